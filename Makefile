@@ -1,0 +1,51 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+PY ?= $(shell sh scripts/pickpy.sh)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test venv lint format css bench clean
+
+run: $(STAMP)
+	mkdir -p var/celery-queue var/celery-processed var/private
+	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py migrate --noinput
+	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py seed_demo
+	DEBUG=$${DEBUG:-true} PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/honcho -f Procfile.dev start
+
+test: $(STAMP)
+	mkdir -p var/celery-queue var/celery-processed var/private
+	$(BIN)/pytest
+
+venv: $(STAMP)
+
+# Rebuilt whenever a requirements file changes.
+$(STAMP): requirements.txt requirements-dev.txt
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/pip install -q -r requirements-dev.txt
+	touch $(STAMP)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+# Rebuilds the vendored GOV.UK and MOJ Frontend assets in static/ from the
+# pinned npm packages. Only needed when upgrading them; the output is committed.
+css:
+	cd frontend && npm ci --no-audit --no-fund
+	frontend/node_modules/.bin/sass --load-path=frontend --style=compressed --no-source-map --quiet-deps frontend/app.scss static/css/app.css
+	rm -rf static/vendor && mkdir -p static/vendor/govuk-frontend/assets/images static/vendor/moj-frontend
+	cp frontend/node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js* static/vendor/govuk-frontend/
+	cp frontend/node_modules/govuk-frontend/dist/govuk/assets/images/govuk-crest.svg static/vendor/govuk-frontend/assets/images/
+	cp frontend/node_modules/@ministryofjustice/frontend/moj/moj-frontend.min.js* static/vendor/moj-frontend/
+	cp frontend/node_modules/@ministryofjustice/frontend/moj/assets/images/icon-*.svg static/vendor/govuk-frontend/assets/images/
+	mkdir -p tests/vendor && cp frontend/node_modules/axe-core/axe.min.js tests/vendor/
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) var staticfiles

@@ -1,0 +1,102 @@
+import uuid
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **fields) -> "User":
+        if not email:
+            raise ValueError("Users need an email address")
+        user = self.model(email=self.normalize_email(email).lower(), **fields)
+        user.set_password(password)
+        user.full_clean(exclude=["password"])
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **fields) -> "User":
+        fields.setdefault("role", User.Role.ADMIN)
+        fields.update(is_staff=True, is_superuser=True)
+        return self.create_user(email, password, **fields)
+
+    def get_by_natural_key(self, username: str) -> "User":
+        return self.get(email__iexact=username)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who signs in. The role decides what they may see and do."""
+
+    class Role(models.TextChoices):
+        ADMIN = "admin", "Admin"
+        LEAD_INSPECTOR = "lead_inspector", "Lead inspector"
+        INSPECTOR = "inspector", "Inspector"
+        FORCE_LEAD = "force_lead", "Force lead"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    email = models.EmailField(unique=True)
+    full_name = models.CharField(max_length=150)
+    role = models.CharField(max_length=20, choices=Role.choices)
+    force = models.ForeignKey(
+        "forces.Force",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="force_leads",
+        help_text="Force leads belong to exactly one force; nobody else has one.",
+    )
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField(default=False, help_text="Can use the Django admin.")
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["full_name"]
+
+    class Meta:
+        ordering = ["full_name"]
+        constraints = [
+            models.CheckConstraint(
+                name="force_lead_has_exactly_one_force",
+                condition=(
+                    Q(role="force_lead", force__isnull=False)
+                    | (~Q(role="force_lead") & Q(force__isnull=True))
+                ),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    def get_full_name(self) -> str:
+        return self.full_name
+
+    def get_short_name(self) -> str:
+        return self.full_name.split(" ")[0] if self.full_name else self.email
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == self.Role.ADMIN
+
+    @property
+    def is_lead_inspector(self) -> bool:
+        return self.role == self.Role.LEAD_INSPECTOR
+
+    @property
+    def is_inspector(self) -> bool:
+        """Inspectors and lead inspectors: the inspectorate's field staff."""
+        return self.role in (self.Role.INSPECTOR, self.Role.LEAD_INSPECTOR)
+
+    @property
+    def is_force_lead(self) -> bool:
+        return self.role == self.Role.FORCE_LEAD
+
+    @property
+    def is_inspectorate(self) -> bool:
+        """Staff of the inspectorate (admins and inspectors), as opposed to forces."""
+        return self.role != self.Role.FORCE_LEAD

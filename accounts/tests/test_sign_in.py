@@ -1,0 +1,94 @@
+import pytest
+from django.urls import reverse
+
+from accounts.tests.factories import TEST_PASSWORD
+
+SIGN_IN = "/account/sign-in/"
+
+
+def test_sign_in_page_is_public(client, db):
+    response = client.get(SIGN_IN)
+    assert response.status_code == 200
+    assert '<h1 class="govuk-heading-l">Sign in</h1>' in response.content.decode()
+
+
+def test_correct_password_signs_in_and_lands_on_home(client, inspector):
+    response = client.post(SIGN_IN, {"username": inspector.email, "password": TEST_PASSWORD})
+    assert response.status_code == 302
+    assert response.url == reverse("core:home")
+
+
+def test_email_is_case_insensitive(client, inspector):
+    response = client.post(
+        SIGN_IN, {"username": inspector.email.upper(), "password": TEST_PASSWORD}
+    )
+    assert response.status_code == 302
+
+
+def test_wrong_password_shows_error_summary_not_500(client, inspector):
+    response = client.post(SIGN_IN, {"username": inspector.email, "password": "wrong"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "govuk-error-summary" in html
+    assert "Enter a correct email address and password" in html
+    assert "<title>Error: Sign in" in html
+
+
+def test_empty_form_names_each_field(client, db):
+    html = client.post(SIGN_IN, {}).content.decode()
+    assert '<a href="#id_username">Enter your email address</a>' in html
+    assert '<a href="#id_password">Enter your password</a>' in html
+    assert "govuk-input--error" in html
+
+
+def test_badly_formed_email_is_explained(client, db):
+    html = client.post(SIGN_IN, {"username": "not-an-email", "password": "x"}).content.decode()
+    assert "Enter an email address in the correct format" in html
+
+
+def test_deactivated_user_cannot_sign_in(client, inspector):
+    inspector.is_active = False
+    inspector.save()
+    response = client.post(SIGN_IN, {"username": inspector.email, "password": TEST_PASSWORD})
+    assert response.status_code == 200
+    assert "_auth_user_id" not in client.session
+
+
+def test_sign_out_needs_post_and_signs_out(client_for, inspector):
+    client = client_for(inspector)
+    assert client.get(reverse("accounts:sign_out")).status_code == 405
+    response = client.post(reverse("accounts:sign_out"))
+    assert response.status_code == 302
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+def test_every_page_but_sign_in_healthz_and_accessibility_needs_sign_in(client):
+    from django.urls import get_resolver
+
+    public = {"accounts:sign_in", "healthz", "core:accessibility"}
+    checked = 0
+    for name, url in _simple_urls(get_resolver()):
+        response = client.get(url)
+        if name in public:
+            assert response.status_code in (200, 503), name
+        else:
+            assert response.status_code == 302, name
+            assert response.url.startswith(SIGN_IN), name
+        checked += 1
+    assert checked >= 6
+
+
+def _simple_urls(resolver, namespace=""):
+    """Every named URL pattern that takes no arguments."""
+    from django.urls import URLPattern, URLResolver, reverse
+
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            ns = pattern.namespace or ""
+            if ns == "admin":
+                continue
+            yield from _simple_urls(pattern, f"{namespace}{ns}:" if ns else namespace)
+        elif isinstance(pattern, URLPattern) and pattern.name and not pattern.pattern.regex.groups:
+            name = f"{namespace}{pattern.name}"
+            yield name, reverse(name)

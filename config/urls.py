@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from core import views as core_views
+
+admin.site.site_header = "Child protection inspections: administration"
+
+urlpatterns = [
+    path("", include("core.urls")),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("account/", include("accounts.urls")),
+    path("forces/", include("forces.urls")),
+    path("django-admin/", admin.site.urls),
+]
+
+handler403 = "core.views.error_403"
+handler404 = "core.views.error_404"

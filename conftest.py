@@ -1,0 +1,130 @@
+import os
+
+import pytest
+
+# Playwright's sync API runs an event loop in the test thread, and the tests
+# touch the ORM from that same thread; Django would refuse without this.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": os.environ.get("CHROMIUM", "/usr/bin/chromium"),
+        "args": CHROMIUM_ARGS,
+    }
+
+
+@pytest.fixture
+def force_a(db):
+    from forces.tests.factories import force
+
+    return force("greater-manchester")
+
+
+@pytest.fixture
+def force_b(db):
+    from forces.tests.factories import force
+
+    return force("cleveland")
+
+
+@pytest.fixture
+def admin_user(db):
+    from accounts.models import User
+    from accounts.tests.factories import UserFactory
+
+    return UserFactory(email="admin@example.org", full_name="Ada Admin", role=User.Role.ADMIN)
+
+
+@pytest.fixture
+def lead_inspector(db):
+    from accounts.models import User
+    from accounts.tests.factories import UserFactory
+
+    return UserFactory(
+        email="lead@example.org", full_name="Lena Lead", role=User.Role.LEAD_INSPECTOR
+    )
+
+
+@pytest.fixture
+def inspector(db):
+    from accounts.models import User
+    from accounts.tests.factories import UserFactory
+
+    return UserFactory(
+        email="inspector@example.org", full_name="Ian Inspector", role=User.Role.INSPECTOR
+    )
+
+
+@pytest.fixture
+def other_inspector(db):
+    from accounts.models import User
+    from accounts.tests.factories import UserFactory
+
+    return UserFactory(
+        email="other.inspector@example.org", full_name="Olga Outsider", role=User.Role.INSPECTOR
+    )
+
+
+@pytest.fixture
+def force_lead_a(force_a):
+    from accounts.models import User
+    from accounts.tests.factories import UserFactory
+
+    return UserFactory(
+        email="lead.a@example.org",
+        full_name="Faye Forcelead",
+        role=User.Role.FORCE_LEAD,
+        force=force_a,
+    )
+
+
+@pytest.fixture
+def force_lead_b(force_b):
+    from accounts.models import User
+    from accounts.tests.factories import UserFactory
+
+    return UserFactory(
+        email="lead.b@example.org", full_name="Owen Other", role=User.Role.FORCE_LEAD, force=force_b
+    )
+
+
+@pytest.fixture
+def client_for(client):
+    """client_for(user): the test client, signed in as that user."""
+
+    def sign_in(user):
+        client.force_login(user)
+        return client
+
+    return sign_in
+
+
+@pytest.fixture(autouse=True)
+def _forces_present(request):
+    """Transactional tests flush every table after them, the 43 forces too.
+
+    The forces come from a data migration, so tests that run after a flush
+    would find none; put them back before each transactional test.
+    """
+    marker = request.node.get_closest_marker("django_db")
+    transactional = "live_server" in request.fixturenames or (
+        marker is not None and marker.kwargs.get("transaction")
+    )
+    if transactional:
+        from forces.tests.factories import ensure_forces
+
+        request.getfixturevalue("transactional_db")
+        ensure_forces()

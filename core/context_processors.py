@@ -1,0 +1,26 @@
+from django.http import HttpRequest
+from django.urls import reverse
+
+SERVICE_NAME = "Child protection inspections"
+
+
+def navigation(request: HttpRequest) -> dict:
+    """The service name and the role-aware navigation links for base.html."""
+    user = getattr(request, "user", None)
+    items: list[tuple[str, str]] = []
+    if user is not None and user.is_authenticated:
+        items.append(("Home", reverse("core:home")))
+        if user.is_force_lead:
+            items.append(("Your force", reverse("forces:detail", args=[user.force.slug])))
+        else:
+            items.append(("Forces", reverse("forces:list")))
+    current = request.path if user is not None else ""
+    nav = [
+        {
+            "label": label,
+            "url": url,
+            "active": current == url or (url != "/" and current.startswith(url)),
+        }
+        for label, url in items
+    ]
+    return {"service_name": SERVICE_NAME, "navigation": nav}

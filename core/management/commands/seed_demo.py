@@ -1,0 +1,53 @@
+"""Demo data for `make run`: one user per role, and the work they see.
+
+Safe to run again and again: every row is found or created by a natural key.
+"""
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from accounts.models import User
+from forces.models import Force
+
+DEFAULT_PASSWORD = "inspect-children-safely"  # noqa: S105 - demo users only
+
+DEMO_USERS = [
+    ("admin@example.org", "Ada Admin", User.Role.ADMIN, None),
+    ("lead.inspector@example.org", "Lena Lead", User.Role.LEAD_INSPECTOR, None),
+    ("inspector@example.org", "Ian Inspector", User.Role.INSPECTOR, None),
+    ("force.lead@example.org", "Faye Forcelead", User.Role.FORCE_LEAD, "greater-manchester"),
+    ("other.force.lead@example.org", "Owen Other", User.Role.FORCE_LEAD, "cleveland"),
+]
+
+
+class Command(BaseCommand):
+    help = "Create demo users (one per role) and demo data. Idempotent."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--password", default=DEFAULT_PASSWORD, help="Password for every demo user"
+        )
+
+    @transaction.atomic
+    def handle(self, *args, password: str, **options):
+        for email, full_name, role, force_slug in DEMO_USERS:
+            user, _ = User.objects.update_or_create(
+                email=email,
+                defaults={
+                    "full_name": full_name,
+                    "role": role,
+                    "force": Force.objects.get(slug=force_slug) if force_slug else None,
+                    "is_staff": role == User.Role.ADMIN,
+                    "is_superuser": role == User.Role.ADMIN,
+                    "is_active": True,
+                },
+            )
+            user.set_password(password)
+            user.save(update_fields=["password"])
+        self.stdout.write(
+            self.style.SUCCESS("Demo data ready. Sign in at http://127.0.0.1:8000/ with:")
+        )
+        for email, _, role, force_slug in DEMO_USERS:
+            where = f" ({force_slug.replace('-', ' ').title()})" if force_slug else ""
+            self.stdout.write(f"  {email:<32} {User.Role(role).label}{where}")
+        self.stdout.write(f"  password for all: {password}")

@@ -1,0 +1,105 @@
+"""Formatting and GOV.UK form rendering helpers for templates."""
+
+from datetime import date, datetime
+
+from django import forms, template
+from django.utils import timezone
+from django.utils.html import format_html
+
+register = template.Library()
+
+_CLASSES = {
+    forms.Select: ("govuk-select", "govuk-select--error"),
+    forms.Textarea: ("govuk-textarea", "govuk-textarea--error"),
+    forms.FileInput: ("govuk-file-upload", "govuk-file-upload--error"),
+    forms.widgets.Input: ("govuk-input", "govuk-input--error"),
+}
+
+
+@register.filter
+def govuk_date(value: date | datetime | None) -> str:
+    """3 May 2024, as the GOV.UK style guide writes dates."""
+    if not value:
+        return ""
+    if isinstance(value, datetime):
+        value = timezone.localtime(value)
+    return f"{value.day} {value:%B %Y}"
+
+
+@register.filter
+def govuk_datetime(value: datetime | None) -> str:
+    """3 May 2024 at 2:15pm."""
+    if not value:
+        return ""
+    local = timezone.localtime(value)
+    hour = local.hour % 12 or 12
+    return f"{govuk_date(local)} at {hour}:{local:%M}{'am' if local.hour < 12 else 'pm'}"
+
+
+@register.filter
+def error_anchor(field, field_id: str) -> str:
+    """The id an error summary link must point at.
+
+    crispy-forms-gds links radio and checkbox errors to the field's own id,
+    which no element has: the inputs are numbered from _1. GOV.UK links to the
+    first option.
+    """
+    widget = field.field.widget
+    if isinstance(widget, (forms.RadioSelect, forms.CheckboxSelectMultiple)):
+        return f"id_{field.html_name}_1"
+    return field_id
+
+
+@register.simple_tag
+def govuk_widget(field, max_characters=None):
+    """Render a single widget with the GOV.UK class for its kind and state.
+
+    This replaces crispy-forms-gds's field node for plain widgets. That node
+    marks a select in error with govuk-input--error and crashes on a character
+    count without help text.
+    """
+    widget = field.field.widget
+    base, error = next(
+        (classes for kind, classes in _CLASSES.items() if isinstance(widget, kind)),
+        ("", ""),
+    )
+    if isinstance(widget, forms.CheckboxInput):
+        base, error = "govuk-checkboxes__input", ""
+    css = [base] if base else []
+    css.extend(c for c in widget.attrs.get("class", "").split() if c not in css)
+    if field.errors and error:
+        css.append(error)
+    if max_characters:
+        css.append("govuk-js-character-count")
+    described_by = []
+    if field.help_text:
+        described_by.append(f"{field.auto_id}_hint")
+    described_by += [f"{field.auto_id}_{n}_error" for n in range(1, len(field.errors) + 1)]
+    if max_characters:
+        described_by.append(f"{field.auto_id}-info")
+    attrs = {"class": " ".join(css)}
+    if described_by:
+        attrs["aria-describedby"] = " ".join(described_by)
+    return field.as_widget(attrs=attrs)
+
+
+_TAG_COLOURS = {
+    "grey": "govuk-tag--grey",
+    "blue": "govuk-tag--blue",
+    "green": "govuk-tag--green",
+    "red": "govuk-tag--red",
+    "yellow": "govuk-tag--yellow",
+    "orange": "govuk-tag--orange",
+    "purple": "govuk-tag--purple",
+    "pink": "govuk-tag--pink",
+    "turquoise": "govuk-tag--turquoise",
+    "light-blue": "govuk-tag--light-blue",
+}
+
+
+@register.simple_tag
+def govuk_tag(text: str, colour: str = "") -> str:
+    """A status tag. The word is always written: colour is never the only signal."""
+    return format_html(
+        '<strong class="govuk-tag {}">{}</strong>', _TAG_COLOURS.get(colour, ""), text
+    )

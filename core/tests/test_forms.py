@@ -1,0 +1,56 @@
+"""The GOV.UK form base, with our fixes to crispy-forms-gds's templates."""
+
+from crispy_forms_gds.layout import Field
+from django import forms
+from django.template import Context, Template
+
+from core.forms import GovukForm
+
+
+class ExampleForm(GovukForm):
+    submit_label = "Save example"
+    colour = forms.ChoiceField(
+        label="Colour", choices=[("red", "Red"), ("blue", "Blue")], widget=forms.RadioSelect
+    )
+    kind = forms.ChoiceField(label="Kind", choices=[("", "Choose"), ("a", "A")])
+    notes = forms.CharField(label="Notes", widget=forms.Textarea, max_length=20)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper.layout[2] = Field.textarea("notes", max_characters=20)
+
+
+def render(form) -> str:
+    return Template(
+        "{% load crispy_forms_tags crispy_forms_gds %}{% error_summary form %}{% crispy form %}"
+    ).render(Context({"form": form}))
+
+
+def test_error_summary_links_radios_to_the_first_option():
+    html = render(ExampleForm(data={}))
+    assert 'href="#id_colour_1"' in html
+    assert 'id="id_colour_1"' in html
+
+
+def test_select_in_error_gets_the_select_error_class():
+    html = render(ExampleForm(data={}))
+    select = html[html.index("<select") : html.index(">", html.index("<select"))]
+    assert "govuk-select--error" in select
+    assert "govuk-input--error" not in select
+
+
+def test_character_count_without_help_text_renders():
+    html = render(ExampleForm())
+    assert 'data-module="govuk-character-count"' in html
+    assert 'aria-describedby="id_notes-info"' in html
+
+
+def test_submit_button_says_what_it_does():
+    assert "Save example" in render(ExampleForm())
+
+
+def test_labels_are_escaped():
+    class Hostile(GovukForm):
+        name = forms.CharField(label="<script>alert(1)</script>")
+
+    assert "<script>alert(1)" not in render(Hostile())

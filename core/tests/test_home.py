@@ -1,0 +1,54 @@
+from django.urls import reverse
+
+
+def test_admin_home_is_the_programme(client_for, admin_user):
+    response = client_for(admin_user).get(reverse("core:home"))
+    assert response.templates[0].name == "core/home_admin.html"
+    assert "43 forces" in response.content.decode()
+
+
+def test_inspector_home_lists_their_inspections(client_for, inspector):
+    response = client_for(inspector).get(reverse("core:home"))
+    assert response.templates[0].name == "core/home_inspector.html"
+
+
+def test_force_lead_home_names_their_force(client_for, force_lead_a):
+    response = client_for(force_lead_a).get(reverse("core:home"))
+    assert response.templates[0].name == "core/home_force_lead.html"
+    assert "Greater Manchester Police" in response.content.decode()
+
+
+def test_navigation_is_role_aware(client_for, force_lead_a, admin_user):
+    lead_html = client_for(force_lead_a).get(reverse("core:home")).content.decode()
+    assert "Your force" in lead_html
+    assert 'href="/forces/"' not in lead_html
+    admin_html = client_for(admin_user).get(reverse("core:home")).content.decode()
+    assert 'href="/forces/"' in admin_html
+
+
+def test_404_page_is_styled(client_for, inspector):
+    response = client_for(inspector).get("/no-such-page/")
+    assert response.status_code == 404
+    assert "Page not found" in response.content.decode()
+    assert "govuk-heading-l" in response.content.decode()
+
+
+def test_500_page_renders_without_a_request_context():
+    from django.template.loader import render_to_string
+
+    html = render_to_string("500.html")
+    assert "Sorry, there is a problem with the service" in html
+
+
+def test_accessibility_statement_is_public_and_honest(client, db):
+    html = client.get(reverse("core:accessibility")).content.decode()
+    assert "What we have not yet tested" in html
+
+
+def test_security_headers_are_sent(client, db):
+    response = client.get(reverse("accounts:sign_in"))
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self' 'nonce-" in csp
+    assert "unsafe-inline" not in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["X-Frame-Options"] == "DENY"

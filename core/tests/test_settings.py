@@ -1,0 +1,49 @@
+"""Start-up configuration: bad values stop the process and name the variable."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+
+def _import_settings(**env) -> subprocess.CompletedProcess:
+    clean = {
+        k: v for k, v in os.environ.items() if k not in {"PYTEST_VERSION", "DEBUG", "SECRET_KEY"}
+    }
+    clean.update(env)
+    return subprocess.run(
+        [sys.executable, "-c", "import config.settings as s; print(s.TIME_ZONE, s.LANGUAGE_CODE)"],
+        env=clean,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_secret_key_is_required_when_debug_is_off():
+    result = _import_settings()
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_debug_runs_without_a_secret_key_in_london_time():
+    result = _import_settings(DEBUG="true")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "Europe/London en-gb"
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("DEBUG", "maybe"),
+        ("CONN_MAX_AGE", "forever"),
+        ("DATABASE_URL", "nonsense://x"),
+        ("CELERY_BROKER_URL", "carrier-pigeon://loft"),
+    ],
+)
+def test_a_bad_value_names_the_variable(variable, value):
+    env = {"SECRET_KEY": "x" * 50, variable: value}
+    result = _import_settings(**env)
+    assert result.returncode != 0
+    assert variable in result.stderr

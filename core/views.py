@@ -1,0 +1,69 @@
+from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+
+from config.celery import app as celery_app
+from forces.models import Force
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """Each role lands on a home page made for its work."""
+    user = request.user
+    if user.is_force_lead:
+        return render(request, "core/home_force_lead.html", {"force": user.force})
+    if user.is_admin:
+        return render(request, "core/home_admin.html", {"force_count": Force.objects.count()})
+    return render(request, "core/home_inspector.html")
+
+
+@login_not_required
+def accessibility(request: HttpRequest) -> HttpResponse:
+    # Public on purpose: an accessibility statement must be reachable by
+    # anyone, including someone who cannot get past the sign-in page.
+    return render(request, "core/accessibility.html")
+
+
+def _database_ok() -> bool:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        return True
+    except Exception:
+        return False
+
+
+def _broker_ok(url: str, timeout: float) -> bool:
+    try:
+        with celery_app.connection_for_write(url=url) as conn:
+            conn.ensure_connection(max_retries=1, timeout=timeout)
+            conn.default_channel  # noqa: B018 - opening a channel proves the broker answers
+        return True
+    except Exception:
+        return False
+
+
+@login_not_required
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    """For the load balancer: 200 when the database and broker answer, else 503."""
+    checks = {
+        "database": "ok" if _database_ok() else "unavailable",
+        "broker": "ok"
+        if _broker_ok(settings.CELERY_BROKER_URL, settings.HEALTHZ_BROKER_TIMEOUT)
+        else "unavailable",
+    }
+    healthy = all(value == "ok" for value in checks.values())
+    return JsonResponse(
+        {"status": "ok" if healthy else "unavailable", **checks}, status=200 if healthy else 503
+    )
+
+
+def error_403(request: HttpRequest, exception=None) -> HttpResponse:
+    return render(request, "403.html", status=403)
+
+
+def error_404(request: HttpRequest, exception=None) -> HttpResponse:
+    return render(request, "404.html", status=404)

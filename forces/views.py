@@ -1,0 +1,17 @@
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from .access import get_force_for_user
+from .forms import ForceFilterForm
+from .models import Force
+
+
+def force_list(request: HttpRequest) -> HttpResponse:
+    form = ForceFilterForm(request.GET or None)
+    forces = form.filter(Force.objects.visible_to(request.user))
+    return render(request, "forces/list.html", {"form": form, "forces": forces})
+
+
+def force_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    force = get_force_for_user(request, slug)
+    return render(request, "forces/detail.html", {"force": force})

@@ -1,0 +1,46 @@
+"""Helpers for browser tests: sign in through the real form, and run axe."""
+
+from pathlib import Path
+
+from playwright.sync_api import Page, expect
+
+from accounts.tests.factories import TEST_PASSWORD
+
+AXE_SOURCE = (Path(__file__).parent / "vendor" / "axe.min.js").read_text()
+WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
+
+
+def assert_accessible(page: Page) -> None:
+    """Fail on any WCAG 2.2 A or AA violation axe finds on the page.
+
+    axe is injected with evaluate(), because the CSP rightly blocks the
+    inline script tag that add_script_tag() would write.
+    """
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.evaluate(AXE_SOURCE)
+    violations = page.evaluate(
+        "async (tags) => (await axe.run(document, {runOnly: {type: 'tag', values: tags}}))"
+        ".violations",
+        WCAG_22_AA,
+    )
+    summary = [
+        f"{v['id']}: {v['help']} ({', '.join(n['target'][0] for n in v['nodes'][:3])})"
+        for v in violations
+    ]
+    assert not violations, f"axe found {len(violations)} violations on {page.url}:\n" + "\n".join(
+        summary
+    )
+
+
+def sign_in(page: Page, base_url: str, user, password: str = TEST_PASSWORD) -> None:
+    page.goto(f"{base_url}/account/sign-in/")
+    assert_accessible(page)
+    page.get_by_label("Email address").fill(user.email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_text(f"Signed in as {user.full_name}")).to_be_visible()
+
+
+def sign_out(page: Page) -> None:
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
