@@ -262,3 +262,24 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+
+# The programme's rules. Defaults come from the published methodology
+# (16 April 2024); each can be changed by environment variable.
+PROGRAMME_RULES = {
+    # A force is due for inspection when not inspected within this many years.
+    "CADENCE_YEARS": env_int("PROGRAMME_CADENCE_YEARS", 4),
+    # Action plan: 28 days after the force receives the report for checks.
+    "ACTION_PLAN_DAYS": env_int("ACTION_PLAN_DAYS", 28),
+    # Updated action plan: 8 weeks after publication.
+    "UPDATED_ACTION_PLAN_DAYS": env_int("UPDATED_ACTION_PLAN_DAYS", 8 * 7),
+    # Police and crime commissioner's response (Police Act 1996 s55).
+    "PCC_RESPONSE_DAYS": env_int("PCC_RESPONSE_DAYS", 56),
+    # Notice of a post-inspection visit: at least two weeks.
+    "VISIT_NOTICE_DAYS": env_int("VISIT_NOTICE_DAYS", 14),
+    # Reminders to the force lead, days before each due date.
+    "REMINDER_DAYS_BEFORE": [int(d) for d in env.list("REMINDER_DAYS_BEFORE", default=["7", "1"])],
+    # Share of submitted case reviews routed for a second review.
+    "SECOND_REVIEW_SHARE": float(os.environ.get("SECOND_REVIEW_SHARE", "0.10")),
+    # Months after closure before case review notes and uploads are deleted.
+    "RETENTION_MONTHS": env_int("RETENTION_MONTHS", 24),
+}

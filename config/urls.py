@@ -10,6 +10,9 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("account/", include("accounts.urls")),
     path("forces/", include("forces.urls")),
+    path("inspections/", include("inspections.urls")),
+    path("", include("casefiles.urls")),
+    path("", include("actionplans.urls")),
     path("django-admin/", admin.site.urls),
 ]
 

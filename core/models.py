@@ -52,3 +52,23 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_repr}"
+
+
+class StoredFile(BaseModel):
+    """An uploaded file, kept privately under a random name.
+
+    Created only by core.uploads after its checks pass; served only through
+    a view that checks access and records the download.
+    """
+
+    original_name = models.CharField(max_length=255)
+    storage_name = models.CharField(max_length=255, unique=True)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return self.original_name

@@ -1,0 +1,307 @@
+from datetime import date
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+from core.models import BaseModel
+
+
+class Topic(models.TextChoices):
+    """The five graded topics, in the methodology's order."""
+
+    LEADERSHIP = "leadership", "Leadership"
+    PARTNERSHIP_WORKING = "partnership_working", "Partnership working"
+    INITIAL_RESPONSE = "initial_response", "Initial response"
+    RISK_ASSESSMENT = "risk_assessment_referral", "Risk assessment and referral"
+    INVESTIGATION = "investigation", "Investigation"
+
+    @classmethod
+    def position(cls, value: str) -> int:
+        return cls.values.index(value) + 1
+
+
+class Grade(models.TextChoices):
+    """The inspectorate's five-point scale."""
+
+    OUTSTANDING = "outstanding", "Outstanding"
+    GOOD = "good", "Good"
+    ADEQUATE = "adequate", "Adequate"
+    REQUIRES_IMPROVEMENT = "requires_improvement", "Requires improvement"
+    INADEQUATE = "inadequate", "Inadequate"
+
+
+GRADE_MEANINGS = {
+    Grade.OUTSTANDING: "Substantially exceeds the characteristics of good.",
+    Grade.GOOD: "Shows substantially all the characteristics of good.",
+    Grade.ADEQUATE: "Shows some of the characteristics of good, with areas to improve.",
+    Grade.REQUIRES_IMPROVEMENT: (
+        "Shows few, if any, of the characteristics of good, with a substantial number of "
+        "areas to improve."
+    ),
+    Grade.INADEQUATE: "There are causes of concern, with recommendations.",
+}
+
+
+class InspectionQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "InspectionQuerySet":
+        """Admins see every inspection; inspectors those whose team they are on;
+        a force lead their own force's."""
+        if user.is_admin:
+            return self
+        if user.is_force_lead:
+            return self.filter(force_id=user.force_id)
+        return self.filter(Q(lead_inspector=user) | Q(team=user)).distinct()
+
+    def open(self) -> "InspectionQuerySet":
+        """Not yet published: the inspection's own work is still under way."""
+        return self.filter(stage__in=Inspection.OPEN_STAGES)
+
+    def overlapping(self, start: date, end: date) -> "InspectionQuerySet":
+        return self.filter(fieldwork_start__lte=end, fieldwork_end__gte=start)
+
+
+class Inspection(BaseModel):
+    """One inspection of one force, from planning to closure."""
+
+    class Kind(models.TextChoices):
+        INSPECTION = "inspection", "Inspection"
+        RE_INSPECTION = "re_inspection", "Re-inspection"
+        ACCELERATED = "accelerated_cause_of_concern", "Accelerated cause of concern"
+        POST_INSPECTION_REVIEW = "post_inspection_review", "Post-inspection review"
+
+    class Stage(models.TextChoices):
+        PLANNED = "planned", "Planned"
+        FIELDWORK = "fieldwork", "Fieldwork"
+        MODERATION = "moderation", "Moderation"
+        PRE_PUBLICATION = "pre_publication", "Pre-publication checks"
+        PUBLISHED = "published", "Published"
+        FOLLOW_UP = "follow_up", "Follow-up"
+        CLOSED = "closed", "Closed"
+
+    OPEN_STAGES = [Stage.PLANNED, Stage.FIELDWORK, Stage.MODERATION, Stage.PRE_PUBLICATION]
+    # From these stages on, the force lead sees grades and findings.
+    FORCE_SEES_FINDINGS_STAGES = [
+        Stage.PRE_PUBLICATION,
+        Stage.PUBLISHED,
+        Stage.FOLLOW_UP,
+        Stage.CLOSED,
+    ]
+    PUBLISHED_STAGES = [Stage.PUBLISHED, Stage.FOLLOW_UP, Stage.CLOSED]
+
+    force = models.ForeignKey("forces.Force", on_delete=models.PROTECT, related_name="inspections")
+    kind = models.CharField(max_length=40, choices=Kind.choices, default=Kind.INSPECTION)
+    stage = models.CharField(max_length=20, choices=Stage.choices, default=Stage.PLANNED)
+    fieldwork_start = models.DateField()
+    fieldwork_end = models.DateField()
+    lead_inspector = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="inspections_led"
+    )
+    team = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="inspection_teams"
+    )
+    received_for_checks_on = models.DateField(
+        null=True, blank=True, help_text="The date the force received the draft report."
+    )
+    published_on = models.DateField(null=True, blank=True)
+    closed_on = models.DateField(null=True, blank=True)
+    # Absolute deadlines derived by core.deadlines from the dates above, and
+    # recomputed by the service that changes a trigger date.
+    action_plan_due_on = models.DateField(null=True, blank=True)
+    updated_action_plan_due_on = models.DateField(null=True, blank=True)
+    pcc_response_due_on = models.DateField(null=True, blank=True)
+
+    objects = InspectionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-fieldwork_start"]
+        indexes = [models.Index(fields=["force", "stage"]), models.Index(fields=["stage"])]
+        constraints = [
+            models.CheckConstraint(
+                name="fieldwork_ends_on_or_after_start",
+                condition=Q(fieldwork_end__gte=models.F("fieldwork_start")),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} of {self.force.short_name}, {self.fieldwork_start:%B %Y}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("inspections:detail", args=[self.pk])
+
+    @property
+    def is_open(self) -> bool:
+        return self.stage in self.OPEN_STAGES
+
+    @property
+    def is_published(self) -> bool:
+        return self.stage in self.PUBLISHED_STAGES
+
+    @property
+    def force_sees_findings(self) -> bool:
+        return self.stage in self.FORCE_SEES_FINDINGS_STAGES
+
+    def team_member_ids(self) -> set:
+        """Lead inspector and team; uses the prefetched team where there is one."""
+        return {self.lead_inspector_id, *(member.pk for member in self.team.all())}
+
+
+class Judgment(BaseModel):
+    """The graded judgment on one topic of one inspection."""
+
+    class Status(models.TextChoices):
+        NOT_STARTED = "not_started", "Not started"
+        DRAFT = "draft", "In progress"
+        SUBMITTED = "submitted", "Ready for moderation"
+        RETURNED = "returned", "Returned"
+        FINAL = "final", "Final"
+
+    inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="judgments")
+    topic = models.CharField(max_length=40, choices=Topic.choices)
+    position = models.PositiveSmallIntegerField()
+    grade = models.CharField(max_length=30, choices=Grade.choices, blank=True)
+    rationale = models.TextField(blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.NOT_STARTED)
+    moderation_comment = models.TextField(blank=True)
+    interviews = models.ManyToManyField("Interview", blank=True, related_name="judgments")
+    documents = models.ManyToManyField("Document", blank=True, related_name="judgments")
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(fields=["inspection", "topic"], name="one_judgment_per_topic")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_topic_display()} judgment"
+
+    def get_absolute_url(self) -> str:
+        return reverse("inspections:judgment", args=[self.inspection_id, self.topic])
+
+    @property
+    def grade_meaning(self) -> str:
+        return GRADE_MEANINGS.get(self.grade, "")
+
+    @property
+    def is_final(self) -> bool:
+        return self.status == self.Status.FINAL
+
+
+class Finding(BaseModel):
+    """A cause of concern, area for improvement or practice worth sharing."""
+
+    class Kind(models.TextChoices):
+        CAUSE_OF_CONCERN = "cause_of_concern", "Cause of concern"
+        ACCELERATED = "accelerated_cause_of_concern", "Accelerated cause of concern"
+        AREA_FOR_IMPROVEMENT = "area_for_improvement", "Area for improvement"
+        INNOVATIVE_PRACTICE = "innovative_practice", "Innovative practice"
+        PROMISING_PRACTICE = "promising_practice", "Promising practice"
+
+    CONCERN_KINDS = [Kind.CAUSE_OF_CONCERN, Kind.ACCELERATED]
+
+    inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="findings")
+    topic = models.CharField(max_length=40, choices=Topic.choices)
+    topic_position = models.PositiveSmallIntegerField()
+    kind = models.CharField(max_length=40, choices=Kind.choices)
+    kind_position = models.PositiveSmallIntegerField()
+    summary = models.CharField(max_length=200)
+    detail = models.TextField()
+    reported_to_force_on = models.DateField(
+        null=True, blank=True, help_text="For an accelerated cause of concern."
+    )
+    interviews = models.ManyToManyField("Interview", blank=True, related_name="findings")
+    documents = models.ManyToManyField("Document", blank=True, related_name="findings")
+
+    class Meta:
+        # Report order: topic in the methodology's order, then kind, then age.
+        ordering = ["topic_position", "kind_position", "created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.summary}"
+
+    def save(self, *args, **kwargs):
+        # Derived sort keys, so report order is a plain ORDER BY.
+        self.topic_position = Topic.position(self.topic)
+        self.kind_position = self.Kind.values.index(self.kind) + 1
+        super().save(*args, **kwargs)
+
+    @property
+    def is_concern(self) -> bool:
+        return self.kind in self.CONCERN_KINDS
+
+
+class Recommendation(BaseModel):
+    finding = models.ForeignKey(Finding, on_delete=models.CASCADE, related_name="recommendations")
+    text = models.TextField()
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return self.text[:80]
+
+
+class Interview(BaseModel):
+    """An interview or discussion. Participants are described by role and
+    organisation, never by name."""
+
+    inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="interviews")
+    held_on = models.DateField()
+    topics = models.JSONField(default=list, help_text="Topic values covered.")
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-held_on", "-created_at"]
+
+    def __str__(self) -> str:
+        return f"Interview on {self.held_on:%d %B %Y}"
+
+    @property
+    def topic_labels(self) -> list[str]:
+        return [Topic(value).label for value in self.topics if value in Topic.values]
+
+
+class Participant(BaseModel):
+    class Organisation(models.TextChoices):
+        POLICE = "police", "Police"
+        SOCIAL_CARE = "childrens_social_care", "Children's social care"
+        HEALTH = "health", "Health"
+        EDUCATION = "education", "Education"
+        OTHER = "other", "Other"
+
+    interview = models.ForeignKey(Interview, on_delete=models.CASCADE, related_name="participants")
+    role = models.CharField(max_length=120, help_text="For example, detective inspector.")
+    organisation = models.CharField(max_length=30, choices=Organisation.choices)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.role} ({self.get_organisation_display()})"
+
+
+class Document(BaseModel):
+    """Data, reports, policies and other written material examined."""
+
+    class Kind(models.TextChoices):
+        POLICY = "policy", "Policy"
+        PROCEDURE = "procedure", "Procedure"
+        DATA = "data", "Data"
+        REPORT = "report", "Report"
+        OTHER = "other", "Other"
+
+    inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="documents")
+    title = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    received_on = models.DateField()
+    notes = models.TextField(blank=True)
+    stored_file = models.ForeignKey(
+        "core.StoredFile", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-received_on", "title"]
+
+    def __str__(self) -> str:
+        return self.title
