@@ -1,0 +1,54 @@
+"""The doors to an inspection and the things inside it.
+
+A user who may not know an object exists gets 404; a user who may see it but
+not change it gets 403. Every view loads inspections through these helpers.
+"""
+
+from uuid import UUID
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest
+
+from .models import Inspection
+
+
+def can_work_on(user, inspection: Inspection) -> bool:
+    """Admins, and inspectors on the inspection's team, may change its contents."""
+    if user.is_admin:
+        return True
+    return user.is_inspector and user.pk in inspection.team_member_ids()
+
+
+def can_moderate(user, inspection: Inspection) -> bool:
+    """Only the inspection's lead inspector moderates and signs off."""
+    return user.pk == inspection.lead_inspector_id
+
+
+def get_inspection_for_user(
+    request: HttpRequest, inspection_id: UUID | str, *, edit: bool = False, moderate: bool = False
+) -> Inspection:
+    """Load an inspection the user may see, or raise 404.
+
+    With edit=True, raise 403 unless the user may change its contents; with
+    moderate=True, unless they are its lead inspector.
+    """
+    try:
+        inspection = (
+            Inspection.objects.visible_to(request.user)
+            .select_related("force", "lead_inspector")
+            .prefetch_related("team")
+            .get(pk=inspection_id)
+        )
+    except (Inspection.DoesNotExist, ValueError):
+        raise Http404("No such inspection") from None
+    if edit and not can_work_on(request.user, inspection):
+        raise PermissionDenied
+    if moderate and not can_moderate(request.user, inspection):
+        raise PermissionDenied
+    return inspection
+
+
+def require_inspectorate(request: HttpRequest, inspection: Inspection) -> None:
+    """Evidence, notes and case files are never shown to a force: 404 for them."""
+    if request.user.is_force_lead:
+        raise Http404("No such page")
