@@ -166,6 +166,9 @@ class Judgment(BaseModel):
     moderation_comment = models.TextField(blank=True)
     interviews = models.ManyToManyField("Interview", blank=True, related_name="judgments")
     documents = models.ManyToManyField("Document", blank=True, related_name="judgments")
+    cites_case_reviews = models.BooleanField(
+        default=False, help_text="The rationale relies on the case file review figures."
+    )
 
     class Meta:
         ordering = ["position"]
