@@ -10,6 +10,8 @@ def navigation(request: HttpRequest) -> dict:
     items: list[tuple[str, str]] = []
     if user is not None and user.is_authenticated:
         items.append(("Home", reverse("core:home")))
+        if user.is_admin:
+            items.append(("Programme", reverse("inspections:programme")))
         if user.is_force_lead:
             items.append(("Your force", reverse("forces:detail", args=[user.force.slug])))
         else:

@@ -7,16 +7,28 @@ from django.views.decorators.cache import never_cache
 
 from config.celery import app as celery_app
 from forces.models import Force
+from inspections.models import Inspection
 
 
 def home(request: HttpRequest) -> HttpResponse:
     """Each role lands on a home page made for its work."""
     user = request.user
+    inspections = (
+        Inspection.objects.visible_to(user)
+        .exclude(stage=Inspection.Stage.CLOSED)
+        .select_related("force")
+        .order_by("fieldwork_start")
+    )
     if user.is_force_lead:
-        return render(request, "core/home_force_lead.html", {"force": user.force})
+        context = {"force": user.force, "inspections": inspections}
+        return render(request, "core/home_force_lead.html", context)
     if user.is_admin:
-        return render(request, "core/home_admin.html", {"force_count": Force.objects.count()})
-    return render(request, "core/home_inspector.html")
+        context = {
+            "force_count": Force.objects.count(),
+            "open_count": Inspection.objects.open().count(),
+        }
+        return render(request, "core/home_admin.html", context)
+    return render(request, "core/home_inspector.html", {"inspections": inspections})
 
 
 @login_not_required

@@ -89,6 +89,7 @@ class Inspection(BaseModel):
         Stage.CLOSED,
     ]
     PUBLISHED_STAGES = [Stage.PUBLISHED, Stage.FOLLOW_UP, Stage.CLOSED]
+    STAGES_AFTER_FIELDWORK = [Stage.MODERATION, *FORCE_SEES_FINDINGS_STAGES]
 
     force = models.ForeignKey("forces.Force", on_delete=models.PROTECT, related_name="inspections")
     kind = models.CharField(max_length=40, choices=Kind.choices, default=Kind.INSPECTION)

@@ -1,4 +1,54 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "inspections"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.programme_view, name="programme"),
+    path("new/", views.inspection_new, name="new"),
+    path("<uuid:inspection_id>/", views.inspection_detail, name="detail"),
+    path("<uuid:inspection_id>/plan/", views.inspection_edit, name="edit"),
+    path("<uuid:inspection_id>/report/", views.report_view, name="report"),
+    path("<uuid:inspection_id>/stage/<slug:action>/", views.transition, name="transition"),
+    path("<uuid:inspection_id>/judgments/<slug:topic>/", views.judgment_detail, name="judgment"),
+    path(
+        "<uuid:inspection_id>/judgments/<slug:topic>/submit/",
+        views.judgment_submit,
+        name="judgment_submit",
+    ),
+    path(
+        "<uuid:inspection_id>/judgments/<slug:topic>/moderate/",
+        views.judgment_moderate,
+        name="judgment_moderate",
+    ),
+    path("<uuid:inspection_id>/findings/", views.findings_list, name="findings"),
+    path("<uuid:inspection_id>/findings/new/", views.finding_new, name="finding_new"),
+    path(
+        "<uuid:inspection_id>/findings/<uuid:finding_id>/", views.finding_edit, name="finding_edit"
+    ),
+    path(
+        "<uuid:inspection_id>/findings/<uuid:finding_id>/delete/",
+        views.finding_delete,
+        name="finding_delete",
+    ),
+    path(
+        "<uuid:inspection_id>/findings/<uuid:finding_id>/recommendations/new/",
+        views.recommendation_new,
+        name="recommendation_new",
+    ),
+    path(
+        "<uuid:inspection_id>/recommendations/<uuid:recommendation_id>/delete/",
+        views.recommendation_delete,
+        name="recommendation_delete",
+    ),
+    path("<uuid:inspection_id>/evidence/", views.evidence_list, name="evidence"),
+    path(
+        "<uuid:inspection_id>/evidence/interviews/new/", views.interview_new, name="interview_new"
+    ),
+    path(
+        "<uuid:inspection_id>/evidence/interviews/<uuid:interview_id>/",
+        views.interview_detail,
+        name="interview",
+    ),
+    path("<uuid:inspection_id>/evidence/documents/new/", views.document_new, name="document_new"),
+]

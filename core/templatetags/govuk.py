@@ -103,3 +103,16 @@ def govuk_tag(text: str, colour: str = "") -> str:
     return format_html(
         '<strong class="govuk-tag {}">{}</strong>', _TAG_COLOURS.get(colour, ""), text
     )
+
+
+@register.filter
+def action_label(action: str) -> str:
+    """ "judgment.returned" -> "Returned", for audit timelines."""
+    verb = action.rsplit(".", 1)[-1]
+    return verb.replace("_", " ").capitalize()
+
+
+@register.filter
+def humanise(name: str) -> str:
+    """ "received_for_checks_on" -> "Received for checks on"."""
+    return str(name).replace("_", " ").capitalize()

@@ -6,6 +6,9 @@ Safe to run again and again: every row is found or created by a natural key.
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+import actionplans.seed
+import casefiles.seed
+import inspections.seed
 from accounts.models import User
 from forces.models import Force
 
@@ -44,6 +47,9 @@ class Command(BaseCommand):
             )
             user.set_password(password)
             user.save(update_fields=["password"])
+        # Each app adds its own demo data, in dependency order.
+        for seed in (inspections.seed.seed, casefiles.seed.seed, actionplans.seed.seed):
+            seed(self.stdout)
         self.stdout.write(
             self.style.SUCCESS("Demo data ready. Sign in at http://127.0.0.1:8000/ with:")
         )

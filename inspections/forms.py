@@ -1,0 +1,308 @@
+from crispy_forms_gds.choices import Choice
+from crispy_forms_gds.layout import Field, Size
+from django import forms
+
+from accounts.models import User
+from core.forms import GovukDateField, GovukForm
+from forces.models import Force
+
+from .models import GRADE_MEANINGS, Document, Finding, Grade, Inspection, Participant, Topic
+
+
+def _inspectors():
+    return User.objects.filter(
+        role__in=[User.Role.INSPECTOR, User.Role.LEAD_INSPECTOR], is_active=True
+    ).order_by("full_name")
+
+
+class InspectionPlanForm(GovukForm):
+    """Schedule an inspection, or change its plan."""
+
+    submit_label = "Save inspection"
+    force = forms.ModelChoiceField(
+        label="Force",
+        queryset=Force.objects.order_by("short_name"),
+        empty_label="Choose a force",
+        error_messages={"required": "Choose the force to inspect"},
+    )
+    kind = forms.ChoiceField(
+        label="Type of inspection",
+        choices=Inspection.Kind.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose the type of inspection"},
+    )
+    fieldwork_start = GovukDateField(
+        label="Fieldwork starts",
+        what="the date fieldwork starts",
+        help_text="For example, 12 1 2027",
+    )
+    fieldwork_end = GovukDateField(label="Fieldwork ends", what="the date fieldwork ends")
+    lead_inspector = forms.ModelChoiceField(
+        label="Lead inspector",
+        queryset=User.objects.none(),
+        empty_label="Choose a lead inspector",
+        error_messages={"required": "Choose the lead inspector"},
+    )
+    team = forms.ModelMultipleChoiceField(
+        label="Team",
+        help_text="Select everyone who will work on this inspection.",
+        queryset=User.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    def __init__(self, *args, fixed_force: Force | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lead_inspector"].queryset = _inspectors().filter(role=User.Role.LEAD_INSPECTOR)
+        self.fields["team"].queryset = _inspectors()
+        self.fields["team"].label_from_instance = lambda u: (
+            f"{u.full_name} ({u.get_role_display()})"
+        )
+        if fixed_force is not None:
+            del self.fields["force"]
+            self.helper.layout.fields.pop(0)
+
+
+class JudgmentForm(GovukForm):
+    submit_label = "Save draft"
+    grade = forms.ChoiceField(
+        label="Grade",
+        choices=[Choice(g.value, g.label, hint=GRADE_MEANINGS[g]) for g in Grade],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose a grade"},
+    )
+    rationale = forms.CharField(
+        label="Rationale",
+        help_text="Explain the grade against the assessment criteria, citing the evidence.",
+        widget=forms.Textarea(attrs={"rows": 8}),
+        max_length=10000,
+        error_messages={
+            "required": "Enter the rationale for the grade",
+            "max_length": "The rationale must be 10,000 characters or fewer",
+        },
+    )
+    cites_case_reviews = forms.BooleanField(
+        label="This judgment cites the case file review figures", required=False
+    )
+    interviews = forms.ModelMultipleChoiceField(
+        label="Interviews cited as evidence",
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    documents = forms.ModelMultipleChoiceField(
+        label="Documents cited as evidence",
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    def __init__(self, *args, inspection: Inspection, **kwargs):
+        super().__init__(*args, **kwargs)
+        _evidence_choices(self, inspection)
+        self.helper.layout[0] = Field.radios("grade", legend_size=Size.MEDIUM)
+
+
+def _evidence_choices(form: forms.Form, inspection: Inspection) -> None:
+    """Offer only this inspection's evidence; drop the question when there is none."""
+    for name, queryset in (
+        ("interviews", inspection.interviews.prefetch_related("participants")),
+        ("documents", inspection.documents.all()),
+    ):
+        items = list(queryset)
+        if items:
+            form.fields[name].queryset = queryset
+            form.fields[name].label_from_instance = _evidence_label
+        else:
+            del form.fields[name]
+            form.helper.layout.fields = [
+                f for f in form.helper.layout.fields if getattr(f, "fields", [None])[0] != name
+            ]
+
+
+def _evidence_label(item) -> str:
+    if isinstance(item, Document):
+        kind = item.get_kind_display().lower()
+        return f"{item.title} ({kind}, received {item.received_on:%d/%m/%Y})"
+    roles = ", ".join(str(p) for p in item.participants.all())
+    return f"{item.held_on:%d/%m/%Y}: {roles}"
+
+
+class ReturnJudgmentForm(GovukForm):
+    submit_label = "Return to the inspector"
+    submit_name = "return"
+    comment = forms.CharField(
+        label="Comment for the inspector",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=2000,
+        error_messages={"required": "Enter a comment for the inspector"},
+    )
+
+
+class FindingForm(GovukForm):
+    submit_label = "Save finding"
+    kind = forms.ChoiceField(
+        label="Type of finding",
+        choices=Finding.Kind.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose the type of finding"},
+    )
+    topic = forms.ChoiceField(
+        label="Topic",
+        choices=[("", "Choose a topic"), *Topic.choices],
+        error_messages={"required": "Choose the topic"},
+    )
+    summary = forms.CharField(
+        label="Summary",
+        help_text="One sentence, as it will appear in the report.",
+        max_length=200,
+        error_messages={
+            "required": "Enter a summary of the finding",
+            "max_length": "The summary must be 200 characters or fewer",
+        },
+    )
+    detail = forms.CharField(
+        label="Detail",
+        widget=forms.Textarea(attrs={"rows": 6}),
+        max_length=10000,
+        error_messages={
+            "required": "Enter the detail of the finding",
+            "max_length": "The detail must be 10,000 characters or fewer",
+        },
+    )
+    reported_to_force_on = GovukDateField(
+        label="Date reported to the force",
+        what="the date the cause of concern was reported to the force",
+        help_text="Only for an accelerated cause of concern.",
+        required=False,
+    )
+    interviews = forms.ModelMultipleChoiceField(
+        label="Interviews cited as evidence",
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    documents = forms.ModelMultipleChoiceField(
+        label="Documents cited as evidence",
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    def __init__(self, *args, inspection: Inspection, **kwargs):
+        super().__init__(*args, **kwargs)
+        _evidence_choices(self, inspection)
+
+
+class RecommendationForm(GovukForm):
+    submit_label = "Add recommendation"
+    text = forms.CharField(
+        label="Recommendation",
+        help_text="For example: Within six months, the force should…",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=2000,
+        error_messages={
+            "required": "Enter the recommendation",
+            "max_length": "The recommendation must be 2,000 characters or fewer",
+        },
+    )
+
+
+PARTICIPANT_ROWS = 4
+
+
+class InterviewForm(GovukForm):
+    """An interview or discussion. Participants by role and organisation only."""
+
+    submit_label = "Save interview"
+    held_on = GovukDateField(label="Date of the interview", what="the date of the interview")
+    topics = forms.MultipleChoiceField(
+        label="Topics covered",
+        choices=Topic.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Select the topics the interview covered"},
+    )
+    notes = forms.CharField(
+        label="Notes",
+        help_text="Do not write the names of participants or of any child.",
+        widget=forms.Textarea(attrs={"rows": 6}),
+        required=False,
+        max_length=20000,
+        error_messages={"max_length": "Notes must be 20,000 characters or fewer"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for n in range(1, PARTICIPANT_ROWS + 1):
+            self.fields[f"participant_{n}_role"] = forms.CharField(
+                label=f"Participant {n}: role",
+                help_text="For example, detective inspector. Not their name." if n == 1 else "",
+                required=False,
+                max_length=120,
+                error_messages={"max_length": "The role must be 120 characters or fewer"},
+            )
+            self.fields[f"participant_{n}_organisation"] = forms.ChoiceField(
+                label=f"Participant {n}: organisation",
+                choices=[("", "Choose an organisation"), *Participant.Organisation.choices],
+                required=False,
+            )
+            self.helper.layout.insert(len(self.helper.layout) - 1, Field(f"participant_{n}_role"))
+            self.helper.layout.insert(
+                len(self.helper.layout) - 1, Field(f"participant_{n}_organisation")
+            )
+
+    def clean(self):
+        data = super().clean()
+        participants = []
+        for n in range(1, PARTICIPANT_ROWS + 1):
+            role = (data.get(f"participant_{n}_role") or "").strip()
+            organisation = data.get(f"participant_{n}_organisation")
+            if role and not organisation:
+                self.add_error(
+                    f"participant_{n}_organisation", f"Choose participant {n}'s organisation"
+                )
+            elif organisation and not role:
+                self.add_error(f"participant_{n}_role", f"Enter participant {n}'s role")
+            elif role:
+                participants.append((role, organisation))
+        if not participants and not self.errors:
+            self.add_error("participant_1_role", "Enter the role of at least one participant")
+        data["participants"] = participants
+        return data
+
+
+class DocumentForm(GovukForm):
+    submit_label = "Save document"
+    title = forms.CharField(
+        label="Title",
+        max_length=200,
+        error_messages={
+            "required": "Enter the title of the document",
+            "max_length": "The title must be 200 characters or fewer",
+        },
+    )
+    kind = forms.ChoiceField(
+        label="Kind of document",
+        choices=Document.Kind.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose the kind of document"},
+    )
+    received_on = GovukDateField(label="Date received", what="the date the document was received")
+    notes = forms.CharField(
+        label="Notes",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        max_length=20000,
+        error_messages={"max_length": "Notes must be 20,000 characters or fewer"},
+    )
+
+
+class DateForm(GovukForm):
+    """One date for a lifecycle step, e.g. the date the force received the report."""
+
+    date = GovukDateField(label="Date", what="the date")
+
+    def __init__(self, *args, label: str, what: str, submit_label: str, **kwargs):
+        self.submit_label = submit_label
+        super().__init__(*args, **kwargs)
+        self.fields["date"] = GovukDateField(label=label, what=what)

@@ -1,0 +1,96 @@
+"""The programme across the 43 forces: last inspected, next planned, who is due.
+
+Everything is fetched in a fixed number of queries, whatever the number of
+forces or inspections: subqueries pick each force's latest published and next
+planned inspection, and one query loads those with their judgments.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.conf import settings
+from django.db.models import F, Max, OuterRef, Prefetch, Q, Subquery
+
+from forces.models import Force
+
+from .models import Inspection, Judgment
+
+Stage = Inspection.Stage
+
+
+def cadence_start(today: date) -> date:
+    """The earliest last-inspection date that still counts as within cadence."""
+    years = settings.PROGRAMME_RULES["CADENCE_YEARS"]
+    try:
+        return today.replace(year=today.year - years)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year - years, day=28)
+
+
+@dataclass
+class ProgrammeRow:
+    force: Force
+    last_inspected_on: date | None
+    last_published: Inspection | None
+    next_planned: Inspection | None
+    is_due: bool
+
+
+# "due" (the default) sorts in Python after the due flag is known.
+SORTS = {
+    "force": ["short_name"],
+    "region": ["region", "short_name"],
+    "last": [F("last_inspected_on").asc(nulls_first=True), "short_name"],
+    "due": ["short_name"],
+}
+
+
+def programme(*, today: date, region: str = "", country: str = "", due: str = "", sort="due"):
+    """One row per force, filtered and sorted."""
+    after_fieldwork = Q(inspections__stage__in=Inspection.STAGES_AFTER_FIELDWORK)
+    last_published = (
+        Inspection.objects.filter(force=OuterRef("pk"), published_on__isnull=False)
+        .order_by("-published_on")
+        .values("pk")[:1]
+    )
+    # The open inspection, if any: planned, in fieldwork or on its way to publication.
+    next_planned = (
+        Inspection.objects.filter(force=OuterRef("pk"), stage__in=Inspection.OPEN_STAGES)
+        .order_by("fieldwork_start")
+        .values("pk")[:1]
+    )
+    forces = Force.objects.annotate(
+        last_inspected_on=Max("inspections__fieldwork_end", filter=after_fieldwork),
+        last_published_id=Subquery(last_published),
+        next_planned_id=Subquery(next_planned),
+    )
+    threshold = cadence_start(today)
+    due_q = Q(last_inspected_on__isnull=True) | Q(last_inspected_on__lt=threshold)
+    if region:
+        forces = forces.filter(region=region)
+    if country:
+        forces = forces.filter(country=country)
+    if due == "due":
+        forces = forces.filter(due_q)
+    elif due == "not_due":
+        forces = forces.exclude(due_q)
+    forces = list(forces.order_by(*SORTS.get(sort, SORTS["due"])))
+    wanted = {f.last_published_id for f in forces} | {f.next_planned_id for f in forces}
+    inspections = Inspection.objects.filter(pk__in=wanted - {None}).prefetch_related(
+        Prefetch("judgments", queryset=Judgment.objects.order_by("position"))
+    )
+    by_id = {i.pk: i for i in inspections}
+    rows = [
+        ProgrammeRow(
+            force=f,
+            last_inspected_on=f.last_inspected_on,
+            last_published=by_id.get(f.last_published_id),
+            next_planned=by_id.get(f.next_planned_id),
+            is_due=f.last_inspected_on is None or f.last_inspected_on < threshold,
+        )
+        for f in forces
+    ]
+    if sort == "due" or sort not in SORTS:
+        # Due forces first, the longest since inspection (or never) at the top.
+        rows.sort(key=lambda r: (not r.is_due, r.last_inspected_on or date.min))
+    return rows

@@ -1,0 +1,675 @@
+"""Inspection workflows: scheduling, the lifecycle, grading, findings, evidence.
+
+Each service is atomic, takes the acting user as ``by``, checks its guards,
+and writes the audit trail. Views only call these.
+"""
+
+from datetime import date
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Count, Q
+
+from accounts.models import User
+from core import audit
+from core.deadlines import (
+    action_plan_rule,
+    derive,
+    pcc_response_rule,
+    updated_action_plan_rule,
+)
+
+from .access import can_moderate, can_work_on
+from .models import (
+    Document,
+    Finding,
+    Grade,
+    Inspection,
+    Interview,
+    Judgment,
+    Participant,
+    Recommendation,
+    Topic,
+)
+
+Stage = Inspection.Stage
+PLAN_FIELDS = ["force", "kind", "fieldwork_start", "fieldwork_end", "lead_inspector"]
+
+
+def _record(inspection: Inspection, obj, *, by, action: str, changes=None, comment: str = ""):
+    audit.record(
+        by=by,
+        action=action,
+        obj=obj,
+        changes=changes,
+        force=inspection.force,
+        inspection_id=inspection.pk,
+        comment=comment,
+    )
+
+
+def _day(value: date) -> str:
+    return f"{value.day} {value:%B %Y}"
+
+
+def _require_admin(by: User) -> None:
+    if not by.is_admin:
+        raise PermissionDenied
+
+
+def _check_plan(
+    *, force, fieldwork_start: date, fieldwork_end: date, people: list[User], exclude=None
+) -> None:
+    """The scheduling rules: sane dates, no double booking, one open inspection."""
+    if fieldwork_end < fieldwork_start:
+        raise ValidationError(
+            {"fieldwork_end": "The fieldwork end date must be the same as or after the start date"}
+        )
+    others = Inspection.objects.exclude(pk=exclude.pk) if exclude else Inspection.objects.all()
+    if others.filter(force=force).open().exists():
+        raise ValidationError(
+            {
+                "force": f"{force.short_name} already has an open inspection. "
+                "Publish it before scheduling another"
+            }
+        )
+    clashes = (
+        others.exclude(stage=Stage.CLOSED)
+        .overlapping(fieldwork_start, fieldwork_end)
+        .filter(Q(lead_inspector__in=people) | Q(team__in=people))
+        .select_related("force", "lead_inspector")
+        .prefetch_related("team")
+        .distinct()
+    )
+    errors = []
+    for other in clashes:
+        booked = [p for p in people if p.pk in other.team_member_ids()]
+        for person in booked:
+            errors.append(
+                f"{person.full_name} is already booked on the {other.force.short_name} "
+                f"fieldwork from {_day(other.fieldwork_start)} to {_day(other.fieldwork_end)}"
+            )
+    if errors:
+        raise ValidationError({"team": errors})
+
+
+@transaction.atomic
+def inspection_schedule(
+    *,
+    force,
+    kind: str,
+    fieldwork_start: date,
+    fieldwork_end: date,
+    lead_inspector: User,
+    team: list[User],
+    by: User,
+) -> Inspection:
+    """Put an inspection into the programme, with its five judgments to grade."""
+    people = [lead_inspector, *[m for m in team if m.pk != lead_inspector.pk]]
+    _check_plan(
+        force=force, fieldwork_start=fieldwork_start, fieldwork_end=fieldwork_end, people=people
+    )
+    inspection = Inspection.objects.create(
+        force=force,
+        kind=kind,
+        fieldwork_start=fieldwork_start,
+        fieldwork_end=fieldwork_end,
+        lead_inspector=lead_inspector,
+    )
+    inspection.team.set(people[1:])
+    Judgment.objects.bulk_create(
+        Judgment(inspection=inspection, topic=topic, position=Topic.position(topic))
+        for topic in Topic.values
+    )
+    _record(
+        inspection,
+        inspection,
+        by=by,
+        action="inspection.scheduled",
+        changes={
+            "fieldwork": [None, f"{fieldwork_start} to {fieldwork_end}"],
+            "lead_inspector": [None, str(lead_inspector)],
+            "team": [None, ", ".join(str(m) for m in people[1:])],
+        },
+    )
+    return inspection
+
+
+@transaction.atomic
+def inspection_update_plan(
+    *,
+    inspection: Inspection,
+    kind: str,
+    fieldwork_start: date,
+    fieldwork_end: date,
+    lead_inspector: User,
+    team: list[User],
+    by: User,
+) -> Inspection:
+    """Change the plan of an inspection that has not yet gone to moderation."""
+    _require_admin(by)
+    if inspection.stage not in (Stage.PLANNED, Stage.FIELDWORK):
+        raise ValidationError("The plan cannot change once fieldwork has finished")
+    people = [lead_inspector, *[m for m in team if m.pk != lead_inspector.pk]]
+    _check_plan(
+        force=inspection.force,
+        fieldwork_start=fieldwork_start,
+        fieldwork_end=fieldwork_end,
+        people=people,
+        exclude=inspection,
+    )
+    before = audit.snapshot(inspection, PLAN_FIELDS)
+    before_team = ", ".join(sorted(str(m) for m in inspection.team.all()))
+    inspection.kind = kind
+    inspection.fieldwork_start = fieldwork_start
+    inspection.fieldwork_end = fieldwork_end
+    inspection.lead_inspector = lead_inspector
+    inspection.save()
+    inspection.team.set(people[1:])
+    changes = audit.diff(before, audit.snapshot(inspection, PLAN_FIELDS))
+    after_team = ", ".join(sorted(str(m) for m in people[1:]))
+    if before_team != after_team:
+        changes["team"] = [before_team, after_team]
+    _record(inspection, inspection, by=by, action="inspection.plan_changed", changes=changes)
+    return inspection
+
+
+def _move(inspection: Inspection, *, to: str, by: User, action: str, changes=None) -> None:
+    before = inspection.stage
+    inspection.stage = to
+    inspection.save()
+    _record(
+        inspection,
+        inspection,
+        by=by,
+        action=action,
+        changes={"stage": [before, to], **(changes or {})},
+    )
+
+
+def _require_stage(inspection: Inspection, *stages: str) -> None:
+    if inspection.stage not in stages:
+        raise ValidationError(
+            f"This cannot be done while the inspection is at {inspection.get_stage_display()}"
+        )
+
+
+def _require_lead_or_admin(inspection: Inspection, by: User) -> None:
+    if not (by.is_admin or can_moderate(by, inspection)):
+        raise PermissionDenied
+
+
+def publication_blockers(inspection: Inspection) -> list[str]:
+    """What stands between the inspection and its report: empty when ready."""
+    blockers = []
+    judgments = list(inspection.judgments.all())
+    not_final = [j.get_topic_display() for j in judgments if not j.is_final]
+    if not_final:
+        blockers.append("Agree the graded judgments for: " + ", ".join(not_final))
+    without = (
+        inspection.findings.filter(kind__in=Finding.CONCERN_KINDS)
+        .annotate(n=Count("recommendations"))
+        .filter(n=0)
+    )
+    blockers.extend(f"Add a recommendation to the cause of concern ‘{f.summary}’" for f in without)
+    return blockers
+
+
+@transaction.atomic
+def inspection_start_fieldwork(*, inspection: Inspection, by: User) -> None:
+    _require_lead_or_admin(inspection, by)
+    _require_stage(inspection, Stage.PLANNED)
+    _move(inspection, to=Stage.FIELDWORK, by=by, action="inspection.fieldwork_started")
+
+
+@transaction.atomic
+def inspection_start_moderation(*, inspection: Inspection, by: User) -> None:
+    """Fieldwork is over; every topic must have been graded and put forward."""
+    _require_lead_or_admin(inspection, by)
+    _require_stage(inspection, Stage.FIELDWORK)
+    waiting = inspection.judgments.filter(
+        status__in=[Judgment.Status.NOT_STARTED, Judgment.Status.DRAFT]
+    )
+    if waiting.exists():
+        names = ", ".join(j.get_topic_display() for j in waiting)
+        raise ValidationError(f"Submit these graded judgments for moderation first: {names}")
+    _move(inspection, to=Stage.MODERATION, by=by, action="inspection.moderation_started")
+
+
+@transaction.atomic
+def inspection_send_for_checks(*, inspection: Inspection, received_on: date, by: User) -> None:
+    """The force receives the draft report; its action plan falls due."""
+    _require_lead_or_admin(inspection, by)
+    _require_stage(inspection, Stage.MODERATION)
+    blockers = publication_blockers(inspection)
+    if blockers:
+        raise ValidationError(blockers)
+    inspection.received_for_checks_on = received_on
+    inspection.action_plan_due_on = derive(received_on, action_plan_rule())
+    _move(
+        inspection,
+        to=Stage.PRE_PUBLICATION,
+        by=by,
+        action="inspection.sent_for_checks",
+        changes={
+            "received_for_checks_on": [None, str(received_on)],
+            "action_plan_due_on": [None, str(inspection.action_plan_due_on)],
+        },
+    )
+
+
+@transaction.atomic
+def inspection_publish(*, inspection: Inspection, published_on: date, by: User) -> None:
+    """Publish the report. Grades are locked from here on."""
+    _require_lead_or_admin(inspection, by)
+    _require_stage(inspection, Stage.PRE_PUBLICATION)
+    blockers = publication_blockers(inspection)
+    if blockers:
+        raise ValidationError(blockers)
+    if published_on < inspection.received_for_checks_on:
+        raise ValidationError(
+            {
+                "published_on": "The publication date must be the same as or after "
+                "the date the force received the report"
+            }
+        )
+    inspection.published_on = published_on
+    inspection.updated_action_plan_due_on = derive(published_on, updated_action_plan_rule())
+    inspection.pcc_response_due_on = derive(published_on, pcc_response_rule())
+    _move(
+        inspection,
+        to=Stage.PUBLISHED,
+        by=by,
+        action="inspection.published",
+        changes={
+            "published_on": [None, str(published_on)],
+            "updated_action_plan_due_on": [None, str(inspection.updated_action_plan_due_on)],
+            "pcc_response_due_on": [None, str(inspection.pcc_response_due_on)],
+        },
+    )
+
+
+@transaction.atomic
+def inspection_start_follow_up(*, inspection: Inspection, by: User) -> None:
+    _require_lead_or_admin(inspection, by)
+    _require_stage(inspection, Stage.PUBLISHED)
+    _move(inspection, to=Stage.FOLLOW_UP, by=by, action="inspection.follow_up_started")
+
+
+@transaction.atomic
+def inspection_close(*, inspection: Inspection, closed_on: date, by: User) -> None:
+    _require_admin(by)
+    _require_stage(inspection, Stage.FOLLOW_UP)
+    inspection.closed_on = closed_on
+    _move(
+        inspection,
+        to=Stage.CLOSED,
+        by=by,
+        action="inspection.closed",
+        changes={"closed_on": [None, str(closed_on)]},
+    )
+
+
+@transaction.atomic
+def inspection_correct_dates(
+    *,
+    inspection: Inspection,
+    by: User,
+    received_on: date | None = None,
+    published_on: date | None = None,
+) -> None:
+    """Correct a trigger date; the deadlines that hang on it are derived again."""
+    _require_admin(by)
+    fields = [
+        "received_for_checks_on",
+        "published_on",
+        "action_plan_due_on",
+        "updated_action_plan_due_on",
+        "pcc_response_due_on",
+    ]
+    before = audit.snapshot(inspection, fields)
+    if received_on is not None:
+        if inspection.received_for_checks_on is None:
+            raise ValidationError("The report has not been sent for pre-publication checks")
+        inspection.received_for_checks_on = received_on
+        inspection.action_plan_due_on = derive(received_on, action_plan_rule())
+    if published_on is not None:
+        if inspection.published_on is None:
+            raise ValidationError("The report has not been published")
+        inspection.published_on = published_on
+        inspection.updated_action_plan_due_on = derive(published_on, updated_action_plan_rule())
+        inspection.pcc_response_due_on = derive(published_on, pcc_response_rule())
+    inspection.save()
+    _record(
+        inspection,
+        inspection,
+        by=by,
+        action="inspection.dates_corrected",
+        changes=audit.diff(before, audit.snapshot(inspection, fields)),
+    )
+
+
+# Graded judgments ---------------------------------------------------------
+
+JUDGMENT_FIELDS = ["grade", "rationale", "status", "cites_case_reviews", "moderation_comment"]
+EDITABLE_STAGES = (Stage.PLANNED, Stage.FIELDWORK, Stage.MODERATION)
+
+
+def topic_has_concern(inspection: Inspection, topic: str) -> bool:
+    return inspection.findings.filter(topic=topic, kind__in=Finding.CONCERN_KINDS).exists()
+
+
+def _judgment_change(judgment: Judgment, *, by: User, action: str, before: dict, comment=""):
+    _record(
+        judgment.inspection,
+        judgment,
+        by=by,
+        action=action,
+        changes=audit.diff(before, audit.snapshot(judgment, JUDGMENT_FIELDS)),
+        comment=comment,
+    )
+
+
+@transaction.atomic
+def judgment_save(
+    *,
+    judgment: Judgment,
+    grade: str,
+    rationale: str,
+    cites_case_reviews: bool,
+    interviews: list[Interview],
+    documents: list[Document],
+    by: User,
+) -> Judgment:
+    """Save a draft grade and rationale. Inadequate needs a cause of concern."""
+    inspection = judgment.inspection
+    if not can_work_on(by, inspection):
+        raise PermissionDenied
+    _require_stage(inspection, *EDITABLE_STAGES)
+    if judgment.status in (Judgment.Status.FINAL, Judgment.Status.SUBMITTED):
+        raise ValidationError("This judgment is with the lead inspector and cannot be changed")
+    if grade == Grade.INADEQUATE and not topic_has_concern(inspection, judgment.topic):
+        raise ValidationError(
+            {
+                "grade": "Inadequate needs a cause of concern on this topic. "
+                "Record the cause of concern first"
+            }
+        )
+    before = audit.snapshot(judgment, JUDGMENT_FIELDS)
+    judgment.grade = grade
+    judgment.rationale = rationale
+    judgment.cites_case_reviews = cites_case_reviews
+    if judgment.status == Judgment.Status.NOT_STARTED:
+        judgment.status = Judgment.Status.DRAFT
+    judgment.save()
+    judgment.interviews.set(interviews)
+    judgment.documents.set(documents)
+    _judgment_change(judgment, by=by, action="judgment.saved", before=before)
+    return judgment
+
+
+@transaction.atomic
+def judgment_submit(*, judgment: Judgment, by: User) -> None:
+    """Put a graded judgment forward to the lead inspector for moderation."""
+    if not can_work_on(by, judgment.inspection):
+        raise PermissionDenied
+    _require_stage(judgment.inspection, *EDITABLE_STAGES)
+    if judgment.status not in (Judgment.Status.DRAFT, Judgment.Status.RETURNED):
+        raise ValidationError("Only a draft or returned judgment can be submitted")
+    if not (judgment.grade and judgment.rationale.strip()):
+        raise ValidationError("Choose a grade and write a rationale before submitting")
+    before = audit.snapshot(judgment, JUDGMENT_FIELDS)
+    judgment.status = Judgment.Status.SUBMITTED
+    judgment.save()
+    _judgment_change(judgment, by=by, action="judgment.submitted", before=before)
+
+
+@transaction.atomic
+def judgment_agree(*, judgment: Judgment, by: User) -> None:
+    """The lead inspector agrees the judgment, which makes it final."""
+    inspection = judgment.inspection
+    if not can_moderate(by, inspection):
+        raise PermissionDenied
+    _require_stage(inspection, *EDITABLE_STAGES)
+    if judgment.status != Judgment.Status.SUBMITTED:
+        raise ValidationError("Only a judgment submitted for moderation can be agreed")
+    if judgment.grade == Grade.INADEQUATE and not topic_has_concern(inspection, judgment.topic):
+        raise ValidationError("Inadequate needs a cause of concern on this topic")
+    before = audit.snapshot(judgment, JUDGMENT_FIELDS)
+    judgment.status = Judgment.Status.FINAL
+    judgment.moderation_comment = ""
+    judgment.save()
+    _judgment_change(judgment, by=by, action="judgment.agreed", before=before)
+
+
+@transaction.atomic
+def judgment_return(*, judgment: Judgment, comment: str, by: User) -> None:
+    """The lead inspector returns a judgment with a comment. A final judgment
+    can be reopened this way until the report goes to the force."""
+    inspection = judgment.inspection
+    if not can_moderate(by, inspection):
+        raise PermissionDenied
+    _require_stage(inspection, *EDITABLE_STAGES)
+    if judgment.status not in (Judgment.Status.SUBMITTED, Judgment.Status.FINAL):
+        raise ValidationError("Only a submitted or final judgment can be returned")
+    if not comment.strip():
+        raise ValidationError({"comment": "Enter a comment for the inspector"})
+    before = audit.snapshot(judgment, JUDGMENT_FIELDS)
+    judgment.status = Judgment.Status.RETURNED
+    judgment.moderation_comment = comment
+    judgment.save()
+    _judgment_change(judgment, by=by, action="judgment.returned", before=before, comment=comment)
+
+
+# Findings -----------------------------------------------------------------
+
+FINDING_FIELDS = ["topic", "kind", "summary", "detail", "reported_to_force_on"]
+
+
+def _require_findings_editable(inspection: Inspection, by: User) -> None:
+    if not can_work_on(by, inspection):
+        raise PermissionDenied
+    _require_stage(inspection, *EDITABLE_STAGES)
+
+
+def _check_finding(kind: str, reported_to_force_on: date | None) -> None:
+    if kind == Finding.Kind.ACCELERATED and reported_to_force_on is None:
+        raise ValidationError(
+            {
+                "reported_to_force_on": "Enter the date the cause of concern "
+                "was reported to the force"
+            }
+        )
+
+
+@transaction.atomic
+def finding_create(
+    *,
+    inspection: Inspection,
+    topic: str,
+    kind: str,
+    summary: str,
+    detail: str,
+    reported_to_force_on: date | None,
+    interviews: list[Interview],
+    documents: list[Document],
+    by: User,
+) -> Finding:
+    _require_findings_editable(inspection, by)
+    _check_finding(kind, reported_to_force_on)
+    finding = Finding.objects.create(
+        inspection=inspection,
+        topic=topic,
+        kind=kind,
+        summary=summary,
+        detail=detail,
+        reported_to_force_on=reported_to_force_on if kind == Finding.Kind.ACCELERATED else None,
+    )
+    finding.interviews.set(interviews)
+    finding.documents.set(documents)
+    _record(
+        inspection,
+        finding,
+        by=by,
+        action="finding.created",
+        changes=audit.diff({}, audit.snapshot(finding, FINDING_FIELDS)),
+    )
+    return finding
+
+
+@transaction.atomic
+def finding_update(
+    *,
+    finding: Finding,
+    topic: str,
+    kind: str,
+    summary: str,
+    detail: str,
+    reported_to_force_on: date | None,
+    interviews: list[Interview],
+    documents: list[Document],
+    by: User,
+) -> Finding:
+    inspection = finding.inspection
+    _require_findings_editable(inspection, by)
+    _check_finding(kind, reported_to_force_on)
+    if kind not in Finding.CONCERN_KINDS and finding.recommendations.exists():
+        raise ValidationError(
+            {"kind": "Remove this finding's recommendations before changing its kind"}
+        )
+    before = audit.snapshot(finding, FINDING_FIELDS)
+    finding.topic, finding.kind, finding.summary, finding.detail = topic, kind, summary, detail
+    finding.reported_to_force_on = (
+        reported_to_force_on if kind == Finding.Kind.ACCELERATED else None
+    )
+    finding.save()
+    finding.interviews.set(interviews)
+    finding.documents.set(documents)
+    _record(
+        inspection,
+        finding,
+        by=by,
+        action="finding.changed",
+        changes=audit.diff(before, audit.snapshot(finding, FINDING_FIELDS)),
+    )
+    return finding
+
+
+@transaction.atomic
+def finding_delete(*, finding: Finding, by: User) -> None:
+    inspection = finding.inspection
+    _require_findings_editable(inspection, by)
+    inadequate = inspection.judgments.filter(topic=finding.topic, grade=Grade.INADEQUATE)
+    if finding.is_concern and inadequate.exists():
+        others = inspection.findings.filter(
+            topic=finding.topic, kind__in=Finding.CONCERN_KINDS
+        ).exclude(pk=finding.pk)
+        if not others.exists():
+            raise ValidationError(
+                "This topic is graded inadequate, which needs a cause of concern. "
+                "Change the grade first"
+            )
+    _record(
+        inspection,
+        finding,
+        by=by,
+        action="finding.deleted",
+        changes=audit.diff(audit.snapshot(finding, FINDING_FIELDS), dict.fromkeys(FINDING_FIELDS)),
+    )
+    finding.delete()
+
+
+@transaction.atomic
+def recommendation_add(*, finding: Finding, text: str, by: User) -> Recommendation:
+    _require_findings_editable(finding.inspection, by)
+    if not finding.is_concern:
+        raise ValidationError("Only a cause of concern carries recommendations")
+    recommendation = Recommendation.objects.create(finding=finding, text=text)
+    _record(
+        finding.inspection,
+        recommendation,
+        by=by,
+        action="recommendation.created",
+        changes={"text": [None, text]},
+    )
+    return recommendation
+
+
+@transaction.atomic
+def recommendation_delete(*, recommendation: Recommendation, by: User) -> None:
+    inspection = recommendation.finding.inspection
+    _require_findings_editable(inspection, by)
+    _record(
+        inspection,
+        recommendation,
+        by=by,
+        action="recommendation.deleted",
+        changes={"text": [recommendation.text, None]},
+    )
+    recommendation.delete()
+
+
+# Evidence -----------------------------------------------------------------
+
+
+@transaction.atomic
+def interview_record(
+    *,
+    inspection: Inspection,
+    held_on: date,
+    topics: list[str],
+    notes: str,
+    participants: list[tuple[str, str]],
+    by: User,
+) -> Interview:
+    """Record an interview. Participants are (role, organisation): never names."""
+    if not can_work_on(by, inspection):
+        raise PermissionDenied
+    if not participants:
+        raise ValidationError({"participants": "Add at least one participant"})
+    interview = Interview.objects.create(
+        inspection=inspection, held_on=held_on, topics=topics, notes=notes
+    )
+    Participant.objects.bulk_create(
+        Participant(interview=interview, role=role, organisation=organisation)
+        for role, organisation in participants
+    )
+    _record(
+        inspection,
+        interview,
+        by=by,
+        action="interview.recorded",
+        changes={"held_on": [None, str(held_on)], "topics": [None, ", ".join(topics)]},
+    )
+    return interview
+
+
+@transaction.atomic
+def document_record(
+    *,
+    inspection: Inspection,
+    title: str,
+    kind: str,
+    received_on: date,
+    notes: str,
+    stored_file=None,
+    by: User,
+) -> Document:
+    if not can_work_on(by, inspection):
+        raise PermissionDenied
+    document = Document.objects.create(
+        inspection=inspection,
+        title=title,
+        kind=kind,
+        received_on=received_on,
+        notes=notes,
+        stored_file=stored_file,
+    )
+    _record(
+        inspection,
+        document,
+        by=by,
+        action="document.recorded",
+        changes={"title": [None, title], "kind": [None, kind]},
+    )
+    return document

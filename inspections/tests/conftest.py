@@ -1,0 +1,24 @@
+import pytest
+
+from inspections.tests.factories import inspection_at, schedule
+
+
+@pytest.fixture
+def planned(force_a, lead_inspector, inspector, admin_user):
+    return schedule(force=force_a, lead=lead_inspector, team=[inspector], by=admin_user)
+
+
+@pytest.fixture
+def make_inspection(force_a, lead_inspector, inspector, admin_user):
+    """make_inspection(stage, **overrides): an inspection of force A at that stage."""
+
+    def make(stage, **kwargs):
+        options = {
+            "force": force_a,
+            "lead": lead_inspector,
+            "team": [inspector],
+            "admin": admin_user,
+        }
+        return inspection_at(stage, **{**options, **kwargs})
+
+    return make

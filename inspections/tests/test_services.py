@@ -1,0 +1,409 @@
+"""Every lifecycle guard, the grading rules and the audit history."""
+
+from datetime import date
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from core.models import AuditEvent
+from inspections import services
+from inspections.models import Finding, Grade, Inspection, Judgment, Topic
+from inspections.tests.factories import add_concern, grade_all, schedule
+
+Stage = Inspection.Stage
+
+
+# Scheduling ---------------------------------------------------------------
+
+
+def test_schedule_creates_the_five_judgments_in_order(planned):
+    topics = list(planned.judgments.values_list("topic", flat=True))
+    assert topics == Topic.values
+    assert planned.stage == Stage.PLANNED
+    event = AuditEvent.objects.for_object(planned).get()
+    assert event.action == "inspection.scheduled"
+    assert event.actor.email == "admin@example.org"
+
+
+def test_fieldwork_cannot_end_before_it_starts(force_a, lead_inspector, admin_user):
+    with pytest.raises(ValidationError) as error:
+        services.inspection_schedule(
+            force=force_a,
+            kind=Inspection.Kind.INSPECTION,
+            fieldwork_start=date(2026, 3, 10),
+            fieldwork_end=date(2026, 3, 9),
+            lead_inspector=lead_inspector,
+            team=[],
+            by=admin_user,
+        )
+    assert "fieldwork_end" in error.value.message_dict
+
+
+def test_an_inspector_cannot_be_double_booked(planned, force_b, other_inspector, inspector):
+    with pytest.raises(ValidationError) as error:
+        schedule(force=force_b, lead=other_inspector, team=[inspector], start=date(2026, 1, 14))
+    message = error.value.message_dict["team"][0]
+    assert "Ian Inspector is already booked on the Greater Manchester fieldwork" in message
+    assert Inspection.objects.filter(force=force_b).count() == 0
+
+
+def test_fieldwork_that_does_not_overlap_is_fine(planned, force_b, other_inspector, inspector):
+    schedule(force=force_b, lead=other_inspector, team=[inspector], start=date(2026, 2, 1))
+
+
+def test_a_force_cannot_have_two_open_inspections(planned, force_a, other_inspector):
+    with pytest.raises(ValidationError) as error:
+        schedule(force=force_a, lead=other_inspector, start=date(2026, 6, 1))
+    assert "already has an open inspection" in error.value.message_dict["force"][0]
+
+
+def test_a_published_inspection_does_not_block_the_next(make_inspection, force_a, other_inspector):
+    make_inspection(Stage.PUBLISHED)
+    schedule(force=force_a, lead=other_inspector, start=date(2026, 9, 1))
+
+
+def test_only_admins_change_the_plan(planned, lead_inspector, inspector):
+    with pytest.raises(PermissionDenied):
+        services.inspection_update_plan(
+            inspection=planned,
+            kind=planned.kind,
+            fieldwork_start=planned.fieldwork_start,
+            fieldwork_end=planned.fieldwork_end,
+            lead_inspector=lead_inspector,
+            team=[inspector],
+            by=lead_inspector,
+        )
+
+
+def test_plan_change_is_audited_with_from_and_to(planned, admin_user, lead_inspector, inspector):
+    services.inspection_update_plan(
+        inspection=planned,
+        kind=planned.kind,
+        fieldwork_start=date(2026, 1, 19),
+        fieldwork_end=date(2026, 1, 23),
+        lead_inspector=lead_inspector,
+        team=[],
+        by=admin_user,
+    )
+    event = AuditEvent.objects.filter(action="inspection.plan_changed").get()
+    assert event.changes["fieldwork_start"] == ["2026-01-12", "2026-01-19"]
+    assert event.changes["team"] == ["Ian Inspector", ""]
+
+
+# Lifecycle ----------------------------------------------------------------
+
+
+def test_moderation_needs_every_topic_submitted(make_inspection, lead_inspector):
+    inspection = make_inspection(Stage.FIELDWORK)
+    with pytest.raises(ValidationError, match="Submit these graded judgments"):
+        services.inspection_start_moderation(inspection=inspection, by=lead_inspector)
+
+
+def test_checks_need_every_judgment_final(make_inspection, lead_inspector):
+    inspection = make_inspection(Stage.MODERATION)
+    with pytest.raises(ValidationError, match="Agree the graded judgments for"):
+        services.inspection_send_for_checks(
+            inspection=inspection, received_on=date(2026, 2, 20), by=lead_inspector
+        )
+
+
+def test_a_cause_of_concern_without_recommendation_blocks_publication(
+    make_inspection, lead_inspector
+):
+    inspection = make_inspection(Stage.MODERATION)
+    add_concern(inspection, by=lead_inspector, topic=Topic.LEADERSHIP, recommendation=False)
+    for judgment in inspection.judgments.all():
+        services.judgment_agree(judgment=judgment, by=lead_inspector)
+    with pytest.raises(ValidationError, match="Add a recommendation to the cause of concern"):
+        services.inspection_send_for_checks(
+            inspection=inspection, received_on=date(2026, 2, 20), by=lead_inspector
+        )
+    assert services.publication_blockers(inspection)
+
+
+def test_sending_for_checks_derives_the_action_plan_deadline(make_inspection):
+    inspection = make_inspection(Stage.PRE_PUBLICATION)
+    assert inspection.received_for_checks_on == date(2026, 2, 21)
+    assert inspection.action_plan_due_on == date(2026, 3, 21)
+
+
+def test_publication_derives_the_updated_plan_and_pcc_deadlines(make_inspection):
+    inspection = make_inspection(Stage.PUBLISHED)
+    assert inspection.published_on == date(2026, 4, 2)
+    assert inspection.updated_action_plan_due_on == date(2026, 5, 28)
+    assert inspection.pcc_response_due_on == date(2026, 5, 28)
+
+
+def test_publication_date_cannot_precede_receipt(make_inspection, lead_inspector):
+    inspection = make_inspection(Stage.PRE_PUBLICATION)
+    with pytest.raises(ValidationError) as error:
+        services.inspection_publish(
+            inspection=inspection, published_on=date(2026, 2, 1), by=lead_inspector
+        )
+    assert "published_on" in error.value.message_dict
+
+
+def test_team_inspectors_cannot_publish(make_inspection, inspector):
+    inspection = make_inspection(Stage.PRE_PUBLICATION)
+    with pytest.raises(PermissionDenied):
+        services.inspection_publish(
+            inspection=inspection, published_on=date(2026, 4, 1), by=inspector
+        )
+
+
+@pytest.mark.parametrize(
+    ("stage", "service"),
+    [
+        (Stage.FIELDWORK, "inspection_start_fieldwork"),
+        (Stage.PLANNED, "inspection_start_moderation"),
+        (Stage.PLANNED, "inspection_start_follow_up"),
+    ],
+)
+def test_transitions_only_from_their_stage(make_inspection, lead_inspector, stage, service):
+    inspection = make_inspection(stage)
+    with pytest.raises(ValidationError, match="cannot be done while"):
+        getattr(services, service)(inspection=inspection, by=lead_inspector)
+
+
+def test_only_admins_close(make_inspection, lead_inspector, admin_user):
+    inspection = make_inspection(Stage.FOLLOW_UP)
+    with pytest.raises(PermissionDenied):
+        services.inspection_close(
+            inspection=inspection, closed_on=date(2027, 1, 1), by=lead_inspector
+        )
+    services.inspection_close(inspection=inspection, closed_on=date(2027, 1, 1), by=admin_user)
+    assert inspection.stage == Stage.CLOSED
+
+
+def test_correcting_a_trigger_date_recomputes_its_deadline(make_inspection, admin_user):
+    inspection = make_inspection(Stage.PUBLISHED)
+    services.inspection_correct_dates(
+        inspection=inspection, received_on=date(2026, 2, 28), by=admin_user
+    )
+    assert inspection.action_plan_due_on == date(2026, 3, 28)
+    event = AuditEvent.objects.filter(action="inspection.dates_corrected").get()
+    assert event.changes["action_plan_due_on"] == ["2026-03-21", "2026-03-28"]
+
+
+def test_the_whole_lifecycle_is_on_the_record(make_inspection):
+    inspection = make_inspection(Stage.CLOSED)
+    actions = list(
+        AuditEvent.objects.for_object(inspection).order_by("id").values_list("action", flat=True)
+    )
+    assert actions == [
+        "inspection.scheduled",
+        "inspection.fieldwork_started",
+        "inspection.moderation_started",
+        "inspection.sent_for_checks",
+        "inspection.published",
+        "inspection.follow_up_started",
+        "inspection.closed",
+    ]
+
+
+# Graded judgments ---------------------------------------------------------
+
+
+def _leadership(inspection) -> Judgment:
+    return inspection.judgments.get(topic=Topic.LEADERSHIP)
+
+
+def _save(judgment, by, grade=Grade.GOOD, rationale="Strong evidence"):
+    return services.judgment_save(
+        judgment=judgment,
+        grade=grade,
+        rationale=rationale,
+        cites_case_reviews=False,
+        interviews=[],
+        documents=[],
+        by=by,
+    )
+
+
+def test_inadequate_needs_a_cause_of_concern(planned, inspector):
+    judgment = _leadership(planned)
+    with pytest.raises(ValidationError) as error:
+        _save(judgment, inspector, grade=Grade.INADEQUATE)
+    assert "needs a cause of concern" in error.value.message_dict["grade"][0]
+    add_concern(planned, by=inspector, topic=Topic.LEADERSHIP)
+    _save(judgment, inspector, grade=Grade.INADEQUATE)
+
+
+def test_inspectors_off_the_team_cannot_grade(planned, other_inspector):
+    with pytest.raises(PermissionDenied):
+        _save(_leadership(planned), other_inspector)
+
+
+def test_grade_history_records_who_changed_what_from_and_to(planned, inspector):
+    judgment = _leadership(planned)
+    _save(judgment, inspector, grade=Grade.GOOD)
+    _save(judgment, inspector, grade=Grade.ADEQUATE)
+    latest = AuditEvent.objects.for_object(judgment).first()
+    assert latest.actor == inspector
+    assert latest.changes == {"grade": ["good", "adequate"]}
+
+
+def test_lead_returns_with_a_comment_and_agrees(planned, inspector, lead_inspector):
+    judgment = _leadership(planned)
+    _save(judgment, inspector)
+    services.judgment_submit(judgment=judgment, by=inspector)
+    with pytest.raises(PermissionDenied):
+        services.judgment_agree(judgment=judgment, by=inspector)
+    with pytest.raises(ValidationError):
+        services.judgment_return(judgment=judgment, comment=" ", by=lead_inspector)
+    services.judgment_return(judgment=judgment, comment="Cite the data", by=lead_inspector)
+    assert judgment.status == Judgment.Status.RETURNED
+    _save(judgment, inspector, rationale="Strong evidence, with the data")
+    services.judgment_submit(judgment=judgment, by=inspector)
+    services.judgment_agree(judgment=judgment, by=lead_inspector)
+    assert judgment.status == Judgment.Status.FINAL
+    returned = AuditEvent.objects.filter(action="judgment.returned").get()
+    assert returned.comment == "Cite the data"
+
+
+def test_a_submitted_judgment_cannot_be_edited(planned, inspector):
+    judgment = _leadership(planned)
+    _save(judgment, inspector)
+    services.judgment_submit(judgment=judgment, by=inspector)
+    with pytest.raises(ValidationError, match="with the lead inspector"):
+        _save(judgment, inspector)
+
+
+def test_submitting_needs_a_rationale(planned, inspector):
+    judgment = _leadership(planned)
+    _save(judgment, inspector, rationale="   ")
+    with pytest.raises(ValidationError, match="write a rationale"):
+        services.judgment_submit(judgment=judgment, by=inspector)
+
+
+def test_final_judgments_are_locked_after_publication(make_inspection, lead_inspector):
+    inspection = make_inspection(Stage.PUBLISHED)
+    judgment = _leadership(inspection)
+    with pytest.raises(ValidationError):
+        services.judgment_return(judgment=judgment, comment="Reopen", by=lead_inspector)
+    with pytest.raises(ValidationError):
+        _save(judgment, lead_inspector)
+
+
+# Findings -----------------------------------------------------------------
+
+
+def test_findings_are_listed_in_report_order(planned, inspector):
+    def make(topic, kind):
+        return services.finding_create(
+            inspection=planned,
+            topic=topic,
+            kind=kind,
+            summary=f"{topic} {kind}",
+            detail="Detail",
+            reported_to_force_on=date(2026, 1, 20) if kind == Finding.Kind.ACCELERATED else None,
+            interviews=[],
+            documents=[],
+            by=inspector,
+        )
+
+    make(Topic.INVESTIGATION, Finding.Kind.AREA_FOR_IMPROVEMENT)
+    make(Topic.LEADERSHIP, Finding.Kind.PROMISING_PRACTICE)
+    make(Topic.LEADERSHIP, Finding.Kind.CAUSE_OF_CONCERN)
+    make(Topic.INITIAL_RESPONSE, Finding.Kind.ACCELERATED)
+    order = [(f.topic, f.kind) for f in planned.findings.all()]
+    assert order == [
+        (Topic.LEADERSHIP, Finding.Kind.CAUSE_OF_CONCERN),
+        (Topic.LEADERSHIP, Finding.Kind.PROMISING_PRACTICE),
+        (Topic.INITIAL_RESPONSE, Finding.Kind.ACCELERATED),
+        (Topic.INVESTIGATION, Finding.Kind.AREA_FOR_IMPROVEMENT),
+    ]
+
+
+def test_accelerated_cause_of_concern_needs_the_date_reported(planned, inspector):
+    with pytest.raises(ValidationError) as error:
+        services.finding_create(
+            inspection=planned,
+            topic=Topic.INITIAL_RESPONSE,
+            kind=Finding.Kind.ACCELERATED,
+            summary="Children left at risk overnight",
+            detail="Detail",
+            reported_to_force_on=None,
+            interviews=[],
+            documents=[],
+            by=inspector,
+        )
+    assert "reported_to_force_on" in error.value.message_dict
+
+
+def test_areas_for_improvement_carry_no_recommendation(planned, inspector):
+    afi = services.finding_create(
+        inspection=planned,
+        topic=Topic.LEADERSHIP,
+        kind=Finding.Kind.AREA_FOR_IMPROVEMENT,
+        summary="Supervision",
+        detail="Detail",
+        reported_to_force_on=None,
+        interviews=[],
+        documents=[],
+        by=inspector,
+    )
+    with pytest.raises(ValidationError, match="Only a cause of concern"):
+        services.recommendation_add(finding=afi, text="Do better", by=inspector)
+
+
+def test_the_last_concern_of_an_inadequate_topic_cannot_be_deleted(planned, inspector):
+    concern = add_concern(planned, by=inspector, topic=Topic.LEADERSHIP)
+    _save(_leadership(planned), inspector, grade=Grade.INADEQUATE)
+    with pytest.raises(ValidationError, match="graded inadequate"):
+        services.finding_delete(finding=concern, by=inspector)
+
+
+def test_finding_changes_are_audited(planned, inspector):
+    concern = add_concern(planned, by=inspector)
+    services.finding_update(
+        finding=concern,
+        topic=concern.topic,
+        kind=concern.kind,
+        summary="A sharper summary",
+        detail=concern.detail,
+        reported_to_force_on=None,
+        interviews=[],
+        documents=[],
+        by=inspector,
+    )
+    changed = AuditEvent.objects.filter(action="finding.changed").get()
+    assert changed.changes == {
+        "summary": ["Investigations into child abuse are delayed", "A sharper summary"]
+    }
+    assert AuditEvent.objects.filter(action="recommendation.created").count() == 1
+
+
+# Evidence -----------------------------------------------------------------
+
+
+def test_interviews_need_a_participant_and_record_roles_not_names(planned, inspector):
+    with pytest.raises(ValidationError):
+        services.interview_record(
+            inspection=planned,
+            held_on=date(2026, 1, 13),
+            topics=[],
+            notes="",
+            participants=[],
+            by=inspector,
+        )
+    interview = services.interview_record(
+        inspection=planned,
+        held_on=date(2026, 1, 13),
+        topics=[Topic.LEADERSHIP],
+        notes="Discussed governance",
+        participants=[("Detective superintendent", "police"), ("Team manager", "health")],
+        by=inspector,
+    )
+    assert [str(p) for p in interview.participants.all()] == [
+        "Detective superintendent (Police)",
+        "Team manager (Health)",
+    ]
+    assert interview.topic_labels == ["Leadership"]
+
+
+def test_grading_all_and_moderation(planned, inspector, lead_inspector):
+    services.inspection_start_fieldwork(inspection=planned, by=lead_inspector)
+    grade_all(planned, by=inspector)
+    services.inspection_start_moderation(inspection=planned, by=lead_inspector)
+    assert planned.stage == Stage.MODERATION

@@ -1,0 +1,538 @@
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from core.models import AuditEvent
+from forces.forms import ForceFilterForm
+
+from . import services
+from .access import can_moderate, can_work_on, get_inspection_for_user, require_inspectorate
+from .forms import (
+    DateForm,
+    DocumentForm,
+    FindingForm,
+    InspectionPlanForm,
+    InterviewForm,
+    JudgmentForm,
+    RecommendationForm,
+    ReturnJudgmentForm,
+)
+from .models import Finding, Inspection, Judgment, Recommendation
+from .programme import programme
+
+Stage = Inspection.Stage
+
+
+def _apply(form, call) -> bool:
+    """Run a service; turn its ValidationError into form errors. True on success."""
+    try:
+        call()
+    except ValidationError as error:
+        form.add_error(None, error)
+        return False
+    return True
+
+
+def _require_admin(request: HttpRequest) -> None:
+    if request.user.is_force_lead:
+        raise Http404
+    if not request.user.is_admin:
+        raise PermissionDenied
+
+
+# The programme --------------------------------------------------------------
+
+
+def programme_view(request: HttpRequest) -> HttpResponse:
+    _require_admin(request)
+    filters = ForceFilterForm(request.GET or None)
+    filters.is_valid()
+    data = getattr(filters, "cleaned_data", {})
+    due = request.GET.get("due", "")
+    sort = request.GET.get("sort", "due")
+    rows = programme(
+        today=timezone.localdate(),
+        region=data.get("region", ""),
+        country=data.get("country", ""),
+        due=due if due in ("due", "not_due") else "",
+        sort=sort,
+    )
+    context = {
+        "rows": rows,
+        "filters": filters,
+        "due": due,
+        "sort": sort,
+        "cadence_years": settings.PROGRAMME_RULES["CADENCE_YEARS"],
+    }
+    return render(request, "inspections/programme.html", context)
+
+
+def inspection_new(request: HttpRequest) -> HttpResponse:
+    _require_admin(request)
+    form = InspectionPlanForm(request.POST or None, initial={"force": request.GET.get("force")})
+    if form.is_valid() and _apply(
+        form,
+        lambda: setattr(
+            form,
+            "created",
+            services.inspection_schedule(**form.cleaned_data, by=request.user),
+        ),
+    ):
+        messages.success(request, f"{form.created} scheduled")
+        return redirect(form.created)
+    return render(request, "inspections/plan_form.html", {"form": form})
+
+
+def inspection_edit(request: HttpRequest, inspection_id) -> HttpResponse:
+    inspection = get_inspection_for_user(request, inspection_id)
+    _require_admin(request)
+    initial = {
+        "kind": inspection.kind,
+        "fieldwork_start": inspection.fieldwork_start,
+        "fieldwork_end": inspection.fieldwork_end,
+        "lead_inspector": inspection.lead_inspector,
+        "team": list(inspection.team.all()),
+    }
+    form = InspectionPlanForm(request.POST or None, initial=initial, fixed_force=inspection.force)
+    if form.is_valid() and _apply(
+        form,
+        lambda: services.inspection_update_plan(
+            inspection=inspection, **form.cleaned_data, by=request.user
+        ),
+    ):
+        messages.success(request, "Inspection plan saved")
+        return redirect(inspection)
+    return render(request, "inspections/plan_form.html", {"form": form, "inspection": inspection})
+
+
+# The inspection page ------------------------------------------------------
+
+
+def inspection_detail(request: HttpRequest, inspection_id) -> HttpResponse:
+    inspection = get_inspection_for_user(request, inspection_id)
+    if request.user.is_force_lead:
+        return render(request, "inspections/detail_force.html", _report_context(inspection))
+    judgments = list(inspection.judgments.all())
+    context = {
+        "inspection": inspection,
+        "judgments": judgments,
+        "findings_count": inspection.findings.count(),
+        "interviews_count": inspection.interviews.count(),
+        "documents_count": inspection.documents.count(),
+        "blockers": services.publication_blockers(inspection),
+        "can_moderate": can_moderate(request.user, inspection),
+        "can_work_on": can_work_on(request.user, inspection),
+        "timeline": AuditEvent.objects.filter(inspection_id=inspection.pk)
+        .select_related("actor")
+        .order_by("-at", "-id")[:30],
+    }
+    return render(request, "inspections/detail.html", context)
+
+
+def _report_context(inspection: Inspection) -> dict:
+    """Grades and findings as the report will show them; empty before checks."""
+    if not inspection.force_sees_findings:
+        return {"inspection": inspection, "judgments": [], "findings": []}
+    return {
+        "inspection": inspection,
+        "judgments": list(inspection.judgments.all()),
+        "findings": list(inspection.findings.prefetch_related("recommendations")),
+    }
+
+
+def report_view(request: HttpRequest, inspection_id) -> HttpResponse:
+    inspection = get_inspection_for_user(request, inspection_id)
+    context = _report_context(inspection)
+    if not request.user.is_force_lead:
+        context.update(
+            judgments=list(inspection.judgments.all()),
+            findings=list(inspection.findings.prefetch_related("recommendations")),
+        )
+    return render(request, "inspections/report.html", context)
+
+
+# Lifecycle ----------------------------------------------------------------
+
+TRANSITIONS = {
+    "start-fieldwork": ("Start fieldwork", services.inspection_start_fieldwork, None),
+    "start-moderation": ("Start moderation", services.inspection_start_moderation, None),
+    "send-for-checks": (
+        "Send the report for pre-publication checks",
+        services.inspection_send_for_checks,
+        (
+            "received_on",
+            "Date the force received the report",
+            "the date the force received the report",
+        ),
+    ),
+    "publish": (
+        "Publish the report",
+        services.inspection_publish,
+        ("published_on", "Publication date", "the publication date"),
+    ),
+    "start-follow-up": ("Start follow-up", services.inspection_start_follow_up, None),
+    "close": (
+        "Close the inspection",
+        services.inspection_close,
+        ("closed_on", "Date closed", "the date the inspection closed"),
+    ),
+}
+
+
+def transition(request: HttpRequest, inspection_id, action: str) -> HttpResponse:
+    """Check-your-answers page for a lifecycle step, then the step itself."""
+    inspection = get_inspection_for_user(request, inspection_id)
+    if action not in TRANSITIONS:
+        raise Http404
+    if not (request.user.is_admin or can_moderate(request.user, inspection)):
+        if request.user.is_force_lead:
+            raise Http404
+        raise PermissionDenied
+    title, service, date_field = TRANSITIONS[action]
+    form = None
+    if date_field:
+        form = DateForm(
+            request.POST or None, label=date_field[1], what=date_field[2], submit_label=title
+        )
+    errors: list[str] = []
+    if request.method == "POST" and (form is None or form.is_valid()):
+        kwargs = {date_field[0]: form.cleaned_data["date"]} if form else {}
+        try:
+            service(inspection=inspection, by=request.user, **kwargs)
+        except ValidationError as error:
+            if form is None:
+                errors = error.messages
+            else:
+                form.add_error(None, error)
+        else:
+            stage = inspection.get_stage_display().lower()
+            messages.success(request, f"{title}: done. The inspection is now at {stage}")
+            return redirect(inspection)
+    context = {
+        "inspection": inspection,
+        "title": title,
+        "action": action,
+        "form": form,
+        "errors": errors,
+        "blockers": services.publication_blockers(inspection)
+        if action in ("send-for-checks", "publish")
+        else [],
+    }
+    return render(request, "inspections/transition.html", context)
+
+
+# Graded judgments ---------------------------------------------------------
+
+
+def _judgment_for(request: HttpRequest, inspection_id, topic: str) -> Judgment:
+    inspection = get_inspection_for_user(request, inspection_id)
+    require_inspectorate(request, inspection)
+    judgment = get_object_or_404(inspection.judgments, topic=topic)
+    judgment.inspection = inspection
+    return judgment
+
+
+def judgment_detail(request: HttpRequest, inspection_id, topic: str) -> HttpResponse:
+    judgment = _judgment_for(request, inspection_id, topic)
+    inspection = judgment.inspection
+    if request.method == "POST" and not can_work_on(request.user, inspection):
+        raise PermissionDenied
+    initial = {
+        "grade": judgment.grade,
+        "rationale": judgment.rationale,
+        "cites_case_reviews": judgment.cites_case_reviews,
+        "interviews": list(judgment.interviews.all()),
+        "documents": list(judgment.documents.all()),
+    }
+    form = JudgmentForm(request.POST or None, initial=initial, inspection=inspection)
+    if form.is_valid() and _apply(
+        form,
+        lambda: services.judgment_save(
+            judgment=judgment,
+            grade=form.cleaned_data["grade"],
+            rationale=form.cleaned_data["rationale"],
+            cites_case_reviews=form.cleaned_data["cites_case_reviews"],
+            interviews=form.cleaned_data.get("interviews", []),
+            documents=form.cleaned_data.get("documents", []),
+            by=request.user,
+        ),
+    ):
+        messages.success(request, f"{judgment.get_topic_display()}: draft saved")
+        return redirect(judgment)
+    return render(request, "inspections/judgment.html", _judgment_context(request, judgment, form))
+
+
+def _judgment_context(request, judgment: Judgment, form, return_form=None) -> dict:
+    inspection = judgment.inspection
+    return_form = return_form or ReturnJudgmentForm()
+    return_form.helper.form_action = reverse(
+        "inspections:judgment_moderate", args=[inspection.pk, judgment.topic]
+    )
+    editable = (
+        can_work_on(request.user, inspection)
+        and inspection.stage in services.EDITABLE_STAGES
+        and judgment.status not in (Judgment.Status.SUBMITTED, Judgment.Status.FINAL)
+    )
+    return {
+        "inspection": inspection,
+        "judgment": judgment,
+        "form": form,
+        "editable": editable,
+        "can_moderate": can_moderate(request.user, inspection)
+        and inspection.stage in services.EDITABLE_STAGES,
+        "return_form": return_form,
+        "findings": inspection.findings.filter(topic=judgment.topic),
+        "history": AuditEvent.objects.for_object(judgment).select_related("actor"),
+    }
+
+
+@require_POST
+def judgment_submit(request: HttpRequest, inspection_id, topic: str) -> HttpResponse:
+    judgment = _judgment_for(request, inspection_id, topic)
+    if not can_work_on(request.user, judgment.inspection):
+        raise PermissionDenied
+    try:
+        services.judgment_submit(judgment=judgment, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"{judgment.get_topic_display()}: submitted for moderation")
+    return redirect(judgment)
+
+
+@require_POST
+def judgment_moderate(request: HttpRequest, inspection_id, topic: str) -> HttpResponse:
+    judgment = _judgment_for(request, inspection_id, topic)
+    if not can_moderate(request.user, judgment.inspection):
+        raise PermissionDenied
+    if "agree" in request.POST:
+        try:
+            services.judgment_agree(judgment=judgment, by=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request, f"{judgment.get_topic_display()}: agreed. The judgment is final"
+            )
+        return redirect(judgment)
+    return_form = ReturnJudgmentForm(request.POST)
+    if return_form.is_valid() and _apply(
+        return_form,
+        lambda: services.judgment_return(
+            judgment=judgment, comment=return_form.cleaned_data["comment"], by=request.user
+        ),
+    ):
+        messages.success(request, f"{judgment.get_topic_display()}: returned to the inspector")
+        return redirect(judgment)
+    form = JudgmentForm(initial={"grade": judgment.grade}, inspection=judgment.inspection)
+    context = _judgment_context(request, judgment, form, return_form=return_form)
+    return render(request, "inspections/judgment.html", context)
+
+
+# Findings -----------------------------------------------------------------
+
+
+def _evidence_page(request: HttpRequest, inspection_id, *, edit=False) -> Inspection:
+    inspection = get_inspection_for_user(request, inspection_id)
+    require_inspectorate(request, inspection)
+    if (edit or request.method == "POST") and not can_work_on(request.user, inspection):
+        raise PermissionDenied
+    return inspection
+
+
+def findings_list(request: HttpRequest, inspection_id) -> HttpResponse:
+    inspection = _evidence_page(request, inspection_id)
+    findings = inspection.findings.prefetch_related("recommendations")
+    context = {
+        "inspection": inspection,
+        "findings": findings,
+        "can_work_on": can_work_on(request.user, inspection),
+        "editable": inspection.stage in services.EDITABLE_STAGES,
+    }
+    return render(request, "inspections/findings.html", context)
+
+
+def _finding_kwargs(form) -> dict:
+    data = form.cleaned_data
+    return {
+        "topic": data["topic"],
+        "kind": data["kind"],
+        "summary": data["summary"],
+        "detail": data["detail"],
+        "reported_to_force_on": data["reported_to_force_on"],
+        "interviews": data.get("interviews", []),
+        "documents": data.get("documents", []),
+    }
+
+
+def finding_new(request: HttpRequest, inspection_id) -> HttpResponse:
+    inspection = _evidence_page(request, inspection_id, edit=True)
+    form = FindingForm(
+        request.POST or None, inspection=inspection, initial={"topic": request.GET.get("topic")}
+    )
+    if form.is_valid() and _apply(
+        form,
+        lambda: setattr(
+            form,
+            "created",
+            services.finding_create(
+                inspection=inspection, **_finding_kwargs(form), by=request.user
+            ),
+        ),
+    ):
+        messages.success(request, f"{form.created.get_kind_display()} added")
+        if form.created.is_concern:
+            return redirect("inspections:recommendation_new", inspection.pk, form.created.pk)
+        return redirect("inspections:findings", inspection.pk)
+    return render(
+        request, "inspections/finding_form.html", {"inspection": inspection, "form": form}
+    )
+
+
+def _finding_for(request, inspection_id, finding_id, *, edit=False) -> Finding:
+    inspection = _evidence_page(request, inspection_id, edit=edit)
+    finding = get_object_or_404(inspection.findings, pk=finding_id)
+    finding.inspection = inspection
+    return finding
+
+
+def finding_edit(request: HttpRequest, inspection_id, finding_id) -> HttpResponse:
+    finding = _finding_for(request, inspection_id, finding_id, edit=True)
+    initial = {
+        "topic": finding.topic,
+        "kind": finding.kind,
+        "summary": finding.summary,
+        "detail": finding.detail,
+        "reported_to_force_on": finding.reported_to_force_on,
+        "interviews": list(finding.interviews.all()),
+        "documents": list(finding.documents.all()),
+    }
+    form = FindingForm(request.POST or None, initial=initial, inspection=finding.inspection)
+    if form.is_valid() and _apply(
+        form,
+        lambda: services.finding_update(finding=finding, **_finding_kwargs(form), by=request.user),
+    ):
+        messages.success(request, "Finding saved")
+        return redirect("inspections:findings", finding.inspection_id)
+    context = {"inspection": finding.inspection, "form": form, "finding": finding}
+    return render(request, "inspections/finding_form.html", context)
+
+
+def finding_delete(request: HttpRequest, inspection_id, finding_id) -> HttpResponse:
+    finding = _finding_for(request, inspection_id, finding_id, edit=True)
+    error = None
+    if request.method == "POST":
+        try:
+            services.finding_delete(finding=finding, by=request.user)
+        except ValidationError as e:
+            error = " ".join(e.messages)
+        else:
+            messages.success(request, "Finding deleted")
+            return redirect("inspections:findings", finding.inspection_id)
+    context = {"inspection": finding.inspection, "finding": finding, "error": error}
+    return render(request, "inspections/finding_delete.html", context)
+
+
+def recommendation_new(request: HttpRequest, inspection_id, finding_id) -> HttpResponse:
+    finding = _finding_for(request, inspection_id, finding_id, edit=True)
+    form = RecommendationForm(request.POST or None)
+    if form.is_valid() and _apply(
+        form,
+        lambda: services.recommendation_add(
+            finding=finding, text=form.cleaned_data["text"], by=request.user
+        ),
+    ):
+        messages.success(request, "Recommendation added")
+        return redirect("inspections:findings", finding.inspection_id)
+    context = {"inspection": finding.inspection, "finding": finding, "form": form}
+    return render(request, "inspections/recommendation_form.html", context)
+
+
+@require_POST
+def recommendation_delete(request: HttpRequest, inspection_id, recommendation_id) -> HttpResponse:
+    inspection = _evidence_page(request, inspection_id, edit=True)
+    recommendation = get_object_or_404(
+        Recommendation.objects.select_related("finding"),
+        pk=recommendation_id,
+        finding__inspection=inspection,
+    )
+    recommendation.finding.inspection = inspection
+    try:
+        services.recommendation_delete(recommendation=recommendation, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "Recommendation removed")
+    return redirect("inspections:findings", inspection.pk)
+
+
+# Evidence -----------------------------------------------------------------
+
+
+def evidence_list(request: HttpRequest, inspection_id) -> HttpResponse:
+    inspection = _evidence_page(request, inspection_id)
+    context = {
+        "inspection": inspection,
+        "interviews": inspection.interviews.prefetch_related("participants"),
+        "documents": inspection.documents.select_related("stored_file"),
+        "can_work_on": can_work_on(request.user, inspection),
+    }
+    return render(request, "inspections/evidence.html", context)
+
+
+def interview_new(request: HttpRequest, inspection_id) -> HttpResponse:
+    inspection = _evidence_page(request, inspection_id, edit=True)
+    form = InterviewForm(request.POST or None)
+    if form.is_valid() and _apply(
+        form,
+        lambda: services.interview_record(
+            inspection=inspection,
+            held_on=form.cleaned_data["held_on"],
+            topics=form.cleaned_data["topics"],
+            notes=form.cleaned_data["notes"],
+            participants=form.cleaned_data["participants"],
+            by=request.user,
+        ),
+    ):
+        messages.success(request, "Interview recorded")
+        return redirect("inspections:evidence", inspection.pk)
+    return render(
+        request, "inspections/interview_form.html", {"inspection": inspection, "form": form}
+    )
+
+
+def interview_detail(request: HttpRequest, inspection_id, interview_id) -> HttpResponse:
+    inspection = _evidence_page(request, inspection_id)
+    interview = get_object_or_404(
+        inspection.interviews.prefetch_related("participants", "judgments", "findings"),
+        pk=interview_id,
+    )
+    return render(
+        request, "inspections/interview.html", {"inspection": inspection, "interview": interview}
+    )
+
+
+def document_new(request: HttpRequest, inspection_id) -> HttpResponse:
+    inspection = _evidence_page(request, inspection_id, edit=True)
+    form = DocumentForm(request.POST or None, request.FILES or None)
+    if form.is_valid() and _apply(
+        form,
+        lambda: services.document_record(
+            inspection=inspection,
+            title=form.cleaned_data["title"],
+            kind=form.cleaned_data["kind"],
+            received_on=form.cleaned_data["received_on"],
+            notes=form.cleaned_data["notes"],
+            by=request.user,
+        ),
+    ):
+        messages.success(request, "Document recorded")
+        return redirect("inspections:evidence", inspection.pk)
+    return render(
+        request, "inspections/document_form.html", {"inspection": inspection, "form": form}
+    )
