@@ -283,3 +283,8 @@ PROGRAMME_RULES = {
     # Months after closure before case review notes and uploads are deleted.
     "RETENTION_MONTHS": env_int("RETENTION_MONTHS", 24),
 }
+
+# Uploads (core/uploads.py): the largest file a person may upload, and
+# private files readable by the service's own user (and group) only.
+UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
+STORAGES["default"]["OPTIONS"].update(file_permissions_mode=0o640, directory_permissions_mode=0o750)

@@ -7,6 +7,9 @@ from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Button, Field, Layout, Size
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.functional import lazy
+
+from . import uploads
 
 
 class GovukFormMixin:
@@ -77,3 +80,39 @@ class GovukDateField(DateInputField):
         except ValueError:
             what = self.what[0].upper() + self.what[1:]
             raise ValidationError(f"{what} must be a real date") from None
+
+
+class PrivateFileField(forms.FileField):
+    """A GOV.UK file upload whose file is checked by core.uploads.check_upload.
+
+    Errors from the checks land on the field, so they show next to it and in
+    the error summary. The hint says the accepted types and size before the
+    user chooses. A plain FileInput: ClearableFileInput's "clear" checkbox
+    and link to the current file make no sense for private files.
+    """
+
+    widget = forms.FileInput
+
+    def __init__(self, *, kinds, max_bytes: int | None = None, **kwargs):
+        self.kinds = tuple(kinds)
+        self.max_bytes = max_bytes
+        # Lazy, so the hint follows UPLOAD_MAX_BYTES as it is when rendered.
+        kwargs.setdefault("help_text", lazy(uploads.describe_limits, str)(self.kinds, max_bytes))
+        kwargs["error_messages"] = {
+            "required": uploads.SELECT,
+            "empty": uploads.EMPTY,
+            "invalid": uploads.NOT_UPLOADED,
+            "missing": uploads.NOT_UPLOADED,
+            **kwargs.get("error_messages", {}),
+        }
+        super().__init__(**kwargs)
+
+    def widget_attrs(self, widget):
+        extensions = (ext for kind in self.kinds for ext in uploads.KINDS[kind].extensions)
+        return {**super().widget_attrs(widget), "accept": ",".join(extensions)}
+
+    def clean(self, data, initial=None):
+        upload = super().clean(data, initial)
+        if upload:
+            uploads.check_upload(upload, kinds=self.kinds, max_bytes=self.max_bytes)
+        return upload

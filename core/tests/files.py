@@ -1,0 +1,125 @@
+"""Real files for upload tests, built in memory: no fixtures on disk.
+
+Other apps' tests can use these too: `from core.tests import files`.
+"""
+
+import io
+import zipfile
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+MB = 1024 * 1024
+
+
+def pdf(text: str = "Action plan") -> bytes:
+    """A minimal valid one-page PDF, with a correct cross-reference table."""
+    stream = f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET".encode()
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R"
+        b" /Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return bytes(out)
+
+
+def zip_of(entries: dict[str, bytes], compression=zipfile.ZIP_DEFLATED) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression) as archive:
+        for name, data in entries.items():
+            # ODF wants its mimetype entry first and stored, not compressed.
+            kind = zipfile.ZIP_STORED if name == "mimetype" else compression
+            archive.writestr(name, data, compress_type=kind)
+    return buffer.getvalue()
+
+
+CONTENT_TYPES = (
+    b'<?xml version="1.0" encoding="UTF-8"?>'
+    b'<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+    b'<Default Extension="xml" ContentType="application/xml"/></Types>'
+)
+
+
+def docx_entries() -> dict[str, bytes]:
+    return {
+        "[Content_Types].xml": CONTENT_TYPES,
+        "_rels/.rels": b'<?xml version="1.0"?><Relationships/>',
+        "word/document.xml": b'<?xml version="1.0"?><w:document><w:body>'
+        b"<w:p><w:r><w:t>Action plan</w:t></w:r></w:p></w:body></w:document>",
+    }
+
+
+def docx() -> bytes:
+    return zip_of(docx_entries())
+
+
+def xlsx() -> bytes:
+    return zip_of(
+        {
+            "[Content_Types].xml": CONTENT_TYPES,
+            "_rels/.rels": b'<?xml version="1.0"?><Relationships/>',
+            "xl/workbook.xml": b'<?xml version="1.0"?><workbook><sheets/></workbook>',
+            "xl/worksheets/sheet1.xml": b'<?xml version="1.0"?><worksheet/>',
+        }
+    )
+
+
+def odt(mimetype: bytes = b"application/vnd.oasis.opendocument.text") -> bytes:
+    return zip_of(
+        {
+            "mimetype": mimetype,
+            "META-INF/manifest.xml": b'<?xml version="1.0"?><manifest:manifest/>',
+            "content.xml": b'<?xml version="1.0"?><office:document-content/>',
+        }
+    )
+
+
+def csv() -> bytes:
+    return "force,grade\nCleveland,good\nGreater Manchester,adequate – see notes\n".encode()
+
+
+def zip_bomb(entry_mb: int = 200) -> bytes:
+    """A DOCX whose document.xml inflates to entry_mb of zeros (about 0.2MB packed).
+
+    Written in chunks, so building it never holds the inflated entry in memory.
+    """
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", CONTENT_TYPES)
+        chunk = bytes(MB)
+        with archive.open("word/document.xml", "w") as entry:
+            for _ in range(entry_mb):
+                entry.write(chunk)
+    return buffer.getvalue()
+
+
+def encrypted(data: bytes) -> bytes:
+    """Mark every entry of a zip as encrypted (zipfile cannot write real ones).
+
+    Sets bit 0 of the general purpose flags in each local and central header.
+    """
+    out = bytearray(data)
+    for signature, offset in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
+        start = out.find(signature)
+        while start != -1:
+            out[start + offset] |= 0x1
+            start = out.find(signature, start + 4)
+    return bytes(out)
+
+
+def upload(name: str, content: bytes, content_type: str = "application/octet-stream"):
+    return SimpleUploadedFile(name, content, content_type=content_type)

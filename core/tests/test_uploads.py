@@ -1,0 +1,304 @@
+"""core.uploads: what is accepted, what is refused, and that refusals store nothing."""
+
+import hashlib
+import zipfile
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.db import IntegrityError
+from django.http import Http404
+from django.test import RequestFactory
+
+from core import uploads
+from core.models import AuditEvent, StoredFile
+from core.tests import files
+from core.tests.fixtures import stored_paths
+
+pytestmark = pytest.mark.django_db
+
+DOCUMENTS = ["pdf", "docx", "odt", "xlsx"]
+EVERYTHING = [*DOCUMENTS, "csv"]
+WRONG_TYPE = "The selected file must be a PDF, DOCX, ODT, XLSX or CSV"
+
+
+@pytest.mark.parametrize(
+    "kind, name, content",
+    [
+        ("pdf", "Action plan.pdf", files.pdf()),
+        ("docx", "Action plan.DOCX", files.docx()),
+        ("odt", "action-plan.odt", files.odt()),
+        ("xlsx", "case list.xlsx", files.xlsx()),
+        ("csv", "grades.csv", files.csv()),
+    ],
+)
+def test_each_kind_is_stored_privately_under_a_random_name(
+    private_storage, inspector, kind, name, content
+):
+    stored = uploads.store_upload(files.upload(name, content), by=inspector, kinds=EVERYTHING)
+
+    stored.refresh_from_db()
+    assert stored.original_name == name
+    assert stored.content_type == uploads.KINDS[kind].content_type
+    assert stored.size == len(content)
+    assert stored.sha256 == hashlib.sha256(content).hexdigest()
+    assert stored.uploaded_by == inspector
+    assert name not in stored.storage_name
+    assert "." not in stored.storage_name
+    assert stored_paths(private_storage) == [private_storage / stored.storage_name]
+    assert (private_storage / stored.storage_name).read_bytes() == content
+    assert (private_storage / stored.storage_name).stat().st_mode & 0o777 == 0o640
+
+
+def test_the_same_file_twice_gets_two_names(private_storage, inspector):
+    first, second = (
+        uploads.store_upload(files.upload("a.pdf", files.pdf()), by=inspector, kinds=["pdf"])
+        for _ in range(2)
+    )
+    assert first.storage_name != second.storage_name
+    assert first.sha256 == second.sha256
+    assert len(stored_paths(private_storage)) == 2
+
+
+def test_check_upload_returns_the_kind_and_writes_nothing(private_storage):
+    assert uploads.check_upload(files.upload("plan.odt", files.odt()), kinds=DOCUMENTS) == "odt"
+    assert stored_paths(private_storage) == []
+    assert not StoredFile.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "given, kept",
+    [
+        ("C:\\Users\\faye\\Documents\\plan.pdf", "plan.pdf"),
+        ("../../etc/plan.pdf", "plan.pdf"),
+        ("plan\r\nSet-Cookie: x.pdf", "planSet-Cookie: x.pdf"),
+        ("x" * 300 + ".pdf", "x" * 251 + ".pdf"),
+    ],
+)
+def test_original_name_is_reduced_to_a_safe_basename(private_storage, inspector, given, kept):
+    upload = files.upload("plan.pdf", files.pdf())
+    upload.name = given  # as a client other than a browser might send it
+    assert uploads.store_upload(upload, by=inspector, kinds=["pdf"]).original_name == kept
+
+
+REFUSALS = [
+    pytest.param("notes.txt", b"Just some notes\n", WRONG_TYPE, id="txt"),
+    pytest.param("plan.pdf", files.docx(), WRONG_TYPE, id="docx-named-pdf"),
+    pytest.param("plan.docx", files.pdf(), WRONG_TYPE, id="pdf-named-docx"),
+    pytest.param("grades.xlsx", files.docx(), WRONG_TYPE, id="docx-named-xlsx"),
+    pytest.param("plan.pdf", b"MZ\x90\x00\x03\x00" + bytes(200), WRONG_TYPE, id="exe-as-pdf"),
+    pytest.param("plan.docx", b"\x7fELF\x02\x01\x01" + bytes(200), WRONG_TYPE, id="elf-as-docx"),
+    pytest.param("plan.xlsx", b"\xcf\xfa\xed\xfe" + bytes(200), WRONG_TYPE, id="macho-as-xlsx"),
+    pytest.param("grades.csv", b"#!/bin/sh\nrm -rf /\n", WRONG_TYPE, id="script-as-csv"),
+    pytest.param("plan.pdf", b"", uploads.EMPTY, id="empty"),
+    # Bombs are built when the test runs, not when the module is collected.
+    pytest.param("plan.docx", files.zip_bomb, uploads.NOT_UPLOADED, id="bomb-200mb"),
+    pytest.param(
+        "plan.docx", lambda: files.zip_bomb(entry_mb=50), uploads.NOT_UPLOADED, id="bomb-ratio"
+    ),
+    pytest.param(
+        "plan.xlsx", b"PK\x03\x04" + b"not a zip" * 20, uploads.NOT_UPLOADED, id="corrupt-zip"
+    ),
+    pytest.param("plan.xlsx", files.xlsx()[:-30], uploads.NOT_UPLOADED, id="truncated-xlsx"),
+    pytest.param(
+        "plan.docx", files.encrypted(files.docx()), uploads.PASSWORD_PROTECTED, id="encrypted"
+    ),
+    pytest.param(
+        "plan.docx",
+        files.zip_of(files.docx_entries(), zipfile.ZIP_BZIP2),
+        uploads.NOT_UPLOADED,
+        id="bzip2-docx",
+    ),
+    pytest.param(
+        "plan.docx",
+        files.zip_of({**files.docx_entries(), **{f"media/{n}.xml": b"x" for n in range(1001)}}),
+        uploads.NOT_UPLOADED,
+        id="too-many-entries",
+    ),
+    pytest.param(
+        "plan.docx",
+        files.zip_of({**files.docx_entries(), "word/vbaProject.bin": b"\xd0\xcf\x11\xe0"}),
+        WRONG_TYPE,
+        id="docx-with-macros",
+    ),
+    pytest.param("plan.docx", files.zip_of({"readme.txt": b"hello"}), WRONG_TYPE, id="plain-zip"),
+    pytest.param("plan.odt", files.odt(mimetype=b"application/x-sh"), WRONG_TYPE, id="odt-wrong"),
+    pytest.param(
+        "grades.csv", b"force,grade\nCleveland,\x00good\n", uploads.CSV_ENCODING, id="csv-nul"
+    ),
+    pytest.param(
+        "grades.csv",
+        "force,grade\nSaint-Étienne,good\n".encode("latin-1"),
+        uploads.CSV_ENCODING,
+        id="csv-latin-1",
+    ),
+]
+
+
+@pytest.mark.parametrize("name, content, message", REFUSALS)
+def test_refused_files_store_nothing(private_storage, inspector, name, content, message):
+    content = content() if callable(content) else content
+    with pytest.raises(ValidationError) as error:
+        uploads.store_upload(files.upload(name, content), by=inspector, kinds=EVERYTHING)
+
+    assert error.value.messages == [message]
+    assert stored_paths(private_storage) == []
+    assert not StoredFile.objects.exists()
+
+
+def test_zip_bomb_is_judged_without_inflating_it(monkeypatch):
+    bomb = files.zip_bomb()
+
+    def inflate(*args, **kwargs):
+        raise AssertionError("an entry was opened")
+
+    monkeypatch.setattr(zipfile.ZipFile, "open", inflate)
+    with pytest.raises(ValidationError) as error:
+        uploads.check_upload(files.upload("plan.docx", bomb), kinds=["docx"])
+    assert error.value.messages == [uploads.NOT_UPLOADED]
+
+
+def test_too_much_unpacked_in_total_is_refused(private_storage, inspector, monkeypatch):
+    monkeypatch.setattr(uploads, "MAX_UNCOMPRESSED_BYTES", 100)
+    with pytest.raises(ValidationError) as error:
+        uploads.store_upload(files.upload("plan.docx", files.docx()), by=inspector, kinds=["docx"])
+    assert error.value.messages == [uploads.NOT_UPLOADED]
+    assert stored_paths(private_storage) == []
+
+
+def test_a_kind_the_caller_does_not_take_is_refused_and_named(private_storage, inspector):
+    with pytest.raises(ValidationError) as error:
+        uploads.store_upload(files.upload("grades.csv", files.csv()), by=inspector, kinds=["pdf"])
+    assert error.value.messages == ["The selected file must be a PDF"]
+    assert stored_paths(private_storage) == []
+
+
+def test_article_follows_the_first_type():
+    with pytest.raises(ValidationError) as error:
+        uploads.check_upload(files.upload("a.txt", b"x"), kinds=["odt", "pdf"])
+    assert error.value.messages == ["The selected file must be an ODT or PDF"]
+
+
+def test_no_file_is_asked_for():
+    with pytest.raises(ValidationError) as error:
+        uploads.check_upload(None, kinds=["pdf"])
+    assert error.value.messages == ["Select a file"]
+
+
+def test_one_byte_over_the_setting_is_refused(private_storage, inspector, settings):
+    settings.UPLOAD_MAX_BYTES = 1024
+    content = files.csv().ljust(1024, b" ")
+    with pytest.raises(ValidationError) as error:
+        uploads.store_upload(files.upload("g.csv", content + b" "), by=inspector, kinds=["csv"])
+    assert error.value.messages == ["The selected file must be smaller than 1KB"]
+    assert stored_paths(private_storage) == []
+    assert not StoredFile.objects.exists()
+
+    stored = uploads.store_upload(files.upload("g.csv", content), by=inspector, kinds=["csv"])
+    assert stored.size == 1024
+
+
+def test_max_bytes_argument_overrides_the_setting(private_storage, inspector):
+    with pytest.raises(ValidationError) as error:
+        uploads.check_upload(files.upload("a.pdf", files.pdf()), kinds=["pdf"], max_bytes=100)
+    assert error.value.messages == ["The selected file must be smaller than 100 bytes"]
+
+
+def _posted(name: str, path) -> object:
+    """The file as Django's upload handlers give it to a view."""
+    with open(path, "rb") as handle:
+        request = RequestFactory().post("/upload", {"document": handle})
+        upload = request.FILES["document"]
+    upload.name = name
+    return upload
+
+
+def test_the_real_limit_is_20mb(private_storage, inspector, tmp_path):
+    """Through the multipart parser, so the upload is a temporary file on disk."""
+    limit = 20 * files.MB
+    body = tmp_path / "plan.pdf"
+    pdf = files.pdf()
+    body.write_bytes(pdf + bytes(limit - len(pdf)))
+
+    upload = _posted("plan.pdf", body)
+    assert hasattr(upload, "temporary_file_path")
+    stored = uploads.store_upload(upload, by=inspector, kinds=["pdf"])
+    assert stored.size == limit
+    assert stored.sha256 == hashlib.sha256(body.read_bytes()).hexdigest()
+    assert body.exists()  # streamed, not moved away
+
+    with open(body, "ab") as handle:
+        handle.write(b"\x00")
+    with pytest.raises(ValidationError) as error:
+        uploads.store_upload(_posted("plan.pdf", body), by=inspector, kinds=["pdf"])
+    assert error.value.messages == ["The selected file must be smaller than 20MB"]
+    assert stored_paths(private_storage) == [private_storage / stored.storage_name]
+    assert StoredFile.objects.count() == 1
+
+
+def test_file_is_removed_when_the_row_cannot_be_saved(private_storage, inspector, monkeypatch):
+    def fail(**kwargs):
+        raise IntegrityError("database went away")
+
+    monkeypatch.setattr(StoredFile.objects, "create", fail)
+    with pytest.raises(IntegrityError):
+        uploads.store_upload(files.upload("a.pdf", files.pdf()), by=inspector, kinds=["pdf"])
+    assert stored_paths(private_storage) == []
+
+
+def test_default_storage_is_the_private_root(private_storage):
+    assert default_storage.location == str(private_storage)
+    assert default_storage.location != str(private_storage.parent)
+
+
+def test_file_response_is_a_private_attachment_and_is_audited(private_storage, inspector):
+    stored = uploads.store_upload(
+        files.upload("Action plan.pdf", files.pdf()), by=inspector, kinds=["pdf"]
+    )
+
+    response = uploads.file_response(stored, by=inspector)
+
+    assert response["Content-Disposition"] == 'attachment; filename="Action plan.pdf"'
+    assert response["Content-Type"] == "application/pdf"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Cache-Control"] == "private, no-store"
+    assert int(response["Content-Length"]) == stored.size
+    assert b"".join(response.streaming_content) == files.pdf()
+    event = AuditEvent.objects.for_object(stored).get()
+    assert (event.action, event.actor) == ("file.downloaded", inspector)
+
+
+@pytest.mark.parametrize(
+    "name, disposition",
+    [
+        ('say "hi".pdf', r'attachment; filename="say \"hi\".pdf"'),
+        ("Évaluation.pdf", "attachment; filename*=utf-8''%C3%89valuation.pdf"),
+    ],
+)
+def test_file_response_encodes_awkward_names(private_storage, inspector, name, disposition):
+    stored = uploads.store_upload(files.upload(name, files.pdf()), by=inspector, kinds=["pdf"])
+    assert uploads.file_response(stored, by=inspector)["Content-Disposition"] == disposition
+
+
+def test_file_response_for_a_missing_file_is_not_found(private_storage, inspector):
+    stored = uploads.store_upload(files.upload("a.pdf", files.pdf()), by=inspector, kinds=["pdf"])
+    (private_storage / stored.storage_name).unlink()
+    with pytest.raises(Http404):
+        uploads.file_response(stored, by=inspector)
+    assert not AuditEvent.objects.filter(action="file.downloaded").exists()
+
+
+def test_delete_stored_file_removes_row_then_file(
+    private_storage, inspector, django_capture_on_commit_callbacks
+):
+    stored = uploads.store_upload(files.upload("a.pdf", files.pdf()), by=inspector, kinds=["pdf"])
+    with django_capture_on_commit_callbacks(execute=True):
+        uploads.delete_stored_file(stored)
+    assert not StoredFile.objects.exists()
+    assert stored_paths(private_storage) == []
+
+
+def test_describe_limits_says_types_and_size(settings):
+    settings.UPLOAD_MAX_BYTES = 20 * files.MB
+    assert uploads.describe_limits(DOCUMENTS) == "PDF, DOCX, ODT or XLSX, up to 20MB"
+    assert uploads.describe_limits(["csv"], max_bytes=512 * 1024) == "CSV, up to 512KB"

@@ -1,0 +1,306 @@
+"""The one way a file enters, leaves and is removed from the service.
+
+Every upload goes through check_upload() (what is it, really?) and
+store_upload() (keep it privately, under a name nobody chose), and every
+download through file_response(), which records who took a copy. Files live
+in the default storage, rooted at settings.PRIVATE_STORAGE_ROOT: outside the
+static root, with no URL, so the only way out is a view that checked access.
+"""
+
+import codecs
+import hashlib
+import re
+import secrets
+import unicodedata
+import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.http import FileResponse, Http404
+
+from . import audit
+from .models import StoredFile
+
+
+@dataclass(frozen=True)
+class FileKind:
+    label: str
+    extensions: tuple[str, ...]
+    content_type: str
+
+
+KINDS: dict[str, FileKind] = {
+    "pdf": FileKind("PDF", (".pdf",), "application/pdf"),
+    "docx": FileKind(
+        "DOCX",
+        (".docx",),
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ),
+    "odt": FileKind("ODT", (".odt",), "application/vnd.oasis.opendocument.text"),
+    "xlsx": FileKind(
+        "XLSX", (".xlsx",), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    ),
+    "csv": FileKind("CSV", (".csv",), "text/csv"),
+}
+
+# Programs, whatever they are called. Mach-O has four byte orders and widths,
+# plus the "fat" universal header.
+EXECUTABLE_MAGIC = (
+    b"MZ",
+    b"\x7fELF",
+    b"#!",
+    b"\xfe\xed\xfa\xce",
+    b"\xfe\xed\xfa\xcf",
+    b"\xce\xfa\xed\xfe",
+    b"\xcf\xfa\xed\xfe",
+    b"\xca\xfe\xba\xbe",
+)
+# Zip limits, judged from the central directory without inflating anything.
+# A real report or spreadsheet is a few MB unpacked, has tens of entries and
+# compresses XML perhaps 10 to 20 times. Entries under RATIO_FLOOR are too
+# small to hurt, whatever their ratio.
+MAX_UNCOMPRESSED_BYTES = 100 * 1024 * 1024
+MAX_RATIO = 100
+RATIO_FLOOR = 64 * 1024
+MAX_ENTRIES = 1000
+ZIP_METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
+CHUNK = 64 * 1024
+
+SELECT = "Select a file"
+EMPTY = "The selected file is empty"
+PASSWORD_PROTECTED = "The selected file is password protected"  # noqa: S105 - a message
+NOT_UPLOADED = "The selected file could not be uploaded – try again"
+CSV_ENCODING = "The selected file must be a CSV saved as UTF-8"
+
+
+def _size_text(max_bytes: int) -> str:
+    for unit, factor in (("MB", 1024 * 1024), ("KB", 1024)):
+        if max_bytes >= factor and max_bytes % factor == 0:
+            return f"{max_bytes // factor}{unit}"
+    return f"{max_bytes} bytes"
+
+
+def _labels(kinds: Iterable[str]) -> str:
+    labels = [KINDS[kind].label for kind in kinds]
+    return labels[0] if len(labels) == 1 else f"{', '.join(labels[:-1])} or {labels[-1]}"
+
+
+def _limit(max_bytes: int | None) -> int:
+    return settings.UPLOAD_MAX_BYTES if max_bytes is None else max_bytes
+
+
+def describe_limits(kinds: Iterable[str], max_bytes: int | None = None) -> str:
+    """What to tell people before they choose: "PDF, DOCX, ODT or XLSX, up to 20MB"."""
+    return f"{_labels(kinds)}, up to {_size_text(_limit(max_bytes))}"
+
+
+def _wrong_type(kinds: list[str]) -> ValidationError:
+    labels = _labels(kinds)
+    article = "an" if labels[0] in "AEFHILMNORSX" else "a"
+    return ValidationError(f"The selected file must be {article} {labels}", code="file_type")
+
+
+def _unsafe(entries: list[zipfile.ZipInfo]) -> bool:
+    """A zip bomb, or something no office program writes, by its directory alone."""
+    return (
+        len(entries) > MAX_ENTRIES
+        or sum(entry.file_size for entry in entries) > MAX_UNCOMPRESSED_BYTES
+        or any(
+            entry.file_size > RATIO_FLOOR
+            and entry.file_size > MAX_RATIO * max(entry.compress_size, 1)
+            for entry in entries
+        )
+        or any(entry.compress_type not in ZIP_METHODS for entry in entries)
+    )
+
+
+def _zip_kind(upload) -> str | None:
+    """Which office format a zip is, refusing bombs, encrypted and broken archives.
+
+    Only the directory is read, plus the one small entry ODT needs, so a bomb
+    is never inflated; the declared sizes are what a later reader would try
+    to unpack, so those are what we limit.
+    """
+    try:
+        with zipfile.ZipFile(upload) as archive:
+            entries = archive.infolist()
+            if any(entry.flag_bits & 0x1 for entry in entries):
+                raise ValidationError(PASSWORD_PROTECTED, code="password_protected")
+            if _unsafe(entries):
+                raise ValidationError(NOT_UPLOADED, code="unsafe_archive")
+            names = {entry.filename for entry in entries}
+            if any(name.lower().endswith("vbaproject.bin") for name in names):
+                return "program"  # Office macros, in a file whose name says it has none
+            if {"[Content_Types].xml", "word/document.xml"} <= names:
+                return "docx"
+            if {"[Content_Types].xml", "xl/workbook.xml"} <= names:
+                return "xlsx"
+            if "mimetype" in names:
+                with archive.open("mimetype") as entry:
+                    if entry.read(100) == KINDS["odt"].content_type.encode():
+                        return "odt"
+            return None
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError) as exc:
+        raise ValidationError(NOT_UPLOADED, code="corrupt") from exc
+    finally:
+        upload.seek(0)
+
+
+def _is_utf8_text(upload) -> bool:
+    """CSV has no signature: accept it only as UTF-8 text with no NUL bytes."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        for chunk in upload.chunks(CHUNK):
+            if b"\x00" in chunk:
+                return False
+            decoder.decode(chunk)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    finally:
+        upload.seek(0)
+    return True
+
+
+def _detect(upload) -> str | None:
+    upload.seek(0)
+    head = upload.read(8)
+    upload.seek(0)
+    if head.startswith(EXECUTABLE_MAGIC):
+        return "program"  # not a kind anyone accepts, whatever its name
+    if head.startswith(b"%PDF-"):
+        return "pdf"
+    if head.startswith(b"PK\x03\x04"):
+        return _zip_kind(upload)
+    return "csv" if _is_utf8_text(upload) else None
+
+
+def check_upload(upload, *, kinds: Iterable[str], max_bytes: int | None = None) -> str:
+    """Check an uploaded file and return its kind ("pdf", "docx", ...).
+
+    The type is judged by content, never by the name or the browser's claimed
+    content type, which anyone can set; the extension must then agree, so a
+    file opens in the program its name promises. Raises ValidationError in
+    GOV.UK wording. Reads the file but writes nothing.
+    """
+    kinds = list(kinds)
+    if not upload:
+        raise ValidationError(SELECT, code="required")
+    limit = _limit(max_bytes)
+    if not upload.size:
+        raise ValidationError(EMPTY, code="empty")
+    if upload.size > limit:
+        raise ValidationError(
+            f"The selected file must be smaller than {_size_text(limit)}", code="file_size"
+        )
+    extension = PurePosixPath(upload.name or "").suffix.lower()
+    if not any(extension in KINDS[kind].extensions for kind in kinds):
+        raise _wrong_type(kinds)
+    kind = _detect(upload)
+    if kind is None and extension in KINDS["csv"].extensions:
+        raise ValidationError(CSV_ENCODING, code="file_type")
+    if kind not in kinds or extension not in KINDS[kind].extensions:
+        raise _wrong_type(kinds)
+    return kind
+
+
+def _clean_name(name: str) -> str:
+    """The last path part, without control characters, at most 255 long."""
+    name = re.split(r"[\\/]", name or "")[-1]
+    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C").strip()
+    if name in ("", ".", ".."):
+        return "file"
+    suffix = PurePosixPath(name).suffix[:20]
+    return name if len(name) <= 255 else name[: 255 - len(suffix)] + suffix
+
+
+class _HashingFile(File):
+    """Hands storage the upload in chunks, counting and hashing as they pass.
+
+    Not an UploadedFile, so FileSystemStorage streams it rather than moving
+    a temporary file into place unread.
+    """
+
+    def __init__(self, upload):
+        super().__init__(upload)
+        self.sha256 = hashlib.sha256()
+        self.counted = 0
+
+    def chunks(self, chunk_size=None):
+        for chunk in self.file.chunks(chunk_size or CHUNK):
+            self.sha256.update(chunk)
+            self.counted += len(chunk)
+            yield chunk
+
+
+@transaction.atomic
+def store_upload(upload, *, by, kinds: Iterable[str], max_bytes: int | None = None) -> StoredFile:
+    """Check an upload, then keep it privately and return its StoredFile row.
+
+    The name on disk is random and has no extension: it reveals nothing and
+    can never be run or served as what the uploader called it. If the checks
+    fail nothing is written; if writing or the insert fails the file is
+    removed. (If a caller's enclosing transaction rolls back later, the file
+    stays as an orphan with no row: unreachable, and a retention sweep's job.)
+    """
+    kind = check_upload(upload, kinds=kinds, max_bytes=max_bytes)
+    token = secrets.token_hex(16)
+    name = f"{token[:2]}/{token}"
+    upload.seek(0)
+    content = _HashingFile(upload)
+    try:
+        name = default_storage.save(name, content)
+        return StoredFile.objects.create(
+            original_name=_clean_name(upload.name),
+            storage_name=name,
+            content_type=KINDS[kind].content_type,
+            size=content.counted,
+            sha256=content.sha256.hexdigest(),
+            uploaded_by=by,
+        )
+    except BaseException:
+        default_storage.delete(name)
+        raise
+
+
+def file_response(stored_file: StoredFile, *, by, request=None) -> FileResponse:
+    """Send a stored file as a download and record who took it.
+
+    This checks no permission: callers load the owning object through its
+    door and decide access BEFORE calling. Always an attachment with the
+    stored (checked) content type and nosniff, so a browser never renders
+    it inline; never cached, as it may hold personal data. `request` is
+    accepted for callers' convenience and is not used yet.
+    """
+    try:
+        handle = default_storage.open(stored_file.storage_name, "rb")
+    except FileNotFoundError:
+        raise Http404("The file is no longer available") from None
+    audit.record(by=by, action="file.downloaded", obj=stored_file)
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=stored_file.original_name,
+        content_type=stored_file.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@transaction.atomic
+def delete_stored_file(stored_file: StoredFile) -> None:
+    """Delete the row now and the file once that commits.
+
+    Removing the file only after commit means a rollback never leaves a row
+    pointing at nothing.
+    """
+    name = stored_file.storage_name
+    stored_file.delete()
+    transaction.on_commit(lambda: default_storage.delete(name))
