@@ -11,7 +11,7 @@ ATTACKS = [
     "'; DROP TABLE inspections_inspection; --",
     "{{ 7*7 }}",
     "{% debug %}",
-    "=HYPERLINK(\"http://example.org\")",
+    '=HYPERLINK("http://example.org")',
     "../../etc/passwd",
     "\x00",
     "9" * 5000,
