@@ -61,7 +61,11 @@ def writes():
 
 
 def test_every_write_in_the_workflows_has_an_audit_row(
-    writes, make_inspection, inspector, lead_inspector, admin_user  # noqa: F811
+    writes,
+    make_inspection,
+    inspector,
+    lead_inspector,
+    admin_user,  # noqa: F811
 ):
     inspection = make_inspection(Inspection.Stage.CLOSED)
     open_one = make_inspection(Inspection.Stage.PLANNED, start=date(2027, 5, 3))
