@@ -17,7 +17,6 @@ from django.db.models.signals import post_delete, post_save
 from core.models import AuditEvent
 from inspections import services
 from inspections.models import Finding, Inspection, Topic
-from inspections.tests.conftest import make_inspection  # noqa: F401, F811 - fixture
 from inspections.tests.factories import add_concern
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -61,11 +60,7 @@ def writes():
 
 
 def test_every_write_in_the_workflows_has_an_audit_row(
-    writes,
-    make_inspection,
-    inspector,
-    lead_inspector,
-    admin_user,  # noqa: F811
+    writes, make_inspection, inspector, lead_inspector, admin_user
 ):
     inspection = make_inspection(Inspection.Stage.CLOSED)
     open_one = make_inspection(Inspection.Stage.PLANNED, start=date(2027, 5, 3))
