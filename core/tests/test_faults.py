@@ -32,8 +32,8 @@ def _kill_other_connections() -> int:
 
 
 def _get(url: str, session: str) -> tuple[int, str]:
-    request = urllib.request.Request(url, headers={"Cookie": f"sessionid={session}"})
-    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - loopback
+    request = urllib.request.Request(url, headers={"Cookie": f"sessionid={session}"})  # noqa: S310 - loopback only
+    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
         return response.status, response.read().decode()
 
 
