@@ -3,7 +3,7 @@ from crispy_forms_gds.layout import Field, Size
 from django import forms
 
 from accounts.models import User
-from core.forms import GovukDateField, GovukForm
+from core.forms import GovukDateField, GovukForm, PrivateFileField
 from forces.models import Force
 
 from .models import GRADE_MEANINGS, Document, Finding, Grade, Inspection, Participant, Topic
@@ -294,6 +294,9 @@ class DocumentForm(GovukForm):
         required=False,
         max_length=20000,
         error_messages={"max_length": "Notes must be 20,000 characters or fewer"},
+    )
+    file = PrivateFileField(
+        label="Upload a copy (optional)", kinds=Document.FILE_KINDS, required=False
     )
 
 

@@ -295,6 +295,9 @@ class Document(BaseModel):
         REPORT = "report", "Report"
         OTHER = "other", "Other"
 
+    # Upload kinds accepted for a copy of the document (see core.uploads).
+    FILE_KINDS = ["pdf", "docx", "odt", "xlsx", "csv"]
+
     inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="documents")
     title = models.CharField(max_length=200)
     kind = models.CharField(max_length=20, choices=Kind.choices)

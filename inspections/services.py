@@ -11,7 +11,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 
 from accounts.models import User
-from core import audit
+from core import audit, uploads
 from core.deadlines import (
     action_plan_rule,
     derive,
@@ -183,7 +183,7 @@ def _move(inspection: Inspection, *, to: str, by: User, action: str, changes=Non
         inspection,
         by=by,
         action=action,
-        changes={"stage": [before, to], **(changes or {})},
+        changes={"stage": [Stage(before).label, Stage(to).label], **(changes or {})},
     )
 
 
@@ -652,11 +652,17 @@ def document_record(
     kind: str,
     received_on: date,
     notes: str,
-    stored_file=None,
+    upload=None,
     by: User,
 ) -> Document:
+    """Record a document examined, keeping an optional copy privately."""
     if not can_work_on(by, inspection):
         raise PermissionDenied
+    stored_file = (
+        uploads.store_upload(upload, by=by, kinds=Document.FILE_KINDS)
+        if upload is not None
+        else None
+    )
     document = Document.objects.create(
         inspection=inspection,
         title=title,
@@ -670,6 +676,10 @@ def document_record(
         document,
         by=by,
         action="document.recorded",
-        changes={"title": [None, title], "kind": [None, kind]},
+        changes={
+            "title": [None, title],
+            "kind": [None, kind],
+            "file": [None, stored_file.original_name if stored_file else None],
+        },
     )
     return document

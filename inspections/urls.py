@@ -51,4 +51,9 @@ urlpatterns = [
         name="interview",
     ),
     path("<uuid:inspection_id>/evidence/documents/new/", views.document_new, name="document_new"),
+    path(
+        "<uuid:inspection_id>/evidence/documents/<uuid:document_id>/download/",
+        views.document_download,
+        name="document_download",
+    ),
 ]

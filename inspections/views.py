@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from core import uploads
 from core.models import AuditEvent
 from forces.forms import ForceFilterForm
 
@@ -129,7 +130,7 @@ def inspection_detail(request: HttpRequest, inspection_id) -> HttpResponse:
         "can_work_on": can_work_on(request.user, inspection),
         "timeline": AuditEvent.objects.filter(inspection_id=inspection.pk)
         .select_related("actor")
-        .order_by("-at", "-id")[:30],
+        .order_by("-at", "-id")[:10],
     }
     return render(request, "inspections/detail.html", context)
 
@@ -528,6 +529,7 @@ def document_new(request: HttpRequest, inspection_id) -> HttpResponse:
             kind=form.cleaned_data["kind"],
             received_on=form.cleaned_data["received_on"],
             notes=form.cleaned_data["notes"],
+            upload=form.cleaned_data["file"],
             by=request.user,
         ),
     ):
@@ -536,3 +538,13 @@ def document_new(request: HttpRequest, inspection_id) -> HttpResponse:
     return render(
         request, "inspections/document_form.html", {"inspection": inspection, "form": form}
     )
+
+
+def document_download(request: HttpRequest, inspection_id, document_id) -> HttpResponse:
+    inspection = _evidence_page(request, inspection_id)
+    document = get_object_or_404(
+        inspection.documents.select_related("stored_file"),
+        pk=document_id,
+        stored_file__isnull=False,
+    )
+    return uploads.file_response(document.stored_file, by=request.user, request=request)

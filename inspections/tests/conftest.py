@@ -22,3 +22,6 @@ def make_inspection(force_a, lead_inspector, inspector, admin_user):
         return inspection_at(stage, **{**options, **kwargs})
 
     return make
+
+
+from core.tests.fixtures import private_storage  # noqa: E402, F401

@@ -1,0 +1,218 @@
+"""Browser journeys for inspections, with axe on every page visited."""
+
+from datetime import date
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from inspections.models import Inspection, Judgment, Topic
+from inspections.tests.factories import add_concern, inspection_at, schedule
+from tests.browser import assert_accessible, sign_in, sign_out
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+Stage = Inspection.Stage
+
+
+def fill_date(page: Page, name: str, value: date) -> None:
+    page.locator(f"#id_{name}_0").fill(str(value.day))
+    page.locator(f"#id_{name}_1").fill(str(value.month))
+    page.locator(f"#id_{name}_2").fill(str(value.year))
+
+
+def test_admin_schedules_a_due_force_and_double_booking_is_refused(
+    page: Page, live_server, admin_user, lead_inspector, inspector, force_b
+):
+    schedule(force=force_b, lead=lead_inspector, team=[inspector], start=date(2027, 3, 1))
+    sign_in(page, live_server.url, admin_user)
+    page.get_by_role("link", name="Programme").first.click()
+    assert_accessible(page)
+    page.get_by_label("Inspection status").select_option("due")
+    page.get_by_label("Region").select_option("south_west")
+    page.get_by_role("button", name="Apply filters").click()
+    row = page.get_by_role("row", name="Dorset")
+    expect(row).to_contain_text("Due")
+    assert_accessible(page)
+    row.get_by_role("link", name="Schedule an inspection of Dorset").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Schedule an inspection")
+    assert_accessible(page)
+
+    page.get_by_label("Inspection", exact=True).check()
+    fill_date(page, "fieldwork_start", date(2027, 3, 2))
+    fill_date(page, "fieldwork_end", date(2027, 3, 5))
+    page.get_by_label("Lead inspector", exact=True).select_option(label="Lena Lead")
+    page.get_by_role("button", name="Save inspection").click()
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_contain_text("Lena Lead is already booked on the Cleveland fieldwork")
+    assert_accessible(page)
+    assert not Inspection.objects.filter(force__slug="dorset").exists()
+
+    fill_date(page, "fieldwork_start", date(2027, 4, 12))
+    fill_date(page, "fieldwork_end", date(2027, 4, 16))
+    page.get_by_role("button", name="Save inspection").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("scheduled")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Inspection overview")
+    assert_accessible(page)
+    assert Inspection.objects.get(force__slug="dorset").fieldwork_start == date(2027, 4, 12)
+
+
+def test_inspector_grades_and_lead_moderates(
+    page: Page, live_server, admin_user, lead_inspector, inspector, force_a
+):
+    inspection = inspection_at(
+        Stage.FIELDWORK, force=force_a, lead=lead_inspector, team=[inspector], admin=admin_user
+    )
+    # Start from a clean slate of judgments: only the concern from the factory.
+    inspection.judgments.update(status=Judgment.Status.NOT_STARTED, grade="", rationale="")
+
+    sign_in(page, live_server.url, inspector)
+    page.get_by_role("link", name="Greater Manchester").click()
+    assert_accessible(page)
+    page.get_by_role("link", name="Interviews and documents").first.click()
+    assert_accessible(page)
+    page.get_by_role("button", name="Record an interview").click()
+    assert_accessible(page)
+    fill_date(page, "held_on", date(2026, 1, 13))
+    page.get_by_label("Leadership").check()
+    page.get_by_label("Participant 1: role").fill("Assistant chief constable")
+    page.get_by_label("Participant 1: organisation").select_option("police")
+    page.get_by_role("button", name="Save interview").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("Interview recorded")
+    assert_accessible(page)
+
+    for topic, grade in ((Topic.LEADERSHIP, "Good"), (Topic.PARTNERSHIP_WORKING, "Adequate")):
+        page.goto(f"{live_server.url}/inspections/{inspection.pk}/judgments/{topic}/")
+        assert_accessible(page)
+        page.get_by_role("button", name="Save draft").click()
+        expect(page.locator(".govuk-error-summary")).to_contain_text("Choose a grade")
+        assert_accessible(page)
+        page.get_by_label(grade, exact=True).check()
+        page.get_by_label("Rationale").fill(f"{grade}: evidence from interviews and data.")
+        page.get_by_label("13/01/2026: Assistant chief constable (Police)").check()
+        page.get_by_role("button", name="Save draft").click()
+        expect(page.locator(".govuk-notification-banner")).to_contain_text("draft saved")
+        page.get_by_role("button", name="Submit for moderation").click()
+        expect(page.get_by_text("Ready for moderation").first).to_be_visible()
+        assert_accessible(page)
+    sign_out(page)
+
+    sign_in(page, live_server.url, lead_inspector)
+    page.goto(f"{live_server.url}/inspections/{inspection.pk}/judgments/{Topic.LEADERSHIP}/")
+    page.get_by_text("Return to the inspector with a comment").click()
+    page.get_by_role("button", name="Return to the inspector").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text(
+        "Enter a comment for the inspector"
+    )
+    assert_accessible(page)
+    page.get_by_label("Comment for the inspector").fill("Cite the performance data.")
+    page.get_by_role("button", name="Return to the inspector").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("returned")
+    expect(page.get_by_text("Cite the performance data.").first).to_be_visible()
+    assert_accessible(page)
+
+    page.goto(
+        f"{live_server.url}/inspections/{inspection.pk}/judgments/{Topic.PARTNERSHIP_WORKING}/"
+    )
+    page.get_by_role("button", name="Agree the judgment").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("The judgment is final")
+    assert_accessible(page)
+    page.goto(f"{live_server.url}/inspections/{inspection.pk}/")
+    assert_accessible(page)
+    statuses = dict(inspection.judgments.values_list("topic", "status"))
+    assert statuses[Topic.LEADERSHIP] == Judgment.Status.RETURNED
+    assert statuses[Topic.PARTNERSHIP_WORKING] == Judgment.Status.FINAL
+
+
+def test_publication_waits_for_recommendations_and_force_lead_sees_grades_in_turn(
+    page: Page, live_server, admin_user, lead_inspector, inspector, force_a, force_lead_a
+):
+    inspection = inspection_at(
+        Stage.MODERATION, force=force_a, lead=lead_inspector, team=[inspector], admin=admin_user
+    )
+    concern = add_concern(inspection, by=inspector, topic=Topic.LEADERSHIP, recommendation=False)
+    concern.summary = "Leaders do not oversee child protection"
+    concern.save()
+    url = f"{live_server.url}/inspections/{inspection.pk}/"
+
+    sign_in(page, live_server.url, force_lead_a)
+    page.goto(url)
+    expect(page.get_by_text("The grades and findings will be shown here")).to_be_visible()
+    expect(page.get_by_text("Requires improvement")).to_have_count(0)
+    assert_accessible(page)
+    sign_out(page)
+
+    sign_in(page, live_server.url, lead_inspector)
+    page.goto(url)
+    for judgment in inspection.judgments.all():
+        page.goto(f"{url}judgments/{judgment.topic}/")
+        page.get_by_role("button", name="Agree the judgment").click()
+    page.goto(f"{url}stage/send-for-checks/")
+    expect(
+        page.get_by_text(f"Add a recommendation to the cause of concern ‘{concern.summary}’")
+    ).to_be_visible()
+    assert_accessible(page)
+    fill_date(page, "date", date(2026, 3, 2))
+    page.get_by_role("button", name="Send the report for pre-publication checks").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Add a recommendation")
+    assert_accessible(page)
+
+    page.goto(f"{url}findings/")
+    page.get_by_role("link", name=f"Add a recommendation to {concern.summary}").click()
+    assert_accessible(page)
+    page.get_by_label("Recommendation").fill("Within three months, the force should act.")
+    page.get_by_role("button", name="Add recommendation").click()
+    page.goto(f"{url}stage/send-for-checks/")
+    fill_date(page, "date", date(2026, 3, 2))
+    page.get_by_role("button", name="Send the report for pre-publication checks").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("pre-publication checks")
+    assert_accessible(page)
+    sign_out(page)
+
+    sign_in(page, live_server.url, force_lead_a)
+    page.goto(url)
+    expect(page.get_by_text("Graded judgments (draft)")).to_be_visible()
+    expect(page.get_by_text("Within three months, the force should act.")).to_be_visible()
+    assert_accessible(page)
+    sign_out(page)
+
+    sign_in(page, live_server.url, lead_inspector)
+    page.goto(f"{url}stage/publish/")
+    assert_accessible(page)
+    fill_date(page, "date", date(2026, 4, 1))
+    page.get_by_role("button", name="Publish the report").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("now at published")
+    sign_out(page)
+
+    sign_in(page, live_server.url, force_lead_a)
+    page.goto(url)
+    expect(page.get_by_role("table").first).to_contain_text("Graded judgments")
+    expect(page.get_by_text("(draft)")).to_have_count(0)
+    assert_accessible(page)
+    page.goto(f"{url}report/")
+    assert_accessible(page)
+
+
+def test_force_lead_of_another_force_gets_404_everywhere(
+    page: Page, live_server, admin_user, lead_inspector, inspector, force_a, force_lead_b
+):
+    inspection = inspection_at(
+        Stage.PUBLISHED, force=force_a, lead=lead_inspector, team=[inspector], admin=admin_user
+    )
+    concern = inspection.findings.first()
+    sign_in(page, live_server.url, force_lead_b)
+    base = f"{live_server.url}/inspections/{inspection.pk}"
+    for path in [
+        "/",
+        "/report/",
+        "/plan/",
+        "/stage/publish/",
+        f"/judgments/{Topic.LEADERSHIP}/",
+        "/findings/",
+        f"/findings/{concern.pk}/",
+        "/evidence/",
+        "/evidence/interviews/new/",
+        "/evidence/documents/new/",
+    ]:
+        response = page.goto(base + path)
+        assert response.status == 404, path
+    expect(page.get_by_role("heading", level=1)).to_have_text("Page not found")
+    assert_accessible(page)

@@ -1,0 +1,366 @@
+"""Views: who may see and do what, form errors, and query budgets."""
+
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from core.models import AuditEvent
+from inspections.models import Finding, Inspection, Judgment, Topic
+from inspections.tests.factories import add_concern, schedule
+
+Stage = Inspection.Stage
+
+
+def _urls(inspection):
+    """Every inspection URL with the objects it needs."""
+    concern = inspection.findings.filter(kind=Finding.Kind.CAUSE_OF_CONCERN).first()
+    recommendation = concern.recommendations.first()
+    interview = inspection.interviews.first()
+    i = inspection.pk
+    return {
+        "detail": reverse("inspections:detail", args=[i]),
+        "edit": reverse("inspections:edit", args=[i]),
+        "report": reverse("inspections:report", args=[i]),
+        "transition": reverse("inspections:transition", args=[i, "start-fieldwork"]),
+        "judgment": reverse("inspections:judgment", args=[i, Topic.LEADERSHIP]),
+        "judgment_submit": reverse("inspections:judgment_submit", args=[i, Topic.LEADERSHIP]),
+        "judgment_moderate": reverse("inspections:judgment_moderate", args=[i, Topic.LEADERSHIP]),
+        "findings": reverse("inspections:findings", args=[i]),
+        "finding_new": reverse("inspections:finding_new", args=[i]),
+        "finding_edit": reverse("inspections:finding_edit", args=[i, concern.pk]),
+        "finding_delete": reverse("inspections:finding_delete", args=[i, concern.pk]),
+        "recommendation_new": reverse("inspections:recommendation_new", args=[i, concern.pk]),
+        "recommendation_delete": reverse(
+            "inspections:recommendation_delete", args=[i, recommendation.pk]
+        ),
+        "evidence": reverse("inspections:evidence", args=[i]),
+        "interview_new": reverse("inspections:interview_new", args=[i]),
+        "interview": reverse("inspections:interview", args=[i, interview.pk]),
+        "document_new": reverse("inspections:document_new", args=[i]),
+    }
+
+
+@pytest.fixture
+def full_inspection(planned, inspector):
+    from inspections import services
+
+    add_concern(planned, by=inspector)
+    services.interview_record(
+        inspection=planned,
+        held_on=date(2026, 1, 13),
+        topics=[Topic.LEADERSHIP],
+        notes="Private notes",
+        participants=[("Detective inspector", "police")],
+        by=inspector,
+    )
+    return planned
+
+
+POST_ONLY = {"judgment_submit", "judgment_moderate", "recommendation_delete"}
+
+
+def _assert_all_404(client, inspection):
+    for name, url in _urls(inspection).items():
+        # POST-only URLs answer 405 to any GET before looking at the object.
+        assert client.get(url).status_code == (405 if name in POST_ONLY else 404), name
+        assert client.post(url).status_code == 404, name
+
+
+def test_force_lead_of_another_force_gets_404_on_every_inspection_url(
+    client_for, full_inspection, force_lead_b
+):
+    _assert_all_404(client_for(force_lead_b), full_inspection)
+
+
+def test_inspector_off_the_team_gets_404_on_every_inspection_url(
+    client_for, full_inspection, other_inspector
+):
+    _assert_all_404(client_for(other_inspector), full_inspection)
+
+
+EVIDENCE_URLS = [
+    "judgment",
+    "judgment_submit",
+    "judgment_moderate",
+    "findings",
+    "finding_new",
+    "finding_edit",
+    "finding_delete",
+    "recommendation_new",
+    "recommendation_delete",
+    "evidence",
+    "interview_new",
+    "interview",
+    "document_new",
+]
+
+
+def test_own_force_lead_never_reaches_evidence_or_working_pages(
+    client_for, full_inspection, force_lead_a
+):
+    client = client_for(force_lead_a)
+    urls = _urls(full_inspection)
+    for name in [*EVIDENCE_URLS, "edit", "transition"]:
+        assert client.post(urls[name]).status_code == 404, name
+    assert client.get(urls["detail"]).status_code == 200
+    assert client.get(urls["report"]).status_code == 200
+
+
+def test_read_only_users_get_403_on_changes(client_for, full_inspection, inspector, lead_inspector):
+    urls = _urls(full_inspection)
+    team_member = client_for(inspector)
+    assert team_member.get(urls["edit"]).status_code == 403
+    assert team_member.get(urls["transition"]).status_code == 403
+    assert team_member.post(urls["judgment_moderate"], {"agree": "1"}).status_code == 403
+    lead = client_for(lead_inspector)
+    assert lead.get(urls["edit"]).status_code == 403
+
+
+def test_programme_is_for_admins(client_for, inspector, force_lead_a, admin_user):
+    url = reverse("inspections:programme")
+    assert client_for(inspector).get(url).status_code == 403
+    assert client_for(force_lead_a).get(url).status_code == 404
+    assert client_for(admin_user).get(url).status_code == 200
+    assert client_for(inspector).get(reverse("inspections:new")).status_code == 403
+
+
+def test_force_lead_sees_no_grades_before_checks(client_for, make_inspection, force_lead_a):
+    inspection = make_inspection(Stage.MODERATION)
+    html = client_for(force_lead_a).get(inspection.get_absolute_url()).content.decode()
+    assert "Fieldwork" in html
+    assert "Good" not in html
+    assert "Investigations into child abuse are delayed" not in html
+    assert "Private" not in html
+
+
+def test_force_lead_sees_draft_grades_at_checks(client_for, make_inspection, force_lead_a):
+    inspection = make_inspection(Stage.PRE_PUBLICATION)
+    html = client_for(force_lead_a).get(inspection.get_absolute_url()).content.decode()
+    assert "Graded judgments (draft)" in html
+    assert "Investigations into child abuse are delayed" in html
+    assert "Within six months" in html
+
+
+def test_force_lead_sees_final_grades_after_publication(client_for, make_inspection, force_lead_a):
+    inspection = make_inspection(Stage.PUBLISHED)
+    html = client_for(force_lead_a).get(inspection.get_absolute_url()).content.decode()
+    assert "Graded judgments</caption>" in html
+    assert "(draft)" not in html
+
+
+def test_force_lead_never_sees_moderation_comments(
+    client_for, make_inspection, force_lead_a, lead_inspector
+):
+    from inspections import services
+
+    inspection = make_inspection(Stage.PRE_PUBLICATION)
+    inspection.judgments.filter(topic=Topic.LEADERSHIP).update(moderation_comment="Secret note")
+    html = client_for(force_lead_a).get(inspection.get_absolute_url()).content.decode()
+    assert "Secret note" not in html
+    assert services  # the comment is only shown on judgment pages, which are 404 for them
+
+
+def test_schedule_form_shows_errors_and_saves_nothing(client_for, admin_user, planned, force_b):
+    client = client_for(admin_user)
+    response = client.post(
+        reverse("inspections:new"),
+        {
+            "force": force_b.pk,
+            "kind": "inspection",
+            "fieldwork_start_0": "14",
+            "fieldwork_start_1": "1",
+            "fieldwork_start_2": "2026",
+            "fieldwork_end_0": "31",
+            "fieldwork_end_1": "2",
+            "fieldwork_end_2": "2026",
+            "lead_inspector": planned.lead_inspector.pk,
+            "team": [],
+        },
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Fieldwork ends must be a real date" in html or "must be a real date" in html
+    assert Inspection.objects.filter(force=force_b).count() == 0
+
+
+def test_schedule_refuses_double_booking_with_a_message(
+    client_for, admin_user, planned, force_b, lead_inspector
+):
+    response = client_for(admin_user).post(
+        reverse("inspections:new"),
+        {
+            "force": force_b.pk,
+            "kind": "inspection",
+            "fieldwork_start_0": "13",
+            "fieldwork_start_1": "1",
+            "fieldwork_start_2": "2026",
+            "fieldwork_end_0": "15",
+            "fieldwork_end_1": "1",
+            "fieldwork_end_2": "2026",
+            "lead_inspector": lead_inspector.pk,
+        },
+    )
+    html = response.content.decode()
+    assert "govuk-error-summary" in html
+    assert "Lena Lead is already booked on the Greater Manchester fieldwork" in html
+    assert Inspection.objects.filter(force=force_b).count() == 0
+
+
+def test_inadequate_without_concern_is_an_error_next_to_the_grade(client_for, planned, inspector):
+    url = reverse("inspections:judgment", args=[planned.pk, Topic.LEADERSHIP])
+    response = client_for(inspector).post(url, {"grade": "inadequate", "rationale": "Poor"})
+    html = response.content.decode()
+    assert "Inadequate needs a cause of concern on this topic" in html
+    assert 'href="#id_grade_1"' in html
+    judgment = planned.judgments.get(topic=Topic.LEADERSHIP)
+    assert judgment.status == Judgment.Status.NOT_STARTED
+    assert not AuditEvent.objects.for_object(judgment).exists()
+
+
+def test_judgment_page_shows_history(client_for, planned, inspector):
+    client = client_for(inspector)
+    url = reverse("inspections:judgment", args=[planned.pk, Topic.LEADERSHIP])
+    client.post(url, {"grade": "good", "rationale": "Strong"})
+    client.post(url, {"grade": "adequate", "rationale": "Strong"})
+    html = client.get(url).content.decode()
+    assert "Grade: Good → Adequate" in html
+    assert "by Ian Inspector" in html
+
+
+def test_interview_form_needs_roles_not_names(client_for, planned, inspector):
+    client = client_for(inspector)
+    url = reverse("inspections:interview_new", args=[planned.pk])
+    response = client.post(
+        url,
+        {
+            "held_on_0": "13",
+            "held_on_1": "1",
+            "held_on_2": "2026",
+            "topics": ["leadership"],
+            "participant_1_role": "Chief inspector",
+        },
+    )
+    assert "Choose participant 1&#x27;s organisation" in response.content.decode()
+    assert planned.interviews.count() == 0
+
+
+def test_document_upload_is_kept_privately_and_downloaded_through_the_door(
+    client_for, planned, inspector, force_lead_a, private_storage
+):
+    from core.tests.files import pdf, upload
+
+    client = client_for(inspector)
+    response = client.post(
+        reverse("inspections:document_new", args=[planned.pk]),
+        {
+            "title": "Missing children policy",
+            "kind": "policy",
+            "received_on_0": "12",
+            "received_on_1": "1",
+            "received_on_2": "2026",
+            "file": upload("policy.pdf", pdf()),
+        },
+    )
+    assert response.status_code == 302
+    document = planned.documents.get()
+    url = reverse("inspections:document_download", args=[planned.pk, document.pk])
+    download = client.get(url)
+    assert download["Content-Disposition"].startswith("attachment")
+    assert client_for(force_lead_a).get(url).status_code == 404
+
+
+def test_renamed_executable_is_refused_and_nothing_saved(
+    client_for, planned, inspector, private_storage
+):
+    from core.tests.files import upload
+
+    response = client_for(inspector).post(
+        reverse("inspections:document_new", args=[planned.pk]),
+        {
+            "title": "Report",
+            "kind": "report",
+            "received_on_0": "12",
+            "received_on_1": "1",
+            "received_on_2": "2026",
+            "file": upload("report.pdf", b"MZ\x90\x00" + b"\x00" * 100),
+        },
+    )
+    assert "The selected file must be a" in response.content.decode()
+    assert planned.documents.count() == 0
+
+
+def test_publication_is_refused_with_the_reasons(client_for, make_inspection, lead_inspector):
+    inspection = make_inspection(Stage.MODERATION)
+    add_concern(inspection, by=lead_inspector, topic=Topic.LEADERSHIP, recommendation=False)
+    url = reverse("inspections:transition", args=[inspection.pk, "send-for-checks"])
+    response = client_for(lead_inspector).post(
+        url, {"date_0": "1", "date_1": "3", "date_2": "2026"}
+    )
+    html = response.content.decode()
+    assert "Agree the graded judgments for" in html
+    assert "Add a recommendation to the cause of concern" in html
+    inspection.refresh_from_db()
+    assert inspection.stage == Stage.MODERATION
+
+
+# Query budgets --------------------------------------------------------------
+
+
+def _programme_queries(client, django_assert_max_num_queries, ceiling):
+    with django_assert_max_num_queries(ceiling):
+        response = client.get(reverse("inspections:programme"))
+    assert response.status_code == 200
+    return len(response.context["rows"])
+
+
+def test_programme_queries_do_not_grow_with_forces_or_inspections(
+    client_for, admin_user, lead_inspector, django_assert_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from forces.models import Force
+    from inspections import services
+
+    client = client_for(admin_user)
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            client.get(reverse("inspections:programme"))
+        return len(queries)
+
+    first = schedule(
+        force=Force.objects.get(slug="kent"), lead=lead_inspector, start=date(2009, 1, 5)
+    )
+    Inspection.objects.filter(pk=first.pk).update(stage=Stage.CLOSED, published_on=date(2009, 6, 1))
+    base = count()
+    for n, force in enumerate(Force.objects.all()[:43]):
+        for year in range(3):
+            inspection = schedule(
+                force=force, lead=lead_inspector, start=date(2010 + year * 4, 1, 1 + n % 20)
+            )
+            inspection.stage = Stage.CLOSED
+            inspection.published_on = date(2010 + year * 4, 6, 1)
+            inspection.save()
+    assert Inspection.objects.count() == 130
+    assert count() == base
+    assert services
+
+
+def test_inspection_page_queries_do_not_grow(client_for, planned, inspector, lead_inspector):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(lead_inspector)
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(planned.get_absolute_url())
+        assert response.status_code == 200
+        return len(queries)
+
+    base = count()
+    for _ in range(10):
+        add_concern(planned, by=inspector)
+    assert count() == base
