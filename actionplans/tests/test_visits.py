@@ -99,7 +99,7 @@ def test_recording_the_visit_is_audited(visit, lead_inspector):
     visit = _record(visit, lead_inspector)
     assert visit.interviewee_labels == ["Chief officer", "Child protection lead"]
     event = AuditEvent.objects.get(action="visit.recorded")
-    assert event.changes["outcome"] == ["", "progress_satisfactory"]
+    assert event.changes["outcome"] == ["", "Progress satisfactory"]
 
 
 def test_full_re_inspection_puts_a_planned_re_inspection_into_the_programme(
