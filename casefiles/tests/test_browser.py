@@ -187,3 +187,84 @@ def test_import_sample_review_second_review_and_figures(
     expect(page.get_by_text("Agreement rate: 0%")).to_be_visible()
     page.get_by_text("Initial response by case category").click()
     visit(page, "Case file reviews")
+
+
+def test_a_running_import_shows_progress_and_can_stop_refreshing(
+    page: Page, live_server, categories, force_a, lead_inspector, inspector
+):
+    from casefiles import services
+    from casefiles.models import CaseListImport
+
+    from .factories import csv_upload, good_rows
+
+    inspection = InspectionFactory(force=force_a, lead_inspector=lead_inspector, team=[inspector])
+    job = services.case_list_import_start(
+        inspection=inspection, upload=csv_upload(good_rows(3)), by=inspector
+    )
+    # Pretend the worker is half way through.
+    CaseListImport.objects.filter(pk=job.pk).update(
+        status=CaseListImport.Status.SAVING, rows_done=40_000, total_rows=100_000
+    )
+    sign_in(page, live_server.url, inspector)
+    page.goto(live_server.url + job.get_absolute_url())
+    expect(page.get_by_role("status")).to_have_text("Importing row 40,000 of 100,000")
+    expect(page.locator('meta[http-equiv="refresh"]')).to_have_count(1)
+    # axe's meta-refresh rule (WCAG 2.2.1) flags any timed refresh, so the
+    # page offers a way to stop it; the page without it is checked in full.
+    page.get_by_role("link", name="Stop this page refreshing itself").click()
+    expect(page.locator('meta[http-equiv="refresh"]')).to_have_count(0)
+    visit(page, "Case list import")
+
+
+def test_admin_keeps_the_categories_and_the_lead_assigns_one_case(
+    page: Page, live_server, journey, admin_user, lead_inspector, inspector
+):
+    sign_in(page, live_server.url, admin_user)
+    page.goto(f"{live_server.url}/case-categories/")
+    visit(page, "Case categories")
+    page.get_by_role("link", name="Add a category").click()
+    visit(page, "Add a case category")
+    page.get_by_label("Category name").fill("missing children")
+    page.get_by_role("button", name="Add category").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text(
+        "A category with this name already exists"
+    )
+    assert_accessible(page)
+    page.get_by_label("Category name").fill("Female genital mutilation")
+    page.get_by_role("button", name="Add category").click()
+    visit(page, "Case categories")
+    page.get_by_role("link", name="Change Female genital mutilation").click()
+    visit(page, "Change a case category")
+    page.get_by_label("Accept this category in new case lists").uncheck()
+    page.get_by_role("button", name="Save category").click()
+    expect(page.locator("tr", has_text="Female genital mutilation")).to_contain_text("Retired")
+    sign_out(page)
+
+    from casefiles import services
+
+    from .factories import add_cases
+
+    inspection = journey["inspection"]
+    add_cases(inspection, {"missing-children": 3})
+    services.sample_draw(
+        inspection=inspection, sizes={"missing-children": 2}, seed=3, reason="", by=lead_inspector
+    )
+    sign_in(page, live_server.url, lead_inspector)
+    page.goto(f"{live_server.url}/inspections/{inspection.pk}/case-files/sample/")
+    visit(page, "Sample")
+    page.get_by_role("button", name="Assign selected cases").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text(
+        "Select at least one case to assign"
+    )
+    assert_accessible(page)
+    page.locator(".govuk-error-summary").get_by_role(
+        "link", name="Select at least one case"
+    ).click()
+    expect(page.locator("#id_assign-cases_1")).to_be_focused()
+    page.get_by_role("link", name="Assign case").first.click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Assign case")
+    assert_accessible(page)
+    page.get_by_label(inspector.full_name).check()
+    page.get_by_role("button", name="Assign case").click()
+    visit(page, "Sample")
+    expect(page.get_by_role("table", name="Cases 1 to 2 of 2")).to_contain_text(inspector.full_name)

@@ -123,8 +123,13 @@ def test_a_running_import_page_refreshes_itself_with_progress_in_words(
     CaseListImport.objects.filter(pk=job.pk).update(
         status=CaseListImport.Status.SAVING, rows_done=40_000, total_rows=100_000
     )
-    html = client_for(inspector).get(job.get_absolute_url()).content.decode()
+    client = client_for(inspector)
+    html = client.get(job.get_absolute_url()).content.decode()
     assert '<meta http-equiv="refresh" content="2">' in html
+    assert "Importing row 40,000 of 100,000" in html
+    assert "Stop this page refreshing itself" in html
+    html = client.get(job.get_absolute_url(), {"refresh": "off"}).content.decode()
+    assert 'http-equiv="refresh"' not in html
     assert "Importing row 40,000 of 100,000" in html
 
 
