@@ -62,6 +62,29 @@ def max_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+PHASES: dict[str, float] = {}
+
+
+def timed_phases() -> None:
+    """Wrap the import's three phases to time them: storing the upload (with
+    its content check), checking every row, saving every row."""
+    from casefiles import services
+
+    def timer(name, function):
+        def wrapper(*args, **kwargs):
+            started = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                PHASES[name] = time.perf_counter() - started
+
+        return wrapper
+
+    services.uploads.store_upload = timer("store", services.uploads.store_upload)
+    services._check_file = timer("check", services._check_file)
+    services._save_cases = timer("save", services._save_cases)
+
+
 def run_once(path: Path, traced: bool) -> dict:
     from django.core.files.uploadedfile import UploadedFile
 
@@ -84,7 +107,7 @@ def run_once(path: Path, traced: bool) -> dict:
     if traced:
         tracemalloc.start()
     rss_before = max_rss_mb()
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     with path.open("rb") as f:
         job = services.case_list_import_start(
             inspection=inspection,
@@ -92,6 +115,7 @@ def run_once(path: Path, traced: bool) -> dict:
             by=user,
         )
     elapsed = time.perf_counter() - started
+    cpu = time.process_time() - cpu_started
     peak = tracemalloc.get_traced_memory()[1] / 2**20 if traced else None
     if traced:
         tracemalloc.stop()
@@ -101,6 +125,7 @@ def run_once(path: Path, traced: bool) -> dict:
         "status": job.status,
         "rows": saved,
         "seconds": elapsed,
+        "cpu_seconds": cpu,
         "peak_python_mb": peak,
         "max_rss_mb": max_rss_mb(),
         "rss_growth_mb": max_rss_mb() - rss_before,
@@ -124,17 +149,21 @@ def main() -> int:
     from django.db import connection
 
     call_command("migrate", verbosity=0)
+    timed_phases()
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "case-list.csv"
         write_csv(path, args.rows)
         size_mb = path.stat().st_size / 2**20
         print(f"database: {connection.vendor} ({connection.settings_dict['NAME']})")
+        print("load average before: " + ", ".join(f"{n:.1f}" for n in os.getloadavg()))
         print(f"file: {args.rows:,} rows, {size_mb:.1f} MB")
         plain = run_once(path, traced=False)
         print(
-            f"import: {plain['status']}, {plain['rows']:,} rows in {plain['seconds']:.2f} s; "
+            f"import: {plain['status']}, {plain['rows']:,} rows in {plain['seconds']:.2f} s "
+            f"({plain['cpu_seconds']:.2f} s of this process's CPU); "
             f"peak RSS {plain['max_rss_mb']:.0f} MB (grew {plain['rss_growth_mb']:.0f} MB)"
         )
+        print("phases: " + ", ".join(f"{name} {seconds:.2f} s" for name, seconds in PHASES.items()))
         if plain["errors"]:
             print("errors:", plain["errors"])
         ok = plain["status"] == "completed" and plain["rows"] == args.rows

@@ -6,9 +6,10 @@ from crispy_forms_gds.layout import HTML, Button, Field, Fieldset, Layout, Size
 from django import forms
 from django.core.exceptions import ValidationError
 
-from core.forms import GovukForm
+from core.forms import GovukForm, PrivateFileField
+from core.uploads import describe_limits
 
-from .caselist import EMPTY_MESSAGE, ENCODING_MESSAGE, NOT_CSV_MESSAGE, check_headings
+from .caselist import check_headings
 from .models import (
     PRACTICE_POINTS,
     REVIEWED_TOPICS,
@@ -18,9 +19,8 @@ from .models import (
     CaseRating,
 )
 from .sampling import MAX_SEED
-from .services import review_missing_answers, topic_fields
+from .services import CASE_LIST_MAX_BYTES, review_missing_answers, topic_fields
 
-MAX_CASE_LIST_BYTES = 50 * 1024 * 1024
 HEADER_PEEK_BYTES = 64 * 1024
 
 
@@ -34,32 +34,23 @@ def _numeric_input() -> forms.TextInput:
 class CaseListUploadForm(GovukForm):
     submit_label = "Upload and import"
 
-    case_list = forms.FileField(
+    case_list = PrivateFileField(
+        kinds=["csv"],
+        max_bytes=CASE_LIST_MAX_BYTES,
         label="Upload the case list",
-        help_text="A CSV file saved as CSV UTF-8, smaller than 50MB, with the headings in the "
-        "template.",
-        error_messages={"required": "Select a CSV file", "empty": EMPTY_MESSAGE},
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+        help_text=f"{describe_limits(['csv'], CASE_LIST_MAX_BYTES)}, saved as CSV UTF-8, "
+        "with the headings in the template.",
+        error_messages={"required": "Select a CSV file"},
     )
 
     def clean_case_list(self):
         upload = self.cleaned_data["case_list"]
-        if not upload.name.lower().endswith(".csv"):
-            raise ValidationError(NOT_CSV_MESSAGE)
-        if upload.size == 0:
-            raise ValidationError(EMPTY_MESSAGE)
-        if upload.size > MAX_CASE_LIST_BYTES:
-            raise ValidationError("The selected file must be smaller than 50MB")
         # Check the headings now, so the commonest mistakes show beside the field;
         # the import checks the whole file again, row by row.
         head = upload.read(HEADER_PEEK_BYTES)
         upload.seek(0)
-        try:
-            text = codecs.getincrementaldecoder("utf-8-sig")().decode(head, final=False)
-        except UnicodeDecodeError:
-            raise ValidationError(ENCODING_MESSAGE) from None
-        if "\x00" in text:
-            raise ValidationError(NOT_CSV_MESSAGE)
+        # UTF-8 already (check_upload read it all); a cut character may end the peek.
+        text = codecs.getincrementaldecoder("utf-8-sig")().decode(head, final=False)
         headings = next(csv.reader(io.StringIO(text)), [])
         if not any(h.strip() for h in headings):
             raise ValidationError("The first row of the file must be the column headings")

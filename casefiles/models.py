@@ -188,8 +188,16 @@ class Case(BaseModel):
     category = models.ForeignKey(CaseCategory, on_delete=models.PROTECT, related_name="cases")
     recorded_on = models.DateField()
     area = models.CharField(max_length=100, blank=True)
+    # Imports write 100,000 rows at a time, so each index must earn its keep:
+    # the sample is found through (inspection, sample_draw), and draws and
+    # users are never deleted in the normal run of things.
     sample_draw = models.ForeignKey(
-        SampleDraw, null=True, blank=True, on_delete=models.SET_NULL, related_name="cases"
+        SampleDraw,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="cases",
+        db_index=False,
     )
     reviewer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -197,6 +205,7 @@ class Case(BaseModel):
         blank=True,
         on_delete=models.PROTECT,
         related_name="assigned_cases",
+        db_index=False,
     )
     # Chosen at the draw, from the draw's seed; shown only once the review is in.
     second_review_due = models.BooleanField(default=False)

@@ -3,8 +3,10 @@ seed. Idempotent: cases are found by their reference, the sample is drawn
 once with a fixed seed, and a review is written only where none exists.
 
 Gives each demo inspection led by the demo lead inspector (past planning) a
-case list, a drawn sample and a mix of draft, submitted and second-reviewed
-reviews. With no such inspection yet, it creates nothing.
+case list and a drawn sample. Inspections in fieldwork get a mix of reviews
+not started, in draft, submitted and second-reviewed; later ones have every
+review submitted and second-reviewed. With no such inspection, it creates
+nothing.
 """
 
 import random
@@ -84,7 +86,10 @@ def _answers(reference: str, draft: bool = False) -> dict[str, str]:
     return answers
 
 
-def _reviews(inspection: Inspection) -> tuple[int, int]:
+def _reviews(inspection: Inspection, *, complete: bool) -> tuple[int, int]:
+    """Assign every sampled case; review all of them once fieldwork is over,
+    or, during fieldwork, submit six in ten, leave one in ten as a draft and
+    the rest not started."""
     lead = inspection.lead_inspector
     team = [m for m in inspection.team.all() if m.is_inspector and m.pk != lead.pk]
     reviewer = next((m for m in team if m.email == DEMO_INSPECTOR_EMAIL), team[0] if team else lead)
@@ -99,9 +104,9 @@ def _reviews(inspection: Inspection) -> tuple[int, int]:
         who = reviewer if position % 3 else lead
         if case.reviewer_id is None:
             services.cases_assign(inspection=inspection, case_ids=[case.pk], reviewer=who, by=lead)
-        if case.review_or_none is not None or position >= len(cases) * 7 // 10:
+        if case.review_or_none is not None or (not complete and position >= len(cases) * 7 // 10):
             continue
-        is_draft = position >= len(cases) * 6 // 10
+        is_draft = not complete and position >= len(cases) * 6 // 10
         review = services.case_review_save(
             case=case, answers=_answers(case.reference, draft=is_draft), by=who
         )
@@ -113,7 +118,9 @@ def _reviews(inspection: Inspection) -> tuple[int, int]:
     return submitted, drafts
 
 
-def _second_reviews(inspection: Inspection) -> int:
+def _second_reviews(inspection: Inspection, *, complete: bool) -> int:
+    """Record the lead's second reviews: all once fieldwork is over, else all
+    but one. About one in three rates the case differently."""
     pending = list(
         SecondReview.objects.filter(
             review__case__inspection=inspection, status=SecondReview.Status.PENDING
@@ -122,7 +129,7 @@ def _second_reviews(inspection: Inspection) -> int:
         .order_by("review__case__reference")
     )
     done = 0
-    for second in pending[: max(0, len(pending) - 1)]:
+    for second in pending if complete else pending[:-1]:
         original = second.review.overall_rating
         disagree = done % 3 == 2
         services.second_review_complete(
@@ -154,8 +161,9 @@ def seed(stdout) -> None:
                 reason="",
                 by=inspection.lead_inspector,
             )
-        submitted, drafts = _reviews(inspection)
-        seconds = _second_reviews(inspection)
+        complete = inspection.stage not in (Inspection.Stage.PLANNED, Inspection.Stage.FIELDWORK)
+        submitted, drafts = _reviews(inspection, complete=complete)
+        seconds = _second_reviews(inspection, complete=complete)
         stdout.write(
             f"Case files for {inspection}: {added} cases added, "
             f"{'sample drawn' if drew else 'sample kept'}, {submitted} reviews submitted, "

@@ -146,6 +146,15 @@ class CaseReviewFigures:
         return self.sampled - self.submitted - self.drafts
 
     @property
+    def status(self) -> tuple[str, str]:
+        """(words, tag colour) for a task list: not started, in progress, completed."""
+        if not self.sampled:
+            return "Not started", "grey"
+        if self.outstanding or self.second_reviews_done < self.second_reviews_due:
+            return "In progress", "light-blue"
+        return "Completed", "green"
+
+    @property
     def agreement_percent(self) -> int | None:
         if not self.second_reviews_done:
             return None

@@ -6,9 +6,7 @@ here: case_review_figures(inspection) and figures_by_topic(inspection).
 """
 
 import csv
-import hashlib
 import io
-import secrets
 import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import closing
@@ -22,8 +20,7 @@ from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from core import audit
-from core.models import StoredFile
+from core import audit, uploads
 from inspections.models import Inspection
 
 from .caselist import NO_ROWS_MESSAGE, CaseListError, RowChecker, check_headings, read_rows
@@ -58,9 +55,11 @@ __all__ = [
     "second_review_complete",
 ]
 
+# A 100,000-row case list is about 7MB.
+CASE_LIST_MAX_BYTES = 50 * 1024 * 1024
 # Rows per INSERT, and rows between progress updates on the import row.
-INSERT_BATCH = 2_000
-PROGRESS_EVERY = 5_000
+INSERT_BATCH = 5_000
+PROGRESS_EVERY = 10_000
 
 
 def _audit(*, by, action: str, obj, inspection: Inspection | None, **kwargs) -> None:
@@ -114,31 +113,17 @@ def case_category_update(*, category: CaseCategory, name: str, is_active: bool, 
 # ------------------------------------------------------------------- import
 
 
-def _store_privately(upload, *, by) -> tuple[StoredFile, int]:
-    """Keep the uploaded CSV under PRIVATE_STORAGE_ROOT with a random name.
-
-    Returns the stored file and an estimate of its rows from the line count.
-    Stands in for core.uploads.store_upload until that lands on main.
-    """
-    digest, size, lines, last = hashlib.sha256(), 0, 0, b""
+def _estimate_rows(upload) -> int:
+    """Rows in the file judged by its line count, for progress until the
+    first pass has counted them properly (a quoted field may hold a newline)."""
+    lines, last = 0, b""
     for chunk in upload.chunks():
-        digest.update(chunk)
-        size += len(chunk)
         lines += chunk.count(b"\n")
         last = chunk[-1:] or last
+    upload.seek(0)
     if last and last != b"\n":
         lines += 1
-    upload.seek(0)
-    storage_name = default_storage.save(f"case-lists/{secrets.token_hex(16)}.csv", upload)
-    stored = StoredFile.objects.create(
-        original_name=upload.name[:255],
-        storage_name=storage_name,
-        content_type="text/csv",
-        size=size,
-        sha256=digest.hexdigest(),
-        uploaded_by=by,
-    )
-    return stored, max(0, lines - 1)
+    return max(0, lines - 1)
 
 
 def _import_blockers(inspection: Inspection) -> str:
@@ -153,7 +138,7 @@ def _import_blockers(inspection: Inspection) -> str:
 
 @transaction.atomic
 def case_list_import_start(*, inspection: Inspection, upload, by) -> CaseListImport:
-    """Store the uploaded case list and queue its import.
+    """Store the uploaded case list (checked by core.uploads) and queue its import.
 
     The import replaces any earlier case list; it is refused once a sample has
     been drawn. The task starts only after this transaction commits.
@@ -162,7 +147,8 @@ def case_list_import_start(*, inspection: Inspection, upload, by) -> CaseListImp
     blocker = _import_blockers(inspection)
     if blocker:
         raise ValidationError(blocker)
-    stored, estimate = _store_privately(upload, by=by)
+    estimate = _estimate_rows(upload)
+    stored = uploads.store_upload(upload, by=by, kinds=["csv"], max_bytes=CASE_LIST_MAX_BYTES)
     job = CaseListImport.objects.create(
         inspection=inspection, stored_file=stored, created_by=by, total_rows=estimate
     )
@@ -400,6 +386,12 @@ def _save_cases(job: CaseListImport, lookup: dict, total: int) -> None:
     progress = _SideProgress(job)
     try:
         with transaction.atomic():
+            if connection.vendor == "postgresql":
+                # Commit without waiting for the log to reach disk: a crash in
+                # that instant loses the whole import, never half of it, and
+                # the task can be run again.
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL synchronous_commit TO OFF")
             inspection = Inspection.objects.select_for_update().get(pk=job.inspection_id)
             if inspection.sample_draws.exists():
                 raise CaseListError(_import_blockers(inspection))

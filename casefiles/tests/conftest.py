@@ -1,21 +1,15 @@
 import pytest
 
 from casefiles import services
+from core.tests.fixtures import private_storage  # noqa: F401 - a fixture
 
 from .factories import InspectionFactory, add_cases, ensure_categories
 
 
 @pytest.fixture(autouse=True)
-def _private_storage(settings, tmp_path):
+def _private_storage(private_storage):  # noqa: F811 - the fixture imported above
     """Uploaded case lists go to a folder of this test's own."""
-    settings.PRIVATE_STORAGE_ROOT = tmp_path
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": tmp_path, "base_url": None},
-        },
-    }
+    return private_storage
 
 
 @pytest.fixture

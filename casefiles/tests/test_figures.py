@@ -126,3 +126,17 @@ def test_an_inspection_with_no_sample_has_empty_figures(inspection):
     figures = services.case_review_figures(inspection)
     assert (figures.sampled, figures.submitted, figures.agreement_percent) == (0, 0, None)
     assert len(figures.topics) == 4
+
+
+def test_the_task_list_item_shows_progress(inspection, reviewed):
+    figures = services.case_review_figures(inspection)
+    assert figures.status == ("In progress", "light-blue")
+    html = render_to_string(
+        "casefiles/_task_list_item.html", {"inspection": inspection, "case_figures": figures}
+    )
+    assert "5 of 9 reviews submitted" in html and "In progress" in html
+    assert f"/inspections/{inspection.pk}/case-files/" in html
+
+
+def test_status_is_not_started_without_a_sample(inspection):
+    assert services.case_review_figures(inspection).status == ("Not started", "grey")

@@ -70,7 +70,7 @@ def test_a_good_upload_imports_and_shows_the_result(
                 "cases.csv",
                 CP1252_FILE,
             ),
-            "The file must be saved as CSV UTF-8",
+            "The selected file must be a CSV saved as UTF-8",
         ),
         (csv_upload([], header=["case_reference", "category"]), "Add a ‘date recorded’ column"),
         (
