@@ -123,6 +123,9 @@ class CaseListImport(BaseModel):
         if self.status == self.Status.PENDING:
             return "Waiting to start"
         verb = "Checking" if self.status == self.Status.CHECKING else "Importing"
+        if self.status == self.Status.SAVING and not self.rows_done:
+            # SQLite cannot show rows saved inside the import's transaction.
+            return f"Importing {self.total_rows:,} rows"
         if self.status in (self.Status.CHECKING, self.Status.SAVING):
             done = max(1, self.rows_done)
             total = max(done, self.total_rows)

@@ -202,6 +202,8 @@ def test_progress_reads_in_words():
     assert job.progress_text == "Importing row 40,000 of 100,000"
     job.status = CaseListImport.Status.CHECKING
     assert job.progress_text == "Checking row 40,000 of 100,000"
+    job.status, job.rows_done = CaseListImport.Status.SAVING, 0
+    assert job.progress_text == "Importing 100,000 rows"
 
 
 @pytest.mark.django_db(transaction=True)
