@@ -1,19 +1,8 @@
 from django.contrib import admin
 
+from core.admin import ReadOnlyAdmin
+
 from .models import ActionPlan, ActionPlanVersion, CalendarFeed, Notice, PostInspectionVisit
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Versions and notices are records: nobody edits or deletes them here."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ActionPlan)

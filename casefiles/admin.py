@@ -1,19 +1,8 @@
 from django.contrib import admin
 
+from core.admin import ReadOnlyAdmin
+
 from .models import Case, CaseCategory, CaseListImport, CaseReview, SampleDraw, SecondReview
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Case file records change only through the service's pages, which audit them."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(CaseCategory)

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from actionplans.services import followup_context
+from casefiles.services import case_review_figures, figures_by_topic
 from core import uploads
 from core.models import AuditEvent
 from forces.forms import ForceFilterForm
@@ -124,6 +125,7 @@ def inspection_detail(request: HttpRequest, inspection_id) -> HttpResponse:
     judgments = list(inspection.judgments.all())
     context = {
         **followup,
+        "case_figures": case_review_figures(inspection),
         "inspection": inspection,
         "judgments": judgments,
         "findings_count": inspection.findings.count(),
@@ -292,6 +294,7 @@ def _judgment_context(request, judgment: Judgment, form, return_form=None) -> di
         and inspection.stage in services.EDITABLE_STAGES,
         "return_form": return_form,
         "findings": inspection.findings.filter(topic=judgment.topic),
+        "topic_figures": figures_by_topic(inspection).get(judgment.topic),
         "history": AuditEvent.objects.for_object(judgment).select_related("actor"),
     }
 

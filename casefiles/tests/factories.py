@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from casefiles import services
 from casefiles.models import Case, CaseCategory
-from inspections.models import Inspection
+from inspections.models import Inspection, Judgment, Topic
 
 CATEGORY_SLUGS = [
     "police-protection-s46",
@@ -47,6 +47,15 @@ class InspectionFactory(factory.django.DjangoModelFactory):
     def team(obj, create, extracted, **kwargs):  # noqa: N805 - factory_boy hook
         if create and extracted:
             obj.team.set(extracted)
+
+    @factory.post_generation
+    def judgments(obj, create, extracted, **kwargs):  # noqa: N805 - factory_boy hook
+        # As inspections.services.inspection_schedule does: one per topic.
+        if create:
+            Judgment.objects.bulk_create(
+                Judgment(inspection=obj, topic=topic, position=Topic.position(topic))
+                for topic in Topic.values
+            )
 
 
 def add_cases(inspection: Inspection, counts: dict[str, int], prefix: str = "REF") -> list[Case]:
