@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "inspections",
     "casefiles",
     "actionplans",
+    "dashboard",
 ]
 
 MIDDLEWARE = [

@@ -12,6 +12,8 @@ def navigation(request: HttpRequest) -> dict:
         items.append(("Home", reverse("core:home")))
         if user.is_admin:
             items.append(("Programme", reverse("inspections:programme")))
+        if user.is_inspectorate:
+            items.append(("Dashboard", reverse("dashboard:dashboard")))
         if user.is_force_lead:
             items.append(("Your force", reverse("forces:detail", args=[user.force.slug])))
         else:

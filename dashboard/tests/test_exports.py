@@ -1,0 +1,102 @@
+"""CSV exports for the data team: admins only, streamed, safe in a spreadsheet."""
+
+import csv
+import io
+
+import pytest
+from django.http import StreamingHttpResponse
+from django.urls import reverse
+
+from core.models import AuditEvent
+from dashboard.csvio import safe_cell
+from dashboard.tests.factories import history
+from forces.models import Force
+from inspections.models import Finding, Inspection
+
+pytestmark = pytest.mark.django_db
+NAMES = ["grades", "findings", "case-reviews", "deadlines"]
+
+
+def rows_of(response) -> list[list[str]]:
+    assert isinstance(response, StreamingHttpResponse)
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    return list(csv.reader(io.StringIO(body)))
+
+
+@pytest.mark.parametrize(
+    ("value", "cell"),
+    [
+        ('=HYPERLINK("http://x")', '\'=HYPERLINK("http://x")'),
+        ("+44 20", "'+44 20"),
+        ("-1", "'-1"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tcmd", "'\tcmd"),
+        ("Plain text", "Plain text"),
+        (None, ""),
+        (3, "3"),
+    ],
+)
+def test_cells_that_look_like_formulas_get_a_quote(value, cell):
+    assert safe_cell(value) == cell
+
+
+def test_only_admins_download(client_for, admin_user, inspector, lead_inspector, force_lead_a):
+    for name in NAMES:
+        url = reverse("exports:csv", args=[name])
+        assert client_for(inspector).get(url).status_code == 403
+        assert client_for(lead_inspector).get(url).status_code == 403
+        assert client_for(force_lead_a).get(url).status_code == 404
+        assert client_for(admin_user).get(url).status_code == 200
+    assert client_for(inspector).get(reverse("exports:list")).status_code == 403
+    assert client_for(force_lead_a).get(reverse("exports:list")).status_code == 404
+    assert client_for(admin_user).get(reverse("exports:csv", args=["nope"])).status_code == 404
+
+
+def test_export_list_links_every_export(client_for, admin_user):
+    page = client_for(admin_user).get(reverse("exports:list")).text
+    for name in NAMES:
+        assert reverse("exports:csv", args=[name]) in page
+
+
+def test_grades_export_has_published_grades_only(client_for, admin_user, lead_inspector, today):
+    kent = Force.objects.get(slug="kent")
+    history([kent], lead=lead_inspector, today=today)
+    rows = rows_of(client_for(admin_user).get(reverse("exports:csv", args=["grades"])))
+    assert rows[0][:2] == ["Force", "Force short name"]
+    published = Inspection.objects.filter(force=kent, published_on__isnull=False).count()
+    assert len(rows) - 1 == published * 5
+    assert {r[8] for r in rows[1:]} == {
+        "Leadership",
+        "Partnership working",
+        "Initial response",
+        "Risk assessment and referral",
+        "Investigation",
+    }
+    assert AuditEvent.objects.filter(action="export.downloaded", comment="grades").exists()
+
+
+def test_findings_export_has_status_and_defuses_formulas(
+    client_for, admin_user, lead_inspector, today
+):
+    history([Force.objects.get(slug="kent")], lead=lead_inspector, today=today)
+    Finding.objects.filter(kind=Finding.Kind.AREA_FOR_IMPROVEMENT).update(
+        summary='=HYPERLINK("http://evil.example","Click")'
+    )
+    rows = rows_of(client_for(admin_user).get(reverse("exports:csv", args=["findings"])))
+    statuses = {r[-1] for r in rows[1:]}
+    assert statuses == {"Open", "Closed"}
+    summaries = [r[8] for r in rows[1:]]
+    assert all(not s.startswith("=") for s in summaries)
+    assert '\'=HYPERLINK("http://evil.example","Click")' in summaries
+
+
+def test_deadlines_export_marks_overdue_plans(client_for, admin_user, lead_inspector, today):
+    history([Force.objects.get(slug="kent")], lead=lead_inspector, today=today)
+    rows = rows_of(client_for(admin_user).get(reverse("exports:csv", args=["deadlines"])))
+    overdue = [r for r in rows[1:] if r[-1] == "Yes"]
+    assert [(r[5], r[6]) for r in overdue] == [("Published", "Updated action plan")]
+
+
+def test_case_reviews_export_has_its_header(client_for, admin_user):
+    rows = rows_of(client_for(admin_user).get(reverse("exports:csv", args=["case-reviews"])))
+    assert rows[0][-4:] == ["Good", "Requires improvement", "Inadequate", "Total"]
