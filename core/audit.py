@@ -25,7 +25,15 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
 
 
 def snapshot(obj: models.Model, fields: list[str]) -> dict[str, Any]:
-    return {field: getattr(obj, field) for field in fields}
+    """The fields' values as people read them: choices by their label."""
+    values = {}
+    for name in fields:
+        field = obj._meta.get_field(name)
+        if getattr(field, "choices", None):
+            values[name] = getattr(obj, f"get_{name}_display")() if getattr(obj, name) else ""
+        else:
+            values[name] = getattr(obj, name)
+    return values
 
 
 def record(

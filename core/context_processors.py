@@ -12,6 +12,7 @@ def navigation(request: HttpRequest) -> dict:
         items.append(("Home", reverse("core:home")))
         if user.is_admin:
             items.append(("Programme", reverse("inspections:programme")))
+            items.append(("Audit trail", reverse("core:audit")))
         if user.is_inspectorate:
             items.append(("Dashboard", reverse("dashboard:dashboard")))
         if user.is_force_lead:

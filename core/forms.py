@@ -7,6 +7,7 @@ from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Button, Field, Layout, Size
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils.functional import lazy
 
 from . import uploads
@@ -116,3 +117,61 @@ class PrivateFileField(forms.FileField):
         if upload:
             uploads.check_upload(upload, kinds=self.kinds, max_bytes=self.max_bytes)
         return upload
+
+
+class AuditSearchForm(forms.Form):
+    """Filters for the audit trail. Invalid values are reported, not guessed."""
+
+    user = forms.CharField(label="Person (name or email)", required=False, max_length=254)
+    force = forms.ModelChoiceField(
+        label="Force", queryset=None, required=False, empty_label="All forces"
+    )
+    inspection = forms.UUIDField(
+        label="Inspection reference",
+        required=False,
+        error_messages={"invalid": "Enter the inspection reference from its web address"},
+    )
+    since = forms.DateField(
+        label="From",
+        required=False,
+        input_formats=["%d/%m/%Y", "%Y-%m-%d"],
+        help_text="For example, 31/12/2026",
+        error_messages={"invalid": "Enter the from date in the format 31/12/2026"},
+    )
+    until = forms.DateField(
+        label="To",
+        required=False,
+        input_formats=["%d/%m/%Y", "%Y-%m-%d"],
+        help_text="For example, 31/12/2026",
+        error_messages={"invalid": "Enter the to date in the format 31/12/2026"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        from forces.models import Force
+
+        super().__init__(*args, **kwargs)
+        self.fields["force"].queryset = Force.objects.order_by("short_name")
+        for field in self.fields.values():
+            css = "govuk-select" if isinstance(field.widget, forms.Select) else "govuk-input"
+            field.widget.attrs["class"] = css
+
+    def filter(self, events):
+        if not self.is_bound:
+            return events
+        if not self.is_valid():
+            return events.none()
+        data = self.cleaned_data
+        if data["user"]:
+            events = events.filter(
+                Q(actor__email__icontains=data["user"])
+                | Q(actor__full_name__icontains=data["user"])
+            )
+        if data["force"]:
+            events = events.filter(force=data["force"])
+        if data["inspection"]:
+            events = events.filter(inspection_id=data["inspection"])
+        if data["since"]:
+            events = events.filter(at__date__gte=data["since"])
+        if data["until"]:
+            events = events.filter(at__date__lte=data["until"])
+        return events

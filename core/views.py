@@ -1,13 +1,19 @@
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
 
 from config.celery import app as celery_app
 from forces.models import Force
 from inspections.models import Inspection
+
+from .forms import AuditSearchForm
+from .models import AuditEvent
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -79,3 +85,16 @@ def error_403(request: HttpRequest, exception=None) -> HttpResponse:
 
 def error_404(request: HttpRequest, exception=None) -> HttpResponse:
     return render(request, "404.html", status=404)
+
+
+@require_GET
+def audit_trail(request: HttpRequest) -> HttpResponse:
+    """The audit trail, read-only, searchable by admins only."""
+    if request.user.is_force_lead:
+        raise Http404
+    if not request.user.is_admin:
+        raise PermissionDenied
+    form = AuditSearchForm(request.GET or None)
+    events = form.filter(AuditEvent.objects.select_related("actor", "force"))
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    return render(request, "core/audit.html", {"form": form, "page_obj": page})

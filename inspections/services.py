@@ -183,7 +183,7 @@ def _move(inspection: Inspection, *, to: str, by: User, action: str, changes=Non
         inspection,
         by=by,
         action=action,
-        changes={"stage": [before, to], **(changes or {})},
+        changes={"stage": [Stage(before).label, Stage(to).label], **(changes or {})},
     )
 
 

@@ -240,7 +240,7 @@ def test_grade_history_records_who_changed_what_from_and_to(planned, inspector):
     _save(judgment, inspector, grade=Grade.ADEQUATE)
     latest = AuditEvent.objects.for_object(judgment).first()
     assert latest.actor == inspector
-    assert latest.changes == {"grade": ["good", "adequate"]}
+    assert latest.changes == {"grade": ["Good", "Adequate"]}
 
 
 def test_lead_returns_with_a_comment_and_agrees(planned, inspector, lead_inspector):

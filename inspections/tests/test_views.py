@@ -224,7 +224,7 @@ def test_judgment_page_shows_history(client_for, planned, inspector):
     client.post(url, {"grade": "good", "rationale": "Strong"})
     client.post(url, {"grade": "adequate", "rationale": "Strong"})
     html = client.get(url).content.decode()
-    assert "Grade: good → adequate" in html
+    assert "Grade: Good → Adequate" in html
     assert "by Ian Inspector" in html
 
 

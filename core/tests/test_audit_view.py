@@ -1,0 +1,60 @@
+from django.urls import reverse
+
+from core.models import AuditEvent
+from inspections.tests.factories import add_concern, schedule
+
+URL = reverse("core:audit")
+
+
+def test_only_admins_search_the_audit_trail(client_for, inspector, force_lead_a, admin_user):
+    assert client_for(inspector).get(URL).status_code == 403
+    assert client_for(force_lead_a).get(URL).status_code == 404
+    assert client_for(admin_user).get(URL).status_code == 200
+
+
+def test_search_by_force_person_inspection_and_date(
+    client_for, admin_user, force_a, force_b, lead_inspector, inspector, other_inspector
+):
+    a = schedule(force=force_a, lead=lead_inspector, team=[inspector])
+    b = schedule(force=force_b, lead=other_inspector, by=admin_user)
+    add_concern(a, by=inspector)
+    client = client_for(admin_user)
+
+    by_force = client.get(URL, {"force": force_b.pk}).context["page_obj"].object_list
+    assert {e.inspection_id for e in by_force} == {b.pk}
+    by_person = client.get(URL, {"user": "ian"}).context["page_obj"].object_list
+    assert {e.actor for e in by_person} == {inspector}
+    by_inspection = client.get(URL, {"inspection": a.pk}).context["page_obj"].object_list
+    assert len(by_inspection) == 3
+    future = client.get(URL, {"since": "01/01/2099"}).context["page_obj"].object_list
+    assert list(future) == []
+
+
+def test_bad_dates_are_explained_not_guessed(client_for, admin_user):
+    response = client_for(admin_user).get(URL, {"since": "31/02/2026", "inspection": "x"})
+    html = response.content.decode()
+    assert "Enter the from date in the format 31/12/2026" in html
+    assert "Enter the inspection reference from its web address" in html
+    assert list(response.context["page_obj"].object_list) == []
+
+
+def test_audit_page_queries_do_not_grow(
+    client_for, admin_user, force_a, lead_inspector, inspector, django_assert_max_num_queries
+):
+    inspection = schedule(force=force_a, lead=lead_inspector, team=[inspector])
+    for _ in range(30):
+        add_concern(inspection, by=inspector)
+    assert AuditEvent.objects.count() > 50
+    client = client_for(admin_user)
+    with django_assert_max_num_queries(7):
+        response = client.get(URL)
+    assert len(response.context["page_obj"].object_list) == 50
+    assert "govuk-pagination" in response.content.decode()
+
+
+def test_the_app_offers_no_way_to_change_the_record(client_for, admin_user):
+    response = client_for(admin_user).post(URL, {"action": "delete"})
+    assert response.status_code == 405
+    from django.contrib import admin
+
+    assert AuditEvent not in admin.site._registry
