@@ -31,6 +31,12 @@ def test_admin_filters_the_dashboard_to_wales_and_sees_four_forces(
     expect(rows.first.locator(".govuk-tag")).to_have_count(5)
     assert_accessible(page)
 
+    rows.first.get_by_role("link", name="Dyfed-Powys").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Dyfed-Powys Police")
+    expect(page.get_by_role("img", name="Dyfed-Powys: Leadership grades over time")).to_be_visible()
+    assert_accessible(page)
+    page.go_back()
+
     page.get_by_role("link", name="Download the data (CSV)").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Download the data")
     assert_accessible(page)
