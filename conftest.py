@@ -103,10 +103,17 @@ def force_lead_b(force_b):
 
 @pytest.fixture
 def client_for(client):
-    """client_for(user): the test client, signed in as that user."""
+    """client_for(user): the test client, signed in as that user, with their code given."""
 
     def sign_in(user):
+        from django_otp import DEVICE_ID_SESSION_KEY
+
+        from accounts.tests.factories import totp_device
+
         client.force_login(user)
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = totp_device(user).persistent_id
+        session.save()
         return client
 
     return sign_in

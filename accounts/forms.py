@@ -1,8 +1,17 @@
+import math
+
+from crispy_forms_gds.layout import Button, Field, Size
 from django import forms
 from django.contrib.auth import authenticate
 from django.contrib.auth.forms import AuthenticationForm
+from django.template.defaultfilters import pluralize
+from django.utils import timezone
+from django_otp import verify_token
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from core.forms import GovukFormMixin
+from core.forms import GovukForm, GovukFormMixin
+
+from .two_factor import CODE_PATTERN, normalise_code
 
 
 class SignInForm(GovukFormMixin, AuthenticationForm):
@@ -39,3 +48,100 @@ class SignInForm(GovukFormMixin, AuthenticationForm):
                 )
             self.confirm_login_allowed(self.user_cache)
         return self.cleaned_data
+
+
+class TwoFactorCodeForm(GovukForm):
+    """The 6-digit code from the person's authenticator app, checked against their device.
+
+    django-otp makes each wrong code wait longer before the next try (1, 2, 4,
+    8... seconds) and refuses a code that has already been used.
+    """
+
+    submit_label = "Continue"
+    code = forms.CharField(
+        label="Enter the 6-digit code from your authenticator app",
+        max_length=20,
+        help_text="The code changes every 30 seconds.",
+        error_messages={"required": "Enter the 6-digit code"},
+        widget=forms.TextInput(
+            attrs={
+                "inputmode": "numeric",
+                "autocomplete": "one-time-code",
+                "spellcheck": "false",
+                "class": "govuk-input--width-5 govuk-input--extra-letter-spacing",
+            }
+        ),
+    )
+
+    def __init__(self, *args, device: TOTPDevice, heading: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.device = device
+        # The question is the page's heading on the code page, and the
+        # heading of the last step on the set-up page.
+        self.helper.layout[0] = Field.text(
+            "code",
+            label_size=Size.LARGE if heading else Size.MEDIUM,
+            label_tag="h1" if heading else "h2",
+        )
+
+    def clean_code(self) -> str:
+        code = normalise_code(self.cleaned_data["code"])
+        if not CODE_PATTERN.fullmatch(code):
+            raise forms.ValidationError("The code must be 6 numbers")
+        self.device.refresh_from_db()
+        allowed, details = self.device.verify_is_allowed()
+        if not allowed:
+            raise forms.ValidationError(
+                "You have entered a wrong code too many times. "
+                f"Wait {_wait_phrase(details['locked_until'])} and try again"
+            )
+        if verify_token(self.device.user, self.device.persistent_id, code) is None:
+            raise forms.ValidationError(
+                "The code is not correct. Check your authenticator app and try again"
+            )
+        return code
+
+
+def _wait_phrase(until) -> str:
+    seconds = max(1, math.ceil((until - timezone.now()).total_seconds()))
+    if seconds < 120:
+        return f"{seconds} second{pluralize(seconds)}"
+    minutes = math.ceil(seconds / 60)
+    if minutes < 120:
+        return f"{minutes} minutes"
+    return f"{math.ceil(minutes / 60)} hours"
+
+
+class ReasonForm(GovukForm):
+    """Why an admin is changing someone's access: kept in the audit trail."""
+
+    reason = forms.CharField(
+        label="Why are you doing this?",
+        help_text="This is kept in the account's history.",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, submit_label: str, required_message: str, dangerous: bool, **kwargs):
+        self.submit_label = submit_label
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].error_messages["required"] = required_message
+        self.helper.layout[0] = Field.textarea("reason", max_characters=500)
+        if dangerous:
+            self.helper.layout[1] = Button.warning(self.submit_name, submit_label)
+
+
+class UserFilterForm(forms.Form):
+    STATUS_CHOICES = [("", "All"), ("active", "Active"), ("deactivated", "Deactivated")]
+
+    q = forms.CharField(label="Name or email address", required=False, max_length=100)
+    status = forms.ChoiceField(label="Status", choices=STATUS_CHOICES, required=False)
+
+    def filter(self, users):
+        if not self.is_bound or not self.is_valid():
+            return users
+        users = users.search(self.cleaned_data["q"].strip())
+        status = self.cleaned_data["status"]
+        if status:
+            users = users.filter(is_active=status == "active")
+        return users

@@ -2,11 +2,26 @@ import uuid
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 
-class UserManager(BaseUserManager):
+class UserQuerySet(models.QuerySet):
+    def search(self, text: str) -> "UserQuerySet":
+        """People whose name or email address contains the text."""
+        if not text:
+            return self
+        return self.filter(Q(full_name__icontains=text) | Q(email__icontains=text))
+
+    def with_two_factor(self) -> "UserQuerySet":
+        """Annotate has_two_factor: whether they have set up an authenticator app."""
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        devices = TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)
+        return self.annotate(has_two_factor=Exists(devices))
+
+
+class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
     use_in_migrations = True
 
     def create_user(self, email: str, password: str | None = None, **fields) -> "User":

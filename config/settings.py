@@ -7,6 +7,7 @@ A value that cannot be parsed stops start-up with a message naming the variable.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -66,6 +67,9 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "crispy_forms",
     "crispy_forms_gds",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
     "core",
     "accounts",
     "forces",
@@ -77,15 +81,21 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "accounts.middleware.PermissionsPolicyMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.middleware.SessionTimeoutMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "accounts.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, so it can swap a sign-in response for the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -196,11 +206,14 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG and not TESTING)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+# HTTPS only in production; tests and `make run` speak plain http.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG and not TESTING)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+# The service is only ever served over HTTPS, so it may ask browsers to
+# preload HSTS for its host; nothing is sent to the preload list by this.
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SESSION_COOKIE_AGE = 12 * 60 * 60
 
 # Django 6.1 configures mail as MAILERS. Console in development; SMTP in
 # production, set by EMAIL_HOST and EMAIL_PORT.
@@ -289,3 +302,52 @@ PROGRAMME_RULES = {
 # private files readable by the service's own user (and group) only.
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
 STORAGES["default"]["OPTIONS"].update(file_permissions_mode=0o640, directory_permissions_mode=0o750)
+
+# Sign-in security (accounts/middleware.py, accounts/views.py).
+# Sessions end after 30 minutes without a request, and 12 hours after sign-in
+# whatever happens; accounts.middleware.SessionTimeoutMiddleware enforces both.
+SESSION_IDLE_TIMEOUT = 30 * 60
+SESSION_ABSOLUTE_TIMEOUT = 12 * 60 * 60
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT
+
+# Two-factor authentication with an authenticator app, for every role. Only a
+# developer's machine (DEBUG on) may turn it off, for the demo users.
+TWO_FACTOR_REQUIRED = env_bool("TWO_FACTOR_REQUIRED", True)
+if not TWO_FACTOR_REQUIRED and not DEBUG:
+    raise ImproperlyConfigured("TWO_FACTOR_REQUIRED can only be false when DEBUG is on")
+OTP_TOTP_ISSUER = "Child protection inspections"
+# After each wrong code the next try waits 1, 2, 4, 8... seconds (per device).
+OTP_TOTP_THROTTLE_FACTOR = 1
+
+# Lockout after wrong passwords (django-axes). Five failures for one email
+# address from one IP address lock that pair out for 30 minutes. Keyed on the
+# pair, not on either alone: by IP alone, one office or force network behind a
+# shared address would lock out everyone on it; by email alone, anyone who
+# knows an inspector's address could keep them out from anywhere. Guessing
+# from many addresses still gets nowhere without the authenticator code,
+# which django-otp throttles per device.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=30)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# Each try while locked out starts the 30 minutes again, so the lockout page's
+# "try again in 30 minutes" is always true.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = True
+AXES_USERNAME_FORM_FIELD = "username"  # SignInForm and the admin's form both say username
+AXES_USERNAME_CALLABLE = "accounts.lockout.axes_username"
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.locked_out"
+# Behind a load balancer, set PROXY_COUNT to the number of proxies in front of
+# the app, so the client's address is read from X-Forwarded-For.
+PROXY_COUNT = env_int("PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_ip_address"
+
+# NCSC password guidance: long rather than complex, no common passwords, and a
+# generous upper limit (pass phrases and password managers) that still bounds
+# the hashing work one request can cause.
+AUTH_PASSWORD_VALIDATORS.append(
+    {"NAME": "accounts.validators.MaximumLengthValidator", "OPTIONS": {"max_length": 128}}
+)

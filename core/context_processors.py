@@ -1,6 +1,8 @@
 from django.http import HttpRequest
 from django.urls import reverse
 
+from accounts.two_factor import two_factor_pending
+
 SERVICE_NAME = "Child protection inspections"
 
 
@@ -8,7 +10,8 @@ def navigation(request: HttpRequest) -> dict:
     """The service name and the role-aware navigation links for base.html."""
     user = getattr(request, "user", None)
     items: list[tuple[str, str]] = []
-    if user is not None and user.is_authenticated:
+    # Someone who has still to give their two-factor code gets no links yet.
+    if user is not None and user.is_authenticated and not two_factor_pending(user):
         items.append(("Home", reverse("core:home")))
         if user.is_admin:
             items.append(("Programme", reverse("inspections:programme")))
@@ -19,6 +22,8 @@ def navigation(request: HttpRequest) -> dict:
             items.append(("Your force", reverse("forces:detail", args=[user.force.slug])))
         else:
             items.append(("Forces", reverse("forces:list")))
+        if user.is_admin:
+            items.append(("Users", reverse("accounts:user_list")))
     current = request.path if user is not None else ""
     nav = [
         {

@@ -4,9 +4,10 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
-from accounts.tests.factories import TEST_PASSWORD
+from accounts.tests.factories import TEST_PASSWORD, totp_code, totp_device
 
 AXE_SOURCE = (Path(__file__).parent / "vendor" / "axe.min.js").read_text()
+CODE_LABEL = "Enter the 6-digit code from your authenticator app"
 WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
 
 
@@ -33,11 +34,22 @@ def assert_accessible(page: Page) -> None:
 
 
 def sign_in(page: Page, base_url: str, user, password: str = TEST_PASSWORD) -> None:
+    """Sign in with email and password, then the code from the person's authenticator app.
+
+    Gives them an authenticator app first if they have none.
+    """
+    device = totp_device(user)
     page.goto(f"{base_url}/account/sign-in/")
     assert_accessible(page)
     page.get_by_label("Email address").fill(user.email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
+    code = page.get_by_label(CODE_LABEL)
+    expect(code).to_be_visible()
+    assert_accessible(page)
+    code.fill(totp_code(device.bin_key))
+    page.get_by_role("button", name="Continue").click()
+    page.wait_for_url(lambda url: "/account/two-factor/" not in url)
     expect(page.get_by_text(f"Signed in as {user.full_name}")).to_be_visible()
 
 

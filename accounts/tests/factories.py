@@ -1,6 +1,11 @@
+from base64 import b32decode
+
 import factory
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import User
+from accounts.two_factor import DEVICE_NAME
 
 TEST_PASSWORD = "correct horse battery staple"
 
@@ -20,3 +25,26 @@ class UserFactory(factory.django.DjangoModelFactory):
     def _save(obj, create, extracted, **kwargs):  # noqa: N805 - factory_boy hook
         if create:
             obj.save()
+
+
+def totp_device(user, *, confirmed: bool = True) -> TOTPDevice:
+    """The person's authenticator app (made if they have none), ready for a fresh code.
+
+    A code is accepted once only (django-otp remembers the last time step
+    used) and wrong codes make the next try wait; tests sign the same person
+    in more than once a minute, so both are cleared here.
+    """
+    device = TOTPDevice.objects.filter(user=user, confirmed=confirmed).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name=DEVICE_NAME, confirmed=confirmed)
+    device.last_t = -1
+    device.throttle_reset(commit=False)
+    device.save()
+    return device
+
+
+def totp_code(key: bytes | str) -> str:
+    """The code an authenticator app would show now, for a key as bytes or base32 text."""
+    if isinstance(key, str):
+        key = b32decode(key.replace(" ", ""))
+    return f"{totp(key):06d}"

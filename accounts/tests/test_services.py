@@ -1,0 +1,56 @@
+"""Account services: each change is atomic, audited, and refused on one's own account."""
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django_otp import DEVICE_ID_SESSION_KEY
+
+from accounts import services
+from accounts.tests.factories import totp_device
+from core.models import AuditEvent
+
+
+def test_deactivating_twice_records_one_change(admin_user, force_lead_a):
+    services.user_deactivate(user=force_lead_a, by=admin_user, reason="Moved force")
+    services.user_deactivate(user=force_lead_a, by=admin_user, reason="Moved force")
+    event = AuditEvent.objects.get()
+    assert event.action == "user_deactivated"
+    assert event.force == force_lead_a.force
+
+
+@pytest.mark.parametrize(
+    "service", [services.user_deactivate, services.user_reactivate, services.user_two_factor_reset]
+)
+def test_nobody_changes_their_own_access(admin_user, service):
+    with pytest.raises(PermissionDenied):
+        service(user=admin_user, by=admin_user, reason="x")
+    assert not AuditEvent.objects.exists()
+
+
+def test_reactivation_keeps_the_authenticator_app(admin_user, inspector):
+    device = totp_device(inspector)
+    services.user_deactivate(user=inspector, by=admin_user, reason="Leave")
+    services.user_reactivate(user=inspector, by=admin_user, reason="Back")
+    inspector.refresh_from_db()
+    assert inspector.is_active
+    assert inspector.totpdevice_set.get() == device
+    assert list(AuditEvent.objects.values_list("action", flat=True)) == [
+        "user_reactivated",
+        "user_deactivated",
+    ]
+
+
+def test_two_factor_reset_unverifies_an_open_session(client_for, admin_user, inspector):
+    client = client_for(inspector)
+    services.user_two_factor_reset(user=inspector, by=admin_user, reason="Lost phone")
+    response = client.get("/")
+    assert response.url.startswith("/account/two-factor/")
+    assert DEVICE_ID_SESSION_KEY not in client.session
+    # With no app left, they are asked to set one up.
+    assert client.get(response.url).url.startswith("/account/two-factor/set-up/")
+
+
+def test_enrolment_reuses_the_unconfirmed_device_and_confirm_drops_spares(inspector):
+    first = services.two_factor_device_for_enrolment(user=inspector)
+    assert services.two_factor_device_for_enrolment(user=inspector) == first
+    services.two_factor_device_confirm(device=first, by=inspector)
+    assert inspector.totpdevice_set.get().confirmed

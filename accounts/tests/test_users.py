@@ -1,0 +1,191 @@
+"""The admins' Users pages: find a person, deactivate, reactivate, reset two-factor."""
+
+import pytest
+from django.urls import reverse
+
+from accounts.models import User
+from accounts.tests.factories import UserFactory, totp_device
+from core.models import AuditEvent
+
+NON_ADMINS = ["lead_inspector", "inspector", "force_lead_a"]
+
+
+def change_url(name, person):
+    return reverse(f"accounts:{name}", args=[person.pk])
+
+
+def test_admin_sees_users_with_role_force_and_status_tags(client_for, admin_user, force_lead_a):
+    totp_device(force_lead_a)
+    gone = UserFactory(full_name="Gail Gone", is_active=False)
+    html = client_for(admin_user).get("/account/users/").content.decode()
+    assert "Faye Forcelead" in html and "Greater Manchester" in html
+    assert "Force lead" in html
+    assert "Gail Gone" in html and "Deactivated" in html
+    assert "Set up" in html and "Not set up" in html
+    assert f'href="/account/users/{gone.pk}/"' in html
+
+
+def test_search_by_name_or_email(client_for, admin_user, inspector, lead_inspector):
+    client = client_for(admin_user)
+    html = client.get("/account/users/?q=ian+insp").content.decode()
+    assert "Ian Inspector" in html and "Lena Lead" not in html
+    html = client.get("/account/users/?q=LEAD@example").content.decode()
+    assert "Lena Lead" in html and "Ian Inspector" not in html
+
+
+def test_filter_by_status(client_for, admin_user, inspector):
+    UserFactory(full_name="Gail Gone", is_active=False)
+    client = client_for(admin_user)
+    html = client.get("/account/users/?status=deactivated").content.decode()
+    assert "Gail Gone" in html and "Ian Inspector" not in html
+    html = client.get("/account/users/?status=active").content.decode()
+    assert "Gail Gone" not in html and "Ian Inspector" in html
+
+
+def test_users_are_paginated_in_name_order(client_for, admin_user):
+    for n in range(30):
+        UserFactory(full_name=f"Person {n:02d}")
+    client = client_for(admin_user)
+    first = client.get("/account/users/").content.decode()
+    assert "31 users" in first
+    assert "Person 23" in first and "Person 24" not in first
+    assert 'aria-label="Pagination"' in first
+    second = client.get("/account/users/?page=2").content.decode()
+    assert "Person 24" in second and "Person 23" not in second
+
+
+def test_user_list_queries_do_not_grow_with_users(
+    client_for, admin_user, force_a, django_assert_max_num_queries
+):
+    for n in range(25):
+        person = UserFactory(role=User.Role.FORCE_LEAD, force=force_a)
+        if n % 2:
+            totp_device(person)
+    client = client_for(admin_user)
+    with django_assert_max_num_queries(6):
+        response = client.get("/account/users/")
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("persona", NON_ADMINS)
+def test_non_admins_get_404_for_every_users_page(client_for, request, persona, inspector):
+    client = client_for(request.getfixturevalue(persona))
+    target = UserFactory()
+    urls = ["/account/users/", f"/account/users/{target.pk}/"]
+    urls += [
+        change_url(name, target)
+        for name in ("user_deactivate", "user_reactivate", "user_reset_two_factor")
+    ]
+    for url in urls:
+        assert client.get(url).status_code == 404, url
+        assert client.post(url, {"reason": "x"}).status_code == 404, url
+    target.refresh_from_db()
+    assert target.is_active
+
+
+def test_unknown_user_is_404(client_for, admin_user):
+    import uuid
+
+    assert client_for(admin_user).get(f"/account/users/{uuid.uuid4()}/").status_code == 404
+
+
+@pytest.mark.parametrize("persona", NON_ADMINS)
+def test_only_admins_have_users_in_navigation(client_for, request, persona, admin_user):
+    assert 'href="/account/users/"' in client_for(admin_user).get("/").content.decode()
+    assert 'href="/account/users/"' not in (
+        client_for(request.getfixturevalue(persona)).get("/").content.decode()
+    )
+
+
+def test_user_page_summarises_the_person_and_offers_deactivation(
+    client_for, admin_user, force_lead_a
+):
+    html = client_for(admin_user).get(f"/account/users/{force_lead_a.pk}/").content.decode()
+    assert "Faye Forcelead" in html and "lead.a@example.org" in html
+    assert "Greater Manchester Police" in html
+    assert "Never" in html  # not signed in yet
+    assert change_url("user_deactivate", force_lead_a) in html
+    assert change_url("user_reactivate", force_lead_a) not in html
+
+
+def test_deactivation_is_checked_then_confirmed_with_a_reason(client_for, admin_user, inspector):
+    client = client_for(admin_user)
+    url = change_url("user_deactivate", inspector)
+    html = client.get(url).content.decode()
+    assert "Check this is the right person" in html
+    assert "govuk-warning-text" in html
+    assert "govuk-button--warning" in html
+    assert "inspector@example.org" in html
+
+    response = client.post(url, {"reason": ""})
+    assert "Enter why you are deactivating this account" in response.content.decode()
+    inspector.refresh_from_db()
+    assert inspector.is_active
+
+    response = client.post(url, {"reason": "Left the inspectorate"}, follow=True)
+    assert response.redirect_chain[-1][0] == f"/account/users/{inspector.pk}/"
+    html = response.content.decode()
+    assert "Ian Inspector’s account has been deactivated" in html
+    assert "Left the inspectorate" in html  # in the account history
+    inspector.refresh_from_db()
+    assert not inspector.is_active
+    event = AuditEvent.objects.get(action="user_deactivated")
+    assert event.actor == admin_user
+    assert event.changes == {"is_active": [True, False]}
+    assert event.comment == "Left the inspectorate"
+
+
+def test_deactivation_signs_an_open_session_out_at_once(client_for, admin_user, inspector):
+    from accounts.services import user_deactivate
+
+    theirs = client_for(inspector)
+    assert theirs.get("/").status_code == 200
+
+    user_deactivate(user=inspector, by=admin_user, reason="Laptop stolen")
+
+    response = theirs.get("/forces/")
+    assert response.status_code == 302
+    assert response.url.startswith("/account/sign-in/")
+
+
+def test_reactivation_lets_them_back_in(client_for, admin_user, inspector):
+    inspector.is_active = False
+    inspector.save()
+    client = client_for(admin_user)
+    html = client.get(change_url("user_reactivate", inspector)).content.decode()
+    assert "govuk-button--warning" not in html  # nothing dangerous about it
+    response = client.post(change_url("user_reactivate", inspector), {"reason": "Returned"})
+    assert response.status_code == 302
+    inspector.refresh_from_db()
+    assert inspector.is_active
+    assert AuditEvent.objects.filter(action="user_reactivated", actor=admin_user).count() == 1
+
+
+def test_reset_two_factor_removes_the_app(client_for, admin_user, inspector):
+    totp_device(inspector)
+    client = client_for(admin_user)
+    url = change_url("user_reset_two_factor", inspector)
+    assert "Reset two-factor authentication" in client.get(url).content.decode()
+    client.post(url, {"reason": "New phone"})
+    inspector.refresh_from_db()
+    assert not inspector.totpdevice_set.exists()
+    assert AuditEvent.objects.filter(action="user_two_factor_reset").count() == 1
+
+
+def test_changes_that_do_not_apply_go_back_to_the_user_page(client_for, admin_user, inspector):
+    client = client_for(admin_user)
+    for name in ("user_reactivate", "user_reset_two_factor"):
+        response = client.post(change_url(name, inspector), {"reason": "x"})
+        assert response.status_code == 302
+        assert response.url == f"/account/users/{inspector.pk}/"
+    assert not AuditEvent.objects.exists()
+
+
+def test_admins_cannot_change_their_own_access(client_for, admin_user):
+    client = client_for(admin_user)
+    html = client.get(f"/account/users/{admin_user.pk}/").content.decode()
+    assert "You cannot change your own access" in html
+    response = client.post(change_url("user_deactivate", admin_user), {"reason": "x"})
+    assert response.status_code == 403
+    admin_user.refresh_from_db()
+    assert admin_user.is_active
