@@ -214,3 +214,14 @@ def test_report_page_links_to_the_pdf(client_for, force_lead_a, make_report):
     inspection = make_report()
     page = client_for(force_lead_a).get(reverse("inspections:report", args=[inspection.pk]))
     assert reverse("inspections:report_pdf", args=[inspection.pk]) in page.text
+
+
+def test_a_failed_build_says_so_and_offers_another_try(client_for, inspector, make_report):
+    inspection = make_report()
+    ReportFile.objects.create(
+        inspection=inspection, status=ReportFile.Status.FAILED, error="OSError: disk full"
+    )
+    page = client_for(inspector).get(status_url(inspection))
+    assert "The report could not be built" in page.text
+    assert "Build the PDF again" in page.text
+    assert "disk full" not in page.text  # the error is for the logs, not the page

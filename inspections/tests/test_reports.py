@@ -177,3 +177,22 @@ def test_annex_chart_is_a_tagged_figure_with_alt_text(make_report):
     assert b"/Alt (We reviewed 20 cases" in content
     text = pdf_text(pdf)
     assert "Missing children" in text and "No case file reviews" not in text
+
+
+def test_a_build_that_cannot_store_its_file_is_marked_failed(
+    make_report, private_storage, admin_user, settings
+):
+    # Storage rooted under a plain file: every write fails, as on a full or broken disk.
+    blocker = private_storage.parent / "not-a-folder"
+    blocker.write_text("")
+    default = settings.STORAGES["default"]
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {**default, "OPTIONS": {**default["OPTIONS"], "location": blocker / "x"}},
+    }
+    report_file = ReportFile.objects.create(inspection=make_report(), requested_by=admin_user)
+    reports.report_build(report_file_id=report_file.pk)
+    report_file.refresh_from_db()
+    assert report_file.status == ReportFile.Status.FAILED
+    assert report_file.stored_file is None and report_file.error
+    assert StoredFile.objects.count() == 0
