@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
@@ -265,7 +266,16 @@ CELERY_TASK_TIME_LIMIT = 600
 CELERY_TASK_SOFT_TIME_LIMIT = 540
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", TESTING)
-CELERY_BEAT_SCHEDULE: dict = {}
+# The deadline sweep (actionplans.notices), hourly at seven minutes past. It is
+# idempotent, so a missed or doubled run is harmless. SWEEP_EVERY_SECONDS runs
+# it every so many seconds instead: the real-worker test uses it.
+_SWEEP_EVERY_SECONDS = env_int("SWEEP_EVERY_SECONDS", 0)
+CELERY_BEAT_SCHEDULE = {
+    "sweep-deadlines": {
+        "task": "actionplans.tasks.sweep_deadlines",
+        "schedule": _SWEEP_EVERY_SECONDS or crontab(minute=7),
+    }
+}
 
 # How long /healthz waits for the broker before calling it down.
 HEALTHZ_BROKER_TIMEOUT = 2

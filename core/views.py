@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from actionplans.services import home_context
 from config.celery import app as celery_app
 from forces.models import Force
 from inspections.models import Inspection
@@ -25,16 +26,18 @@ def home(request: HttpRequest) -> HttpResponse:
         .select_related("force")
         .order_by("fieldwork_start")
     )
+    extra = home_context(user)  # notifications, and a force lead's "What is due"
     if user.is_force_lead:
-        context = {"force": user.force, "inspections": inspections}
+        context = {"force": user.force, "inspections": inspections, **extra}
         return render(request, "core/home_force_lead.html", context)
     if user.is_admin:
         context = {
             "force_count": Force.objects.count(),
             "open_count": Inspection.objects.open().count(),
+            **extra,
         }
         return render(request, "core/home_admin.html", context)
-    return render(request, "core/home_inspector.html", {"inspections": inspections})
+    return render(request, "core/home_inspector.html", {"inspections": inspections, **extra})
 
 
 @login_not_required

@@ -47,6 +47,8 @@ def error_anchor(field, field_id: str) -> str:
     widget = field.field.widget
     if isinstance(widget, (forms.RadioSelect, forms.CheckboxSelectMultiple)):
         return f"id_{field.html_name}_1"
+    if isinstance(widget, forms.MultiWidget) and field_id == field.auto_id:
+        return f"{field_id}_0"  # a date input: the day box, as GOV.UK links to
     return field_id
 
 

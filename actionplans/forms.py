@@ -1,0 +1,205 @@
+from crispy_forms_gds.fields import DateInputField
+from crispy_forms_gds.layout import Field, Size
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+
+from core.forms import GovukForm, PrivateFileField
+
+from .models import PlanResponse, PostInspectionVisit
+from .services import PLAN_DOCUMENT_KINDS, PLAN_DOCUMENT_MAX_BYTES
+
+
+class GovukDateField(DateInputField):
+    """The GOV.UK date input, with error messages in GOV.UK wording.
+
+    ``what`` names the date in messages: "Enter the target date", "The target
+    date must include a month", "The target date must be a real date".
+    """
+
+    def __init__(self, *, what: str, **kwargs):
+        kwargs.setdefault("require_all_fields", False)
+        super().__init__(**kwargs)
+        subject = what[0].upper() + what[1:]
+        real = f"{subject} must be a real date"
+        self.error_messages = {"required": f"Enter {what}", "incomplete": real, "invalid": real}
+        parts = [("day", r"^[0-9]{1,2}$"), ("month", r"^[0-9]{1,2}$"), ("year", r"^[0-9]{4}$")]
+        for (part, pattern), subfield in zip(parts, self.fields, strict=True):
+            subfield.error_messages["incomplete"] = f"{subject} must include a {part}"
+            subfield.validators = [RegexValidator(pattern, real)]
+
+    def compress(self, data_list):
+        try:
+            return super().compress(data_list)
+        except ValidationError:
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+
+class PlanDocumentForm(GovukForm):
+    submit_label = "Upload document"
+
+    def __init__(self, *args, plan_label: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["document"].label = f"Upload the {plan_label.lower()}"
+
+    document = PrivateFileField(
+        label="Upload the action plan", kinds=PLAN_DOCUMENT_KINDS, max_bytes=PLAN_DOCUMENT_MAX_BYTES
+    )
+
+
+class ResponseForm(GovukForm):
+    submit_label = "Save response"
+
+    action = forms.CharField(
+        label="What the force will do",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=5000,
+        error_messages={"required": "Enter what the force will do"},
+    )
+    owner_role = forms.CharField(
+        label="Role of the person responsible",
+        help_text="For example, head of public protection. Give the role, not a name.",
+        max_length=120,
+        error_messages={"required": "Enter the role of the person responsible"},
+    )
+    target_on = GovukDateField(
+        what="the target date", label="Target date", help_text="For example, 27 3 2027"
+    )
+    status = forms.ChoiceField(
+        label="Status",
+        choices=PlanResponse.Status.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select the status of this action"},
+    )
+
+    layout_fields = [
+        Field.textarea("action"),
+        Field.text("owner_role"),
+        Field("target_on", legend_size=Size.SMALL),
+        Field.radios("status", legend_size=Size.SMALL, inline=False),
+    ]
+
+
+class ReviewForm(GovukForm):
+    submit_label = "Save decision"
+
+    ACCEPT, RETURN = "accept", "return"
+    decision = forms.ChoiceField(
+        label="Your decision",
+        choices=[(ACCEPT, "Accept this version"), (RETURN, "Return it to the force with comments")],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select whether you accept or return this version"},
+    )
+    comment = forms.CharField(
+        label="Comments for the force",
+        help_text="Required if you return the plan: say what the force must change.",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        required=False,
+        max_length=5000,
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == self.RETURN and not data.get("comment", "").strip():
+            self.add_error("comment", "Enter comments to tell the force what to change")
+        return data
+
+
+class VisitScheduleForm(GovukForm):
+    submit_label = "Continue"
+
+    visit_on = GovukDateField(
+        what="the date of the visit",
+        label="Date of the visit",
+        help_text="For example, 27 3 2027",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        days = settings.PROGRAMME_RULES["VISIT_NOTICE_DAYS"]
+        self.fields[
+            "visit_on"
+        ].help_text = f"The force must have at least {days} days' notice. For example, 27 3 2027"
+
+
+class AdminVisitScheduleForm(VisitScheduleForm):
+    """Only an admin may allow short notice, and must give the reason."""
+
+    short_notice_reason = forms.CharField(
+        label="Reason for short notice",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=2000,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        days = settings.PROGRAMME_RULES["VISIT_NOTICE_DAYS"]
+        self.fields[
+            "short_notice_reason"
+        ].help_text = f"Only if the visit is less than {days} days away. The reason is recorded."
+
+
+class VisitRecordForm(GovukForm):
+    submit_label = "Save visit record"
+
+    people_interviewed = forms.MultipleChoiceField(
+        label="Who did you interview?",
+        choices=PostInspectionVisit.Interviewee.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Select all that apply.",
+        error_messages={"required": "Select who you interviewed"},
+    )
+    other_people_interviewed = forms.CharField(
+        label="Roles of other officers and staff interviewed",
+        help_text="Roles, not names. For example, detective inspector, MASH.",
+        required=False,
+        max_length=200,
+    )
+    documents_reviewed = forms.CharField(
+        label="Documents reviewed",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=5000,
+        error_messages={"required": "Enter the documents you reviewed"},
+    )
+    feedback = forms.CharField(
+        label="Feedback given to the force",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=10000,
+        error_messages={"required": "Enter the feedback you gave"},
+    )
+    outcome = forms.ChoiceField(
+        label="Outcome",
+        choices=PostInspectionVisit.Outcome.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select the outcome of the visit"},
+    )
+    re_inspection_start = GovukDateField(
+        what="the start of re-inspection fieldwork",
+        label="Re-inspection fieldwork starts",
+        help_text="Only if you recommend a full re-inspection. For example, 27 3 2027",
+        required=False,
+    )
+    re_inspection_end = GovukDateField(
+        what="the end of re-inspection fieldwork",
+        label="Re-inspection fieldwork ends",
+        required=False,
+    )
+    layout_fields = [
+        Field.checkboxes("people_interviewed", legend_size=Size.SMALL),
+        Field.text("other_people_interviewed"),
+        Field.textarea("documents_reviewed"),
+        Field.textarea("feedback"),
+        Field.radios("outcome", legend_size=Size.SMALL),
+        Field("re_inspection_start", legend_size=Size.SMALL),
+        Field("re_inspection_end", legend_size=Size.SMALL),
+    ]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("outcome") == PostInspectionVisit.Outcome.FULL_RE_INSPECTION:
+            for name in ("re_inspection_start", "re_inspection_end"):
+                if not data.get(name) and name not in self.errors:
+                    self.add_error(name, self.fields[name].error_messages["required"])
+        return data

@@ -1,0 +1,358 @@
+"""Follow-up after an inspection: action plans, post-inspection visits, notices.
+
+Due dates are never stored here. They live on the Inspection, derived by
+core.deadlines in the inspections services, so a corrected trigger date moves
+every deadline at once and nothing here can drift from it.
+"""
+
+import secrets
+from datetime import date
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from core.models import BaseModel
+
+# A plan whose deadline is further away than this reads "Not yet due".
+DUE_SOON_DAYS = 14
+
+
+def described(inspection) -> str:
+    """ "inspection of Cleveland, September 2026", to follow "the" mid-sentence."""
+    text = str(inspection)
+    return text[:1].lower() + text[1:]
+
+
+class ActionPlan(BaseModel):
+    """The force's answer to one deadline: a working draft plus submitted versions.
+
+    The draft (``document`` and the responses with no version) is what the
+    force lead edits. Submitting copies it into an immutable numbered
+    ActionPlanVersion; nothing submitted is ever overwritten.
+    """
+
+    class Kind(models.TextChoices):
+        ACTION_PLAN = "action_plan", "Action plan"
+        UPDATED_ACTION_PLAN = "updated_action_plan", "Updated action plan"
+
+    # URL slugs, so addresses read /action-plans/updated-action-plan/.
+    SLUGS = {Kind.ACTION_PLAN: "action-plan", Kind.UPDATED_ACTION_PLAN: "updated-action-plan"}
+    # The Inspection field holding each kind's due date.
+    DUE_FIELDS = {
+        Kind.ACTION_PLAN: "action_plan_due_on",
+        Kind.UPDATED_ACTION_PLAN: "updated_action_plan_due_on",
+    }
+
+    inspection = models.ForeignKey(
+        "inspections.Inspection", on_delete=models.CASCADE, related_name="action_plans"
+    )
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    document = models.ForeignKey(
+        "core.StoredFile",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The draft's document; each version keeps its own.",
+    )
+
+    class Meta:
+        ordering = ["inspection", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["inspection", "kind"], name="one_plan_per_kind")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} for {self.inspection}"
+
+    @classmethod
+    def kind_from_slug(cls, slug: str) -> str | None:
+        return next((kind for kind, value in cls.SLUGS.items() if value == slug), None)
+
+    @property
+    def slug(self) -> str:
+        return self.SLUGS[self.kind]
+
+    @property
+    def due_on(self) -> date | None:
+        return getattr(self.inspection, self.DUE_FIELDS[self.kind])
+
+    @property
+    def covers_areas_for_improvement(self) -> bool:
+        return self.kind == self.Kind.UPDATED_ACTION_PLAN
+
+    def get_absolute_url(self) -> str:
+        return reverse("actionplans:plan", args=[self.inspection_id, self.slug])
+
+    @property
+    def latest_version(self) -> "ActionPlanVersion | None":
+        """The newest version; uses prefetched versions when there are some."""
+        versions = list(self.versions.all())
+        return max(versions, key=lambda v: v.number) if versions else None
+
+    @property
+    def is_editable(self) -> bool:
+        """The force lead may change the draft until a version awaits review or is accepted."""
+        latest = self.latest_version
+        return latest is None or latest.status == ActionPlanVersion.Status.RETURNED
+
+
+class ActionPlanVersion(BaseModel):
+    """One submission, numbered from 1. Its document and responses never change;
+    only the lead inspector's decision is added, once."""
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", "Submitted"
+        ACCEPTED = "accepted", "Accepted"
+        RETURNED = "returned", "Returned"
+
+    plan = models.ForeignKey(ActionPlan, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveSmallIntegerField()
+    document = models.ForeignKey("core.StoredFile", on_delete=models.PROTECT, related_name="+")
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    submitted_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.SUBMITTED)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_comment = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["plan", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "number"], name="one_version_per_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan.get_kind_display()} version {self.number}"
+
+    def get_absolute_url(self) -> str:
+        return reverse(
+            "actionplans:version", args=[self.plan.inspection_id, self.plan.slug, self.number]
+        )
+
+
+class PlanResponse(BaseModel):
+    """The force's answer to one cause of concern, recommendation or area for improvement.
+
+    With no version it belongs to the plan's working draft; with a version it
+    is a frozen copy. ``subject`` keeps the words answered, so a version reads
+    the same even if the finding is later edited.
+    """
+
+    class Status(models.TextChoices):
+        NOT_STARTED = "not_started", "Not started"
+        IN_PROGRESS = "in_progress", "In progress"
+        COMPLETE = "complete", "Complete"
+
+    plan = models.ForeignKey(ActionPlan, on_delete=models.CASCADE, related_name="responses")
+    version = models.ForeignKey(
+        ActionPlanVersion,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="responses",
+    )
+    finding = models.ForeignKey(
+        "inspections.Finding", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recommendation = models.ForeignKey(
+        "inspections.Recommendation",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+    subject = models.TextField()
+    action = models.TextField()
+    owner_role = models.CharField(max_length=120)
+    target_on = models.DateField()
+    status = models.CharField(max_length=20, choices=Status.choices)
+
+    class Meta:
+        ordering = ["position", "created_at"]
+        constraints = [
+            models.CheckConstraint(
+                name="response_answers_a_finding_or_a_recommendation_not_both",
+                condition=~Q(finding__isnull=False, recommendation__isnull=False),
+            ),
+            models.UniqueConstraint(
+                fields=["plan", "finding"],
+                condition=Q(version__isnull=True),
+                name="one_draft_response_per_finding",
+            ),
+            models.UniqueConstraint(
+                fields=["plan", "recommendation"],
+                condition=Q(version__isnull=True),
+                name="one_draft_response_per_recommendation",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Response to {self.subject[:60]}"
+
+    @property
+    def item_id(self):
+        return self.finding_id or self.recommendation_id
+
+    @property
+    def subject_label(self) -> str:
+        """ "Recommendation 1.1" from "Recommendation 1.1: Within six months…"."""
+        return self.subject.partition(": ")[0]
+
+    @property
+    def subject_text(self) -> str:
+        return self.subject.partition(": ")[2]
+
+
+class PostInspectionVisit(BaseModel):
+    """A visit after publication to see how the force is implementing its plan."""
+
+    class Outcome(models.TextChoices):
+        PROGRESS_SATISFACTORY = "progress_satisfactory", "Progress satisfactory"
+        CONCERNS_REMAIN = "concerns_remain", "Concerns remain"
+        FULL_RE_INSPECTION = "full_re_inspection", "Full re-inspection recommended"
+
+    class Interviewee(models.TextChoices):
+        CHIEF_OFFICER = "chief_officer", "Chief officer"
+        CHILD_PROTECTION_LEAD = "child_protection_lead", "Child protection lead"
+        OTHER = "other", "Other officers and staff"
+
+    inspection = models.ForeignKey(
+        "inspections.Inspection", on_delete=models.CASCADE, related_name="post_inspection_visits"
+    )
+    visit_on = models.DateField()
+    scheduled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    short_notice_reason = models.TextField(
+        blank=True, help_text="Why an admin allowed less than the usual notice."
+    )
+    notice_sent_at = models.DateTimeField(null=True, blank=True)
+    people_interviewed = models.JSONField(default=list, blank=True)
+    other_people_interviewed = models.CharField(max_length=200, blank=True)
+    documents_reviewed = models.TextField(blank=True)
+    feedback = models.TextField(blank=True)
+    outcome = models.CharField(max_length=30, choices=Outcome.choices, blank=True)
+    outcome_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    outcome_recorded_at = models.DateTimeField(null=True, blank=True)
+    re_inspection = models.ForeignKey(
+        "inspections.Inspection",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The re-inspection this visit put into the programme.",
+    )
+
+    class Meta:
+        ordering = ["visit_on"]
+        constraints = [
+            models.UniqueConstraint(fields=["inspection", "visit_on"], name="one_visit_per_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"Post-inspection visit on {self.visit_on:%d %B %Y}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("actionplans:visit", args=[self.inspection_id, self.pk])
+
+    @property
+    def interviewee_labels(self) -> list[str]:
+        labels = dict(self.Interviewee.choices)
+        return [labels[value] for value in self.people_interviewed if value in labels]
+
+
+class NoticeQuerySet(models.QuerySet):
+    def unread(self) -> "NoticeQuerySet":
+        return self.filter(read_at__isnull=True)
+
+
+class Notice(BaseModel):
+    """One notice sent to one person: the in-app notification and the proof of the email.
+
+    The unique constraint names the occasion (who, what kind, which deadline
+    and due date, which reminder or overdue week or version), so a second
+    sweep, or a second worker racing the first, cannot insert it again. The
+    row is claimed first; the email goes only for rows this run inserted,
+    after the transaction commits.
+    """
+
+    class Kind(models.TextChoices):
+        REMINDER = "reminder", "Reminder"
+        OVERDUE = "overdue", "Overdue"
+        PLAN_SUBMITTED = "plan_submitted", "Plan submitted"
+        PLAN_ACCEPTED = "plan_accepted", "Plan accepted"
+        PLAN_RETURNED = "plan_returned", "Plan returned"
+        VISIT_BOOKED = "visit_booked", "Post-inspection visit booked"
+
+    class Subject(models.TextChoices):
+        ACTION_PLAN = "action_plan", "Action plan"
+        UPDATED_ACTION_PLAN = "updated_action_plan", "Updated action plan"
+        POST_INSPECTION_VISIT = "post_inspection_visit", "Post-inspection visit"
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="notices"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    inspection = models.ForeignKey(
+        "inspections.Inspection", on_delete=models.PROTECT, related_name="notices"
+    )
+    subject = models.CharField(max_length=30, choices=Subject.choices)
+    due_on = models.DateField(help_text="The due date or visit date the notice is about.")
+    sequence = models.PositiveSmallIntegerField(
+        default=0,
+        help_text="Days before for a reminder, the week for an overdue notice, "
+        "the version number for a plan notice.",
+    )
+    sent_at = models.DateTimeField(default=timezone.now)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    title = models.CharField(max_length=200)
+    body = models.TextField()
+    link = models.CharField(max_length=300, blank=True)
+
+    objects = NoticeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-sent_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "kind", "inspection", "subject", "due_on", "sequence"],
+                name="one_notice_per_occasion",
+            )
+        ]
+        indexes = [models.Index(fields=["recipient", "read_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.title} (to {self.recipient})"
+
+    @property
+    def is_unread(self) -> bool:
+        return self.read_at is None
+
+
+def new_calendar_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class CalendarFeed(BaseModel):
+    """A private calendar address: whoever holds the token can read the feed,
+    so the user can rotate it at any time."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed"
+    )
+    token = models.CharField(max_length=64, unique=True, default=new_calendar_token)
+
+    def __str__(self) -> str:
+        return f"Calendar feed for {self.user}"

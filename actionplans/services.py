@@ -1,0 +1,650 @@
+"""Workflows for action plans and post-inspection visits.
+
+Each service is atomic, takes the acting user as ``by`` and writes the audit
+trail. Notices (in-app and email) go through actionplans.notices, which
+claims a row per notice before anything is sent.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import User
+from core import audit
+from core.deadlines import Rule, derive, visit_notice_rule
+from core.uploads import delete_stored_file, store_upload
+from inspections.models import Finding, Inspection
+from inspections.services import inspection_schedule
+
+from . import notices
+from .models import (
+    DUE_SOON_DAYS,
+    ActionPlan,
+    ActionPlanVersion,
+    CalendarFeed,
+    Notice,
+    PlanResponse,
+    PostInspectionVisit,
+    new_calendar_token,
+)
+
+PLAN_DOCUMENT_KINDS = ("pdf", "docx", "odt", "xlsx")
+PLAN_DOCUMENT_MAX_BYTES = 20 * 1024 * 1024
+
+
+# --- What a plan must answer -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlanItem:
+    """One thing a plan must respond to: a cause of concern, recommendation or AFI."""
+
+    id: object
+    label: str
+    text: str
+    position: int
+    finding: Finding | None = None
+    recommendation: object = None
+
+    @property
+    def anchor(self) -> str:
+        return f"response-{self.id}"
+
+
+def plan_items(plan: ActionPlan) -> list[PlanItem]:
+    """Every cause of concern and its recommendations; for the updated action
+    plan, every area for improvement too."""
+    kinds = list(Finding.CONCERN_KINDS)
+    if plan.covers_areas_for_improvement:
+        kinds.append(Finding.Kind.AREA_FOR_IMPROVEMENT)
+    findings = Finding.objects.filter(inspection_id=plan.inspection_id, kind__in=kinds)
+    items: list[PlanItem] = []
+    concerns = improvements = 0
+    # Causes of concern and their recommendations first, then areas for
+    # improvement, each in report order.
+    ordered = sorted(findings.prefetch_related("recommendations"), key=lambda f: not f.is_concern)
+    for finding in ordered:
+        if finding.is_concern:
+            concerns += 1
+            label = f"Cause of concern {concerns}"
+        else:
+            improvements += 1
+            label = f"Area for improvement {improvements}"
+        items.append(PlanItem(finding.pk, label, finding.summary, len(items), finding=finding))
+        for number, recommendation in enumerate(finding.recommendations.all(), start=1):
+            items.append(
+                PlanItem(
+                    recommendation.pk,
+                    f"Recommendation {concerns}.{number}",
+                    recommendation.text,
+                    len(items),
+                    recommendation=recommendation,
+                )
+            )
+    return items
+
+
+def draft_responses(plan: ActionPlan) -> dict:
+    """The working draft's responses, by the id of the item each answers."""
+    rows = PlanResponse.objects.filter(plan=plan, version__isnull=True)
+    return {row.item_id: row for row in rows if row.item_id}
+
+
+def plan_problems(plan: ActionPlan, items: list[PlanItem], responses: dict) -> list[tuple]:
+    """(anchor, message) for each thing missing before the plan can be submitted."""
+    problems = []
+    if plan.document_id is None:
+        problems.append(("document", f"Upload the {plan.get_kind_display().lower()} document"))
+    problems += [
+        (item.anchor, f"Add a response to {item.label.lower()}")
+        for item in items
+        if item.id not in responses
+    ]
+    return problems
+
+
+# --- Plans: status and summaries ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class Status:
+    label: str
+    colour: str
+
+
+def plan_status(due_on: date | None, latest: ActionPlanVersion | None, today: date) -> Status:
+    """The status a person sees, always in words: never colour alone."""
+    if latest is not None:
+        colour = {"accepted": "green", "submitted": "blue", "returned": "orange"}[latest.status]
+        return Status(latest.get_status_display(), colour)
+    if due_on is None:
+        return Status("Not yet due", "grey")
+    days = (due_on - today).days
+    if days < 0:
+        return Status("Overdue", "red")
+    if days == 0:
+        return Status("Due today", "yellow")
+    if days <= DUE_SOON_DAYS:
+        return Status(f"Due in {days} day{'s' if days != 1 else ''}", "yellow")
+    return Status("Not yet due", "grey")
+
+
+@dataclass(frozen=True)
+class PlanSummary:
+    inspection: Inspection
+    kind: str
+    label: str
+    slug: str
+    due_on: date | None
+    latest: ActionPlanVersion | None
+    status: Status
+
+    @property
+    def is_open(self) -> bool:
+        """Still needs something from the force or the lead inspector."""
+        return self.due_on is not None and (self.latest is None or self.latest.status != "accepted")
+
+
+def _summaries(inspection: Inspection, plans: dict, today: date) -> list[PlanSummary]:
+    summaries = []
+    for kind, label in ActionPlan.Kind.choices:
+        due_on = getattr(inspection, ActionPlan.DUE_FIELDS[kind])
+        plan = plans.get((inspection.pk, kind))
+        latest = plan.latest_version if plan else None
+        summaries.append(
+            PlanSummary(
+                inspection,
+                kind,
+                label,
+                ActionPlan.SLUGS[kind],
+                due_on,
+                latest,
+                plan_status(due_on, latest, today),
+            )
+        )
+    return summaries
+
+
+def _plans_by_inspection(inspection_ids) -> dict:
+    plans = ActionPlan.objects.filter(inspection_id__in=inspection_ids).prefetch_related("versions")
+    return {(plan.inspection_id, plan.kind): plan for plan in plans}
+
+
+def plan_summaries(inspection: Inspection, *, today: date | None = None) -> list[PlanSummary]:
+    """Both plans of an inspection with their due dates and statuses (two queries)."""
+    today = today or timezone.localdate()
+    return _summaries(inspection, _plans_by_inspection([inspection.pk]), today)
+
+
+def followup_context(*, inspection: Inspection, user, today: date | None = None) -> dict:
+    """Context for templates/actionplans/_inspection_plans.html: include it on the
+    inspection page with ``context.update(followup_context(inspection=..., user=...))``."""
+    visits = list(PostInspectionVisit.objects.filter(inspection=inspection))
+    return {
+        "inspection": inspection,
+        "plan_summaries": plan_summaries(inspection, today=today),
+        "visits": visits,
+        "can_schedule_visit": can_schedule_visit(user, inspection),
+    }
+
+
+@dataclass(frozen=True)
+class DueItem:
+    """One card in the force lead's "What is due" list."""
+
+    title: str
+    inspection: Inspection
+    due_on: date
+    status: Status
+    url: str
+    link_text: str
+    date_label: str = "Due"
+
+
+def due_items_for_force(force, *, today: date | None = None) -> list[DueItem]:
+    """What the force owes or faces next, soonest first (four queries)."""
+    today = today or timezone.localdate()
+    inspections = list(
+        Inspection.objects.filter(force=force)
+        .exclude(stage=Inspection.Stage.CLOSED)
+        .select_related("force")
+    )
+    plans = _plans_by_inspection([i.pk for i in inspections])
+    items: list[DueItem] = []
+    for inspection in inspections:
+        for summary in _summaries(inspection, plans, today):
+            if summary.is_open:
+                items.append(
+                    DueItem(
+                        summary.label,
+                        inspection,
+                        summary.due_on,
+                        summary.status,
+                        _plan_url(inspection, summary.slug),
+                        f"View the {summary.label.lower()}",
+                    )
+                )
+        if inspection.pcc_response_due_on and inspection.pcc_response_due_on >= today:
+            items.append(
+                DueItem(
+                    "Police and crime commissioner's response",
+                    inspection,
+                    inspection.pcc_response_due_on,
+                    plan_status(inspection.pcc_response_due_on, None, today),
+                    _followup_url(inspection),
+                    "View follow-up",
+                )
+            )
+    visits = PostInspectionVisit.objects.filter(
+        inspection__in=inspections, visit_on__gte=today, outcome=""
+    )
+    by_id = {i.pk: i for i in inspections}
+    for visit in visits:
+        inspection = by_id[visit.inspection_id]
+        days = (visit.visit_on - today).days
+        items.append(
+            DueItem(
+                "Post-inspection visit",
+                inspection,
+                visit.visit_on,
+                Status(f"In {days} day{'s' if days != 1 else ''}" if days else "Today", "blue"),
+                _visit_url(inspection, visit),
+                "View the visit",
+                date_label="Date",
+            )
+        )
+    return sorted(items, key=lambda item: item.due_on)
+
+
+def _plan_url(inspection, slug) -> str:
+    return reverse("actionplans:plan", args=[inspection.pk, slug])
+
+
+def _followup_url(inspection) -> str:
+    return reverse("actionplans:followup", args=[inspection.pk])
+
+
+def _visit_url(inspection, visit) -> str:
+    return reverse("actionplans:visit", args=[inspection.pk, visit.pk])
+
+
+def home_context(user) -> dict:
+    """What core.views.home adds to every role's home page."""
+    context = {"unread_notice_count": Notice.objects.filter(recipient=user).unread().count()}
+    if user.is_force_lead:
+        context["due_items"] = due_items_for_force(user.force)
+    return context
+
+
+# --- Plans: the force lead's work ---------------------------------------------
+
+
+def action_plan_for(inspection: Inspection, kind: str) -> ActionPlan:
+    """The plan of this kind, made on first use. Safe when two requests race."""
+    try:
+        with transaction.atomic():
+            plan, _ = ActionPlan.objects.get_or_create(inspection=inspection, kind=kind)
+    except IntegrityError:
+        plan = ActionPlan.objects.get(inspection=inspection, kind=kind)
+    plan.inspection = inspection
+    return plan
+
+
+def _audit(plan: ActionPlan, obj, *, by: User, action: str, changes=None, comment="") -> None:
+    audit.record(
+        by=by,
+        action=action,
+        obj=obj,
+        changes=changes,
+        force=plan.inspection.force,
+        inspection_id=plan.inspection_id,
+        comment=comment,
+    )
+
+
+def _require_editable(plan: ActionPlan) -> None:
+    if not plan.is_editable:
+        raise ValidationError(
+            f"This {plan.get_kind_display().lower()} has been submitted and cannot be changed"
+        )
+
+
+@transaction.atomic
+def action_plan_attach_document(*, plan: ActionPlan, upload, by: User) -> ActionPlan:
+    """Check and store the plan document privately, replacing the draft's document."""
+    plan = _locked(plan)
+    _require_editable(plan)
+    previous = plan.document
+    before = str(previous) if previous else None
+    stored = store_upload(
+        upload, by=by, kinds=PLAN_DOCUMENT_KINDS, max_bytes=PLAN_DOCUMENT_MAX_BYTES
+    )
+    plan.document = stored
+    plan.save(update_fields=["document", "updated_at"])
+    # A replaced draft document nobody submitted is deleted, not left lying about.
+    if previous and not ActionPlanVersion.objects.filter(document=previous).exists():
+        delete_stored_file(previous)
+    _audit(
+        plan,
+        plan,
+        by=by,
+        action="action_plan.document_uploaded",
+        changes={"document": [before, stored.original_name]},
+    )
+    return plan
+
+
+RESPONSE_FIELDS = ["action", "owner_role", "target_on", "status"]
+
+
+@transaction.atomic
+def action_plan_save_response(
+    *,
+    plan: ActionPlan,
+    item: PlanItem,
+    action: str,
+    owner_role: str,
+    target_on: date,
+    status: str,
+    by: User,
+) -> PlanResponse:
+    """Save the draft's response to one item."""
+    plan = _locked(plan)
+    _require_editable(plan)
+    key = {"finding": item.finding} if item.finding else {"recommendation": item.recommendation}
+    response = PlanResponse.objects.filter(plan=plan, version__isnull=True, **key).first()
+    before = audit.snapshot(response, RESPONSE_FIELDS) if response else {}
+    response = response or PlanResponse(plan=plan, **key)
+    response.position = item.position
+    response.subject = f"{item.label}: {item.text}"
+    response.action, response.owner_role = action, owner_role
+    response.target_on, response.status = target_on, status
+    response.save()
+    _audit(
+        plan,
+        plan,
+        by=by,
+        action="action_plan.response_saved",
+        changes=audit.diff(before, audit.snapshot(response, RESPONSE_FIELDS)),
+        comment=item.label,
+    )
+    return response
+
+
+def _locked(plan: ActionPlan) -> ActionPlan:
+    """Lock the plan row so two submissions (two tabs, a double click) queue up."""
+    locked = (
+        ActionPlan.objects.select_for_update(of=("self",))
+        .select_related("inspection__force", "inspection__lead_inspector", "document")
+        .get(pk=plan.pk)
+    )
+    locked._prefetched_objects_cache = {}
+    return locked
+
+
+@transaction.atomic
+def action_plan_submit(*, plan: ActionPlan, by: User) -> ActionPlanVersion:
+    """Freeze the draft as the next numbered version, for the lead inspector to review.
+
+    Refused, naming each gap, until the document and a response to every
+    required item are present. Confirms to the force and tells the lead
+    inspector, once each.
+    """
+    plan = _locked(plan)
+    _require_editable(plan)
+    items = plan_items(plan)
+    responses = draft_responses(plan)
+    problems = plan_problems(plan, items, responses)
+    if problems:
+        raise ValidationError([message for _, message in problems])
+    number = (plan.versions.aggregate(top=Max("number"))["top"] or 0) + 1
+    version = ActionPlanVersion.objects.create(
+        plan=plan, number=number, document=plan.document, submitted_by=by
+    )
+    PlanResponse.objects.bulk_create(
+        PlanResponse(
+            plan=plan,
+            version=version,
+            finding=item.finding,
+            recommendation=item.recommendation,
+            position=item.position,
+            subject=responses[item.id].subject,
+            **{field: getattr(responses[item.id], field) for field in RESPONSE_FIELDS},
+        )
+        for item in items
+    )
+    _audit(
+        plan,
+        version,
+        by=by,
+        action="action_plan.submitted",
+        changes={"status": [None, "submitted"]},
+    )
+    notices.plan_notices(version=version, plan=plan, kind=Notice.Kind.PLAN_SUBMITTED)
+    return version
+
+
+def _review(*, version: ActionPlanVersion, by: User, status: str, comment: str) -> None:
+    # A conditional update: only a version still awaiting review changes, so
+    # two reviewers (or two clicks) cannot both decide it.
+    now = timezone.now()
+    changed = ActionPlanVersion.objects.filter(
+        pk=version.pk, status=ActionPlanVersion.Status.SUBMITTED
+    ).update(status=status, reviewed_by=by, reviewed_at=now, review_comment=comment)
+    if not changed:
+        raise ValidationError("This version has already been reviewed")
+    version.status, version.reviewed_by, version.reviewed_at = status, by, now
+    version.review_comment = comment
+    plan = version.plan
+    _audit(
+        plan,
+        version,
+        by=by,
+        action=f"action_plan.{status}",
+        changes={"status": ["submitted", str(status)]},
+        comment=comment,
+    )
+    kind = {"accepted": Notice.Kind.PLAN_ACCEPTED, "returned": Notice.Kind.PLAN_RETURNED}[status]
+    notices.plan_notices(version=version, plan=plan, kind=kind)
+
+
+@transaction.atomic
+def action_plan_version_accept(
+    *, version: ActionPlanVersion, by: User, comment: str = ""
+) -> ActionPlanVersion:
+    """The lead inspector accepts a submitted version."""
+    _review(version=version, by=by, status=ActionPlanVersion.Status.ACCEPTED, comment=comment)
+    return version
+
+
+@transaction.atomic
+def action_plan_version_return(
+    *, version: ActionPlanVersion, by: User, comment: str
+) -> ActionPlanVersion:
+    """The lead inspector returns a version with comments. The draft still holds
+    this version's responses, so the force lead starts the next one from them."""
+    if not comment.strip():
+        raise ValidationError({"comment": "Enter comments to tell the force what to change"})
+    _review(version=version, by=by, status=ActionPlanVersion.Status.RETURNED, comment=comment)
+    return version
+
+
+# --- Post-inspection visits ---------------------------------------------------
+
+
+def can_schedule_visit(user, inspection: Inspection) -> bool:
+    """Admins and the inspection's lead inspector book visits, once it is published."""
+    return inspection.is_published and (user.is_admin or user.pk == inspection.lead_inspector_id)
+
+
+def visit_notice_problems(
+    *, visit_on: date, short_notice_reason: str, by: User, today: date
+) -> dict[str, str]:
+    """Field -> message for a visit date that breaks the notice rule.
+
+    The force must have the notice at least VISIT_NOTICE_DAYS before the
+    visit. Only an admin may give less, and must say why.
+    """
+    if visit_on <= today:
+        return {"visit_on": "The date of the visit must be in the future"}
+    latest_notice_on = derive(visit_on, visit_notice_rule())
+    if today <= latest_notice_on:
+        return {}
+    days = settings.PROGRAMME_RULES["VISIT_NOTICE_DAYS"]
+    earliest = derive(today, Rule("earliest visit with full notice", days))
+    if not by.is_admin:
+        return {
+            "visit_on": f"The force must have {days} days' notice: choose "
+            f"{earliest.day} {earliest:%B %Y} or later, or ask an admin to allow short notice"
+        }
+    if not short_notice_reason.strip():
+        return {
+            "short_notice_reason": f"The visit is less than {days} days away: "
+            "enter the reason for the short notice"
+        }
+    return {}
+
+
+@transaction.atomic
+def post_inspection_visit_schedule(
+    *,
+    inspection: Inspection,
+    visit_on: date,
+    by: User,
+    short_notice_reason: str = "",
+    today: date | None = None,
+) -> PostInspectionVisit:
+    """Book a visit and send the force its notice at once (email and in-app)."""
+    today = today or timezone.localdate()
+    problems = visit_notice_problems(
+        visit_on=visit_on, short_notice_reason=short_notice_reason, by=by, today=today
+    )
+    if problems:
+        raise ValidationError(problems)
+    if PostInspectionVisit.objects.filter(inspection=inspection, visit_on=visit_on).exists():
+        raise ValidationError({"visit_on": "A visit is already booked for that date"})
+    short_notice = bool(
+        visit_notice_problems(visit_on=visit_on, short_notice_reason="", by=by, today=today)
+    )
+    visit = PostInspectionVisit.objects.create(
+        inspection=inspection,
+        visit_on=visit_on,
+        scheduled_by=by,
+        short_notice_reason=short_notice_reason.strip() if short_notice else "",
+    )
+    visit.notice_sent_at = notices.visit_notices(visit=visit)
+    visit.save(update_fields=["notice_sent_at", "updated_at"])
+    changes = {"visit_on": [None, str(visit_on)]}
+    if short_notice:
+        changes["short_notice_override"] = [None, visit.short_notice_reason]
+    audit.record(
+        by=by,
+        action="visit.scheduled",
+        obj=visit,
+        changes=changes,
+        force=inspection.force,
+        inspection_id=inspection.pk,
+        comment=visit.short_notice_reason,
+    )
+    return visit
+
+
+VISIT_RECORD_FIELDS = [
+    "people_interviewed",
+    "other_people_interviewed",
+    "documents_reviewed",
+    "feedback",
+    "outcome",
+]
+
+
+@transaction.atomic
+def post_inspection_visit_record(
+    *,
+    visit: PostInspectionVisit,
+    by: User,
+    people_interviewed: list[str],
+    other_people_interviewed: str,
+    documents_reviewed: str,
+    feedback: str,
+    outcome: str,
+    re_inspection_start: date | None = None,
+    re_inspection_end: date | None = None,
+) -> PostInspectionVisit:
+    """Record what happened at the visit. "Full re-inspection recommended" puts a
+    planned re-inspection of the force into the programme, once."""
+    visit = PostInspectionVisit.objects.select_for_update().get(pk=visit.pk)
+    before = audit.snapshot(visit, VISIT_RECORD_FIELDS)
+    visit.people_interviewed = people_interviewed
+    visit.other_people_interviewed = other_people_interviewed
+    visit.documents_reviewed = documents_reviewed
+    visit.feedback = feedback
+    visit.outcome = outcome
+    visit.outcome_recorded_by, visit.outcome_recorded_at = by, timezone.now()
+    inspection = Inspection.objects.select_related("force").get(pk=visit.inspection_id)
+    wants_re_inspection = outcome == PostInspectionVisit.Outcome.FULL_RE_INSPECTION
+    if wants_re_inspection and visit.re_inspection_id is None:
+        if not (re_inspection_start and re_inspection_end):
+            raise ValidationError(
+                {"re_inspection_start": "Enter the proposed start of re-inspection fieldwork"}
+            )
+        visit.re_inspection = _schedule_re_inspection(
+            inspection=inspection, start=re_inspection_start, end=re_inspection_end, by=by
+        )
+    visit.save()
+    audit.record(
+        by=by,
+        action="visit.recorded",
+        obj=visit,
+        changes=audit.diff(before, audit.snapshot(visit, VISIT_RECORD_FIELDS)),
+        force=inspection.force,
+        inspection_id=inspection.pk,
+    )
+    return visit
+
+
+def _schedule_re_inspection(*, inspection: Inspection, start: date, end: date, by) -> Inspection:
+    """A planned re-inspection of the same force, with the same lead inspector and team."""
+    try:
+        return inspection_schedule(
+            force=inspection.force,
+            kind=Inspection.Kind.RE_INSPECTION,
+            fieldwork_start=start,
+            fieldwork_end=end,
+            lead_inspector=inspection.lead_inspector,
+            team=list(inspection.team.all()),
+            by=by,
+        )
+    except ValidationError as error:
+        # The scheduler names its own fields (force, team, fieldwork_end);
+        # here they all concern the proposed re-inspection dates.
+        raise ValidationError({"re_inspection_start": error.messages}) from None
+
+
+# --- Notifications and the calendar -------------------------------------------
+
+
+@transaction.atomic
+def notices_mark_all_read(*, user: User) -> int:
+    return Notice.objects.filter(recipient=user).unread().update(read_at=timezone.now())
+
+
+def calendar_feed_for(user: User) -> CalendarFeed:
+    feed, _ = CalendarFeed.objects.get_or_create(user=user)
+    return feed
+
+
+@transaction.atomic
+def calendar_feed_reset(*, user: User, by: User) -> CalendarFeed:
+    """Give the feed a new address; the old one stops working at once."""
+    feed = calendar_feed_for(user)
+    feed.token = new_calendar_token()
+    feed.save(update_fields=["token", "updated_at"])
+    audit.record(by=by, action="calendar_feed.reset", obj=feed)
+    return feed

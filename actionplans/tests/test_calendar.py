@@ -1,0 +1,74 @@
+"""The private calendar feed: a token in the address, the user's own deadlines only."""
+
+from datetime import timedelta
+
+from django.urls import reverse
+
+from actionplans import services
+from actionplans.calendar import Event, render_ics
+from actionplans.models import CalendarFeed
+from actionplans.tests.factories import today
+from core.models import AuditEvent
+
+
+def feed_url(user) -> str:
+    return reverse("actionplans:calendar_feed", args=[services.calendar_feed_for(user).token])
+
+
+def test_feed_needs_no_sign_in_and_lists_the_deadlines(client, published, force_lead_a):
+    response = client.get(feed_url(force_lead_a))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/calendar; charset=utf-8"
+    body = response.content.decode()
+    assert body.startswith("BEGIN:VCALENDAR\r\n")
+    assert f"DTSTART;VALUE=DATE:{published.action_plan_due_on:%Y%m%d}" in body
+    assert "SUMMARY:Updated action plan due: Greater Manchester" in body
+    assert "SUMMARY:Police and crime commissioner's response due: Greater Manchester" in body
+
+
+def test_each_user_sees_only_what_they_may(
+    client, published, force_lead_b, other_inspector, admin_user, inspector
+):
+    assert "Greater Manchester" not in client.get(feed_url(force_lead_b)).content.decode()
+    assert "Greater Manchester" not in client.get(feed_url(other_inspector)).content.decode()
+    assert "Greater Manchester" in client.get(feed_url(admin_user)).content.decode()
+    assert "Greater Manchester" in client.get(feed_url(inspector)).content.decode()
+
+
+def test_visits_are_in_the_feed(client, published, lead_inspector, force_lead_a):
+    visit = services.post_inspection_visit_schedule(
+        inspection=published, visit_on=today() + timedelta(days=30), by=lead_inspector
+    )
+    body = client.get(feed_url(force_lead_a)).content.decode()
+    assert f"UID:visit-{visit.pk}@child-protection-inspections" in body
+
+
+def test_reset_rotates_the_token_and_the_old_link_stops_working(client_for, force_lead_a, client):
+    old = feed_url(force_lead_a)
+    signed_in = client_for(force_lead_a)
+    page = signed_in.get(reverse("actionplans:calendar")).content.decode()
+    assert old in page
+    signed_in.post(reverse("actionplans:calendar_reset"))
+    signed_in.logout()
+    assert client.get(old).status_code == 404
+    assert client.get(feed_url(force_lead_a)).status_code == 200
+    assert AuditEvent.objects.filter(action="calendar_feed.reset", actor=force_lead_a).exists()
+
+
+def test_an_unknown_or_inactive_token_is_404(client, force_lead_a):
+    url = feed_url(force_lead_a)
+    force_lead_a.is_active = False
+    force_lead_a.save()
+    assert client.get(url).status_code == 404
+    assert client.get("/calendar/not-a-token.ics").status_code == 404
+    assert CalendarFeed.objects.count() == 1
+
+
+def test_ics_text_is_escaped_and_folded_at_75_octets():
+    event = Event("x", today(), "Due; soon, really\\", "é" * 100)
+    body = render_ics([event], name="Test")
+    assert "SUMMARY:Due\\; soon\\, really\\\\" in body
+    lines = body.split("\r\n")
+    assert all(len(line.encode()) <= 75 for line in lines)
+    unfolded = body.replace("\r\n ", "")
+    assert "DESCRIPTION:" + "é" * 100 in unfolded

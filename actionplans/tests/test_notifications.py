@@ -1,0 +1,87 @@
+"""In-app notifications, the unread count on every home page, and "What is due"."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+
+from actionplans import services
+from actionplans.models import Notice
+from actionplans.notices import notices_sweep
+from actionplans.tests.factories import submitted_plan, today
+
+
+@pytest.mark.parametrize("persona", ["force_lead_a", "lead_inspector", "admin_user"])
+def test_every_home_page_shows_the_unread_count(persona, request, client_for, make_due):
+    user = request.getfixturevalue(persona)
+    make_due(action_plan_due_on=today() - timedelta(days=1))
+    notices_sweep(today=today())
+    html = client_for(user).get(reverse("core:home")).content.decode()
+    assert "1 unread" in html
+    assert reverse("actionplans:notifications") in html
+
+
+def test_notifications_list_and_mark_all_read(client_for, force_lead_a, make_due):
+    make_due(action_plan_due_on=today() - timedelta(days=1))
+    notices_sweep(today=today())
+    client = client_for(force_lead_a)
+    html = client.get(reverse("actionplans:notifications")).content.decode()
+    assert "You have 1 unread notification." in html
+    assert "Action plan overdue: Greater Manchester" in html
+    client.post(reverse("actionplans:notifications_read"))
+    assert not Notice.objects.filter(recipient=force_lead_a).unread().exists()
+    assert (
+        "no unread notifications"
+        in client.get(reverse("actionplans:notifications")).content.decode()
+    )
+
+
+def test_notifications_list_query_count_stays_flat(
+    client_for, lead_inspector, force_lead_a, make_due, django_assert_max_num_queries
+):
+    inspection = make_due(action_plan_due_on=today() - timedelta(days=1))
+    for week in range(6):
+        notices_sweep(today=today() + timedelta(days=7 * week))
+    submitted_plan(inspection, by=force_lead_a)
+    assert Notice.objects.filter(recipient=lead_inspector).count() == 7
+    client = client_for(lead_inspector)
+    with django_assert_max_num_queries(6):
+        client.get(reverse("actionplans:notifications"))
+
+
+def test_users_see_only_their_own_notifications(client_for, force_lead_b, make_due):
+    make_due(action_plan_due_on=today() - timedelta(days=1))
+    notices_sweep(today=today())
+    html = client_for(force_lead_b).get(reverse("actionplans:notifications")).content.decode()
+    assert "Greater Manchester" not in html
+
+
+def test_what_is_due_lists_the_force_leads_deadlines_soonest_first(
+    client_for, force_lead_a, published, lead_inspector, django_assert_max_num_queries
+):
+    services.post_inspection_visit_schedule(
+        inspection=published, visit_on=today() + timedelta(days=15), by=lead_inspector
+    )
+    items = services.due_items_for_force(force_lead_a.force)
+    assert [(i.title, i.status.label) for i in items] == [
+        ("Action plan", "Overdue"),
+        ("Post-inspection visit", "In 15 days"),
+        ("Updated action plan", "Not yet due"),
+        ("Police and crime commissioner's response", "Not yet due"),
+    ]
+    client = client_for(force_lead_a)
+    with django_assert_max_num_queries(10):
+        html = client.get(reverse("core:home")).content.decode()
+    assert html.index("Action plan") < html.index("Post-inspection visit")
+    assert "govuk-summary-card" in html
+
+
+def test_accepted_plans_leave_what_is_due(client_for, force_lead_a, lead_inspector, checks):
+    _, version = submitted_plan(checks, by=force_lead_a)
+    assert [i.status.label for i in services.due_items_for_force(force_lead_a.force)] == [
+        "Submitted"
+    ]
+    services.action_plan_version_accept(version=version, by=lead_inspector)
+    assert services.due_items_for_force(force_lead_a.force) == []
+    html = client_for(force_lead_a).get(reverse("core:home")).content.decode()
+    assert "Nothing is due from your force at the moment" in html

@@ -1,0 +1,174 @@
+"""Action plan workflows: items, drafts, submission, versions and review."""
+
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.core.exceptions import ValidationError
+
+from actionplans import services
+from actionplans.models import ActionPlan, ActionPlanVersion, Notice, PlanResponse
+from actionplans.tests.factories import (
+    add_area_for_improvement,
+    complete_draft,
+    submitted_plan,
+    today,
+)
+from core.models import AuditEvent
+
+
+def test_action_plan_answers_causes_of_concern_and_recommendations(checks):
+    plan = services.action_plan_for(checks, ActionPlan.Kind.ACTION_PLAN)
+    labels = [item.label for item in services.plan_items(plan)]
+    assert labels == ["Cause of concern 1", "Recommendation 1.1"]
+
+
+def test_updated_plan_also_answers_each_area_for_improvement(published, lead_inspector):
+    add_area_for_improvement(published, by=lead_inspector)
+    plan = services.action_plan_for(published, ActionPlan.Kind.UPDATED_ACTION_PLAN)
+    labels = [item.label for item in services.plan_items(plan)]
+    assert labels == ["Cause of concern 1", "Recommendation 1.1", "Area for improvement 1"]
+
+
+def test_submission_is_refused_naming_each_missing_response(checks, force_lead_a):
+    plan = services.action_plan_for(checks, ActionPlan.Kind.ACTION_PLAN)
+    with pytest.raises(ValidationError) as refused:
+        services.action_plan_submit(plan=plan, by=force_lead_a)
+    assert refused.value.messages == [
+        "Upload the action plan document",
+        "Add a response to cause of concern 1",
+        "Add a response to recommendation 1.1",
+    ]
+    assert not ActionPlanVersion.objects.exists()
+
+
+def test_submission_freezes_a_numbered_version_audits_and_confirms(
+    checks, force_lead_a, lead_inspector, django_capture_on_commit_callbacks
+):
+    plan = complete_draft(
+        services.action_plan_for(checks, ActionPlan.Kind.ACTION_PLAN), by=force_lead_a
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        version = services.action_plan_submit(plan=plan, by=force_lead_a)
+
+    assert version.number == 1
+    assert version.document == plan.document
+    assert version.responses.count() == 2
+    assert AuditEvent.objects.filter(
+        action="action_plan.submitted", object_id=str(version.pk)
+    ).exists()
+    notices = Notice.objects.filter(kind=Notice.Kind.PLAN_SUBMITTED)
+    assert {n.recipient for n in notices} == {force_lead_a, lead_inspector}
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(
+        [force_lead_a.email, lead_inspector.email]
+    )
+    assert "Action plan version 1 submitted" in mail.outbox[0].subject
+
+
+def test_a_submitted_plan_cannot_be_changed_or_submitted_again(checks, force_lead_a):
+    plan, _ = submitted_plan(checks, by=force_lead_a)
+    item = services.plan_items(plan)[0]
+    with pytest.raises(ValidationError, match="has been submitted"):
+        services.action_plan_save_response(
+            plan=plan,
+            item=item,
+            action="x",
+            owner_role="y",
+            target_on=today(),
+            status="complete",
+            by=force_lead_a,
+        )
+    with pytest.raises(ValidationError, match="has been submitted"):
+        services.action_plan_submit(plan=plan, by=force_lead_a)
+
+
+def test_return_then_resubmit_makes_version_two_and_keeps_version_one(
+    checks, force_lead_a, lead_inspector
+):
+    plan, first = submitted_plan(checks, by=force_lead_a)
+    services.action_plan_version_return(version=first, by=lead_inspector, comment="Add dates")
+    plan.refresh_from_db()
+    assert plan.is_editable
+
+    # The draft starts from version 1's responses: change one, submit again.
+    item = services.plan_items(plan)[0]
+    services.action_plan_save_response(
+        plan=plan,
+        item=item,
+        action="A sharper action",
+        owner_role="Detective superintendent",
+        target_on=today() + timedelta(days=30),
+        status=PlanResponse.Status.NOT_STARTED,
+        by=force_lead_a,
+    )
+    second = services.action_plan_submit(plan=plan, by=force_lead_a)
+
+    assert second.number == 2
+    first.refresh_from_db()
+    assert first.status == ActionPlanVersion.Status.RETURNED
+    assert first.review_comment == "Add dates"
+    old = first.responses.get(finding=item.finding)
+    new = second.responses.get(finding=item.finding)
+    assert old.action == "We will act on Cause of concern 1"
+    assert new.action == "A sharper action"
+    assert second.responses.get(recommendation__isnull=False).action == (
+        "We will act on Recommendation 1.1"
+    )
+
+
+def test_accept_is_audited_and_happens_once(checks, force_lead_a, lead_inspector):
+    _, version = submitted_plan(checks, by=force_lead_a)
+    services.action_plan_version_accept(version=version, by=lead_inspector)
+    assert AuditEvent.objects.filter(action="action_plan.accepted", actor=lead_inspector).exists()
+    assert Notice.objects.filter(kind=Notice.Kind.PLAN_ACCEPTED, recipient=force_lead_a).exists()
+    with pytest.raises(ValidationError, match="already been reviewed"):
+        services.action_plan_version_return(version=version, by=lead_inspector, comment="No")
+
+
+def test_return_needs_comments(checks, force_lead_a, lead_inspector):
+    _, version = submitted_plan(checks, by=force_lead_a)
+    with pytest.raises(ValidationError):
+        services.action_plan_version_return(version=version, by=lead_inspector, comment=" ")
+    version.refresh_from_db()
+    assert version.status == ActionPlanVersion.Status.SUBMITTED
+
+
+@pytest.mark.parametrize(
+    ("days", "label", "colour"),
+    [
+        (30, "Not yet due", "grey"),
+        (5, "Due in 5 days", "yellow"),
+        (1, "Due in 1 day", "yellow"),
+        (0, "Due today", "yellow"),
+        (-1, "Overdue", "red"),
+    ],
+)
+def test_status_is_always_written_in_words(days, label, colour):
+    status = services.plan_status(today() + timedelta(days=days), None, today())
+    assert (status.label, status.colour) == (label, colour)
+
+
+def test_status_follows_the_latest_version(checks, force_lead_a, lead_inspector):
+    plan, version = submitted_plan(checks, by=force_lead_a)
+    assert [s.status.label for s in services.plan_summaries(checks)] == ["Submitted", "Not yet due"]
+    services.action_plan_version_return(version=version, by=lead_inspector, comment="More")
+    assert services.plan_summaries(checks)[0].status.label == "Returned"
+
+
+def test_replacing_the_draft_document_keeps_the_submitted_versions_file(
+    checks, force_lead_a, lead_inspector, django_capture_on_commit_callbacks
+):
+    from actionplans.tests.factories import pdf_upload
+
+    plan, first = submitted_plan(checks, by=force_lead_a)
+    services.action_plan_version_return(version=first, by=lead_inspector, comment="Redo")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.action_plan_attach_document(
+            plan=plan, upload=pdf_upload("v2.pdf"), by=force_lead_a
+        )
+    first.refresh_from_db()
+    assert first.document.original_name == "plan.pdf"
+    assert first.document.storage_name
+    from django.core.files.storage import default_storage
+
+    assert default_storage.exists(first.document.storage_name)

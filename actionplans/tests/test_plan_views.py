@@ -1,0 +1,219 @@
+"""The force lead's plan pages, uploads and downloads, and the lead inspector's review."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+
+from actionplans import services
+from actionplans.models import ActionPlan, ActionPlanVersion
+from actionplans.tests.factories import complete_draft, pdf_upload, submitted_plan, today
+from core.models import StoredFile
+from core.tests import files
+from core.tests.fixtures import stored_paths
+
+
+def url(name, inspection, *args, slug="action-plan"):
+    return reverse(f"actionplans:{name}", args=[inspection.pk, slug, *args])
+
+
+def test_force_lead_sees_what_to_do(client_for, force_lead_a, checks):
+    html = client_for(force_lead_a).get(url("plan", checks)).content.decode()
+    assert "Plan document" in html
+    assert "Cause of concern 1" in html and "Recommendation 1.1" in html
+    assert "Check and submit" in html
+    assert "Due in 20 days" not in html  # twenty days away: not yet due
+    assert "Not yet due" in html
+
+
+def test_force_lead_uploads_the_plan_document(client_for, force_lead_a, checks, private_storage):
+    client = client_for(force_lead_a)
+    response = client.post(url("plan_upload", checks), {"document": pdf_upload("Our plan.pdf")})
+    assert response.status_code == 302
+    plan = ActionPlan.objects.get(inspection=checks)
+    assert plan.document.original_name == "Our plan.pdf"
+    assert len(stored_paths(private_storage)) == 1
+    assert not any(path.suffix for path in stored_paths(private_storage))
+
+
+def test_a_replaced_draft_document_is_deleted(
+    client_for, force_lead_a, checks, private_storage, django_capture_on_commit_callbacks
+):
+    client = client_for(force_lead_a)
+    client.post(url("plan_upload", checks), {"document": pdf_upload("First.pdf")})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url("plan_upload", checks), {"document": pdf_upload("Second.pdf")})
+    assert list(StoredFile.objects.values_list("original_name", flat=True)) == ["Second.pdf"]
+    assert len(stored_paths(private_storage)) == 1
+
+
+BAD_UPLOADS = {
+    "wrong type": (
+        "notes.txt",
+        b"Some notes",
+        "The selected file must be a PDF, DOCX, ODT or XLSX",
+    ),
+    "renamed executable": (
+        "plan.pdf",
+        b"MZ\x90\x00" + bytes(200),
+        "The selected file must be a PDF, DOCX, ODT or XLSX",
+    ),
+    "too large": (
+        "plan.pdf",
+        b"%PDF-1.4\n" + bytes(20 * files.MB),
+        "The selected file must be smaller than 20MB",
+    ),
+    "empty": ("plan.pdf", b"", "The selected file is empty"),
+    "zip bomb disguised as DOCX": (
+        "plan.docx",
+        files.zip_bomb(),
+        "The selected file could not be uploaded – try again",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", BAD_UPLOADS, ids=list(BAD_UPLOADS))
+def test_bad_uploads_are_refused_and_nothing_is_stored(
+    case, client_for, force_lead_a, checks, private_storage
+):
+    name, content, message = BAD_UPLOADS[case]
+    response = client_for(force_lead_a).post(
+        url("plan_upload", checks), {"document": files.upload(name, content)}
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert message in html
+    assert "govuk-error-summary" in html
+    assert "<title>Error: Upload the action plan" in html
+    assert StoredFile.objects.count() == 0
+    assert stored_paths(private_storage) == []
+
+
+def test_response_form_errors_are_in_govuk_words(client_for, force_lead_a, checks):
+    plan = services.action_plan_for(checks, ActionPlan.Kind.ACTION_PLAN)
+    item = services.plan_items(plan)[0]
+    response = client_for(force_lead_a).post(
+        url("plan_response", checks, item.id),
+        {"target_on_0": "31", "target_on_1": "2", "target_on_2": "2027"},
+    )
+    html = response.content.decode()
+    for message in (
+        "Enter what the force will do",
+        "Enter the role of the person responsible",
+        "The target date must be a real date",
+        "Select the status of this action",
+    ):
+        assert message in html
+    assert not plan.responses.exists()
+
+
+def test_force_lead_saves_a_response(client_for, force_lead_a, checks):
+    plan = services.action_plan_for(checks, ActionPlan.Kind.ACTION_PLAN)
+    item = services.plan_items(plan)[1]
+    target = today() + timedelta(days=60)
+    response = client_for(force_lead_a).post(
+        url("plan_response", checks, item.id),
+        {
+            "action": "Weekly supervision reviews",
+            "owner_role": "Detective chief inspector",
+            "target_on_0": target.day,
+            "target_on_1": target.month,
+            "target_on_2": target.year,
+            "status": "in_progress",
+        },
+    )
+    assert response.status_code == 302
+    saved = plan.responses.get()
+    assert (saved.recommendation_id, saved.target_on) == (item.id, target)
+
+
+def test_submitting_an_incomplete_plan_lists_each_missing_response(
+    client_for, force_lead_a, checks
+):
+    response = client_for(force_lead_a).post(url("plan_submit", checks))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<title>Error: Check your action plan before submitting" in html
+    assert 'href="#document">Upload the action plan document' in html
+    assert "Add a response to cause of concern 1" in html
+    assert "Add a response to recommendation 1.1" in html
+    assert not ActionPlanVersion.objects.exists()
+
+
+def test_check_then_submit_confirms_with_a_banner(client_for, force_lead_a, checks):
+    plan = complete_draft(
+        services.action_plan_for(checks, ActionPlan.Kind.ACTION_PLAN), by=force_lead_a
+    )
+    client = client_for(force_lead_a)
+    check = client.get(url("plan_check", checks)).content.decode()
+    assert "Check your action plan before submitting" in check
+    assert "We will act on Recommendation 1.1" in check
+    response = client.post(url("plan_submit", checks), follow=True)
+    html = response.content.decode()
+    assert "Action plan version 1 submitted" in html
+    assert "govuk-notification-banner--success" in html
+    assert plan.versions.get().number == 1
+
+
+def test_lead_inspector_returns_with_comments_then_accepts_the_next(
+    client_for, force_lead_a, lead_inspector, checks
+):
+    plan, first = submitted_plan(checks, by=force_lead_a)
+    client = client_for(lead_inspector)
+    refused = client.post(url("version_review", checks, 1), {"decision": "return"})
+    assert "Enter comments to tell the force what to change" in refused.content.decode()
+    client.post(url("version_review", checks, 1), {"decision": "return", "comment": "Add owners"})
+    first.refresh_from_db()
+    assert first.status == "returned"
+
+    second = services.action_plan_submit(plan=plan, by=force_lead_a)
+    response = client.post(url("version_review", checks, 2), {"decision": "accept"}, follow=True)
+    assert "Version 2 accepted" in response.content.decode()
+    second.refresh_from_db()
+    assert second.status == "accepted"
+    assert second.reviewed_by == lead_inspector
+
+
+def test_versions_and_files_download_as_attachments(client_for, force_lead_a, inspector, checks):
+    submitted_plan(checks, by=force_lead_a)
+    for user in (force_lead_a, inspector):
+        client = client_for(user)
+        for name in ("version_document",):
+            response = client.get(url(name, checks, 1))
+            assert response.status_code == 200
+            assert response["Content-Disposition"].startswith("attachment;")
+            assert b"".join(response.streaming_content).startswith(b"%PDF-")
+        draft = client.get(url("plan_document", checks))
+        assert draft["Content-Disposition"].startswith("attachment;")
+        page = client.get(url("version", checks, 1)).content.decode()
+        assert "We will act on Cause of concern 1" in page
+
+
+def test_plans_are_not_there_before_their_trigger_date(
+    client_for, force_lead_a, checks, admin_user
+):
+    # The report is not yet published: the updated action plan has no due date.
+    response = client_for(admin_user).get(url("plan", checks, slug="updated-action-plan"))
+    assert response.status_code == 404
+    assert client_for(admin_user).get(url("plan", checks, slug="no-such-plan")).status_code == 404
+
+
+def test_plan_page_query_count_stays_flat(
+    client_for, force_lead_a, lead_inspector, checks, django_assert_max_num_queries
+):
+    plan, first = submitted_plan(checks, by=force_lead_a)
+    for _ in range(3):
+        services.action_plan_version_return(version=first, by=lead_inspector, comment="Again")
+        first = services.action_plan_submit(plan=plan, by=force_lead_a)
+    client = client_for(lead_inspector)
+    with django_assert_max_num_queries(12):
+        assert client.get(url("plan", checks)).status_code == 200
+
+
+def test_a_date_error_in_the_summary_links_to_the_day_box(client_for, force_lead_a, checks):
+    plan = services.action_plan_for(checks, ActionPlan.Kind.ACTION_PLAN)
+    item = services.plan_items(plan)[0]
+    response = client_for(force_lead_a).post(url("plan_response", checks, item.id), {"action": ""})
+    html = response.content.decode()
+    assert '<a href="#id_target_on_0">Enter the target date</a>' in html
+    assert 'id="id_target_on_0"' in html

@@ -1,0 +1,276 @@
+"""The deadline engine: reminders, overdue notices, no duplicates, no stale reminders."""
+
+import threading
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from actionplans import notices
+from actionplans.models import ActionPlan, Notice
+from actionplans.notices import notices_sweep
+from actionplans.tests.factories import bare_inspection, submitted_plan, today
+from forces.models import Force
+
+
+def kinds(**filters) -> list[tuple]:
+    return sorted(
+        Notice.objects.filter(**filters).values_list("recipient__email", "kind", "sequence")
+    )
+
+
+def test_reminders_go_to_the_force_lead_7_and_1_days_before(
+    make_due, force_lead_a, django_capture_on_commit_callbacks
+):
+    due = today() + timedelta(days=10)
+    make_due(action_plan_due_on=due)
+
+    assert notices_sweep(today=due - timedelta(days=8)) == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        assert notices_sweep(today=due - timedelta(days=7)) == 1
+    assert notices_sweep(today=due - timedelta(days=2)) == 0
+    assert notices_sweep(today=due - timedelta(days=1)) == 1
+
+    assert kinds() == [(force_lead_a.email, "reminder", 1), (force_lead_a.email, "reminder", 7)]
+    assert [m.subject for m in mail.outbox] == ["Action plan due in 7 days: Greater Manchester"]
+    assert mail.outbox[0].to == [force_lead_a.email]
+
+
+def test_sweeping_twice_sends_one_notice(
+    make_due, force_lead_a, django_capture_on_commit_callbacks
+):
+    due = today() + timedelta(days=7)
+    make_due(action_plan_due_on=due)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert notices_sweep(today=today()) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert notices_sweep(today=today()) == 0
+    assert Notice.objects.count() == 1
+    assert len(mail.outbox) == 1
+
+
+def test_overdue_goes_to_force_lead_lead_inspector_and_admins_weekly(
+    make_due, force_lead_a, lead_inspector, admin_user, inspector
+):
+    due = today() - timedelta(days=1)
+    make_due(action_plan_due_on=due)
+
+    assert notices_sweep(today=due + timedelta(days=1)) == 3
+    assert notices_sweep(today=due + timedelta(days=7)) == 0  # still week 1
+    assert notices_sweep(today=due + timedelta(days=8)) == 3  # week 2
+    recipients = {n.recipient for n in Notice.objects.filter(kind="overdue")}
+    assert recipients == {force_lead_a, lead_inspector, admin_user}
+    assert inspector not in recipients
+    assert sorted(set(Notice.objects.values_list("sequence", flat=True))) == [1, 2]
+
+
+def test_after_a_ten_day_gap_the_overdue_notice_is_sent_and_no_stale_reminder(
+    make_due, force_lead_a
+):
+    due = today() + timedelta(days=3)
+    make_due(action_plan_due_on=due)
+    last_run = due - timedelta(days=8)  # the day before the 7-day reminder
+    assert notices_sweep(today=last_run) == 0
+
+    # The worker is down for ten days, missing both reminder days.
+    sent = notices_sweep(today=last_run + timedelta(days=10))
+
+    assert Notice.objects.filter(kind=Notice.Kind.REMINDER).count() == 0
+    assert sent == Notice.objects.filter(kind=Notice.Kind.OVERDUE).count() == 3
+    notice = Notice.objects.get(recipient=force_lead_a)
+    assert notice.sequence == 1
+    assert "2 days overdue" in notice.body
+
+
+def test_a_submitted_plan_gets_no_reminder_or_overdue_notice(make_due, force_lead_a):
+    due = today() - timedelta(days=3)
+    inspection = make_due(action_plan_due_on=due)
+    submitted_plan(inspection, by=force_lead_a)
+    Notice.objects.all().delete()  # the submission's own confirmations
+    assert notices_sweep(today=today()) == 0
+
+
+def test_the_updated_action_plan_has_its_own_deadline(make_due, force_lead_a):
+    inspection = make_due(
+        action_plan_due_on=today() - timedelta(days=60), updated_due_on=today() + timedelta(days=1)
+    )
+    submitted_plan(inspection, by=force_lead_a)
+    Notice.objects.all().delete()
+    assert notices_sweep(today=today()) == 1
+    notice = Notice.objects.get()
+    assert notice.subject == ActionPlan.Kind.UPDATED_ACTION_PLAN
+    assert notice.title == "Updated action plan due in 1 day: Greater Manchester"
+
+
+def test_closed_inspections_are_not_chased(lead_inspector, force_a, force_lead_a):
+    bare_inspection(
+        force=force_a,
+        lead=lead_inspector,
+        action_plan_due_on=today() - timedelta(days=2),
+        stage="closed",
+    )
+    assert notices_sweep(today=today()) == 0
+
+
+def test_a_rollback_sends_nothing(make_due, force_lead_a, django_capture_on_commit_callbacks):
+    from django.db import transaction
+
+    make_due(action_plan_due_on=today() + timedelta(days=7))
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        notices_sweep(today=today())
+        raise RuntimeError("the transaction fails after the claim")
+    assert Notice.objects.count() == 0
+    assert mail.outbox == []
+
+
+def _overdue_elsewhere(forces, lead):
+    for number, force in enumerate(forces):
+        bare_inspection(
+            force=force, lead=lead, action_plan_due_on=today() - timedelta(days=number + 1)
+        )
+
+
+def _sweep_queries() -> tuple[int, list[str]]:
+    with CaptureQueriesContext(connection) as captured:
+        sent = notices_sweep(today=today())
+    return sent, [q["sql"] for q in captured.captured_queries]
+
+
+def test_sweep_query_count_does_not_grow_with_the_number_of_deadlines(lead_inspector, admin_user):
+    forces = list(Force.objects.order_by("slug")[:14])
+    _overdue_elsewhere(forces[:2], lead_inspector)
+    small_sent, small = _sweep_queries()
+
+    Notice.objects.all().delete()
+    _overdue_elsewhere(forces[2:], lead_inspector)
+    large_sent, large = _sweep_queries()
+
+    # Each overdue deadline: one notice to the lead inspector, one to the admin.
+    assert (small_sent, large_sent) == (4, 28)
+    assert len(small) == len(large)
+    # Unsent emails, two deadline queries, force leads, admins, one INSERT, one SELECT
+    # of what it inserted, and the transaction's savepoints.
+    assert len(large) <= 11
+    assert sum(sql.startswith("INSERT") for sql in large) == 1
+
+
+def test_management_command_prints_how_many_it_sent(make_due, force_lead_a):
+    due = today() + timedelta(days=7)
+    make_due(action_plan_due_on=due)
+    out = StringIO()
+    call_command("sweep_deadlines", today=str(today()), stdout=out)
+    assert out.getvalue().strip() == "notices sent: 1"
+    out = StringIO()
+    call_command("sweep_deadlines", today=str(today()), stdout=out)
+    assert out.getvalue().strip() == "notices sent: 0"
+
+
+def test_management_command_refuses_a_bad_date(db):
+    from django.core.management import CommandError
+
+    with pytest.raises(CommandError, match="YYYY-MM-DD"):
+        call_command("sweep_deadlines", today="25/11/2026")
+
+
+def test_the_beat_schedule_runs_the_sweep_hourly(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["sweep-deadlines"]
+    assert entry["task"] == "actionplans.tasks.sweep_deadlines"
+    assert entry["schedule"].hour == set(range(24))
+
+
+def test_task_sweeps_for_the_given_date(make_due, force_lead_a):
+    from actionplans.tasks import sweep_deadlines
+
+    due = today() + timedelta(days=30)
+    make_due(action_plan_due_on=due)
+    assert sweep_deadlines.delay(str(due - timedelta(days=7))).get() == 1
+
+
+def test_email_task_retries_only_transient_errors():
+    from smtplib import SMTPException
+
+    from actionplans.tasks import send_notice_email
+
+    assert SMTPException in send_notice_email.autoretry_for
+    assert ConnectionError in send_notice_email.autoretry_for
+    assert Exception not in send_notice_email.autoretry_for
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_sweeps_at_once_send_one_notice(
+    make_due, force_lead_a, lead_inspector, admin_user, monkeypatch
+):
+    if connection.vendor != "postgresql":
+        pytest.skip(
+            "SQLite takes a database-wide write lock, so two sweeps cannot overlap; "
+            "the race is tested on PostgreSQL (set DATABASE_URL)"
+        )
+    due = today() - timedelta(days=2)
+    make_due(action_plan_due_on=due)
+
+    # Both workers must have built their notices and reach the INSERT together.
+    barrier = threading.Barrier(2, timeout=10)
+    claim = notices.notices_claim
+
+    def claim_together(candidates):
+        barrier.wait()
+        return claim(candidates)
+
+    monkeypatch.setattr(notices, "notices_claim", claim_together)
+    results, errors = [], []
+
+    def worker():
+        try:
+            results.append(notices_sweep(today=today()))
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert not errors
+    assert sorted(results) == [0, 3]
+    assert Notice.objects.count() == 3
+    assert len(mail.outbox) == 3
+
+
+def test_an_email_the_broker_lost_is_queued_again_by_the_next_sweep(
+    make_due, force_lead_a, django_capture_on_commit_callbacks, monkeypatch
+):
+    from actionplans import tasks
+
+    make_due(action_plan_due_on=today() + timedelta(days=7))
+
+    def broker_down(notice_id):
+        raise ConnectionError("Redis is down")
+
+    monkeypatch.setattr(tasks.send_notice_email, "delay", broker_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert notices_sweep(today=today()) == 1  # the claim stands; the page would too
+    assert mail.outbox == []
+    monkeypatch.undo()
+
+    notice = Notice.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        notices_sweep(today=today())
+    assert mail.outbox == []  # too soon: it may still be queued
+    Notice.objects.filter(pk=notice.pk).update(sent_at=notice.sent_at - timedelta(minutes=20))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert notices_sweep(today=today()) == 0
+    assert [m.to for m in mail.outbox] == [[force_lead_a.email]]
+    with django_capture_on_commit_callbacks(execute=True):
+        notices_sweep(today=today())
+    assert len(mail.outbox) == 1

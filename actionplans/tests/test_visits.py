@@ -1,0 +1,190 @@
+"""Post-inspection visits: notice, the admin's override, the record and re-inspection."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.core import mail
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from actionplans import services
+from actionplans.models import Notice, PostInspectionVisit
+from actionplans.tests.factories import today
+from core.models import AuditEvent
+from inspections.models import Inspection
+
+
+def test_less_than_14_days_notice_is_refused_for_the_lead_inspector(published, lead_inspector):
+    visit_on = today() + timedelta(days=13)
+    with pytest.raises(ValidationError) as refused:
+        services.post_inspection_visit_schedule(
+            inspection=published, visit_on=visit_on, by=lead_inspector
+        )
+    earliest = today() + timedelta(days=14)
+    assert refused.value.message_dict["visit_on"] == [
+        f"The force must have 14 days' notice: choose {earliest.day} {earliest:%B %Y} or later, "
+        "or ask an admin to allow short notice"
+    ]
+    assert not PostInspectionVisit.objects.exists()
+
+
+def test_an_admin_must_give_a_reason_for_short_notice(published, admin_user):
+    with pytest.raises(ValidationError) as refused:
+        services.post_inspection_visit_schedule(
+            inspection=published, visit_on=today() + timedelta(days=10), by=admin_user
+        )
+    assert (
+        "enter the reason for the short notice"
+        in refused.value.message_dict["short_notice_reason"][0]
+    )
+
+
+def test_admin_override_is_recorded_and_the_notice_goes_at_once(
+    published, admin_user, force_lead_a, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        visit = services.post_inspection_visit_schedule(
+            inspection=published,
+            visit_on=today() + timedelta(days=10),
+            by=admin_user,
+            short_notice_reason="The chief constable retires next month",
+        )
+    assert visit.short_notice_reason == "The chief constable retires next month"
+    assert visit.notice_sent_at is not None
+    event = AuditEvent.objects.get(action="visit.scheduled")
+    assert event.changes["short_notice_override"][1] == "The chief constable retires next month"
+    notice = Notice.objects.get(kind=Notice.Kind.VISIT_BOOKED)
+    assert notice.recipient == force_lead_a
+    assert notice.sent_at == visit.notice_sent_at
+    assert [m.to for m in mail.outbox] == [[force_lead_a.email]]
+    assert "Post-inspection visit on" in mail.outbox[0].subject
+
+
+def test_enough_notice_needs_no_reason_and_records_none(published, lead_inspector):
+    visit = services.post_inspection_visit_schedule(
+        inspection=published,
+        visit_on=today() + timedelta(days=14),
+        by=lead_inspector,
+        short_notice_reason="ignored",
+    )
+    assert visit.short_notice_reason == ""
+
+
+def test_a_visit_in_the_past_is_refused(published, admin_user):
+    with pytest.raises(ValidationError, match="must be in the future"):
+        services.post_inspection_visit_schedule(
+            inspection=published, visit_on=today(), by=admin_user, short_notice_reason="x"
+        )
+
+
+def _record(visit, by, **overrides):
+    data = {
+        "people_interviewed": ["chief_officer", "child_protection_lead"],
+        "other_people_interviewed": "Detective inspector",
+        "documents_reviewed": "Action plan progress report",
+        "feedback": "Progress on supervision is clear.",
+        "outcome": PostInspectionVisit.Outcome.PROGRESS_SATISFACTORY,
+    }
+    return services.post_inspection_visit_record(visit=visit, by=by, **{**data, **overrides})
+
+
+@pytest.fixture
+def visit(published, lead_inspector):
+    return services.post_inspection_visit_schedule(
+        inspection=published, visit_on=today() + timedelta(days=20), by=lead_inspector
+    )
+
+
+def test_recording_the_visit_is_audited(visit, lead_inspector):
+    visit = _record(visit, lead_inspector)
+    assert visit.interviewee_labels == ["Chief officer", "Child protection lead"]
+    event = AuditEvent.objects.get(action="visit.recorded")
+    assert event.changes["outcome"] == ["", "Progress satisfactory"]
+
+
+def test_full_re_inspection_puts_a_planned_re_inspection_into_the_programme(
+    visit, lead_inspector, published
+):
+    start = date(2027, 6, 7)
+    visit = _record(
+        visit,
+        lead_inspector,
+        outcome=PostInspectionVisit.Outcome.FULL_RE_INSPECTION,
+        re_inspection_start=start,
+        re_inspection_end=start + timedelta(days=4),
+    )
+    again = visit.re_inspection
+    assert (again.force, again.kind, again.stage) == (
+        published.force,
+        Inspection.Kind.RE_INSPECTION,
+        Inspection.Stage.PLANNED,
+    )
+    assert again.lead_inspector == lead_inspector
+    # Saving the record again does not schedule a second one.
+    _record(visit, lead_inspector, outcome=PostInspectionVisit.Outcome.FULL_RE_INSPECTION)
+    assert Inspection.objects.filter(kind=Inspection.Kind.RE_INSPECTION).count() == 1
+
+
+def test_full_re_inspection_needs_fieldwork_dates(visit, lead_inspector):
+    with pytest.raises(ValidationError) as refused:
+        _record(visit, lead_inspector, outcome=PostInspectionVisit.Outcome.FULL_RE_INSPECTION)
+    assert "re_inspection_start" in refused.value.message_dict
+    visit.refresh_from_db()
+    assert visit.outcome == ""
+
+
+def test_schedule_page_walks_through_check_your_answers(client_for, admin_user, published):
+    client = client_for(admin_user)
+    address = reverse("actionplans:visit_schedule", args=[published.pk])
+    day = today() + timedelta(days=10)
+    data = {"visit_on_0": day.day, "visit_on_1": day.month, "visit_on_2": day.year}
+
+    refused = client.post(address, data).content.decode()
+    assert "<title>Error: Book a post-inspection visit" in refused
+    assert "enter the reason for the short notice" in refused
+
+    data["short_notice_reason"] = "Force asked for an early visit"
+    check = client.post(address, data).content.decode()
+    assert "Check the visit before you book it" in check
+    assert "Force asked for an early visit" in check
+    assert not PostInspectionVisit.objects.exists()
+
+    booked = client.post(address, {**data, "confirm": "1"}, follow=True).content.decode()
+    assert "Notice sent to the force on" in booked
+    visit = PostInspectionVisit.objects.get()
+    assert visit.short_notice_reason == "Force asked for an early visit"
+
+
+def test_the_date_field_speaks_govuk(client_for, lead_inspector, published):
+    address = reverse("actionplans:visit_schedule", args=[published.pk])
+    html = client_for(lead_inspector).post(address, {"visit_on_0": "3"}).content.decode()
+    assert "The date of the visit must include a month" in html
+    assert "The date of the visit must include a year" in html
+    assert "short_notice_reason" not in html  # only admins may allow short notice
+
+
+def test_record_page_saves_the_outcome(client_for, lead_inspector, visit):
+    address = reverse("actionplans:visit_record", args=[visit.inspection_id, visit.pk])
+    client = client_for(lead_inspector)
+    html = client.post(address, {"outcome": "full_re_inspection"}).content.decode()
+    for message in (
+        "Select who you interviewed",
+        "Enter the documents you reviewed",
+        "Enter the feedback you gave",
+        "Enter the start of re-inspection fieldwork",
+    ):
+        assert message in html
+    response = client.post(
+        address,
+        {
+            "people_interviewed": ["chief_officer", "other"],
+            "other_people_interviewed": "MASH manager",
+            "documents_reviewed": "Supervision audit",
+            "feedback": "Concerns about supervision remain.",
+            "outcome": "concerns_remain",
+        },
+        follow=True,
+    )
+    assert "Visit record saved" in response.content.decode()
+    visit.refresh_from_db()
+    assert visit.outcome == "concerns_remain"

@@ -1,0 +1,319 @@
+from uuid import UUID
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from core.templatetags.govuk import govuk_date, govuk_datetime
+from core.uploads import file_response
+from inspections.access import can_moderate, get_inspection_for_user
+
+from . import services
+from .access import (
+    can_respond,
+    get_inspection_for_visits,
+    get_plan_for_user,
+    get_version_for_user,
+    get_visit_for_user,
+)
+from .calendar import calendar_events, render_ics
+from .forms import (
+    AdminVisitScheduleForm,
+    PlanDocumentForm,
+    ResponseForm,
+    ReviewForm,
+    VisitRecordForm,
+    VisitScheduleForm,
+)
+from .models import CalendarFeed, Notice
+
+# --- Follow-up overview and plans ---------------------------------------------
+
+
+def followup(request: HttpRequest, inspection_id: UUID) -> HttpResponse:
+    inspection = get_inspection_for_user(request, inspection_id)
+    context = services.followup_context(inspection=inspection, user=request.user)
+    return render(request, "actionplans/followup.html", context)
+
+
+def _plan_context(request, plan) -> dict:
+    items = services.plan_items(plan)
+    responses = services.draft_responses(plan)
+    versions = list(plan.versions.select_related("submitted_by", "reviewed_by").order_by("-number"))
+    latest = versions[0] if versions else None
+    inspection = plan.inspection
+    return {
+        "plan": plan,
+        "inspection": inspection,
+        "items": [(item, responses.get(item.id)) for item in items],
+        "versions": versions,
+        "latest": latest,
+        "status": services.plan_status(plan.due_on, latest, timezone.localdate()),
+        "can_respond": can_respond(request.user, inspection) and plan.is_editable,
+        "can_review": can_moderate(request.user, inspection)
+        and latest is not None
+        and latest.status == "submitted",
+        "problems": services.plan_problems(plan, items, responses),
+    }
+
+
+def plan_detail(request: HttpRequest, inspection_id: UUID, slug: str) -> HttpResponse:
+    plan = get_plan_for_user(request, inspection_id, slug)
+    return render(request, "actionplans/plan.html", _plan_context(request, plan))
+
+
+def plan_upload(request: HttpRequest, inspection_id: UUID, slug: str) -> HttpResponse:
+    plan = get_plan_for_user(request, inspection_id, slug, respond=True)
+    form = PlanDocumentForm(
+        request.POST or None, request.FILES or None, plan_label=plan.get_kind_display()
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.action_plan_attach_document(
+                plan=plan, upload=form.cleaned_data["document"], by=request.user
+            )
+        except ValidationError as error:
+            form.add_error("document", error)
+        else:
+            messages.success(request, f"{form.cleaned_data['document'].name} uploaded")
+            return redirect(plan.get_absolute_url())
+    return render(request, "actionplans/upload.html", {"plan": plan, "form": form})
+
+
+def plan_draft_document(request: HttpRequest, inspection_id: UUID, slug: str) -> HttpResponse:
+    plan = get_plan_for_user(request, inspection_id, slug)
+    if plan.document is None:
+        raise Http404("No document uploaded")
+    return file_response(plan.document, by=request.user, request=request)
+
+
+def plan_response(
+    request: HttpRequest, inspection_id: UUID, slug: str, item_id: UUID
+) -> HttpResponse:
+    plan = get_plan_for_user(request, inspection_id, slug, respond=True)
+    item = next((i for i in services.plan_items(plan) if i.id == item_id), None)
+    if item is None:
+        raise Http404("No such cause of concern, recommendation or area for improvement")
+    existing = services.draft_responses(plan).get(item.id)
+    initial = {f: getattr(existing, f) for f in services.RESPONSE_FIELDS} if existing else None
+    form = ResponseForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.action_plan_save_response(
+                plan=plan, item=item, by=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"Response to {item.label.lower()} saved")
+            return redirect(plan.get_absolute_url())
+    return render(request, "actionplans/response.html", {"plan": plan, "item": item, "form": form})
+
+
+def plan_check(request: HttpRequest, inspection_id: UUID, slug: str) -> HttpResponse:
+    plan = get_plan_for_user(request, inspection_id, slug, respond=True)
+    if not plan.is_editable:
+        return redirect(plan.get_absolute_url())
+    return render(request, "actionplans/check.html", _plan_context(request, plan))
+
+
+@require_POST
+def plan_submit(request: HttpRequest, inspection_id: UUID, slug: str) -> HttpResponse:
+    plan = get_plan_for_user(request, inspection_id, slug, respond=True)
+    try:
+        version = services.action_plan_submit(plan=plan, by=request.user)
+    except ValidationError:
+        context = {**_plan_context(request, plan), "refused": True}
+        return render(request, "actionplans/check.html", context)
+    messages.success(
+        request,
+        f"{plan.get_kind_display()} version {version.number} submitted. "
+        "We have sent you a confirmation, and the lead inspector will review it.",
+    )
+    return redirect(plan.get_absolute_url())
+
+
+# --- Versions -----------------------------------------------------------------
+
+
+def _version_context(request, version) -> dict:
+    responses = version.responses.all()
+    return {
+        "version": version,
+        "plan": version.plan,
+        "inspection": version.plan.inspection,
+        "responses": responses,
+        "can_review": can_moderate(request.user, version.plan.inspection)
+        and version.status == "submitted",
+    }
+
+
+def version_detail(
+    request: HttpRequest, inspection_id: UUID, slug: str, number: int
+) -> HttpResponse:
+    version = get_version_for_user(request, inspection_id, slug, number)
+    return render(request, "actionplans/version.html", _version_context(request, version))
+
+
+def version_document(
+    request: HttpRequest, inspection_id: UUID, slug: str, number: int
+) -> HttpResponse:
+    version = get_version_for_user(request, inspection_id, slug, number)
+    return file_response(version.document, by=request.user, request=request)
+
+
+def version_review(
+    request: HttpRequest, inspection_id: UUID, slug: str, number: int
+) -> HttpResponse:
+    version = get_version_for_user(request, inspection_id, slug, number, review=True)
+    form = ReviewForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        comment = form.cleaned_data["comment"]
+        accept = form.cleaned_data["decision"] == ReviewForm.ACCEPT
+        review = (
+            services.action_plan_version_accept if accept else services.action_plan_version_return
+        )
+        try:
+            review(version=version, by=request.user, comment=comment)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            verb = "accepted" if accept else "returned to the force"
+            messages.success(request, f"Version {version.number} {verb}")
+            return redirect(version.plan.get_absolute_url())
+    context = {**_version_context(request, version), "form": form}
+    return render(request, "actionplans/review.html", context)
+
+
+# --- Post-inspection visits ---------------------------------------------------
+
+
+def visit_schedule(request: HttpRequest, inspection_id: UUID) -> HttpResponse:
+    """Two steps: the date (and, for an admin, a reason for short notice), then
+    check your answers. The data travels in the form, so nothing half-done is saved."""
+    inspection = get_inspection_for_visits(request, inspection_id, schedule=True)
+    form_class = AdminVisitScheduleForm if request.user.is_admin else VisitScheduleForm
+    form = form_class(request.POST or None)
+    if request.method == "POST" and "change" not in request.POST and form.is_valid():
+        data = form.cleaned_data
+        problems = services.visit_notice_problems(
+            visit_on=data["visit_on"],
+            short_notice_reason=data.get("short_notice_reason", ""),
+            by=request.user,
+            today=timezone.localdate(),
+        )
+        for field, message in problems.items():
+            form.add_error(field, message)
+        if not problems and "confirm" in request.POST:
+            return _book_visit(request, inspection, form)
+        if not problems:
+            answers = [(name, request.POST.get(name, "")) for name in _visit_answer_names(form)]
+            context = {"inspection": inspection, "form": form, "answers": answers}
+            return render(request, "actionplans/visit_check.html", context)
+    return render(
+        request, "actionplans/visit_schedule.html", {"inspection": inspection, "form": form}
+    )
+
+
+def _visit_answer_names(form) -> list[str]:
+    """The names the form posted, carried through the check page as hidden inputs."""
+    names = [f"visit_on_{part}" for part in range(3)]
+    return names + (["short_notice_reason"] if "short_notice_reason" in form.fields else [])
+
+
+def _book_visit(request, inspection, form) -> HttpResponse:
+    try:
+        visit = services.post_inspection_visit_schedule(
+            inspection=inspection,
+            visit_on=form.cleaned_data["visit_on"],
+            short_notice_reason=form.cleaned_data.get("short_notice_reason", ""),
+            by=request.user,
+        )
+    except ValidationError as error:
+        form.add_error(None, error)
+        return render(
+            request, "actionplans/visit_schedule.html", {"inspection": inspection, "form": form}
+        )
+    messages.success(
+        request,
+        f"Visit booked for {govuk_date(visit.visit_on)}. "
+        f"Notice sent to the force on {govuk_datetime(visit.notice_sent_at)}",
+    )
+    return redirect(visit.get_absolute_url())
+
+
+def visit_detail(request: HttpRequest, inspection_id: UUID, visit_id: UUID) -> HttpResponse:
+    visit = get_visit_for_user(request, inspection_id, visit_id)
+    context = {
+        "visit": visit,
+        "inspection": visit.inspection,
+        "can_record": services.can_schedule_visit(request.user, visit.inspection),
+    }
+    return render(request, "actionplans/visit.html", context)
+
+
+def visit_record(request: HttpRequest, inspection_id: UUID, visit_id: UUID) -> HttpResponse:
+    visit = get_visit_for_user(request, inspection_id, visit_id, record=True)
+    initial = {field: getattr(visit, field) for field in services.VISIT_RECORD_FIELDS}
+    form = VisitRecordForm(request.POST or None, initial=initial if visit.outcome else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.post_inspection_visit_record(visit=visit, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Visit record saved")
+            return redirect(visit.get_absolute_url())
+    context = {"visit": visit, "inspection": visit.inspection, "form": form}
+    return render(request, "actionplans/visit_record.html", context)
+
+
+# --- Notifications and the calendar -------------------------------------------
+
+
+def notifications(request: HttpRequest) -> HttpResponse:
+    notices = Notice.objects.filter(recipient=request.user).select_related("inspection__force")
+    page = Paginator(notices, 25).get_page(request.GET.get("page"))
+    unread = Notice.objects.filter(recipient=request.user).unread().count()
+    return render(request, "actionplans/notifications.html", {"page": page, "unread": unread})
+
+
+@require_POST
+def notifications_read(request: HttpRequest) -> HttpResponse:
+    count = services.notices_mark_all_read(user=request.user)
+    messages.success(request, f"{count} notification{'s' if count != 1 else ''} marked as read")
+    return redirect("actionplans:notifications")
+
+
+def calendar(request: HttpRequest) -> HttpResponse:
+    feed = services.calendar_feed_for(request.user)
+    url = request.build_absolute_uri(reverse("actionplans:calendar_feed", args=[feed.token]))
+    return render(request, "actionplans/calendar.html", {"feed_url": url})
+
+
+@require_POST
+def calendar_reset(request: HttpRequest) -> HttpResponse:
+    services.calendar_feed_reset(user=request.user, by=request.user)
+    messages.success(request, "Your calendar link has been reset. The old link no longer works")
+    return redirect("actionplans:calendar")
+
+
+@login_not_required
+@never_cache
+def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
+    """Public by design: calendar programs cannot sign in. The token in the
+    address is the secret; the owner can reset it."""
+    feed = CalendarFeed.objects.select_related("user__force").filter(token=token).first()
+    if feed is None or not feed.user.is_active:
+        raise Http404("No such calendar")
+    body = render_ics(calendar_events(feed.user), name="Child protection inspections")
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="deadlines.ics"'
+    return response
