@@ -9,11 +9,13 @@ from collections.abc import Iterator
 from datetime import date
 
 from django.db.models import Count
+from django.utils import timezone
 
+from actionplans.models import ActionPlanVersion, Notice
 from forces.models import Force
 from inspections.models import Finding, Grade, Inspection, Judgment, Topic
 
-from .national import open_findings_q
+from .national import PLAN_IN, PLAN_STAGES, open_findings_q, with_plan_statuses
 
 CHUNK = 2000
 PUBLISHED = Inspection.PUBLISHED_STAGES
@@ -22,6 +24,9 @@ STAGES = dict(Inspection.Stage.choices)
 TOPICS = dict(Topic.choices)
 GRADES = dict(Grade.choices)
 FINDING_KINDS = dict(Finding.Kind.choices)
+PLAN_STATUSES = dict(ActionPlanVersion.Status.choices)
+NOTICE_KINDS = dict(Notice.Kind.choices)
+NOTICE_SUBJECTS = dict(Notice.Subject.choices)
 FORCE = ["Force", "Force short name", "Region", "Country"]
 FORCE_FIELDS = ["force__name", "force__short_name", "force__region", "force__country"]
 REGIONS = dict(Force.Region.choices)
@@ -131,18 +136,20 @@ def case_reviews() -> tuple[list[str], Iterator]:
 
 
 def deadlines(today: date) -> tuple[list[str], Iterator]:
-    """Every dated deadline of every inspection, and (once action plans are on
-    main) every notice of a post-inspection visit."""
+    """Every dated deadline of every inspection, with the plan's status, then
+    every notice sent about a deadline or a post-inspection visit."""
     header = [
         *FORCE,
         "Fieldwork start",
         "Stage",
-        "Deadline",
+        "Deadline or notice",
         "Due on",
+        "Plan status",
         "Overdue",
+        "Notice sent on",
     ]
-    rows = (
-        Inspection.objects.exclude(action_plan_due_on__isnull=True)
+    inspections = (
+        with_plan_statuses(Inspection.objects.exclude(action_plan_due_on__isnull=True))
         .order_by("force__short_name", "fieldwork_start")
         .values_list(
             *FORCE_FIELDS,
@@ -151,24 +158,53 @@ def deadlines(today: date) -> tuple[list[str], Iterator]:
             "action_plan_due_on",
             "updated_action_plan_due_on",
             "pcc_response_due_on",
+            "action_plan_status",
+            "updated_action_plan_status",
+        )
+        .iterator(chunk_size=CHUNK)
+    )
+    notices = (
+        Notice.objects.order_by("inspection__force__short_name", "due_on", "sent_at")
+        .values_list(
+            *(f"inspection__{f}" for f in FORCE_FIELDS),
+            "inspection__fieldwork_start",
+            "inspection__stage",
+            "kind",
+            "subject",
+            "due_on",
+            "sent_at",
         )
         .iterator(chunk_size=CHUNK)
     )
 
-    def expand():
-        for r in rows:
-            stage = r[5]
-            for what, due_on, outstanding in (
-                ("Action plan", r[6], stage == Inspection.Stage.PRE_PUBLICATION),
-                ("Updated action plan", r[7], stage == Inspection.Stage.PUBLISHED),
-                ("Police and crime commissioner's response", r[8], None),
+    def rows():
+        for r in inspections:
+            stage, expects_plans = r[5], r[5] in PLAN_STAGES
+            for what, due_on, status in (
+                ("Action plan", r[6], r[9]),
+                ("Updated action plan", r[7], r[10]),
+                ("Police and crime commissioner's response", r[8], ""),
             ):
                 if due_on is None:
                     continue
-                overdue = "" if outstanding is None else (outstanding and due_on < today)
-                yield (*_force(r), r[4], STAGES.get(stage), what, due_on, overdue)
+                is_plan = status != ""
+                overdue = is_plan and expects_plans and due_on < today and status not in PLAN_IN
+                yield (
+                    *_force(r),
+                    r[4],
+                    STAGES.get(stage),
+                    what,
+                    due_on,
+                    PLAN_STATUSES.get(status, "Not submitted") if is_plan else "",
+                    overdue if is_plan else "",
+                    "",
+                )
+        for r in notices:
+            what = f"{NOTICE_KINDS.get(r[6])} notice: {NOTICE_SUBJECTS.get(r[7])}"
+            sent = timezone.localdate(r[9])
+            yield (*_force(r), r[4], STAGES.get(r[5]), what, r[8], "", "", sent)
 
-    return header, expand()
+    return header, rows()
 
 
 EXPORTS = {
@@ -185,6 +221,6 @@ EXPORTS = {
     "deadlines": (
         "Deadlines and notices",
         "Action plans, updated action plans and police and crime commissioner's responses, "
-        "with their due dates.",
+        "with their due dates and plan statuses; then every notice sent to a force.",
     ),
 }

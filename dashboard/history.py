@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from django.db.models import Prefetch
 
+from actionplans.models import PlanResponse
 from forces.models import Force
 from inspections import charts, reports
 from inspections.models import Finding, Grade, Inspection, Judgment, Topic
@@ -34,6 +35,19 @@ class RecommendationRow:
     text: str
     status: str
 
+    @property
+    def colour(self) -> str:
+        return STATUS_COLOURS.get(self.status, "grey")
+
+
+STATUS_COLOURS = {
+    "Draft": "yellow",
+    "Complete": "green",
+    "In progress": "blue",
+    "Not started": "orange",
+    "No response yet": "orange",
+}
+
 
 def _may_see_findings(user, inspection: Inspection, visible_ids: set) -> bool:
     if inspection.is_published:
@@ -45,11 +59,27 @@ def _may_see_findings(user, inspection: Inspection, visible_ids: set) -> bool:
     return inspection.stage in Inspection.STAGES_AFTER_FIELDWORK
 
 
-def recommendation_status(inspection: Inspection, recommendation) -> str:
-    """Until the action plans app is on main: open until the inspection closes."""
+def recommendation_status(inspection: Inspection, response: PlanResponse | None) -> str:
+    """Draft before publication; then the force's latest submitted response
+    (not started, in progress, complete); closed with the inspection."""
     if not inspection.is_published:
         return "Draft"
-    return "Closed" if inspection.stage == Stage.CLOSED else "Open"
+    if inspection.stage == Stage.CLOSED:
+        return "Closed"
+    return response.get_status_display() if response else "No response yet"
+
+
+def latest_responses(recommendation_ids: list) -> dict:
+    """Recommendation id -> its response in the newest submitted plan version.
+
+    One query; the updated action plan is the later plan, so it wins.
+    """
+    rows = (
+        PlanResponse.objects.filter(recommendation_id__in=recommendation_ids, version__isnull=False)
+        .select_related("version")
+        .order_by("version__submitted_at", "version__number")
+    )
+    return {row.recommendation_id: row for row in rows}
 
 
 def force_history(force: Force, user) -> dict:
@@ -112,6 +142,9 @@ def _recommendations(inspections: list[Inspection], shown_ids: list) -> list[Rec
     by_inspection: dict = {}
     for finding in findings:
         by_inspection.setdefault(finding.inspection_id, []).append(finding)
+    responses = latest_responses(
+        [r.pk for finding in findings for r in finding.recommendations.all()]
+    )
     result = []
     for inspection in reversed(inspections):  # newest first
         number = 0
@@ -126,7 +159,7 @@ def _recommendations(inspections: list[Inspection], shown_ids: list) -> list[Rec
                             topic.label,
                             finding.summary,
                             recommendation.text,
-                            recommendation_status(inspection, recommendation),
+                            recommendation_status(inspection, responses.get(recommendation.pk)),
                         )
                     )
     return result

@@ -2,16 +2,18 @@
 
 Each function runs a fixed number of queries whatever the number of forces or
 inspections, so the dashboard costs the same for one force or 43 with ten
-years of history. Until the action plans app is on main, "open" and "done"
-are read from the inspection's stage (see the functions marked so below).
+years of history. A finding is open while its inspection is published and
+not yet closed; an action plan is in once the force has submitted a version
+that was not returned.
 """
 
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
 
+from actionplans.models import ActionPlan, ActionPlanVersion, PostInspectionVisit
 from forces.models import Force
 from inspections import charts
 from inspections.models import Finding, Grade, Inspection, Topic
@@ -40,6 +42,7 @@ class Deadline:
     what: str
     due_on: date
     days: int  # negative when overdue
+    returned: bool = False  # a version came back to the force for changes
 
     @property
     def is_overdue(self) -> bool:
@@ -77,10 +80,7 @@ class Picture:
 
 
 def open_findings_q(prefix: str = "") -> Q:
-    """Findings still open: those of published inspections not yet closed.
-
-    (Until the action plans app is on main, a finding closes with its inspection.)
-    """
+    """Findings still open: those of published inspections not yet closed."""
     return Q(**{f"{prefix}inspection__stage__in": [Stage.PUBLISHED, Stage.FOLLOW_UP]})
 
 
@@ -97,35 +97,75 @@ def open_finding_counts(force_ids: list) -> dict:
     return {(force_id, kind): n for force_id, kind, n in counts}
 
 
+# The force has sent its plan in: a version awaits review or was accepted.
+PLAN_IN = [ActionPlanVersion.Status.SUBMITTED, ActionPlanVersion.Status.ACCEPTED]
+PLAN_STAGES = [Stage.PRE_PUBLICATION, Stage.PUBLISHED, Stage.FOLLOW_UP]
+
+
+def latest_plan_status(kind: str) -> Subquery:
+    """The status of the newest version of the inspection's plan of this kind."""
+    versions = ActionPlanVersion.objects.filter(
+        plan__inspection=OuterRef("pk"), plan__kind=kind
+    ).order_by("-number")
+    return Subquery(versions.values("status")[:1])
+
+
+def with_plan_statuses(inspections):
+    return inspections.annotate(
+        action_plan_status=latest_plan_status(ActionPlan.Kind.ACTION_PLAN),
+        updated_action_plan_status=latest_plan_status(ActionPlan.Kind.UPDATED_ACTION_PLAN),
+    )
+
+
+def plan_deadlines(inspection: Inspection) -> list[tuple[str, date | None, str | None]]:
+    """(what, due on, latest version status) for both plans; needs with_plan_statuses()."""
+    return [
+        ("Action plan", inspection.action_plan_due_on, inspection.action_plan_status),
+        (
+            "Updated action plan",
+            inspection.updated_action_plan_due_on,
+            inspection.updated_action_plan_status,
+        ),
+    ]
+
+
 def action_plan_deadlines(*, today: date, force_ids: list) -> list[Deadline]:
     """Action plans and updated action plans not yet in, due within 30 days or overdue.
 
-    Until the action plans app is on main, a plan counts as not yet in while
-    the inspection waits at the stage that asks for it: the action plan at
-    pre-publication checks, the updated plan while published and before
-    follow-up starts.
+    A plan is in once a version is submitted or accepted; a returned version
+    puts it back with the force. Closed inspections ask for nothing.
     """
     horizon = today + timedelta(days=DUE_SOON_DAYS)
-    inspections = Inspection.objects.filter(force_id__in=force_ids).filter(
-        Q(stage=Stage.PRE_PUBLICATION, action_plan_due_on__lte=horizon)
-        | Q(stage=Stage.PUBLISHED, updated_action_plan_due_on__lte=horizon)
-    )
-    deadlines = []
-    for inspection in inspections.select_related("force"):
-        if inspection.stage == Stage.PRE_PUBLICATION:
-            what, due_on = "Action plan", inspection.action_plan_due_on
-        else:
-            what, due_on = "Updated action plan", inspection.updated_action_plan_due_on
-        deadlines.append(
-            Deadline(inspection.force, inspection, what, due_on, (due_on - today).days)
+    inspections = with_plan_statuses(
+        Inspection.objects.filter(force_id__in=force_ids, stage__in=PLAN_STAGES).filter(
+            Q(action_plan_due_on__lte=horizon) | Q(updated_action_plan_due_on__lte=horizon)
         )
+    ).select_related("force")
+    deadlines = [
+        Deadline(
+            inspection.force,
+            inspection,
+            what,
+            due_on,
+            (due_on - today).days,
+            returned=status == ActionPlanVersion.Status.RETURNED,
+        )
+        for inspection in inspections
+        for what, due_on, status in plan_deadlines(inspection)
+        if due_on is not None and due_on <= horizon and status not in PLAN_IN
+    ]
     return sorted(deadlines, key=lambda d: (d.due_on, d.force.short_name))
 
 
 def post_inspection_visits(*, start: date, end: date, force_ids: list) -> list[Visit]:
-    """Post-inspection visits between start and end: from the action plans app
-    once it is on main; none until then."""
-    return []
+    """Post-inspection visits booked between start and end."""
+    visits = PostInspectionVisit.objects.filter(
+        visit_on__range=(start, end), inspection__force_id__in=force_ids
+    ).select_related("inspection__force")
+    return [
+        Visit(v.inspection.force, v.inspection, "Post-inspection visit", v.visit_on, v.visit_on)
+        for v in visits
+    ]
 
 
 def coming_visits(*, today: date, force_ids: list) -> tuple[list[Visit], tuple[date, date]]:

@@ -10,7 +10,13 @@ every grade that requires improvement.
 
 from datetime import date, timedelta
 
+from django.core.files.uploadedfile import SimpleUploadedFile
+
 from accounts.models import User
+from actionplans import services as plan_services
+from actionplans.models import ActionPlan, PlanResponse
+from actionplans.notices import notices_sweep
+from core.tests.files import pdf  # a small valid PDF, so the demo documents open
 from forces.models import Force
 from inspections import services
 from inspections.models import Finding, Grade, Inspection, Topic
@@ -72,7 +78,13 @@ def seed(stdout) -> None:
             continue
         _published_inspection(force, start, pattern, admin=admin, lead=lead, inspector=inspector)
         created += 1
-    stdout.write(f"Dashboard: {created} published inspections of history created")
+    # The overdue plans made here get their notices now, as the follow-up
+    # demo's sweep ran before they existed (the sweep never repeats a notice).
+    sent = notices_sweep()
+    stdout.write(
+        f"Dashboard: {created} published inspections of history created; "
+        f"the deadline sweep sent {sent} more notice{'s' if sent != 1 else ''}"
+    )
 
 
 def _published_inspection(force, start: date, pattern: int, *, admin, lead, inspector) -> None:
@@ -109,12 +121,42 @@ def _published_inspection(force, start: date, pattern: int, *, admin, lead, insp
     services.inspection_publish(
         inspection=inspection, published_on=received + timedelta(days=35), by=lead
     )
+    # Older inspections are closed; the 2024 ones are in follow-up with both
+    # plans accepted; the newest has its action plan in and its updated plan
+    # overdue, so the dashboard has something to chase.
     if start < date(2025, 1, 1):
+        kinds = list(ActionPlan.Kind.values)
+        _accepted_plans(inspection, kinds, by=admin, lead=lead)
         services.inspection_start_follow_up(inspection=inspection, by=lead)
-        if start < date(2023, 1, 1):
+        if start < date(2024, 1, 1):
             services.inspection_close(
                 inspection=inspection, closed_on=start + timedelta(days=400), by=admin
             )
+    else:
+        _accepted_plans(inspection, [ActionPlan.Kind.ACTION_PLAN], by=admin, lead=lead)
+
+
+def _accepted_plans(inspection, kinds: list[str], *, by, lead) -> None:
+    """Plans sent in and accepted through the follow-up services (entered by an
+    admin on the force's behalf, as the demo has no lead for most forces)."""
+    for kind in kinds:
+        plan = plan_services.action_plan_for(inspection, kind)
+        name = f"{inspection.force.short_name} {plan.get_kind_display().lower()}.pdf"
+        upload = SimpleUploadedFile(name, pdf(name[:-4]), content_type="application/pdf")
+        plan_services.action_plan_attach_document(plan=plan, upload=upload, by=by)
+        for item in plan_services.plan_items(plan):
+            plan_services.action_plan_save_response(
+                plan=plan,
+                item=item,
+                action=f"We will address {item.label.lower()} through the force's "
+                "child protection improvement board.",
+                owner_role="Head of public protection",
+                target_on=inspection.published_on + timedelta(days=180),
+                status=PlanResponse.Status.IN_PROGRESS,
+                by=by,
+            )
+        version = plan_services.action_plan_submit(plan=plan, by=by)
+        plan_services.action_plan_version_accept(version=version, by=lead)
 
 
 def _findings_for(inspection, topic, grade: str, *, by) -> None:

@@ -2,7 +2,8 @@
 inspection, with the force's response, target date, status and plan version.
 
 Numbered as the report numbers them. The response columns come from the
-action plans app once it is on main (see plan_responses()).
+newest submitted version of the force's action plans: the updated action plan
+where there is one, otherwise the action plan.
 """
 
 from dataclasses import dataclass
@@ -11,6 +12,7 @@ from datetime import date
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 
+from actionplans.models import ActionPlan, PlanResponse
 from dashboard.csvio import csv_response
 
 from . import reports
@@ -36,12 +38,32 @@ class TrackerRow:
 
 
 def plan_responses(inspection: Inspection) -> dict[tuple[str, str], Response]:
-    """The force's latest response per ("recommendation" | "finding", id).
+    """The force's latest submitted response per ("recommendation" | "finding", id).
 
-    Empty until the action plans app is on main: every row then reads
-    "No response yet".
+    Two queries: the plans with their versions, then the responses of each
+    plan's newest version. The updated action plan, being later, wins.
     """
-    return {}
+    plans = ActionPlan.objects.filter(inspection=inspection).prefetch_related("versions")
+    latest = {plan.kind: (plan, plan.latest_version) for plan in plans if plan.latest_version}
+    rows = PlanResponse.objects.filter(version__in=[v for _, v in latest.values()])
+    by_version: dict = {}
+    for row in rows:
+        by_version.setdefault(row.version_id, []).append(row)
+    responses: dict[tuple[str, str], Response] = {}
+    for kind in ActionPlan.Kind.values:  # action plan first, so the updated one overrides
+        if kind not in latest:
+            continue
+        plan, version = latest[kind]
+        status = version.get_status_display().lower()
+        label = f"{plan.get_kind_display()} version {version.number} ({status})"
+        for row in by_version.get(version.pk, []):
+            key = (
+                ("recommendation", str(row.recommendation_id))
+                if row.recommendation_id
+                else ("finding", str(row.finding_id))
+            )
+            responses[key] = Response(row.action, row.target_on, row.get_status_display(), label)
+    return responses
 
 
 def tracker_rows(inspection: Inspection) -> list[TrackerRow]:

@@ -7,6 +7,8 @@ test only read, so rows are written directly here.
 
 from datetime import date, timedelta
 
+from actionplans.models import ActionPlan, ActionPlanVersion
+from core.models import StoredFile
 from forces.models import Force
 from inspections.models import Finding, Grade, Inspection, Judgment, Recommendation, Topic
 
@@ -20,8 +22,9 @@ def _years_ago(today: date, years: int) -> date:
 
 def history(forces: list[Force], *, lead, today: date, years: int = 10) -> list[Inspection]:
     """Per force: an inspection every three years for `years` years (closed,
-    then in follow-up, then published with its updated action plan due), and
-    one planned for next month."""
+    then in follow-up with both plans accepted, then published with its action
+    plan accepted and its updated action plan overdue), and one planned for
+    next month."""
     plan = []
     for index, force in enumerate(forces):
         for back in range(years, 0, -3):
@@ -87,4 +90,35 @@ def history(forces: list[Force], *, lead, today: date, years: int = 10) -> list[
         for f in findings
         if f.is_concern
     )
+    _accepted_plans(inspections, by=lead)
     return inspections
+
+
+def _accepted_plans(inspections: list[Inspection], *, by) -> None:
+    kinds = {
+        Stage.FOLLOW_UP: list(ActionPlan.Kind.values),
+        Stage.PUBLISHED: [ActionPlan.Kind.ACTION_PLAN],
+    }
+    plans = ActionPlan.objects.bulk_create(
+        ActionPlan(inspection=inspection, kind=kind)
+        for inspection in inspections
+        for kind in kinds.get(inspection.stage, [])
+    )
+    document = StoredFile.objects.create(
+        original_name="plan.pdf",
+        storage_name=f"history/{len(plans)}-{plans[0].pk if plans else 'none'}",
+        content_type="application/pdf",
+        size=1,
+        sha256="0" * 64,
+        uploaded_by=by,
+    )
+    ActionPlanVersion.objects.bulk_create(
+        ActionPlanVersion(
+            plan=plan,
+            number=1,
+            document=document,
+            submitted_by=by,
+            status=ActionPlanVersion.Status.ACCEPTED,
+        )
+        for plan in plans
+    )

@@ -107,3 +107,47 @@ def test_query_count_is_the_same_for_one_force_or_43_with_ten_years(
     assert Inspection.objects.count() == 43 * 5
     assert _queries(client) == one
     assert one <= 12
+
+
+def test_a_submitted_plan_is_in_and_a_returned_one_is_not(
+    client_for, admin_user, lead_inspector, force_lead_a, force_a, today
+):
+    from actionplans import services
+    from actionplans.tests.factories import inspection_due, submitted_plan
+
+    inspection = inspection_due(
+        force=force_a,
+        lead=lead_inspector,
+        admin=admin_user,
+        action_plan_due_on=today + timedelta(days=5),
+    )
+    client = client_for(admin_user)
+    assert [d.inspection for d in client.get(URL).context["picture"].due_soon] == [inspection]
+    _, version = submitted_plan(inspection, by=force_lead_a)
+    assert client.get(URL).context["picture"].due_soon == []
+    services.action_plan_version_return(version=version, by=lead_inspector, comment="More detail")
+    due = client.get(URL).context["picture"].due_soon
+    assert [(d.inspection, d.returned) for d in due] == [(inspection, True)]
+    assert "returned to the force for changes" in client.get(URL).text
+
+
+def test_post_inspection_visits_are_on_the_timeline(
+    client_for, admin_user, lead_inspector, force_a, today
+):
+    from actionplans import services
+    from actionplans.tests.factories import inspection_due
+
+    inspection = inspection_due(
+        force=force_a,
+        lead=lead_inspector,
+        admin=admin_user,
+        action_plan_due_on=today - timedelta(days=60),
+        updated_due_on=today - timedelta(days=10),
+    )
+    services.post_inspection_visit_schedule(
+        inspection=inspection, visit_on=today + timedelta(days=40), by=admin_user
+    )
+    response = client_for(admin_user).get(URL)
+    visits = [(v.force, v.what, v.start) for v in response.context["picture"].visits]
+    assert (force_a, "Post-inspection visit", today + timedelta(days=40)) in visits
+    assert "Post-inspection visit" in response.text

@@ -90,11 +90,41 @@ def test_findings_export_has_status_and_defuses_formulas(
     assert '\'=HYPERLINK("http://evil.example","Click")' in summaries
 
 
-def test_deadlines_export_marks_overdue_plans(client_for, admin_user, lead_inspector, today):
-    history([Force.objects.get(slug="kent")], lead=lead_inspector, today=today)
+def test_deadlines_export_marks_overdue_plans_and_lists_notices(
+    client_for, admin_user, lead_inspector, force_lead_a, today
+):
+    from actionplans.models import Notice
+
+    kent = Force.objects.get(slug="kent")
+    inspections = history([kent], lead=lead_inspector, today=today)
+    published = next(i for i in inspections if i.stage == Inspection.Stage.PUBLISHED)
+    Notice.objects.create(
+        recipient=force_lead_a,
+        kind=Notice.Kind.OVERDUE,
+        inspection=published,
+        subject=Notice.Subject.UPDATED_ACTION_PLAN,
+        due_on=published.updated_action_plan_due_on,
+        title="Overdue",
+        body="Overdue",
+    )
     rows = rows_of(client_for(admin_user).get(reverse("exports:csv", args=["deadlines"])))
-    overdue = [r for r in rows[1:] if r[-1] == "Yes"]
-    assert [(r[5], r[6]) for r in overdue] == [("Published", "Updated action plan")]
+    assert rows[0][6:] == [
+        "Deadline or notice",
+        "Due on",
+        "Plan status",
+        "Overdue",
+        "Notice sent on",
+    ]
+    overdue = [r for r in rows[1:] if r[9] == "Yes"]
+    assert [(r[5], r[6], r[8]) for r in overdue] == [
+        ("Published", "Updated action plan", "Not submitted")
+    ]
+    assert {r[8] for r in rows[1:] if r[5] == "Follow-up" and "plan" in r[6]} == {"Accepted"}
+    notices = [r for r in rows[1:] if r[10]]
+    assert [(r[6], r[10]) for r in notices] == [
+        ("Overdue notice: Updated action plan", today.isoformat())
+    ]
+    assert force_lead_a.email not in "".join(",".join(r) for r in rows)
 
 
 def test_case_reviews_export_has_its_header(client_for, admin_user):

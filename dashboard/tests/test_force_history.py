@@ -59,7 +59,7 @@ def test_force_lead_sees_their_draft_grades_at_pre_publication(
     assert rows[new].grades is not None and rows[new].is_draft
     assert "(draft)" in response.text
     statuses = [r.status for r in response.context["history"]["recommendations"]]
-    assert statuses == ["Draft", "Draft", "Open", "Open"]
+    assert statuses == ["Draft", "Draft", "No response yet", "No response yet"]
     # The chart shows published grades only: one column per topic chart.
     assert len(response.context["history"]["charts"]) == 5
     assert response.text.count("<svg") == 5
@@ -95,3 +95,22 @@ def test_force_page_queries_stay_flat_with_ten_years(
     client = client_for(admin_user)
     with django_assert_max_num_queries(10):
         assert page(client, force_a).status_code == 200
+
+
+def test_recommendation_status_follows_the_forces_latest_plan(
+    client_for, force_lead_a, force_a, two_inspections
+):
+    from actionplans.models import PlanResponse
+    from actionplans.tests.factories import submitted_plan
+
+    old, new = two_inspections(Stage.PUBLISHED)
+    submitted_plan(new, by=force_lead_a)  # every response "In progress"
+    response = page(client_for(force_lead_a), force_a)
+    statuses = [(r.inspection, r.status) for r in response.context["history"]["recommendations"]]
+    assert statuses == [
+        (new, "In progress"),
+        (new, "In progress"),
+        (old, "No response yet"),
+        (old, "No response yet"),
+    ]
+    assert PlanResponse.Status.IN_PROGRESS.label in response.text

@@ -225,3 +225,24 @@ def test_a_failed_build_says_so_and_offers_another_try(client_for, inspector, ma
     assert "The report could not be built" in page.text
     assert "Build the PDF again" in page.text
     assert "disk full" not in page.text  # the error is for the logs, not the page
+
+
+def test_tracker_shows_the_forces_latest_submitted_responses(client_for, force_lead_a, make_report):
+    from actionplans.models import ActionPlan
+    from actionplans.tests.factories import submitted_plan
+
+    inspection = make_report()
+    submitted_plan(inspection, by=force_lead_a, kind=ActionPlan.Kind.UPDATED_ACTION_PLAN)
+    response = client_for(force_lead_a).get(
+        reverse("inspections:tracker", args=[inspection.pk, "csv"])
+    )
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    assert {r[0] for r in rows[1:]} == {
+        "Area for improvement 1",
+        "Recommendation 1",
+        "Recommendation 2",
+    }
+    for row in rows[1:]:
+        assert row[5].startswith("We will act on")
+        assert row[7] == "In progress"
+        assert row[8] == "Updated action plan version 1 (submitted)"
