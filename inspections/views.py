@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from actionplans.services import followup_context
 from core import uploads
 from core.models import AuditEvent
 from forces.forms import ForceFilterForm
@@ -116,10 +117,13 @@ def inspection_edit(request: HttpRequest, inspection_id) -> HttpResponse:
 
 def inspection_detail(request: HttpRequest, inspection_id) -> HttpResponse:
     inspection = get_inspection_for_user(request, inspection_id)
+    followup = followup_context(inspection=inspection, user=request.user)
     if request.user.is_force_lead:
-        return render(request, "inspections/detail_force.html", _report_context(inspection))
+        context = {**_report_context(inspection), **followup}
+        return render(request, "inspections/detail_force.html", context)
     judgments = list(inspection.judgments.all())
     context = {
+        **followup,
         "inspection": inspection,
         "judgments": judgments,
         "findings_count": inspection.findings.count(),

@@ -184,7 +184,7 @@ def test_publication_waits_for_recommendations_and_force_lead_sees_grades_in_tur
 
     sign_in(page, live_server.url, force_lead_a)
     page.goto(url)
-    expect(page.get_by_role("table").first).to_contain_text("Graded judgments")
+    expect(page.locator("caption", has_text="Graded judgments")).to_have_text("Graded judgments")
     expect(page.get_by_text("(draft)")).to_have_count(0)
     assert_accessible(page)
     page.goto(f"{url}report/")
