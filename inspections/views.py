@@ -577,7 +577,15 @@ def report_pdf_status(request: HttpRequest, inspection_id) -> HttpResponse:
     is_current = report_file is not None and report_file.is_ready
     if is_current:
         is_current = reports.report_is_current(report_file, inspection)
-    context = {"inspection": inspection, "report_file": report_file, "is_current": is_current}
+    context = {
+        "inspection": inspection,
+        "report_file": report_file,
+        "is_current": is_current,
+        # WCAG 2.2.1: a person can stop the page refreshing itself.
+        "refresh": report_file is not None
+        and report_file.is_in_progress
+        and request.GET.get("refresh") != "off",
+    }
     return render(request, "reports/status.html", context)
 
 

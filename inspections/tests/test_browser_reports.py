@@ -47,3 +47,23 @@ def test_force_lead_downloads_their_report_but_not_another_forces(
         response = page.goto(f"{live_server.url}{path}")
         assert response.status == 404
         assert_accessible(page)
+
+
+def test_a_building_report_refreshes_until_the_person_stops_it(
+    page: Page, live_server, admin_user, lead_inspector, inspector, force_a
+):
+    from inspections.models import ReportFile
+
+    people = {"lead": lead_inspector, "inspector": inspector, "admin": admin_user}
+    inspection = report_inspection(force=force_a, **people)
+    ReportFile.objects.create(inspection=inspection, status=ReportFile.Status.BUILDING)
+    sign_in(page, live_server.url, inspector)
+    page.goto(f"{live_server.url}/inspections/{inspection.pk}/report/pdf/")
+    expect(page.get_by_role("status")).to_contain_text("Building the report…")
+    expect(page.locator('meta[http-equiv="refresh"]')).to_have_count(1)
+    # axe's meta-refresh rule (WCAG 2.2.1) flags any timed refresh, so the
+    # page offers a way to stop it; with it stopped the page passes.
+    page.get_by_role("link", name="Stop this page refreshing itself").click()
+    expect(page.locator('meta[http-equiv="refresh"]')).to_have_count(0)
+    expect(page.get_by_role("status")).to_contain_text("Building the report…")
+    assert_accessible(page)

@@ -69,6 +69,9 @@ def test_status_page_refreshes_while_building(client_for, inspector, make_report
     assert '<meta http-equiv="refresh" content="2">' in page.text
     assert "Building the report…" in page.text
     assert "Build the PDF again" not in page.text
+    stopped = client_for(inspector).get(status_url(inspection), {"refresh": "off"})
+    assert 'http-equiv="refresh"' not in stopped.text
+    assert "Building the report…" in stopped.text and "Check again" in stopped.text
 
 
 def test_page_offers_a_rebuild_once_the_data_has_changed(
