@@ -1,0 +1,324 @@
+import codecs
+import csv
+import io
+
+from crispy_forms_gds.layout import HTML, Button, Field, Fieldset, Layout, Size
+from django import forms
+from django.core.exceptions import ValidationError
+
+from core.forms import GovukForm, PrivateFileField
+from core.uploads import describe_limits
+
+from .caselist import check_headings
+from .models import (
+    PRACTICE_POINTS,
+    REVIEWED_TOPICS,
+    TOPIC_RATING_CHOICES,
+    Answer,
+    CaseCategory,
+    CaseRating,
+)
+from .sampling import MAX_SEED
+from .services import CASE_LIST_MAX_BYTES, review_missing_answers, topic_fields
+
+HEADER_PEEK_BYTES = 64 * 1024
+
+
+def _numeric_input() -> forms.TextInput:
+    # GOV.UK asks for a text input with a numeric keypad, not type="number".
+    return forms.TextInput(
+        attrs={"inputmode": "numeric", "spellcheck": "false", "class": "govuk-input--width-5"}
+    )
+
+
+class CaseListUploadForm(GovukForm):
+    submit_label = "Upload and import"
+
+    case_list = PrivateFileField(
+        kinds=["csv"],
+        max_bytes=CASE_LIST_MAX_BYTES,
+        label="Upload the case list",
+        help_text=f"{describe_limits(['csv'], CASE_LIST_MAX_BYTES)}, saved as CSV UTF-8, "
+        "with the headings in the template.",
+        error_messages={"required": "Select a CSV file"},
+    )
+
+    def clean_case_list(self):
+        upload = self.cleaned_data["case_list"]
+        # Check the headings now, so the commonest mistakes show beside the field;
+        # the import checks the whole file again, row by row.
+        head = upload.read(HEADER_PEEK_BYTES)
+        upload.seek(0)
+        # UTF-8 already (check_upload read it all); a cut character may end the peek.
+        text = codecs.getincrementaldecoder("utf-8-sig")().decode(head, final=False)
+        headings = next(csv.reader(io.StringIO(text)), [])
+        if not any(h.strip() for h in headings):
+            raise ValidationError("The first row of the file must be the column headings")
+        _, errors = check_headings(headings)
+        if errors:
+            raise ValidationError(errors)
+        return upload
+
+
+class SampleDrawForm(GovukForm):
+    submit_label = "Draw the sample"
+
+    seed = forms.IntegerField(
+        label="Seed (optional)",
+        required=False,
+        min_value=1,
+        max_value=MAX_SEED,
+        help_text="Leave blank and the service will choose one. To repeat an earlier draw, "
+        "enter its seed and the same sample sizes.",
+        widget=_numeric_input(),
+        error_messages={
+            "invalid": "The seed must be a whole number",
+            "min_value": "The seed must be 1 or more",
+            "max_value": f"The seed must be {MAX_SEED:,} or less",
+        },
+    )
+    reason = forms.CharField(
+        label="Why are you drawing the sample again?",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="This is kept on the inspection’s record.",
+    )
+
+    def __init__(self, *args, population: list[tuple[CaseCategory, int]], redraw: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.population = population
+        self.redraw = redraw
+        size_fields = {}
+        for category, count in population:
+            name = category.name[0].lower() + category.name[1:]
+            size_fields[f"size_{category.slug}"] = forms.IntegerField(
+                label=category.name,
+                required=False,
+                min_value=0,
+                max_value=count,
+                help_text=f"{count:,} case{'s' if count != 1 else ''} in the list",
+                widget=_numeric_input(),
+                error_messages={
+                    "invalid": f"The sample size for {name} must be a whole number",
+                    "min_value": f"The sample size for {name} must be 0 or more",
+                    "max_value": f"The sample size for {name} must be {count:,} or fewer: "
+                    f"the list has {count:,} case{'s' if count != 1 else ''} in that category",
+                },
+            )
+        self.fields = {**size_fields, "seed": self.fields["seed"]}
+        if redraw:
+            self.fields["reason"] = self.declared_fields["reason"]
+        self.helper.layout = Layout(
+            Fieldset(
+                *[Field.text(name) for name in size_fields],
+                legend="Sample size for each category",
+                legend_size=Size.MEDIUM,
+            ),
+            Field.text("seed"),
+            *([Field.textarea("reason")] if redraw else []),
+            Button("submit", "Draw the sample again" if redraw else self.submit_label),
+        )
+
+    def clean_reason(self):
+        reason = self.cleaned_data.get("reason", "").strip()
+        if self.redraw and not reason:
+            raise ValidationError("Enter why you are drawing the sample again")
+        return reason
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors and not any(self.sizes().values()):
+            raise ValidationError("Enter a sample size for at least one category")
+        return data
+
+    def sizes(self) -> dict[str, int]:
+        return {
+            category.slug: self.cleaned_data.get(f"size_{category.slug}") or 0
+            for category, _ in self.population
+        }
+
+
+class AssignCasesForm(forms.Form):
+    """Bulk assignment from the sample page: checkboxes in the table, then a reviewer."""
+
+    cases = forms.ModelMultipleChoiceField(
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple,
+        label="Cases",
+        error_messages={"required": "Select at least one case to assign"},
+    )
+    reviewer = forms.ModelChoiceField(
+        queryset=None,
+        label="Assign the selected cases to",
+        empty_label="Choose a reviewer",
+        error_messages={"required": "Select who will review the cases"},
+    )
+
+    def __init__(self, *args, cases, reviewers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["cases"].queryset = cases
+        self.fields["reviewer"].queryset = reviewers
+
+
+class AssignCaseForm(GovukForm):
+    submit_label = "Assign case"
+
+    reviewer = forms.ModelChoiceField(
+        queryset=None,
+        label="Who will review this case?",
+        widget=forms.RadioSelect,
+        empty_label=None,
+        error_messages={"required": "Select who will review this case"},
+    )
+
+    def __init__(self, *args, reviewers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reviewer"].queryset = reviewers
+        self.helper.layout = Layout(
+            Field.radios("reviewer", legend_size=Size.MEDIUM), Button("submit", self.submit_label)
+        )
+
+
+class CaseReviewForm(GovukForm):
+    """The structured review. Every answer may be left blank in a draft; all
+    are needed to continue to check your answers."""
+
+    SAVE = "save"
+    CONTINUE = "continue"
+
+    overall_rating = forms.ChoiceField(
+        label="Overall, how well did the force handle this case?",
+        choices=CaseRating.choices,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    notes = forms.CharField(
+        label="Notes (optional)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="Do not include the child’s name or any detail that could identify them.",
+    )
+
+    def __init__(self, *args, complete: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.complete = complete
+        fields = {"overall_rating": self.fields["overall_rating"]}
+        layout = [Field.radios("overall_rating", legend_size=Size.MEDIUM)]
+        for topic in REVIEWED_TOPICS:
+            rating, observation = topic_fields(topic)
+            fields[rating] = forms.ChoiceField(
+                label=f"Rating for {topic.label.lower()}",
+                choices=TOPIC_RATING_CHOICES,
+                widget=forms.RadioSelect,
+                required=False,
+            )
+            fields[observation] = forms.CharField(
+                label="Observation",
+                required=False,
+                max_length=500,
+                widget=forms.Textarea(attrs={"rows": 3}),
+                help_text="A sentence or two on what the force did well or should have done.",
+                error_messages={"max_length": "The observation must be 500 characters or fewer"},
+            )
+            layout.append(
+                Fieldset(
+                    Field.radios(rating, legend_size=Size.SMALL),
+                    Field.textarea(observation, max_characters=500),
+                    legend=topic.label,
+                    legend_size=Size.MEDIUM,
+                    css_id=f"topic-{topic.value}",
+                )
+            )
+        points = []
+        for field, question in PRACTICE_POINTS:
+            fields[field] = forms.ChoiceField(
+                label=question, choices=Answer.choices, widget=forms.RadioSelect, required=False
+            )
+            points.append(Field.radios(field, legend_size=Size.SMALL, small=True))
+        layout.append(
+            Fieldset(
+                *points, legend="Key practice points", legend_size=Size.MEDIUM, css_id="practice"
+            )
+        )
+        fields["notes"] = self.fields["notes"]
+        layout.append(Field.textarea("notes"))
+        self.fields = fields
+        self.helper.layout = Layout(
+            *layout,
+            HTML('<div class="govuk-button-group">'),
+            Button(self.CONTINUE, "Continue"),
+            Button.secondary(self.SAVE, "Save and come back later"),
+            HTML("</div>"),
+        )
+
+    def clean(self):
+        data = super().clean()
+        if self.complete:
+            for field, message in review_missing_answers(data).items():
+                if field not in self.errors:
+                    self.add_error(field, message)
+        return data
+
+
+class SecondReviewForm(GovukForm):
+    submit_label = "Save second review"
+
+    agrees = forms.TypedChoiceField(
+        label="Do you agree with the overall rating?",
+        choices=[("yes", "Yes, I agree"), ("no", "No, I would rate the case differently")],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select yes if you agree with the overall rating"},
+    )
+    rating = forms.ChoiceField(
+        label="If you disagree, what is your rating?",
+        choices=CaseRating.choices,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    reason = forms.CharField(
+        label="If you disagree, why?",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper.layout = Layout(
+            Field.radios("agrees", legend_size=Size.MEDIUM),
+            Field.radios("rating", legend_size=Size.SMALL),
+            Field.textarea("reason"),
+            Button("submit", self.submit_label),
+        )
+
+
+class CaseCategoryForm(GovukForm):
+    submit_label = "Save category"
+
+    name = forms.CharField(
+        label="Category name",
+        max_length=120,
+        error_messages={
+            "required": "Enter the category name",
+            "max_length": "The category name must be 120 characters or fewer",
+        },
+    )
+    is_active = forms.BooleanField(
+        label="Accept this category in new case lists", required=False, initial=True
+    )
+
+    def __init__(self, *args, category: CaseCategory | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.category = category
+        if category is None:
+            del self.fields["is_active"]
+            self.helper.layout = Layout(Field.text("name"), Button("submit", "Add category"))
+
+    def clean_name(self):
+        name = " ".join(self.cleaned_data["name"].split())
+        others = CaseCategory.objects.filter(name__iexact=name)
+        if self.category is not None:
+            others = others.exclude(pk=self.category.pk)
+        if others.exists():
+            raise ValidationError("A category with this name already exists")
+        return name

@@ -1,0 +1,331 @@
+"""Case file reviews: the force's case list, the sample drawn from it, and the
+reviews of the sampled cases.
+
+Case records are highly sensitive. Nothing here holds a child's name or any
+detail that could identify them: only the force's own case reference, the
+category, the date recorded, an optional area, and the inspector's assessment.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+
+from core.models import BaseModel
+from inspections.models import Topic
+
+
+class CaseRating(models.TextChoices):
+    """The inspectorate's long-standing case-level scale."""
+
+    GOOD = "good", "Good"
+    REQUIRES_IMPROVEMENT = "requires_improvement", "Requires improvement"
+    INADEQUATE = "inadequate", "Inadequate"
+
+
+# A topic is rated on the case scale, or found not relevant to the case.
+NOT_RELEVANT = "not_relevant"
+TOPIC_RATING_CHOICES = [*CaseRating.choices, (NOT_RELEVANT, "Not relevant to this case")]
+
+
+class Answer(models.TextChoices):
+    YES = "yes", "Yes"
+    NO = "no", "No"
+    NOT_APPLICABLE = "not_applicable", "Not applicable"
+
+
+# The topics a case file review assesses, in the order a case unfolds.
+# Leadership is judged from interviews and documents, not from case files.
+REVIEWED_TOPICS = [
+    Topic.INITIAL_RESPONSE,
+    Topic.RISK_ASSESSMENT,
+    Topic.INVESTIGATION,
+    Topic.PARTNERSHIP_WORKING,
+]
+
+# Key practice points: field name on CaseReview, and the question asked.
+PRACTICE_POINTS = [
+    ("child_voice_recorded", "The child's voice was recorded"),
+    ("risk_assessed_promptly", "Risk was assessed promptly"),
+    ("strategy_discussion_held", "A strategy discussion was held where needed"),
+    ("referral_made", "A referral was made to children's social care"),
+    ("supervision_evident", "Supervision was evident"),
+]
+
+
+class CaseCategory(BaseModel):
+    """A kind of child protection case. Admins keep the list.
+
+    The slug never changes once made: samples are drawn category by category
+    in slug order, so a renamed category still gives the same sample.
+    """
+
+    name = models.CharField(max_length=120, unique=True)
+    slug = models.SlugField(max_length=60, unique=True)
+    position = models.PositiveSmallIntegerField(default=0)
+    is_active = models.BooleanField(
+        default=True, help_text="Only active categories are accepted in a new case list."
+    )
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name_plural = "case categories"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CaseListImport(BaseModel):
+    """One upload of the force's case list, and how its import went."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting to start"
+        CHECKING = "checking", "Checking the file"
+        SAVING = "saving", "Importing"
+        COMPLETED = "completed", "Imported"
+        FAILED = "failed", "Not imported"
+
+    RUNNING_STATUSES = [Status.PENDING, Status.CHECKING, Status.SAVING]
+    # Keep this many error messages; count the rest.
+    MAX_ERRORS = 100
+
+    inspection = models.ForeignKey(
+        "inspections.Inspection", on_delete=models.CASCADE, related_name="case_list_imports"
+    )
+    stored_file = models.ForeignKey("core.StoredFile", on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    total_rows = models.PositiveIntegerField(
+        default=0, help_text="An estimate from the line count until the file has been checked."
+    )
+    rows_done = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True)
+    error_count = models.PositiveIntegerField(default=0)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Case list import of {self.stored_file.original_name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("casefiles:import_status", args=[self.inspection_id, self.pk])
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in self.RUNNING_STATUSES
+
+    @property
+    def progress_text(self) -> str:
+        """The progress in words, as the status page shows it."""
+        if self.status == self.Status.PENDING:
+            return "Waiting to start"
+        verb = "Checking" if self.status == self.Status.CHECKING else "Importing"
+        if self.status == self.Status.SAVING and not self.rows_done:
+            # SQLite cannot show rows saved inside the import's transaction.
+            return f"Importing {self.total_rows:,} rows"
+        if self.status in (self.Status.CHECKING, self.Status.SAVING):
+            done = max(1, self.rows_done)
+            total = max(done, self.total_rows)
+            return f"{verb} row {done:,} of {total:,}"
+        return self.get_status_display()
+
+    @property
+    def more_errors(self) -> int:
+        return max(0, self.error_count - len(self.errors))
+
+
+class SampleDraw(BaseModel):
+    """One draw of the sample: the sizes asked for, and the seed that makes it
+    reproducible. Every draw is kept; the latest is the sample in use."""
+
+    inspection = models.ForeignKey(
+        "inspections.Inspection", on_delete=models.CASCADE, related_name="sample_draws"
+    )
+    number = models.PositiveIntegerField()
+    seed = models.BigIntegerField()
+    sizes = models.JSONField(help_text="Category slug to sample size.")
+    population = models.JSONField(help_text="Category slug to cases in the list at the draw.")
+    sample_count = models.PositiveIntegerField()
+    second_review_count = models.PositiveIntegerField(default=0)
+    reason = models.TextField(blank=True, help_text="Why the sample was drawn again.")
+    drawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["inspection", "number"], name="one_draw_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"Sample draw {self.number}"
+
+    @property
+    def is_redraw(self) -> bool:
+        return self.number > 1
+
+
+class CaseQuerySet(models.QuerySet):
+    def sampled(self) -> "CaseQuerySet":
+        return self.filter(sample_draw__isnull=False)
+
+    def for_list(self) -> "CaseQuerySet":
+        """What a list of cases shows in each row, in one query."""
+        return self.select_related(
+            "category", "reviewer", "review", "review__second_review"
+        ).order_by("category__position", "category__name", "reference")
+
+
+class Case(BaseModel):
+    """One case on the force's list. In the sample when it has a sample draw."""
+
+    # No index of its own: the unique (inspection, reference) index serves.
+    inspection = models.ForeignKey(
+        "inspections.Inspection", on_delete=models.CASCADE, related_name="cases", db_index=False
+    )
+    reference = models.CharField(max_length=50, help_text="The force's own case reference.")
+    category = models.ForeignKey(CaseCategory, on_delete=models.PROTECT, related_name="cases")
+    recorded_on = models.DateField()
+    area = models.CharField(max_length=100, blank=True)
+    # Imports write 100,000 rows at a time, so each index must earn its keep:
+    # the sample is found through (inspection, sample_draw), and draws and
+    # users are never deleted in the normal run of things.
+    sample_draw = models.ForeignKey(
+        SampleDraw,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="cases",
+        db_index=False,
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assigned_cases",
+        db_index=False,
+    )
+    # Chosen at the draw, from the draw's seed; shown only once the review is in.
+    second_review_due = models.BooleanField(default=False)
+
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["reference"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["inspection", "reference"], name="one_case_per_reference"
+            )
+        ]
+        indexes = [models.Index(fields=["inspection", "sample_draw"])]
+
+    def __str__(self) -> str:
+        return f"Case {self.reference}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("casefiles:case_detail", args=[self.inspection_id, self.pk])
+
+    @property
+    def in_sample(self) -> bool:
+        return self.sample_draw_id is not None
+
+    @property
+    def review_or_none(self) -> "CaseReview | None":
+        try:
+            return self.review
+        except CaseReview.DoesNotExist:
+            return None
+
+
+class CaseReview(BaseModel):
+    """The review of one sampled case. A draft until submitted, then locked."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "In progress"
+        SUBMITTED = "submitted", "Submitted"
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="review")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    overall_rating = models.CharField(max_length=30, choices=CaseRating.choices, blank=True)
+    child_voice_recorded = models.CharField(max_length=20, choices=Answer.choices, blank=True)
+    risk_assessed_promptly = models.CharField(max_length=20, choices=Answer.choices, blank=True)
+    strategy_discussion_held = models.CharField(max_length=20, choices=Answer.choices, blank=True)
+    referral_made = models.CharField(max_length=20, choices=Answer.choices, blank=True)
+    supervision_evident = models.CharField(max_length=20, choices=Answer.choices, blank=True)
+    notes = models.TextField(blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        indexes = [models.Index(fields=["status"])]
+
+    def __str__(self) -> str:
+        return f"Review of case {self.case.reference}"
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.status == self.Status.SUBMITTED
+
+    def practice_point_answers(self) -> list[tuple[str, str, str]]:
+        """(field, question, answer label) for each key practice point."""
+        return [
+            (field, question, Answer(getattr(self, field)).label if getattr(self, field) else "")
+            for field, question in PRACTICE_POINTS
+        ]
+
+
+class TopicAssessment(BaseModel):
+    """A review's rating of one topic, with a short observation."""
+
+    review = models.ForeignKey(CaseReview, on_delete=models.CASCADE, related_name="assessments")
+    topic = models.CharField(max_length=40, choices=Topic.choices)
+    rating = models.CharField(max_length=30, choices=TOPIC_RATING_CHOICES, blank=True)
+    observation = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["review", "topic"], name="one_assessment_per_topic")
+        ]
+        indexes = [models.Index(fields=["topic", "rating"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_topic_display()}: {self.get_rating_display() or 'not rated'}"
+
+
+class SecondReview(BaseModel):
+    """The lead inspector's second review of a submitted case review."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "To do"
+        COMPLETED = "completed", "Done"
+
+    review = models.OneToOneField(
+        CaseReview, on_delete=models.CASCADE, related_name="second_review"
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="second_reviews"
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    agrees = models.BooleanField(null=True)
+    rating = models.CharField(
+        max_length=30,
+        choices=CaseRating.choices,
+        blank=True,
+        help_text="The second reviewer's rating, where it differs.",
+    )
+    reason = models.TextField(blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Second review of case {self.review.case.reference}"
+
+    @property
+    def is_completed(self) -> bool:
+        return self.status == self.Status.COMPLETED

@@ -1,0 +1,317 @@
+"""The figures behind each grade: what the submitted case file reviews found.
+
+Every count is made by the database (GROUP BY with conditional counts), in a
+fixed number of queries whatever the number of reviews; Python only arranges
+the few grouped rows that come back.
+
+Interface for the grading page:
+    case_review_figures(inspection) -> CaseReviewFigures
+    figures_by_topic(inspection) -> dict[topic value, TopicFigures]
+and the partial templates/casefiles/_topic_figures.html, which renders one
+TopicFigures given as `topic_figures`.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, F, Q, Value
+from django.db.models.functions import Coalesce, NullIf
+
+from inspections.models import Inspection, Topic
+
+from .models import (
+    NOT_RELEVANT,
+    PRACTICE_POINTS,
+    REVIEWED_TOPICS,
+    Answer,
+    Case,
+    CaseRating,
+    CaseReview,
+    SecondReview,
+    TopicAssessment,
+)
+
+SUBMITTED = CaseReview.Status.SUBMITTED
+
+
+def percent(part: int, whole: int) -> int:
+    """A whole percentage, half rounded up, as a report prints it."""
+    if not whole:
+        return 0
+    return (200 * part + whole) // (2 * whole)
+
+
+@dataclass(frozen=True)
+class RatingFigures:
+    """How many reviews rated something good, requires improvement, inadequate."""
+
+    label: str
+    good: int = 0
+    requires_improvement: int = 0
+    inadequate: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.good + self.requires_improvement + self.inadequate
+
+    @property
+    def rows(self) -> list[tuple[str, int, int]]:
+        """(rating label, count, percentage of the total) in scale order."""
+        return [
+            (
+                rating.label,
+                getattr(self, rating.value),
+                percent(getattr(self, rating.value), self.total),
+            )
+            for rating in CaseRating
+        ]
+
+    @property
+    def good_percent(self) -> int:
+        return percent(self.good, self.total)
+
+    @property
+    def requires_improvement_percent(self) -> int:
+        return percent(self.requires_improvement, self.total)
+
+    @property
+    def inadequate_percent(self) -> int:
+        return percent(self.inadequate, self.total)
+
+
+@dataclass(frozen=True)
+class TopicFigures:
+    """One topic's ratings from the submitted reviews, overall and by category."""
+
+    topic: str
+    label: str
+    overall: RatingFigures
+    by_category: list[RatingFigures]
+    submitted: int
+    sampled: int
+    not_relevant: int = 0
+
+    @property
+    def outstanding(self) -> int:
+        return self.sampled - self.submitted
+
+
+@dataclass(frozen=True)
+class PracticePointFigures:
+    """How often one key practice point held: yes out of yes and no."""
+
+    field: str
+    question: str
+    yes: int = 0
+    no: int = 0
+    not_applicable: int = 0
+
+    @property
+    def answered(self) -> int:
+        return self.yes + self.no
+
+    @property
+    def held_percent(self) -> int:
+        return percent(self.yes, self.answered)
+
+
+@dataclass(frozen=True)
+class CategoryPracticePoints:
+    label: str
+    points: list[PracticePointFigures]
+
+
+@dataclass(frozen=True)
+class CaseReviewFigures:
+    """Everything the submitted case file reviews say about one inspection."""
+
+    sampled: int
+    submitted: int
+    drafts: int
+    overall: RatingFigures
+    overall_by_category: list[RatingFigures]
+    topics: list[TopicFigures]
+    practice_points: list[PracticePointFigures]
+    practice_points_by_category: list[CategoryPracticePoints]
+    second_reviews_due: int = 0
+    second_reviews_done: int = 0
+    second_reviews_agreed: int = 0
+    by_topic: dict[str, TopicFigures] = field(default_factory=dict)
+
+    @property
+    def outstanding(self) -> int:
+        return self.sampled - self.submitted
+
+    @property
+    def not_started(self) -> int:
+        return self.sampled - self.submitted - self.drafts
+
+    @property
+    def status(self) -> tuple[str, str]:
+        """(words, tag colour) for a task list: not started, in progress, completed."""
+        if not self.sampled:
+            return "Not started", "grey"
+        if self.outstanding or self.second_reviews_done < self.second_reviews_due:
+            return "In progress", "light-blue"
+        return "Completed", "green"
+
+    @property
+    def agreement_percent(self) -> int | None:
+        if not self.second_reviews_done:
+            return None
+        return percent(self.second_reviews_agreed, self.second_reviews_done)
+
+
+def _rating_figures(label: str, counts: dict[str, int]) -> RatingFigures:
+    return RatingFigures(label=label, **{r: counts.get(r, 0) for r in CaseRating.values})
+
+
+def _grouped(rows, key_fields: tuple[str, ...]) -> dict[tuple, dict[str, int]]:
+    """{(key values..., category): {rating: n}} from rows of values()+Count."""
+    grouped: dict[tuple, dict[str, int]] = {}
+    for row in rows:
+        key = tuple(row[k] for k in key_fields)
+        grouped.setdefault(key, {})[row["rating"]] = row["n"]
+    return grouped
+
+
+def _category_order(rows) -> list[str]:
+    seen = {(row["position"], row["category"]) for row in rows}
+    return [name for _, name in sorted(seen)]
+
+
+def _category_fields(prefix: str) -> dict[str, F]:
+    return {"category": F(f"{prefix}category__name"), "position": F(f"{prefix}category__position")}
+
+
+def _topic_figures(inspection: Inspection, sampled: int, submitted: int) -> list[TopicFigures]:
+    rows = list(
+        TopicAssessment.objects.filter(
+            review__case__inspection=inspection, review__status=SUBMITTED
+        )
+        .values("topic", "rating", **_category_fields("review__case__"))
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    by_topic_category = _grouped(rows, ("topic", "category"))
+    categories = _category_order(rows)
+    figures = []
+    for topic in REVIEWED_TOPICS:
+        totals: dict[str, int] = {}
+        for row in rows:
+            if row["topic"] == topic.value:
+                totals[row["rating"]] = totals.get(row["rating"], 0) + row["n"]
+        per_category = [
+            _rating_figures(name, by_topic_category.get((topic.value, name), {}))
+            for name in categories
+        ]
+        figures.append(
+            TopicFigures(
+                topic=topic.value,
+                label=Topic(topic).label,
+                overall=_rating_figures("All categories", totals),
+                by_category=[f for f in per_category if f.total],
+                submitted=submitted,
+                sampled=sampled,
+                not_relevant=totals.get(NOT_RELEVANT, 0),
+            )
+        )
+    return figures
+
+
+def _overall_figures(inspection: Inspection) -> tuple[RatingFigures, list[RatingFigures]]:
+    """Overall case ratings, after second review: a different rating given by
+    the lead inspector replaces the first reviewer's."""
+    rows = list(
+        CaseReview.objects.filter(case__inspection=inspection, status=SUBMITTED)
+        .annotate(
+            rating=Coalesce(NullIf("second_review__rating", Value("")), "overall_rating"),
+        )
+        .values("rating", **_category_fields("case__"))
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    grouped = _grouped(rows, ("category",))
+    categories = _category_order(rows)
+    totals: dict[str, int] = {}
+    for counts in grouped.values():
+        for rating, n in counts.items():
+            totals[rating] = totals.get(rating, 0) + n
+    per_category = [_rating_figures(name, grouped[(name,)]) for name in categories]
+    return _rating_figures("All categories", totals), per_category
+
+
+def _practice_point_figures(
+    inspection: Inspection,
+) -> tuple[list[PracticePointFigures], list[CategoryPracticePoints]]:
+    counts = {}
+    for field_name, _ in PRACTICE_POINTS:
+        for answer in Answer.values:
+            counts[f"{field_name}__{answer}"] = Count("pk", filter=Q(**{field_name: answer}))
+    rows = list(
+        CaseReview.objects.filter(case__inspection=inspection, status=SUBMITTED)
+        .values(**_category_fields("case__"))
+        .annotate(**counts)
+        .order_by("position", "category")
+    )
+
+    def points(row_list) -> list[PracticePointFigures]:
+        return [
+            PracticePointFigures(
+                field=field_name,
+                question=question,
+                **{
+                    answer: sum(row[f"{field_name}__{answer}"] for row in row_list)
+                    for answer in Answer.values
+                },
+            )
+            for field_name, question in PRACTICE_POINTS
+        ]
+
+    by_category = [CategoryPracticePoints(row["category"], points([row])) for row in rows]
+    return points(rows), by_category
+
+
+def case_review_figures(inspection: Inspection) -> CaseReviewFigures:
+    """Counts and percentages from the submitted reviews of this inspection.
+
+    Five queries whatever the size of the sample. Reviews still in draft or
+    not started count only as outstanding.
+    """
+    counts = (
+        Case.objects.sampled()
+        .filter(inspection=inspection)
+        .aggregate(
+            sampled=Count("pk"),
+            submitted=Count("pk", filter=Q(review__status=SUBMITTED)),
+            drafts=Count("pk", filter=Q(review__status=CaseReview.Status.DRAFT)),
+        )
+    )
+    second = SecondReview.objects.filter(review__case__inspection=inspection).aggregate(
+        due=Count("pk"),
+        done=Count("pk", filter=Q(status=SecondReview.Status.COMPLETED)),
+        agreed=Count("pk", filter=Q(status=SecondReview.Status.COMPLETED, agrees=True)),
+    )
+    topics = _topic_figures(inspection, counts["sampled"], counts["submitted"])
+    overall, overall_by_category = _overall_figures(inspection)
+    points, points_by_category = _practice_point_figures(inspection)
+    return CaseReviewFigures(
+        sampled=counts["sampled"],
+        submitted=counts["submitted"],
+        drafts=counts["drafts"],
+        overall=overall,
+        overall_by_category=overall_by_category,
+        topics=topics,
+        practice_points=points,
+        practice_points_by_category=points_by_category,
+        second_reviews_due=second["due"],
+        second_reviews_done=second["done"],
+        second_reviews_agreed=second["agreed"],
+        by_topic={figures.topic: figures for figures in topics},
+    )
+
+
+def figures_by_topic(inspection: Inspection) -> dict[str, TopicFigures]:
+    """Topic value -> TopicFigures, for the four topics case files assess
+    (initial response, risk assessment and referral, investigation,
+    partnership working). Leadership has no entry."""
+    return case_review_figures(inspection).by_topic

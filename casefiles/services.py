@@ -1,0 +1,720 @@
+"""Case file review workflows: import the case list, draw the sample, assign,
+review, submit, second-review. Each writes the audit trail.
+
+The figures behind each grade are read by casefiles.selectors and re-exported
+here: case_review_figures(inspection) and figures_by_topic(inspection).
+"""
+
+import csv
+import io
+import uuid
+from collections.abc import Iterable, Iterator
+from contextlib import closing
+from itertools import islice
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from core import audit, uploads
+from inspections.models import Inspection
+
+from .caselist import NO_ROWS_MESSAGE, CaseListError, RowChecker, check_headings, read_rows
+from .models import (
+    NOT_RELEVANT,
+    PRACTICE_POINTS,
+    REVIEWED_TOPICS,
+    Case,
+    CaseCategory,
+    CaseListImport,
+    CaseRating,
+    CaseReview,
+    SampleDraw,
+    SecondReview,
+    TopicAssessment,
+)
+from .sampling import choose_second_reviews, draw_stratified_sample, new_seed
+from .selectors import case_review_figures, figures_by_topic
+
+__all__ = [
+    "case_category_create",
+    "case_category_update",
+    "case_list_import_run",
+    "case_list_import_start",
+    "case_review_figures",
+    "case_review_save",
+    "case_review_submit",
+    "cases_assign",
+    "figures_by_topic",
+    "review_missing_answers",
+    "sample_draw",
+    "second_review_complete",
+]
+
+# A 100,000-row case list is about 7MB.
+CASE_LIST_MAX_BYTES = 50 * 1024 * 1024
+# Rows per INSERT, and rows between progress updates on the import row.
+INSERT_BATCH = 5_000
+PROGRESS_EVERY = 10_000
+
+
+def _audit(*, by, action: str, obj, inspection: Inspection | None, **kwargs) -> None:
+    audit.record(
+        by=by,
+        action=action,
+        obj=obj,
+        force=inspection.force if inspection else None,
+        inspection_id=inspection.pk if inspection else None,
+        **kwargs,
+    )
+
+
+def _chunks(items: list, size: int) -> Iterator[list]:
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+# ---------------------------------------------------------------- categories
+
+
+@transaction.atomic
+def case_category_create(*, name: str, by) -> CaseCategory:
+    """Add a category at the end of the list. Its slug is made once, here."""
+    base = slugify(name)[:50] or "category"
+    slug, n = base, 1
+    while CaseCategory.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    last = CaseCategory.objects.order_by("-position").first()
+    category = CaseCategory.objects.create(
+        name=name, slug=slug, position=(last.position + 1) if last else 1
+    )
+    audit.record(
+        by=by, action="case_category.created", obj=category, changes={"name": [None, name]}
+    )
+    return category
+
+
+@transaction.atomic
+def case_category_update(*, category: CaseCategory, name: str, is_active: bool, by) -> None:
+    before = audit.snapshot(category, ["name", "is_active"])
+    category.name, category.is_active = name, is_active
+    category.save(update_fields=["name", "is_active", "updated_at"])
+    changes = audit.diff(before, {"name": name, "is_active": is_active})
+    if changes:
+        audit.record(by=by, action="case_category.changed", obj=category, changes=changes)
+
+
+# ------------------------------------------------------------------- import
+
+
+def _estimate_rows(upload) -> int:
+    """Rows in the file judged by its line count, for progress until the
+    first pass has counted them properly (a quoted field may hold a newline)."""
+    lines, last = 0, b""
+    for chunk in upload.chunks():
+        lines += chunk.count(b"\n")
+        last = chunk[-1:] or last
+    upload.seek(0)
+    if last and last != b"\n":
+        lines += 1
+    return max(0, lines - 1)
+
+
+def _import_blockers(inspection: Inspection) -> str:
+    if inspection.sample_draws.exists():
+        return (
+            "The sample has been drawn from the current case list, so the list cannot be replaced"
+        )
+    if inspection.case_list_imports.filter(status__in=CaseListImport.RUNNING_STATUSES).exists():
+        return "A case list is already being imported: wait for it to finish"
+    return ""
+
+
+@transaction.atomic
+def case_list_import_start(*, inspection: Inspection, upload, by) -> CaseListImport:
+    """Store the uploaded case list (checked by core.uploads) and queue its import.
+
+    The import replaces any earlier case list; it is refused once a sample has
+    been drawn. The task starts only after this transaction commits.
+    """
+    Inspection.objects.select_for_update().filter(pk=inspection.pk).first()
+    blocker = _import_blockers(inspection)
+    if blocker:
+        raise ValidationError(blocker)
+    estimate = _estimate_rows(upload)
+    stored = uploads.store_upload(upload, by=by, kinds=["csv"], max_bytes=CASE_LIST_MAX_BYTES)
+    job = CaseListImport.objects.create(
+        inspection=inspection, stored_file=stored, created_by=by, total_rows=estimate
+    )
+    _audit(
+        by=by,
+        action="case_list.import_started",
+        obj=job,
+        inspection=inspection,
+        changes={"file": [None, stored.original_name]},
+    )
+    from .tasks import import_case_list
+
+    transaction.on_commit(lambda: import_case_list.delay(str(job.pk)))
+    return job
+
+
+def _category_lookup() -> dict[str, Any]:
+    """Each accepted spelling of an active category (name or slug) -> its id."""
+    lookup: dict[str, Any] = {}
+    for pk, name, slug in CaseCategory.objects.filter(is_active=True).values_list(
+        "pk", "name", "slug"
+    ):
+        lookup[name.lower()] = pk
+        lookup[slug.lower()] = pk
+    return lookup
+
+
+def _set_progress(job: CaseListImport, **fields) -> None:
+    for field, value in fields.items():
+        setattr(job, field, value)
+    CaseListImport.objects.filter(pk=job.pk).update(**fields)
+
+
+def _fail(job: CaseListImport, errors: list[str], error_count: int) -> CaseListImport:
+    _set_progress(
+        job,
+        status=CaseListImport.Status.FAILED,
+        errors=errors[: CaseListImport.MAX_ERRORS],
+        error_count=max(error_count, len(errors)),
+        finished_at=timezone.now(),
+    )
+    _audit(
+        by=job.created_by,
+        action="case_list.import_failed",
+        obj=job,
+        inspection=job.inspection,
+        changes={"errors": [None, job.error_count]},
+    )
+    return job
+
+
+class _SideProgress:
+    """Writes progress on a connection of its own while the rows are saved.
+
+    The rows go in inside one transaction, which no one else can see until it
+    commits, so progress written on the same connection would stay hidden
+    until the end. PostgreSQL lets a second connection commit beside it.
+    SQLite has one writer at a time, so there the page shows the phase only.
+    The main transaction must not touch the import row until this is closed,
+    or the two would wait on each other.
+    """
+
+    def __init__(self, job: CaseListImport):
+        self.job = job
+        self.conn = (
+            connections.create_connection(DEFAULT_DB_ALIAS)
+            if connection.vendor == "postgresql"
+            else None
+        )
+
+    def write(self, rows_done: int) -> None:
+        self.job.rows_done = rows_done
+        if self.conn is None:
+            return
+        with self.conn.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {CaseListImport._meta.db_table} SET rows_done = %s WHERE id = %s",  # noqa: S608 - table name is ours
+                [rows_done, str(self.job.pk)],
+            )
+
+    def close(self) -> None:
+        if self.conn is not None:
+            self.conn.close()
+            self.conn = None
+
+
+def _check_file(job: CaseListImport, lookup: dict) -> tuple[int, list[str], int]:
+    """First pass: read every row; return (rows, first errors, error count)."""
+    errors: list[str] = []
+    error_count = rows = 0
+    checker = RowChecker(lookup, today=timezone.localdate())
+    try:
+        with (
+            default_storage.open(job.stored_file.storage_name, "rb") as binary,
+            closing(read_rows(binary)) as reader,
+        ):
+            _, headings = next(reader)
+            _, heading_errors = check_headings(headings)
+            if heading_errors:
+                return 0, heading_errors, len(heading_errors)
+            for line, values in reader:
+                rows += 1
+                _, row_errors = checker.check(line, values)
+                if row_errors:
+                    error_count += len(row_errors)
+                    if len(errors) < CaseListImport.MAX_ERRORS:
+                        errors.extend(row_errors)
+                if rows % PROGRESS_EVERY == 0:
+                    _set_progress(job, rows_done=rows, total_rows=max(rows, job.total_rows))
+    except CaseListError as exc:
+        return rows, [*errors, str(exc)], error_count + 1
+    if rows == 0 and not errors:
+        return 0, [NO_ROWS_MESSAGE], 1
+    return rows, errors, error_count
+
+
+def _parsed_rows(job: CaseListImport, lookup: dict) -> Iterator:
+    # Checked already: parse again rather than keep 100,000 rows in memory.
+    checker = RowChecker(lookup, today=timezone.localdate(), track_duplicates=False)
+    with (
+        default_storage.open(job.stored_file.storage_name, "rb") as binary,
+        closing(read_rows(binary)) as reader,
+    ):
+        next(reader)
+        for line, values in reader:
+            row, errors = checker.check(line, values)
+            if errors:
+                raise CaseListError(errors[0])
+            yield row
+
+
+class _CaseInserter:
+    """Inserts imported cases many rows to a statement, without building a
+    model instance per row: at 100,000 rows, bulk_create's per-instance work
+    was most of the import's time. Values are prepared by each field's own
+    get_db_prep_save, so they match what the ORM would write on any backend;
+    the few values that repeat (the inspection, categories, dates, the time)
+    are prepared once.
+    """
+
+    COLUMNS = [
+        "id", "created_at", "updated_at", "inspection", "reference", "category",
+        "recorded_on", "area", "sample_draw", "reviewer", "second_review_due",
+    ]  # fmt: skip
+    ROWS_PER_STATEMENT = 500
+
+    def __init__(self, inspection_id):
+        self.fields = [Case._meta.get_field(name) for name in self.COLUMNS]
+        self.prepare = {f.name: f.get_db_prep_save for f in self.fields}
+        now = timezone.now()
+        self.constant = {
+            "created_at": self.prepare["created_at"](now, connection),
+            "updated_at": self.prepare["updated_at"](now, connection),
+            "inspection": self.prepare["inspection"](inspection_id, connection),
+            "sample_draw": None,
+            "reviewer": None,
+            "second_review_due": self.prepare["second_review_due"](False, connection),
+        }
+        self.cache: dict[tuple[str, object], object] = {}
+        columns = ", ".join(connection.ops.quote_name(f.column) for f in self.fields)
+        self.sql_prefix = (
+            f"INSERT INTO {connection.ops.quote_name(Case._meta.db_table)} ({columns}) VALUES "  # noqa: S608 - our own names
+        )
+        self.row_placeholder = "(" + ", ".join(["%s"] * len(self.fields)) + ")"
+
+    def _cached(self, name: str, value):
+        key = (name, value)
+        if key not in self.cache:
+            self.cache[key] = self.prepare[name](value, connection)
+        return self.cache[key]
+
+    def values(self, row) -> list:
+        return [
+            self.prepare["id"](uuid.uuid4(), connection),
+            self.constant["created_at"],
+            self.constant["updated_at"],
+            self.constant["inspection"],
+            row.reference,
+            self._cached("category", row.category_id),
+            self._cached("recorded_on", row.recorded_on),
+            row.area,
+            None,
+            None,
+            self.constant["second_review_due"],
+        ]
+
+    def insert(self, rows: list) -> None:
+        if connection.vendor == "postgresql":
+            self._copy(rows)
+            return
+        with connection.cursor() as cursor:
+            for start in range(0, len(rows), self.ROWS_PER_STATEMENT):
+                chunk = rows[start : start + self.ROWS_PER_STATEMENT]
+                sql = self.sql_prefix + ", ".join([self.row_placeholder] * len(chunk))
+                cursor.execute(sql, [value for row in chunk for value in self.values(row)])
+
+    def _copy(self, rows: list) -> None:
+        """PostgreSQL's COPY: several times faster than INSERT for a big batch."""
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        now = self.constant["created_at"].isoformat()
+        inspection, no = str(self.constant["inspection"]), "f"
+        for row in rows:
+            writer.writerow(
+                [
+                    uuid.uuid4(),
+                    now,
+                    now,
+                    inspection,
+                    row.reference,
+                    row.category_id,
+                    row.recorded_on.isoformat(),
+                    row.area,
+                    no,
+                ]  # fmt: skip
+            )
+        buffer.seek(0)
+        columns = [f.column for f in self.fields if f.name not in ("sample_draw", "reviewer")]
+        # FORCE_NOT_NULL: an empty area is an empty string, not NULL.
+        sql = (
+            f"COPY {connection.ops.quote_name(Case._meta.db_table)} ({', '.join(columns)}) "
+            "FROM STDIN WITH (FORMAT csv, FORCE_NOT_NULL (area))"
+        )
+        with connection.cursor() as cursor:
+            raw = cursor.cursor
+            if hasattr(raw, "copy_expert"):  # psycopg2
+                raw.copy_expert(sql, buffer)
+            else:  # psycopg 3
+                with raw.copy(sql) as copy:
+                    copy.write(buffer.getvalue())
+
+
+def _save_cases(job: CaseListImport, lookup: dict, total: int) -> None:
+    """Second pass: replace the case list in one transaction, in batches."""
+    progress = _SideProgress(job)
+    try:
+        with transaction.atomic():
+            if connection.vendor == "postgresql":
+                # Commit without waiting for the log to reach disk: a crash in
+                # that instant loses the whole import, never half of it, and
+                # the task can be run again.
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL synchronous_commit TO OFF")
+            inspection = Inspection.objects.select_for_update().get(pk=job.inspection_id)
+            if inspection.sample_draws.exists():
+                raise CaseListError(_import_blockers(inspection))
+            replaced = Case.objects.filter(inspection=inspection).count()
+            Case.objects.filter(inspection=inspection).delete()
+            inserter = _CaseInserter(inspection.pk)
+            batch: list = []
+            done = 0
+            for row in _parsed_rows(job, lookup):
+                batch.append(row)
+                if len(batch) >= INSERT_BATCH:
+                    inserter.insert(batch)
+                    done += len(batch)
+                    batch.clear()
+                    if done % PROGRESS_EVERY < INSERT_BATCH:
+                        progress.write(done)
+            inserter.insert(batch)
+            progress.close()
+            _set_progress(
+                job,
+                status=CaseListImport.Status.COMPLETED,
+                rows_done=total,
+                total_rows=total,
+                finished_at=timezone.now(),
+            )
+            _audit(
+                by=job.created_by,
+                action="case_list.imported",
+                obj=job,
+                inspection=inspection,
+                changes={"cases": [replaced, total]},
+            )
+    finally:
+        progress.close()
+
+
+def case_list_import_run(*, import_id) -> CaseListImport:
+    """Check the whole file, then save it all or nothing. Safe to run twice:
+    a finished import is left alone, and a half-done one starts again."""
+    job = CaseListImport.objects.select_related(
+        "inspection__force", "stored_file", "created_by"
+    ).get(pk=import_id)
+    if not job.is_running:
+        return job
+    lookup = _category_lookup()
+    _set_progress(job, status=CaseListImport.Status.CHECKING, rows_done=0)
+    rows, errors, error_count = _check_file(job, lookup)
+    if errors:
+        return _fail(job, errors, error_count)
+    _set_progress(job, status=CaseListImport.Status.SAVING, rows_done=0, total_rows=rows)
+    try:
+        _save_cases(job, lookup, rows)
+    except CaseListError as exc:
+        return _fail(job, [str(exc)], 1)
+    return job
+
+
+# ------------------------------------------------------------------- sample
+
+
+def population_by_category(inspection: Inspection) -> dict[str, list[str]]:
+    """Category slug -> the references of its cases. One query."""
+    population: dict[str, list[str]] = {}
+    for slug, reference in Case.objects.filter(inspection=inspection).values_list(
+        "category__slug", "reference"
+    ):
+        population.setdefault(slug, []).append(reference)
+    return population
+
+
+def _draw_blockers(inspection: Inspection) -> str:
+    if CaseReview.objects.filter(case__inspection=inspection).exists():
+        return "You cannot draw the sample again: reviews of the current sample have started"
+    if inspection.case_list_imports.filter(status__in=CaseListImport.RUNNING_STATUSES).exists():
+        return "Wait for the case list import to finish before you draw the sample"
+    return ""
+
+
+@transaction.atomic
+def sample_draw(
+    *, inspection: Inspection, sizes: dict[str, int], seed: int | None, reason: str, by
+) -> SampleDraw:
+    """Draw the stratified random sample, sizes per category slug.
+
+    A redraw needs a reason and is refused once any review has started. Each
+    draw is kept as a SampleDraw row with its seed, so it can be repeated.
+    """
+    Inspection.objects.select_for_update().filter(pk=inspection.pk).first()
+    previous = inspection.sample_draws.first()
+    if previous and not reason.strip():
+        raise ValidationError({"reason": "Enter why you are drawing the sample again"})
+    blocker = _draw_blockers(inspection)
+    if blocker:
+        raise ValidationError(blocker)
+    population = population_by_category(inspection)
+    sizes = {slug: size for slug, size in sizes.items() if size}
+    if not sizes:
+        raise ValidationError("Enter a sample size for at least one category")
+    seed = seed or new_seed()
+    try:
+        chosen = draw_stratified_sample(population, sizes, seed)
+    except ValueError as exc:
+        raise ValidationError(f"The sample sizes do not fit the case list: {exc}") from None
+    references = [reference for refs in chosen.values() for reference in refs]
+    second = choose_second_reviews(
+        references, settings.PROGRAMME_RULES["SECOND_REVIEW_SHARE"], seed
+    )
+    draw = SampleDraw.objects.create(
+        inspection=inspection,
+        number=previous.number + 1 if previous else 1,
+        seed=seed,
+        sizes=sizes,
+        population={slug: len(refs) for slug, refs in population.items()},
+        sample_count=len(references),
+        second_review_count=len(second),
+        reason=reason.strip(),
+        drawn_by=by,
+    )
+    cases = Case.objects.filter(inspection=inspection)
+    cases.exclude(sample_draw=None).update(sample_draw=None, reviewer=None, second_review_due=False)
+    for chunk in _chunks(references, 500):
+        cases.filter(reference__in=chunk).update(sample_draw=draw)
+    for chunk in _chunks(sorted(second), 500):
+        cases.filter(reference__in=chunk).update(second_review_due=True)
+    _audit(
+        by=by,
+        action="sample.redrawn" if previous else "sample.drawn",
+        obj=draw,
+        inspection=inspection,
+        changes={
+            "sample_count": [previous.sample_count if previous else None, len(references)],
+            "seed": [previous.seed if previous else None, seed],
+        },
+        comment=draw.reason,
+    )
+    return draw
+
+
+@transaction.atomic
+def cases_assign(*, inspection: Inspection, case_ids: Iterable, reviewer, by) -> tuple[int, int]:
+    """Assign sampled cases to a reviewer on the team.
+
+    Returns (assigned, skipped): cases whose review is submitted keep their
+    reviewer.
+    """
+    if reviewer.pk not in inspection.team_member_ids() or not reviewer.is_inspector:
+        raise ValidationError({"reviewer": "Choose a reviewer on the inspection team"})
+    cases = list(
+        Case.objects.sampled()
+        .filter(inspection=inspection, pk__in=list(case_ids))
+        .select_related("review", "reviewer")
+        .select_for_update(of=("self",))
+    )
+    assigned = skipped = 0
+    for case in cases:
+        review = case.review_or_none
+        if review and review.is_submitted:
+            skipped += 1
+            continue
+        if case.reviewer_id == reviewer.pk:
+            continue
+        before = case.reviewer
+        case.reviewer = reviewer
+        case.save(update_fields=["reviewer", "updated_at"])
+        _audit(
+            by=by,
+            action="case.assigned",
+            obj=case,
+            inspection=inspection,
+            changes=audit.diff({"reviewer": before}, {"reviewer": reviewer}),
+        )
+        assigned += 1
+    return assigned, skipped
+
+
+# ------------------------------------------------------------------ reviews
+
+REVIEW_FIELDS = ["overall_rating", *(field for field, _ in PRACTICE_POINTS), "notes"]
+
+
+def topic_fields(topic: str) -> tuple[str, str]:
+    return f"{topic}_rating", f"{topic}_observation"
+
+
+def review_answers(review: CaseReview | None) -> dict[str, str]:
+    """The review's answers as a flat dict, as the form and the service use them."""
+    if review is None:
+        return {}
+    answers = {field: getattr(review, field) for field in REVIEW_FIELDS}
+    for assessment in review.assessments.all():
+        rating_field, observation_field = topic_fields(assessment.topic)
+        answers[rating_field] = assessment.rating
+        answers[observation_field] = assessment.observation
+    return answers
+
+
+def _required_messages() -> dict[str, str]:
+    messages = {"overall_rating": "Select the overall rating of the case"}
+    for topic in REVIEWED_TOPICS:
+        messages[topic_fields(topic)[0]] = (
+            f"Select a rating for {topic.label.lower()}, or select not relevant"
+        )
+    for field, question in PRACTICE_POINTS:
+        messages[field] = f"Select yes, no or not applicable for ‘{question}’"
+    return messages
+
+
+REVIEW_REQUIRED_MESSAGES = _required_messages()
+
+
+def review_missing_answers(answers: dict[str, str]) -> dict[str, str]:
+    """Field -> error message, for every answer a submitted review must have."""
+    missing = {}
+    for field, message in REVIEW_REQUIRED_MESSAGES.items():
+        if not answers.get(field):
+            missing[field] = message
+    for topic in REVIEWED_TOPICS:
+        rating_field, observation_field = topic_fields(topic)
+        rating = answers.get(rating_field)
+        if rating and rating != NOT_RELEVANT and not answers.get(observation_field):
+            missing[observation_field] = (
+                f"Enter an observation on {topic.label.lower()}, or choose not relevant"
+            )
+    return missing
+
+
+@transaction.atomic
+def case_review_save(*, case: Case, answers: dict[str, str], by) -> CaseReview:
+    """Save the review as a draft. Incomplete answers are fine until submission."""
+    review, _ = CaseReview.objects.select_for_update().get_or_create(case=case)
+    if review.is_submitted:
+        raise PermissionDenied("This review has been submitted and can no longer be changed")
+    before = review_answers(review)
+    for field in REVIEW_FIELDS:
+        setattr(review, field, answers.get(field) or "")
+    review.save()
+    for topic in REVIEWED_TOPICS:
+        rating_field, observation_field = topic_fields(topic)
+        TopicAssessment.objects.update_or_create(
+            review=review,
+            topic=topic,
+            defaults={
+                "rating": answers.get(rating_field) or "",
+                "observation": answers.get(observation_field) or "",
+            },
+        )
+    after = {key: answers.get(key) or "" for key in {*before, *answers}}
+    changes = audit.diff(before, after)
+    if changes or not before:
+        _audit(
+            by=by,
+            action="case_review.saved",
+            obj=review,
+            inspection=case.inspection,
+            changes=changes,
+        )
+    return review
+
+
+@transaction.atomic
+def case_review_submit(*, review: CaseReview, by) -> CaseReview:
+    """Submit a complete review. It is locked from then on; if the draw chose
+    the case for a second review, the lead inspector now has one to do."""
+    review = (
+        CaseReview.objects.select_for_update(of=("self",))
+        .select_related("case__inspection__force")
+        .get(pk=review.pk)
+    )
+    if review.is_submitted:
+        raise PermissionDenied("This review has already been submitted")
+    missing = review_missing_answers(review_answers(review))
+    if missing:
+        raise ValidationError(list(missing.values()))
+    review.status = CaseReview.Status.SUBMITTED
+    review.submitted_at = timezone.now()
+    review.submitted_by = by
+    review.save(update_fields=["status", "submitted_at", "submitted_by", "updated_at"])
+    inspection = review.case.inspection
+    if review.case.second_review_due:
+        SecondReview.objects.create(review=review, reviewer_id=inspection.lead_inspector_id)
+    _audit(
+        by=by,
+        action="case_review.submitted",
+        obj=review,
+        inspection=inspection,
+        changes={"status": [CaseReview.Status.DRAFT.label, CaseReview.Status.SUBMITTED.label]},
+    )
+    return review
+
+
+@transaction.atomic
+def second_review_complete(
+    *, second_review: SecondReview, agrees: bool, rating: str, reason: str, by
+) -> SecondReview:
+    """Record the lead's agreement, or a different rating with a reason."""
+    second_review = (
+        SecondReview.objects.select_for_update(of=("self",))
+        .select_related("review__case__inspection__force")
+        .get(pk=second_review.pk)
+    )
+    if second_review.is_completed:
+        raise PermissionDenied("This second review has already been recorded")
+    original = second_review.review.overall_rating
+    if not agrees:
+        errors = {}
+        if rating not in CaseRating.values or rating == original:
+            errors["rating"] = "Choose a rating different from the first reviewer’s"
+        if not reason.strip():
+            errors["reason"] = "Enter why you rate the case differently"
+        if errors:
+            raise ValidationError(errors)
+    second_review.agrees = agrees
+    second_review.rating = "" if agrees else rating
+    second_review.reason = "" if agrees else reason.strip()
+    second_review.status = SecondReview.Status.COMPLETED
+    second_review.completed_at = timezone.now()
+    second_review.save()
+    _audit(
+        by=by,
+        action="second_review.completed",
+        obj=second_review,
+        inspection=second_review.review.case.inspection,
+        changes={"rating": [original, second_review.rating or original]},
+        comment=second_review.reason,
+    )
+    return second_review

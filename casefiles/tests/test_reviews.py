@@ -1,0 +1,121 @@
+"""Reviewing a sampled case: drafts, submission, the lock, and second review."""
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from casefiles import services
+from casefiles.models import Case, CaseReview, SecondReview, TopicAssessment
+from core.models import AuditEvent
+
+from .factories import COMPLETE_ANSWERS, submit_review
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def case(inspection, drawn, inspector):
+    case = Case.objects.sampled().order_by("reference").first()
+    services.cases_assign(
+        inspection=inspection, case_ids=[case.pk], reviewer=inspector, by=inspector
+    )
+    case.refresh_from_db()
+    return case
+
+
+def test_a_draft_may_be_incomplete(case, inspector):
+    review = services.case_review_save(
+        case=case, answers={"overall_rating": "good", "notes": "Half way"}, by=inspector
+    )
+    assert review.status == CaseReview.Status.DRAFT
+    assert review.notes == "Half way"
+    assert TopicAssessment.objects.filter(review=review).count() == 4
+    assert AuditEvent.objects.filter(action="case_review.saved").exists()
+
+
+def test_an_incomplete_review_cannot_be_submitted(case, inspector):
+    review = services.case_review_save(case=case, answers={"overall_rating": "good"}, by=inspector)
+    with pytest.raises(ValidationError) as caught:
+        services.case_review_submit(review=review, by=inspector)
+    assert "Select a rating for initial response, or select not relevant" in caught.value.messages
+    review.refresh_from_db()
+    assert review.status == CaseReview.Status.DRAFT
+
+
+def test_a_rated_topic_needs_an_observation():
+    missing = services.review_missing_answers({**COMPLETE_ANSWERS, "investigation_observation": ""})
+    assert missing == {
+        "investigation_observation": "Enter an observation on investigation, or choose not relevant"
+    }
+
+
+def test_a_submitted_review_is_locked(case, inspector):
+    submit_review(case, inspector)
+    review = CaseReview.objects.get(case=case)
+    assert review.status == CaseReview.Status.SUBMITTED
+    assert review.submitted_by == inspector and review.submitted_at
+    with pytest.raises(PermissionDenied):
+        services.case_review_save(case=case, answers=COMPLETE_ANSWERS, by=inspector)
+    with pytest.raises(PermissionDenied):
+        services.case_review_submit(review=review, by=inspector)
+
+
+def test_a_case_chosen_at_the_draw_goes_to_the_lead_once_submitted(case, inspector, lead_inspector):
+    Case.objects.filter(pk=case.pk).update(second_review_due=True)
+    case.refresh_from_db()
+    submit_review(case, inspector)
+    second = SecondReview.objects.get(review__case=case)
+    assert second.reviewer == lead_inspector
+    assert second.status == SecondReview.Status.PENDING
+
+
+def test_a_case_not_chosen_gets_no_second_review(case, inspector):
+    Case.objects.filter(pk=case.pk).update(second_review_due=False)
+    case.refresh_from_db()
+    submit_review(case, inspector)
+    assert not SecondReview.objects.exists()
+
+
+@pytest.fixture
+def second(case, inspector):
+    Case.objects.filter(pk=case.pk).update(second_review_due=True)
+    case.refresh_from_db()
+    submit_review(case, inspector, overall_rating="good")
+    return SecondReview.objects.get()
+
+
+def test_the_lead_can_agree(second, lead_inspector):
+    services.second_review_complete(
+        second_review=second, agrees=True, rating="inadequate", reason="ignored", by=lead_inspector
+    )
+    second.refresh_from_db()
+    assert (second.agrees, second.rating, second.reason) == (True, "", "")
+    assert second.status == SecondReview.Status.COMPLETED
+
+
+def test_a_different_rating_needs_a_reason_and_a_different_rating(second, lead_inspector):
+    with pytest.raises(ValidationError) as caught:
+        services.second_review_complete(
+            second_review=second, agrees=False, rating="good", reason="", by=lead_inspector
+        )
+    assert set(caught.value.message_dict) == {"rating", "reason"}
+    services.second_review_complete(
+        second_review=second,
+        agrees=False,
+        rating="requires_improvement",
+        reason="Risk was not reassessed.",
+        by=lead_inspector,
+    )
+    second.refresh_from_db()
+    assert (second.agrees, second.rating) == (False, "requires_improvement")
+    event = AuditEvent.objects.get(action="second_review.completed")
+    assert event.changes == {"rating": ["good", "requires_improvement"]}
+
+
+def test_a_second_review_is_recorded_once(second, lead_inspector):
+    services.second_review_complete(
+        second_review=second, agrees=True, rating="", reason="", by=lead_inspector
+    )
+    with pytest.raises(PermissionDenied):
+        services.second_review_complete(
+            second_review=second, agrees=True, rating="", reason="", by=lead_inspector
+        )

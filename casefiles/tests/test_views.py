@@ -1,0 +1,366 @@
+"""The case file pages: import, sample, assign, review, second review, categories."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from casefiles import services
+from casefiles.models import (
+    Case,
+    CaseCategory,
+    CaseListImport,
+    CaseReview,
+    SampleDraw,
+    SecondReview,
+)
+from core.models import AuditEvent, StoredFile
+
+from .factories import COMPLETE_ANSWERS, CP1252_FILE, csv_upload, good_rows, submit_review
+
+pytestmark = pytest.mark.django_db
+
+
+def url(name, inspection, *args):
+    return reverse(f"casefiles:{name}", args=[inspection.pk, *args])
+
+
+# ------------------------------------------------------------------- import
+
+
+def test_the_import_page_offers_the_template_and_lists_categories(
+    client_for, inspector, inspection
+):
+    response = client_for(inspector).get(url("import_start", inspection))
+    html = response.content.decode()
+    assert "Download the case list template (CSV)" in html
+    assert "Children detained in custody" in html
+    assert "must never include a child’s name" in html
+
+
+def test_the_template_is_a_csv_of_headings_only(client_for, inspector, inspection):
+    response = client_for(inspector).get(url("import_template", inspection))
+    assert response["Content-Type"].startswith("text/csv")
+    assert "attachment" in response["Content-Disposition"]
+    assert response.content.decode().strip() == "case_reference,category,date_recorded,area"
+
+
+def test_a_good_upload_imports_and_shows_the_result(
+    client_for, inspector, inspection, django_capture_on_commit_callbacks
+):
+    client = client_for(inspector)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            url("import_start", inspection), {"case_list": csv_upload(good_rows(5))}
+        )
+    job = CaseListImport.objects.get()
+    assert response.status_code == 302 and response.url == job.get_absolute_url()
+    page = client.get(response.url).content.decode()
+    assert "Case list imported" in page
+    assert 'http-equiv="refresh"' not in page
+    assert Case.objects.count() == 5
+
+
+@pytest.mark.parametrize(
+    ("upload", "message"),
+    [
+        (SimpleUploadedFile("cases.csv", b""), "The selected file is empty"),
+        (SimpleUploadedFile("cases.xlsx", b"PK\x03\x04"), "The selected file must be a CSV"),
+        (
+            SimpleUploadedFile(
+                "cases.csv",
+                CP1252_FILE,
+            ),
+            "The selected file must be a CSV saved as UTF-8",
+        ),
+        (csv_upload([], header=["case_reference", "category"]), "Add a ‘date recorded’ column"),
+        (
+            csv_upload([], header=["case_reference", "category", "date_recorded", "DOB"]),
+            "Remove the ‘DOB’ column: the case list must never include a child’s name",
+        ),
+        (
+            csv_upload([], header=["case_reference", "category", "date_recorded", "Officer"]),
+            "Remove the ‘Officer’ column: it is not in the template",
+        ),
+    ],
+)
+def test_a_bad_file_is_refused_beside_the_field_and_nothing_is_kept(
+    upload, message, client_for, inspector, inspection
+):
+    response = client_for(inspector).post(url("import_start", inspection), {"case_list": upload})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<title>Error: Import the case list" in html
+    assert "govuk-error-summary" in html and message in html
+    assert not CaseListImport.objects.exists() and not StoredFile.objects.exists()
+
+
+def test_no_file_chosen_says_select_a_csv(client_for, inspector, inspection):
+    response = client_for(inspector).post(url("import_start", inspection), {})
+    assert "Select a CSV file" in response.content.decode()
+
+
+def test_row_errors_show_on_the_status_page_in_an_error_summary(
+    client_for, inspector, inspection, django_capture_on_commit_callbacks
+):
+    rows = good_rows(12) + [["GMP/99", "Missing children", "31/13/2024", ""]]
+    client = client_for(inspector)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url("import_start", inspection), {"case_list": csv_upload(rows)})
+    html = client.get(response.url).content.decode()
+    assert "<title>Error: Case list import" in html
+    assert "There is a problem with the file" in html
+    assert "Row 14: enter a date in the format 31/12/2024" in html
+    assert "Nothing has been imported" in html
+    assert not Case.objects.exists()
+
+
+def test_a_running_import_page_refreshes_itself_with_progress_in_words(
+    client_for, inspector, inspection
+):
+    job = services.case_list_import_start(
+        inspection=inspection, upload=csv_upload(good_rows(3)), by=inspector
+    )
+    CaseListImport.objects.filter(pk=job.pk).update(
+        status=CaseListImport.Status.SAVING, rows_done=40_000, total_rows=100_000
+    )
+    client = client_for(inspector)
+    html = client.get(job.get_absolute_url()).content.decode()
+    assert '<meta http-equiv="refresh" content="2">' in html
+    assert "Importing row 40,000 of 100,000" in html
+    assert "Stop this page refreshing itself" in html
+    html = client.get(job.get_absolute_url(), {"refresh": "off"}).content.decode()
+    assert 'http-equiv="refresh"' not in html
+    assert "Importing row 40,000 of 100,000" in html
+
+
+def test_a_second_import_waits_for_the_first(client_for, inspector, inspection):
+    services.case_list_import_start(
+        inspection=inspection, upload=csv_upload(good_rows(3)), by=inspector
+    )
+    response = client_for(inspector).post(
+        url("import_start", inspection), {"case_list": csv_upload(good_rows(3))}
+    )
+    assert "A case list is already being imported" in response.content.decode()
+
+
+# ------------------------------------------------------------------- sample
+
+
+def test_the_draw_form_refuses_a_size_bigger_than_the_category(
+    client_for, inspector, inspection, case_list
+):
+    response = client_for(inspector).post(
+        url("sample_draw", inspection), {"size_child-exploitation": "11"}
+    )
+    html = response.content.decode()
+    assert (
+        "The sample size for child sexual or criminal exploitation must be 10 or fewer: "
+        "the list has 10 cases in that category"
+    ) in html
+    assert not SampleDraw.objects.exists()
+
+
+def test_the_draw_form_needs_at_least_one_size(client_for, inspector, inspection, case_list):
+    response = client_for(inspector).post(url("sample_draw", inspection), {})
+    assert "Enter a sample size for at least one category" in response.content.decode()
+
+
+def test_drawing_the_sample_shows_population_and_sample_counts(
+    client_for, inspector, inspection, case_list
+):
+    client = client_for(inspector)
+    response = client.post(
+        url("sample_draw", inspection),
+        {"size_missing-children": "4", "size_strategy-discussions-s47": "3", "seed": "99"},
+    )
+    assert response.status_code == 302
+    response = client.get(url("sample", inspection))
+    html = response.content.decode()
+    assert "Sample drawn: 7 cases, seed 99" in html
+    counts = {
+        row["category__slug"]: (row["population"], row["sampled"])
+        for row in response.context["counts"]
+    }
+    assert counts == {
+        "missing-children": (30, 4),
+        "strategy-discussions-s47": (20, 3),
+        "child-exploitation": (10, 0),
+    }
+
+
+def test_a_redraw_asks_why(client_for, inspector, inspection, drawn):
+    client = client_for(inspector)
+    response = client.post(url("sample_draw", inspection), {"size_missing-children": "2"})
+    assert "Enter why you are drawing the sample again" in response.content.decode()
+    response = client.post(
+        url("sample_draw", inspection), {"size_missing-children": "2", "reason": "Too many"}
+    )
+    assert response.status_code == 302
+    assert SampleDraw.objects.count() == 2
+
+
+def test_cases_are_assigned_in_bulk(client_for, lead_inspector, inspector, inspection, drawn):
+    cases = list(Case.objects.sampled().order_by("reference")[:3])
+    response = client_for(lead_inspector).post(
+        url("sample", inspection),
+        {"assign-cases": [c.pk for c in cases], "assign-reviewer": inspector.pk},
+    )
+    assert response.status_code == 302
+    assert Case.objects.filter(reviewer=inspector).count() == 3
+
+
+def test_bulk_assignment_needs_cases_and_a_reviewer(client_for, lead_inspector, inspection, drawn):
+    response = client_for(lead_inspector).post(url("sample", inspection), {})
+    html = response.content.decode()
+    assert "Select at least one case to assign" in html
+    assert "Select who will review the cases" in html
+    assert 'href="#id_assign-cases_1"' in html
+
+
+def test_a_case_is_assigned_on_its_own(client_for, lead_inspector, inspector, inspection, drawn):
+    case = Case.objects.sampled().first()
+    response = client_for(lead_inspector).post(
+        url("case_assign", inspection, case.pk), {"reviewer": inspector.pk}
+    )
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.reviewer == inspector
+
+
+# ------------------------------------------------------------------ reviews
+
+
+@pytest.fixture
+def case(inspection, drawn, inspector):
+    case = Case.objects.sampled().order_by("reference").first()
+    services.cases_assign(
+        inspection=inspection, case_ids=[case.pk], reviewer=inspector, by=inspector
+    )
+    return case
+
+
+def test_save_and_come_back_later_keeps_a_partial_draft(client_for, inspector, inspection, case):
+    client = client_for(inspector)
+    response = client.post(
+        url("review_edit", inspection, case.pk),
+        {"overall_rating": "good", "notes": "So far", "save": ""},
+    )
+    assert response.status_code == 302
+    review = CaseReview.objects.get(case=case)
+    assert (review.status, review.overall_rating, review.notes) == ("draft", "good", "So far")
+    form = client.get(url("review_edit", inspection, case.pk)).context["form"]
+    assert form.initial["notes"] == "So far"
+
+
+def test_continue_needs_every_answer(client_for, inspector, inspection, case):
+    response = client_for(inspector).post(
+        url("review_edit", inspection, case.pk), {"overall_rating": "good", "continue": ""}
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Select a rating for risk assessment and referral, or select not relevant" in html
+    assert "Select yes, no or not applicable for ‘The child&#x27;s voice was recorded’" in html or (
+        "Select yes, no or not applicable" in html
+    )
+
+
+def test_check_your_answers_then_submit_then_locked(client_for, inspector, inspection, case):
+    client = client_for(inspector)
+    response = client.post(
+        url("review_edit", inspection, case.pk), {**COMPLETE_ANSWERS, "continue": ""}
+    )
+    assert response.url == url("review_check", inspection, case.pk)
+    check = client.get(response.url).content.decode()
+    assert "Check your review of case" in check and "Submit review" in check
+    response = client.post(url("review_check", inspection, case.pk))
+    assert response.status_code == 302
+    assert CaseReview.objects.get(case=case).status == CaseReview.Status.SUBMITTED
+    # Locked: a clear message on GET, 403 on POST.
+    response = client.get(url("review_edit", inspection, case.pk), follow=True)
+    assert "has been submitted and can no longer be changed" in response.content.decode()
+    assert client.post(url("review_edit", inspection, case.pk), COMPLETE_ANSWERS).status_code == 403
+    assert client.post(url("review_check", inspection, case.pk)).status_code == 403
+
+
+def test_check_page_sends_an_incomplete_review_back(client_for, inspector, inspection, case):
+    client = client_for(inspector)
+    client.post(url("review_edit", inspection, case.pk), {"overall_rating": "good", "save": ""})
+    response = client.get(url("review_check", inspection, case.pk))
+    assert response.url == url("review_edit", inspection, case.pk)
+
+
+def test_the_lead_inspector_may_step_in_on_a_review(client_for, lead_inspector, inspection, case):
+    response = client_for(lead_inspector).post(
+        url("review_edit", inspection, case.pk), {"notes": "Lead", "save": ""}
+    )
+    assert response.status_code == 302
+
+
+def test_second_review_page_records_a_different_rating(
+    client_for, inspector, lead_inspector, inspection, case
+):
+    Case.objects.filter(pk=case.pk).update(second_review_due=True)
+    case.refresh_from_db()
+    submit_review(case, inspector)
+    client = client_for(lead_inspector)
+    response = client.post(
+        url("second_review", inspection, case.pk), {"agrees": "no", "rating": "good"}
+    )
+    html = response.content.decode()
+    assert "Choose a rating different from the first reviewer’s" in html
+    assert "Enter why you rate the case differently" in html
+    response = client.post(
+        url("second_review", inspection, case.pk),
+        {"agrees": "no", "rating": "inadequate", "reason": "No referral was made."},
+    )
+    assert response.status_code == 302
+    second = SecondReview.objects.get()
+    assert (second.agrees, second.rating) == (False, "inadequate")
+    listing = client.get(url("second_review_list", inspection)).content.decode()
+    assert "Agreement rate" in listing and "0% (0 of 1 agreed" in listing
+    overview = client.get(url("overview", inspection)).content.decode()
+    assert "Agreement rate: 0%" in overview
+
+
+# --------------------------------------------------------------- categories
+
+
+def test_an_admin_adds_and_renames_a_category(client_for, admin_user):
+    client = client_for(admin_user)
+    response = client.post(reverse("casefiles:category_add"), {"name": "Female genital mutilation"})
+    assert response.status_code == 302
+    category = CaseCategory.objects.get(name="Female genital mutilation")
+    assert category.slug == "female-genital-mutilation"
+    response = client.post(
+        reverse("casefiles:category_edit", args=[category.pk]),
+        {"name": "FGM and honour-based abuse", "is_active": ""},
+    )
+    category.refresh_from_db()
+    assert (category.name, category.slug, category.is_active) == (
+        "FGM and honour-based abuse",
+        "female-genital-mutilation",
+        False,
+    )
+    assert AuditEvent.objects.filter(object_id=str(category.pk)).count() == 2
+
+
+def test_a_category_name_is_unique(client_for, admin_user):
+    response = client_for(admin_user).post(
+        reverse("casefiles:category_add"), {"name": "missing children"}
+    )
+    assert "A category with this name already exists" in response.content.decode()
+
+
+def test_a_retired_category_is_refused_in_new_lists(
+    inspection, inspector, django_capture_on_commit_callbacks
+):
+    CaseCategory.objects.filter(slug="missing-children").update(is_active=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        job = services.case_list_import_start(
+            inspection=inspection, upload=csv_upload(good_rows(3)), by=inspector
+        )
+    job.refresh_from_db()
+    assert job.errors == [
+        "Row 2: ‘Missing children’ is not a case category: use a category from the list on "
+        "the import page"
+    ]

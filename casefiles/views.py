@@ -1,0 +1,461 @@
+from uuid import UUID
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+
+from accounts.models import User
+from inspections.access import can_moderate, can_work_on
+from inspections.models import Inspection
+
+from . import services
+from .access import (
+    can_edit_review,
+    get_case,
+    get_casefiles_inspection,
+    get_category,
+    get_import,
+    require_categories_access,
+)
+from .caselist import COLUMN_LABELS, DATE_FORMAT_EXAMPLE, TEMPLATE_COLUMNS, template_csv
+from .forms import (
+    AssignCaseForm,
+    AssignCasesForm,
+    CaseCategoryForm,
+    CaseListUploadForm,
+    CaseReviewForm,
+    SampleDrawForm,
+    SecondReviewForm,
+)
+from .models import (
+    REVIEWED_TOPICS,
+    Case,
+    CaseCategory,
+    CaseReview,
+    SecondReview,
+    TopicAssessment,
+)
+
+PER_PAGE = 50
+
+
+def _page(request: HttpRequest, items, per_page: int = PER_PAGE) -> Page:
+    return Paginator(items, per_page).get_page(request.GET.get("page"))
+
+
+def _posted(request: HttpRequest, *, files: bool = False) -> tuple:
+    """The form's data: bound on POST even when nothing was filled in, so an
+    empty submission shows its errors rather than a blank form."""
+    if request.method != "POST":
+        return (None, None) if files else (None,)
+    return (request.POST, request.FILES) if files else (request.POST,)
+
+
+def _context(inspection: Inspection, section: str, **extra) -> dict:
+    return {"inspection": inspection, "section": section, **extra}
+
+
+def _reviewers(inspection: Inspection):
+    return User.objects.filter(
+        pk__in=inspection.team_member_ids(),
+        role__in=[User.Role.INSPECTOR, User.Role.LEAD_INSPECTOR],
+        is_active=True,
+    ).order_by("full_name")
+
+
+def _category_counts(inspection: Inspection) -> list[dict]:
+    """Per category: cases in the list, in the sample, and reviews submitted."""
+    return list(
+        Case.objects.filter(inspection=inspection)
+        .values("category__name", "category__slug", "category__position")
+        .annotate(
+            population=Count("pk"),
+            sampled=Count("pk", filter=Q(sample_draw__isnull=False)),
+            submitted=Count("pk", filter=Q(review__status=CaseReview.Status.SUBMITTED)),
+        )
+        .order_by("category__position", "category__name")
+    )
+
+
+def overview(request: HttpRequest, inspection_id: UUID) -> HttpResponse:
+    inspection = get_casefiles_inspection(request, inspection_id)
+    context = _context(
+        inspection,
+        "overview",
+        figures=services.case_review_figures(inspection),
+        case_count=inspection.cases.count(),
+        latest_import=inspection.case_list_imports.select_related("stored_file").first(),
+        draw=inspection.sample_draws.first(),
+        can_edit=can_work_on(request.user, inspection),
+    )
+    return render(request, "casefiles/overview.html", context)
+
+
+def case_list(request: HttpRequest, inspection_id: UUID) -> HttpResponse:
+    inspection = get_casefiles_inspection(request, inspection_id)
+    counts = _category_counts(inspection)
+    cases = inspection.cases.select_related("category").order_by("category__position", "reference")
+    category = request.GET.get("category", "")
+    if category:
+        cases = cases.filter(category__slug=category)
+    context = _context(
+        inspection,
+        "cases",
+        counts=counts,
+        total=sum(row["population"] for row in counts),
+        page=_page(request, cases),
+        category=category,
+        latest_import=inspection.case_list_imports.select_related("stored_file").first(),
+        can_edit=can_work_on(request.user, inspection),
+    )
+    return render(request, "casefiles/case_list.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def import_start(request: HttpRequest, inspection_id: UUID) -> HttpResponse:
+    inspection = get_casefiles_inspection(request, inspection_id, edit=True)
+    form = CaseListUploadForm(*_posted(request, files=True))
+    if form.is_valid():
+        try:
+            job = services.case_list_import_start(
+                inspection=inspection, upload=form.cleaned_data["case_list"], by=request.user
+            )
+        except ValidationError as exc:
+            form.add_error("case_list", exc)
+        else:
+            return redirect(job.get_absolute_url())
+    context = _context(
+        inspection,
+        "cases",
+        form=form,
+        categories=CaseCategory.objects.filter(is_active=True),
+        columns=[(COLUMN_LABELS[c], c) for c in TEMPLATE_COLUMNS],
+        date_example=DATE_FORMAT_EXAMPLE,
+        replacing=inspection.cases.exists(),
+    )
+    return render(request, "casefiles/import_start.html", context)
+
+
+def import_template(request: HttpRequest, inspection_id: UUID) -> HttpResponse:
+    get_casefiles_inspection(request, inspection_id)
+    response = HttpResponse(template_csv(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="case-list-template.csv"'
+    return response
+
+
+def import_status(request: HttpRequest, inspection_id: UUID, import_id: UUID) -> HttpResponse:
+    inspection = get_casefiles_inspection(request, inspection_id)
+    job = get_import(inspection, import_id)
+    # The page refreshes itself while the import runs, unless the user has
+    # turned that off (WCAG 2.2.1: a person must be able to stop it).
+    refresh = job.is_running and request.GET.get("refresh") != "off"
+    context = _context(inspection, "cases", job=job, refresh=refresh)
+    return render(request, "casefiles/import_status.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def sample(request: HttpRequest, inspection_id: UUID) -> HttpResponse:
+    """The sample, and assigning its cases in bulk (POST)."""
+    inspection = get_casefiles_inspection(request, inspection_id, edit=request.method == "POST")
+    sampled = inspection.cases.sampled()
+    form = AssignCasesForm(
+        *_posted(request), cases=sampled, reviewers=_reviewers(inspection), prefix="assign"
+    )
+    if form.is_valid():
+        assigned, skipped = services.cases_assign(
+            inspection=inspection,
+            case_ids=[case.pk for case in form.cleaned_data["cases"]],
+            reviewer=form.cleaned_data["reviewer"],
+            by=request.user,
+        )
+        reviewer = form.cleaned_data["reviewer"]
+        message = f"{assigned} case{'s' if assigned != 1 else ''} assigned to {reviewer}"
+        if skipped:
+            message += f". {skipped} already reviewed kept their reviewer"
+        messages.success(request, message)
+        return redirect(f"{request.path}?page={request.GET.get('page', 1)}")
+    counts = _category_counts(inspection)
+    context = _context(
+        inspection,
+        "sample",
+        counts=counts,
+        population_total=sum(row["population"] for row in counts),
+        sample_total=sum(row["sampled"] for row in counts),
+        draws=list(inspection.sample_draws.select_related("drawn_by")),
+        page=_page(request, sampled.for_list()),
+        form=form,
+        can_edit=can_work_on(request.user, inspection),
+    )
+    return render(request, "casefiles/sample.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def sample_draw(request: HttpRequest, inspection_id: UUID) -> HttpResponse:
+    inspection = get_casefiles_inspection(request, inspection_id, edit=True)
+    counts = _category_counts(inspection)
+    categories = {
+        c.slug: c
+        for c in CaseCategory.objects.filter(slug__in=[r["category__slug"] for r in counts])
+    }
+    population = [(categories[row["category__slug"]], row["population"]) for row in counts]
+    draws = list(inspection.sample_draws.all()[:1])
+    initial = {f"size_{slug}": size for slug, size in draws[0].sizes.items()} if draws else {}
+    form = SampleDrawForm(
+        *_posted(request), population=population, redraw=bool(draws), initial=initial
+    )
+    if form.is_valid():
+        try:
+            draw = services.sample_draw(
+                inspection=inspection,
+                sizes=form.sizes(),
+                seed=form.cleaned_data["seed"],
+                reason=form.cleaned_data.get("reason", ""),
+                by=request.user,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"Sample drawn: {draw.sample_count} cases, seed {draw.seed}")
+            return redirect("casefiles:sample", inspection.pk)
+    context = _context(inspection, "sample", form=form, redraw=bool(draws), has_cases=bool(counts))
+    return render(request, "casefiles/sample_draw.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def case_assign(request: HttpRequest, inspection_id: UUID, case_id: UUID) -> HttpResponse:
+    inspection = get_casefiles_inspection(request, inspection_id, edit=True)
+    case = get_case(inspection, case_id)
+    form = AssignCaseForm(
+        *_posted(request),
+        reviewers=_reviewers(inspection),
+        initial={"reviewer": case.reviewer_id},
+    )
+    if form.is_valid():
+        reviewer = form.cleaned_data["reviewer"]
+        assigned, _ = services.cases_assign(
+            inspection=inspection, case_ids=[case.pk], reviewer=reviewer, by=request.user
+        )
+        if assigned or case.reviewer_id == reviewer.pk:
+            messages.success(request, f"Case {case.reference} assigned to {reviewer}")
+        else:
+            messages.info(
+                request, f"Case {case.reference} has been reviewed: it keeps its reviewer"
+            )
+        return redirect("casefiles:sample", inspection.pk)
+    return render(
+        request, "casefiles/case_assign.html", _context(inspection, "sample", case=case, form=form)
+    )
+
+
+def review_list(request: HttpRequest, inspection_id: UUID) -> HttpResponse:
+    inspection = get_casefiles_inspection(request, inspection_id)
+    show = request.GET.get("show", "all")
+    cases = inspection.cases.sampled().for_list()
+    if show == "mine":
+        cases = cases.filter(reviewer=request.user)
+    context = _context(
+        inspection,
+        "reviews",
+        page=_page(request, cases),
+        show=show,
+        figures=services.case_review_figures(inspection),
+    )
+    return render(request, "casefiles/review_list.html", context)
+
+
+def _assessments(review: CaseReview | None) -> list[tuple]:
+    """(topic label, assessment or None) in the form's order."""
+    found = {}
+    if review is not None:
+        found = {a.topic: a for a in TopicAssessment.objects.filter(review=review)}
+    return [(topic, found.get(topic.value)) for topic in REVIEWED_TOPICS]
+
+
+def case_detail(request: HttpRequest, inspection_id: UUID, case_id: UUID) -> HttpResponse:
+    inspection = get_casefiles_inspection(request, inspection_id)
+    case = get_case(inspection, case_id)
+    review = case.review_or_none
+    second = getattr(review, "second_review", None) if review else None
+    context = _context(
+        inspection,
+        "reviews",
+        case=case,
+        review=review,
+        assessments=_assessments(review),
+        second_review=second
+        if (second and (second.is_completed or can_moderate(request.user, inspection)))
+        else None,
+        can_edit=can_edit_review(request.user, inspection, case),
+        can_assign=can_work_on(request.user, inspection),
+        can_second_review=bool(
+            second and not second.is_completed and can_moderate(request.user, inspection)
+        ),
+    )
+    return render(request, "casefiles/case_detail.html", context)
+
+
+def _editable_review(request: HttpRequest, inspection_id: UUID, case_id: UUID):
+    """The inspection, case and review for a page that changes the review.
+
+    403 for anyone but the assigned reviewer, the lead inspector and admins,
+    and for a review that has been submitted.
+    """
+    inspection = get_casefiles_inspection(request, inspection_id)
+    case = get_case(inspection, case_id)
+    if not can_edit_review(request.user, inspection, case):
+        raise PermissionDenied
+    review = case.review_or_none
+    if review is not None and review.is_submitted and request.method == "POST":
+        raise PermissionDenied
+    return inspection, case, review
+
+
+def _locked(request: HttpRequest, case: Case) -> HttpResponse:
+    messages.info(
+        request,
+        f"The review of case {case.reference} has been submitted and can no longer be changed",
+    )
+    return redirect(case.get_absolute_url())
+
+
+@require_http_methods(["GET", "POST"])
+def review_edit(request: HttpRequest, inspection_id: UUID, case_id: UUID) -> HttpResponse:
+    inspection, case, review = _editable_review(request, inspection_id, case_id)
+    if review is not None and review.is_submitted:
+        return _locked(request, case)
+    complete = CaseReviewForm.CONTINUE in request.POST
+    form = CaseReviewForm(
+        *_posted(request), initial=services.review_answers(review), complete=complete
+    )
+    if form.is_valid():
+        services.case_review_save(case=case, answers=form.cleaned_data, by=request.user)
+        if complete:
+            return redirect("casefiles:review_check", inspection.pk, case.pk)
+        messages.success(request, f"Your review of case {case.reference} has been saved as a draft")
+        return redirect("casefiles:review_list", inspection.pk)
+    return render(
+        request, "casefiles/review_edit.html", _context(inspection, "reviews", case=case, form=form)
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def review_check(request: HttpRequest, inspection_id: UUID, case_id: UUID) -> HttpResponse:
+    """Check your answers, then submit (POST). A submitted review is locked."""
+    inspection, case, review = _editable_review(request, inspection_id, case_id)
+    if review is None:
+        return redirect("casefiles:review_edit", inspection.pk, case.pk)
+    if review.is_submitted:
+        return _locked(request, case)
+    if services.review_missing_answers(services.review_answers(review)):
+        messages.info(request, "Answer every question before you submit the review")
+        return redirect("casefiles:review_edit", inspection.pk, case.pk)
+    if request.method == "POST":
+        services.case_review_submit(review=review, by=request.user)
+        messages.success(request, f"Review of case {case.reference} submitted")
+        return redirect(case.get_absolute_url())
+    context = _context(
+        inspection,
+        "reviews",
+        case=case,
+        review=review,
+        assessments=_assessments(review),
+        practice_points=review.practice_point_answers(),
+    )
+    return render(request, "casefiles/review_check.html", context)
+
+
+def second_review_list(request: HttpRequest, inspection_id: UUID) -> HttpResponse:
+    inspection = get_casefiles_inspection(request, inspection_id)
+    second_reviews = (
+        SecondReview.objects.filter(review__case__inspection=inspection)
+        .select_related("review__case__category", "review__case__reviewer", "reviewer")
+        .order_by("-status", "review__case__reference")
+    )
+    context = _context(
+        inspection,
+        "second_reviews",
+        page=_page(request, second_reviews),
+        figures=services.case_review_figures(inspection),
+        is_lead=can_moderate(request.user, inspection),
+    )
+    return render(request, "casefiles/second_review_list.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def second_review(request: HttpRequest, inspection_id: UUID, case_id: UUID) -> HttpResponse:
+    inspection = get_casefiles_inspection(request, inspection_id, moderate=True)
+    case = get_case(inspection, case_id)
+    review = case.review_or_none
+    second = getattr(review, "second_review", None) if review else None
+    if second is None:
+        raise Http404("This case has no second review")
+    if second.is_completed:
+        if request.method == "POST":
+            raise PermissionDenied
+        return redirect(case.get_absolute_url())
+    form = SecondReviewForm(*_posted(request))
+    if form.is_valid():
+        try:
+            services.second_review_complete(
+                second_review=second,
+                agrees=form.cleaned_data["agrees"],
+                rating=form.cleaned_data["rating"],
+                reason=form.cleaned_data["reason"],
+                by=request.user,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"Second review of case {case.reference} saved")
+            return redirect("casefiles:second_review_list", inspection.pk)
+    context = _context(
+        inspection,
+        "second_reviews",
+        case=case,
+        review=review,
+        assessments=_assessments(review),
+        form=form,
+    )
+    return render(request, "casefiles/second_review.html", context)
+
+
+def category_list(request: HttpRequest) -> HttpResponse:
+    require_categories_access(request)
+    categories = CaseCategory.objects.annotate(case_count=Count("cases"))
+    return render(request, "casefiles/category_list.html", {"categories": categories})
+
+
+@require_http_methods(["GET", "POST"])
+def category_add(request: HttpRequest) -> HttpResponse:
+    require_categories_access(request, edit=True)
+    form = CaseCategoryForm(*_posted(request))
+    if form.is_valid():
+        category = services.case_category_create(name=form.cleaned_data["name"], by=request.user)
+        messages.success(request, f"Category ‘{category.name}’ added")
+        return redirect("casefiles:category_list")
+    return render(request, "casefiles/category_form.html", {"form": form, "category": None})
+
+
+@require_http_methods(["GET", "POST"])
+def category_edit(request: HttpRequest, category_id: UUID) -> HttpResponse:
+    category = get_category(request, category_id)
+    form = CaseCategoryForm(
+        *_posted(request),
+        category=category,
+        initial={"name": category.name, "is_active": category.is_active},
+    )
+    if form.is_valid():
+        services.case_category_update(
+            category=category,
+            name=form.cleaned_data["name"],
+            is_active=form.cleaned_data["is_active"],
+            by=request.user,
+        )
+        messages.success(request, f"Category ‘{category.name}’ saved")
+        return redirect(reverse("casefiles:category_list"))
+    return render(request, "casefiles/category_form.html", {"form": form, "category": category})
