@@ -8,10 +8,12 @@ inspections are exported: drafts never leave the service this way.
 from collections.abc import Iterator
 from datetime import date
 
-from django.db.models import Count
+from django.db.models import Count, Q, Value
+from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 
 from actionplans.models import ActionPlanVersion, Notice
+from casefiles.models import CaseRating, CaseReview
 from forces.models import Force
 from inspections.models import Finding, Grade, Inspection, Judgment, Topic
 
@@ -121,8 +123,8 @@ def findings() -> tuple[list[str], Iterator]:
 
 
 def case_reviews() -> tuple[list[str], Iterator]:
-    """Case file review figures per inspection, topic and category: from the
-    case file reviews app once it is on main; the header alone until then."""
+    """Submitted case file reviews per published inspection and category, by
+    overall rating (after second review), counted by the database."""
     header = [
         *FORCE,
         "Fieldwork start",
@@ -132,7 +134,33 @@ def case_reviews() -> tuple[list[str], Iterator]:
         "Inadequate",
         "Total",
     ]
-    return header, iter(())
+    rating = Coalesce(NullIf("second_review__rating", Value("")), "overall_rating")
+    rows = (
+        CaseReview.objects.filter(
+            status=CaseReview.Status.SUBMITTED, case__inspection__stage__in=PUBLISHED
+        )
+        .annotate(rating=rating)
+        .values_list(
+            *(f"case__inspection__{f}" for f in FORCE_FIELDS),
+            "case__inspection__fieldwork_start",
+            "case__category__name",
+            "case__inspection_id",
+            "case__category__position",
+        )
+        .annotate(
+            good=Count("pk", filter=Q(rating=CaseRating.GOOD)),
+            requires_improvement=Count("pk", filter=Q(rating=CaseRating.REQUIRES_IMPROVEMENT)),
+            inadequate=Count("pk", filter=Q(rating=CaseRating.INADEQUATE)),
+        )
+        .order_by(
+            "case__inspection__force__short_name",
+            "case__inspection__fieldwork_start",
+            "case__inspection_id",
+            "case__category__position",
+        )
+        .iterator(chunk_size=CHUNK)
+    )
+    return header, ((*_force(r), r[4], r[5], r[8], r[9], r[10], r[8] + r[9] + r[10]) for r in rows)
 
 
 def deadlines(today: date) -> tuple[list[str], Iterator]:

@@ -69,8 +69,10 @@ def _grade(seed: int, position: int) -> str:
 
 def seed(stdout) -> None:
     admin = User.objects.get(email="admin@example.org")
-    lead = User.objects.get(email="lead.inspector@example.org")
     inspector = User.objects.get(email="inspector@example.org")
+    # The demo inspector leads the history: the other apps find their demo
+    # inspections by the demo lead inspector, and must not count these.
+    lead = inspector
     created = 0
     for slug, start, pattern in _plan():
         force = Force.objects.get(slug=slug)

@@ -80,13 +80,14 @@ def stacked_bars(
 ) -> SafeString:
     """Horizontal bars, one per row, split into labelled segments, with a legend.
 
-    Each segment writes its count inside (or just after, when too narrow), and
-    each row its total at the end.
+    Each row's name sits above its bar, so long names are never cut; each
+    segment writes its count inside (when it fits), and each row its total at
+    the end.
     """
-    label_width, row_height, gap = 210, 26, 10
+    label_height, bar_height, gap = 18, 24, 12
     legend = list(rows[0][1]) if rows else []
     top = 34 if legend else 8
-    plot = width - label_width - 50
+    plot = width - 50
     largest = max((sum(s.value for s in segs) for _, segs in rows), default=0) or 1
     body: list[str] = []
     x = 0
@@ -97,23 +98,25 @@ def stacked_bars(
         )
         body.append(_text(x + 22, 17, seg.label, size=13))
         x += 36 + 8 * len(seg.label)
+    step = label_height + bar_height + gap
     for index, (label, segments) in enumerate(rows):
-        y = top + index * (row_height + gap)
-        body.append(_text(label_width - 8, y + 18, label, size=13, anchor="end"))
-        cursor = float(label_width)
+        y = top + index * step
+        body.append(_text(0, y + 13, label, size=13, weight="bold"))
+        bar_y = y + label_height
+        cursor = 0.0
         for seg in segments:
             if not seg.value:
                 continue
             span = plot * seg.value / largest
             body.append(
-                f'<rect x="{cursor:.1f}" y="{y}" width="{span:.1f}" height="{row_height}" '
+                f'<rect x="{cursor:.1f}" y="{bar_y}" width="{span:.1f}" height="{bar_height}" '
                 f'fill="{seg.colour[0]}"/>'
             )
             if span >= 9 * len(str(seg.value)) + 6:
                 body.append(
                     _text(
                         cursor + span / 2,
-                        y + 18,
+                        bar_y + 17,
                         str(seg.value),
                         size=13,
                         anchor="middle",
@@ -123,8 +126,8 @@ def stacked_bars(
                 )
             cursor += span
         total = sum(s.value for s in segments)
-        body.append(_text(cursor + 6, y + 18, str(total), size=13, weight="bold"))
-    height = top + len(rows) * (row_height + gap) + 4
+        body.append(_text(cursor + 6, bar_y + 17, str(total), size=13, weight="bold"))
+    height = top + len(rows) * step
     return _svg(title, description, width, height, body)
 
 

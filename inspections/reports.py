@@ -16,6 +16,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from casefiles.services import case_review_figures
 from core import audit, uploads
 from core.models import AuditEvent
 
@@ -40,13 +41,34 @@ def _day(value: date | None) -> str:
     return f"{value.day} {value:%B %Y}" if value else ""
 
 
-def case_review_annex(inspection: Inspection) -> dict | None:
-    """The case file review figures for the annex, or None when none are recorded.
+def _ratings(figures, label: str | None = None) -> dict:
+    return {
+        "label": label or figures.label,
+        "good": figures.good,
+        "requires_improvement": figures.requires_improvement,
+        "inadequate": figures.inadequate,
+        "total": figures.total,
+    }
 
-    Filled in from casefiles.services once that app is on main; until then the
-    annex says that no case file reviews are recorded.
-    """
-    return None
+
+def case_review_annex(inspection: Inspection) -> dict | None:
+    """The submitted case file reviews' figures for the annex, or None when no
+    review has been submitted. Overall ratings are after second review."""
+    figures = case_review_figures(inspection)
+    if not figures.submitted:
+        return None
+    overall = figures.overall
+    summary = (
+        f"We reviewed {figures.submitted} case file{'s' if figures.submitted != 1 else ''}: "
+        f"{overall.good} ({overall.good_percent}%) good, {overall.requires_improvement} "
+        f"({overall.requires_improvement_percent}%) requiring improvement and "
+        f"{overall.inadequate} ({overall.inadequate_percent}%) inadequate."
+    )
+    return {
+        "summary": summary,
+        "rows": [_ratings(row) for row in figures.overall_by_category],
+        "topics": [_ratings(t.overall, t.label) for t in figures.topics if t.overall.total],
+    }
 
 
 def in_report_order(findings: list[Finding]):

@@ -2,6 +2,7 @@
 
 import csv
 import io
+from datetime import date
 
 import pytest
 from django.http import StreamingHttpResponse
@@ -127,6 +128,26 @@ def test_deadlines_export_marks_overdue_plans_and_lists_notices(
     assert force_lead_a.email not in "".join(",".join(r) for r in rows)
 
 
-def test_case_reviews_export_has_its_header(client_for, admin_user):
+def test_case_reviews_export_counts_ratings_per_inspection_and_category(
+    client_for, admin_user, lead_inspector, inspector, force_a
+):
+    from inspections.tests.report_factories import report_inspection
+
+    people = {"lead": lead_inspector, "inspector": inspector, "admin": admin_user}
+    report_inspection(force=force_a, case_reviews=12, **people)
+    unpublished = report_inspection(
+        force=Force.objects.get(slug="kent"),
+        stage=Inspection.Stage.MODERATION,
+        case_reviews=3,
+        start=date(2026, 5, 4),
+        **people,
+    )
     rows = rows_of(client_for(admin_user).get(reverse("exports:csv", args=["case-reviews"])))
     assert rows[0][-4:] == ["Good", "Requires improvement", "Inadequate", "Total"]
+    assert [(r[1], r[5], r[9]) for r in rows[1:]] == [
+        ("Greater Manchester", "Missing children", "4"),
+        ("Greater Manchester", "Child sexual or criminal exploitation", "4"),
+        ("Greater Manchester", "Children detained in custody", "4"),
+    ]
+    assert sum(int(r[6]) for r in rows[1:]) == 8
+    assert unpublished.force.short_name not in {r[1] for r in rows}

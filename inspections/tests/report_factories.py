@@ -79,6 +79,27 @@ def add_findings(inspection, *, by, extra_concerns: int = 0) -> None:
             services.recommendation_add(finding=extra, text=f"Recommendation for {n + 1}.", by=by)
 
 
+# Case file reviews: categories sampled, and the overall rating of each review in turn.
+REVIEW_CATEGORIES = ["missing-children", "child-exploitation", "children-in-custody"]
+REVIEW_RATINGS = ["good", "good", "requires_improvement", "good", "inadequate"]
+
+
+def add_case_reviews(inspection, *, count: int, by) -> None:
+    """`count` sampled cases across three categories, each reviewed and submitted."""
+    from casefiles import services as casefile_services
+    from casefiles.models import Case
+    from casefiles.tests.factories import add_cases, submit_review
+
+    sizes = {
+        slug: count // 3 + (1 if n < count % 3 else 0) for n, slug in enumerate(REVIEW_CATEGORIES)
+    }
+    add_cases(inspection, {slug: size + 2 for slug, size in sizes.items()})
+    casefile_services.sample_draw(inspection=inspection, sizes=sizes, seed=7, reason="", by=by)
+    cases = Case.objects.sampled().filter(inspection=inspection).order_by("reference")
+    for n, case in enumerate(cases):
+        submit_review(case, by, overall_rating=REVIEW_RATINGS[n % len(REVIEW_RATINGS)])
+
+
 def report_inspection(
     *,
     force,
@@ -88,12 +109,15 @@ def report_inspection(
     stage: str = Inspection.Stage.PUBLISHED,
     start: date = date(2026, 3, 2),
     extra_findings: int = 0,
+    case_reviews: int = 0,
 ) -> Inspection:
     """An inspection with MIXED grades and findings, driven up to `stage`
     (fieldwork, moderation, pre-publication checks or published)."""
     inspection = schedule(force=force, lead=lead, team=[inspector], start=start, by=admin)
     services.inspection_start_fieldwork(inspection=inspection, by=lead)
     add_findings(inspection, by=inspector, extra_concerns=extra_findings)
+    if case_reviews:
+        add_case_reviews(inspection, count=case_reviews, by=lead)
     for judgment in inspection.judgments.all():
         services.judgment_save(
             judgment=judgment,

@@ -196,3 +196,21 @@ def test_a_build_that_cannot_store_its_file_is_marked_failed(
     assert report_file.status == ReportFile.Status.FAILED
     assert report_file.stored_file is None and report_file.error
     assert StoredFile.objects.count() == 0
+
+
+def test_annex_has_the_case_file_review_figures_and_chart(make_report):
+    inspection = make_report(case_reviews=12)
+    annex = reports.report_data(inspection)["case_reviews"]
+    # Ratings cycle good, good, requires improvement, good, inadequate.
+    assert annex["summary"] == (
+        "We reviewed 12 case files: 8 (67%) good, 2 (17%) requiring improvement "
+        "and 2 (17%) inadequate."
+    )
+    assert [row["total"] for row in annex["rows"]] == [4, 4, 4]
+    rendered = reports.render_report_pdf(inspection)
+    text = pdf_text(rendered.pdf)
+    assert "No case file reviews" not in text
+    for category in ("Missing children", "Children detained in custody", "Investigation"):
+        assert category in text
+    content = inflated(rendered.pdf)
+    assert b"/Figure" in content and b"/Alt (We reviewed 12 case files" in content
