@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "inspections",
     "casefiles",
     "actionplans",
+    "dashboard",
 ]
 
 MIDDLEWARE = [

@@ -13,6 +13,8 @@ urlpatterns = [
     path("inspections/", include("inspections.urls")),
     path("", include("casefiles.urls")),
     path("", include("actionplans.urls")),
+    path("dashboard/", include("dashboard.urls")),
+    path("exports/", include("dashboard.export_urls")),
     path("django-admin/", admin.site.urls),
 ]
 

@@ -16,6 +16,8 @@ def navigation(request: HttpRequest) -> dict:
         if user.is_admin:
             items.append(("Programme", reverse("inspections:programme")))
             items.append(("Audit trail", reverse("core:audit")))
+        if user.is_inspectorate:
+            items.append(("Dashboard", reverse("dashboard:dashboard")))
         if user.is_force_lead:
             items.append(("Your force", reverse("forces:detail", args=[user.force.slug])))
         else:

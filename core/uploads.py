@@ -20,6 +20,7 @@ from pathlib import PurePosixPath
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.http import FileResponse, Http404
@@ -304,3 +305,24 @@ def delete_stored_file(stored_file: StoredFile) -> None:
     name = stored_file.storage_name
     stored_file.delete()
     transaction.on_commit(lambda: default_storage.delete(name))
+
+
+@transaction.atomic
+def store_bytes(content: bytes, *, name: str, kind: str, by) -> StoredFile:
+    """Keep a file the service made itself (a PDF report, say) like an upload:
+    privately, under a random name, with its SHA-256. No content checks, as
+    nobody outside chose the bytes."""
+    token = secrets.token_hex(16)
+    storage_name = default_storage.save(f"{token[:2]}/{token}", ContentFile(content))
+    try:
+        return StoredFile.objects.create(
+            original_name=_clean_name(name),
+            storage_name=storage_name,
+            content_type=KINDS[kind].content_type,
+            size=len(content),
+            sha256=hashlib.sha256(content).hexdigest(),
+            uploaded_by=by,
+        )
+    except BaseException:
+        default_storage.delete(storage_name)
+        raise

@@ -1,6 +1,8 @@
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from dashboard.history import force_history
+
 from .access import get_force_for_user
 from .forms import ForceFilterForm
 from .models import Force
@@ -14,4 +16,5 @@ def force_list(request: HttpRequest) -> HttpResponse:
 
 def force_detail(request: HttpRequest, slug: str) -> HttpResponse:
     force = get_force_for_user(request, slug)
-    return render(request, "forces/detail.html", {"force": force})
+    context = {"force": force, "history": force_history(force, request.user)}
+    return render(request, "forces/detail.html", context)

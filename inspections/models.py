@@ -312,3 +312,63 @@ class Document(BaseModel):
 
     def __str__(self) -> str:
         return self.title
+
+
+class ReportFileQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "ReportFileQuerySet":
+        """Force leads: only what was built from pre-publication checks on."""
+        if user.is_force_lead:
+            return self.filter(stage__in=Inspection.FORCE_SEES_FINDINGS_STAGES)
+        return self
+
+
+class ReportFile(BaseModel):
+    """One build of an inspection's report PDF, made by a Celery task.
+
+    The row says what the PDF was built from (a hash of the report's data and
+    the latest audit event of the inspection at that moment), so the page can
+    tell when the inspection has changed since and offer to build it again.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Waiting to start"
+        BUILDING = "building", "Building"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Failed"
+
+    inspection = models.ForeignKey(
+        Inspection, on_delete=models.CASCADE, related_name="report_files"
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    stored_file = models.ForeignKey(
+        "core.StoredFile", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    data_version = models.CharField(max_length=64, blank=True)
+    audit_event_id = models.BigIntegerField(null=True, blank=True)
+    is_draft = models.BooleanField(default=True)
+    # The inspection's stage when built: a force lead may take only a PDF built
+    # once the force could see the findings, never an earlier, unmoderated one.
+    stage = models.CharField(max_length=20, choices=Inspection.Stage.choices, blank=True)
+    page_count = models.PositiveIntegerField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    objects = ReportFileQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Report PDF for {self.inspection}"
+
+    @property
+    def is_ready(self) -> bool:
+        return self.status == self.Status.READY and self.stored_file_id is not None
+
+    @property
+    def is_in_progress(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.BUILDING)

@@ -56,4 +56,16 @@ urlpatterns = [
         views.document_download,
         name="document_download",
     ),
+    path("<uuid:inspection_id>/report/pdf/", views.report_pdf_status, name="report_pdf"),
+    path("<uuid:inspection_id>/report/pdf/build/", views.report_pdf_build, name="report_pdf_build"),
+    path(
+        "<uuid:inspection_id>/report/pdf/<uuid:report_file_id>/download/",
+        views.report_pdf_download,
+        name="report_pdf_download",
+    ),
+    path(
+        "<uuid:inspection_id>/action-plan-tracker.<str:fmt>",
+        views.action_plan_tracker,
+        name="tracker",
+    ),
 ]

@@ -13,7 +13,7 @@ from core import uploads
 from core.models import AuditEvent
 from forces.forms import ForceFilterForm
 
-from . import services
+from . import reports, services, tracker
 from .access import can_moderate, can_work_on, get_inspection_for_user, require_inspectorate
 from .forms import (
     DateForm,
@@ -25,7 +25,7 @@ from .forms import (
     RecommendationForm,
     ReturnJudgmentForm,
 )
-from .models import Finding, Inspection, Judgment, Recommendation
+from .models import Finding, Inspection, Judgment, Recommendation, ReportFile
 from .programme import programme
 
 Stage = Inspection.Stage
@@ -555,3 +555,68 @@ def document_download(request: HttpRequest, inspection_id, document_id) -> HttpR
         stored_file__isnull=False,
     )
     return uploads.file_response(document.stored_file, by=request.user, request=request)
+
+
+# The report as a PDF, and the action plan tracker ---------------------------
+
+
+def _report_inspection(request: HttpRequest, inspection_id) -> Inspection:
+    """The report door: a force lead sees it from pre-publication checks on."""
+    inspection = get_inspection_for_user(request, inspection_id)
+    if request.user.is_force_lead and not inspection.force_sees_findings:
+        raise Http404("No such report")
+    return inspection
+
+
+def report_pdf_status(request: HttpRequest, inspection_id) -> HttpResponse:
+    """The latest build: progress while it runs, then the download."""
+    inspection = _report_inspection(request, inspection_id)
+    report_file = (
+        ReportFile.objects.visible_to(request.user)
+        .filter(inspection=inspection)
+        .select_related("stored_file")
+        .first()
+    )
+    is_current = report_file is not None and report_file.is_ready
+    if is_current:
+        is_current = reports.report_is_current(report_file, inspection)
+    context = {
+        "inspection": inspection,
+        "report_file": report_file,
+        "is_current": is_current,
+        # WCAG 2.2.1: a person can stop the page refreshing itself.
+        "refresh": report_file is not None
+        and report_file.is_in_progress
+        and request.GET.get("refresh") != "off",
+    }
+    return render(request, "reports/status.html", context)
+
+
+@require_POST
+def report_pdf_build(request: HttpRequest, inspection_id) -> HttpResponse:
+    inspection = _report_inspection(request, inspection_id)
+    reports.report_request(inspection=inspection, by=request.user)
+    return redirect("inspections:report_pdf", inspection.pk)
+
+
+def report_pdf_download(request: HttpRequest, inspection_id, report_file_id) -> HttpResponse:
+    inspection = _report_inspection(request, inspection_id)
+    report_file = get_object_or_404(
+        ReportFile.objects.visible_to(request.user).select_related("stored_file"),
+        pk=report_file_id,
+        inspection=inspection,
+        status=ReportFile.Status.READY,
+    )
+    if report_file.stored_file is None:
+        raise Http404("The file is no longer available")
+    return uploads.file_response(report_file.stored_file, by=request.user, request=request)
+
+
+def action_plan_tracker(request: HttpRequest, inspection_id, fmt: str) -> HttpResponse:
+    """Every recommendation and area for improvement, with the force's response."""
+    if fmt not in ("csv", "pdf"):
+        raise Http404("No such format")
+    inspection = _report_inspection(request, inspection_id)
+    if fmt == "csv":
+        return tracker.tracker_csv_response(inspection)
+    return tracker.tracker_pdf_response(inspection)

@@ -25,3 +25,4 @@ def make_inspection(force_a, lead_inspector, inspector, admin_user):
 
 
 from core.tests.fixtures import private_storage  # noqa: E402, F401
+from inspections.tests.report_factories import make_report  # noqa: E402, F401

@@ -8,6 +8,7 @@ from django.db import transaction
 
 import actionplans.seed
 import casefiles.seed
+import dashboard.seed
 import inspections.seed
 from accounts.models import User
 from forces.models import Force
@@ -48,7 +49,12 @@ class Command(BaseCommand):
             user.set_password(password)
             user.save(update_fields=["password"])
         # Each app adds its own demo data, in dependency order.
-        for seed in (inspections.seed.seed, casefiles.seed.seed, actionplans.seed.seed):
+        for seed in (
+            inspections.seed.seed,
+            casefiles.seed.seed,
+            actionplans.seed.seed,
+            dashboard.seed.seed,
+        ):
             seed(self.stdout)
         self.stdout.write(
             self.style.SUCCESS("Demo data ready. Sign in at http://127.0.0.1:8000/ with:")

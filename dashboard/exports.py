@@ -1,0 +1,254 @@
+"""CSV exports for the data team: national figures, streamed row by row.
+
+Each export reads with values_list(...).iterator(chunk_size=...), so memory
+stays flat however many years of inspections there are. Only published
+inspections are exported: drafts never leave the service this way.
+"""
+
+from collections.abc import Iterator
+from datetime import date
+
+from django.db.models import Count, Q, Value
+from django.db.models.functions import Coalesce, NullIf
+from django.utils import timezone
+
+from actionplans.models import ActionPlanVersion, Notice
+from casefiles.models import CaseRating, CaseReview
+from forces.models import Force
+from inspections.models import Finding, Grade, Inspection, Judgment, Topic
+
+from .national import PLAN_IN, PLAN_STAGES, open_findings_q, with_plan_statuses
+
+CHUNK = 2000
+PUBLISHED = Inspection.PUBLISHED_STAGES
+KINDS = dict(Inspection.Kind.choices)
+STAGES = dict(Inspection.Stage.choices)
+TOPICS = dict(Topic.choices)
+GRADES = dict(Grade.choices)
+FINDING_KINDS = dict(Finding.Kind.choices)
+PLAN_STATUSES = dict(ActionPlanVersion.Status.choices)
+NOTICE_KINDS = dict(Notice.Kind.choices)
+NOTICE_SUBJECTS = dict(Notice.Subject.choices)
+FORCE = ["Force", "Force short name", "Region", "Country"]
+FORCE_FIELDS = ["force__name", "force__short_name", "force__region", "force__country"]
+REGIONS = dict(Force.Region.choices)
+COUNTRIES = dict(Force.Country.choices)
+
+
+def _force(r: tuple) -> tuple:
+    """The four force columns, with region and country as people write them."""
+    return (r[0], r[1], REGIONS.get(r[2], r[2]), COUNTRIES.get(r[3], r[3]))
+
+
+def grades() -> tuple[list[str], Iterator]:
+    header = [
+        *FORCE,
+        "Inspection type",
+        "Fieldwork start",
+        "Fieldwork end",
+        "Published on",
+        "Topic",
+        "Grade",
+    ]
+    rows = (
+        Judgment.objects.filter(inspection__stage__in=PUBLISHED)
+        .order_by("inspection__force__short_name", "inspection__fieldwork_start", "position")
+        .values_list(
+            *(f"inspection__{f}" for f in FORCE_FIELDS),
+            "inspection__kind",
+            "inspection__fieldwork_start",
+            "inspection__fieldwork_end",
+            "inspection__published_on",
+            "topic",
+            "grade",
+        )
+        .iterator(chunk_size=CHUNK)
+    )
+    return header, (
+        (
+            *_force(r),
+            KINDS.get(r[4], r[4]),
+            r[5],
+            r[6],
+            r[7],
+            TOPICS.get(r[8]),
+            GRADES.get(r[9], ""),
+        )
+        for r in rows
+    )
+
+
+def findings() -> tuple[list[str], Iterator]:
+    header = [
+        *FORCE,
+        "Fieldwork start",
+        "Published on",
+        "Topic",
+        "Kind",
+        "Summary",
+        "Recommendations",
+        "Status",
+    ]
+    open_ids = Finding.objects.filter(open_findings_q()).values("pk")
+    rows = (
+        Finding.objects.filter(inspection__stage__in=PUBLISHED)
+        .annotate(recommendation_count=Count("recommendations"))
+        .order_by("inspection__force__short_name", "inspection__fieldwork_start", "topic_position")
+        .values_list(
+            *(f"inspection__{f}" for f in FORCE_FIELDS),
+            "inspection__fieldwork_start",
+            "inspection__published_on",
+            "topic",
+            "kind",
+            "summary",
+            "recommendation_count",
+            "pk",
+        )
+        .iterator(chunk_size=CHUNK)
+    )
+    open_set = set(open_ids.values_list("pk", flat=True).iterator(chunk_size=CHUNK))
+    return header, (
+        (
+            *_force(r),
+            r[4],
+            r[5],
+            TOPICS.get(r[6]),
+            FINDING_KINDS.get(r[7]),
+            r[8],
+            r[9],
+            "Open" if r[10] in open_set else "Closed",
+        )
+        for r in rows
+    )
+
+
+def case_reviews() -> tuple[list[str], Iterator]:
+    """Submitted case file reviews per published inspection and category, by
+    overall rating (after second review), counted by the database."""
+    header = [
+        *FORCE,
+        "Fieldwork start",
+        "Category",
+        "Good",
+        "Requires improvement",
+        "Inadequate",
+        "Total",
+    ]
+    rating = Coalesce(NullIf("second_review__rating", Value("")), "overall_rating")
+    rows = (
+        CaseReview.objects.filter(
+            status=CaseReview.Status.SUBMITTED, case__inspection__stage__in=PUBLISHED
+        )
+        .annotate(rating=rating)
+        .values_list(
+            *(f"case__inspection__{f}" for f in FORCE_FIELDS),
+            "case__inspection__fieldwork_start",
+            "case__category__name",
+            "case__inspection_id",
+            "case__category__position",
+        )
+        .annotate(
+            good=Count("pk", filter=Q(rating=CaseRating.GOOD)),
+            requires_improvement=Count("pk", filter=Q(rating=CaseRating.REQUIRES_IMPROVEMENT)),
+            inadequate=Count("pk", filter=Q(rating=CaseRating.INADEQUATE)),
+        )
+        .order_by(
+            "case__inspection__force__short_name",
+            "case__inspection__fieldwork_start",
+            "case__inspection_id",
+            "case__category__position",
+        )
+        .iterator(chunk_size=CHUNK)
+    )
+    return header, ((*_force(r), r[4], r[5], r[8], r[9], r[10], r[8] + r[9] + r[10]) for r in rows)
+
+
+def deadlines(today: date) -> tuple[list[str], Iterator]:
+    """Every dated deadline of every inspection, with the plan's status, then
+    every notice sent about a deadline or a post-inspection visit."""
+    header = [
+        *FORCE,
+        "Fieldwork start",
+        "Stage",
+        "Deadline or notice",
+        "Due on",
+        "Plan status",
+        "Overdue",
+        "Notice sent on",
+    ]
+    inspections = (
+        with_plan_statuses(Inspection.objects.exclude(action_plan_due_on__isnull=True))
+        .order_by("force__short_name", "fieldwork_start")
+        .values_list(
+            *FORCE_FIELDS,
+            "fieldwork_start",
+            "stage",
+            "action_plan_due_on",
+            "updated_action_plan_due_on",
+            "pcc_response_due_on",
+            "action_plan_status",
+            "updated_action_plan_status",
+        )
+        .iterator(chunk_size=CHUNK)
+    )
+    notices = (
+        Notice.objects.order_by("inspection__force__short_name", "due_on", "sent_at")
+        .values_list(
+            *(f"inspection__{f}" for f in FORCE_FIELDS),
+            "inspection__fieldwork_start",
+            "inspection__stage",
+            "kind",
+            "subject",
+            "due_on",
+            "sent_at",
+        )
+        .iterator(chunk_size=CHUNK)
+    )
+
+    def rows():
+        for r in inspections:
+            stage, expects_plans = r[5], r[5] in PLAN_STAGES
+            for what, due_on, status in (
+                ("Action plan", r[6], r[9]),
+                ("Updated action plan", r[7], r[10]),
+                ("Police and crime commissioner's response", r[8], ""),
+            ):
+                if due_on is None:
+                    continue
+                is_plan = status != ""
+                overdue = is_plan and expects_plans and due_on < today and status not in PLAN_IN
+                yield (
+                    *_force(r),
+                    r[4],
+                    STAGES.get(stage),
+                    what,
+                    due_on,
+                    PLAN_STATUSES.get(status, "Not submitted") if is_plan else "",
+                    overdue if is_plan else "",
+                    "",
+                )
+        for r in notices:
+            what = f"{NOTICE_KINDS.get(r[6])} notice: {NOTICE_SUBJECTS.get(r[7])}"
+            sent = timezone.localdate(r[9])
+            yield (*_force(r), r[4], STAGES.get(r[5]), what, r[8], "", "", sent)
+
+    return header, rows()
+
+
+EXPORTS = {
+    "grades": ("Grades by force and topic", "Every graded judgment of every published inspection."),
+    "findings": (
+        "Findings with their status",
+        "Causes of concern, areas for improvement and practice of published inspections, "
+        "open or closed.",
+    ),
+    "case-reviews": (
+        "Case file review figures",
+        "Case file reviews per inspection and category, by rating.",
+    ),
+    "deadlines": (
+        "Deadlines and notices",
+        "Action plans, updated action plans and police and crime commissioner's responses, "
+        "with their due dates and plan statuses; then every notice sent to a force.",
+    ),
+}

@@ -1,0 +1,165 @@
+"""One force's inspection history: grades over time and every recommendation.
+
+What a person sees follows the inspections app: published grades for all who
+may see the force; grades of an unpublished inspection only for those who may
+see that inspection's findings (its team and admins; the force's lead from
+pre-publication checks on), marked draft.
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import Prefetch
+
+from actionplans.models import PlanResponse
+from forces.models import Force
+from inspections import charts, reports
+from inspections.models import Finding, Grade, Inspection, Judgment, Topic
+
+Stage = Inspection.Stage
+
+
+@dataclass
+class HistoryRow:
+    inspection: Inspection
+    grades: list[str] | None  # one per topic; None when this user may not see them
+    is_draft: bool
+    can_open: bool
+
+
+@dataclass
+class RecommendationRow:
+    inspection: Inspection
+    number: int
+    topic: str
+    concern: str
+    text: str
+    status: str
+
+    @property
+    def colour(self) -> str:
+        return STATUS_COLOURS.get(self.status, "grey")
+
+
+STATUS_COLOURS = {
+    "Draft": "yellow",
+    "Complete": "green",
+    "In progress": "blue",
+    "Not started": "orange",
+    "No response yet": "orange",
+}
+
+
+def _may_see_findings(user, inspection: Inspection, visible_ids: set) -> bool:
+    if inspection.is_published:
+        return True
+    if inspection.pk not in visible_ids:
+        return False
+    if user.is_force_lead:
+        return inspection.force_sees_findings
+    return inspection.stage in Inspection.STAGES_AFTER_FIELDWORK
+
+
+def recommendation_status(inspection: Inspection, response: PlanResponse | None) -> str:
+    """Draft before publication; then the force's latest submitted response
+    (not started, in progress, complete); closed with the inspection."""
+    if not inspection.is_published:
+        return "Draft"
+    if inspection.stage == Stage.CLOSED:
+        return "Closed"
+    return response.get_status_display() if response else "No response yet"
+
+
+def latest_responses(recommendation_ids: list) -> dict:
+    """Recommendation id -> its response in the newest submitted plan version.
+
+    One query; the updated action plan is the later plan, so it wins.
+    """
+    rows = (
+        PlanResponse.objects.filter(recommendation_id__in=recommendation_ids, version__isnull=False)
+        .select_related("version")
+        .order_by("version__submitted_at", "version__number")
+    )
+    return {row.recommendation_id: row for row in rows}
+
+
+def force_history(force: Force, user) -> dict:
+    inspections = list(
+        Inspection.objects.filter(force=force)
+        .order_by("fieldwork_start")
+        .prefetch_related(Prefetch("judgments", queryset=Judgment.objects.order_by("position")))
+    )
+    visible_ids = set(
+        Inspection.objects.visible_to(user).filter(force=force).values_list("pk", flat=True)
+    )
+    rows = []
+    for inspection in inspections:
+        shown = _may_see_findings(user, inspection, visible_ids)
+        grades = None
+        if shown:
+            by_topic = {j.topic: j.grade for j in inspection.judgments.all()}
+            grades = [by_topic.get(topic, "") for topic in Topic.values]
+        rows.append(
+            HistoryRow(
+                inspection, grades, not inspection.is_published, inspection.pk in visible_ids
+            )
+        )
+    shown_ids = [row.inspection.pk for row in rows if row.grades is not None]
+    return {
+        "rows": rows,
+        "charts": _topic_charts(force, rows),
+        "recommendations": _recommendations(inspections, shown_ids),
+    }
+
+
+def _topic_charts(force: Force, rows: list[HistoryRow]) -> list:
+    published = [row for row in rows if row.grades is not None and not row.is_draft]
+    if not published:
+        return []
+    result = []
+    for index, topic in enumerate(Topic):
+        points = [
+            (
+                f"{row.inspection.fieldwork_start:%b %Y}",
+                row.grades[index],
+                Grade(row.grades[index]).label if row.grades[index] else "Not graded",
+            )
+            for row in published
+        ]
+        words = ", ".join(f"{when}: {label}" for when, _, label in points)
+        svg = charts.grade_columns(
+            title=f"{force.short_name}: {topic.label} grades over time",
+            description=f"Published grades for {topic.label.lower()}, oldest first. {words}.",
+            points=points,
+        )
+        result.append({"topic": topic.label, "svg": svg})
+    return result
+
+
+def _recommendations(inspections: list[Inspection], shown_ids: list) -> list[RecommendationRow]:
+    findings = list(
+        Finding.objects.filter(inspection_id__in=shown_ids).prefetch_related("recommendations")
+    )
+    by_inspection: dict = {}
+    for finding in findings:
+        by_inspection.setdefault(finding.inspection_id, []).append(finding)
+    responses = latest_responses(
+        [r.pk for finding in findings for r in finding.recommendations.all()]
+    )
+    result = []
+    for inspection in reversed(inspections):  # newest first
+        number = 0
+        for topic, _, items in reports.in_report_order(by_inspection.get(inspection.pk, [])):
+            for finding in items:
+                for recommendation in finding.recommendations.all():
+                    number += 1
+                    result.append(
+                        RecommendationRow(
+                            inspection,
+                            number,
+                            topic.label,
+                            finding.summary,
+                            recommendation.text,
+                            recommendation_status(inspection, responses.get(recommendation.pk)),
+                        )
+                    )
+    return result

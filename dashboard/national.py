@@ -1,0 +1,283 @@
+"""The national picture: grades, open findings, deadlines and visits across forces.
+
+Each function runs a fixed number of queries whatever the number of forces or
+inspections, so the dashboard costs the same for one force or 43 with ten
+years of history. A finding is open while its inspection is published and
+not yet closed; an action plan is in once the force has submitted a version
+that was not returned.
+"""
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.db.models import Count, OuterRef, Q, Subquery
+
+from actionplans.models import ActionPlan, ActionPlanVersion, PostInspectionVisit
+from forces.models import Force
+from inspections import charts
+from inspections.models import Finding, Grade, Inspection, Topic
+from inspections.programme import ProgrammeRow, programme
+
+Stage = Inspection.Stage
+QUARTER_DAYS = 91
+DUE_SOON_DAYS = 30
+
+
+@dataclass
+class MatrixRow:
+    force: Force
+    inspection: Inspection | None
+    grades: list[str]  # one grade value (or "") per topic, in topic order
+    open_concerns: int = 0
+    open_afis: int = 0
+    is_due: bool = False
+    last_inspected_on: date | None = None
+
+
+@dataclass
+class Deadline:
+    force: Force
+    inspection: Inspection
+    what: str
+    due_on: date
+    days: int  # negative when overdue
+    returned: bool = False  # a version came back to the force for changes
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.days < 0
+
+
+@dataclass
+class Visit:
+    force: Force
+    inspection: Inspection | None
+    what: str
+    start: date
+    end: date
+
+
+@dataclass
+class Picture:
+    rows: list[MatrixRow]
+    due_soon: list[Deadline] = field(default_factory=list)
+    overdue: list[Deadline] = field(default_factory=list)
+    visits: list[Visit] = field(default_factory=list)
+    quarter: tuple[date, date] | None = None
+
+    @property
+    def forces_due(self) -> list[MatrixRow]:
+        return [row for row in self.rows if row.is_due]
+
+    @property
+    def open_concerns(self) -> int:
+        return sum(row.open_concerns for row in self.rows)
+
+    @property
+    def open_afis(self) -> int:
+        return sum(row.open_afis for row in self.rows)
+
+
+def open_findings_q(prefix: str = "") -> Q:
+    """Findings still open: those of published inspections not yet closed."""
+    return Q(**{f"{prefix}inspection__stage__in": [Stage.PUBLISHED, Stage.FOLLOW_UP]})
+
+
+def open_finding_counts(force_ids: list) -> dict:
+    """(force id, kind) -> count of open causes of concern and areas for improvement."""
+    kinds = [*Finding.CONCERN_KINDS, Finding.Kind.AREA_FOR_IMPROVEMENT]
+    counts = (
+        Finding.objects.filter(
+            open_findings_q(), kind__in=kinds, inspection__force_id__in=force_ids
+        )
+        .values_list("inspection__force_id", "kind")
+        .annotate(n=Count("id"))
+    )
+    return {(force_id, kind): n for force_id, kind, n in counts}
+
+
+# The force has sent its plan in: a version awaits review or was accepted.
+PLAN_IN = [ActionPlanVersion.Status.SUBMITTED, ActionPlanVersion.Status.ACCEPTED]
+PLAN_STAGES = [Stage.PRE_PUBLICATION, Stage.PUBLISHED, Stage.FOLLOW_UP]
+
+
+def latest_plan_status(kind: str) -> Subquery:
+    """The status of the newest version of the inspection's plan of this kind."""
+    versions = ActionPlanVersion.objects.filter(
+        plan__inspection=OuterRef("pk"), plan__kind=kind
+    ).order_by("-number")
+    return Subquery(versions.values("status")[:1])
+
+
+def with_plan_statuses(inspections):
+    return inspections.annotate(
+        action_plan_status=latest_plan_status(ActionPlan.Kind.ACTION_PLAN),
+        updated_action_plan_status=latest_plan_status(ActionPlan.Kind.UPDATED_ACTION_PLAN),
+    )
+
+
+def plan_deadlines(inspection: Inspection) -> list[tuple[str, date | None, str | None]]:
+    """(what, due on, latest version status) for both plans; needs with_plan_statuses()."""
+    return [
+        ("Action plan", inspection.action_plan_due_on, inspection.action_plan_status),
+        (
+            "Updated action plan",
+            inspection.updated_action_plan_due_on,
+            inspection.updated_action_plan_status,
+        ),
+    ]
+
+
+def action_plan_deadlines(*, today: date, force_ids: list) -> list[Deadline]:
+    """Action plans and updated action plans not yet in, due within 30 days or overdue.
+
+    A plan is in once a version is submitted or accepted; a returned version
+    puts it back with the force. Closed inspections ask for nothing.
+    """
+    horizon = today + timedelta(days=DUE_SOON_DAYS)
+    inspections = with_plan_statuses(
+        Inspection.objects.filter(force_id__in=force_ids, stage__in=PLAN_STAGES).filter(
+            Q(action_plan_due_on__lte=horizon) | Q(updated_action_plan_due_on__lte=horizon)
+        )
+    ).select_related("force")
+    deadlines = [
+        Deadline(
+            inspection.force,
+            inspection,
+            what,
+            due_on,
+            (due_on - today).days,
+            returned=status == ActionPlanVersion.Status.RETURNED,
+        )
+        for inspection in inspections
+        for what, due_on, status in plan_deadlines(inspection)
+        if due_on is not None and due_on <= horizon and status not in PLAN_IN
+    ]
+    return sorted(deadlines, key=lambda d: (d.due_on, d.force.short_name))
+
+
+def post_inspection_visits(*, start: date, end: date, force_ids: list) -> list[Visit]:
+    """Post-inspection visits booked between start and end."""
+    visits = PostInspectionVisit.objects.filter(
+        visit_on__range=(start, end), inspection__force_id__in=force_ids
+    ).select_related("inspection__force")
+    return [
+        Visit(v.inspection.force, v.inspection, "Post-inspection visit", v.visit_on, v.visit_on)
+        for v in visits
+    ]
+
+
+def coming_visits(*, today: date, force_ids: list) -> tuple[list[Visit], tuple[date, date]]:
+    """Fieldwork and post-inspection visits in the coming quarter (13 weeks)."""
+    end = today + timedelta(days=QUARTER_DAYS)
+    fieldwork = (
+        Inspection.objects.filter(force_id__in=force_ids)
+        .exclude(stage=Stage.CLOSED)
+        .overlapping(today, end)
+        .select_related("force")
+    )
+    visits = [
+        Visit(i.force, i, f"{i.get_kind_display()} fieldwork", i.fieldwork_start, i.fieldwork_end)
+        for i in fieldwork
+    ]
+    visits += post_inspection_visits(start=today, end=end, force_ids=force_ids)
+    return sorted(visits, key=lambda v: (v.start, v.force.short_name)), (today, end)
+
+
+def national_picture(*, today: date, region: str = "", country: str = "") -> Picture:
+    rows: list[ProgrammeRow] = programme(today=today, region=region, country=country, sort="force")
+    force_ids = [row.force.pk for row in rows]
+    counts = open_finding_counts(force_ids)
+    matrix = []
+    for row in rows:
+        judgments = (
+            {j.topic: j.grade for j in row.last_published.judgments.all()}
+            if (row.last_published)
+            else {}
+        )
+        matrix.append(
+            MatrixRow(
+                force=row.force,
+                inspection=row.last_published,
+                grades=[judgments.get(topic, "") for topic in Topic.values],
+                open_concerns=sum(counts.get((row.force.pk, k), 0) for k in Finding.CONCERN_KINDS),
+                open_afis=counts.get((row.force.pk, Finding.Kind.AREA_FOR_IMPROVEMENT), 0),
+                is_due=row.is_due,
+                last_inspected_on=row.last_inspected_on,
+            )
+        )
+    deadlines = action_plan_deadlines(today=today, force_ids=force_ids)
+    visits, quarter = coming_visits(today=today, force_ids=force_ids)
+    return Picture(
+        rows=matrix,
+        due_soon=[d for d in deadlines if not d.is_overdue],
+        overdue=[d for d in deadlines if d.is_overdue],
+        visits=visits,
+        quarter=quarter,
+    )
+
+
+# Charts ------------------------------------------------------------------------
+
+GRADE_SEGMENTS = [
+    (Grade.OUTSTANDING, charts.GREEN),
+    (Grade.GOOD, charts.TURQUOISE),
+    (Grade.ADEQUATE, charts.YELLOW),
+    (Grade.REQUIRES_IMPROVEMENT, charts.ORANGE),
+    (Grade.INADEQUATE, charts.RED),
+]
+
+
+def grade_distribution(rows: list[MatrixRow]) -> list[dict]:
+    """Per topic, how many forces hold each latest published grade."""
+    table = []
+    for index, topic in enumerate(Topic):
+        tally = Counter(row.grades[index] for row in rows if row.grades[index])
+        table.append({"topic": topic.label, "counts": [tally.get(g, 0) for g, _ in GRADE_SEGMENTS]})
+    return table
+
+
+def grade_distribution_chart(table: list[dict]):
+    total = sum(sum(row["counts"]) for row in table)
+    return charts.stacked_bars(
+        title="Latest published grades by topic",
+        description=(
+            f"For each of the five topics, how many forces hold each grade, from {total} "
+            "latest published graded judgments. The table below gives the same figures."
+        ),
+        rows=[
+            (
+                row["topic"],
+                [
+                    charts.Segment(grade.label, count, colour)
+                    for (grade, colour), count in zip(GRADE_SEGMENTS, row["counts"], strict=True)
+                ],
+            )
+            for row in table
+        ],
+    )
+
+
+def visits_chart(visits: list[Visit], quarter: tuple[date, date]):
+    start, end = quarter
+    return charts.timeline(
+        title="Fieldwork and post-inspection visits in the coming quarter",
+        description=(
+            f"{len(visits)} visit{'s' if len(visits) != 1 else ''} between "
+            f"{start.day} {start:%B %Y} and {end.day} {end:%B %Y}, one bar per visit on a "
+            "calendar. The table below lists the same visits with their dates."
+        ),
+        start=start,
+        end=end,
+        spans=[
+            charts.Span(
+                v.force.short_name,
+                v.start,
+                v.end,
+                v.what,
+                charts.BLUE if "fieldwork" in v.what else charts.PURPLE,
+            )
+            for v in visits
+        ],
+    )

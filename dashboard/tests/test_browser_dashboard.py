@@ -1,0 +1,45 @@
+"""Browser journeys for the dashboard and exports, with axe on every page."""
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from dashboard.tests.factories import history
+from forces.models import Force
+from tests.browser import assert_accessible, sign_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_admin_filters_the_dashboard_to_wales_and_sees_four_forces(
+    page: Page, live_server, admin_user, lead_inspector, today
+):
+    history(list(Force.objects.all()), lead=lead_inspector, today=today, years=10)
+    sign_in(page, live_server.url, admin_user)
+    page.get_by_role("link", name="Dashboard").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Programme dashboard")
+    expect(page.locator(".app-matrix tbody tr")).to_have_count(43)
+    assert_accessible(page)
+
+    page.get_by_label("Country").select_option("wales")
+    page.get_by_role("button", name="Apply filters").click()
+    rows = page.locator(".app-matrix tbody tr")
+    expect(rows).to_have_count(4)
+    expect(rows.locator("th")).to_contain_text(
+        ["Dyfed-Powys", "Gwent", "North Wales", "South Wales"]
+    )
+    # The grade is written in every cell, never colour alone.
+    expect(rows.first.locator(".govuk-tag")).to_have_count(5)
+    assert_accessible(page)
+
+    rows.first.get_by_role("link", name="Dyfed-Powys").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Dyfed-Powys Police")
+    expect(page.get_by_role("img", name="Dyfed-Powys: Leadership grades over time")).to_be_visible()
+    assert_accessible(page)
+    page.go_back()
+
+    page.get_by_role("link", name="Download the data (CSV)").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Download the data")
+    assert_accessible(page)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Grades by force and topic (CSV)").click()
+    assert download.value.suggested_filename.startswith("grades-")

@@ -1,0 +1,153 @@
+"""The programme dashboard: who sees it, what it shows, and at what cost."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from dashboard.tests.factories import history
+from forces.models import Force
+from inspections.models import Inspection
+
+pytestmark = pytest.mark.django_db
+URL = reverse("dashboard:dashboard")
+
+
+def test_admin_and_inspectors_see_the_dashboard(client_for, admin_user, inspector, today):
+    for user in (admin_user, inspector):
+        response = client_for(user).get(URL)
+        assert response.status_code == 200
+        assert "Latest published grades" in response.text
+
+
+def test_force_lead_gets_404(client_for, force_lead_a):
+    assert client_for(force_lead_a).get(URL).status_code == 404
+
+
+def test_matrix_writes_each_latest_published_grade(client_for, admin_user, lead_inspector, today):
+    merseyside = Force.objects.get(slug="merseyside")
+    history([merseyside], lead=lead_inspector, today=today)
+    response = client_for(admin_user).get(URL)
+    row = next(r for r in response.context["picture"].rows if r.force == merseyside)
+    latest = Inspection.objects.filter(force=merseyside, published_on__isnull=False).first()
+    assert row.inspection == latest
+    assert row.grades == [j.grade for j in latest.judgments.order_by("position")]
+    # Open: published and follow-up inspections; the closed ones are not counted.
+    assert (row.open_concerns, row.open_afis) == (2, 2)
+    assert "Requires improvement" in response.text or "Inadequate" in response.text
+
+
+def test_filter_by_country_shows_the_four_welsh_forces(client_for, admin_user, today):
+    response = client_for(admin_user).get(URL, {"country": "wales"})
+    names = [row.force.short_name for row in response.context["picture"].rows]
+    assert names == ["Dyfed-Powys", "Gwent", "North Wales", "South Wales"]
+    assert "4 forces." in response.text
+
+
+def test_filter_by_region(client_for, admin_user, today):
+    response = client_for(admin_user).get(URL, {"region": "london"})
+    names = {row.force.short_name for row in response.context["picture"].rows}
+    assert names == {"City of London", "Metropolitan"}
+
+
+def test_action_plans_due_and_overdue(client_for, admin_user, lead_inspector, today):
+    kent, essex = Force.objects.get(slug="kent"), Force.objects.get(slug="essex")
+    history([kent], lead=lead_inspector, today=today)  # updated plan long overdue
+    Inspection.objects.create(
+        force=essex,
+        stage=Inspection.Stage.PRE_PUBLICATION,
+        fieldwork_start=today - timedelta(days=60),
+        fieldwork_end=today - timedelta(days=56),
+        lead_inspector=lead_inspector,
+        received_for_checks_on=today - timedelta(days=18),
+        action_plan_due_on=today + timedelta(days=10),
+    )
+    picture = client_for(admin_user).get(URL).context["picture"]
+    assert [(d.force, d.what) for d in picture.overdue] == [(kent, "Updated action plan")]
+    assert [(d.force, d.what, d.days) for d in picture.due_soon] == [(essex, "Action plan", 10)]
+
+
+def test_visits_in_the_coming_quarter_are_drawn_and_tabled(
+    client_for, admin_user, lead_inspector, today
+):
+    gwent = Force.objects.get(slug="gwent")
+    history([gwent], lead=lead_inspector, today=today)
+    response = client_for(admin_user).get(URL)
+    visits = response.context["picture"].visits
+    assert [(v.force, v.start) for v in visits] == [(gwent, today + timedelta(days=30))]
+    assert "<svg" in response.text and 'role="img"' in response.text
+    assert "Fieldwork and post-inspection visits from 25 November 2026" in response.text
+
+
+def test_forces_due_for_inspection_come_from_the_programme(
+    client_for, admin_user, lead_inspector, today
+):
+    history([Force.objects.get(slug="kent")], lead=lead_inspector, today=today)
+    picture = client_for(admin_user).get(URL).context["picture"]
+    due = {row.force.slug for row in picture.forces_due}
+    assert "kent" not in due and len(due) == 42
+
+
+def _queries(client) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(URL).status_code == 200
+    return len(queries)
+
+
+def test_query_count_is_the_same_for_one_force_or_43_with_ten_years(
+    client_for, admin_user, lead_inspector, today
+):
+    client = client_for(admin_user)
+    forces = list(Force.objects.order_by("short_name"))
+    history(forces[:1], lead=lead_inspector, today=today)
+    one = _queries(client)
+    history(forces[1:], lead=lead_inspector, today=today)
+    assert Inspection.objects.count() == 43 * 5
+    assert _queries(client) == one
+    assert one <= 12
+
+
+def test_a_submitted_plan_is_in_and_a_returned_one_is_not(
+    client_for, admin_user, lead_inspector, force_lead_a, force_a, today
+):
+    from actionplans import services
+    from actionplans.tests.factories import inspection_due, submitted_plan
+
+    inspection = inspection_due(
+        force=force_a,
+        lead=lead_inspector,
+        admin=admin_user,
+        action_plan_due_on=today + timedelta(days=5),
+    )
+    client = client_for(admin_user)
+    assert [d.inspection for d in client.get(URL).context["picture"].due_soon] == [inspection]
+    _, version = submitted_plan(inspection, by=force_lead_a)
+    assert client.get(URL).context["picture"].due_soon == []
+    services.action_plan_version_return(version=version, by=lead_inspector, comment="More detail")
+    due = client.get(URL).context["picture"].due_soon
+    assert [(d.inspection, d.returned) for d in due] == [(inspection, True)]
+    assert "returned to the force for changes" in client.get(URL).text
+
+
+def test_post_inspection_visits_are_on_the_timeline(
+    client_for, admin_user, lead_inspector, force_a, today
+):
+    from actionplans import services
+    from actionplans.tests.factories import inspection_due
+
+    inspection = inspection_due(
+        force=force_a,
+        lead=lead_inspector,
+        admin=admin_user,
+        action_plan_due_on=today - timedelta(days=60),
+        updated_due_on=today - timedelta(days=10),
+    )
+    services.post_inspection_visit_schedule(
+        inspection=inspection, visit_on=today + timedelta(days=40), by=admin_user
+    )
+    response = client_for(admin_user).get(URL)
+    visits = [(v.force, v.what, v.start) for v in response.context["picture"].visits]
+    assert (force_a, "Post-inspection visit", today + timedelta(days=40)) in visits
+    assert "Post-inspection visit" in response.text

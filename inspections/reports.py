@@ -1,0 +1,282 @@
+"""The inspection report as a PDF: its data, its HTML and its build.
+
+One function, render_report_pdf(), turns an inspection into PDF bytes; the
+Celery task and `manage.py export_report` both call it, so they give the same
+bytes for the same data. The report's data is gathered first into plain
+values, whose hash is the "data version" a stored PDF was built from.
+"""
+
+import hashlib
+import json
+import logging
+from dataclasses import dataclass
+from datetime import date
+
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from casefiles.services import case_review_figures
+from core import audit, uploads
+from core.models import AuditEvent
+
+from . import charts
+from .models import GRADE_MEANINGS, Finding, Inspection, ReportFile, Topic
+
+log = logging.getLogger(__name__)
+# WeasyPrint logs every layout step at INFO; keep its warnings only.
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+
+# Findings in each topic section, in this order, under these headings.
+FINDING_SECTIONS = [
+    (Finding.Kind.ACCELERATED, "Accelerated causes of concern"),
+    (Finding.Kind.CAUSE_OF_CONCERN, "Causes of concern"),
+    (Finding.Kind.AREA_FOR_IMPROVEMENT, "Areas for improvement"),
+    (Finding.Kind.INNOVATIVE_PRACTICE, "Innovative practice"),
+    (Finding.Kind.PROMISING_PRACTICE, "Promising practice"),
+]
+
+
+def _day(value: date | None) -> str:
+    return f"{value.day} {value:%B %Y}" if value else ""
+
+
+def _ratings(figures, label: str | None = None) -> dict:
+    return {
+        "label": label or figures.label,
+        "good": figures.good,
+        "requires_improvement": figures.requires_improvement,
+        "inadequate": figures.inadequate,
+        "total": figures.total,
+    }
+
+
+def case_review_annex(inspection: Inspection) -> dict | None:
+    """The submitted case file reviews' figures for the annex, or None when no
+    review has been submitted. Overall ratings are after second review."""
+    figures = case_review_figures(inspection)
+    if not figures.submitted:
+        return None
+    overall = figures.overall
+    summary = (
+        f"We reviewed {figures.submitted} case file{'s' if figures.submitted != 1 else ''}: "
+        f"{overall.good} ({overall.good_percent}%) good, {overall.requires_improvement} "
+        f"({overall.requires_improvement_percent}%) requiring improvement and "
+        f"{overall.inadequate} ({overall.inadequate_percent}%) inadequate."
+    )
+    return {
+        "summary": summary,
+        "rows": [_ratings(row) for row in figures.overall_by_category],
+        "topics": [_ratings(t.overall, t.label) for t in figures.topics if t.overall.total],
+    }
+
+
+def in_report_order(findings: list[Finding]):
+    """(topic, kind heading, findings) in the order the report prints them."""
+    for topic in Topic:
+        for kind, heading in FINDING_SECTIONS:
+            items = [f for f in findings if f.topic == topic and f.kind == kind]
+            if items:
+                yield topic, heading, items
+
+
+def report_data(inspection: Inspection) -> dict:
+    """Everything the report prints, as plain values (so it can be hashed)."""
+    judgments = {j.topic: j for j in inspection.judgments.all()}
+    findings = list(inspection.findings.prefetch_related("recommendations"))
+    recommendations: list[dict] = []
+    sections_by_topic: dict[str, list] = {}
+    for topic, heading, items in in_report_order(findings):
+        entries = []
+        for finding in items:
+            numbered = []
+            for recommendation in finding.recommendations.all():
+                entry = {"number": len(recommendations) + 1, "text": recommendation.text}
+                numbered.append(entry)
+                recommendations.append({**entry, "topic": topic.label, "concern": finding.summary})
+            entries.append(
+                {
+                    "summary": finding.summary,
+                    "detail": finding.detail,
+                    "reported_to_force_on": _day(finding.reported_to_force_on),
+                    "recommendations": numbered,
+                }
+            )
+        sections_by_topic.setdefault(topic.value, []).append(
+            {"heading": heading, "findings": entries}
+        )
+    topics = []
+    for topic in Topic:
+        judgment = judgments.get(topic.value)
+        sections = sections_by_topic.get(topic.value, [])
+        grade = judgment.grade if judgment else ""
+        topics.append(
+            {
+                "topic": topic.value,
+                "label": topic.label,
+                "grade": grade,
+                "grade_label": judgment.get_grade_display() if grade else "Not graded",
+                "grade_meaning": str(GRADE_MEANINGS.get(grade, "")),
+                "rationale": judgment.rationale if judgment else "",
+                "sections": sections,
+            }
+        )
+    force = inspection.force
+    return {
+        "force": {"name": force.name, "short_name": force.short_name},
+        "guidance": force.statutory_guidance,
+        "country": force.get_country_display(),
+        "kind": inspection.get_kind_display(),
+        "fieldwork": f"{_day(inspection.fieldwork_start)} to {_day(inspection.fieldwork_end)}",
+        "is_published": inspection.is_published,
+        "published_on": _day(inspection.published_on),
+        "received_for_checks_on": _day(inspection.received_for_checks_on),
+        "topics": topics,
+        "recommendations": recommendations,
+        "case_reviews": case_review_annex(inspection),
+    }
+
+
+def data_version(data: dict) -> str:
+    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def latest_audit_event_id(inspection: Inspection) -> int | None:
+    return (
+        AuditEvent.objects.filter(inspection_id=inspection.pk)
+        .order_by("-id")
+        .values_list("id", flat=True)
+        .first()
+    )
+
+
+def report_title(data: dict) -> str:
+    return f"{data['kind']} of {data['force']['name']}"
+
+
+def _annex_chart(annex: dict) -> dict | None:
+    rows = [
+        (
+            row["label"],
+            [
+                charts.Segment("Good", row["good"], charts.GREEN),
+                charts.Segment("Requires improvement", row["requires_improvement"], charts.ORANGE),
+                charts.Segment("Inadequate", row["inadequate"], charts.RED),
+            ],
+        )
+        for row in annex["rows"]
+    ]
+    if not rows:
+        return None
+    svg = charts.stacked_bars(
+        title="Case file reviews by category and rating",
+        description=annex["summary"],
+        rows=rows,
+    )
+    return {"uri": charts.as_data_uri(svg), "alt": annex["summary"]}
+
+
+def report_html(data: dict) -> str:
+    annex = data["case_reviews"]
+    context = {
+        **data,
+        "title": report_title(data),
+        "annex_chart": _annex_chart(annex) if annex else None,
+    }
+    return render_to_string("reports/report.html", context)
+
+
+def html_to_pdf(html: str) -> tuple[bytes, int]:
+    """WeasyPrint, tagged for PDF/UA, fetching nothing but data: URLs."""
+    from weasyprint import HTML
+    from weasyprint.urls import URLFetcher
+
+    document = HTML(
+        string=html, base_url=".", url_fetcher=URLFetcher(allowed_protocols={"data"})
+    ).render()
+    return document.write_pdf(pdf_variant="pdf/ua-1"), len(document.pages)
+
+
+@dataclass(frozen=True)
+class RenderedReport:
+    pdf: bytes
+    page_count: int
+    data_version: str
+    is_draft: bool
+
+
+def render_report_pdf(inspection: Inspection) -> RenderedReport:
+    """The report PDF for an inspection as it stands now."""
+    data = report_data(inspection)
+    pdf, pages = html_to_pdf(report_html(data))
+    return RenderedReport(pdf, pages, data_version(data), not data["is_published"])
+
+
+def report_filename(inspection: Inspection, *, draft: bool) -> str:
+    status = "draft-" if draft else ""
+    return f"{inspection.force.slug}-{status}report-{inspection.fieldwork_start:%Y-%m}.pdf"
+
+
+# Building and keeping the PDF ----------------------------------------------
+
+
+@transaction.atomic
+def report_request(*, inspection: Inspection, by) -> ReportFile:
+    """Ask for a fresh PDF of the report; a task builds it once this commits."""
+    from .tasks import build_report
+
+    report_file = ReportFile.objects.create(
+        inspection=inspection, requested_by=by, stage=inspection.stage
+    )
+    audit.record(by=by, action="report.requested", obj=report_file, force=inspection.force)
+    transaction.on_commit(lambda: build_report.delay(str(report_file.pk)))
+    return report_file
+
+
+def report_build(*, report_file_id) -> ReportFile | None:
+    """Build one requested PDF. Claims the row first, so a redelivered task
+    that finds it already taken does nothing."""
+    claimed = ReportFile.objects.filter(pk=report_file_id, status=ReportFile.Status.QUEUED).update(
+        status=ReportFile.Status.BUILDING, started_at=timezone.now()
+    )
+    if not claimed:
+        return None
+    report_file = ReportFile.objects.select_related("inspection__force").get(pk=report_file_id)
+    try:
+        _store(report_file)
+    except Exception as exc:
+        # Whatever went wrong, the page must stop saying "building": it offers a retry.
+        log.exception("Report PDF %s failed", report_file_id)
+        ReportFile.objects.filter(pk=report_file.pk).update(
+            status=ReportFile.Status.FAILED,
+            error=f"{type(exc).__name__}: {exc}"[:2000],
+            finished_at=timezone.now(),
+        )
+        report_file.refresh_from_db()
+    return report_file
+
+
+@transaction.atomic
+def _store(report_file: ReportFile) -> None:
+    inspection = report_file.inspection
+    audit_id = latest_audit_event_id(inspection)
+    rendered = render_report_pdf(inspection)
+    report_file.stored_file = uploads.store_bytes(
+        rendered.pdf,
+        name=report_filename(inspection, draft=rendered.is_draft),
+        kind="pdf",
+        by=report_file.requested_by,
+    )
+    report_file.data_version = rendered.data_version
+    report_file.audit_event_id = audit_id
+    report_file.is_draft = rendered.is_draft
+    report_file.stage = inspection.stage
+    report_file.page_count = rendered.page_count
+    report_file.status = ReportFile.Status.READY
+    report_file.finished_at = timezone.now()
+    report_file.save()
+
+
+def report_is_current(report_file: ReportFile, inspection: Inspection) -> bool:
+    """True when the inspection's report data is what the PDF was built from."""
+    return report_file.data_version == data_version(report_data(inspection))

@@ -1,0 +1,69 @@
+"""Browser journey: a force lead takes their report as a PDF, and only theirs."""
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from inspections.models import Inspection
+from inspections.tests.report_factories import report_inspection
+from tests.browser import assert_accessible, sign_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_force_lead_downloads_their_report_but_not_another_forces(
+    page: Page,
+    live_server,
+    admin_user,
+    lead_inspector,
+    inspector,
+    force_a,
+    force_b,
+    force_lead_a,
+    private_storage,
+):
+    people = {"lead": lead_inspector, "inspector": inspector, "admin": admin_user}
+    own = report_inspection(force=force_a, **people)
+    other = report_inspection(force=force_b, start=date(2026, 5, 4), **people)
+    assert own.stage == other.stage == Inspection.Stage.PUBLISHED
+
+    sign_in(page, live_server.url, force_lead_a)
+    page.goto(f"{live_server.url}{own.get_absolute_url()}")
+    assert_accessible(page)
+    page.get_by_role("link", name="Report as a PDF, and the action plan tracker").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Report PDF")
+    assert_accessible(page)
+    page.get_by_role("button", name="Build the report PDF").click()
+    expect(page.get_by_role("heading", name="The report PDF is ready")).to_be_visible()
+    assert_accessible(page)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download the report (PDF").click()
+    assert Path(download.value.path()).read_bytes().startswith(b"%PDF-")
+    assert download.value.suggested_filename == "greater-manchester-report-2026-03.pdf"
+
+    for path in (f"/inspections/{other.pk}/report/pdf/", f"/inspections/{other.pk}/report/"):
+        response = page.goto(f"{live_server.url}{path}")
+        assert response.status == 404
+        assert_accessible(page)
+
+
+def test_a_building_report_refreshes_until_the_person_stops_it(
+    page: Page, live_server, admin_user, lead_inspector, inspector, force_a
+):
+    from inspections.models import ReportFile
+
+    people = {"lead": lead_inspector, "inspector": inspector, "admin": admin_user}
+    inspection = report_inspection(force=force_a, **people)
+    ReportFile.objects.create(inspection=inspection, status=ReportFile.Status.BUILDING)
+    sign_in(page, live_server.url, inspector)
+    page.goto(f"{live_server.url}/inspections/{inspection.pk}/report/pdf/")
+    expect(page.get_by_role("status")).to_contain_text("Building the report…")
+    expect(page.locator('meta[http-equiv="refresh"]')).to_have_count(1)
+    # axe's meta-refresh rule (WCAG 2.2.1) flags any timed refresh, so the
+    # page offers a way to stop it; with it stopped the page passes.
+    page.get_by_role("link", name="Stop this page refreshing itself").click()
+    expect(page.locator('meta[http-equiv="refresh"]')).to_have_count(0)
+    expect(page.get_by_role("status")).to_contain_text("Building the report…")
+    assert_accessible(page)

@@ -1,0 +1,251 @@
+"""The report PDF pages and the action plan tracker: who gets what."""
+
+import csv
+import io
+
+import pytest
+from django.urls import reverse
+
+from core.models import AuditEvent
+from inspections.models import Inspection, ReportFile
+from inspections.tests.report_factories import (
+    AFI,
+    RECOMMENDATIONS,
+)
+
+pytestmark = pytest.mark.django_db
+Stage = Inspection.Stage
+
+
+def status_url(inspection):
+    return reverse("inspections:report_pdf", args=[inspection.pk])
+
+
+def build_url(inspection):
+    return reverse("inspections:report_pdf_build", args=[inspection.pk])
+
+
+def request_build(client, inspection, capture):
+    with capture(execute=True):
+        response = client.post(build_url(inspection))
+    assert response.status_code == 302
+    return ReportFile.objects.filter(inspection=inspection).first()
+
+
+def download_url(report_file):
+    return reverse(
+        "inspections:report_pdf_download", args=[report_file.inspection_id, report_file.pk]
+    )
+
+
+def test_inspector_builds_then_downloads_the_report(
+    client_for, inspector, make_report, private_storage, django_capture_on_commit_callbacks
+):
+    inspection = make_report()
+    client = client_for(inspector)
+    page = client.get(status_url(inspection))
+    assert "Build the report PDF" in page.text
+    report_file = request_build(client, inspection, django_capture_on_commit_callbacks)
+    assert report_file.status == ReportFile.Status.READY
+    assert AuditEvent.objects.filter(action="report.requested", actor=inspector).exists()
+
+    page = client.get(status_url(inspection))
+    assert "The report PDF is ready" in page.text
+    assert report_file.stored_file.sha256 in page.text
+    assert "has changed since" not in page.text
+    assert 'http-equiv="refresh"' not in page.text
+
+    response = client.get(download_url(report_file))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert b"".join(response.streaming_content).startswith(b"%PDF-")
+    assert AuditEvent.objects.filter(action="file.downloaded", actor=inspector).exists()
+
+
+def test_status_page_refreshes_while_building(client_for, inspector, make_report):
+    inspection = make_report()
+    ReportFile.objects.create(inspection=inspection, status=ReportFile.Status.BUILDING)
+    page = client_for(inspector).get(status_url(inspection))
+    assert '<meta http-equiv="refresh" content="2">' in page.text
+    assert "Building the report…" in page.text
+    assert "Build the PDF again" not in page.text
+    stopped = client_for(inspector).get(status_url(inspection), {"refresh": "off"})
+    assert 'http-equiv="refresh"' not in stopped.text
+    assert "Building the report…" in stopped.text and "Check again" in stopped.text
+
+
+def test_page_offers_a_rebuild_once_the_data_has_changed(
+    client_for,
+    lead_inspector,
+    make_report,
+    private_storage,
+    django_capture_on_commit_callbacks,
+):
+    from inspections import services
+
+    inspection = make_report(Stage.PRE_PUBLICATION)
+    client = client_for(lead_inspector)
+    request_build(client, inspection, django_capture_on_commit_callbacks)
+    services.inspection_publish(
+        inspection=inspection, published_on=inspection.received_for_checks_on, by=lead_inspector
+    )
+    page = client.get(status_url(inspection))
+    assert "The inspection has changed since this PDF was built" in page.text
+    assert "Build the PDF again" in page.text
+
+
+def test_force_lead_gets_the_report_from_pre_publication_checks(
+    client_for,
+    force_lead_a,
+    make_report,
+    private_storage,
+    django_capture_on_commit_callbacks,
+):
+    inspection = make_report(Stage.PRE_PUBLICATION)
+    client = client_for(force_lead_a)
+    report_file = request_build(client, inspection, django_capture_on_commit_callbacks)
+    assert report_file.is_draft
+    assert client.get(download_url(report_file)).status_code == 200
+
+
+def test_force_lead_gets_404_before_pre_publication_checks(
+    client_for,
+    force_lead_a,
+    make_report,
+    private_storage,
+    admin_user,
+    django_capture_on_commit_callbacks,
+):
+    inspection = make_report(Stage.MODERATION)
+    report_file = request_build(
+        client_for(admin_user), inspection, django_capture_on_commit_callbacks
+    )
+    client = client_for(force_lead_a)
+    assert client.get(status_url(inspection)).status_code == 404
+    assert client.post(build_url(inspection)).status_code == 404
+    assert client.get(download_url(report_file)).status_code == 404
+
+
+def test_force_lead_never_gets_a_pdf_built_before_the_force_saw_the_findings(
+    client_for,
+    force_lead_a,
+    lead_inspector,
+    admin_user,
+    make_report,
+    private_storage,
+    django_capture_on_commit_callbacks,
+):
+    from datetime import timedelta
+
+    from inspections import services
+
+    inspection = make_report(Stage.MODERATION)
+    early = request_build(client_for(admin_user), inspection, django_capture_on_commit_callbacks)
+    for judgment in inspection.judgments.all():
+        services.judgment_agree(judgment=judgment, by=lead_inspector)
+    services.inspection_send_for_checks(
+        inspection=inspection,
+        received_on=inspection.fieldwork_end + timedelta(days=30),
+        by=lead_inspector,
+    )
+    client = client_for(force_lead_a)
+    assert client.get(download_url(early)).status_code == 404
+    assert "No PDF of this report has been built yet" in client.get(status_url(inspection)).text
+
+
+def test_other_force_lead_and_outside_inspector_get_404(
+    client_for,
+    force_lead_b,
+    other_inspector,
+    make_report,
+    private_storage,
+    admin_user,
+    django_capture_on_commit_callbacks,
+):
+    inspection = make_report()
+    report_file = request_build(
+        client_for(admin_user), inspection, django_capture_on_commit_callbacks
+    )
+    for outsider in (force_lead_b, other_inspector):
+        client = client_for(outsider)
+        assert client.get(status_url(inspection)).status_code == 404
+        assert client.post(build_url(inspection)).status_code == 404
+        assert client.get(download_url(report_file)).status_code == 404
+        tracker = reverse("inspections:tracker", args=[inspection.pk, "csv"])
+        assert client.get(tracker).status_code == 404
+
+
+def test_build_needs_a_post(client_for, inspector, make_report):
+    response = client_for(inspector).get(build_url(make_report()))
+    assert response.status_code == 405
+
+
+def test_tracker_csv_lists_every_recommendation_and_area_for_improvement(
+    client_for, force_lead_a, make_report
+):
+    inspection = make_report()
+    response = client_for(force_lead_a).get(
+        reverse("inspections:tracker", args=[inspection.pk, "csv"])
+    )
+    assert response.status_code == 200
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(body)))
+    assert rows[0][0] == "Reference" and "Action plan version" in rows[0]
+    assert [r[0] for r in rows[1:]] == [
+        "Area for improvement 1",
+        "Recommendation 1",
+        "Recommendation 2",
+    ]
+    assert rows[1][4].startswith("The views of children") and rows[1][3] == AFI
+    assert [r[4] for r in rows[2:]] == RECOMMENDATIONS
+    assert all(r[7] == "No response yet" for r in rows[1:])
+
+
+def test_tracker_pdf_is_a_pdf_and_unknown_formats_are_404(client_for, inspector, make_report):
+    from inspections.tests.pdf import pdf_text, squashed
+
+    inspection = make_report()
+    client = client_for(inspector)
+    response = client.get(reverse("inspections:tracker", args=[inspection.pk, "pdf"]))
+    assert response["Content-Type"] == "application/pdf"
+    assert squashed(RECOMMENDATIONS[0]) in squashed(pdf_text(response.content, raw=True))
+    bad = client.get(reverse("inspections:tracker", args=[inspection.pk, "xlsx"]))
+    assert bad.status_code == 404
+
+
+def test_report_page_links_to_the_pdf(client_for, force_lead_a, make_report):
+    inspection = make_report()
+    page = client_for(force_lead_a).get(reverse("inspections:report", args=[inspection.pk]))
+    assert reverse("inspections:report_pdf", args=[inspection.pk]) in page.text
+
+
+def test_a_failed_build_says_so_and_offers_another_try(client_for, inspector, make_report):
+    inspection = make_report()
+    ReportFile.objects.create(
+        inspection=inspection, status=ReportFile.Status.FAILED, error="OSError: disk full"
+    )
+    page = client_for(inspector).get(status_url(inspection))
+    assert "The report could not be built" in page.text
+    assert "Build the PDF again" in page.text
+    assert "disk full" not in page.text  # the error is for the logs, not the page
+
+
+def test_tracker_shows_the_forces_latest_submitted_responses(client_for, force_lead_a, make_report):
+    from actionplans.models import ActionPlan
+    from actionplans.tests.factories import submitted_plan
+
+    inspection = make_report()
+    submitted_plan(inspection, by=force_lead_a, kind=ActionPlan.Kind.UPDATED_ACTION_PLAN)
+    response = client_for(force_lead_a).get(
+        reverse("inspections:tracker", args=[inspection.pk, "csv"])
+    )
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    assert {r[0] for r in rows[1:]} == {
+        "Area for improvement 1",
+        "Recommendation 1",
+        "Recommendation 2",
+    }
+    for row in rows[1:]:
+        assert row[5].startswith("We will act on")
+        assert row[7] == "In progress"
+        assert row[8] == "Updated action plan version 1 (submitted)"

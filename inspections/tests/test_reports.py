@@ -1,0 +1,216 @@
+"""The report PDF: what it says, how it is typeset, and what it was built from."""
+
+import hashlib
+
+import pytest
+from django.core.management import call_command
+
+from core.models import StoredFile
+from forces.tests.factories import force
+from inspections import reports
+from inspections.models import Inspection, ReportFile
+from inspections.tests.pdf import inflated, pdf_info, pdf_text, squashed
+from inspections.tests.report_factories import (
+    AFI,
+    CONCERN,
+    PRACTICE,
+    RECOMMENDATIONS,
+)
+
+pytestmark = pytest.mark.django_db
+Stage = Inspection.Stage
+
+
+def test_published_report_has_the_grades_findings_and_page_count(make_report):
+    rendered = reports.render_report_pdf(make_report())
+    text = pdf_text(rendered.pdf)
+    for grade in ("Outstanding", "Good", "Requires", "Adequate", "Inadequate"):
+        assert grade in text
+    for words in (CONCERN, AFI, PRACTICE, *RECOMMENDATIONS):
+        assert squashed(words) in squashed(text)
+    # Cover, summary, one page per topic, the annex and the index.
+    assert rendered.page_count == 9
+    assert pdf_info(rendered.pdf)["Pages"] == "9"
+    assert "Page 9 of 9" in text
+    assert text.count("OFFICIAL-SENSITIVE") >= 18  # top and bottom of every page
+    assert "Working Together to Safeguard Children 2023" in pdf_text(rendered.pdf, page=1)
+
+
+def test_summary_table_lists_the_five_grades_in_order(make_report):
+    text = pdf_text(reports.render_report_pdf(make_report()).pdf, page=2)
+    rows = [line.split()[0] for line in text.splitlines() if line.strip()]
+    order = [rows.index(word) for word in ("Leadership", "Partnership", "Initial", "Risk")]
+    assert order == sorted(order)
+
+
+def test_draft_is_watermarked_on_every_page_and_published_is_not(make_report):
+    inspection = make_report(Stage.PRE_PUBLICATION)
+    draft = reports.render_report_pdf(inspection)
+    assert draft.is_draft
+    for page in range(1, draft.page_count + 1):
+        assert "DRAFT" in squashed(pdf_text(draft.pdf, page=page, raw=True))
+
+    from inspections import services
+
+    services.inspection_publish(
+        inspection=inspection,
+        published_on=inspection.received_for_checks_on,
+        by=inspection.lead_inspector,
+    )
+    published = reports.render_report_pdf(inspection)
+    assert not published.is_draft
+    assert "DRAFT" not in squashed(pdf_text(published.pdf, raw=True))
+
+
+def test_welsh_force_report_cites_the_wales_safeguarding_procedures(make_report):
+    rendered = reports.render_report_pdf(make_report(force=force("dyfed-powys")))
+    cover = pdf_text(rendered.pdf, page=1)
+    assert "Dyfed-Powys Police" in cover
+    assert "Wales Safeguarding Procedures" in cover
+    assert "Working Together" not in pdf_text(rendered.pdf)
+
+
+def test_pdf_is_tagged_for_pdf_ua_with_title_and_language(make_report):
+    pdf = reports.render_report_pdf(make_report()).pdf
+    info = pdf_info(pdf)
+    assert info["Tagged"] == "yes"
+    assert info["Title"] == "Inspection of Greater Manchester Police"
+    assert info["Page size"].endswith("(A4)")
+    content = inflated(pdf)
+    assert b"/Lang (en-GB)" in content
+    assert b"pdfuaid:part" in content  # PDF/UA identification in the XMP metadata
+    assert b"/StructTreeRoot" in content and b"/Table" in content and b"/TH" in content
+    assert b"/H1" in content and b"/H2" in content
+
+
+def test_annex_says_no_case_file_reviews_are_recorded(make_report):
+    text = pdf_text(reports.render_report_pdf(make_report()).pdf)
+    assert "No case file reviews are recorded for this inspection." in text
+
+
+def test_index_numbers_every_recommendation_with_its_topic(make_report):
+    data = reports.report_data(make_report(extra_findings=3))
+    index = data["recommendations"]
+    assert [r["number"] for r in index] == list(range(1, len(index) + 1))
+    assert index[0]["topic"] == "Partnership working"  # extra finding 2, topic 2
+    assert index[-1]["topic"] == "Investigation"
+    assert {r["text"] for r in index} >= set(RECOMMENDATIONS)
+
+
+def test_data_version_changes_with_the_report_data(make_report):
+    inspection = make_report(Stage.PRE_PUBLICATION)
+    before = reports.data_version(reports.report_data(inspection))
+    assert before == reports.data_version(reports.report_data(inspection))
+    from inspections import services
+
+    services.inspection_publish(
+        inspection=inspection,
+        published_on=inspection.received_for_checks_on,
+        by=inspection.lead_inspector,
+    )
+    assert reports.data_version(reports.report_data(inspection)) != before
+
+
+def test_build_stores_the_pdf_with_its_hash_and_data_version(
+    make_report, private_storage, admin_user
+):
+    inspection = make_report()
+    report_file = ReportFile.objects.create(inspection=inspection, requested_by=admin_user)
+    reports.report_build(report_file_id=report_file.pk)
+    report_file.refresh_from_db()
+    assert report_file.status == ReportFile.Status.READY
+    stored = report_file.stored_file
+    content = (private_storage / stored.storage_name).read_bytes()
+    assert stored.sha256 == hashlib.sha256(content).hexdigest()
+    assert stored.content_type == "application/pdf"
+    assert report_file.data_version == reports.data_version(reports.report_data(inspection))
+    assert report_file.audit_event_id == reports.latest_audit_event_id(inspection)
+    assert report_file.stage == Stage.PUBLISHED and not report_file.is_draft
+    assert reports.report_is_current(report_file, inspection)
+
+
+def test_a_second_run_of_the_task_builds_nothing(make_report, private_storage, admin_user):
+    report_file = ReportFile.objects.create(inspection=make_report(), requested_by=admin_user)
+    reports.report_build(report_file_id=report_file.pk)
+    assert reports.report_build(report_file_id=report_file.pk) is None
+    assert StoredFile.objects.count() == 1
+
+
+def test_export_report_command_writes_the_same_bytes_as_the_service(
+    make_report, private_storage, admin_user, tmp_path
+):
+    inspection = make_report()
+    report_file = ReportFile.objects.create(inspection=inspection, requested_by=admin_user)
+    reports.report_build(report_file_id=report_file.pk)
+    out = tmp_path / "report.pdf"
+    call_command("export_report", str(inspection.pk), "--out", str(out))
+    report_file.refresh_from_db()
+    assert hashlib.sha256(out.read_bytes()).hexdigest() == report_file.stored_file.sha256
+
+
+def test_export_report_command_refuses_an_unknown_inspection(db, tmp_path):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError):
+        call_command("export_report", "not-a-uuid", "--out", str(tmp_path / "x.pdf"))
+
+
+def test_annex_chart_is_a_tagged_figure_with_alt_text(make_report):
+    data = reports.report_data(make_report())
+    data["case_reviews"] = {
+        "summary": "We reviewed 20 cases: 12 good, 5 requiring improvement, 3 inadequate.",
+        "rows": [
+            {
+                "label": "Missing children",
+                "good": 8,
+                "requires_improvement": 2,
+                "inadequate": 1,
+                "total": 11,
+            },
+            {"label": "Custody", "good": 4, "requires_improvement": 3, "inadequate": 2, "total": 9},
+        ],
+        "topics": [],
+    }
+    pdf, _ = reports.html_to_pdf(reports.report_html(data))
+    content = inflated(pdf)
+    assert b"/Figure" in content
+    assert b"/Alt (We reviewed 20 cases" in content
+    text = pdf_text(pdf)
+    assert "Missing children" in text and "No case file reviews" not in text
+
+
+def test_a_build_that_cannot_store_its_file_is_marked_failed(
+    make_report, private_storage, admin_user, settings
+):
+    # Storage rooted under a plain file: every write fails, as on a full or broken disk.
+    blocker = private_storage.parent / "not-a-folder"
+    blocker.write_text("")
+    default = settings.STORAGES["default"]
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {**default, "OPTIONS": {**default["OPTIONS"], "location": blocker / "x"}},
+    }
+    report_file = ReportFile.objects.create(inspection=make_report(), requested_by=admin_user)
+    reports.report_build(report_file_id=report_file.pk)
+    report_file.refresh_from_db()
+    assert report_file.status == ReportFile.Status.FAILED
+    assert report_file.stored_file is None and report_file.error
+    assert StoredFile.objects.count() == 0
+
+
+def test_annex_has_the_case_file_review_figures_and_chart(make_report):
+    inspection = make_report(case_reviews=12)
+    annex = reports.report_data(inspection)["case_reviews"]
+    # Ratings cycle good, good, requires improvement, good, inadequate.
+    assert annex["summary"] == (
+        "We reviewed 12 case files: 8 (67%) good, 2 (17%) requiring improvement "
+        "and 2 (17%) inadequate."
+    )
+    assert [row["total"] for row in annex["rows"]] == [4, 4, 4]
+    rendered = reports.render_report_pdf(inspection)
+    text = pdf_text(rendered.pdf)
+    assert "No case file reviews" not in text
+    for category in ("Missing children", "Children detained in custody", "Investigation"):
+        assert category in text
+    content = inflated(rendered.pdf)
+    assert b"/Figure" in content and b"/Alt (We reviewed 12 case files" in content
