@@ -46,8 +46,20 @@ css:
 	cp frontend/node_modules/@ministryofjustice/frontend/moj/assets/images/icon-*.svg static/vendor/govuk-frontend/assets/images/
 	mkdir -p tests/vendor && cp frontend/node_modules/axe-core/axe.min.js tests/vendor/
 
-bench: $(STAMP)
-	$(BIN)/python benchmarks/run.py
+# Benchmarks at national scale (not part of `make test`): PostgreSQL at
+# BENCH_DATABASE_URL (dropped and rebuilt), Redis, and Locust in its own
+# virtualenv. Writes benchmarks/RESULTS.md. BENCH_ARGS="--skip-build" reuses
+# the data of the last run.
+LOAD_VENV := benchmarks/.venv-load
+LOAD_STAMP := $(LOAD_VENV)/.installed
+
+$(LOAD_STAMP): requirements-load.txt
+	test -x $(LOAD_VENV)/bin/python || $(PY) -m venv $(LOAD_VENV)
+	$(LOAD_VENV)/bin/pip install -q -r requirements-load.txt
+	touch $(LOAD_STAMP)
+
+bench: $(STAMP) $(LOAD_STAMP)
+	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var staticfiles

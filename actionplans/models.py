@@ -300,8 +300,10 @@ class Notice(BaseModel):
         UPDATED_ACTION_PLAN = "updated_action_plan", "Updated action plan"
         POST_INSPECTION_VISIT = "post_inspection_visit", "Post-inspection visit"
 
+    # No index of its own: the unique constraint and (recipient, read_at)
+    # both start with it, and the sweep writes notices by the hundred thousand.
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="notices"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="notices", db_index=False
     )
     kind = models.CharField(max_length=20, choices=Kind.choices)
     inspection = models.ForeignKey(
@@ -331,7 +333,15 @@ class Notice(BaseModel):
                 name="one_notice_per_occasion",
             )
         ]
-        indexes = [models.Index(fields=["recipient", "read_at"])]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"]),
+            # The sweep's look for emails still to send: a handful, in normal times.
+            models.Index(
+                fields=["sent_at"],
+                condition=Q(emailed_at__isnull=True),
+                name="notice_not_emailed_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.title} (to {self.recipient})"

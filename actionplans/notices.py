@@ -5,19 +5,33 @@ the unique constraint naming its occasion (recipient, kind, deadline, due
 date, sequence). Only the rows this call inserted are emailed, and only once
 the transaction commits, so a rollback never sends and a second sweep, or a
 second worker racing the first, sends nothing twice.
+
+The sweep runs over every open deadline in the country (100,000 of them in
+the benchmark, benchmarks/RESULTS.md), so it works in plain values rather
+than model instances: ids are read as text, each notice's words are made once
+per deadline and shared by its recipients, occasions already noticed are
+skipped before anything is built, and on PostgreSQL the new notices go in by
+one COPY and one INSERT ... SELECT ... ON CONFLICT DO NOTHING RETURNING id.
+Emails are queued in batches. Its queries do not grow with the deadlines.
 """
 
+import io
+import uuid
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db import connection, transaction
+from django.db.models import CharField, Exists, OuterRef, Q
+from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
 from core.templatetags.govuk import govuk_date
+from forces.models import Force
 from inspections.models import Inspection
 
 from .models import ActionPlan, ActionPlanVersion, Notice, PostInspectionVisit, described
@@ -29,37 +43,139 @@ EMAIL_GRACE = timedelta(minutes=15)
 EMAIL_GIVE_UP = timedelta(days=7)
 
 
-def _key(notice: Notice) -> tuple:
-    return (
-        str(notice.recipient_id),
-        notice.kind,
-        str(notice.inspection_id),
-        notice.subject,
-        notice.due_on,
-        notice.sequence,
-    )
+class Candidate(NamedTuple):
+    """A notice not yet claimed, in plain values; ids as text."""
+
+    recipient_id: str
+    kind: str
+    inspection_id: str
+    subject: str
+    due_on: date
+    sequence: int
+    title: str
+    body: str
+    link: str
+    id: str | None = None  # made by the database unless given
+
+    @property
+    def key(self) -> tuple:
+        """The occasion, as the unique constraint names it."""
+        return self[:6]
 
 
 def notices_claim(candidates: list[Notice]) -> list[Notice]:
     """Insert the notices not already sent and return the ones this call inserted.
 
-    One INSERT ... ON CONFLICT DO NOTHING and one SELECT, however many
-    notices. Primary keys are made here, so the SELECT finds exactly the rows
-    this call wrote: a notice another worker inserted first keeps that
-    worker's key. Rows go in a fixed order so two racing workers take the
-    unique-index locks in the same order and cannot deadlock. Must run inside
-    a transaction: the emails are queued for after it commits.
+    Must run inside a transaction: the emails are queued for after it commits.
+    """
+    inserted = set(
+        notices_claim_rows(
+            [
+                Candidate(
+                    str(n.recipient_id),
+                    n.kind,
+                    str(n.inspection_id),
+                    n.subject,
+                    n.due_on,
+                    n.sequence,
+                    n.title,
+                    n.body,
+                    n.link,
+                    str(n.pk),
+                )  # fmt: skip
+                for n in candidates
+            ],
+            sent_at=candidates[0].sent_at if candidates else None,
+        )
+    )
+    return [n for n in candidates if str(n.pk) in inserted]
+
+
+def notices_claim_rows(candidates: list[Candidate], sent_at: datetime | None = None) -> list[str]:
+    """Insert the candidates not already sent; return the ids (as text) of the
+    rows this call inserted, and queue their emails for after the commit.
+
+    However many there are: on PostgreSQL one COPY into a temporary table and
+    one INSERT ... SELECT ... ON CONFLICT DO NOTHING RETURNING id; elsewhere
+    one INSERT and one SELECT. A notice another worker inserted first is not
+    returned, so it is not emailed twice. Rows go in sorted by their occasion
+    so two racing workers take the unique-index locks in the same order and
+    cannot deadlock.
     """
     if not candidates:
         return []
-    candidates = sorted({_key(n): n for n in candidates}.values(), key=_key)
-    Notice.objects.bulk_create(candidates, ignore_conflicts=True)
-    inserted = set(
-        Notice.objects.filter(pk__in=[n.pk for n in candidates]).values_list("pk", flat=True)
-    )
-    created = [n for n in candidates if n.pk in inserted]
-    _email_after_commit([str(n.pk) for n in created])
+    sent_at = sent_at or timezone.now()
+    if connection.vendor == "postgresql":
+        created = _claim_by_copy(candidates, sent_at)
+    else:
+        created = _claim_by_insert(candidates, sent_at)
+    _email_after_commit(created)
     return created
+
+
+CLAIM_TABLE = "actionplans_notice_claim"
+CLAIM_COLUMNS = ["recipient_id", "kind", "inspection_id", "subject", "due_on", "sequence"]
+CLAIM_COLUMNS += ["title", "body", "link"]
+
+
+COPY_NULL = "\\N"
+
+
+def _escaped(text: str) -> str:
+    """Free text in COPY's text format."""
+    if "\\" in text or "\t" in text or "\n" in text or "\r" in text:
+        text = text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
+        text = text.replace("\r", "\\r")
+    return text
+
+
+def _copy_line(c: Candidate) -> str:
+    # Ids, kinds, dates and numbers never need escaping; the words might.
+    return (
+        f"{c.recipient_id}\t{c.kind}\t{c.inspection_id}\t{c.subject}\t{c.due_on}\t"
+        f"{c.sequence}\t{_escaped(c.title)}\t{_escaped(c.body)}\t{_escaped(c.link)}\t"
+        f"{c.id or COPY_NULL}\n"
+    )
+
+
+def _claim_by_copy(candidates: list[Candidate], sent_at: datetime) -> list[str]:
+    columns = ", ".join(CLAIM_COLUMNS)
+    all_columns = f"{columns}, id"
+    buffer = io.StringIO()
+    buffer.writelines(map(_copy_line, candidates))
+    buffer.seek(0)
+    with connection.cursor() as cursor:
+        # Lives for the connection, emptied at each commit. Table and column
+        # names are our own constants; the values go by COPY and parameters.
+        create = (
+            f"CREATE TEMPORARY TABLE IF NOT EXISTS {CLAIM_TABLE} ON COMMIT DELETE ROWS AS "  # noqa: S608  # nosec B608
+            f"SELECT {all_columns} FROM actionplans_notice WITH NO DATA"
+        )
+        cursor.execute(f"{create}; TRUNCATE {CLAIM_TABLE}")
+        cursor.cursor.copy_expert(f"COPY {CLAIM_TABLE} ({all_columns}) FROM STDIN", buffer)
+        cursor.execute(
+            f"INSERT INTO actionplans_notice (id, created_at, updated_at, sent_at, {columns}) "  # noqa: S608  # nosec B608
+            f"SELECT COALESCE(id, gen_random_uuid()), %s, %s, %s, {columns} FROM {CLAIM_TABLE} "
+            "ORDER BY recipient_id, kind, inspection_id, subject, due_on, sequence "
+            "ON CONFLICT DO NOTHING RETURNING id::text",
+            [sent_at, sent_at, sent_at],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _claim_by_insert(candidates: list[Candidate], sent_at: datetime) -> list[str]:
+    def notice(candidate: Candidate) -> Notice:
+        fields = candidate._asdict()
+        fields["id"] = uuid.UUID(candidate.id) if candidate.id else uuid.uuid4()
+        return Notice(sent_at=sent_at, **fields)
+
+    by_key = {c.key: c for c in candidates}
+    notices = [notice(by_key[key]) for key in sorted(by_key, key=lambda k: tuple(map(str, k)))]
+    Notice.objects.bulk_create(notices, ignore_conflicts=True)
+    inserted = set(
+        Notice.objects.filter(pk__in=[n.pk for n in notices]).values_list("pk", flat=True)
+    )
+    return [str(n.pk) for n in notices if n.pk in inserted]
 
 
 def _email_after_commit(ids: list[str]) -> None:
@@ -69,11 +185,16 @@ def _email_after_commit(ids: list[str]) -> None:
         transaction.on_commit(lambda: _enqueue_emails(ids), robust=True)
 
 
-def _enqueue_emails(ids: list[str]) -> None:
-    from .tasks import send_notice_email
+EMAIL_BATCH = 200
 
-    for notice_id in ids:
-        send_notice_email.delay(notice_id)
+
+def _enqueue_emails(ids: list[str]) -> None:
+    """One task per batch of notices, not one per notice: a sweep may send
+    tens of thousands, and each message to the broker is a round trip."""
+    from .tasks import send_notice_emails
+
+    for start in range(0, len(ids), EMAIL_BATCH):
+        send_notice_emails.delay(ids[start : start + EMAIL_BATCH])
 
 
 def notice_email(*, notice_id: str) -> bool:
@@ -190,57 +311,170 @@ def visit_notices(*, visit: PostInspectionVisit) -> datetime:
 # --- The sweep ----------------------------------------------------------------
 
 
-def _open_deadlines(kind: str, today: date, reminder_dates: list[date]):
-    """Inspections whose plan of this kind is unsubmitted and due for a notice today."""
+def _text(field: str) -> Cast:
+    """An id as text: tens of thousands of ids are cheaper as strings than as UUIDs."""
+    return Cast(field, output_field=CharField())
+
+
+class Deadline(NamedTuple):
+    inspection_id: str
+    force_id: str
+    force_name: str
+    inspection_kind: str
+    fieldwork_start: date
+    lead_inspector_id: str
+    lead_inspector_active: bool
+    due_on: date
+    subject: str  # the plan's kind
+
+
+Deadline.COLUMNS = [
+    "pk_text", "force_text", "force__short_name", "kind", "fieldwork_start", "lead_text",
+    "lead_inspector__is_active",
+]  # fmt: skip
+
+
+def _open_deadlines(kind: str, today: date, reminder_dates: list[date]) -> list[Deadline]:
+    """Unsubmitted plans of this kind due for a notice today, as plain values.
+    The partial indexes on the due dates of inspections not closed find them."""
     field = ActionPlan.DUE_FIELDS[kind]
     submitted = ActionPlanVersion.objects.filter(plan__inspection=OuterRef("pk"), plan__kind=kind)
-    return (
+    rows = (
         Inspection.objects.exclude(stage=Inspection.Stage.CLOSED)
         .filter(Q(**{f"{field}__in": reminder_dates}) | Q(**{f"{field}__lt": today}))
         .filter(~Exists(submitted))
-        .select_related("force", "lead_inspector")
+        .annotate(pk_text=_text("pk"), force_text=_text("force"), lead_text=_text("lead_inspector"))
+        .values_list(*Deadline.COLUMNS, field)
         .order_by()
     )
+    return [Deadline(*row, kind) for row in rows]
 
 
-def _reminder(inspection, kind, due_on, days_left, recipients) -> list[Notice]:
-    label = ActionPlan.Kind(kind).label
-    day_word = "day" if days_left == 1 else "days"
-    return _notice(
-        recipients,
-        kind=Notice.Kind.REMINDER,
-        inspection=inspection,
-        subject=kind,
-        due_on=due_on,
-        sequence=days_left,
-        title=f"{label} due in {days_left} {day_word}: {inspection.force.short_name}",
-        body=(
-            f"The {label.lower()} for the {described(inspection)} is due on {govuk_date(due_on)}. "
-            "Upload the plan and respond to each cause of concern and recommendation"
-            + (" and area for improvement." if kind == ActionPlan.Kind.UPDATED_ACTION_PLAN else ".")
-        ),
-        link=reverse("actionplans:plan", args=[inspection.pk, ActionPlan.SLUGS[kind]]),
+def _recipients(force_ids: set, with_admins: bool) -> tuple[dict, list[str]]:
+    """Active force leads by force, and the active admins, as text ids."""
+    users = (
+        User.objects.filter(is_active=True)
+        .filter(Q(role=User.Role.FORCE_LEAD, force_id__in=force_ids) | Q(role=User.Role.ADMIN))
+        .annotate(pk_text=_text("pk"), force_text=_text("force"))
+        .values_list("pk_text", "role", "force_text")
     )
+    leads: dict = {}
+    admins = []
+    for pk, role, force in users:
+        if role == User.Role.ADMIN:
+            admins.append(pk)
+        else:
+            leads.setdefault(force, []).append(pk)
+    return leads, admins if with_admins else []
 
 
-def _overdue(inspection, kind, due_on, days_late, recipients) -> list[Notice]:
-    label = ActionPlan.Kind(kind).label
-    return _notice(
-        recipients,
-        kind=Notice.Kind.OVERDUE,
-        inspection=inspection,
-        subject=kind,
-        due_on=due_on,
-        # Week 1 starts the day after the due date; one notice a week.
-        sequence=(days_late - 1) // 7 + 1,
-        title=f"{label} overdue: {inspection.force.short_name}",
-        body=(
-            f"The {label.lower()} for the {described(inspection)} was due on {govuk_date(due_on)} "
+def _already_sent(today: date, reminder_dates: list[date]) -> set:
+    """The occasions (as Candidate.key) of the reminders and overdue notices
+    that today's could repeat: reminders for today's reminder dates, and
+    overdue notices sent in the past week (the current overdue week began at
+    most six days ago). Skipping them saves building what would only be
+    refused by the unique constraint; the constraint still decides."""
+    since = timezone.make_aware(datetime.combine(today - timedelta(days=7), datetime.min.time()))
+    rows = (
+        Notice.objects.filter(
+            Q(kind=Notice.Kind.REMINDER, due_on__in=reminder_dates)
+            | Q(kind=Notice.Kind.OVERDUE, sent_at__gte=since)
+        )
+        .annotate(recipient_text=_text("recipient"), inspection_text=_text("inspection"))
+        .values_list("recipient_text", "kind", "inspection_text", "subject", "due_on", "sequence")
+    )
+    return set(rows)
+
+
+class _Words:
+    """The words of reminders and overdue notices, each piece made once."""
+
+    def __init__(self):
+        self.dates: dict = {}
+        self.described: dict = {}
+        placeholder = str(uuid.UUID(int=0))
+        self.links = {
+            kind: reverse("actionplans:plan", args=[placeholder, slug]).split(placeholder)
+            for kind, slug in ActionPlan.SLUGS.items()
+        }
+
+    def date(self, day: date) -> str:
+        if day not in self.dates:
+            self.dates[day] = govuk_date(day)
+        return self.dates[day]
+
+    def inspection(self, d: Deadline) -> str:
+        """described(inspection), from the values alone."""
+        key = (d.inspection_kind, d.force_id, d.fieldwork_start)
+        if key not in self.described:
+            unsaved = Inspection(
+                kind=d.inspection_kind,
+                fieldwork_start=d.fieldwork_start,
+                force=Force(short_name=d.force_name),
+            )
+            self.described[key] = described(unsaved)
+        return self.described[key]
+
+    def link(self, d: Deadline) -> str:
+        before, after = self.links[d.subject]
+        return f"{before}{d.inspection_id}{after}"
+
+    def reminder(self, d: Deadline, days_left: int) -> tuple[str, str]:
+        label = ActionPlan.Kind(d.subject).label
+        day_word = "day" if days_left == 1 else "days"
+        title = f"{label} due in {days_left} {day_word}: {d.force_name}"
+        body = (
+            f"The {label.lower()} for the {self.inspection(d)} is due on {self.date(d.due_on)}. "
+            "Upload the plan and respond to each cause of concern and recommendation"
+            + (
+                " and area for improvement."
+                if d.subject == ActionPlan.Kind.UPDATED_ACTION_PLAN
+                else "."
+            )
+        )
+        return title, body
+
+    def overdue(self, d: Deadline, days_late: int) -> tuple[str, str]:
+        label = ActionPlan.Kind(d.subject).label
+        title = f"{label} overdue: {d.force_name}"
+        body = (
+            f"The {label.lower()} for the {self.inspection(d)} was due on {self.date(d.due_on)} "
             f"and has not been submitted. It is {days_late} day{'s' if days_late != 1 else ''} "
             "overdue."
-        ),
-        link=reverse("actionplans:plan", args=[inspection.pk, ActionPlan.SLUGS[kind]]),
-    )
+        )
+        return title, body
+
+
+def _candidates(deadlines, today, reminder_days, leads, admins, sent) -> Iterable[Candidate]:
+    words = _Words()
+    for d in deadlines:
+        days_left = (d.due_on - today).days
+        if days_left in reminder_days:
+            kind, sequence = Notice.Kind.REMINDER, days_left
+            recipients = leads.get(d.force_id, [])
+        elif days_left < 0:
+            # Week 1 starts the day after the due date; one notice a week.
+            kind, sequence = Notice.Kind.OVERDUE, (-days_left - 1) // 7 + 1
+            lead = [d.lead_inspector_id] if d.lead_inspector_active else []
+            recipients = [*leads.get(d.force_id, []), *lead, *admins]
+        else:
+            continue
+        new = [
+            r
+            for r in dict.fromkeys(recipients)
+            if (r, kind, d.inspection_id, d.subject, d.due_on, sequence) not in sent
+        ]
+        if not new:
+            continue
+        if kind == Notice.Kind.REMINDER:
+            title, body = words.reminder(d, days_left)
+        else:
+            title, body = words.overdue(d, -days_left)
+        link = words.link(d)
+        for recipient in new:
+            yield Candidate(
+                recipient, kind, d.inspection_id, d.subject, d.due_on, sequence, title, body, link
+            )
 
 
 def notices_sweep(*, today: date | None = None) -> int:
@@ -250,36 +484,30 @@ def notices_sweep(*, today: date | None = None) -> int:
     that day only: after downtime a reminder whose day has passed is stale
     and is skipped. Overdue notices go to the force leads, the lead inspector
     and the admins from the day after the due date, once a week while the
-    plan is unsubmitted; after downtime the current week's is sent. Queries:
-    one to re-queue unsent emails, two for the deadlines, two for the
-    recipients, one insert, one select.
+    plan is unsubmitted; after downtime the current week's is sent. Queries,
+    however many deadlines: one to re-queue unsent emails, two for the
+    deadlines, one for the recipients, one for what was already sent, then
+    the claim (see notices_claim_rows).
     """
     today = today or timezone.localdate()
     with transaction.atomic():
         _requeue_unsent_emails()
-    reminder_days = settings.PROGRAMME_RULES["REMINDER_DAYS_BEFORE"]
+    reminder_days = set(settings.PROGRAMME_RULES["REMINDER_DAYS_BEFORE"])
     reminder_dates = [date.fromordinal(today.toordinal() + days) for days in reminder_days]
     deadlines = [
-        (inspection, kind, getattr(inspection, ActionPlan.DUE_FIELDS[kind]))
+        deadline
         for kind in ActionPlan.Kind.values
-        for inspection in _open_deadlines(kind, today, reminder_dates)
+        for deadline in _open_deadlines(kind, today, reminder_dates)
     ]
     if not deadlines:
         return 0
-    leads = _force_leads({inspection.force_id for inspection, _, _ in deadlines})
-    admins = _admins() if any(due_on < today for _, _, due_on in deadlines) else []
-    candidates: list[Notice] = []
-    for inspection, kind, due_on in deadlines:
-        force_leads = leads.get(inspection.force_id, [])
-        days_left = (due_on - today).days
-        if days_left in reminder_days:
-            candidates += _reminder(inspection, kind, due_on, days_left, force_leads)
-        elif days_left < 0:
-            lead = [inspection.lead_inspector] if inspection.lead_inspector.is_active else []
-            recipients = [*force_leads, *lead, *admins]
-            candidates += _overdue(inspection, kind, due_on, -days_left, recipients)
+    leads, admins = _recipients(
+        {d.force_id for d in deadlines}, with_admins=any(d.due_on < today for d in deadlines)
+    )
+    sent = _already_sent(today, reminder_dates)
+    candidates = list(_candidates(deadlines, today, reminder_days, leads, admins, sent))
     with transaction.atomic():
-        return len(notices_claim(candidates))
+        return len(notices_claim_rows(candidates))
 
 
 def _requeue_unsent_emails() -> None:

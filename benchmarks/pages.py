@@ -3,11 +3,13 @@
 Run through `make bench` (benchmarks/run.py), which builds the data first.
 Uses Django's test client in-process, so the figure is server time: URL
 resolution, middleware, views, queries and templates, without the network.
+Each page is measured right after the floor page, by the same signed-in
+user, so a busy moment on the machine falls on both.
 """
 
 import statistics
 import time
-from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.db import connection
 from django.test import Client
@@ -17,42 +19,56 @@ REQUESTS = 60
 WARMUP = 5
 
 
+@dataclass(frozen=True)
+class PageSpec:
+    name: str
+    url: str
+    client: Client  # signed in (both factors) as the user the page is for
+
+
+def _get(client: Client, url: str) -> int:
+    """One request; a streamed response (a CSV export) is read to the end."""
+    response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    if response.streaming:
+        return sum(len(chunk) for chunk in response.streaming_content)
+    return len(response.content)
+
+
 def measure(client: Client, url: str, requests: int = REQUESTS) -> dict:
     for _ in range(WARMUP):
-        response = client.get(url)
-        assert response.status_code == 200, (url, response.status_code)
+        size = _get(client, url)
     with CaptureQueriesContext(connection) as captured:
-        client.get(url)
+        _get(client, url)
     timings = []
     for _ in range(requests):
         started = time.perf_counter()
-        client.get(url)
+        _get(client, url)
         timings.append((time.perf_counter() - started) * 1000)
     timings.sort()
-    queries = len(captured)
     return {
         "median_ms": statistics.median(timings),
-        "p95_ms": timings[int(len(timings) * 0.95) - 1],
-        "queries": queries,
+        "p95_ms": timings[round(len(timings) * 0.95) - 1],
+        "queries": len(captured),
+        "bytes": size,
+        "requests": requests,
     }
 
 
-def run(pages: list[tuple[str, str, Callable]]) -> list[dict]:
-    """pages: (name, url, user) — measured against the floor for that user."""
+def run(pages: list[PageSpec]) -> list[dict]:
+    """Each page, with the floor measured just before it for the same user."""
     results = []
     with override_settings(ROOT_URLCONF="benchmarks.urls"):
-        for name, url, user in pages:
-            client = Client()
-            client.force_login(user)
-            floor = measure(client, "/__floor__/")
-            page = measure(client, url)
+        for page in pages:
+            floor = measure(page.client, "/__floor__/")
+            figures = measure(page.client, page.url)
             results.append(
                 {
-                    "page": name,
-                    "url": url,
-                    **page,
+                    "page": page.name,
+                    "url": page.url,
+                    **figures,
                     "floor_median_ms": floor["median_ms"],
-                    "ratio": page["median_ms"] / floor["median_ms"],
+                    "ratio": figures["median_ms"] / floor["median_ms"],
                 }
             )
     return results

@@ -69,17 +69,33 @@ def _reviewers(inspection: Inspection):
 
 
 def _category_counts(inspection: Inspection) -> list[dict]:
-    """Per category: cases in the list, in the sample, and reviews submitted."""
-    return list(
+    """Per category: cases in the list, in the sample, and reviews submitted.
+
+    Two queries: the list's 5,000 cases are counted on their own, and only
+    the 60 sampled ones are joined to their reviews (through the partial
+    index of sampled cases), rather than every case to every review.
+    """
+    rows = list(
         Case.objects.filter(inspection=inspection)
-        .values("category__name", "category__slug", "category__position")
-        .annotate(
-            population=Count("pk"),
-            sampled=Count("pk", filter=Q(sample_draw__isnull=False)),
-            submitted=Count("pk", filter=Q(review__status=CaseReview.Status.SUBMITTED)),
-        )
+        .values("category_id", "category__name", "category__slug", "category__position")
+        .annotate(population=Count("pk"))
         .order_by("category__position", "category__name")
     )
+    sampled = (
+        Case.objects.sampled()
+        .filter(inspection=inspection)
+        .values("category_id")
+        .annotate(
+            sampled=Count("pk"),
+            submitted=Count("pk", filter=Q(review__status=CaseReview.Status.SUBMITTED)),
+        )
+        .order_by()
+        .values_list("category_id", "sampled", "submitted")
+    )
+    sample = {category: (n, submitted) for category, n, submitted in sampled}
+    for row in rows:
+        row["sampled"], row["submitted"] = sample.get(row.pop("category_id"), (0, 0))
+    return rows
 
 
 def overview(request: HttpRequest, inspection_id: UUID) -> HttpResponse:

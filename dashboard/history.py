@@ -13,7 +13,7 @@ from django.db.models import Prefetch
 from actionplans.models import PlanResponse
 from forces.models import Force
 from inspections import charts, reports
-from inspections.models import Finding, Grade, Inspection, Judgment, Topic
+from inspections.models import Finding, Grade, Inspection, Judgment, Recommendation, Topic
 
 Stage = Inspection.Stage
 
@@ -59,27 +59,26 @@ def _may_see_findings(user, inspection: Inspection, visible_ids: set) -> bool:
     return inspection.stage in Inspection.STAGES_AFTER_FIELDWORK
 
 
-def recommendation_status(inspection: Inspection, response: PlanResponse | None) -> str:
+def recommendation_status(inspection: Inspection, response_status: str | None) -> str:
     """Draft before publication; then the force's latest submitted response
     (not started, in progress, complete); closed with the inspection."""
     if not inspection.is_published:
         return "Draft"
     if inspection.stage == Stage.CLOSED:
         return "Closed"
-    return response.get_status_display() if response else "No response yet"
+    return PlanResponse.Status(response_status).label if response_status else "No response yet"
 
 
 def latest_responses(recommendation_ids: list) -> dict:
-    """Recommendation id -> its response in the newest submitted plan version.
-
-    One query; the updated action plan is the later plan, so it wins.
-    """
+    """Recommendation id -> the status of its response in the newest submitted
+    plan version. One query of two columns, however long the history; the
+    updated action plan is the later plan, so it wins."""
     rows = (
         PlanResponse.objects.filter(recommendation_id__in=recommendation_ids, version__isnull=False)
-        .select_related("version")
         .order_by("version__submitted_at", "version__number")
+        .values_list("recommendation_id", "status")
     )
-    return {row.recommendation_id: row for row in rows}
+    return dict(rows)
 
 
 def force_history(force: Force, user) -> dict:
@@ -137,7 +136,11 @@ def _topic_charts(force: Force, rows: list[HistoryRow]) -> list:
 
 def _recommendations(inspections: list[Inspection], shown_ids: list) -> list[RecommendationRow]:
     findings = list(
-        Finding.objects.filter(inspection_id__in=shown_ids).prefetch_related("recommendations")
+        Finding.objects.filter(inspection_id__in=shown_ids)
+        .only("inspection_id", "topic", "kind", "summary")
+        .prefetch_related(
+            Prefetch("recommendations", queryset=Recommendation.objects.only("finding_id", "text"))
+        )
     )
     by_inspection: dict = {}
     for finding in findings:

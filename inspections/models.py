@@ -117,7 +117,22 @@ class Inspection(BaseModel):
 
     class Meta:
         ordering = ["-fieldwork_start"]
-        indexes = [models.Index(fields=["force", "stage"]), models.Index(fields=["stage"])]
+        indexes = [
+            models.Index(fields=["force", "stage"]),
+            models.Index(fields=["stage"]),
+            # Open deadlines, for the deadline sweep: due dates of inspections
+            # not closed. Ten years of closed inspections stay out of them.
+            models.Index(
+                fields=["action_plan_due_on"],
+                condition=~Q(stage="closed") & Q(action_plan_due_on__isnull=False),
+                name="open_action_plan_due_idx",
+            ),
+            models.Index(
+                fields=["updated_action_plan_due_on"],
+                condition=~Q(stage="closed") & Q(updated_action_plan_due_on__isnull=False),
+                name="open_updated_plan_due_idx",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 name="fieldwork_ends_on_or_after_start",

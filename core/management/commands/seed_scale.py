@@ -11,10 +11,12 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+import actionplans.scale
+import casefiles.scale
 import inspections.scale
 
 # Each app's generator, in dependency order. Each takes the inspections made.
-LATER_STAGES: list = []
+LATER_STAGES: list = [casefiles.scale.build, actionplans.scale.build]
 
 
 class Command(BaseCommand):

@@ -1,0 +1,159 @@
+"""Query budgets: every key page runs a fixed number of queries, the same at
+factor 0.1 as at factor 1 of the national programme (seed_scale's data).
+
+One module-level fixture builds factor 0.1, counts each page's queries, rolls
+the data back to a savepoint, then builds factor 1 for the tests, which count
+again on the same kind of object (the first inspection in follow-up, its
+force, its lead inspector and the force's lead). A page whose count moved
+has a query that grows with the data: an N+1 or a per-row lookup.
+"""
+
+import io
+from dataclasses import dataclass
+
+import pytest
+from django.core.management import call_command
+from django.db import connection, transaction
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from accounts.models import User
+from benchmarks.sections import signed_in
+from inspections.models import Inspection
+
+SMALL, LARGE = 0.1, 1.0
+
+
+@dataclass(frozen=True)
+class Page:
+    role: str  # admin, lead (the inspection's lead inspector), force_lead (of its force)
+    url: str  # a URL name
+    args: str = ""  # "inspection", "force", or "inspection,<extra>"
+    ceiling: int = 0
+
+
+PLAN = "inspection,action-plan"
+# A ceiling is the page's query count today: a change that adds a query has
+# to raise it here, on purpose.
+PAGES = {
+    "programme": Page("admin", "inspections:programme", ceiling=6),
+    "dashboard": Page("admin", "dashboard:dashboard", ceiling=10),
+    "home (admin)": Page("admin", "core:home", ceiling=6),
+    "home (lead inspector)": Page("lead", "core:home", ceiling=5),
+    "home (force lead)": Page("force_lead", "core:home", ceiling=10),
+    "inspection (lead inspector)": Page("lead", "inspections:detail", "inspection", 20),
+    "inspection (force lead)": Page("force_lead", "inspections:detail", "inspection", 12),
+    "grading": Page("lead", "inspections:judgment", "inspection,investigation", 18),
+    "findings": Page("lead", "inspections:findings", "inspection", 7),
+    "evidence": Page("lead", "inspections:evidence", "inspection", 8),
+    "report (force lead)": Page("force_lead", "inspections:report", "inspection", 9),
+    "sample": Page("lead", "casefiles:sample", "inspection", 12),
+    "review list": Page("lead", "casefiles:review_list", "inspection", 12),
+    "action plan (force lead)": Page("force_lead", "actionplans:plan", PLAN, 14),
+    "action plan (lead inspector)": Page("lead", "actionplans:plan", PLAN, 12),
+    "force page (admin)": Page("admin", "forces:detail", "force", 10),
+    "force page (force lead)": Page("force_lead", "forces:detail", "force", 11),
+    "exports": Page("admin", "exports:list", ceiling=3),
+    "export: grades": Page("admin", "exports:csv", "grades", 5),
+    "export: findings": Page("admin", "exports:csv", "findings", 6),
+    "export: case reviews": Page("admin", "exports:csv", "case-reviews", 5),
+    "export: deadlines": Page("admin", "exports:csv", "deadlines", 6),
+}
+
+
+class World:
+    """The objects each page is opened on, found the same way at either size."""
+
+    def __init__(self, admin: User):
+        self.inspection = (
+            Inspection.objects.filter(stage=Inspection.Stage.FOLLOW_UP, findings__isnull=False)
+            .select_related("force", "lead_inspector")
+            .order_by("force__slug", "fieldwork_start")
+            .first()
+        )
+        self.users = {
+            "admin": admin,
+            "lead": self.inspection.lead_inspector,
+            "force_lead": User.objects.filter(force=self.inspection.force)
+            .order_by("email")
+            .first(),
+        }
+        # Signed in once, here, so the sessions outlive each test's rollback.
+        self.clients = {role: signed_in(user) for role, user in self.users.items()}
+
+    def url(self, page: Page) -> str:
+        args = []
+        for arg in filter(None, page.args.split(",")):
+            if arg == "inspection":
+                args.append(self.inspection.pk)
+            elif arg == "force":
+                args.append(self.inspection.force.slug)
+            else:
+                args.append(arg)
+        return reverse(page.url, args=args)
+
+    def queries(self, page: Page) -> int:
+        client = self.clients[page.role]
+        url = self.url(page)
+        self._get(client, url)  # warm: first-request caches are not the page's cost
+        with CaptureQueriesContext(connection) as captured:
+            self._get(client, url)
+        return len(captured)
+
+    @staticmethod
+    def _get(client: Client, url: str) -> None:
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+        if response.streaming:
+            b"".join(response.streaming_content)  # the export's queries run as it streams
+
+
+def _build(factor: float) -> None:
+    call_command("seed_scale", factor=factor, seed=2026, force=True, stdout=io.StringIO())
+
+
+@pytest.fixture(scope="module")
+def budgets(django_db_setup, django_db_blocker):
+    """Count every page at factor 0.1, then leave factor 1 in place for the tests.
+
+    Everything happens inside one transaction that is rolled back at the end
+    of the module, as Django's setUpTestData does, so no other test sees it.
+    """
+    from accounts.tests.factories import UserFactory
+
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            admin = UserFactory(email="budget.admin@example.org", role=User.Role.ADMIN)
+            before = transaction.savepoint_create()
+            _build(SMALL)
+            small = World(admin)
+            counts = {name: small.queries(page) for name, page in PAGES.items()}
+            transaction.savepoint_rollback(before)
+            _build(LARGE)
+            # Check the deferred foreign keys now, once: otherwise each test's
+            # teardown checks every row built here again (PostgreSQL).
+            connection.check_constraints()
+            yield counts, World(admin)
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
+def test_the_two_sizes_differ(budgets, db):
+    _, world = budgets
+    assert Inspection.objects.count() == round(129 * LARGE)
+    assert Inspection.objects.filter(force=world.inspection.force).count() == 3
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_page_queries_are_fixed_and_within_budget(name, budgets, db):
+    small_counts, world = budgets
+    page = PAGES[name]
+    large = world.queries(page)
+    assert large == small_counts[name], (
+        f"{name}: {small_counts[name]} queries at factor {SMALL}, {large} at factor {LARGE}"
+    )
+    assert large <= page.ceiling, f"{name}: {large} queries, budget {page.ceiling}"
