@@ -106,15 +106,9 @@ def client_for(client):
     """client_for(user): the test client, signed in as that user, with their code given."""
 
     def sign_in(user):
-        from django_otp import DEVICE_ID_SESSION_KEY
+        from accounts.tests.factories import signed_in
 
-        from accounts.tests.factories import totp_device
-
-        client.force_login(user)
-        session = client.session
-        session[DEVICE_ID_SESSION_KEY] = totp_device(user).persistent_id
-        session.save()
-        return client
+        return signed_in(client, user)
 
     return sign_in
 

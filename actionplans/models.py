@@ -111,7 +111,10 @@ class ActionPlanVersion(BaseModel):
 
     plan = models.ForeignKey(ActionPlan, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveSmallIntegerField()
-    document = models.ForeignKey("core.StoredFile", on_delete=models.PROTECT, related_name="+")
+    # Null only once the retention policy has deleted the file (apply_retention).
+    document = models.ForeignKey(
+        "core.StoredFile", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

@@ -166,6 +166,8 @@ def version_document(
     request: HttpRequest, inspection_id: UUID, slug: str, number: int
 ) -> HttpResponse:
     version = get_version_for_user(request, inspection_id, slug, number)
+    if version.document is None:
+        raise Http404("The document was deleted under the retention policy")
     return file_response(version.document, by=request.user, request=request)
 
 

@@ -92,7 +92,10 @@ class CaseListImport(BaseModel):
     inspection = models.ForeignKey(
         "inspections.Inspection", on_delete=models.CASCADE, related_name="case_list_imports"
     )
-    stored_file = models.ForeignKey("core.StoredFile", on_delete=models.PROTECT, related_name="+")
+    # Null only once the retention policy has deleted the file (apply_retention).
+    stored_file = models.ForeignKey(
+        "core.StoredFile", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -109,7 +112,8 @@ class CaseListImport(BaseModel):
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
-        return f"Case list import of {self.stored_file.original_name}"
+        name = self.stored_file.original_name if self.stored_file else "a deleted file"
+        return f"Case list import of {name}"
 
     def get_absolute_url(self) -> str:
         return reverse("casefiles:import_status", args=[self.inspection_id, self.pk])

@@ -15,6 +15,13 @@ def _inspectors():
     ).order_by("full_name")
 
 
+def _evidence_field(label: str) -> forms.ModelMultipleChoiceField:
+    """Checkboxes of this inspection's evidence; _evidence_choices() fills them."""
+    return forms.ModelMultipleChoiceField(
+        label=label, queryset=None, widget=forms.CheckboxSelectMultiple, required=False
+    )
+
+
 class InspectionPlanForm(GovukForm):
     """Schedule an inspection, or change its plan."""
 
@@ -84,18 +91,8 @@ class JudgmentForm(GovukForm):
     cites_case_reviews = forms.BooleanField(
         label="This judgment cites the case file review figures", required=False
     )
-    interviews = forms.ModelMultipleChoiceField(
-        label="Interviews cited as evidence",
-        queryset=None,
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
-    )
-    documents = forms.ModelMultipleChoiceField(
-        label="Documents cited as evidence",
-        queryset=None,
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
-    )
+    interviews = _evidence_field("Interviews cited as evidence")
+    documents = _evidence_field("Documents cited as evidence")
 
     def __init__(self, *args, inspection: Inspection, **kwargs):
         super().__init__(*args, **kwargs)
@@ -176,18 +173,8 @@ class FindingForm(GovukForm):
         help_text="Only for an accelerated cause of concern.",
         required=False,
     )
-    interviews = forms.ModelMultipleChoiceField(
-        label="Interviews cited as evidence",
-        queryset=None,
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
-    )
-    documents = forms.ModelMultipleChoiceField(
-        label="Documents cited as evidence",
-        queryset=None,
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
-    )
+    interviews = _evidence_field("Interviews cited as evidence")
+    documents = _evidence_field("Documents cited as evidence")
 
     def __init__(self, *args, inspection: Inspection, **kwargs):
         super().__init__(*args, **kwargs)

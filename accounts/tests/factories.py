@@ -48,3 +48,14 @@ def totp_code(key: bytes | str) -> str:
     if isinstance(key, str):
         key = b32decode(key.replace(" ", ""))
     return f"{totp(key):06d}"
+
+
+def signed_in(client, user):
+    """The client, signed in as the user with their two-factor code given."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = totp_device(user).persistent_id
+    session.save()
+    return client

@@ -1,0 +1,34 @@
+"""`apply_retention [--dry-run]`: delete case review notes and uploaded files of
+inspections closed for longer than the retention period. Prints what it removed."""
+
+from datetime import date
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from core.retention import retention_apply
+
+
+class Command(BaseCommand):
+    help = "Apply the retention policy to inspections closed long enough ago."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--dry-run", action="store_true", help="Report, change nothing")
+        parser.add_argument("--today", help="Apply as if today were this date (YYYY-MM-DD)")
+
+    def handle(self, *args, dry_run: bool, today: str | None, **options):
+        try:
+            day = date.fromisoformat(today) if today else timezone.localdate()
+        except ValueError:
+            raise CommandError(f"--today must be a date as YYYY-MM-DD, not {today!r}") from None
+        report = retention_apply(today=day, dry_run=dry_run)
+        verb = "would remove" if dry_run else "removed"
+        for item in report:
+            self.stdout.write(
+                f"{item.inspection} (closed {item.inspection.closed_on}): {verb} "
+                f"{item.review_notes} case review notes, {item.observations} observations, "
+                f"{len(item.files)} files" + (f" ({', '.join(item.files)})" if item.files else "")
+            )
+        if not report:
+            self.stdout.write("Nothing to remove.")
+        self.stdout.write(f"inspections {'to clear' if dry_run else 'cleared'}: {len(report)}")

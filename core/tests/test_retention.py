@@ -1,0 +1,102 @@
+"""apply_retention: notes and files go after 24 months closed; the record stays."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.core.files.storage import default_storage
+from django.core.management import call_command
+
+from actionplans.models import ActionPlan, ActionPlanVersion
+from actionplans.tests.factories import submitted_plan
+from casefiles.models import CaseReview, TopicAssessment
+from core.models import AuditEvent, StoredFile
+from core.retention import months_before
+from core.tests.files import pdf, upload
+from inspections import services
+from inspections.models import Finding, Judgment
+from inspections.tests.report_factories import report_inspection
+
+TODAY = date(2029, 6, 15)
+
+
+@pytest.fixture
+def closed(private_storage, force_a, lead_inspector, inspector, admin_user, force_lead_a):
+    """Force A's inspection, closed on 1 June 2027: 24.5 months before TODAY."""
+    inspection = report_inspection(
+        force=force_a, lead=lead_inspector, inspector=inspector, admin=admin_user, case_reviews=3
+    )
+    CaseReview.objects.filter(case__inspection=inspection).update(notes="The child said...")
+    services.document_record(
+        inspection=inspection,
+        title="Policy",
+        kind="policy",
+        received_on=date(2026, 3, 3),
+        notes="",
+        upload=upload("policy.pdf", pdf()),
+        by=inspector,
+    )
+    submitted_plan(inspection, by=force_lead_a, kind=ActionPlan.Kind.ACTION_PLAN)
+    services.inspection_start_follow_up(inspection=inspection, by=lead_inspector)
+    services.inspection_close(inspection=inspection, closed_on=date(2027, 6, 1), by=admin_user)
+    return inspection
+
+
+def _files_on_disk() -> int:
+    folders, _ = default_storage.listdir("")
+    return sum(len(default_storage.listdir(folder)[1]) for folder in folders)
+
+
+def test_month_arithmetic():
+    assert months_before(date(2029, 6, 15), 24) == date(2027, 6, 15)
+    assert months_before(date(2026, 3, 31), 1) == date(2026, 2, 28)
+    assert months_before(date(2028, 3, 31), 1) == date(2028, 2, 29)
+
+
+def test_dry_run_reports_and_changes_nothing(closed, capsys, private_storage):
+    files_before = _files_on_disk()
+    call_command("apply_retention", "--dry-run", f"--today={TODAY}")
+    out = capsys.readouterr().out
+    assert "would remove 3 case review notes" in out
+    assert "policy.pdf" in out
+    assert "inspections to clear: 1" in out
+    assert CaseReview.objects.exclude(notes="").count() == 3
+    assert _files_on_disk() == files_before
+
+
+def test_retention_deletes_notes_and_files_and_keeps_the_record(
+    closed, capsys, private_storage, django_capture_on_commit_callbacks
+):
+    grades = list(Judgment.objects.filter(inspection=closed).values_list("grade", flat=True))
+    findings = Finding.objects.filter(inspection=closed).count()
+    assert StoredFile.objects.count() >= 2  # the document, and the plan's
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("apply_retention", f"--today={TODAY}")
+    out = capsys.readouterr().out
+    assert "removed 3 case review notes" in out
+    assert "inspections cleared: 1" in out
+    assert CaseReview.objects.exclude(notes="").count() == 0
+    assert TopicAssessment.objects.exclude(observation="").count() == 0
+    assert StoredFile.objects.count() == 0
+    assert _files_on_disk() == 0
+    assert ActionPlanVersion.objects.get().document is None
+    assert (
+        list(Judgment.objects.filter(inspection=closed).values_list("grade", flat=True)) == grades
+    )
+    assert Finding.objects.filter(inspection=closed).count() == findings
+    assert AuditEvent.objects.filter(action="retention.applied").count() == 1
+    assert not AuditEvent.objects.filter(changes__icontains="The child said").exists()
+
+    call_command("apply_retention", f"--today={TODAY}")
+    assert "Nothing to remove." in capsys.readouterr().out
+
+
+def test_inspections_inside_the_period_are_untouched(closed, capsys):
+    call_command("apply_retention", f"--today={date(2027, 6, 1) + timedelta(days=700)}")
+    assert "Nothing to remove." in capsys.readouterr().out
+    assert CaseReview.objects.exclude(notes="").count() == 3
+
+
+def test_the_period_is_a_setting(closed, settings, capsys):
+    settings.PROGRAMME_RULES = {**settings.PROGRAMME_RULES, "RETENTION_MONTHS": 36}
+    call_command("apply_retention", "--dry-run", f"--today={TODAY}")
+    assert "Nothing to remove." in capsys.readouterr().out

@@ -1,0 +1,301 @@
+"""The access matrix: every URL pattern, every role, the expected status.
+
+Each URL pattern in the project must have a row here, or the test fails, so
+a new page cannot ship without someone deciding who may open it. Objects all
+belong to force A's published inspection; force B's lead and an inspector
+who is not on the team are the outsiders.
+
+Statuses are for GET. 302 for a signed-out person means "sent to sign in";
+405 means the URL only takes POST (checked further below).
+"""
+
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from accounts.tests.factories import signed_in
+
+ROLES = ["admin", "lead", "team", "outsider", "own_lead", "other_lead", "anon"]
+
+# name: "admin lead team outsider own_lead other_lead anon"
+EXPECTED = {
+    "core:home": "200 200 200 200 200 200 302",
+    "core:accessibility": "200 200 200 200 200 200 200",
+    "core:audit": "200 403 403 403 404 404 302",
+    "healthz": "200 200 200 200 200 200 200",
+    "accounts:sign_in": "302 302 302 302 302 302 200",
+    "accounts:sign_out": "405 405 405 405 405 405 302",
+    "accounts:two_factor": "302 302 302 302 302 302 302",
+    "accounts:two_factor_setup": "302 302 302 302 302 302 302",
+    "accounts:user_list": "200 404 404 404 404 404 302",
+    "accounts:user_detail": "200 404 404 404 404 404 302",
+    "accounts:user_deactivate": "200 404 404 404 404 404 302",
+    "accounts:user_reactivate": "302 404 404 404 404 404 302",
+    "accounts:user_reset_two_factor": "200 404 404 404 404 404 302",
+    "forces:list": "200 200 200 200 200 200 302",
+    "forces:detail": "200 200 200 200 200 404 302",
+    "inspections:programme": "200 403 403 403 404 404 302",
+    "inspections:new": "200 403 403 403 404 404 302",
+    "inspections:detail": "200 200 200 404 200 404 302",
+    "inspections:edit": "200 403 403 404 404 404 302",
+    "inspections:report": "200 200 200 404 200 404 302",
+    "inspections:report_pdf": "200 200 200 404 200 404 302",
+    "inspections:report_pdf_build": "405 405 405 405 405 405 302",
+    "inspections:report_pdf_download": "200 200 200 404 200 404 302",
+    "inspections:tracker": "200 200 200 404 200 404 302",
+    "inspections:transition": "200 200 403 404 404 404 302",
+    "inspections:judgment": "200 200 200 404 404 404 302",
+    "inspections:judgment_submit": "405 405 405 405 405 405 302",
+    "inspections:judgment_moderate": "405 405 405 405 405 405 302",
+    "inspections:findings": "200 200 200 404 404 404 302",
+    "inspections:finding_new": "200 200 200 404 404 404 302",
+    "inspections:finding_edit": "200 200 200 404 404 404 302",
+    "inspections:finding_delete": "200 200 200 404 404 404 302",
+    "inspections:recommendation_new": "200 200 200 404 404 404 302",
+    "inspections:recommendation_delete": "405 405 405 405 405 405 302",
+    "inspections:evidence": "200 200 200 404 404 404 302",
+    "inspections:interview_new": "200 200 200 404 404 404 302",
+    "inspections:interview": "200 200 200 404 404 404 302",
+    "inspections:document_new": "200 200 200 404 404 404 302",
+    "inspections:document_download": "200 200 200 404 404 404 302",
+    "casefiles:overview": "200 200 200 404 404 404 302",
+    "casefiles:case_list": "200 200 200 404 404 404 302",
+    "casefiles:import_start": "200 200 200 404 404 404 302",
+    "casefiles:import_template": "200 200 200 404 404 404 302",
+    "casefiles:import_status": "200 200 200 404 404 404 302",
+    "casefiles:sample": "200 200 200 404 404 404 302",
+    "casefiles:sample_draw": "200 200 200 404 404 404 302",
+    "casefiles:review_list": "200 200 200 404 404 404 302",
+    "casefiles:second_review_list": "200 200 200 404 404 404 302",
+    "casefiles:case_detail": "200 200 200 404 404 404 302",
+    "casefiles:case_assign": "200 200 200 404 404 404 302",
+    "casefiles:review_edit": "302 302 403 404 404 404 302",
+    "casefiles:review_check": "302 302 403 404 404 404 302",
+    "casefiles:second_review": "403 200 403 404 404 404 302",
+    "casefiles:category_list": "200 200 200 200 404 404 302",
+    "casefiles:category_add": "200 403 403 403 404 404 302",
+    "casefiles:category_edit": "200 403 403 403 404 404 302",
+    "actionplans:followup": "200 200 200 404 200 404 302",
+    "actionplans:plan": "200 200 200 404 200 404 302",
+    "actionplans:plan_upload": "403 403 403 404 200 404 302",
+    "actionplans:plan_document": "200 200 200 404 200 404 302",
+    "actionplans:plan_response": "403 403 403 404 200 404 302",
+    "actionplans:plan_check": "403 403 403 404 302 404 302",
+    "actionplans:plan_submit": "405 405 405 405 405 405 302",
+    "actionplans:version": "200 200 200 404 200 404 302",
+    "actionplans:version_document": "200 200 200 404 200 404 302",
+    "actionplans:version_review": "403 200 403 404 403 404 302",
+    "actionplans:visit_schedule": "200 200 403 404 403 404 302",
+    "actionplans:visit": "200 200 200 404 200 404 302",
+    "actionplans:visit_record": "200 200 403 404 403 404 302",
+    "actionplans:notifications": "200 200 200 200 200 200 302",
+    "actionplans:notifications_read": "405 405 405 405 405 405 302",
+    "actionplans:calendar": "200 200 200 200 200 200 302",
+    "actionplans:calendar_reset": "405 405 405 405 405 405 302",
+    "actionplans:calendar_feed": "200 200 200 200 200 200 200",
+    "dashboard:dashboard": "200 200 200 200 404 404 302",
+    "exports:list": "200 403 403 403 404 404 302",
+    "exports:csv": "200 403 403 403 404 404 302",
+}
+
+
+def url_patterns(resolver=None, namespace=""):
+    for pattern in (resolver or get_resolver()).url_patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.namespace == "admin":
+                continue  # Django's own admin: staff only, guarded by Django
+            ns = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from url_patterns(pattern, ns)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            yield f"{namespace}{pattern.name}", pattern
+
+
+@pytest.fixture
+def world(
+    private_storage,
+    force_a,
+    force_b,
+    admin_user,
+    lead_inspector,
+    inspector,
+    other_inspector,
+    force_lead_a,
+    force_lead_b,
+):
+    """Force A's published inspection with one of everything in it."""
+    from datetime import date
+
+    from actionplans import services as plan_services
+    from actionplans.models import ActionPlan
+    from actionplans.tests.factories import submitted_plan
+    from casefiles.models import Case, CaseCategory, CaseListImport
+    from core.tests.files import pdf, upload
+    from inspections import reports, services
+    from inspections.models import Topic
+    from inspections.tests.report_factories import report_inspection
+
+    inspection = report_inspection(
+        force=force_a, lead=lead_inspector, inspector=inspector, admin=admin_user, case_reviews=3
+    )
+    interview = services.interview_record(
+        inspection=inspection,
+        held_on=date(2026, 3, 3),
+        topics=[Topic.LEADERSHIP],
+        notes="",
+        participants=[("Sergeant", "police")],
+        by=inspector,
+    )
+    document = services.document_record(
+        inspection=inspection,
+        title="Policy",
+        kind="policy",
+        received_on=date(2026, 3, 3),
+        notes="",
+        upload=upload("policy.pdf", pdf()),
+        by=inspector,
+    )
+    plan, version = submitted_plan(inspection, by=force_lead_a, kind=ActionPlan.Kind.ACTION_PLAN)
+    visit = plan_services.post_inspection_visit_schedule(
+        inspection=inspection, visit_on=timezone.localdate() + timedelta(days=30), by=lead_inspector
+    )
+    report_file = reports.report_request(inspection=inspection, by=lead_inspector)
+    reports.report_build(report_file_id=report_file.pk)
+    case = Case.objects.filter(inspection=inspection).sampled().order_by("reference").first()
+    second = Case.objects.filter(inspection=inspection, second_review_due=True).first() or case
+    import_job = CaseListImport.objects.create(
+        inspection=inspection, stored_file=document.stored_file, created_by=inspector
+    )
+    finding = inspection.findings.filter(kind="cause_of_concern").first()
+    item = plan_services.plan_items(plan)[0]
+    return {
+        "inspection_id": inspection.pk,
+        "topic": Topic.LEADERSHIP,
+        "action": "publish",
+        "finding_id": finding.pk,
+        "recommendation_id": finding.recommendations.first().pk,
+        "interview_id": interview.pk,
+        "document_id": document.pk,
+        "report_file_id": report_file.pk,
+        "fmt": "csv",
+        "case_id": case.pk,
+        "second_case_id": second.pk,
+        "import_id": import_job.pk,
+        "category_id": CaseCategory.objects.first().pk,
+        "plan_slug": plan.slug,
+        "item_id": item.id,
+        "number": version.number,
+        "visit_id": visit.pk,
+        "user_id": inspector.pk,
+        "force_slug": force_a.slug,
+        "export": "grades",
+        "token": plan_services.calendar_feed_for(force_lead_a).token,
+    }
+
+
+def _kwargs(name: str, pattern: URLPattern, world: dict) -> dict:
+    kwargs = {}
+    for key in pattern.pattern.converters:
+        if key == "slug":
+            kwargs[key] = world["force_slug"] if name == "forces:detail" else world["plan_slug"]
+        elif key == "name":
+            kwargs[key] = world["export"]
+        elif key == "case_id" and name == "casefiles:second_review":
+            kwargs[key] = world["second_case_id"]
+        else:
+            kwargs[key] = world[key]
+    return kwargs
+
+
+@pytest.fixture
+def clients(admin_user, lead_inspector, inspector, other_inspector, force_lead_a, force_lead_b):
+    people = {
+        "admin": admin_user,
+        "lead": lead_inspector,
+        "team": inspector,
+        "outsider": other_inspector,
+        "own_lead": force_lead_a,
+        "other_lead": force_lead_b,
+    }
+    made = {role: signed_in(Client(), user) for role, user in people.items()}
+    made["anon"] = Client()
+    return made
+
+
+def test_every_url_pattern_has_a_row_in_the_matrix():
+    names = {name for name, _ in url_patterns()}
+    missing = sorted(names - EXPECTED.keys())
+    stale = sorted(EXPECTED.keys() - names)
+    assert missing == [], f"add these URLs to the access matrix: {missing}"
+    assert stale == [], f"these rows name no URL: {stale}"
+
+
+def test_access_matrix(world, clients):
+    unexpected = []
+    checked = 0
+    for name, pattern in url_patterns():
+        url = reverse(name, kwargs=_kwargs(name, pattern, world))
+        for role, expected in zip(ROLES, EXPECTED[name].split(), strict=True):
+            status = clients[role].get(url).status_code
+            checked += 1
+            if str(status) != expected:
+                unexpected.append(f"{name} as {role}: expected {expected}, got {status}")
+    print(f"access matrix: {len(EXPECTED)} URL patterns x {len(ROLES)} roles = {checked} cases")
+    assert unexpected == []
+
+
+SECRETS = ["SECRET-INTERVIEW-NOTE", "SECRET-MODERATION", "SECRET-CASE-NOTE", "SECRET-OTHER-FORCE"]
+
+
+def _text(response) -> str:
+    """What a person would read in a response: PDF text via pdftotext."""
+    import subprocess
+
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    if body.startswith(b"%PDF"):
+        return subprocess.run(  # noqa: S603
+            ["pdftotext", "-", "-"],  # noqa: S607
+            input=body,
+            capture_output=True,
+            check=True,
+        ).stdout.decode()
+    return body.decode(errors="replace")
+
+
+def test_nothing_a_force_lead_may_not_see_reaches_them(
+    world, clients, mailoutbox, force_lead_a, force_b, other_inspector, admin_user
+):
+    from casefiles.models import CaseReview
+    from inspections.models import Interview, Judgment
+    from inspections.tests.report_factories import report_inspection
+
+    Interview.objects.filter(pk=world["interview_id"]).update(notes="SECRET-INTERVIEW-NOTE")
+    Judgment.objects.filter(inspection_id=world["inspection_id"]).update(
+        moderation_comment="SECRET-MODERATION"
+    )
+    CaseReview.objects.filter(case__inspection_id=world["inspection_id"]).update(
+        notes="SECRET-CASE-NOTE"
+    )
+    theirs = report_inspection(
+        force=force_b, lead=other_inspector, inspector=other_inspector, admin=admin_user
+    )
+    theirs.findings.update(summary="SECRET-OTHER-FORCE")
+
+    seen = []
+    for name, pattern in url_patterns():
+        if EXPECTED[name].split()[ROLES.index("own_lead")] != "200":
+            continue
+        url = reverse(name, kwargs=_kwargs(name, pattern, world))
+        response = clients["own_lead"].get(url)
+        assert response.status_code == 200, name
+        text = _text(response)
+        seen.append(name)
+        leaked = [secret for secret in SECRETS if secret in text]
+        assert leaked == [], f"{name} shows a force lead {leaked}"
+    assert {"inspections:report_pdf_download", "inspections:tracker"} <= set(seen)
+    assert "actionplans:calendar_feed" in seen
+    emails = [m for m in mailoutbox if force_lead_a.email in m.to]
+    for message in emails:
+        assert not [s for s in SECRETS if s in message.subject + message.body]
