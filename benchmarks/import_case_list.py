@@ -58,7 +58,17 @@ def write_csv(path: Path, rows: int) -> None:
 
 
 def max_rss_mb() -> float:
-    # Linux reports ru_maxrss in kilobytes.
+    """This process's peak resident size. On Linux, VmHWM: ru_maxrss survives
+    exec, so a script started by a big process (benchmarks/run.py) would
+    report its parent's peak instead of its own."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    # Elsewhere ru_maxrss, in kilobytes on Linux (bytes on macOS).
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 

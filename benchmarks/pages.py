@@ -11,7 +11,7 @@ import statistics
 import time
 from dataclasses import dataclass
 
-from django.db import connection
+from django.db import connection, reset_queries
 from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
 
@@ -38,6 +38,9 @@ def _get(client: Client, url: str) -> int:
 def measure(client: Client, url: str, requests: int = REQUESTS) -> dict:
     for _ in range(WARMUP):
         size = _get(client, url)
+    # Each request empties the connection's query log as it starts, so the
+    # log must start empty too for the capture to see the request's queries.
+    reset_queries()
     with CaptureQueriesContext(connection) as captured:
         _get(client, url)
     timings = []

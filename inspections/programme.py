@@ -77,7 +77,11 @@ def programme(*, today: date, region: str = "", country: str = "", due: str = ""
     forces = list(forces.order_by(*SORTS.get(sort, SORTS["due"])))
     wanted = {f.last_published_id for f in forces} | {f.next_planned_id for f in forces}
     inspections = Inspection.objects.filter(pk__in=wanted - {None}).prefetch_related(
-        Prefetch("judgments", queryset=Judgment.objects.order_by("position"))
+        # Topic and grade are all the programme and the dashboard show.
+        Prefetch(
+            "judgments",
+            queryset=Judgment.objects.only("inspection_id", "topic", "grade").order_by("position"),
+        )
     )
     by_id = {i.pk: i for i in inspections}
     rows = [
