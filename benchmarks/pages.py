@@ -38,11 +38,12 @@ def _get(client: Client, url: str) -> int:
 def measure(client: Client, url: str, requests: int = REQUESTS) -> dict:
     for _ in range(WARMUP):
         size = _get(client, url)
-    # Each request empties the connection's query log as it starts, so the
-    # log must start empty too for the capture to see the request's queries.
+    # Each request empties the connection's query log as it starts: the log
+    # must start empty for the capture, and be counted before the next one.
     reset_queries()
     with CaptureQueriesContext(connection) as captured:
         _get(client, url)
+    queries = len(captured)
     timings = []
     for _ in range(requests):
         started = time.perf_counter()
@@ -52,7 +53,7 @@ def measure(client: Client, url: str, requests: int = REQUESTS) -> dict:
     return {
         "median_ms": statistics.median(timings),
         "p95_ms": timings[round(len(timings) * 0.95) - 1],
-        "queries": len(captured),
+        "queries": queries,
         "bytes": size,
         "requests": requests,
     }
