@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("actionplans", "0001_initial"),
+        ("actionplans", "0002_retention_nullable_files"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

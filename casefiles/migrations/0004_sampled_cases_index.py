@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("casefiles", "0002_seed_case_categories"),
+        ("casefiles", "0003_retention_nullable_files"),
     ]
 
     operations = [
