@@ -631,6 +631,58 @@ def _section(report: dict, name: str, lines) -> list[str]:
     return lines(report[name])
 
 
+def _summary(report: dict) -> list[str]:
+    """One line per target: met, or not and by how much."""
+    lines = []
+    if "pages" in report:
+        over = [r for r in report["pages"] if r["ratio"] > TARGETS["page_ratio"]]
+        lines.append(
+            f"- Pages, median ≤ 3× the floor: {len(report['pages']) - len(over)} of "
+            f"{len(report['pages'])} met"
+            + (
+                "; not met: " + ", ".join(f"{r['page']} ×{r['ratio']:.1f}" for r in over)
+                if over
+                else ""
+            )
+            + "."
+        )
+    if "sweep" in report:
+        cold = report["sweep"]["runs"][-1]
+        again, next_day = report["sweep"]["again"], report["sweep"]["next_day"]
+        warm_met = _met(max(again["seconds"], next_day["seconds"]) < TARGETS["sweep_seconds"])
+        lines.append(
+            f"- Sweep < 2 s over {cold['deadlines']:,} open deadlines: cold (writing "
+            f"{cold['sent']:,} notices) {cold['seconds']:.2f} s, "
+            f"{_met(cold['seconds'] < TARGETS['sweep_seconds'])}; again the same day "
+            f"{again['seconds']:.2f} s and the next day ({next_day['sent']:,} notices) "
+            f"{next_day['seconds']:.2f} s, {warm_met}; "
+            f"{cold['queries']} queries whatever the number."
+        )
+    if "import" in report and "error" not in report["import"]:
+        i = report["import"]
+        ok = i["seconds"] < TARGETS["import_seconds"] and i["max_rss_mb"] < TARGETS["import_mb"]
+        lines.append(
+            f"- Import of {i['rows']:,} rows < 10 s in < 200 MB: {i['seconds']:.1f} s, "
+            f"{i['max_rss_mb']:.0f} MB peak RSS, {_met(ok)}."
+        )
+    if "pdf" in report:
+        ratio = report["pdf"]["ratio"]
+        lines.append(
+            f"- Report PDF ≤ 1.3× WeasyPrint alone: ×{ratio:.2f}, "
+            f"{_met(ratio <= TARGETS['pdf_ratio'])}."
+        )
+    summary = report.get("load", {}).get("summary")
+    if summary:
+        pages, every = summary["pages"], summary["all"]
+        lines.append(
+            f"- Load, p95 < 300 ms and no errors: pages after sign-in p95 {pages['p95_ms']:.0f} "
+            f"ms, {pages['errors']} errors, {_met(pages['p95_ms'] < 300 and not pages['errors'])}; "
+            f"all requests with the sign-in p95 {every['p95_ms']:.0f} ms, {every['errors']} "
+            f"errors, {_met(every['p95_ms'] < 300 and not every['errors'])}."
+        )
+    return lines
+
+
 def render(report: dict, *, machine: str, factor: float, build: dict) -> str:
     sizes = ", ".join(f"{n:,} {name}" for name, n in report["sizes"].items())
     built = f" Built in {build['seconds']:.0f} s (migrate, seed_demo, seed_scale)." if build else ""
@@ -646,6 +698,10 @@ def render(report: dict, *, machine: str, factor: float, build: dict) -> str:
         "throughout. Pages are opened on one whole inspection, "
         f"{report['inspection']}: 5,000 cases on its case list, 60 reviewed, 15 findings, "
         "30 interviews, 50 documents, an action plan with two versions of 20 responses.",
+        "",
+        "## Targets",
+        "",
+        *_summary(report),
         "",
         "## Page latency",
         "",
