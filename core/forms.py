@@ -78,7 +78,7 @@ class GovukDateField(DateInputField):
             if len(year) != 4:
                 raise ValueError
             return date(day=int(day), month=int(month), year=int(year))
-        except ValueError:
+        except (ValueError, OverflowError):
             what = self.what[0].upper() + self.what[1:]
             raise ValidationError(f"{what} must be a real date") from None
 

@@ -4,7 +4,7 @@ from crispy_forms_gds.layout import Field
 from django import forms
 from django.template import Context, Template
 
-from core.forms import GovukForm
+from core.forms import GovukDateField, GovukForm
 
 
 class ExampleForm(GovukForm):
@@ -54,3 +54,14 @@ def test_labels_are_escaped():
         name = forms.CharField(label="<script>alert(1)</script>")
 
     assert "<script>alert(1)" not in render(Hostile())
+
+
+class DateForm(GovukForm):
+    on = GovukDateField(what="the date", label="Date")
+
+
+def test_a_day_too_large_for_c_is_a_date_error_not_a_crash():
+    # date() raises OverflowError, not ValueError, past a C int: found by Hypothesis.
+    form = DateForm(data={"on_0": "2147483648", "on_1": "0", "on_2": "0000"})
+    assert not form.is_valid()
+    assert form.errors["on"] == ["The date must be a real date"]
