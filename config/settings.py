@@ -218,21 +218,23 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # Django 6.1 configures mail as MAILERS. Console in development; SMTP in
 # production, set by EMAIL_HOST and EMAIL_PORT.
+_MAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
 MAILERS = {
     "default": {
-        "BACKEND": os.environ.get(
-            "EMAIL_BACKEND",
-            "django.core.mail.backends.console.EmailBackend"
-            if DEBUG
-            else "django.core.mail.backends.smtp.EmailBackend",
-        ),
-        "OPTIONS": {}
-        if DEBUG
-        else {
+        "BACKEND": _MAIL_BACKEND,
+        # Only the SMTP backend takes these; the others refuse unknown options.
+        "OPTIONS": {
             "host": os.environ.get("EMAIL_HOST", "localhost"),
             "port": env_int("EMAIL_PORT", 25),
             "use_tls": env_bool("EMAIL_USE_TLS", False),
-        },
+        }
+        if _MAIL_BACKEND.endswith("smtp.EmailBackend")
+        else {},
     }
 }
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "no-reply@inspections.example.org")

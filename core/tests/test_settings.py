@@ -47,3 +47,33 @@ def test_a_bad_value_names_the_variable(variable, value):
     result = _import_settings(**env)
     assert result.returncode != 0
     assert variable in result.stderr
+
+
+@pytest.mark.parametrize(
+    "backend",
+    [
+        "django.core.mail.backends.locmem.EmailBackend",
+        "django.core.mail.backends.smtp.EmailBackend",
+    ],
+)
+def test_any_mail_backend_opens_with_debug_off(backend):
+    # SMTP's host and port go only to SMTP: locmem refuses unknown options.
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); from django.core.mail import get_connection; "
+            "print(type(get_connection()).__module__)",
+        ],
+        env={
+            **{k: v for k, v in os.environ.items() if k not in {"PYTEST_VERSION", "DEBUG"}},
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "SECRET_KEY": "x" * 50,
+            "EMAIL_BACKEND": backend,
+        },
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == backend.rsplit(".", 1)[0]
