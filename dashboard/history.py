@@ -8,7 +8,8 @@ pre-publication checks on), marked draft.
 
 from dataclasses import dataclass
 
-from django.db.models import Prefetch
+from django.core.paginator import Page, Paginator
+from django.db.models import Exists, OuterRef, Prefetch
 
 from actionplans.models import PlanResponse
 from forces.models import Force
@@ -81,10 +82,20 @@ def latest_responses(recommendation_ids: list) -> dict:
     return dict(rows)
 
 
-def force_history(force: Force, user) -> dict:
+# Recommendations are paged by inspection, so each keeps its report's numbering
+# and a page costs the same however long the force's history.
+INSPECTIONS_PER_PAGE = 2
+
+
+def force_history(force: Force, user, page: str | int | None = 1) -> dict:
     inspections = list(
         Inspection.objects.filter(force=force)
         .order_by("fieldwork_start")
+        .annotate(
+            has_recommendations=Exists(
+                Recommendation.objects.filter(finding__inspection=OuterRef("pk"))
+            )
+        )
         .prefetch_related(Prefetch("judgments", queryset=Judgment.objects.order_by("position")))
     )
     visible_ids = set(
@@ -102,11 +113,14 @@ def force_history(force: Force, user) -> dict:
                 inspection, grades, not inspection.is_published, inspection.pk in visible_ids
             )
         )
-    shown_ids = [row.inspection.pk for row in rows if row.grades is not None]
+    shown_ids = {row.inspection.pk for row in rows if row.grades is not None}
+    newest_first = [i for i in reversed(inspections) if i.pk in shown_ids and i.has_recommendations]
+    recommendation_page = Paginator(newest_first, INSPECTIONS_PER_PAGE).get_page(page)
     return {
         "rows": rows,
         "charts": _topic_charts(force, rows),
-        "recommendations": _recommendations(inspections, shown_ids),
+        "recommendation_page": recommendation_page,
+        "recommendations": _recommendations(recommendation_page),
     }
 
 
@@ -134,9 +148,10 @@ def _topic_charts(force: Force, rows: list[HistoryRow]) -> list:
     return result
 
 
-def _recommendations(inspections: list[Inspection], shown_ids: list) -> list[RecommendationRow]:
+def _recommendations(page: Page) -> list[RecommendationRow]:
+    """The recommendations of the inspections on this page, newest first."""
     findings = list(
-        Finding.objects.filter(inspection_id__in=shown_ids)
+        Finding.objects.filter(inspection_id__in=[i.pk for i in page])
         .only("inspection_id", "topic", "kind", "summary")
         .prefetch_related(
             Prefetch("recommendations", queryset=Recommendation.objects.only("finding_id", "text"))
@@ -149,7 +164,7 @@ def _recommendations(inspections: list[Inspection], shown_ids: list) -> list[Rec
         [r.pk for finding in findings for r in finding.recommendations.all()]
     )
     result = []
-    for inspection in reversed(inspections):  # newest first
+    for inspection in page:
         number = 0
         for topic, _, items in reports.in_report_order(by_inspection.get(inspection.pk, [])):
             for finding in items:

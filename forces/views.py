@@ -16,5 +16,8 @@ def force_list(request: HttpRequest) -> HttpResponse:
 
 def force_detail(request: HttpRequest, slug: str) -> HttpResponse:
     force = get_force_for_user(request, slug)
-    context = {"force": force, "history": force_history(force, request.user)}
+    context = {
+        "force": force,
+        "history": force_history(force, request.user, request.GET.get("page")),
+    }
     return render(request, "forces/detail.html", context)

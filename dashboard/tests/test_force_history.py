@@ -114,3 +114,26 @@ def test_recommendation_status_follows_the_forces_latest_plan(
         (old, "No response yet"),
     ]
     assert PlanResponse.Status.IN_PROGRESS.label in response.text
+
+
+def test_recommendations_are_paged_by_inspection_newest_first(
+    client_for, admin_user, lead_inspector, force_a
+):
+    inspections = history([force_a], lead=lead_inspector, today=date(2026, 11, 25), years=10)
+    published = sorted(
+        (i for i in inspections if i.published_on), key=lambda i: i.fieldwork_start, reverse=True
+    )
+    assert len(published) == 4
+    client = client_for(admin_user)
+    url = reverse("forces:detail", args=[force_a.slug])
+    first = client.get(url)
+    assert [r.inspection for r in first.context["history"]["recommendations"]] == published[:2]
+    assert "page 1 of 2" in first.text
+    assert 'href="?page=2"' in first.text
+    second = client.get(url, {"page": "2"})
+    assert [r.inspection for r in second.context["history"]["recommendations"]] == published[2:]
+    # Each inspection keeps its report's numbering.
+    assert [r.number for r in second.context["history"]["recommendations"]] == [1, 1]
+    # Nonsense falls back to a page that exists, not an error.
+    assert client.get(url, {"page": "zebra"}).status_code == 200
+    assert client.get(url, {"page": "99"}).context["history"]["recommendation_page"].number == 2
