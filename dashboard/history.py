@@ -85,39 +85,53 @@ def latest_responses(recommendation_ids: list) -> dict:
 # Recommendations are paged by inspection, so each keeps its report's numbering
 # and a page costs the same however long the force's history.
 INSPECTIONS_PER_PAGE = 2
+# The history table shows the newest inspections unless all are asked for; the
+# charts show the newest published ones (more columns would not fit 300 pixels).
+HISTORY_ROWS = 10
+CHART_COLUMNS = 6
+SHOWN_FIELDS = ("force_id", "kind", "stage", "fieldwork_start", "fieldwork_end", "published_on")
 
 
-def force_history(force: Force, user, page: str | int | None = 1) -> dict:
+def force_history(force: Force, user, page: str | int | None = 1, show_all: bool = False) -> dict:
     inspections = list(
         Inspection.objects.filter(force=force)
+        .only(*SHOWN_FIELDS)
         .order_by("fieldwork_start")
         .annotate(
             has_recommendations=Exists(
                 Recommendation.objects.filter(finding__inspection=OuterRef("pk"))
             )
         )
-        .prefetch_related(Prefetch("judgments", queryset=Judgment.objects.order_by("position")))
     )
     visible_ids = set(
         Inspection.objects.visible_to(user).filter(force=force).values_list("pk", flat=True)
     )
-    rows = []
-    for inspection in inspections:
-        shown = _may_see_findings(user, inspection, visible_ids)
-        grades = None
-        if shown:
-            by_topic = {j.topic: j.grade for j in inspection.judgments.all()}
-            grades = [by_topic.get(topic, "") for topic in Topic.values]
-        rows.append(
-            HistoryRow(
-                inspection, grades, not inspection.is_published, inspection.pk in visible_ids
-            )
+    shown_ids = {i.pk for i in inspections if _may_see_findings(user, i, visible_ids)}
+    listed = inspections if show_all else inspections[-HISTORY_ROWS:]
+    by_topic: dict = {}
+    for inspection_id, topic, grade in Judgment.objects.filter(
+        inspection_id__in=[i.pk for i in listed if i.pk in shown_ids]
+    ).values_list("inspection_id", "topic", "grade"):
+        by_topic.setdefault(inspection_id, {})[topic] = grade
+    rows = [
+        HistoryRow(
+            inspection,
+            [by_topic.get(inspection.pk, {}).get(t, "") for t in Topic.values]
+            if inspection.pk in shown_ids
+            else None,
+            not inspection.is_published,
+            inspection.pk in visible_ids,
         )
-    shown_ids = {row.inspection.pk for row in rows if row.grades is not None}
+        for inspection in listed
+    ]
     newest_first = [i for i in reversed(inspections) if i.pk in shown_ids and i.has_recommendations]
     recommendation_page = Paginator(newest_first, INSPECTIONS_PER_PAGE).get_page(page)
     return {
         "rows": rows,
+        "total": len(inspections),
+        "history_rows": HISTORY_ROWS,
+        "chart_columns": CHART_COLUMNS,
+        "show_all": show_all,
         "charts": _topic_charts(force, rows),
         "recommendation_page": recommendation_page,
         "recommendations": _recommendations(recommendation_page),
@@ -126,6 +140,7 @@ def force_history(force: Force, user, page: str | int | None = 1) -> dict:
 
 def _topic_charts(force: Force, rows: list[HistoryRow]) -> list:
     published = [row for row in rows if row.grades is not None and not row.is_draft]
+    published = published[-CHART_COLUMNS:]
     if not published:
         return []
     result = []

@@ -191,11 +191,7 @@ def national_picture(*, today: date, region: str = "", country: str = "") -> Pic
     counts = open_finding_counts(force_ids)
     matrix = []
     for row in rows:
-        judgments = (
-            {j.topic: j.grade for j in row.last_published.judgments.all()}
-            if (row.last_published)
-            else {}
-        )
+        judgments = {topic: grade for topic, _, grade in row.grades}
         matrix.append(
             MatrixRow(
                 force=row.force,

@@ -18,6 +18,11 @@ def force_detail(request: HttpRequest, slug: str) -> HttpResponse:
     force = get_force_for_user(request, slug)
     context = {
         "force": force,
-        "history": force_history(force, request.user, request.GET.get("page")),
+        "history": force_history(
+            force,
+            request.user,
+            page=request.GET.get("page"),
+            show_all=request.GET.get("history") == "all",
+        ),
     }
     return render(request, "forces/detail.html", context)

@@ -9,13 +9,22 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
-from django.db.models import F, Max, OuterRef, Prefetch, Q, Subquery
+from django.db.models import F, Max, OuterRef, Q, Subquery
 
 from forces.models import Force
 
-from .models import Inspection, Judgment
+from .models import Inspection, Judgment, Topic
 
 Stage = Inspection.Stage
+TOPIC_LABELS = dict(Topic.choices)
+SHOWN_FIELDS = (
+    "force_id",
+    "kind",
+    "stage",
+    "fieldwork_start",
+    "fieldwork_end",
+    "published_on",
+)
 
 
 def cadence_start(today: date) -> date:
@@ -34,6 +43,8 @@ class ProgrammeRow:
     last_published: Inspection | None
     next_planned: Inspection | None
     is_due: bool
+    # The latest published grades, in topic order: (topic, its label, grade).
+    grades: list[tuple[str, str, str]]
 
 
 # "due" (the default) sorts in Python after the due flag is known.
@@ -76,14 +87,19 @@ def programme(*, today: date, region: str = "", country: str = "", due: str = ""
         forces = forces.exclude(due_q)
     forces = list(forces.order_by(*SORTS.get(sort, SORTS["due"])))
     wanted = {f.last_published_id for f in forces} | {f.next_planned_id for f in forces}
-    inspections = Inspection.objects.filter(pk__in=wanted - {None}).prefetch_related(
-        # Topic and grade are all the programme and the dashboard show.
-        Prefetch(
-            "judgments",
-            queryset=Judgment.objects.only("inspection_id", "topic", "grade").order_by("position"),
-        )
-    )
+    wanted.discard(None)
+    # Only what the programme and the dashboard show: a row is 43 forces wide
+    # and model instances cost more than the query.
+    inspections = Inspection.objects.filter(pk__in=wanted).only(*SHOWN_FIELDS)
     by_id = {i.pk: i for i in inspections}
+    published_ids = [f.last_published_id for f in forces if f.last_published_id]
+    grades: dict = {}
+    for inspection_id, topic, grade in (
+        Judgment.objects.filter(inspection_id__in=published_ids)
+        .order_by("position")
+        .values_list("inspection_id", "topic", "grade")
+    ):
+        grades.setdefault(inspection_id, []).append((topic, TOPIC_LABELS[topic], grade))
     rows = [
         ProgrammeRow(
             force=f,
@@ -91,6 +107,7 @@ def programme(*, today: date, region: str = "", country: str = "", due: str = ""
             last_published=by_id.get(f.last_published_id),
             next_planned=by_id.get(f.next_planned_id),
             is_due=f.last_inspected_on is None or f.last_inspected_on < threshold,
+            grades=grades.get(f.last_published_id, []),
         )
         for f in forces
     ]

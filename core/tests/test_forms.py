@@ -65,3 +65,16 @@ def test_a_day_too_large_for_c_is_a_date_error_not_a_crash():
     form = DateForm(data={"on_0": "2147483648", "on_1": "0", "on_2": "0000"})
     assert not form.is_valid()
     assert form.errors["on"] == ["The date must be a real date"]
+
+
+def test_status_tags_escape_words_and_remember_which_were_safe():
+    from django.utils.safestring import mark_safe
+
+    from core.templatetags.govuk import govuk_tag
+
+    plain = govuk_tag("<b>Due</b>", "red")
+    assert plain == '<strong class="govuk-tag govuk-tag--red">&lt;b&gt;Due&lt;/b&gt;</strong>'
+    # The same words already marked safe are not escaped, and the cache keeps them apart.
+    assert "<b>Due</b>" in govuk_tag(mark_safe("<b>Due</b>"), "red")  # noqa: S308
+    assert govuk_tag("<b>Due</b>", "red") == plain
+    assert govuk_tag("Due", "no-such-colour") == '<strong class="govuk-tag ">Due</strong>'

@@ -137,3 +137,24 @@ def test_recommendations_are_paged_by_inspection_newest_first(
     # Nonsense falls back to a page that exists, not an error.
     assert client.get(url, {"page": "zebra"}).status_code == 200
     assert client.get(url, {"page": "99"}).context["history"]["recommendation_page"].number == 2
+
+
+def test_a_long_history_shows_the_newest_ten_until_all_are_asked_for(
+    client_for, admin_user, lead_inspector, force_a, django_assert_max_num_queries
+):
+    inspections = history([force_a], lead=lead_inspector, today=date(2026, 11, 25), years=36)
+    assert len(inspections) == 13
+    newest = sorted(inspections, key=lambda i: i.fieldwork_start)[-10:]
+    client = client_for(admin_user)
+    url = reverse("forces:detail", args=[force_a.slug])
+    with django_assert_max_num_queries(10):
+        response = client.get(url)
+    assert [row.inspection for row in response.context["history"]["rows"]] == newest
+    assert "The 10 most recent of 13 inspections" in response.text
+    assert 'href="?history=all"' in response.text
+    # Six columns at most: more would not fit the chart's 300 pixels.
+    assert str(response.context["history"]["charts"][0]["svg"]).count("<rect") == 6
+
+    everything = client.get(url, {"history": "all"})
+    assert len(everything.context["history"]["rows"]) == 13
+    assert "All 13 inspections" in everything.text
