@@ -3,7 +3,7 @@ from uuid import UUID
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, FilteredRelation, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -133,31 +133,45 @@ def _case_rows(inspection: Inspection, cases, *, assign_links: bool = False) -> 
 def _category_counts(inspection: Inspection) -> list[dict]:
     """Per category: cases in the list, in the sample, and reviews submitted.
 
-    Two queries: the list's 5,000 cases are counted on their own, and only
-    the 60 sampled ones are joined to their reviews (through the partial
-    index of sampled cases), rather than every case to every review.
+    Two queries. The list's 5,000 cases are counted by category id alone
+    (joined to their category before grouping, they took twice as long);
+    then the categories found are read with their sampled cases, joined on
+    the condition of the partial index of sampled cases so that only the 60
+    of them are joined to their reviews.
     """
-    rows = list(
+    population = dict(
         Case.objects.filter(inspection=inspection)
-        .values("category_id", "category__name", "category__slug", "category__position")
-        .annotate(population=Count("pk"))
-        .order_by("category__position", "category__name")
-    )
-    sampled = (
-        Case.objects.sampled()
-        .filter(inspection=inspection)
         .values("category_id")
-        .annotate(
-            sampled=Count("pk"),
-            submitted=Count("pk", filter=Q(review__status=CaseReview.Status.SUBMITTED)),
-        )
+        .annotate(n=Count("pk"))
         .order_by()
-        .values_list("category_id", "sampled", "submitted")
+        .values_list("category_id", "n")
     )
-    sample = {category: (n, submitted) for category, n, submitted in sampled}
-    for row in rows:
-        row["sampled"], row["submitted"] = sample.get(row.pop("category_id"), (0, 0))
-    return rows
+    in_sample = FilteredRelation(
+        "cases", condition=Q(cases__inspection=inspection, cases__sample_draw__isnull=False)
+    )
+    categories = (
+        CaseCategory.objects.filter(pk__in=population)
+        .annotate(in_sample=in_sample)
+        .values("pk", "name", "slug", "position")
+        .annotate(
+            sampled=Count("in_sample"),
+            submitted=Count(
+                "in_sample", filter=Q(in_sample__review__status=CaseReview.Status.SUBMITTED)
+            ),
+        )
+        .order_by("position", "name")
+    )
+    return [
+        {
+            "category__name": category["name"],
+            "category__slug": category["slug"],
+            "category__position": category["position"],
+            "population": population[category["pk"]],
+            "sampled": category["sampled"],
+            "submitted": category["submitted"],
+        }
+        for category in categories
+    ]
 
 
 def overview(request: HttpRequest, inspection_id: UUID) -> HttpResponse:
