@@ -178,12 +178,6 @@ class CaseQuerySet(models.QuerySet):
     def sampled(self) -> "CaseQuerySet":
         return self.filter(sample_draw__isnull=False)
 
-    def for_list(self) -> "CaseQuerySet":
-        """What a list of cases shows in each row, in one query."""
-        return self.select_related(
-            "category", "reviewer", "review", "review__second_review"
-        ).order_by("category__position", "category__name", "reference")
-
 
 class Case(BaseModel):
     """One case on the force's list. In the sample when it has a sample draw."""

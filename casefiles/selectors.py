@@ -7,6 +7,8 @@ the few grouped rows that come back.
 Interface for the grading page:
     case_review_figures(inspection) -> CaseReviewFigures
     figures_by_topic(inspection) -> dict[topic value, TopicFigures]
+and for the review list, which shows only how far the reviews have got:
+    review_progress(inspection) -> ReviewProgress
 and the partial templates/casefiles/_topic_figures.html, which renders one
 TopicFigures given as `topic_figures`.
 """
@@ -280,13 +282,21 @@ def _practice_point_figures(
     return points(rows), by_category
 
 
-def case_review_figures(inspection: Inspection) -> CaseReviewFigures:
-    """Counts and percentages from the submitted reviews of this inspection.
+@dataclass(frozen=True)
+class ReviewProgress:
+    """How far the reviews of the sample have got."""
 
-    Five queries whatever the size of the sample. Reviews still in draft or
-    not started count only as outstanding.
-    """
-    counts = (
+    sampled: int
+    submitted: int
+    drafts: int
+
+    @property
+    def not_started(self) -> int:
+        return self.sampled - self.submitted - self.drafts
+
+
+def _progress_counts(inspection: Inspection) -> dict[str, int]:
+    return (
         Case.objects.sampled()
         .filter(inspection=inspection)
         .aggregate(
@@ -295,6 +305,21 @@ def case_review_figures(inspection: Inspection) -> CaseReviewFigures:
             drafts=Count("pk", filter=Q(review__status=CaseReview.Status.DRAFT)),
         )
     )
+
+
+def review_progress(inspection: Inspection) -> ReviewProgress:
+    """Sampled, submitted, in draft: one query, for pages that show only the
+    progress and not the figures (the review list)."""
+    return ReviewProgress(**_progress_counts(inspection))
+
+
+def case_review_figures(inspection: Inspection) -> CaseReviewFigures:
+    """Counts and percentages from the submitted reviews of this inspection.
+
+    Five queries whatever the size of the sample. Reviews still in draft or
+    not started count only as outstanding.
+    """
+    counts = _progress_counts(inspection)
     second = SecondReview.objects.filter(reviews_of(inspection, "review__")).aggregate(
         due=Count("pk"),
         done=Count("pk", filter=Q(status=SecondReview.Status.COMPLETED)),

@@ -2,7 +2,8 @@
 review, submit, second-review. Each writes the audit trail.
 
 The figures behind each grade are read by casefiles.selectors and re-exported
-here: case_review_figures(inspection) and figures_by_topic(inspection).
+here: case_review_figures(inspection), figures_by_topic(inspection) and
+review_progress(inspection).
 """
 
 import csv
@@ -38,7 +39,7 @@ from .models import (
     TopicAssessment,
 )
 from .sampling import choose_second_reviews, draw_stratified_sample, new_seed
-from .selectors import case_review_figures, figures_by_topic
+from .selectors import case_review_figures, figures_by_topic, review_progress
 
 __all__ = [
     "case_category_create",
@@ -51,6 +52,7 @@ __all__ = [
     "cases_assign",
     "figures_by_topic",
     "review_missing_answers",
+    "review_progress",
     "sample_draw",
     "second_review_complete",
 ]

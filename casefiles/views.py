@@ -3,13 +3,14 @@ from uuid import UUID
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, FilteredRelation, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from accounts.models import User
+from core.templatetags.govuk import govuk_date
 from inspections.access import can_moderate, can_work_on
 from inspections.models import Inspection
 
@@ -36,16 +37,39 @@ from .models import (
     REVIEWED_TOPICS,
     Case,
     CaseCategory,
+    CaseRating,
     CaseReview,
     SecondReview,
     TopicAssessment,
 )
+from .templatetags.casefiles import review_status_tag
 
 PER_PAGE = 50
 
+# What a row of the sample and of the review list shows, read as values
+# rather than five model instances (case, category, reviewer, review, second
+# review) a row.
+CASE_ROW_FIELDS = (
+    "pk",
+    "reference",
+    "recorded_on",
+    "category__name",
+    "reviewer_id",
+    "reviewer__full_name",
+    "review__status",
+    "review__overall_rating",
+)
+_RATING_LABELS = dict(CaseRating.choices)
+_ANY_ID = UUID(int=0)
 
-def _page(request: HttpRequest, items, per_page: int = PER_PAGE) -> Page:
-    return Paginator(items, per_page).get_page(request.GET.get("page"))
+
+def _page(request: HttpRequest, items, per_page: int = PER_PAGE, count: int | None = None) -> Page:
+    """The requested page of items. Give count when the page has already
+    counted the items, and the paginator will not count them again."""
+    paginator = Paginator(items, per_page)
+    if count is not None:
+        paginator.count = count  # a cached_property: set, it is not computed
+    return paginator.get_page(request.GET.get("page"))
 
 
 def _posted(request: HttpRequest, *, files: bool = False) -> tuple:
@@ -68,34 +92,86 @@ def _reviewers(inspection: Inspection):
     ).order_by("full_name")
 
 
+def _case_values(cases):
+    """The cases in list order (category, then reference), as dicts of what a
+    row shows. Count the cases before this: a count of it joins what it shows."""
+    return cases.order_by("category__position", "category__name", "reference").values(
+        *CASE_ROW_FIELDS
+    )
+
+
+def _case_url(name: str, inspection: Inspection):
+    """pk -> the URL `name` gives for one case of this inspection, with a single
+    reverse() for the whole table rather than one a row."""
+    head, tail = reverse(name, args=[inspection.pk, _ANY_ID]).split(str(_ANY_ID))
+    return lambda pk: f"{head}{pk}{tail}"
+
+
+def _case_rows(inspection: Inspection, cases, *, assign_links: bool = False) -> list[dict]:
+    """One row a case, with everything the template shows worked out here: the
+    links, the date, the status tag and the overall rating once submitted
+    (what Case.get_absolute_url, govuk_date, {% review_status %} and
+    get_overall_rating_display give)."""
+    detail_url = _case_url("casefiles:case_detail", inspection)
+    assign_url = _case_url("casefiles:case_assign", inspection) if assign_links else None
+    rows = []
+    for case in cases:
+        status = case["review__status"]
+        rating = case["review__overall_rating"]
+        case["url"] = detail_url(case["pk"])
+        if assign_url:
+            case["assign_url"] = assign_url(case["pk"])
+        case["recorded"] = govuk_date(case["recorded_on"])
+        case["status_tag"] = review_status_tag(status)
+        case["rating"] = (
+            _RATING_LABELS.get(rating, rating) if status == CaseReview.Status.SUBMITTED else ""
+        )
+        rows.append(case)
+    return rows
+
+
 def _category_counts(inspection: Inspection) -> list[dict]:
     """Per category: cases in the list, in the sample, and reviews submitted.
 
-    Two queries: the list's 5,000 cases are counted on their own, and only
-    the 60 sampled ones are joined to their reviews (through the partial
-    index of sampled cases), rather than every case to every review.
+    Two queries. The list's 5,000 cases are counted by category id alone
+    (joined to their category before grouping, they took twice as long);
+    then the categories found are read with their sampled cases, joined on
+    the condition of the partial index of sampled cases so that only the 60
+    of them are joined to their reviews.
     """
-    rows = list(
+    population = dict(
         Case.objects.filter(inspection=inspection)
-        .values("category_id", "category__name", "category__slug", "category__position")
-        .annotate(population=Count("pk"))
-        .order_by("category__position", "category__name")
-    )
-    sampled = (
-        Case.objects.sampled()
-        .filter(inspection=inspection)
         .values("category_id")
-        .annotate(
-            sampled=Count("pk"),
-            submitted=Count("pk", filter=Q(review__status=CaseReview.Status.SUBMITTED)),
-        )
+        .annotate(n=Count("pk"))
         .order_by()
-        .values_list("category_id", "sampled", "submitted")
+        .values_list("category_id", "n")
     )
-    sample = {category: (n, submitted) for category, n, submitted in sampled}
-    for row in rows:
-        row["sampled"], row["submitted"] = sample.get(row.pop("category_id"), (0, 0))
-    return rows
+    in_sample = FilteredRelation(
+        "cases", condition=Q(cases__inspection=inspection, cases__sample_draw__isnull=False)
+    )
+    categories = (
+        CaseCategory.objects.filter(pk__in=population)
+        .annotate(in_sample=in_sample)
+        .values("pk", "name", "slug", "position")
+        .annotate(
+            sampled=Count("in_sample"),
+            submitted=Count(
+                "in_sample", filter=Q(in_sample__review__status=CaseReview.Status.SUBMITTED)
+            ),
+        )
+        .order_by("position", "name")
+    )
+    return [
+        {
+            "category__name": category["name"],
+            "category__slug": category["slug"],
+            "category__position": category["position"],
+            "population": population[category["pk"]],
+            "sampled": category["sampled"],
+            "submitted": category["submitted"],
+        }
+        for category in categories
+    ]
 
 
 def overview(request: HttpRequest, inspection_id: UUID) -> HttpResponse:
@@ -196,16 +272,21 @@ def sample(request: HttpRequest, inspection_id: UUID) -> HttpResponse:
         messages.success(request, message)
         return redirect(f"{request.path}?page={request.GET.get('page', 1)}")
     counts = _category_counts(inspection)
+    sample_total = sum(row["sampled"] for row in counts)
+    can_edit = can_work_on(request.user, inspection)
+    page = _page(request, _case_values(inspection.cases.sampled()), count=sample_total)
     context = _context(
         inspection,
         "sample",
         counts=counts,
         population_total=sum(row["population"] for row in counts),
-        sample_total=sum(row["sampled"] for row in counts),
+        sample_total=sample_total,
         draws=list(inspection.sample_draws.select_related("drawn_by")),
-        page=_page(request, sampled.for_list()),
+        page=page,
+        cases=_case_rows(inspection, page.object_list, assign_links=can_edit),
         form=form,
-        can_edit=can_work_on(request.user, inspection),
+        reviewers=list(form.fields["reviewer"].queryset) if can_edit else [],
+        can_edit=can_edit,
     )
     return render(request, "casefiles/sample.html", context)
 
@@ -271,15 +352,20 @@ def case_assign(request: HttpRequest, inspection_id: UUID, case_id: UUID) -> Htt
 def review_list(request: HttpRequest, inspection_id: UUID) -> HttpResponse:
     inspection = get_casefiles_inspection(request, inspection_id)
     show = request.GET.get("show", "all")
-    cases = inspection.cases.sampled().for_list()
+    progress = services.review_progress(inspection)
+    cases = inspection.cases.sampled()
+    count = progress.sampled
     if show == "mine":
         cases = cases.filter(reviewer=request.user)
+        count = cases.count()
+    page = _page(request, _case_values(cases), count=count)
     context = _context(
         inspection,
         "reviews",
-        page=_page(request, cases),
+        page=page,
+        cases=_case_rows(inspection, page.object_list),
         show=show,
-        figures=services.case_review_figures(inspection),
+        figures=progress,
     )
     return render(request, "casefiles/review_list.html", context)
 

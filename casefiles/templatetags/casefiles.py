@@ -1,21 +1,32 @@
 """Template helpers for case file pages: status tags."""
 
+from functools import cache
+
 from django import template
 
 from core.templatetags.govuk import govuk_tag
 
+from ..models import CaseReview
+
 register = template.Library()
+
+
+@cache
+def review_status_tag(status: str | None) -> str:
+    """Not started (no review: status None), in progress or submitted, as a
+    tag with its word. Cached: three fixed strings, the same for everyone."""
+    if status is None:
+        return govuk_tag("Not started", "grey")
+    if status == CaseReview.Status.SUBMITTED:
+        return govuk_tag("Submitted", "green")
+    return govuk_tag("In progress", "light-blue")
 
 
 @register.simple_tag
 def review_status(case) -> str:
     """Not started, in progress or submitted, as a tag with its word."""
     review = case.review_or_none
-    if review is None:
-        return govuk_tag("Not started", "grey")
-    if review.is_submitted:
-        return govuk_tag("Submitted", "green")
-    return govuk_tag("In progress", "light-blue")
+    return review_status_tag(None if review is None else review.status)
 
 
 @register.simple_tag
