@@ -199,10 +199,14 @@ def _require_lead_or_admin(inspection: Inspection, by: User) -> None:
         raise PermissionDenied
 
 
-def publication_blockers(inspection: Inspection) -> list[str]:
-    """What stands between the inspection and its report: empty when ready."""
+def publication_blockers(
+    inspection: Inspection, *, judgments: list[Judgment] | None = None
+) -> list[str]:
+    """What stands between the inspection and its report: empty when ready.
+    Pass the inspection's judgments if they are loaded already."""
     blockers = []
-    judgments = list(inspection.judgments.all())
+    if judgments is None:
+        judgments = list(inspection.judgments.all())
     not_final = [j.get_topic_display() for j in judgments if not j.is_final]
     if not_final:
         blockers.append("Agree the graded judgments for: " + ", ".join(not_final))

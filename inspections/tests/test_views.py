@@ -364,3 +364,41 @@ def test_inspection_page_queries_do_not_grow(client_for, planned, inspector, lea
     for _ in range(10):
         add_concern(planned, by=inspector)
     assert count() == base
+
+
+def test_is_visible_to_says_what_visible_to_says(
+    make_inspection,
+    force_b,
+    lead_inspector,
+    inspector,
+    other_inspector,
+    admin_user,
+    force_lead_a,
+    force_lead_b,
+):
+    """The inspection door checks one loaded inspection in Python; the lists
+    filter with the queryset. Both must give the same answer to everyone."""
+    own = make_inspection(Stage.FIELDWORK)
+    elsewhere = schedule(force=force_b, lead=other_inspector, team=[], by=admin_user)
+    people = [lead_inspector, inspector, other_inspector, admin_user, force_lead_a, force_lead_b]
+    for user in people:
+        visible = set(Inspection.objects.visible_to(user).values_list("pk", flat=True))
+        for inspection in Inspection.objects.prefetch_related("team"):
+            assert inspection.is_visible_to(user) == (inspection.pk in visible), (user, inspection)
+    assert own.is_visible_to(inspector) and not elsewhere.is_visible_to(inspector)
+
+
+def test_a_read_only_grading_page_does_not_load_the_evidence_choices(
+    client_for, make_inspection, lead_inspector
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    inspection = make_inspection(Stage.PUBLISHED)
+    url = reverse("inspections:judgment", args=[inspection.pk, Topic.LEADERSHIP])
+    client = client_for(lead_inspector)
+    with CaptureQueriesContext(connection) as queries:
+        html = client.get(url).content.decode()
+    assert 'name="rationale"' not in html and "Rationale</dt>" in html
+    evidence = [q["sql"] for q in queries if '"inspections_interview"' in q["sql"]]
+    assert evidence == []
