@@ -1,3 +1,5 @@
+import uuid
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -123,15 +125,19 @@ def inspection_detail(request: HttpRequest, inspection_id) -> HttpResponse:
         context = {**_report_context(inspection, shown=inspection.force_sees_findings), **followup}
         return render(request, "inspections/detail_force.html", context)
     judgments = list(inspection.judgments.all())
+    findings = services.finding_rows(inspection)
+    evidence = services.evidence_counts(inspection)
     context = {
         **followup,
         "case_figures": review_progress(inspection),
         "inspection": inspection,
         "judgments": judgments,
-        "findings_count": inspection.findings.count(),
-        "interviews_count": inspection.interviews.count(),
-        "documents_count": inspection.documents.count(),
-        "blockers": services.publication_blockers(inspection, judgments=judgments),
+        "findings_count": len(findings),
+        "interviews_count": evidence["interviews"],
+        "documents_count": evidence["documents"],
+        "blockers": services.publication_blockers(
+            inspection, judgments=judgments, findings=findings
+        ),
         "can_moderate": can_moderate(request.user, inspection),
         "can_work_on": can_work_on(request.user, inspection),
         "timeline": AuditEvent.objects.filter(inspection_id=inspection.pk)
@@ -496,12 +502,35 @@ def recommendation_delete(request: HttpRequest, inspection_id, recommendation_id
 # Evidence -----------------------------------------------------------------
 
 
+def _set_urls(objects: list, url_name: str, inspection_id, attr: str) -> None:
+    """obj.<attr> = reverse(url_name, args=[inspection_id, obj.pk]) for each
+    object, with one reverse() for the list: the URL of a sentinel id, each
+    object's id put in its place."""
+    sentinel = str(uuid.UUID(int=0))
+    pattern = reverse(url_name, args=[inspection_id, sentinel])
+    single = pattern.count(sentinel) == 1
+    for obj in objects:
+        url = (
+            pattern.replace(sentinel, str(obj.pk))
+            if single
+            else reverse(url_name, args=[inspection_id, obj.pk])
+        )
+        setattr(obj, attr, url)
+
+
 def evidence_list(request: HttpRequest, inspection_id) -> HttpResponse:
     inspection = _evidence_page(request, inspection_id)
+    interviews = list(inspection.interviews.prefetch_related("participants"))
+    for interview in interviews:
+        interview.participant_names = [str(p) for p in interview.participants.all()]
+    _set_urls(interviews, "inspections:interview", inspection.pk, "url")
+    documents = list(inspection.documents.select_related("stored_file"))
+    with_file = [document for document in documents if document.stored_file_id]
+    _set_urls(with_file, "inspections:document_download", inspection.pk, "download_url")
     context = {
         "inspection": inspection,
-        "interviews": inspection.interviews.prefetch_related("participants"),
-        "documents": inspection.documents.select_related("stored_file"),
+        "interviews": interviews,
+        "documents": documents,
         "can_work_on": can_work_on(request.user, inspection),
     }
     return render(request, "inspections/evidence.html", context)

@@ -42,7 +42,7 @@ PAGES = {
     "home (admin)": Page("admin", "core:home", ceiling=6),
     "home (lead inspector)": Page("lead", "core:home", ceiling=5),
     "home (force lead)": Page("force_lead", "core:home", ceiling=10),
-    "inspection (lead inspector)": Page("lead", "inspections:detail", "inspection", 15),
+    "inspection (lead inspector)": Page("lead", "inspections:detail", "inspection", 13),
     "inspection (force lead)": Page("force_lead", "inspections:detail", "inspection", 11),
     "grading": Page("lead", "inspections:judgment", "inspection,investigation", 10),
     "findings": Page("lead", "inspections:findings", "inspection", 7),
