@@ -47,7 +47,8 @@ GRADE_MEANINGS = {
 class InspectionQuerySet(models.QuerySet):
     def visible_to(self, user) -> "InspectionQuerySet":
         """Admins see every inspection; inspectors those whose team they are on;
-        a force lead their own force's."""
+        a force lead their own force's. Inspection.is_visible_to says the same
+        of one inspection."""
         if user.is_admin:
             return self
         if user.is_force_lead:
@@ -161,6 +162,15 @@ class Inspection(BaseModel):
     def team_member_ids(self) -> set:
         """Lead inspector and team; uses the prefetched team where there is one."""
         return {self.lead_inspector_id, *(member.pk for member in self.team.all())}
+
+    def is_visible_to(self, user) -> bool:
+        """InspectionQuerySet.visible_to for one loaded inspection, in Python:
+        the two must agree. With the team prefetched it costs no query."""
+        if user.is_admin:
+            return True
+        if user.is_force_lead:
+            return self.force_id == user.force_id
+        return user.pk in self.team_member_ids()
 
 
 class Judgment(BaseModel):

@@ -8,7 +8,8 @@ from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 
 from accounts.models import User
 from core import audit, uploads
@@ -199,19 +200,61 @@ def _require_lead_or_admin(inspection: Inspection, by: User) -> None:
         raise PermissionDenied
 
 
-def publication_blockers(inspection: Inspection) -> list[str]:
-    """What stands between the inspection and its report: empty when ready."""
+def finding_rows(inspection: Inspection) -> list[tuple[str, str, int]]:
+    """(kind, summary, number of recommendations) of each finding, in order:
+    enough for a count of the findings and for publication_blockers."""
+    return list(
+        inspection.findings.annotate(n=Count("recommendations")).values_list("kind", "summary", "n")
+    )
+
+
+def _count_per_inspection(model) -> Coalesce:
+    rows = (
+        model.objects.filter(inspection=OuterRef("pk"))
+        .order_by()
+        .values("inspection")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(rows), 0)
+
+
+def evidence_counts(inspection: Inspection) -> dict[str, int]:
+    """{"interviews": n, "documents": n} for the inspection, in one query."""
+    interviews, documents = (
+        Inspection.objects.filter(pk=inspection.pk)
+        .values_list(_count_per_inspection(Interview), _count_per_inspection(Document))
+        .get()
+    )
+    return {"interviews": interviews, "documents": documents}
+
+
+def publication_blockers(
+    inspection: Inspection,
+    *,
+    judgments: list[Judgment] | None = None,
+    findings: list[tuple[str, str, int]] | None = None,
+) -> list[str]:
+    """What stands between the inspection and its report: empty when ready.
+    Pass the inspection's judgments, and its finding_rows, if loaded already."""
     blockers = []
-    judgments = list(inspection.judgments.all())
+    if judgments is None:
+        judgments = list(inspection.judgments.all())
     not_final = [j.get_topic_display() for j in judgments if not j.is_final]
     if not_final:
         blockers.append("Agree the graded judgments for: " + ", ".join(not_final))
-    without = (
-        inspection.findings.filter(kind__in=Finding.CONCERN_KINDS)
-        .annotate(n=Count("recommendations"))
-        .filter(n=0)
-    )
-    blockers.extend(f"Add a recommendation to the cause of concern ‘{f.summary}’" for f in without)
+    if findings is None:
+        without = list(
+            inspection.findings.filter(kind__in=Finding.CONCERN_KINDS)
+            .annotate(n=Count("recommendations"))
+            .filter(n=0)
+            .values_list("summary", flat=True)
+        )
+    else:
+        without = [
+            summary for kind, summary, n in findings if kind in Finding.CONCERN_KINDS and n == 0
+        ]
+    blockers.extend(f"Add a recommendation to the cause of concern ‘{s}’" for s in without)
     return blockers
 
 

@@ -1,3 +1,5 @@
+import uuid
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -8,7 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from actionplans.services import followup_context
-from casefiles.services import case_review_figures, figures_by_topic
+from casefiles.selectors import review_progress, topic_figures
 from core import uploads
 from core.models import AuditEvent
 from forces.forms import ForceFilterForm
@@ -120,18 +122,22 @@ def inspection_detail(request: HttpRequest, inspection_id) -> HttpResponse:
     inspection = get_inspection_for_user(request, inspection_id)
     followup = followup_context(inspection=inspection, user=request.user)
     if request.user.is_force_lead:
-        context = {**_report_context(inspection), **followup}
+        context = {**_report_context(inspection, shown=inspection.force_sees_findings), **followup}
         return render(request, "inspections/detail_force.html", context)
     judgments = list(inspection.judgments.all())
+    findings = services.finding_rows(inspection)
+    evidence = services.evidence_counts(inspection)
     context = {
         **followup,
-        "case_figures": case_review_figures(inspection),
+        "case_figures": review_progress(inspection),
         "inspection": inspection,
         "judgments": judgments,
-        "findings_count": inspection.findings.count(),
-        "interviews_count": inspection.interviews.count(),
-        "documents_count": inspection.documents.count(),
-        "blockers": services.publication_blockers(inspection),
+        "findings_count": len(findings),
+        "interviews_count": evidence["interviews"],
+        "documents_count": evidence["documents"],
+        "blockers": services.publication_blockers(
+            inspection, judgments=judgments, findings=findings
+        ),
         "can_moderate": can_moderate(request.user, inspection),
         "can_work_on": can_work_on(request.user, inspection),
         "timeline": AuditEvent.objects.filter(inspection_id=inspection.pk)
@@ -141,25 +147,28 @@ def inspection_detail(request: HttpRequest, inspection_id) -> HttpResponse:
     return render(request, "inspections/detail.html", context)
 
 
-def _report_context(inspection: Inspection) -> dict:
-    """Grades and findings as the report will show them; empty before checks."""
-    if not inspection.force_sees_findings:
+def _report_context(inspection: Inspection, *, shown: bool) -> dict:
+    """Grades and findings as the report will show them, or none (a force lead
+    sees them only from pre-publication checks on). Each judgment carries its
+    topic's findings, in report order, and each finding its recommendations
+    as a list: the template loops over them without filtering or querying."""
+    if not shown:
         return {"inspection": inspection, "judgments": [], "findings": []}
-    return {
-        "inspection": inspection,
-        "judgments": list(inspection.judgments.all()),
-        "findings": list(inspection.findings.prefetch_related("recommendations")),
-    }
+    judgments = list(inspection.judgments.all())
+    findings = list(inspection.findings.prefetch_related("recommendations"))
+    by_topic: dict[str, list[Finding]] = {}
+    for finding in findings:
+        finding.recommendation_list = list(finding.recommendations.all())
+        by_topic.setdefault(finding.topic, []).append(finding)
+    for judgment in judgments:
+        judgment.report_findings = by_topic.get(judgment.topic, [])
+    return {"inspection": inspection, "judgments": judgments, "findings": findings}
 
 
 def report_view(request: HttpRequest, inspection_id) -> HttpResponse:
     inspection = get_inspection_for_user(request, inspection_id)
-    context = _report_context(inspection)
-    if not request.user.is_force_lead:
-        context.update(
-            judgments=list(inspection.judgments.all()),
-            findings=list(inspection.findings.prefetch_related("recommendations")),
-        )
+    shown = not request.user.is_force_lead or inspection.force_sees_findings
+    context = _report_context(inspection, shown=shown)
     return render(request, "inspections/report.html", context)
 
 
@@ -249,6 +258,12 @@ def judgment_detail(request: HttpRequest, inspection_id, topic: str) -> HttpResp
     inspection = judgment.inspection
     if request.method == "POST" and not can_work_on(request.user, inspection):
         raise PermissionDenied
+    if request.method != "POST" and not _editable(request.user, judgment):
+        # The page shows the judgment read-only: no form, so none of the
+        # evidence queries that would fill its choices.
+        return render(
+            request, "inspections/judgment.html", _judgment_context(request, judgment, None)
+        )
     initial = {
         "grade": judgment.grade,
         "rationale": judgment.rationale,
@@ -274,17 +289,22 @@ def judgment_detail(request: HttpRequest, inspection_id, topic: str) -> HttpResp
     return render(request, "inspections/judgment.html", _judgment_context(request, judgment, form))
 
 
+def _editable(user, judgment: Judgment) -> bool:
+    """Whether the grading page shows the form (otherwise the judgment, read-only)."""
+    return (
+        can_work_on(user, judgment.inspection)
+        and judgment.inspection.stage in services.EDITABLE_STAGES
+        and judgment.status not in (Judgment.Status.SUBMITTED, Judgment.Status.FINAL)
+    )
+
+
 def _judgment_context(request, judgment: Judgment, form, return_form=None) -> dict:
     inspection = judgment.inspection
     return_form = return_form or ReturnJudgmentForm()
     return_form.helper.form_action = reverse(
         "inspections:judgment_moderate", args=[inspection.pk, judgment.topic]
     )
-    editable = (
-        can_work_on(request.user, inspection)
-        and inspection.stage in services.EDITABLE_STAGES
-        and judgment.status not in (Judgment.Status.SUBMITTED, Judgment.Status.FINAL)
-    )
+    editable = form is not None and _editable(request.user, judgment)
     return {
         "inspection": inspection,
         "judgment": judgment,
@@ -294,7 +314,7 @@ def _judgment_context(request, judgment: Judgment, form, return_form=None) -> di
         and inspection.stage in services.EDITABLE_STAGES,
         "return_form": return_form,
         "findings": inspection.findings.filter(topic=judgment.topic),
-        "topic_figures": figures_by_topic(inspection).get(judgment.topic),
+        "topic_figures": topic_figures(inspection, judgment.topic),
         "history": AuditEvent.objects.for_object(judgment).select_related("actor"),
     }
 
@@ -482,12 +502,35 @@ def recommendation_delete(request: HttpRequest, inspection_id, recommendation_id
 # Evidence -----------------------------------------------------------------
 
 
+def _set_urls(objects: list, url_name: str, inspection_id, attr: str) -> None:
+    """obj.<attr> = reverse(url_name, args=[inspection_id, obj.pk]) for each
+    object, with one reverse() for the list: the URL of a sentinel id, each
+    object's id put in its place."""
+    sentinel = str(uuid.UUID(int=0))
+    pattern = reverse(url_name, args=[inspection_id, sentinel])
+    single = pattern.count(sentinel) == 1
+    for obj in objects:
+        url = (
+            pattern.replace(sentinel, str(obj.pk))
+            if single
+            else reverse(url_name, args=[inspection_id, obj.pk])
+        )
+        setattr(obj, attr, url)
+
+
 def evidence_list(request: HttpRequest, inspection_id) -> HttpResponse:
     inspection = _evidence_page(request, inspection_id)
+    interviews = list(inspection.interviews.prefetch_related("participants"))
+    for interview in interviews:
+        interview.participant_names = [str(p) for p in interview.participants.all()]
+    _set_urls(interviews, "inspections:interview", inspection.pk, "url")
+    documents = list(inspection.documents.select_related("stored_file"))
+    with_file = [document for document in documents if document.stored_file_id]
+    _set_urls(with_file, "inspections:document_download", inspection.pk, "download_url")
     context = {
         "inspection": inspection,
-        "interviews": inspection.interviews.prefetch_related("participants"),
-        "documents": inspection.documents.select_related("stored_file"),
+        "interviews": interviews,
+        "documents": documents,
         "can_work_on": can_work_on(request.user, inspection),
     }
     return render(request, "inspections/evidence.html", context)

@@ -140,3 +140,56 @@ def test_the_task_list_item_shows_progress(inspection, reviewed):
 
 def test_status_is_not_started_without_a_sample(inspection):
     assert services.case_review_figures(inspection).status == ("Not started", "grey")
+
+
+# The cheaper reads for the inspection page and the grading page -------------
+
+
+def _same_progress(inspection):
+    from casefiles.selectors import review_progress
+
+    full = services.case_review_figures(inspection)
+    progress = review_progress(inspection)
+    fields = ["sampled", "submitted", "drafts", "outstanding", "status"]
+    fields += ["second_reviews_due", "second_reviews_done", "second_reviews_agreed"]
+    assert [getattr(progress, f) for f in fields] == [getattr(full, f) for f in fields]
+    return progress
+
+
+def test_review_progress_without_a_sample(inspection):
+    assert _same_progress(inspection).status == ("Not started", "grey")
+
+
+def test_review_progress_agrees_through_second_review(
+    inspection, reviewed, lead_inspector, django_assert_num_queries
+):
+    from casefiles.models import SecondReview
+    from casefiles.selectors import review_progress
+
+    assert _same_progress(inspection).status == ("In progress", "light-blue")
+    assert _same_progress(inspection).second_reviews_due == 1
+    services.second_review_complete(
+        second_review=SecondReview.objects.get(),
+        agrees=True,
+        rating="",
+        reason="",
+        by=lead_inspector,
+    )
+    assert _same_progress(inspection).second_reviews_agreed == 1
+    with django_assert_num_queries(1):
+        review_progress(inspection)
+
+
+def test_topic_figures_is_figures_by_topic_for_one_topic(
+    inspection, reviewed, django_assert_num_queries
+):
+    from casefiles.selectors import topic_figures
+    from inspections.models import Topic
+
+    every = services.figures_by_topic(inspection)
+    for topic in Topic.values:
+        assert topic_figures(inspection, topic) == every.get(topic)
+    with django_assert_num_queries(2):
+        topic_figures(inspection, "investigation")
+    with django_assert_num_queries(0):
+        assert topic_figures(inspection, "leadership") is None

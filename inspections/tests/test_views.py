@@ -364,3 +364,118 @@ def test_inspection_page_queries_do_not_grow(client_for, planned, inspector, lea
     for _ in range(10):
         add_concern(planned, by=inspector)
     assert count() == base
+
+
+def test_is_visible_to_says_what_visible_to_says(
+    make_inspection,
+    force_b,
+    lead_inspector,
+    inspector,
+    other_inspector,
+    admin_user,
+    force_lead_a,
+    force_lead_b,
+):
+    """The inspection door checks one loaded inspection in Python; the lists
+    filter with the queryset. Both must give the same answer to everyone."""
+    own = make_inspection(Stage.FIELDWORK)
+    elsewhere = schedule(force=force_b, lead=other_inspector, team=[], by=admin_user)
+    people = [lead_inspector, inspector, other_inspector, admin_user, force_lead_a, force_lead_b]
+    for user in people:
+        visible = set(Inspection.objects.visible_to(user).values_list("pk", flat=True))
+        for inspection in Inspection.objects.prefetch_related("team"):
+            assert inspection.is_visible_to(user) == (inspection.pk in visible), (user, inspection)
+    assert own.is_visible_to(inspector) and not elsewhere.is_visible_to(inspector)
+
+
+def test_a_read_only_grading_page_does_not_load_the_evidence_choices(
+    client_for, make_inspection, lead_inspector
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    inspection = make_inspection(Stage.PUBLISHED)
+    url = reverse("inspections:judgment", args=[inspection.pk, Topic.LEADERSHIP])
+    client = client_for(lead_inspector)
+    with CaptureQueriesContext(connection) as queries:
+        html = client.get(url).content.decode()
+    assert 'name="rationale"' not in html and "Rationale</dt>" in html
+    evidence = [q["sql"] for q in queries if '"inspections_interview"' in q["sql"]]
+    assert evidence == []
+
+
+def test_the_inspection_page_counts_and_blockers(client_for, make_inspection, lead_inspector):
+    """The overview reads findings, interviews and documents in two queries:
+    the counts and the reasons it gives must still be the right ones."""
+    from inspections import services
+
+    inspection = make_inspection(Stage.MODERATION)
+    concern = add_concern(
+        inspection, by=lead_inspector, topic=Topic.LEADERSHIP, recommendation=False
+    )
+    services.interview_record(
+        inspection=inspection,
+        held_on=date(2026, 1, 13),
+        topics=["leadership"],
+        notes="",
+        participants=[("Head of service", "Police")],
+        by=lead_inspector,
+    )
+    for title in ("Policy", "Minutes"):
+        services.document_record(
+            inspection=inspection,
+            title=title,
+            kind="policy",
+            received_on=date(2026, 1, 12),
+            notes="",
+            by=lead_inspector,
+        )
+    html = client_for(lead_inspector).get(inspection.get_absolute_url()).content.decode()
+    assert f"{inspection.findings.count()} recorded" in html
+    assert "1 interview, 2 documents" in html
+    assert f"Add a recommendation to the cause of concern ‘{concern.summary}’" in html
+    assert services.publication_blockers(inspection) == services.publication_blockers(
+        inspection,
+        judgments=list(inspection.judgments.all()),
+        findings=services.finding_rows(inspection),
+    )
+    assert services.evidence_counts(inspection) == {"interviews": 1, "documents": 2}
+
+
+def test_the_evidence_page_links_each_item_to_its_own_page(
+    client_for, planned, inspector, private_storage
+):
+    """The links are made from one reverse() per list: each must still be the
+    item's own URL, and a document without a file has no download link."""
+    from core.tests.files import pdf, upload
+    from inspections import services
+
+    for held_on in (date(2026, 1, 13), date(2026, 1, 14)):
+        services.interview_record(
+            inspection=planned,
+            held_on=held_on,
+            topics=["leadership"],
+            notes="",
+            participants=[("Head of service", "police")],
+            by=inspector,
+        )
+    for title, file in (("Policy", upload("policy.pdf", pdf())), ("Minutes", None)):
+        services.document_record(
+            inspection=planned,
+            title=title,
+            kind="policy",
+            received_on=date(2026, 1, 12),
+            notes="",
+            upload=file,
+            by=inspector,
+        )
+    html = client_for(inspector).get(reverse("inspections:evidence", args=[planned.pk])).content
+    html = html.decode()
+    for interview in planned.interviews.all():
+        assert reverse("inspections:interview", args=[planned.pk, interview.pk]) in html
+    participant = str(planned.interviews.first().participants.get())
+    assert html.count(f'<td class="govuk-table__cell">{participant}</td>') == 2
+    with_file = planned.documents.get(title="Policy")
+    download = reverse("inspections:document_download", args=[planned.pk, with_file.pk])
+    assert f'href="{download}" download>' in html
+    assert html.count(" download>") == 1
