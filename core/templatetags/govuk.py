@@ -113,7 +113,8 @@ def _tag(text: str, is_safe: bool, colour: str) -> str:
     return format_html(
         '<strong class="govuk-tag {}">{}</strong>',
         _TAG_COLOURS.get(colour, ""),
-        mark_safe(text) if is_safe else text,  # noqa: S308 # nosec B308: already safe
+        # Marked safe again only if it came as SafeData: the cache keeps str.
+        mark_safe(text) if is_safe else text,  # noqa: S308  # nosec B308 B703
     )
 
 
