@@ -52,7 +52,6 @@ class Deadline:
 @dataclass
 class Visit:
     force: Force
-    inspection: Inspection | None
     what: str
     start: date
     end: date
@@ -84,12 +83,15 @@ def open_findings_q(prefix: str = "") -> Q:
     return Q(**{f"{prefix}inspection__stage__in": [Stage.PUBLISHED, Stage.FOLLOW_UP]})
 
 
-def open_finding_counts(force_ids: list) -> dict:
-    """(force id, kind) -> count of open causes of concern and areas for improvement."""
+def open_finding_counts(forces: dict | None) -> dict:
+    """(force id, kind) -> count of open causes of concern and areas for
+    improvement, for these forces (None: every force)."""
     kinds = [*Finding.CONCERN_KINDS, Finding.Kind.AREA_FOR_IMPROVEMENT]
     counts = (
-        Finding.objects.filter(
-            open_findings_q(), kind__in=kinds, inspection__force_id__in=force_ids
+        _of_forces(
+            Finding.objects.filter(open_findings_q(), kind__in=kinds),
+            "inspection__force_id",
+            forces,
         )
         .values_list("inspection__force_id", "kind")
         .annotate(n=Count("id"))
@@ -129,7 +131,7 @@ def plan_deadlines(inspection: Inspection) -> list[tuple[str, date | None, str |
     ]
 
 
-def action_plan_deadlines(*, today: date, force_ids: list) -> list[Deadline]:
+def action_plan_deadlines(*, today: date, forces: dict, narrow: bool = True) -> list[Deadline]:
     """Action plans and updated action plans not yet in, due within 30 days or overdue.
 
     A plan is in once a version is submitted or accepted; a returned version
@@ -137,13 +139,17 @@ def action_plan_deadlines(*, today: date, force_ids: list) -> list[Deadline]:
     """
     horizon = today + timedelta(days=DUE_SOON_DAYS)
     inspections = with_plan_statuses(
-        Inspection.objects.filter(force_id__in=force_ids, stage__in=PLAN_STAGES).filter(
-            Q(action_plan_due_on__lte=horizon) | Q(updated_action_plan_due_on__lte=horizon)
-        )
-    ).select_related("force")
+        _of_forces(
+            Inspection.objects.filter(stage__in=PLAN_STAGES).filter(
+                Q(action_plan_due_on__lte=horizon) | Q(updated_action_plan_due_on__lte=horizon)
+            ),
+            "force_id",
+            forces if narrow else None,
+        ).only("force_id", "action_plan_due_on", "updated_action_plan_due_on")
+    )
     deadlines = [
         Deadline(
-            inspection.force,
+            forces[inspection.force_id],
             inspection,
             what,
             due_on,
@@ -151,44 +157,64 @@ def action_plan_deadlines(*, today: date, force_ids: list) -> list[Deadline]:
             returned=status == ActionPlanVersion.Status.RETURNED,
         )
         for inspection in inspections
+        if inspection.force_id in forces
         for what, due_on, status in plan_deadlines(inspection)
         if due_on is not None and due_on <= horizon and status not in PLAN_IN
     ]
     return sorted(deadlines, key=lambda d: (d.due_on, d.force.short_name))
 
 
-def post_inspection_visits(*, start: date, end: date, force_ids: list) -> list[Visit]:
-    """Post-inspection visits booked between start and end."""
-    visits = PostInspectionVisit.objects.filter(
-        visit_on__range=(start, end), inspection__force_id__in=force_ids
-    ).select_related("inspection__force")
+def _of_forces(queryset, field: str, forces: dict | None):
+    """Narrowed to these forces; None means every force, and sends no list of ids."""
+    if forces is None:
+        return queryset
+    return queryset.filter(**{f"{field}__in": list(forces)})
+
+
+def post_inspection_visits(
+    *, start: date, end: date, forces: dict, narrow: bool = True
+) -> list[Visit]:
+    """Post-inspection visits booked between start and end, for these forces
+    (id -> Force, already loaded; narrow=False when they are every force)."""
+    visits = _of_forces(
+        PostInspectionVisit.objects.filter(visit_on__range=(start, end)),
+        "inspection__force_id",
+        forces if narrow else None,
+    ).values_list("inspection__force_id", "visit_on")
     return [
-        Visit(v.inspection.force, v.inspection, "Post-inspection visit", v.visit_on, v.visit_on)
-        for v in visits
+        Visit(forces[force_id], "Post-inspection visit", visit_on, visit_on)
+        for force_id, visit_on in visits
+        if force_id in forces
     ]
 
 
-def coming_visits(*, today: date, force_ids: list) -> tuple[list[Visit], tuple[date, date]]:
+def coming_visits(
+    *, today: date, forces: dict, narrow: bool = True
+) -> tuple[list[Visit], tuple[date, date]]:
     """Fieldwork and post-inspection visits in the coming quarter (13 weeks)."""
     end = today + timedelta(days=QUARTER_DAYS)
-    fieldwork = (
-        Inspection.objects.filter(force_id__in=force_ids)
-        .exclude(stage=Stage.CLOSED)
-        .overlapping(today, end)
-        .select_related("force")
-    )
+    fieldwork = _of_forces(
+        Inspection.objects.exclude(stage=Stage.CLOSED).overlapping(today, end),
+        "force_id",
+        forces if narrow else None,
+    ).values_list("force_id", "kind", "fieldwork_start", "fieldwork_end")
+    kinds = dict(Inspection.Kind.choices)
     visits = [
-        Visit(i.force, i, f"{i.get_kind_display()} fieldwork", i.fieldwork_start, i.fieldwork_end)
-        for i in fieldwork
+        Visit(forces[force_id], f"{kinds[kind]} fieldwork", start, finish)
+        for force_id, kind, start, finish in fieldwork
+        if force_id in forces
     ]
-    visits += post_inspection_visits(start=today, end=end, force_ids=force_ids)
+    visits += post_inspection_visits(start=today, end=end, forces=forces, narrow=narrow)
     return sorted(visits, key=lambda v: (v.start, v.force.short_name)), (today, end)
 
 
 def national_picture(*, today: date, region: str = "", country: str = "") -> Picture:
     rows: list[ProgrammeRow] = programme(today=today, region=region, country=country, sort="force")
-    force_ids = [row.force.pk for row in rows]
-    counts = open_finding_counts(force_ids)
+    # The forces are loaded once, here; with no filter they are every force, and
+    # the queries below need no list of their ids.
+    forces = {row.force.pk: row.force for row in rows}
+    narrow = bool(region or country)
+    counts = open_finding_counts(forces if narrow else None)
     matrix = []
     for row in rows:
         judgments = {topic: grade for topic, _, grade in row.grades}
@@ -203,8 +229,8 @@ def national_picture(*, today: date, region: str = "", country: str = "") -> Pic
                 last_inspected_on=row.last_inspected_on,
             )
         )
-    deadlines = action_plan_deadlines(today=today, force_ids=force_ids)
-    visits, quarter = coming_visits(today=today, force_ids=force_ids)
+    deadlines = action_plan_deadlines(today=today, forces=forces, narrow=narrow)
+    visits, quarter = coming_visits(today=today, forces=forces, narrow=narrow)
     return Picture(
         rows=matrix,
         due_soon=[d for d in deadlines if not d.is_overdue],

@@ -151,3 +151,18 @@ def test_post_inspection_visits_are_on_the_timeline(
     visits = [(v.force, v.what, v.start) for v in response.context["picture"].visits]
     assert (force_a, "Post-inspection visit", today + timedelta(days=40)) in visits
     assert "Post-inspection visit" in response.text
+
+
+def test_a_filter_narrows_the_deadlines_and_visits_too(
+    client_for, admin_user, lead_inspector, today
+):
+    kent, gwent = Force.objects.get(slug="kent"), Force.objects.get(slug="gwent")
+    history([kent, gwent], lead=lead_inspector, today=today)
+    client = client_for(admin_user)
+    everything = client.get(URL).context["picture"]
+    assert {d.force for d in everything.overdue} == {kent, gwent}
+    assert {v.force for v in everything.visits} == {kent, gwent}
+    wales = client.get(URL, {"country": "wales"}).context["picture"]
+    assert {d.force for d in wales.overdue} == {gwent}
+    assert {v.force for v in wales.visits} == {gwent}
+    assert sum(row.open_concerns for row in wales.rows) == 2
