@@ -86,9 +86,9 @@ def latest_responses(recommendation_ids: list) -> dict:
 # and a page costs the same however long the force's history.
 INSPECTIONS_PER_PAGE = 2
 # The history table shows the newest inspections unless all are asked for; the
-# charts show the newest published ones (more columns would not fit 300 pixels).
+# charts show the newest published ones (more columns' labels would not fit 300 pixels).
 HISTORY_ROWS = 10
-CHART_COLUMNS = 6
+CHART_COLUMNS = 4
 SHOWN_FIELDS = ("force_id", "kind", "stage", "fieldwork_start", "fieldwork_end", "published_on")
 
 

@@ -163,13 +163,15 @@ def grade_columns(
                 f'height="{level * step}" fill="{colour[0]}" stroke="{TEXT}" stroke-width="0.5"/>'
             )
         words = grade_label if level else "Not graded"
-        body.append(_text(centre, top - 5, _short(words), size=11, anchor="middle"))
+        body.append(_text(centre, top - 5, _short(words, slot), size=11, anchor="middle"))
         body.append(_text(centre, bottom + 16, when, size=11, anchor="middle"))
     return _svg(title, description, width, height, body)
 
 
-def _short(grade_label: str) -> str:
-    return {"Requires improvement": "Req. improvement"}.get(grade_label, grade_label)
+def _short(grade_label: str, slot: float) -> str:
+    """The longest grade, shortened to fit its column: "Req. impr." from four."""
+    short = "Req. improvement" if slot >= 100 else "Req. impr."
+    return {"Requires improvement": short}.get(grade_label, grade_label)
 
 
 def timeline(

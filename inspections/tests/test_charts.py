@@ -56,6 +56,22 @@ def test_grade_columns_write_the_grade_above_each_column():
     assert {"Good", "Not graded", "Jan 2020", "Mar 2024"} <= set(texts(root))
 
 
+def test_requires_improvement_is_shortened_to_fit_its_column():
+    wide = texts(
+        parse(
+            charts.grade_columns(
+                title="T",
+                description="D",
+                points=[("a", "requires_improvement", "Requires improvement")],
+            )
+        )
+    )
+    four = [("a", "requires_improvement", "Requires improvement")] * 4
+    narrow = texts(parse(charts.grade_columns(title="T", description="D", points=four)))
+    assert "Req. improvement" in wide
+    assert narrow.count("Req. impr.") == 4
+
+
 def test_timeline_draws_a_bar_per_visit_and_names_the_months():
     root = parse(
         charts.timeline(
