@@ -65,6 +65,23 @@ def machine() -> str:
     )
 
 
+def calibrate() -> float:
+    """Milliseconds for a fixed CPU workload (median of 5): the same figure on
+    two runs means the same machine speed, so runs can be compared."""
+    import hashlib
+    import statistics
+
+    timings = []
+    for _ in range(5):
+        started = time.perf_counter()
+        digest = b"calibrate"
+        for _ in range(200_000):
+            digest = hashlib.sha256(digest).digest()
+        sorted(str(index * 7919 % 100_003) for index in range(200_000))
+        timings.append((time.perf_counter() - started) * 1000)
+    return statistics.median(timings)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--factor", type=float, default=10)
@@ -117,13 +134,19 @@ def main() -> None:
         # Fresh planner statistics and visibility map, as autovacuum would
         # leave them on a database that has been running a while.
         cursor.execute("VACUUM ANALYZE")
+    calibration = [calibrate()]
     report = sections.run_all(
         factor=args.factor,
         load=not args.skip_load,
         url=url,
         only=args.only.split(",") if args.only else None,
     )
-    RESULTS.write_text(sections.render(report, machine=machine(), factor=args.factor, build=build))
+    calibration.append(calibrate())
+    RESULTS.write_text(
+        sections.render(
+            report, machine=machine(), factor=args.factor, build=build, calibration=calibration
+        )
+    )
     print(RESULTS.read_text())
 
 

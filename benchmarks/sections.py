@@ -686,13 +686,20 @@ def _summary(report: dict) -> list[str]:
     return lines
 
 
-def render(report: dict, *, machine: str, factor: float, build: dict) -> str:
+def render(
+    report: dict, *, machine: str, factor: float, build: dict, calibration: list[float]
+) -> str:
     sizes = ", ".join(f"{n:,} {name}" for name, n in report["sizes"].items())
     built = f" Built in {build['seconds']:.0f} s (migrate, seed_demo, seed_scale)." if build else ""
     lines = [
         "# Benchmarks at national scale",
         "",
         f"Machine: {machine}.",
+        "",
+        "Machine speed: a fixed CPU workload (benchmarks/run.py, `calibrate`) took "
+        f"{calibration[0]:.0f} ms before the measurements and {calibration[-1]:.0f} ms after. "
+        "Times from runs whose calibration differs are not comparable; ratios to the floor "
+        "page and WeasyPrint alone mostly are.",
         "",
         f"Data: `seed_scale --factor {factor:g}` on PostgreSQL, plus the demo data: "
         f"{sizes}.{built}",
