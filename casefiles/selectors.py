@@ -168,34 +168,17 @@ class ReviewProgress:
         return _review_status(self)
 
 
-@dataclass(frozen=True)
-class CaseReviewFigures:
-    """Everything the submitted case file reviews say about one inspection."""
+@dataclass(frozen=True, kw_only=True)
+class CaseReviewFigures(ReviewProgress):
+    """Everything the submitted case file reviews say about one inspection:
+    the progress, and the figures."""
 
-    sampled: int
-    submitted: int
-    drafts: int
     overall: RatingFigures
     overall_by_category: list[RatingFigures]
     topics: list[TopicFigures]
     practice_points: list[PracticePointFigures]
     practice_points_by_category: list[CategoryPracticePoints]
-    second_reviews_due: int = 0
-    second_reviews_done: int = 0
-    second_reviews_agreed: int = 0
     by_topic: dict[str, TopicFigures] = field(default_factory=dict)
-
-    @property
-    def outstanding(self) -> int:
-        return self.sampled - self.submitted
-
-    @property
-    def not_started(self) -> int:
-        return self.sampled - self.submitted - self.drafts
-
-    @property
-    def status(self) -> tuple[str, str]:
-        return _review_status(self)
 
     @property
     def agreement_percent(self) -> int | None:
