@@ -5,7 +5,7 @@ fixed number of queries whatever the number of reviews; Python only arranges
 the few grouped rows that come back.
 
 Interface for the grading page:
-    case_review_figures(inspection) -> CaseReviewFigures
+    case_review_figures(inspection) -> CaseReviewFigures (a ReviewProgress with the figures)
     figures_by_topic(inspection) -> dict[topic value, TopicFigures]
     topic_figures(inspection, topic) -> TopicFigures | None (one topic, fewer queries)
 and for the inspection's task list and the review list:
@@ -303,45 +303,24 @@ def _practice_point_figures(
     return points(rows), by_category
 
 
-def _progress_counts(inspection: Inspection) -> dict[str, int]:
-    return (
-        Case.objects.sampled()
-        .filter(inspection=inspection)
-        .aggregate(
-            sampled=Count("pk"),
-            submitted=Count("pk", filter=Q(review__status=SUBMITTED)),
-            drafts=Count("pk", filter=Q(review__status=CaseReview.Status.DRAFT)),
-        )
-    )
-
-
 def case_review_figures(inspection: Inspection) -> CaseReviewFigures:
     """Counts and percentages from the submitted reviews of this inspection.
 
-    Five queries whatever the size of the sample. Reviews still in draft or
-    not started count only as outstanding.
+    Four queries whatever the size of the sample: the progress (review_progress)
+    and three for the figures. Reviews still in draft or not started count only
+    as outstanding.
     """
-    counts = _progress_counts(inspection)
-    second = SecondReview.objects.filter(reviews_of(inspection, "review__")).aggregate(
-        due=Count("pk"),
-        done=Count("pk", filter=Q(status=SecondReview.Status.COMPLETED)),
-        agreed=Count("pk", filter=Q(status=SecondReview.Status.COMPLETED, agrees=True)),
-    )
-    topics = _topic_figures(inspection, counts["sampled"], counts["submitted"])
+    progress = review_progress(inspection)
+    topics = _topic_figures(inspection, progress.sampled, progress.submitted)
     overall, overall_by_category = _overall_figures(inspection)
     points, points_by_category = _practice_point_figures(inspection)
     return CaseReviewFigures(
-        sampled=counts["sampled"],
-        submitted=counts["submitted"],
-        drafts=counts["drafts"],
+        **vars(progress),
         overall=overall,
         overall_by_category=overall_by_category,
         topics=topics,
         practice_points=points,
         practice_points_by_category=points_by_category,
-        second_reviews_due=second["due"],
-        second_reviews_done=second["done"],
-        second_reviews_agreed=second["agreed"],
         by_topic={figures.topic: figures for figures in topics},
     )
 

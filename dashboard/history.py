@@ -89,13 +89,12 @@ INSPECTIONS_PER_PAGE = 2
 # charts show the newest published ones (more columns' labels would not fit 300 pixels).
 HISTORY_ROWS = 10
 CHART_COLUMNS = 4
-SHOWN_FIELDS = ("force_id", "kind", "stage", "fieldwork_start", "fieldwork_end", "published_on")
 
 
 def force_history(force: Force, user, page: str | int | None = 1, show_all: bool = False) -> dict:
     inspections = list(
         Inspection.objects.filter(force=force)
-        .only(*SHOWN_FIELDS)
+        .for_summary()
         .order_by("fieldwork_start")
         .annotate(
             has_recommendations=Exists(

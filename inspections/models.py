@@ -55,6 +55,13 @@ class InspectionQuerySet(models.QuerySet):
             return self.filter(force_id=user.force_id)
         return self.filter(Q(lead_inspector=user) | Q(team=user)).distinct()
 
+    def for_summary(self) -> "InspectionQuerySet":
+        """Only what a line about an inspection shows (kind, stage, dates, link):
+        the programme, the dashboard and a force's history list many."""
+        return self.only(
+            "force_id", "kind", "stage", "fieldwork_start", "fieldwork_end", "published_on"
+        )
+
     def open(self) -> "InspectionQuerySet":
         """Not yet published: the inspection's own work is still under way."""
         return self.filter(stage__in=Inspection.OPEN_STAGES)

@@ -17,14 +17,6 @@ from .models import Inspection, Judgment, Topic
 
 Stage = Inspection.Stage
 TOPIC_LABELS = dict(Topic.choices)
-SHOWN_FIELDS = (
-    "force_id",
-    "kind",
-    "stage",
-    "fieldwork_start",
-    "fieldwork_end",
-    "published_on",
-)
 
 
 def cadence_start(today: date) -> date:
@@ -90,7 +82,7 @@ def programme(*, today: date, region: str = "", country: str = "", due: str = ""
     wanted.discard(None)
     # Only what the programme and the dashboard show: a row is 43 forces wide
     # and model instances cost more than the query.
-    inspections = Inspection.objects.filter(pk__in=wanted).only(*SHOWN_FIELDS)
+    inspections = Inspection.objects.filter(pk__in=wanted).for_summary()
     by_id = {i.pk: i for i in inspections}
     published_ids = [f.last_published_id for f in forces if f.last_published_id]
     grades: dict = {}

@@ -104,11 +104,11 @@ def test_a_different_rating_at_second_review_replaces_the_first(
 def test_the_query_count_does_not_grow_with_the_reviews(
     inspection, reviewed, django_assert_num_queries, inspector
 ):
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):
         services.case_review_figures(inspection)
     for case in Case.objects.sampled().filter(review=None):
         submit_review(case, inspector)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):
         services.case_review_figures(inspection)
 
 
