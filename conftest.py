@@ -129,3 +129,12 @@ def _forces_present(request):
 
         request.getfixturevalue("transactional_db")
         ensure_forces()
+
+
+@pytest.fixture(autouse=True)
+def _empty_fragment_cache():
+    """Each test starts with no cached fragments: a test's pages must not be
+    served from another test's data (core/fragments.py)."""
+    from django.core.cache import cache
+
+    cache.clear()

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from core import fragments
 from core.templatetags.govuk import govuk_date, govuk_datetime
 from core.uploads import file_response
 from inspections.access import can_moderate, get_inspection_for_user
@@ -66,7 +67,12 @@ def _plan_context(request, plan) -> dict:
 
 def plan_detail(request: HttpRequest, inspection_id: UUID, slug: str) -> HttpResponse:
     plan = get_plan_for_user(request, inspection_id, slug)
-    return render(request, "actionplans/plan.html", _plan_context(request, plan))
+    return fragments.render(
+        request,
+        "actionplans/plan.html",
+        {"plan": plan, "inspection": plan.inspection},
+        body=lambda: _plan_context(request, plan),
+    )
 
 
 def plan_upload(request: HttpRequest, inspection_id: UUID, slug: str) -> HttpResponse:

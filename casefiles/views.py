@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from accounts.models import User
+from core import fragments
 from core.templatetags.govuk import govuk_date
 from inspections.access import can_moderate, can_work_on
 from inspections.models import Inspection
@@ -271,24 +272,29 @@ def sample(request: HttpRequest, inspection_id: UUID) -> HttpResponse:
             message += f". {skipped} already reviewed kept their reviewer"
         messages.success(request, message)
         return redirect(f"{request.path}?page={request.GET.get('page', 1)}")
+    return fragments.render(
+        request,
+        "casefiles/sample.html",
+        _context(inspection, "sample", form=form),
+        body=lambda: _sample_context(request, inspection, form),
+    )
+
+
+def _sample_context(request: HttpRequest, inspection: Inspection, form) -> dict:
     counts = _category_counts(inspection)
     sample_total = sum(row["sampled"] for row in counts)
     can_edit = can_work_on(request.user, inspection)
     page = _page(request, _case_values(inspection.cases.sampled()), count=sample_total)
-    context = _context(
-        inspection,
-        "sample",
-        counts=counts,
-        population_total=sum(row["population"] for row in counts),
-        sample_total=sample_total,
-        draws=list(inspection.sample_draws.select_related("drawn_by")),
-        page=page,
-        cases=_case_rows(inspection, page.object_list, assign_links=can_edit),
-        form=form,
-        reviewers=list(form.fields["reviewer"].queryset) if can_edit else [],
-        can_edit=can_edit,
-    )
-    return render(request, "casefiles/sample.html", context)
+    return {
+        "counts": counts,
+        "population_total": sum(row["population"] for row in counts),
+        "sample_total": sample_total,
+        "draws": list(inspection.sample_draws.select_related("drawn_by")),
+        "page": page,
+        "cases": _case_rows(inspection, page.object_list, assign_links=can_edit),
+        "reviewers": list(form.fields["reviewer"].queryset) if can_edit else [],
+        "can_edit": can_edit,
+    }
 
 
 @require_http_methods(["GET", "POST"])
@@ -352,6 +358,15 @@ def case_assign(request: HttpRequest, inspection_id: UUID, case_id: UUID) -> Htt
 def review_list(request: HttpRequest, inspection_id: UUID) -> HttpResponse:
     inspection = get_casefiles_inspection(request, inspection_id)
     show = request.GET.get("show", "all")
+    return fragments.render(
+        request,
+        "casefiles/review_list.html",
+        _context(inspection, "reviews", show=show),
+        body=lambda: _review_list_context(request, inspection, show),
+    )
+
+
+def _review_list_context(request: HttpRequest, inspection: Inspection, show: str) -> dict:
     progress = services.review_progress(inspection)
     cases = inspection.cases.sampled()
     count = progress.sampled
@@ -359,15 +374,11 @@ def review_list(request: HttpRequest, inspection_id: UUID) -> HttpResponse:
         cases = cases.filter(reviewer=request.user)
         count = cases.count()
     page = _page(request, _case_values(cases), count=count)
-    context = _context(
-        inspection,
-        "reviews",
-        page=page,
-        cases=_case_rows(inspection, page.object_list),
-        show=show,
-        figures=progress,
-    )
-    return render(request, "casefiles/review_list.html", context)
+    return {
+        "page": page,
+        "cases": _case_rows(inspection, page.object_list),
+        "figures": progress,
+    }
 
 
 def _assessments(review: CaseReview | None) -> list[tuple]:

@@ -13,6 +13,7 @@ from config.celery import app as celery_app
 from forces.models import Force
 from inspections.models import Inspection
 
+from . import fragments
 from .forms import AuditSearchForm
 from .models import AuditEvent
 
@@ -20,24 +21,33 @@ from .models import AuditEvent
 def home(request: HttpRequest) -> HttpResponse:
     """Each role lands on a home page made for its work."""
     user = request.user
+    frame = {}
+    if user.is_force_lead:
+        template, frame = "core/home_force_lead.html", {"force": user.force}
+    elif user.is_admin:
+        template = "core/home_admin.html"
+    else:
+        template = "core/home_inspector.html"
+    return fragments.render(request, template, frame, body=lambda: _home_context(user))
+
+
+def _home_context(user) -> dict:
+    extra = home_context(user)  # notifications, and a force lead's "What is due"
+    if user.is_admin:
+        return {
+            "force_count": Force.objects.count(),
+            "open_count": Inspection.objects.open().count(),
+            **extra,
+        }
     inspections = (
         Inspection.objects.visible_to(user)
         .exclude(stage=Inspection.Stage.CLOSED)
         .select_related("force")
         .order_by("fieldwork_start")
     )
-    extra = home_context(user)  # notifications, and a force lead's "What is due"
     if user.is_force_lead:
-        context = {"force": user.force, "inspections": inspections, **extra}
-        return render(request, "core/home_force_lead.html", context)
-    if user.is_admin:
-        context = {
-            "force_count": Force.objects.count(),
-            "open_count": Inspection.objects.open().count(),
-            **extra,
-        }
-        return render(request, "core/home_admin.html", context)
-    return render(request, "core/home_inspector.html", {"inspections": inspections, **extra})
+        return {"force": user.force, "inspections": inspections, **extra}
+    return {"inspections": inspections, **extra}
 
 
 @login_not_required

@@ -3,7 +3,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from core import audit
+from core import audit, fragments
 from forces.forms import ForceFilterForm
 from inspections.models import Topic
 
@@ -27,23 +27,27 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
     _require_inspectorate(request)
     filters = ForceFilterForm(request.GET or None)
     data = filters.cleaned_data if filters.is_valid() else {}
+    context = {"filters": filters, "filtered": bool(data.get("region") or data.get("country"))}
+    return fragments.render(
+        request, "dashboard/dashboard.html", context, body=lambda: _dashboard_body(data)
+    )
+
+
+def _dashboard_body(data: dict) -> dict:
     picture = national.national_picture(
         today=timezone.localdate(),
         region=data.get("region", ""),
         country=data.get("country", ""),
     )
     distribution = national.grade_distribution(picture.rows)
-    context = {
-        "filters": filters,
+    return {
         "picture": picture,
         "topics": Topic.labels,
         "distribution": distribution,
         "grade_labels": [grade.label for grade, _ in national.GRADE_SEGMENTS],
         "grade_chart": national.grade_distribution_chart(distribution),
         "visits_chart": national.visits_chart(picture.visits, picture.quarter),
-        "filtered": bool(data.get("region") or data.get("country")),
     }
-    return render(request, "dashboard/dashboard.html", context)
 
 
 def export_list(request: HttpRequest) -> HttpResponse:

@@ -1,6 +1,7 @@
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from core import fragments
 from dashboard.history import force_history
 
 from .access import get_force_for_user
@@ -16,13 +17,16 @@ def force_list(request: HttpRequest) -> HttpResponse:
 
 def force_detail(request: HttpRequest, slug: str) -> HttpResponse:
     force = get_force_for_user(request, slug)
-    context = {
-        "force": force,
-        "history": force_history(
-            force,
-            request.user,
-            page=request.GET.get("page"),
-            show_all=request.GET.get("history") == "all",
-        ),
-    }
-    return render(request, "forces/detail.html", context)
+    return fragments.render(
+        request,
+        "forces/detail.html",
+        {"force": force},
+        body=lambda: {
+            "history": force_history(
+                force,
+                request.user,
+                page=request.GET.get("page"),
+                show_all=request.GET.get("history") == "all",
+            )
+        },
+    )

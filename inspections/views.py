@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from actionplans.services import followup_context
 from casefiles.selectors import review_progress, topic_figures
-from core import uploads
+from core import fragments, uploads
 from core.models import AuditEvent
 from forces.forms import ForceFilterForm
 
@@ -60,21 +60,26 @@ def programme_view(request: HttpRequest) -> HttpResponse:
     data = getattr(filters, "cleaned_data", {})
     due = request.GET.get("due", "")
     sort = request.GET.get("sort", "due")
-    rows = programme(
-        today=timezone.localdate(),
-        region=data.get("region", ""),
-        country=data.get("country", ""),
-        due=due if due in ("due", "not_due") else "",
-        sort=sort,
-    )
     context = {
-        "rows": rows,
         "filters": filters,
         "due": due,
         "sort": sort,
         "cadence_years": settings.PROGRAMME_RULES["CADENCE_YEARS"],
     }
-    return render(request, "inspections/programme.html", context)
+    return fragments.render(
+        request,
+        "inspections/programme.html",
+        context,
+        body=lambda: {
+            "rows": programme(
+                today=timezone.localdate(),
+                region=data.get("region", ""),
+                country=data.get("country", ""),
+                due=due if due in ("due", "not_due") else "",
+                sort=sort,
+            )
+        },
+    )
 
 
 def inspection_new(request: HttpRequest) -> HttpResponse:
@@ -120,17 +125,32 @@ def inspection_edit(request: HttpRequest, inspection_id) -> HttpResponse:
 
 def inspection_detail(request: HttpRequest, inspection_id) -> HttpResponse:
     inspection = get_inspection_for_user(request, inspection_id)
-    followup = followup_context(inspection=inspection, user=request.user)
-    if request.user.is_force_lead:
-        context = {**_report_context(inspection, shown=inspection.force_sees_findings), **followup}
-        return render(request, "inspections/detail_force.html", context)
+    user = request.user
+    if user.is_force_lead:
+        return fragments.render(
+            request,
+            "inspections/detail_force.html",
+            {"inspection": inspection},
+            body=lambda: {
+                **_report_context(inspection, shown=inspection.force_sees_findings),
+                **followup_context(inspection=inspection, user=user),
+            },
+        )
+    return fragments.render(
+        request,
+        "inspections/detail.html",
+        {"inspection": inspection},
+        body=lambda: _detail_context(inspection, user),
+    )
+
+
+def _detail_context(inspection: Inspection, user) -> dict:
     judgments = list(inspection.judgments.all())
     findings = services.finding_rows(inspection)
     evidence = services.evidence_counts(inspection)
-    context = {
-        **followup,
+    return {
+        **followup_context(inspection=inspection, user=user),
         "case_figures": review_progress(inspection),
-        "inspection": inspection,
         "judgments": judgments,
         "findings_count": len(findings),
         "interviews_count": evidence["interviews"],
@@ -138,13 +158,12 @@ def inspection_detail(request: HttpRequest, inspection_id) -> HttpResponse:
         "blockers": services.publication_blockers(
             inspection, judgments=judgments, findings=findings
         ),
-        "can_moderate": can_moderate(request.user, inspection),
-        "can_work_on": can_work_on(request.user, inspection),
+        "can_moderate": can_moderate(user, inspection),
+        "can_work_on": can_work_on(user, inspection),
         "timeline": AuditEvent.objects.filter(inspection_id=inspection.pk)
         .select_related("actor")
         .order_by("-at", "-id")[:10],
     }
-    return render(request, "inspections/detail.html", context)
 
 
 def _report_context(inspection: Inspection, *, shown: bool) -> dict:
@@ -168,8 +187,12 @@ def _report_context(inspection: Inspection, *, shown: bool) -> dict:
 def report_view(request: HttpRequest, inspection_id) -> HttpResponse:
     inspection = get_inspection_for_user(request, inspection_id)
     shown = not request.user.is_force_lead or inspection.force_sees_findings
-    context = _report_context(inspection, shown=shown)
-    return render(request, "inspections/report.html", context)
+    return fragments.render(
+        request,
+        "inspections/report.html",
+        {"inspection": inspection},
+        body=lambda: _report_context(inspection, shown=shown),
+    )
 
 
 # Lifecycle ----------------------------------------------------------------
@@ -258,20 +281,19 @@ def judgment_detail(request: HttpRequest, inspection_id, topic: str) -> HttpResp
     inspection = judgment.inspection
     if request.method == "POST" and not can_work_on(request.user, inspection):
         raise PermissionDenied
-    if request.method != "POST" and not _editable(request.user, judgment):
-        # The page shows the judgment read-only: no form, so none of the
-        # evidence queries that would fill its choices.
-        return render(
-            request, "inspections/judgment.html", _judgment_context(request, judgment, None)
+    if request.method != "POST":
+        # Read-only, the page has no form, so none of the evidence queries
+        # that would fill its choices.
+        editable = _editable(request.user, judgment)
+        return fragments.render(
+            request,
+            "inspections/judgment.html",
+            {"inspection": inspection, "judgment": judgment},
+            body=lambda: _judgment_context(
+                request, judgment, _judgment_form(judgment, None) if editable else None
+            ),
         )
-    initial = {
-        "grade": judgment.grade,
-        "rationale": judgment.rationale,
-        "cites_case_reviews": judgment.cites_case_reviews,
-        "interviews": list(judgment.interviews.all()),
-        "documents": list(judgment.documents.all()),
-    }
-    form = JudgmentForm(request.POST or None, initial=initial, inspection=inspection)
+    form = _judgment_form(judgment, request.POST)
     if form.is_valid() and _apply(
         form,
         lambda: services.judgment_save(
@@ -287,6 +309,17 @@ def judgment_detail(request: HttpRequest, inspection_id, topic: str) -> HttpResp
         messages.success(request, f"{judgment.get_topic_display()}: draft saved")
         return redirect(judgment)
     return render(request, "inspections/judgment.html", _judgment_context(request, judgment, form))
+
+
+def _judgment_form(judgment: Judgment, data) -> JudgmentForm:
+    initial = {
+        "grade": judgment.grade,
+        "rationale": judgment.rationale,
+        "cites_case_reviews": judgment.cites_case_reviews,
+        "interviews": list(judgment.interviews.all()),
+        "documents": list(judgment.documents.all()),
+    }
+    return JudgmentForm(data, initial=initial, inspection=judgment.inspection)
 
 
 def _editable(user, judgment: Judgment) -> bool:
@@ -375,14 +408,16 @@ def _evidence_page(request: HttpRequest, inspection_id, *, edit=False) -> Inspec
 
 def findings_list(request: HttpRequest, inspection_id) -> HttpResponse:
     inspection = _evidence_page(request, inspection_id)
-    findings = inspection.findings.prefetch_related("recommendations")
-    context = {
-        "inspection": inspection,
-        "findings": findings,
-        "can_work_on": can_work_on(request.user, inspection),
-        "editable": inspection.stage in services.EDITABLE_STAGES,
-    }
-    return render(request, "inspections/findings.html", context)
+    return fragments.render(
+        request,
+        "inspections/findings.html",
+        {"inspection": inspection},
+        body=lambda: {
+            "findings": inspection.findings.prefetch_related("recommendations"),
+            "can_work_on": can_work_on(request.user, inspection),
+            "editable": inspection.stage in services.EDITABLE_STAGES,
+        },
+    )
 
 
 def _finding_kwargs(form) -> dict:
@@ -520,6 +555,15 @@ def _set_urls(objects: list, url_name: str, inspection_id, attr: str) -> None:
 
 def evidence_list(request: HttpRequest, inspection_id) -> HttpResponse:
     inspection = _evidence_page(request, inspection_id)
+    return fragments.render(
+        request,
+        "inspections/evidence.html",
+        {"inspection": inspection},
+        body=lambda: _evidence_context(inspection, request.user),
+    )
+
+
+def _evidence_context(inspection: Inspection, user) -> dict:
     interviews = list(inspection.interviews.prefetch_related("participants"))
     for interview in interviews:
         interview.participant_names = [str(p) for p in interview.participants.all()]
@@ -527,13 +571,11 @@ def evidence_list(request: HttpRequest, inspection_id) -> HttpResponse:
     documents = list(inspection.documents.select_related("stored_file"))
     with_file = [document for document in documents if document.stored_file_id]
     _set_urls(with_file, "inspections:document_download", inspection.pk, "download_url")
-    context = {
-        "inspection": inspection,
+    return {
         "interviews": interviews,
         "documents": documents,
-        "can_work_on": can_work_on(request.user, inspection),
+        "can_work_on": can_work_on(user, inspection),
     }
-    return render(request, "inspections/evidence.html", context)
 
 
 def interview_new(request: HttpRequest, inspection_id) -> HttpResponse:

@@ -1,0 +1,177 @@
+"""The fragment cache: every committed write, however it is made, makes every
+cached fragment out of date; nothing else does (core/fragments.py)."""
+
+import pytest
+from django.contrib.sessions.backends.db import SessionStore
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from core import fragments
+from forces.models import Force
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def version() -> str | None:
+    return cache.get(fragments.VERSION_KEY)
+
+
+@pytest.fixture
+def before():
+    fragments.data_changed()
+    return version()
+
+
+def test_a_queryset_update_changes_the_data_version(before):
+    Force.objects.filter(slug="cleveland").update(short_name="Renamed")
+    assert version() != before
+
+
+def test_a_save_changes_the_data_version(before):
+    force = Force.objects.get(slug="cleveland")
+    force.short_name = "Renamed"
+    force.save()
+    assert version() != before
+
+
+def test_a_bulk_delete_changes_the_data_version(before):
+    from core.models import AuditEvent
+
+    AuditEvent.objects.all().delete()
+    assert version() != before
+
+
+def test_raw_sql_changes_the_data_version(before):
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE forces_force SET short_name = 'Raw' WHERE slug = 'cleveland'")
+    assert version() != before
+
+
+def test_a_write_in_a_transaction_changes_the_version_only_at_commit(before):
+    with transaction.atomic():
+        Force.objects.filter(slug="cleveland").update(short_name="Renamed")
+        Force.objects.filter(slug="dyfed-powys").update(short_name="Renamed too")
+        assert version() == before
+        # One new version for the transaction, not one for each statement.
+        assert sum(cb is fragments.data_changed for _, cb, _ in connection.run_on_commit) == 1
+    assert version() != before
+
+
+def test_a_rolled_back_write_keeps_the_version(before):
+    with pytest.raises(RuntimeError), transaction.atomic():
+        Force.objects.filter(slug="cleveland").update(short_name="Renamed")
+        raise RuntimeError
+    assert version() == before
+
+
+def test_a_write_after_a_rolled_back_savepoint_still_changes_the_version(before):
+    with transaction.atomic():
+        with pytest.raises(RuntimeError), transaction.atomic():
+            Force.objects.filter(slug="cleveland").update(short_name="Renamed")
+            raise RuntimeError
+        Force.objects.filter(slug="dyfed-powys").update(short_name="Renamed too")
+    assert version() != before
+
+
+def test_reads_and_session_writes_keep_the_version(before):
+    list(Force.objects.all())
+    session = SessionStore()
+    session["x"] = 1
+    session.save()
+    session["x"] = 2
+    session.save()
+    session.delete()
+    assert version() == before
+
+
+# On a page --------------------------------------------------------------------
+
+
+def programme_html(client) -> tuple[str, int]:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("inspections:programme"))
+    assert response.status_code == 200
+    return response.content.decode(), len(queries)
+
+
+def main(html: str) -> str:
+    return html[html.index("<main") : html.index("</main>")]
+
+
+def test_a_page_is_served_from_the_cache_until_the_data_changes(client_for, admin_user):
+    client = client_for(admin_user)
+    first, drawn = programme_html(client)
+    again, served = programme_html(client)
+    assert main(again) == main(first)
+    assert served < drawn  # the programme's own queries did not run
+
+    Force.objects.filter(slug="cleveland").update(short_name="Renamedshire")
+    after, queries = programme_html(client)
+    assert "Renamedshire" in after
+    assert queries == drawn
+
+
+def test_a_fragment_is_never_served_to_another_person(admin_user):
+    from accounts.models import User
+    from accounts.tests.factories import UserFactory
+
+    other = UserFactory(email="admin2@example.org", role=User.Role.ADMIN)
+    first, drawn = programme_html(_signed_in(admin_user))
+    _, queries = programme_html(_signed_in(other))
+    assert queries == drawn
+
+
+def _signed_in(user):
+    from django.test import Client
+
+    from accounts.tests.factories import signed_in
+
+    return signed_in(Client(), user)
+
+
+def test_a_new_day_draws_the_page_again(client_for, admin_user, monkeypatch):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    client = client_for(admin_user)
+    _, drawn = programme_html(client)
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    monkeypatch.setattr(fragments.timezone, "localdate", lambda: tomorrow)
+    _, queries = programme_html(client)
+    assert queries == drawn
+
+
+def test_uncommitted_writes_are_never_cached(client_for, admin_user):
+    client = client_for(admin_user)
+    with transaction.atomic():
+        Force.objects.filter(slug="cleveland").update(short_name="Uncommitted")
+        html, drawn = programme_html(client)
+        assert "Uncommitted" in html
+        _, queries = programme_html(client)
+        assert queries == drawn
+        transaction.set_rollback(True)
+    html, _ = programme_html(client)
+    assert "Uncommitted" not in html
+
+
+def test_the_page_is_drawn_when_the_cache_is_down(client_for, admin_user, settings):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+        }
+    }
+    client = client_for(admin_user)
+    html, _ = programme_html(client)
+    assert "Cleveland" in html
+
+
+def test_the_cache_can_be_turned_off(client_for, admin_user, settings):
+    settings.FRAGMENT_CACHE = False
+    client = client_for(admin_user)
+    _, drawn = programme_html(client)
+    _, queries = programme_html(client)
+    assert queries == drawn
