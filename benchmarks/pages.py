@@ -5,6 +5,11 @@ Uses Django's test client in-process, so the figure is server time: URL
 resolution, middleware, views, queries and templates, without the network.
 Each page is measured right after the floor page, by the same signed-in
 user, so a busy moment on the machine falls on both.
+
+Each page is measured twice: as served, repeated with no write in between,
+so its body comes from the fragment cache (core/fragments.py); and drawn,
+with the data version changed before each request (untimed), as the first
+view after any write is.
 """
 
 import statistics
@@ -35,17 +40,26 @@ def _get(client: Client, url: str) -> int:
     return len(response.content)
 
 
-def measure(client: Client, url: str, requests: int = REQUESTS) -> dict:
+def measure(client: Client, url: str, requests: int = REQUESTS, *, drawn: bool = False) -> dict:
+    from core.fragments import data_changed
+
+    def before() -> None:
+        if drawn:
+            data_changed()
+
     for _ in range(WARMUP):
+        before()
         size = _get(client, url)
     # Each request empties the connection's query log as it starts: the log
     # must start empty for the capture, and be counted before the next one.
     reset_queries()
+    before()
     with CaptureQueriesContext(connection) as captured:
         _get(client, url)
     queries = len(captured)
     timings = []
     for _ in range(requests):
+        before()
         started = time.perf_counter()
         _get(client, url)
         timings.append((time.perf_counter() - started) * 1000)
@@ -66,6 +80,7 @@ def run(pages: list[PageSpec]) -> list[dict]:
         for page in pages:
             floor = measure(page.client, "/__floor__/")
             figures = measure(page.client, page.url)
+            drawn = measure(page.client, page.url, drawn=True)
             results.append(
                 {
                     "page": page.name,
@@ -73,6 +88,10 @@ def run(pages: list[PageSpec]) -> list[dict]:
                     **figures,
                     "floor_median_ms": floor["median_ms"],
                     "ratio": figures["median_ms"] / floor["median_ms"],
+                    "drawn_median_ms": drawn["median_ms"],
+                    "drawn_p95_ms": drawn["p95_ms"],
+                    "drawn_queries": drawn["queries"],
+                    "drawn_ratio": drawn["median_ms"] / floor["median_ms"],
                 }
             )
     return results

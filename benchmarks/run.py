@@ -3,7 +3,8 @@
 Writes benchmarks/RESULTS.md. Not part of `make test`. Needs PostgreSQL
 (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/inspections_bench:
 the database is dropped and rebuilt), Redis for the sweep's email queue
-(BENCH_BROKER_URL, default redis://127.0.0.1:6379/10; purged afterwards) and,
+(BENCH_BROKER_URL, default redis://127.0.0.1:6379/10; purged afterwards), Redis
+for the fragment cache (BENCH_CACHE_URL, default redis://127.0.0.1:6379/11) and,
 for the load test, a second virtualenv with Locust (benchmarks/.venv-load,
 built by `make bench`).
 
@@ -104,6 +105,8 @@ def main() -> None:
         STATIC_ROOT=str(out / "static"),
         PRIVATE_STORAGE_ROOT=str(out / "private"),
         CELERY_BROKER_URL=os.environ.get("BENCH_BROKER_URL", "redis://127.0.0.1:6379/10"),
+        # The fragment cache in Redis, as in production.
+        CACHE_URL=os.environ.get("BENCH_CACHE_URL", "redis://127.0.0.1:6379/11"),
         CELERY_TASK_ALWAYS_EAGER="true",
         EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
         # Persistent database connections, as a production deployment has.

@@ -519,15 +519,18 @@ def _met(ok: bool) -> str:
 def _pages_md(rows: list[dict]) -> list[str]:
     limit = TARGETS["page_ratio"]
     lines = [
-        "| Page (signed in as) | Median ms | p95 ms | Floor median ms | Ratio to floor "
-        "| Queries | Target ≤ 3× |",
-        "|---|---:|---:|---:|---:|---:|---|",
+        "| Page (signed in as) | Floor median ms | Served: median ms | p95 ms | Ratio "
+        "| Queries | Drawn: median ms | p95 ms | Ratio | Queries | Target ≤ 3× (served) "
+        "| Target ≤ 3× (drawn) |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|",
     ]
     for row in rows:
         lines.append(
-            f"| {row['page']} | {row['median_ms']:.1f} | {row['p95_ms']:.1f} | "
-            f"{row['floor_median_ms']:.1f} | {row['ratio']:.2f} | {row['queries']} | "
-            f"{_met(row['ratio'] <= limit)} |"
+            f"| {row['page']} | {row['floor_median_ms']:.1f} | {row['median_ms']:.1f} | "
+            f"{row['p95_ms']:.1f} | {row['ratio']:.2f} | {row['queries']} | "
+            f"{row['drawn_median_ms']:.1f} | {row['drawn_p95_ms']:.1f} | "
+            f"{row['drawn_ratio']:.2f} | {row['drawn_queries']} | "
+            f"{_met(row['ratio'] <= limit)} | {_met(row['drawn_ratio'] <= limit)} |"
         )
     return lines
 
@@ -638,17 +641,18 @@ def _summary(report: dict) -> list[str]:
     """One line per target: met, or not and by how much."""
     lines = []
     if "pages" in report:
-        over = [r for r in report["pages"] if r["ratio"] > TARGETS["page_ratio"]]
-        lines.append(
-            f"- Pages, median ≤ 3× the floor: {len(report['pages']) - len(over)} of "
-            f"{len(report['pages'])} met"
-            + (
-                "; not met: " + ", ".join(f"{r['page']} ×{r['ratio']:.1f}" for r in over)
-                if over
-                else ""
+        for kind, key in (("served", "ratio"), ("drawn", "drawn_ratio")):
+            over = [r for r in report["pages"] if r[key] > TARGETS["page_ratio"]]
+            lines.append(
+                f"- Pages {kind}, median ≤ 3× the floor: {len(report['pages']) - len(over)} of "
+                f"{len(report['pages'])} met"
+                + (
+                    "; not met: " + ", ".join(f"{r['page']} ×{r[key]:.1f}" for r in over)
+                    if over
+                    else ""
+                )
+                + "."
             )
-            + "."
-        )
     if "sweep" in report:
         cold = report["sweep"]["runs"][-1]
         again, next_day = report["sweep"]["again"], report["sweep"]["next_day"]
@@ -718,7 +722,10 @@ def render(
         f"Server time through Django's test client, {page_timer.REQUESTS} requests after "
         f"{page_timer.WARMUP} to warm up, each page right after {page_timer.REQUESTS} requests "
         "of the floor page (base.html and nothing else, same user, same middleware). The exports "
-        "stream every published inspection's rows and are read to the end.",
+        "stream every published inspection's rows and are read to the end. *Served*: the page "
+        "opened again with no write in between, its body from the fragment cache (Redis; "
+        "core/fragments.py). *Drawn*: the data version changed before each request (untimed), "
+        "as for the first view after any write anywhere; the exports are never cached.",
         "",
         *_section(report, "pages", _pages_md),
         "",
