@@ -137,4 +137,7 @@ def _empty_fragment_cache():
     served from another test's data (core/fragments.py)."""
     from django.core.cache import cache
 
+    from core import fragments
+
+    fragments._State.paused_until, fragments._State.owed = 0.0, False
     cache.clear()

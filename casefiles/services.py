@@ -21,7 +21,7 @@ from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from core import audit, uploads
+from core import audit, fragments, uploads
 from inspections.models import Inspection
 
 from .caselist import NO_ROWS_MESSAGE, CaseListError, RowChecker, check_headings, read_rows
@@ -383,6 +383,7 @@ class _CaseInserter:
             else:  # psycopg 3
                 with raw.copy(sql) as copy:
                     copy.write(buffer.getvalue())
+        fragments.copied(connection)  # COPY goes around the write watch
 
 
 def _save_cases(job: CaseListImport, lookup: dict, total: int) -> None:

@@ -2,7 +2,7 @@
 
 One module, driven by environment variables. The defaults serve a laptop:
 SQLite and Celery's filesystem broker under var/, so `make run` needs nothing
-beyond Python. Production sets DATABASE_URL, CELERY_BROKER_URL and SECRET_KEY.
+beyond Python. Production sets DATABASE_URL, CELERY_BROKER_URL, CACHE_URL and SECRET_KEY.
 A value that cannot be parsed stops start-up with a message naming the variable.
 """
 
@@ -81,6 +81,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the data version is read before the request reads any data.
+    "core.fragments.FragmentVersionMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "accounts.middleware.PermissionsPolicyMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -163,7 +165,9 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 5000},
         }
     }
-FRAGMENT_CACHE = env_bool("FRAGMENT_CACHE", True)
+# Without a cache shared across machines (CACHE_URL), fragments are cached
+# only where every process shares this machine's var/: with DEBUG or in tests.
+FRAGMENT_CACHE = env_bool("FRAGMENT_CACHE", bool(CACHE_URL) or DEBUG or TESTING)
 
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:sign_in"

@@ -5,38 +5,51 @@ stored in the shared cache under a key made of:
 
 - the **data version**: a random token that every committed write to the
   database replaces. A database execute wrapper, installed on every
-  connection, sees each statement: anything but a read (an INSERT, UPDATE,
-  DELETE, TRUNCATE, COPY, DDL…) schedules a new token for when its
-  transaction commits, whichever way it was written (``save()``,
-  ``QuerySet.update()``, ``bulk_create()``, raw SQL). A rolled-back write
-  changes nothing and so keeps the token. Only writes to the session table
-  are ignored: no fragment shows a session.
+  connection, sees each statement: anything but a plain read (an INSERT,
+  UPDATE, DELETE, TRUNCATE, DDL, EXPLAIN ANALYZE, several statements at
+  once…) schedules a new token for when its transaction commits, whichever
+  way it was written (``save()``, ``QuerySet.update()``, ``bulk_create()``,
+  raw SQL). A COPY goes around the wrapper: the code that runs one calls
+  ``copied()``. A rolled-back write keeps the token. Only writes to the
+  session table are ignored: no fragment shows a session.
+- the build: a digest of the code and templates, so that during a rolling
+  deploy old and new processes never serve each other's HTML;
 - the London date, because "due in 3 days" changes at midnight;
-- the person (their id), the full path with its query string, and their
-  CSRF secret, so a fragment is only ever served back to the person it was
-  drawn for, in the same sign-in, for the same page;
+- the person (their id, role, force and whether they are active), the full
+  path with its query string, and their CSRF secret, so a fragment is only
+  ever served back to the person it was drawn for, in the same sign-in, with
+  the same rights, for the same page;
 - the fragment's name.
 
-So a fragment is never older than the last committed change. It is not
-used at all (drawn afresh and not stored) for a request other than GET, for
-no signed-in person, or inside a transaction that has written and not yet
-committed: that transaction sees rows no other request can see yet.
+The data version is read once, by FragmentVersionMiddleware, before the
+request reads anything else. Whatever the request then reads is at least
+as new as that version, so a write that commits while it runs makes what
+it stores unreachable rather than stale. A fragment is therefore never
+older than the last committed change, but for one case: a cache that
+refused the new token. Then this process skips the cache until it has
+stored one, and fragments expire after TIMEOUT anyway.
 
-Each process start also replaces the token, so new code never serves HTML
-drawn by old templates. The cache must be shared by every process that
-writes (web workers and Celery workers): Redis (CACHE_URL) in production,
-files under var/ otherwise. If the cache fails, the fragment is drawn afresh.
+Nothing is cached (the fragment is drawn and not stored) for a request other
+than GET, for no signed-in person, when the version could not be read, or
+inside a transaction that has written and not yet committed: that
+transaction sees rows no other request can see yet.
+
+The cache must be shared by every process that writes, web and Celery
+alike: Redis (CACHE_URL) in production. Without CACHE_URL it is on only
+with DEBUG on or under tests, where every process shares var/.
 """
 
 import hashlib
 import logging
 import re
 import secrets
+import time
 from collections.abc import Callable
+from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connections, transaction
+from django.db import connections
 from django.shortcuts import render as django_render
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
@@ -46,17 +59,61 @@ logger = logging.getLogger(__name__)
 VERSION_KEY = "fragments:data-version"
 # The context key of the callable that gives a fragment its context.
 BODY = "fragment_body"
-# A fragment lives a day at most; each London day has its own keys anyway.
-TIMEOUT = 24 * 60 * 60
+# The longest a fragment lives: the bound on staleness should the cache
+# ever refuse a new data version.
+TIMEOUT = 10 * 60
+# After a cache error, this process leaves the cache alone for a while
+# rather than wait on its timeouts at every request.
+PAUSE_AFTER_ERROR = 30.0
 
-# Statements that change nothing. Anything else is taken as a write.
+# Plain reads. Anything else is taken as a write.
 _READS = re.compile(
-    r"\s*(SELECT|SAVEPOINT|RELEASE|ROLLBACK|SET|SHOW|EXPLAIN|BEGIN|COMMIT|PRAGMA)\b",
-    re.IGNORECASE,
+    r"\s*(SELECT|SAVEPOINT|RELEASE|ROLLBACK|SET|SHOW|BEGIN|COMMIT|PRAGMA)\b", re.IGNORECASE
 )
 _SESSION_WRITE = re.compile(
     r'\s*(INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?django_session"?\s', re.IGNORECASE
 )
+
+
+class _State:
+    paused_until = 0.0
+    # A new data version this process failed to store: no fragment is
+    # served by this process until one is stored.
+    owed = False
+
+
+APPS = (
+    "config",
+    "core",
+    "accounts",
+    "forces",
+    "inspections",
+    "casefiles",
+    "actionplans",
+    "dashboard",
+)
+
+
+def _build_id() -> str:
+    """A digest of the templates and our Python code, the same on every
+    machine that runs the same build."""
+    base = Path(settings.BASE_DIR)
+    digest = hashlib.sha256()
+    paths = sorted(base.glob("templates/**/*.html"))
+    for app in APPS:
+        paths += sorted(p for p in (base / app).glob("**/*.py") if "tests" not in p.parts)
+    for path in paths:
+        digest.update(str(path.relative_to(base)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+BUILD_ID = _build_id()
+
+
+def _pause(what: str) -> None:
+    _State.paused_until = time.monotonic() + PAUSE_AFTER_ERROR
+    logger.exception("Fragment cache: %s failed; drawing pages afresh for a while", what)
 
 
 def data_changed() -> None:
@@ -66,20 +123,37 @@ def data_changed() -> None:
     """
     try:
         cache.set(VERSION_KEY, secrets.token_hex(8), None)
-    except Exception:  # a cache that is down loses nothing: fragments are skipped
-        logger.exception("Could not change the fragment data version")
+        _State.owed = False
+    except Exception:
+        _State.owed = True
+        _pause("storing a new data version")
 
 
-def _is_write(sql: str) -> bool:
+def _is_write(sql) -> bool:
+    if not isinstance(sql, str):
+        return True
+    if ";" in sql.strip().rstrip(";"):
+        return True  # several statements: any of them may write
     return not _READS.match(sql) and not _SESSION_WRITE.match(sql)
 
 
+def copied(connection) -> None:
+    """Call after a COPY into a table: it does not pass the execute wrapper."""
+    _changed_on_commit(connection)
+
+
 def _changed_on_commit(connection) -> None:
-    # One callback a transaction is enough; a savepoint rolled back takes its
-    # callback with it, and the next write schedules another.
-    if connection.in_atomic_block and _pending(connection):
-        return
-    transaction.on_commit(data_changed, using=connection.alias, robust=True)
+    if connection.in_atomic_block:
+        # One callback a transaction is enough; a savepoint rolled back takes
+        # its callback with it, and the next write schedules another.
+        if not _pending(connection):
+            connection.on_commit(data_changed, robust=True)
+    elif connection.get_autocommit():
+        data_changed()  # already committed
+    else:
+        # Manual transactions (not used here): no hook at commit, so now;
+        # uncommitted writes are then invisible to other requests anyway.
+        data_changed()
 
 
 def _pending(connection) -> bool:
@@ -89,7 +163,7 @@ def _pending(connection) -> bool:
 def watch_writes(execute, sql, params, many, context):
     """Execute wrapper: a write schedules a new data version after its commit."""
     result = execute(sql, params, many, context)
-    if not isinstance(sql, str) or _is_write(sql):
+    if _is_write(sql):
         _changed_on_commit(context["connection"])
     return result
 
@@ -105,11 +179,46 @@ def _uncommitted_writes() -> bool:
     )
 
 
+def read_version() -> str | None:
+    """The current data version, or None if the cache cannot be used now."""
+    if not settings.FRAGMENT_CACHE or time.monotonic() < _State.paused_until:
+        return None
+    try:
+        if _State.owed:
+            cache.set(VERSION_KEY, secrets.token_hex(8), None)
+            _State.owed = False
+        version = cache.get(VERSION_KEY)
+        if version is None:
+            cache.add(VERSION_KEY, secrets.token_hex(8), None)
+            version = cache.get(VERSION_KEY)
+    except Exception:
+        _pause("reading the data version")
+        return None
+    return version
+
+
+class FragmentVersionMiddleware:
+    """Reads the data version first, before the request reads any data."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method == "GET":
+            request.fragment_data_version = read_version()
+        return self.get_response(request)
+
+
 def _key(request, name: str, version: str) -> str:
+    user = request.user
     parts = (
         version,
+        BUILD_ID,
         timezone.localdate().isoformat(),
-        str(request.user.pk),
+        user.pk,
+        user.role,
+        user.force_id,
+        user.is_active,
         request.get_full_path(),
         request.META.get("CSRF_COOKIE", ""),
         name,
@@ -119,33 +228,23 @@ def _key(request, name: str, version: str) -> str:
     return f"fragments:{digest}"
 
 
-def _version(request) -> str:
-    version = getattr(request, "_fragment_data_version", None)
-    if version is None:
-        version = cache.get(VERSION_KEY)
-        if version is None:
-            cache.add(VERSION_KEY, secrets.token_hex(8), None)
-            version = cache.get(VERSION_KEY)
-        request._fragment_data_version = version
-    return version
-
-
 def cached(request, name: str, draw: Callable[[], str]) -> SafeString:
     """The fragment `name` of this request's page: from the cache if the data
     has not changed since it was drawn, else drawn by `draw()` and stored."""
+    version = getattr(request, "fragment_data_version", None)
     if (
-        not settings.FRAGMENT_CACHE
-        or request is None
+        version is None
         or request.method != "GET"
         or not request.user.is_authenticated
         or _uncommitted_writes()
+        or time.monotonic() < _State.paused_until
     ):
         return draw()
+    key = _key(request, name, version)
     try:
-        key = _key(request, name, _version(request))
         html = cache.get(key)
     except Exception:
-        logger.exception("Fragment cache unavailable; drawing %s afresh", name)
+        _pause("reading a fragment")
         return draw()
     if html is not None:
         # Our own template output, escaped when it was drawn.
@@ -154,7 +253,7 @@ def cached(request, name: str, draw: Callable[[], str]) -> SafeString:
     try:
         cache.set(key, str(html), TIMEOUT)
     except Exception:
-        logger.exception("Could not store fragment %s", name)
+        _pause("storing a fragment")
     return html
 
 

@@ -27,6 +27,7 @@ from django.db.models import Model
 from django.utils import timezone
 
 from accounts.models import User
+from core import fragments
 from core.deadlines import action_plan_rule, derive, pcc_response_rule, updated_action_plan_rule
 from core.models import AuditEvent
 from forces.models import Force
@@ -122,6 +123,7 @@ def _copy(table: str, columns: list[str], rows: list[tuple]) -> None:
     sql = f"COPY {quote(table)} ({', '.join(map(quote, columns))}) FROM STDIN"
     with connection.cursor() as cursor:
         cursor.cursor.copy_expert(sql, buffer)  # psycopg2, as requirements.txt pins
+    fragments.copied(connection)  # COPY goes around the write watch
 
 
 def _converter(field):

@@ -43,7 +43,9 @@ def fetch(client, url: str) -> tuple[str, int]:
 @pytest.fixture
 def world():
     from accounts.tests.factories import UserFactory
+    from casefiles.tests.factories import ensure_categories
 
+    ensure_categories()  # an earlier transactional test may have flushed them
     call_command("seed_scale", factor=0.05, seed=7, force=True, stdout=io.StringIO())
     return World(UserFactory(email="fragments.admin@example.org", role=User.Role.ADMIN))
 

@@ -75,6 +75,49 @@ def test_a_write_after_a_rolled_back_savepoint_still_changes_the_version(before)
     assert version() != before
 
 
+@pytest.mark.parametrize(
+    ("sql", "writes"),
+    [
+        ("SELECT 1", False),
+        ('  select "x" FROM "t" FOR UPDATE', False),
+        ("SAVEPOINT s1", False),
+        ('UPDATE "django_session" SET "x" = 1', False),
+        ('INSERT INTO "forces_force" VALUES (1)', True),
+        ("EXPLAIN ANALYZE UPDATE forces_force SET name = 'x'", True),
+        ("SELECT 1; DELETE FROM forces_force", True),
+        ("WITH gone AS (DELETE FROM t RETURNING id) SELECT 1", True),
+        ("TRUNCATE forces_force", True),
+        ("COPY forces_force FROM STDIN", True),
+        ('UPDATE "django_session_extra" SET "x" = 1', True),
+    ],
+)
+def test_what_counts_as_a_write(sql, writes):
+    assert fragments._is_write(sql) is writes
+
+
+def test_a_write_on_a_second_connection_changes_the_version_at_its_own_commit(before):
+    if connection.vendor != "postgresql":
+        pytest.skip("a second connection to an in-memory SQLite test database sees nothing")
+    from django.db import DEFAULT_DB_ALIAS, connections
+
+    side = connections.create_connection(DEFAULT_DB_ALIAS)
+    try:
+        with transaction.atomic():
+            with side.cursor() as cursor:  # autocommit: committed at once
+                cursor.execute("UPDATE forces_force SET short_name = 'x' WHERE slug = ''")
+            assert version() != before
+            assert not fragments._pending(connection)
+    finally:
+        side.close()
+
+
+def test_a_copy_counts_as_a_write_when_its_code_says_so(before):
+    with transaction.atomic():
+        fragments.copied(connection)
+        assert version() == before
+    assert version() != before
+
+
 def test_reads_and_session_writes_keep_the_version(before):
     list(Force.objects.all())
     session = SessionStore()
@@ -155,6 +198,67 @@ def test_uncommitted_writes_are_never_cached(client_for, admin_user):
         transaction.set_rollback(True)
     html, _ = programme_html(client)
     assert "Uncommitted" not in html
+
+
+def test_a_write_committed_while_a_page_is_open_makes_it_drawn_again(
+    client_for, admin_user, monkeypatch
+):
+    """The version is read before the request reads anything: what a request
+    draws after a write committed mid-request is stored under the version
+    before that write, and so is never served."""
+    import inspections.views
+
+    client = client_for(admin_user)
+    _, drawn = programme_html(client)
+    real = inspections.views.ForceFilterForm
+
+    def a_write_then_the_form(*args, **kwargs):
+        # Someone else's change commits after this request loaded the
+        # person, before its fragment is looked up.
+        Force.objects.filter(slug="cleveland").update(short_name="Renamedshire")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(inspections.views, "ForceFilterForm", a_write_then_the_form)
+    programme_html(client)
+    monkeypatch.setattr(inspections.views, "ForceFilterForm", real)
+    html, queries = programme_html(client)
+    assert "Renamedshire" in html
+    assert queries == drawn
+
+
+def test_a_version_the_cache_refused_is_stored_before_anything_is_served(
+    client_for, admin_user, monkeypatch
+):
+    client = client_for(admin_user)
+    programme_html(client)
+
+    class RefusesVersions:
+        def __getattr__(self, name):
+            return getattr(cache, name)
+
+        def set(self, key, *args, **kwargs):
+            if key == fragments.VERSION_KEY:
+                raise ConnectionError("cache refused")
+            return cache.set(key, *args, **kwargs)
+
+    monkeypatch.setattr(fragments, "cache", RefusesVersions())
+    Force.objects.filter(slug="cleveland").update(short_name="Renamedshire")
+    assert fragments._State.owed
+    html, _ = programme_html(client)  # paused: drawn, not from the cache
+    assert "Renamedshire" in html
+    monkeypatch.setattr(fragments, "cache", cache)
+    fragments._State.paused_until = 0.0
+    html, _ = programme_html(client)  # the owed version is stored first
+    assert "Renamedshire" in html
+    assert not fragments._State.owed
+
+
+def test_a_new_build_draws_the_page_again(client_for, admin_user, monkeypatch):
+    client = client_for(admin_user)
+    _, drawn = programme_html(client)
+    monkeypatch.setattr(fragments, "BUILD_ID", "another build")
+    _, queries = programme_html(client)
+    assert queries == drawn
 
 
 def test_the_page_is_drawn_when_the_cache_is_down(client_for, admin_user, settings):

@@ -77,3 +77,29 @@ def test_any_mail_backend_opens_with_debug_off(backend):
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == backend.rsplit(".", 1)[0]
+
+
+def _fragment_setting(**env) -> str:
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"PYTEST_VERSION", "DEBUG", "CACHE_URL", "FRAGMENT_CACHE"}
+    }
+    clean.update(SECRET_KEY="x" * 50, **env)
+    result = subprocess.run(
+        [sys.executable, "-c", "import config.settings as s; print(s.FRAGMENT_CACHE)"],
+        env=clean,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_fragments_are_not_cached_in_production_without_a_shared_cache():
+    # Each machine's var/ would hold its own data version: one machine's
+    # writes would not reach another's fragments.
+    assert _fragment_setting() == "False"
+    assert _fragment_setting(CACHE_URL="redis://127.0.0.1:6379/1") == "True"
+    assert _fragment_setting(DEBUG="true") == "True"
