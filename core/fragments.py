@@ -39,6 +39,7 @@ alike: Redis (CACHE_URL) in production. Without CACHE_URL it is on only
 with DEBUG on or under tests, where every process shares var/.
 """
 
+import functools
 import hashlib
 import logging
 import re
@@ -47,6 +48,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connections
@@ -82,33 +84,22 @@ class _State:
     owed = False
 
 
-APPS = (
-    "config",
-    "core",
-    "accounts",
-    "forces",
-    "inspections",
-    "casefiles",
-    "actionplans",
-    "dashboard",
-)
-
-
-def _build_id() -> str:
-    """A digest of the templates and our Python code, the same on every
-    machine that runs the same build."""
+@functools.cache
+def build_id() -> str:
+    """A digest of the templates and our own apps' Python code (every
+    installed app whose folder is at the top of the project, and config/),
+    the same on every machine that runs the same build."""
     base = Path(settings.BASE_DIR)
-    digest = hashlib.sha256()
+    folders = [Path(app.path) for app in apps.get_app_configs()]
+    folders = [folder for folder in folders if folder.parent == base] + [base / "config"]
     paths = sorted(base.glob("templates/**/*.html"))
-    for app in APPS:
-        paths += sorted(p for p in (base / app).glob("**/*.py") if "tests" not in p.parts)
+    for folder in folders:
+        paths += sorted(p for p in folder.glob("**/*.py") if "tests" not in p.parts)
+    digest = hashlib.sha256()
     for path in paths:
         digest.update(str(path.relative_to(base)).encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
-
-
-BUILD_ID = _build_id()
 
 
 def _pause(what: str) -> None:
@@ -122,11 +113,15 @@ def data_changed() -> None:
     Called after a commit. It must not fail the write that caused it.
     """
     try:
-        cache.set(VERSION_KEY, secrets.token_hex(8), None)
-        _State.owed = False
+        _store_new_version()
     except Exception:
         _State.owed = True
         _pause("storing a new data version")
+
+
+def _store_new_version() -> None:
+    cache.set(VERSION_KEY, secrets.token_hex(8), None)
+    _State.owed = False
 
 
 def _is_write(sql) -> bool:
@@ -148,11 +143,9 @@ def _changed_on_commit(connection) -> None:
         # its callback with it, and the next write schedules another.
         if not _pending(connection):
             connection.on_commit(data_changed, robust=True)
-    elif connection.get_autocommit():
-        data_changed()  # already committed
     else:
-        # Manual transactions (not used here): no hook at commit, so now;
-        # uncommitted writes are then invisible to other requests anyway.
+        # Autocommit: already committed. (Manual transactions, not used here,
+        # have no hook at commit: now, then.)
         data_changed()
 
 
@@ -185,8 +178,7 @@ def read_version() -> str | None:
         return None
     try:
         if _State.owed:
-            cache.set(VERSION_KEY, secrets.token_hex(8), None)
-            _State.owed = False
+            _store_new_version()
         version = cache.get(VERSION_KEY)
         if version is None:
             cache.add(VERSION_KEY, secrets.token_hex(8), None)
@@ -213,7 +205,7 @@ def _key(request, name: str, version: str) -> str:
     user = request.user
     parts = (
         version,
-        BUILD_ID,
+        build_id(),
         timezone.localdate().isoformat(),
         user.pk,
         user.role,
