@@ -88,7 +88,9 @@ def main() -> None:
     parser.add_argument("--factor", type=float, default=10)
     parser.add_argument("--skip-build", action="store_true")
     parser.add_argument("--skip-load", action="store_true")
-    parser.add_argument("--only", help="comma-separated sections: pages,sweep,import,pdf,load")
+    parser.add_argument(
+        "--only", help="comma-separated sections: exports,pages,sweep,import,pdf,load"
+    )
     args = parser.parse_args()
 
     url = os.environ.get(

@@ -307,7 +307,13 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-deadlines": {
         "task": "actionplans.tasks.sweep_deadlines",
         "schedule": _SWEEP_EVERY_SECONDS or crontab(minute=7),
-    }
+    },
+    # A fresh copy of every national export (dashboard.export_files) each
+    # night, in London time; one already being prepared is not asked twice.
+    "prepare-exports": {
+        "task": "dashboard.tasks.prepare_exports",
+        "schedule": crontab(hour=2, minute=15),
+    },
 }
 
 # How long /healthz waits for the broker before calling it down.

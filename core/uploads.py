@@ -222,7 +222,7 @@ def _clean_name(name: str) -> str:
 
 
 class _HashingFile(File):
-    """Hands storage the upload in chunks, counting and hashing as they pass.
+    """Hands storage a file in chunks, counting and hashing as they pass.
 
     Not an UploadedFile, so FileSystemStorage streams it rather than moving
     a temporary file into place unread.
@@ -307,20 +307,26 @@ def delete_stored_file(stored_file: StoredFile) -> None:
     transaction.on_commit(lambda: default_storage.delete(name))
 
 
-@transaction.atomic
 def store_bytes(content: bytes, *, name: str, kind: str, by) -> StoredFile:
-    """Keep a file the service made itself (a PDF report, say) like an upload:
-    privately, under a random name, with its SHA-256. No content checks, as
-    nobody outside chose the bytes."""
+    """Keep bytes the service made itself (a PDF report, say); see store_file()."""
+    return store_file(ContentFile(content), name=name, kind=kind, by=by)
+
+
+@transaction.atomic
+def store_file(content: File, *, name: str, kind: str, by) -> StoredFile:
+    """Keep a file the service made itself like an upload: privately, under a
+    random name, with its SHA-256, read in chunks however large. No content
+    checks, as nobody outside chose the bytes."""
     token = secrets.token_hex(16)
-    storage_name = default_storage.save(f"{token[:2]}/{token}", ContentFile(content))
+    hashing = _HashingFile(content)
+    storage_name = default_storage.save(f"{token[:2]}/{token}", hashing)
     try:
         return StoredFile.objects.create(
             original_name=_clean_name(name),
             storage_name=storage_name,
             content_type=KINDS[kind].content_type,
-            size=len(content),
-            sha256=hashlib.sha256(content).hexdigest(),
+            size=hashing.counted,
+            sha256=hashing.sha256.hexdigest(),
             uploaded_by=by,
         )
     except BaseException:

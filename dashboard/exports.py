@@ -256,3 +256,14 @@ EXPORTS = {
         "with their due dates and plan statuses; then every notice sent to a force.",
     ),
 }
+
+
+def build(name: str, today: date) -> tuple[list[str], Iterator]:
+    """The header and rows of the export `name`, with overdue judged on `today`."""
+    builders = {
+        "grades": grades,
+        "findings": findings,
+        "case-reviews": case_reviews,
+        "deadlines": lambda: deadlines(today),
+    }
+    return builders[name]()

@@ -1,14 +1,15 @@
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
-from core import audit, fragments
+from core import fragments, uploads
 from forces.forms import ForceFilterForm
 from inspections.models import Topic
 
-from . import exports, national
-from .csvio import csv_response
+from . import export_files, exports, national
+from .models import ExportFile
 
 
 def _require_inspectorate(request: HttpRequest) -> None:
@@ -51,22 +52,39 @@ def _dashboard_body(data: dict) -> dict:
 
 
 def export_list(request: HttpRequest) -> HttpResponse:
+    """Each export's newest ready copy to download, and a button to prepare a fresh one."""
     _require_admin(request)
-    return render(request, "dashboard/exports.html", {"exports": exports.EXPORTS})
-
-
-def export_csv(request: HttpRequest, name: str) -> HttpResponse:
-    _require_admin(request)
-    builders = {
-        "grades": exports.grades,
-        "findings": exports.findings,
-        "case-reviews": exports.case_reviews,
-        "deadlines": lambda: exports.deadlines(timezone.localdate()),
+    copies = export_files.latest_copies()
+    items = [
+        {"name": name, "title": title, "description": description, **copies[name]}
+        for name, (title, description) in exports.EXPORTS.items()
+    ]
+    in_progress = any(item["latest"] and item["latest"].is_in_progress for item in items)
+    context = {
+        "items": items,
+        # WCAG 2.2.1: a person can stop the page refreshing itself.
+        "refresh": in_progress and request.GET.get("refresh") != "off",
+        "in_progress": in_progress,
     }
-    if name not in builders:
+    return render(request, "dashboard/exports.html", context)
+
+
+@require_POST
+def export_prepare(request: HttpRequest, name: str) -> HttpResponse:
+    _require_admin(request)
+    if name not in exports.EXPORTS:
         raise Http404("No such export")
-    header, rows = builders[name]()
-    # Who took a copy of national data, and when.
-    audit.record(by=request.user, action="export.downloaded", obj=request.user, comment=name)
-    today = timezone.localdate()
-    return csv_response(f"{name}-{today:%Y-%m-%d}.csv", header, rows)
+    export_files.export_request(name=name, by=request.user)
+    return redirect("exports:list")
+
+
+def export_download(request: HttpRequest, export_file_id) -> HttpResponse:
+    """A prepared copy, through the permission check; the download is audited."""
+    _require_admin(request)
+    export_file = get_object_or_404(
+        ExportFile.objects.select_related("stored_file"),
+        pk=export_file_id,
+        status=ExportFile.Status.READY,
+        stored_file__isnull=False,
+    )
+    return uploads.file_response(export_file.stored_file, by=request.user, request=request)

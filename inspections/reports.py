@@ -17,13 +17,12 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from casefiles.services import case_review_figures
-from core import audit, uploads
+from core import audit, background, uploads
 from core.models import AuditEvent
 
 from . import charts
 from .models import GRADE_MEANINGS, Finding, Inspection, ReportFile, Topic
 
-log = logging.getLogger(__name__)
 # WeasyPrint logs every layout step at INFO; keep its warnings only.
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
@@ -234,26 +233,9 @@ def report_request(*, inspection: Inspection, by) -> ReportFile:
 
 
 def report_build(*, report_file_id) -> ReportFile | None:
-    """Build one requested PDF. Claims the row first, so a redelivered task
-    that finds it already taken does nothing."""
-    claimed = ReportFile.objects.filter(pk=report_file_id, status=ReportFile.Status.QUEUED).update(
-        status=ReportFile.Status.BUILDING, started_at=timezone.now()
-    )
-    if not claimed:
-        return None
-    report_file = ReportFile.objects.select_related("inspection__force").get(pk=report_file_id)
-    try:
-        _store(report_file)
-    except Exception as exc:
-        # Whatever went wrong, the page must stop saying "building": it offers a retry.
-        log.exception("Report PDF %s failed", report_file_id)
-        ReportFile.objects.filter(pk=report_file.pk).update(
-            status=ReportFile.Status.FAILED,
-            error=f"{type(exc).__name__}: {exc}"[:2000],
-            finished_at=timezone.now(),
-        )
-        report_file.refresh_from_db()
-    return report_file
+    """Build one requested PDF (core.background: claimed once, failure recorded)."""
+    rows = ReportFile.objects.select_related("inspection__force")
+    return background.build_claimed(rows, report_file_id, _store)
 
 
 @transaction.atomic

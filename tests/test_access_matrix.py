@@ -98,7 +98,8 @@ EXPECTED = {
     "actionplans:calendar_feed": "200 200 200 200 200 200 200",
     "dashboard:dashboard": "200 200 200 200 404 404 302",
     "exports:list": "200 403 403 403 404 404 302",
-    "exports:csv": "200 403 403 403 404 404 302",
+    "exports:prepare": "405 405 405 405 405 405 302",
+    "exports:download": "200 403 403 403 404 404 302",
 }
 
 
@@ -133,6 +134,7 @@ def world(
     from actionplans.tests.factories import submitted_plan
     from casefiles.models import Case, CaseCategory, CaseListImport
     from core.tests.files import pdf, upload
+    from dashboard import export_files
     from inspections import reports, services
     from inspections.models import Topic
     from inspections.tests.report_factories import report_inspection
@@ -163,6 +165,8 @@ def world(
     )
     report_file = reports.report_request(inspection=inspection, by=lead_inspector)
     reports.report_build(report_file_id=report_file.pk)
+    export_file = export_files.export_request(name="grades", by=admin_user)
+    export_files.export_build(export_file_id=export_file.pk)
     case = Case.objects.filter(inspection=inspection).sampled().order_by("reference").first()
     second = Case.objects.filter(inspection=inspection, second_review_due=True).first() or case
     import_job = CaseListImport.objects.create(
@@ -191,6 +195,7 @@ def world(
         "user_id": inspector.pk,
         "force_slug": force_a.slug,
         "export": "grades",
+        "export_file_id": export_file.pk,
         "token": plan_services.calendar_feed_for(force_lead_a).token,
     }
 

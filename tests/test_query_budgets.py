@@ -12,14 +12,17 @@ import io
 from dataclasses import dataclass
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.db import connection, transaction
-from django.test import Client
+from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import User
 from benchmarks.sections import signed_in
+from dashboard import export_files
+from dashboard.models import ExportFile
 from inspections.models import Inspection
 
 SMALL, LARGE = 0.1, 1.0
@@ -54,11 +57,11 @@ PAGES = {
     "action plan (lead inspector)": Page("lead", "actionplans:plan", PLAN, 11),
     "force page (admin)": Page("admin", "forces:detail", "force", 10),
     "force page (force lead)": Page("force_lead", "forces:detail", "force", 11),
-    "exports": Page("admin", "exports:list", ceiling=3),
-    "export: grades": Page("admin", "exports:csv", "grades", 5),
-    "export: findings": Page("admin", "exports:csv", "findings", 6),
-    "export: case reviews": Page("admin", "exports:csv", "case-reviews", 5),
-    "export: deadlines": Page("admin", "exports:csv", "deadlines", 6),
+    "exports": Page("admin", "exports:list", ceiling=4),
+    "export: grades": Page("admin", "exports:download", "export,grades", 5),
+    "export: findings": Page("admin", "exports:download", "export,findings", 5),
+    "export: case reviews": Page("admin", "exports:download", "export,case-reviews", 5),
+    "export: deadlines": Page("admin", "exports:download", "export,deadlines", 5),
 }
 
 
@@ -84,6 +87,8 @@ class World:
 
     def url(self, page: Page) -> str:
         args = []
+        if page.args.startswith("export,"):
+            return reverse(page.url, args=[self.export_copy(page.args.split(",")[1]).pk])
         for arg in filter(None, page.args.split(",")):
             if arg == "inspection":
                 args.append(self.inspection.pk)
@@ -92,6 +97,23 @@ class World:
             else:
                 args.append(arg)
         return reverse(page.url, args=args)
+
+    def export_copy(self, name: str) -> ExportFile:
+        """A prepared copy of the export `name`, built here by the task's code."""
+        copy = ExportFile.objects.filter(name=name, status=ExportFile.Status.READY).first()
+        if copy is None:
+            copy = ExportFile.objects.create(name=name, requested_by=self.users["admin"])
+            export_files.export_build(export_file_id=copy.pk)
+        return copy
+
+    def build_queries(self, name: str) -> int:
+        """Preparing a copy in the background: the task's queries."""
+        copy = ExportFile.objects.create(name=name, requested_by=self.users["admin"])
+        with CaptureQueriesContext(connection) as captured:
+            export_files.export_build(export_file_id=copy.pk)
+        copy.refresh_from_db()
+        assert copy.status == ExportFile.Status.READY, copy.error
+        return len(captured)
 
     def queries(self, page: Page) -> int:
         client = self.clients[page.role]
@@ -109,12 +131,17 @@ class World:
             b"".join(response.streaming_content)  # the export's queries run as it streams
 
 
+# The export downloads above are stored files, prepared by a Celery task
+# (dashboard.export_files); the task's queries are fixed too.
+EXPORT_BUILDS = {"grades": 11, "findings": 12, "case-reviews": 11, "deadlines": 12}
+
+
 def _build(factor: float) -> None:
     call_command("seed_scale", factor=factor, seed=2026, force=True, stdout=io.StringIO())
 
 
 @pytest.fixture(scope="module")
-def budgets(django_db_setup, django_db_blocker):
+def budgets(django_db_setup, django_db_blocker, tmp_path_factory):
     """Count every page at factor 0.1, then leave factor 1 in place for the tests.
 
     Everything happens inside one transaction that is rolled back at the end
@@ -122,7 +149,14 @@ def budgets(django_db_setup, django_db_blocker):
     """
     from accounts.tests.factories import UserFactory
 
-    with django_db_blocker.unblock():
+    # The export copies are files: kept in a folder of this module's own.
+    default = settings.STORAGES["default"]
+    location = tmp_path_factory.mktemp("budget-files")
+    storages = {
+        **settings.STORAGES,
+        "default": {**default, "OPTIONS": {**default["OPTIONS"], "location": location}},
+    }
+    with django_db_blocker.unblock(), override_settings(STORAGES=storages):
         outer = transaction.atomic()
         outer.__enter__()
         try:
@@ -131,12 +165,13 @@ def budgets(django_db_setup, django_db_blocker):
             _build(SMALL)
             small = World(admin)
             counts = {name: small.queries(page) for name, page in PAGES.items()}
+            builds = {f"preparing {name}": small.build_queries(name) for name in EXPORT_BUILDS}
             transaction.savepoint_rollback(before)
             _build(LARGE)
             # Check the deferred foreign keys now, once: otherwise each test's
             # teardown checks every row built here again (PostgreSQL).
             connection.check_constraints()
-            yield counts, World(admin)
+            yield {**counts, **builds}, World(admin)
         finally:
             transaction.set_rollback(True)
             outer.__exit__(None, None, None)
@@ -157,3 +192,14 @@ def test_page_queries_are_fixed_and_within_budget(name, budgets, db):
         f"{name}: {small_counts[name]} queries at factor {SMALL}, {large} at factor {LARGE}"
     )
     assert large <= page.ceiling, f"{name}: {large} queries, budget {page.ceiling}"
+
+
+@pytest.mark.parametrize("name", list(EXPORT_BUILDS))
+def test_export_builds_are_fixed_and_within_budget(name, budgets, db):
+    small_counts, world = budgets
+    large = world.build_queries(name)
+    assert large == small_counts[f"preparing {name}"], (
+        f"preparing {name}: {small_counts[f'preparing {name}']} queries at factor {SMALL}, "
+        f"{large} at {LARGE}"
+    )
+    assert large <= EXPORT_BUILDS[name], f"preparing {name}: {large} queries"

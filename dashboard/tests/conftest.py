@@ -3,6 +3,8 @@ from datetime import date
 import pytest
 import time_machine
 
+from core.tests.fixtures import private_storage  # noqa: F401 - a fixture
+
 TODAY = date(2026, 11, 25)
 
 

@@ -1,27 +1,59 @@
-"""CSV exports for the data team: admins only, streamed, safe in a spreadsheet."""
+"""CSV exports for the data team: admins only, prepared in the background,
+downloaded through the permission check, safe in a spreadsheet."""
 
 import csv
 import io
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
-from django.http import StreamingHttpResponse
 from django.urls import reverse
+from django.utils import timezone
 
-from core.models import AuditEvent
+from core.models import AuditEvent, StoredFile
+from dashboard import export_files
 from dashboard.csvio import safe_cell
+from dashboard.models import ExportFile
+from dashboard.tasks import prepare_exports
 from dashboard.tests.factories import history
 from forces.models import Force
 from inspections.models import Finding, Inspection
 
 pytestmark = pytest.mark.django_db
 NAMES = ["grades", "findings", "case-reviews", "deadlines"]
+LIST = reverse("exports:list")
+
+
+def prepare_url(name: str) -> str:
+    return reverse("exports:prepare", args=[name])
+
+
+def download_url(export_file: ExportFile) -> str:
+    return reverse("exports:download", args=[export_file.pk])
 
 
 def rows_of(response) -> list[list[str]]:
-    assert isinstance(response, StreamingHttpResponse)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv"
+    assert response["Content-Disposition"].startswith("attachment")
     body = b"".join(response.streaming_content).decode("utf-8-sig")
     return list(csv.reader(io.StringIO(body)))
+
+
+@pytest.fixture
+def export(client_for, admin_user, private_storage, django_capture_on_commit_callbacks):
+    """As an admin: ask for a fresh copy (the task runs as the request commits),
+    then download it from the link on the exports page; its rows."""
+    client = client_for(admin_user)
+
+    def run(name: str) -> list[list[str]]:
+        with django_capture_on_commit_callbacks(execute=True):
+            assert client.post(prepare_url(name)).status_code == 302
+        copy = ExportFile.objects.filter(name=name).first()
+        assert copy.status == ExportFile.Status.READY, copy.error
+        assert download_url(copy) in client.get(LIST).text
+        return rows_of(client.get(download_url(copy)))
+
+    return run
 
 
 @pytest.mark.parametrize(
@@ -41,28 +73,138 @@ def test_cells_that_look_like_formulas_get_a_quote(value, cell):
     assert safe_cell(value) == cell
 
 
-def test_only_admins_download(client_for, admin_user, inspector, lead_inspector, force_lead_a):
+def test_only_admins_prepare_and_download(
+    client_for, admin_user, inspector, lead_inspector, force_lead_a, export
+):
+    export("grades")
+    copy = ExportFile.objects.get(name="grades")
     for name in NAMES:
-        url = reverse("exports:csv", args=[name])
-        assert client_for(inspector).get(url).status_code == 403
-        assert client_for(lead_inspector).get(url).status_code == 403
-        assert client_for(force_lead_a).get(url).status_code == 404
-        assert client_for(admin_user).get(url).status_code == 200
-    assert client_for(inspector).get(reverse("exports:list")).status_code == 403
-    assert client_for(force_lead_a).get(reverse("exports:list")).status_code == 404
-    assert client_for(admin_user).get(reverse("exports:csv", args=["nope"])).status_code == 404
+        for person, status in ((inspector, 403), (lead_inspector, 403), (force_lead_a, 404)):
+            assert client_for(person).post(prepare_url(name)).status_code == status
+    for person, status in ((inspector, 403), (lead_inspector, 403), (force_lead_a, 404)):
+        assert client_for(person).get(download_url(copy)).status_code == status
+        assert client_for(person).get(LIST).status_code == status
+    assert ExportFile.objects.count() == 1
+    admin = client_for(admin_user)
+    assert admin.post(prepare_url("nope")).status_code == 404
+    assert admin.get(prepare_url("grades")).status_code == 405
+    stranger = reverse("exports:download", args=[Force.objects.first().pk])
+    assert admin.get(stranger).status_code == 404
 
 
-def test_export_list_links_every_export(client_for, admin_user):
-    page = client_for(admin_user).get(reverse("exports:list")).text
+def test_page_before_any_copy_offers_to_prepare_each(client_for, admin_user):
+    page = client_for(admin_user).get(LIST).text
+    assert page.count("No copy has been prepared yet.") == len(NAMES)
     for name in NAMES:
-        assert reverse("exports:csv", args=[name]) in page
+        assert prepare_url(name) in page
+    assert "data-app-refresh-seconds" not in page
 
 
-def test_grades_export_has_published_grades_only(client_for, admin_user, lead_inspector, today):
+def test_asking_records_who_and_the_download_is_audited(export, admin_user):
+    rows = export("grades")
+    copy = ExportFile.objects.get(name="grades")
+    assert copy.requested_by == admin_user and copy.as_of == timezone.localdate()
+    assert copy.row_count == len(rows) - 1
+    assert copy.stored_file.original_name == f"grades-{copy.as_of:%Y-%m-%d}.csv"
+    assert AuditEvent.objects.filter(
+        action="export.requested", actor=admin_user, comment="grades"
+    ).exists()
+    downloaded = AuditEvent.objects.get(action="file.downloaded", actor=admin_user)
+    assert downloaded.object_id == str(copy.stored_file.pk)
+
+
+def test_page_refreshes_while_a_copy_is_prepared_and_offers_no_second(
+    client_for, admin_user, private_storage
+):
+    client = client_for(admin_user)
+    # Not committed: the task has not run yet.
+    assert client.post(prepare_url("findings")).status_code == 302
+    assert client.post(prepare_url("findings")).status_code == 302
+    assert ExportFile.objects.filter(name="findings").count() == 1
+    page = client.get(LIST).text
+    assert "data-app-refresh-seconds" in page
+    assert "Waiting to start" in page
+    assert prepare_url("findings") not in page and prepare_url("grades") in page
+    stopped = client.get(LIST + "?refresh=off").text
+    assert "data-app-refresh-seconds" not in stopped and "Check again" in stopped
+
+
+def test_a_lost_copy_no_longer_blocks_asking_again(client_for, admin_user, private_storage):
+    client = client_for(admin_user)
+    client.post(prepare_url("grades"))
+    lost = ExportFile.objects.get(name="grades")
+    ExportFile.objects.filter(pk=lost.pk).update(created_at=timezone.now() - timedelta(hours=1))
+    page = client.get(LIST).text
+    assert "was not prepared. Try again." in page and prepare_url("grades") in page
+    client.post(prepare_url("grades"))
+    assert ExportFile.objects.filter(name="grades").count() == 2
+
+
+def test_a_failed_copy_says_so_and_keeps_the_last_good_one(
+    client_for, admin_user, export, private_storage, settings
+):
+    export("grades")
+    good = ExportFile.objects.get(name="grades")
+    # Storage rooted under a plain file: every write fails, as on a full disk.
+    blocker = private_storage.parent / "not-a-folder"
+    blocker.write_text("")
+    default = settings.STORAGES["default"]
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {**default, "OPTIONS": {**default["OPTIONS"], "location": blocker / "x"}},
+    }
+    failed = ExportFile.objects.create(name="grades", requested_by=admin_user)
+    export_files.export_build(export_file_id=failed.pk)
+    failed.refresh_from_db()
+    assert failed.status == ExportFile.Status.FAILED and failed.error
+    assert failed.stored_file is None
+    assert StoredFile.objects.count() == 1
+    page = client_for(admin_user).get(LIST).text
+    assert "could not be prepared" in page
+    assert download_url(good) in page
+
+
+def test_a_copy_is_built_once(admin_user, private_storage):
+    copy = ExportFile.objects.create(name="grades", requested_by=admin_user)
+    assert export_files.export_build(export_file_id=copy.pk).status == ExportFile.Status.READY
+    assert export_files.export_build(export_file_id=copy.pk) is None
+    assert StoredFile.objects.count() == 1
+
+
+def test_the_newest_three_copies_are_kept(
+    client_for, admin_user, export, private_storage, django_capture_on_commit_callbacks
+):
+    for _ in range(5):
+        export("deadlines")
+    copies = list(ExportFile.objects.filter(name="deadlines"))
+    assert [c.status for c in copies] == ["ready"] * 3 + ["removed"] * 2
+    assert StoredFile.objects.count() == 3
+    assert len([p for p in private_storage.rglob("*") if p.is_file()]) == 3
+    assert client_for(admin_user).get(download_url(copies[-1])).status_code == 404
+
+
+def test_nightly_task_asks_for_every_export_once(
+    private_storage, django_capture_on_commit_callbacks
+):
+    prepare_exports()  # the callbacks that start the builds are not run here
+    prepare_exports()
+    assert sorted(ExportFile.objects.values_list("name", flat=True)) == sorted(NAMES)
+    assert set(ExportFile.objects.values_list("requested_by", flat=True)) == {None}
+    with django_capture_on_commit_callbacks(execute=True):
+        ExportFile.objects.all().delete()
+        prepare_exports()
+    assert set(ExportFile.objects.values_list("status", flat=True)) == {"ready"}
+
+
+def test_overnight_copies_say_so(client_for, admin_user, private_storage):
+    export_files.export_build(export_file_id=ExportFile.objects.create(name="grades").pk)
+    assert "overnight" in client_for(admin_user).get(LIST).text
+
+
+def test_grades_export_has_published_grades_only(export, lead_inspector, today):
     kent = Force.objects.get(slug="kent")
     history([kent], lead=lead_inspector, today=today)
-    rows = rows_of(client_for(admin_user).get(reverse("exports:csv", args=["grades"])))
+    rows = export("grades")
     assert rows[0][:2] == ["Force", "Force short name"]
     published = Inspection.objects.filter(force=kent, published_on__isnull=False).count()
     assert len(rows) - 1 == published * 5
@@ -73,17 +215,14 @@ def test_grades_export_has_published_grades_only(client_for, admin_user, lead_in
         "Risk assessment and referral",
         "Investigation",
     }
-    assert AuditEvent.objects.filter(action="export.downloaded", comment="grades").exists()
 
 
-def test_findings_export_has_status_and_defuses_formulas(
-    client_for, admin_user, lead_inspector, today
-):
+def test_findings_export_has_status_and_defuses_formulas(export, lead_inspector, today):
     history([Force.objects.get(slug="kent")], lead=lead_inspector, today=today)
     Finding.objects.filter(kind=Finding.Kind.AREA_FOR_IMPROVEMENT).update(
         summary='=HYPERLINK("http://evil.example","Click")'
     )
-    rows = rows_of(client_for(admin_user).get(reverse("exports:csv", args=["findings"])))
+    rows = export("findings")
     statuses = {r[-1] for r in rows[1:]}
     assert statuses == {"Open", "Closed"}
     summaries = [r[8] for r in rows[1:]]
@@ -92,7 +231,7 @@ def test_findings_export_has_status_and_defuses_formulas(
 
 
 def test_deadlines_export_marks_overdue_plans_and_lists_notices(
-    client_for, admin_user, lead_inspector, force_lead_a, today
+    export, lead_inspector, force_lead_a, today
 ):
     from actionplans.models import Notice
 
@@ -108,7 +247,7 @@ def test_deadlines_export_marks_overdue_plans_and_lists_notices(
         title="Overdue",
         body="Overdue",
     )
-    rows = rows_of(client_for(admin_user).get(reverse("exports:csv", args=["deadlines"])))
+    rows = export("deadlines")
     assert rows[0][6:] == [
         "Deadline or notice",
         "Due on",
@@ -129,7 +268,7 @@ def test_deadlines_export_marks_overdue_plans_and_lists_notices(
 
 
 def test_case_reviews_export_counts_ratings_per_inspection_and_category(
-    client_for, admin_user, lead_inspector, inspector, force_a
+    export, admin_user, lead_inspector, inspector, force_a
 ):
     from inspections.tests.report_factories import report_inspection
 
@@ -142,7 +281,7 @@ def test_case_reviews_export_counts_ratings_per_inspection_and_category(
         start=date(2026, 5, 4),
         **people,
     )
-    rows = rows_of(client_for(admin_user).get(reverse("exports:csv", args=["case-reviews"])))
+    rows = export("case-reviews")
     assert rows[0][-4:] == ["Good", "Requires improvement", "Inadequate", "Total"]
     assert [(r[1], r[5], r[9]) for r in rows[1:]] == [
         ("Greater Manchester", "Missing children", "4"),
@@ -151,3 +290,12 @@ def test_case_reviews_export_counts_ratings_per_inspection_and_category(
     ]
     assert sum(int(r[6]) for r in rows[1:]) == 8
     assert unpublished.force.short_name not in {r[1] for r in rows}
+
+
+def test_the_beat_schedule_prepares_every_export_each_night(settings):
+    from config.celery import app
+
+    entry = settings.CELERY_BEAT_SCHEDULE["prepare-exports"]
+    assert entry["task"] == "dashboard.tasks.prepare_exports"
+    assert entry["task"] in app.tasks
+    assert (entry["schedule"].hour, entry["schedule"].minute) == ({2}, {15})

@@ -1,0 +1,39 @@
+"""The one way a background build runs: claim the queued row, build, record the outcome.
+
+Report PDFs and export copies are rows with a status (queued, building,
+ready, failed) that a Celery task builds. The claim is a conditional
+update, so a task delivered twice (acks late, a worker lost) builds once;
+a failure of any kind ends as "failed" with its error, never as a page
+that says "building" for ever.
+"""
+
+import logging
+from collections.abc import Callable
+
+from django.db import models
+from django.utils import timezone
+
+log = logging.getLogger(__name__)
+
+
+def build_claimed(rows: models.QuerySet, pk, build: Callable[[models.Model], None]):
+    """Claim row `pk` of `rows` if still queued, run build(row) and return the
+    row; None if another run had already claimed it."""
+    model = rows.model
+    claimed = model.objects.filter(pk=pk, status=model.Status.QUEUED).update(
+        status=model.Status.BUILDING, started_at=timezone.now()
+    )
+    if not claimed:
+        return None
+    row = rows.get(pk=pk)
+    try:
+        build(row)
+    except Exception as exc:
+        log.exception("%s %s failed", model._meta.verbose_name, pk)
+        model.objects.filter(pk=pk).update(
+            status=model.Status.FAILED,
+            error=f"{type(exc).__name__}: {exc}"[:2000],
+            finished_at=timezone.now(),
+        )
+        row.refresh_from_db()
+    return row

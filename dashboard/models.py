@@ -1,0 +1,64 @@
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from core.models import BaseModel
+
+# A copy still "waiting" or "being prepared" after this long was lost (the
+# task time limit is 10 minutes): it no longer stops anyone asking again.
+LOST_AFTER = timedelta(minutes=15)
+
+
+class ExportFile(BaseModel):
+    """One prepared copy of a national CSV export, made by a Celery task.
+
+    National exports read every published inspection, so their cost grows
+    with the programme: they are prepared in the background (on request, and
+    each night) and downloaded as a stored file, never built inside a request.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Waiting to start"
+        BUILDING = "building", "Being prepared"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Failed"
+        REMOVED = "removed", "Removed"  # superseded: its file was deleted
+
+    name = models.SlugField(max_length=40)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    stored_file = models.ForeignKey(
+        "core.StoredFile", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The London date the figures were taken on (overdue is judged against it).
+    as_of = models.DateField(null=True, blank=True)
+    row_count = models.PositiveIntegerField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["name", "-created_at"], name="export_latest")]
+
+    def __str__(self) -> str:
+        return f"{self.name} export, {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_ready(self) -> bool:
+        return self.status == self.Status.READY and self.stored_file_id is not None
+
+    @property
+    def is_in_progress(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.BUILDING) and not self.is_lost
+
+    @property
+    def is_lost(self) -> bool:
+        return (
+            self.status in (self.Status.QUEUED, self.Status.BUILDING)
+            and self.created_at < timezone.now() - LOST_AFTER
+        )
