@@ -1,6 +1,6 @@
 """50 simulated users through the inspector's and force lead's journeys.
 
-Run by benchmarks/run.py against gunicorn (2 workers of 4 threads, DEBUG off, two-factor
+Run by benchmarks/run.py against gunicorn (2 workers, DEBUG off, two-factor
 sign-in on) on loopback for a fixed time; it stops by itself. Every simulated
 user is a different account (load.inspector.N / load.force.lead.N, made by
 benchmarks/sections.py) with its own authenticator key, because a code is

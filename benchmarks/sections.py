@@ -9,8 +9,7 @@ run_all() measures, in this order, on the database benchmarks/run.py built:
           time and its queries by kind;
   import  benchmarks/import_case_list.py in its own process (100,000 rows);
   pdf     one inspection's report PDF against WeasyPrint alone on the same HTML;
-  load    Locust (its own virtualenv) against gunicorn with 2 workers
-          (threads as gunicorn.conf.py sets them, as in production).
+  load    Locust (its own virtualenv) against gunicorn with 2 workers.
 render() turns the figures into benchmarks/RESULTS.md.
 """
 
@@ -458,9 +457,7 @@ def load_section(inspection, url: str, static_root: Path) -> dict:
     }
     gunicorn = subprocess.Popen(  # noqa: S603 - our own server
         [str(Path(sys.executable).parent / "gunicorn"), "config.wsgi:application"]
-        # Two processes, as the issue asks; their threads from gunicorn.conf.py.
-        + ["--workers", "2", "--bind", f"127.0.0.1:{port}", "--log-level", "warning"]
-        + ["--config", str(ROOT / "gunicorn.conf.py")],
+        + ["--workers", "2", "--bind", f"127.0.0.1:{port}", "--log-level", "warning"],
         cwd=ROOT,
         env=env,
         stdout=(OUT / "gunicorn.log").open("w"),
@@ -821,8 +818,7 @@ def render(
         "",
         "Locust 2.47 (its own virtualenv), 50 users (3 inspectors to 2 force leads, each "
         "its own account), spawned at 10 a second, for 60 seconds, waiting 0.5 to 1.5 s "
-        "between requests, against gunicorn with 2 workers of 4 threads each (gunicorn.conf.py) "
-        "on 127.0.0.1: DEBUG off, "
+        "between requests, against gunicorn with 2 sync workers on 127.0.0.1: DEBUG off, "
         "two-factor sign-in on (each user signs in through the form and gives a TOTP code "
         "computed in the locustfile), CONN_MAX_AGE 60. Locust runs on the same machine.",
         "",
