@@ -9,6 +9,7 @@ that says "building" for ever.
 
 import logging
 from collections.abc import Callable
+from uuid import UUID
 
 from django.db import models
 from django.utils import timezone
@@ -16,9 +17,13 @@ from django.utils import timezone
 log = logging.getLogger(__name__)
 
 
-def build_claimed(rows: models.QuerySet, pk, build: Callable[[models.Model], None]):
+def build_claimed(
+    *, rows: models.QuerySet, pk: UUID | str, build: Callable[[models.Model], None]
+) -> models.Model | None:
     """Claim row `pk` of `rows` if still queued, run build(row) and return the
-    row; None if another run had already claimed it."""
+    row; None if another run had already claimed it (a task delivered twice,
+    or one redelivered after its worker was lost mid-build: that row stays
+    "building" until the page calls it lost and offers to ask again)."""
     model = rows.model
     claimed = model.objects.filter(pk=pk, status=model.Status.QUEUED).update(
         status=model.Status.BUILDING, started_at=timezone.now()

@@ -4,40 +4,39 @@ An export reads every published inspection in the country, so its cost grows
 with the programme (at ten times its size, the case review figures take
 seconds). No request builds one: an admin asks for a fresh copy, or the
 nightly task does, a Celery task writes the CSV to private storage, and the
-download is a stored file served through the permission check. The newest
-KEEP copies of each export are kept; older files are deleted.
+download is a stored file served through the permission check. One copy of
+each export is in the making at a time (a unique constraint); the newest
+KEEP ready copies are kept and older files deleted.
 """
 
+import contextlib
 import tempfile
 
 from django.core.files import File
 from django.core.files.storage import default_storage
-from django.db import transaction
-from django.db.models import OuterRef, Q, Subquery
+from django.db import IntegrityError, transaction
+from django.db.models import Q, Subquery
 from django.utils import timezone
 
 from core import audit, background, uploads
 
 from . import exports
 from .csvio import csv_lines
-from .models import LOST_AFTER, ExportFile
+from .models import ExportFile
 
 KEEP = 3
-IN_PROGRESS = [ExportFile.Status.QUEUED, ExportFile.Status.BUILDING]
 
 
 def latest_copies() -> dict[str, dict]:
     """For each export: its newest copy of any status ("latest") and its newest
-    ready copy ("ready"), in one query."""
-    newest = ExportFile.objects.filter(name=OuterRef("name")).order_by("-created_at")
-    ready = newest.filter(status=ExportFile.Status.READY, stored_file__isnull=False)
-    rows = (
-        ExportFile.objects.filter(
-            Q(pk=Subquery(newest.values("pk")[:1])) | Q(pk=Subquery(ready.values("pk")[:1]))
-        )
-        .filter(name__in=list(exports.EXPORTS))
-        .select_related("stored_file", "requested_by")
-    )
+    ready copy ("ready"). One query; each subquery reads the newest rows of
+    one export from the (name, -created_at) index, however many there are."""
+    wanted = Q()
+    for name in exports.EXPORTS:
+        newest = ExportFile.objects.filter(name=name).order_by("-created_at").values("pk")
+        ready = newest.filter(status=ExportFile.Status.READY, stored_file__isnull=False)
+        wanted |= Q(pk=Subquery(newest[:1])) | Q(pk=Subquery(ready[:1]))
+    rows = ExportFile.objects.filter(wanted).select_related("stored_file", "requested_by")
     copies: dict[str, dict] = {name: {"latest": None, "ready": None} for name in exports.EXPORTS}
     for row in sorted(rows, key=lambda r: r.created_at):
         copies[row.name]["latest"] = row
@@ -46,40 +45,65 @@ def latest_copies() -> dict[str, dict]:
     return copies
 
 
-@transaction.atomic
 def export_request(*, name: str, by) -> ExportFile:
     """Ask for a fresh copy of the export `name`; a task builds it once this
-    commits. A copy already waiting or being prepared is returned instead."""
-    from .tasks import build_export
-
+    commits. A copy already in the making is returned instead: the database
+    holds at most one (constraint one_export_in_progress), so two people
+    asking at once, or a person and the nightly run, share it."""
     if name not in exports.EXPORTS:
         raise ValueError(f"No export called {name!r}")
-    current = (
-        ExportFile.objects.select_for_update()
-        .filter(name=name, status__in=IN_PROGRESS, created_at__gte=timezone.now() - LOST_AFTER)
-        .first()
+    with transaction.atomic():
+        _give_up_lost(name)
+        current = ExportFile.objects.filter(name=name).in_progress().first()
+        if current is not None:
+            return current
+        try:
+            with transaction.atomic():
+                export_file = ExportFile.objects.create(name=name, requested_by=by)
+        except IntegrityError:
+            # Another request made one between our read and our insert.
+            return ExportFile.objects.filter(name=name).in_progress().get()
+        audit.record(by=by, action="export.requested", obj=export_file, comment=name)
+        transaction.on_commit(lambda: _enqueue(export_file), robust=True)
+        return export_file
+
+
+def _enqueue(export_file: ExportFile) -> None:
+    from .tasks import build_export
+
+    # If the broker is down the copy waits, is shown as lost after
+    # LOST_AFTER, and can be asked for again; the request itself succeeds.
+    build_export.delay(str(export_file.pk))
+
+
+def _give_up_lost(name: str) -> None:
+    """Copies lost with their worker are marked failed, one by one (saved)."""
+    making = ExportFile.objects.filter(
+        name=name, status__in=[ExportFile.Status.QUEUED, ExportFile.Status.BUILDING]
     )
-    if current is not None:
-        return current
-    export_file = ExportFile.objects.create(name=name, requested_by=by)
-    audit.record(by=by, action="export.requested", obj=export_file, comment=name)
-    transaction.on_commit(lambda: build_export.delay(str(export_file.pk)))
-    return export_file
+    for export_file in making:
+        if export_file.is_lost:
+            export_file.status = ExportFile.Status.FAILED
+            export_file.error = "Lost: not finished in time (the worker stopped?)"
+            export_file.finished_at = timezone.now()
+            export_file.save(update_fields=["status", "error", "finished_at", "updated_at"])
 
 
 def export_build(*, export_file_id) -> ExportFile | None:
     """Build one requested copy (core.background: claimed once, failure recorded)."""
-    return background.build_claimed(ExportFile.objects.all(), export_file_id, _store)
+    return background.build_claimed(rows=ExportFile.objects.all(), pk=export_file_id, build=_store)
 
 
-@transaction.atomic
 def _store(export_file: ExportFile) -> None:
+    """Write the CSV to private storage, then record it in one transaction. If
+    anything after the write fails, the commit included, the file goes too."""
     today = timezone.localdate()
-    header, rows = exports.build(export_file.name, today)
-    counted = _Counted(rows)
+    header, rows = exports.EXPORTS[export_file.name].build(today)
+    lines = 0
     with tempfile.TemporaryFile() as spool:
-        for line in csv_lines(header, counted):
+        for line in csv_lines(header, rows):
             spool.write(line.encode("utf-8"))
+            lines += 1
         stored = uploads.store_file(
             File(spool, name="export.csv"),
             name=f"{export_file.name}-{today:%Y-%m-%d}.csv",
@@ -87,27 +111,23 @@ def _store(export_file: ExportFile) -> None:
             by=export_file.requested_by,
         )
     try:
-        export_file.stored_file = stored
-        export_file.as_of = today
-        export_file.row_count = counted.count
-        export_file.status = ExportFile.Status.READY
-        export_file.finished_at = timezone.now()
-        export_file.save()
-        _remove_old_copies(export_file.name)
+        with transaction.atomic():
+            export_file.stored_file = stored
+            export_file.as_of = today
+            export_file.row_count = lines - 2  # the byte order mark and the header
+            export_file.status = ExportFile.Status.READY
+            export_file.finished_at = timezone.now()
+            export_file.save(
+                update_fields=[
+                    "stored_file", "as_of", "row_count", "status", "finished_at", "updated_at"
+                ]
+            )  # fmt: skip
+            _remove_old_copies(export_file.name)
     except BaseException:
+        with contextlib.suppress(Exception):  # the first error is the one to record
+            stored.delete()
         default_storage.delete(stored.storage_name)
         raise
-
-
-class _Counted:
-    def __init__(self, rows):
-        self.rows = rows
-        self.count = 0
-
-    def __iter__(self):
-        for row in self.rows:
-            self.count += 1
-            yield row
 
 
 def _remove_old_copies(name: str) -> None:
@@ -119,7 +139,7 @@ def _remove_old_copies(name: str) -> None:
         stored = export_file.stored_file
         export_file.status = ExportFile.Status.REMOVED
         export_file.stored_file = None
-        export_file.save()
+        export_file.save(update_fields=["status", "stored_file", "updated_at"])
         if stored is not None:
             uploads.delete_stored_file(stored)
 

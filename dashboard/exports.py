@@ -5,8 +5,9 @@ stays flat however many years of inspections there are. Only published
 inspections are exported: drafts never leave the service this way.
 """
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
+from typing import NamedTuple
 
 from django.db.models import Count, Q, Value
 from django.db.models.functions import Coalesce, NullIf
@@ -239,31 +240,33 @@ def deadlines(today: date) -> tuple[list[str], Iterator]:
     return header, rows()
 
 
+class Export(NamedTuple):
+    title: str
+    description: str
+    build: Callable[[date], tuple[list[str], Iterator]]  # header and rows, as of a date
+
+
 EXPORTS = {
-    "grades": ("Grades by force and topic", "Every graded judgment of every published inspection."),
-    "findings": (
+    "grades": Export(
+        "Grades by force and topic",
+        "Every graded judgment of every published inspection.",
+        lambda today: grades(),
+    ),
+    "findings": Export(
         "Findings with their status",
         "Causes of concern, areas for improvement and practice of published inspections, "
         "open or closed.",
+        lambda today: findings(),
     ),
-    "case-reviews": (
+    "case-reviews": Export(
         "Case file review figures",
         "Case file reviews per inspection and category, by rating.",
+        lambda today: case_reviews(),
     ),
-    "deadlines": (
+    "deadlines": Export(
         "Deadlines and notices",
         "Action plans, updated action plans and police and crime commissioner's responses, "
         "with their due dates and plan statuses; then every notice sent to a force.",
+        deadlines,
     ),
 }
-
-
-def build(name: str, today: date) -> tuple[list[str], Iterator]:
-    """The header and rows of the export `name`, with overdue judged on `today`."""
-    builders = {
-        "grades": grades,
-        "findings": findings,
-        "case-reviews": case_reviews,
-        "deadlines": lambda: deadlines(today),
-    }
-    return builders[name]()

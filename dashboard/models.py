@@ -2,13 +2,25 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 
 from core.models import BaseModel
 
-# A copy still "waiting" or "being prepared" after this long was lost (the
-# task time limit is 10 minutes): it no longer stops anyone asking again.
-LOST_AFTER = timedelta(minutes=15)
+# A copy still waiting this long after it was asked for, or still being
+# prepared this long after it started (the task time limit is 10 minutes),
+# was lost with its worker: it no longer stops anyone asking again.
+LOST_AFTER = timedelta(minutes=30)
+
+
+class ExportFileQuerySet(models.QuerySet):
+    def in_progress(self) -> "ExportFileQuerySet":
+        """Waiting or being prepared, and not lost."""
+        since = timezone.now() - LOST_AFTER
+        return self.filter(
+            Q(status=ExportFile.Status.QUEUED, created_at__gte=since)
+            | Q(status=ExportFile.Status.BUILDING, started_at__gte=since)
+        )
 
 
 class ExportFile(BaseModel):
@@ -26,6 +38,8 @@ class ExportFile(BaseModel):
         FAILED = "failed", "Failed"
         REMOVED = "removed", "Removed"  # superseded: its file was deleted
 
+    MAKING = (Status.QUEUED, Status.BUILDING)
+
     name = models.SlugField(max_length=40)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
     requested_by = models.ForeignKey(
@@ -41,9 +55,20 @@ class ExportFile(BaseModel):
     finished_at = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True)
 
+    objects = ExportFileQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["name", "-created_at"], name="export_latest")]
+        constraints = [
+            # One copy of each export in the making at a time: two admins
+            # asking at once, or an admin and the nightly run, get the same one.
+            models.UniqueConstraint(
+                fields=["name"],
+                condition=Q(status__in=["queued", "building"]),
+                name="one_export_in_progress",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} export, {self.created_at:%Y-%m-%d %H:%M}"
@@ -53,12 +78,14 @@ class ExportFile(BaseModel):
         return self.status == self.Status.READY and self.stored_file_id is not None
 
     @property
-    def is_in_progress(self) -> bool:
-        return self.status in (self.Status.QUEUED, self.Status.BUILDING) and not self.is_lost
+    def is_lost(self) -> bool:
+        since = timezone.now() - LOST_AFTER
+        if self.status == self.Status.QUEUED:
+            return self.created_at < since
+        if self.status == self.Status.BUILDING:
+            return (self.started_at or self.created_at) < since
+        return False
 
     @property
-    def is_lost(self) -> bool:
-        return (
-            self.status in (self.Status.QUEUED, self.Status.BUILDING)
-            and self.created_at < timezone.now() - LOST_AFTER
-        )
+    def is_in_progress(self) -> bool:
+        return self.status in self.MAKING and not self.is_lost

@@ -1,6 +1,8 @@
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -56,17 +58,10 @@ def export_list(request: HttpRequest) -> HttpResponse:
     _require_admin(request)
     copies = export_files.latest_copies()
     items = [
-        {"name": name, "title": title, "description": description, **copies[name]}
-        for name, (title, description) in exports.EXPORTS.items()
+        {"name": name, "title": export.title, "description": export.description, **copies[name]}
+        for name, export in exports.EXPORTS.items()
     ]
-    in_progress = any(item["latest"] and item["latest"].is_in_progress for item in items)
-    context = {
-        "items": items,
-        # WCAG 2.2.1: a person can stop the page refreshing itself.
-        "refresh": in_progress and request.GET.get("refresh") != "off",
-        "in_progress": in_progress,
-    }
-    return render(request, "dashboard/exports.html", context)
+    return render(request, "dashboard/exports.html", {"items": items})
 
 
 @require_POST
@@ -75,7 +70,9 @@ def export_prepare(request: HttpRequest, name: str) -> HttpResponse:
     if name not in exports.EXPORTS:
         raise Http404("No such export")
     export_files.export_request(name=name, by=request.user)
-    return redirect("exports:list")
+    title = exports.EXPORTS[name].title.lower()
+    messages.success(request, f"A new copy of {title} is being prepared")
+    return redirect(f"{reverse('exports:list')}#{name}")
 
 
 def export_download(request: HttpRequest, export_file_id) -> HttpResponse:

@@ -235,7 +235,7 @@ def report_request(*, inspection: Inspection, by) -> ReportFile:
 def report_build(*, report_file_id) -> ReportFile | None:
     """Build one requested PDF (core.background: claimed once, failure recorded)."""
     rows = ReportFile.objects.select_related("inspection__force")
-    return background.build_claimed(rows, report_file_id, _store)
+    return background.build_claimed(rows=rows, pk=report_file_id, build=_store)
 
 
 @transaction.atomic

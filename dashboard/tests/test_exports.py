@@ -113,31 +113,80 @@ def test_asking_records_who_and_the_download_is_audited(export, admin_user):
     assert downloaded.object_id == str(copy.stored_file.pk)
 
 
-def test_page_refreshes_while_a_copy_is_prepared_and_offers_no_second(
+def test_a_copy_in_the_making_is_shown_and_not_asked_for_twice(
     client_for, admin_user, private_storage
 ):
     client = client_for(admin_user)
     # Not committed: the task has not run yet.
-    assert client.post(prepare_url("findings")).status_code == 302
+    response = client.post(prepare_url("findings"), follow=True)
+    assert "A new copy of findings with their status is being prepared" in response.text
     assert client.post(prepare_url("findings")).status_code == 302
     assert ExportFile.objects.filter(name="findings").count() == 1
     page = client.get(LIST).text
-    assert "data-app-refresh-seconds" in page
-    assert "Waiting to start" in page
+    assert "Waiting to start" in page and "Check again" in page
     assert prepare_url("findings") not in page and prepare_url("grades") in page
-    stopped = client.get(LIST + "?refresh=off").text
-    assert "data-app-refresh-seconds" not in stopped and "Check again" in stopped
+    # The list page never reloads itself: a person's place on it is kept.
+    assert "data-app-refresh-seconds" not in page
 
 
-def test_a_lost_copy_no_longer_blocks_asking_again(client_for, admin_user, private_storage):
+def test_one_copy_of_an_export_is_in_the_making_at_a_time(admin_user):
+    from django.db import IntegrityError, transaction
+
+    ExportFile.objects.create(name="grades")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ExportFile.objects.create(name="grades", status=ExportFile.Status.BUILDING)
+    ExportFile.objects.create(name="findings")  # another export may be made alongside
+    assert export_files.export_request(name="grades", by=admin_user).requested_by is None
+
+
+def test_a_lost_copy_is_given_up_and_asked_for_again(client_for, admin_user, private_storage):
     client = client_for(admin_user)
     client.post(prepare_url("grades"))
     lost = ExportFile.objects.get(name="grades")
     ExportFile.objects.filter(pk=lost.pk).update(created_at=timezone.now() - timedelta(hours=1))
     page = client.get(LIST).text
-    assert "was not prepared. Try again." in page and prepare_url("grades") in page
+    assert "was not prepared in time" in page and prepare_url("grades") in page
     client.post(prepare_url("grades"))
-    assert ExportFile.objects.filter(name="grades").count() == 2
+    lost.refresh_from_db()
+    assert lost.status == ExportFile.Status.FAILED and lost.error.startswith("Lost")
+    assert ExportFile.objects.filter(name="grades", status=ExportFile.Status.QUEUED).count() == 1
+
+
+def test_a_long_wait_then_a_short_build_is_not_lost(admin_user):
+    copy = ExportFile.objects.create(name="grades", status=ExportFile.Status.BUILDING)
+    ExportFile.objects.filter(pk=copy.pk).update(
+        created_at=timezone.now() - timedelta(minutes=40),
+        started_at=timezone.now() - timedelta(minutes=5),
+    )
+    copy.refresh_from_db()
+    assert copy.is_in_progress and not copy.is_lost
+    assert export_files.export_request(name="grades", by=admin_user) == copy
+
+
+def test_a_failure_after_the_file_is_written_leaves_no_file(
+    admin_user, private_storage, monkeypatch
+):
+    def broken(name):
+        raise OSError("the database went away")
+
+    monkeypatch.setattr(export_files, "_remove_old_copies", broken)
+    copy = ExportFile.objects.create(name="grades", requested_by=admin_user)
+    export_files.export_build(export_file_id=copy.pk)
+    copy.refresh_from_db()
+    assert copy.status == ExportFile.Status.FAILED and "went away" in copy.error
+    assert StoredFile.objects.count() == 0
+    assert [p for p in private_storage.rglob("*") if p.is_file()] == []
+
+
+def test_only_ready_copies_are_downloaded(client_for, admin_user, export):
+    export("grades")
+    ready = ExportFile.objects.get(name="grades")
+    response = client_for(admin_user).get(download_url(ready))
+    assert response["Cache-Control"] == "private, no-store"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    for status in ("queued", "building", "failed", "removed"):
+        ExportFile.objects.filter(pk=ready.pk).update(status=status)
+        assert client_for(admin_user).get(download_url(ready)).status_code == 404
 
 
 def test_a_failed_copy_says_so_and_keeps_the_last_good_one(
@@ -162,6 +211,7 @@ def test_a_failed_copy_says_so_and_keeps_the_last_good_one(
     page = client_for(admin_user).get(LIST).text
     assert "could not be prepared" in page
     assert download_url(good) in page
+    assert page.count("No copy has been prepared yet.") == len(NAMES) - 1
 
 
 def test_a_copy_is_built_once(admin_user, private_storage):
