@@ -436,6 +436,7 @@ def _wait_for(url: str, seconds: float = 60) -> None:
 
 
 def load_section(inspection, url: str, static_root: Path) -> dict:
+    """Locust against gunicorn, once for each of LOAD_RUNS."""
     locust = LOAD_VENV / "bin" / "locust"
     if not locust.exists():
         return {"skipped": f"no Locust at {locust}: `make bench` builds it"}
@@ -463,31 +464,45 @@ def load_section(inspection, url: str, static_root: Path) -> dict:
         stdout=(OUT / "gunicorn.log").open("w"),
         stderr=subprocess.STDOUT,
     )
-    summary = OUT / "load_summary.json"
-    summary.unlink(missing_ok=True)
     try:
         _wait_for(f"{host}/healthz")
-        done = subprocess.run(  # noqa: S603 - our own load test
-            [str(locust), "-f", str(ROOT / "benchmarks" / "locustfile.py"), "--headless"]
-            + ["-u", "50", "-r", "10", "--run-time", "60s", "--host", host]
-            + ["--csv", str(OUT / "load"), "--only-summary", "--stop-timeout", "5"],
-            cwd=ROOT,
-            env={
-                **env,
-                "BENCH_PASSWORD": LOAD_PASSWORD,
-                "BENCH_INSPECTION": str(inspection.pk),
-                "BENCH_LOAD_SUMMARY": str(summary),
-            },
-            capture_output=True,
-            text=True,
-            timeout=180,
-            check=False,
-        )
+        runs = {name: _locust(name, rate, host, env, inspection) for name, rate in LOAD_RUNS}
     finally:
         gunicorn.send_signal(signal.SIGTERM)
         gunicorn.wait(timeout=30)
-    rows = list(csv.DictReader((OUT / "load_stats.csv").open()))
+    return runs
+
+
+# Two arrivals of the same 50 users: all signing in within five seconds (each
+# sign-in checks a password hash that costs about 0.3 s of CPU on purpose),
+# and one a second, as a morning's sign-ins spread out. The second run starts
+# over a minute after the first, so no authenticator code is given twice.
+LOAD_RUNS = (("burst", 10), ("spread", 1))
+
+
+def _locust(name: str, rate: int, host: str, env: dict, inspection) -> dict:
+    locust = LOAD_VENV / "bin" / "locust"
+    summary = OUT / f"load_{name}_summary.json"
+    summary.unlink(missing_ok=True)
+    done = subprocess.run(  # noqa: S603 - our own load test
+        [str(locust), "-f", str(ROOT / "benchmarks" / "locustfile.py"), "--headless"]
+        + ["-u", "50", "-r", str(rate), "--run-time", "60s", "--host", host]
+        + ["--csv", str(OUT / f"load_{name}"), "--only-summary", "--stop-timeout", "5"],
+        cwd=ROOT,
+        env={
+            **env,
+            "BENCH_PASSWORD": LOAD_PASSWORD,
+            "BENCH_INSPECTION": str(inspection.pk),
+            "BENCH_LOAD_SUMMARY": str(summary),
+        },
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    rows = list(csv.DictReader((OUT / f"load_{name}_stats.csv").open()))
     return {
+        "rate": rate,
         "exit": done.returncode,
         "rows": rows,
         "summary": json.loads(summary.read_text()) if summary.exists() else {},
@@ -661,6 +676,20 @@ def _pdf_md(pdf: dict) -> list[str]:
 def _load_md(load: dict) -> list[str]:
     if "skipped" in load:
         return [f"Not run: {load['skipped']}."]
+    lines = []
+    for name, run in load.items():
+        lines += [f"### {LOAD_TITLES[name].format(rate=run['rate'])}", "", *_load_run_md(name, run)]
+        lines.append("")
+    return lines
+
+
+LOAD_TITLES = {
+    "burst": "All 50 sign in within five seconds ({rate} a second)",
+    "spread": "Sign-ins spread out ({rate} a second)",
+}
+
+
+def _load_run_md(name: str, load: dict) -> list[str]:
     lines = [
         "| Requests | Count | Errors | p50 ms | p95 ms | p99 ms | Target p95 < 300 ms, 0 errors |",
         "|---|---:|---:|---:|---:|---:|---|",
@@ -669,15 +698,13 @@ def _load_md(load: dict) -> list[str]:
         row = load["summary"].get(group)
         if not row:
             continue
-        p95 = row["p95_ms"]
-        ok = p95 is not None and p95 < TARGETS["load_p95_ms"] and not row["errors"]
         lines.append(
             f"| {label} | {row['requests']:,} | {row['errors']} | {row['p50_ms']:.0f} | "
-            f"{row['p95_ms']:.0f} | {row['p99_ms']:.0f} | {_met(ok)} |"
+            f"{row['p95_ms']:.0f} | {row['p99_ms']:.0f} | {_met(_load_ok(row))} |"
         )
     lines += [
         "",
-        "Per request name (Locust's CSV, benchmarks/out/load_stats.csv):",
+        f"Per request name (Locust's CSV, benchmarks/out/load_{name}_stats.csv):",
         "",
         "| Request | Count | Failures | p50 ms | p95 ms | p99 ms |",
         "|---|---:|---:|---:|---:|---:|",
@@ -690,6 +717,12 @@ def _load_md(load: dict) -> list[str]:
     if load["exit"] != 0:
         lines += ["", f"Locust exited with {load['exit']}:", "", "```", load["tail"], "```"]
     return lines
+
+
+def _load_ok(row: dict) -> bool:
+    return (
+        row["p95_ms"] is not None and row["p95_ms"] < TARGETS["load_p95_ms"] and not row["errors"]
+    )
 
 
 def _section(report: dict, name: str, lines) -> list[str]:
@@ -739,14 +772,16 @@ def _summary(report: dict) -> list[str]:
             f"- Report PDF ≤ 1.3× WeasyPrint alone: ×{ratio:.2f}, "
             f"{_met(ratio <= TARGETS['pdf_ratio'])}."
         )
-    summary = report.get("load", {}).get("summary")
-    if summary:
-        pages, every = summary["pages"], summary["all"]
+    load = report.get("load", {})
+    for run in ({} if "skipped" in load else load).values():
+        if not run["summary"]:
+            continue
+        pages, every = run["summary"]["pages"], run["summary"]["all"]
         lines.append(
-            f"- Load, p95 < 300 ms and no errors: pages after sign-in p95 {pages['p95_ms']:.0f} "
-            f"ms, {pages['errors']} errors, {_met(pages['p95_ms'] < 300 and not pages['errors'])}; "
-            f"all requests with the sign-in p95 {every['p95_ms']:.0f} ms, {every['errors']} "
-            f"errors, {_met(every['p95_ms'] < 300 and not every['errors'])}."
+            f"- Load, p95 < 300 ms and no errors, sign-ins at {run['rate']} a second: pages after "
+            f"sign-in p95 {pages['p95_ms']:.0f} ms, {pages['errors']} errors, "
+            f"{_met(_load_ok(pages))}; all requests with the sign-in p95 {every['p95_ms']:.0f} "
+            f"ms, {every['errors']} errors, {_met(_load_ok(every))}."
         )
     return lines
 
@@ -817,10 +852,12 @@ def render(
         "## Load",
         "",
         "Locust 2.47 (its own virtualenv), 50 users (3 inspectors to 2 force leads, each "
-        "its own account), spawned at 10 a second, for 60 seconds, waiting 0.5 to 1.5 s "
+        "its own account), for 60 seconds, waiting 0.5 to 1.5 s "
         "between requests, against gunicorn with 2 sync workers on 127.0.0.1: DEBUG off, "
         "two-factor sign-in on (each user signs in through the form and gives a TOTP code "
-        "computed in the locustfile), CONN_MAX_AGE 60. Locust runs on the same machine.",
+        "computed in the locustfile), CONN_MAX_AGE 60. Locust runs on the same machine. Run "
+        "twice on the same server: first with every user signing in within five seconds, then "
+        "with one sign-in a second.",
         "",
         *_section(report, "load", _load_md),
         "",
