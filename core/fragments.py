@@ -10,8 +10,12 @@ stored in the shared cache under a key made of:
   once…) schedules a new token for when its transaction commits, whichever
   way it was written (``save()``, ``QuerySet.update()``, ``bulk_create()``,
   raw SQL). A COPY goes around the wrapper: the code that runs one calls
-  ``copied()``. A rolled-back write keeps the token. Only writes to the
-  session table are ignored: no fragment shows a session.
+  ``copied()``. A rolled-back write keeps the token. Only the bookkeeping
+  of signing in is ignored, as no fragment shows it (tests/test_fragment_pages.py
+  changes all of it and compares every page): sessions, sign-in attempts and
+  logs (django-axes), updates to authenticator devices' counters (django-otp;
+  adding or removing a device still counts) and a person's last sign-in time.
+  Otherwise every sign-in would empty every cached page.
 - the build: a digest of the code and templates, so that during a rolling
   deploy old and new processes never serve each other's HTML;
 - the London date, because "due in 3 days" changes at midnight;
@@ -72,8 +76,12 @@ PAUSE_AFTER_ERROR = 30.0
 _READS = re.compile(
     r"\s*(SELECT|SAVEPOINT|RELEASE|ROLLBACK|SET|SHOW|BEGIN|COMMIT|PRAGMA)\b", re.IGNORECASE
 )
-_SESSION_WRITE = re.compile(
-    r'\s*(INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?django_session"?\s', re.IGNORECASE
+# The bookkeeping of signing in, which no fragment shows (see above).
+_SIGN_IN_WRITE = re.compile(
+    r'\s*(?:(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(?:django_session|axes_\w+)"?\s'
+    r'|UPDATE\s+"?otp_\w+device"?\s'
+    r'|UPDATE "accounts_user" SET "last_login" = %s WHERE "accounts_user"."id" = %s$)',
+    re.IGNORECASE,
 )
 
 
@@ -129,7 +137,7 @@ def _is_write(sql) -> bool:
         return True
     if ";" in sql.strip().rstrip(";"):
         return True  # several statements: any of them may write
-    return not _READS.match(sql) and not _SESSION_WRITE.match(sql)
+    return not _READS.match(sql) and not _SIGN_IN_WRITE.match(sql)
 
 
 def copied(connection) -> None:

@@ -71,3 +71,54 @@ def test_every_key_page_is_cached_until_the_data_changes(world):
         if redrawn != uncached:
             problems.append(f"{name}: differs from the page drawn without the cache")
     assert not problems, "\n".join(problems)
+
+
+def test_sign_in_bookkeeping_is_shown_on_no_cached_page(world):
+    """core.fragments ignores the writes of signing in. That is safe only
+    while no cached page shows any of it: change all of it, for everyone,
+    and every page is drawn the same."""
+    from datetime import UTC, datetime
+
+    from axes.models import AccessLog
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    def pages() -> dict:
+        with override_settings(FRAGMENT_CACHE=False):
+            return {
+                name: fetch(world.clients[p.role], world.url(p))[0] for name, p in CACHED.items()
+            }
+
+    mine = [user.pk for user in world.users.values()]
+    for someone in User.objects.exclude(pk__in=mine)[:20]:
+        TOTPDevice.objects.create(user=someone, name="Phone", confirmed=True)
+    before = pages()
+    odd = datetime(2001, 2, 3, 4, 5, tzinfo=UTC)
+    User.objects.update(last_login=odd)
+    # Whether someone else has confirmed their device (one's own decides, in
+    # the frame and never cached, whether one is let in at all).
+    TOTPDevice.objects.exclude(user__in=mine).update(confirmed=False)
+    TOTPDevice.objects.update(
+        name="Renamed device",
+        last_t=1,
+        throttling_failure_count=9,
+        throttling_failure_timestamp=odd,
+        last_used_at=odd,
+    )
+    AccessLog.objects.create(username=world.users["admin"].email, ip_address="192.0.2.1")
+    after = pages()
+    changed = [name for name in CACHED if before[name] != after[name]]
+    assert changed == [], f"these pages show sign-in bookkeeping: {changed}"
+
+
+def test_someone_signing_in_keeps_the_cached_pages(world):
+    from django.test import Client
+
+    page = CACHED["programme"]
+    client, url = world.clients[page.role], world.url(page)
+    drawn, drawn_queries = fetch(client, url)
+    someone = world.users["lead"]
+    Client().force_login(someone)  # last_login, the session, axes' log
+    someone.refresh_from_db()
+    assert someone.last_login is not None
+    served, served_queries = fetch(client, url)
+    assert served == drawn and served_queries < drawn_queries

@@ -89,6 +89,15 @@ def test_a_write_after_a_rolled_back_savepoint_still_changes_the_version(before)
         ("TRUNCATE forces_force", True),
         ("COPY forces_force FROM STDIN", True),
         ('UPDATE "django_session_extra" SET "x" = 1', True),
+        ('INSERT INTO "axes_accesslog" ("user_agent") VALUES (%s)', False),
+        ('UPDATE "axes_accesslog" SET "logout_time" = %s', False),
+        ('UPDATE "otp_totp_totpdevice" SET "last_t" = %s WHERE "id" = %s', False),
+        ('INSERT INTO "otp_totp_totpdevice" ("user_id") VALUES (%s)', True),
+        ('DELETE FROM "otp_totp_totpdevice" WHERE "id" = %s', True),
+        ('UPDATE "accounts_user" SET "last_login" = %s WHERE "accounts_user"."id" = %s', False),
+        ('UPDATE "accounts_user" SET "last_login" = %s, "role" = %s WHERE "id" = %s', True),
+        ('UPDATE "accounts_user" SET "last_login" = %s WHERE "accounts_user"."id" IN (1)', True),
+        ('UPDATE "accounts_user" SET "full_name" = %s WHERE "accounts_user"."id" = %s', True),
     ],
 )
 def test_what_counts_as_a_write(sql, writes):
