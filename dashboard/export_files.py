@@ -15,7 +15,6 @@ import tempfile
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
-from django.db.models import Q, Subquery
 from django.utils import timezone
 
 from core import audit, background, uploads
@@ -29,16 +28,17 @@ KEEP = 3
 
 def latest_copies() -> dict[str, dict]:
     """For each export: its newest copy of any status ("latest") and its newest
-    ready copy ("ready"). One query; each subquery reads the newest rows of
-    one export from the (name, -created_at) index, however many there are."""
-    wanted = Q()
-    for name in exports.EXPORTS:
-        newest = ExportFile.objects.filter(name=name).order_by("-created_at").values("pk")
-        ready = newest.filter(status=ExportFile.Status.READY, stored_file__isnull=False)
-        wanted |= Q(pk=Subquery(newest[:1])) | Q(pk=Subquery(ready[:1]))
-    rows = ExportFile.objects.filter(wanted).select_related("stored_file", "requested_by")
+    ready copy ("ready"). Superseded copies are marked removed, so what is
+    left is a few rows an export: at most KEEP ready, one in the making, and
+    the failures since its last good copy."""
+    rows = (
+        ExportFile.objects.exclude(status=ExportFile.Status.REMOVED)
+        .filter(name__in=list(exports.EXPORTS))
+        .select_related("stored_file", "requested_by")
+        .order_by("created_at")
+    )
     copies: dict[str, dict] = {name: {"latest": None, "ready": None} for name in exports.EXPORTS}
-    for row in sorted(rows, key=lambda r: r.created_at):
+    for row in rows:
         copies[row.name]["latest"] = row
         if row.is_ready:
             copies[row.name]["ready"] = row
@@ -122,7 +122,7 @@ def _store(export_file: ExportFile) -> None:
                     "stored_file", "as_of", "row_count", "status", "finished_at", "updated_at"
                 ]
             )  # fmt: skip
-            _remove_old_copies(export_file.name)
+            _remove_old_copies(export_file)
     except BaseException:
         with contextlib.suppress(Exception):  # the first error is the one to record
             stored.delete()
@@ -130,11 +130,14 @@ def _store(export_file: ExportFile) -> None:
         raise
 
 
-def _remove_old_copies(name: str) -> None:
-    """Keep the newest KEEP ready copies; delete the others' files."""
-    old = ExportFile.objects.filter(name=name, status=ExportFile.Status.READY).select_related(
-        "stored_file"
-    )[KEEP:]
+def _remove_old_copies(newest: ExportFile) -> None:
+    """Keep the newest KEEP ready copies, deleting the others' files; the
+    failures before this good copy are superseded too."""
+    same = ExportFile.objects.filter(name=newest.name)
+    same.filter(status=ExportFile.Status.FAILED, created_at__lt=newest.created_at).update(
+        status=ExportFile.Status.REMOVED
+    )
+    old = same.filter(status=ExportFile.Status.READY).select_related("stored_file")[KEEP:]
     for export_file in old:
         stored = export_file.stored_file
         export_file.status = ExportFile.Status.REMOVED

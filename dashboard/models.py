@@ -36,7 +36,9 @@ class ExportFile(BaseModel):
         BUILDING = "building", "Being prepared"
         READY = "ready", "Ready"
         FAILED = "failed", "Failed"
-        REMOVED = "removed", "Removed"  # superseded: its file was deleted
+        # Superseded: an older ready copy whose file was deleted, or a
+        # failure followed by a good copy.
+        REMOVED = "removed", "Removed"
 
     MAKING = (Status.QUEUED, Status.BUILDING)
 

@@ -212,6 +212,14 @@ def test_a_failed_copy_says_so_and_keeps_the_last_good_one(
     assert "could not be prepared" in page
     assert download_url(good) in page
     assert page.count("No copy has been prepared yet.") == len(NAMES) - 1
+    # A good copy after it: the failure is superseded and no longer shown.
+    settings.STORAGES = {**settings.STORAGES, "default": default}
+    newer = ExportFile.objects.create(name="grades", requested_by=admin_user)
+    export_files.export_build(export_file_id=newer.pk)
+    failed.refresh_from_db()
+    assert failed.status == ExportFile.Status.REMOVED
+    page = client_for(admin_user).get(LIST).text
+    assert "could not be prepared" not in page and download_url(newer) in page
 
 
 def test_a_copy_is_built_once(admin_user, private_storage):
