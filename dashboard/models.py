@@ -1,16 +1,10 @@
-from datetime import timedelta
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from core.background import LOST_AFTER, BuildState
 from core.models import BaseModel
-
-# A copy still waiting this long after it was asked for, or still being
-# prepared this long after it started (the task time limit is 10 minutes),
-# was lost with its worker: it no longer stops anyone asking again.
-LOST_AFTER = timedelta(minutes=30)
 
 
 class ExportFileQuerySet(models.QuerySet):
@@ -23,7 +17,7 @@ class ExportFileQuerySet(models.QuerySet):
         )
 
 
-class ExportFile(BaseModel):
+class ExportFile(BuildState, BaseModel):
     """One prepared copy of a national CSV export, made by a Celery task.
 
     National exports read every published inspection, so their cost grows
@@ -39,8 +33,6 @@ class ExportFile(BaseModel):
         # Superseded: an older ready copy whose file was deleted, or a
         # failure followed by a good copy.
         REMOVED = "removed", "Removed"
-
-    MAKING = (Status.QUEUED, Status.BUILDING)
 
     name = models.SlugField(max_length=40)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
@@ -74,20 +66,3 @@ class ExportFile(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.name} export, {self.created_at:%Y-%m-%d %H:%M}"
-
-    @property
-    def is_ready(self) -> bool:
-        return self.status == self.Status.READY and self.stored_file_id is not None
-
-    @property
-    def is_lost(self) -> bool:
-        since = timezone.now() - LOST_AFTER
-        if self.status == self.Status.QUEUED:
-            return self.created_at < since
-        if self.status == self.Status.BUILDING:
-            return (self.started_at or self.created_at) < since
-        return False
-
-    @property
-    def is_in_progress(self) -> bool:
-        return self.status in self.MAKING and not self.is_lost

@@ -6,6 +6,7 @@ from django.db.models import OuterRef, Q, StringAgg, Subquery, Value
 from django.db.models.functions import Cast
 from django.urls import reverse
 
+from core.background import BuildState
 from core.models import BaseModel
 
 
@@ -374,7 +375,7 @@ class ReportFileQuerySet(models.QuerySet):
         return self
 
 
-class ReportFile(BaseModel):
+class ReportFile(BuildState, BaseModel):
     """One build of an inspection's report PDF, made by a Celery task.
 
     The row says what the PDF was built from (a hash of the report's data and
@@ -416,11 +417,3 @@ class ReportFile(BaseModel):
 
     def __str__(self) -> str:
         return f"Report PDF for {self.inspection}"
-
-    @property
-    def is_ready(self) -> bool:
-        return self.status == self.Status.READY and self.stored_file_id is not None
-
-    @property
-    def is_in_progress(self) -> bool:
-        return self.status in (self.Status.QUEUED, self.Status.BUILDING)

@@ -74,6 +74,25 @@ def test_status_page_refreshes_while_building(client_for, inspector, make_report
     assert "Building the report…" in stopped.text and "Check again" in stopped.text
 
 
+def test_a_build_lost_with_its_worker_is_offered_again(client_for, inspector, make_report):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    inspection = make_report()
+    lost = ReportFile.objects.create(inspection=inspection, status=ReportFile.Status.BUILDING)
+    started = timezone.now() - timedelta(minutes=31)
+    ReportFile.objects.filter(pk=lost.pk).update(started_at=started)
+    page = client_for(inspector).get(status_url(inspection))
+    assert "was not built in time" in page.text
+    assert "data-app-refresh-seconds" not in page.text
+    assert "Build the PDF again" in page.text
+    # Started 29 minutes ago: still building, as far as anyone can tell.
+    ReportFile.objects.filter(pk=lost.pk).update(started_at=started + timedelta(minutes=2))
+    page = client_for(inspector).get(status_url(inspection))
+    assert "Building the report…" in page.text and "Build the PDF again" not in page.text
+
+
 def test_page_offers_a_rebuild_once_the_data_has_changed(
     client_for,
     lead_inspector,
