@@ -1,7 +1,7 @@
 """The one way a background build runs: claim the queued row, build, record the outcome.
 
-Report PDFs and export copies are rows with a status (queued, building,
-ready, failed) that a Celery task builds. The claim is a conditional
+Report PDFs and export copies are rows (core.models.BackgroundBuild) with a
+status (queued, building, ready, failed) that a Celery task builds. The claim is a conditional
 update, so a task delivered twice (acks late, a worker lost) builds once;
 a failure of any kind ends as "failed" with its error, never as a page
 that says "building" for ever.
@@ -9,42 +9,12 @@ that says "building" for ever.
 
 import logging
 from collections.abc import Callable
-from datetime import timedelta
 from uuid import UUID
 
 from django.db import models
 from django.utils import timezone
 
 log = logging.getLogger(__name__)
-
-# A build still waiting this long after it was asked for, or still running
-# this long after it started (the task time limit is 10 minutes), was lost
-# with its worker: its page says so and offers to try again.
-LOST_AFTER = timedelta(minutes=30)
-
-
-class BuildState:
-    """For a model with status, created_at, started_at and stored_file:
-    ready, in progress or lost."""
-
-    MAKING = ("queued", "building")
-
-    @property
-    def is_ready(self) -> bool:
-        return self.status == "ready" and self.stored_file_id is not None
-
-    @property
-    def is_lost(self) -> bool:
-        since = timezone.now() - LOST_AFTER
-        if self.status == "queued":
-            return self.created_at < since
-        if self.status == "building":
-            return (self.started_at or self.created_at) < since
-        return False
-
-    @property
-    def is_in_progress(self) -> bool:
-        return self.status in self.MAKING and not self.is_lost
 
 
 def build_claimed(

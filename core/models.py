@@ -1,7 +1,9 @@
 import uuid
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 class BaseModel(models.Model):
@@ -72,3 +74,50 @@ class StoredFile(BaseModel):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+# A build still waiting this long after it was asked for, or still running
+# this long after it started (the task time limit is 10 minutes), was lost
+# with its worker: its page says so and offers to try again.
+LOST_AFTER = timedelta(minutes=30)
+
+
+class BackgroundBuild(BaseModel):
+    """A file a Celery task builds on request: a report PDF, an export copy.
+
+    Each kind declares its own `status` (queued, building, ready, failed and
+    any of its own); core.background.build_claimed runs the build.
+    """
+
+    MAKING = ("queued", "building")
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    stored_file = models.ForeignKey(
+        StoredFile, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-created_at"]
+
+    @property
+    def is_ready(self) -> bool:
+        return self.status == "ready" and self.stored_file_id is not None
+
+    @property
+    def is_lost(self) -> bool:
+        since = timezone.now() - LOST_AFTER
+        if self.status == "queued":
+            return self.created_at < since
+        if self.status == "building":
+            return (self.started_at or self.created_at) < since
+        return False
+
+    @property
+    def is_in_progress(self) -> bool:
+        return self.status in self.MAKING and not self.is_lost

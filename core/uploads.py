@@ -240,7 +240,6 @@ class _HashingFile(File):
             yield chunk
 
 
-@transaction.atomic
 def store_upload(upload, *, by, kinds: Iterable[str], max_bytes: int | None = None) -> StoredFile:
     """Check an upload, then keep it privately and return its StoredFile row.
 
@@ -251,23 +250,8 @@ def store_upload(upload, *, by, kinds: Iterable[str], max_bytes: int | None = No
     stays as an orphan with no row: unreachable, and a retention sweep's job.)
     """
     kind = check_upload(upload, kinds=kinds, max_bytes=max_bytes)
-    token = secrets.token_hex(16)
-    name = f"{token[:2]}/{token}"
     upload.seek(0)
-    content = _HashingFile(upload)
-    try:
-        name = default_storage.save(name, content)
-        return StoredFile.objects.create(
-            original_name=_clean_name(upload.name),
-            storage_name=name,
-            content_type=KINDS[kind].content_type,
-            size=content.counted,
-            sha256=content.sha256.hexdigest(),
-            uploaded_by=by,
-        )
-    except BaseException:
-        default_storage.delete(name)
-        raise
+    return store_file(upload, name=upload.name, kind=kind, by=by)
 
 
 def file_response(stored_file: StoredFile, *, by, request=None) -> FileResponse:
@@ -314,13 +298,15 @@ def store_bytes(content: bytes, *, name: str, kind: str, by) -> StoredFile:
 
 @transaction.atomic
 def store_file(content: File, *, name: str, kind: str, by) -> StoredFile:
-    """Keep a file the service made itself like an upload: privately, under a
-    random name, with its SHA-256, read in chunks however large. No content
-    checks, as nobody outside chose the bytes."""
+    """Keep a file privately, under a random name with no extension, with its
+    size and SHA-256, read in chunks however large. Uploads come here once
+    store_upload() has checked them; files the service made come directly.
+    If writing or the insert fails, the file is removed."""
     token = secrets.token_hex(16)
+    storage_name = f"{token[:2]}/{token}"
     hashing = _HashingFile(content)
-    storage_name = default_storage.save(f"{token[:2]}/{token}", hashing)
     try:
+        storage_name = default_storage.save(storage_name, hashing)
         return StoredFile.objects.create(
             original_name=_clean_name(name),
             storage_name=storage_name,

@@ -45,9 +45,7 @@ def _home_context(user) -> dict:
         .select_related("force")
         .order_by("fieldwork_start")
     )
-    if user.is_force_lead:
-        return {"force": user.force, "inspections": inspections, **extra}
-    return {"inspections": inspections, **extra}
+    return {"inspections": inspections, **extra}  # a force lead's force is in the frame
 
 
 @login_not_required

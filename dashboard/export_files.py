@@ -52,9 +52,10 @@ def export_request(*, name: str, by) -> ExportFile:
     asking at once, or a person and the nightly run, share it."""
     if name not in exports.EXPORTS:
         raise ValueError(f"No export called {name!r}")
+    making = ExportFile.objects.filter(name=name, status__in=ExportFile.MAKING)
     with transaction.atomic():
-        _give_up_lost(name)
-        current = ExportFile.objects.filter(name=name).in_progress().first()
+        _give_up_lost(making)
+        current = making.first()  # what is left in the making is not lost
         if current is not None:
             return current
         try:
@@ -62,7 +63,7 @@ def export_request(*, name: str, by) -> ExportFile:
                 export_file = ExportFile.objects.create(name=name, requested_by=by)
         except IntegrityError:
             # Another request made one between our read and our insert.
-            return ExportFile.objects.filter(name=name).in_progress().get()
+            return making.get()
         audit.record(by=by, action="export.requested", obj=export_file, comment=name)
         transaction.on_commit(lambda: _enqueue(export_file), robust=True)
         return export_file
@@ -76,12 +77,10 @@ def _enqueue(export_file: ExportFile) -> None:
     build_export.delay(str(export_file.pk))
 
 
-def _give_up_lost(name: str) -> None:
-    """Copies lost with their worker are marked failed, one by one (saved)."""
-    making = ExportFile.objects.filter(
-        name=name, status__in=[ExportFile.Status.QUEUED, ExportFile.Status.BUILDING]
-    )
-    for export_file in making:
+def _give_up_lost(making) -> None:
+    """Copies lost with their worker are marked failed (at most one is in the
+    making, by the constraint)."""
+    for export_file in making.all():  # its own query: `making` is read again after
         if export_file.is_lost:
             export_file.status = ExportFile.Status.FAILED
             export_file.error = "Lost: not finished in time (the worker stopped?)"

@@ -1,23 +1,10 @@
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 
-from core.background import LOST_AFTER, BuildState
-from core.models import BaseModel
+from core.models import BackgroundBuild
 
 
-class ExportFileQuerySet(models.QuerySet):
-    def in_progress(self) -> "ExportFileQuerySet":
-        """Waiting or being prepared, and not lost."""
-        since = timezone.now() - LOST_AFTER
-        return self.filter(
-            Q(status=ExportFile.Status.QUEUED, created_at__gte=since)
-            | Q(status=ExportFile.Status.BUILDING, started_at__gte=since)
-        )
-
-
-class ExportFile(BuildState, BaseModel):
+class ExportFile(BackgroundBuild):
     """One prepared copy of a national CSV export, made by a Celery task.
 
     National exports read every published inspection, so their cost grows
@@ -36,23 +23,11 @@ class ExportFile(BuildState, BaseModel):
 
     name = models.SlugField(max_length=40)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    stored_file = models.ForeignKey(
-        "core.StoredFile", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
     # The London date the figures were taken on (overdue is judged against it).
     as_of = models.DateField(null=True, blank=True)
     row_count = models.PositiveIntegerField(null=True, blank=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    error = models.TextField(blank=True)
 
-    objects = ExportFileQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["-created_at"]
+    class Meta(BackgroundBuild.Meta):
         indexes = [models.Index(fields=["name", "-created_at"], name="export_latest")]
         constraints = [
             # One copy of each export in the making at a time: two admins

@@ -6,8 +6,7 @@ from django.db.models import OuterRef, Q, StringAgg, Subquery, Value
 from django.db.models.functions import Cast
 from django.urls import reverse
 
-from core.background import BuildState
-from core.models import BaseModel
+from core.models import BackgroundBuild, BaseModel
 
 
 class Topic(models.TextChoices):
@@ -375,7 +374,7 @@ class ReportFileQuerySet(models.QuerySet):
         return self
 
 
-class ReportFile(BuildState, BaseModel):
+class ReportFile(BackgroundBuild):
     """One build of an inspection's report PDF, made by a Celery task.
 
     The row says what the PDF was built from (a hash of the report's data and
@@ -393,12 +392,6 @@ class ReportFile(BuildState, BaseModel):
         Inspection, on_delete=models.CASCADE, related_name="report_files"
     )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    stored_file = models.ForeignKey(
-        "core.StoredFile", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
     data_version = models.CharField(max_length=64, blank=True)
     audit_event_id = models.BigIntegerField(null=True, blank=True)
     is_draft = models.BooleanField(default=True)
@@ -406,14 +399,11 @@ class ReportFile(BuildState, BaseModel):
     # once the force could see the findings, never an earlier, unmoderated one.
     stage = models.CharField(max_length=20, choices=Inspection.Stage.choices, blank=True)
     page_count = models.PositiveIntegerField(null=True, blank=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    error = models.TextField(blank=True)
 
     objects = ReportFileQuerySet.as_manager()
 
-    class Meta:
-        ordering = ["-created_at"]
+    class Meta(BackgroundBuild.Meta):
+        pass
 
     def __str__(self) -> str:
         return f"Report PDF for {self.inspection}"
