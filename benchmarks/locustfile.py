@@ -12,7 +12,7 @@ machine with the server, and it costs a fraction of the CPU per request.
 
 Besides Locust's own CSV, writes BENCH_LOAD_SUMMARY (JSON): percentiles for
 all requests and for the pages alone, without the two sign-in steps, whose
-time is mostly the deliberate cost of password hashing.
+time is mostly the deliberate cost of password hashing (Argon2id).
 """
 
 import hashlib

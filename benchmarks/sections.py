@@ -474,7 +474,8 @@ def load_section(inspection, url: str, static_root: Path) -> dict:
 
 
 # Two arrivals of the same 50 users: all signing in within five seconds (each
-# sign-in checks a password hash that costs about 0.3 s of CPU on purpose),
+# sign-in checks an Argon2id password hash that costs about 0.16 s of CPU on
+# purpose),
 # and one a second, as a morning's sign-ins spread out. The second run starts
 # over a minute after the first, so no authenticator code is given twice.
 LOAD_RUNS = (("burst", 10), ("spread", 1))
