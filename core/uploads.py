@@ -47,7 +47,8 @@ KINDS: dict[str, FileKind] = {
     "xlsx": FileKind(
         "XLSX", (".xlsx",), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     ),
-    "csv": FileKind("CSV", (".csv",), "text/csv"),
+    # Checked as UTF-8 before it is stored (_is_utf8_text), or written so.
+    "csv": FileKind("CSV", (".csv",), "text/csv; charset=utf-8"),
 }
 
 # Programs, whatever they are called. Mach-O has four byte orders and widths,
@@ -268,11 +269,14 @@ def file_response(stored_file: StoredFile, *, by, request=None) -> FileResponse:
     except FileNotFoundError:
         raise Http404("The file is no longer available") from None
     audit.record(by=by, action="file.downloaded", obj=stored_file)
+    content_type = stored_file.content_type
+    if content_type == "text/csv":
+        content_type = KINDS["csv"].content_type  # stored before it named its charset
     response = FileResponse(
         handle,
         as_attachment=True,
         filename=stored_file.original_name,
-        content_type=stored_file.content_type,
+        content_type=content_type,
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"

@@ -302,3 +302,17 @@ def test_describe_limits_says_types_and_size(settings):
     settings.UPLOAD_MAX_BYTES = 20 * files.MB
     assert uploads.describe_limits(DOCUMENTS) == "PDF, DOCX, ODT or XLSX, up to 20MB"
     assert uploads.describe_limits(["csv"], max_bytes=512 * 1024) == "CSV, up to 512KB"
+
+
+def test_a_csv_names_its_charset_even_if_stored_before_it_did(private_storage, inspector):
+    stored = uploads.store_upload(
+        files.upload("cases.csv", b"reference,category\r\nCR-1,Missing\r\n"),
+        by=inspector,
+        kinds=["csv"],
+    )
+    assert stored.content_type == "text/csv; charset=utf-8"
+    assert uploads.file_response(stored, by=inspector)["Content-Type"] == "text/csv; charset=utf-8"
+
+    stored.content_type = "text/csv"
+    stored.save(update_fields=["content_type"])
+    assert uploads.file_response(stored, by=inspector)["Content-Type"] == "text/csv; charset=utf-8"

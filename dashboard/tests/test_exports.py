@@ -33,7 +33,7 @@ def download_url(export_file: ExportFile) -> str:
 
 def rows_of(response) -> list[list[str]]:
     assert response.status_code == 200
-    assert response["Content-Type"] == "text/csv"
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"].startswith("attachment")
     body = b"".join(response.streaming_content).decode("utf-8-sig")
     return list(csv.reader(io.StringIO(body)))
