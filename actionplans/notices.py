@@ -281,8 +281,9 @@ def plan_notices(*, version: ActionPlanVersion, plan: ActionPlan, kind: str) -> 
     return notices_claim(candidates)
 
 
-def visit_notices(*, visit: PostInspectionVisit) -> datetime:
-    """Give the force its notice of a visit; returns when it was sent."""
+def visit_notices(*, visit: PostInspectionVisit) -> datetime | None:
+    """Give the force its notice of a visit; returns when it was sent, or None
+    if nobody was given it (the force has no active force lead)."""
     inspection = Inspection.objects.select_related("force").get(pk=visit.inspection_id)
     force = inspection.force
     sent_at = timezone.now()
@@ -304,8 +305,7 @@ def visit_notices(*, visit: PostInspectionVisit) -> datetime:
         ),
         link=visit.get_absolute_url(),
     )
-    notices_claim(candidates)
-    return sent_at
+    return sent_at if notices_claim(candidates) else None
 
 
 # --- The sweep ----------------------------------------------------------------
@@ -324,26 +324,37 @@ class Deadline(NamedTuple):
     fieldwork_start: date
     lead_inspector_id: str
     lead_inspector_active: bool
+    returned: bool  # a version was returned and no newer one is in
     due_on: date
     subject: str  # the plan's kind
 
 
 Deadline.COLUMNS = [
     "pk_text", "force_text", "force__short_name", "kind", "fieldwork_start", "lead_text",
-    "lead_inspector__is_active",
+    "lead_inspector__is_active", "returned",
 ]  # fmt: skip
+
+# The force has sent its plan in: a version awaits review or was accepted. A
+# returned version puts the plan back with the force, as on the dashboard.
+PLAN_IN = [ActionPlanVersion.Status.SUBMITTED, ActionPlanVersion.Status.ACCEPTED]
 
 
 def _open_deadlines(kind: str, today: date, reminder_dates: list[date]) -> list[Deadline]:
-    """Unsubmitted plans of this kind due for a notice today, as plain values.
-    The partial indexes on the due dates of inspections not closed find them."""
+    """Plans of this kind not in (never submitted, or returned) and due for a
+    notice today, as plain values. The partial indexes on the due dates of
+    inspections not closed find them."""
     field = ActionPlan.DUE_FIELDS[kind]
-    submitted = ActionPlanVersion.objects.filter(plan__inspection=OuterRef("pk"), plan__kind=kind)
+    versions = ActionPlanVersion.objects.filter(plan__inspection=OuterRef("pk"), plan__kind=kind)
     rows = (
         Inspection.objects.exclude(stage=Inspection.Stage.CLOSED)
         .filter(Q(**{f"{field}__in": reminder_dates}) | Q(**{f"{field}__lt": today}))
-        .filter(~Exists(submitted))
-        .annotate(pk_text=_text("pk"), force_text=_text("force"), lead_text=_text("lead_inspector"))
+        .filter(~Exists(versions.filter(status__in=PLAN_IN)))
+        .annotate(
+            pk_text=_text("pk"),
+            force_text=_text("force"),
+            lead_text=_text("lead_inspector"),
+            returned=Exists(versions),  # any version, none of them in: returned
+        )
         .values_list(*Deadline.COLUMNS, field)
         .order_by()
     )
@@ -423,24 +434,31 @@ class _Words:
         label = ActionPlan.Kind(d.subject).label
         day_word = "day" if days_left == 1 else "days"
         title = f"{label} due in {days_left} {day_word}: {d.force_name}"
-        body = (
-            f"The {label.lower()} for the {self.inspection(d)} is due on {self.date(d.due_on)}. "
-            "Upload the plan and respond to each cause of concern and recommendation"
-            + (
+        body = f"The {label.lower()} for the {self.inspection(d)} is due on {self.date(d.due_on)}. "
+        if d.returned:
+            body += (
+                "The lead inspector returned the last version with comments: "
+                "submit a new version that responds to them."
+            )
+        else:
+            body += "Upload the plan and respond to each cause of concern and recommendation" + (
                 " and area for improvement."
                 if d.subject == ActionPlan.Kind.UPDATED_ACTION_PLAN
                 else "."
             )
-        )
         return title, body
 
     def overdue(self, d: Deadline, days_late: int) -> tuple[str, str]:
         label = ActionPlan.Kind(d.subject).label
         title = f"{label} overdue: {d.force_name}"
+        what = (
+            "the last version was returned with comments and no new version has been submitted"
+            if d.returned
+            else "has not been submitted"
+        )
         body = (
             f"The {label.lower()} for the {self.inspection(d)} was due on {self.date(d.due_on)} "
-            f"and has not been submitted. It is {days_late} day{'s' if days_late != 1 else ''} "
-            "overdue."
+            f"and {what}. It is {days_late} day{'s' if days_late != 1 else ''} overdue."
         )
         return title, body
 

@@ -121,6 +121,8 @@ class Status:
 def plan_status(due_on: date | None, latest: ActionPlanVersion | None, today: date) -> Status:
     """The status a person sees, always in words: never colour alone."""
     if latest is not None:
+        if latest.status == ActionPlanVersion.Status.RETURNED and due_on and due_on < today:
+            return Status("Returned, overdue", "red")  # back with the force, and late
         colour = {"accepted": "green", "submitted": "blue", "returned": "orange"}[latest.status]
         return Status(latest.get_status_display(), colour)
     if due_on is None:
@@ -511,6 +513,21 @@ def visit_notice_problems(
     return {}
 
 
+def visit_recipient_problem(inspection: Inspection) -> str:
+    """Why the force cannot be given notice of a visit, or "": the notice goes
+    to its active force leads, and a visit booked with nobody told would break
+    the two weeks' notice while the page said it was given."""
+    leads = User.objects.filter(
+        role=User.Role.FORCE_LEAD, is_active=True, force_id=inspection.force_id
+    )
+    if leads.exists():
+        return ""
+    return (
+        f"{inspection.force.short_name} has no active force lead to send the notice to. "
+        "An admin must add one before the visit can be booked"
+    )
+
+
 @transaction.atomic
 def post_inspection_visit_schedule(
     *,
@@ -539,6 +556,9 @@ def post_inspection_visit_schedule(
         short_notice_reason=short_notice_reason.strip() if short_notice else "",
     )
     visit.notice_sent_at = notices.visit_notices(visit=visit)
+    if visit.notice_sent_at is None:
+        # Nobody to tell: the booking is undone with the rest of the transaction.
+        raise ValidationError(visit_recipient_problem(inspection) or "The notice was not sent")
     visit.save(update_fields=["notice_sent_at", "updated_at"])
     changes = {"visit_on": [None, str(visit_on)]}
     if short_notice:

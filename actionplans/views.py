@@ -207,6 +207,11 @@ def visit_schedule(request: HttpRequest, inspection_id: UUID) -> HttpResponse:
     """Two steps: the date (and, for an admin, a reason for short notice), then
     check your answers. The data travels in the form, so nothing half-done is saved."""
     inspection = get_inspection_for_visits(request, inspection_id, schedule=True)
+    no_recipient = services.visit_recipient_problem(inspection)
+    if no_recipient:
+        # Nobody to give notice to: say so rather than offer a form that must fail.
+        context = {"inspection": inspection, "no_recipient": no_recipient}
+        return render(request, "actionplans/visit_schedule.html", context)
     form_class = AdminVisitScheduleForm if request.user.is_admin else VisitScheduleForm
     form = form_class(request.POST or None)
     if request.method == "POST" and "change" not in request.POST and form.is_valid():

@@ -36,8 +36,9 @@ def checks(make_due):
 
 
 @pytest.fixture
-def published(make_due):
-    """Force A's report is published: both plans have due dates."""
+def published(make_due, force_lead_a):
+    """Force A's report is published: both plans have due dates. Force A has
+    its force lead, who is given notice of visits."""
     return make_due(
         action_plan_due_on=today() - timedelta(days=30),
         updated_due_on=today() + timedelta(days=30),

@@ -153,6 +153,8 @@ def test_status_follows_the_latest_version(checks, force_lead_a, lead_inspector)
     assert [s.status.label for s in services.plan_summaries(checks)] == ["Submitted", "Not yet due"]
     services.action_plan_version_return(version=version, by=lead_inspector, comment="More")
     assert services.plan_summaries(checks)[0].status.label == "Returned"
+    late = services.plan_summaries(checks, today=checks.action_plan_due_on + timedelta(days=1))
+    assert (late[0].status.label, late[0].status.colour) == ("Returned, overdue", "red")
 
 
 def test_replacing_the_draft_document_keeps_the_submitted_versions_file(

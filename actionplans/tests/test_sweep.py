@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from actionplans import notices
+from actionplans import notices, services
 from actionplans.models import ActionPlan, Notice
 from actionplans.notices import notices_sweep
 from actionplans.tests.factories import bare_inspection, submitted_plan, today
@@ -92,6 +92,32 @@ def test_a_submitted_plan_gets_no_reminder_or_overdue_notice(make_due, force_lea
     submitted_plan(inspection, by=force_lead_a)
     Notice.objects.all().delete()  # the submission's own confirmations
     assert notices_sweep(today=today()) == 0
+
+
+def test_a_returned_plan_is_chased_until_a_new_version_is_in(
+    make_due, force_lead_a, lead_inspector, admin_user
+):
+    due = today() + timedelta(days=7)
+    inspection = make_due(action_plan_due_on=due)
+    plan, version = submitted_plan(inspection, by=force_lead_a)
+    services.action_plan_version_return(version=version, by=lead_inspector, comment="More detail")
+    Notice.objects.all().delete()  # the submission's and the return's own notices
+
+    assert notices_sweep(today=today()) == 1
+    reminder = Notice.objects.get(kind=Notice.Kind.REMINDER)
+    assert reminder.recipient == force_lead_a
+    assert reminder.title == "Action plan due in 7 days: Greater Manchester"
+    assert "returned the last version with comments" in reminder.body
+
+    assert notices_sweep(today=due + timedelta(days=1)) == 3
+    overdue = Notice.objects.filter(kind=Notice.Kind.OVERDUE)
+    assert {n.recipient for n in overdue} == {force_lead_a, lead_inspector, admin_user}
+    assert "the last version was returned with comments" in overdue[0].body
+    assert "1 day overdue" in overdue[0].body
+
+    # Version 2 goes in: nothing more, whether it awaits review or is accepted.
+    services.action_plan_submit(plan=plan, by=force_lead_a)
+    assert notices_sweep(today=due + timedelta(days=8)) == 0
 
 
 def test_the_updated_action_plan_has_its_own_deadline(make_due, force_lead_a):

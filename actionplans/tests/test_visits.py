@@ -188,3 +188,33 @@ def test_record_page_saves_the_outcome(client_for, lead_inspector, visit):
     assert "Visit record saved" in response.content.decode()
     visit.refresh_from_db()
     assert visit.outcome == "concerns_remain"
+
+
+def test_a_force_with_no_active_force_lead_cannot_be_given_notice(
+    client_for, admin_user, published, force_lead_a
+):
+    force_lead_a.is_active = False
+    force_lead_a.save(update_fields=["is_active"])
+    day = today() + timedelta(days=20)
+
+    with pytest.raises(ValidationError, match="no active force lead to send the notice to"):
+        services.post_inspection_visit_schedule(inspection=published, visit_on=day, by=admin_user)
+    assert not PostInspectionVisit.objects.exists()  # the booking was undone
+    assert not Notice.objects.filter(kind=Notice.Kind.VISIT_BOOKED).exists()
+
+    address = reverse("actionplans:visit_schedule", args=[published.pk])
+    client = client_for(admin_user)
+    page = client.get(address).content.decode()
+    assert "<title>You cannot book a post-inspection visit yet" in page
+    assert "Greater Manchester has no active force lead to send the notice to" in page
+    assert 'name="visit_on_0"' not in page
+    data = {"visit_on_0": day.day, "visit_on_1": day.month, "visit_on_2": day.year}
+    refused = client.post(address, {**data, "confirm": "1"}).content.decode()
+    assert "no active force lead" in refused
+    assert not PostInspectionVisit.objects.exists()
+
+    force_lead_a.is_active = True
+    force_lead_a.save(update_fields=["is_active"])
+    booked = client.post(address, {**data, "confirm": "1"}, follow=True).content.decode()
+    assert "Notice sent to the force on" in booked
+    assert Notice.objects.get(kind=Notice.Kind.VISIT_BOOKED).recipient == force_lead_a

@@ -132,7 +132,7 @@ def test_a_submitted_plan_is_in_and_a_returned_one_is_not(
 
 
 def test_post_inspection_visits_are_on_the_timeline(
-    client_for, admin_user, lead_inspector, force_a, today
+    client_for, admin_user, lead_inspector, force_a, force_lead_a, today
 ):
     from actionplans import services
     from actionplans.tests.factories import inspection_due
