@@ -5,7 +5,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 
-from core.forms import GovukForm, PrivateFileField
+from core.forms import GovukForm, PrivateFileField, check_date_range
 
 from .models import PlanResponse, PostInspectionVisit
 from .services import PLAN_DOCUMENT_KINDS, PLAN_DOCUMENT_MAX_BYTES
@@ -21,6 +21,7 @@ class GovukDateField(DateInputField):
     def __init__(self, *, what: str, **kwargs):
         kwargs.setdefault("require_all_fields", False)
         super().__init__(**kwargs)
+        self.what = what
         subject = what[0].upper() + what[1:]
         real = f"{subject} must be a real date"
         self.error_messages = {"required": f"Enter {what}", "incomplete": real, "invalid": real}
@@ -31,9 +32,10 @@ class GovukDateField(DateInputField):
 
     def compress(self, data_list):
         try:
-            return super().compress(data_list)
+            value = super().compress(data_list)
         except ValidationError:
             raise ValidationError(self.error_messages["invalid"], code="invalid") from None
+        return check_date_range(value, self.what)
 
 
 class PlanDocumentForm(GovukForm):

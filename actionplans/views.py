@@ -133,6 +133,11 @@ def plan_check(request: HttpRequest, inspection_id: UUID, slug: str) -> HttpResp
 @require_POST
 def plan_submit(request: HttpRequest, inspection_id: UUID, slug: str) -> HttpResponse:
     plan = get_plan_for_user(request, inspection_id, slug, respond=True)
+    if not plan.is_editable:
+        # Submitted already (a second tab, a second click): nothing to refuse
+        # on the check page, so say what happened on the plan's page.
+        messages.error(request, f"This {plan.get_kind_display().lower()} was already submitted")
+        return redirect(plan.get_absolute_url())
     try:
         version = services.action_plan_submit(plan=plan, by=request.user)
     except ValidationError:

@@ -51,7 +51,13 @@ class CaseListUploadForm(GovukForm):
         upload.seek(0)
         # UTF-8 already (check_upload read it all); a cut character may end the peek.
         text = codecs.getincrementaldecoder("utf-8-sig")().decode(head, final=False)
-        headings = next(csv.reader(io.StringIO(text)), [])
+        try:
+            # newline="" as the import reads it: any line ending, old Mac ones too.
+            headings = next(csv.reader(io.StringIO(text, newline="")), [])
+        except csv.Error:
+            raise ValidationError(
+                "The file could not be read as CSV: save it as CSV UTF-8 and try again"
+            ) from None
         if not any(h.strip() for h in headings):
             raise ValidationError("The first row of the file must be the column headings")
         _, errors = check_headings(headings)

@@ -415,17 +415,15 @@ def case_detail(request: HttpRequest, inspection_id: UUID, case_id: UUID) -> Htt
 def _editable_review(request: HttpRequest, inspection_id: UUID, case_id: UUID):
     """The inspection, case and review for a page that changes the review.
 
-    403 for anyone but the assigned reviewer, the lead inspector and admins,
-    and for a review that has been submitted.
+    403 for anyone but the assigned reviewer, the lead inspector and admins.
+    A submitted review is locked: the views send every request for it, a
+    second click included, to the case with a message (_locked).
     """
     inspection = get_casefiles_inspection(request, inspection_id)
     case = get_case(inspection, case_id)
     if not can_edit_review(request.user, inspection, case):
         raise PermissionDenied
-    review = case.review_or_none
-    if review is not None and review.is_submitted and request.method == "POST":
-        raise PermissionDenied
-    return inspection, case, review
+    return inspection, case, case.review_or_none
 
 
 def _locked(request: HttpRequest, case: Case) -> HttpResponse:
@@ -508,8 +506,8 @@ def second_review(request: HttpRequest, inspection_id: UUID, case_id: UUID) -> H
     if second is None:
         raise Http404("This case has no second review")
     if second.is_completed:
-        if request.method == "POST":
-            raise PermissionDenied
+        # A second click, or a stale tab: it is done, and cannot be redone.
+        messages.info(request, f"The second review of case {case.reference} is already complete")
         return redirect(case.get_absolute_url())
     form = SecondReviewForm(*_posted(request))
     if form.is_valid():

@@ -52,6 +52,21 @@ class GovukModelForm(GovukFormMixin, forms.ModelForm):
     pass
 
 
+# Dates the service accepts: every programme date falls well inside, and the
+# deadlines derived from them (core.deadlines) stay real dates.
+EARLIEST_DATE = date(2000, 1, 1)
+LATEST_DATE = date(2099, 12, 31)
+
+
+def check_date_range(value: date | None, what: str) -> date | None:
+    """The date, or a GOV.UK message naming it if it is outside the service's years."""
+    if value is not None and not EARLIEST_DATE <= value <= LATEST_DATE:
+        raise ValidationError(
+            f"{what[0].upper()}{what[1:]} must be between 1 January 2000 and 31 December 2099"
+        )
+    return value
+
+
 class GovukDateField(DateInputField):
     """A GOV.UK date input (day, month, year) with messages that name the date.
 
@@ -77,10 +92,11 @@ class GovukDateField(DateInputField):
         try:
             if len(year) != 4:
                 raise ValueError
-            return date(day=int(day), month=int(month), year=int(year))
+            value = date(day=int(day), month=int(month), year=int(year))
         except (ValueError, OverflowError):
             what = self.what[0].upper() + self.what[1:]
             raise ValidationError(f"{what} must be a real date") from None
+        return check_date_range(value, self.what)
 
 
 class PrivateFileField(forms.FileField):

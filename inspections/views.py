@@ -246,6 +246,10 @@ def transition(request: HttpRequest, inspection_id, action: str) -> HttpResponse
         except ValidationError as error:
             if form is None:
                 errors = error.messages
+            elif hasattr(error, "error_dict"):
+                # The service names its own field (published_on, say): the
+                # form has one, the date.
+                form.add_error("date", error.messages)
             else:
                 form.add_error(None, error)
         else:
@@ -293,6 +297,11 @@ def judgment_detail(request: HttpRequest, inspection_id, topic: str) -> HttpResp
                 request, judgment, _judgment_form(judgment, None) if editable else None
             ),
         )
+    if not _editable(request.user, judgment):
+        # A stale page (submitted, agreed or moved on in another tab): the
+        # read-only page has no form to show the refusal beside.
+        messages.error(request, _not_changed(judgment, "your changes were not saved"))
+        return redirect(judgment)
     form = _judgment_form(judgment, request.POST)
     if form.is_valid() and _apply(
         form,
@@ -309,6 +318,15 @@ def judgment_detail(request: HttpRequest, inspection_id, topic: str) -> HttpResp
         messages.success(request, f"{judgment.get_topic_display()}: draft saved")
         return redirect(judgment)
     return render(request, "inspections/judgment.html", _judgment_context(request, judgment, form))
+
+
+def _not_changed(judgment: Judgment, what: str) -> str:
+    inspection = judgment.inspection
+    if inspection.stage not in services.EDITABLE_STAGES:
+        why = f"the inspection is at {inspection.get_stage_display().lower()}"
+    else:
+        why = f"the judgment is {judgment.get_status_display().lower()}"
+    return f"{judgment.get_topic_display()}: {what}, because {why}"
 
 
 def _judgment_form(judgment: Judgment, data) -> JudgmentForm:
@@ -381,17 +399,26 @@ def judgment_moderate(request: HttpRequest, inspection_id, topic: str) -> HttpRe
                 request, f"{judgment.get_topic_display()}: agreed. The judgment is final"
             )
         return redirect(judgment)
-    return_form = ReturnJudgmentForm(request.POST)
-    if return_form.is_valid() and _apply(
-        return_form,
-        lambda: services.judgment_return(
-            judgment=judgment, comment=return_form.cleaned_data["comment"], by=request.user
-        ),
-    ):
-        messages.success(request, f"{judgment.get_topic_display()}: returned to the inspector")
+    returnable = (
+        judgment.status in (Judgment.Status.SUBMITTED, Judgment.Status.FINAL)
+        and judgment.inspection.stage in services.EDITABLE_STAGES
+    )
+    if not returnable:
+        # A stale page: the return form is not on the page as it is now.
+        messages.error(request, _not_changed(judgment, "not returned"))
         return redirect(judgment)
-    form = JudgmentForm(initial={"grade": judgment.grade}, inspection=judgment.inspection)
-    context = _judgment_context(request, judgment, form, return_form=return_form)
+    return_form = ReturnJudgmentForm(request.POST)
+    if return_form.is_valid():
+        try:
+            services.judgment_return(
+                judgment=judgment, comment=return_form.cleaned_data["comment"], by=request.user
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, f"{judgment.get_topic_display()}: returned to the inspector")
+        return redirect(judgment)
+    context = _judgment_context(request, judgment, None, return_form=return_form)
     return render(request, "inspections/judgment.html", context)
 
 

@@ -154,6 +154,12 @@ def test_check_then_submit_confirms_with_a_banner(client_for, force_lead_a, chec
     assert "govuk-notification-banner--success" in html
     assert plan.versions.get().number == 1
 
+    # Submitted again from a second tab: said plainly, and no second version.
+    again = client.post(url("plan_submit", checks), follow=True)
+    assert again.redirect_chain[-1][0] == plan.get_absolute_url()
+    assert "This action plan was already submitted" in again.content.decode()
+    assert plan.versions.count() == 1
+
 
 def test_lead_inspector_returns_with_comments_then_accepts_the_next(
     client_for, force_lead_a, lead_inspector, checks

@@ -218,3 +218,11 @@ def test_a_force_with_no_active_force_lead_cannot_be_given_notice(
     booked = client.post(address, {**data, "confirm": "1"}, follow=True).content.decode()
     assert "Notice sent to the force on" in booked
     assert Notice.objects.get(kind=Notice.Kind.VISIT_BOOKED).recipient == force_lead_a
+
+
+def test_a_visit_in_year_9999_is_refused_with_a_message(client_for, admin_user, published):
+    address = reverse("actionplans:visit_schedule", args=[published.pk])
+    data = {"visit_on_0": "31", "visit_on_1": "12", "visit_on_2": "9999", "confirm": "1"}
+    html = client_for(admin_user).post(address, data).content.decode()
+    assert "The date of the visit must be between 1 January 2000 and 31 December 2099" in html
+    assert not PostInspectionVisit.objects.exists()

@@ -94,6 +94,18 @@ def test_a_bad_file_is_refused_beside_the_field_and_nothing_is_kept(
     assert not CaseListImport.objects.exists() and not StoredFile.objects.exists()
 
 
+def test_a_file_with_old_mac_line_endings_is_read_not_a_500(client_for, inspector, inspection):
+    upload = csv_upload(good_rows(3))
+    content = upload.read().replace(b"\r\n", b"\r")
+    assert b"\n" not in content
+    upload = SimpleUploadedFile("cases.csv", content, content_type="text/csv")
+
+    response = client_for(inspector).post(url("import_start", inspection), {"case_list": upload})
+
+    assert response.status_code == 302
+    assert CaseListImport.objects.count() == 1
+
+
 def test_no_file_chosen_says_select_a_csv(client_for, inspector, inspection):
     response = client_for(inspector).post(url("import_start", inspection), {})
     assert "Select a CSV file" in response.content.decode()
@@ -275,11 +287,17 @@ def test_check_your_answers_then_submit_then_locked(client_for, inspector, inspe
     response = client.post(url("review_check", inspection, case.pk))
     assert response.status_code == 302
     assert CaseReview.objects.get(case=case).status == CaseReview.Status.SUBMITTED
-    # Locked: a clear message on GET, 403 on POST.
-    response = client.get(url("review_edit", inspection, case.pk), follow=True)
-    assert "has been submitted and can no longer be changed" in response.content.decode()
-    assert client.post(url("review_edit", inspection, case.pk), COMPLETE_ANSWERS).status_code == 403
-    assert client.post(url("review_check", inspection, case.pk)).status_code == 403
+    # Locked: a clear message whether opened again or posted again (a second
+    # click, a stale tab), and nothing changes.
+    submitted = CaseReview.objects.get(case=case).updated_at
+    for response in (
+        client.get(url("review_edit", inspection, case.pk), follow=True),
+        client.post(url("review_edit", inspection, case.pk), COMPLETE_ANSWERS, follow=True),
+        client.post(url("review_check", inspection, case.pk), follow=True),
+    ):
+        assert response.redirect_chain[0][0] == case.get_absolute_url()
+        assert "has been submitted and can no longer be changed" in response.content.decode()
+    assert CaseReview.objects.get(case=case).updated_at == submitted
 
 
 def test_check_page_sends_an_incomplete_review_back(client_for, inspector, inspection, case):
@@ -320,6 +338,16 @@ def test_second_review_page_records_a_different_rating(
     assert "Agreement rate" in listing and "0% (0 of 1 agreed" in listing
     overview = client.get(url("overview", inspection)).content.decode()
     assert "Agreement rate: 0%" in overview
+
+    # Posted again (a second click): a message, and the record stands.
+    again = client.post(
+        url("second_review", inspection, case.pk),
+        {"agrees": "yes", "rating": "", "reason": ""},
+        follow=True,
+    )
+    assert "is already complete" in again.content.decode()
+    second.refresh_from_db()
+    assert (second.agrees, second.rating) == (False, "inadequate")
 
 
 # --------------------------------------------------------------- categories

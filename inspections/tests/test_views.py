@@ -1,6 +1,6 @@
 """Views: who may see and do what, form errors, and query budgets."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.urls import reverse
@@ -479,3 +479,89 @@ def test_the_evidence_page_links_each_item_to_its_own_page(
     download = reverse("inspections:document_download", args=[planned.pk, with_file.pk])
     assert f'href="{download}" download>' in html
     assert html.count(" download>") == 1
+
+
+def _date(day: date) -> dict:
+    return {"date_0": day.day, "date_1": day.month, "date_2": day.year}
+
+
+def test_publishing_before_the_report_was_received_is_an_error_on_the_date(
+    client_for, make_inspection, lead_inspector
+):
+    inspection = make_inspection(Stage.PRE_PUBLICATION)
+    address = reverse("inspections:transition", args=[inspection.pk, "publish"])
+    too_early = inspection.received_for_checks_on - timedelta(days=1)
+
+    response = client_for(lead_inspector).post(address, _date(too_early))
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert '<a href="#id_date_0">The publication date must be the same as or after' in html
+    assert "govuk-error-message" in html
+    inspection.refresh_from_db()
+    assert inspection.stage == Stage.PRE_PUBLICATION
+    assert inspection.published_on is None
+
+
+@pytest.mark.parametrize("year", [1999, 9999])
+def test_a_date_outside_the_services_years_is_refused_not_a_500(
+    client_for, make_inspection, lead_inspector, year
+):
+    inspection = make_inspection(Stage.PRE_PUBLICATION)
+    address = reverse("inspections:transition", args=[inspection.pk, "publish"])
+
+    response = client_for(lead_inspector).post(address, _date(date(year, 12, 31)))
+
+    assert response.status_code == 200
+    assert "must be between 1 January 2000 and 31 December 2099" in response.content.decode()
+    inspection.refresh_from_db()
+    assert inspection.stage == Stage.PRE_PUBLICATION
+
+
+def test_saving_a_judgment_from_a_stale_page_says_why_nothing_was_saved(
+    client_for, planned, inspector
+):
+    from inspections import services
+
+    url = reverse("inspections:judgment", args=[planned.pk, Topic.LEADERSHIP])
+    client = client_for(inspector)
+    client.post(url, {"grade": "good", "rationale": "Strong"})
+    judgment = planned.judgments.get(topic=Topic.LEADERSHIP)
+    services.judgment_submit(judgment=judgment, by=inspector)  # in another tab
+
+    response = client.post(url, {"grade": "adequate", "rationale": "Changed"}, follow=True)
+
+    html = response.content.decode()
+    assert (
+        "Leadership: your changes were not saved, because the judgment is ready for moderation"
+        in html
+    )
+    judgment.refresh_from_db()
+    assert (judgment.grade, judgment.rationale) == ("good", "Strong")
+
+
+def test_returning_a_judgment_from_a_stale_page_says_why_and_links_nowhere_missing(
+    client_for, planned, inspector, lead_inspector
+):
+    from inspections import services
+
+    judgment = planned.judgments.get(topic=Topic.LEADERSHIP)
+    services.judgment_save(
+        judgment=judgment, grade="good", rationale="Strong", cites_case_reviews=False,
+        interviews=[], documents=[], by=inspector,
+    )  # fmt: skip
+    services.judgment_submit(judgment=judgment, by=inspector)
+    url = reverse("inspections:judgment_moderate", args=[planned.pk, Topic.LEADERSHIP])
+    client = client_for(lead_inspector)
+
+    # An empty comment while it can be returned: the error is beside the form.
+    html = client.post(url, {"comment": ""}).content.decode()
+    assert 'href="#id_comment"' in html and 'id="id_comment"' in html
+
+    client.post(url, {"comment": "More evidence"})  # returned
+    again = client.post(url, {"comment": "More evidence"}, follow=True).content.decode()
+    assert "Leadership: not returned, because the judgment is returned" in again
+    assert 'href="#id_comment"' not in again
+    judgment.refresh_from_db()
+    assert judgment.status == Judgment.Status.RETURNED
+    assert AuditEvent.objects.filter(action="judgment.returned").count() == 1
