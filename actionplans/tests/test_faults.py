@@ -107,7 +107,7 @@ def _fresh_connections() -> None:
 
 
 def _run_worker(tmp_path: Path, broker_url: str, *, beat: bool = False) -> subprocess.Popen:
-    env = {**_worker_env(tmp_path), "CELERY_BROKER_URL": broker_url}
+    env = _worker_env(tmp_path, {"CELERY_BROKER_URL": broker_url})
     command = [
         sys.executable,
         "-m",
