@@ -276,6 +276,14 @@ class PostInspectionVisit(BaseModel):
 
 
 class NoticeQuerySet(models.QuerySet):
+    def for_user(self, user) -> "NoticeQuerySet":
+        """Their own notices; a force lead's only about their force's
+        inspections, so one moved to another force keeps none of the old one's."""
+        notices = self.filter(recipient=user)
+        if user.is_force_lead:
+            notices = notices.filter(inspection__force_id=user.force_id)
+        return notices
+
     def unread(self) -> "NoticeQuerySet":
         return self.filter(read_at__isnull=True)
 

@@ -278,7 +278,7 @@ def _visit_url(inspection, visit) -> str:
 
 def home_context(user) -> dict:
     """What core.views.home adds to every role's home page."""
-    context = {"unread_notice_count": Notice.objects.filter(recipient=user).unread().count()}
+    context = {"unread_notice_count": Notice.objects.for_user(user).unread().count()}
     if user.is_force_lead:
         context["due_items"] = due_items_for_force(user.force)
     return context
@@ -549,12 +549,16 @@ def post_inspection_visit_schedule(
     short_notice = bool(
         visit_notice_problems(visit_on=visit_on, short_notice_reason="", by=by, today=today)
     )
-    visit = PostInspectionVisit.objects.create(
-        inspection=inspection,
-        visit_on=visit_on,
-        scheduled_by=by,
-        short_notice_reason=short_notice_reason.strip() if short_notice else "",
-    )
+    try:
+        with transaction.atomic():
+            visit = PostInspectionVisit.objects.create(
+                inspection=inspection,
+                visit_on=visit_on,
+                scheduled_by=by,
+                short_notice_reason=short_notice_reason.strip() if short_notice else "",
+            )
+    except IntegrityError:  # booked by someone else between the check and now
+        raise ValidationError({"visit_on": "A visit is already booked for that date"}) from None
     visit.notice_sent_at = notices.visit_notices(visit=visit)
     if visit.notice_sent_at is None:
         # Nobody to tell: the booking is undone with the rest of the transaction.
@@ -652,7 +656,7 @@ def _schedule_re_inspection(*, inspection: Inspection, start: date, end: date, b
 
 @transaction.atomic
 def notices_mark_all_read(*, user: User) -> int:
-    return Notice.objects.filter(recipient=user).unread().update(read_at=timezone.now())
+    return Notice.objects.for_user(user).unread().update(read_at=timezone.now())
 
 
 def calendar_feed_for(user: User) -> CalendarFeed:

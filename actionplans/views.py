@@ -297,9 +297,9 @@ def visit_record(request: HttpRequest, inspection_id: UUID, visit_id: UUID) -> H
 
 
 def notifications(request: HttpRequest) -> HttpResponse:
-    notices = Notice.objects.filter(recipient=request.user).select_related("inspection__force")
+    notices = Notice.objects.for_user(request.user).select_related("inspection__force")
     page = Paginator(notices, 25).get_page(request.GET.get("page"))
-    unread = Notice.objects.filter(recipient=request.user).unread().count()
+    unread = Notice.objects.for_user(request.user).unread().count()
     return render(request, "actionplans/notifications.html", {"page": page, "unread": unread})
 
 

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 
 from inspections.access import (
+    EDITABLE_STAGES,
     can_moderate,
     can_work_on,
     get_inspection_for_user,
@@ -61,6 +62,13 @@ def get_import(inspection: Inspection, import_id: UUID) -> CaseListImport:
         )
     except CaseListImport.DoesNotExist:
         raise Http404("No such import") from None
+
+
+def case_files_open(inspection: Inspection) -> bool:
+    """Case file work (the case list, the sample, assignments, reviews and
+    second reviews) is open while the graded judgments are: from
+    pre-publication checks on, the report's case review figures are fixed."""
+    return inspection.stage in EDITABLE_STAGES
 
 
 def can_edit_review(user, inspection: Inspection, case: Case) -> bool:

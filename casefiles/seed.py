@@ -10,6 +10,7 @@ nothing.
 """
 
 import random
+from contextlib import contextmanager
 from datetime import timedelta
 
 from django.db import transaction
@@ -143,6 +144,19 @@ def _second_reviews(inspection: Inspection, *, complete: bool) -> int:
     return done
 
 
+@contextmanager
+def _during_fieldwork(inspection: Inspection):
+    """The demo inspections are made at their stage first; their case file
+    work belongs to fieldwork, when the services allow it. A plain update:
+    the stage's history records no such step back."""
+    stage = inspection.stage
+    Inspection.objects.filter(pk=inspection.pk).update(stage=Inspection.Stage.FIELDWORK)
+    try:
+        yield
+    finally:
+        Inspection.objects.filter(pk=inspection.pk).update(stage=stage)
+
+
 @transaction.atomic
 def seed(stdout) -> None:
     inspections = list(_demo_inspections())
@@ -153,17 +167,18 @@ def seed(stdout) -> None:
     for inspection in inspections:
         added = _add_cases(inspection, categories)
         drew = not inspection.sample_draws.exists()
-        if drew:
-            services.sample_draw(
-                inspection=inspection,
-                sizes={c.slug: n for c, n in zip(categories, SAMPLE_SIZES, strict=False)},
-                seed=DEMO_SEED,
-                reason="",
-                by=inspection.lead_inspector,
-            )
         complete = inspection.stage not in (Inspection.Stage.PLANNED, Inspection.Stage.FIELDWORK)
-        submitted, drafts = _reviews(inspection, complete=complete)
-        seconds = _second_reviews(inspection, complete=complete)
+        with _during_fieldwork(inspection):
+            if drew:
+                services.sample_draw(
+                    inspection=inspection,
+                    sizes={c.slug: n for c, n in zip(categories, SAMPLE_SIZES, strict=False)},
+                    seed=DEMO_SEED,
+                    reason="",
+                    by=inspection.lead_inspector,
+                )
+            submitted, drafts = _reviews(inspection, complete=complete)
+            seconds = _second_reviews(inspection, complete=complete)
         stdout.write(
             f"Case files for {inspection}: {added} cases added, "
             f"{'sample drawn' if drew else 'sample kept'}, {submitted} reviews submitted, "

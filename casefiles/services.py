@@ -17,13 +17,14 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
-from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
 from core import audit, fragments, uploads
 from inspections.models import Inspection
 
+from .access import case_files_open
 from .caselist import NO_ROWS_MESSAGE, CaseListError, RowChecker, check_headings, read_rows
 from .models import (
     NOT_RELEVANT,
@@ -81,7 +82,20 @@ def _chunks(items: list, size: int) -> Iterator[list]:
         yield chunk
 
 
+def _require_open(inspection_id) -> None:
+    """Refuse case file work once the inspection has moved past moderation
+    (access.case_files_open), reading its stage afresh."""
+    inspection = Inspection.objects.only("stage").get(pk=inspection_id)
+    if not case_files_open(inspection):
+        raise ValidationError(
+            "Case files can no longer be changed: the inspection is at "
+            f"{inspection.get_stage_display().lower()}"
+        )
+
+
 # ---------------------------------------------------------------- categories
+
+DUPLICATE_CATEGORY = "A category with this name already exists"
 
 
 @transaction.atomic
@@ -93,9 +107,14 @@ def case_category_create(*, name: str, by) -> CaseCategory:
         n += 1
         slug = f"{base}-{n}"
     last = CaseCategory.objects.order_by("-position").first()
-    category = CaseCategory.objects.create(
-        name=name, slug=slug, position=(last.position + 1) if last else 1
-    )
+    try:
+        with transaction.atomic():
+            category = CaseCategory.objects.create(
+                name=name, slug=slug, position=(last.position + 1) if last else 1
+            )
+    except IntegrityError:
+        # Someone added the same name (or slug) between the form's check and now.
+        raise ValidationError({"name": DUPLICATE_CATEGORY}) from None
     audit.record(
         by=by, action="case_category.created", obj=category, changes={"name": [None, name]}
     )
@@ -106,7 +125,11 @@ def case_category_create(*, name: str, by) -> CaseCategory:
 def case_category_update(*, category: CaseCategory, name: str, is_active: bool, by) -> None:
     before = audit.snapshot(category, ["name", "is_active"])
     category.name, category.is_active = name, is_active
-    category.save(update_fields=["name", "is_active", "updated_at"])
+    try:
+        with transaction.atomic():
+            category.save(update_fields=["name", "is_active", "updated_at"])
+    except IntegrityError:
+        raise ValidationError({"name": DUPLICATE_CATEGORY}) from None
     changes = audit.diff(before, {"name": name, "is_active": is_active})
     if changes:
         audit.record(by=by, action="case_category.changed", obj=category, changes=changes)
@@ -146,6 +169,7 @@ def case_list_import_start(*, inspection: Inspection, upload, by) -> CaseListImp
     been drawn. The task starts only after this transaction commits.
     """
     Inspection.objects.select_for_update().filter(pk=inspection.pk).first()
+    _require_open(inspection.pk)
     blocker = _import_blockers(inspection)
     if blocker:
         raise ValidationError(blocker)
@@ -485,6 +509,7 @@ def sample_draw(
     draw is kept as a SampleDraw row with its seed, so it can be repeated.
     """
     Inspection.objects.select_for_update().filter(pk=inspection.pk).first()
+    _require_open(inspection.pk)
     previous = inspection.sample_draws.first()
     if previous and not reason.strip():
         raise ValidationError({"reason": "Enter why you are drawing the sample again"})
@@ -542,6 +567,7 @@ def cases_assign(*, inspection: Inspection, case_ids: Iterable, reviewer, by) ->
     Returns (assigned, skipped): cases whose review is submitted keep their
     reviewer.
     """
+    _require_open(inspection.pk)
     if reviewer.pk not in inspection.team_member_ids() or not reviewer.is_inspector:
         raise ValidationError({"reviewer": "Choose a reviewer on the inspection team"})
     cases = list(
@@ -626,6 +652,7 @@ def review_missing_answers(answers: dict[str, str]) -> dict[str, str]:
 @transaction.atomic
 def case_review_save(*, case: Case, answers: dict[str, str], by) -> CaseReview:
     """Save the review as a draft. Incomplete answers are fine until submission."""
+    _require_open(case.inspection_id)
     review, _ = CaseReview.objects.select_for_update().get_or_create(case=case)
     if review.is_submitted:
         raise PermissionDenied("This review has been submitted and can no longer be changed")
@@ -667,6 +694,7 @@ def case_review_submit(*, review: CaseReview, by) -> CaseReview:
     )
     if review.is_submitted:
         raise PermissionDenied("This review has already been submitted")
+    _require_open(review.case.inspection_id)
     missing = review_missing_answers(review_answers(review))
     if missing:
         raise ValidationError(list(missing.values()))
@@ -699,6 +727,7 @@ def second_review_complete(
     )
     if second_review.is_completed:
         raise PermissionDenied("This second review has already been recorded")
+    _require_open(second_review.review.case.inspection_id)
     original = second_review.review.overall_rating
     if not agrees:
         errors = {}

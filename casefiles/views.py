@@ -18,6 +18,7 @@ from inspections.models import Inspection
 from . import services
 from .access import (
     can_edit_review,
+    case_files_open,
     get_case,
     get_casefiles_inspection,
     get_category,
@@ -79,6 +80,24 @@ def _posted(request: HttpRequest, *, files: bool = False) -> tuple:
     if request.method != "POST":
         return (None, None) if files else (None,)
     return (request.POST, request.FILES) if files else (request.POST,)
+
+
+def _closed(request: HttpRequest, inspection: Inspection, to: str) -> HttpResponse | None:
+    """For a page that changes case files: once the inspection has moved past
+    moderation, a redirect to `to` with a message saying why; else None."""
+    if case_files_open(inspection):
+        return None
+    messages.info(
+        request,
+        "Case files can no longer be changed: the inspection is at "
+        f"{inspection.get_stage_display().lower()}",
+    )
+    return redirect(to)
+
+
+def _may_work(user, inspection: Inspection) -> bool:
+    """Whether to offer the case list, sample and assignment actions."""
+    return can_work_on(user, inspection) and case_files_open(inspection)
 
 
 def _context(inspection: Inspection, section: str, **extra) -> dict:
@@ -184,7 +203,7 @@ def overview(request: HttpRequest, inspection_id: UUID) -> HttpResponse:
         case_count=inspection.cases.count(),
         latest_import=inspection.case_list_imports.select_related("stored_file").first(),
         draw=inspection.sample_draws.first(),
-        can_edit=can_work_on(request.user, inspection),
+        can_edit=_may_work(request.user, inspection),
     )
     return render(request, "casefiles/overview.html", context)
 
@@ -204,7 +223,7 @@ def case_list(request: HttpRequest, inspection_id: UUID) -> HttpResponse:
         page=_page(request, cases),
         category=category,
         latest_import=inspection.case_list_imports.select_related("stored_file").first(),
-        can_edit=can_work_on(request.user, inspection),
+        can_edit=_may_work(request.user, inspection),
     )
     return render(request, "casefiles/case_list.html", context)
 
@@ -212,6 +231,8 @@ def case_list(request: HttpRequest, inspection_id: UUID) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def import_start(request: HttpRequest, inspection_id: UUID) -> HttpResponse:
     inspection = get_casefiles_inspection(request, inspection_id, edit=True)
+    if closed := _closed(request, inspection, reverse("casefiles:case_list", args=[inspection.pk])):
+        return closed
     form = CaseListUploadForm(*_posted(request, files=True))
     if form.is_valid():
         try:
@@ -255,6 +276,8 @@ def import_status(request: HttpRequest, inspection_id: UUID, import_id: UUID) ->
 def sample(request: HttpRequest, inspection_id: UUID) -> HttpResponse:
     """The sample, and assigning its cases in bulk (POST)."""
     inspection = get_casefiles_inspection(request, inspection_id, edit=request.method == "POST")
+    if request.method == "POST" and (closed := _closed(request, inspection, request.path)):
+        return closed
     sampled = inspection.cases.sampled()
     form = AssignCasesForm(
         *_posted(request), cases=sampled, reviewers=_reviewers(inspection), prefix="assign"
@@ -283,7 +306,7 @@ def sample(request: HttpRequest, inspection_id: UUID) -> HttpResponse:
 def _sample_context(request: HttpRequest, inspection: Inspection, form) -> dict:
     counts = _category_counts(inspection)
     sample_total = sum(row["sampled"] for row in counts)
-    can_edit = can_work_on(request.user, inspection)
+    can_edit = _may_work(request.user, inspection)
     page = _page(request, _case_values(inspection.cases.sampled()), count=sample_total)
     return {
         "counts": counts,
@@ -300,6 +323,8 @@ def _sample_context(request: HttpRequest, inspection: Inspection, form) -> dict:
 @require_http_methods(["GET", "POST"])
 def sample_draw(request: HttpRequest, inspection_id: UUID) -> HttpResponse:
     inspection = get_casefiles_inspection(request, inspection_id, edit=True)
+    if closed := _closed(request, inspection, reverse("casefiles:sample", args=[inspection.pk])):
+        return closed
     counts = _category_counts(inspection)
     categories = {
         c.slug: c
@@ -333,6 +358,8 @@ def sample_draw(request: HttpRequest, inspection_id: UUID) -> HttpResponse:
 def case_assign(request: HttpRequest, inspection_id: UUID, case_id: UUID) -> HttpResponse:
     inspection = get_casefiles_inspection(request, inspection_id, edit=True)
     case = get_case(inspection, case_id)
+    if closed := _closed(request, inspection, case.get_absolute_url()):
+        return closed
     form = AssignCaseForm(
         *_posted(request),
         reviewers=_reviewers(inspection),
@@ -403,10 +430,13 @@ def case_detail(request: HttpRequest, inspection_id: UUID, case_id: UUID) -> Htt
         second_review=second
         if (second and (second.is_completed or can_moderate(request.user, inspection)))
         else None,
-        can_edit=can_edit_review(request.user, inspection, case),
-        can_assign=can_work_on(request.user, inspection),
+        can_edit=can_edit_review(request.user, inspection, case) and case_files_open(inspection),
+        can_assign=_may_work(request.user, inspection),
         can_second_review=bool(
-            second and not second.is_completed and can_moderate(request.user, inspection)
+            second
+            and not second.is_completed
+            and can_moderate(request.user, inspection)
+            and case_files_open(inspection)
         ),
     )
     return render(request, "casefiles/case_detail.html", context)
@@ -439,6 +469,8 @@ def review_edit(request: HttpRequest, inspection_id: UUID, case_id: UUID) -> Htt
     inspection, case, review = _editable_review(request, inspection_id, case_id)
     if review is not None and review.is_submitted:
         return _locked(request, case)
+    if closed := _closed(request, inspection, case.get_absolute_url()):
+        return closed
     complete = CaseReviewForm.CONTINUE in request.POST
     form = CaseReviewForm(
         *_posted(request), initial=services.review_answers(review), complete=complete
@@ -462,6 +494,8 @@ def review_check(request: HttpRequest, inspection_id: UUID, case_id: UUID) -> Ht
         return redirect("casefiles:review_edit", inspection.pk, case.pk)
     if review.is_submitted:
         return _locked(request, case)
+    if closed := _closed(request, inspection, case.get_absolute_url()):
+        return closed
     if services.review_missing_answers(services.review_answers(review)):
         messages.info(request, "Answer every question before you submit the review")
         return redirect("casefiles:review_edit", inspection.pk, case.pk)
@@ -492,7 +526,7 @@ def second_review_list(request: HttpRequest, inspection_id: UUID) -> HttpRespons
         "second_reviews",
         page=_page(request, second_reviews),
         figures=services.case_review_figures(inspection),
-        is_lead=can_moderate(request.user, inspection),
+        is_lead=can_moderate(request.user, inspection) and case_files_open(inspection),
     )
     return render(request, "casefiles/second_review_list.html", context)
 
@@ -509,6 +543,8 @@ def second_review(request: HttpRequest, inspection_id: UUID, case_id: UUID) -> H
         # A second click, or a stale tab: it is done, and cannot be redone.
         messages.info(request, f"The second review of case {case.reference} is already complete")
         return redirect(case.get_absolute_url())
+    if closed := _closed(request, inspection, case.get_absolute_url()):
+        return closed
     form = SecondReviewForm(*_posted(request))
     if form.is_valid():
         try:
@@ -546,9 +582,15 @@ def category_add(request: HttpRequest) -> HttpResponse:
     require_categories_access(request, edit=True)
     form = CaseCategoryForm(*_posted(request))
     if form.is_valid():
-        category = services.case_category_create(name=form.cleaned_data["name"], by=request.user)
-        messages.success(request, f"Category ‘{category.name}’ added")
-        return redirect("casefiles:category_list")
+        try:
+            category = services.case_category_create(
+                name=form.cleaned_data["name"], by=request.user
+            )
+        except ValidationError as exc:  # the same name added at the same moment
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"Category ‘{category.name}’ added")
+            return redirect("casefiles:category_list")
     return render(request, "casefiles/category_form.html", {"form": form, "category": None})
 
 
@@ -561,12 +603,16 @@ def category_edit(request: HttpRequest, category_id: UUID) -> HttpResponse:
         initial={"name": category.name, "is_active": category.is_active},
     )
     if form.is_valid():
-        services.case_category_update(
-            category=category,
-            name=form.cleaned_data["name"],
-            is_active=form.cleaned_data["is_active"],
-            by=request.user,
-        )
-        messages.success(request, f"Category ‘{category.name}’ saved")
-        return redirect(reverse("casefiles:category_list"))
+        try:
+            services.case_category_update(
+                category=category,
+                name=form.cleaned_data["name"],
+                is_active=form.cleaned_data["is_active"],
+                by=request.user,
+            )
+        except ValidationError as exc:  # the same name saved at the same moment
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"Category ‘{category.name}’ saved")
+            return redirect(reverse("casefiles:category_list"))
     return render(request, "casefiles/category_form.html", {"form": form, "category": category})

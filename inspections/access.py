@@ -11,6 +11,14 @@ from django.http import Http404, HttpRequest
 
 from .models import Inspection
 
+# The stages in which the evidence and the graded judgments can change. From
+# pre-publication checks on, the force holds the report they make.
+EDITABLE_STAGES = (
+    Inspection.Stage.PLANNED,
+    Inspection.Stage.FIELDWORK,
+    Inspection.Stage.MODERATION,
+)
+
 
 def can_work_on(user, inspection: Inspection) -> bool:
     """Admins, and inspectors on the inspection's team, may change its contents."""

@@ -220,10 +220,24 @@ def report_filename(inspection: Inspection, *, draft: bool) -> str:
 
 
 @transaction.atomic
+@transaction.atomic
 def report_request(*, inspection: Inspection, by) -> ReportFile:
-    """Ask for a fresh PDF of the report; a task builds it once this commits."""
+    """Ask for a fresh PDF of the report; a task builds it once this commits.
+
+    A request still waiting for its worker (same inspection and stage) is
+    returned instead: it will draw the report as it is when it starts, so a
+    second click, or a second person, adds no build. The inspection's row
+    lock makes two requests at once take turns.
+    """
     from .tasks import build_report
 
+    Inspection.objects.select_for_update().filter(pk=inspection.pk).first()
+    waiting = ReportFile.objects.filter(
+        inspection=inspection, stage=inspection.stage, status=ReportFile.Status.QUEUED
+    ).order_by("-created_at")
+    for report_file in waiting[:1]:
+        if not report_file.is_lost:
+            return report_file
     report_file = ReportFile.objects.create(
         inspection=inspection, requested_by=by, stage=inspection.stage
     )

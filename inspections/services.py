@@ -20,7 +20,7 @@ from core.deadlines import (
     updated_action_plan_rule,
 )
 
-from .access import can_moderate, can_work_on
+from .access import EDITABLE_STAGES, can_moderate, can_work_on
 from .models import (
     Document,
     Finding,
@@ -395,7 +395,6 @@ def inspection_correct_dates(
 # Graded judgments ---------------------------------------------------------
 
 JUDGMENT_FIELDS = ["grade", "rationale", "status", "cites_case_reviews", "moderation_comment"]
-EDITABLE_STAGES = (Stage.PLANNED, Stage.FIELDWORK, Stage.MODERATION)
 
 
 def topic_has_concern(inspection: Inspection, topic: str) -> bool:

@@ -125,8 +125,8 @@ def _run_worker(tmp_path: Path, broker_url: str, *, beat: bool = False) -> subpr
     return subprocess.Popen(command, cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT)  # noqa: S603
 
 
-def _stop(worker: subprocess.Popen, sig=signal.SIGTERM) -> None:
-    if worker.poll() is None:
+def _stop(worker: subprocess.Popen | None, sig=signal.SIGTERM) -> None:
+    if worker is not None and worker.poll() is None:
         worker.send_signal(sig)
         try:
             worker.wait(timeout=15)
@@ -201,10 +201,13 @@ def test_a_worker_killed_mid_sweep_loses_and_duplicates_nothing(redis, make_due,
     # Hold the notices table so the worker's sweep blocks inside its transaction.
     blocker = psycopg2.connect(**connection.get_connection_params())
     blocker.autocommit = False
-    with blocker.cursor() as cursor:
-        cursor.execute("LOCK TABLE actionplans_notice IN ACCESS EXCLUSIVE MODE")
-    worker = _run_worker(tmp_path, redis.url)
+    worker = None
     try:
+        # Inside the try: whatever fails, the lock goes, or the test database's
+        # flush would wait on it for ever.
+        with blocker.cursor() as cursor:
+            cursor.execute("LOCK TABLE actionplans_notice IN ACCESS EXCLUSIVE MODE")
+        worker = _run_worker(tmp_path, redis.url)
         from actionplans.tasks import sweep_deadlines
 
         sweep_deadlines.delay()

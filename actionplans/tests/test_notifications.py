@@ -56,6 +56,25 @@ def test_users_see_only_their_own_notifications(client_for, force_lead_b, make_d
     assert "Greater Manchester" not in html
 
 
+def test_a_force_lead_moved_to_another_force_keeps_none_of_the_old_forces_notices(
+    client_for, force_lead_a, force_b, make_due
+):
+    make_due(action_plan_due_on=today() - timedelta(days=1))
+    notices_sweep(today=today())
+    assert Notice.objects.filter(recipient=force_lead_a).unread().count() == 1
+    force_lead_a.force = force_b
+    force_lead_a.save(update_fields=["force"])
+
+    client = client_for(force_lead_a)
+    html = client.get(reverse("actionplans:notifications")).content.decode()
+    assert "Greater Manchester" not in html
+    assert "no unread notifications" in html
+    assert "(none unread)" in client.get(reverse("core:home")).content.decode()
+    client.post(reverse("actionplans:notifications_read"))
+    # The old notice is left as it was: the record of what was sent.
+    assert Notice.objects.filter(recipient=force_lead_a).unread().count() == 1
+
+
 def test_what_is_due_lists_the_force_leads_deadlines_soonest_first(
     client_for, force_lead_a, published, lead_inspector, django_assert_max_num_queries
 ):

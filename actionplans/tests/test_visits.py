@@ -226,3 +226,18 @@ def test_a_visit_in_year_9999_is_refused_with_a_message(client_for, admin_user, 
     html = client_for(admin_user).post(address, data).content.decode()
     assert "The date of the visit must be between 1 January 2000 and 31 December 2099" in html
     assert not PostInspectionVisit.objects.exists()
+
+
+def test_two_bookings_for_one_day_at_once_give_an_error_not_a_500(
+    published, admin_user, monkeypatch
+):
+    from django.db.models import QuerySet
+
+    day = today() + timedelta(days=20)
+    services.post_inspection_visit_schedule(inspection=published, visit_on=day, by=admin_user)
+    # The second request looked for a visit that day before the first committed.
+    monkeypatch.setattr(QuerySet, "exists", lambda self: False)
+    with pytest.raises(ValidationError) as refused:
+        services.post_inspection_visit_schedule(inspection=published, visit_on=day, by=admin_user)
+    assert refused.value.message_dict == {"visit_on": ["A visit is already booked for that date"]}
+    assert PostInspectionVisit.objects.count() == 1

@@ -1,6 +1,7 @@
 """The case file pages: import, sample, assign, review, second review, categories."""
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -14,6 +15,7 @@ from casefiles.models import (
     SecondReview,
 )
 from core.models import AuditEvent, StoredFile
+from inspections.models import Inspection
 
 from .factories import COMPLETE_ANSWERS, CP1252_FILE, csv_upload, good_rows, submit_review
 
@@ -379,6 +381,29 @@ def test_a_category_name_is_unique(client_for, admin_user):
     assert "A category with this name already exists" in response.content.decode()
 
 
+def test_a_category_added_twice_at_once_gives_an_error_not_a_500(
+    client_for, admin_user, monkeypatch
+):
+    from casefiles.forms import CaseCategoryForm
+
+    # The second request's form looked before the first one's insert committed.
+    monkeypatch.setattr(CaseCategoryForm, "clean_name", lambda form: form.cleaned_data["name"])
+    client = client_for(admin_user)
+    before = CaseCategory.objects.count()
+    response = client.post(reverse("casefiles:category_add"), {"name": "Missing children"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert '<a href="#id_name">A category with this name already exists</a>' in html
+    assert CaseCategory.objects.count() == before
+    other = CaseCategory.objects.exclude(name="Missing children").first()
+    response = client.post(
+        reverse("casefiles:category_edit", args=[other.pk]),
+        {"name": "Missing children", "is_active": "on"},
+    )
+    assert "A category with this name already exists" in response.content.decode()
+    assert CaseCategory.objects.get(pk=other.pk).name == other.name
+
+
 def test_a_retired_category_is_refused_in_new_lists(
     inspection, inspector, django_capture_on_commit_callbacks
 ):
@@ -392,3 +417,49 @@ def test_a_retired_category_is_refused_in_new_lists(
         "Row 2: ‘Missing children’ is not a case category: use a category from the list on "
         "the import page"
     ]
+
+
+# ------------------------------------------------------- locked after moderation
+
+
+@pytest.mark.parametrize("stage", ["pre_publication", "published", "closed"])
+def test_case_files_are_locked_once_the_report_goes_to_the_force(
+    client_for, inspector, lead_inspector, inspection, case, stage
+):
+    """The report's case review figures are fixed from pre-publication checks
+    on, as the graded judgments are: no page offers a change, every page that
+    would make one says why, and the services refuse."""
+    client = client_for(inspector)
+    client.post(url("review_edit", inspection, case.pk), {"overall_rating": "good", "save": ""})
+    review = CaseReview.objects.get(case=case)
+    Inspection.objects.filter(pk=inspection.pk).update(stage=stage)
+    inspection.refresh_from_db()
+    saved = review.updated_at
+
+    detail = client.get(case.get_absolute_url()).content.decode()
+    assert "Continue the review" not in detail
+    assert url("case_assign", inspection, case.pk) not in detail
+    sample_page = client.get(url("sample", inspection)).content.decode()
+    assert url("sample_draw", inspection) not in sample_page
+    assert 'name="assign-reviewer"' not in sample_page
+
+    for address, data in [
+        (url("review_edit", inspection, case.pk), {**COMPLETE_ANSWERS, "continue": ""}),
+        (url("review_check", inspection, case.pk), {}),
+        (url("case_assign", inspection, case.pk), {"reviewer": inspector.pk}),
+        (url("sample_draw", inspection), {}),
+        (url("import_start", inspection), {}),
+    ]:
+        response = client.post(address, data, follow=True)
+        assert "Case files can no longer be changed: the inspection is at" in (
+            response.content.decode()
+        ), address
+    review.refresh_from_db()
+    assert (review.updated_at, review.status) == (saved, CaseReview.Status.DRAFT)
+
+    with pytest.raises(ValidationError, match="Case files can no longer be changed"):
+        services.case_review_save(case=case, answers=COMPLETE_ANSWERS, by=inspector)
+    with pytest.raises(ValidationError, match="Case files can no longer be changed"):
+        services.cases_assign(
+            inspection=inspection, case_ids=[case.pk], reviewer=lead_inspector, by=lead_inspector
+        )

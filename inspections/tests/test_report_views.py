@@ -93,6 +93,28 @@ def test_a_build_lost_with_its_worker_is_offered_again(client_for, inspector, ma
     assert "Building the report…" in page.text and "Build the PDF again" not in page.text
 
 
+def test_a_second_click_shares_the_build_still_waiting_for_its_worker(
+    client_for, inspector, lead_inspector, make_report
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    inspection = make_report()
+    client_for(inspector).post(build_url(inspection))  # queued: no worker in this test
+    client_for(inspector).post(build_url(inspection))
+    client_for(lead_inspector).post(build_url(inspection))
+    waiting = ReportFile.objects.get(inspection=inspection)
+    assert waiting.status == ReportFile.Status.QUEUED
+    assert AuditEvent.objects.filter(action="report.requested").count() == 1
+
+    # Waiting so long it is lost with its worker: asking again makes a new one.
+    created = timezone.now() - timedelta(minutes=31)
+    ReportFile.objects.filter(pk=waiting.pk).update(created_at=created)
+    client_for(inspector).post(build_url(inspection))
+    assert ReportFile.objects.filter(inspection=inspection).count() == 2
+
+
 def test_page_offers_a_rebuild_once_the_data_has_changed(
     client_for,
     lead_inspector,
