@@ -296,3 +296,27 @@ class DateForm(GovukForm):
         self.submit_label = submit_label
         super().__init__(*args, **kwargs)
         self.fields["date"] = GovukDateField(label=label, what=what)
+
+
+class CorrectDatesForm(GovukForm):
+    """An admin corrects the date the force received the report and, once
+    published, the publication date; the deadlines follow (services.corrected_dates)."""
+
+    received_on = GovukDateField(
+        label="Date the force received the report for pre-publication checks",
+        what="the date the force received the report",
+    )
+    published_on = GovukDateField(label="Date of publication", what="the publication date")
+    reason = forms.CharField(
+        label="Why are the dates being corrected?",
+        help_text="This is kept on the inspection's record with the change.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=1000,
+        error_messages={"required": "Enter why the dates are being corrected"},
+    )
+
+    def __init__(self, *args, published: bool, **kwargs):
+        if not published:
+            # Before the layout is made from the fields.
+            self.base_fields = {k: v for k, v in self.base_fields.items() if k != "published_on"}
+        super().__init__(*args, **kwargs)

@@ -353,42 +353,77 @@ def inspection_close(*, inspection: Inspection, closed_on: date, by: User) -> No
     )
 
 
+DATE_FIELDS = [
+    ("received_for_checks_on", "Report received for checks"),
+    ("action_plan_due_on", "Action plan due"),
+    ("published_on", "Published"),
+    ("updated_action_plan_due_on", "Updated action plan due"),
+    ("pcc_response_due_on", "Police and crime commissioner's response due"),
+]
+
+
+def corrected_dates(
+    inspection: Inspection, *, received_on: date | None = None, published_on: date | None = None
+) -> dict[str, date | None]:
+    """The inspection's trigger dates and deadlines as they would be after a
+    correction, the deadlines derived again (core.deadlines); nothing saved.
+
+    Refused for a trigger the inspection has not reached, a closed
+    inspection, or a publication before the report was received.
+    """
+    if inspection.stage == Stage.CLOSED:
+        raise ValidationError("A closed inspection's dates cannot be changed")
+    dates = {field: getattr(inspection, field) for field, _ in DATE_FIELDS}
+    if received_on is not None:
+        if inspection.received_for_checks_on is None:
+            raise ValidationError("The report has not been sent for pre-publication checks")
+        dates["received_for_checks_on"] = received_on
+        dates["action_plan_due_on"] = derive(received_on, action_plan_rule())
+    if published_on is not None:
+        if inspection.published_on is None:
+            raise ValidationError("The report has not been published")
+        dates["published_on"] = published_on
+        dates["updated_action_plan_due_on"] = derive(published_on, updated_action_plan_rule())
+        dates["pcc_response_due_on"] = derive(published_on, pcc_response_rule())
+    published, received = dates["published_on"], dates["received_for_checks_on"]
+    if published is not None and received is not None and published < received:
+        field = "published_on" if published_on is not None else "received_on"
+        raise ValidationError(
+            {
+                field: "The publication date must be the same as or after "
+                "the date the force received the report"
+            }
+        )
+    return dates
+
+
 @transaction.atomic
 def inspection_correct_dates(
     *,
     inspection: Inspection,
     by: User,
+    reason: str,
     received_on: date | None = None,
     published_on: date | None = None,
 ) -> None:
-    """Correct a trigger date; the deadlines that hang on it are derived again."""
+    """Correct a trigger date; the deadlines that hang on it are derived again.
+    Admins only, with the reason on the record."""
     _require_admin(by)
-    fields = [
-        "received_for_checks_on",
-        "published_on",
-        "action_plan_due_on",
-        "updated_action_plan_due_on",
-        "pcc_response_due_on",
-    ]
+    if not reason.strip():
+        raise ValidationError({"reason": "Enter why the dates are being corrected"})
+    fields = [field for field, _ in DATE_FIELDS]
     before = audit.snapshot(inspection, fields)
-    if received_on is not None:
-        if inspection.received_for_checks_on is None:
-            raise ValidationError("The report has not been sent for pre-publication checks")
-        inspection.received_for_checks_on = received_on
-        inspection.action_plan_due_on = derive(received_on, action_plan_rule())
-    if published_on is not None:
-        if inspection.published_on is None:
-            raise ValidationError("The report has not been published")
-        inspection.published_on = published_on
-        inspection.updated_action_plan_due_on = derive(published_on, updated_action_plan_rule())
-        inspection.pcc_response_due_on = derive(published_on, pcc_response_rule())
-    inspection.save()
+    dates = corrected_dates(inspection, received_on=received_on, published_on=published_on)
+    for field, value in dates.items():
+        setattr(inspection, field, value)
+    inspection.save(update_fields=[*fields, "updated_at"])
     _record(
         inspection,
         inspection,
         by=by,
         action="inspection.dates_corrected",
         changes=audit.diff(before, audit.snapshot(inspection, fields)),
+        comment=reason.strip(),
     )
 
 

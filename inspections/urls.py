@@ -8,6 +8,7 @@ urlpatterns = [
     path("new/", views.inspection_new, name="new"),
     path("<uuid:inspection_id>/", views.inspection_detail, name="detail"),
     path("<uuid:inspection_id>/plan/", views.inspection_edit, name="edit"),
+    path("<uuid:inspection_id>/dates/", views.inspection_dates, name="dates"),
     path("<uuid:inspection_id>/report/", views.report_view, name="report"),
     path("<uuid:inspection_id>/stage/<slug:action>/", views.transition, name="transition"),
     path("<uuid:inspection_id>/judgments/<slug:topic>/", views.judgment_detail, name="judgment"),

@@ -18,6 +18,7 @@ from forces.forms import ForceFilterForm
 from . import reports, services, tracker
 from .access import can_moderate, can_work_on, get_inspection_for_user, require_inspectorate
 from .forms import (
+    CorrectDatesForm,
     DateForm,
     DocumentForm,
     FindingForm,
@@ -96,6 +97,58 @@ def inspection_new(request: HttpRequest) -> HttpResponse:
         messages.success(request, f"{form.created} scheduled")
         return redirect(form.created)
     return render(request, "inspections/plan_form.html", {"form": form})
+
+
+def inspection_dates(request: HttpRequest, inspection_id) -> HttpResponse:
+    """An admin corrects a trigger date: the form, then a check of every date
+    that changes with it (the deadlines derived again), then the change."""
+    inspection = get_inspection_for_user(request, inspection_id)
+    _require_admin(request)
+    if inspection.received_for_checks_on is None or inspection.stage == Inspection.Stage.CLOSED:
+        raise Http404("No dates to correct")  # and no link to here
+    published = inspection.published_on is not None
+    initial = {
+        "received_on": inspection.received_for_checks_on,
+        "published_on": inspection.published_on,
+    }
+    form = CorrectDatesForm(request.POST or None, initial=initial, published=published)
+    if request.method == "POST" and "change" not in request.POST and form.is_valid():
+        data = form.cleaned_data
+        dates = {"received_on": data["received_on"], "published_on": data.get("published_on")}
+        try:
+            after = services.corrected_dates(inspection, **dates)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            changes = [
+                (label, getattr(inspection, field), after[field])
+                for field, label in services.DATE_FIELDS
+                if after[field] != getattr(inspection, field)
+            ]
+            if not changes:
+                form.add_error(
+                    "received_on", "Enter a different date: these are the dates already recorded"
+                )
+            elif "confirm" in request.POST:
+                services.inspection_correct_dates(
+                    inspection=inspection, by=request.user, reason=data["reason"], **dates
+                )
+                messages.success(
+                    request, "Dates corrected. The deadlines that depend on them have changed"
+                )
+                return redirect(inspection)
+            else:
+                names = [
+                    f"{name}_{part}" for name in dates if name in form.fields for part in "012"
+                ]
+                context = {
+                    "inspection": inspection,
+                    "changes": changes,
+                    "reason": data["reason"],
+                    "answers": [(name, request.POST.get(name, "")) for name in [*names, "reason"]],
+                }
+                return render(request, "inspections/dates_check.html", context)
+    return render(request, "inspections/dates_form.html", {"inspection": inspection, "form": form})
 
 
 def inspection_edit(request: HttpRequest, inspection_id) -> HttpResponse:

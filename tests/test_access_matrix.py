@@ -41,6 +41,7 @@ EXPECTED = {
     "inspections:new": "200 403 403 403 404 404 302",
     "inspections:detail": "200 200 200 404 200 404 302",
     "inspections:edit": "200 403 403 404 404 404 302",
+    "inspections:dates": "200 403 403 404 404 404 302",
     "inspections:report": "200 200 200 404 200 404 302",
     "inspections:report_pdf": "200 200 200 404 200 404 302",
     "inspections:report_pdf_build": "405 405 405 405 405 405 302",

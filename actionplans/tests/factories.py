@@ -33,7 +33,11 @@ def inspection_due(
     received_on = (action_plan_due_on or today() + timedelta(days=20)) - timedelta(days=28)
     published_on = updated_due_on - timedelta(days=56) if updated_due_on else None
     inspection_services.inspection_correct_dates(
-        inspection=inspection, by=admin, received_on=received_on, published_on=published_on
+        inspection=inspection,
+        by=admin,
+        reason="Set for the test",
+        received_on=received_on,
+        published_on=published_on,
     )
     inspection.refresh_from_db()
     return inspection

@@ -60,9 +60,9 @@ def writes():
 
 
 def test_every_write_in_the_workflows_has_an_audit_row(
-    writes, make_inspection, inspector, lead_inspector, admin_user
+    writes, make_inspection, inspector, lead_inspector, admin_user, force_b
 ):
-    inspection = make_inspection(Inspection.Stage.CLOSED)
+    make_inspection(Inspection.Stage.CLOSED)  # the whole lifecycle, each step audited
     open_one = make_inspection(Inspection.Stage.PLANNED, start=date(2027, 5, 3))
     concern = add_concern(open_one, by=inspector, topic=Topic.LEADERSHIP)
     services.finding_update(
@@ -94,8 +94,9 @@ def test_every_write_in_the_workflows_has_an_audit_row(
         notes="",
         by=inspector,
     )
+    published = make_inspection(Inspection.Stage.PUBLISHED, force=force_b)
     services.inspection_correct_dates(
-        inspection=inspection, received_on=date(2026, 2, 25), by=admin_user
+        inspection=published, received_on=date(2026, 2, 25), by=admin_user, reason="Typo"
     )
     assert len(writes) > 30
     silent = [

@@ -216,3 +216,44 @@ def test_force_lead_of_another_force_gets_404_everywhere(
         assert response.status == 404, path
     expect(page.get_by_role("heading", level=1)).to_have_text("Page not found")
     assert_accessible(page)
+
+
+def test_admin_corrects_a_mistyped_receipt_date(
+    page: Page, live_server, admin_user, lead_inspector, inspector, force_a
+):
+    inspection = inspection_at(
+        Stage.PRE_PUBLICATION,
+        force=force_a,
+        lead=lead_inspector,
+        team=[inspector],
+        admin=admin_user,
+    )
+    recorded = inspection.received_for_checks_on
+    sign_in(page, live_server.url, admin_user)
+    page.goto(f"{live_server.url}{inspection.get_absolute_url()}")
+    page.get_by_role("link", name="Correct the dates").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Correct the dates")
+    assert_accessible(page)
+
+    page.get_by_role("button", name="Continue").click()  # no reason, no change
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_contain_text("Enter why the dates are being corrected")
+    assert_accessible(page)
+
+    corrected = (
+        date(recorded.year, recorded.month, 1)
+        if recorded.day != 1
+        else date(recorded.year, recorded.month, 2)
+    )
+    fill_date(page, "received_on", corrected)
+    page.get_by_label("Why are the dates being corrected?").fill("The day and month were swapped")
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check the corrected dates")
+    expect(page.get_by_role("row", name="Action plan due")).to_be_visible()
+    assert_accessible(page)
+
+    page.get_by_role("button", name="Correct the dates").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("Dates corrected")
+    assert_accessible(page)
+    inspection.refresh_from_db()
+    assert inspection.received_for_checks_on == corrected

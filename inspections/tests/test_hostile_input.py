@@ -166,3 +166,21 @@ def test_text_is_escaped_when_shown_back(client_for, inspector, world):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "<script>alert(1)</script>" not in html
     assert "<img src=x" not in html
+
+
+def test_publish_form_on_an_inspection_at_checks(client_for, lead_inspector, inspector, force_b):
+    """The transition form reaching its service: dates before receipt, years far off."""
+    at_checks = inspection_at(
+        Inspection.Stage.PRE_PUBLICATION, force=force_b, lead=lead_inspector, team=[inspector]
+    )
+    url = reverse("inspections:transition", args=[at_checks.pk, "publish"])
+    _run(client_for(lead_inspector), url, DATE("date"), {})
+
+
+def test_correct_dates_form(client_for, admin_user, lead_inspector, inspector, force_b):
+    published = inspection_at(
+        Inspection.Stage.PUBLISHED, force=force_b, lead=lead_inspector, team=[inspector]
+    )
+    url = reverse("inspections:dates", args=[published.pk])
+    fields = [*DATE("received_on"), *DATE("published_on"), "reason", "confirm", "change"]
+    _run(client_for(admin_user), url, fields, {})

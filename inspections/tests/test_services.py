@@ -178,7 +178,7 @@ def test_only_admins_close(make_inspection, lead_inspector, admin_user):
 def test_correcting_a_trigger_date_recomputes_its_deadline(make_inspection, admin_user):
     inspection = make_inspection(Stage.PUBLISHED)
     services.inspection_correct_dates(
-        inspection=inspection, received_on=date(2026, 2, 28), by=admin_user
+        inspection=inspection, received_on=date(2026, 2, 28), by=admin_user, reason="Typo"
     )
     assert inspection.action_plan_due_on == date(2026, 3, 28)
     event = AuditEvent.objects.filter(action="inspection.dates_corrected").get()

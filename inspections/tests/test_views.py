@@ -565,3 +565,80 @@ def test_returning_a_judgment_from_a_stale_page_says_why_and_links_nowhere_missi
     judgment.refresh_from_db()
     assert judgment.status == Judgment.Status.RETURNED
     assert AuditEvent.objects.filter(action="judgment.returned").count() == 1
+
+
+def _dates(received: date, published: date | None = None, **extra) -> dict:
+    data = {f"received_on_{n}": v for n, v in enumerate(_date(received).values())}
+    if published:
+        data |= {f"published_on_{n}": v for n, v in enumerate(_date(published).values())}
+    return data | extra
+
+
+def test_an_admin_corrects_the_receipt_date_after_checking_each_change(
+    client_for, make_inspection, admin_user
+):
+    inspection = make_inspection(Stage.PUBLISHED)
+    address = reverse("inspections:dates", args=[inspection.pk])
+    client = client_for(admin_user)
+    assert address in client.get(inspection.get_absolute_url()).content.decode()
+    received = inspection.received_for_checks_on - timedelta(days=3)
+    data = _dates(received, inspection.published_on, reason="Typed the wrong day")
+
+    check = client.post(address, data).content.decode()
+    assert "<title>Check the corrected dates" in check
+    assert "Report received for checks" in check and "Action plan due" in check
+    assert "Updated action plan due" not in check  # the publication date did not change
+    inspection.refresh_from_db()
+    assert inspection.received_for_checks_on == received + timedelta(days=3)  # not yet
+
+    done = client.post(address, {**data, "confirm": "1"}, follow=True).content.decode()
+    assert "Dates corrected. The deadlines that depend on them have changed" in done
+    inspection.refresh_from_db()
+    assert inspection.received_for_checks_on == received
+    assert inspection.action_plan_due_on == received + timedelta(days=28)
+    event = AuditEvent.objects.get(action="inspection.dates_corrected")
+    assert (event.actor, event.comment) == (admin_user, "Typed the wrong day")
+    assert event.changes["received_for_checks_on"][1] == str(received)
+
+
+def test_correcting_the_dates_refuses_bad_input_beside_the_field(
+    client_for, make_inspection, admin_user
+):
+    inspection = make_inspection(Stage.PUBLISHED)
+    address = reverse("inspections:dates", args=[inspection.pk])
+    client = client_for(admin_user)
+    received, published = inspection.received_for_checks_on, inspection.published_on
+
+    cases = [
+        (_dates(received, published), "Enter why the dates are being corrected"),
+        (_dates(received, published, reason="x"), "Enter a different date"),
+        (
+            _dates(published + timedelta(days=1), published, reason="x"),
+            "The publication date must be the same as or after",
+        ),
+        (_dates(date(1999, 1, 1), published, reason="x"), "must be between 1 January 2000"),
+    ]
+    for data, message in cases:
+        html = client.post(address, {**data, "confirm": "1"}).content.decode()
+        assert "<title>Error: Correct the dates" in html, message
+        assert message in html
+    inspection.refresh_from_db()
+    assert (inspection.received_for_checks_on, inspection.published_on) == (received, published)
+    assert not AuditEvent.objects.filter(action="inspection.dates_corrected").exists()
+
+
+def test_only_dates_that_were_set_can_be_corrected(client_for, make_inspection, admin_user):
+    from forces.models import Force
+
+    client = client_for(admin_user)
+    for stage, slug, year in ((Stage.FIELDWORK, "kent", 2027), (Stage.CLOSED, "gwent", 2025)):
+        force = Force.objects.get(slug=slug)
+        inspection = make_inspection(stage, force=force, start=date(year, 1, 11))
+        assert client.get(reverse("inspections:dates", args=[inspection.pk])).status_code == 404
+        page = client.get(inspection.get_absolute_url()).content.decode()
+        assert "Correct the dates" not in page
+    checks = make_inspection(
+        Stage.PRE_PUBLICATION, force=Force.objects.get(slug="cleveland"), start=date(2028, 1, 10)
+    )
+    form = client.get(reverse("inspections:dates", args=[checks.pk])).content.decode()
+    assert 'name="received_on_0"' in form and 'name="published_on_0"' not in form
