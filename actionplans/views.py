@@ -12,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from core import fragments
+from core.forms import add_service_errors
 from core.templatetags.govuk import govuk_date, govuk_datetime
 from core.uploads import file_response
 from inspections.access import can_moderate, get_inspection_for_user
@@ -116,7 +117,7 @@ def plan_response(
                 plan=plan, item=item, by=request.user, **form.cleaned_data
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"Response to {item.label.lower()} saved")
             return redirect(plan.get_absolute_url())
@@ -196,7 +197,7 @@ def version_review(
         try:
             review(version=version, by=request.user, comment=comment)
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_errors(form, error)
         else:
             verb = "accepted" if accept else "returned to the force"
             messages.success(request, f"Version {version.number} {verb}")
@@ -233,7 +234,22 @@ def visit_schedule(request: HttpRequest, inspection_id: UUID) -> HttpResponse:
             return _book_visit(request, inspection, form)
         if not problems:
             answers = [(name, request.POST.get(name, "")) for name in _visit_answer_names(form)]
-            context = {"inspection": inspection, "form": form, "answers": answers}
+            # Short notice only if the date needs it: a reason given for a
+            # date with full notice is not kept (the service drops it).
+            short_notice = bool(
+                services.visit_notice_problems(
+                    visit_on=data["visit_on"],
+                    short_notice_reason="",
+                    by=request.user,
+                    today=timezone.localdate(),
+                )
+            )
+            context = {
+                "inspection": inspection,
+                "form": form,
+                "answers": answers,
+                "short_notice": short_notice,
+            }
             return render(request, "actionplans/visit_check.html", context)
     return render(
         request, "actionplans/visit_schedule.html", {"inspection": inspection, "form": form}
@@ -255,7 +271,7 @@ def _book_visit(request, inspection, form) -> HttpResponse:
             by=request.user,
         )
     except ValidationError as error:
-        form.add_error(None, error)
+        add_service_errors(form, error)
         return render(
             request, "actionplans/visit_schedule.html", {"inspection": inspection, "form": form}
         )
@@ -285,7 +301,7 @@ def visit_record(request: HttpRequest, inspection_id: UUID, visit_id: UUID) -> H
         try:
             services.post_inspection_visit_record(visit=visit, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Visit record saved")
             return redirect(visit.get_absolute_url())

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.models import User
 from core import fragments
+from core.forms import add_service_errors
 from core.templatetags.govuk import govuk_date
 from inspections.access import can_moderate, can_work_on
 from inspections.models import Inspection
@@ -346,7 +347,7 @@ def sample_draw(request: HttpRequest, inspection_id: UUID) -> HttpResponse:
                 by=request.user,
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"Sample drawn: {draw.sample_count} cases, seed {draw.seed}")
             return redirect("casefiles:sample", inspection.pk)
@@ -556,7 +557,7 @@ def second_review(request: HttpRequest, inspection_id: UUID, case_id: UUID) -> H
                 by=request.user,
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"Second review of case {case.reference} saved")
             return redirect("casefiles:second_review_list", inspection.pk)
@@ -587,7 +588,7 @@ def category_add(request: HttpRequest) -> HttpResponse:
                 name=form.cleaned_data["name"], by=request.user
             )
         except ValidationError as exc:  # the same name added at the same moment
-            form.add_error(None, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"Category ‘{category.name}’ added")
             return redirect("casefiles:category_list")
@@ -611,7 +612,7 @@ def category_edit(request: HttpRequest, category_id: UUID) -> HttpResponse:
                 by=request.user,
             )
         except ValidationError as exc:  # the same name saved at the same moment
-            form.add_error(None, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"Category ‘{category.name}’ saved")
             return redirect(reverse("casefiles:category_list"))

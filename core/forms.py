@@ -44,6 +44,17 @@ class GovukFormMixin:
         return Field(name)
 
 
+def add_service_errors(form: forms.Form, error: ValidationError) -> None:
+    """A service's refusal on the form: each message beside the field it names
+    when the form has that field, otherwise at the top. (form.add_error(None,
+    error) raises ValueError for a field the form lacks: a 500.)"""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
 class GovukForm(GovukFormMixin, forms.Form):
     pass
 
@@ -87,8 +98,18 @@ class GovukDateField(DateInputField):
 
     def compress(self, data_list):
         day, month, year = data_list
-        if not (day and month and year):
+        if not (day or month or year):
             return None
+        if not (day and month and year):
+            # Reached only by an optional date partly filled in: say so rather
+            # than quietly keep no date.
+            what = self.what[0].upper() + self.what[1:]
+            missing = [
+                part
+                for part, value in zip(("day", "month", "year"), data_list, strict=True)
+                if not value
+            ]
+            raise ValidationError(f"{what} must include a {' and '.join(missing)}")
         try:
             if len(year) != 4:
                 raise ValueError

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from actionplans.services import followup_context
 from casefiles.selectors import review_progress, topic_figures
 from core import fragments, uploads
+from core.forms import add_service_errors
 from core.models import AuditEvent
 from forces.forms import ForceFilterForm
 
@@ -39,7 +40,7 @@ def _apply(form, call) -> bool:
     try:
         call()
     except ValidationError as error:
-        form.add_error(None, error)
+        add_service_errors(form, error)
         return False
     return True
 
@@ -118,7 +119,7 @@ def inspection_dates(request: HttpRequest, inspection_id) -> HttpResponse:
         try:
             after = services.corrected_dates(inspection, **dates)
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_errors(form, error)
         else:
             changes = [
                 (label, getattr(inspection, field), after[field])
@@ -304,7 +305,7 @@ def transition(request: HttpRequest, inspection_id, action: str) -> HttpResponse
                 # form has one, the date.
                 form.add_error("date", error.messages)
             else:
-                form.add_error(None, error)
+                add_service_errors(form, error)
         else:
             stage = inspection.get_stage_display().lower()
             messages.success(request, f"{title}: done. The inspection is now at {stage}")

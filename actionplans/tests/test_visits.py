@@ -241,3 +241,16 @@ def test_two_bookings_for_one_day_at_once_give_an_error_not_a_500(
         services.post_inspection_visit_schedule(inspection=published, visit_on=day, by=admin_user)
     assert refused.value.message_dict == {"visit_on": ["A visit is already booked for that date"]}
     assert PostInspectionVisit.objects.count() == 1
+
+
+def test_a_reason_given_for_a_visit_with_full_notice_is_not_shown_as_short_notice(
+    client_for, admin_user, published
+):
+    address = reverse("actionplans:visit_schedule", args=[published.pk])
+    day = today() + timedelta(days=30)
+    data = {"visit_on_0": day.day, "visit_on_1": day.month, "visit_on_2": day.year}
+    check = client_for(admin_user).post(address, {**data, "short_notice_reason": "Early"})
+    html = check.content.decode()
+    assert "Check the visit before you book it" in html
+    assert "less than the usual notice" not in html
+    assert "Reason for short notice" not in html

@@ -1,10 +1,12 @@
 """The GOV.UK form base, with our fixes to crispy-forms-gds's templates."""
 
+import pytest
 from crispy_forms_gds.layout import Field
 from django import forms
+from django.core.exceptions import ValidationError
 from django.template import Context, Template
 
-from core.forms import GovukDateField, GovukForm
+from core.forms import GovukDateField, GovukForm, add_service_errors
 
 
 class ExampleForm(GovukForm):
@@ -78,3 +80,42 @@ def test_status_tags_escape_words_and_remember_which_were_safe():
     assert "<b>Due</b>" in govuk_tag(mark_safe("<b>Due</b>"), "red")  # noqa: S308
     assert govuk_tag("<b>Due</b>", "red") == plain
     assert govuk_tag("Due", "no-such-colour") == '<strong class="govuk-tag ">Due</strong>'
+
+
+class _OneFieldForm(forms.Form):
+    name = forms.CharField()
+
+
+def test_a_service_error_goes_beside_its_field_or_to_the_top_if_the_form_lacks_it():
+    form = _OneFieldForm({"name": "x"})
+    assert form.is_valid()
+    refusal = ValidationError({"name": "Taken", "force": "Already has an open inspection"})
+
+    add_service_errors(form, refusal)  # form.add_error(None, refusal) raised ValueError
+
+    assert form.errors == {
+        "name": ["Taken"],
+        "__all__": ["Already has an open inspection"],
+    }
+    add_service_errors(form, ValidationError("Not at this stage"))
+    assert form.non_field_errors() == ["Already has an open inspection", "Not at this stage"]
+
+
+class _OptionalDateForm(forms.Form):
+    on = GovukDateField(label="Reported on", what="the date it was reported", required=False)
+
+
+@pytest.mark.parametrize(
+    ("parts", "error"),
+    [
+        (("", "", ""), None),
+        (("3", "4", "2026"), None),
+        (("3", "", "2026"), "The date it was reported must include a month"),
+        (("", "4", ""), "The date it was reported must include a day and year"),
+    ],
+)
+def test_an_optional_date_partly_filled_in_is_an_error_not_left_out(parts, error):
+    form = _OptionalDateForm({f"on_{n}": value for n, value in enumerate(parts)})
+    assert form.is_valid() is (error is None)
+    if error:
+        assert form.errors["on"] == [error]
