@@ -203,12 +203,15 @@ def notice_email(*, notice_id: str) -> bool:
     with transaction.atomic():
         notice = (
             Notice.objects.select_for_update(of=("self",))
-            .select_related("recipient")
+            .select_related("recipient", "inspection")
             .filter(pk=notice_id, emailed_at__isnull=True)
             .first()
         )
         if notice is None or not notice.recipient.is_active:
             return False
+        recipient = notice.recipient
+        if recipient.is_force_lead and notice.inspection.force_id != recipient.force_id:
+            return False  # moved to another force since: not theirs to read now
         EmailMessage(
             subject=notice.title,
             body=f"{notice.body}\n\n{SIGN_IN}",

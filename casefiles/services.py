@@ -84,13 +84,19 @@ def _chunks(items: list, size: int) -> Iterator[list]:
 
 def _require_open(inspection_id) -> None:
     """Refuse case file work once the inspection has moved past moderation
-    (access.case_files_open), reading its stage afresh."""
-    inspection = Inspection.objects.only("stage").get(pk=inspection_id)
+    (access.case_files_open). Must run inside the work's transaction: the
+    inspection's row is locked, so a stage change commits either before this
+    reads the stage (and the work is refused) or after the work commits."""
+    inspection = Inspection.objects.select_for_update().only("stage").get(pk=inspection_id)
     if not case_files_open(inspection):
-        raise ValidationError(
-            "Case files can no longer be changed: the inspection is at "
-            f"{inspection.get_stage_display().lower()}"
-        )
+        raise ValidationError(closed_message(inspection))
+
+
+def closed_message(inspection: Inspection) -> str:
+    return (
+        "Case files can no longer be changed: the inspection is at "
+        f"{inspection.get_stage_display().lower()}"
+    )
 
 
 # ---------------------------------------------------------------- categories
@@ -422,6 +428,8 @@ def _save_cases(job: CaseListImport, lookup: dict, total: int) -> None:
                 with connection.cursor() as cursor:
                     cursor.execute("SET LOCAL synchronous_commit TO OFF")
             inspection = Inspection.objects.select_for_update().get(pk=job.inspection_id)
+            if not case_files_open(inspection):  # started before the report went out
+                raise CaseListError(closed_message(inspection))
             if inspection.sample_draws.exists():
                 raise CaseListError(_import_blockers(inspection))
             replaced = Case.objects.filter(inspection=inspection).count()

@@ -88,11 +88,7 @@ def _closed(request: HttpRequest, inspection: Inspection, to: str) -> HttpRespon
     moderation, a redirect to `to` with a message saying why; else None."""
     if case_files_open(inspection):
         return None
-    messages.info(
-        request,
-        "Case files can no longer be changed: the inspection is at "
-        f"{inspection.get_stage_display().lower()}",
-    )
+    messages.info(request, services.closed_message(inspection))
     return redirect(to)
 
 
@@ -102,7 +98,8 @@ def _may_work(user, inspection: Inspection) -> bool:
 
 
 def _context(inspection: Inspection, section: str, **extra) -> dict:
-    return {"inspection": inspection, "section": section, **extra}
+    closed = None if case_files_open(inspection) else services.closed_message(inspection)
+    return {"inspection": inspection, "section": section, "case_files_closed": closed, **extra}
 
 
 def _reviewers(inspection: Inspection):
@@ -284,12 +281,16 @@ def sample(request: HttpRequest, inspection_id: UUID) -> HttpResponse:
         *_posted(request), cases=sampled, reviewers=_reviewers(inspection), prefix="assign"
     )
     if form.is_valid():
-        assigned, skipped = services.cases_assign(
-            inspection=inspection,
-            case_ids=[case.pk for case in form.cleaned_data["cases"]],
-            reviewer=form.cleaned_data["reviewer"],
-            by=request.user,
-        )
+        try:
+            assigned, skipped = services.cases_assign(
+                inspection=inspection,
+                case_ids=[case.pk for case in form.cleaned_data["cases"]],
+                reviewer=form.cleaned_data["reviewer"],
+                by=request.user,
+            )
+        except ValidationError as error:  # the stage moved on since the page was drawn
+            messages.error(request, " ".join(error.messages))
+            return redirect(request.path)
         reviewer = form.cleaned_data["reviewer"]
         message = f"{assigned} case{'s' if assigned != 1 else ''} assigned to {reviewer}"
         if skipped:
@@ -368,9 +369,13 @@ def case_assign(request: HttpRequest, inspection_id: UUID, case_id: UUID) -> Htt
     )
     if form.is_valid():
         reviewer = form.cleaned_data["reviewer"]
-        assigned, _ = services.cases_assign(
-            inspection=inspection, case_ids=[case.pk], reviewer=reviewer, by=request.user
-        )
+        try:
+            assigned, _ = services.cases_assign(
+                inspection=inspection, case_ids=[case.pk], reviewer=reviewer, by=request.user
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect(case.get_absolute_url())
         if assigned or case.reviewer_id == reviewer.pk:
             messages.success(request, f"Case {case.reference} assigned to {reviewer}")
         else:
@@ -477,7 +482,11 @@ def review_edit(request: HttpRequest, inspection_id: UUID, case_id: UUID) -> Htt
         *_posted(request), initial=services.review_answers(review), complete=complete
     )
     if form.is_valid():
-        services.case_review_save(case=case, answers=form.cleaned_data, by=request.user)
+        try:
+            services.case_review_save(case=case, answers=form.cleaned_data, by=request.user)
+        except ValidationError as error:  # the stage moved on since the page was drawn
+            messages.error(request, " ".join(error.messages))
+            return redirect(case.get_absolute_url())
         if complete:
             return redirect("casefiles:review_check", inspection.pk, case.pk)
         messages.success(request, f"Your review of case {case.reference} has been saved as a draft")
@@ -501,8 +510,12 @@ def review_check(request: HttpRequest, inspection_id: UUID, case_id: UUID) -> Ht
         messages.info(request, "Answer every question before you submit the review")
         return redirect("casefiles:review_edit", inspection.pk, case.pk)
     if request.method == "POST":
-        services.case_review_submit(review=review, by=request.user)
-        messages.success(request, f"Review of case {case.reference} submitted")
+        try:
+            services.case_review_submit(review=review, by=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, f"Review of case {case.reference} submitted")
         return redirect(case.get_absolute_url())
     context = _context(
         inspection,

@@ -220,7 +220,6 @@ def report_filename(inspection: Inspection, *, draft: bool) -> str:
 
 
 @transaction.atomic
-@transaction.atomic
 def report_request(*, inspection: Inspection, by) -> ReportFile:
     """Ask for a fresh PDF of the report; a task builds it once this commits.
 

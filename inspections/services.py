@@ -411,18 +411,22 @@ def inspection_correct_dates(
     _require_admin(by)
     if not reason.strip():
         raise ValidationError({"reason": "Enter why the dates are being corrected"})
+    # The row as it is now, locked: a publication committed since the page
+    # was drawn is corrected from, not written over.
+    locked = Inspection.objects.select_for_update().get(pk=inspection.pk)
     fields = [field for field, _ in DATE_FIELDS]
-    before = audit.snapshot(inspection, fields)
-    dates = corrected_dates(inspection, received_on=received_on, published_on=published_on)
+    before = audit.snapshot(locked, fields)
+    dates = corrected_dates(locked, received_on=received_on, published_on=published_on)
     for field, value in dates.items():
+        setattr(locked, field, value)
         setattr(inspection, field, value)
-    inspection.save(update_fields=[*fields, "updated_at"])
+    locked.save(update_fields=[*fields, "updated_at"])
     _record(
-        inspection,
-        inspection,
+        locked,
+        locked,
         by=by,
         action="inspection.dates_corrected",
-        changes=audit.diff(before, audit.snapshot(inspection, fields)),
+        changes=audit.diff(before, audit.snapshot(locked, fields)),
         comment=reason.strip(),
     )
 

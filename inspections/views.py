@@ -115,7 +115,14 @@ def inspection_dates(request: HttpRequest, inspection_id) -> HttpResponse:
     form = CorrectDatesForm(request.POST or None, initial=initial, published=published)
     if request.method == "POST" and "change" not in request.POST and form.is_valid():
         data = form.cleaned_data
-        dates = {"received_on": data["received_on"], "published_on": data.get("published_on")}
+        current = {
+            "received_on": inspection.received_for_checks_on,
+            "published_on": inspection.published_on,
+        }
+        # Only what was changed, so a refusal names the date that was edited.
+        dates = {
+            name: data.get(name) if data.get(name) != current[name] else None for name in current
+        }
         try:
             after = services.corrected_dates(inspection, **dates)
         except ValidationError as error:

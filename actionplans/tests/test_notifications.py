@@ -3,9 +3,10 @@
 from datetime import timedelta
 
 import pytest
+from django.core import mail
 from django.urls import reverse
 
-from actionplans import services
+from actionplans import notices, services
 from actionplans.models import Notice
 from actionplans.notices import notices_sweep
 from actionplans.tests.factories import submitted_plan, today
@@ -73,6 +74,11 @@ def test_a_force_lead_moved_to_another_force_keeps_none_of_the_old_forces_notice
     client.post(reverse("actionplans:notifications_read"))
     # The old notice is left as it was: the record of what was sent.
     assert Notice.objects.filter(recipient=force_lead_a).unread().count() == 1
+    # And its email, still waiting, does not go to them at their new force.
+    notice = Notice.objects.get(recipient=force_lead_a)
+    assert notice.emailed_at is None
+    assert notices.notice_email(notice_id=str(notice.pk)) is False
+    assert mail.outbox == []
 
 
 def test_what_is_due_lists_the_force_leads_deadlines_soonest_first(

@@ -116,8 +116,10 @@ def test_a_returned_plan_is_chased_until_a_new_version_is_in(
     assert "1 day overdue" in overdue[0].body
 
     # Version 2 goes in: nothing more, whether it awaits review or is accepted.
-    services.action_plan_submit(plan=plan, by=force_lead_a)
+    second = services.action_plan_submit(plan=plan, by=force_lead_a)
     assert notices_sweep(today=due + timedelta(days=8)) == 0
+    services.action_plan_version_accept(version=second, by=lead_inspector)
+    assert notices_sweep(today=due + timedelta(days=15)) == 0
 
 
 def test_the_updated_action_plan_has_its_own_deadline(make_due, force_lead_a):

@@ -179,6 +179,22 @@ def test_a_task_that_died_half_way_starts_again(
     assert Case.objects.count() == 4
 
 
+def test_an_import_that_runs_after_the_report_went_out_saves_nothing(inspection, inspector):
+    """Started during moderation, run late (a backlog, a broker down): by then
+    the case files are closed, and the import fails saying why."""
+    from inspections.models import Inspection
+
+    job = services.case_list_import_start(
+        inspection=inspection, upload=csv_upload(good_rows(4)), by=inspector
+    )
+    Inspection.objects.filter(pk=inspection.pk).update(stage=Inspection.Stage.PRE_PUBLICATION)
+    services.case_list_import_run(import_id=job.pk)
+    job.refresh_from_db()
+    assert job.status == CaseListImport.Status.FAILED
+    assert "Case files can no longer be changed" in " ".join(job.errors)
+    assert not Case.objects.filter(inspection=inspection).exists()
+
+
 def test_progress_is_written_periodically_not_every_row(
     inspection, inspector, django_capture_on_commit_callbacks, monkeypatch
 ):

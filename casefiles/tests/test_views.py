@@ -463,3 +463,26 @@ def test_case_files_are_locked_once_the_report_goes_to_the_force(
         services.cases_assign(
             inspection=inspection, case_ids=[case.pk], reviewer=lead_inspector, by=lead_inspector
         )
+
+
+def test_a_stage_change_between_page_and_save_is_a_message_not_a_500(
+    client_for, inspector, inspection, case, monkeypatch
+):
+    """The views check the stage first; the services check it again under the
+    inspection's row lock. Here the view's check is passed as if the stage
+    changed just after it."""
+    from casefiles import views
+
+    client = client_for(inspector)
+    client.post(url("review_edit", inspection, case.pk), {**COMPLETE_ANSWERS, "save": ""})
+    Inspection.objects.filter(pk=inspection.pk).update(stage="pre_publication")
+    monkeypatch.setattr(views, "_closed", lambda request, inspection, to: None)
+    for address, data in [
+        (url("review_edit", inspection, case.pk), {**COMPLETE_ANSWERS, "save": ""}),
+        (url("review_check", inspection, case.pk), {}),
+        (url("case_assign", inspection, case.pk), {"reviewer": inspector.pk}),
+    ]:
+        response = client.post(address, data, follow=True)
+        assert response.status_code == 200, address
+        assert "Case files can no longer be changed" in response.content.decode(), address
+    assert CaseReview.objects.get(case=case).status == CaseReview.Status.DRAFT

@@ -622,6 +622,9 @@ def test_correcting_the_dates_refuses_bad_input_beside_the_field(
         html = client.post(address, {**data, "confirm": "1"}).content.decode()
         assert "<title>Error: Correct the dates" in html, message
         assert message in html
+    # A receipt date moved past publication: the error is on the date edited.
+    html = client.post(address, cases[2][0]).content.decode()
+    assert '<a href="#id_received_on_0">The publication date must be' in html
     inspection.refresh_from_db()
     assert (inspection.received_for_checks_on, inspection.published_on) == (received, published)
     assert not AuditEvent.objects.filter(action="inspection.dates_corrected").exists()
