@@ -94,8 +94,8 @@ def _require_open(inspection_id) -> None:
 
 def closed_message(inspection: Inspection) -> str:
     return (
-        "Case files can no longer be changed: the inspection is at "
-        f"{inspection.get_stage_display().lower()}"
+        "Case files can no longer be changed: the inspection is at the "
+        f"‘{inspection.get_stage_display()}’ stage"
     )
 
 

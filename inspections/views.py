@@ -384,7 +384,7 @@ def judgment_detail(request: HttpRequest, inspection_id, topic: str) -> HttpResp
 def _not_changed(judgment: Judgment, what: str) -> str:
     inspection = judgment.inspection
     if inspection.stage not in services.EDITABLE_STAGES:
-        why = f"the inspection is at {inspection.get_stage_display().lower()}"
+        why = f"the inspection is at the ‘{inspection.get_stage_display()}’ stage"
     else:
         why = f"the judgment is {judgment.get_status_display().lower()}"
     return f"{judgment.get_topic_display()}: {what}, because {why}"

@@ -451,7 +451,7 @@ def test_case_files_are_locked_once_the_report_goes_to_the_force(
         (url("import_start", inspection), {}),
     ]:
         response = client.post(address, data, follow=True)
-        assert "Case files can no longer be changed: the inspection is at" in (
+        assert "Case files can no longer be changed: the inspection is at the ‘" in (
             response.content.decode()
         ), address
     review.refresh_from_db()
