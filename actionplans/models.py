@@ -97,7 +97,7 @@ class ActionPlan(BaseModel):
     def is_editable(self) -> bool:
         """The force lead may change the draft until a version awaits review or is accepted."""
         latest = self.latest_version
-        return latest is None or latest.status == ActionPlanVersion.Status.RETURNED
+        return latest is None or latest.status not in ActionPlanVersion.IN
 
 
 class ActionPlanVersion(BaseModel):
@@ -108,6 +108,10 @@ class ActionPlanVersion(BaseModel):
         SUBMITTED = "submitted", "Submitted"
         ACCEPTED = "accepted", "Accepted"
         RETURNED = "returned", "Returned"
+
+    # The force has sent its plan in: a version awaits review or was accepted.
+    # A returned version puts the plan back with the force.
+    IN = (Status.SUBMITTED, Status.ACCEPTED)
 
     plan = models.ForeignKey(ActionPlan, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveSmallIntegerField()

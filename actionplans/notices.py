@@ -337,10 +337,6 @@ Deadline.COLUMNS = [
     "lead_inspector__is_active", "returned",
 ]  # fmt: skip
 
-# The force has sent its plan in: a version awaits review or was accepted. A
-# returned version puts the plan back with the force, as on the dashboard.
-PLAN_IN = [ActionPlanVersion.Status.SUBMITTED, ActionPlanVersion.Status.ACCEPTED]
-
 
 def _open_deadlines(kind: str, today: date, reminder_dates: list[date]) -> list[Deadline]:
     """Plans of this kind not in (never submitted, or returned) and due for a
@@ -351,7 +347,7 @@ def _open_deadlines(kind: str, today: date, reminder_dates: list[date]) -> list[
     rows = (
         Inspection.objects.exclude(stage=Inspection.Stage.CLOSED)
         .filter(Q(**{f"{field}__in": reminder_dates}) | Q(**{f"{field}__lt": today}))
-        .filter(~Exists(versions.filter(status__in=PLAN_IN)))
+        .filter(~Exists(versions.filter(status__in=ActionPlanVersion.IN)))
         .annotate(
             pk_text=_text("pk"),
             force_text=_text("force"),

@@ -485,6 +485,11 @@ def can_schedule_visit(user, inspection: Inspection) -> bool:
     return inspection.is_published and (user.is_admin or user.pk == inspection.lead_inspector_id)
 
 
+def is_short_notice(*, visit_on: date, today: date) -> bool:
+    """Whether the force would get less than VISIT_NOTICE_DAYS' notice."""
+    return today > derive(visit_on, visit_notice_rule())
+
+
 def visit_notice_problems(
     *, visit_on: date, short_notice_reason: str, by: User, today: date
 ) -> dict[str, str]:
@@ -495,8 +500,7 @@ def visit_notice_problems(
     """
     if visit_on <= today:
         return {"visit_on": "The date of the visit must be in the future"}
-    latest_notice_on = derive(visit_on, visit_notice_rule())
-    if today <= latest_notice_on:
+    if not is_short_notice(visit_on=visit_on, today=today):
         return {}
     days = settings.PROGRAMME_RULES["VISIT_NOTICE_DAYS"]
     earliest = derive(today, Rule("earliest visit with full notice", days))
@@ -546,9 +550,7 @@ def post_inspection_visit_schedule(
         raise ValidationError(problems)
     if PostInspectionVisit.objects.filter(inspection=inspection, visit_on=visit_on).exists():
         raise ValidationError({"visit_on": "A visit is already booked for that date"})
-    short_notice = bool(
-        visit_notice_problems(visit_on=visit_on, short_notice_reason="", by=by, today=today)
-    )
+    short_notice = is_short_notice(visit_on=visit_on, today=today)
     try:
         with transaction.atomic():
             visit = PostInspectionVisit.objects.create(

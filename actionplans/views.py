@@ -234,21 +234,14 @@ def visit_schedule(request: HttpRequest, inspection_id: UUID) -> HttpResponse:
             return _book_visit(request, inspection, form)
         if not problems:
             answers = [(name, request.POST.get(name, "")) for name in _visit_answer_names(form)]
-            # Short notice only if the date needs it: a reason given for a
-            # date with full notice is not kept (the service drops it).
-            short_notice = bool(
-                services.visit_notice_problems(
-                    visit_on=data["visit_on"],
-                    short_notice_reason="",
-                    by=request.user,
-                    today=timezone.localdate(),
-                )
-            )
             context = {
                 "inspection": inspection,
                 "form": form,
                 "answers": answers,
-                "short_notice": short_notice,
+                # A reason given for a date with full notice is not kept.
+                "short_notice": services.is_short_notice(
+                    visit_on=data["visit_on"], today=timezone.localdate()
+                ),
             }
             return render(request, "actionplans/visit_check.html", context)
     return render(

@@ -85,8 +85,9 @@ def _chunks(items: list, size: int) -> Iterator[list]:
 def _require_open(inspection_id) -> None:
     """Refuse case file work once the inspection has moved past moderation
     (access.case_files_open). Must run inside the work's transaction: the
-    inspection's row is locked, so a stage change commits either before this
-    reads the stage (and the work is refused) or after the work commits."""
+    inspection's row is locked (the one lock the import and the draw take), so
+    a stage change commits either before this reads the stage (and the work is
+    refused) or after the work commits."""
     inspection = Inspection.objects.select_for_update().only("stage").get(pk=inspection_id)
     if not case_files_open(inspection):
         raise ValidationError(closed_message(inspection))
@@ -174,7 +175,6 @@ def case_list_import_start(*, inspection: Inspection, upload, by) -> CaseListImp
     The import replaces any earlier case list; it is refused once a sample has
     been drawn. The task starts only after this transaction commits.
     """
-    Inspection.objects.select_for_update().filter(pk=inspection.pk).first()
     _require_open(inspection.pk)
     blocker = _import_blockers(inspection)
     if blocker:
@@ -516,7 +516,6 @@ def sample_draw(
     A redraw needs a reason and is refused once any review has started. Each
     draw is kept as a SampleDraw row with its seed, so it can be repeated.
     """
-    Inspection.objects.select_for_update().filter(pk=inspection.pk).first()
     _require_open(inspection.pk)
     previous = inspection.sample_draws.first()
     if previous and not reason.strip():

@@ -44,12 +44,16 @@ class GovukFormMixin:
         return Field(name)
 
 
-def add_service_errors(form: forms.Form, error: ValidationError) -> None:
+def add_service_errors(
+    form: forms.Form, error: ValidationError, aliases: dict[str, str] | None = None
+) -> None:
     """A service's refusal on the form: each message beside the field it names
+    (or, by `aliases`, the form's own name for it: {"published_on": "date"})
     when the form has that field, otherwise at the top. (form.add_error(None,
     error) raises ValueError for a field the form lacks: a 500.)"""
     if hasattr(error, "error_dict"):
         for field, errors in error.error_dict.items():
+            field = (aliases or {}).get(field, field)
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error)

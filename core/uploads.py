@@ -269,14 +269,11 @@ def file_response(stored_file: StoredFile, *, by, request=None) -> FileResponse:
     except FileNotFoundError:
         raise Http404("The file is no longer available") from None
     audit.record(by=by, action="file.downloaded", obj=stored_file)
-    content_type = stored_file.content_type
-    if content_type == "text/csv":
-        content_type = KINDS["csv"].content_type  # stored before it named its charset
     response = FileResponse(
         handle,
         as_attachment=True,
         filename=stored_file.original_name,
-        content_type=content_type,
+        content_type=stored_file.content_type,
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"

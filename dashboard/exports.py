@@ -18,7 +18,7 @@ from casefiles.models import CaseRating, CaseReview
 from forces.models import Force
 from inspections.models import Finding, Grade, Inspection, Judgment, Topic
 
-from .national import PLAN_IN, PLAN_STAGES, open_findings_q, with_plan_statuses
+from .national import PLAN_STAGES, open_findings_q, with_plan_statuses
 
 CHUNK = 2000
 PUBLISHED = Inspection.PUBLISHED_STAGES
@@ -221,7 +221,12 @@ def deadlines(today: date) -> tuple[list[str], Iterator]:
                 if due_on is None:
                     continue
                 is_plan = status != ""
-                overdue = is_plan and expects_plans and due_on < today and status not in PLAN_IN
+                overdue = (
+                    is_plan
+                    and expects_plans
+                    and due_on < today
+                    and status not in ActionPlanVersion.IN
+                )
                 yield (
                     *_force(r),
                     r[4],

@@ -99,8 +99,6 @@ def open_finding_counts(forces: dict | None) -> dict:
     return {(force_id, kind): n for force_id, kind, n in counts}
 
 
-# The force has sent its plan in: a version awaits review or was accepted.
-PLAN_IN = [ActionPlanVersion.Status.SUBMITTED, ActionPlanVersion.Status.ACCEPTED]
 PLAN_STAGES = [Stage.PRE_PUBLICATION, Stage.PUBLISHED, Stage.FOLLOW_UP]
 
 
@@ -159,7 +157,7 @@ def action_plan_deadlines(*, today: date, forces: dict, narrow: bool = True) -> 
         for inspection in inspections
         if inspection.force_id in forces
         for what, due_on, status in plan_deadlines(inspection)
-        if due_on is not None and due_on <= horizon and status not in PLAN_IN
+        if due_on is not None and due_on <= horizon and status not in ActionPlanVersion.IN
     ]
     return sorted(deadlines, key=lambda d: (d.due_on, d.force.short_name))
 

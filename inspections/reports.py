@@ -233,10 +233,9 @@ def report_request(*, inspection: Inspection, by) -> ReportFile:
     Inspection.objects.select_for_update().filter(pk=inspection.pk).first()
     waiting = ReportFile.objects.filter(
         inspection=inspection, stage=inspection.stage, status=ReportFile.Status.QUEUED
-    ).order_by("-created_at")
-    for report_file in waiting[:1]:
-        if not report_file.is_lost:
-            return report_file
+    ).first()  # newest first (BackgroundBuild.Meta.ordering)
+    if waiting is not None and not waiting.is_lost:
+        return waiting
     report_file = ReportFile.objects.create(
         inspection=inspection, requested_by=by, stage=inspection.stage
     )

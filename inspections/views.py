@@ -115,13 +115,9 @@ def inspection_dates(request: HttpRequest, inspection_id) -> HttpResponse:
     form = CorrectDatesForm(request.POST or None, initial=initial, published=published)
     if request.method == "POST" and "change" not in request.POST and form.is_valid():
         data = form.cleaned_data
-        current = {
-            "received_on": inspection.received_for_checks_on,
-            "published_on": inspection.published_on,
-        }
         # Only what was changed, so a refusal names the date that was edited.
         dates = {
-            name: data.get(name) if data.get(name) != current[name] else None for name in current
+            name: data.get(name) if data.get(name) != initial[name] else None for name in initial
         }
         try:
             after = services.corrected_dates(inspection, **dates)
@@ -307,12 +303,8 @@ def transition(request: HttpRequest, inspection_id, action: str) -> HttpResponse
         except ValidationError as error:
             if form is None:
                 errors = error.messages
-            elif hasattr(error, "error_dict"):
-                # The service names its own field (published_on, say): the
-                # form has one, the date.
-                form.add_error("date", error.messages)
-            else:
-                add_service_errors(form, error)
+            else:  # the service names the date by its own name (published_on, say)
+                add_service_errors(form, error, aliases={date_field[0]: "date"})
         else:
             stage = inspection.get_stage_display().lower()
             messages.success(request, f"{title}: done. The inspection is now at {stage}")
