@@ -6,7 +6,7 @@ and writes the audit trail. Views only call these.
 
 from datetime import date
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
@@ -56,6 +56,31 @@ def _day(value: date) -> str:
 def _require_admin(by: User) -> None:
     if not by.is_admin:
         raise PermissionDenied
+
+
+def _lock(inspection: Inspection) -> Inspection:
+    """Lock the inspection's row until the transaction ends, and read it
+    afresh into the object given (a related object stays cached unless its id
+    changed). Every service that checks the inspection, or anything in it,
+    before it writes starts here, as the case file services do: two changes
+    to one inspection (two tabs, a double click, a stage change and a grade)
+    queue up, and the second is checked against what the first wrote."""
+    locked = Inspection.objects.select_for_update().get(pk=inspection.pk)
+    for field in Inspection._meta.concrete_fields:
+        setattr(inspection, field.attname, getattr(locked, field.attname))
+    return inspection
+
+
+def _read_again(obj) -> None:
+    """Read a judgment, finding or recommendation as committed now. Call after
+    _lock: every service that writes one holds its inspection's lock, so no
+    change to it is still in flight."""
+    fields = [f.attname for f in type(obj)._meta.concrete_fields if not f.is_relation]
+    try:
+        obj.refresh_from_db(fields=fields)
+    except ObjectDoesNotExist:
+        name = type(obj)._meta.verbose_name
+        raise ValidationError(f"This {name} has been deleted by someone else") from None
 
 
 def _check_plan(
@@ -148,6 +173,7 @@ def inspection_update_plan(
     by: User,
 ) -> Inspection:
     """Change the plan of an inspection that has not yet gone to moderation."""
+    _lock(inspection)
     _require_admin(by)
     if inspection.stage not in (Stage.PLANNED, Stage.FIELDWORK):
         raise ValidationError("The plan cannot change once fieldwork has finished")
@@ -260,6 +286,7 @@ def publication_blockers(
 
 @transaction.atomic
 def inspection_start_fieldwork(*, inspection: Inspection, by: User) -> None:
+    _lock(inspection)
     _require_lead_or_admin(inspection, by)
     _require_stage(inspection, Stage.PLANNED)
     _move(inspection, to=Stage.FIELDWORK, by=by, action="inspection.fieldwork_started")
@@ -268,6 +295,7 @@ def inspection_start_fieldwork(*, inspection: Inspection, by: User) -> None:
 @transaction.atomic
 def inspection_start_moderation(*, inspection: Inspection, by: User) -> None:
     """Fieldwork is over; every topic must have been graded and put forward."""
+    _lock(inspection)
     _require_lead_or_admin(inspection, by)
     _require_stage(inspection, Stage.FIELDWORK)
     waiting = inspection.judgments.filter(
@@ -282,6 +310,7 @@ def inspection_start_moderation(*, inspection: Inspection, by: User) -> None:
 @transaction.atomic
 def inspection_send_for_checks(*, inspection: Inspection, received_on: date, by: User) -> None:
     """The force receives the draft report; its action plan falls due."""
+    _lock(inspection)
     _require_lead_or_admin(inspection, by)
     _require_stage(inspection, Stage.MODERATION)
     blockers = publication_blockers(inspection)
@@ -304,6 +333,7 @@ def inspection_send_for_checks(*, inspection: Inspection, received_on: date, by:
 @transaction.atomic
 def inspection_publish(*, inspection: Inspection, published_on: date, by: User) -> None:
     """Publish the report. Grades are locked from here on."""
+    _lock(inspection)
     _require_lead_or_admin(inspection, by)
     _require_stage(inspection, Stage.PRE_PUBLICATION)
     blockers = publication_blockers(inspection)
@@ -334,6 +364,7 @@ def inspection_publish(*, inspection: Inspection, published_on: date, by: User) 
 
 @transaction.atomic
 def inspection_start_follow_up(*, inspection: Inspection, by: User) -> None:
+    _lock(inspection)
     _require_lead_or_admin(inspection, by)
     _require_stage(inspection, Stage.PUBLISHED)
     _move(inspection, to=Stage.FOLLOW_UP, by=by, action="inspection.follow_up_started")
@@ -341,6 +372,7 @@ def inspection_start_follow_up(*, inspection: Inspection, by: User) -> None:
 
 @transaction.atomic
 def inspection_close(*, inspection: Inspection, closed_on: date, by: User) -> None:
+    _lock(inspection)
     _require_admin(by)
     _require_stage(inspection, Stage.FOLLOW_UP)
     inspection.closed_on = closed_on
@@ -411,22 +443,21 @@ def inspection_correct_dates(
     _require_admin(by)
     if not reason.strip():
         raise ValidationError({"reason": "Enter why the dates are being corrected"})
-    # The row as it is now, locked: a publication committed since the page
-    # was drawn is corrected from, not written over.
-    locked = Inspection.objects.select_for_update().get(pk=inspection.pk)
+    # The row as it is now: a publication committed since the page was drawn
+    # is corrected from, not written over.
+    _lock(inspection)
     fields = [field for field, _ in DATE_FIELDS]
-    before = audit.snapshot(locked, fields)
-    dates = corrected_dates(locked, received_on=received_on, published_on=published_on)
+    before = audit.snapshot(inspection, fields)
+    dates = corrected_dates(inspection, received_on=received_on, published_on=published_on)
     for field, value in dates.items():
-        setattr(locked, field, value)
         setattr(inspection, field, value)
-    locked.save(update_fields=[*fields, "updated_at"])
+    inspection.save(update_fields=[*fields, "updated_at"])
     _record(
-        locked,
-        locked,
+        inspection,
+        inspection,
         by=by,
         action="inspection.dates_corrected",
-        changes=audit.diff(before, audit.snapshot(locked, fields)),
+        changes=audit.diff(before, audit.snapshot(inspection, fields)),
         comment=reason.strip(),
     )
 
@@ -463,6 +494,8 @@ def judgment_save(
     by: User,
 ) -> Judgment:
     """Save a draft grade and rationale. Inadequate needs a cause of concern."""
+    _lock(judgment.inspection)
+    _read_again(judgment)
     inspection = judgment.inspection
     if not can_work_on(by, inspection):
         raise PermissionDenied
@@ -492,6 +525,8 @@ def judgment_save(
 @transaction.atomic
 def judgment_submit(*, judgment: Judgment, by: User) -> None:
     """Put a graded judgment forward to the lead inspector for moderation."""
+    _lock(judgment.inspection)
+    _read_again(judgment)
     if not can_work_on(by, judgment.inspection):
         raise PermissionDenied
     _require_stage(judgment.inspection, *EDITABLE_STAGES)
@@ -508,6 +543,8 @@ def judgment_submit(*, judgment: Judgment, by: User) -> None:
 @transaction.atomic
 def judgment_agree(*, judgment: Judgment, by: User) -> None:
     """The lead inspector agrees the judgment, which makes it final."""
+    _lock(judgment.inspection)
+    _read_again(judgment)
     inspection = judgment.inspection
     if not can_moderate(by, inspection):
         raise PermissionDenied
@@ -527,6 +564,8 @@ def judgment_agree(*, judgment: Judgment, by: User) -> None:
 def judgment_return(*, judgment: Judgment, comment: str, by: User) -> None:
     """The lead inspector returns a judgment with a comment. A final judgment
     can be reopened this way until the report goes to the force."""
+    _lock(judgment.inspection)
+    _read_again(judgment)
     inspection = judgment.inspection
     if not can_moderate(by, inspection):
         raise PermissionDenied
@@ -576,6 +615,7 @@ def finding_create(
     documents: list[Document],
     by: User,
 ) -> Finding:
+    _lock(inspection)
     _require_findings_editable(inspection, by)
     _check_finding(kind, reported_to_force_on)
     finding = Finding.objects.create(
@@ -611,6 +651,8 @@ def finding_update(
     documents: list[Document],
     by: User,
 ) -> Finding:
+    _lock(finding.inspection)
+    _read_again(finding)
     inspection = finding.inspection
     _require_findings_editable(inspection, by)
     _check_finding(kind, reported_to_force_on)
@@ -638,6 +680,8 @@ def finding_update(
 
 @transaction.atomic
 def finding_delete(*, finding: Finding, by: User) -> None:
+    _lock(finding.inspection)
+    _read_again(finding)
     inspection = finding.inspection
     _require_findings_editable(inspection, by)
     inadequate = inspection.judgments.filter(topic=finding.topic, grade=Grade.INADEQUATE)
@@ -662,6 +706,8 @@ def finding_delete(*, finding: Finding, by: User) -> None:
 
 @transaction.atomic
 def recommendation_add(*, finding: Finding, text: str, by: User) -> Recommendation:
+    _lock(finding.inspection)
+    _read_again(finding)
     _require_findings_editable(finding.inspection, by)
     if not finding.is_concern:
         raise ValidationError("Only a cause of concern carries recommendations")
@@ -678,6 +724,8 @@ def recommendation_add(*, finding: Finding, text: str, by: User) -> Recommendati
 
 @transaction.atomic
 def recommendation_delete(*, recommendation: Recommendation, by: User) -> None:
+    _lock(recommendation.finding.inspection)
+    _read_again(recommendation)
     inspection = recommendation.finding.inspection
     _require_findings_editable(inspection, by)
     _record(

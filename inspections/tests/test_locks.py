@@ -1,0 +1,245 @@
+"""Two changes to one inspection queue up on its row lock (services._lock).
+
+A service is handed the objects its view loaded, which may be stale by the
+time it runs: another tab, a double click or a colleague changed the row in
+between. Each service locks the inspection's row and reads what it checks
+afresh, so the second change is checked against what the first wrote.
+"""
+
+import threading
+from datetime import date
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import OperationalError, connection, transaction
+
+from core.models import AuditEvent
+from inspections import services
+from inspections.models import Finding, Grade, Inspection, Judgment, Recommendation, Topic
+from inspections.tests.factories import add_concern, grade_all
+
+Stage = Inspection.Stage
+
+
+def _events(action: str) -> int:
+    return AuditEvent.objects.filter(action=action).count()
+
+
+def _save(judgment, by, grade=Grade.GOOD):
+    return services.judgment_save(
+        judgment=judgment,
+        grade=grade,
+        rationale="Strong evidence",
+        cites_case_reviews=False,
+        interviews=[],
+        documents=[],
+        by=by,
+    )
+
+
+def _finding(by, topic=Topic.INVESTIGATION) -> dict:
+    """What the finding form gives finding_create and finding_update."""
+    return {
+        "topic": topic,
+        "kind": Finding.Kind.CAUSE_OF_CONCERN,
+        "summary": "Cases wait",
+        "detail": "Too long",
+        "reported_to_force_on": None,
+        "interviews": [],
+        "documents": [],
+        "by": by,
+    }
+
+
+def _stale(obj):
+    """A second copy of the row, as a page drawn before the change holds it."""
+    return type(obj).objects.get(pk=obj.pk)
+
+
+# Stale copies: refused, nothing written ------------------------------------
+
+
+def test_publishing_twice_publishes_once(make_inspection, lead_inspector):
+    inspection = make_inspection(Stage.PRE_PUBLICATION)
+    second_tab = _stale(inspection)
+    services.inspection_publish(
+        inspection=inspection, published_on=date(2026, 4, 2), by=lead_inspector
+    )
+    with pytest.raises(ValidationError, match="Published"):
+        services.inspection_publish(
+            inspection=second_tab, published_on=date(2026, 4, 9), by=lead_inspector
+        )
+    assert _events("inspection.published") == 1
+    inspection.refresh_from_db()
+    assert inspection.published_on == date(2026, 4, 2)
+
+
+def test_a_plan_change_from_a_stale_page_does_not_undo_moderation(
+    make_inspection, admin_user, lead_inspector, inspector
+):
+    inspection = make_inspection(Stage.FIELDWORK)
+    grade_all(inspection, by=inspector)
+    edit_page = _stale(inspection)
+    services.inspection_start_moderation(inspection=inspection, by=lead_inspector)
+    with pytest.raises(ValidationError, match="cannot change once fieldwork has finished"):
+        services.inspection_update_plan(
+            inspection=edit_page,
+            kind=edit_page.kind,
+            fieldwork_start=edit_page.fieldwork_start,
+            fieldwork_end=date(2026, 1, 20),
+            lead_inspector=lead_inspector,
+            team=[inspector],
+            by=admin_user,
+        )
+    inspection.refresh_from_db()
+    assert (inspection.stage, inspection.fieldwork_end) == (Stage.MODERATION, date(2026, 1, 16))
+    assert _events("inspection.plan_changed") == 0
+
+
+def test_a_draft_saved_from_a_stale_page_does_not_take_back_a_submission(planned, inspector):
+    judgment = planned.judgments.get(topic=Topic.LEADERSHIP)
+    _save(judgment, inspector)
+    other_tab = _stale(judgment)
+    services.judgment_submit(judgment=judgment, by=inspector)
+    with pytest.raises(ValidationError, match="with the lead inspector"):
+        _save(other_tab, inspector, grade=Grade.REQUIRES_IMPROVEMENT)
+    judgment.refresh_from_db()
+    assert (judgment.status, judgment.grade) == (Judgment.Status.SUBMITTED, Grade.GOOD)
+    assert _events("judgment.saved") == 1
+
+
+def test_agreeing_twice_records_one_agreement(planned, inspector, lead_inspector):
+    judgment = planned.judgments.get(topic=Topic.LEADERSHIP)
+    _save(judgment, inspector)
+    services.judgment_submit(judgment=judgment, by=inspector)
+    double_click = _stale(judgment)
+    services.judgment_agree(judgment=judgment, by=lead_inspector)
+    with pytest.raises(ValidationError, match="Only a judgment submitted"):
+        services.judgment_agree(judgment=double_click, by=lead_inspector)
+    assert _events("judgment.agreed") == 1
+
+
+def test_grading_from_a_page_drawn_before_the_report_went_out_is_refused(
+    make_inspection, lead_inspector
+):
+    inspection = make_inspection(Stage.MODERATION)
+    for judgment in inspection.judgments.all():
+        services.judgment_agree(judgment=judgment, by=lead_inspector)
+    judgment = inspection.judgments.get(topic=Topic.LEADERSHIP)
+    stale = Judgment.objects.select_related("inspection").get(pk=judgment.pk)
+    services.inspection_send_for_checks(
+        inspection=inspection, received_on=date(2026, 2, 21), by=lead_inspector
+    )
+    with pytest.raises(ValidationError, match="Pre-publication"):
+        services.judgment_return(judgment=stale, comment="Look again", by=lead_inspector)
+    judgment.refresh_from_db()
+    assert judgment.status == Judgment.Status.FINAL
+
+
+def test_a_finding_deleted_by_someone_else_is_not_brought_back(planned, inspector):
+    finding = add_concern(planned, by=inspector, topic=Topic.LEADERSHIP, recommendation=False)
+    other_page = _stale(finding)
+    services.finding_delete(finding=finding, by=inspector)
+    with pytest.raises(ValidationError, match="deleted by someone else"):
+        services.finding_update(finding=other_page, **_finding(inspector, Topic.LEADERSHIP))
+    with pytest.raises(ValidationError, match="deleted by someone else"):
+        services.recommendation_add(finding=other_page, text="Do better", by=inspector)
+    assert not Finding.objects.exists()
+    assert not Recommendation.objects.exists()
+
+
+def test_a_recommendation_deleted_twice_is_recorded_once(planned, inspector):
+    finding = add_concern(planned, by=inspector, topic=Topic.LEADERSHIP)
+    recommendation = finding.recommendations.get()
+    double_click = _stale(recommendation)
+    services.recommendation_delete(recommendation=recommendation, by=inspector)
+    with pytest.raises(ValidationError, match="deleted by someone else"):
+        services.recommendation_delete(recommendation=double_click, by=inspector)
+    assert _events("recommendation.deleted") == 1
+
+
+# The lock itself (PostgreSQL) -----------------------------------------------
+
+
+def _services(inspection, inspector, lead_inspector):
+    """Each service that checks what an inspection holds before it writes."""
+    judgment = inspection.judgments.get(topic=Topic.LEADERSHIP)
+    submitted = inspection.judgments.get(topic=Topic.INVESTIGATION)
+    concern = inspection.findings.get()
+    finding = _finding(inspector)
+    return {
+        "judgment_save": lambda: _save(judgment, inspector),
+        "judgment_submit": lambda: services.judgment_submit(judgment=judgment, by=inspector),
+        "judgment_agree": lambda: services.judgment_agree(judgment=submitted, by=lead_inspector),
+        "judgment_return": lambda: services.judgment_return(
+            judgment=submitted, comment="Look again", by=lead_inspector
+        ),
+        "finding_create": lambda: services.finding_create(inspection=inspection, **finding),
+        "finding_update": lambda: services.finding_update(finding=concern, **finding),
+        "finding_delete": lambda: services.finding_delete(finding=concern, by=inspector),
+        "recommendation_add": lambda: services.recommendation_add(
+            finding=concern, text="Do better", by=inspector
+        ),
+        "recommendation_delete": lambda: services.recommendation_delete(
+            recommendation=concern.recommendations.get(), by=inspector
+        ),
+    }
+
+
+SERVICES = [
+    "judgment_save",
+    "judgment_submit",
+    "judgment_agree",
+    "judgment_return",
+    "finding_create",
+    "finding_update",
+    "finding_delete",
+    "recommendation_add",
+    "recommendation_delete",
+]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("name", SERVICES)
+def test_each_change_waits_for_the_inspections_lock(name, planned, inspector, lead_inspector):
+    """While another transaction holds the inspection's row, the service waits
+    for it before it reads or writes anything (here it gives up after 200 ms),
+    instead of checking a state that is about to change."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite locks the whole database for a write; row locks need PostgreSQL")
+    _save(planned.judgments.get(topic=Topic.LEADERSHIP), inspector)
+    submitted = planned.judgments.get(topic=Topic.INVESTIGATION)
+    _save(submitted, inspector)
+    services.judgment_submit(judgment=submitted, by=inspector)
+    add_concern(planned, by=inspector, topic=Topic.INVESTIGATION)
+    call = _services(planned, inspector, lead_inspector)[name]
+    judgments = list(Judgment.objects.values_list("topic", "status", "grade"))
+    findings = list(Finding.objects.values_list("summary", "kind"))
+
+    locked, release = threading.Event(), threading.Event()
+
+    def hold_the_lock():
+        try:
+            with transaction.atomic():
+                Inspection.objects.select_for_update().get(pk=planned.pk)
+                locked.set()
+                release.wait(10)
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=hold_the_lock)
+    holder.start()
+    returned = False
+    try:
+        assert locked.wait(10)
+        with pytest.raises(OperationalError, match="lock timeout"), transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL lock_timeout = '200ms'")
+            call()
+            returned = True
+    finally:
+        release.set()
+        holder.join(10)
+    assert not returned
+    assert list(Judgment.objects.values_list("topic", "status", "grade")) == judgments
+    assert list(Finding.objects.values_list("summary", "kind")) == findings
