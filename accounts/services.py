@@ -10,12 +10,16 @@ from .models import User
 from .two_factor import DEVICE_NAME
 
 
+@transaction.atomic
 def two_factor_device_for_enrolment(*, user: User) -> TOTPDevice:
     """The unconfirmed device a person is setting up, made on first visit.
 
     The same key is shown until they confirm it, so a code from an app that
-    scanned the page earlier still works after a reload.
+    scanned the page earlier still works after a reload. The person's row is
+    locked first, so two first visits at once (two tabs, a quick reload) take
+    turns and show the one key, not two of which only the first works.
     """
+    list(User.objects.select_for_update(no_key=True).filter(pk=user.pk).values_list("pk"))
     device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("id").first()
     return device or TOTPDevice.objects.create(user=user, name=DEVICE_NAME, confirmed=False)
 

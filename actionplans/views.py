@@ -98,7 +98,7 @@ def plan_draft_document(request: HttpRequest, inspection_id: UUID, slug: str) ->
     plan = get_plan_for_user(request, inspection_id, slug)
     if plan.document is None:
         raise Http404("No document uploaded")
-    return file_response(plan.document, by=request.user, request=request)
+    return file_response(plan.document, by=request.user, inspection=plan.inspection)
 
 
 def plan_response(
@@ -180,7 +180,7 @@ def version_document(
     version = get_version_for_user(request, inspection_id, slug, number)
     if version.document is None:
         raise Http404("The document was deleted under the retention policy")
-    return file_response(version.document, by=request.user, request=request)
+    return file_response(version.document, by=request.user, inspection=version.plan.inspection)
 
 
 def version_review(

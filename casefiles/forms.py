@@ -6,7 +6,7 @@ from crispy_forms_gds.layout import HTML, Button, Field, Fieldset, Layout, Size
 from django import forms
 from django.core.exceptions import ValidationError
 
-from core.forms import GovukForm, PrivateFileField
+from core.forms import GovukForm, PrivateFileField, submit_button
 from core.uploads import describe_limits
 
 from .caselist import check_headings
@@ -122,7 +122,7 @@ class SampleDrawForm(GovukForm):
             ),
             Field.text("seed"),
             *([Field.textarea("reason")] if redraw else []),
-            Button("submit", "Draw the sample again" if redraw else self.submit_label),
+            submit_button("submit", "Draw the sample again" if redraw else self.submit_label),
         )
 
     def clean_reason(self):
@@ -181,7 +181,8 @@ class AssignCaseForm(GovukForm):
         super().__init__(*args, **kwargs)
         self.fields["reviewer"].queryset = reviewers
         self.helper.layout = Layout(
-            Field.radios("reviewer", legend_size=Size.MEDIUM), Button("submit", self.submit_label)
+            Field.radios("reviewer", legend_size=Size.MEDIUM),
+            submit_button("submit", self.submit_label),
         )
 
 
@@ -252,7 +253,7 @@ class CaseReviewForm(GovukForm):
         self.helper.layout = Layout(
             *layout,
             HTML('<div class="govuk-button-group">'),
-            Button(self.CONTINUE, "Continue"),
+            submit_button(self.CONTINUE, "Continue"),
             Button.secondary(self.SAVE, "Save and come back later"),
             HTML("</div>"),
         )
@@ -294,7 +295,7 @@ class SecondReviewForm(GovukForm):
             Field.radios("agrees", legend_size=Size.MEDIUM),
             Field.radios("rating", legend_size=Size.SMALL),
             Field.textarea("reason"),
-            Button("submit", self.submit_label),
+            submit_button("submit", self.submit_label),
         )
 
 
@@ -318,7 +319,7 @@ class CaseCategoryForm(GovukForm):
         self.category = category
         if category is None:
             del self.fields["is_active"]
-            self.helper.layout = Layout(Field.text("name"), Button("submit", "Add category"))
+            self.helper.layout = Layout(Field.text("name"), submit_button("submit", "Add category"))
 
     def clean_name(self):
         name = " ".join(self.cleaned_data["name"].split())

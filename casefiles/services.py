@@ -15,7 +15,7 @@ from itertools import islice
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
 from django.utils import timezone
@@ -82,15 +82,21 @@ def _chunks(items: list, size: int) -> Iterator[list]:
         yield chunk
 
 
-def _require_open(inspection_id) -> None:
+def _require_open(inspection_id) -> Inspection:
     """Refuse case file work once the inspection has moved past moderation
     (access.case_files_open). Must run inside the work's transaction: the
-    inspection's row is locked (the one lock the import and the draw take), so
-    a stage change commits either before this reads the stage (and the work is
-    refused) or after the work commits."""
-    inspection = Inspection.objects.select_for_update().only("stage").get(pk=inspection_id)
+    inspection's row is locked (the one lock the import, the draw and the
+    inspection services take), so a stage change, a new team or a new sample
+    commits either before this reads the row (and the work is checked
+    against it) or after the work commits. Returns the row as locked."""
+    inspection = (
+        Inspection.objects.select_for_update()
+        .only("stage", "lead_inspector_id")
+        .get(pk=inspection_id)
+    )
     if not case_files_open(inspection):
         raise ValidationError(closed_message(inspection))
+    return inspection
 
 
 def closed_message(inspection: Inspection) -> str:
@@ -574,8 +580,8 @@ def cases_assign(*, inspection: Inspection, case_ids: Iterable, reviewer, by) ->
     Returns (assigned, skipped): cases whose review is submitted keep their
     reviewer.
     """
-    _require_open(inspection.pk)
-    if reviewer.pk not in inspection.team_member_ids() or not reviewer.is_inspector:
+    team = _require_open(inspection.pk).team_member_ids()  # as it is now, not as the page had it
+    if reviewer.pk not in team or not reviewer.is_inspector:
         raise ValidationError({"reviewer": "Choose a reviewer on the inspection team"})
     cases = list(
         Case.objects.sampled()
@@ -660,9 +666,14 @@ def review_missing_answers(answers: dict[str, str]) -> dict[str, str]:
 def case_review_save(*, case: Case, answers: dict[str, str], by) -> CaseReview:
     """Save the review as a draft. Incomplete answers are fine until submission."""
     _require_open(case.inspection_id)
+    # Still in the sample: it may have been drawn again since the page was drawn.
+    if not Case.objects.sampled().filter(pk=case.pk).exists():
+        raise ValidationError(
+            f"Case {case.reference} is no longer in the sample: the sample was drawn again"
+        )
     review, _ = CaseReview.objects.select_for_update().get_or_create(case=case)
     if review.is_submitted:
-        raise PermissionDenied("This review has been submitted and can no longer be changed")
+        raise ValidationError("This review has been submitted and can no longer be changed")
     before = review_answers(review)
     for field in REVIEW_FIELDS:
         setattr(review, field, answers.get(field) or "")
@@ -699,8 +710,8 @@ def case_review_submit(*, review: CaseReview, by) -> CaseReview:
         .select_related("case__inspection__force")
         .get(pk=review.pk)
     )
-    if review.is_submitted:
-        raise PermissionDenied("This review has already been submitted")
+    if review.is_submitted:  # a second click, or another tab
+        raise ValidationError("This review has already been submitted")
     _require_open(review.case.inspection_id)
     missing = review_missing_answers(review_answers(review))
     if missing:
@@ -732,8 +743,8 @@ def second_review_complete(
         .select_related("review__case__inspection__force")
         .get(pk=second_review.pk)
     )
-    if second_review.is_completed:
-        raise PermissionDenied("This second review has already been recorded")
+    if second_review.is_completed:  # a second click, or another tab
+        raise ValidationError("This second review has already been recorded")
     _require_open(second_review.review.case.inspection_id)
     original = second_review.review.overall_rating
     if not agrees:

@@ -484,9 +484,11 @@ def review_edit(request: HttpRequest, inspection_id: UUID, case_id: UUID) -> Htt
     if form.is_valid():
         try:
             services.case_review_save(case=case, answers=form.cleaned_data, by=request.user)
-        except ValidationError as error:  # the stage moved on since the page was drawn
+        except ValidationError as error:
+            # Since the page was drawn the stage moved on, the sample was drawn
+            # again or the case went to another reviewer: the list shows how things are.
             messages.error(request, " ".join(error.messages))
-            return redirect(case.get_absolute_url())
+            return redirect("casefiles:review_list", inspection.pk)
         if complete:
             return redirect("casefiles:review_check", inspection.pk, case.pk)
         messages.success(request, f"Your review of case {case.reference} has been saved as a draft")
@@ -545,6 +547,12 @@ def second_review_list(request: HttpRequest, inspection_id: UUID) -> HttpRespons
     return render(request, "casefiles/second_review_list.html", context)
 
 
+def _second_review_done(request: HttpRequest, case: Case) -> HttpResponse:
+    """A second click, or a stale tab: it is done, and cannot be redone."""
+    messages.info(request, f"The second review of case {case.reference} is already complete")
+    return redirect(case.get_absolute_url())
+
+
 @require_http_methods(["GET", "POST"])
 def second_review(request: HttpRequest, inspection_id: UUID, case_id: UUID) -> HttpResponse:
     inspection = get_casefiles_inspection(request, inspection_id, moderate=True)
@@ -554,9 +562,7 @@ def second_review(request: HttpRequest, inspection_id: UUID, case_id: UUID) -> H
     if second is None:
         raise Http404("This case has no second review")
     if second.is_completed:
-        # A second click, or a stale tab: it is done, and cannot be redone.
-        messages.info(request, f"The second review of case {case.reference} is already complete")
-        return redirect(case.get_absolute_url())
+        return _second_review_done(request, case)
     if closed := _closed(request, inspection, case.get_absolute_url()):
         return closed
     form = SecondReviewForm(*_posted(request))
@@ -570,6 +576,9 @@ def second_review(request: HttpRequest, inspection_id: UUID, case_id: UUID) -> H
                 by=request.user,
             )
         except ValidationError as exc:
+            second.refresh_from_db(fields=["status"])
+            if second.is_completed:  # a second click that came in as the first was saved
+                return _second_review_done(request, case)
             add_service_errors(form, exc)
         else:
             messages.success(request, f"Second review of case {case.reference} saved")

@@ -13,6 +13,13 @@ from django.utils.functional import lazy
 from . import uploads
 
 
+def submit_button(name: str, label: str, **kwargs) -> Button:
+    """A form's button. A second click within a second of the first is
+    ignored (GOV.UK Frontend's prevent-double-click); the services still
+    refuse a repeat that gets through, as a duplicate or a stale change."""
+    return Button(name, label, data_prevent_double_click="true", **kwargs)
+
+
 class GovukFormMixin:
     """Adds a crispy-forms-gds helper: fields in order, then one submit button.
 
@@ -31,7 +38,7 @@ class GovukFormMixin:
         self.helper.label_size = Size.SMALL
         self.helper.legend_size = Size.SMALL
         fields = self.layout_fields or [self.default_layout(name) for name in self.fields]
-        self.helper.layout = Layout(*fields, Button(self.submit_name, self.submit_label))
+        self.helper.layout = Layout(*fields, submit_button(self.submit_name, self.submit_label))
 
     def default_layout(self, name: str):
         widget = self.fields[name].widget

@@ -255,20 +255,28 @@ def store_upload(upload, *, by, kinds: Iterable[str], max_bytes: int | None = No
     return store_file(upload, name=upload.name, kind=kind, by=by)
 
 
-def file_response(stored_file: StoredFile, *, by, request=None) -> FileResponse:
-    """Send a stored file as a download and record who took it.
+def file_response(stored_file: StoredFile, *, by, inspection=None) -> FileResponse:
+    """Send a stored file as a download and record who took it, under the
+    inspection it belongs to (none for a national export), so a search of
+    that inspection's or force's audit trail shows every copy taken.
 
     This checks no permission: callers load the owning object through its
     door and decide access BEFORE calling. Always an attachment with the
     stored (checked) content type and nosniff, so a browser never renders
-    it inline; never cached, as it may hold personal data. `request` is
-    accepted for callers' convenience and is not used yet.
+    it inline; never cached, as it may hold personal data.
     """
     try:
         handle = default_storage.open(stored_file.storage_name, "rb")
     except FileNotFoundError:
         raise Http404("The file is no longer available") from None
-    audit.record(by=by, action="file.downloaded", obj=stored_file)
+    audit.record(
+        by=by,
+        action="file.downloaded",
+        obj=stored_file,
+        force=inspection.force if inspection else None,
+        inspection_id=inspection.pk if inspection else None,
+        comment=stored_file.original_name,
+    )
     response = FileResponse(
         handle,
         as_attachment=True,

@@ -84,4 +84,4 @@ def export_download(request: HttpRequest, export_file_id) -> HttpResponse:
         status=ExportFile.Status.READY,
         stored_file__isnull=False,
     )
-    return uploads.file_response(export_file.stored_file, by=request.user, request=request)
+    return uploads.file_response(export_file.stored_file, by=request.user)

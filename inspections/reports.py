@@ -223,19 +223,23 @@ def report_filename(inspection: Inspection, *, draft: bool) -> str:
 def report_request(*, inspection: Inspection, by) -> ReportFile:
     """Ask for a fresh PDF of the report; a task builds it once this commits.
 
-    A request still waiting for its worker (same inspection and stage) is
-    returned instead: it will draw the report as it is when it starts, so a
-    second click, or a second person, adds no build. The inspection's row
-    lock makes two requests at once take turns.
+    No build is added when one would only repeat another: a build still
+    waiting for its worker or building (same inspection and stage) is
+    returned, as it draws the report as it is when it starts or near enough;
+    so is a built PDF of the report as it stands now. A second click, a
+    second person or a reload of the form builds nothing more, whoever may
+    see the report. The inspection's row lock makes two requests take turns.
     """
     from .tasks import build_report
 
     Inspection.objects.select_for_update().filter(pk=inspection.pk).first()
-    waiting = ReportFile.objects.filter(
-        inspection=inspection, stage=inspection.stage, status=ReportFile.Status.QUEUED
-    ).first()  # newest first (BackgroundBuild.Meta.ordering)
-    if waiting is not None and not waiting.is_lost:
-        return waiting
+    builds = ReportFile.objects.filter(inspection=inspection, stage=inspection.stage)
+    making = builds.filter(status__in=ReportFile.MAKING).first()  # newest first
+    if making is not None and not making.is_lost:
+        return making
+    built = builds.filter(status=ReportFile.Status.READY).first()
+    if built is not None and built.is_ready and report_is_current(built, inspection):
+        return built
     report_file = ReportFile.objects.create(
         inspection=inspection, requested_by=by, stage=inspection.stage
     )

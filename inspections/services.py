@@ -19,6 +19,7 @@ from core.deadlines import (
     pcc_response_rule,
     updated_action_plan_rule,
 )
+from forces.models import Force
 
 from .access import EDITABLE_STAGES, can_moderate, can_work_on
 from .models import (
@@ -68,6 +69,9 @@ def _lock(inspection: Inspection) -> Inspection:
     locked = Inspection.objects.select_for_update().get(pk=inspection.pk)
     for field in Inspection._meta.concrete_fields:
         setattr(inspection, field.attname, getattr(locked, field.attname))
+    # The team, as team_member_ids() reads it, afresh too (changing it takes this lock).
+    inspection.__dict__.pop("team_ids_text", None)
+    getattr(inspection, "_prefetched_objects_cache", {}).pop("team", None)
     return inspection
 
 
@@ -86,11 +90,21 @@ def _read_again(obj) -> None:
 def _check_plan(
     *, force, fieldwork_start: date, fieldwork_end: date, people: list[User], exclude=None
 ) -> None:
-    """The scheduling rules: sane dates, no double booking, one open inspection."""
+    """The scheduling rules: sane dates, no double booking, one open inspection.
+
+    Locks the rows the rules are about, the force's and then the people's in
+    id order, for the rest of the transaction: two schedulings or plan changes
+    that could break them (a double click, two admins) queue up, and the
+    second is checked against the first. Nothing else in the database stops
+    a second open inspection or a double booking.
+    """
     if fieldwork_end < fieldwork_start:
         raise ValidationError(
             {"fieldwork_end": "The fieldwork end date must be the same as or after the start date"}
         )
+    for model, pks in ((Force, [force.pk]), (User, [person.pk for person in people])):
+        rows = model.objects.select_for_update(no_key=True).filter(pk__in=pks)
+        list(rows.order_by("pk").values_list("pk", flat=True))
     others = Inspection.objects.exclude(pk=exclude.pk) if exclude else Inspection.objects.all()
     if others.filter(force=force).open().exists():
         raise ValidationError(
@@ -592,6 +606,16 @@ def _require_findings_editable(inspection: Inspection, by: User) -> None:
     _require_stage(inspection, *EDITABLE_STAGES)
 
 
+def _check_new_words(findings, *, topic: str, kind: str, summary: str) -> None:
+    """Refuse a finding the inspection already has (the same kind, topic and
+    summary): a second click on Save, or the same finding from two people.
+    `findings`: the inspection's others. Call under _lock."""
+    if findings.filter(topic=topic, kind=kind, summary__iexact=summary.strip()).exists():
+        raise ValidationError(
+            {"summary": "A finding of this kind and summary is already recorded for this topic"}
+        )
+
+
 def _check_finding(kind: str, reported_to_force_on: date | None) -> None:
     if kind == Finding.Kind.ACCELERATED and reported_to_force_on is None:
         raise ValidationError(
@@ -618,6 +642,7 @@ def finding_create(
     _lock(inspection)
     _require_findings_editable(inspection, by)
     _check_finding(kind, reported_to_force_on)
+    _check_new_words(inspection.findings.all(), topic=topic, kind=kind, summary=summary)
     finding = Finding.objects.create(
         inspection=inspection,
         topic=topic,
@@ -656,6 +681,8 @@ def finding_update(
     inspection = finding.inspection
     _require_findings_editable(inspection, by)
     _check_finding(kind, reported_to_force_on)
+    others = inspection.findings.exclude(pk=finding.pk)
+    _check_new_words(others, topic=topic, kind=kind, summary=summary)
     if kind not in Finding.CONCERN_KINDS and finding.recommendations.exists():
         raise ValidationError(
             {"kind": "Remove this finding's recommendations before changing its kind"}
@@ -711,6 +738,9 @@ def recommendation_add(*, finding: Finding, text: str, by: User) -> Recommendati
     _require_findings_editable(finding.inspection, by)
     if not finding.is_concern:
         raise ValidationError("Only a cause of concern carries recommendations")
+    if finding.recommendations.filter(text__iexact=text.strip()).exists():
+        # A second click on Add, or the same recommendation from two people.
+        raise ValidationError({"text": "This cause of concern already has this recommendation"})
     recommendation = Recommendation.objects.create(finding=finding, text=text)
     _record(
         finding.inspection,

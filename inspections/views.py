@@ -134,13 +134,18 @@ def inspection_dates(request: HttpRequest, inspection_id) -> HttpResponse:
                     "received_on", "Enter a different date: these are the dates already recorded"
                 )
             elif "confirm" in request.POST:
-                services.inspection_correct_dates(
-                    inspection=inspection, by=request.user, reason=data["reason"], **dates
-                )
-                messages.success(
-                    request, "Dates corrected. The deadlines that depend on them have changed"
-                )
-                return redirect(inspection)
+                # Checked again under the row lock: a change committed since
+                # the check page was drawn can still refuse it.
+                if _apply(
+                    form,
+                    lambda: services.inspection_correct_dates(
+                        inspection=inspection, by=request.user, reason=data["reason"], **dates
+                    ),
+                ):
+                    messages.success(
+                        request, "Dates corrected. The deadlines that depend on them have changed"
+                    )
+                    return redirect(inspection)
             else:
                 names = [
                     f"{name}_{part}" for name in dates if name in form.fields for part in "012"
@@ -719,7 +724,7 @@ def document_download(request: HttpRequest, inspection_id, document_id) -> HttpR
         pk=document_id,
         stored_file__isnull=False,
     )
-    return uploads.file_response(document.stored_file, by=request.user, request=request)
+    return uploads.file_response(document.stored_file, by=request.user, inspection=inspection)
 
 
 # The report as a PDF, and the action plan tracker ---------------------------
@@ -774,7 +779,7 @@ def report_pdf_download(request: HttpRequest, inspection_id, report_file_id) -> 
     )
     if report_file.stored_file is None:
         raise Http404("The file is no longer available")
-    return uploads.file_response(report_file.stored_file, by=request.user, request=request)
+    return uploads.file_response(report_file.stored_file, by=request.user, inspection=inspection)
 
 
 def action_plan_tracker(request: HttpRequest, inspection_id, fmt: str) -> HttpResponse:

@@ -5,8 +5,10 @@ from django.core.exceptions import PermissionDenied
 from django_otp import DEVICE_ID_SESSION_KEY
 
 from accounts import services
+from accounts.models import User
 from accounts.tests.factories import totp_device
 from core.models import AuditEvent
+from tests.locks import assert_waits_for_row_lock, skip_unless_postgresql
 
 
 def test_deactivating_twice_records_one_change(admin_user, force_lead_a):
@@ -47,6 +49,16 @@ def test_two_factor_reset_unverifies_an_open_session(client_for, admin_user, ins
     assert DEVICE_ID_SESSION_KEY not in client.session
     # With no app left, they are asked to set one up.
     assert client.get(response.url).url.startswith("/account/two-factor/set-up/")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_first_visits_to_set_up_take_turns(inspector):
+    """The second waits for the first's device, instead of making a second key."""
+    skip_unless_postgresql()
+    assert_waits_for_row_lock(
+        User, inspector.pk, lambda: services.two_factor_device_for_enrolment(user=inspector)
+    )
+    assert not inspector.totpdevice_set.exists()
 
 
 def test_enrolment_reuses_the_unconfirmed_device_and_confirm_drops_spares(inspector):

@@ -1,7 +1,7 @@
 """Reviewing a sampled case: drafts, submission, the lock, and second review."""
 
 import pytest
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 
 from casefiles import services
 from casefiles.models import Case, CaseReview, SecondReview, TopicAssessment
@@ -53,9 +53,11 @@ def test_a_submitted_review_is_locked(case, inspector):
     review = CaseReview.objects.get(case=case)
     assert review.status == CaseReview.Status.SUBMITTED
     assert review.submitted_by == inspector and review.submitted_at
-    with pytest.raises(PermissionDenied):
+    # Refused as a state, not a permission: a second click or a stale tab gets
+    # a message, not a 403 page.
+    with pytest.raises(ValidationError, match="has been submitted"):
         services.case_review_save(case=case, answers=COMPLETE_ANSWERS, by=inspector)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(ValidationError, match="already been submitted"):
         services.case_review_submit(review=review, by=inspector)
 
 
@@ -115,7 +117,7 @@ def test_a_second_review_is_recorded_once(second, lead_inspector):
     services.second_review_complete(
         second_review=second, agrees=True, rating="", reason="", by=lead_inspector
     )
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(ValidationError, match="already been recorded"):
         services.second_review_complete(
             second_review=second, agrees=True, rating="", reason="", by=lead_inspector
         )

@@ -42,8 +42,8 @@ def test_audit_page_queries_do_not_grow(
     client_for, admin_user, force_a, lead_inspector, inspector, django_assert_max_num_queries
 ):
     inspection = schedule(force=force_a, lead=lead_inspector, team=[inspector])
-    for _ in range(30):
-        add_concern(inspection, by=inspector)
+    for n in range(30):
+        add_concern(inspection, by=inspector, summary=f"Investigations are delayed ({n})")
     assert AuditEvent.objects.count() > 50
     client = client_for(admin_user)
     with django_assert_max_num_queries(7):

@@ -119,3 +119,13 @@ def test_an_optional_date_partly_filled_in_is_an_error_not_left_out(parts, error
     assert form.is_valid() is (error is None)
     if error:
         assert form.errors["on"] == [error]
+
+
+def test_the_submit_button_ignores_a_second_click():
+    """GOV.UK Frontend's Button ignores a click within a second of the last:
+    the commonest way a form is sent twice."""
+    html = render(ExampleForm())
+    button = html[html.index("<button") : html.index("</button>")]
+    assert 'data-module="govuk-button"' in button
+    assert 'data-prevent-double-click="true"' in button
+    assert "Save example" in button

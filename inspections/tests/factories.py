@@ -38,12 +38,19 @@ def grade_all(inspection, *, by, grade=Grade.GOOD, submit=True):
             services.judgment_submit(judgment=judgment, by=by)
 
 
-def add_concern(inspection, *, by, topic=Topic.INVESTIGATION, recommendation=True):
+def add_concern(
+    inspection,
+    *,
+    by,
+    topic=Topic.INVESTIGATION,
+    recommendation=True,
+    summary="Investigations into child abuse are delayed",
+):
     finding = services.finding_create(
         inspection=inspection,
         topic=topic,
         kind=Finding.Kind.CAUSE_OF_CONCERN,
-        summary="Investigations into child abuse are delayed",
+        summary=summary,
         detail="Supervision of investigations is weak.",
         reported_to_force_on=None,
         interviews=[],
@@ -86,3 +93,16 @@ def inspection_at(stage: str, *, force, lead, team=(), start=date(2026, 1, 12), 
         step()
         inspection.refresh_from_db()
     return inspection
+
+
+def change_team(inspection, *, team, by, lead=None):
+    """The plan kept as it is but for the team (and the lead, if given)."""
+    return services.inspection_update_plan(
+        inspection=inspection,
+        kind=inspection.kind,
+        fieldwork_start=inspection.fieldwork_start,
+        fieldwork_end=inspection.fieldwork_end,
+        lead_inspector=lead or inspection.lead_inspector,
+        team=team,
+        by=by,
+    )

@@ -6,17 +6,19 @@ between. Each service locks the inspection's row and reads what it checks
 afresh, so the second change is checked against what the first wrote.
 """
 
-import threading
 from datetime import date
 
 import pytest
-from django.core.exceptions import ValidationError
-from django.db import OperationalError, connection, transaction
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
 
+from accounts.models import User
 from core.models import AuditEvent
+from forces.models import Force
 from inspections import services
 from inspections.models import Finding, Grade, Inspection, Judgment, Recommendation, Topic
-from inspections.tests.factories import add_concern, grade_all
+from inspections.tests.factories import add_concern, change_team, grade_all, schedule
+from tests.locks import assert_waits_for_row_lock, skip_unless_postgresql
 
 Stage = Inspection.Stage
 
@@ -205,8 +207,7 @@ def test_each_change_waits_for_the_inspections_lock(name, planned, inspector, le
     """While another transaction holds the inspection's row, the service waits
     for it before it reads or writes anything (here it gives up after 200 ms),
     instead of checking a state that is about to change."""
-    if connection.vendor != "postgresql":
-        pytest.skip("SQLite locks the whole database for a write; row locks need PostgreSQL")
+    skip_unless_postgresql()
     _save(planned.judgments.get(topic=Topic.LEADERSHIP), inspector)
     submitted = planned.judgments.get(topic=Topic.INVESTIGATION)
     _save(submitted, inspector)
@@ -216,30 +217,100 @@ def test_each_change_waits_for_the_inspections_lock(name, planned, inspector, le
     judgments = list(Judgment.objects.values_list("topic", "status", "grade"))
     findings = list(Finding.objects.values_list("summary", "kind"))
 
-    locked, release = threading.Event(), threading.Event()
-
-    def hold_the_lock():
-        try:
-            with transaction.atomic():
-                Inspection.objects.select_for_update().get(pk=planned.pk)
-                locked.set()
-                release.wait(10)
-        finally:
-            connection.close()
-
-    holder = threading.Thread(target=hold_the_lock)
-    holder.start()
-    returned = False
-    try:
-        assert locked.wait(10)
-        with pytest.raises(OperationalError, match="lock timeout"), transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL lock_timeout = '200ms'")
-            call()
-            returned = True
-    finally:
-        release.set()
-        holder.join(10)
-    assert not returned
+    assert_waits_for_row_lock(Inspection, planned.pk, call)
     assert list(Judgment.objects.values_list("topic", "status", "grade")) == judgments
     assert list(Finding.objects.values_list("summary", "kind")) == findings
+
+
+def test_an_inspector_taken_off_the_team_cannot_grade_from_an_open_page(
+    planned, inspector, lead_inspector, admin_user
+):
+    page = Inspection.objects.prefetch_related("team").get(pk=planned.pk)
+    assert inspector.pk in page.team_member_ids()  # as the grading page drew it
+    judgment = page.judgments.get(topic=Topic.LEADERSHIP)
+    judgment.inspection = page
+    change_team(planned, team=[], by=admin_user)
+    with pytest.raises(PermissionDenied):
+        _save(judgment, inspector)
+    assert not AuditEvent.objects.filter(action="judgment.saved").exists()
+
+
+# Double clicks: the second is refused as a duplicate ----------------------------
+
+
+def test_a_finding_is_not_recorded_twice(planned, inspector):
+    services.finding_create(inspection=planned, **_finding(inspector))
+    with pytest.raises(ValidationError) as error:
+        services.finding_create(
+            inspection=planned, **{**_finding(inspector), "summary": "CASES WAIT "}
+        )
+    assert "already recorded" in error.value.message_dict["summary"][0]
+    other = services.finding_create(
+        inspection=planned, **{**_finding(inspector), "summary": "Cases wait too long"}
+    )
+    with pytest.raises(ValidationError, match="already recorded"):
+        services.finding_update(finding=other, **_finding(inspector))
+    # The same words on another topic, or as another kind, are another finding.
+    services.finding_create(inspection=planned, **_finding(inspector, Topic.LEADERSHIP))
+    assert planned.findings.count() == 3
+
+
+def test_a_recommendation_is_not_added_twice(planned, inspector):
+    concern = add_concern(planned, by=inspector)
+    text = concern.recommendations.get().text
+    with pytest.raises(ValidationError) as error:
+        services.recommendation_add(finding=concern, text=f" {text.upper()}", by=inspector)
+    assert "already has this recommendation" in error.value.message_dict["text"][0]
+    assert concern.recommendations.count() == 1
+
+
+def test_a_second_click_on_save_finding_shows_why_beside_the_summary(
+    client_for, planned, inspector
+):
+    client = client_for(inspector)
+    url = reverse("inspections:finding_new", args=[planned.pk])
+    data = {
+        "kind": Finding.Kind.AREA_FOR_IMPROVEMENT,
+        "topic": Topic.LEADERSHIP,
+        "summary": "Supervision is not recorded",
+        "detail": "Few records show supervision.",
+    }
+    assert client.post(url, data).status_code == 302
+    response = client.post(url, data)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'class="govuk-error-summary' in page
+    assert 'href="#id_summary"' in page
+    assert 'id="id_summary_1_error" class="govuk-error-message"' in page
+    assert planned.findings.count() == 1
+
+
+# Scheduling (PostgreSQL) -----------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_scheduling_waits_for_the_forces_row(force_a, lead_inspector, inspector, admin_user):
+    """Two schedulings of one force (a double click, two admins) queue up, so
+    the second sees the first's open inspection."""
+    skip_unless_postgresql()
+
+    def first():
+        schedule(force=force_a, lead=lead_inspector, team=[inspector], by=admin_user)
+
+    assert_waits_for_row_lock(Force, force_a.pk, first)
+    assert not Inspection.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_plan_change_waits_for_each_persons_row(
+    planned, other_inspector, lead_inspector, admin_user
+):
+    """Booking someone on two inspections at once queues up, so the second
+    booking sees the first and is refused as a double booking."""
+    skip_unless_postgresql()
+
+    def change():
+        change_team(planned, team=[other_inspector], by=admin_user)
+
+    assert_waits_for_row_lock(User, other_inspector.pk, change)
+    assert list(planned.team.all()) != [other_inspector]

@@ -115,6 +115,44 @@ def test_a_second_click_shares_the_build_still_waiting_for_its_worker(
     assert ReportFile.objects.filter(inspection=inspection).count() == 2
 
 
+def test_asking_again_for_a_pdf_of_the_report_as_it_stands_builds_nothing(
+    client_for,
+    lead_inspector,
+    force_lead_a,
+    make_report,
+    private_storage,
+    django_capture_on_commit_callbacks,
+):
+    """Anyone who may read the report may ask for its PDF, a force lead too:
+    while one is building, or once one of the report as it stands is built,
+    asking again shares it instead of filling the workers and the storage."""
+    from inspections import services
+
+    inspection = make_report(Stage.PRE_PUBLICATION)
+    client = client_for(force_lead_a)
+    ReportFile.objects.create(inspection=inspection, stage=inspection.stage, status="building")
+    client.post(build_url(inspection))
+    assert ReportFile.objects.filter(inspection=inspection).count() == 1
+    ReportFile.objects.all().delete()
+
+    built = request_build(client, inspection, django_capture_on_commit_callbacks)
+    assert built.is_ready
+    page = client.get(status_url(inspection))
+    assert "This PDF is of the report as it stands now" in page.text
+    assert "Build the PDF again" not in page.text
+    for _ in range(3):
+        assert request_build(client, inspection, django_capture_on_commit_callbacks) == built
+    assert ReportFile.objects.filter(inspection=inspection).count() == 1
+    assert AuditEvent.objects.filter(action="report.requested").count() == 1
+
+    # Changed since: asking again builds the report as it now stands.
+    services.inspection_publish(
+        inspection=inspection, published_on=inspection.received_for_checks_on, by=lead_inspector
+    )
+    client_for(lead_inspector).post(build_url(inspection))
+    assert ReportFile.objects.filter(inspection=inspection).count() == 2
+
+
 def test_page_offers_a_rebuild_once_the_data_has_changed(
     client_for,
     lead_inspector,

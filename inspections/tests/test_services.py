@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from core.models import AuditEvent
 from inspections import services
 from inspections.models import Finding, Grade, Inspection, Judgment, Topic
-from inspections.tests.factories import add_concern, grade_all, schedule
+from inspections.tests.factories import add_concern, change_team, grade_all, schedule
 
 Stage = Inspection.Stage
 
@@ -64,15 +64,7 @@ def test_a_published_inspection_does_not_block_the_next(make_inspection, force_a
 
 def test_only_admins_change_the_plan(planned, lead_inspector, inspector):
     with pytest.raises(PermissionDenied):
-        services.inspection_update_plan(
-            inspection=planned,
-            kind=planned.kind,
-            fieldwork_start=planned.fieldwork_start,
-            fieldwork_end=planned.fieldwork_end,
-            lead_inspector=lead_inspector,
-            team=[inspector],
-            by=lead_inspector,
-        )
+        change_team(planned, team=[inspector], by=lead_inspector)
 
 
 def test_plan_change_is_audited_with_from_and_to(planned, admin_user, lead_inspector, inspector):

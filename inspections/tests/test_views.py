@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from core.models import AuditEvent
+from inspections import services
 from inspections.models import Finding, Inspection, Judgment, Topic
 from inspections.tests.factories import add_concern, schedule
 
@@ -268,6 +269,10 @@ def test_document_upload_is_kept_privately_and_downloaded_through_the_door(
     download = client.get(url)
     assert download["Content-Disposition"].startswith("attachment")
     assert client_for(force_lead_a).get(url).status_code == 404
+    # The copy taken is on the inspection's and the force's audit trail.
+    taken = AuditEvent.objects.get(action="file.downloaded")
+    assert (taken.actor, taken.inspection_id, taken.force) == (inspector, planned.pk, planned.force)
+    assert taken.comment == "policy.pdf"
 
 
 def test_renamed_executable_is_refused_and_nothing_saved(
@@ -361,8 +366,8 @@ def test_inspection_page_queries_do_not_grow(client_for, planned, inspector, lea
         return len(queries)
 
     base = count()
-    for _ in range(10):
-        add_concern(planned, by=inspector)
+    for n in range(10):
+        add_concern(planned, by=inspector, summary=f"Investigations are delayed ({n})")
     assert count() == base
 
 
@@ -628,6 +633,34 @@ def test_correcting_the_dates_refuses_bad_input_beside_the_field(
     inspection.refresh_from_db()
     assert (inspection.received_for_checks_on, inspection.published_on) == (received, published)
     assert not AuditEvent.objects.filter(action="inspection.dates_corrected").exists()
+
+
+def test_a_correction_another_admin_overtook_is_refused_beside_the_date(
+    client_for, make_inspection, admin_user, monkeypatch
+):
+    """The view checks the new dates, then the service checks them again under
+    the row lock: another admin's correction committed in between (here the
+    publication moved to before the new receipt date) is an error, not a 500."""
+    inspection = make_inspection(Stage.PUBLISHED)
+    received, published = inspection.received_for_checks_on, inspection.published_on
+    later = received + timedelta(days=5)
+    correct = services.inspection_correct_dates
+
+    def overtaken(**kwargs):
+        other = Inspection.objects.get(pk=inspection.pk)
+        correct(inspection=other, by=admin_user, reason="Other", published_on=later - timedelta(1))
+        return correct(**kwargs)
+
+    monkeypatch.setattr(services, "inspection_correct_dates", overtaken)
+    response = client_for(admin_user).post(
+        reverse("inspections:dates", args=[inspection.pk]),
+        {**_dates(later, published, reason="Typed the wrong day"), "confirm": "1"},
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert '<a href="#id_received_on_0">The publication date must be' in html
+    inspection.refresh_from_db()
+    assert inspection.received_for_checks_on == received
 
 
 def test_only_dates_that_were_set_can_be_corrected(client_for, make_inspection, admin_user):

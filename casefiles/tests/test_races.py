@@ -1,0 +1,71 @@
+"""Case file work checked against the rows as they are when it is saved, not
+as the page had them: each service takes the inspection's row lock first
+(services._require_open), so what it then reads is what others committed."""
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from casefiles import services
+from casefiles.models import Case, CaseReview, SecondReview
+from inspections.models import Inspection
+from inspections.tests.factories import change_team
+
+from .factories import submit_review
+
+SIZES = {"missing-children": 4, "strategy-discussions-s47": 3, "child-exploitation": 2}
+
+
+def test_a_draft_for_a_case_the_sample_no_longer_has_is_refused(inspection, drawn, inspector):
+    on_the_page = list(Case.objects.sampled().filter(inspection=inspection))
+    services.sample_draw(
+        inspection=inspection, sizes=SIZES, seed=7, reason="Wrong case list", by=inspector
+    )
+    still = set(Case.objects.sampled().values_list("pk", flat=True))
+    dropped = next(case for case in on_the_page if case.pk not in still)
+    with pytest.raises(ValidationError, match="no longer in the sample"):
+        services.case_review_save(case=dropped, answers={"notes": "Started"}, by=inspector)
+    assert not CaseReview.objects.exists()
+    # So a third draw is still allowed: no review of the current sample has started.
+    services.sample_draw(inspection=inspection, sizes=SIZES, seed=9, reason="Again", by=inspector)
+
+
+def test_cases_cannot_go_to_someone_just_taken_off_the_team(
+    inspection, drawn, inspector, lead_inspector, admin_user
+):
+    page = Inspection.objects.prefetch_related("team").get(pk=inspection.pk)
+    assert inspector.pk in page.team_member_ids()  # as the sample page drew it
+    change_team(inspection, team=[], by=admin_user)
+    case = Case.objects.sampled().first()
+    with pytest.raises(ValidationError) as error:
+        services.cases_assign(
+            inspection=page, case_ids=[case.pk], reviewer=inspector, by=lead_inspector
+        )
+    assert "reviewer" in error.value.message_dict
+    assert not Case.objects.exclude(reviewer=None).exists()
+
+
+def test_a_second_click_on_a_second_review_says_it_is_done(
+    client_for, inspector, lead_inspector, inspection, drawn, monkeypatch
+):
+    """Both clicks passed the page's check; the first is saved as the second
+    reaches the service, which refuses it. A message, not an error page."""
+    case = Case.objects.sampled().order_by("reference").first()
+    Case.objects.filter(pk=case.pk).update(second_review_due=True, reviewer=inspector)
+    case.refresh_from_db()
+    submit_review(case, inspector)
+    complete = services.second_review_complete
+
+    def first_click_lands_first(**kwargs):
+        complete(**kwargs)
+        return complete(**kwargs)
+
+    monkeypatch.setattr(services, "second_review_complete", first_click_lands_first)
+    response = client_for(lead_inspector).post(
+        reverse("casefiles:second_review", args=[inspection.pk, case.pk]),
+        {"agrees": "yes", "rating": "", "reason": ""},
+        follow=True,
+    )
+    assert response.redirect_chain[0][0] == case.get_absolute_url()
+    assert "is already complete" in response.content.decode()
+    assert SecondReview.objects.get().is_completed
