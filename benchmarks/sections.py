@@ -684,7 +684,7 @@ def _sweep_md(sweep: dict) -> list[str]:
         lines += [
             "",
             f"The database alone: the {floor['rows']:,} notices of the cold run over "
-            f"{sweep['runs'][-1]['deadlines']:,}, put back by one INSERT ... SELECT from a "
+            f"{sweep['runs'][-1]['deadlines']:,}, put back in one statement, copied from a "
             "table on the server (no Python, no COPY, no broker), take "
             f"{floor['insert'] + floor['commit']:.2f} s: {floor['insert']:.2f} s to insert "
             "them with their unique key and four other indexes, and "

@@ -12,18 +12,20 @@ import logging
 from dataclasses import dataclass
 from datetime import date
 
+from django.core.cache import cache
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from casefiles.services import case_review_figures
-from core import audit, background, uploads
+from core import audit, background, fragments, uploads
 from core.models import AuditEvent
 
 from . import charts
 from .models import GRADE_MEANINGS, Finding, Inspection, ReportFile, Topic
 
 # WeasyPrint logs every layout step at INFO; keep its warnings only.
+logger = logging.getLogger(__name__)
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 # Findings in each topic section, in this order, under these headings.
@@ -194,6 +196,31 @@ def html_to_pdf(html: str) -> tuple[bytes, int]:
         string=html, base_url=".", url_fetcher=URLFetcher(allowed_protocols={"data"})
     ).render()
     return document.write_pdf(pdf_variant="pdf/ua-1"), len(document.pages)
+
+
+PDF_KEPT_SECONDS = 24 * 60 * 60
+
+
+def cached_pdf(html: str) -> bytes:
+    """html_to_pdf(html)'s bytes, kept in the shared cache under a digest of
+    the HTML and the build. The same HTML makes the same PDF, so a PDF drawn
+    on request (the action plan tracker) is drawn once for each change to
+    what it shows, however often it is asked for, and never served stale.
+    With the cache unreachable it is drawn each time."""
+    digest = hashlib.sha256(f"{fragments.build_id()}\x1f{html}".encode()).hexdigest()
+    key = f"pdf:{digest}"
+    try:
+        pdf = cache.get(key)
+    except Exception:  # robust: the PDF does not need the cache
+        logger.warning("PDF cache unreachable; drawing the PDF", exc_info=True)
+        pdf = None
+    if pdf is None:
+        pdf, _ = html_to_pdf(html)
+        try:
+            cache.set(key, pdf, PDF_KEPT_SECONDS)
+        except Exception:
+            logger.warning("PDF cache unreachable; not keeping the PDF", exc_info=True)
+    return pdf
 
 
 @dataclass(frozen=True)

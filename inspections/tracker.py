@@ -146,7 +146,7 @@ def tracker_pdf_response(inspection: Inspection) -> HttpResponse:
             "header": HEADER,
         },
     )
-    pdf, _ = reports.html_to_pdf(html)
+    pdf = reports.cached_pdf(html)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{_filename(inspection, "pdf")}"'
     response["Cache-Control"] = "private, no-store"

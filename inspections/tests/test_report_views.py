@@ -292,6 +292,37 @@ def test_tracker_pdf_is_a_pdf_and_unknown_formats_are_404(client_for, inspector,
     assert bad.status_code == 404
 
 
+def test_the_tracker_pdf_is_drawn_once_for_each_change(
+    client_for, inspector, force_lead_a, make_report, monkeypatch
+):
+    """Drawn on request, so kept by what it shows: asking again (anyone, any
+    number of times) is served the same bytes; a change draws it anew."""
+    from actionplans.models import ActionPlan
+    from actionplans.tests.factories import submitted_plan
+    from inspections import reports
+    from inspections.tests.pdf import pdf_text
+
+    drawn = []
+    draw = reports.html_to_pdf
+
+    def counted(html):
+        drawn.append(html)
+        return draw(html)
+
+    monkeypatch.setattr(reports, "html_to_pdf", counted)
+    inspection = make_report()
+    url = reverse("inspections:tracker", args=[inspection.pk, "pdf"])
+    first = client_for(inspector).get(url).content
+    assert client_for(inspector).get(url).content == first
+    assert client_for(force_lead_a).get(url).content == first
+    assert len(drawn) == 1
+
+    submitted_plan(inspection, by=force_lead_a, kind=ActionPlan.Kind.UPDATED_ACTION_PLAN)
+    changed = client_for(inspector).get(url).content
+    assert len(drawn) == 2
+    assert "We will act on" in pdf_text(changed) and "We will act on" not in pdf_text(first)
+
+
 def test_report_page_links_to_the_pdf(client_for, force_lead_a, make_report):
     inspection = make_report()
     page = client_for(force_lead_a).get(reverse("inspections:report", args=[inspection.pk]))
