@@ -90,7 +90,7 @@ def _require_open(inspection_id) -> Inspection:
     commits either before this reads the row (and the work is checked
     against it) or after the work commits. Returns the row as locked."""
     inspection = (
-        Inspection.objects.select_for_update()
+        Inspection.objects.select_for_update(no_key=True)
         .only("stage", "lead_inspector_id")
         .get(pk=inspection_id)
     )
@@ -433,7 +433,7 @@ def _save_cases(job: CaseListImport, lookup: dict, total: int) -> None:
                 # the task can be run again.
                 with connection.cursor() as cursor:
                     cursor.execute("SET LOCAL synchronous_commit TO OFF")
-            inspection = Inspection.objects.select_for_update().get(pk=job.inspection_id)
+            inspection = Inspection.objects.select_for_update(no_key=True).get(pk=job.inspection_id)
             if not case_files_open(inspection):  # started before the report went out
                 raise CaseListError(closed_message(inspection))
             if inspection.sample_draws.exists():
@@ -705,6 +705,9 @@ def case_review_save(*, case: Case, answers: dict[str, str], by) -> CaseReview:
 def case_review_submit(*, review: CaseReview, by) -> CaseReview:
     """Submit a complete review. It is locked from then on; if the draw chose
     the case for a second review, the lead inspector now has one to do."""
+    # The inspection's lock first, then the review's, as case_review_save
+    # takes them: two orders could deadlock.
+    _require_open(review.case.inspection_id)
     review = (
         CaseReview.objects.select_for_update(of=("self",))
         .select_related("case__inspection__force")
@@ -712,7 +715,6 @@ def case_review_submit(*, review: CaseReview, by) -> CaseReview:
     )
     if review.is_submitted:  # a second click, or another tab
         raise ValidationError("This review has already been submitted")
-    _require_open(review.case.inspection_id)
     missing = review_missing_answers(review_answers(review))
     if missing:
         raise ValidationError(list(missing.values()))
@@ -738,6 +740,7 @@ def second_review_complete(
     *, second_review: SecondReview, agrees: bool, rating: str, reason: str, by
 ) -> SecondReview:
     """Record the lead's agreement, or a different rating with a reason."""
+    _require_open(second_review.review.case.inspection_id)  # first, as everywhere
     second_review = (
         SecondReview.objects.select_for_update(of=("self",))
         .select_related("review__case__inspection__force")
@@ -745,7 +748,6 @@ def second_review_complete(
     )
     if second_review.is_completed:  # a second click, or another tab
         raise ValidationError("This second review has already been recorded")
-    _require_open(second_review.review.case.inspection_id)
     original = second_review.review.overall_rating
     if not agrees:
         errors = {}

@@ -259,14 +259,12 @@ def report_request(*, inspection: Inspection, by) -> ReportFile:
     """
     from .tasks import build_report
 
-    Inspection.objects.select_for_update().filter(pk=inspection.pk).first()
-    builds = ReportFile.objects.filter(inspection=inspection, stage=inspection.stage)
-    making = builds.filter(status__in=ReportFile.MAKING).first()  # newest first
-    if making is not None and not making.is_lost:
-        return making
-    built = builds.filter(status=ReportFile.Status.READY).first()
-    if built is not None and built.is_ready and report_is_current(built, inspection):
-        return built
+    Inspection.objects.select_for_update(no_key=True).filter(pk=inspection.pk).first()
+    newest = ReportFile.objects.filter(inspection=inspection, stage=inspection.stage).first()
+    if newest is not None and (
+        newest.is_in_progress or (newest.is_ready and report_is_current(newest, inspection))
+    ):
+        return newest  # what the status page shows: building, or current
     report_file = ReportFile.objects.create(
         inspection=inspection, requested_by=by, stage=inspection.stage
     )

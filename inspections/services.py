@@ -66,7 +66,9 @@ def _lock(inspection: Inspection) -> Inspection:
     before it writes starts here, as the case file services do: two changes
     to one inspection (two tabs, a double click, a stage change and a grade)
     queue up, and the second is checked against what the first wrote."""
-    locked = Inspection.objects.select_for_update().get(pk=inspection.pk)
+    # NO KEY UPDATE: the services still take turns, but inserting a row that
+    # refers to the inspection (a notice, say) need not wait for them.
+    locked = Inspection.objects.select_for_update(no_key=True).get(pk=inspection.pk)
     for field in Inspection._meta.concrete_fields:
         setattr(inspection, field.attname, getattr(locked, field.attname))
     # The team, as team_member_ids() reads it, afresh too (changing it takes this lock).
@@ -681,8 +683,13 @@ def finding_update(
     inspection = finding.inspection
     _require_findings_editable(inspection, by)
     _check_finding(kind, reported_to_force_on)
-    others = inspection.findings.exclude(pk=finding.pk)
-    _check_new_words(others, topic=topic, kind=kind, summary=summary)
+    if (topic, kind, summary.strip().casefold()) != (
+        finding.topic,
+        finding.kind,
+        finding.summary.strip().casefold(),
+    ):  # an edit of the detail alone is fine, even of a finding recorded twice before
+        others = inspection.findings.exclude(pk=finding.pk)
+        _check_new_words(others, topic=topic, kind=kind, summary=summary)
     if kind not in Finding.CONCERN_KINDS and finding.recommendations.exists():
         raise ValidationError(
             {"kind": "Remove this finding's recommendations before changing its kind"}

@@ -222,7 +222,10 @@ def _detail_context(inspection: Inspection, user) -> dict:
         ),
         "can_moderate": can_moderate(user, inspection),
         "can_work_on": can_work_on(user, inspection),
+        # What happened to the inspection; who took copies of its files is
+        # on the audit trail, not here.
         "timeline": AuditEvent.objects.filter(inspection_id=inspection.pk)
+        .exclude(action="file.downloaded")
         .select_related("actor")
         .order_by("-at", "-id")[:10],
     }
@@ -374,6 +377,12 @@ def judgment_detail(request: HttpRequest, inspection_id, topic: str) -> HttpResp
         ),
     ):
         messages.success(request, f"{judgment.get_topic_display()}: draft saved")
+        return redirect(judgment)
+    if not _editable(request.user, judgment):
+        # Refused because, while it waited for the inspection's lock, the
+        # judgment was submitted or the stage moved on (the service read both
+        # afresh into these objects): the read-only page has no form for it.
+        messages.error(request, _not_changed(judgment, "your changes were not saved"))
         return redirect(judgment)
     return render(request, "inspections/judgment.html", _judgment_context(request, judgment, form))
 

@@ -2,16 +2,21 @@
 as the page had them: each service takes the inspection's row lock first
 (services._require_open), so what it then reads is what others committed."""
 
+import threading
+import time
+
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import OperationalError, connection, transaction
 from django.urls import reverse
 
 from casefiles import services
 from casefiles.models import Case, CaseReview, SecondReview
 from inspections.models import Inspection
 from inspections.tests.factories import change_team
+from tests.locks import skip_unless_postgresql
 
-from .factories import submit_review
+from .factories import COMPLETE_ANSWERS, submit_review
 
 SIZES = {"missing-children": 4, "strategy-discussions-s47": 3, "child-exploitation": 2}
 
@@ -69,3 +74,61 @@ def test_a_second_click_on_a_second_review_says_it_is_done(
     assert response.redirect_chain[0][0] == case.get_absolute_url()
     assert "is already complete" in response.content.decode()
     assert SecondReview.objects.get().is_completed
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("what", ["review", "second review"])
+def test_submitting_takes_the_inspections_lock_before_the_reviews(
+    what, inspection, drawn, inspector, lead_inspector
+):
+    """Saving a draft takes the inspection's lock, then the review's; so must
+    submitting, or a save and a submission of one review at once could each
+    hold one lock and wait for the other (a deadlock). Here the inspection is
+    held elsewhere: while the submission waits for it, its review stays free."""
+    skip_unless_postgresql()
+    case = Case.objects.sampled().order_by("reference").first()
+    Case.objects.filter(pk=case.pk).update(second_review_due=True, reviewer=inspector)
+    case.refresh_from_db()
+    if what == "review":
+        services.case_review_save(case=case, answers=COMPLETE_ANSWERS, by=inspector)
+        row = CaseReview.objects.get()
+
+        def submit():
+            services.case_review_submit(review=row, by=inspector)
+    else:
+        submit_review(case, inspector)
+        row = SecondReview.objects.get()
+
+        def submit():
+            services.second_review_complete(
+                second_review=row, agrees=True, rating="", reason="", by=lead_inspector
+            )
+
+    locked, release, free = threading.Event(), threading.Event(), []
+
+    def hold_the_inspection():
+        try:
+            with transaction.atomic():
+                Inspection.objects.select_for_update().get(pk=inspection.pk)
+                locked.set()
+                time.sleep(0.5)  # the submission is waiting by now
+                # SKIP LOCKED: no row if the submission holds it (and no error,
+                # which would end this transaction's hold on the inspection).
+                rows = type(row).objects.select_for_update(skip_locked=True).filter(pk=row.pk)
+                free.append(bool(list(rows.values_list("pk", flat=True))))
+                release.wait(10)
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=hold_the_inspection)
+    holder.start()
+    assert locked.wait(10)
+    try:
+        with pytest.raises(OperationalError, match="lock timeout"), transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL lock_timeout = '1s'")
+            submit()
+    finally:
+        release.set()
+        holder.join(10)
+    assert free == [True], f"the {what} was locked while its inspection's lock was awaited"

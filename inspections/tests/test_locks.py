@@ -110,6 +110,32 @@ def test_a_draft_saved_from_a_stale_page_does_not_take_back_a_submission(planned
     assert _events("judgment.saved") == 1
 
 
+def test_a_grade_saved_as_another_tab_submits_says_it_was_not_saved(
+    client_for, planned, inspector, monkeypatch
+):
+    """The page passed its check; the other tab's submission committed while
+    this save waited for the lock. A message on the judgment, not a blank
+    error page."""
+    judgment = planned.judgments.get(topic=Topic.LEADERSHIP)
+    _save(judgment, inspector)
+    save = services.judgment_save
+
+    def other_tab_first(**kwargs):
+        services.judgment_submit(judgment=_stale(judgment), by=inspector)
+        return save(**kwargs)
+
+    monkeypatch.setattr(services, "judgment_save", other_tab_first)
+    response = client_for(inspector).post(
+        judgment.get_absolute_url(),
+        {"grade": Grade.ADEQUATE, "rationale": "Changed my mind"},
+        follow=True,
+    )
+    assert response.redirect_chain[-1][0] == judgment.get_absolute_url()
+    assert "your changes were not saved, because the judgment is" in response.content.decode()
+    judgment.refresh_from_db()
+    assert (judgment.status, judgment.grade) == (Judgment.Status.SUBMITTED, Grade.GOOD)
+
+
 def test_agreeing_twice_records_one_agreement(planned, inspector, lead_inspector):
     judgment = planned.judgments.get(topic=Topic.LEADERSHIP)
     _save(judgment, inspector)
@@ -253,6 +279,27 @@ def test_a_finding_is_not_recorded_twice(planned, inspector):
     # The same words on another topic, or as another kind, are another finding.
     services.finding_create(inspection=planned, **_finding(inspector, Topic.LEADERSHIP))
     assert planned.findings.count() == 3
+
+
+def test_a_finding_recorded_twice_before_can_still_be_edited(planned, inspector):
+    """Findings a double click stored twice before the check: each one's
+    detail can still be changed, and its summary made different."""
+    twins = [services.finding_create(inspection=planned, **_finding(inspector))]
+    twins.append(Finding.objects.create(inspection=planned, **_stored(twins[0])))
+    fields = {**_finding(inspector), "detail": "Too long, and unsupervised"}
+    services.finding_update(finding=twins[1], **fields)
+    services.finding_update(finding=twins[0], **{**fields, "summary": "Cases wait longer"})
+    assert sorted(planned.findings.values_list("summary", flat=True)) == [
+        "Cases wait",
+        "Cases wait longer",
+    ]
+
+
+def _stored(finding) -> dict:
+    return {
+        name: getattr(finding, name)
+        for name in ("topic", "kind", "summary", "detail", "reported_to_force_on")
+    }
 
 
 def test_a_recommendation_is_not_added_twice(planned, inspector):

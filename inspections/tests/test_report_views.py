@@ -145,6 +145,17 @@ def test_asking_again_for_a_pdf_of_the_report_as_it_stands_builds_nothing(
     assert ReportFile.objects.filter(inspection=inspection).count() == 1
     assert AuditEvent.objects.filter(action="report.requested").count() == 1
 
+    # The newest build failed (an older one being current): asking again
+    # builds, as the page offers, rather than silently doing nothing.
+    ReportFile.objects.create(
+        inspection=inspection, stage=inspection.stage, status=ReportFile.Status.FAILED
+    )
+    page = client.get(status_url(inspection))
+    assert "Build the PDF again" in page.text
+    client.post(build_url(inspection))
+    assert ReportFile.objects.filter(inspection=inspection).count() == 3
+    ReportFile.objects.exclude(pk=built.pk).delete()
+
     # Changed since: asking again builds the report as it now stands.
     services.inspection_publish(
         inspection=inspection, published_on=inspection.received_for_checks_on, by=lead_inspector

@@ -1,5 +1,6 @@
 """Views: who may see and do what, form errors, and query budgets."""
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -269,10 +270,17 @@ def test_document_upload_is_kept_privately_and_downloaded_through_the_door(
     download = client.get(url)
     assert download["Content-Disposition"].startswith("attachment")
     assert client_for(force_lead_a).get(url).status_code == 404
-    # The copy taken is on the inspection's and the force's audit trail.
+    # The copy taken is on the inspection's and the force's audit trail...
     taken = AuditEvent.objects.get(action="file.downloaded")
     assert (taken.actor, taken.inspection_id, taken.force) == (inspector, planned.pk, planned.force)
     assert taken.comment == "policy.pdf"
+    # ...but not on the inspection's own timeline, which ten downloads would fill.
+    client = client_for(inspector)  # client_for signs the one test client in afresh
+    for _ in range(10):
+        client.get(url)
+    page = client.get(planned.get_absolute_url()).content.decode()
+    titles = re.findall(r'class="moj-timeline__title">([^<]*)<', page)
+    assert titles and not [title for title in titles if title.startswith("policy.pdf")]
 
 
 def test_renamed_executable_is_refused_and_nothing_saved(
