@@ -30,6 +30,11 @@ class GovukDateField(DateInputField):
             subfield.error_messages["incomplete"] = f"{subject} must include a {part}"
             subfield.validators = [RegexValidator(pattern, real)]
 
+    def clean(self, value):
+        if isinstance(value, list | tuple) and not any(str(part or "").strip() for part in value):
+            value = [""] * len(value)  # parts of only spaces are no date: "Enter ..."
+        return super().clean(value)
+
     def compress(self, data_list):
         try:
             value = super().compress(data_list)
@@ -198,10 +203,26 @@ class VisitRecordForm(GovukForm):
         Field("re_inspection_end", legend_size=Size.SMALL),
     ]
 
+    def __init__(self, *args, re_inspection_planned: bool = False, **kwargs):
+        if re_inspection_planned:
+            # Its dates are the re-inspection's own now; the page shows them.
+            self.layout_fields = [
+                f for f in self.layout_fields if not str(f.fields[0]).startswith("re_inspection_")
+            ]
+        super().__init__(*args, **kwargs)
+        if re_inspection_planned:
+            del self.fields["re_inspection_start"], self.fields["re_inspection_end"]
+
     def clean(self):
         data = super().clean()
         if data.get("outcome") == PostInspectionVisit.Outcome.FULL_RE_INSPECTION:
             for name in ("re_inspection_start", "re_inspection_end"):
-                if not data.get(name) and name not in self.errors:
+                if name in self.fields and not data.get(name) and name not in self.errors:
                     self.add_error(name, self.fields[name].error_messages["required"])
+        other = PostInspectionVisit.Interviewee.OTHER
+        if other in data.get("people_interviewed", []) and not data.get("other_people_interviewed"):
+            self.add_error(
+                "other_people_interviewed",
+                "Enter the roles of the other officers and staff you interviewed",
+            )
         return data

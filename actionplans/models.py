@@ -211,7 +211,7 @@ class PlanResponse(BaseModel):
 
     @property
     def subject_label(self) -> str:
-        """ "Recommendation 1.1" from "Recommendation 1.1: Within six months…"."""
+        """ "Recommendation 3" from "Recommendation 3: Within six months…"."""
         return self.subject.partition(": ")[0]
 
     @property
@@ -272,6 +272,11 @@ class PostInspectionVisit(BaseModel):
 
     def get_absolute_url(self) -> str:
         return reverse("actionplans:visit", args=[self.inspection_id, self.pk])
+
+    @property
+    def has_happened(self) -> bool:
+        """From the visit's day (London) on, it can be recorded."""
+        return self.visit_on <= timezone.localdate()
 
     @property
     def interviewee_labels(self) -> list[str]:

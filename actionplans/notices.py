@@ -249,14 +249,15 @@ def plan_notices(*, version: ActionPlanVersion, plan: ActionPlan, kind: str) -> 
     label = plan.get_kind_display()
     what = f"{label} version {version.number}"
     recipients = _force_leads([inspection.force_id]).get(inspection.force_id, [])
+    to_review = None  # the lead inspector's words, where theirs differ
     if kind == Notice.Kind.PLAN_SUBMITTED:
         title = f"{what} submitted: {inspection.force.short_name}"
-        body = (
+        submitted = (
             f"{version.submitted_by} submitted version {version.number} of the {label.lower()} "
-            f"for the {described(inspection)} on {govuk_date(version.submitted_at)}. "
-            "The lead inspector will accept it or return it with comments."
+            f"for the {described(inspection)} on {govuk_date(version.submitted_at)}."
         )
-        recipients = [*recipients, inspection.lead_inspector]
+        body = f"{submitted} The lead inspector will accept it or return it with comments."
+        to_review = f"{submitted} Review it: accept it, or return it with comments."
     elif kind == Notice.Kind.PLAN_ACCEPTED:
         title = f"{what} accepted: {inspection.force.short_name}"
         body = f"The lead inspector accepted version {version.number} of the {label.lower()} "
@@ -270,17 +271,18 @@ def plan_notices(*, version: ActionPlanVersion, plan: ActionPlan, kind: str) -> 
             f"for the {described(inspection)} with these comments:\n\n{version.review_comment}\n\n"
             "Your next version starts from this one's responses."
         )
-    candidates = _notice(
-        recipients,
-        kind=kind,
-        inspection=inspection,
-        subject=plan.kind,
-        due_on=plan.due_on or timezone.localdate(),
-        sequence=version.number,
-        title=title,
-        body=body,
-        link=plan.get_absolute_url(),
-    )
+    fields = {
+        "kind": kind,
+        "inspection": inspection,
+        "subject": plan.kind,
+        "due_on": plan.due_on or timezone.localdate(),
+        "sequence": version.number,
+        "title": title,
+        "link": plan.get_absolute_url(),
+    }
+    candidates = _notice(recipients, body=body, **fields)
+    if to_review is not None:
+        candidates += _notice([inspection.lead_inspector], body=to_review, **fields)
     return notices_claim(candidates)
 
 

@@ -70,8 +70,10 @@ def _items(inspection_ids) -> dict:
         if kind in Finding.CONCERN_KINDS:
             number = sum(1 for item in concerns if item[0]) + 1
             concerns.append((pk, None, f"Cause of concern {number}: {summary}"))
-            for m, (rec_pk, text) in enumerate(recommendations.get(pk, []), start=1):
-                concerns.append((None, rec_pk, f"Recommendation {number}.{m}: {text}"))
+            for rec_pk, text in recommendations.get(pk, []):
+                # Numbered through the report, as services.plan_items numbers them.
+                n = sum(1 for item in concerns if item[1]) + 1
+                concerns.append((None, rec_pk, f"Recommendation {n}: {text}"))
         else:
             improvements.append(
                 (pk, None, f"Area for improvement {len(improvements) + 1}: {summary}")

@@ -18,8 +18,10 @@ from django.utils import timezone
 from accounts.models import User
 from core import audit
 from core.deadlines import Rule, derive, visit_notice_rule
+from core.templatetags.govuk import govuk_date
 from core.uploads import delete_stored_file, store_upload
 from inspections.models import Finding, Inspection
+from inspections.reports import in_report_order
 from inspections.services import inspection_schedule
 
 from . import notices
@@ -59,29 +61,34 @@ class PlanItem:
 
 def plan_items(plan: ActionPlan) -> list[PlanItem]:
     """Every cause of concern and its recommendations; for the updated action
-    plan, every area for improvement too."""
+    plan, every area for improvement too. Causes of concern (with their
+    recommendations) come first, then areas for improvement, each in the
+    order the report prints them and numbered as the report and the action
+    plan tracker number them: recommendations 1, 2, 3… through the report."""
     kinds = list(Finding.CONCERN_KINDS)
     if plan.covers_areas_for_improvement:
         kinds.append(Finding.Kind.AREA_FOR_IMPROVEMENT)
     findings = Finding.objects.filter(inspection_id=plan.inspection_id, kind__in=kinds)
+    in_order = [
+        f
+        for _, _, group in in_report_order(findings.prefetch_related("recommendations"))
+        for f in group
+    ]
     items: list[PlanItem] = []
-    concerns = improvements = 0
-    # Causes of concern and their recommendations first, then areas for
-    # improvement, each in report order.
-    ordered = sorted(findings.prefetch_related("recommendations"), key=lambda f: not f.is_concern)
-    for finding in ordered:
-        if finding.is_concern:
-            concerns += 1
-            label = f"Cause of concern {concerns}"
-        else:
-            improvements += 1
-            label = f"Area for improvement {improvements}"
+    count = {"concern": 0, "improvement": 0, "recommendation": 0}
+    for finding in sorted(in_order, key=lambda f: not f.is_concern):  # stable: report order kept
+        kind = "concern" if finding.is_concern else "improvement"
+        count[kind] += 1
+        label = (
+            f"{'Cause of concern' if finding.is_concern else 'Area for improvement'} {count[kind]}"
+        )
         items.append(PlanItem(finding.pk, label, finding.summary, len(items), finding=finding))
-        for number, recommendation in enumerate(finding.recommendations.all(), start=1):
+        for recommendation in finding.recommendations.all():
+            count["recommendation"] += 1
             items.append(
                 PlanItem(
                     recommendation.pk,
-                    f"Recommendation {concerns}.{number}",
+                    f"Recommendation {count['recommendation']}",
                     recommendation.text,
                     len(items),
                     recommendation=recommendation,
@@ -606,6 +613,20 @@ def post_inspection_visit_record(
     """Record what happened at the visit. "Full re-inspection recommended" puts a
     planned re-inspection of the force into the programme, once."""
     visit = PostInspectionVisit.objects.select_for_update().get(pk=visit.pk)
+    if not visit.has_happened:
+        raise ValidationError(
+            f"The visit can be recorded from {govuk_date(visit.visit_on)}, the day it takes place"
+        )
+    wants_re_inspection = outcome == PostInspectionVisit.Outcome.FULL_RE_INSPECTION
+    if visit.re_inspection_id is not None and not wants_re_inspection:
+        # The re-inspection it recommended is in the programme; an admin
+        # would have to take it out first.
+        raise ValidationError(
+            {
+                "outcome": "A re-inspection is already in the programme for this visit, "
+                "so the outcome can no longer change"
+            }
+        )
     before = audit.snapshot(visit, VISIT_RECORD_FIELDS)
     visit.people_interviewed = people_interviewed
     visit.other_people_interviewed = other_people_interviewed
@@ -614,11 +635,14 @@ def post_inspection_visit_record(
     visit.outcome = outcome
     visit.outcome_recorded_by, visit.outcome_recorded_at = by, timezone.now()
     inspection = Inspection.objects.select_related("force").get(pk=visit.inspection_id)
-    wants_re_inspection = outcome == PostInspectionVisit.Outcome.FULL_RE_INSPECTION
     if wants_re_inspection and visit.re_inspection_id is None:
         if not (re_inspection_start and re_inspection_end):
             raise ValidationError(
                 {"re_inspection_start": "Enter the proposed start of re-inspection fieldwork"}
+            )
+        if re_inspection_start <= timezone.localdate():
+            raise ValidationError(
+                {"re_inspection_start": "The re-inspection fieldwork must start after today"}
             )
         visit.re_inspection = _schedule_re_inspection(
             inspection=inspection, start=re_inspection_start, end=re_inspection_end, by=by

@@ -1,5 +1,6 @@
 from uuid import UUID
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
@@ -213,10 +214,12 @@ def visit_schedule(request: HttpRequest, inspection_id: UUID) -> HttpResponse:
     """Two steps: the date (and, for an admin, a reason for short notice), then
     check your answers. The data travels in the form, so nothing half-done is saved."""
     inspection = get_inspection_for_visits(request, inspection_id, schedule=True)
+    notice_days = settings.PROGRAMME_RULES["VISIT_NOTICE_DAYS"]
     no_recipient = services.visit_recipient_problem(inspection)
     if no_recipient:
         # Nobody to give notice to: say so rather than offer a form that must fail.
         context = {"inspection": inspection, "no_recipient": no_recipient}
+        context["notice_days"] = notice_days
         return render(request, "actionplans/visit_schedule.html", context)
     form_class = AdminVisitScheduleForm if request.user.is_admin else VisitScheduleForm
     form = form_class(request.POST or None)
@@ -244,9 +247,8 @@ def visit_schedule(request: HttpRequest, inspection_id: UUID) -> HttpResponse:
                 ),
             }
             return render(request, "actionplans/visit_check.html", context)
-    return render(
-        request, "actionplans/visit_schedule.html", {"inspection": inspection, "form": form}
-    )
+    context = {"inspection": inspection, "form": form}
+    return render(request, "actionplans/visit_schedule.html", context)
 
 
 def _visit_answer_names(form) -> list[str]:
@@ -288,8 +290,18 @@ def visit_detail(request: HttpRequest, inspection_id: UUID, visit_id: UUID) -> H
 
 def visit_record(request: HttpRequest, inspection_id: UUID, visit_id: UUID) -> HttpResponse:
     visit = get_visit_for_user(request, inspection_id, visit_id, record=True)
+    if not visit.has_happened:
+        messages.info(
+            request,
+            f"You can record the visit from {govuk_date(visit.visit_on)}, the day it happens",
+        )
+        return redirect(visit.get_absolute_url())
     initial = {field: getattr(visit, field) for field in services.VISIT_RECORD_FIELDS}
-    form = VisitRecordForm(request.POST or None, initial=initial if visit.outcome else None)
+    form = VisitRecordForm(
+        request.POST or None,
+        initial=initial if visit.outcome else None,
+        re_inspection_planned=visit.re_inspection_id is not None,
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.post_inspection_visit_record(visit=visit, by=request.user, **form.cleaned_data)

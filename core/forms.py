@@ -110,6 +110,10 @@ class GovukDateField(DateInputField):
     def compress(self, data_list):
         day, month, year = data_list
         if not (day or month or year):
+            if self.required:
+                # Parts of only spaces or line breaks pass MultiValueField's
+                # own check for a missing value, then clean to nothing.
+                raise ValidationError(self.error_messages["required"], code="required")
             return None
         if not (day and month and year):
             # Reached only by an optional date partly filled in: say so rather

@@ -134,7 +134,7 @@ def world(
 
     from actionplans import services as plan_services
     from actionplans.models import ActionPlan
-    from actionplans.tests.factories import submitted_plan
+    from actionplans.tests.factories import submitted_plan, visit_day_comes
     from casefiles.models import Case, CaseCategory, CaseListImport
     from core.tests.files import pdf, upload
     from dashboard import export_files
@@ -166,6 +166,7 @@ def world(
     visit = plan_services.post_inspection_visit_schedule(
         inspection=inspection, visit_on=timezone.localdate() + timedelta(days=30), by=lead_inspector
     )
+    visit_day_comes(visit)  # so it can be recorded
     report_file = reports.report_request(inspection=inspection, by=lead_inspector)
     reports.report_build(report_file_id=report_file.pk)
     export_file = export_files.export_request(name="grades", by=admin_user)

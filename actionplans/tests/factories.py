@@ -5,7 +5,7 @@ from datetime import date, timedelta
 from django.utils import timezone
 
 from actionplans import services
-from actionplans.models import ActionPlan, PlanResponse
+from actionplans.models import ActionPlan, PlanResponse, PostInspectionVisit
 from core.tests import files
 from inspections import services as inspection_services
 from inspections.models import Finding, Inspection, Topic
@@ -99,3 +99,11 @@ def bare_inspection(*, force, lead, action_plan_due_on: date, stage=None) -> Ins
     )
     assert inspection.action_plan_due_on == action_plan_due_on
     return inspection
+
+
+def visit_day_comes(visit: PostInspectionVisit) -> PostInspectionVisit:
+    """A booked visit's day has come, so it can be recorded: moved to today,
+    as the passing of the weeks of notice would."""
+    PostInspectionVisit.objects.filter(pk=visit.pk).update(visit_on=today())
+    visit.refresh_from_db()
+    return visit

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from actionplans import services
 from actionplans.models import ActionPlan
-from actionplans.tests.factories import submitted_plan, today
+from actionplans.tests.factories import submitted_plan, today, visit_day_comes
 
 
 @pytest.fixture
@@ -17,6 +17,7 @@ def world(published, force_lead_a, lead_inspector, admin_user):
     visit = services.post_inspection_visit_schedule(
         inspection=published, visit_on=today() + timedelta(days=20), by=lead_inspector
     )
+    visit_day_comes(visit)  # so it can be recorded
     item = services.plan_items(plan)[0]
     return {"inspection": published, "plan": plan, "item": item, "visit": visit}
 

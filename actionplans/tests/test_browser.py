@@ -67,7 +67,7 @@ def test_force_lead_submits_a_plan_it_is_returned_and_version_2_accepted(
     page.get_by_role("button", name="Submit action plan").click()
     summary = page.locator(".govuk-error-summary")
     expect(summary).to_contain_text("Add a response to cause of concern 1")
-    expect(summary).to_contain_text("Add a response to recommendation 1.1")
+    expect(summary).to_contain_text("Add a response to recommendation 1")
     expect(summary).not_to_contain_text("Upload the action plan document")
     expect(page).to_have_title(
         "Error: Check your action plan before submitting – Child protection inspections"
@@ -79,7 +79,7 @@ def test_force_lead_submits_a_plan_it_is_returned_and_version_2_accepted(
     expect(page.locator(".govuk-error-summary")).to_contain_text("Enter what the force will do")
     assert_accessible(page)
     fill_response(page, "Review every open investigation daily", target)
-    page.get_by_role("link", name="Recommendation 1.1").click()
+    page.get_by_role("link", name="Recommendation 1").click()
     fill_response(page, "Set and monitor timescales", target)
 
     page.get_by_role("link", name="Check and submit").click()

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from actionplans import services
 from actionplans.models import ActionPlanVersion, PlanResponse, PostInspectionVisit
-from actionplans.tests.factories import submitted_plan, today
+from actionplans.tests.factories import submitted_plan, today, visit_day_comes
 from core.models import AuditEvent
 from inspections.models import Inspection
 from tests.hostile import form_data
@@ -92,6 +92,7 @@ def test_visit_record_form(lead_inspector, client_for, published):
     visit = services.post_inspection_visit_schedule(
         inspection=published, visit_on=today() + timedelta(days=20), by=user
     )
+    visit_day_comes(visit)  # so it can be recorded
     url = reverse("actionplans:visit_record", args=[published.pk, visit.pk])
     fields = [
         "people_interviewed",

@@ -20,14 +20,42 @@ from core.models import AuditEvent
 def test_action_plan_answers_causes_of_concern_and_recommendations(checks):
     plan = services.action_plan_for(checks, ActionPlan.Kind.ACTION_PLAN)
     labels = [item.label for item in services.plan_items(plan)]
-    assert labels == ["Cause of concern 1", "Recommendation 1.1"]
+    assert labels == ["Cause of concern 1", "Recommendation 1"]
 
 
 def test_updated_plan_also_answers_each_area_for_improvement(published, lead_inspector):
     add_area_for_improvement(published, by=lead_inspector)
     plan = services.action_plan_for(published, ActionPlan.Kind.UPDATED_ACTION_PLAN)
     labels = [item.label for item in services.plan_items(plan)]
-    assert labels == ["Cause of concern 1", "Recommendation 1.1", "Area for improvement 1"]
+    assert labels == ["Cause of concern 1", "Recommendation 1", "Area for improvement 1"]
+
+
+def test_the_plan_numbers_recommendations_as_the_report_does(published, lead_inspector):
+    """Findings added out of report order (an accelerated cause of concern,
+    which the report prints first, added after an ordinary one on the same
+    topic): the plan's numbers are still the report's, and the tracker's."""
+    from inspections.models import Finding, Recommendation, Topic
+    from inspections.tracker import tracker_rows
+
+    accelerated = Finding.objects.create(
+        inspection=published,
+        topic=Topic.INVESTIGATION,
+        kind=Finding.Kind.ACCELERATED,
+        summary="Strategy discussions are late",
+        detail="Reported during fieldwork.",
+        reported_to_force_on=published.fieldwork_end,
+    )
+    Recommendation.objects.create(finding=accelerated, text="Hold strategy discussions at once.")
+    add_area_for_improvement(published, by=lead_inspector)
+    plan = services.action_plan_for(published, ActionPlan.Kind.UPDATED_ACTION_PLAN)
+    items = services.plan_items(plan)
+    in_plan = {(item.label, item.text) for item in items if item.recommendation}
+    rows = tracker_rows(published)
+    assert in_plan == {(row.reference, row.text) for row in rows if row.kind == "Recommendation"}
+    assert "Area for improvement 1" in [item.label for item in items]
+    assert "Area for improvement 1" in [row.reference for row in rows]
+    assert ("Recommendation 1", "Hold strategy discussions at once.") in in_plan
+    assert [item.label for item in items][:2] == ["Cause of concern 1", "Recommendation 1"]
 
 
 def test_submission_is_refused_naming_each_missing_response(checks, force_lead_a):
@@ -37,7 +65,7 @@ def test_submission_is_refused_naming_each_missing_response(checks, force_lead_a
     assert refused.value.messages == [
         "Upload the action plan document",
         "Add a response to cause of concern 1",
-        "Add a response to recommendation 1.1",
+        "Add a response to recommendation 1",
     ]
     assert not ActionPlanVersion.objects.exists()
 
@@ -63,6 +91,11 @@ def test_submission_freezes_a_numbered_version_audits_and_confirms(
         [force_lead_a.email, lead_inspector.email]
     )
     assert "Action plan version 1 submitted" in mail.outbox[0].subject
+    # Each is told what happens next in their own words.
+    words = {n.recipient: n.body for n in notices}
+    assert "The lead inspector will accept it or return it" in words[force_lead_a]
+    assert "Review it: accept it, or return it with comments" in words[lead_inspector]
+    assert "The lead inspector will" not in words[lead_inspector]
 
 
 def test_a_submitted_plan_cannot_be_changed_or_submitted_again(checks, force_lead_a):
@@ -112,7 +145,7 @@ def test_return_then_resubmit_makes_version_two_and_keeps_version_one(
     assert old.action == "We will act on Cause of concern 1"
     assert new.action == "A sharper action"
     assert second.responses.get(recommendation__isnull=False).action == (
-        "We will act on Recommendation 1.1"
+        "We will act on Recommendation 1"
     )
 
 

@@ -20,7 +20,7 @@ def url(name, inspection, *args, slug="action-plan"):
 def test_force_lead_sees_what_to_do(client_for, force_lead_a, checks):
     html = client_for(force_lead_a).get(url("plan", checks)).content.decode()
     assert "Plan document" in html
-    assert "Cause of concern 1" in html and "Recommendation 1.1" in html
+    assert "Cause of concern 1" in html and "Recommendation 1" in html
     assert "Check and submit" in html
     assert "Due in 20 days" not in html  # twenty days away: not yet due
     assert "Not yet due" in html
@@ -136,7 +136,7 @@ def test_submitting_an_incomplete_plan_lists_each_missing_response(
     assert "<title>Error: Check your action plan before submitting" in html
     assert 'href="#document">Upload the action plan document' in html
     assert "Add a response to cause of concern 1" in html
-    assert "Add a response to recommendation 1.1" in html
+    assert "Add a response to recommendation 1" in html
     assert not ActionPlanVersion.objects.exists()
 
 
@@ -147,7 +147,7 @@ def test_check_then_submit_confirms_with_a_banner(client_for, force_lead_a, chec
     client = client_for(force_lead_a)
     check = client.get(url("plan_check", checks)).content.decode()
     assert "Check your action plan before submitting" in check
-    assert "We will act on Recommendation 1.1" in check
+    assert "We will act on Recommendation 1" in check
     response = client.post(url("plan_submit", checks), follow=True)
     html = response.content.decode()
     assert "Action plan version 1 submitted" in html

@@ -3,13 +3,14 @@
 from datetime import date, timedelta
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from actionplans import services
 from actionplans.models import Notice, PostInspectionVisit
-from actionplans.tests.factories import today
+from actionplans.tests.factories import today, visit_day_comes
 from core.models import AuditEvent
 from inspections.models import Inspection
 
@@ -89,10 +90,79 @@ def _record(visit, by, **overrides):
 
 
 @pytest.fixture
-def visit(published, lead_inspector):
+def booked(published, lead_inspector):
     return services.post_inspection_visit_schedule(
         inspection=published, visit_on=today() + timedelta(days=20), by=lead_inspector
     )
+
+
+@pytest.fixture
+def visit(booked):
+    """A booked visit whose day has come."""
+    return visit_day_comes(booked)
+
+
+def test_a_visit_is_recorded_from_its_day_not_before(client_for, booked, lead_inspector):
+    with pytest.raises(ValidationError, match="can be recorded from"):
+        _record(booked, lead_inspector)
+    client = client_for(lead_inspector)
+    page = client.get(booked.get_absolute_url()).content.decode()
+    assert "You can record the visit from" in page and "Record the visit</a>" not in page
+    address = reverse("actionplans:visit_record", args=[booked.inspection_id, booked.pk])
+    response = client.get(address, follow=True)
+    assert response.redirect_chain[0][0] == booked.get_absolute_url()
+    booked.refresh_from_db()
+    assert booked.outcome == ""
+    assert "Record the visit</a>" in client.get(visit_day_comes(booked).get_absolute_url()).text
+
+
+def test_the_outcome_that_planned_a_re_inspection_cannot_change(visit, lead_inspector):
+    start = today() + timedelta(days=90)
+    full = PostInspectionVisit.Outcome.FULL_RE_INSPECTION
+    _record(visit, lead_inspector, outcome=full, re_inspection_start=start,
+            re_inspection_end=start + timedelta(days=4))  # fmt: skip
+    with pytest.raises(ValidationError) as refused:
+        _record(visit, lead_inspector)  # progress satisfactory
+    assert "can no longer change" in refused.value.message_dict["outcome"][0]
+    visit.refresh_from_db()
+    assert visit.outcome == full and visit.re_inspection is not None
+
+
+def test_a_re_inspection_must_start_after_today(visit, lead_inspector):
+    with pytest.raises(ValidationError) as refused:
+        _record(
+            visit,
+            lead_inspector,
+            outcome=PostInspectionVisit.Outcome.FULL_RE_INSPECTION,
+            re_inspection_start=today(),
+            re_inspection_end=today() + timedelta(days=4),
+        )
+    assert "must start after today" in refused.value.message_dict["re_inspection_start"][0]
+    assert not Inspection.objects.filter(kind=Inspection.Kind.RE_INSPECTION).exists()
+
+
+def test_the_record_form_asks_only_what_it_keeps(client_for, lead_inspector, visit):
+    """Other officers ticked: their roles are needed. A re-inspection already
+    planned: its dates are not asked again."""
+    address = reverse("actionplans:visit_record", args=[visit.inspection_id, visit.pk])
+    client = client_for(lead_inspector)
+    html = client.post(address, {"people_interviewed": ["other"]}).content.decode()
+    assert "Enter the roles of the other officers and staff you interviewed" in html
+    start = today() + timedelta(days=90)
+    _record(visit, lead_inspector, outcome=PostInspectionVisit.Outcome.FULL_RE_INSPECTION,
+            re_inspection_start=start, re_inspection_end=start + timedelta(days=4))  # fmt: skip
+    html = client.get(address).content.decode()
+    assert "re_inspection_start" not in html
+    saved = client.post(
+        address,
+        {
+            "people_interviewed": ["chief_officer"],
+            "documents_reviewed": "Progress report",
+            "feedback": "Re-inspection confirmed.",
+            "outcome": "full_re_inspection",
+        },
+    )
+    assert saved.status_code == 302
 
 
 def test_recording_the_visit_is_audited(visit, lead_inspector):
@@ -207,6 +277,8 @@ def test_a_force_with_no_active_force_lead_cannot_be_given_notice(
     page = client.get(address).content.decode()
     assert "<title>You cannot book a post-inspection visit yet" in page
     assert "Greater Manchester has no active force lead to send the notice to" in page
+    days = settings.PROGRAMME_RULES["VISIT_NOTICE_DAYS"]
+    assert f"notice of the visit at least {days} days before it" in page
     assert 'name="visit_on_0"' not in page
     data = {"visit_on_0": day.day, "visit_on_1": day.month, "visit_on_2": day.year}
     refused = client.post(address, {**data, "confirm": "1"}).content.decode()

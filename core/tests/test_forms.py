@@ -69,6 +69,21 @@ def test_a_day_too_large_for_c_is_a_date_error_not_a_crash():
     assert form.errors["on"] == ["The date must be a real date"]
 
 
+@pytest.mark.parametrize("blank", ["\r", " ", "\t\n"])
+def test_a_required_date_of_blank_parts_is_missing_not_none(blank):
+    """Spaces or line breaks in every part pass MultiValueField's own check for
+    a missing value, then clean to nothing: found by Hypothesis on the publish
+    form, where the service was handed no date (a 500)."""
+    from actionplans.forms import VisitScheduleForm
+
+    form = DateForm(data={"on_0": blank, "on_1": blank, "on_2": blank})
+    assert not form.is_valid()
+    assert form.errors["on"] == ["Enter the date"]
+    visit = VisitScheduleForm(data={f"visit_on_{n}": blank for n in range(3)})
+    assert not visit.is_valid()
+    assert visit.errors["visit_on"] == ["Enter the date of the visit"]
+
+
 def test_status_tags_escape_words_and_remember_which_were_safe():
     from django.utils.safestring import mark_safe
 
