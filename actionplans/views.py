@@ -35,7 +35,7 @@ from .forms import (
     VisitRecordForm,
     VisitScheduleForm,
 )
-from .models import CalendarFeed, Notice
+from .models import ActionPlanVersion, CalendarFeed, Notice
 
 # --- Follow-up overview and plans ---------------------------------------------
 
@@ -77,8 +77,24 @@ def plan_detail(request: HttpRequest, inspection_id: UUID, slug: str) -> HttpRes
     )
 
 
+def _sent_in(request: HttpRequest, plan) -> HttpResponse | None:
+    """A plan awaiting review, or accepted, has no forms: a page of one (from
+    a bookmark, the back button, another tab) sends you to the plan, saying why."""
+    if plan.is_editable:
+        return None
+    version = plan.latest_version
+    messages.info(
+        request,
+        f"Version {version.number} of the {plan.get_kind_display().lower()} is "
+        f"{version.get_status_display().lower()}, so the plan cannot be changed now",
+    )
+    return redirect(plan.get_absolute_url())
+
+
 def plan_upload(request: HttpRequest, inspection_id: UUID, slug: str) -> HttpResponse:
     plan = get_plan_for_user(request, inspection_id, slug, respond=True)
+    if sent_in := _sent_in(request, plan):
+        return sent_in
     form = PlanDocumentForm(
         request.POST or None, request.FILES or None, plan_label=plan.get_kind_display()
     )
@@ -106,6 +122,8 @@ def plan_response(
     request: HttpRequest, inspection_id: UUID, slug: str, item_id: UUID
 ) -> HttpResponse:
     plan = get_plan_for_user(request, inspection_id, slug, respond=True)
+    if sent_in := _sent_in(request, plan):
+        return sent_in
     item = next((i for i in services.plan_items(plan) if i.id == item_id), None)
     if item is None:
         raise Http404("No such cause of concern, recommendation or area for improvement")
@@ -127,8 +145,8 @@ def plan_response(
 
 def plan_check(request: HttpRequest, inspection_id: UUID, slug: str) -> HttpResponse:
     plan = get_plan_for_user(request, inspection_id, slug, respond=True)
-    if not plan.is_editable:
-        return redirect(plan.get_absolute_url())
+    if sent_in := _sent_in(request, plan):
+        return sent_in
     return render(request, "actionplans/check.html", _plan_context(request, plan))
 
 
@@ -188,6 +206,12 @@ def version_review(
     request: HttpRequest, inspection_id: UUID, slug: str, number: int
 ) -> HttpResponse:
     version = get_version_for_user(request, inspection_id, slug, number, review=True)
+    if version.status != ActionPlanVersion.Status.SUBMITTED:
+        # Decided already (a second click, another tab): the decision stands.
+        messages.info(
+            request, f"Version {version.number} has been {version.get_status_display().lower()}"
+        )
+        return redirect(version.get_absolute_url())
     form = ReviewForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         comment = form.cleaned_data["comment"]

@@ -180,6 +180,27 @@ def test_lead_inspector_returns_with_comments_then_accepts_the_next(
     assert second.reviewed_by == lead_inspector
 
 
+def test_pages_of_a_plan_sent_in_say_why_instead_of_offering_forms(
+    client_for, force_lead_a, lead_inspector, checks
+):
+    plan, version = submitted_plan(checks, by=force_lead_a)
+    item = services.plan_items(plan)[0]
+    client = client_for(force_lead_a)
+    for page in (url("plan_upload", checks), url("plan_response", checks, item.id)):
+        response = client.get(page, follow=True)
+        assert response.redirect_chain[0][0] == plan.get_absolute_url()
+        assert "Version 1 of the action plan is submitted, so the plan" in response.text
+
+    services.action_plan_version_accept(version=version, by=lead_inspector, comment="")
+    response = client_for(lead_inspector).post(
+        url("version_review", checks, 1), {"decision": "return", "comment": "Again"}, follow=True
+    )
+    assert response.redirect_chain[0][0] == version.get_absolute_url()
+    assert "Version 1 has been accepted" in response.text
+    version.refresh_from_db()
+    assert version.status == ActionPlanVersion.Status.ACCEPTED
+
+
 def test_versions_and_files_download_as_attachments(client_for, force_lead_a, inspector, checks):
     submitted_plan(checks, by=force_lead_a)
     for user in (force_lead_a, inspector):
