@@ -26,5 +26,6 @@ urlpatterns = [
     path("notifications/read/", views.notifications_read, name="notifications_read"),
     path("calendar/", views.calendar, name="calendar"),
     path("calendar/reset/", views.calendar_reset, name="calendar_reset"),
-    path("calendar/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
+    # Tokens are secrets.token_urlsafe(): letters, digits, - and _ only.
+    path("calendar/<slug:token>.ics", views.calendar_feed, name="calendar_feed"),
 ]

@@ -211,6 +211,8 @@ def case_list(request: HttpRequest, inspection_id: UUID) -> HttpResponse:
     counts = _category_counts(inspection)
     cases = inspection.cases.select_related("category").order_by("category__position", "reference")
     category = request.GET.get("category", "")
+    if category not in {row["category__slug"] for row in counts}:
+        category = ""  # only a category on this list; anything else (a NUL byte) shows all
     if category:
         cases = cases.filter(category__slug=category)
     context = _context(

@@ -61,6 +61,10 @@ def test_an_unknown_or_inactive_token_is_404(client, force_lead_a):
     force_lead_a.save()
     assert client.get(url).status_code == 404
     assert client.get("/calendar/not-a-token.ics").status_code == 404
+    # Not a token's letters (a NUL byte, a space): 404 before the database,
+    # which on PostgreSQL refuses a NUL with an error (a 500, found by fuzzing).
+    for bad in ("%00", "a%00b", "a%20b", "%C3%A9"):
+        assert client.get(f"/calendar/{bad}.ics").status_code == 404
     assert CalendarFeed.objects.count() == 1
 
 
