@@ -2,19 +2,15 @@
 as the page had them: each service takes the inspection's row lock first
 (services._require_open), so what it then reads is what others committed."""
 
-import threading
-import time
-
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import OperationalError, connection, transaction
 from django.urls import reverse
 
 from casefiles import services
 from casefiles.models import Case, CaseReview, SecondReview
 from inspections.models import Inspection
 from inspections.tests.factories import change_team
-from tests.locks import skip_unless_postgresql
+from tests.locks import assert_waits_for_row_lock, skip_unless_postgresql
 
 from .factories import COMPLETE_ANSWERS, submit_review
 
@@ -104,31 +100,11 @@ def test_submitting_takes_the_inspections_lock_before_the_reviews(
                 second_review=row, agrees=True, rating="", reason="", by=lead_inspector
             )
 
-    locked, release, free = threading.Event(), threading.Event(), []
+    def review_is_free() -> bool:
+        # SKIP LOCKED: no row if the submission holds it (and no error, which
+        # would end the holding transaction's lock on the inspection).
+        rows = type(row).objects.select_for_update(skip_locked=True).filter(pk=row.pk)
+        return bool(list(rows.values_list("pk", flat=True)))
 
-    def hold_the_inspection():
-        try:
-            with transaction.atomic():
-                Inspection.objects.select_for_update().get(pk=inspection.pk)
-                locked.set()
-                time.sleep(0.5)  # the submission is waiting by now
-                # SKIP LOCKED: no row if the submission holds it (and no error,
-                # which would end this transaction's hold on the inspection).
-                rows = type(row).objects.select_for_update(skip_locked=True).filter(pk=row.pk)
-                free.append(bool(list(rows.values_list("pk", flat=True))))
-                release.wait(10)
-        finally:
-            connection.close()
-
-    holder = threading.Thread(target=hold_the_inspection)
-    holder.start()
-    assert locked.wait(10)
-    try:
-        with pytest.raises(OperationalError, match="lock timeout"), transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL lock_timeout = '1s'")
-            submit()
-    finally:
-        release.set()
-        holder.join(10)
+    free = [assert_waits_for_row_lock(Inspection, inspection.pk, submit, meanwhile=review_is_free)]
     assert free == [True], f"the {what} was locked while its inspection's lock was awaited"
