@@ -1,46 +1,11 @@
-from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.layout import Field, Size
 from django import forms
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
 
-from core.forms import GovukForm, PrivateFileField, check_date_range
+from core.forms import GovukDateField, GovukForm, PrivateFileField
 
 from .models import PlanResponse, PostInspectionVisit
 from .services import PLAN_DOCUMENT_KINDS, PLAN_DOCUMENT_MAX_BYTES
-
-
-class GovukDateField(DateInputField):
-    """The GOV.UK date input, with error messages in GOV.UK wording.
-
-    ``what`` names the date in messages: "Enter the target date", "The target
-    date must include a month", "The target date must be a real date".
-    """
-
-    def __init__(self, *, what: str, **kwargs):
-        kwargs.setdefault("require_all_fields", False)
-        super().__init__(**kwargs)
-        self.what = what
-        subject = what[0].upper() + what[1:]
-        real = f"{subject} must be a real date"
-        self.error_messages = {"required": f"Enter {what}", "incomplete": real, "invalid": real}
-        parts = [("day", r"^[0-9]{1,2}$"), ("month", r"^[0-9]{1,2}$"), ("year", r"^[0-9]{4}$")]
-        for (part, pattern), subfield in zip(parts, self.fields, strict=True):
-            subfield.error_messages["incomplete"] = f"{subject} must include a {part}"
-            subfield.validators = [RegexValidator(pattern, real)]
-
-    def clean(self, value):
-        if isinstance(value, list | tuple) and not any(str(part or "").strip() for part in value):
-            value = [""] * len(value)  # parts of only spaces are no date: "Enter ..."
-        return super().clean(value)
-
-    def compress(self, data_list):
-        try:
-            value = super().compress(data_list)
-        except ValidationError:
-            raise ValidationError(self.error_messages["invalid"], code="invalid") from None
-        return check_date_range(value, self.what)
 
 
 class PlanDocumentForm(GovukForm):

@@ -7,6 +7,7 @@ from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Button, Field, Layout, Size
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db.models import Q
 from django.utils.functional import lazy
 
@@ -90,48 +91,54 @@ def check_date_range(value: date | None, what: str) -> date | None:
 
 
 class GovukDateField(DateInputField):
-    """A GOV.UK date input (day, month, year) with messages that name the date.
+    """A GOV.UK date input (day, month, year) with the Design System's messages.
 
-    ``what`` completes the sentences: "Enter {what}", "{What} must be a real date".
+    ``what`` completes them: "Enter {what}" when nothing is entered, "{What}
+    must include a month" (or "a day and year") when a part is missing,
+    "{What} must be a real date" otherwise. One message per problem, as
+    GOV.UK asks; the parts it is about are marked in error.
     """
 
+    PARTS = ("day", "month", "year")
+
     def __init__(self, *, what: str, **kwargs):
+        # The parts are checked together in compress, so a missing part gives
+        # one message naming every missing part, not one message for each.
+        kwargs["require_all_fields"] = False
         super().__init__(**kwargs)
         self.what = what
-        message = f"Enter {what}"
-        self.error_messages["required"] = message
-        self.error_messages["incomplete"] = message
-        for field, part in zip(self.fields, ("day", "month", "year"), strict=True):
-            field.error_messages["incomplete"] = (
-                f"{message[0].upper()}{message[1:]} and include a {part}"
-            )
-            field.validators[0].message = f"{message[0].upper()}{message[1:]} using numbers"
+        subject = what[0].upper() + what[1:]
+        self.real_date = f"{subject} must be a real date"
+        self.error_messages["required"] = f"Enter {what}"
+        self.error_messages["incomplete"] = f"Enter {what}"
+        patterns = (r"^[0-9]{1,2}$", r"^[0-9]{1,2}$", r"^[0-9]{4}$")
+        for field, pattern in zip(self.fields, patterns, strict=True):
+            field.required = False
+            field.validators = [RegexValidator(pattern, self.real_date)]
 
     def compress(self, data_list):
-        day, month, year = data_list
+        day, month, year = data_list or ("", "", "")
         if not (day or month or year):
             if self.required:
                 # Parts of only spaces or line breaks pass MultiValueField's
                 # own check for a missing value, then clean to nothing.
                 raise ValidationError(self.error_messages["required"], code="required")
             return None
-        if not (day and month and year):
-            # Reached only by an optional date partly filled in: say so rather
-            # than quietly keep no date.
-            what = self.what[0].upper() + self.what[1:]
-            missing = [
-                part
-                for part, value in zip(("day", "month", "year"), data_list, strict=True)
-                if not value
-            ]
-            raise ValidationError(f"{what} must include a {' and '.join(missing)}")
+        missing = [n for n, value in enumerate(data_list) if not value]
+        if missing:
+            # An optional date partly filled in is an error too, rather than
+            # quietly no date.
+            names = " and ".join(self.PARTS[n] for n in missing)
+            message = f"{self.what[0].upper()}{self.what[1:]} must include a {names}"
+            # Every missing part is marked in error; the error summary gives
+            # the message once, linked to the first (core.templatetags.govuk).
+            for n in missing:
+                self.fields[n].widget.errors = [message]
+            raise ValidationError(message, code="incomplete")
         try:
-            if len(year) != 4:
-                raise ValueError
             value = date(day=int(day), month=int(month), year=int(year))
         except (ValueError, OverflowError):
-            what = self.what[0].upper() + self.what[1:]
-            raise ValidationError(f"{what} must be a real date") from None
+            raise ValidationError(self.real_date, code="invalid") from None
         return check_date_range(value, self.what)
 
 

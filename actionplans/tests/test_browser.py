@@ -137,7 +137,16 @@ def test_admin_is_refused_10_days_notice_then_books_with_a_recorded_override(
     assert_accessible(page)
     page.get_by_role("link", name="Book a post-inspection visit").click()
     assert_accessible(page)
+    # A date with only its day: one message naming what is missing, linked to the month.
     page.get_by_label("Day").fill(str(day.day))
+    page.get_by_role("button", name="Continue").click()
+    summary = page.locator(".govuk-error-summary")
+    expect(summary.get_by_role("link")).to_have_text(
+        ["The date of the visit must include a month and year"]
+    )
+    assert_accessible(page)
+    summary.get_by_role("link").click()
+    expect(page.get_by_label("Month")).to_be_focused()
     page.get_by_label("Month").fill(str(day.month))
     page.get_by_label("Year").fill(str(day.year))
     page.get_by_role("button", name="Continue").click()

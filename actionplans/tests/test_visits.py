@@ -1,5 +1,6 @@
 """Post-inspection visits: notice, the admin's override, the record and re-inspection."""
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -228,8 +229,14 @@ def test_schedule_page_walks_through_check_your_answers(client_for, admin_user, 
 def test_the_date_field_speaks_govuk(client_for, lead_inspector, published):
     address = reverse("actionplans:visit_schedule", args=[published.pk])
     html = client_for(lead_inspector).post(address, {"visit_on_0": "3"}).content.decode()
-    assert "The date of the visit must include a month" in html
-    assert "The date of the visit must include a year" in html
+    # One message naming both missing parts, as GOV.UK words it: beside the
+    # field, and once in the error summary, linked to the first missing part.
+    message = "The date of the visit must include a month and year"
+    assert html.count(message) == 2
+    assert f'<a href="#id_visit_on_1">{message}</a>' in html
+    # The missing parts are marked in error; the day, which was given, is not.
+    marked = re.findall(r'<input[^>]*class="([^"]*)"[^>]*id="id_visit_on_(\d)"', html)
+    assert sorted(n for classes, n in marked if "govuk-input--error" in classes) == ["1", "2"]
     assert "short_notice_reason" not in html  # only admins may allow short notice
 
 

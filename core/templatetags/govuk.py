@@ -54,6 +54,28 @@ def error_anchor(field, field_id: str) -> str:
     return field_id
 
 
+@register.filter
+def error_links(field) -> list[tuple[str, str]]:
+    """(id to link to, message) for each of a field's errors in the error summary.
+
+    Each message once: a date's message can mark several parts (day, month,
+    year) in error, and is linked to the first. crispy-forms-gds's own
+    field_errors listed it once for every part it marked.
+    """
+    links, seen = [], set()
+    subfields = getattr(field.field, "fields", ())
+    for n, subfield in enumerate(subfields):
+        for message in getattr(subfield.widget, "errors", ()):
+            if message not in seen:
+                seen.add(message)
+                links.append((f"{field.auto_id}_{n}", message))
+    for message in field.errors:
+        if message not in seen:
+            seen.add(message)
+            links.append((error_anchor(field, field.auto_id), message))
+    return links
+
+
 @register.simple_tag
 def govuk_widget(field, max_characters=None):
     """Render a single widget with the GOV.UK class for its kind and state.

@@ -69,6 +69,35 @@ def test_a_day_too_large_for_c_is_a_date_error_not_a_crash():
     assert form.errors["on"] == ["The date must be a real date"]
 
 
+@pytest.mark.parametrize(
+    ("parts", "error"),
+    [
+        (("3", "", "2026"), "The date must include a month"),
+        (("", "", "2026"), "The date must include a day and month"),
+        (("31", "2", "2026"), "The date must be a real date"),
+        (("3", "four", "2026"), "The date must be a real date"),
+        (("3", "4", "26"), "The date must be a real date"),
+        (("3", "4", "1999"), "The date must be between 1 January 2000 and 31 December 2099"),
+    ],
+)
+def test_a_required_date_says_what_is_wrong_as_govuk_does(parts, error):
+    """One message per problem, naming every missing part (GOV.UK's date input
+    pattern); before, a required date partly filled in said only "Enter the date"."""
+    form = DateForm(data={f"on_{n}": value for n, value in enumerate(parts)})
+    assert not form.is_valid()
+    assert form.errors["on"] == [error]
+
+
+def test_the_error_summary_gives_a_date_message_once_linked_to_the_first_missing_part():
+    form = DateForm(data={"on_0": "", "on_1": "", "on_2": "2026"})
+    assert not form.is_valid()
+    summary = render(form)
+    # Once in the summary, once beside the field; both missing parts are marked.
+    assert summary.count("The date must include a day and month") == 2
+    assert summary.count("govuk-input--error") == 2
+    assert '<a href="#id_on_0">The date must include a day and month</a>' in summary
+
+
 @pytest.mark.parametrize("blank", ["\r", " ", "\t\n"])
 def test_a_required_date_of_blank_parts_is_missing_not_none(blank):
     """Spaces or line breaks in every part pass MultiValueField's own check for
