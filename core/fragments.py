@@ -115,6 +115,18 @@ def _pause(what: str) -> None:
     logger.exception("Fragment cache: %s failed; drawing pages afresh for a while", what)
 
 
+def cache_paused() -> bool:
+    """True for a while after the shared cache failed: whatever keeps things
+    in it (fragments here, reports.cached_pdf) draws them afresh instead of
+    waiting on the cache's timeouts again on every request."""
+    return time.monotonic() < _State.paused_until
+
+
+def cache_failed(what: str) -> None:
+    """The shared cache failed doing `what`: skip it for a while (cache_paused)."""
+    _pause(what)
+
+
 def data_changed() -> None:
     """A new data version: every cached fragment is now out of date.
 
@@ -237,7 +249,7 @@ def cached(request, name: str, draw: Callable[[], str]) -> SafeString:
         or request.method != "GET"
         or not request.user.is_authenticated
         or _uncommitted_writes()
-        or time.monotonic() < _State.paused_until
+        or cache_paused()
     ):
         return draw()
     key = _key(request, name, version)

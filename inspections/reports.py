@@ -25,7 +25,6 @@ from . import charts
 from .models import GRADE_MEANINGS, Finding, Inspection, ReportFile, Topic
 
 # WeasyPrint logs every layout step at INFO; keep its warnings only.
-logger = logging.getLogger(__name__)
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 # Findings in each topic section, in this order, under these headings.
@@ -206,20 +205,23 @@ def cached_pdf(html: str) -> bytes:
     the HTML and the build. The same HTML makes the same PDF, so a PDF drawn
     on request (the action plan tracker) is drawn once for each change to
     what it shows, however often it is asked for, and never served stale.
-    With the cache unreachable it is drawn each time."""
+    With the cache unreachable it is drawn each time, and the cache is left
+    alone for a while (core.fragments.cache_paused), as the pages' fragments do."""
+    if fragments.cache_paused():
+        return html_to_pdf(html)[0]
     digest = hashlib.sha256(f"{fragments.build_id()}\x1f{html}".encode()).hexdigest()
     key = f"pdf:{digest}"
     try:
         pdf = cache.get(key)
     except Exception:  # robust: the PDF does not need the cache
-        logger.warning("PDF cache unreachable; drawing the PDF", exc_info=True)
-        pdf = None
+        fragments.cache_failed("reading a PDF")
+        return html_to_pdf(html)[0]
     if pdf is None:
         pdf, _ = html_to_pdf(html)
         try:
             cache.set(key, pdf, PDF_KEPT_SECONDS)
         except Exception:
-            logger.warning("PDF cache unreachable; not keeping the PDF", exc_info=True)
+            fragments.cache_failed("keeping a PDF")
     return pdf
 
 

@@ -334,6 +334,36 @@ def test_the_tracker_pdf_is_drawn_once_for_each_change(
     assert "We will act on" in pdf_text(changed) and "We will act on" not in pdf_text(first)
 
 
+def test_with_the_cache_down_the_tracker_pdf_is_drawn_without_waiting_on_it_each_time(
+    client_for, inspector, make_report, monkeypatch
+):
+    """The first failure pauses the cache, as for the pages' fragments: the
+    next requests draw the PDF straight away instead of each waiting on the
+    cache's timeouts (a second each on Redis) before drawing it."""
+    from inspections import reports
+
+    asked = []
+
+    class Down:
+        def get(self, key, *args, **kwargs):
+            asked.append(key)
+            raise ConnectionError("cache down")
+
+        def set(self, key, *args, **kwargs):
+            asked.append(key)
+            raise ConnectionError("cache down")
+
+    monkeypatch.setattr(reports, "cache", Down())
+    inspection = make_report()
+    url = reverse("inspections:tracker", args=[inspection.pk, "pdf"])
+    client = client_for(inspector)
+    for _ in range(3):
+        response = client.get(url)
+        assert response.status_code == 200
+        assert response.content.startswith(b"%PDF")
+    assert len(asked) == 1
+
+
 def test_report_page_links_to_the_pdf(client_for, force_lead_a, make_report):
     inspection = make_report()
     page = client_for(force_lead_a).get(reverse("inspections:report", args=[inspection.pk]))
