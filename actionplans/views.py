@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from core import fragments
 from core.forms import add_service_errors
@@ -361,11 +361,14 @@ def calendar(request: HttpRequest) -> HttpResponse:
     return render(request, "actionplans/calendar.html", {"feed_url": url})
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def calendar_reset(request: HttpRequest) -> HttpResponse:
-    services.calendar_feed_reset(user=request.user, by=request.user)
-    messages.success(request, "Your calendar link has been reset. The old link no longer works")
-    return redirect("actionplans:calendar")
+    """Asks first: a calendar program holding the old link stops showing deadlines."""
+    if request.method == "POST":
+        services.calendar_feed_reset(user=request.user, by=request.user)
+        messages.success(request, "Your calendar link has been reset. The old link no longer works")
+        return redirect("actionplans:calendar")
+    return render(request, "actionplans/calendar_reset.html")
 
 
 @login_not_required

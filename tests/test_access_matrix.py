@@ -97,7 +97,7 @@ EXPECTED = {
     "actionplans:notifications": "200 200 200 200 200 200 302",
     "actionplans:notifications_read": "405 405 405 405 405 405 302",
     "actionplans:calendar": "200 200 200 200 200 200 302",
-    "actionplans:calendar_reset": "405 405 405 405 405 405 302",
+    "actionplans:calendar_reset": "200 200 200 200 200 200 302",
     "actionplans:calendar_feed": "200 200 200 200 200 200 200",
     "dashboard:dashboard": "200 200 200 200 404 404 302",
     "exports:list": "200 403 403 403 404 404 302",

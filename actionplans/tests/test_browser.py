@@ -169,3 +169,29 @@ def test_admin_is_refused_10_days_notice_then_books_with_a_recorded_override(
     visit = PostInspectionVisit.objects.get()
     assert visit.visit_on == day
     assert visit.short_notice_reason == "The force asked to be visited early"
+
+
+def test_force_lead_resets_the_calendar_link_after_confirming(
+    page: Page, live_server, force_lead_a, client
+):
+    sign_in(page, live_server.url, force_lead_a)
+    page.get_by_role("link", name="Your calendar link").click()
+    assert_accessible(page)
+    old = page.get_by_label("Calendar link").input_value()
+
+    page.get_by_role("button", name="Reset calendar link").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Are you sure you want to reset your calendar link?"
+    )
+    assert_accessible(page)
+    page.get_by_role("link", name="Cancel").click()
+    assert page.get_by_label("Calendar link").input_value() == old
+
+    page.get_by_role("button", name="Reset calendar link").click()
+    page.get_by_role("button", name="Reset calendar link").click()
+    expect(banner(page)).to_contain_text("Your calendar link has been reset")
+    assert_accessible(page)
+    new = page.get_by_label("Calendar link").input_value()
+    assert new != old
+    assert client.get(old).status_code == 404
+    assert client.get(new).status_code == 200

@@ -48,6 +48,10 @@ def test_reset_rotates_the_token_and_the_old_link_stops_working(client_for, forc
     signed_in = client_for(force_lead_a)
     page = signed_in.get(reverse("actionplans:calendar")).content.decode()
     assert old in page
+    # The page's button asks first; asking changes nothing.
+    confirm = signed_in.get(reverse("actionplans:calendar_reset")).content.decode()
+    assert "Are you sure you want to reset your calendar link?" in confirm
+    assert client.get(old).status_code == 200
     signed_in.post(reverse("actionplans:calendar_reset"))
     signed_in.logout()
     assert client.get(old).status_code == 404
