@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
+from . import services
 from .models import User
 
 
@@ -18,3 +19,7 @@ class UserAdmin(BaseUserAdmin):
     add_fieldsets = [
         (None, {"fields": ["email", "full_name", "role", "force", "password1", "password2"]})
     ]
+
+    def save_model(self, request, obj, form, change):
+        # Through the service, so each change is in the account's history.
+        services.user_save_in_django_admin(user=obj, by=request.user)

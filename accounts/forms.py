@@ -11,6 +11,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from core.forms import GovukForm, GovukFormMixin
 
+from .models import User
 from .two_factor import CODE_PATTERN, normalise_code
 
 
@@ -43,11 +44,21 @@ class SignInForm(GovukFormMixin, AuthenticationForm):
         if email and password:
             self.user_cache = authenticate(self.request, username=email, password=password)
             if self.user_cache is None:
+                if _deactivated_with(email, password):
+                    raise forms.ValidationError(self.error_messages["inactive"], code="inactive")
                 raise forms.ValidationError(
                     self.error_messages["invalid_login"], code="invalid_login"
                 )
             self.confirm_login_allowed(self.user_cache)
         return self.cleaned_data
+
+
+def _deactivated_with(email: str, password: str) -> bool:
+    """Whether this is a deactivated account's right password. Django's
+    backend refuses a deactivated account as it refuses a wrong password; the
+    person who knows the password is told why, and nobody else learns anything."""
+    person = User.objects.filter(email__iexact=email, is_active=False).first()
+    return person is not None and person.check_password(password)
 
 
 class TwoFactorCodeForm(GovukForm):

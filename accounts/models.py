@@ -3,6 +3,7 @@ import uuid
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 
@@ -76,17 +77,29 @@ class User(AbstractBaseUser, PermissionsMixin):
     class Meta:
         ordering = ["full_name"]
         constraints = [
+            # Sign-in finds a person by email ignoring case: two addresses that
+            # differ only in capitals would be two people behind one sign-in.
+            models.UniqueConstraint(
+                Lower("email"),
+                name="email_unique_ignoring_case",
+                violation_error_message="A person with this email address already exists",
+            ),
             models.CheckConstraint(
                 name="force_lead_has_exactly_one_force",
                 condition=(
                     Q(role="force_lead", force__isnull=False)
                     | (~Q(role="force_lead") & Q(force__isnull=True))
                 ),
-            )
+            ),
         ]
 
     def __str__(self) -> str:
         return self.full_name or self.email
+
+    def clean(self) -> None:
+        super().clean()
+        # Stored in lower case wherever it is entered (create_user, the Django admin).
+        self.email = self.email.lower() if self.email else self.email
 
     def get_full_name(self) -> str:
         return self.full_name

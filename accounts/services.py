@@ -4,7 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from core.audit import record
+from core.audit import diff, record, snapshot
 
 from .models import User
 from .two_factor import DEVICE_NAME
@@ -103,5 +103,31 @@ def user_two_factor_reset(*, user: User, by: User, reason: str) -> User:
             changes={"two_factor": [True, False]},
             force=user.force,
             comment=reason,
+        )
+    return user
+
+
+# What the Django admin can change about a person, kept in the account's history.
+ADMIN_FIELDS = ["email", "full_name", "role", "force", "is_active", "is_staff", "is_superuser"]
+
+
+@transaction.atomic
+def user_save_in_django_admin(*, user: User, by: User) -> User:
+    """Save a person added or changed in the Django admin (the only screen
+    that adds people or changes a role, a force or Django admin rights), with
+    what changed in the account's history."""
+    before = {}
+    if not user._state.adding:
+        stored = User.objects.select_for_update().filter(pk=user.pk).first()
+        before = snapshot(stored, ADMIN_FIELDS) if stored else {}
+    user.save()
+    changes = diff(before, snapshot(user, ADMIN_FIELDS))
+    if changes:
+        record(
+            by=by,
+            action="user_changed" if before else "user_created",
+            obj=user,
+            changes=changes,
+            force=user.force,
         )
     return user

@@ -27,6 +27,8 @@ from .two_factor import confirmed_device, key_for_reading, qr_code_svg
 
 USERS_PER_PAGE = 25
 HISTORY_LABELS = {
+    "user_created": "Account created",
+    "user_changed": "Account changed",
     "user_deactivated": "Account deactivated",
     "user_reactivated": "Account reactivated",
     "user_two_factor_set_up": "Two-factor authentication set up",

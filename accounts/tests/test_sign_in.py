@@ -52,6 +52,11 @@ def test_deactivated_user_cannot_sign_in(client, inspector):
     response = client.post(SIGN_IN, {"username": inspector.email, "password": TEST_PASSWORD})
     assert response.status_code == 200
     assert "_auth_user_id" not in client.session
+    # The person with the right password is told why; a wrong password says nothing more.
+    assert "This account has been deactivated" in response.content.decode()
+    wrong = client.post(SIGN_IN, {"username": inspector.email, "password": "wrong"})
+    assert "This account has been deactivated" not in wrong.content.decode()
+    assert "Enter a correct email address and password" in wrong.content.decode()
 
 
 def test_sign_out_needs_post_and_signs_out(client_for, inspector):

@@ -1,0 +1,95 @@
+"""The Django admin: the one screen that adds people and changes roles, forces
+and admin rights. Its changes go through a service into the account's history."""
+
+import pytest
+from django.db import IntegrityError
+from django.urls import reverse
+
+from accounts.models import User
+from accounts.tests.factories import TEST_PASSWORD, UserFactory
+from core.models import AuditEvent
+
+SIGN_IN = "/account/sign-in/"
+
+
+@pytest.fixture
+def staff(admin_user):
+    admin_user.is_staff = True
+    admin_user.is_superuser = True
+    admin_user.save()
+    return admin_user
+
+
+def admin_form(person: User, **changes) -> dict:
+    data = {
+        "email": person.email,
+        "full_name": person.full_name,
+        "role": person.role,
+        "force": person.force_id or "",
+        "is_active": "on" if person.is_active else "",
+    }
+    data.update(changes)
+    return {key: value for key, value in data.items() if value != ""}
+
+
+def test_a_role_change_in_the_django_admin_is_in_the_accounts_history(client_for, staff, inspector):
+    client = client_for(staff)
+    url = reverse("admin:accounts_user_change", args=[inspector.pk])
+    response = client.post(url, admin_form(inspector, role="admin", is_superuser="on"))
+    assert response.status_code == 302
+    inspector.refresh_from_db()
+    assert inspector.role == User.Role.ADMIN and inspector.is_superuser
+    event = AuditEvent.objects.for_object(inspector).get()
+    assert event.action == "user_changed"
+    assert event.actor == staff
+    assert event.changes == {"role": ["Inspector", "Admin"], "is_superuser": [False, True]}
+    history = client.get(reverse("accounts:user_detail", args=[inspector.pk])).content.decode()
+    assert "Account changed" in history
+
+
+def test_a_person_added_in_the_django_admin_is_stored_in_lower_case_and_recorded(client_for, staff):
+    client = client_for(staff)
+    response = client.post(
+        reverse("admin:accounts_user_add"),
+        {
+            "email": "New.Person@Example.org",
+            "full_name": "Nia New",
+            "role": "inspector",
+            "password1": "a long enough passphrase 42",
+            "password2": "a long enough passphrase 42",
+        },
+    )
+    assert response.status_code == 302
+    person = User.objects.get(full_name="Nia New")
+    assert person.email == "new.person@example.org"
+    assert AuditEvent.objects.for_object(person).get().action == "user_created"
+
+
+def test_an_email_differing_only_in_capitals_is_refused_so_sign_in_finds_one_person(
+    client, client_for, staff, inspector
+):
+    """Before, the Django admin accepted Inspector@… beside inspector@…, and
+    signing in as either was a 500 (two people found), locking both out."""
+    response = client_for(staff).post(
+        reverse("admin:accounts_user_add"),
+        {
+            "email": inspector.email.upper(),
+            "full_name": "Ian Twice",
+            "role": "inspector",
+            "password1": "a long enough passphrase 42",
+            "password2": "a long enough passphrase 42",
+        },
+    )
+    assert response.status_code == 200
+    assert "already exists" in response.content.decode()
+    assert not User.objects.filter(full_name="Ian Twice").exists()
+    client.logout()
+    signed_in = client.post(SIGN_IN, {"username": inspector.email, "password": TEST_PASSWORD})
+    assert signed_in.status_code == 302
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_database_refuses_an_email_differing_only_in_capitals():
+    UserFactory(email="same@example.org")
+    with pytest.raises(IntegrityError):
+        User.objects.create(email="Same@Example.org", full_name="Sam Same", role="inspector")
