@@ -6,10 +6,13 @@ detail that could identify them: only the force's own case reference, the
 category, the date recorded, an optional area, and the inspector's assessment.
 """
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 
 from core.models import BaseModel
 from inspections.models import Topic
@@ -75,6 +78,15 @@ class CaseCategory(BaseModel):
         return self.name
 
 
+class CaseListImportQuerySet(models.QuerySet):
+    def running(self) -> "CaseListImportQuerySet":
+        """Imports still going: waiting, checking or saving, and not stopped."""
+        return self.filter(
+            status__in=CaseListImport.RUNNING_STATUSES,
+            created_at__gte=CaseListImport.running_since(),
+        )
+
+
 class CaseListImport(BaseModel):
     """One upload of the force's case list, and how its import went."""
 
@@ -84,8 +96,13 @@ class CaseListImport(BaseModel):
         SAVING = "saving", "Importing"
         COMPLETED = "completed", "Imported"
         FAILED = "failed", "Not imported"
+        STOPPED = "stopped", "Stopped"
 
     RUNNING_STATUSES = [Status.PENDING, Status.CHECKING, Status.SAVING]
+    # An import still running this long after its upload has stopped: its task
+    # is killed at CELERY_TASK_TIME_LIMIT, and a worker that died took it with it.
+    # It no longer blocks another upload or a sample draw, and never resumes.
+    STOPPED_AFTER = timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT) + timedelta(minutes=15)
     # Keep this many error messages; count the rest.
     MAX_ERRORS = 100
 
@@ -108,6 +125,8 @@ class CaseListImport(BaseModel):
     error_count = models.PositiveIntegerField(default=0)
     finished_at = models.DateTimeField(null=True, blank=True)
 
+    objects = CaseListImportQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at"]
 
@@ -118,9 +137,21 @@ class CaseListImport(BaseModel):
     def get_absolute_url(self) -> str:
         return reverse("casefiles:import_status", args=[self.inspection_id, self.pk])
 
+    @classmethod
+    def running_since(cls):
+        """The earliest upload time of an import that may still be running."""
+        return timezone.now() - cls.STOPPED_AFTER
+
     @property
     def is_running(self) -> bool:
-        return self.status in self.RUNNING_STATUSES
+        return self.status in self.RUNNING_STATUSES and self.created_at >= self.running_since()
+
+    @property
+    def has_stopped(self) -> bool:
+        """Stopped by a fault (Status.STOPPED), or left running past its time."""
+        return self.status == self.Status.STOPPED or (
+            self.status in self.RUNNING_STATUSES and not self.is_running
+        )
 
     @property
     def progress_text(self) -> str:

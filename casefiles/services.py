@@ -8,6 +8,7 @@ review_progress(inspection).
 
 import csv
 import io
+import logging
 import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import closing
@@ -41,6 +42,8 @@ from .models import (
 )
 from .sampling import choose_second_reviews, draw_stratified_sample, new_seed
 from .selectors import case_review_figures, figures_by_topic, review_progress
+
+logger = logging.getLogger(__name__)
 
 __all__ = [
     "case_category_create",
@@ -169,7 +172,7 @@ def _import_blockers(inspection: Inspection) -> str:
         return (
             "The sample has been drawn from the current case list, so the list cannot be replaced"
         )
-    if inspection.case_list_imports.filter(status__in=CaseListImport.RUNNING_STATUSES).exists():
+    if inspection.case_list_imports.running().exists():
         return "A case list is already being imported: wait for it to finish"
     return ""
 
@@ -479,16 +482,30 @@ def case_list_import_run(*, import_id) -> CaseListImport:
     ).get(pk=import_id)
     if not job.is_running:
         return job
-    lookup = _category_lookup()
-    _set_progress(job, status=CaseListImport.Status.CHECKING, rows_done=0)
-    rows, errors, error_count = _check_file(job, lookup)
-    if errors:
-        return _fail(job, errors, error_count)
-    _set_progress(job, status=CaseListImport.Status.SAVING, rows_done=0, total_rows=rows)
     try:
-        _save_cases(job, lookup, rows)
-    except CaseListError as exc:
-        return _fail(job, [str(exc)], 1)
+        lookup = _category_lookup()
+        _set_progress(job, status=CaseListImport.Status.CHECKING, rows_done=0)
+        rows, errors, error_count = _check_file(job, lookup)
+        if errors:
+            return _fail(job, errors, error_count)
+        _set_progress(job, status=CaseListImport.Status.SAVING, rows_done=0, total_rows=rows)
+        try:
+            _save_cases(job, lookup, rows)
+        except CaseListError as exc:
+            return _fail(job, [str(exc)], 1)
+    except Exception:
+        # Not the file's fault (storage, the database, the time limit): say
+        # so, and free the inspection for another upload, rather than leave
+        # the import "running" for ever. Nothing was saved: the rows go in
+        # in one transaction.
+        logger.exception("Case list import %s stopped", job.pk)
+        _set_progress(job, status=CaseListImport.Status.STOPPED, finished_at=timezone.now())
+        _audit(
+            by=job.created_by,
+            action="case_list.import_stopped",
+            obj=job,
+            inspection=job.inspection,
+        )
     return job
 
 
@@ -508,7 +525,7 @@ def population_by_category(inspection: Inspection) -> dict[str, list[str]]:
 def _draw_blockers(inspection: Inspection) -> str:
     if CaseReview.objects.filter(case__inspection=inspection).exists():
         return "You cannot draw the sample again: reviews of the current sample have started"
-    if inspection.case_list_imports.filter(status__in=CaseListImport.RUNNING_STATUSES).exists():
+    if inspection.case_list_imports.running().exists():
         return "Wait for the case list import to finish before you draw the sample"
     return ""
 

@@ -31,5 +31,7 @@ def review_status(case) -> str:
 
 @register.simple_tag
 def import_status_tag(job) -> str:
+    if job.has_stopped:
+        return govuk_tag(job.Status.STOPPED.label, "red")
     colours = {"completed": "green", "failed": "red"}
     return govuk_tag(job.get_status_display(), colours.get(job.status, "light-blue"))

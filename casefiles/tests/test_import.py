@@ -179,6 +179,63 @@ def test_a_task_that_died_half_way_starts_again(
     assert Case.objects.count() == 4
 
 
+def test_a_fault_that_is_not_the_files_stops_the_import_and_frees_the_inspection(
+    inspection, inspector, client_for, django_capture_on_commit_callbacks, monkeypatch
+):
+    """Before, only a problem with the file was caught: a storage or database
+    fault (or the task's time limit) left the import "checking" for ever, and
+    every later upload and sample draw was refused as waiting for it."""
+
+    def storage_fault(*args, **kwargs):
+        raise OSError("disk gone")
+
+    monkeypatch.setattr(services, "_check_file", storage_fault)
+    job = start(inspection, csv_upload(good_rows(4)), inspector, django_capture_on_commit_callbacks)
+    assert job.status == CaseListImport.Status.STOPPED
+    assert not Case.objects.filter(inspection=inspection).exists()
+    assert AuditEvent.objects.filter(action="case_list.import_stopped").count() == 1
+    html = client_for(inspector).get(job.get_absolute_url()).content.decode()
+    assert "The import stopped before it finished" in html
+    assert "<title>Error: Case list import" in html
+
+    monkeypatch.undo()
+    again = start(
+        inspection, csv_upload(good_rows(3)), inspector, django_capture_on_commit_callbacks
+    )
+    assert again.status == CaseListImport.Status.COMPLETED
+    assert Case.objects.filter(inspection=inspection).count() == 3
+
+
+def test_an_import_left_running_past_its_time_no_longer_blocks_anything(
+    inspection, inspector, client_for
+):
+    """Its worker died: after the task's time limit and a margin it shows as
+    stopped, another file can be uploaded, and the old task never resumes."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    job = services.case_list_import_start(
+        inspection=inspection, upload=csv_upload(good_rows(4)), by=inspector
+    )
+    CaseListImport.objects.filter(pk=job.pk).update(status=CaseListImport.Status.CHECKING)
+    with pytest.raises(ValidationError, match="already being imported"):
+        services.case_list_import_start(
+            inspection=inspection, upload=csv_upload(good_rows(2)), by=inspector
+        )
+    long_ago = timezone.now() - CaseListImport.STOPPED_AFTER - timedelta(minutes=1)
+    CaseListImport.objects.filter(pk=job.pk).update(created_at=long_ago)
+    html = client_for(inspector).get(job.get_absolute_url()).content.decode()
+    assert "The import stopped before it finished" in html
+    assert "refreshes itself" not in html
+
+    services.case_list_import_start(
+        inspection=inspection, upload=csv_upload(good_rows(2)), by=inspector
+    )
+    services.case_list_import_run(import_id=job.pk)
+    assert not Case.objects.filter(inspection=inspection).exists()
+
+
 def test_an_import_that_runs_after_the_report_went_out_saves_nothing(inspection, inspector):
     """Started during moderation, run late (a backlog, a broker down): by then
     the case files are closed, and the import fails saying why."""
