@@ -249,6 +249,9 @@ class CaseReviewForm(GovukForm):
         )
         fields["notes"] = self.fields["notes"]
         layout.append(Field.textarea("notes"))
+        # The review's version as this page showed it (services.review_version).
+        fields["seen"] = forms.CharField(widget=forms.HiddenInput, required=False)
+        layout.append(Field("seen"))
         self.fields = fields
         self.helper.layout = Layout(
             *layout,

@@ -637,6 +637,21 @@ def topic_fields(topic: str) -> tuple[str, str]:
     return f"{topic}_rating", f"{topic}_observation"
 
 
+STALE_REVIEW = (
+    "Someone else saved this review after you opened it. Your changes have not been saved: "
+    "the page now shows the review as it is saved. Make your changes again"
+)
+STALE_CHECK = (
+    "The review changed after you opened this page. Check the answers again before you submit it"
+)
+
+
+def review_version(review: CaseReview | None) -> str:
+    """What a page about the review carries back (as "seen") to tell whether the
+    review changed after the page was drawn: "" for no review yet."""
+    return review.updated_at.isoformat() if review is not None else ""
+
+
 def review_answers(review: CaseReview | None) -> dict[str, str]:
     """The review's answers as a flat dict, as the form and the service use them."""
     if review is None:
@@ -680,17 +695,25 @@ def review_missing_answers(answers: dict[str, str]) -> dict[str, str]:
 
 
 @transaction.atomic
-def case_review_save(*, case: Case, answers: dict[str, str], by) -> CaseReview:
-    """Save the review as a draft. Incomplete answers are fine until submission."""
+def case_review_save(
+    *, case: Case, answers: dict[str, str], by, seen: str | None = None
+) -> CaseReview:
+    """Save the review as a draft. Incomplete answers are fine until submission.
+
+    `seen` is review_version() as the page showed it: if the review has been
+    saved since (the lead inspector stepped in, another tab), nothing is saved,
+    rather than the page's older answers overwriting the newer ones."""
     _require_open(case.inspection_id)
     # Still in the sample: it may have been drawn again since the page was drawn.
     if not Case.objects.sampled().filter(pk=case.pk).exists():
         raise ValidationError(
             f"Case {case.reference} is no longer in the sample: the sample was drawn again"
         )
-    review, _ = CaseReview.objects.select_for_update().get_or_create(case=case)
+    review, created = CaseReview.objects.select_for_update().get_or_create(case=case)
     if review.is_submitted:
         raise ValidationError("This review has been submitted and can no longer be changed")
+    if seen is not None and seen != ("" if created else review_version(review)):
+        raise ValidationError(STALE_REVIEW, code="stale")
     before = review_answers(review)
     for field in REVIEW_FIELDS:
         setattr(review, field, answers.get(field) or "")
@@ -719,9 +742,12 @@ def case_review_save(*, case: Case, answers: dict[str, str], by) -> CaseReview:
 
 
 @transaction.atomic
-def case_review_submit(*, review: CaseReview, by) -> CaseReview:
+def case_review_submit(*, review: CaseReview, by, seen: str | None = None) -> CaseReview:
     """Submit a complete review. It is locked from then on; if the draw chose
-    the case for a second review, the lead inspector now has one to do."""
+    the case for a second review, the lead inspector now has one to do.
+
+    `seen` is review_version() as the check page showed it: answers saved
+    since then have not been checked, so the submission is refused."""
     # The inspection's lock first, then the review's, as case_review_save
     # takes them: two orders could deadlock.
     _require_open(review.case.inspection_id)
@@ -732,6 +758,8 @@ def case_review_submit(*, review: CaseReview, by) -> CaseReview:
     )
     if review.is_submitted:  # a second click, or another tab
         raise ValidationError("This review has already been submitted")
+    if seen is not None and seen != review_version(review):
+        raise ValidationError(STALE_CHECK, code="stale")
     missing = review_missing_answers(review_answers(review))
     if missing:
         raise ValidationError(list(missing.values()))

@@ -480,16 +480,19 @@ def review_edit(request: HttpRequest, inspection_id: UUID, case_id: UUID) -> Htt
     if closed := _closed(request, inspection, case.get_absolute_url()):
         return closed
     complete = CaseReviewForm.CONTINUE in request.POST
-    form = CaseReviewForm(
-        *_posted(request), initial=services.review_answers(review), complete=complete
-    )
+    initial = {**services.review_answers(review), "seen": services.review_version(review)}
+    form = CaseReviewForm(*_posted(request), initial=initial, complete=complete)
     if form.is_valid():
+        answers = dict(form.cleaned_data)
+        seen = answers.pop("seen") if "seen" in request.POST else None
         try:
-            services.case_review_save(case=case, answers=form.cleaned_data, by=request.user)
+            services.case_review_save(case=case, answers=answers, by=request.user, seen=seen)
         except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            if error.code == "stale":  # saved by someone else: show it as saved
+                return redirect("casefiles:review_edit", inspection.pk, case.pk)
             # Since the page was drawn the stage moved on, the sample was drawn
             # again or the case went to another reviewer: the list shows how things are.
-            messages.error(request, " ".join(error.messages))
             return redirect("casefiles:review_list", inspection.pk)
         if complete:
             return redirect("casefiles:review_check", inspection.pk, case.pk)
@@ -514,10 +517,13 @@ def review_check(request: HttpRequest, inspection_id: UUID, case_id: UUID) -> Ht
         messages.info(request, "Answer every question before you submit the review")
         return redirect("casefiles:review_edit", inspection.pk, case.pk)
     if request.method == "POST":
+        seen = request.POST.get("seen")
         try:
-            services.case_review_submit(review=review, by=request.user)
+            services.case_review_submit(review=review, by=request.user, seen=seen)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
+            if error.code == "stale":  # changed since the page was drawn: check it again
+                return redirect("casefiles:review_check", inspection.pk, case.pk)
         else:
             messages.success(request, f"Review of case {case.reference} submitted")
         return redirect(case.get_absolute_url())
@@ -526,6 +532,7 @@ def review_check(request: HttpRequest, inspection_id: UUID, case_id: UUID) -> Ht
         "reviews",
         case=case,
         review=review,
+        seen=services.review_version(review),
         assessments=_assessments(review),
         practice_points=review.practice_point_answers(),
     )

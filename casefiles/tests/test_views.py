@@ -315,6 +315,63 @@ def test_check_your_answers_then_submit_then_locked(client_for, inspector, inspe
     assert CaseReview.objects.get(case=case).updated_at == submitted
 
 
+def test_a_draft_from_a_page_drawn_before_someone_elses_save_does_not_overwrite_it(
+    client_for, inspector, lead_inspector, inspection, case
+):
+    """Found by review: the reviewer's older tab saved over the lead's newer,
+    complete answers without a word. Now nothing is saved, and the page shows
+    the review as saved with a message saying why."""
+    reviewer = client_for(inspector)
+    reviewer.post(url("review_edit", inspection, case.pk), {"notes": "v1", "save": ""})
+    old_page = reviewer.get(url("review_edit", inspection, case.pk)).context["form"]
+    seen = old_page.initial["seen"]
+    assert seen
+
+    lead = client_for(lead_inspector)
+    lead.post(url("review_edit", inspection, case.pk), {**COMPLETE_ANSWERS, "save": ""})
+
+    reviewer = client_for(inspector)
+    response = reviewer.post(
+        url("review_edit", inspection, case.pk),
+        {"notes": "v1 more", "save": "", "seen": seen},
+        follow=True,
+    )
+    assert response.redirect_chain[-1][0] == url("review_edit", inspection, case.pk)
+    assert "Someone else saved this review after you opened it" in response.content.decode()
+    review = CaseReview.objects.get(case=case)
+    assert review.overall_rating == COMPLETE_ANSWERS["overall_rating"]
+    assert review.notes == COMPLETE_ANSWERS["notes"]
+    # The page as shown now carries the new version: saving from it works.
+    fresh = response.context["form"].initial["seen"]
+    saved = reviewer.post(
+        url("review_edit", inspection, case.pk),
+        {**COMPLETE_ANSWERS, "notes": "v2", "save": "", "seen": fresh},
+    )
+    assert saved.status_code == 302
+    assert CaseReview.objects.get(case=case).notes == "v2"
+
+
+def test_answers_changed_after_the_check_page_was_drawn_are_not_submitted_unchecked(
+    client_for, inspector, lead_inspector, inspection, case
+):
+    reviewer = client_for(inspector)
+    reviewer.post(url("review_edit", inspection, case.pk), {**COMPLETE_ANSWERS, "continue": ""})
+    seen = reviewer.get(url("review_check", inspection, case.pk)).context["seen"]
+
+    changed = {**COMPLETE_ANSWERS, "overall_rating": "inadequate", "save": ""}
+    client_for(lead_inspector).post(url("review_edit", inspection, case.pk), changed)
+
+    reviewer = client_for(inspector)
+    response = reviewer.post(url("review_check", inspection, case.pk), {"seen": seen}, follow=True)
+    assert response.redirect_chain[-1][0] == url("review_check", inspection, case.pk)
+    assert "Check the answers again before you submit it" in response.content.decode()
+    assert CaseReview.objects.get(case=case).status == CaseReview.Status.DRAFT
+    # Checked again (the page now shows the lead's rating), it submits.
+    assert "Inadequate" in response.content.decode()
+    reviewer.post(url("review_check", inspection, case.pk), {"seen": response.context["seen"]})
+    assert CaseReview.objects.get(case=case).status == CaseReview.Status.SUBMITTED
+
+
 def test_check_page_sends_an_incomplete_review_back(client_for, inspector, inspection, case):
     client = client_for(inspector)
     client.post(url("review_edit", inspection, case.pk), {"overall_rating": "good", "save": ""})
