@@ -144,6 +144,9 @@ class SampleDrawForm(GovukForm):
         }
 
 
+LEFT_THE_SAMPLE = "A selected case is no longer in the sample: select the cases again"
+
+
 class AssignCasesForm(forms.Form):
     """Bulk assignment from the sample page: checkboxes in the table, then a reviewer."""
 
@@ -151,13 +154,21 @@ class AssignCasesForm(forms.Form):
         queryset=None,
         widget=forms.CheckboxSelectMultiple,
         label="Cases",
-        error_messages={"required": "Select at least one case to assign"},
+        error_messages={
+            "required": "Select at least one case to assign",
+            # The sample was drawn again in another tab since the page was drawn.
+            "invalid_choice": LEFT_THE_SAMPLE,
+            "invalid_pk_value": LEFT_THE_SAMPLE,
+        },
     )
     reviewer = forms.ModelChoiceField(
         queryset=None,
         label="Assign the selected cases to",
         empty_label="Choose a reviewer",
-        error_messages={"required": "Select who will review the cases"},
+        error_messages={
+            "required": "Select who will review the cases",
+            "invalid_choice": "Select a reviewer on the inspection team",
+        },
     )
 
     def __init__(self, *args, cases, reviewers, **kwargs):

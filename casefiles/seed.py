@@ -102,7 +102,9 @@ def _reviews(inspection: Inspection, *, complete: bool) -> tuple[int, int]:
     )
     submitted = drafts = 0
     for position, case in enumerate(cases):
-        who = reviewer if position % 3 else lead
+        # The lead writes every third review, but none chosen for a second
+        # review: the lead second-reviews, and not their own work.
+        who = reviewer if position % 3 or case.second_review_due else lead
         if case.reviewer_id is None:
             services.cases_assign(inspection=inspection, case_ids=[case.pk], reviewer=who, by=lead)
         if case.review_or_none is not None or (not complete and position >= len(cases) * 7 // 10):

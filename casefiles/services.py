@@ -768,7 +768,9 @@ def case_review_submit(*, review: CaseReview, by, seen: str | None = None) -> Ca
     review.submitted_by = by
     review.save(update_fields=["status", "submitted_at", "submitted_by", "updated_at"])
     inspection = review.case.inspection
-    if review.case.second_review_due:
+    # The lead inspector second-reviews; a review the lead wrote has no one to
+    # check it independently, and would only inflate the agreement rate.
+    if review.case.second_review_due and by.pk != inspection.lead_inspector_id:
         SecondReview.objects.create(review=review, reviewer_id=inspection.lead_inspector_id)
     _audit(
         by=by,
@@ -793,10 +795,14 @@ def second_review_complete(
     )
     if second_review.is_completed:  # a second click, or another tab
         raise ValidationError("This second review has already been recorded")
+    if second_review.review.submitted_by_id == by.pk:
+        raise ValidationError("You submitted this review, so you cannot second-review it")
     original = second_review.review.overall_rating
     if not agrees:
         errors = {}
-        if rating not in CaseRating.values or rating == original:
+        if not rating:
+            errors["rating"] = "Select your rating for the case"
+        elif rating not in CaseRating.values or rating == original:
             errors["rating"] = "Choose a rating different from the first reviewer’s"
         if not reason.strip():
             errors["reason"] = "Enter why you rate the case differently"

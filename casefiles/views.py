@@ -6,6 +6,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, FilteredRelation, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
@@ -293,11 +294,7 @@ def sample(request: HttpRequest, inspection_id: UUID) -> HttpResponse:
         except ValidationError as error:  # the stage moved on since the page was drawn
             messages.error(request, " ".join(error.messages))
             return redirect(request.path)
-        reviewer = form.cleaned_data["reviewer"]
-        message = f"{assigned} case{'s' if assigned != 1 else ''} assigned to {reviewer}"
-        if skipped:
-            message += f". {skipped} already reviewed kept their reviewer"
-        messages.success(request, message)
+        messages.success(request, _assigned_message(form.cleaned_data, assigned, skipped))
         return redirect(f"{request.path}?page={request.GET.get('page', 1)}")
     return fragments.render(
         request,
@@ -305,6 +302,23 @@ def sample(request: HttpRequest, inspection_id: UUID) -> HttpResponse:
         _context(inspection, "sample", form=form),
         body=lambda: _sample_context(request, inspection, form),
     )
+
+
+def _assigned_message(data: dict, assigned: int, skipped: int) -> str:
+    reviewer = data["reviewer"]
+    already = max(0, len(data["cases"]) - assigned - skipped)
+    if assigned:
+        message = f"{assigned} case{pluralize(assigned)} assigned to {reviewer}"
+        if already:
+            message += f". {already} {pluralize(already, 'was,were')} already theirs"
+    elif already:
+        verb = pluralize(already, "is,are")
+        message = f"The selected case{pluralize(already)} {verb} already assigned to {reviewer}"
+    else:
+        message = f"No cases assigned to {reviewer}"
+    if skipped:
+        message += f". {skipped} already reviewed kept their reviewer"
+    return message
 
 
 def _sample_context(request: HttpRequest, inspection: Inspection, form) -> dict:
@@ -321,6 +335,9 @@ def _sample_context(request: HttpRequest, inspection: Inspection, form) -> dict:
         "cases": _case_rows(inspection, page.object_list, assign_links=can_edit),
         "reviewers": list(form.fields["reviewer"].queryset) if can_edit else [],
         "can_edit": can_edit,
+        # What was ticked and chosen, kept when the form comes back with an error.
+        "ticked": set(form.data.getlist("assign-cases")) if form.is_bound else set(),
+        "chosen": str(form["reviewer"].value() or ""),
     }
 
 

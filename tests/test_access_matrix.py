@@ -172,7 +172,10 @@ def world(
     export_file = export_files.export_request(name="grades", by=admin_user)
     export_files.export_build(export_file_id=export_file.pk)
     case = Case.objects.filter(inspection=inspection).sampled().order_by("reference").first()
-    second = Case.objects.filter(inspection=inspection, second_review_due=True).first() or case
+    second = (
+        Case.objects.filter(inspection=inspection, review__second_review__isnull=False).first()
+        or case
+    )
     import_job = CaseListImport.objects.create(
         inspection=inspection, stored_file=document.stored_file, created_by=inspector
     )

@@ -100,6 +100,11 @@ def test_a_different_rating_needs_a_reason_and_a_different_rating(second, lead_i
             second_review=second, agrees=False, rating="good", reason="", by=lead_inspector
         )
     assert set(caught.value.message_dict) == {"rating", "reason"}
+    with pytest.raises(ValidationError) as caught:
+        services.second_review_complete(
+            second_review=second, agrees=False, rating="", reason="Why", by=lead_inspector
+        )
+    assert caught.value.message_dict == {"rating": ["Select your rating for the case"]}
     services.second_review_complete(
         second_review=second,
         agrees=False,
@@ -121,3 +126,29 @@ def test_a_second_review_is_recorded_once(second, lead_inspector):
         services.second_review_complete(
             second_review=second, agrees=True, rating="", reason="", by=lead_inspector
         )
+
+
+def test_a_review_the_lead_wrote_gets_no_second_review_by_the_lead(case, lead_inspector):
+    """Found by review: the lead stepped in to write a review chosen for a
+    second review, then agreed with it, counting towards the agreement rate."""
+    Case.objects.filter(pk=case.pk).update(second_review_due=True)
+    case.refresh_from_db()
+    submit_review(case, lead_inspector, overall_rating="good")
+    assert not SecondReview.objects.exists()
+
+
+def test_the_lead_cannot_complete_a_second_review_of_their_own_review(
+    case, inspector, lead_inspector
+):
+    # A second review made before the lead's own submission was refused.
+    Case.objects.filter(pk=case.pk).update(second_review_due=True)
+    case.refresh_from_db()
+    submit_review(case, inspector, overall_rating="good")
+    CaseReview.objects.filter(case=case).update(submitted_by=lead_inspector)
+    second = SecondReview.objects.get()
+    with pytest.raises(ValidationError, match="you cannot second-review it"):
+        services.second_review_complete(
+            second_review=second, agrees=True, rating="", reason="", by=lead_inspector
+        )
+    second.refresh_from_db()
+    assert not second.is_completed

@@ -1,5 +1,7 @@
 """The case file pages: import, sample, assign, review, second review, categories."""
 
+import re
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -234,6 +236,42 @@ def test_cases_are_assigned_in_bulk(client_for, lead_inspector, inspector, inspe
     )
     assert response.status_code == 302
     assert Case.objects.filter(reviewer=inspector).count() == 3
+    # Asked again with one more case: the message counts what changed.
+    cases = list(Case.objects.sampled().order_by("reference")[:4])
+    client = client_for(lead_inspector)
+    for chosen, message in (
+        (cases, "1 case assigned to Ian Inspector. 3 were already theirs"),
+        (cases[:2], "The selected cases are already assigned to Ian Inspector"),
+    ):
+        data = {"assign-cases": [c.pk for c in chosen], "assign-reviewer": inspector.pk}
+        page = client.post(url("sample", inspection), data, follow=True).content.decode()
+        assert message in page
+
+
+def test_bulk_assignment_keeps_what_was_ticked_and_says_plainly_what_is_wrong(
+    client_for, lead_inspector, inspector, inspection, drawn
+):
+    case = Case.objects.sampled().order_by("reference").first()
+    client = client_for(lead_inspector)
+    html = client.post(url("sample", inspection), {"assign-cases": [case.pk]}).content.decode()
+    assert "Select who will review the cases" in html
+    assert re.search(rf'value="{case.pk}" checked>', html)
+    assert html.count(" checked>") == 1
+
+    html = client.post(
+        url("sample", inspection), {"assign-reviewer": str(inspector.pk)}
+    ).content.decode()
+    assert re.search(rf'<option value="{inspector.pk}" selected>', html)
+
+    # A case that left the sample (drawn again in another tab), an unknown reviewer.
+    gone = Case.objects.filter(inspection=inspection, sample_draw=None).first()
+    html = client.post(
+        url("sample", inspection),
+        {"assign-cases": [gone.pk], "assign-reviewer": "00000000-0000-0000-0000-000000000000"},
+    ).content.decode()
+    assert "A selected case is no longer in the sample: select the cases again" in html
+    assert "Select a reviewer on the inspection team" in html
+    assert "is not one of the available choices" not in html
 
 
 def test_bulk_assignment_needs_cases_and_a_reviewer(client_for, lead_inspector, inspection, drawn):

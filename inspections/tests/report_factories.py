@@ -84,8 +84,9 @@ REVIEW_CATEGORIES = ["missing-children", "child-exploitation", "children-in-cust
 REVIEW_RATINGS = ["good", "good", "requires_improvement", "good", "inadequate"]
 
 
-def add_case_reviews(inspection, *, count: int, by) -> None:
-    """`count` sampled cases across three categories, each reviewed and submitted."""
+def add_case_reviews(inspection, *, count: int, by, reviewer=None) -> None:
+    """`count` sampled cases across three categories, drawn by `by`, each
+    reviewed and submitted by `reviewer` (`by` if not given)."""
     from casefiles import services as casefile_services
     from casefiles.models import Case
     from casefiles.tests.factories import add_cases, submit_review
@@ -97,7 +98,8 @@ def add_case_reviews(inspection, *, count: int, by) -> None:
     casefile_services.sample_draw(inspection=inspection, sizes=sizes, seed=7, reason="", by=by)
     cases = Case.objects.sampled().filter(inspection=inspection).order_by("reference")
     for n, case in enumerate(cases):
-        submit_review(case, by, overall_rating=REVIEW_RATINGS[n % len(REVIEW_RATINGS)])
+        rating = REVIEW_RATINGS[n % len(REVIEW_RATINGS)]
+        submit_review(case, reviewer or by, overall_rating=rating)
 
 
 def report_inspection(
@@ -117,7 +119,8 @@ def report_inspection(
     services.inspection_start_fieldwork(inspection=inspection, by=lead)
     add_findings(inspection, by=inspector, extra_concerns=extra_findings)
     if case_reviews:
-        add_case_reviews(inspection, count=case_reviews, by=lead)
+        # By the inspector: the lead second-reviews, and not their own reviews.
+        add_case_reviews(inspection, count=case_reviews, by=lead, reviewer=inspector)
     for judgment in inspection.judgments.all():
         services.judgment_save(
             judgment=judgment,
