@@ -170,6 +170,9 @@ else:
 FRAGMENT_CACHE = env_bool("FRAGMENT_CACHE", bool(CACHE_URL) or DEBUG or TESTING)
 
 AUTH_USER_MODEL = "accounts.User"
+# A form whose security token is out of date (signed in or out in another tab):
+# a page of the service saying so, not Django's bare one.
+CSRF_FAILURE_VIEW = "core.views.csrf_failure"
 LOGIN_URL = "accounts:sign_in"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "accounts:sign_in"

@@ -4,7 +4,8 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -109,3 +110,15 @@ def audit_trail(request: HttpRequest) -> HttpResponse:
     events = form.filter(AuditEvent.objects.select_related("actor", "force"))
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     return render(request, "core/audit.html", {"form": form, "page_obj": page})
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form sent with an out-of-date security token (CSRF_FAILURE_VIEW).
+
+    Signing in or out in another tab changes the token, so a form left open
+    in this one is refused. Someone signing in who is signed in already (the
+    other tab did it) goes on to their home page; anyone else is told what
+    happened and that nothing was saved, on a page of the service."""
+    if request.path == reverse("accounts:sign_in") and request.user.is_authenticated:
+        return redirect("core:home")
+    return render(request, "403_csrf.html", status=403)

@@ -1,8 +1,11 @@
 """CSV exports for the data team: national figures, streamed row by row.
 
 Each export reads with values_list(...).iterator(chunk_size=...), so memory
-stays flat however many years of inspections there are. Only published
-inspections are exported: drafts never leave the service this way.
+stays flat however many years of inspections there are. Grades, findings
+and case file review figures are of published inspections only: drafts never
+leave the service this way. The deadlines export also lists inspections at
+pre-publication checks, whose action plan is already due, and their notices:
+dates and statuses, none of the report.
 """
 
 from collections.abc import Callable, Iterator
@@ -271,7 +274,8 @@ EXPORTS = {
     "deadlines": Export(
         "Deadlines and notices",
         "Action plans, updated action plans and police and crime commissioner's responses, "
-        "with their due dates and plan statuses; then every notice sent to a force.",
+        "with their due dates and plan statuses, from pre-publication checks on; then every "
+        "notice sent to a force.",
         deadlines,
     ),
 }

@@ -206,6 +206,18 @@ def coming_visits(
     return sorted(visits, key=lambda v: (v.start, v.force.short_name)), (today, end)
 
 
+def inspections_open_to(user, deadlines: list[Deadline]) -> set | None:
+    """Which of the deadlines' inspections the user may open: None for all
+    (admins). An inspector opens only those whose team they are on; the
+    dashboard links the rest to their force's page. One query, or none."""
+    if user.is_admin:
+        return None
+    ids = {deadline.inspection.pk for deadline in deadlines}
+    if not ids:
+        return set()
+    return set(Inspection.objects.filter(pk__in=ids).visible_to(user).values_list("pk", flat=True))
+
+
 def national_picture(*, today: date, region: str = "", country: str = "") -> Picture:
     rows: list[ProgrammeRow] = programme(today=today, region=region, country=country, sort="force")
     # The forces are loaded once, here; with no filter they are every force, and

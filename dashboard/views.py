@@ -32,11 +32,14 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
     data = filters.cleaned_data if filters.is_valid() else {}
     context = {"filters": filters, "filtered": bool(data.get("region") or data.get("country"))}
     return fragments.render(
-        request, "dashboard/dashboard.html", context, body=lambda: _dashboard_body(data)
+        request,
+        "dashboard/dashboard.html",
+        context,
+        body=lambda: _dashboard_body(data, request.user),
     )
 
 
-def _dashboard_body(data: dict) -> dict:
+def _dashboard_body(data: dict, user) -> dict:
     picture = national.national_picture(
         today=timezone.localdate(),
         region=data.get("region", ""),
@@ -45,6 +48,7 @@ def _dashboard_body(data: dict) -> dict:
     distribution = national.grade_distribution(picture.rows)
     return {
         "picture": picture,
+        "open_to_user": national.inspections_open_to(user, picture.overdue + picture.due_soon),
         "topics": Topic.labels,
         "distribution": distribution,
         "grade_labels": [grade.label for grade, _ in national.GRADE_SEGMENTS],

@@ -97,3 +97,43 @@ def _simple_urls(resolver, namespace=""):
         elif isinstance(pattern, URLPattern) and pattern.name and not pattern.pattern.regex.groups:
             name = f"{namespace}{pattern.name}"
             yield name, reverse(name)
+
+
+def _token(html: str) -> str:
+    import re
+
+    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+
+
+def test_an_expired_form_gets_a_page_of_the_service_not_djangos_bare_403(db, inspector):
+    """Found by review: a form sent with an out-of-date token (signed in or
+    out in another tab) got Django's unstyled 'CSRF verification failed'."""
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True)
+    browser.get(SIGN_IN)
+    response = browser.post(
+        SIGN_IN,
+        {"username": inspector.email, "password": TEST_PASSWORD, "csrfmiddlewaretoken": "stale"},
+    )
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "<title>This form has expired" in html
+    assert "Nothing has been saved" in html
+    assert 'class="govuk-service-navigation"' in html and f'href="{SIGN_IN}"' in html
+    assert "CSRF verification failed" not in html
+    assert "_auth_user_id" not in browser.session
+
+
+def test_signing_in_from_a_second_tab_after_the_first_goes_on_home(db, inspector):
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True)
+    second_tab = _token(browser.get(SIGN_IN).content.decode())
+    first_tab = _token(browser.get(SIGN_IN).content.decode())
+    data = {"username": inspector.email, "password": TEST_PASSWORD}
+    assert browser.post(SIGN_IN, {**data, "csrfmiddlewaretoken": first_tab}).status_code == 302
+    # Signing in changed the token: the second tab's form is out of date.
+    response = browser.post(SIGN_IN, {**data, "csrfmiddlewaretoken": second_tab})
+    assert response.status_code == 302
+    assert response.url == reverse("core:home")

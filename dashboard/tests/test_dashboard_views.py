@@ -69,6 +69,24 @@ def test_action_plans_due_and_overdue(client_for, admin_user, lead_inspector, to
     assert [(d.force, d.what, d.days) for d in picture.due_soon] == [(essex, "Action plan", 10)]
 
 
+def test_a_deadline_links_to_its_inspection_only_for_those_who_may_open_it(
+    client_for, admin_user, lead_inspector, other_inspector, today
+):
+    """Found by review: every inspector sees the dashboard, but may open only
+    the inspections whose team they are on; the others' links were 404s."""
+    kent = Force.objects.get(slug="kent")
+    history([kent], lead=lead_inspector, today=today)
+    overdue = Inspection.objects.filter(force=kent, published_on__isnull=False).first()
+    inspection_link = f'href="{overdue.get_absolute_url()}"'
+    for user in (admin_user, lead_inspector):
+        assert inspection_link in client_for(user).get(URL).text
+    outsider = client_for(other_inspector)
+    page = outsider.get(URL).text
+    assert inspection_link not in page
+    assert f'href="{kent.get_absolute_url()}">Kent</a></th>' in page
+    assert outsider.get(kent.get_absolute_url()).status_code == 200
+
+
 def test_visits_in_the_coming_quarter_are_drawn_and_tabled(
     client_for, admin_user, lead_inspector, today
 ):
