@@ -138,7 +138,8 @@ def _case_rows(inspection: Inspection, cases, *, assign_links: bool = False) -> 
         status = case["review__status"]
         rating = case["review__overall_rating"]
         case["url"] = detail_url(case["pk"])
-        if assign_url:
+        if assign_url and status != CaseReview.Status.SUBMITTED:
+            # A submitted review keeps its reviewer: no link to a change refused.
             case["assign_url"] = assign_url(case["pk"])
         case["recorded"] = govuk_date(case["recorded_on"])
         case["status_tag"] = review_status_tag(status)
@@ -177,6 +178,7 @@ def _category_counts(inspection: Inspection) -> list[dict]:
             submitted=Count(
                 "in_sample", filter=Q(in_sample__review__status=CaseReview.Status.SUBMITTED)
             ),
+            started=Count("in_sample", filter=Q(in_sample__review__isnull=False)),
         )
         .order_by("position", "name")
     )
@@ -188,6 +190,7 @@ def _category_counts(inspection: Inspection) -> list[dict]:
             "population": population[category["pk"]],
             "sampled": category["sampled"],
             "submitted": category["submitted"],
+            "started": category["started"],
         }
         for category in categories
     ]
@@ -225,6 +228,8 @@ def case_list(request: HttpRequest, inspection_id: UUID) -> HttpResponse:
         category=category,
         latest_import=inspection.case_list_imports.select_related("stored_file").first(),
         can_edit=_may_work(request.user, inspection),
+        # The list cannot be replaced once the sample is drawn from it.
+        sample_drawn=any(row["sampled"] for row in counts),
     )
     return render(request, "casefiles/case_list.html", context)
 
@@ -234,6 +239,10 @@ def import_start(request: HttpRequest, inspection_id: UUID) -> HttpResponse:
     inspection = get_casefiles_inspection(request, inspection_id, edit=True)
     if closed := _closed(request, inspection, reverse("casefiles:case_list", args=[inspection.pk])):
         return closed
+    if inspection.sample_draws.exists():  # refused anyway: say so before a file is chosen
+        message = "The sample has been drawn from the current case list, so it cannot be replaced"
+        messages.info(request, message)
+        return redirect("casefiles:case_list", inspection.pk)
     form = CaseListUploadForm(*_posted(request, files=True))
     if form.is_valid():
         try:
@@ -335,6 +344,8 @@ def _sample_context(request: HttpRequest, inspection: Inspection, form) -> dict:
         "cases": _case_rows(inspection, page.object_list, assign_links=can_edit),
         "reviewers": list(form.fields["reviewer"].queryset) if can_edit else [],
         "can_edit": can_edit,
+        # Drafts count: the draw is refused once any review has started.
+        "reviews_started": any(row["started"] for row in counts),
         # What was ticked and chosen, kept when the form comes back with an error.
         "ticked": set(form.data.getlist("assign-cases")) if form.is_bound else set(),
         "chosen": str(form["reviewer"].value() or ""),
@@ -347,6 +358,9 @@ def sample_draw(request: HttpRequest, inspection_id: UUID) -> HttpResponse:
     if closed := _closed(request, inspection, reverse("casefiles:sample", args=[inspection.pk])):
         return closed
     counts = _category_counts(inspection)
+    if any(row["started"] for row in counts):  # refused anyway: say so before the form
+        messages.info(request, "Reviews of this sample have started, so it cannot be drawn again")
+        return redirect("casefiles:sample", inspection.pk)
     categories = {
         c.slug: c
         for c in CaseCategory.objects.filter(slug__in=[r["category__slug"] for r in counts])

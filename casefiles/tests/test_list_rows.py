@@ -46,14 +46,20 @@ def test_sample_rows(client_for, inspection, lead_inspector, three):
     row = row_of(html, submitted.reference)
     detail = reverse("casefiles:case_detail", args=[inspection.pk, submitted.pk])
     assign = reverse("casefiles:case_assign", args=[inspection.pk, submitted.pk])
-    assert f'href="{detail}"' in row and f'href="{assign}"' in row
+    # A submitted review keeps its reviewer: no link to change it.
+    assert f'href="{detail}"' in row and f'href="{assign}"' not in row
     assert f'value="{submitted.pk}"' in row
     assert f"{submitted.recorded_on.day} {submitted.recorded_on:%B %Y}" in row
-    assert "Ian Inspector" in row and "Change<span" in row
+    assert "Ian Inspector" in row and "Change<span" not in row
     assert "govuk-tag--green" in row and "Submitted" in row
 
     row = row_of(html, draft.reference)
     assert "In progress" in row and "govuk-tag--light-blue" in row
+    assign = reverse("casefiles:case_assign", args=[inspection.pk, draft.pk])
+    assert f'href="{assign}"' in row and "Change<span" in row
+    # Reviews have started: the sample cannot be drawn again, and the page says so.
+    assert "Draw the sample again" not in html
+    assert "Reviews of this sample have started, so it cannot be drawn again" in html
 
     row = row_of(html, untouched.reference)
     assert "Not assigned" in row and "Assign<span" in row and "Not started" in row

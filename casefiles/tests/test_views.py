@@ -175,6 +175,30 @@ def test_the_case_list_shows_one_category_or_all(client_for, inspector, inspecti
 # ------------------------------------------------------------------- sample
 
 
+def test_once_the_sample_is_drawn_the_list_is_not_offered_for_replacing(
+    client_for, inspector, inspection, drawn
+):
+    """Found by review: the button and the upload form were offered, and the
+    refusal came only after a file of up to 50 MB had been sent."""
+    client = client_for(inspector)
+    page = client.get(url("case_list", inspection)).content.decode()
+    assert "Import a new case list" not in page
+    assert "The sample has been drawn from this list, so it cannot be replaced" in page
+    response = client.get(url("import_start", inspection), follow=True)
+    assert response.redirect_chain[-1][0] == url("case_list", inspection)
+    assert "so it cannot be replaced" in response.content.decode()
+
+
+def test_once_reviews_start_the_draw_page_says_the_sample_cannot_be_drawn_again(
+    client_for, inspector, lead_inspector, inspection, drawn
+):
+    case = Case.objects.sampled().first()
+    services.case_review_save(case=case, answers={"notes": "Started"}, by=lead_inspector)
+    response = client_for(inspector).get(url("sample_draw", inspection), follow=True)
+    assert response.redirect_chain[-1][0] == url("sample", inspection)
+    assert "Reviews of this sample have started" in response.content.decode()
+
+
 def test_the_draw_form_refuses_a_size_bigger_than_the_category(
     client_for, inspector, inspection, case_list
 ):
@@ -594,3 +618,10 @@ def test_a_stage_change_between_page_and_save_is_a_message_not_a_500(
         assert response.status_code == 200, address
         assert "Case files can no longer be changed" in response.content.decode(), address
     assert CaseReview.objects.get(case=case).status == CaseReview.Status.DRAFT
+
+
+def test_the_category_list_says_when_there_are_none(client_for, admin_user):
+    CaseCategory.objects.all().delete()
+    html = client_for(admin_user).get(reverse("casefiles:category_list")).content.decode()
+    assert "There are no case categories yet" in html and "<table" not in html
+    assert 'class="govuk-back-link"' in html
