@@ -149,10 +149,16 @@ class UserFilterForm(forms.Form):
     status = forms.ChoiceField(label="Status", choices=STATUS_CHOICES, required=False)
 
     def filter(self, users):
-        if not self.is_bound or not self.is_valid():
+        """By the filters given; a value that is not valid (a status not on
+        the list, a search too long to be a name) is left out, the rest kept."""
+        if not self.is_bound:
             return users
-        users = users.search(self.cleaned_data["q"].strip())
-        status = self.cleaned_data["status"]
-        if status:
-            users = users.filter(is_active=status == "active")
+        self.is_valid()
+        data = self.cleaned_data
+        if "q" in data:
+            users = users.search(data["q"].strip())
+        elif self.data.get("q"):
+            return users.none()  # a search longer than any name or address
+        if data.get("status"):
+            users = users.filter(is_active=data["status"] == "active")
         return users

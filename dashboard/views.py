@@ -29,7 +29,8 @@ def _require_admin(request: HttpRequest) -> None:
 def dashboard_view(request: HttpRequest) -> HttpResponse:
     _require_inspectorate(request)
     filters = ForceFilterForm(request.GET or None)
-    data = filters.cleaned_data if filters.is_valid() else {}
+    filters.is_valid()
+    data = getattr(filters, "cleaned_data", {})  # the valid filters; a bad one is left out
     context = {"filters": filters, "filtered": bool(data.get("region") or data.get("country"))}
     return fragments.render(
         request,

@@ -21,15 +21,20 @@ class ForceFilterForm(forms.Form):
     )
 
     def filter(self, forces):
-        if not self.is_valid():
+        """By the filters given; a value that is not valid is left out, the
+        rest kept (a search too long to be a force's name matches none)."""
+        if not self.is_bound:
             return forces
+        self.is_valid()
         data = self.cleaned_data
-        if data["q"]:
+        if "q" not in data and self.data.get("q"):
+            return forces.none()
+        if data.get("q"):
             forces = forces.filter(name__icontains=data["q"]) | forces.filter(
                 short_name__icontains=data["q"]
             )
-        if data["region"]:
+        if data.get("region"):
             forces = forces.filter(region=data["region"])
-        if data["country"]:
+        if data.get("country"):
             forces = forces.filter(country=data["country"])
         return forces

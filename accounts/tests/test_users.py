@@ -33,6 +33,17 @@ def test_search_by_name_or_email(client_for, admin_user, inspector, lead_inspect
     assert "Lena Lead" in html and "Ian Inspector" not in html
 
 
+def test_a_bad_filter_value_is_left_out_and_the_rest_kept(
+    client_for, admin_user, inspector, lead_inspector
+):
+    """Found by review: one bad value made the list ignore every filter."""
+    client = client_for(admin_user)
+    html = client.get("/account/users/", {"q": "Lena", "status": "bogus"}).content.decode()
+    assert "Lena Lead" in html and "Ian Inspector" not in html
+    html = client.get("/account/users/", {"q": "Lena" * 30}).content.decode()
+    assert "Lena Lead" not in html and "Ian Inspector" not in html
+
+
 def test_filter_by_status(client_for, admin_user, inspector):
     UserFactory(full_name="Gail Gone", is_active=False)
     client = client_for(admin_user)

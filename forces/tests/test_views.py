@@ -27,6 +27,18 @@ def test_unknown_filter_values_are_ignored_not_errors(client_for, admin_user):
     response = client_for(admin_user).get(reverse("forces:list"), {"region": "<script>"})
     assert response.status_code == 200
     assert len(response.context["forces"]) == 43
+    # Only the bad value is left out: the other filters still apply.
+    response = client_for(admin_user).get(
+        reverse("forces:list"), {"region": "<script>", "country": "wales"}
+    )
+    assert len(response.context["forces"]) == 4
+    # A search longer than any force's name matches none, rather than all.
+    response = client_for(admin_user).get(reverse("forces:list"), {"q": "Kent" * 40})
+    assert len(response.context["forces"]) == 0
+    dashboard = client_for(admin_user).get(
+        reverse("dashboard:dashboard"), {"region": "<script>", "country": "wales"}
+    )
+    assert len(dashboard.context["picture"].rows) == 4
 
 
 def test_force_page_shows_guidance(client_for, inspector):
