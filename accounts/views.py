@@ -26,6 +26,7 @@ from .models import User
 from .two_factor import confirmed_device, key_for_reading, qr_code_svg
 
 USERS_PER_PAGE = 25
+HISTORY_PER_PAGE = 25
 HISTORY_LABELS = {
     "user_created": "Account created",
     "user_changed": "Account changed",
@@ -111,9 +112,11 @@ def user_list(request: HttpRequest) -> HttpResponse:
 
 def user_detail(request: HttpRequest, user_id: UUID) -> HttpResponse:
     person = get_user_for_admin(request, user_id)
-    events = AuditEvent.objects.for_object(person).select_related("actor")[:50]
-    history = [(event, HISTORY_LABELS.get(event.action, event.action)) for event in events]
-    return render(request, "accounts/user_detail.html", {"person": person, "history": history})
+    events = AuditEvent.objects.for_object(person).select_related("actor")
+    page = Paginator(events, HISTORY_PER_PAGE).get_page(request.GET.get("page"))
+    history = [(event, HISTORY_LABELS.get(event.action, event.action)) for event in page]
+    context = {"person": person, "history": history, "history_page": page}
+    return render(request, "accounts/user_detail.html", context)
 
 
 @dataclass(frozen=True)

@@ -200,3 +200,20 @@ def test_admins_cannot_change_their_own_access(client_for, admin_user):
     assert response.status_code == 403
     admin_user.refresh_from_db()
     assert admin_user.is_active
+
+
+def test_a_long_account_history_is_paged_not_cut_off(client_for, admin_user, inspector):
+    """Found by review: the newest 50 changes were shown, and the rest hidden
+    without a word."""
+    from core.audit import record
+
+    for n in range(30):
+        record(by=admin_user, action="user_deactivated", obj=inspector, comment=f"Reason {n}")
+    client = client_for(admin_user)
+    address = change_url("user_detail", inspector)
+    first = client.get(address).content.decode()
+    assert first.count("Account deactivated") == 25
+    assert "Reason 29" in first and "Reason 4" not in first
+    assert 'class="govuk-pagination"' in first
+    second = client.get(address, {"page": 2}).content.decode()
+    assert second.count("Account deactivated") == 5 and "Reason 0" in second
