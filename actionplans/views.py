@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core import fragments
 from core.forms import add_service_errors
@@ -111,6 +111,7 @@ def plan_upload(request: HttpRequest, inspection_id: UUID, slug: str) -> HttpRes
     return render(request, "actionplans/upload.html", {"plan": plan, "form": form})
 
 
+@require_GET  # a download: only a GET takes a copy, and is audited
 def plan_draft_document(request: HttpRequest, inspection_id: UUID, slug: str) -> HttpResponse:
     plan = get_plan_for_user(request, inspection_id, slug)
     if plan.document is None:
@@ -193,6 +194,7 @@ def version_detail(
     return render(request, "actionplans/version.html", _version_context(request, version))
 
 
+@require_GET  # a download: only a GET takes a copy, and is audited
 def version_document(
     request: HttpRequest, inspection_id: UUID, slug: str, number: int
 ) -> HttpResponse:

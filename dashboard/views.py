@@ -4,7 +4,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from core import fragments, uploads
 from forces.forms import ForceFilterForm
@@ -80,6 +80,7 @@ def export_prepare(request: HttpRequest, name: str) -> HttpResponse:
     return redirect(f"{reverse('exports:list')}#{name}")
 
 
+@require_GET  # a download: only a GET takes a copy, and is audited
 def export_download(request: HttpRequest, export_file_id) -> HttpResponse:
     """A prepared copy, through the permission check; the download is audited."""
     _require_admin(request)

@@ -7,7 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from actionplans.services import followup_context
 from casefiles.selectors import review_progress, topic_figures
@@ -726,6 +726,7 @@ def document_new(request: HttpRequest, inspection_id) -> HttpResponse:
     )
 
 
+@require_GET  # a download: only a GET takes a copy, and is audited
 def document_download(request: HttpRequest, inspection_id, document_id) -> HttpResponse:
     inspection = _evidence_page(request, inspection_id)
     document = get_object_or_404(
@@ -778,6 +779,7 @@ def report_pdf_build(request: HttpRequest, inspection_id) -> HttpResponse:
     return redirect("inspections:report_pdf", inspection.pk)
 
 
+@require_GET  # a download: only a GET takes a copy, and is audited
 def report_pdf_download(request: HttpRequest, inspection_id, report_file_id) -> HttpResponse:
     inspection = _report_inspection(request, inspection_id)
     report_file = get_object_or_404(

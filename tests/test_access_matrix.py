@@ -258,6 +258,31 @@ def test_access_matrix(world, clients):
     assert unexpected == [], "\n".join(unexpected)
 
 
+DOWNLOADS = [
+    "inspections:document_download",
+    "inspections:report_pdf_download",
+    "actionplans:plan_document",
+    "actionplans:version_document",
+    "exports:download",
+]
+
+
+def test_only_a_get_takes_a_copy_of_a_file(world, clients):
+    """Each download is audited: a POST or HEAD (a crawler, a link checker)
+    took no copy but was recorded as one. Only a GET now reaches the view."""
+    from core.models import AuditEvent
+
+    patterns = dict(url_patterns())
+    for name in DOWNLOADS:
+        url = reverse(name, kwargs=_kwargs(name, patterns[name], world))
+        before = AuditEvent.objects.filter(action="file.downloaded").count()
+        for send in (clients["admin"].post, clients["admin"].head):
+            assert send(url).status_code == 405, name
+        assert AuditEvent.objects.filter(action="file.downloaded").count() == before, name
+        assert clients["admin"].get(url).status_code == 200, name
+        assert AuditEvent.objects.filter(action="file.downloaded").count() == before + 1, name
+
+
 SECRETS = ["SECRET-INTERVIEW-NOTE", "SECRET-MODERATION", "SECRET-CASE-NOTE", "SECRET-OTHER-FORCE"]
 
 
