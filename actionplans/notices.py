@@ -429,7 +429,10 @@ class _Words:
 
     def link(self, d: Deadline) -> str:
         before, after = self.links[d.subject]
-        return f"{before}{d.inspection_id}{after}"
+        inspection_id = d.inspection_id
+        if len(inspection_id) == 32:  # SQLite keeps a UUID without its dashes
+            inspection_id = str(uuid.UUID(inspection_id))
+        return f"{before}{inspection_id}{after}"
 
     def reminder(self, d: Deadline, days_left: int) -> tuple[str, str]:
         label = ActionPlan.Kind(d.subject).label
