@@ -149,5 +149,69 @@ def action_label(action: str) -> str:
 
 @register.filter
 def humanise(name: str) -> str:
-    """ "received_for_checks_on" -> "Received for checks on"."""
-    return str(name).replace("_", " ").capitalize()
+    """ "received_for_checks_on" -> "Received for checks on"; a topic's field
+    by the topic's name: "risk_assessment_referral_rating" -> "Risk
+    assessment and referral: rating"."""
+    name = str(name)
+    topics = _topic_labels()
+    for suffix in ("_rating", "_observation"):
+        if name.endswith(suffix) and name.removesuffix(suffix) in topics:
+            return f"{topics[name.removesuffix(suffix)]}: {suffix[1:]}"
+    return name.replace("_", " ").capitalize()
+
+
+@lru_cache(maxsize=1)
+def _topic_labels() -> dict[str, str]:
+    from inspections.models import Topic
+
+    return dict(Topic.choices)
+
+
+@lru_cache(maxsize=1)
+def _code_labels() -> dict[str, str]:
+    """The label of each code the audit trail may hold (grades, ratings,
+    answers, statuses), where every list that has the code gives it the
+    same label."""
+    from actionplans.models import ActionPlanVersion
+    from casefiles.models import TOPIC_RATING_CHOICES, Answer
+    from inspections.models import Grade, Inspection, Judgment
+
+    labels: dict[str, str] = {}
+    clashes: set[str] = set()
+    for choices in (
+        Grade.choices,
+        TOPIC_RATING_CHOICES,
+        Answer.choices,
+        Judgment.Status.choices,
+        Inspection.Stage.choices,
+        ActionPlanVersion.Status.choices,
+    ):
+        for code, label in choices:
+            if labels.get(code, label) != label:
+                clashes.add(code)
+            labels[code] = str(label)
+    # A clash ("submitted" is a judgment's and a plan version's, worded apart)
+    # reads as the plain word.
+    return {
+        code: code.replace("_", " ").capitalize() if code in clashes else label
+        for code, label in labels.items()
+    }
+
+
+@register.filter
+def audit_value(value) -> str:
+    """A value of an audit record as people read it: (none), Yes or No, a
+    code by its label, a date as GOV.UK writes it; anything else as it is."""
+    if value is None or value == "":
+        return "(none)"
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, str):
+        if value in _code_labels():
+            return _code_labels()[value]
+        if len(value) == 10 and value[4] == "-" and value[7] == "-":
+            try:
+                return govuk_date(date.fromisoformat(value))
+            except ValueError:
+                return value
+    return str(value)

@@ -173,3 +173,36 @@ def test_the_submit_button_ignores_a_second_click():
     assert 'data-module="govuk-button"' in button
     assert 'data-prevent-double-click="true"' in button
     assert "Save example" in button
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        (None, "(none)"),
+        ("", "(none)"),
+        (True, "Yes"),
+        (False, "No"),
+        (0, "0"),
+        ("requires_improvement", "Requires improvement"),
+        ("not_relevant", "Not relevant to this case"),
+        ("submitted", "Submitted"),
+        ("accepted", "Accepted"),
+        ("2020-07-07", "7 July 2020"),
+        ("2020-13-45", "2020-13-45"),
+        ("Officers spoke to the child", "Officers spoke to the child"),
+    ],
+)
+def test_audit_values_read_as_words_not_codes(value, shown):
+    """Found by looking at the timelines: 'requires_improvement → inadequate',
+    '(none) → True', '2020-07-07', and False or 0 shown as (none)."""
+    from core.templatetags.govuk import audit_value
+
+    assert audit_value(value) == shown
+
+
+def test_a_topics_field_is_named_by_the_topic():
+    from core.templatetags.govuk import humanise
+
+    assert humanise("risk_assessment_referral_rating") == "Risk assessment and referral: rating"
+    assert humanise("investigation_observation") == "Investigation: observation"
+    assert humanise("received_for_checks_on") == "Received for checks on"
