@@ -7,7 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from actionplans.services import followup_context
 from casefiles.selectors import review_progress, topic_figures
@@ -610,8 +610,9 @@ def recommendation_new(request: HttpRequest, inspection_id, finding_id) -> HttpR
     return render(request, "inspections/recommendation_form.html", context)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def recommendation_delete(request: HttpRequest, inspection_id, recommendation_id) -> HttpResponse:
+    """Asks first (GET), as deleting a finding does; the post removes it."""
     inspection = _evidence_page(request, inspection_id, edit=True)
     recommendation = get_object_or_404(
         Recommendation.objects.select_related("finding"),
@@ -619,13 +620,17 @@ def recommendation_delete(request: HttpRequest, inspection_id, recommendation_id
         finding__inspection=inspection,
     )
     recommendation.finding.inspection = inspection
-    try:
-        services.recommendation_delete(recommendation=recommendation, by=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, "Recommendation removed")
-    return redirect("inspections:findings", inspection.pk)
+    error = None
+    if request.method == "POST":
+        try:
+            services.recommendation_delete(recommendation=recommendation, by=request.user)
+        except ValidationError as e:
+            error = " ".join(e.messages)
+        else:
+            messages.success(request, "Recommendation removed")
+            return redirect("inspections:findings", inspection.pk)
+    context = {"inspection": inspection, "recommendation": recommendation, "error": error}
+    return render(request, "inspections/recommendation_delete.html", context)
 
 
 # Evidence -----------------------------------------------------------------

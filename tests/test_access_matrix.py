@@ -56,7 +56,7 @@ EXPECTED = {
     "inspections:finding_edit": "200 200 200 404 404 404 302",
     "inspections:finding_delete": "200 200 200 404 404 404 302",
     "inspections:recommendation_new": "200 200 200 404 404 404 302",
-    "inspections:recommendation_delete": "405 405 405 405 405 405 302",
+    "inspections:recommendation_delete": "200 200 200 404 404 404 302",
     "inspections:evidence": "200 200 200 404 404 404 302",
     "inspections:interview_new": "200 200 200 404 404 404 302",
     "inspections:interview": "200 200 200 404 404 404 302",

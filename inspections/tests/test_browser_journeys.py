@@ -257,3 +257,37 @@ def test_admin_corrects_a_mistyped_receipt_date(
     assert_accessible(page)
     inspection.refresh_from_db()
     assert inspection.received_for_checks_on == corrected
+
+
+def test_inspector_removes_a_recommendation_only_after_confirming(
+    page: Page, live_server, admin_user, lead_inspector, inspector, force_a
+):
+    """Found by a screenshot sweep: 'Remove' deleted at one click, where
+    deleting a finding asks first."""
+    from django.urls import reverse
+
+    from inspections.models import Recommendation
+
+    inspection = inspection_at(
+        Stage.FIELDWORK, force=force_a, lead=lead_inspector, team=[inspector], admin=admin_user
+    )
+    add_concern(inspection, by=inspector, topic=Topic.LEADERSHIP, summary="Leaders look away")
+    count = Recommendation.objects.filter(finding__inspection=inspection).count
+    before = count()
+    sign_in(page, live_server.url, inspector)
+    page.goto(live_server.url + reverse("inspections:findings", args=[inspection.pk]))
+    assert_accessible(page)
+
+    page.get_by_role("link", name="Remove recommendation 1").first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Are you sure you want to remove this recommendation?"
+    )
+    assert_accessible(page)
+    page.get_by_role("link", name="Cancel").click()
+    assert count() == before
+
+    page.get_by_role("link", name="Remove recommendation 1").first.click()
+    page.get_by_role("button", name="Remove recommendation").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("Recommendation removed")
+    assert_accessible(page)
+    assert count() == before - 1

@@ -59,7 +59,7 @@ def full_inspection(planned, inspector):
     return planned
 
 
-POST_ONLY = {"judgment_submit", "judgment_moderate", "recommendation_delete"}
+POST_ONLY = {"judgment_submit", "judgment_moderate"}
 
 
 def _assert_all_404(client, inspection):
