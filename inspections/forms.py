@@ -1,9 +1,9 @@
 from crispy_forms_gds.choices import Choice
-from crispy_forms_gds.layout import Field, Size
+from crispy_forms_gds.layout import HTML, Field, Size
 from django import forms
 
 from accounts.models import User
-from core.forms import GovukDateField, GovukForm, PrivateFileField
+from core.forms import GovukDateField, GovukForm, PrivateFileField, submit_button
 from forces.models import Force
 
 from .models import GRADE_MEANINGS, Document, Finding, Grade, Inspection, Participant, Topic
@@ -72,6 +72,9 @@ class InspectionPlanForm(GovukForm):
 
 class JudgmentForm(GovukForm):
     submit_label = "Save draft"
+    # The second button: saves what is on the page, then submits it, so
+    # nothing changed on the page is left behind.
+    SUBMIT = "submit_for_moderation"
     grade = forms.ChoiceField(
         label="Grade",
         choices=[Choice(g.value, g.label, hint=GRADE_MEANINGS[g]) for g in Grade],
@@ -98,6 +101,19 @@ class JudgmentForm(GovukForm):
         super().__init__(*args, **kwargs)
         _evidence_choices(self, inspection)
         self.helper.layout[0] = Field.radios("grade", legend_size=Size.MEDIUM)
+        save = self.helper.layout.fields.pop()
+        self.helper.layout.extend(
+            [
+                HTML('<div class="govuk-button-group">'),
+                save,
+                submit_button(
+                    self.SUBMIT,
+                    "Save and submit for moderation",
+                    css_class="govuk-button--secondary",
+                ),
+                HTML("</div>"),
+            ]
+        )
 
 
 def _evidence_choices(form: forms.Form, inspection: Inspection) -> None:

@@ -3,6 +3,7 @@ import uuid
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -364,9 +365,10 @@ def judgment_detail(request: HttpRequest, inspection_id, topic: str) -> HttpResp
         messages.error(request, _not_changed(judgment, "your changes were not saved"))
         return redirect(judgment)
     form = _judgment_form(judgment, request.POST)
-    if form.is_valid() and _apply(
-        form,
-        lambda: services.judgment_save(
+    submit = JudgmentForm.SUBMIT in request.POST
+
+    def save() -> None:
+        services.judgment_save(
             judgment=judgment,
             grade=form.cleaned_data["grade"],
             rationale=form.cleaned_data["rationale"],
@@ -374,10 +376,18 @@ def judgment_detail(request: HttpRequest, inspection_id, topic: str) -> HttpResp
             interviews=form.cleaned_data.get("interviews", []),
             documents=form.cleaned_data.get("documents", []),
             by=request.user,
-        ),
-    ):
-        messages.success(request, f"{judgment.get_topic_display()}: draft saved")
-        return redirect(judgment)
+        )
+        if submit:
+            services.judgment_submit(judgment=judgment, by=request.user)
+
+    if form.is_valid():
+        # Saved and submitted together, or neither.
+        if _apply(form, transaction.atomic(save) if submit else save):
+            done = "submitted for moderation" if submit else "draft saved"
+            messages.success(request, f"{judgment.get_topic_display()}: {done}")
+            return redirect(judgment)
+        if submit:
+            judgment.refresh_from_db(fields=["status"])  # the save was rolled back too
     if not _editable(request.user, judgment):
         # Refused because, while it waited for the inspection's lock, the
         # judgment was submitted or the stage moved on (the service read both

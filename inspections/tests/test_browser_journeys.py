@@ -90,8 +90,16 @@ def test_inspector_grades_and_lead_moderates(
         page.get_by_label("13/01/2026: Assistant chief constable (Police)").check()
         page.get_by_role("button", name="Save draft").click()
         expect(page.locator(".govuk-notification-banner")).to_contain_text("draft saved")
-        page.get_by_role("button", name="Submit for moderation").click()
+        # Changed, then submitted straight away: the change is saved with it.
+        page.get_by_label("Rationale").fill(f"{grade}: evidence from interviews, data and cases.")
+        page.get_by_role("button", name="Save and submit for moderation").click()
+        expect(page.locator(".govuk-notification-banner")).to_contain_text(
+            "submitted for moderation"
+        )
         expect(page.get_by_text("Ready for moderation").first).to_be_visible()
+        expect(
+            page.locator("dd", has_text="evidence from interviews, data and cases")
+        ).to_be_visible()
         assert_accessible(page)
     sign_out(page)
 

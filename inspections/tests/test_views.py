@@ -220,6 +220,35 @@ def test_inadequate_without_concern_is_an_error_next_to_the_grade(client_for, pl
     assert not AuditEvent.objects.for_object(judgment).exists()
 
 
+def test_save_and_submit_keeps_what_was_changed_on_the_page(client_for, planned, inspector):
+    """Found by a screenshot sweep: 'Submit for moderation' was a form of its
+    own, so a grade or rationale changed on the page was dropped unsaved and
+    the older draft submitted. Now one button saves, then submits."""
+    client = client_for(inspector)
+    url = reverse("inspections:judgment", args=[planned.pk, Topic.LEADERSHIP])
+    client.post(url, {"grade": "good", "rationale": "First thoughts"})
+    response = client.post(
+        url,
+        {"grade": "adequate", "rationale": "Checked against the data", "submit_for_moderation": ""},
+    )
+    assert response.status_code == 302
+    judgment = planned.judgments.get(topic=Topic.LEADERSHIP)
+    assert judgment.status == Judgment.Status.SUBMITTED
+    assert (judgment.grade, judgment.rationale) == ("adequate", "Checked against the data")
+    actions = list(AuditEvent.objects.for_object(judgment).values_list("action", flat=True))
+    assert actions.count("judgment.submitted") == 1
+
+
+def test_save_and_submit_saves_nothing_when_the_save_is_refused(client_for, planned, inspector):
+    url = reverse("inspections:judgment", args=[planned.pk, Topic.LEADERSHIP])
+    data = {"grade": "inadequate", "rationale": "Poor", "submit_for_moderation": ""}
+    html = client_for(inspector).post(url, data).content.decode()
+    assert "Inadequate needs a cause of concern on this topic" in html
+    judgment = planned.judgments.get(topic=Topic.LEADERSHIP)
+    assert judgment.status == Judgment.Status.NOT_STARTED
+    assert not AuditEvent.objects.for_object(judgment).exists()
+
+
 def test_judgment_page_shows_history(client_for, planned, inspector):
     client = client_for(inspector)
     url = reverse("inspections:judgment", args=[planned.pk, Topic.LEADERSHIP])
