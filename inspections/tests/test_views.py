@@ -127,6 +127,19 @@ def test_programme_is_for_admins(client_for, inspector, force_lead_a, admin_user
     assert client_for(inspector).get(reverse("inspections:new")).status_code == 403
 
 
+def test_programme_links_say_which_inspection_they_open(client_for, admin_user, make_inspection):
+    """Found by a screenshot sweep: a column of links all named 'Inspection'
+    (or a bare date), alike to a screen reader's list of links."""
+    published = make_inspection(Stage.PUBLISHED)
+    html = client_for(admin_user).get(reverse("inspections:programme")).content.decode()
+    published_on = published.published_on
+    hidden = (
+        f'Inspection<span class="govuk-visually-hidden"> of Greater Manchester, published '
+        f"{published_on.day} {published_on:%B %Y}</span>"
+    )
+    assert hidden in html
+
+
 def test_force_lead_sees_no_grades_before_checks(client_for, make_inspection, force_lead_a):
     inspection = make_inspection(Stage.MODERATION)
     html = client_for(force_lead_a).get(inspection.get_absolute_url()).content.decode()
