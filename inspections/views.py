@@ -223,6 +223,10 @@ def _detail_context(inspection: Inspection, user) -> dict:
         ),
         "can_moderate": can_moderate(user, inspection),
         "can_work_on": can_work_on(user, inspection),
+        # Moderation starts once every topic is put forward: until then, which.
+        "not_put_forward": [
+            j for j in judgments if j.status in (Judgment.Status.NOT_STARTED, Judgment.Status.DRAFT)
+        ],
         # What happened to the inspection; who took copies of its files is
         # on the audit trail, not here.
         "timeline": AuditEvent.objects.filter(inspection_id=inspection.pk)

@@ -140,6 +140,25 @@ def test_programme_links_say_which_inspection_they_open(client_for, admin_user, 
     assert hidden in html
 
 
+def test_start_moderation_is_offered_only_once_every_topic_is_submitted(
+    client_for, lead_inspector, make_inspection
+):
+    """Found by a screenshot sweep: the button was offered from the first day
+    of fieldwork, and refused only after the confirmation page."""
+    inspection = make_inspection(Stage.FIELDWORK)
+    inspection.judgments.exclude(topic=Topic.LEADERSHIP).update(status=Judgment.Status.SUBMITTED)
+    inspection.judgments.filter(topic=Topic.LEADERSHIP).update(status=Judgment.Status.DRAFT)
+    client = client_for(lead_inspector)
+    start = reverse("inspections:transition", args=[inspection.pk, "start-moderation"])
+    html = client.get(inspection.get_absolute_url()).content.decode()
+    leadership = reverse("inspections:judgment", args=[inspection.pk, Topic.LEADERSHIP])
+    assert f'<a class="govuk-link" href="{leadership}">Leadership</a>' in html
+    assert start not in html
+    inspection.judgments.update(status=Judgment.Status.SUBMITTED)
+    html = client.get(inspection.get_absolute_url()).content.decode()
+    assert "Every topic is submitted for moderation" in html and start in html
+
+
 def test_force_lead_sees_no_grades_before_checks(client_for, make_inspection, force_lead_a):
     inspection = make_inspection(Stage.MODERATION)
     html = client_for(force_lead_a).get(inspection.get_absolute_url()).content.decode()
