@@ -1,5 +1,6 @@
 """The force lead's plan pages, uploads and downloads, and the lead inspector's review."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -244,3 +245,16 @@ def test_a_date_error_in_the_summary_links_to_the_day_box(client_for, force_lead
     html = response.content.decode()
     assert '<a href="#id_target_on_0">Enter the target date</a>' in html
     assert 'id="id_target_on_0"' in html
+
+
+def test_the_follow_up_page_keeps_the_inspections_sections(client_for, lead_inspector, published):
+    """Found by a screenshot sweep: the follow-up page dropped the inspection's
+    sub navigation (Overview, Findings, ... Report) that its other pages have."""
+    html = (
+        client_for(lead_inspector)
+        .get(reverse("actionplans:followup", args=[published.pk]))
+        .content.decode()
+    )
+    assert 'class="moj-sub-navigation"' in html
+    assert re.search(r'aria-current="page" href="[^"]+/follow-up/">Follow-up</a>', html)
+    assert f'href="{published.get_absolute_url()}" class="govuk-back-link">Back</a>' in html
