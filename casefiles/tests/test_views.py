@@ -625,3 +625,17 @@ def test_the_category_list_says_when_there_are_none(client_for, admin_user):
     html = client_for(admin_user).get(reverse("casefiles:category_list")).content.decode()
     assert "There are no case categories yet" in html and "<table" not in html
     assert 'class="govuk-back-link"' in html
+
+
+def test_second_reviews_of_a_closed_inspection_with_none_say_so_plainly(
+    client_for, inspector, inspection
+):
+    """Found by a screenshot sweep: '0 of 0 so far' and '...yet' on an
+    inspection whose case files are closed."""
+    from inspections.models import Inspection
+
+    Inspection.objects.filter(pk=inspection.pk).update(stage=Inspection.Stage.PUBLISHED)
+    html = client_for(inspector).get(url("second_review_list", inspection)).content.decode()
+    assert "0 of 0" not in html and "None due" in html
+    assert "No review was chosen for a second review." in html
+    assert "yet" not in html
