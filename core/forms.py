@@ -1,5 +1,7 @@
 """The one GOV.UK form base every form in the service builds on."""
 
+import re
+import uuid
 from datetime import date
 
 from crispy_forms_gds.fields import DateInputField
@@ -74,6 +76,10 @@ class GovukForm(GovukFormMixin, forms.Form):
 class GovukModelForm(GovukFormMixin, forms.ModelForm):
     pass
 
+
+_UUID = re.compile(
+    r"[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}", re.IGNORECASE
+)
 
 # Dates the service accepts: every programme date falls well inside, and the
 # deadlines derived from them (core.deadlines) stay real dates.
@@ -185,10 +191,11 @@ class AuditSearchForm(forms.Form):
     force = forms.ModelChoiceField(
         label="Force", queryset=None, required=False, empty_label="All forces"
     )
-    inspection = forms.UUIDField(
-        label="Inspection reference",
+    inspection = forms.CharField(
+        label="Inspection",
         required=False,
-        error_messages={"invalid": "Enter the inspection reference from its web address"},
+        max_length=500,
+        help_text="Paste the address of the inspection's page, or the reference in it",
     )
     since = forms.DateField(
         label="From",
@@ -213,6 +220,18 @@ class AuditSearchForm(forms.Form):
         for field in self.fields.values():
             css = "govuk-select" if isinstance(field.widget, forms.Select) else "govuk-input"
             field.widget.attrs["class"] = css
+
+    def clean_inspection(self):
+        """The inspection's reference, found in a pasted address or on its own."""
+        text = self.cleaned_data["inspection"].strip()
+        if not text:
+            return None
+        found = _UUID.search(text)
+        if not found:
+            raise ValidationError(
+                "Enter the address of the inspection's page, or the reference in it"
+            )
+        return uuid.UUID(found.group(0))
 
     def filter(self, events):
         if not self.is_bound:

@@ -26,6 +26,9 @@ def test_search_by_force_person_inspection_and_date(
     assert {e.actor for e in by_person} == {inspector}
     by_inspection = client.get(URL, {"inspection": a.pk}).context["page_obj"].object_list
     assert len(by_inspection) == 3
+    # The page's address pasted as it is finds the same records.
+    pasted = client.get(URL, {"inspection": f"https://example.org{a.get_absolute_url()}"})
+    assert len(pasted.context["page_obj"].object_list) == 3
     future = client.get(URL, {"since": "01/01/2099"}).context["page_obj"].object_list
     assert list(future) == []
 
@@ -34,8 +37,10 @@ def test_bad_dates_are_explained_not_guessed(client_for, admin_user):
     response = client_for(admin_user).get(URL, {"since": "31/02/2026", "inspection": "x"})
     html = response.content.decode()
     assert "Enter the from date in the format 31/12/2026" in html
-    assert "Enter the inspection reference from its web address" in html
+    assert "Enter the address of the inspection&#x27;s page, or the reference in it" in html
     assert list(response.context["page_obj"].object_list) == []
+    assert "Correct the search to see the records" in html
+    assert "No records match this search" not in html
 
 
 def test_audit_page_queries_do_not_grow(
