@@ -6,11 +6,13 @@ from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from actionplans.services import home_context
 from config.celery import app as celery_app
+from dashboard import national
 from forces.models import Force
 from inspections.models import Inspection
 
@@ -46,6 +48,11 @@ def _home_context(user) -> dict:
         .select_related("force")
         .order_by("fieldwork_start")
     )
+    if user.is_inspector:
+        # What the forces owe on the inspector's own inspections.
+        extra["overdue"], extra["due_soon"] = national.deadlines_of(
+            user, today=timezone.localdate()
+        )
     return {"inspections": inspections, **extra}  # a force lead's force is in the frame
 
 

@@ -129,21 +129,25 @@ def plan_deadlines(inspection: Inspection) -> list[tuple[str, date | None, str |
     ]
 
 
-def action_plan_deadlines(*, today: date, forces: dict, narrow: bool = True) -> list[Deadline]:
+def action_plan_deadlines(
+    *, today: date, forces: dict, narrow: bool = True, among=None
+) -> list[Deadline]:
     """Action plans and updated action plans not yet in, due within 30 days or overdue.
 
     A plan is in once a version is submitted or accepted; a returned version
-    puts it back with the force. Closed inspections ask for nothing.
+    puts it back with the force. Closed inspections ask for nothing. `among`
+    (a queryset of inspections) narrows them further: an inspector's own.
     """
     horizon = today + timedelta(days=DUE_SOON_DAYS)
+    inspections = Inspection.objects.filter(stage__in=PLAN_STAGES).filter(
+        Q(action_plan_due_on__lte=horizon) | Q(updated_action_plan_due_on__lte=horizon)
+    )
+    if among is not None:
+        inspections = inspections.filter(pk__in=among.values("pk"))
     inspections = with_plan_statuses(
-        _of_forces(
-            Inspection.objects.filter(stage__in=PLAN_STAGES).filter(
-                Q(action_plan_due_on__lte=horizon) | Q(updated_action_plan_due_on__lte=horizon)
-            ),
-            "force_id",
-            forces if narrow else None,
-        ).only("force_id", "action_plan_due_on", "updated_action_plan_due_on")
+        _of_forces(inspections, "force_id", forces if narrow else None).only(
+            "force_id", "action_plan_due_on", "updated_action_plan_due_on"
+        )
     )
     deadlines = [
         Deadline(
@@ -204,6 +208,18 @@ def coming_visits(
     ]
     visits += post_inspection_visits(start=today, end=end, forces=forces, narrow=narrow)
     return sorted(visits, key=lambda v: (v.start, v.force.short_name)), (today, end)
+
+
+def deadlines_of(user, *, today: date) -> tuple[list[Deadline], list[Deadline]]:
+    """(overdue, due in the next 30 days): the action plans of the inspections
+    an inspector works on, for their home page. Two queries."""
+    deadlines = action_plan_deadlines(
+        today=today,
+        forces=Force.objects.in_bulk(),
+        narrow=False,
+        among=Inspection.objects.visible_to(user),
+    )
+    return [d for d in deadlines if d.is_overdue], [d for d in deadlines if not d.is_overdue]
 
 
 def inspections_open_to(user, deadlines: list[Deadline]) -> set | None:

@@ -52,3 +52,35 @@ def test_security_headers_are_sent(client, db):
     assert "unsafe-inline" not in csp
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["X-Frame-Options"] == "DENY"
+
+
+def test_an_inspectors_home_lists_the_action_plans_due_on_their_inspections(
+    client_for, force_a, force_b, lead_inspector, inspector, other_inspector, admin_user
+):
+    """Found by a screenshot sweep: the lead inspector had three overdue plans
+    and a home page that did not say so; only the force lead's had a list."""
+    from datetime import timedelta
+
+    from actionplans.tests.factories import inspection_due, today
+
+    ours = inspection_due(
+        force=force_a,
+        lead=lead_inspector,
+        admin=admin_user,
+        team=[inspector],
+        action_plan_due_on=today() - timedelta(days=3),
+    )
+    inspection_due(
+        force=force_b,
+        lead=other_inspector,
+        admin=admin_user,
+        action_plan_due_on=today() + timedelta(days=5),
+    )
+    for person in (lead_inspector, inspector):
+        html = client_for(person).get(reverse("core:home")).content.decode()
+        assert "Action plans due" in html and "Overdue" in html
+        assert f'href="{ours.get_absolute_url()}">Greater Manchester</a>' in html
+        assert force_b.short_name not in html  # not their inspection
+    theirs = client_for(other_inspector).get(reverse("core:home")).content.decode()
+    assert "Due in the next 30 days" in theirs and force_b.short_name in theirs
+    assert "Overdue" not in theirs and "Greater Manchester" not in theirs
