@@ -7,11 +7,15 @@ grades, findings, recommendations, ratings and figures, and the audit trail,
 which records each deletion.
 """
 
+import os
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
+from itertools import islice
 
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.db import transaction
+from django.utils import timezone
 
 from actionplans.models import ActionPlan, ActionPlanVersion
 from casefiles.models import CaseListImport, CaseReview, TopicAssessment
@@ -132,3 +136,43 @@ def retention_apply(*, today: date, dry_run: bool, by=None) -> list[Removed]:
             },
         )
     return report
+
+
+# A file with no record younger than this may belong to an upload whose
+# transaction is still open: it is left alone.
+ORPHAN_AGE = timedelta(days=1)
+
+
+def _stored_names() -> list[str]:
+    """Every file in the private storage, by its name there."""
+    root = default_storage.location
+    names = []
+    for folder, _, files in os.walk(root):
+        names += [os.path.relpath(os.path.join(folder, name), root) for name in files]
+    return names
+
+
+def orphaned_files_remove(*, dry_run: bool, older_than: timedelta = ORPHAN_AGE) -> list[str]:
+    """Delete files in the private storage that no StoredFile row names.
+
+    They are left by a transaction that stored an upload and then rolled
+    back, or by a process that died between deleting a row and its file
+    (uploads.delete_stored_file). Nothing can reach them, but they hold what
+    people uploaded, so the retention policy removes them too. Returns their
+    names, oldest first; with dry_run, deletes nothing.
+    """
+    cutoff = timezone.now() - older_than
+    old = [name for name in _stored_names() if default_storage.get_modified_time(name) < cutoff]
+    recorded: set[str] = set()
+    names = iter(old)
+    while chunk := list(islice(names, 1000)):
+        recorded |= set(
+            StoredFile.objects.filter(storage_name__in=chunk).values_list("storage_name", flat=True)
+        )
+    orphans = sorted(
+        (name for name in old if name not in recorded), key=default_storage.get_modified_time
+    )
+    if not dry_run:
+        for name in orphans:
+            default_storage.delete(name)
+    return orphans

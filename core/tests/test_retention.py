@@ -100,3 +100,32 @@ def test_the_period_is_a_setting(closed, settings, capsys):
     settings.PROGRAMME_RULES = {**settings.PROGRAMME_RULES, "RETENTION_MONTHS": 36}
     call_command("apply_retention", "--dry-run", f"--today={TODAY}")
     assert "Nothing to remove." in capsys.readouterr().out
+
+
+def test_stored_files_no_record_names_are_removed_once_a_day_old(private_storage, admin_user):
+    """A transaction that stored an upload and then rolled back left its file
+    with no row: unreachable, but holding what someone uploaded."""
+    import io
+    import os
+    import time
+
+    from django.core.files.base import ContentFile
+
+    from core import uploads
+    from core.retention import orphaned_files_remove
+
+    kept = uploads.store_file(ContentFile(pdf()), name="kept.pdf", kind="pdf", by=admin_user)
+    orphan = default_storage.save("zz/orphan", ContentFile(b"what a child said"))
+    young = default_storage.save("zz/young", ContentFile(b"an upload still in its transaction"))
+    two_days_ago = time.time() - 2 * 24 * 60 * 60
+    for name in (kept.storage_name, orphan):
+        os.utime(default_storage.path(name), (two_days_ago, two_days_ago))
+
+    assert orphaned_files_remove(dry_run=True) == [orphan]
+    assert default_storage.exists(orphan)
+    out = io.StringIO()
+    call_command("apply_retention", stdout=out)
+    assert "stored files with no record, removed: 1" in out.getvalue()
+    assert not default_storage.exists(orphan)
+    assert default_storage.exists(kept.storage_name) and default_storage.exists(young)
+    assert orphaned_files_remove(dry_run=False) == []
