@@ -48,7 +48,7 @@ class GovukFormMixin:
         if isinstance(widget, forms.RadioSelect):
             return Field.radios(name, legend_size=Size.SMALL)
         if isinstance(self.fields[name], DateInputField):
-            return Field(name, context={"legend_size": Size.SMALL})
+            return Field(name, context={"legend_size": Size.for_legend(Size.SMALL)})
         if isinstance(widget, forms.CheckboxSelectMultiple):
             return Field.checkboxes(name, legend_size=Size.SMALL)
         return Field(name)

@@ -206,3 +206,10 @@ def test_a_topics_field_is_named_by_the_topic():
     assert humanise("risk_assessment_referral_rating") == "Risk assessment and referral: rating"
     assert humanise("investigation_observation") == "Investigation: observation"
     assert humanise("received_for_checks_on") == "Received for checks on"
+
+
+def test_a_date_legend_is_bold_like_the_other_labels():
+    """Found by a screenshot sweep: the legend got the class "s", which GOV.UK
+    does not know, so dates read lighter than every other question."""
+    html = render(DateForm())
+    assert 'class="govuk-fieldset__legend govuk-fieldset__legend--s"' in html
