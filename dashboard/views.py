@@ -29,8 +29,7 @@ def _require_admin(request: HttpRequest) -> None:
 def dashboard_view(request: HttpRequest) -> HttpResponse:
     _require_inspectorate(request)
     filters = ForceFilterForm(request.GET or None)
-    filters.is_valid()
-    data = getattr(filters, "cleaned_data", {})  # the valid filters; a bad one is left out
+    data = filters.valid_data()
     context = {"filters": filters, "filtered": bool(data.get("region") or data.get("country"))}
     return fragments.render(
         request,

@@ -20,14 +20,19 @@ class ForceFilterForm(forms.Form):
         widget=forms.Select(attrs={"class": "govuk-select"}),
     )
 
-    def filter(self, forces):
-        """By the filters given; a value that is not valid is left out, the
-        rest kept (a search too long to be a force's name matches none)."""
+    def valid_data(self) -> dict:
+        """The filters given whose values are valid; a bad one is left out,
+        the rest kept. Empty when no filter was given."""
         if not self.is_bound:
-            return forces
+            return {}
         self.is_valid()
-        data = self.cleaned_data
-        if "q" not in data and self.data.get("q"):
+        return self.cleaned_data
+
+    def filter(self, forces):
+        """By the valid filters (a search too long to be a force's name
+        matches none)."""
+        data = self.valid_data()
+        if "q" not in data and self.is_bound and self.data.get("q"):
             return forces.none()
         if data.get("q"):
             forces = forces.filter(name__icontains=data["q"]) | forces.filter(

@@ -59,8 +59,7 @@ def _require_admin(request: HttpRequest) -> None:
 def programme_view(request: HttpRequest) -> HttpResponse:
     _require_admin(request)
     filters = ForceFilterForm(request.GET or None)
-    filters.is_valid()
-    data = getattr(filters, "cleaned_data", {})
+    data = filters.valid_data()
     due = request.GET.get("due", "")
     sort = request.GET.get("sort", "due")
     context = {
@@ -594,19 +593,31 @@ def finding_edit(request: HttpRequest, inspection_id, finding_id) -> HttpRespons
     return render(request, "inspections/finding_form.html", context)
 
 
-def finding_delete(request: HttpRequest, inspection_id, finding_id) -> HttpResponse:
-    finding = _finding_for(request, inspection_id, finding_id, edit=True)
+def _confirm_delete(request, *, delete, done: str, template: str, context: dict):
+    """A page that asks first (GET); its post calls `delete()` and goes back
+    to the findings, or shows the service's refusal on the same page."""
+    inspection = context["inspection"]
     error = None
     if request.method == "POST":
         try:
-            services.finding_delete(finding=finding, by=request.user)
+            delete()
         except ValidationError as e:
             error = " ".join(e.messages)
         else:
-            messages.success(request, "Finding deleted")
-            return redirect("inspections:findings", finding.inspection_id)
-    context = {"inspection": finding.inspection, "finding": finding, "error": error}
-    return render(request, "inspections/finding_delete.html", context)
+            messages.success(request, done)
+            return redirect("inspections:findings", inspection.pk)
+    return render(request, template, {**context, "error": error})
+
+
+def finding_delete(request: HttpRequest, inspection_id, finding_id) -> HttpResponse:
+    finding = _finding_for(request, inspection_id, finding_id, edit=True)
+    return _confirm_delete(
+        request,
+        delete=lambda: services.finding_delete(finding=finding, by=request.user),
+        done="Finding deleted",
+        template="inspections/finding_delete.html",
+        context={"inspection": finding.inspection, "finding": finding},
+    )
 
 
 def recommendation_new(request: HttpRequest, inspection_id, finding_id) -> HttpResponse:
@@ -634,17 +645,15 @@ def recommendation_delete(request: HttpRequest, inspection_id, recommendation_id
         finding__inspection=inspection,
     )
     recommendation.finding.inspection = inspection
-    error = None
-    if request.method == "POST":
-        try:
-            services.recommendation_delete(recommendation=recommendation, by=request.user)
-        except ValidationError as e:
-            error = " ".join(e.messages)
-        else:
-            messages.success(request, "Recommendation removed")
-            return redirect("inspections:findings", inspection.pk)
-    context = {"inspection": inspection, "recommendation": recommendation, "error": error}
-    return render(request, "inspections/recommendation_delete.html", context)
+    return _confirm_delete(
+        request,
+        delete=lambda: services.recommendation_delete(
+            recommendation=recommendation, by=request.user
+        ),
+        done="Recommendation removed",
+        template="inspections/recommendation_delete.html",
+        context={"inspection": inspection, "recommendation": recommendation},
+    )
 
 
 # Evidence -----------------------------------------------------------------

@@ -195,3 +195,15 @@ def test_force_lead_resets_the_calendar_link_after_confirming(
     assert new != old
     assert client.get(old).status_code == 404
     assert client.get(new).status_code == 200
+
+
+def test_lead_inspector_sees_the_plans_due_on_their_home_and_opens_one(
+    page: Page, live_server, checks, lead_inspector
+):
+    sign_in(page, live_server.url, lead_inspector)
+    expect(page.get_by_role("heading", name="Action plans due")).to_be_visible()
+    expect(page.get_by_text("Due in the next 30 days")).to_be_visible()
+    assert_accessible(page)
+    page.locator(".app-table-scroll").first.get_by_role("link", name="Greater Manchester").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Inspection overview")
+    assert_accessible(page)

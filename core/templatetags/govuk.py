@@ -207,8 +207,8 @@ def audit_value(value) -> str:
     if isinstance(value, bool):
         return "Yes" if value else "No"
     if isinstance(value, str):
-        if value in _code_labels():
-            return _code_labels()[value]
+        if label := _code_labels().get(value):
+            return label
         if len(value) == 10 and value[4] == "-" and value[7] == "-":
             try:
                 return govuk_date(date.fromisoformat(value))
