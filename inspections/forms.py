@@ -1,6 +1,7 @@
 from crispy_forms_gds.choices import Choice
-from crispy_forms_gds.layout import HTML, Field, Size
+from crispy_forms_gds.layout import HTML, Button, Div, Field, Fieldset, Size
 from django import forms
+from django.forms.utils import ErrorDict
 
 from accounts.models import User
 from core.forms import GovukDateField, GovukForm, PrivateFileField, submit_button
@@ -211,11 +212,20 @@ class RecommendationForm(GovukForm):
     )
 
 
-PARTICIPANT_ROWS = 4
+# An interview offers this many participant rows at first; "Add another
+# participant" adds one at a time, up to the most a focus group could have.
+PARTICIPANT_ROWS = 3
+MAX_PARTICIPANTS = 30
+ADD_PARTICIPANT = "add_participant"
 
 
 class InterviewForm(GovukForm):
-    """An interview or discussion. Participants by role and organisation only."""
+    """An interview or discussion. Participants by role and organisation only.
+
+    Bound with ``adding`` (the "Add another participant" button), the form
+    only draws itself again with one more row: nothing is checked, so no
+    error shows, and it is never valid, so nothing is saved.
+    """
 
     submit_label = "Save interview"
     held_on = GovukDateField(label="Date of the interview", what="the date of the interview")
@@ -234,30 +244,75 @@ class InterviewForm(GovukForm):
         error_messages={"max_length": "Notes must be 20,000 characters or fewer"},
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, adding: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        for n in range(1, PARTICIPANT_ROWS + 1):
+        self.adding = adding and self.is_bound
+        self.rows = self._row_count()
+        if self.is_bound:
+            self.data = self.data.copy()
+            self.data["participant_rows"] = str(self.rows)
+        self.fields["participant_rows"] = forms.IntegerField(
+            widget=forms.HiddenInput, required=False, initial=self.rows
+        )
+        submit = self.helper.layout.pop()
+        for n in range(1, self.rows + 1):
             self.fields[f"participant_{n}_role"] = forms.CharField(
-                label=f"Participant {n}: role",
-                help_text="For example, detective inspector. Not their name." if n == 1 else "",
+                label="Role",
+                help_text="For example, detective inspector. Not their name.",
                 required=False,
                 max_length=120,
-                error_messages={"max_length": "The role must be 120 characters or fewer"},
+                error_messages={
+                    "max_length": f"Participant {n}'s role must be 120 characters or fewer"
+                },
             )
             self.fields[f"participant_{n}_organisation"] = forms.ChoiceField(
-                label=f"Participant {n}: organisation",
+                label="Organisation",
                 choices=[("", "Choose an organisation"), *Participant.Organisation.choices],
                 required=False,
             )
-            self.helper.layout.insert(len(self.helper.layout) - 1, Field(f"participant_{n}_role"))
-            self.helper.layout.insert(
-                len(self.helper.layout) - 1, Field(f"participant_{n}_organisation")
+            self.helper.layout.append(
+                Fieldset(
+                    Field(f"participant_{n}_role"),
+                    Field(f"participant_{n}_organisation"),
+                    legend=f"Participant {n}",
+                    legend_size=Size.MEDIUM,
+                    css_id=f"participant-{n}",
+                )
             )
+        self.helper.layout.append(Field("participant_rows"))
+        if self.rows < MAX_PARTICIPANTS:
+            # On a line of its own, above the save button; the redrawn page
+            # opens at the new row.
+            add = Button.secondary(
+                ADD_PARTICIPANT,
+                "Add another participant",
+                formaction=f"#participant-{self.rows + 1}",
+            )
+            self.helper.layout.append(Div(add))
+        self.helper.layout.append(submit)
+
+    def _row_count(self) -> int:
+        """The rows the page had (its hidden count, kept within bounds), one more when adding."""
+        try:
+            rows = int(self.data.get("participant_rows", PARTICIPANT_ROWS))
+        except (TypeError, ValueError):
+            rows = PARTICIPANT_ROWS
+        rows = min(max(rows, PARTICIPANT_ROWS), MAX_PARTICIPANTS)
+        return min(rows + 1, MAX_PARTICIPANTS) if self.adding else rows
+
+    def full_clean(self):
+        if self.adding:
+            self._errors, self.cleaned_data = ErrorDict(), {}
+            return
+        super().full_clean()
+
+    def is_valid(self) -> bool:
+        return not self.adding and super().is_valid()
 
     def clean(self):
         data = super().clean()
         participants = []
-        for n in range(1, PARTICIPANT_ROWS + 1):
+        for n in range(1, self.rows + 1):
             role = (data.get(f"participant_{n}_role") or "").strip()
             organisation = data.get(f"participant_{n}_organisation")
             if role and not organisation:

@@ -20,6 +20,7 @@ from forces.forms import ForceFilterForm
 from . import reports, services, tracker
 from .access import can_moderate, can_work_on, get_inspection_for_user, require_inspectorate
 from .forms import (
+    ADD_PARTICIPANT,
     CorrectDatesForm,
     DateForm,
     DocumentForm,
@@ -702,7 +703,7 @@ def _evidence_context(inspection: Inspection, user) -> dict:
 
 def interview_new(request: HttpRequest, inspection_id) -> HttpResponse:
     inspection = _evidence_page(request, inspection_id, edit=True)
-    form = InterviewForm(request.POST or None)
+    form = InterviewForm(request.POST or None, adding=ADD_PARTICIPANT in request.POST)
     if form.is_valid() and _apply(
         form,
         lambda: services.interview_record(

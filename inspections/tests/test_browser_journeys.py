@@ -1,5 +1,6 @@
 """Browser journeys for inspections, with axe on every page visited."""
 
+import re
 from datetime import date
 
 import pytest
@@ -73,8 +74,17 @@ def test_inspector_grades_and_lead_moderates(
     assert_accessible(page)
     fill_date(page, "held_on", date(2026, 1, 13))
     page.get_by_label("Leadership").check()
-    page.get_by_label("Participant 1: role").fill("Assistant chief constable")
-    page.get_by_label("Participant 1: organisation").select_option("police")
+    first = page.get_by_role("group", name="Participant 1")
+    first.get_by_label("Role").fill("Assistant chief constable")
+    first.get_by_label("Organisation").select_option("police")
+    # Three rows at first; a fourth on request, the page opening at it.
+    page.get_by_role("button", name="Add another participant").click()
+    expect(page).to_have_url(re.compile("#participant-4$"))
+    expect(first.get_by_label("Role")).to_have_value("Assistant chief constable")
+    assert_accessible(page)
+    fourth = page.get_by_role("group", name="Participant 4")
+    fourth.get_by_label("Role").fill("Designated safeguarding lead")
+    fourth.get_by_label("Organisation").select_option("education")
     page.get_by_role("button", name="Save interview").click()
     expect(page.locator(".govuk-notification-banner")).to_contain_text("Interview recorded")
     assert_accessible(page)

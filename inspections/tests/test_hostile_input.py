@@ -111,6 +111,8 @@ def test_interview_form(client_for, inspector, world):
         "notes",
         "participant_1_role",
         "participant_1_organisation",
+        "participant_rows",
+        "add_participant",
     ]
     _run(client_for(inspector), url, fields, {"topics": st.sampled_from(Topic.values)})
 

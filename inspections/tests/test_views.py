@@ -308,6 +308,66 @@ def test_interview_form_needs_roles_not_names(client_for, planned, inspector):
     assert planned.interviews.count() == 0
 
 
+INTERVIEW = {
+    "held_on_0": "13",
+    "held_on_1": "1",
+    "held_on_2": "2026",
+    "topics": ["leadership"],
+    "participant_1_role": "Chief inspector",
+    "participant_1_organisation": "police",
+}
+
+
+def test_adding_a_participant_redraws_the_form_with_one_more_row_and_saves_nothing(
+    client_for, planned, inspector
+):
+    url = reverse("inspections:interview_new", args=[planned.pk])
+    data = {**INTERVIEW, "participant_rows": "3", "add_participant": ""}
+    del data["topics"]  # missing, but adding a row checks nothing yet
+    response = client_for(inspector).post(url, data)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert planned.interviews.count() == 0
+    assert "govuk-error-summary" not in html
+    assert 'id="participant-4"' in html
+    assert 'id="participant-5"' not in html
+    assert 'name="participant_rows" value="4"' in html
+    assert 'value="Chief inspector"' in html  # what was typed stays
+    assert 'formaction="#participant-5"' in html
+
+
+def test_an_interview_keeps_more_participants_than_the_form_first_offers(
+    client_for, planned, inspector
+):
+    data = {**INTERVIEW, "participant_rows": "5"}
+    for n in range(2, 6):
+        data[f"participant_{n}_role"] = f"Social worker {n}"
+        data[f"participant_{n}_organisation"] = "childrens_social_care"
+    data["participant_3_role"] = ""  # a row left empty is skipped
+    data["participant_3_organisation"] = ""
+    response = client_for(inspector).post(
+        reverse("inspections:interview_new", args=[planned.pk]), data
+    )
+    assert response.status_code == 302
+    roles = sorted(planned.interviews.get().participants.values_list("role", flat=True))
+    assert roles == ["Chief inspector", "Social worker 2", "Social worker 4", "Social worker 5"]
+
+
+@pytest.mark.parametrize(("posted", "rows"), [("", 3), ("-4", 3), ("many", 3), ("999", 30)])
+def test_the_participant_rows_stay_within_bounds(client_for, planned, inspector, posted, rows):
+    data = {**INTERVIEW, "participant_rows": posted, "add_participant": ""}
+    html = (
+        client_for(inspector)
+        .post(reverse("inspections:interview_new", args=[planned.pk]), data)
+        .content.decode()
+    )
+    expected = min(rows + 1, 30)
+    assert f'id="participant-{expected}"' in html
+    assert f'id="participant-{expected + 1}"' not in html
+    # At the most a focus group could have, there is no button to add more.
+    assert ("Add another participant" in html) == (expected < 30)
+
+
 def test_document_upload_is_kept_privately_and_downloaded_through_the_door(
     client_for, planned, inspector, force_lead_a, private_storage
 ):
