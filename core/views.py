@@ -36,6 +36,12 @@ def home(request: HttpRequest) -> HttpResponse:
 
 def _home_context(user) -> dict:
     extra = home_context(user)  # notifications, and a force lead's "What is due"
+    if not user.is_force_lead:
+        # What the forces owe: on an inspector's own inspections, or for an
+        # admin, who watches every deadline, on all of them.
+        extra["overdue"], extra["due_soon"] = national.deadlines_of(
+            user, today=timezone.localdate()
+        )
     if user.is_admin:
         return {
             "force_count": Force.objects.count(),
@@ -48,11 +54,6 @@ def _home_context(user) -> dict:
         .select_related("force")
         .order_by("fieldwork_start")
     )
-    if user.is_inspector:
-        # What the forces owe on the inspector's own inspections.
-        extra["overdue"], extra["due_soon"] = national.deadlines_of(
-            user, today=timezone.localdate()
-        )
     return {"inspections": inspections, **extra}  # a force lead's force is in the frame
 
 

@@ -4,7 +4,10 @@ from django.urls import reverse
 def test_admin_home_is_the_programme(client_for, admin_user):
     response = client_for(admin_user).get(reverse("core:home"))
     assert response.templates[0].name == "core/home_admin.html"
-    assert "43 forces" in response.content.decode()
+    html = response.content.decode()
+    assert "43 forces" in html
+    assert '<h1 class="govuk-heading-l">Programme administration</h1>' in html
+    assert "No action plan is overdue." in html
 
 
 def test_inspector_home_lists_their_inspections(client_for, inspector):
@@ -84,3 +87,7 @@ def test_an_inspectors_home_lists_the_action_plans_due_on_their_inspections(
     theirs = client_for(other_inspector).get(reverse("core:home")).content.decode()
     assert "Due in the next 30 days" in theirs and force_b.short_name in theirs
     assert "Overdue" not in theirs and "Greater Manchester" not in theirs
+    # The admin, who watches every deadline, sees both, each linked to its inspection.
+    admins = client_for(admin_user).get(reverse("core:home")).content.decode()
+    assert f'href="{ours.get_absolute_url()}">Greater Manchester</a>' in admins
+    assert "Due in the next 30 days" in admins and force_b.short_name in admins
