@@ -242,11 +242,13 @@ def _require_lead_or_admin(inspection: Inspection, by: User) -> None:
         raise PermissionDenied
 
 
-def finding_rows(inspection: Inspection) -> list[tuple[str, str, int]]:
-    """(kind, summary, number of recommendations) of each finding, in order:
-    enough for a count of the findings and for publication_blockers."""
+def finding_rows(inspection: Inspection) -> list[tuple[str, str, str, int]]:
+    """(topic, kind, summary, number of recommendations) of each finding, in
+    order: enough for a count of the findings and for publication_blockers."""
     return list(
-        inspection.findings.annotate(n=Count("recommendations")).values_list("kind", "summary", "n")
+        inspection.findings.annotate(n=Count("recommendations")).values_list(
+            "topic", "kind", "summary", "n"
+        )
     )
 
 
@@ -275,7 +277,7 @@ def publication_blockers(
     inspection: Inspection,
     *,
     judgments: list[Judgment] | None = None,
-    findings: list[tuple[str, str, int]] | None = None,
+    findings: list[tuple[str, str, str, int]] | None = None,
 ) -> list[str]:
     """What stands between the inspection and its report: empty when ready.
     Pass the inspection's judgments, and its finding_rows, if loaded already."""
@@ -286,17 +288,18 @@ def publication_blockers(
     if not_final:
         blockers.append("Agree the graded judgments for: " + ", ".join(not_final))
     if findings is None:
-        without = list(
-            inspection.findings.filter(kind__in=Finding.CONCERN_KINDS)
-            .annotate(n=Count("recommendations"))
-            .filter(n=0)
-            .values_list("summary", flat=True)
-        )
-    else:
-        without = [
-            summary for kind, summary, n in findings if kind in Finding.CONCERN_KINDS and n == 0
-        ]
-    blockers.extend(f"Add a recommendation to the cause of concern ‘{s}’" for s in without)
+        findings = finding_rows(inspection)
+    concern_topics = {topic for topic, kind, _, _ in findings if kind in Finding.CONCERN_KINDS}
+    blockers.extend(
+        f"Add a cause of concern on {j.get_topic_display().lower()}, which is graded inadequate"
+        for j in judgments
+        if j.grade == Grade.INADEQUATE and j.topic not in concern_topics
+    )
+    blockers.extend(
+        f"Add a recommendation to the cause of concern ‘{summary}’"
+        for _, kind, summary, n in findings
+        if kind in Finding.CONCERN_KINDS and n == 0
+    )
     return blockers
 
 
@@ -694,6 +697,8 @@ def finding_update(
         raise ValidationError(
             {"kind": "Remove this finding's recommendations before changing its kind"}
         )
+    if topic != finding.topic or kind not in Finding.CONCERN_KINDS:
+        _require_concern_kept(finding, field="topic" if topic != finding.topic else "kind")
     before = audit.snapshot(finding, FINDING_FIELDS)
     finding.topic, finding.kind, finding.summary, finding.detail = topic, kind, summary, detail
     finding.reported_to_force_on = (
@@ -712,22 +717,31 @@ def finding_update(
     return finding
 
 
+def _require_concern_kept(finding: Finding, field: str | None = None) -> None:
+    """Refuse to take away the last cause of concern on a topic graded
+    inadequate (by deleting it, moving it to another topic or making it
+    another kind of finding): the grade needs one."""
+    if not finding.is_concern:
+        return
+    inspection = finding.inspection
+    if not inspection.judgments.filter(topic=finding.topic, grade=Grade.INADEQUATE).exists():
+        return
+    others = inspection.findings.filter(topic=finding.topic, kind__in=Finding.CONCERN_KINDS)
+    if not others.exclude(pk=finding.pk).exists():
+        message = (
+            f"{finding.get_topic_display()} is graded inadequate, which needs a cause of "
+            "concern. Change the grade first"
+        )
+        raise ValidationError({field: message} if field else message)
+
+
 @transaction.atomic
 def finding_delete(*, finding: Finding, by: User) -> None:
     _lock(finding.inspection)
     _read_again(finding)
     inspection = finding.inspection
     _require_findings_editable(inspection, by)
-    inadequate = inspection.judgments.filter(topic=finding.topic, grade=Grade.INADEQUATE)
-    if finding.is_concern and inadequate.exists():
-        others = inspection.findings.filter(
-            topic=finding.topic, kind__in=Finding.CONCERN_KINDS
-        ).exclude(pk=finding.pk)
-        if not others.exists():
-            raise ValidationError(
-                "This topic is graded inadequate, which needs a cause of concern. "
-                "Change the grade first"
-            )
+    _require_concern_kept(finding)
     _record(
         inspection,
         finding,
@@ -778,6 +792,18 @@ def recommendation_delete(*, recommendation: Recommendation, by: User) -> None:
 # Evidence -----------------------------------------------------------------
 
 
+def _require_evidence_open(inspection: Inspection, by: User) -> None:
+    """Evidence is recorded by the team until the inspection closes (the
+    post-inspection visit has its interviews and documents too). Locks the
+    inspection, so two records of the same thing queue up and the second is
+    checked against the first."""
+    _lock(inspection)
+    if not can_work_on(by, inspection):
+        raise PermissionDenied
+    if inspection.stage == Inspection.Stage.CLOSED:
+        raise ValidationError("The inspection is closed: no more evidence can be recorded")
+
+
 @transaction.atomic
 def interview_record(
     *,
@@ -789,10 +815,18 @@ def interview_record(
     by: User,
 ) -> Interview:
     """Record an interview. Participants are (role, organisation): never names."""
-    if not can_work_on(by, inspection):
-        raise PermissionDenied
+    _require_evidence_open(inspection, by)
     if not participants:
         raise ValidationError({"participants": "Add at least one participant"})
+    same_day = inspection.interviews.filter(held_on=held_on, notes=notes).prefetch_related(
+        "participants"
+    )
+    for other in same_day:
+        if sorted(other.topics) == sorted(topics) and sorted(
+            (p.role, p.organisation) for p in other.participants.all()
+        ) == sorted(participants):
+            # A second click on Save, or the same interview from two people.
+            raise ValidationError("This interview has already been recorded")
     interview = Interview.objects.create(
         inspection=inspection, held_on=held_on, topics=topics, notes=notes
     )
@@ -822,8 +856,15 @@ def document_record(
     by: User,
 ) -> Document:
     """Record a document examined, keeping an optional copy privately."""
-    if not can_work_on(by, inspection):
-        raise PermissionDenied
+    _require_evidence_open(inspection, by)
+    if inspection.documents.filter(
+        title__iexact=title.strip(), kind=kind, received_on=received_on
+    ).exists():
+        # A second click on Save (which would store the file twice), or the
+        # same document from two people.
+        raise ValidationError(
+            {"title": "A document with this title, kind and date has already been recorded"}
+        )
     stored_file = (
         uploads.store_upload(upload, by=by, kinds=Document.FILE_KINDS)
         if upload is not None

@@ -446,6 +446,8 @@ def _judgment_context(request, judgment: Judgment, form, return_form=None) -> di
         and inspection.stage in services.EDITABLE_STAGES,
         "return_form": return_form,
         "findings": inspection.findings.filter(topic=judgment.topic),
+        "findings_editable": can_work_on(request.user, inspection)
+        and inspection.stage in services.EDITABLE_STAGES,
         "topic_figures": topic_figures(inspection, judgment.topic),
         "history": AuditEvent.objects.for_object(judgment).select_related("actor"),
     }
@@ -506,6 +508,27 @@ def judgment_moderate(request: HttpRequest, inspection_id, topic: str) -> HttpRe
 # Findings -----------------------------------------------------------------
 
 
+def _findings_frozen(request: HttpRequest, inspection: Inspection) -> HttpResponse | None:
+    """Outside the stages in which findings change, their forms (which could
+    never be saved) are not drawn: the findings page says why instead."""
+    if inspection.stage in services.EDITABLE_STAGES:
+        return None
+    messages.info(
+        request,
+        "Findings and recommendations cannot be changed at the "
+        f"‘{inspection.get_stage_display()}’ stage",
+    )
+    return redirect("inspections:findings", inspection.pk)
+
+
+def _evidence_closed(request: HttpRequest, inspection: Inspection) -> HttpResponse | None:
+    """A closed inspection takes no more evidence: back to the evidence page."""
+    if inspection.stage != Stage.CLOSED:
+        return None
+    messages.info(request, "The inspection is closed: no more evidence can be recorded")
+    return redirect("inspections:evidence", inspection.pk)
+
+
 def _evidence_page(request: HttpRequest, inspection_id, *, edit=False) -> Inspection:
     inspection = get_inspection_for_user(request, inspection_id)
     require_inspectorate(request, inspection)
@@ -543,6 +566,8 @@ def _finding_kwargs(form) -> dict:
 
 def finding_new(request: HttpRequest, inspection_id) -> HttpResponse:
     inspection = _evidence_page(request, inspection_id, edit=True)
+    if frozen := _findings_frozen(request, inspection):
+        return frozen
     form = FindingForm(
         request.POST or None, inspection=inspection, initial={"topic": request.GET.get("topic")}
     )
@@ -574,6 +599,8 @@ def _finding_for(request, inspection_id, finding_id, *, edit=False) -> Finding:
 
 def finding_edit(request: HttpRequest, inspection_id, finding_id) -> HttpResponse:
     finding = _finding_for(request, inspection_id, finding_id, edit=True)
+    if frozen := _findings_frozen(request, finding.inspection):
+        return frozen
     initial = {
         "topic": finding.topic,
         "kind": finding.kind,
@@ -612,6 +639,8 @@ def _confirm_delete(request, *, delete, done: str, template: str, context: dict)
 
 def finding_delete(request: HttpRequest, inspection_id, finding_id) -> HttpResponse:
     finding = _finding_for(request, inspection_id, finding_id, edit=True)
+    if frozen := _findings_frozen(request, finding.inspection):
+        return frozen
     return _confirm_delete(
         request,
         delete=lambda: services.finding_delete(finding=finding, by=request.user),
@@ -623,6 +652,8 @@ def finding_delete(request: HttpRequest, inspection_id, finding_id) -> HttpRespo
 
 def recommendation_new(request: HttpRequest, inspection_id, finding_id) -> HttpResponse:
     finding = _finding_for(request, inspection_id, finding_id, edit=True)
+    if frozen := _findings_frozen(request, finding.inspection):
+        return frozen
     form = RecommendationForm(request.POST or None)
     if form.is_valid() and _apply(
         form,
@@ -645,6 +676,8 @@ def recommendation_delete(request: HttpRequest, inspection_id, recommendation_id
         pk=recommendation_id,
         finding__inspection=inspection,
     )
+    if frozen := _findings_frozen(request, inspection):
+        return frozen
     recommendation.finding.inspection = inspection
     return _confirm_delete(
         request,
@@ -697,12 +730,15 @@ def _evidence_context(inspection: Inspection, user) -> dict:
     return {
         "interviews": interviews,
         "documents": documents,
-        "can_work_on": can_work_on(user, inspection),
+        # A closed inspection takes no more evidence.
+        "can_record": can_work_on(user, inspection) and inspection.stage != Stage.CLOSED,
     }
 
 
 def interview_new(request: HttpRequest, inspection_id) -> HttpResponse:
     inspection = _evidence_page(request, inspection_id, edit=True)
+    if closed := _evidence_closed(request, inspection):
+        return closed
     form = InterviewForm(request.POST or None, adding=ADD_PARTICIPANT in request.POST)
     if form.is_valid() and _apply(
         form,
@@ -735,6 +771,8 @@ def interview_detail(request: HttpRequest, inspection_id, interview_id) -> HttpR
 
 def document_new(request: HttpRequest, inspection_id) -> HttpResponse:
     inspection = _evidence_page(request, inspection_id, edit=True)
+    if closed := _evidence_closed(request, inspection):
+        return closed
     form = DocumentForm(request.POST or None, request.FILES or None)
     if form.is_valid() and _apply(
         form,

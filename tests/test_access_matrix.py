@@ -52,11 +52,13 @@ EXPECTED = {
     "inspections:judgment_submit": "405 405 405 405 405 405 302",
     "inspections:judgment_moderate": "405 405 405 405 405 405 302",
     "inspections:findings": "200 200 200 404 404 404 302",
-    "inspections:finding_new": "200 200 200 404 404 404 302",
-    "inspections:finding_edit": "200 200 200 404 404 404 302",
-    "inspections:finding_delete": "200 200 200 404 404 404 302",
-    "inspections:recommendation_new": "200 200 200 404 404 404 302",
-    "inspections:recommendation_delete": "200 200 200 404 404 404 302",
+    # Published: findings are frozen, so their forms send those allowed to
+    # them back to the findings page with a message (302).
+    "inspections:finding_new": "302 302 302 404 404 404 302",
+    "inspections:finding_edit": "302 302 302 404 404 404 302",
+    "inspections:finding_delete": "302 302 302 404 404 404 302",
+    "inspections:recommendation_new": "302 302 302 404 404 404 302",
+    "inspections:recommendation_delete": "302 302 302 404 404 404 302",
     "inspections:evidence": "200 200 200 404 404 404 302",
     "inspections:interview_new": "200 200 200 404 404 404 302",
     "inspections:interview": "200 200 200 404 404 404 302",

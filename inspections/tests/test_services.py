@@ -346,6 +346,59 @@ def test_the_last_concern_of_an_inadequate_topic_cannot_be_deleted(planned, insp
         services.finding_delete(finding=concern, by=inspector)
 
 
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"topic": Topic.INVESTIGATION}, "topic"),
+        ({"kind": Finding.Kind.AREA_FOR_IMPROVEMENT}, "kind"),
+    ],
+)
+def test_the_last_concern_of_an_inadequate_topic_cannot_be_moved_away(
+    planned, inspector, change, field
+):
+    """Found by a review: deleting it was refused, but editing its topic or
+    kind took it away, and the report went out inadequate with no concern."""
+    concern = add_concern(planned, by=inspector, topic=Topic.LEADERSHIP, recommendation=False)
+    _save(_leadership(planned), inspector, grade=Grade.INADEQUATE)
+    fields = {
+        "topic": concern.topic,
+        "kind": concern.kind,
+        "summary": concern.summary,
+        "detail": concern.detail,
+        "reported_to_force_on": None,
+        "interviews": [],
+        "documents": [],
+        "by": inspector,
+    }
+    with pytest.raises(ValidationError) as error:
+        services.finding_update(finding=concern, **{**fields, **change})
+    assert "Leadership is graded inadequate" in error.value.message_dict[field][0]
+    concern.refresh_from_db()
+    assert (concern.topic, concern.kind) == (Topic.LEADERSHIP, Finding.Kind.CAUSE_OF_CONCERN)
+    # With a second cause of concern on the topic, the first may move.
+    add_concern(planned, by=inspector, topic=Topic.LEADERSHIP, summary="Another")
+    services.finding_update(finding=concern, **{**fields, **change})
+
+
+def test_an_inadequate_topic_without_a_cause_of_concern_blocks_publication(
+    make_inspection, lead_inspector
+):
+    """However it came about (a grade agreed before this check, a change in
+    the database), the report does not go out inadequate without a concern."""
+    inspection = make_inspection(Stage.MODERATION)
+    for judgment in inspection.judgments.all():
+        services.judgment_agree(judgment=judgment, by=lead_inspector)
+    Judgment.objects.filter(inspection=inspection, topic=Topic.LEADERSHIP).update(
+        grade=Grade.INADEQUATE
+    )
+    blocker = "Add a cause of concern on leadership, which is graded inadequate"
+    assert blocker in services.publication_blockers(inspection)
+    with pytest.raises(ValidationError, match=blocker):
+        services.inspection_send_for_checks(
+            inspection=inspection, received_on=date(2026, 2, 20), by=lead_inspector
+        )
+
+
 def test_finding_changes_are_audited(planned, inspector):
     concern = add_concern(planned, by=inspector)
     services.finding_update(

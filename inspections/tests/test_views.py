@@ -807,3 +807,84 @@ def test_only_dates_that_were_set_can_be_corrected(client_for, make_inspection, 
     )
     form = client.get(reverse("inspections:dates", args=[checks.pk])).content.decode()
     assert 'name="received_on_0"' in form and 'name="published_on_0"' not in form
+
+
+def test_a_closed_inspection_takes_no_more_evidence(client_for, make_inspection, inspector):
+    """Found by a review: interviews and documents (with their files) could
+    be added to a closed inspection, at any stage, and twice on a double click."""
+    from django.core.exceptions import ValidationError
+
+    inspection = make_inspection(Stage.CLOSED)
+    client = client_for(inspector)
+    evidence = reverse("inspections:evidence", args=[inspection.pk])
+    assert "Record an interview" not in client.get(evidence).content.decode()
+    for name in ("interview_new", "document_new"):
+        url = reverse(f"inspections:{name}", args=[inspection.pk])
+        response = client.post(url, {**INTERVIEW, "title": "Minutes", "kind": "policy"})
+        assert response.status_code == 302 and response.url == evidence
+        assert "no more evidence can be recorded" in client.get(evidence).content.decode()
+    assert not inspection.interviews.exists() and not inspection.documents.exists()
+    with pytest.raises(ValidationError, match="closed"):
+        services.interview_record(
+            inspection=inspection,
+            held_on=date(2026, 1, 13),
+            topics=["leadership"],
+            notes="",
+            participants=[("Constable", "police")],
+            by=inspector,
+        )
+    # During follow-up the post-inspection visit still records its evidence.
+    following = make_inspection(Stage.FOLLOW_UP, force=inspection.force)
+    url = reverse("inspections:evidence", args=[following.pk])
+    assert "Record an interview" in client.get(url).content.decode()
+
+
+def test_the_same_interview_or_document_is_recorded_once(client_for, planned, inspector):
+    client = client_for(inspector)
+    url = reverse("inspections:interview_new", args=[planned.pk])
+    assert client.post(url, INTERVIEW).status_code == 302
+    html = client.post(url, INTERVIEW).content.decode()
+    assert "This interview has already been recorded" in html
+    # Another participant makes it another interview.
+    assert (
+        client.post(
+            url,
+            {**INTERVIEW, "participant_2_role": "Sergeant", "participant_2_organisation": "police"},
+        ).status_code
+        == 302
+    )
+    assert planned.interviews.count() == 2
+    url = reverse("inspections:document_new", args=[planned.pk])
+    document = {"title": "Minutes", "kind": "policy", "received_on_0": "12",
+                "received_on_1": "1", "received_on_2": "2026"}  # fmt: skip
+    assert client.post(url, document).status_code == 302
+    html = client.post(url, {**document, "title": " minutes "}).content.decode()
+    assert "A document with this title, kind and date has already been recorded" in html
+    assert planned.documents.count() == 1
+
+
+def test_finding_forms_are_not_drawn_once_findings_are_frozen(
+    client_for, make_inspection, inspector
+):
+    """Found by a review: at Published the grading page still offered 'Add a
+    finding' and linked each finding to a form that could never be saved."""
+    inspection = make_inspection(Stage.PUBLISHED)
+    client = client_for(inspector)
+    finding = inspection.findings.first()
+    recommendation = finding.recommendations.first()
+    judgment = reverse("inspections:judgment", args=[inspection.pk, finding.topic])
+    html = client.get(judgment).content.decode()
+    assert finding.summary in html
+    assert reverse("inspections:finding_new", args=[inspection.pk]) not in html
+    assert reverse("inspections:finding_edit", args=[inspection.pk, finding.pk]) not in html
+    findings = reverse("inspections:findings", args=[inspection.pk])
+    for url in (
+        reverse("inspections:finding_new", args=[inspection.pk]),
+        reverse("inspections:finding_edit", args=[inspection.pk, finding.pk]),
+        reverse("inspections:finding_delete", args=[inspection.pk, finding.pk]),
+        reverse("inspections:recommendation_new", args=[inspection.pk, finding.pk]),
+        reverse("inspections:recommendation_delete", args=[inspection.pk, recommendation.pk]),
+    ):
+        response = client.get(url)
+        assert response.status_code == 302 and response.url == findings, url
+    assert "cannot be changed at the ‘Published’ stage" in client.get(findings).content.decode()
