@@ -19,6 +19,7 @@ from core.deadlines import (
     pcc_response_rule,
     updated_action_plan_rule,
 )
+from core.templatetags.govuk import govuk_date
 from forces.models import Force
 
 from .access import EDITABLE_STAGES, can_moderate, can_work_on
@@ -326,6 +327,17 @@ def inspection_start_moderation(*, inspection: Inspection, by: User) -> None:
     _move(inspection, to=Stage.MODERATION, by=by, action="inspection.moderation_started")
 
 
+def _check_lifecycle_date(value: date, *, field: str, what: str, after: date, after_what: str):
+    """A lifecycle date is not before the step it follows: a report is not
+    received before fieldwork ends, nor an inspection closed before it is
+    published. A mistyped year would otherwise set deadlines long past, and
+    chase the force at once."""
+    if value < after:
+        raise ValidationError(
+            {field: f"{what} must be the same as or after {after_what} ({govuk_date(after)})"}
+        )
+
+
 @transaction.atomic
 def inspection_send_for_checks(*, inspection: Inspection, received_on: date, by: User) -> None:
     """The force receives the draft report; its action plan falls due."""
@@ -335,6 +347,7 @@ def inspection_send_for_checks(*, inspection: Inspection, received_on: date, by:
     blockers = publication_blockers(inspection)
     if blockers:
         raise ValidationError(blockers)
+    _check_received(inspection, received_on)
     inspection.received_for_checks_on = received_on
     inspection.action_plan_due_on = derive(received_on, action_plan_rule())
     _move(
@@ -394,6 +407,13 @@ def inspection_close(*, inspection: Inspection, closed_on: date, by: User) -> No
     _lock(inspection)
     _require_admin(by)
     _require_stage(inspection, Stage.FOLLOW_UP)
+    _check_lifecycle_date(
+        closed_on,
+        field="closed_on",
+        what="The date closed",
+        after=inspection.published_on,
+        after_what="the publication date",
+    )
     inspection.closed_on = closed_on
     _move(
         inspection,
@@ -401,6 +421,16 @@ def inspection_close(*, inspection: Inspection, closed_on: date, by: User) -> No
         by=by,
         action="inspection.closed",
         changes={"closed_on": [None, str(closed_on)]},
+    )
+
+
+def _check_received(inspection: Inspection, received_on: date) -> None:
+    _check_lifecycle_date(
+        received_on,
+        field="received_on",
+        what="The date the force received the report",
+        after=inspection.fieldwork_end,
+        after_what="the end of fieldwork",
     )
 
 
@@ -428,6 +458,7 @@ def corrected_dates(
     if received_on is not None:
         if inspection.received_for_checks_on is None:
             raise ValidationError("The report has not been sent for pre-publication checks")
+        _check_received(inspection, received_on)
         dates["received_for_checks_on"] = received_on
         dates["action_plan_due_on"] = derive(received_on, action_plan_rule())
     if published_on is not None:

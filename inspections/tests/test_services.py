@@ -1,9 +1,10 @@
 """Every lifecycle guard, the grading rules and the audit history."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
 
 from core.models import AuditEvent
 from inspections import services
@@ -133,6 +134,53 @@ def test_publication_date_cannot_precede_receipt(make_inspection, lead_inspector
             inspection=inspection, published_on=date(2026, 2, 1), by=lead_inspector
         )
     assert "published_on" in error.value.message_dict
+
+
+def test_lifecycle_dates_follow_the_steps_before_them(
+    client_for, make_inspection, lead_inspector, admin_user, force_b
+):
+    """Found by a review: a report 'received' in 2000, before its fieldwork,
+    made the action plan due in 2000 and overdue notices went out at once; an
+    inspection could be closed before it was published."""
+    inspection = make_inspection(Stage.MODERATION)  # fieldwork 12 to 16 January 2026
+    for judgment in inspection.judgments.all():
+        services.judgment_agree(judgment=judgment, by=lead_inspector)
+    with pytest.raises(ValidationError) as error:
+        services.inspection_send_for_checks(
+            inspection=inspection, received_on=date(2026, 1, 15), by=lead_inspector
+        )
+    assert error.value.message_dict["received_on"] == [
+        "The date the force received the report must be the same as or after "
+        "the end of fieldwork (16 January 2026)"
+    ]
+    # On the page, the message is beside the date.
+    url = reverse("inspections:transition", args=[inspection.pk, "send-for-checks"])
+    html = (
+        client_for(lead_inspector)
+        .post(url, {"date_0": "1", "date_1": "1", "date_2": "2000"})
+        .content.decode()
+    )
+    assert 'id="id_date_1_error"' in html and "the end of fieldwork (16 January 2026)" in html
+    inspection.refresh_from_db()
+    assert inspection.stage == Stage.MODERATION and inspection.action_plan_due_on is None
+    services.inspection_send_for_checks(
+        inspection=inspection, received_on=date(2026, 1, 16), by=lead_inspector
+    )
+    with pytest.raises(ValidationError, match="after the end of fieldwork"):
+        services.inspection_correct_dates(
+            inspection=inspection, received_on=date(2025, 12, 1), by=admin_user, reason="Typo"
+        )
+
+    following = make_inspection(Stage.FOLLOW_UP, force=force_b, start=date(2025, 1, 13))
+    with pytest.raises(ValidationError) as error:
+        services.inspection_close(
+            inspection=following,
+            closed_on=following.published_on - timedelta(days=1),
+            by=admin_user,
+        )
+    assert "after the publication date" in error.value.message_dict["closed_on"][0]
+    following.refresh_from_db()
+    assert following.stage == Stage.FOLLOW_UP
 
 
 def test_team_inspectors_cannot_publish(make_inspection, inspector):
