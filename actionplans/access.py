@@ -12,7 +12,7 @@ from django.http import Http404, HttpRequest
 from inspections.access import can_moderate, get_inspection_for_user
 
 from .models import ActionPlan, ActionPlanVersion, PostInspectionVisit
-from .services import action_plan_for, can_schedule_visit
+from .services import action_plan_for, can_record_visit, can_schedule_visit
 
 
 def can_respond(user, inspection) -> bool:
@@ -64,7 +64,7 @@ def get_visit_for_user(
         ).get(pk=visit_id)
     except PostInspectionVisit.DoesNotExist:
         raise Http404("No such visit") from None
-    if record and not can_schedule_visit(request.user, inspection):
+    if record and not can_record_visit(request.user, inspection):
         raise PermissionDenied
     visit.inspection = inspection
     return visit

@@ -94,10 +94,29 @@ class ActionPlan(BaseModel):
         return max(versions, key=lambda v: v.number) if versions else None
 
     @property
+    def is_closed(self) -> bool:
+        """The inspection is closed: its plans are kept as they are."""
+        return self.inspection.stage == "closed"
+
+    @property
     def is_editable(self) -> bool:
-        """The force lead may change the draft until a version awaits review or is accepted."""
+        """The force lead may change the draft until a version awaits review or
+        is accepted, and never once the inspection is closed."""
+        if self.is_closed:
+            return False
         latest = self.latest_version
         return latest is None or latest.status not in ActionPlanVersion.IN
+
+    def not_editable_message(self) -> str:
+        """Why the plan cannot be changed now (call when it is not editable)."""
+        label = self.get_kind_display().lower()
+        if self.is_closed:
+            return f"The inspection is closed, so the {label} cannot be changed"
+        version = self.latest_version
+        return (
+            f"Version {version.number} of the {label} is "
+            f"{version.get_status_display().lower()}, so the plan cannot be changed now"
+        )
 
 
 class ActionPlanVersion(BaseModel):

@@ -16,6 +16,7 @@ Emails are queued in batches. Its queries do not grow with the deadlines.
 """
 
 import io
+import logging
 import uuid
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
@@ -24,7 +25,7 @@ from typing import NamedTuple
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import connection, transaction
-from django.db.models import CharField, Exists, OuterRef, Q
+from django.db.models import CharField, Exists, F, OuterRef, Q
 from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import timezone
@@ -35,6 +36,8 @@ from forces.models import Force
 from inspections.models import Inspection
 
 from .models import ActionPlan, ActionPlanVersion, Notice, PostInspectionVisit, described
+
+logger = logging.getLogger(__name__)
 
 SIGN_IN = "Sign in to the child protection inspections service to see it."
 # An email not sent this long after its notice was claimed is queued again by
@@ -211,7 +214,9 @@ def notice_email(*, notice_id: str) -> bool:
             return False
         recipient = notice.recipient
         if recipient.is_force_lead and notice.inspection.force_id != recipient.force_id:
-            return False  # moved to another force since: not theirs to read now
+            # Moved to another force since: not theirs to read now.
+            logger.info("Notice %s not emailed: its force lead has moved force", notice_id)
+            return False
         EmailMessage(
             subject=notice.title,
             body=f"{notice.body}\n\n{SIGN_IN}",
@@ -537,10 +542,19 @@ def _requeue_unsent_emails() -> None:
     was down when they were claimed, or the task ran out of retries. The email
     task re-checks under a row lock, so an email still queued is not doubled."""
     now = timezone.now()
-    ids = Notice.objects.filter(
-        emailed_at__isnull=True,
-        recipient__is_active=True,
-        sent_at__lt=now - EMAIL_GRACE,
-        sent_at__gte=now - EMAIL_GIVE_UP,
-    ).values_list("pk", flat=True)
+    ids = (
+        Notice.objects.filter(
+            emailed_at__isnull=True,
+            recipient__is_active=True,
+            sent_at__lt=now - EMAIL_GRACE,
+            sent_at__gte=now - EMAIL_GIVE_UP,
+        )
+        # Not a force lead's about a force they have since left: notice_email
+        # would refuse it at every sweep for a week.
+        .exclude(
+            Q(recipient__role=User.Role.FORCE_LEAD)
+            & ~Q(recipient__force_id=F("inspection__force_id"))
+        )
+        .values_list("pk", flat=True)
+    )
     _email_after_commit([str(pk) for pk in ids])

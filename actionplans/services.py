@@ -318,6 +318,8 @@ def _audit(plan: ActionPlan, obj, *, by: User, action: str, changes=None, commen
 
 
 def _require_editable(plan: ActionPlan) -> None:
+    if plan.is_closed:
+        raise ValidationError(plan.not_editable_message())
     if not plan.is_editable:
         raise ValidationError(
             f"This {plan.get_kind_display().lower()} has been submitted and cannot be changed"
@@ -487,9 +489,15 @@ def action_plan_version_return(
 # --- Post-inspection visits ---------------------------------------------------
 
 
-def can_schedule_visit(user, inspection: Inspection) -> bool:
-    """Admins and the inspection's lead inspector book visits, once it is published."""
+def can_record_visit(user, inspection: Inspection) -> bool:
+    """Admins and the inspection's lead inspector record what a visit found,
+    once it is published (a visit before the closing may be written up after)."""
     return inspection.is_published and (user.is_admin or user.pk == inspection.lead_inspector_id)
+
+
+def can_schedule_visit(user, inspection: Inspection) -> bool:
+    """They book visits too, until the inspection is closed."""
+    return can_record_visit(user, inspection) and inspection.stage != Inspection.Stage.CLOSED
 
 
 def is_short_notice(*, visit_on: date, today: date) -> bool:
@@ -550,6 +558,8 @@ def post_inspection_visit_schedule(
 ) -> PostInspectionVisit:
     """Book a visit and send the force its notice at once (email and in-app)."""
     today = today or timezone.localdate()
+    if inspection.stage == Inspection.Stage.CLOSED:
+        raise ValidationError("The inspection is closed: no more visits can be booked")
     problems = visit_notice_problems(
         visit_on=visit_on, short_notice_reason=short_notice_reason, by=by, today=today
     )

@@ -82,12 +82,7 @@ def _sent_in(request: HttpRequest, plan) -> HttpResponse | None:
     a bookmark, the back button, another tab) sends you to the plan, saying why."""
     if plan.is_editable:
         return None
-    version = plan.latest_version
-    messages.info(
-        request,
-        f"Version {version.number} of the {plan.get_kind_display().lower()} is "
-        f"{version.get_status_display().lower()}, so the plan cannot be changed now",
-    )
+    messages.info(request, plan.not_editable_message())
     return redirect(plan.get_absolute_url())
 
 
@@ -151,18 +146,29 @@ def plan_check(request: HttpRequest, inspection_id: UUID, slug: str) -> HttpResp
     return render(request, "actionplans/check.html", _plan_context(request, plan))
 
 
+def _not_submitted(request: HttpRequest, plan) -> HttpResponse:
+    if plan.is_closed:
+        messages.error(request, plan.not_editable_message())
+    else:
+        messages.error(request, f"This {plan.get_kind_display().lower()} was already submitted")
+    return redirect(plan.get_absolute_url())
+
+
 @require_POST
 def plan_submit(request: HttpRequest, inspection_id: UUID, slug: str) -> HttpResponse:
     plan = get_plan_for_user(request, inspection_id, slug, respond=True)
     if not plan.is_editable:
-        # Submitted already (a second tab, a second click): nothing to refuse
-        # on the check page, so say what happened on the plan's page.
-        messages.error(request, f"This {plan.get_kind_display().lower()} was already submitted")
-        return redirect(plan.get_absolute_url())
+        # Submitted already (a second tab, a second click) or closed: nothing
+        # to refuse on the check page, so say why on the plan's page.
+        return _not_submitted(request, plan)
     try:
         version = services.action_plan_submit(plan=plan, by=request.user)
-    except ValidationError:
-        context = {**_plan_context(request, plan), "refused": True}
+    except ValidationError as error:
+        plan = services.action_plan_for(plan.inspection, plan.kind)  # as it is now
+        if not plan.is_editable:
+            # Another tab submitted it while this one waited for the lock.
+            return _not_submitted(request, plan)
+        context = {**_plan_context(request, plan), "refused": True, "refusal": error.messages}
         return render(request, "actionplans/check.html", context)
     messages.success(
         request,
@@ -309,7 +315,7 @@ def visit_detail(request: HttpRequest, inspection_id: UUID, visit_id: UUID) -> H
     context = {
         "visit": visit,
         "inspection": visit.inspection,
-        "can_record": services.can_schedule_visit(request.user, visit.inspection),
+        "can_record": services.can_record_visit(request.user, visit.inspection),
     }
     return render(request, "actionplans/visit.html", context)
 

@@ -63,7 +63,7 @@ def test_users_see_only_their_own_notifications(client_for, force_lead_b, make_d
 
 
 def test_a_force_lead_moved_to_another_force_keeps_none_of_the_old_forces_notices(
-    client_for, force_lead_a, force_b, make_due
+    client_for, force_lead_a, force_b, make_due, monkeypatch
 ):
     make_due(action_plan_due_on=today() - timedelta(days=1))
     notices_sweep(today=today())
@@ -84,6 +84,17 @@ def test_a_force_lead_moved_to_another_force_keeps_none_of_the_old_forces_notice
     assert notice.emailed_at is None
     assert notices.notice_email(notice_id=str(notice.pk)) is False
     assert mail.outbox == []
+    # Nor does the sweep queue it again, hour after hour, for the week it
+    # would still retry an email the broker lost.
+    Notice.objects.filter(pk=notice.pk).update(sent_at=notice.sent_at - timedelta(hours=1))
+    queued = []
+    monkeypatch.setattr(notices, "_email_after_commit", queued.extend)
+    notices_sweep(today=today())
+    assert str(notice.pk) not in queued
+    force_lead_a.force = notice.inspection.force  # back at their old force: it goes
+    force_lead_a.save(update_fields=["force"])
+    notices_sweep(today=today())
+    assert str(notice.pk) in queued
 
 
 def test_what_is_due_lists_the_force_leads_deadlines_soonest_first(

@@ -258,3 +258,60 @@ def test_the_follow_up_page_keeps_the_inspections_sections(client_for, lead_insp
     assert 'class="moj-sub-navigation"' in html
     assert re.search(r'aria-current="page" href="[^"]+/follow-up/">Follow-up</a>', html)
     assert f'href="{published.get_absolute_url()}" class="govuk-back-link">Back</a>' in html
+
+
+def test_a_closed_inspection_takes_no_more_plans_or_visits(
+    client_for, force_lead_a, lead_inspector, admin_user, published
+):
+    """Found by a review: nothing checked the stage, so on a closed inspection
+    the force could still submit plans and an admin book a visit (and send
+    the force its notice), which no list then showed."""
+    from django.core.exceptions import ValidationError
+
+    from inspections import services as inspection_services
+
+    inspection_services.inspection_start_follow_up(inspection=published, by=lead_inspector)
+    inspection_services.inspection_close(
+        inspection=published, closed_on=published.published_on, by=admin_user
+    )
+    slug = "updated-action-plan"
+    client = client_for(force_lead_a)
+    plan_page = client.get(url("plan", published, slug=slug)).content.decode()
+    assert "Check and submit" not in plan_page
+    response = client.post(url("plan_submit", published, slug=slug), follow=True)
+    closed = "The inspection is closed, so the updated action plan cannot be changed"
+    assert closed in response.content.decode()
+    assert client.get(url("plan_upload", published, slug=slug)).status_code == 302
+    plan = services.action_plan_for(published, ActionPlan.Kind.UPDATED_ACTION_PLAN)
+    with pytest.raises(ValidationError, match=closed):
+        services.action_plan_attach_document(plan=plan, upload=pdf_upload(), by=force_lead_a)
+    assert not ActionPlanVersion.objects.exists()
+
+    schedule = reverse("actionplans:visit_schedule", args=[published.pk])
+    assert client_for(admin_user).get(schedule).status_code == 403
+    with pytest.raises(ValidationError, match="closed"):
+        services.post_inspection_visit_schedule(
+            inspection=published, visit_on=today() + timedelta(days=30), by=admin_user
+        )
+
+
+def test_a_plan_submitted_from_another_tab_meanwhile_is_said_so(
+    client_for, force_lead_a, checks, monkeypatch
+):
+    """Found by a review: two tabs submitting at once both passed the view's
+    check; the one that waited for the lock got an empty error summary and a
+    live Submit button for a version 2 that could never be made."""
+    plan = complete_draft(
+        services.action_plan_for(checks, ActionPlan.Kind.ACTION_PLAN), by=force_lead_a
+    )
+    submit = services.action_plan_submit
+
+    def other_tab_first(*, plan, by):
+        submit(plan=services.action_plan_for(plan.inspection, plan.kind), by=by)
+        return submit(plan=plan, by=by)  # now refused: it is in
+
+    monkeypatch.setattr(services, "action_plan_submit", other_tab_first)
+    response = client_for(force_lead_a).post(url("plan_submit", checks), follow=True)
+    assert response.redirect_chain[-1][0] == plan.get_absolute_url()
+    assert "This action plan was already submitted" in response.content.decode()
+    assert plan.versions.count() == 1
