@@ -7,7 +7,16 @@ from accounts.models import User
 from core.forms import GovukDateField, GovukForm, PrivateFileField, submit_button
 from forces.models import Force
 
-from .models import GRADE_MEANINGS, Document, Finding, Grade, Inspection, Participant, Topic
+from .models import (
+    GRADE_MEANINGS,
+    Document,
+    Finding,
+    Grade,
+    Inspection,
+    Participant,
+    Topic,
+    evidence_label,
+)
 
 
 def _inspectors():
@@ -126,20 +135,12 @@ def _evidence_choices(form: forms.Form, inspection: Inspection) -> None:
         items = list(queryset)
         if items:
             form.fields[name].queryset = queryset
-            form.fields[name].label_from_instance = _evidence_label
+            form.fields[name].label_from_instance = evidence_label
         else:
             del form.fields[name]
             form.helper.layout.fields = [
                 f for f in form.helper.layout.fields if getattr(f, "fields", [None])[0] != name
             ]
-
-
-def _evidence_label(item) -> str:
-    if isinstance(item, Document):
-        kind = item.get_kind_display().lower()
-        return f"{item.title} ({kind}, received {item.received_on:%d/%m/%Y})"
-    roles = ", ".join(str(p) for p in item.participants.all())
-    return f"{item.held_on:%d/%m/%Y}: {roles}"
 
 
 class ReturnJudgmentForm(GovukForm):

@@ -366,6 +366,16 @@ class Document(BaseModel):
         return self.title
 
 
+def evidence_label(item: "Interview | Document") -> str:
+    """How a piece of evidence is named where it is cited: on the forms that
+    cite it and in the audit trail of what cites it."""
+    if isinstance(item, Document):
+        kind = item.get_kind_display().lower()
+        return f"{item.title} ({kind}, received {item.received_on:%d/%m/%Y})"
+    roles = ", ".join(str(p) for p in item.participants.all())
+    return f"{item.held_on:%d/%m/%Y}: {roles}"
+
+
 class ReportFileQuerySet(models.QuerySet):
     def visible_to(self, user) -> "ReportFileQuerySet":
         """Force leads: only what was built from pre-publication checks on."""

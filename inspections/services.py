@@ -33,6 +33,7 @@ from .models import (
     Participant,
     Recommendation,
     Topic,
+    evidence_label,
 )
 
 Stage = Inspection.Stage
@@ -517,19 +518,29 @@ def inspection_correct_dates(
 JUDGMENT_FIELDS = ["grade", "rationale", "status", "cites_case_reviews", "moderation_comment"]
 
 
+def _cited(obj: Judgment | Finding, *, omit_empty: bool = False) -> dict[str, str]:
+    """The evidence a judgment or finding cites, as the audit trail shows it."""
+    cited = {
+        "interviews": "; ".join(
+            sorted(evidence_label(i) for i in obj.interviews.prefetch_related("participants"))
+        ),
+        "documents": "; ".join(sorted(evidence_label(d) for d in obj.documents.all())),
+    }
+    return {key: value for key, value in cited.items() if value or not omit_empty}
+
+
 def topic_has_concern(inspection: Inspection, topic: str) -> bool:
     return inspection.findings.filter(topic=topic, kind__in=Finding.CONCERN_KINDS).exists()
 
 
-def _judgment_change(judgment: Judgment, *, by: User, action: str, before: dict, comment=""):
-    _record(
-        judgment.inspection,
-        judgment,
-        by=by,
-        action=action,
-        changes=audit.diff(before, audit.snapshot(judgment, JUDGMENT_FIELDS)),
-        comment=comment,
-    )
+def _judgment_change(
+    judgment: Judgment, *, by: User, action: str, before: dict, comment="", cited=None
+):
+    """Record the change; ``cited`` (before, after) adds the evidence cited."""
+    changes = audit.diff(before, audit.snapshot(judgment, JUDGMENT_FIELDS))
+    if cited:
+        changes.update(audit.diff(*cited))
+    _record(judgment.inspection, judgment, by=by, action=action, changes=changes, comment=comment)
 
 
 @transaction.atomic
@@ -559,7 +570,7 @@ def judgment_save(
                 "Record the cause of concern first"
             }
         )
-    before = audit.snapshot(judgment, JUDGMENT_FIELDS)
+    before, cited_before = audit.snapshot(judgment, JUDGMENT_FIELDS), _cited(judgment)
     judgment.grade = grade
     judgment.rationale = rationale
     judgment.cites_case_reviews = cites_case_reviews
@@ -568,7 +579,13 @@ def judgment_save(
     judgment.save()
     judgment.interviews.set(interviews)
     judgment.documents.set(documents)
-    _judgment_change(judgment, by=by, action="judgment.saved", before=before)
+    _judgment_change(
+        judgment,
+        by=by,
+        action="judgment.saved",
+        before=before,
+        cited=(cited_before, _cited(judgment)),
+    )
     return judgment
 
 
@@ -694,7 +711,9 @@ def finding_create(
         finding,
         by=by,
         action="finding.created",
-        changes=audit.diff({}, audit.snapshot(finding, FINDING_FIELDS)),
+        changes=audit.diff(
+            {}, {**audit.snapshot(finding, FINDING_FIELDS), **_cited(finding, omit_empty=True)}
+        ),
     )
     return finding
 
@@ -730,7 +749,7 @@ def finding_update(
         )
     if topic != finding.topic or kind not in Finding.CONCERN_KINDS:
         _require_concern_kept(finding, field="topic" if topic != finding.topic else "kind")
-    before = audit.snapshot(finding, FINDING_FIELDS)
+    before = {**audit.snapshot(finding, FINDING_FIELDS), **_cited(finding)}
     finding.topic, finding.kind, finding.summary, finding.detail = topic, kind, summary, detail
     finding.reported_to_force_on = (
         reported_to_force_on if kind == Finding.Kind.ACCELERATED else None
@@ -743,7 +762,7 @@ def finding_update(
         finding,
         by=by,
         action="finding.changed",
-        changes=audit.diff(before, audit.snapshot(finding, FINDING_FIELDS)),
+        changes=audit.diff(before, {**audit.snapshot(finding, FINDING_FIELDS), **_cited(finding)}),
     )
     return finding
 
@@ -773,6 +792,15 @@ def finding_delete(*, finding: Finding, by: User) -> None:
     inspection = finding.inspection
     _require_findings_editable(inspection, by)
     _require_concern_kept(finding)
+    # Its recommendations go with it: each is on the record as removed, with its words.
+    for recommendation in finding.recommendations.all():
+        _record(
+            inspection,
+            recommendation,
+            by=by,
+            action="recommendation.deleted",
+            changes={"text": [recommendation.text, None]},
+        )
     _record(
         inspection,
         finding,

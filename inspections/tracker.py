@@ -113,7 +113,7 @@ HEADER = [
 ]
 
 
-def _filename(inspection: Inspection, extension: str) -> str:
+def filename(inspection: Inspection, extension: str) -> str:
     month = f"{inspection.fieldwork_start:%Y-%m}"
     return f"{inspection.force.slug}-action-plan-tracker-{month}.{extension}"
 
@@ -133,7 +133,7 @@ def tracker_csv_response(inspection: Inspection):
         ]
         for row in tracker_rows(inspection)
     )
-    return csv_response(_filename(inspection, "csv"), HEADER, rows)
+    return csv_response(filename(inspection, "csv"), HEADER, rows)
 
 
 def tracker_pdf_response(inspection: Inspection) -> HttpResponse:
@@ -148,7 +148,7 @@ def tracker_pdf_response(inspection: Inspection) -> HttpResponse:
     )
     pdf = reports.cached_pdf(html)
     response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{_filename(inspection, "pdf")}"'
+    response["Content-Disposition"] = f'attachment; filename="{filename(inspection, "pdf")}"'
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
     return response

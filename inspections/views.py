@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from actionplans.services import followup_context
 from casefiles.selectors import review_progress, topic_figures
-from core import fragments, uploads
+from core import audit, fragments, uploads
 from core.forms import add_service_errors
 from core.models import AuditEvent
 from forces.forms import ForceFilterForm
@@ -860,11 +860,23 @@ def report_pdf_download(request: HttpRequest, inspection_id, report_file_id) -> 
     return uploads.file_response(report_file.stored_file, by=request.user, inspection=inspection)
 
 
+@require_GET  # a download: only a GET takes a copy, and is audited
 def action_plan_tracker(request: HttpRequest, inspection_id, fmt: str) -> HttpResponse:
-    """Every recommendation and area for improvement, with the force's response."""
+    """Every recommendation and area for improvement, with the force's response.
+    A copy taken is on the audit trail, as a stored file's download is."""
     if fmt not in ("csv", "pdf"):
         raise Http404("No such format")
     inspection = _report_inspection(request, inspection_id)
     if fmt == "csv":
-        return tracker.tracker_csv_response(inspection)
-    return tracker.tracker_pdf_response(inspection)
+        response = tracker.tracker_csv_response(inspection)
+    else:
+        response = tracker.tracker_pdf_response(inspection)
+    audit.record(
+        by=request.user,
+        action="file.downloaded",
+        obj=inspection,
+        force=inspection.force,
+        inspection_id=inspection.pk,
+        comment=tracker.filename(inspection, fmt),
+    )
+    return response

@@ -289,6 +289,10 @@ def test_tracker_csv_lists_every_recommendation_and_area_for_improvement(
     assert rows[1][4].startswith("The views of children") and rows[1][3] == AFI
     assert [r[4] for r in rows[2:]] == RECOMMENDATIONS
     assert all(r[7] == "No response yet" for r in rows[1:])
+    # The copy taken is on the audit trail, as a stored file's is.
+    copy = AuditEvent.objects.filter(action="file.downloaded", actor=force_lead_a).get()
+    assert copy.inspection_id == inspection.pk and copy.force_id == inspection.force_id
+    assert copy.comment == "greater-manchester-action-plan-tracker-2026-03.csv"
 
 
 def test_tracker_pdf_is_a_pdf_and_unknown_formats_are_404(client_for, inspector, make_report):

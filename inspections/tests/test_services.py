@@ -447,6 +447,50 @@ def test_an_inadequate_topic_without_a_cause_of_concern_blocks_publication(
         )
 
 
+def test_the_evidence_cited_and_recommendations_removed_are_on_the_record(planned, inspector):
+    """Found by a review: changing the evidence a judgment or finding cites
+    wrote an audit row with no changes, and deleting a cause of concern took
+    its recommendations with it without a word."""
+    interview = services.interview_record(
+        inspection=planned,
+        held_on=date(2026, 1, 13),
+        topics=["leadership"],
+        notes="",
+        participants=[("Chief inspector", "police")],
+        by=inspector,
+    )
+    judgment = _leadership(planned)
+    services.judgment_save(
+        judgment=judgment,
+        grade=Grade.GOOD,
+        rationale="Strong",
+        cites_case_reviews=False,
+        interviews=[interview],
+        documents=[],
+        by=inspector,
+    )
+    saved = AuditEvent.objects.filter(action="judgment.saved").latest("id")
+    assert saved.changes["interviews"] == ["", "13/01/2026: Chief inspector (Police)"]
+    services.judgment_save(
+        judgment=judgment,
+        grade=Grade.GOOD,
+        rationale="Strong",
+        cites_case_reviews=False,
+        interviews=[],
+        documents=[],
+        by=inspector,
+    )
+    saved = AuditEvent.objects.filter(action="judgment.saved").latest("id")
+    assert saved.changes == {"interviews": ["13/01/2026: Chief inspector (Police)", ""]}
+
+    concern = add_concern(planned, by=inspector, topic=Topic.INVESTIGATION)
+    text = concern.recommendations.get().text
+    services.finding_delete(finding=concern, by=inspector)
+    removed = AuditEvent.objects.filter(action="recommendation.deleted").get()
+    assert removed.changes == {"text": [text, None]}
+    assert removed.inspection_id == planned.pk
+
+
 def test_finding_changes_are_audited(planned, inspector):
     concern = add_concern(planned, by=inspector)
     services.finding_update(
