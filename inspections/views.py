@@ -1,4 +1,6 @@
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib import messages
@@ -15,6 +17,7 @@ from casefiles.selectors import review_progress, topic_figures
 from core import audit, fragments, uploads
 from core.forms import add_service_errors
 from core.models import AuditEvent
+from core.templatetags.govuk import govuk_date
 from forces.forms import ForceFilterForm
 
 from . import reports, services, tracker
@@ -267,34 +270,77 @@ def report_view(request: HttpRequest, inspection_id) -> HttpResponse:
 
 # Lifecycle ----------------------------------------------------------------
 
+
+@dataclass(frozen=True)
+class Transition:
+    title: str
+    service: Callable
+    from_stage: str
+    # (the service's name for the date, its label, its name in messages)
+    date_field: tuple[str, str, str] | None
+    done: Callable[[Inspection], str]  # the banner once it is done
+
+
 TRANSITIONS = {
-    "start-fieldwork": ("Start fieldwork", services.inspection_start_fieldwork, None),
-    "start-moderation": ("Start moderation", services.inspection_start_moderation, None),
-    "send-for-checks": (
+    "start-fieldwork": Transition(
+        "Start fieldwork",
+        services.inspection_start_fieldwork,
+        Stage.PLANNED,
+        None,
+        lambda i: "Fieldwork started",
+    ),
+    "start-moderation": Transition(
+        "Start moderation",
+        services.inspection_start_moderation,
+        Stage.FIELDWORK,
+        None,
+        lambda i: "Moderation started: the lead inspector can now agree or return each judgment",
+    ),
+    "send-for-checks": Transition(
         "Send the report for pre-publication checks",
         services.inspection_send_for_checks,
+        Stage.MODERATION,
         (
             "received_on",
             "Date the force received the report",
             "the date the force received the report",
         ),
+        lambda i: (
+            "Report sent for pre-publication checks. "
+            f"The force’s action plan is due on {govuk_date(i.action_plan_due_on)}"
+        ),
     ),
-    "publish": (
+    "publish": Transition(
         "Publish the report",
         services.inspection_publish,
+        Stage.PRE_PUBLICATION,
         ("published_on", "Publication date", "the publication date"),
+        lambda i: (
+            f"Report published on {govuk_date(i.published_on)}. The force’s updated "
+            f"action plan is due on {govuk_date(i.updated_action_plan_due_on)}"
+        ),
     ),
-    "start-follow-up": ("Start follow-up", services.inspection_start_follow_up, None),
-    "close": (
+    "start-follow-up": Transition(
+        "Start follow-up",
+        services.inspection_start_follow_up,
+        Stage.PUBLISHED,
+        None,
+        lambda i: "Follow-up started",
+    ),
+    "close": Transition(
         "Close the inspection",
         services.inspection_close,
+        Stage.FOLLOW_UP,
         ("closed_on", "Date closed", "the date the inspection closed"),
+        lambda i: f"Inspection closed on {govuk_date(i.closed_on)}",
     ),
 }
 
 
 def transition(request: HttpRequest, inspection_id, action: str) -> HttpResponse:
-    """Check-your-answers page for a lifecycle step, then the step itself."""
+    """Check-your-answers page for a lifecycle step, then the step itself.
+    A step that cannot be taken (the wrong stage, or something still to do)
+    says why, and offers no button."""
     inspection = get_inspection_for_user(request, inspection_id)
     if action not in TRANSITIONS:
         raise Http404
@@ -302,35 +348,40 @@ def transition(request: HttpRequest, inspection_id, action: str) -> HttpResponse
         if request.user.is_force_lead:
             raise Http404
         raise PermissionDenied
-    title, service, date_field = TRANSITIONS[action]
+    step = TRANSITIONS[action]
+    date_field = step.date_field
     form = None
     if date_field:
         form = DateForm(
-            request.POST or None, label=date_field[1], what=date_field[2], submit_label=title
+            request.POST or None, label=date_field[1], what=date_field[2], submit_label=step.title
         )
     errors: list[str] = []
     if request.method == "POST" and (form is None or form.is_valid()):
         kwargs = {date_field[0]: form.cleaned_data["date"]} if form else {}
         try:
-            service(inspection=inspection, by=request.user, **kwargs)
+            step.service(inspection=inspection, by=request.user, **kwargs)
         except ValidationError as error:
             if form is None:
                 errors = error.messages
             else:  # the service names the date by its own name (published_on, say)
                 add_service_errors(form, error, aliases={date_field[0]: "date"})
         else:
-            stage = inspection.get_stage_display().lower()
-            messages.success(request, f"{title}: done. The inspection is now at {stage}")
+            messages.success(request, step.done(inspection))
             return redirect(inspection)
+    blockers = (
+        services.publication_blockers(inspection)
+        if action in ("send-for-checks", "publish")
+        else []
+    )
     context = {
         "inspection": inspection,
-        "title": title,
+        "title": step.title,
         "action": action,
         "form": form,
         "errors": errors,
-        "blockers": services.publication_blockers(inspection)
-        if action in ("send-for-checks", "publish")
-        else [],
+        "wrong_stage": inspection.stage != step.from_stage,
+        "from_stage": Stage(step.from_stage).label,
+        "blockers": blockers,
     }
     return render(request, "inspections/transition.html", context)
 

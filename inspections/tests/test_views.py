@@ -436,6 +436,31 @@ def test_publication_is_refused_with_the_reasons(client_for, make_inspection, le
     assert "Add a recommendation to the cause of concern" in html
     inspection.refresh_from_db()
     assert inspection.stage == Stage.MODERATION
+    # The page says so before anyone fills it in, and offers no button that could only fail.
+    html = client_for(lead_inspector).get(url).content.decode()
+    assert "This cannot be done yet" in html and "Return to the inspection" in html
+    assert "<button" not in html.split("<main")[1]
+
+
+def test_a_step_for_another_stage_says_so_and_a_step_taken_says_what_follows(
+    client_for, make_inspection, lead_inspector
+):
+    """Found by a review: every lifecycle page offered its button whatever
+    the stage, and a step taken said only "Publish the report: done"."""
+    inspection = make_inspection(Stage.PRE_PUBLICATION)
+    client = client_for(lead_inspector)
+    html = client.get(
+        reverse("inspections:transition", args=[inspection.pk, "start-fieldwork"])
+    ).content.decode()
+    assert "This can only be done at the ‘Planned’ stage" in html
+    assert "<button" not in html.split("<main")[1]
+    url = reverse("inspections:transition", args=[inspection.pk, "publish"])
+    assert "<button" in client.get(url).content.decode().split("<main")[1]
+    response = client.post(url, {"date_0": "1", "date_1": "4", "date_2": "2026"}, follow=True)
+    assert (
+        "Report published on 1 April 2026. The force’s updated action plan is due on 27 May 2026"
+        in response.content.decode()
+    )
 
 
 # Query budgets --------------------------------------------------------------
