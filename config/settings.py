@@ -91,6 +91,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Before anything reads the body (the CSRF check reads the form).
+    "core.middleware.RequestSizeLimitMiddleware",
     "accounts.middleware.SessionTimeoutMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
@@ -366,6 +368,10 @@ PROGRAMME_RULES = {
 # Uploads (core/uploads.py): the largest file a person may upload, and
 # private files readable by the service's own user (and group) only.
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
+# The largest request body read at all (core.middleware.RequestSizeLimitMiddleware):
+# the largest upload (a 50MB case list) and its form. Anything bigger is
+# refused before Django spools it to disk. Set the proxy's limit to match.
+REQUEST_MAX_BYTES = env_int("REQUEST_MAX_BYTES", 51 * 1024 * 1024)
 STORAGES["default"]["OPTIONS"].update(file_permissions_mode=0o640, directory_permissions_mode=0o750)
 
 # Sign-in security (accounts/middleware.py, accounts/views.py).

@@ -913,3 +913,26 @@ def test_finding_forms_are_not_drawn_once_findings_are_frozen(
         response = client.get(url)
         assert response.status_code == 302 and response.url == findings, url
     assert "cannot be changed at the ‘Published’ stage" in client.get(findings).content.decode()
+
+
+def test_a_request_larger_than_any_upload_is_refused_before_it_is_read(
+    client_for, inspector, planned
+):
+    """Found by a review: a file's size was checked only once the whole
+    request had arrived and been spooled to disk, so a mistaken upload of
+    gigabytes held a worker and filled the disk first."""
+    from django.conf import settings
+
+    from casefiles.services import CASE_LIST_MAX_BYTES
+
+    assert max(CASE_LIST_MAX_BYTES, settings.UPLOAD_MAX_BYTES) < settings.REQUEST_MAX_BYTES
+    url = reverse("inspections:document_new", args=[planned.pk])
+    form = {"title": "Minutes", "kind": "policy", "received_on_0": "12",
+            "received_on_1": "1", "received_on_2": "2026"}  # fmt: skip
+    client = client_for(inspector)
+    # The body is small; its stated length is what the server goes by before reading it.
+    response = client.post(url, form, CONTENT_LENGTH=str(settings.REQUEST_MAX_BYTES + 1))
+    assert response.status_code == 413
+    assert "The file is too large" in response.content.decode()
+    assert not planned.documents.exists()
+    assert client.post(url, form).status_code == 302  # within the bound: as before
