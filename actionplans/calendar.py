@@ -61,8 +61,10 @@ def calendar_events(user) -> list[Event]:
         | Q(pcc_response_due_on__isnull=False)
     ).select_related("force")
     events = [event for inspection in inspections for event in _deadline_events(inspection)]
-    visits = PostInspectionVisit.objects.filter(inspection__in=visible.values("pk")).select_related(
-        "inspection__force"
+    visits = (
+        PostInspectionVisit.objects.booked()
+        .filter(inspection__in=visible.values("pk"))
+        .select_related("inspection__force")
     )
     events += [
         Event(

@@ -191,3 +191,17 @@ class VisitRecordForm(GovukForm):
                 "Enter the roles of the other officers and staff you interviewed",
             )
         return data
+
+
+class VisitCancelForm(GovukForm):
+    submit_label = "Cancel the visit"
+    reason = forms.CharField(
+        label="Why is the visit cancelled?",
+        help_text="The force will see this.",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=2000,
+        error_messages={
+            "required": "Enter why the visit is cancelled",
+            "max_length": "The reason must be 2,000 characters or fewer",
+        },
+    )

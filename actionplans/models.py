@@ -238,6 +238,12 @@ class PlanResponse(BaseModel):
         return self.subject.partition(": ")[2]
 
 
+class PostInspectionVisitQuerySet(models.QuerySet):
+    def booked(self) -> "PostInspectionVisitQuerySet":
+        """Visits still to take place or taken place: not cancelled."""
+        return self.filter(cancelled_at__isnull=True)
+
+
 class PostInspectionVisit(BaseModel):
     """A visit after publication to see how the force is implementing its plan."""
 
@@ -279,11 +285,23 @@ class PostInspectionVisit(BaseModel):
         related_name="+",
         help_text="The re-inspection this visit put into the programme.",
     )
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    cancellation_reason = models.TextField(blank=True)
+
+    objects = PostInspectionVisitQuerySet.as_manager()
 
     class Meta:
         ordering = ["visit_on"]
         constraints = [
-            models.UniqueConstraint(fields=["inspection", "visit_on"], name="one_visit_per_day")
+            # A cancelled visit's day can be booked again.
+            models.UniqueConstraint(
+                fields=["inspection", "visit_on"],
+                condition=Q(cancelled_at__isnull=True),
+                name="one_visit_per_day",
+            )
         ]
 
     def __str__(self) -> str:
@@ -296,6 +314,15 @@ class PostInspectionVisit(BaseModel):
     def has_happened(self) -> bool:
         """From the visit's day (London) on, it can be recorded."""
         return self.visit_on <= timezone.localdate()
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.cancelled_at is not None
+
+    @property
+    def can_be_cancelled(self) -> bool:
+        """Until its day, if nothing has been recorded of it."""
+        return not self.is_cancelled and not self.has_happened and not self.outcome
 
     @property
     def interviewee_labels(self) -> list[str]:
@@ -333,6 +360,7 @@ class Notice(BaseModel):
         PLAN_ACCEPTED = "plan_accepted", "Plan accepted"
         PLAN_RETURNED = "plan_returned", "Plan returned"
         VISIT_BOOKED = "visit_booked", "Post-inspection visit booked"
+        VISIT_CANCELLED = "visit_cancelled", "Post-inspection visit cancelled"
 
     class Subject(models.TextChoices):
         ACTION_PLAN = "action_plan", "Action plan"

@@ -303,7 +303,7 @@ def visit_notices(*, visit: PostInspectionVisit) -> datetime | None:
         inspection=inspection,
         subject=Notice.Subject.POST_INSPECTION_VISIT,
         due_on=visit.visit_on,
-        sequence=0,
+        sequence=_cancelled_before(visit),
         sent_at=sent_at,
         title=f"Post-inspection visit on {govuk_date(visit.visit_on)}: {force.short_name}",
         body=(
@@ -316,6 +316,48 @@ def visit_notices(*, visit: PostInspectionVisit) -> datetime | None:
         link=visit.get_absolute_url(),
     )
     return sent_at if notices_claim(candidates) else None
+
+
+def _cancelled_before(visit: PostInspectionVisit) -> int:
+    """How many other visits of the inspection on the same day were cancelled:
+    the notices of a day booked again are new occasions, not repeats."""
+    return (
+        PostInspectionVisit.objects.filter(
+            inspection_id=visit.inspection_id, visit_on=visit.visit_on, cancelled_at__isnull=False
+        )
+        .exclude(pk=visit.pk)
+        .count()
+    )
+
+
+def visit_cancelled_notices(*, visit: PostInspectionVisit) -> list[Notice]:
+    """Tell the force, and the lead inspector, that a booked visit will not happen."""
+    inspection = Inspection.objects.select_related("force", "lead_inspector").get(
+        pk=visit.inspection_id
+    )
+    force = inspection.force
+    recipients = [*_force_leads([force.pk]).get(force.pk, [])]
+    if inspection.lead_inspector.is_active:
+        recipients.append(inspection.lead_inspector)
+    when = govuk_date(visit.visit_on)
+    return notices_claim(
+        _notice(
+            recipients,
+            kind=Notice.Kind.VISIT_CANCELLED,
+            inspection=inspection,
+            subject=Notice.Subject.POST_INSPECTION_VISIT,
+            due_on=visit.visit_on,
+            sequence=_cancelled_before(visit),
+            title=f"Post-inspection visit on {when} cancelled: {force.short_name}",
+            body=(
+                f"The post-inspection visit to {force.name} on {when}, after the "
+                f"{described(inspection)}, is cancelled. The reason given:\n\n"
+                f"{visit.cancellation_reason}\n\nIf another visit is booked, you will be "
+                "given notice of it."
+            ),
+            link=visit.get_absolute_url(),
+        )
+    )
 
 
 # --- The sweep ----------------------------------------------------------------

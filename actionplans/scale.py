@@ -197,7 +197,7 @@ def _visit(rows: _Rows, rng, inspection, force_lead, today, now) -> None:
             if held
             else ("", "", None, None)
         )
-        + (None,)
+        + (None, "")  # no re-inspection; not cancelled
     )
     _notice(
         rows,
@@ -274,7 +274,8 @@ def _insert(rows: _Rows) -> None:
         base
         + ["inspection", "visit_on", "scheduled_by", "short_notice_reason", "notice_sent_at"]
         + ["people_interviewed", "other_people_interviewed", "documents_reviewed", "feedback"]
-        + ["outcome", "outcome_recorded_by", "outcome_recorded_at", "re_inspection"],
+        + ["outcome", "outcome_recorded_by", "outcome_recorded_at", "re_inspection"]
+        + ["cancellation_reason"],
         rows.visits,
     )
     insert_rows(

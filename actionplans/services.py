@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.urls import reverse
@@ -250,7 +250,7 @@ def due_items_for_force(force, *, today: date | None = None) -> list[DueItem]:
                     "View follow-up",
                 )
             )
-    visits = PostInspectionVisit.objects.filter(
+    visits = PostInspectionVisit.objects.booked().filter(
         inspection__in=inspections, visit_on__gte=today, outcome=""
     )
     by_id = {i.pk: i for i in inspections}
@@ -565,7 +565,11 @@ def post_inspection_visit_schedule(
     )
     if problems:
         raise ValidationError(problems)
-    if PostInspectionVisit.objects.filter(inspection=inspection, visit_on=visit_on).exists():
+    if (
+        PostInspectionVisit.objects.booked()
+        .filter(inspection=inspection, visit_on=visit_on)
+        .exists()
+    ):
         raise ValidationError({"visit_on": "A visit is already booked for that date"})
     short_notice = is_short_notice(visit_on=visit_on, today=today)
     try:
@@ -598,6 +602,42 @@ def post_inspection_visit_schedule(
     return visit
 
 
+@transaction.atomic
+def post_inspection_visit_cancel(
+    *, visit: PostInspectionVisit, reason: str, by: User
+) -> PostInspectionVisit:
+    """Cancel a visit before its day, with the reason, and tell the force.
+    Its day can then be booked again."""
+    visit = (
+        PostInspectionVisit.objects.select_for_update(of=("self",))
+        .select_related("inspection")
+        .get(pk=visit.pk)
+    )
+    if not can_schedule_visit(by, visit.inspection):
+        raise PermissionDenied
+    if visit.is_cancelled:
+        raise ValidationError("This visit has already been cancelled")
+    if not visit.can_be_cancelled:
+        raise ValidationError("This visit has taken place, so it cannot be cancelled")
+    if not reason.strip():
+        raise ValidationError({"reason": "Enter why the visit is cancelled"})
+    visit.cancelled_at = timezone.now()
+    visit.cancelled_by = by
+    visit.cancellation_reason = reason.strip()
+    visit.save(update_fields=["cancelled_at", "cancelled_by", "cancellation_reason", "updated_at"])
+    notices.visit_cancelled_notices(visit=visit)
+    audit.record(
+        by=by,
+        action="visit.cancelled",
+        obj=visit,
+        changes={"visit_on": [str(visit.visit_on), None]},
+        force=visit.inspection.force,
+        inspection_id=visit.inspection_id,
+        comment=visit.cancellation_reason,
+    )
+    return visit
+
+
 VISIT_RECORD_FIELDS = [
     "people_interviewed",
     "other_people_interviewed",
@@ -623,6 +663,8 @@ def post_inspection_visit_record(
     """Record what happened at the visit. "Full re-inspection recommended" puts a
     planned re-inspection of the force into the programme, once."""
     visit = PostInspectionVisit.objects.select_for_update().get(pk=visit.pk)
+    if visit.is_cancelled:
+        raise ValidationError("This visit was cancelled, so there is nothing to record")
     if not visit.has_happened:
         raise ValidationError(
             f"The visit can be recorded from {govuk_date(visit.visit_on)}, the day it takes place"

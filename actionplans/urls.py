@@ -22,6 +22,7 @@ urlpatterns = [
     path(VISITS + "new/", views.visit_schedule, name="visit_schedule"),
     path(VISITS + "<uuid:visit_id>/", views.visit_detail, name="visit"),
     path(VISITS + "<uuid:visit_id>/record/", views.visit_record, name="visit_record"),
+    path(VISITS + "<uuid:visit_id>/cancel/", views.visit_cancel, name="visit_cancel"),
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/read/", views.notifications_read, name="notifications_read"),
     path("calendar/", views.calendar, name="calendar"),

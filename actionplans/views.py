@@ -3,7 +3,7 @@ from uuid import UUID
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -32,6 +32,7 @@ from .forms import (
     PlanDocumentForm,
     ResponseForm,
     ReviewForm,
+    VisitCancelForm,
     VisitRecordForm,
     VisitScheduleForm,
 )
@@ -316,8 +317,39 @@ def visit_detail(request: HttpRequest, inspection_id: UUID, visit_id: UUID) -> H
         "visit": visit,
         "inspection": visit.inspection,
         "can_record": services.can_record_visit(request.user, visit.inspection),
+        "can_cancel": services.can_schedule_visit(request.user, visit.inspection)
+        and visit.can_be_cancelled,
     }
     return render(request, "actionplans/visit.html", context)
+
+
+def visit_cancel(request: HttpRequest, inspection_id: UUID, visit_id: UUID) -> HttpResponse:
+    """Why, then cancel: the force is told at once. A visit that cannot be
+    cancelled (cancelled already, or its day has come) sends you back to it."""
+    visit = get_visit_for_user(request, inspection_id, visit_id)
+    if not services.can_schedule_visit(request.user, visit.inspection):
+        raise PermissionDenied
+    if not visit.can_be_cancelled:
+        why = "has already been cancelled" if visit.is_cancelled else "has taken place"
+        messages.info(request, f"This visit {why}, so it cannot be cancelled")
+        return redirect(visit.get_absolute_url())
+    form = VisitCancelForm(request.POST or None)
+    if form.is_valid():
+        try:
+            services.post_inspection_visit_cancel(
+                visit=visit, reason=form.cleaned_data["reason"], by=request.user
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                f"The visit on {govuk_date(visit.visit_on)} is cancelled. "
+                "The force and the lead inspector have been told",
+            )
+            return redirect(visit.get_absolute_url())
+    context = {"visit": visit, "inspection": visit.inspection, "form": form}
+    return render(request, "actionplans/visit_cancel.html", context)
 
 
 def visit_record(request: HttpRequest, inspection_id: UUID, visit_id: UUID) -> HttpResponse:

@@ -179,7 +179,7 @@ def post_inspection_visits(
     """Post-inspection visits booked between start and end, for these forces
     (id -> Force, already loaded; narrow=False when they are every force)."""
     visits = _of_forces(
-        PostInspectionVisit.objects.filter(visit_on__range=(start, end)),
+        PostInspectionVisit.objects.booked().filter(visit_on__range=(start, end)),
         "inspection__force_id",
         forces if narrow else None,
     ).values_list("inspection__force_id", "visit_on")

@@ -96,6 +96,9 @@ EXPECTED = {
     "actionplans:visit_schedule": "200 200 403 404 403 404 302",
     "actionplans:visit": "200 200 200 404 200 404 302",
     "actionplans:visit_record": "200 200 403 404 403 404 302",
+    # The world's visit has taken place: those who may cancel visits are
+    # sent back to it, saying it can no longer be cancelled (302).
+    "actionplans:visit_cancel": "302 302 403 404 403 404 302",
     "actionplans:notifications": "200 200 200 200 200 200 302",
     "actionplans:notifications_read": "405 405 405 405 405 405 302",
     "actionplans:calendar": "200 200 200 200 200 200 302",

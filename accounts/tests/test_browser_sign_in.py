@@ -11,7 +11,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.mark.parametrize(
     ("persona", "heading"),
     [
-        ("admin_user", "Programme"),
+        ("admin_user", "Programme administration"),
         ("lead_inspector", "Your inspections"),
         ("inspector", "Your inspections"),
         ("force_lead_a", "Greater Manchester Police"),

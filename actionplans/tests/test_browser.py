@@ -170,6 +170,20 @@ def test_admin_is_refused_10_days_notice_then_books_with_a_recorded_override(
     assert visit.visit_on == day
     assert visit.short_notice_reason == "The force asked to be visited early"
 
+    # The force then cannot make that day: the admin cancels, saying why.
+    page.get_by_role("link", name="Cancel this visit").click()
+    assert_accessible(page)
+    page.get_by_role("button", name="Cancel the visit").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter why the visit is cancelled")
+    assert_accessible(page)
+    page.get_by_label("Why is the visit cancelled?").fill("The force cannot host it that week")
+    page.get_by_role("button", name="Cancel the visit").click()
+    expect(banner(page)).to_contain_text("is cancelled")
+    expect(page.get_by_text("The force cannot host it that week")).to_be_visible()
+    assert_accessible(page)
+    visit.refresh_from_db()
+    assert visit.is_cancelled
+
 
 def test_force_lead_resets_the_calendar_link_after_confirming(
     page: Page, live_server, force_lead_a, client

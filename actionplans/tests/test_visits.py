@@ -333,3 +333,68 @@ def test_a_reason_given_for_a_visit_with_full_notice_is_not_shown_as_short_notic
     assert "Check the visit before you book it" in html
     assert "less than the usual notice" not in html
     assert "Reason for short notice" not in html
+
+
+def test_a_booked_visit_is_cancelled_with_a_reason_and_its_day_can_be_booked_again(
+    client_for, booked, admin_user, lead_inspector, force_lead_a, django_capture_on_commit_callbacks
+):
+    """Found by a review: a visit booked on the wrong day could never be
+    cancelled or moved; it stayed in the force's list and calendar for good."""
+    inspection = booked.inspection
+    client = client_for(admin_user)
+    page = client.get(booked.get_absolute_url()).content.decode()
+    cancel = reverse("actionplans:visit_cancel", args=[inspection.pk, booked.pk])
+    assert cancel in page
+    html = client.post(cancel, {"reason": "  "}).content.decode()
+    assert "Enter why the visit is cancelled" in html and "govuk-error-summary" in html
+    booked.refresh_from_db()
+    assert not booked.is_cancelled
+
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(cancel, {"reason": "Booked on the wrong day"}, follow=True)
+    html = response.content.decode()
+    assert "is cancelled. The force and the lead inspector have been told" in html
+    assert "Booked on the wrong day" in html and "Cancel this visit" not in html
+    booked.refresh_from_db()
+    assert booked.cancelled_by == admin_user and booked.is_cancelled
+    told = Notice.objects.filter(kind=Notice.Kind.VISIT_CANCELLED)
+    assert set(told.values_list("recipient", flat=True)) == {force_lead_a.pk, lead_inspector.pk}
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(
+        [force_lead_a.email, lead_inspector.email]
+    )
+    event = AuditEvent.objects.get(action="visit.cancelled")
+    assert event.actor == admin_user and event.comment == "Booked on the wrong day"
+    assert event.changes == {"visit_on": [str(booked.visit_on), None]}
+
+    # Gone from the force's list and calendar; a second cancel is refused.
+    home = client_for(force_lead_a).get(reverse("core:home")).content.decode()
+    assert "Post-inspection visit" not in home
+    assert client_for(admin_user).get(cancel).status_code == 302
+    with pytest.raises(ValidationError, match="already been cancelled"):
+        services.post_inspection_visit_cancel(visit=booked, reason="Again", by=admin_user)
+
+    # The same day can be booked again, and the force is told again.
+    again = services.post_inspection_visit_schedule(
+        inspection=inspection, visit_on=booked.visit_on, by=lead_inspector
+    )
+    assert again.notice_sent_at is not None
+    assert (
+        "Post-inspection visit"
+        in client_for(force_lead_a).get(reverse("core:home")).content.decode()
+    )
+
+
+def test_a_visit_that_has_taken_place_cannot_be_cancelled(client_for, visit, admin_user):
+    page = client_for(admin_user).get(visit.get_absolute_url()).content.decode()
+    assert "Cancel this visit" not in page
+    with pytest.raises(ValidationError, match="has taken place"):
+        services.post_inspection_visit_cancel(visit=visit, reason="Too late", by=admin_user)
+
+
+def test_only_those_who_book_visits_cancel_them(booked, inspector, force_lead_a):
+    from django.core.exceptions import PermissionDenied
+
+    for person in (inspector, force_lead_a):
+        with pytest.raises(PermissionDenied):
+            services.post_inspection_visit_cancel(visit=booked, reason="No", by=person)

@@ -19,7 +19,7 @@ def test_admin_filters_the_dashboard_to_wales_and_sees_four_forces(
 ):
     history(list(Force.objects.all()), lead=lead_inspector, today=today, years=10)
     sign_in(page, live_server.url, admin_user)
-    page.get_by_role("link", name="Dashboard").click()
+    page.get_by_role("link", name="Dashboard", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Programme dashboard")
     expect(page.locator(".app-matrix tbody tr")).to_have_count(43)
     assert_accessible(page)
