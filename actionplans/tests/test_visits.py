@@ -367,9 +367,15 @@ def test_a_booked_visit_is_cancelled_with_a_reason_and_its_day_can_be_booked_aga
     assert event.actor == admin_user and event.comment == "Booked on the wrong day"
     assert event.changes == {"visit_on": [str(booked.visit_on), None]}
 
-    # Gone from the force's list and calendar; a second cancel is refused.
+    # Gone from the force's list and calendar, and the dashboard; a second cancel is refused.
+    from actionplans.calendar import calendar_events
+    from dashboard import national
+
     home = client_for(force_lead_a).get(reverse("core:home")).content.decode()
     assert "Post-inspection visit" not in home
+    assert not [e for e in calendar_events(force_lead_a) if "visit" in e.summary.lower()]
+    forces = {inspection.force_id: inspection.force}
+    assert not national.post_inspection_visits(start=today(), end=booked.visit_on, forces=forces)
     assert client_for(admin_user).get(cancel).status_code == 302
     with pytest.raises(ValidationError, match="already been cancelled"):
         services.post_inspection_visit_cancel(visit=booked, reason="Again", by=admin_user)
