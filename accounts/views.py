@@ -131,6 +131,7 @@ class AccountChange:
     button: str
     reason_required: str
     done: str
+    already: str  # said when the page is out of date: someone else made the change
 
 
 CHANGES = {
@@ -144,6 +145,7 @@ CHANGES = {
         button="Deactivate account",
         reason_required="Enter why you are deactivating this account",
         done="{name}’s account has been deactivated",
+        already="{name}’s account is already deactivated",
     ),
     "reactivate": AccountChange(
         service=services.user_reactivate,
@@ -155,6 +157,7 @@ CHANGES = {
         button="Reactivate account",
         reason_required="Enter why you are reactivating this account",
         done="{name}’s account has been reactivated",
+        already="{name}’s account is already active",
     ),
     "reset_two_factor": AccountChange(
         service=services.user_two_factor_reset,
@@ -166,6 +169,7 @@ CHANGES = {
         button="Reset two-factor authentication",
         reason_required="Enter why you are resetting two-factor authentication",
         done="{name}’s two-factor authentication has been reset",
+        already="{name} has no two-factor authentication to reset",
     ),
 }
 
@@ -177,6 +181,8 @@ def user_change(request: HttpRequest, user_id: UUID, change: str) -> HttpRespons
         raise PermissionDenied("Admins cannot change their own access")
     spec = CHANGES[change]
     if not spec.applies(person):
+        # A page drawn before another admin made the change (or a bookmark).
+        messages.info(request, spec.already.format(name=person.full_name))
         return redirect("accounts:user_detail", user_id=person.pk)
     form = ReasonForm(
         request.POST or None,

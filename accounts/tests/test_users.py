@@ -144,6 +144,10 @@ def test_deactivation_is_checked_then_confirmed_with_a_reason(client_for, admin_
     assert event.actor == admin_user
     assert event.changes == {"is_active": [True, False]}
     assert event.comment == "Left the inspectorate"
+    # A second admin's page, drawn before: told it is done already, nothing recorded twice.
+    response = client.post(url, {"reason": "Leaving"}, follow=True)
+    assert "Ian Inspector’s account is already deactivated" in response.content.decode()
+    assert AuditEvent.objects.filter(action="user_deactivated").count() == 1
 
 
 def test_deactivation_signs_an_open_session_out_at_once(client_for, admin_user, inspector):
