@@ -223,6 +223,7 @@ def _set_progress(job: CaseListImport, **fields) -> None:
     CaseListImport.objects.filter(pk=job.pk).update(**fields)
 
 
+@transaction.atomic  # the status and its audit row together, or neither
 def _fail(job: CaseListImport, errors: list[str], error_count: int) -> CaseListImport:
     _set_progress(
         job,
@@ -499,13 +500,14 @@ def case_list_import_run(*, import_id) -> CaseListImport:
         # the import "running" for ever. Nothing was saved: the rows go in
         # in one transaction.
         logger.exception("Case list import %s stopped", job.pk)
-        _set_progress(job, status=CaseListImport.Status.STOPPED, finished_at=timezone.now())
-        _audit(
-            by=job.created_by,
-            action="case_list.import_stopped",
-            obj=job,
-            inspection=job.inspection,
-        )
+        with transaction.atomic():  # the status and its audit row together
+            _set_progress(job, status=CaseListImport.Status.STOPPED, finished_at=timezone.now())
+            _audit(
+                by=job.created_by,
+                action="case_list.import_stopped",
+                obj=job,
+                inspection=job.inspection,
+            )
     return job
 
 

@@ -312,3 +312,25 @@ def test_a_big_import_writes_progress_as_it_saves(categories, inspection, inspec
     assert job.status == CaseListImport.Status.COMPLETED
     assert job.rows_done == job.total_rows == 12_000
     assert Case.objects.filter(inspection=inspection).count() == 12_000
+
+
+def test_a_failed_import_is_not_marked_failed_without_its_audit_row(
+    inspection, inspector, django_capture_on_commit_callbacks, monkeypatch
+):
+    """The status and its audit row are written together: if the audit row
+    cannot be written, the import is not left 'failed' with its errors and
+    no record of it; it stops, and says so on the record."""
+    audit = services._audit
+
+    def audit_fault(**kwargs):
+        if kwargs["action"] == "case_list.import_failed":
+            raise OSError("audit table unavailable")
+        return audit(**kwargs)
+
+    monkeypatch.setattr(services, "_audit", audit_fault)
+    upload, _ = BAD_FILES["control characters"]
+    upload.seek(0)
+    job = start(inspection, upload, inspector, django_capture_on_commit_callbacks)
+    assert job.status == CaseListImport.Status.STOPPED
+    assert job.errors == [] and job.error_count == 0  # no half of the failure written
+    assert AuditEvent.objects.filter(action="case_list.import_stopped").count() == 1
