@@ -15,11 +15,12 @@ from itertools import islice
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from actionplans.models import ActionPlan, ActionPlanVersion
 from casefiles.models import CaseListImport, CaseReview, TopicAssessment
-from inspections.models import Document, Inspection
+from inspections.models import Document, Inspection, ReportFile
 
 from . import audit, uploads
 from .models import AuditEvent, StoredFile
@@ -176,3 +177,42 @@ def orphaned_files_remove(*, dry_run: bool, older_than: timedelta = ORPHAN_AGE) 
         for name in orphans:
             default_storage.delete(name)
     return orphans
+
+
+# A superseded report PDF younger than this may still be downloading.
+SUPERSEDED_AGE = timedelta(days=1)
+
+
+def superseded_reports_remove(
+    *, dry_run: bool, older_than: timedelta = SUPERSEDED_AGE
+) -> list[ReportFile]:
+    """Delete the report PDFs built before a newer one of the same inspection
+    at the same stage was ready, once a day old, with their stored files.
+
+    Every change to an inspection, and every request for its PDF after one,
+    builds a new copy; the old ones were kept for ever, each an
+    official-sensitive copy nobody could reach from the pages. The newest
+    build of each stage stays, so the draft the force read at pre-publication
+    checks is kept beside the published report. Returns the builds removed.
+    """
+    newer = ReportFile.objects.filter(
+        inspection=OuterRef("inspection"),
+        stage=OuterRef("stage"),
+        status=ReportFile.Status.READY,
+        created_at__gt=OuterRef("created_at"),
+    )
+    superseded = list(
+        ReportFile.objects.filter(created_at__lt=timezone.now() - older_than)
+        .exclude(status__in=[ReportFile.Status.QUEUED, ReportFile.Status.BUILDING])
+        .filter(Exists(newer))
+        .select_related("stored_file", "inspection__force")
+        .order_by("created_at")
+    )
+    if not dry_run:
+        for report_file in superseded:
+            with transaction.atomic():
+                stored_file = report_file.stored_file
+                report_file.delete()
+                if stored_file is not None:
+                    uploads.delete_stored_file(stored_file)
+    return superseded

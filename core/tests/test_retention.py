@@ -129,3 +129,51 @@ def test_stored_files_no_record_names_are_removed_once_a_day_old(private_storage
     assert not default_storage.exists(orphan)
     assert default_storage.exists(kept.storage_name) and default_storage.exists(young)
     assert orphaned_files_remove(dry_run=False) == []
+
+
+def test_report_pdfs_a_newer_build_replaced_are_removed_once_a_day_old(
+    private_storage, force_a, lead_inspector, admin_user, django_capture_on_commit_callbacks
+):
+    """Each change, then a request for the PDF, built a new copy, and the
+    old ones were kept for ever. The newest of each stage stays: the draft
+    the force read at pre-publication checks beside the published report."""
+    import io
+
+    from django.utils import timezone
+
+    from core import uploads
+    from core.retention import superseded_reports_remove
+    from inspections.models import Inspection, ReportFile
+    from inspections.tests.factories import schedule
+
+    inspection = schedule(force=force_a, lead=lead_inspector, team=[], by=admin_user)
+    now = timezone.now()
+
+    def build(stage, days_ago, status=ReportFile.Status.READY):
+        stored = uploads.store_bytes(pdf(), name="report.pdf", kind="pdf", by=admin_user)
+        report = ReportFile.objects.create(
+            inspection=inspection, requested_by=admin_user, stage=stage, status=status,
+            stored_file=stored,
+        )  # fmt: skip
+        ReportFile.objects.filter(pk=report.pk).update(created_at=now - timedelta(days=days_ago))
+        return report
+
+    checks, published = Inspection.Stage.PRE_PUBLICATION, Inspection.Stage.PUBLISHED
+    old_draft, draft = build(checks, 30), build(checks, 20)
+    failed, old_report = build(published, 9, ReportFile.Status.FAILED), build(published, 8)
+    report = build(published, 2)
+    just_replaced = build(published, 0.5)  # younger than a day: may be downloading
+    newest = build(published, 0.1)
+    assert [r.pk for r in superseded_reports_remove(dry_run=True)] == [
+        old_draft.pk, failed.pk, old_report.pk, report.pk
+    ]  # fmt: skip
+    out = io.StringIO()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("apply_retention", stdout=out)
+    assert "report PDFs replaced by a newer build, removed: 4" in out.getvalue()
+    left = set(ReportFile.objects.values_list("pk", flat=True))
+    assert left == {draft.pk, just_replaced.pk, newest.pk}
+    names = set(StoredFile.objects.values_list("storage_name", flat=True))
+    assert old_report.stored_file.storage_name not in names
+    assert not default_storage.exists(old_report.stored_file.storage_name)
+    assert default_storage.exists(newest.stored_file.storage_name)

@@ -1,13 +1,14 @@
 """`apply_retention [--dry-run]`: delete case review notes and uploaded files of
-inspections closed for longer than the retention period, and stored files that
-no record names (a day old or more). Prints what it removed."""
+inspections closed for longer than the retention period, report PDFs a newer
+build has replaced, and stored files that no record names (each a day old or
+more). Prints what it removed."""
 
 from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from core.retention import orphaned_files_remove, retention_apply
+from core.retention import orphaned_files_remove, retention_apply, superseded_reports_remove
 
 
 class Command(BaseCommand):
@@ -33,5 +34,7 @@ class Command(BaseCommand):
         if not report:
             self.stdout.write("Nothing to remove.")
         self.stdout.write(f"inspections {'to clear' if dry_run else 'cleared'}: {len(report)}")
+        superseded = superseded_reports_remove(dry_run=dry_run)
+        self.stdout.write(f"report PDFs replaced by a newer build, {verb}: {len(superseded)}")
         orphans = orphaned_files_remove(dry_run=dry_run)
         self.stdout.write(f"stored files with no record, {verb}: {len(orphans)}")
