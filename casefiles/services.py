@@ -157,12 +157,14 @@ def case_category_update(*, category: CaseCategory, name: str, is_active: bool, 
 def _estimate_rows(upload) -> int:
     """Rows in the file judged by its line count, for progress until the
     first pass has counted them properly (a quoted field may hold a newline)."""
-    lines, last = 0, b""
+    newlines, returns, last = 0, 0, b""
     for chunk in upload.chunks():
-        lines += chunk.count(b"\n")
+        newlines += chunk.count(b"\n")
+        returns += chunk.count(b"\r")
         last = chunk[-1:] or last
     upload.seek(0)
-    if last and last != b"\n":
+    lines = max(newlines, returns)  # a file from an old Mac ends its lines with \r alone
+    if last and last not in (b"\n", b"\r"):
         lines += 1
     return max(0, lines - 1)
 

@@ -334,3 +334,13 @@ def test_a_failed_import_is_not_marked_failed_without_its_audit_row(
     assert job.status == CaseListImport.Status.STOPPED
     assert job.errors == [] and job.error_count == 0  # no half of the failure written
     assert AuditEvent.objects.filter(action="case_list.import_stopped").count() == 1
+
+
+@pytest.mark.parametrize("ending", [b"\n", b"\r\n", b"\r"])
+def test_the_first_estimate_of_rows_counts_lines_whatever_ends_them(ending):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    lines = [b"case_reference,category,date_recorded", b"A1,Missing children,1/1/2025"]
+    data = ending.join([lines[0], lines[1], lines[1], lines[1]])  # no ending after the last
+    assert services._estimate_rows(SimpleUploadedFile("cases.csv", data)) == 3
+    assert services._estimate_rows(SimpleUploadedFile("cases.csv", data + ending)) == 3
