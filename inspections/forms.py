@@ -271,6 +271,11 @@ class InterviewForm(GovukForm):
                 choices=[("", "Choose an organisation"), *Participant.Organisation.choices],
                 required=False,
             )
+            if self.adding and n == self.rows:
+                # The redrawn page opens at the row just added, in focus, as
+                # the MOJ add-another pattern does. (Not by an address
+                # fragment: Chrome ignores autofocus on a page that has one.)
+                self.fields[f"participant_{n}_role"].widget.attrs["autofocus"] = True
             self.helper.layout.append(
                 Fieldset(
                     Field(f"participant_{n}_role"),
@@ -282,13 +287,8 @@ class InterviewForm(GovukForm):
             )
         self.helper.layout.append(Field("participant_rows"))
         if self.rows < MAX_PARTICIPANTS:
-            # On a line of its own, above the save button; the redrawn page
-            # opens at the new row.
-            add = Button.secondary(
-                ADD_PARTICIPANT,
-                "Add another participant",
-                formaction=f"#participant-{self.rows + 1}",
-            )
+            # On a line of its own, above the save button.
+            add = Button.secondary(ADD_PARTICIPANT, "Add another participant")
             self.helper.layout.append(Div(add))
         self.helper.layout.append(submit)
 

@@ -333,7 +333,9 @@ def test_adding_a_participant_redraws_the_form_with_one_more_row_and_saves_nothi
     assert 'id="participant-5"' not in html
     assert 'name="participant_rows" value="4"' in html
     assert 'value="Chief inspector"' in html  # what was typed stays
-    assert 'formaction="#participant-5"' in html
+    # The row just added is in focus when the page opens.
+    assert re.search(r'<input[^>]*name="participant_4_role"[^>]*autofocus', html)
+    assert not re.search(r'<input[^>]*name="participant_3_role"[^>]*autofocus', html)
 
 
 def test_an_interview_keeps_more_participants_than_the_form_first_offers(
