@@ -364,10 +364,10 @@ class DateForm(GovukForm):
 
     date = GovukDateField(label="Date", what="the date")
 
-    def __init__(self, *args, label: str, what: str, submit_label: str, **kwargs):
+    def __init__(self, *args, label: str, what: str, submit_label: str, hint: str = "", **kwargs):
         self.submit_label = submit_label
         super().__init__(*args, **kwargs)
-        self.fields["date"] = GovukDateField(label=label, what=what)
+        self.fields["date"] = GovukDateField(label=label, what=what, help_text=hint)
 
 
 class CorrectDatesForm(GovukForm):

@@ -319,13 +319,19 @@ def inspection_start_moderation(*, inspection: Inspection, by: User) -> None:
     _lock(inspection)
     _require_lead_or_admin(inspection, by)
     _require_stage(inspection, Stage.FIELDWORK)
+    blockers = moderation_blockers(inspection)
+    if blockers:
+        raise ValidationError(blockers)
+    _move(inspection, to=Stage.MODERATION, by=by, action="inspection.moderation_started")
+
+
+def moderation_blockers(inspection: Inspection) -> list[str]:
+    """What stands between fieldwork and moderation: empty when ready."""
     waiting = inspection.judgments.filter(
         status__in=[Judgment.Status.NOT_STARTED, Judgment.Status.DRAFT]
     )
-    if waiting.exists():
-        names = ", ".join(j.get_topic_display() for j in waiting)
-        raise ValidationError(f"Submit these graded judgments for moderation first: {names}")
-    _move(inspection, to=Stage.MODERATION, by=by, action="inspection.moderation_started")
+    names = ", ".join(j.get_topic_display() for j in waiting)
+    return [f"Submit these graded judgments for moderation first: {names}"] if names else []
 
 
 def _check_lifecycle_date(value: date, *, field: str, what: str, after: date, after_what: str):

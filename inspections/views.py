@@ -276,9 +276,10 @@ class Transition:
     title: str
     service: Callable
     from_stage: str
-    # (the service's name for the date, its label, its name in messages)
-    date_field: tuple[str, str, str] | None
+    what: str  # what the step does, said before it is taken
     done: Callable[[Inspection], str]  # the banner once it is done
+    # (the service's name for the date, its label, its name in messages, a hint)
+    date_field: tuple[str, str, str, str] | None = None
 
 
 TRANSITIONS = {
@@ -286,61 +287,77 @@ TRANSITIONS = {
         "Start fieldwork",
         services.inspection_start_fieldwork,
         Stage.PLANNED,
-        None,
+        "The team can then record interviews and documents, review case files and "
+        "grade the five topics.",
         lambda i: "Fieldwork started",
     ),
     "start-moderation": Transition(
         "Start moderation",
         services.inspection_start_moderation,
         Stage.FIELDWORK,
-        None,
+        "The lead inspector can then agree each graded judgment, or return it to "
+        "the inspector with a comment. Inspectors can no longer change the grades.",
         lambda i: "Moderation started: the lead inspector can now agree or return each judgment",
     ),
     "send-for-checks": Transition(
         "Send the report for pre-publication checks",
         services.inspection_send_for_checks,
         Stage.MODERATION,
+        "The force will see the draft report, with its grades and findings, and its "
+        "action plan will be due 28 days after the date it received the report.",
+        lambda i: (
+            "Report sent for pre-publication checks. "
+            f"The force’s action plan is due on {govuk_date(i.action_plan_due_on)}"
+        ),
         (
             "received_on",
             "Date the force received the report",
             "the date the force received the report",
-        ),
-        lambda i: (
-            "Report sent for pre-publication checks. "
-            f"The force’s action plan is due on {govuk_date(i.action_plan_due_on)}"
+            "For example, 2 3 2026",
         ),
     ),
     "publish": Transition(
         "Publish the report",
         services.inspection_publish,
         Stage.PRE_PUBLICATION,
-        ("published_on", "Publication date", "the publication date"),
+        "The force’s updated action plan will be due 8 weeks after the publication date.",
         lambda i: (
             f"Report published on {govuk_date(i.published_on)}. The force’s updated "
             f"action plan is due on {govuk_date(i.updated_action_plan_due_on)}"
+        ),
+        (
+            "published_on",
+            "Publication date",
+            "the publication date",
+            "The day the report is published. For example, 1 4 2026",
         ),
     ),
     "start-follow-up": Transition(
         "Start follow-up",
         services.inspection_start_follow_up,
         Stage.PUBLISHED,
-        None,
+        "Follow-up tracks the force’s action plans and the post-inspection visits "
+        "until an admin closes the inspection.",
         lambda i: "Follow-up started",
     ),
     "close": Transition(
         "Close the inspection",
         services.inspection_close,
         Stage.FOLLOW_UP,
-        ("closed_on", "Date closed", "the date the inspection closed"),
+        "The inspection will take no more evidence, action plans or visits. Its case "
+        "review notes and files will be deleted under the retention policy, "
+        "24 months after the date it closed.",
         lambda i: f"Inspection closed on {govuk_date(i.closed_on)}",
+        ("closed_on", "Date closed", "the date the inspection closed", "For example, 1 9 2026"),
     ),
 }
+STAGE_ORDER = list(Stage.values)
 
 
 def transition(request: HttpRequest, inspection_id, action: str) -> HttpResponse:
     """Check-your-answers page for a lifecycle step, then the step itself.
-    A step that cannot be taken (the wrong stage, or something still to do)
-    says why, and offers no button."""
+    A step that cannot be taken (taken already, not yet due, or something
+    still to do) says why, and offers no button."""
     inspection = get_inspection_for_user(request, inspection_id)
     if action not in TRANSITIONS:
         raise Http404
@@ -353,7 +370,11 @@ def transition(request: HttpRequest, inspection_id, action: str) -> HttpResponse
     form = None
     if date_field:
         form = DateForm(
-            request.POST or None, label=date_field[1], what=date_field[2], submit_label=step.title
+            request.POST or None,
+            label=date_field[1],
+            what=date_field[2],
+            hint=date_field[3],
+            submit_label=step.title,
         )
     errors: list[str] = []
     if request.method == "POST" and (form is None or form.is_valid()):
@@ -368,19 +389,32 @@ def transition(request: HttpRequest, inspection_id, action: str) -> HttpResponse
         else:
             messages.success(request, step.done(inspection))
             return redirect(inspection)
-    blockers = (
-        services.publication_blockers(inspection)
-        if action in ("send-for-checks", "publish")
-        else []
-    )
+    if action in ("send-for-checks", "publish"):
+        blockers = services.publication_blockers(inspection)
+    elif action == "start-moderation":
+        blockers = services.moderation_blockers(inspection)
+    else:
+        blockers = []
+    here, there = STAGE_ORDER.index(inspection.stage), STAGE_ORDER.index(step.from_stage)
     context = {
         "inspection": inspection,
         "title": step.title,
+        "what": step.what,
         "action": action,
         "form": form,
         "errors": errors,
-        "wrong_stage": inspection.stage != step.from_stage,
+        "taken": here > there,
+        "too_soon": here < there,
         "from_stage": Stage(step.from_stage).label,
+        # The step that can be taken now, if any.
+        "next_step": next(
+            (
+                (name, s.title)
+                for name, s in TRANSITIONS.items()
+                if s.from_stage == inspection.stage
+            ),
+            None,
+        ),
         "blockers": blockers,
     }
     return render(request, "inspections/transition.html", context)

@@ -454,10 +454,21 @@ def test_a_step_for_another_stage_says_so_and_a_step_taken_says_what_follows(
     html = client.get(
         reverse("inspections:transition", args=[inspection.pk, "start-fieldwork"])
     ).content.decode()
-    assert "This can only be done at the ‘Planned’ stage" in html
+    assert (
+        "This step has been taken: the inspection is at the ‘Pre-publication checks’ stage" in html
+    )
+    assert "The next step is" in html and "publish the report" in html
+    assert "<button" not in html.split("<main")[1]
+    html = client.get(
+        reverse("inspections:transition", args=[inspection.pk, "close"])
+    ).content.decode()
+    assert "This can be done once the inspection is at the ‘Follow-up’ stage" in html
     assert "<button" not in html.split("<main")[1]
     url = reverse("inspections:transition", args=[inspection.pk, "publish"])
-    assert "<button" in client.get(url).content.decode().split("<main")[1]
+    html = client.get(url).content.decode()
+    assert "<button" in html.split("<main")[1]
+    assert "updated action plan will be due 8 weeks after the publication date" in html
+    assert "For example, 1 4 2026" in html
     response = client.post(url, {"date_0": "1", "date_1": "4", "date_2": "2026"}, follow=True)
     assert (
         "Report published on 1 April 2026. The force’s updated action plan is due on 27 May 2026"
@@ -938,3 +949,16 @@ def test_a_request_larger_than_any_upload_is_refused_before_it_is_read(
     assert "The file is too large" in response.content.decode()
     assert not planned.documents.exists()
     assert client.post(url, form).status_code == 302  # within the bound: as before
+
+
+def test_start_moderation_lists_the_judgments_still_to_submit_before_any_click(
+    client_for, make_inspection, lead_inspector
+):
+    inspection = make_inspection(Stage.FIELDWORK)
+    Judgment.objects.filter(inspection=inspection, topic=Topic.LEADERSHIP).update(
+        status=Judgment.Status.DRAFT
+    )
+    url = reverse("inspections:transition", args=[inspection.pk, "start-moderation"])
+    html = client_for(lead_inspector).get(url).content.decode()
+    assert "Submit these graded judgments for moderation first: Leadership" in html
+    assert "<button" not in html.split("<main")[1]
