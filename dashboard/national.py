@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.db.models import Count, OuterRef, Q, Subquery
+from django.urls import reverse
 
 from actionplans.models import ActionPlan, ActionPlanVersion, PostInspectionVisit
 from forces.models import Force
@@ -21,6 +22,7 @@ from inspections.programme import ProgrammeRow, programme
 
 Stage = Inspection.Stage
 QUARTER_DAYS = 91
+PLAN_KINDS = {label: kind for kind, label in ActionPlan.Kind.choices}  # "Action plan" -> kind
 DUE_SOON_DAYS = 30
 
 
@@ -47,6 +49,11 @@ class Deadline:
     @property
     def is_overdue(self) -> bool:
         return self.days < 0
+
+    @property
+    def plan_url(self) -> str:
+        kind = PLAN_KINDS[self.what]
+        return reverse("actionplans:plan", args=[self.inspection.pk, ActionPlan.SLUGS[kind]])
 
 
 @dataclass

@@ -79,15 +79,17 @@ def test_an_inspectors_home_lists_the_action_plans_due_on_their_inspections(
         admin=admin_user,
         action_plan_due_on=today() + timedelta(days=5),
     )
+    plan = reverse("actionplans:plan", args=[ours.pk, "action-plan"])
     for person in (lead_inspector, inspector):
         html = client_for(person).get(reverse("core:home")).content.decode()
         assert "Action plans due" in html and "Overdue" in html
-        assert f'href="{ours.get_absolute_url()}">Greater Manchester</a>' in html
+        # Each deadline links to its plan, named for screen readers by its force.
+        assert f'href="{plan}">Action plan<span class="govuk-visually-hidden"> for Greater' in html
         assert force_b.short_name not in html  # not their inspection
     theirs = client_for(other_inspector).get(reverse("core:home")).content.decode()
     assert "Due in the next 30 days" in theirs and force_b.short_name in theirs
     assert "Overdue" not in theirs and "Greater Manchester" not in theirs
     # The admin, who watches every deadline, sees both, each linked to its inspection.
     admins = client_for(admin_user).get(reverse("core:home")).content.decode()
-    assert f'href="{ours.get_absolute_url()}">Greater Manchester</a>' in admins
+    assert f'href="{plan}">Action plan<span class="govuk-visually-hidden"> for Greater' in admins
     assert "Due in the next 30 days" in admins and force_b.short_name in admins

@@ -77,7 +77,8 @@ def test_a_deadline_links_to_its_inspection_only_for_those_who_may_open_it(
     kent = Force.objects.get(slug="kent")
     history([kent], lead=lead_inspector, today=today)
     overdue = Inspection.objects.filter(force=kent, published_on__isnull=False).first()
-    inspection_link = f'href="{overdue.get_absolute_url()}"'
+    # The deadline links to the plan, which only those who may open the inspection can.
+    inspection_link = f'href="{overdue.get_absolute_url()}action-plans/'
     for user in (admin_user, lead_inspector):
         assert inspection_link in client_for(user).get(URL).text
     outsider = client_for(other_inspector)
