@@ -1,5 +1,7 @@
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db import transaction
 
 from . import services
 from .models import User
@@ -23,3 +25,12 @@ class UserAdmin(BaseUserAdmin):
     def save_model(self, request, obj, form, change):
         # Through the service, so each change is in the account's history.
         services.user_save_in_django_admin(user=obj, by=request.user)
+
+    def user_change_password(self, request, id, form_url=""):
+        """Setting someone's password is in their account's history, saved
+        with it or not at all."""
+        with transaction.atomic():
+            response = super().user_change_password(request, id, form_url)
+            if request.method == "POST" and response.status_code == 302:
+                services.user_password_set_in_django_admin(user_id=unquote(id), by=request.user)
+        return response

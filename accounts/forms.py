@@ -58,7 +58,12 @@ def _deactivated_with(email: str, password: str) -> bool:
     backend refuses a deactivated account as it refuses a wrong password; the
     person who knows the password is told why, and nobody else learns anything."""
     person = User.objects.filter(email__iexact=email, is_active=False).first()
-    return person is not None and person.check_password(password)
+    if person is None:
+        # The same hashing either way, so the time taken does not tell who
+        # has a deactivated account (as Django's backend does for no account).
+        User().set_password(password)
+        return False
+    return person.check_password(password)
 
 
 class TwoFactorCodeForm(GovukForm):

@@ -131,3 +131,17 @@ def user_save_in_django_admin(*, user: User, by: User) -> User:
             force=user.force,
         )
     return user
+
+
+def user_password_set_in_django_admin(*, user_id, by: User) -> None:
+    """Record that an admin set someone's password in the Django admin (the
+    way back in for a person who forgot theirs). Call inside the transaction
+    that saved it. The password itself is never recorded."""
+    user = User.objects.select_related("force").get(pk=user_id)
+    record(
+        by=by,
+        action="user_password_set",
+        obj=user,
+        changes={"password": ["", "set by an admin"]},
+        force=user.force,
+    )

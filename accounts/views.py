@@ -7,7 +7,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
@@ -34,6 +34,7 @@ HISTORY_LABELS = {
     "user_reactivated": "Account reactivated",
     "user_two_factor_set_up": "Two-factor authentication set up",
     "user_two_factor_reset": "Two-factor authentication reset",
+    "user_password_set": "Password set by an admin",
 }
 
 
@@ -42,6 +43,13 @@ class SignInView(auth_views.LoginView):
     form_class = SignInForm
     template_name = "accounts/sign_in.html"
     redirect_authenticated_user = True
+
+    def get_redirect_url(self):
+        """The safe next page, but never this one: a signed-in person sent
+        back to sign in would be redirected to it for ever (Django refuses
+        with an error)."""
+        url = super().get_redirect_url()
+        return "" if url.split("?")[0] == self.request.path else url
 
     def get_context_data(self, **kwargs):
         # Say why someone was signed out (30 minutes idle, or 12 hours), once.
@@ -54,8 +62,10 @@ sign_out = two_factor_not_required(auth_views.LogoutView.as_view())
 
 
 def _next_url(request: HttpRequest) -> str:
+    """A path on this site to go on to, or home. Only a path: a bare word
+    would be taken by redirect() for the name of a view (and fail)."""
     url = request.POST.get("next") or request.GET.get("next", "")
-    safe = url_has_allowed_host_and_scheme(
+    safe = url.startswith("/") and url_has_allowed_host_and_scheme(
         url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     )
     return url if safe else reverse("core:home")
@@ -66,7 +76,7 @@ def _verified(request: HttpRequest, device: TOTPDevice) -> HttpResponse:
     # code was given is worth nothing after it.
     request.session.cycle_key()
     otp_login(request, device)
-    return redirect(_next_url(request))
+    return HttpResponseRedirect(_next_url(request))
 
 
 @two_factor_not_required
@@ -74,7 +84,7 @@ def _verified(request: HttpRequest, device: TOTPDevice) -> HttpResponse:
 def two_factor(request: HttpRequest) -> HttpResponse:
     """Second step of signing in: the code from the person's authenticator app."""
     if request.user.is_verified():
-        return redirect(_next_url(request))
+        return HttpResponseRedirect(_next_url(request))
     device = confirmed_device(request.user)
     if device is None:
         return redirect(f"{reverse('accounts:two_factor_setup')}?{request.GET.urlencode()}")

@@ -93,6 +93,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Before anything reads the body (the CSRF check reads the form).
     "core.middleware.RequestSizeLimitMiddleware",
+    "core.middleware.NoStoreWhenSignedInMiddleware",
     "accounts.middleware.SessionTimeoutMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
@@ -387,6 +388,8 @@ TWO_FACTOR_REQUIRED = env_bool("TWO_FACTOR_REQUIRED", True)
 if not TWO_FACTOR_REQUIRED and not DEBUG:
     raise ImproperlyConfigured("TWO_FACTOR_REQUIRED can only be false when DEBUG is on")
 OTP_TOTP_ISSUER = "Child protection inspections"
+# Should an authenticator device ever be shown in the Django admin, not its key.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # After each wrong code the next try waits 1, 2, 4, 8... seconds (per device).
 OTP_TOTP_THROTTLE_FACTOR = 1
 

@@ -1,9 +1,15 @@
 from django.contrib import admin
 from django.urls import include, path
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from core import views as core_views
 
 admin.site.site_header = "Child protection inspections: administration"
+# Authenticator apps are set up by their owners and reset through the
+# service's audited page, never edited here: django-otp's own admin would
+# show anyone with Django admin access every person's secret key.
+if admin.site.is_registered(TOTPDevice):
+    admin.site.unregister(TOTPDevice)
 
 urlpatterns = [
     path("", include("core.urls")),

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.cache import add_never_cache_headers
 
 
 class RequestSizeLimitMiddleware:
@@ -28,3 +29,23 @@ class RequestSizeLimitMiddleware:
             limit = settings.REQUEST_MAX_BYTES // (1024 * 1024)
             return render(request, "413.html", {"limit": limit}, status=413)
         return self.get_response(request)
+
+
+class NoStoreWhenSignedInMiddleware:
+    """Tell browsers not to keep any page drawn for a signed-in person.
+
+    Every such page may show official-sensitive data about children; on a
+    shared computer, the Back button or the browser's cache would show it
+    again after sign-out or the session's timeout. A response that says how
+    it may be cached (a download, say) keeps its own header.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and not response.has_header("Cache-Control"):
+            add_never_cache_headers(response)
+        return response

@@ -9,10 +9,12 @@ static root, with no URL, so the only way out is a view that checked access.
 
 import codecs
 import hashlib
+import lzma
 import re
 import secrets
 import unicodedata
 import zipfile
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import PurePosixPath
@@ -148,7 +150,15 @@ def _zip_kind(upload) -> str | None:
                     if entry.read(100) == KINDS["odt"].content_type.encode():
                         return "odt"
             return None
-    except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError) as exc:
+    except (
+        zipfile.BadZipFile,
+        EOFError,
+        OSError,
+        ValueError,
+        NotImplementedError,
+        zlib.error,  # an entry whose compressed data is damaged
+        lzma.LZMAError,
+    ) as exc:
         raise ValidationError(NOT_UPLOADED, code="corrupt") from exc
     finally:
         upload.seek(0)

@@ -93,3 +93,41 @@ def test_the_database_refuses_an_email_differing_only_in_capitals():
     UserFactory(email="same@example.org")
     with pytest.raises(IntegrityError):
         User.objects.create(email="Same@Example.org", full_name="Sam Same", role="inspector")
+
+
+def test_no_one_reads_or_edits_authenticator_secrets_in_the_django_admin(
+    client_for, staff, force_lead_a
+):
+    """Found by a security review: django-otp's own admin showed every
+    person's authenticator key to anyone with Django admin access."""
+    from accounts.tests.factories import totp_device
+
+    device = totp_device(force_lead_a)
+    client = client_for(staff)
+    for url in (
+        f"/django-admin/otp_totp/totpdevice/{device.pk}/change/",
+        f"/django-admin/otp_totp/totpdevice/{device.pk}/config/",
+        "/django-admin/otp_totp/totpdevice/",
+    ):
+        response = client.get(url)
+        assert response.status_code == 404, url
+        assert device.key not in response.content.decode()
+
+
+def test_a_password_set_in_the_django_admin_is_in_the_accounts_history(
+    client_for, staff, force_lead_a
+):
+    """Found by a security review: an admin could set anyone's password with
+    nothing recorded. It is the way back in for someone who forgot theirs."""
+    client = client_for(staff)
+    url = reverse("admin:auth_user_password_change", args=[force_lead_a.pk])
+    new = "a brand new pass phrase"
+    response = client.post(url, {"password1": new, "password2": new, "usable_password": "true"})
+    assert response.status_code == 302
+    force_lead_a.refresh_from_db()
+    assert force_lead_a.check_password(new)
+    event = AuditEvent.objects.for_object(force_lead_a).get()
+    assert event.action == "user_password_set" and event.actor == staff
+    assert new not in str(event.changes)
+    history = client.get(reverse("accounts:user_detail", args=[force_lead_a.pk])).content.decode()
+    assert "Password set by an admin" in history

@@ -59,6 +59,30 @@ def test_deactivated_user_cannot_sign_in(client, inspector):
     assert "Enter a correct email address and password" in wrong.content.decode()
 
 
+def test_a_failed_sign_in_hashes_as_much_whoever_the_address_is(
+    client, inspector, other_inspector, monkeypatch
+):
+    """Found by a security review: a deactivated account's password was
+    checked twice, so a failed sign-in took twice as long for one, and the
+    time told who had a deactivated account."""
+    from django.contrib.auth import base_user
+
+    hashed = []
+    for name in ("make_password", "check_password"):
+        real = getattr(base_user, name)
+        monkeypatch.setattr(
+            base_user, name, lambda *a, _real=real, **k: hashed.append(1) or _real(*a, **k)
+        )
+    other_inspector.is_active = False
+    other_inspector.save()
+    counts = []
+    for email in ("nobody@example.org", inspector.email, other_inspector.email):
+        hashed.clear()
+        client.post(SIGN_IN, {"username": email, "password": "wrong"})
+        counts.append(len(hashed))
+    assert counts[0] == counts[1] == counts[2], counts
+
+
 def test_sign_out_needs_post_and_signs_out(client_for, inspector):
     client = client_for(inspector)
     assert client.get(reverse("accounts:sign_out")).status_code == 405

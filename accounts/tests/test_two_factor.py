@@ -173,6 +173,28 @@ def test_next_to_another_site_is_ignored(password_only_client, inspector):
     assert response.url == "/"
 
 
+@pytest.mark.parametrize("next_url", ["0", "-1", "%", "'\"<x>", "core:home", "//evil.example.com/"])
+def test_a_next_that_is_not_a_path_goes_home_not_to_a_500(
+    password_only_client, inspector, next_url
+):
+    """Found by a security review: a bare word was taken by redirect() for
+    the name of a view, and the right code then gave a 500."""
+    device = totp_device(inspector)
+    client = password_only_client(inspector)
+    client.raise_request_exception = False
+    response = client.post(TWO_FACTOR, {"code": totp_code(device.bin_key), "next": next_url})
+    assert response.status_code == 302 and response.url == "/"
+    assert client.get(TWO_FACTOR, {"next": next_url}).url == "/"  # verified already
+
+
+def test_signing_in_again_with_next_the_sign_in_page_goes_home(client_for, inspector):
+    """Found by a security review: Django refused the redirect loop with a 500."""
+    client = client_for(inspector)
+    client.raise_request_exception = False
+    response = client.get(reverse("accounts:sign_in"), {"next": reverse("accounts:sign_in")})
+    assert response.status_code == 302 and response.url == "/"
+
+
 def test_a_code_cannot_be_used_twice(client, inspector):
     device = totp_device(inspector)
     with time_machine.travel(NOW, tick=False):

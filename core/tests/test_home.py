@@ -93,3 +93,10 @@ def test_an_inspectors_home_lists_the_action_plans_due_on_their_inspections(
     admins = client_for(admin_user).get(reverse("core:home")).content.decode()
     assert f'href="{plan}">Action plan<span class="govuk-visually-hidden"> for Greater' in admins
     assert "Due in the next 30 days" in admins and force_b.short_name in admins
+
+
+def test_no_page_drawn_for_a_signed_in_person_is_kept_by_the_browser(client_for, force_lead_a):
+    """Found by a security review: pages of grades, findings and plans could
+    come back from the browser's cache on a shared computer after sign-out."""
+    response = client_for(force_lead_a).get(reverse("core:home"))
+    assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]
