@@ -128,8 +128,15 @@ class Status:
 def plan_status(due_on: date | None, latest: ActionPlanVersion | None, today: date) -> Status:
     """The status a person sees, always in words: never colour alone."""
     if latest is not None:
-        if latest.status == ActionPlanVersion.Status.RETURNED and due_on and due_on < today:
-            return Status("Returned, overdue", "red")  # back with the force, and late
+        if latest.status == ActionPlanVersion.Status.RETURNED and due_on:
+            # Back with the force: how long they have matters as before.
+            days = (due_on - today).days
+            if days < 0:
+                return Status("Returned, overdue", "red")
+            if days == 0:
+                return Status("Returned, due today", "orange")
+            if days <= DUE_SOON_DAYS:
+                return Status(f"Returned, due in {days} day{'s' if days != 1 else ''}", "orange")
         colour = {"accepted": "green", "submitted": "blue", "returned": "orange"}[latest.status]
         return Status(latest.get_status_display(), colour)
     if due_on is None:

@@ -185,7 +185,10 @@ def test_status_follows_the_latest_version(checks, force_lead_a, lead_inspector)
     plan, version = submitted_plan(checks, by=force_lead_a)
     assert [s.status.label for s in services.plan_summaries(checks)] == ["Submitted", "Not yet due"]
     services.action_plan_version_return(version=version, by=lead_inspector, comment="More")
-    assert services.plan_summaries(checks)[0].status.label == "Returned"
+    assert services.plan_summaries(checks)[0].status.label == "Returned"  # due in 20 days
+    # Found by a screenshot sweep: "Returned" alone hid that it was due in days.
+    soon = services.plan_summaries(checks, today=checks.action_plan_due_on - timedelta(days=4))
+    assert (soon[0].status.label, soon[0].status.colour) == ("Returned, due in 4 days", "orange")
     late = services.plan_summaries(checks, today=checks.action_plan_due_on + timedelta(days=1))
     assert (late[0].status.label, late[0].status.colour) == ("Returned, overdue", "red")
 

@@ -158,3 +158,15 @@ def test_a_long_history_shows_the_newest_ten_until_all_are_asked_for(
     everything = client.get(url, {"history": "all"})
     assert len(everything.context["history"]["rows"]) == 13
     assert "All 13 inspections" in everything.text
+
+
+def test_each_inspection_link_says_which_inspection_it_opens(
+    client_for, admin_user, force_a, two_inspections
+):
+    """Found by a screenshot sweep: every row's link read only "Inspection"."""
+    old, new = two_inspections(Stage.PUBLISHED)
+    html = page(client_for(admin_user), force_a).text
+    for inspection in (old, new):
+        day = f"{inspection.fieldwork_start.day} {inspection.fieldwork_start:%B %Y}"
+        hidden = f'<span class="govuk-visually-hidden">, fieldwork {day}</span></a>'
+        assert f'href="{inspection.get_absolute_url()}">Inspection{hidden}' in html
