@@ -30,7 +30,11 @@ class UserAdmin(BaseUserAdmin):
         """Setting someone's password is in their account's history, saved
         with it or not at all."""
         with transaction.atomic():
+            before = User.objects.filter(pk=unquote(id)).values_list("password", flat=True).first()
             response = super().user_change_password(request, id, form_url)
             if request.method == "POST" and response.status_code == 302:
-                services.user_password_set_in_django_admin(user_id=unquote(id), by=request.user)
+                # Only a real change: the view also redirects having saved nothing.
+                services.user_password_set_in_django_admin(
+                    user_id=unquote(id), before=before, by=request.user
+                )
         return response

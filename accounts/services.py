@@ -133,15 +133,19 @@ def user_save_in_django_admin(*, user: User, by: User) -> User:
     return user
 
 
-def user_password_set_in_django_admin(*, user_id, by: User) -> None:
+def user_password_set_in_django_admin(*, user_id, before: str | None, by: User) -> None:
     """Record that an admin set someone's password in the Django admin (the
-    way back in for a person who forgot theirs). Call inside the transaction
-    that saved it. The password itself is never recorded."""
+    way back in for a person who forgot theirs), or turned password sign-in
+    off, if the stored hash changed from ``before``. Call inside the
+    transaction that saved it. The password itself is never recorded."""
     user = User.objects.select_related("force").get(pk=user_id)
+    if user.password == before:
+        return
+    usable = user.has_usable_password()
     record(
         by=by,
-        action="user_password_set",
+        action="user_password_set" if usable else "user_password_disabled",
         obj=user,
-        changes={"password": ["", "set by an admin"]},
+        changes={"password": ["", "set by an admin" if usable else "sign-in by password off"]},
         force=user.force,
     )

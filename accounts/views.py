@@ -35,6 +35,7 @@ HISTORY_LABELS = {
     "user_two_factor_set_up": "Two-factor authentication set up",
     "user_two_factor_reset": "Two-factor authentication reset",
     "user_password_set": "Password set by an admin",
+    "user_password_disabled": "Password sign-in turned off by an admin",
 }
 
 

@@ -489,6 +489,15 @@ def action_plan_version_return(
     this version's responses, so the force lead starts the next one from them."""
     if not comment.strip():
         raise ValidationError({"comment": "Enter comments to tell the force what to change"})
+    stage = Inspection.objects.filter(pk=version.plan.inspection_id).values_list("stage", flat=True)
+    if stage.first() == Inspection.Stage.CLOSED:
+        # The force could not send a new version: accept it, or leave it.
+        raise ValidationError(
+            {
+                "decision": "The inspection is closed, so the force cannot send a new version. "
+                "Accept this one, or leave it"
+            }
+        )
     _review(version=version, by=by, status=ActionPlanVersion.Status.RETURNED, comment=comment)
     return version
 
@@ -565,6 +574,13 @@ def post_inspection_visit_schedule(
 ) -> PostInspectionVisit:
     """Book a visit and send the force its notice at once (email and in-app)."""
     today = today or timezone.localdate()
+    # The row as it is now, locked: an inspection closed since the page was
+    # drawn takes no booking, and the closing waits for one in progress.
+    inspection.stage = (
+        Inspection.objects.select_for_update(no_key=True)
+        .values_list("stage", flat=True)
+        .get(pk=inspection.pk)
+    )
     if inspection.stage == Inspection.Stage.CLOSED:
         raise ValidationError("The inspection is closed: no more visits can be booked")
     problems = visit_notice_problems(

@@ -186,8 +186,8 @@ SUPERSEDED_AGE = timedelta(days=1)
 def superseded_reports_remove(
     *, dry_run: bool, older_than: timedelta = SUPERSEDED_AGE
 ) -> list[ReportFile]:
-    """Delete the report PDFs built before a newer one of the same inspection
-    at the same stage was ready, once a day old, with their stored files.
+    """Delete the report PDFs that a newer build of the same inspection at
+    the same stage replaced over a day ago, with their stored files.
 
     Every change to an inspection, and every request for its PDF after one,
     builds a new copy; the old ones were kept for ever, each an
@@ -195,15 +195,19 @@ def superseded_reports_remove(
     build of each stage stays, so the draft the force read at pre-publication
     checks is kept beside the published report. Returns the builds removed.
     """
+    # Replaced when the newer build was ready: the old one may still be
+    # downloading for a while after that.
     newer = ReportFile.objects.filter(
         inspection=OuterRef("inspection"),
         stage=OuterRef("stage"),
         status=ReportFile.Status.READY,
         created_at__gt=OuterRef("created_at"),
+        finished_at__lt=timezone.now() - older_than,
     )
     superseded = list(
-        ReportFile.objects.filter(created_at__lt=timezone.now() - older_than)
-        .exclude(status__in=[ReportFile.Status.QUEUED, ReportFile.Status.BUILDING])
+        ReportFile.objects.exclude(
+            status__in=[ReportFile.Status.QUEUED, ReportFile.Status.BUILDING]
+        )
         .filter(Exists(newer))
         .select_related("stored_file", "inspection__force")
         .order_by("created_at")

@@ -287,6 +287,14 @@ class InterviewForm(GovukForm):
             )
         self.helper.layout.append(Field("participant_rows"))
         if self.rows < MAX_PARTICIPANTS:
+            # Enter in a field presses a form's first button: make that one
+            # save, unseen and out of the tab order, not add a row.
+            self.helper.layout.append(
+                HTML(
+                    f'<button type="submit" name="{self.submit_name}" class="govuk-visually-hidden"'
+                    f' tabindex="-1" aria-hidden="true">{self.submit_label}</button>'
+                )
+            )
             # On a line of its own, above the save button.
             add = Button.secondary(ADD_PARTICIPANT, "Add another participant")
             self.helper.layout.append(Div(add))

@@ -4,12 +4,13 @@ Each service is atomic, takes the acting user as ``by``, checks its guards,
 and writes the audit trail. Views only call these.
 """
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from accounts.models import User
 from core import audit, uploads
@@ -857,6 +858,10 @@ def recommendation_delete(*, recommendation: Recommendation, by: User) -> None:
 # Evidence -----------------------------------------------------------------
 
 
+# How long a like record counts as a repeat of the same click or submission.
+REPEAT_WINDOW = timedelta(minutes=10)
+
+
 def _require_evidence_open(inspection: Inspection, by: User) -> None:
     """Evidence is recorded by the team until the inspection closes (the
     post-inspection visit has its interviews and documents too). Locks the
@@ -883,15 +888,19 @@ def interview_record(
     _require_evidence_open(inspection, by)
     if not participants:
         raise ValidationError({"participants": "Add at least one participant"})
-    same_day = inspection.interviews.filter(held_on=held_on, notes=notes).prefetch_related(
-        "participants"
-    )
-    for other in same_day:
+    # A second click on Save, or the same interview from two people, comes
+    # within minutes; two like interviews recorded further apart are two.
+    just_recorded = inspection.interviews.filter(
+        held_on=held_on, notes=notes, created_at__gte=timezone.now() - REPEAT_WINDOW
+    ).prefetch_related("participants")
+    for other in just_recorded:
         if sorted(other.topics) == sorted(topics) and sorted(
             (p.role, p.organisation) for p in other.participants.all()
         ) == sorted(participants):
-            # A second click on Save, or the same interview from two people.
-            raise ValidationError("This interview has already been recorded")
+            raise ValidationError(
+                "This interview was recorded a moment ago. If it is another interview, "
+                "add a note to tell them apart"
+            )
     interview = Interview.objects.create(
         inspection=inspection, held_on=held_on, topics=topics, notes=notes
     )

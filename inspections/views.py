@@ -276,10 +276,13 @@ class Transition:
     title: str
     service: Callable
     from_stage: str
-    what: str  # what the step does, said before it is taken
+    # What the step does, said before it is taken; {names} are filled from
+    # settings.PROGRAMME_RULES, so the page says what the service will do.
+    what: str
     done: Callable[[Inspection], str]  # the banner once it is done
     # (the service's name for the date, its label, its name in messages, a hint)
     date_field: tuple[str, str, str, str] | None = None
+    admin_only: bool = False
 
 
 TRANSITIONS = {
@@ -304,7 +307,7 @@ TRANSITIONS = {
         services.inspection_send_for_checks,
         Stage.MODERATION,
         "The force will see the draft report, with its grades and findings, and its "
-        "action plan will be due 28 days after the date it received the report.",
+        "action plan will be due {ACTION_PLAN_DAYS} days after the date it received the report.",
         lambda i: (
             "Report sent for pre-publication checks. "
             f"The force’s action plan is due on {govuk_date(i.action_plan_due_on)}"
@@ -320,7 +323,8 @@ TRANSITIONS = {
         "Publish the report",
         services.inspection_publish,
         Stage.PRE_PUBLICATION,
-        "The force’s updated action plan will be due 8 weeks after the publication date.",
+        "The force’s updated action plan will be due {UPDATED_ACTION_PLAN_DAYS} days after "
+        "the publication date.",
         lambda i: (
             f"Report published on {govuk_date(i.published_on)}. The force’s updated "
             f"action plan is due on {govuk_date(i.updated_action_plan_due_on)}"
@@ -346,9 +350,10 @@ TRANSITIONS = {
         Stage.FOLLOW_UP,
         "The inspection will take no more evidence, action plans or visits. Its case "
         "review notes and files will be deleted under the retention policy, "
-        "24 months after the date it closed.",
+        "{RETENTION_MONTHS} months after the date it closed.",
         lambda i: f"Inspection closed on {govuk_date(i.closed_on)}",
         ("closed_on", "Date closed", "the date the inspection closed", "For example, 1 9 2026"),
+        admin_only=True,
     ),
 }
 STAGE_ORDER = list(Stage.values)
@@ -366,6 +371,8 @@ def transition(request: HttpRequest, inspection_id, action: str) -> HttpResponse
             raise Http404
         raise PermissionDenied
     step = TRANSITIONS[action]
+    if step.admin_only and not request.user.is_admin and request.method == "POST":
+        raise PermissionDenied
     date_field = step.date_field
     form = None
     if date_field:
@@ -399,7 +406,8 @@ def transition(request: HttpRequest, inspection_id, action: str) -> HttpResponse
     context = {
         "inspection": inspection,
         "title": step.title,
-        "what": step.what,
+        "what": step.what.format(**settings.PROGRAMME_RULES),
+        "not_theirs": step.admin_only and not request.user.is_admin,
         "action": action,
         "form": form,
         "errors": errors,
@@ -411,7 +419,7 @@ def transition(request: HttpRequest, inspection_id, action: str) -> HttpResponse
             (
                 (name, s.title)
                 for name, s in TRANSITIONS.items()
-                if s.from_stage == inspection.stage
+                if s.from_stage == inspection.stage and (request.user.is_admin or not s.admin_only)
             ),
             None,
         ),

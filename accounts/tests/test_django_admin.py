@@ -131,3 +131,20 @@ def test_a_password_set_in_the_django_admin_is_in_the_accounts_history(
     assert new not in str(event.changes)
     history = client.get(reverse("accounts:user_detail", args=[force_lead_a.pk])).content.decode()
     assert "Password set by an admin" in history
+
+
+def test_only_a_real_password_change_in_the_django_admin_is_recorded(
+    client_for, staff, force_lead_a
+):
+    """Found by a review: any redirect from the password page was recorded as
+    a password set, though Django also redirects having saved nothing."""
+    client = client_for(staff)
+    url = reverse("admin:auth_user_password_change", args=[force_lead_a.pk])
+    refused = client.post(url, {"password1": "one pass phrase", "password2": "another one"})
+    assert refused.status_code == 200
+    assert not AuditEvent.objects.for_object(force_lead_a).exists()
+    client.post(url, {"usable_password": "false", "unset-password": "1"})
+    force_lead_a.refresh_from_db()
+    assert not force_lead_a.has_usable_password()
+    event = AuditEvent.objects.for_object(force_lead_a).get()
+    assert event.action == "user_password_disabled"

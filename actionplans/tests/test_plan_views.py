@@ -315,3 +315,31 @@ def test_a_plan_submitted_from_another_tab_meanwhile_is_said_so(
     assert response.redirect_chain[-1][0] == plan.get_absolute_url()
     assert "This action plan was already submitted" in response.content.decode()
     assert plan.versions.count() == 1
+
+
+def test_a_closing_after_the_page_was_drawn_still_stops_a_booking_and_a_return(
+    force_lead_a, lead_inspector, admin_user, published
+):
+    """Found by a review: the booking checked the stage of the inspection the
+    page had loaded, and a version could be returned to a force that could
+    no longer send another."""
+    from django.core.exceptions import ValidationError
+
+    from inspections import services as inspection_services
+    from inspections.models import Inspection
+
+    plan, version = submitted_plan(
+        published, by=force_lead_a, kind=ActionPlan.Kind.UPDATED_ACTION_PLAN
+    )
+    drawn = Inspection.objects.get(pk=published.pk)  # as the booking page loaded it
+    inspection_services.inspection_start_follow_up(inspection=published, by=lead_inspector)
+    inspection_services.inspection_close(
+        inspection=published, closed_on=published.published_on, by=admin_user
+    )
+    with pytest.raises(ValidationError, match="closed"):
+        services.post_inspection_visit_schedule(
+            inspection=drawn, visit_on=today() + timedelta(days=30), by=admin_user
+        )
+    with pytest.raises(ValidationError, match="cannot send a new version"):
+        services.action_plan_version_return(version=version, by=lead_inspector, comment="More")
+    services.action_plan_version_accept(version=version, by=lead_inspector)

@@ -155,24 +155,24 @@ def test_report_pdfs_a_newer_build_replaced_are_removed_once_a_day_old(
             inspection=inspection, requested_by=admin_user, stage=stage, status=status,
             stored_file=stored,
         )  # fmt: skip
-        ReportFile.objects.filter(pk=report.pk).update(created_at=now - timedelta(days=days_ago))
+        when = now - timedelta(days=days_ago)
+        ReportFile.objects.filter(pk=report.pk).update(created_at=when, finished_at=when)
         return report
 
     checks, published = Inspection.Stage.PRE_PUBLICATION, Inspection.Stage.PUBLISHED
     old_draft, draft = build(checks, 30), build(checks, 20)
     failed, old_report = build(published, 9, ReportFile.Status.FAILED), build(published, 8)
-    report = build(published, 2)
-    just_replaced = build(published, 0.5)  # younger than a day: may be downloading
-    newest = build(published, 0.1)
+    report = build(published, 2)  # replaced 12 hours ago: may still be downloading
+    replaced_lately, newest = build(published, 0.5), build(published, 0.05)
     assert [r.pk for r in superseded_reports_remove(dry_run=True)] == [
-        old_draft.pk, failed.pk, old_report.pk, report.pk
+        old_draft.pk, failed.pk, old_report.pk
     ]  # fmt: skip
     out = io.StringIO()
     with django_capture_on_commit_callbacks(execute=True):
         call_command("apply_retention", stdout=out)
-    assert "report PDFs replaced by a newer build, removed: 4" in out.getvalue()
+    assert "report PDFs replaced by a newer build, removed: 3" in out.getvalue()
     left = set(ReportFile.objects.values_list("pk", flat=True))
-    assert left == {draft.pk, just_replaced.pk, newest.pk}
+    assert left == {draft.pk, report.pk, replaced_lately.pk, newest.pk}
     names = set(StoredFile.objects.values_list("storage_name", flat=True))
     assert old_report.stored_file.storage_name not in names
     assert not default_storage.exists(old_report.stored_file.storage_name)

@@ -5,6 +5,7 @@ from datetime import date, timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from core.models import AuditEvent
 from inspections import services
@@ -460,14 +461,14 @@ def test_a_step_for_another_stage_says_so_and_a_step_taken_says_what_follows(
     assert "The next step is" in html and "publish the report" in html
     assert "<button" not in html.split("<main")[1]
     html = client.get(
-        reverse("inspections:transition", args=[inspection.pk, "close"])
+        reverse("inspections:transition", args=[inspection.pk, "start-follow-up"])
     ).content.decode()
-    assert "This can be done once the inspection is at the ‘Follow-up’ stage" in html
+    assert "This can be done once the inspection is at the ‘Published’ stage" in html
     assert "<button" not in html.split("<main")[1]
     url = reverse("inspections:transition", args=[inspection.pk, "publish"])
     html = client.get(url).content.decode()
     assert "<button" in html.split("<main")[1]
-    assert "updated action plan will be due 8 weeks after the publication date" in html
+    assert "updated action plan will be due 56 days after the publication date" in html
     assert "For example, 1 4 2026" in html
     response = client.post(url, {"date_0": "1", "date_1": "4", "date_2": "2026"}, follow=True)
     assert (
@@ -882,7 +883,7 @@ def test_the_same_interview_or_document_is_recorded_once(client_for, planned, in
     url = reverse("inspections:interview_new", args=[planned.pk])
     assert client.post(url, INTERVIEW).status_code == 302
     html = client.post(url, INTERVIEW).content.decode()
-    assert "This interview has already been recorded" in html
+    assert "This interview was recorded a moment ago" in html
     # Another participant makes it another interview.
     assert (
         client.post(
@@ -892,6 +893,11 @@ def test_the_same_interview_or_document_is_recorded_once(client_for, planned, in
         == 302
     )
     assert planned.interviews.count() == 2
+    # A like interview recorded more than ten minutes later is another interview
+    # (two social workers seen on the same day, say).
+    planned.interviews.update(created_at=timezone.now() - timedelta(minutes=11))
+    assert client.post(url, INTERVIEW).status_code == 302
+    assert planned.interviews.count() == 3
     url = reverse("inspections:document_new", args=[planned.pk])
     document = {"title": "Minutes", "kind": "policy", "received_on_0": "12",
                 "received_on_1": "1", "received_on_2": "2026"}  # fmt: skip
@@ -962,3 +968,27 @@ def test_start_moderation_lists_the_judgments_still_to_submit_before_any_click(
     html = client_for(lead_inspector).get(url).content.decode()
     assert "Submit these graded judgments for moderation first: Leadership" in html
     assert "<button" not in html.split("<main")[1]
+
+
+def test_only_an_admin_is_offered_the_close_step(
+    client_for, make_inspection, lead_inspector, admin_user
+):
+    """Found by a review: the lead inspector was offered a Close button (and
+    a 'next step' link to it) that could only give a 403."""
+    inspection = make_inspection(Stage.FOLLOW_UP)
+    url = reverse("inspections:transition", args=[inspection.pk, "close"])
+    html = client_for(lead_inspector).get(url).content.decode()
+    assert "Only an admin can close the inspection" in html
+    assert "<button" not in html.split("<main")[1]
+    assert client_for(lead_inspector).post(url, {}).status_code == 403
+    assert "<button" in client_for(admin_user).get(url).content.decode().split("<main")[1]
+
+
+def test_lifecycle_pages_give_the_programme_rules_in_force(
+    client_for, make_inspection, lead_inspector, settings
+):
+    settings.PROGRAMME_RULES = {**settings.PROGRAMME_RULES, "ACTION_PLAN_DAYS": 30}
+    inspection = make_inspection(Stage.MODERATION)
+    url = reverse("inspections:transition", args=[inspection.pk, "send-for-checks"])
+    html = client_for(lead_inspector).get(url).content.decode()
+    assert "action plan will be due 30 days after the date it received the report" in html
