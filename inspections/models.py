@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import OuterRef, Q, StringAgg, Subquery, Value
 from django.db.models.functions import Cast
 from django.urls import reverse
+from django.utils import timezone
 
 from core.models import BackgroundBuild, BaseModel
 
@@ -179,6 +180,12 @@ class Inspection(BaseModel):
     @property
     def force_sees_findings(self) -> bool:
         return self.stage in self.FORCE_SEES_FINDINGS_STAGES
+
+    @property
+    def pcc_response_date_passed(self) -> bool:
+        """Whether the police and crime commissioner's response date is past (London)."""
+        due = self.pcc_response_due_on
+        return due is not None and due < timezone.localdate()
 
     def team_member_ids(self) -> set:
         """Lead inspector and team: from InspectionQuerySet.with_team_ids() if

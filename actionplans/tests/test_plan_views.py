@@ -343,3 +343,18 @@ def test_a_closing_after_the_page_was_drawn_still_stops_a_booking_and_a_return(
     with pytest.raises(ValidationError, match="cannot send a new version"):
         services.action_plan_version_return(version=version, by=lead_inspector, comment="More")
     services.action_plan_version_accept(version=version, by=lead_inspector)
+
+
+def test_a_response_date_that_has_passed_is_spoken_of_in_the_past(
+    client_for, lead_inspector, published
+):
+    """Found by a screenshot sweep: a closed inspection's follow-up page said
+    the commissioner's response "is due" on a date years ago."""
+    from inspections.models import Inspection
+
+    followup = reverse("actionplans:followup", args=[published.pk])
+    assert "commissioner’s response is due on" in client_for(lead_inspector).get(followup).text
+    Inspection.objects.filter(pk=published.pk).update(
+        pcc_response_due_on=today() - timedelta(days=1)
+    )
+    assert "commissioner’s response was due on" in client_for(lead_inspector).get(followup).text
