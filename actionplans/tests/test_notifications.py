@@ -29,6 +29,8 @@ def test_notifications_list_and_mark_all_read(client_for, force_lead_a, make_due
     html = client.get(reverse("actionplans:notifications")).content.decode()
     assert "You have 1 unread notification." in html
     assert "Action plan overdue: Greater Manchester" in html
+    # A list, each notice read whole on a phone, where a table squeezed its words.
+    assert html.count('<li class="app-notices__item">') == 1 and "<table" not in html
     # Its link opens the plan, whatever the database (SQLite gave the
     # inspection's id without its dashes: a 404, found by looking).
     link = Notice.objects.get(recipient=force_lead_a).link
