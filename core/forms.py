@@ -212,6 +212,13 @@ class AuditSearchForm(forms.Form):
         error_messages={"invalid": "Enter the to date in the format 31/12/2026"},
     )
 
+    def clean(self):
+        data = super().clean()
+        since, until = data.get("since"), data.get("until")
+        if since and until and until < since:
+            self.add_error("until", "The to date must be the same as or after the from date")
+        return data
+
     def __init__(self, *args, **kwargs):
         from forces.models import Force
 
@@ -240,10 +247,15 @@ class AuditSearchForm(forms.Form):
             return events.none()
         data = self.cleaned_data
         if data["user"]:
-            events = events.filter(
-                Q(actor__email__icontains=data["user"])
-                | Q(actor__full_name__icontains=data["user"])
-            )
+            person = data["user"].strip()
+            if "@" in person:
+                # An email address names one person: "inspector@…" must not
+                # also find "lead.inspector@…".
+                events = events.filter(actor__email__iexact=person)
+            else:
+                events = events.filter(
+                    Q(actor__full_name__icontains=person) | Q(actor__email__icontains=person)
+                )
         if data["force"]:
             events = events.filter(force=data["force"])
         if data["inspection"]:

@@ -2,6 +2,7 @@ from crispy_forms_gds.choices import Choice
 from crispy_forms_gds.layout import HTML, Button, Div, Field, Fieldset, Size
 from django import forms
 from django.forms.utils import ErrorDict
+from django.utils import timezone
 
 from accounts.models import User
 from core.forms import GovukDateField, GovukForm, PrivateFileField, submit_button
@@ -309,6 +310,9 @@ class InterviewForm(GovukForm):
         rows = min(max(rows, PARTICIPANT_ROWS), MAX_PARTICIPANTS)
         return min(rows + 1, MAX_PARTICIPANTS) if self.adding else rows
 
+    def clean_held_on(self):
+        return _not_in_the_future(self.cleaned_data["held_on"], "The date of the interview")
+
     def full_clean(self):
         if self.adding:
             self._errors, self.cleaned_data = ErrorDict(), {}
@@ -365,6 +369,18 @@ class DocumentForm(GovukForm):
     file = PrivateFileField(
         label="Upload a copy (optional)", kinds=Document.FILE_KINDS, required=False
     )
+
+    def clean_received_on(self):
+        return _not_in_the_future(
+            self.cleaned_data["received_on"], "The date the document was received"
+        )
+
+
+def _not_in_the_future(value, what: str):
+    """Evidence records what has happened: its date is today or before (London)."""
+    if value and value > timezone.localdate():
+        raise forms.ValidationError(f"{what} must be today or in the past")
+    return value
 
 
 class DateForm(GovukForm):

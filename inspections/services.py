@@ -913,7 +913,10 @@ def interview_record(
         interview,
         by=by,
         action="interview.recorded",
-        changes={"held_on": [None, str(held_on)], "topics": [None, ", ".join(topics)]},
+        changes={
+            "held_on": [None, str(held_on)],
+            "topics": [None, ", ".join(Topic(topic).label for topic in topics)],
+        },
     )
     return interview
 
@@ -959,7 +962,7 @@ def document_record(
         action="document.recorded",
         changes={
             "title": [None, title],
-            "kind": [None, kind],
+            "kind": [None, Document.Kind(kind).label],
             "file": [None, stored_file.original_name if stored_file else None],
         },
     )

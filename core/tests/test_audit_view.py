@@ -24,6 +24,12 @@ def test_search_by_force_person_inspection_and_date(
     assert {e.inspection_id for e in by_force} == {b.pk}
     by_person = client.get(URL, {"user": "ian"}).context["page_obj"].object_list
     assert {e.actor for e in by_person} == {inspector}
+    # An email address finds that person only, not one whose address ends
+    # the same way (other.inspector@… for inspector@…; found by testing).
+    add_concern(b, by=other_inspector)
+    assert other_inspector.email.endswith(inspector.email)
+    by_email = client.get(URL, {"user": inspector.email.upper()}).context["page_obj"].object_list
+    assert by_email and {e.actor for e in by_email} == {inspector}
     by_inspection = client.get(URL, {"inspection": a.pk}).context["page_obj"].object_list
     assert len(by_inspection) == 3
     # The page's address pasted as it is finds the same records.
@@ -41,6 +47,8 @@ def test_bad_dates_are_explained_not_guessed(client_for, admin_user):
     assert list(response.context["page_obj"].object_list) == []
     assert "Correct the search to see the records" in html
     assert "No records match this search" not in html
+    backwards = client_for(admin_user).get(URL, {"since": "27/11/2026", "until": "01/01/2026"})
+    assert "The to date must be the same as or after the from date" in backwards.text
 
 
 def test_audit_page_queries_do_not_grow(

@@ -992,3 +992,32 @@ def test_lifecycle_pages_give_the_programme_rules_in_force(
     url = reverse("inspections:transition", args=[inspection.pk, "send-for-checks"])
     html = client_for(lead_inspector).get(url).content.decode()
     assert "action plan will be due 30 days after the date it received the report" in html
+
+
+def test_evidence_is_dated_today_or_before_and_recorded_in_words(client_for, planned, inspector):
+    """Found by testing: an interview 'held' in 2030 was recorded, and the
+    audit trail showed 'partnership_working' and 'procedure' as stored."""
+    client = client_for(inspector)
+    later = timezone.localdate() + timedelta(days=1)
+    future = {"held_on_0": later.day, "held_on_1": later.month, "held_on_2": later.year}
+    url = reverse("inspections:interview_new", args=[planned.pk])
+    html = client.post(url, {**INTERVIEW, **future}).content.decode()
+    assert "The date of the interview must be today or in the past" in html
+    url = reverse("inspections:document_new", args=[planned.pk])
+    document = {"title": "Minutes", "kind": "procedure", "received_on_0": later.day,
+                "received_on_1": later.month, "received_on_2": later.year}  # fmt: skip
+    html = client.post(url, document).content.decode()
+    assert "The date the document was received must be today or in the past" in html
+    assert not planned.interviews.exists() and not planned.documents.exists()
+
+    url = reverse("inspections:interview_new", args=[planned.pk])
+    client.post(url, {**INTERVIEW, "topics": ["leadership", "partnership_working"]})
+    recorded = AuditEvent.objects.get(action="interview.recorded")
+    assert recorded.changes["topics"] == [None, "Leadership, Partnership working"]
+    client.post(
+        reverse("inspections:document_new", args=[planned.pk]),
+        {**document, "received_on_2": 2026, "received_on_1": 1},
+    )
+    assert AuditEvent.objects.get(action="document.recorded").changes["kind"] == [
+        None, "Procedure"
+    ]  # fmt: skip
