@@ -86,21 +86,21 @@ class JudgmentForm(GovukForm):
     # The second button: saves what is on the page, then submits it, so
     # nothing changed on the page is left behind.
     SUBMIT = "submit_for_moderation"
+    # Neither is required for a draft (work in progress is kept); both are
+    # for submitting (clean).
     grade = forms.ChoiceField(
         label="Grade",
         choices=[Choice(g.value, g.label, hint=GRADE_MEANINGS[g]) for g in Grade],
         widget=forms.RadioSelect,
-        error_messages={"required": "Choose a grade"},
+        required=False,
     )
     rationale = forms.CharField(
         label="Rationale",
         help_text="Explain the grade against the assessment criteria, citing the evidence.",
         widget=forms.Textarea(attrs={"rows": 8}),
         max_length=10000,
-        error_messages={
-            "required": "Enter the rationale for the grade",
-            "max_length": "The rationale must be 10,000 characters or fewer",
-        },
+        required=False,
+        error_messages={"max_length": "The rationale must be 10,000 characters or fewer"},
     )
     cites_case_reviews = forms.BooleanField(
         label="This judgment cites the case file review figures", required=False
@@ -125,6 +125,20 @@ class JudgmentForm(GovukForm):
                 HTML("</div>"),
             ]
         )
+
+    def clean(self):
+        data = super().clean()
+        grade, rationale = data.get("grade"), (data.get("rationale") or "").strip()
+        if self.SUBMIT in self.data:
+            if not grade:
+                self.add_error("grade", "Choose a grade")
+            if not rationale and "rationale" not in self.errors:
+                self.add_error("rationale", "Enter the rationale for the grade")
+        elif not grade and not rationale and "rationale" not in self.errors:
+            self.add_error(
+                "grade", "Choose a grade, or write some of the rationale, to save a draft"
+            )
+        return data
 
 
 def _evidence_choices(form: forms.Form, inspection: Inspection) -> None:

@@ -536,6 +536,11 @@ def _cited(obj: Judgment | Finding, *, omit_empty: bool = False) -> dict[str, st
     return {key: value for key, value in cited.items() if value or not omit_empty}
 
 
+INADEQUATE_NEEDS_CONCERN = (
+    "Inadequate needs a cause of concern on this topic. Record the cause of concern first"
+)
+
+
 def topic_has_concern(inspection: Inspection, topic: str) -> bool:
     return inspection.findings.filter(topic=topic, kind__in=Finding.CONCERN_KINDS).exists()
 
@@ -561,7 +566,8 @@ def judgment_save(
     documents: list[Document],
     by: User,
 ) -> Judgment:
-    """Save a draft grade and rationale. Inadequate needs a cause of concern."""
+    """Save a draft grade and rationale, either of them still to come. An
+    inadequate grade needs a cause of concern before it is submitted."""
     _lock(judgment.inspection)
     _read_again(judgment)
     inspection = judgment.inspection
@@ -570,13 +576,6 @@ def judgment_save(
     _require_stage(inspection, *EDITABLE_STAGES)
     if judgment.status in (Judgment.Status.FINAL, Judgment.Status.SUBMITTED):
         raise ValidationError("This judgment is with the lead inspector and cannot be changed")
-    if grade == Grade.INADEQUATE and not topic_has_concern(inspection, judgment.topic):
-        raise ValidationError(
-            {
-                "grade": "Inadequate needs a cause of concern on this topic. "
-                "Record the cause of concern first"
-            }
-        )
     before, cited_before = audit.snapshot(judgment, JUDGMENT_FIELDS), _cited(judgment)
     judgment.grade = grade
     judgment.rationale = rationale
@@ -608,6 +607,10 @@ def judgment_submit(*, judgment: Judgment, by: User) -> None:
         raise ValidationError("Only a draft or returned judgment can be submitted")
     if not (judgment.grade and judgment.rationale.strip()):
         raise ValidationError("Choose a grade and write a rationale before submitting")
+    if judgment.grade == Grade.INADEQUATE and not topic_has_concern(
+        judgment.inspection, judgment.topic
+    ):
+        raise ValidationError({"grade": INADEQUATE_NEEDS_CONCERN})
     before = audit.snapshot(judgment, JUDGMENT_FIELDS)
     judgment.status = Judgment.Status.SUBMITTED
     judgment.save()

@@ -34,7 +34,7 @@ from .forms import (
     RecommendationForm,
     ReturnJudgmentForm,
 )
-from .models import Finding, Inspection, Judgment, Recommendation, ReportFile
+from .models import Finding, Grade, Inspection, Judgment, Recommendation, ReportFile
 from .programme import programme
 
 Stage = Inspection.Stage
@@ -482,6 +482,16 @@ def judgment_detail(request: HttpRequest, inspection_id, topic: str) -> HttpResp
         if _apply(form, transaction.atomic(save) if submit else save):
             done = "submitted for moderation" if submit else "draft saved"
             messages.success(request, f"{judgment.get_topic_display()}: {done}")
+            if (
+                not submit
+                and judgment.grade == Grade.INADEQUATE
+                and not services.topic_has_concern(inspection, judgment.topic)
+            ):
+                messages.info(
+                    request,
+                    "Inadequate needs a cause of concern on this topic: record it "
+                    "before you submit the judgment",
+                )
             return redirect(judgment)
         if submit:
             judgment.refresh_from_db(fields=["status"])  # the save was rolled back too

@@ -260,13 +260,18 @@ def _save(judgment, by, grade=Grade.GOOD, rationale="Strong evidence"):
     )
 
 
-def test_inadequate_needs_a_cause_of_concern(planned, inspector):
+def test_inadequate_needs_a_cause_of_concern_before_it_is_submitted(planned, inspector):
+    """A draft keeps the work in progress (found by testing: the refusal lost
+    the rationale of an inspector who went to record the concern)."""
     judgment = _leadership(planned)
+    _save(judgment, inspector, grade=Grade.INADEQUATE)
+    assert judgment.status == Judgment.Status.DRAFT
     with pytest.raises(ValidationError) as error:
-        _save(judgment, inspector, grade=Grade.INADEQUATE)
+        services.judgment_submit(judgment=judgment, by=inspector)
     assert "needs a cause of concern" in error.value.message_dict["grade"][0]
     add_concern(planned, by=inspector, topic=Topic.LEADERSHIP)
-    _save(judgment, inspector, grade=Grade.INADEQUATE)
+    services.judgment_submit(judgment=judgment, by=inspector)
+    assert judgment.status == Judgment.Status.SUBMITTED
 
 
 def test_inspectors_off_the_team_cannot_grade(planned, other_inspector):

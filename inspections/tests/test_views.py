@@ -242,15 +242,36 @@ def test_schedule_refuses_double_booking_with_a_message(
     assert Inspection.objects.filter(force=force_b).count() == 0
 
 
-def test_inadequate_without_concern_is_an_error_next_to_the_grade(client_for, planned, inspector):
+def test_inadequate_without_concern_is_saved_as_a_draft_and_refused_on_submitting(
+    client_for, planned, inspector
+):
+    """Found by testing: a draft was refused, so an inspector who went to
+    record the cause of concern lost the rationale they had written."""
+    client = client_for(inspector)
     url = reverse("inspections:judgment", args=[planned.pk, Topic.LEADERSHIP])
-    response = client_for(inspector).post(url, {"grade": "inadequate", "rationale": "Poor"})
-    html = response.content.decode()
+    response = client.post(url, {"grade": "inadequate", "rationale": "Poor"}, follow=True)
+    assert "Leadership: draft saved" in response.text
+    assert "record it before you submit the judgment" in response.text
+    judgment = planned.judgments.get(topic=Topic.LEADERSHIP)
+    assert (judgment.status, judgment.rationale) == (Judgment.Status.DRAFT, "Poor")
+    data = {"grade": "inadequate", "rationale": "Poor", "submit_for_moderation": ""}
+    html = client.post(url, data).content.decode()
     assert "Inadequate needs a cause of concern on this topic" in html
     assert 'href="#id_grade_1"' in html
+    judgment.refresh_from_db()
+    assert judgment.status == Judgment.Status.DRAFT
+
+
+def test_a_draft_keeps_a_rationale_without_a_grade_but_not_nothing(client_for, planned, inspector):
+    client = client_for(inspector)
+    url = reverse("inspections:judgment", args=[planned.pk, Topic.LEADERSHIP])
+    assert client.post(url, {"rationale": "First notes"}).status_code == 302
     judgment = planned.judgments.get(topic=Topic.LEADERSHIP)
-    assert judgment.status == Judgment.Status.NOT_STARTED
-    assert not AuditEvent.objects.for_object(judgment).exists()
+    assert (judgment.grade, judgment.rationale) == ("", "First notes")
+    html = client.post(url, {"rationale": " "}).content.decode()
+    assert "Choose a grade, or write some of the rationale, to save a draft" in html
+    html = client.post(url, {"rationale": "Notes", "submit_for_moderation": ""}).text
+    assert "Choose a grade" in html
 
 
 def test_save_and_submit_keeps_what_was_changed_on_the_page(client_for, planned, inspector):
