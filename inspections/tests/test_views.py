@@ -1042,3 +1042,11 @@ def test_evidence_is_dated_today_or_before_and_recorded_in_words(client_for, pla
     assert AuditEvent.objects.get(action="document.recorded").changes["kind"] == [
         None, "Procedure"
     ]  # fmt: skip
+
+
+def test_a_planned_inspections_report_is_not_yet_started(client_for, planned, lead_inspector):
+    """Found by testing: the overview said the report was "In progress" on an
+    inspection where no work had been done."""
+    html = client_for(lead_inspector).get(planned.get_absolute_url()).text
+    status = html.split('id="report-status">')[1].split("</div>")[0]
+    assert "Not started" in status and "In progress" not in status
