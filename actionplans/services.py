@@ -125,30 +125,27 @@ class Status:
     colour: str
 
 
+def _due_in(days: int) -> str:
+    return "due today" if days == 0 else f"due in {days} day{'s' if days != 1 else ''}"
+
+
 def plan_status(due_on: date | None, latest: ActionPlanVersion | None, today: date) -> Status:
     """The status a person sees, always in words: never colour alone."""
+    days = (due_on - today).days if due_on else None
     if latest is not None:
-        if latest.status == ActionPlanVersion.Status.RETURNED and due_on:
+        if latest.status == ActionPlanVersion.Status.RETURNED and days is not None:
             # Back with the force: how long they have matters as before.
-            days = (due_on - today).days
             if days < 0:
                 return Status("Returned, overdue", "red")
-            if days == 0:
-                return Status("Returned, due today", "orange")
             if days <= DUE_SOON_DAYS:
-                return Status(f"Returned, due in {days} day{'s' if days != 1 else ''}", "orange")
+                return Status(f"Returned, {_due_in(days)}", "orange")
         colour = {"accepted": "green", "submitted": "blue", "returned": "orange"}[latest.status]
         return Status(latest.get_status_display(), colour)
-    if due_on is None:
+    if days is None or days > DUE_SOON_DAYS:
         return Status("Not yet due", "grey")
-    days = (due_on - today).days
     if days < 0:
         return Status("Overdue", "red")
-    if days == 0:
-        return Status("Due today", "yellow")
-    if days <= DUE_SOON_DAYS:
-        return Status(f"Due in {days} day{'s' if days != 1 else ''}", "yellow")
-    return Status("Not yet due", "grey")
+    return Status(_due_in(days).capitalize(), "yellow")
 
 
 @dataclass(frozen=True)

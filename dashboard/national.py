@@ -22,7 +22,6 @@ from inspections.programme import ProgrammeRow, programme
 
 Stage = Inspection.Stage
 QUARTER_DAYS = 91
-PLAN_KINDS = {label: kind for kind, label in ActionPlan.Kind.choices}  # "Action plan" -> kind
 DUE_SOON_DAYS = 30
 
 
@@ -41,10 +40,14 @@ class MatrixRow:
 class Deadline:
     force: Force
     inspection: Inspection
-    what: str
+    kind: str  # ActionPlan.Kind
     due_on: date
     days: int  # negative when overdue
     returned: bool = False  # a version came back to the force for changes
+
+    @property
+    def what(self) -> str:
+        return ActionPlan.Kind(self.kind).label
 
     @property
     def is_overdue(self) -> bool:
@@ -52,8 +55,8 @@ class Deadline:
 
     @property
     def plan_url(self) -> str:
-        kind = PLAN_KINDS[self.what]
-        return reverse("actionplans:plan", args=[self.inspection.pk, ActionPlan.SLUGS[kind]])
+        slug = ActionPlan.SLUGS[self.kind]
+        return reverse("actionplans:plan", args=[self.inspection.pk, slug])
 
 
 @dataclass
@@ -125,11 +128,11 @@ def with_plan_statuses(inspections):
 
 
 def plan_deadlines(inspection: Inspection) -> list[tuple[str, date | None, str | None]]:
-    """(what, due on, latest version status) for both plans; needs with_plan_statuses()."""
+    """(kind, due on, latest version status) for both plans; needs with_plan_statuses()."""
     return [
-        ("Action plan", inspection.action_plan_due_on, inspection.action_plan_status),
+        (ActionPlan.Kind.ACTION_PLAN, inspection.action_plan_due_on, inspection.action_plan_status),
         (
-            "Updated action plan",
+            ActionPlan.Kind.UPDATED_ACTION_PLAN,
             inspection.updated_action_plan_due_on,
             inspection.updated_action_plan_status,
         ),
@@ -160,14 +163,14 @@ def action_plan_deadlines(
         Deadline(
             forces[inspection.force_id],
             inspection,
-            what,
+            kind,
             due_on,
             (due_on - today).days,
             returned=status == ActionPlanVersion.Status.RETURNED,
         )
         for inspection in inspections
         if inspection.force_id in forces
-        for what, due_on, status in plan_deadlines(inspection)
+        for kind, due_on, status in plan_deadlines(inspection)
         if due_on is not None and due_on <= horizon and status not in ActionPlanVersion.IN
     ]
     return sorted(deadlines, key=lambda d: (d.due_on, d.force.short_name))

@@ -804,13 +804,7 @@ def finding_delete(*, finding: Finding, by: User) -> None:
     _require_concern_kept(finding)
     # Its recommendations go with it: each is on the record as removed, with its words.
     for recommendation in finding.recommendations.all():
-        _record(
-            inspection,
-            recommendation,
-            by=by,
-            action="recommendation.deleted",
-            changes={"text": [recommendation.text, None]},
-        )
+        _record_recommendation_removed(inspection, recommendation, by=by)
     _record(
         inspection,
         finding,
@@ -848,6 +842,11 @@ def recommendation_delete(*, recommendation: Recommendation, by: User) -> None:
     _read_again(recommendation)
     inspection = recommendation.finding.inspection
     _require_findings_editable(inspection, by)
+    _record_recommendation_removed(inspection, recommendation, by=by)
+    recommendation.delete()
+
+
+def _record_recommendation_removed(inspection, recommendation: Recommendation, *, by) -> None:
     _record(
         inspection,
         recommendation,
@@ -855,7 +854,6 @@ def recommendation_delete(*, recommendation: Recommendation, by: User) -> None:
         action="recommendation.deleted",
         changes={"text": [recommendation.text, None]},
     )
-    recommendation.delete()
 
 
 # Evidence -----------------------------------------------------------------
