@@ -3,7 +3,7 @@ import math
 from crispy_forms_gds.layout import Button, Field, Size
 from django import forms
 from django.contrib.auth import authenticate
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm
 from django.template.defaultfilters import pluralize
 from django.utils import timezone
 from django_otp import verify_token
@@ -13,6 +13,21 @@ from core.forms import GovukForm, GovukFormMixin
 
 from .models import User
 from .two_factor import CODE_PATTERN, normalise_code
+
+
+def email_field(
+    *, required: str = "Enter your email address", help_text: str = "", autocomplete="email"
+) -> forms.EmailField:
+    return forms.EmailField(
+        label="Email address",
+        help_text=help_text,
+        max_length=254,
+        error_messages={
+            "required": required,
+            "invalid": "Enter an email address in the correct format, like name@example.org",
+        },
+        widget=forms.EmailInput(attrs={"autocomplete": autocomplete, "spellcheck": "false"}),
+    )
 
 
 class SignInForm(GovukFormMixin, AuthenticationForm):
@@ -26,15 +41,7 @@ class SignInForm(GovukFormMixin, AuthenticationForm):
 
     def __init__(self, request=None, *args, **kwargs):
         super().__init__(request, *args, **kwargs)
-        self.fields["username"] = forms.EmailField(
-            label="Email address",
-            max_length=254,
-            error_messages={
-                "required": "Enter your email address",
-                "invalid": "Enter an email address in the correct format, like name@example.org",
-            },
-            widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
-        )
+        self.fields["username"] = email_field()
         self.fields["password"].error_messages["required"] = "Enter your password"
         self.fields["password"].widget.attrs["autocomplete"] = "current-password"
 
@@ -167,3 +174,100 @@ class UserFilterForm(forms.Form):
         if data.get("status"):
             users = users.filter(is_active=data["status"] == "active")
         return users
+
+
+class UserAddForm(GovukForm):
+    """Who a new person is and what they do. They choose their own password."""
+
+    submit_label = "Add user and send invitation"
+    full_name = forms.CharField(
+        label="Full name",
+        max_length=150,
+        error_messages={"required": "Enter their full name"},
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    email = email_field(
+        required="Enter their email address",
+        help_text="We will email them a link to choose their password.",
+        autocomplete="off",
+    )
+    role = forms.ChoiceField(
+        label="Role",
+        # Not admin: one admin adding another at an address they control
+        # would be a second admin in one person's hands. Admins are added by
+        # a superuser in the Django admin.
+        choices=[(value, label) for value, label in User.Role.choices if value != User.Role.ADMIN],
+        help_text="To add an admin, ask the service's system administrators.",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose their role"},
+    )
+    force = forms.ModelChoiceField(
+        label="Force (force leads only)",
+        help_text="A force lead sees their own force and nothing else.",
+        queryset=None,
+        required=False,
+        empty_label="No force",
+    )
+    layout_fields = [
+        Field.text("full_name"),
+        Field.text("email"),
+        Field.radios("role", legend_size=Size.SMALL),
+        Field("force"),
+    ]
+
+    def __init__(self, *args, **kwargs):
+        from forces.models import Force
+
+        super().__init__(*args, **kwargs)
+        self.fields["force"].queryset = Force.objects.order_by("name")
+
+    def clean_full_name(self) -> str:
+        return " ".join(self.cleaned_data["full_name"].split())
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].lower()
+        if User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError("A person with this email address already has an account")
+        return email
+
+    def clean(self):
+        data = super().clean()
+        is_force_lead = data.get("role") == User.Role.FORCE_LEAD
+        if is_force_lead and not data.get("force"):
+            self.add_error("force", "Choose the force this force lead belongs to")
+        elif data.get("role") and not is_force_lead and data.get("force"):
+            self.add_error("force", "Choose ‘No force’: only force leads belong to a force")
+        return data
+
+
+class ForgottenPasswordForm(GovukForm):
+    submit_label = "Send me a link"
+    email = email_field()
+
+
+class ChoosePasswordForm(GovukFormMixin, SetPasswordForm):
+    """A new password, twice, checked by the password rules (12 characters or
+    more, not a common password, not like the person's name or address)."""
+
+    submit_label = "Save password"
+    error_messages = {"password_mismatch": "Enter the same password twice"}
+
+    def __init__(self, user, *args, **kwargs):
+        super().__init__(user, *args, **kwargs)
+        first, again = self.fields["new_password1"], self.fields["new_password2"]
+        first.label = "New password"
+        first.help_text = (
+            "Use 12 characters or more. A few words you will remember, "
+            "strung together, make a good password."
+        )
+        first.error_messages["required"] = "Enter a new password"
+        again.label = "Enter the new password again"
+        again.help_text = ""
+        again.error_messages["required"] = "Enter the new password again"
+
+    def clean(self):
+        # As SetPasswordForm, but a password the rules refuse is refused
+        # beside the field it was typed in, not beside the repeat.
+        self.validate_passwords("new_password1", "new_password2")
+        self.validate_password_for_user(self.user, "new_password1")
+        return super(SetPasswordForm, self).clean()

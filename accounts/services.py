@@ -1,12 +1,23 @@
 """Account workflows: two-factor enrolment, and admins' changes to accounts."""
 
-from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from datetime import timedelta
+
+from axes.utils import reset as axes_reset
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import EmailMessage
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from core.audit import diff, record, snapshot
+from core.models import AuditEvent
 
 from .models import User
+from .tokens import password_link_tokens
 from .two_factor import DEVICE_NAME
 
 
@@ -114,8 +125,8 @@ ADMIN_FIELDS = ["email", "full_name", "role", "force", "is_active", "is_staff", 
 @transaction.atomic
 def user_save_in_django_admin(*, user: User, by: User) -> User:
     """Save a person added or changed in the Django admin (the only screen
-    that adds people or changes a role, a force or Django admin rights), with
-    what changed in the account's history."""
+    that changes a role, a force or Django admin rights; admins add people on
+    the Users pages), with what changed in the account's history."""
     before = {}
     if not user._state.adding:
         stored = User.objects.select_for_update().filter(pk=user.pk).first()
@@ -149,3 +160,195 @@ def user_password_set_in_django_admin(*, user_id, before: str | None, by: User) 
         changes={"password": ["", "set by an admin" if usable else "sign-in by password off"]},
         force=user.force,
     )
+
+
+# Adding people, and links to set a password.
+#
+# On the service's pages nobody chooses a password for anyone else: an admin
+# adds a person, and the service emails them a link to choose their own. The
+# same link answers a forgotten password. A link works once (setting the
+# password changes the hash it is signed with), for PASSWORD_RESET_TIMEOUT,
+# and only while it is the newest (accounts/tokens.py); the code from the
+# authenticator app is still asked for at every sign-in. The Django admin,
+# for superusers, keeps Django's own password forms as the way in when email
+# fails, and every use of them is in the account's history.
+
+LINK_SENT = "user_password_link_sent"
+# Someone asking again and again on the sign-in page gets one email in this long.
+LINK_REQUEST_INTERVAL = timedelta(minutes=5)
+
+
+class LinkPurpose:
+    INVITATION = "invitation"
+    RESET = "reset"
+
+
+@transaction.atomic
+def user_create(*, email: str, full_name: str, role: str, force, by: User) -> User:
+    """Add a person, with no password yet, and email them a link to set one."""
+    user = User(email=email, full_name=full_name, role=role, force=force)
+    user.set_unusable_password()
+    user.full_clean(exclude=["password"])
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError:  # another admin added the same address a moment ago
+        raise ValidationError(
+            {"email": "A person with this email address already has an account"}
+        ) from None
+    record(
+        by=by,
+        action="user_created",
+        obj=user,
+        changes=diff({}, snapshot(user, ADMIN_FIELDS)),
+        force=user.force,
+    )
+    _password_link_send(user=user, by=by, purpose=LinkPurpose.INVITATION)
+    return user
+
+
+@transaction.atomic
+def user_password_link_send(*, user: User, by: User, reason: str) -> User:
+    """An admin sends someone a new link: an invitation that expired, or a
+    forgotten password. Their password, if they have one, works until they use it."""
+    user = _lock_other_user(
+        user=user, by=by, refusal="You cannot send yourself a link. Use ‘Forgotten your password?’"
+    )
+    if not user.is_active:
+        raise PermissionDenied("Reactivate the account before sending a link")
+    purpose = LinkPurpose.RESET if user.has_usable_password() else LinkPurpose.INVITATION
+    _password_link_send(user=user, by=by, purpose=purpose, comment=reason)
+    return user
+
+
+@transaction.atomic
+def user_password_link_request(*, email: str) -> bool:
+    """Someone who forgot their password (or lost their invitation) asked
+    for a link on the sign-in page; run by a task, so the page takes the same
+    time whether or not the address has an account. Only an active account
+    whose password an admin has not turned off is sent anything, and at most
+    one email in LINK_REQUEST_INTERVAL."""
+    user = User.objects.select_for_update().filter(email__iexact=email, is_active=True).first()
+    if user is None or password_turned_off(user):
+        return False
+    recent = AuditEvent.objects.for_object(user).filter(
+        action=LINK_SENT, at__gte=timezone.now() - LINK_REQUEST_INTERVAL
+    )
+    if recent.exists():
+        return False
+    purpose = LinkPurpose.RESET if user.has_usable_password() else LinkPurpose.INVITATION
+    _password_link_send(
+        user=user, by=None, purpose=purpose, comment="Asked for on the sign-in page"
+    )
+    return True
+
+
+@transaction.atomic
+def user_password_set_with_link(*, user: User, token: str, password: str) -> User:
+    """Set the password a person chose, if their link still works.
+
+    The row is locked and the link checked again, so a link used in two tabs
+    at once sets the password once and the second is refused. Setting it
+    ends the person's other sessions (Django signs sessions with the hash).
+    """
+    user = User.objects.select_for_update().select_related("force").get(pk=user.pk)
+    if not (user.is_active and password_link_tokens.check_token(user, token)):
+        raise ValidationError("This link has expired or has already been used", code="link")
+    first = not user.has_usable_password()
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    # A lockout for wrong passwords ends with the new password.
+    transaction.on_commit(lambda: axes_reset(username=user.email), robust=True)
+    record(
+        by=user,
+        action="user_password_set_with_link",
+        obj=user,
+        changes={"password": ["", "chosen for the first time" if first else "changed"]},
+        force=user.force,
+    )
+    return user
+
+
+PASSWORD_ACTIONS = ["user_password_set", "user_password_disabled", "user_password_set_with_link"]
+
+
+def password_turned_off(user: User) -> bool:
+    """Whether an admin turned this person's password sign-in off in the
+    Django admin, and nobody has set a password since. Such a person is not
+    sent a link when they ask: only an admin can let them back in."""
+    latest = (
+        AuditEvent.objects.for_object(user)
+        .filter(action__in=PASSWORD_ACTIONS)
+        .order_by("-at", "-pk")
+        .values_list("action", flat=True)
+        .first()
+    )
+    return latest == "user_password_disabled"
+
+
+def _password_link_send(*, user: User, by: User | None, purpose: str, comment: str = "") -> None:
+    record(
+        by=by,
+        action=LINK_SENT,
+        obj=user,
+        changes={"link": ["", purpose]},
+        force=user.force,
+        comment=comment,
+    )
+    from .tasks import send_password_link
+
+    # robust: a broker that is down does not undo the change; the admin can
+    # send the link again from the person's page.
+    transaction.on_commit(lambda: send_password_link.delay(str(user.pk), purpose), robust=True)
+
+
+def password_link_url(user: User) -> str:
+    """The address of a new link for this person to set their password."""
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = password_link_tokens.make_token(user)
+    path = reverse("accounts:set_password", kwargs={"uidb64": uid, "token": token})
+    return f"{settings.SERVICE_URL}{path}"
+
+
+LINK_DAYS = settings.PASSWORD_RESET_TIMEOUT // (24 * 60 * 60)
+EMAILS = {
+    LinkPurpose.INVITATION: (
+        "Set your password for the child protection inspections service",
+        "An account has been made for you on the child protection inspections "
+        "service, as {role}.\n\n"
+        "Choose your password here:\n{link}\n\n"
+        "The link works once, for {days} days. If it has expired, ask for a new "
+        "one on the sign-in page: choose ‘Forgotten your password?’.\n\n"
+        "After choosing your password you will set up two-factor authentication, "
+        "with an authenticator app on your phone.",
+    ),
+    LinkPurpose.RESET: (
+        "Set a new password for the child protection inspections service",
+        "Someone asked for a link to set a new password for your account on the "
+        "child protection inspections service.\n\n"
+        "Choose a new password here:\n{link}\n\n"
+        "The link works once, for {days} days. Your password has not changed, "
+        "and will not unless the link is used. If you did not ask for this, you "
+        "can ignore this email. If it keeps happening, tell the programme team.",
+    ),
+}
+
+
+def password_link_email(*, user_id: str, purpose: str) -> bool:
+    """Email a person a link to set their password, made now: a link is
+    signed with their current password hash, so it works until it is used."""
+    user = User.objects.select_related("force").filter(pk=user_id, is_active=True).first()
+    if user is None:
+        return False
+    subject, body = EMAILS[purpose]
+    role = user.get_role_display().lower()
+    if user.force:
+        role = f"{role} for {user.force.name}"
+    EmailMessage(
+        subject=subject,
+        body=f"Dear {user.full_name},\n\n"
+        + body.format(role=role, link=password_link_url(user), days=LINK_DAYS),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[user.email],
+    ).send()
+    return True

@@ -8,7 +8,16 @@ urlpatterns = [
     path("sign-out/", views.sign_out, name="sign_out"),
     path("two-factor/", views.two_factor, name="two_factor"),
     path("two-factor/set-up/", views.two_factor_setup, name="two_factor_setup"),
+    path("forgotten-password/", views.forgotten_password, name="forgotten_password"),
+    path(
+        "forgotten-password/sent/",
+        views.forgotten_password_sent,
+        name="forgotten_password_sent",
+    ),
+    path("set-password/<uidb64>/<token>/", views.set_password, name="set_password"),
+    path("set-password/done/", views.set_password_done, name="set_password_done"),
     path("users/", views.user_list, name="user_list"),
+    path("users/add/", views.user_add, name="user_add"),
     path("users/<uuid:user_id>/", views.user_detail, name="user_detail"),
     path(
         "users/<uuid:user_id>/deactivate/",
@@ -21,6 +30,12 @@ urlpatterns = [
         views.user_change,
         {"change": "reactivate"},
         name="user_reactivate",
+    ),
+    path(
+        "users/<uuid:user_id>/send-password-link/",
+        views.user_change,
+        {"change": "send_password_link"},
+        name="user_send_password_link",
     ),
     path(
         "users/<uuid:user_id>/reset-two-factor/",

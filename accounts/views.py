@@ -3,26 +3,38 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import PermissionDenied
+from django.contrib.auth.views import INTERNAL_RESET_SESSION_TOKEN
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from core.forms import add_service_errors
 from core.models import AuditEvent
 
-from . import services
+from . import link_requests, services
 from .access import get_user_for_admin, require_admin
-from .forms import ReasonForm, SignInForm, TwoFactorCodeForm, UserFilterForm
+from .forms import (
+    ChoosePasswordForm,
+    ForgottenPasswordForm,
+    ReasonForm,
+    SignInForm,
+    TwoFactorCodeForm,
+    UserAddForm,
+    UserFilterForm,
+)
 from .middleware import SIGNED_OUT_BECAUSE, two_factor_not_required
 from .models import User
+from .tokens import password_link_tokens
 from .two_factor import confirmed_device, key_for_reading, qr_code_svg
 
 USERS_PER_PAGE = 25
@@ -36,7 +48,11 @@ HISTORY_LABELS = {
     "user_two_factor_reset": "Two-factor authentication reset",
     "user_password_set": "Password set by an admin",
     "user_password_disabled": "Password sign-in turned off by an admin",
+    "user_password_link_sent": "Link to set a password sent",
+    "user_password_set_with_link": "Password set with an emailed link",
 }
+# The address a forgotten-password link was asked for, shown on the next page.
+LINK_ASKED_FOR = "password_link_asked_for"
 
 
 @method_decorator(login_not_required, name="dispatch")
@@ -121,12 +137,36 @@ def user_list(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/user_list.html", {"form": form, "page": page})
 
 
+def user_add(request: HttpRequest) -> HttpResponse:
+    require_admin(request)
+    form = UserAddForm(request.POST or None)
+    if form.is_valid():
+        try:
+            person = services.user_create(**form.cleaned_data, by=request.user)
+        except ValidationError as error:  # the address was taken a moment ago
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                f"{person.full_name} has been added. "
+                "We are sending them an email with a link to choose their password",
+            )
+            return redirect("accounts:user_detail", user_id=person.pk)
+    context = {"form": form, "link_days": services.LINK_DAYS}
+    return render(request, "accounts/user_add.html", context)
+
+
 def user_detail(request: HttpRequest, user_id: UUID) -> HttpResponse:
     person = get_user_for_admin(request, user_id)
     events = AuditEvent.objects.for_object(person).select_related("actor")
     page = Paginator(events, HISTORY_PER_PAGE).get_page(request.GET.get("page"))
     history = [(event, HISTORY_LABELS.get(event.action, event.action)) for event in page]
-    context = {"person": person, "history": history, "history_page": page}
+    context = {
+        "person": person,
+        "history": history,
+        "history_page": page,
+        "password_turned_off": services.password_turned_off(person),
+    }
     return render(request, "accounts/user_detail.html", context)
 
 
@@ -182,6 +222,19 @@ CHANGES = {
         done="{name}’s two-factor authentication has been reset",
         already="{name} has no two-factor authentication to reset",
     ),
+    "send_password_link": AccountChange(
+        service=services.user_password_link_send,
+        applies=lambda person: person.is_active,
+        dangerous=False,
+        title="Send a link to set a password",
+        warning="We will email them a link to choose a password. It works once, for "
+        f"{services.LINK_DAYS} days. A password they already have keeps working until "
+        "they use the link.",
+        button="Send link",
+        reason_required="Enter why you are sending a link",
+        done="We are sending {name} an email with a link to set their password",
+        already="{name}’s account is deactivated. Reactivate it before sending a link",
+    ),
 }
 
 
@@ -205,5 +258,89 @@ def user_change(request: HttpRequest, user_id: UUID, change: str) -> HttpRespons
         spec.service(user=person, by=request.user, reason=form.cleaned_data["reason"])
         messages.success(request, spec.done.format(name=person.full_name))
         return redirect("accounts:user_detail", user_id=person.pk)
-    context = {"person": person, "form": form, "change": spec}
+    context = {
+        "person": person,
+        "form": form,
+        "change": spec,
+        "password_turned_off": services.password_turned_off(person),
+    }
     return render(request, "accounts/user_change.html", context)
+
+
+@login_not_required
+@never_cache
+def forgotten_password(request: HttpRequest) -> HttpResponse:
+    """Ask for a link to set a password. Whether or not the address has an
+    account, the page does the same (queues a task) and the next page says
+    the same, so neither tells anyone who has one."""
+    form = ForgottenPasswordForm(request.POST or None)
+    if form.is_valid():
+        if not link_requests.allow(request):
+            form.add_error(None, link_requests.REFUSAL)
+            context = {"form": form}
+            return render(request, "accounts/forgotten_password.html", context, status=429)
+        email = form.cleaned_data["email"]
+        link_requests.queue(email)
+        request.session[LINK_ASKED_FOR] = email
+        return redirect("accounts:forgotten_password_sent")
+    return render(request, "accounts/forgotten_password.html", {"form": form})
+
+
+@login_not_required
+@never_cache
+def forgotten_password_sent(request: HttpRequest) -> HttpResponse:
+    email = request.session.get(LINK_ASKED_FOR)
+    if not email:
+        return redirect("accounts:forgotten_password")
+    context = {"email": email, "link_days": services.LINK_DAYS}
+    return render(request, "accounts/forgotten_password_sent.html", context)
+
+
+@method_decorator(login_not_required, name="dispatch")
+class SetPasswordView(auth_views.PasswordResetConfirmView):
+    """The page an emailed link opens: choose a password.
+
+    Django's view moves the link's token into the session and drops it from
+    the address, so it is never sent on in a Referer header. A deactivated
+    account's link does not work.
+    """
+
+    form_class = ChoosePasswordForm
+    template_name = "accounts/set_password.html"
+    token_generator = password_link_tokens
+    success_url = reverse_lazy("accounts:set_password_done")
+    extra_context = {"link_days": services.LINK_DAYS}
+
+    def dispatch(self, request, *args, **kwargs):
+        if kwargs.get("token") != self.reset_url_token:
+            # The token is about to be kept in this session: a new session
+            # key first, so a key planted in this browser beforehand (session
+            # fixation) cannot be used to set the password.
+            request.session.cycle_key()
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_user(self, uidb64):
+        user = super().get_user(uidb64)
+        return user if user is not None and user.is_active else None
+
+    def form_valid(self, form):
+        token = self.request.session.get(INTERNAL_RESET_SESSION_TOKEN, "")
+        try:
+            services.user_password_set_with_link(
+                user=self.user, token=token, password=form.cleaned_data["new_password1"]
+            )
+        except ValidationError:  # used a moment ago in another tab
+            self.validlink = False
+            return self.render_to_response(self.get_context_data())
+        # Sign out whoever was signed in on this browser (a shared computer),
+        # and forget the token with the session.
+        logout(self.request)
+        return HttpResponseRedirect(self.success_url)
+
+
+set_password = SetPasswordView.as_view()
+
+
+@login_not_required
+def set_password_done(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/set_password_done.html")

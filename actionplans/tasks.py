@@ -2,24 +2,14 @@
 
 import logging
 from datetime import date
-from smtplib import SMTPException
 
 from celery import shared_task
 
+from core.mail import EMAIL_TASK, TRANSIENT_ERRORS
+
 from . import notices
 
-# Only these are worth another try: the mail server or the network hiccuped.
-# Anything else is a bug, and retrying it would only repeat it.
-TRANSIENT_ERRORS = (SMTPException, ConnectionError, TimeoutError)
 logger = logging.getLogger(__name__)
-# Emails retry on those alone, backing off, for about four hours.
-EMAIL_TASK = {
-    "acks_late": True,
-    "autoretry_for": TRANSIENT_ERRORS,
-    "retry_backoff": True,
-    "retry_jitter": True,
-    "max_retries": 8,
-}
 
 
 @shared_task(acks_late=True)

@@ -116,6 +116,7 @@ def main() -> None:
         DJANGO_SETTINGS_MODULE="config.settings",
     )
     os.environ.setdefault("SECRET_KEY", "benchmark-only-" + "x" * 40)
+    os.environ.setdefault("SERVICE_URL", "https://inspections.example.org")
     os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
     if not args.skip_build:
         recreate_database(url)

@@ -56,6 +56,17 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# The address emails link to, like https://inspections.example.org. Never
+# taken from a request's Host header, so a forged header cannot put someone
+# else's site in a password link; and only https outside development, as a
+# password link is as good as a password for 3 days.
+SERVICE_URL = os.environ.get("SERVICE_URL", "").rstrip("/")
+if not SERVICE_URL:
+    if not (DEBUG or TESTING):
+        raise ImproperlyConfigured("SERVICE_URL must be set when DEBUG is off")
+    SERVICE_URL = "http://127.0.0.1:8000"
+elif not (SERVICE_URL.startswith("https://") or DEBUG or TESTING):
+    raise ImproperlyConfigured(f"SERVICE_URL must start with https://, not {SERVICE_URL!r}")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -179,14 +190,22 @@ CSRF_FAILURE_VIEW = "core.views.csrf_failure"
 LOGIN_URL = "accounts:sign_in"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "accounts:sign_in"
+# Links to set a password (an invitation, or a forgotten password) work once,
+# for 3 days: long enough for someone invited on a Friday, short enough that
+# an old email is worth little to anyone who finds it.
+PASSWORD_RESET_TIMEOUT = 3 * 24 * 60 * 60
 AUTH_PASSWORD_VALIDATORS = [
     # NCSC advice: length over complexity, and no common passwords.
     {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "NAME": "accounts.validators.MinimumLengthValidator",
         "OPTIONS": {"min_length": 12},
     },
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "accounts.validators.CommonPasswordValidator"},
+    {
+        "NAME": "accounts.validators.UserAttributeSimilarityValidator",
+        # This user model's own fields: it has no username or first and last names.
+        "OPTIONS": {"user_attributes": ("full_name", "email")},
+    },
 ]
 # Argon2id first, as Django and the OWASP password storage advice recommend:
 # memory-hard (100 MiB a hash), so a stolen table is costlier to attack on

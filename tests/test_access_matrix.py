@@ -15,6 +15,8 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 from accounts.tests.factories import signed_in
 
@@ -30,7 +32,14 @@ EXPECTED = {
     "accounts:sign_out": "405 405 405 405 405 405 302",
     "accounts:two_factor": "302 302 302 302 302 302 302",
     "accounts:two_factor_setup": "302 302 302 302 302 302 302",
+    "accounts:forgotten_password": "200 200 200 200 200 200 200",
+    "accounts:forgotten_password_sent": "302 302 302 302 302 302 302",
+    # With the calendar feed's token, not a password link's: "This link does not work".
+    "accounts:set_password": "200 200 200 200 200 200 200",
+    "accounts:set_password_done": "200 200 200 200 200 200 200",
     "accounts:user_list": "200 404 404 404 404 404 302",
+    "accounts:user_add": "200 404 404 404 404 404 302",
+    "accounts:user_send_password_link": "200 404 404 404 404 404 302",
     "accounts:user_detail": "200 404 404 404 404 404 302",
     "accounts:user_deactivate": "200 404 404 404 404 404 302",
     "accounts:user_reactivate": "302 404 404 404 404 404 302",
@@ -205,6 +214,7 @@ def world(
         "number": version.number,
         "visit_id": visit.pk,
         "user_id": inspector.pk,
+        "uidb64": urlsafe_base64_encode(force_bytes(inspector.pk)),
         "force_slug": force_a.slug,
         "export": "grades",
         "export_file_id": export_file.pk,

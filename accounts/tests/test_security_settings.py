@@ -105,8 +105,8 @@ def test_posts_without_a_csrf_token_are_refused(db, inspector):
 @pytest.mark.parametrize(
     ("password", "problem"),
     [
-        ("short pass", "too short"),
-        ("password1234", "too common"),
+        ("short pass", "Password must be 12 characters or more"),
+        ("password1234", "This password is too common. Choose one that is harder to guess"),
         ("x" * 129, "128 characters or fewer"),
     ],
 )
@@ -116,12 +116,35 @@ def test_passwords_follow_ncsc_advice(password, problem):
     assert problem in " ".join(error.value.messages)
 
 
+def test_a_password_like_the_persons_email_address_is_refused(db):
+    from accounts.models import User
+
+    person = User(email="wiwa.records@example.org", full_name="Winifred Walsingham")
+    with pytest.raises(ValidationError) as error:
+        validate_password("wiwa.records", person)
+    assert error.value.messages == [
+        "Password is too like your email address. Choose something else"
+    ]
+
+
+@pytest.mark.parametrize("password", ["winifred walsingham", "walsinghamwinifred"])
+def test_a_password_like_the_persons_name_is_refused(db, password):
+    from accounts.models import User
+
+    person = User(email="ww@example.org", full_name="Winifred Walsingham")
+    with pytest.raises(ValidationError) as error:
+        validate_password(password, person)
+    assert error.value.messages == ["Password is too like your full name. Choose something else"]
+
+
 def test_a_long_pass_phrase_is_accepted():
     validate_password("three random words are plenty " + "x" * 90)
 
 
 def test_production_refuses_to_turn_two_factor_off():
-    result = _import_settings(SECRET_KEY="x" * 50, TWO_FACTOR_REQUIRED="false")
+    result = _import_settings(
+        SECRET_KEY="x" * 50, SERVICE_URL="https://x.example.org", TWO_FACTOR_REQUIRED="false"
+    )
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
     assert "TWO_FACTOR_REQUIRED" in result.stderr
@@ -140,6 +163,7 @@ def test_deployment_checklist_is_clean():
     clean.update(
         SECRET_KEY=secrets.token_urlsafe(50),
         ALLOWED_HOSTS="inspections.example.org",
+        SERVICE_URL="https://inspections.example.org",
         DEBUG="false",
         SECURE_SSL_REDIRECT="true",
         DJANGO_SETTINGS_MODULE="config.settings",

@@ -95,12 +95,20 @@ def test_sign_out_needs_post_and_signs_out(client_for, inspector):
 def test_every_page_but_sign_in_healthz_and_accessibility_needs_sign_in(client):
     from django.urls import get_resolver
 
-    public = {"accounts:sign_in", "healthz", "core:accessibility"}
+    public = {
+        "accounts:sign_in",
+        "accounts:forgotten_password",
+        "accounts:set_password_done",
+        "healthz",
+        "core:accessibility",
+    }
     checked = 0
     for name, url in _simple_urls(get_resolver()):
         response = client.get(url)
         if name in public:
             assert response.status_code in (200, 503), name
+        elif name == "accounts:forgotten_password_sent":  # public, but asks first
+            assert response.url == reverse("accounts:forgotten_password")
         else:
             assert response.status_code == 302, name
             assert response.url.startswith(SIGN_IN), name

@@ -67,6 +67,10 @@ def test_every_signed_in_page_waits_for_the_code(password_only_client, inspector
         "accounts:sign_out",
         "accounts:two_factor",
         "accounts:two_factor_setup",
+        # Public: for anyone who cannot sign in.
+        "accounts:forgotten_password",
+        "accounts:forgotten_password_sent",
+        "accounts:set_password_done",
         "healthz",
         "core:accessibility",
     }

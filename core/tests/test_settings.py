@@ -9,7 +9,9 @@ import pytest
 
 def _import_settings(**env) -> subprocess.CompletedProcess:
     clean = {
-        k: v for k, v in os.environ.items() if k not in {"PYTEST_VERSION", "DEBUG", "SECRET_KEY"}
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"PYTEST_VERSION", "DEBUG", "SECRET_KEY", "SERVICE_URL"}
     }
     clean.update(env)
     return subprocess.run(
@@ -25,6 +27,21 @@ def test_secret_key_is_required_when_debug_is_off():
     result = _import_settings()
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("service_url", "message"),
+    [
+        ("", "SERVICE_URL must be set when DEBUG is off"),
+        ("http://inspections.example.org", "SERVICE_URL must start with https://"),
+    ],
+)
+def test_production_needs_an_https_service_url_for_emailed_links(service_url, message):
+    result = _import_settings(SECRET_KEY="x" * 50, SERVICE_URL=service_url)
+    assert result.returncode != 0
+    assert message in result.stderr
+    fine = _import_settings(SECRET_KEY="x" * 50, SERVICE_URL="https://inspections.example.org")
+    assert fine.returncode == 0, fine.stderr
 
 
 def test_debug_runs_without_a_secret_key_in_london_time():
@@ -43,7 +60,7 @@ def test_debug_runs_without_a_secret_key_in_london_time():
     ],
 )
 def test_a_bad_value_names_the_variable(variable, value):
-    env = {"SECRET_KEY": "x" * 50, variable: value}
+    env = {"SECRET_KEY": "x" * 50, "SERVICE_URL": "https://x.example.org", variable: value}
     result = _import_settings(**env)
     assert result.returncode != 0
     assert variable in result.stderr
@@ -69,6 +86,7 @@ def test_any_mail_backend_opens_with_debug_off(backend):
             **{k: v for k, v in os.environ.items() if k not in {"PYTEST_VERSION", "DEBUG"}},
             "DJANGO_SETTINGS_MODULE": "config.settings",
             "SECRET_KEY": "x" * 50,
+            "SERVICE_URL": "https://inspections.example.org",
             "EMAIL_BACKEND": backend,
         },
         capture_output=True,
@@ -85,7 +103,7 @@ def _fragment_setting(**env) -> str:
         for k, v in os.environ.items()
         if k not in {"PYTEST_VERSION", "DEBUG", "CACHE_URL", "FRAGMENT_CACHE"}
     }
-    clean.update(SECRET_KEY="x" * 50, **env)
+    clean.update(SECRET_KEY="x" * 50, SERVICE_URL="https://inspections.example.org", **env)
     result = subprocess.run(
         [sys.executable, "-c", "import config.settings as s; print(s.FRAGMENT_CACHE)"],
         env=clean,

@@ -1,0 +1,36 @@
+"""The tokens in emailed links to set a password."""
+
+from django.contrib.auth.tokens import PasswordResetTokenGenerator
+
+from core.models import AuditEvent
+
+# A link stops working when any of these happens after it was made: a newer
+# link is sent, or an admin deactivates, reactivates or resets the account's
+# two-factor authentication (a changed phone, a suspected compromise).
+ENDS_LINKS = [
+    "user_password_link_sent",
+    "user_deactivated",
+    "user_reactivated",
+    "user_two_factor_reset",
+]
+
+
+class PasswordLinkTokenGenerator(PasswordResetTokenGenerator):
+    """Django's reset tokens (signed with the password hash, the last sign-in
+    and the email address, so a link works once and dies with either
+    change), which also end with the events in ENDS_LINKS."""
+
+    key_salt = "accounts.tokens.PasswordLinkTokenGenerator"
+
+    def _make_hash_value(self, user, timestamp) -> str:
+        latest = (
+            AuditEvent.objects.for_object(user)
+            .filter(action__in=ENDS_LINKS)
+            .order_by("-at", "-pk")
+            .values_list("pk", flat=True)
+            .first()
+        )
+        return f"{super()._make_hash_value(user, timestamp)}|{user.is_active}|{latest}"
+
+
+password_link_tokens = PasswordLinkTokenGenerator()
