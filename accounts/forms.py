@@ -271,3 +271,34 @@ class ChoosePasswordForm(GovukFormMixin, SetPasswordForm):
         self.validate_passwords("new_password1", "new_password2")
         self.validate_password_for_user(self.user, "new_password1")
         return super(SetPasswordForm, self).clean()
+
+
+class UserDetailsForm(UserAddForm):
+    """Change who a person is or what they do: a new name or address, a new
+    role, a force lead moving force. Why is kept in the account's history."""
+
+    submit_label = "Save changes"
+    reason = forms.CharField(
+        label="Why are you making this change?",
+        help_text="This is kept in the account's history.",
+        max_length=500,
+        error_messages={"required": "Enter why you are making this change"},
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, person: User, **kwargs):
+        self.person = person
+        initial = {name: getattr(person, name) for name in ("full_name", "email", "role")}
+        super().__init__(*args, initial=initial | {"force": person.force_id}, **kwargs)
+        self.fields[
+            "email"
+        ].help_text = "A link to set a password that we have already sent them stops working."
+        self.fields["role"].help_text = ""
+        self.helper.layout.insert(4, Field.textarea("reason", max_characters=500))
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].lower()
+        others = User.objects.exclude(pk=self.person.pk)
+        if others.filter(email__iexact=email).exists():
+            raise forms.ValidationError("A person with this email address already has an account")
+        return email

@@ -118,15 +118,55 @@ def user_two_factor_reset(*, user: User, by: User, reason: str) -> User:
     return user
 
 
+DETAILS = ["email", "full_name", "role", "force"]
+
+
+@transaction.atomic
+def user_details_change(
+    *, user: User, by: User, full_name: str, email: str, role: str, force, reason: str
+) -> bool:
+    """Change a person's name, email address, role or force; True if anything
+    changed. A force lead moved to another force sees the new force, and
+    nothing of the old, from their next request. Admins' accounts are changed
+    by a superuser in the Django admin, so no admin holds two admin accounts."""
+    user = _lock_other_user(
+        user=user, by=by, refusal="You cannot change your own details. Ask another admin."
+    )
+    if user.is_admin or role == User.Role.ADMIN:
+        raise PermissionDenied("Admins' accounts are changed in the Django admin")
+    before = snapshot(user, DETAILS)
+    user.full_name, user.email, user.role, user.force = full_name, email, role, force
+    user.full_clean(exclude=["password"])
+    try:
+        with transaction.atomic():
+            user.save(update_fields=DETAILS)
+    except IntegrityError:  # another admin gave this address to someone a moment ago
+        raise ValidationError(
+            {"email": "A person with this email address already has an account"}
+        ) from None
+    changes = diff(before, snapshot(user, DETAILS))
+    if changes:
+        record(
+            by=by,
+            action="user_changed",
+            obj=user,
+            changes=changes,
+            force=user.force,
+            comment=reason,
+        )
+    return bool(changes)
+
+
 # What the Django admin can change about a person, kept in the account's history.
 ADMIN_FIELDS = ["email", "full_name", "role", "force", "is_active", "is_staff", "is_superuser"]
 
 
 @transaction.atomic
 def user_save_in_django_admin(*, user: User, by: User) -> User:
-    """Save a person added or changed in the Django admin (the only screen
-    that changes a role, a force or Django admin rights; admins add people on
-    the Users pages), with what changed in the account's history."""
+    """Save a person added or changed in the Django admin (where superusers
+    add and change admins and Django admin rights; admins add and change
+    everyone else on the Users pages), with what changed in the account's
+    history."""
     before = {}
     if not user._state.adding:
         stored = User.objects.select_for_update().filter(pk=user.pk).first()
@@ -251,7 +291,7 @@ def user_password_set_with_link(*, user: User, token: str, password: str) -> Use
     at once sets the password once and the second is refused. Setting it
     ends the person's other sessions (Django signs sessions with the hash).
     """
-    user = User.objects.select_for_update().select_related("force").get(pk=user.pk)
+    user = User.objects.select_for_update().get(pk=user.pk)
     if not (user.is_active and password_link_tokens.check_token(user, token)):
         raise ValidationError("This link has expired or has already been used", code="link")
     first = not user.has_usable_password()

@@ -19,6 +19,7 @@ urlpatterns = [
     path("users/", views.user_list, name="user_list"),
     path("users/add/", views.user_add, name="user_add"),
     path("users/<uuid:user_id>/", views.user_detail, name="user_detail"),
+    path("users/<uuid:user_id>/change/", views.user_edit, name="user_edit"),
     path(
         "users/<uuid:user_id>/deactivate/",
         views.user_change,

@@ -30,6 +30,7 @@ from .forms import (
     SignInForm,
     TwoFactorCodeForm,
     UserAddForm,
+    UserDetailsForm,
     UserFilterForm,
 )
 from .middleware import SIGNED_OUT_BECAUSE, two_factor_not_required
@@ -154,6 +155,30 @@ def user_add(request: HttpRequest) -> HttpResponse:
             return redirect("accounts:user_detail", user_id=person.pk)
     context = {"form": form, "link_days": services.LINK_DAYS}
     return render(request, "accounts/user_add.html", context)
+
+
+def user_edit(request: HttpRequest, user_id: UUID) -> HttpResponse:
+    person = get_user_for_admin(request, user_id)
+    if person.pk == request.user.pk or person.is_admin:
+        raise PermissionDenied("Admins' accounts are changed in the Django admin")
+    form = UserDetailsForm(request.POST or None, person=person)
+    if form.is_valid():
+        try:
+            changed = services.user_details_change(
+                user=person, by=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            if changed:
+                messages.success(
+                    request, f"{form.cleaned_data['full_name']}’s details have been saved"
+                )
+            else:
+                messages.info(request, "Nothing was changed")
+            return redirect("accounts:user_detail", user_id=person.pk)
+    context = {"person": person, "form": form}
+    return render(request, "accounts/user_edit.html", context)
 
 
 def user_detail(request: HttpRequest, user_id: UUID) -> HttpResponse:

@@ -41,6 +41,7 @@ EXPECTED = {
     "accounts:user_add": "200 404 404 404 404 404 302",
     "accounts:user_send_password_link": "200 404 404 404 404 404 302",
     "accounts:user_detail": "200 404 404 404 404 404 302",
+    "accounts:user_edit": "200 404 404 404 404 404 302",
     "accounts:user_deactivate": "200 404 404 404 404 404 302",
     "accounts:user_reactivate": "302 404 404 404 404 404 302",
     "accounts:user_reset_two_factor": "200 404 404 404 404 404 302",

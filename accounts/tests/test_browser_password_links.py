@@ -119,3 +119,25 @@ def test_someone_who_forgot_their_password_chooses_a_new_one(page: Page, live_se
     page.get_by_role("button", name="Continue").click()
     expect(page.get_by_text(f"Signed in as {force_lead_a.full_name}")).to_be_visible()
     assert User.objects.get(pk=force_lead_a.pk).last_login is not None
+
+
+def test_admin_moves_a_force_lead_to_another_force(
+    page: Page, live_server, admin_user, force_lead_a, force_b
+):
+    sign_in(page, live_server.url, admin_user)
+    page.goto(f"{live_server.url}/account/users/{force_lead_a.pk}/")
+    page.get_by_role("link", name="Change details").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Change details")
+    assert_accessible(page)
+    page.get_by_label("Force (force leads only)").select_option(label=force_b.name)
+    page.get_by_role("button", name="Save changes").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text(
+        "Enter why you are making this change"
+    )
+    assert_accessible(page)
+    page.get_by_label("Why are you making this change?").fill("Moved to Cleveland")
+    page.get_by_role("button", name="Save changes").click()
+    expect(page.get_by_text("Faye Forcelead’s details have been saved")).to_be_visible()
+    expect(page.get_by_role("cell", name="Moved to Cleveland")).to_be_visible()
+    expect(page.locator(".govuk-summary-list")).to_contain_text(force_b.name)
+    assert_accessible(page)

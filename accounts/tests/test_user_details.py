@@ -1,0 +1,109 @@
+"""Admins change a person's name, email address, role or force, with a reason."""
+
+import pytest
+
+from accounts.models import User
+from accounts.tokens import password_link_tokens
+from core.models import AuditEvent
+
+
+def edit_url(person) -> str:
+    return f"/account/users/{person.pk}/change/"
+
+
+def details(person, **overrides):
+    data = {
+        "full_name": person.full_name,
+        "email": person.email,
+        "role": person.role,
+        "force": person.force_id or "",
+        "reason": "Moved to another force",
+    }
+    return data | overrides
+
+
+def test_admin_moves_a_force_lead_to_another_force(
+    client_for, admin_user, force_lead_a, force_b, force_a
+):
+    client = client_for(admin_user)
+    page = client.get(edit_url(force_lead_a)).content.decode()
+    assert 'value="Faye Forcelead"' in page and "Change details" in page
+    response = client.post(
+        edit_url(force_lead_a), details(force_lead_a, force=force_b.pk), follow=True
+    )
+    assert "Faye Forcelead’s details have been saved" in response.content.decode()
+    force_lead_a.refresh_from_db()
+    assert force_lead_a.force == force_b
+    event = AuditEvent.objects.get(action="user_changed")
+    assert event.actor == admin_user and event.comment == "Moved to another force"
+    assert event.changes == {"force": [str(force_a), str(force_b)]}
+    # From their next page they see the new force and not the old.
+    lead = client_for(force_lead_a)
+    assert lead.get(f"/forces/{force_a.slug}/").status_code == 404
+    assert lead.get(f"/forces/{force_b.slug}/").status_code == 200
+
+
+def test_making_a_force_lead_an_inspector_needs_no_force(client_for, admin_user, force_lead_a):
+    client = client_for(admin_user)
+    refused = client.post(edit_url(force_lead_a), details(force_lead_a, role="inspector"))
+    assert "only force leads belong to a force" in refused.content.decode()
+    client.post(edit_url(force_lead_a), details(force_lead_a, role="inspector", force=""))
+    force_lead_a.refresh_from_db()
+    assert force_lead_a.role == User.Role.INSPECTOR and force_lead_a.force is None
+
+
+def test_a_new_email_address_ends_links_already_sent(client_for, admin_user, inspector):
+    from accounts import services
+
+    token = services.password_link_url(inspector).rstrip("/").rsplit("/", 1)[1]
+    client_for(admin_user).post(edit_url(inspector), details(inspector, email="New@Example.org"))
+    inspector.refresh_from_db()
+    assert inspector.email == "new@example.org"
+    assert not password_link_tokens.check_token(inspector, token)
+
+
+def test_nothing_changed_says_so_and_records_nothing(client_for, admin_user, inspector):
+    response = client_for(admin_user).post(edit_url(inspector), details(inspector), follow=True)
+    assert "Nothing was changed" in response.content.decode()
+    assert not AuditEvent.objects.filter(action="user_changed").exists()
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "message"),
+    [
+        ({"reason": ""}, "reason", "Enter why you are making this change"),
+        ({"email": "lead@example.org"}, "email", "already has an account"),
+        ({"full_name": ""}, "full_name", "Enter their full name"),
+        ({"role": "admin"}, "role", "Select a valid choice"),
+    ],
+)
+def test_bad_changes_are_refused_beside_the_field(
+    client_for, admin_user, inspector, lead_inspector, overrides, field, message
+):
+    response = client_for(admin_user).post(edit_url(inspector), details(inspector, **overrides))
+    html = response.content.decode()
+    assert response.status_code == 200 and "<title>Error: Change details" in html
+    assert f'href="#id_{field}' in html and message in html
+    inspector.refresh_from_db()
+    assert inspector.role == User.Role.INSPECTOR and inspector.full_name != ""
+
+
+def test_admins_are_changed_only_in_the_django_admin(client_for, admin_user):
+    from accounts.tests.factories import UserFactory
+
+    other_admin = UserFactory(role=User.Role.ADMIN)
+    client = client_for(admin_user)
+    assert client.get(edit_url(other_admin)).status_code == 403
+    assert client.get(edit_url(admin_user)).status_code == 403
+    detail = client.get(f"/account/users/{other_admin.pk}/").content.decode()
+    assert edit_url(other_admin) not in detail
+
+
+def test_only_admins_change_details(client_for, lead_inspector, force_lead_a, inspector):
+    for person in (lead_inspector, force_lead_a):
+        client = client_for(person)
+        assert client.get(edit_url(inspector)).status_code == 404
+        response = client.post(edit_url(inspector), details(inspector, full_name="Hacked"))
+        assert response.status_code == 404
+    inspector.refresh_from_db()
+    assert inspector.full_name != "Hacked"
