@@ -292,7 +292,9 @@ class UserDetailsForm(UserAddForm):
         super().__init__(*args, initial=initial | {"force": person.force_id}, **kwargs)
         self.fields[
             "email"
-        ].help_text = "A link to set a password that we have already sent them stops working."
+        ].help_text = (
+            "If you change it, any link to set a password already sent to them stops working."
+        )
         self.fields["role"].help_text = ""
         self.helper.layout.insert(4, Field.textarea("reason", max_characters=500))
 
