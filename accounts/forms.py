@@ -11,6 +11,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from core.forms import GovukForm, GovukFormMixin
 
+from . import services
 from .models import User
 from .two_factor import CODE_PATTERN, normalise_code
 
@@ -224,10 +225,13 @@ class UserAddForm(GovukForm):
     def clean_full_name(self) -> str:
         return " ".join(self.cleaned_data["full_name"].split())
 
+    person: User | None = None  # whose details these are, when changing them
+
     def clean_email(self) -> str:
         email = self.cleaned_data["email"].lower()
-        if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError("A person with this email address already has an account")
+        others = User.objects.exclude(pk=self.person.pk) if self.person else User.objects
+        if others.filter(email__iexact=email).exists():
+            raise forms.ValidationError(services.EMAIL_TAKEN)
         return email
 
     def clean(self):
@@ -297,10 +301,3 @@ class UserDetailsForm(UserAddForm):
         )
         self.fields["role"].help_text = ""
         self.helper.layout.insert(4, Field.textarea("reason", max_characters=500))
-
-    def clean_email(self) -> str:
-        email = self.cleaned_data["email"].lower()
-        others = User.objects.exclude(pk=self.person.pk)
-        if others.filter(email__iexact=email).exists():
-            raise forms.ValidationError("A person with this email address already has an account")
-        return email

@@ -119,6 +119,19 @@ def user_two_factor_reset(*, user: User, by: User, reason: str) -> User:
 
 
 DETAILS = ["email", "full_name", "role", "force"]
+EMAIL_TAKEN = "A person with this email address already has an account"
+
+
+def _save_checked(user: User, update_fields: list[str] | None = None) -> None:
+    """Validate and save a person added or changed by an admin. An address
+    another admin took a moment ago (after the check, before the insert) is
+    refused as the check would refuse it, not as a 500."""
+    user.full_clean(exclude=["password"])
+    try:
+        with transaction.atomic():
+            user.save(update_fields=update_fields)
+    except IntegrityError:
+        raise ValidationError({"email": EMAIL_TAKEN}) from None
 
 
 @transaction.atomic
@@ -136,14 +149,7 @@ def user_details_change(
         raise PermissionDenied("Admins' accounts are changed in the Django admin")
     before = snapshot(user, DETAILS)
     user.full_name, user.email, user.role, user.force = full_name, email, role, force
-    user.full_clean(exclude=["password"])
-    try:
-        with transaction.atomic():
-            user.save(update_fields=DETAILS)
-    except IntegrityError:  # another admin gave this address to someone a moment ago
-        raise ValidationError(
-            {"email": "A person with this email address already has an account"}
-        ) from None
+    _save_checked(user, update_fields=DETAILS)
     changes = diff(before, snapshot(user, DETAILS))
     if changes:
         record(
@@ -228,14 +234,7 @@ def user_create(*, email: str, full_name: str, role: str, force, by: User) -> Us
     """Add a person, with no password yet, and email them a link to set one."""
     user = User(email=email, full_name=full_name, role=role, force=force)
     user.set_unusable_password()
-    user.full_clean(exclude=["password"])
-    try:
-        with transaction.atomic():
-            user.save()
-    except IntegrityError:  # another admin added the same address a moment ago
-        raise ValidationError(
-            {"email": "A person with this email address already has an account"}
-        ) from None
+    _save_checked(user)
     record(
         by=by,
         action="user_created",
@@ -243,7 +242,7 @@ def user_create(*, email: str, full_name: str, role: str, force, by: User) -> Us
         changes=diff({}, snapshot(user, ADMIN_FIELDS)),
         force=user.force,
     )
-    _password_link_send(user=user, by=by, purpose=LinkPurpose.INVITATION)
+    _password_link_send(user=user, by=by)
     return user
 
 
@@ -256,8 +255,7 @@ def user_password_link_send(*, user: User, by: User, reason: str) -> User:
     )
     if not user.is_active:
         raise PermissionDenied("Reactivate the account before sending a link")
-    purpose = LinkPurpose.RESET if user.has_usable_password() else LinkPurpose.INVITATION
-    _password_link_send(user=user, by=by, purpose=purpose, comment=reason)
+    _password_link_send(user=user, by=by, comment=reason)
     return user
 
 
@@ -276,10 +274,7 @@ def user_password_link_request(*, email: str) -> bool:
     )
     if recent.exists():
         return False
-    purpose = LinkPurpose.RESET if user.has_usable_password() else LinkPurpose.INVITATION
-    _password_link_send(
-        user=user, by=None, purpose=purpose, comment="Asked for on the sign-in page"
-    )
+    _password_link_send(user=user, by=None, comment="Asked for on the sign-in page")
     return True
 
 
@@ -326,7 +321,9 @@ def password_turned_off(user: User) -> bool:
     return latest == "user_password_disabled"
 
 
-def _password_link_send(*, user: User, by: User | None, purpose: str, comment: str = "") -> None:
+def _password_link_send(*, user: User, by: User | None, comment: str = "") -> None:
+    # An invitation for someone who has never had a password; otherwise a reset.
+    purpose = LinkPurpose.RESET if user.has_usable_password() else LinkPurpose.INVITATION
     record(
         by=by,
         action=LINK_SENT,
