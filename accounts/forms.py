@@ -26,6 +26,7 @@ def email_field(
         error_messages={
             "required": required,
             "invalid": "Enter an email address in the correct format, like name@example.org",
+            "max_length": "Email address must be 254 characters or fewer",
         },
         widget=forms.EmailInput(attrs={"autocomplete": autocomplete, "spellcheck": "false"}),
     )

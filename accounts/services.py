@@ -134,6 +134,36 @@ def _save_checked(user: User, update_fields: list[str] | None = None) -> None:
         raise ValidationError({"email": EMAIL_TAKEN}) from None
 
 
+def inspections_led_not_closed(user: User) -> list:
+    """The inspections this person leads that are not closed, oldest first."""
+    inspections = user.inspections_led
+    return list(
+        inspections.exclude(stage=inspections.model.Stage.CLOSED)
+        .select_related("force")
+        .order_by("fieldwork_start")
+    )
+
+
+def _check_leads_stay_inspectors(user: User, role: str) -> None:
+    """The lead inspector of an inspection not closed stays one of the field
+    staff: as a force lead they could take its steps for their own force's
+    report (inspections.access.can_moderate now refuses them, which would
+    leave the inspection with nobody to sign it off). Give each inspection
+    another lead first (its 'Change lead inspector' page)."""
+    if role in (User.Role.INSPECTOR, User.Role.LEAD_INSPECTOR):
+        return
+    leading = len(inspections_led_not_closed(user))
+    if leading:
+        raise ValidationError(
+            {
+                "role": f"{user.full_name} leads {leading} inspection"
+                f"{'s' if leading != 1 else ''} not yet closed. Give "
+                f"{'each' if leading != 1 else 'it'} another lead inspector before "
+                "changing their role"
+            }
+        )
+
+
 @transaction.atomic
 def user_details_change(
     *, user: User, by: User, full_name: str, email: str, role: str, force, reason: str
@@ -147,6 +177,7 @@ def user_details_change(
     )
     if user.is_admin or role == User.Role.ADMIN:
         raise PermissionDenied("Admins' accounts are changed in the Django admin")
+    _check_leads_stay_inspectors(user, role)
     before = snapshot(user, DETAILS)
     user.full_name, user.email, user.role, user.force = full_name, email, role, force
     _save_checked(user, update_fields=DETAILS)

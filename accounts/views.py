@@ -288,6 +288,9 @@ def user_change(request: HttpRequest, user_id: UUID, change: str) -> HttpRespons
         "form": form,
         "change": spec,
         "password_turned_off": services.password_turned_off(person),
+        # Found by a review: deactivating a lead inspector said nothing of
+        # the inspections left with nobody to moderate and sign them off.
+        "leading": services.inspections_led_not_closed(person) if change == "deactivate" else [],
     }
     return render(request, "accounts/user_change.html", context)
 

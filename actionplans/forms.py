@@ -73,7 +73,12 @@ class ReviewForm(GovukForm):
 
     def clean(self):
         data = super().clean()
-        if data.get("decision") == self.RETURN and not data.get("comment", "").strip():
+        comment = data.get("comment", "")
+        if (
+            data.get("decision") == self.RETURN
+            and "comment" not in self.errors
+            and not comment.strip()
+        ):
             self.add_error("comment", "Enter comments to tell the force what to change")
         return data
 
@@ -185,7 +190,11 @@ class VisitRecordForm(GovukForm):
                 if name in self.fields and not data.get(name) and name not in self.errors:
                     self.add_error(name, self.fields[name].error_messages["required"])
         other = PostInspectionVisit.Interviewee.OTHER
-        if other in data.get("people_interviewed", []) and not data.get("other_people_interviewed"):
+        if (
+            other in data.get("people_interviewed", [])
+            and "other_people_interviewed" not in self.errors
+            and not data.get("other_people_interviewed")
+        ):
             self.add_error(
                 "other_people_interviewed",
                 "Enter the roles of the other officers and staff you interviewed",

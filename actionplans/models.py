@@ -361,6 +361,7 @@ class Notice(BaseModel):
         PLAN_RETURNED = "plan_returned", "Plan returned"
         VISIT_BOOKED = "visit_booked", "Post-inspection visit booked"
         VISIT_CANCELLED = "visit_cancelled", "Post-inspection visit cancelled"
+        PLAN_DUE = "plan_due", "Plan due date set"
 
     class Subject(models.TextChoices):
         ACTION_PLAN = "action_plan", "Action plan"

@@ -39,7 +39,7 @@ from .models import ActionPlan, ActionPlanVersion, Notice, PostInspectionVisit, 
 
 logger = logging.getLogger(__name__)
 
-SIGN_IN = "Sign in to the child protection inspections service to see it."
+SIGN_IN = "Sign in to the child protection inspections service to see it"
 # An email not sent this long after its notice was claimed is queued again by
 # the next sweep, for up to a week.
 EMAIL_GRACE = timedelta(minutes=15)
@@ -217,9 +217,12 @@ def notice_email(*, notice_id: str) -> bool:
             # Moved to another force since: not theirs to read now.
             logger.info("Notice %s not emailed: its force lead has moved force", notice_id)
             return False
+        # The page's address, so the email says where (found by a review: it
+        # said only "sign in"). No token in it: the page asks for sign-in.
+        where = f": {settings.SERVICE_URL}{notice.link}" if notice.link else "."
         EmailMessage(
             subject=notice.title,
-            body=f"{notice.body}\n\n{SIGN_IN}",
+            body=f"{notice.body}\n\n{SIGN_IN}{where}",
             from_email=settings.DEFAULT_FROM_EMAIL,
             to=[notice.recipient.email],
         ).send()
@@ -288,6 +291,51 @@ def plan_notices(*, version: ActionPlanVersion, plan: ActionPlan, kind: str) -> 
     candidates = _notice(recipients, body=body, **fields)
     if to_review is not None:
         candidates += _notice([inspection.lead_inspector], body=to_review, **fields)
+    return notices_claim(candidates)
+
+
+def plan_due_notices(*, inspection: Inspection, kinds: list[str], corrected: bool = False):
+    """Tell the force's leads the date each plan of these kinds is now due:
+    when the force receives the report (the action plan), when it is
+    published (the updated action plan), and when an admin corrects a date
+    they hang on. Until now the first they heard was the reminder a week
+    before. One notice per plan and due date, so a repeat sends nothing."""
+    force = inspection.force
+    recipients = _force_leads([force.pk]).get(force.pk, [])
+    candidates = []
+    for kind in kinds:
+        due_on = getattr(inspection, ActionPlan.DUE_FIELDS[kind])
+        if due_on is None:
+            continue
+        label = ActionPlan.Kind(kind).label
+        if corrected:
+            why = "An admin corrected the date it is worked out from."
+        elif kind == ActionPlan.Kind.ACTION_PLAN:
+            why = (
+                f"{force.name} received the draft report for pre-publication checks on "
+                f"{govuk_date(inspection.received_for_checks_on)}."
+            )
+        else:
+            why = f"The report was published on {govuk_date(inspection.published_on)}."
+        what = (
+            "It responds to every cause of concern and recommendation."
+            if kind == ActionPlan.Kind.ACTION_PLAN
+            else "It updates the action plan and responds to every area for improvement too."
+        )
+        candidates += _notice(
+            recipients,
+            kind=Notice.Kind.PLAN_DUE,
+            inspection=inspection,
+            subject=kind,
+            due_on=due_on,
+            sequence=0,
+            title=f"{label} due on {govuk_date(due_on)}: {force.short_name}",
+            body=(
+                f"The {label.lower()} for the {described(inspection)} is due on "
+                f"{govuk_date(due_on)}. {why} {what}"
+            ),
+            link=reverse("actionplans:plan", args=[inspection.pk, ActionPlan.SLUGS[kind]]),
+        )
     return notices_claim(candidates)
 
 

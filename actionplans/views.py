@@ -109,7 +109,10 @@ def plan_upload(request: HttpRequest, inspection_id: UUID, slug: str) -> HttpRes
 
 @require_GET  # a download: only a GET takes a copy, and is audited
 def plan_draft_document(request: HttpRequest, inspection_id: UUID, slug: str) -> HttpResponse:
-    plan = get_plan_for_user(request, inspection_id, slug)
+    """The draft's document, for the force's lead alone: the inspectorate sees
+    a plan's document once a version of it is submitted (version_document),
+    as the plan page shows them nothing of the draft."""
+    plan = get_plan_for_user(request, inspection_id, slug, respond=True)
     if plan.document is None:
         raise Http404("No document uploaded")
     return file_response(plan.document, by=request.user, inspection=plan.inspection)
@@ -391,7 +394,10 @@ def notifications(request: HttpRequest) -> HttpResponse:
 @require_POST
 def notifications_read(request: HttpRequest) -> HttpResponse:
     count = services.notices_mark_all_read(user=request.user)
-    messages.success(request, f"{count} notification{'s' if count != 1 else ''} marked as read")
+    if count:
+        messages.success(request, f"{count} notification{'s' if count != 1 else ''} marked as read")
+    else:  # a page drawn before they were read elsewhere
+        messages.info(request, "You have no unread notifications")
     return redirect("actionplans:notifications")
 
 

@@ -169,7 +169,10 @@ class RowChecker:
                 "from the list on the import page"
             )
         recorded_on = parse_date(date_text)
-        if recorded_on is None:
+        if recorded_on is None and (_UK_DATE.match(date_text) or _ISO_DATE.match(date_text)):
+            # 31/02/2026 is in the format; it is not a day (found by a review).
+            errors.append(f"Row {line}: the date recorded must be a real date")
+        elif recorded_on is None:
             errors.append(f"Row {line}: enter a date in the format {DATE_FORMAT_EXAMPLE}")
         elif recorded_on > self.today:
             errors.append(f"Row {line}: the date recorded must be today or in the past")

@@ -214,6 +214,9 @@ class CaseReviewForm(GovukForm):
         label="Notes (optional)",
         required=False,
         widget=forms.Textarea(attrs={"rows": 5}),
+        # As long as the other notes fields (found by a review: no limit at all).
+        max_length=20000,
+        error_messages={"max_length": "Notes must be 20,000 characters or fewer"},
         help_text="Do not include the child’s name or any detail that could identify them.",
     )
 

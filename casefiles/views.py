@@ -636,7 +636,10 @@ def second_review(request: HttpRequest, inspection_id: UUID, case_id: UUID) -> H
 
 def category_list(request: HttpRequest) -> HttpResponse:
     require_categories_access(request)
-    categories = CaseCategory.objects.annotate(case_count=Count("cases"))
+    # The order people set (Meta.ordering is dropped once the count groups rows).
+    categories = CaseCategory.objects.annotate(case_count=Count("cases")).order_by(
+        "position", "name"
+    )
     return render(request, "casefiles/category_list.html", {"categories": categories})
 
 

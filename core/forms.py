@@ -23,6 +23,43 @@ def submit_button(name: str, label: str, **kwargs) -> Button:
     return Button(name, label, data_prevent_double_click="true", **kwargs)
 
 
+_DJANGO_CHOICE_MESSAGES = {
+    forms.ChoiceField.default_error_messages["invalid_choice"],
+    forms.ModelChoiceField.default_error_messages["invalid_choice"],
+    forms.ModelMultipleChoiceField.default_error_messages["invalid_choice"],
+}
+_DJANGO_PK_MESSAGE = forms.ModelMultipleChoiceField.default_error_messages["invalid_pk_value"]
+
+
+def govuk_messages(field: forms.Field) -> None:
+    """The Design System's words where a form left Django's: found by an
+    exploratory review, 'Ensure this value has at most 2000 characters (it
+    has 2001).' and 'Select a valid choice...' reached people. A message a
+    form gives itself is kept."""
+    label = str(field.label or "").strip()
+    # "Why is the lead inspector changing?" reads badly before "must be...".
+    what = "Your answer" if not label or label.endswith("?") else label
+    messages = field.error_messages
+    max_length = getattr(field, "max_length", None)
+    if max_length is not None and "max_length" not in messages:
+        messages["max_length"] = f"{what} must be {max_length:,} characters or fewer"
+    if messages.get("invalid_choice") in _DJANGO_CHOICE_MESSAGES:
+        required = messages.get("required", "")
+        if required.startswith(("Choose", "Select")):
+            messages["invalid_choice"] = required
+        elif label and what != "Your answer":
+            # Words for a person, not SQL (ruff reads "Select ... from" as a query).
+            messages["invalid_choice"] = f"Select {what[0].lower()}{what[1:]} from the list"  # noqa: S608
+        else:
+            messages["invalid_choice"] = "Select one of the options"
+    if messages.get("invalid_pk_value") == _DJANGO_PK_MESSAGE:
+        messages["invalid_pk_value"] = messages["invalid_choice"]
+    if "null_characters_not_allowed" not in messages and isinstance(field, forms.CharField):
+        messages["null_characters_not_allowed"] = (
+            f"{what} must not contain a null character (a character that cannot be printed)"
+        )
+
+
 class GovukFormMixin:
     """Adds a crispy-forms-gds helper: fields in order, then one submit button.
 
@@ -36,6 +73,8 @@ class GovukFormMixin:
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            govuk_messages(field)
         self.helper = FormHelper()
         self.helper.form_tag = True
         self.helper.label_size = Size.SMALL
@@ -121,6 +160,13 @@ class GovukDateField(DateInputField):
         for field, pattern in zip(self.fields, patterns, strict=True):
             field.required = False
             field.validators = [RegexValidator(pattern, self.real_date)]
+        # "26" for 2026: the Design System's own words say what to fix.
+        self.fields[2].validators = [
+            RegexValidator(r"^[0-9]+$", self.real_date),
+            RegexValidator(
+                r"^([0-9]{4}|.*[^0-9].*)$", f"The year of {what} must include 4 numbers"
+            ),
+        ]
 
     def compress(self, data_list):
         day, month, year = data_list or ("", "", "")

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from django.core.paginator import Page, Paginator
 from django.db.models import Exists, OuterRef, Prefetch
 
-from actionplans.models import PlanResponse
+from actionplans.models import ActionPlanVersion, PlanResponse
 from forces.models import Force
 from inspections import charts, reports
 from inspections.models import Finding, Grade, Inspection, Judgment, Recommendation, Topic
@@ -72,10 +72,13 @@ def recommendation_status(inspection: Inspection, response_status: str | None) -
 
 def latest_responses(recommendation_ids: list) -> dict:
     """Recommendation id -> the status of its response in the newest submitted
-    plan version. One query of two columns, however long the history; the
-    updated action plan is the later plan, so it wins."""
+    plan version that the lead inspector has not returned (a returned
+    version's 'Complete' is what they sent back). One query of two columns,
+    however long the history; the updated action plan is the later plan, so
+    it wins."""
     rows = (
         PlanResponse.objects.filter(recommendation_id__in=recommendation_ids, version__isnull=False)
+        .exclude(version__status=ActionPlanVersion.Status.RETURNED)
         .order_by("version__submitted_at", "version__number")
         .values_list("recommendation_id", "status")
     )

@@ -18,6 +18,10 @@ EDITABLE_STAGES = (
     Inspection.Stage.FIELDWORK,
     Inspection.Stage.MODERATION,
 )
+# The stages in which the five topics are graded and moderated: from the
+# start of fieldwork, as the 'Start fieldwork' page says (found by a review:
+# all five could be graded, and agreed, while the inspection was planned).
+GRADING_STAGES = (Inspection.Stage.FIELDWORK, Inspection.Stage.MODERATION)
 
 
 def can_work_on(user, inspection: Inspection) -> bool:
@@ -28,8 +32,11 @@ def can_work_on(user, inspection: Inspection) -> bool:
 
 
 def can_moderate(user, inspection: Inspection) -> bool:
-    """Only the inspection's lead inspector moderates and signs off."""
-    return user.pk == inspection.lead_inspector_id
+    """Only the inspection's lead inspector moderates and signs off, and only
+    while one of the inspectorate's field staff: a lead inspector whose role
+    became force lead (accounts.services.user_details_change now refuses
+    that while they lead an inspection not closed) takes no step on it."""
+    return user.is_inspector and user.pk == inspection.lead_inspector_id
 
 
 def get_inspection_for_user(

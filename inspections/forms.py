@@ -81,6 +81,36 @@ class InspectionPlanForm(GovukForm):
             self.helper.layout.fields.pop(0)
 
 
+class LeadInspectorForm(GovukForm):
+    """An admin gives an inspection past fieldwork another lead inspector."""
+
+    submit_label = "Change lead inspector"
+    lead_inspector = forms.ModelChoiceField(
+        label="New lead inspector",
+        queryset=User.objects.none(),
+        empty_label="Choose a lead inspector",
+        error_messages={"required": "Choose the new lead inspector"},
+    )
+    reason = forms.CharField(
+        label="Why is the lead inspector changing?",
+        help_text="This is kept on the inspection's record with the change.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=1000,
+        error_messages={
+            "required": "Enter why the lead inspector is changing",
+            "max_length": "The reason must be 1,000 characters or fewer",
+        },
+    )
+
+    def __init__(self, *args, inspection: Inspection, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lead_inspector"].queryset = (
+            _inspectors()
+            .filter(role=User.Role.LEAD_INSPECTOR)
+            .exclude(pk=inspection.lead_inspector_id)
+        )
+
+
 class JudgmentForm(GovukForm):
     submit_label = "Save draft"
     # The second button: saves what is on the page, then submits it, so
@@ -107,6 +137,8 @@ class JudgmentForm(GovukForm):
     )
     interviews = _evidence_field("Interviews cited as evidence")
     documents = _evidence_field("Documents cited as evidence")
+    # The judgment's version as the page showed it (services.judgment_version).
+    seen = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, inspection: Inspection, **kwargs):
         super().__init__(*args, **kwargs)

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.models import BackgroundBuild, BaseModel
+from core.templatetags.govuk import govuk_date
 
 
 class Topic(models.TextChoices):
@@ -113,6 +114,9 @@ class Inspection(BaseModel):
     ]
     PUBLISHED_STAGES = [Stage.PUBLISHED, Stage.FOLLOW_UP, Stage.CLOSED]
     STAGES_AFTER_FIELDWORK = [Stage.MODERATION, *FORCE_SEES_FINDINGS_STAGES]
+    # An admin changes the lead on the plan page until fieldwork ends, then on
+    # its own page (services.inspection_change_lead) until the inspection closes.
+    LEAD_CHANGE_STAGES = [Stage.MODERATION, Stage.PRE_PUBLICATION, Stage.PUBLISHED, Stage.FOLLOW_UP]
 
     force = models.ForeignKey("forces.Force", on_delete=models.PROTECT, related_name="inspections")
     kind = models.CharField(max_length=40, choices=Kind.choices, default=Kind.INSPECTION)
@@ -196,6 +200,11 @@ class Inspection(BaseModel):
         else:
             members = {member.pk for member in self.team.all()}
         return {self.lead_inspector_id, *members}
+
+    @property
+    def lead_changeable(self) -> bool:
+        """Past fieldwork and not closed: 'Change the lead inspector' applies."""
+        return self.stage in self.LEAD_CHANGE_STAGES
 
     def is_visible_to(self, user) -> bool:
         """InspectionQuerySet.visible_to for one loaded inspection, in Python:
@@ -283,6 +292,9 @@ class Finding(BaseModel):
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.summary}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("inspections:finding_edit", args=[self.inspection_id, self.pk])
+
     def save(self, *args, **kwargs):
         # Derived sort keys, so report order is a plain ORDER BY.
         self.topic_position = Topic.position(self.topic)
@@ -318,7 +330,7 @@ class Interview(BaseModel):
         ordering = ["-held_on", "-created_at"]
 
     def __str__(self) -> str:
-        return f"Interview on {self.held_on:%d %B %Y}"
+        return f"Interview on {govuk_date(self.held_on)}"
 
     @property
     def topic_labels(self) -> list[str]:
@@ -378,9 +390,9 @@ def evidence_label(item: "Interview | Document") -> str:
     cite it and in the audit trail of what cites it."""
     if isinstance(item, Document):
         kind = item.get_kind_display().lower()
-        return f"{item.title} ({kind}, received {item.received_on:%d/%m/%Y})"
+        return f"{item.title} ({kind}, received {govuk_date(item.received_on)})"
     roles = ", ".join(str(p) for p in item.participants.all())
-    return f"{item.held_on:%d/%m/%Y}: {roles}"
+    return f"{govuk_date(item.held_on)}: {roles}"
 
 
 class ReportFileQuerySet(models.QuerySet):

@@ -6,6 +6,8 @@ this again creates nothing new.
 
 from datetime import date
 
+from django.utils import timezone
+
 from accounts.models import User
 from forces.models import Force
 
@@ -147,6 +149,9 @@ def _grade(inspection, grades, *, by, submit: bool) -> None:
 
 
 def _evidence(inspection, *, by) -> None:
+    # Evidence is of what has happened: an inspection in fieldwork now has
+    # only what has been gathered so far.
+    today = timezone.localdate()
     services.interview_record(
         inspection=inspection,
         held_on=inspection.fieldwork_start,
@@ -160,7 +165,7 @@ def _evidence(inspection, *, by) -> None:
     )
     services.interview_record(
         inspection=inspection,
-        held_on=inspection.fieldwork_end,
+        held_on=min(inspection.fieldwork_end, today),
         topics=[Topic.INVESTIGATION],
         notes="Focus group with detective constables from the child abuse investigation unit.",
         participants=[("Detective constable", "police"), ("Detective sergeant", "police")],
@@ -170,7 +175,7 @@ def _evidence(inspection, *, by) -> None:
         inspection=inspection,
         title="Child protection performance report, quarter 2",
         kind=Document.Kind.DATA,
-        received_on=inspection.fieldwork_start,
+        received_on=min(inspection.fieldwork_start, today),
         notes="Supplied by the force's performance team.",
         by=by,
     )

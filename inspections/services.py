@@ -23,7 +23,7 @@ from core.deadlines import (
 from core.templatetags.govuk import govuk_date
 from forces.models import Force
 
-from .access import EDITABLE_STAGES, can_moderate, can_work_on
+from .access import EDITABLE_STAGES, GRADING_STAGES, can_moderate, can_work_on
 from .models import (
     Document,
     Finding,
@@ -220,6 +220,43 @@ def inspection_update_plan(
     return inspection
 
 
+@transaction.atomic
+def inspection_change_lead(
+    *, inspection: Inspection, lead_inspector: User, reason: str, by: User
+) -> Inspection:
+    """An admin gives an inspection past fieldwork another lead inspector, as
+    when its lead leaves or is ill: only the lead moderates, signs off and
+    reviews the force's action plans, so without one it would stand still.
+    (Before then, the plan page changes the lead with the rest of the plan.)
+    A new lead who was on the team leaves it, as when scheduling."""
+    _lock(inspection)
+    _require_admin(by)
+    if not inspection.lead_changeable:
+        raise ValidationError(
+            "The lead inspector is changed on the plan page before moderation, "
+            "and not at all once the inspection is closed"
+        )
+    if not (lead_inspector.is_active and lead_inspector.is_lead_inspector):
+        raise ValidationError({"lead_inspector": "Choose an active lead inspector"})
+    if lead_inspector.pk == inspection.lead_inspector_id:
+        raise ValidationError(
+            {"lead_inspector": f"{lead_inspector.full_name} already leads this inspection"}
+        )
+    before = str(inspection.lead_inspector)
+    inspection.lead_inspector = lead_inspector
+    inspection.save(update_fields=["lead_inspector", "updated_at"])
+    inspection.team.remove(lead_inspector)
+    _record(
+        inspection,
+        inspection,
+        by=by,
+        action="inspection.lead_changed",
+        changes={"lead_inspector": [before, str(lead_inspector)]},
+        comment=reason,
+    )
+    return inspection
+
+
 def _move(inspection: Inspection, *, to: str, by: User, action: str, changes=None) -> None:
     before = inspection.stage
     inspection.stage = to
@@ -335,11 +372,20 @@ def moderation_blockers(inspection: Inspection) -> list[str]:
     return [f"Submit these graded judgments for moderation first: {names}"] if names else []
 
 
+def _not_in_the_future(value: date | None, *, field: str, what: str) -> None:
+    """A date of something that has happened is today or before (London)."""
+    if value is not None and value > timezone.localdate():
+        raise ValidationError({field: f"{what} must be today or in the past"})
+
+
 def _check_lifecycle_date(value: date, *, field: str, what: str, after: date, after_what: str):
     """A lifecycle date is not before the step it follows: a report is not
     received before fieldwork ends, nor an inspection closed before it is
     published. A mistyped year would otherwise set deadlines long past, and
-    chase the force at once."""
+    chase the force at once. Nor is it after today: the step says what has
+    happened, and taking it shows the force the report (or publishes it) now,
+    so a date to come would set deadlines the force is not yet held to."""
+    _not_in_the_future(value, field=field, what=what)
     if value < after:
         raise ValidationError(
             {field: f"{what} must be the same as or after {after_what} ({govuk_date(after)})"}
@@ -368,6 +414,7 @@ def inspection_send_for_checks(*, inspection: Inspection, received_on: date, by:
             "action_plan_due_on": [None, str(inspection.action_plan_due_on)],
         },
     )
+    _tell_the_force_when_plans_are_due(inspection, ["action_plan"])
 
 
 @transaction.atomic
@@ -379,13 +426,7 @@ def inspection_publish(*, inspection: Inspection, published_on: date, by: User) 
     blockers = publication_blockers(inspection)
     if blockers:
         raise ValidationError(blockers)
-    if published_on < inspection.received_for_checks_on:
-        raise ValidationError(
-            {
-                "published_on": "The publication date must be the same as or after "
-                "the date the force received the report"
-            }
-        )
+    _check_published(inspection, published_on)
     inspection.published_on = published_on
     inspection.updated_action_plan_due_on = derive(published_on, updated_action_plan_rule())
     inspection.pcc_response_due_on = derive(published_on, pcc_response_rule())
@@ -400,6 +441,7 @@ def inspection_publish(*, inspection: Inspection, published_on: date, by: User) 
             "pcc_response_due_on": [None, str(inspection.pcc_response_due_on)],
         },
     )
+    _tell_the_force_when_plans_are_due(inspection, ["updated_action_plan"])
 
 
 @transaction.atomic
@@ -442,6 +484,16 @@ def _check_received(inspection: Inspection, received_on: date) -> None:
     )
 
 
+def _check_published(inspection: Inspection, published_on: date, *, received_on=None) -> None:
+    _check_lifecycle_date(
+        published_on,
+        field="published_on",
+        what="The publication date",
+        after=received_on or inspection.received_for_checks_on,
+        after_what="the date the force received the report",
+    )
+
+
 DATE_FIELDS = [
     ("received_for_checks_on", "Report received for checks"),
     ("action_plan_due_on", "Action plan due"),
@@ -472,6 +524,7 @@ def corrected_dates(
     if published_on is not None:
         if inspection.published_on is None:
             raise ValidationError("The report has not been published")
+        _check_published(inspection, published_on, received_on=received_on)
         dates["published_on"] = published_on
         dates["updated_action_plan_due_on"] = derive(published_on, updated_action_plan_rule())
         dates["pcc_response_due_on"] = derive(published_on, pcc_response_rule())
@@ -510,14 +563,32 @@ def inspection_correct_dates(
     for field, value in dates.items():
         setattr(inspection, field, value)
     inspection.save(update_fields=[*fields, "updated_at"])
+    changes = audit.diff(before, audit.snapshot(inspection, fields))
     _record(
         inspection,
         inspection,
         by=by,
         action="inspection.dates_corrected",
-        changes=audit.diff(before, audit.snapshot(inspection, fields)),
+        changes=changes,
         comment=reason.strip(),
     )
+    moved = [
+        kind
+        for kind, field in (
+            ("action_plan", "action_plan_due_on"),
+            ("updated_action_plan", "updated_action_plan_due_on"),
+        )
+        if field in changes
+    ]
+    _tell_the_force_when_plans_are_due(inspection, moved, corrected=True)
+
+
+def _tell_the_force_when_plans_are_due(inspection: Inspection, kinds, corrected=False) -> None:
+    """Notices to the force's leads of the plans' due dates (actionplans.notices)."""
+    from actionplans.notices import plan_due_notices  # noqa: PLC0415 (it imports this app)
+
+    if kinds:
+        plan_due_notices(inspection=inspection, kinds=kinds, corrected=corrected)
 
 
 # Graded judgments ---------------------------------------------------------
@@ -555,6 +626,19 @@ def _judgment_change(
     _record(judgment.inspection, judgment, by=by, action=action, changes=changes, comment=comment)
 
 
+STALE_JUDGMENT = (
+    "Someone else saved this judgment after you opened it, so your changes have not been "
+    "saved. Its history, below, shows what they changed. Save again to replace their "
+    "changes with yours"
+)
+
+
+def judgment_version(judgment: Judgment) -> str:
+    """What the grading page carries back (as "seen") to tell whether the
+    judgment was saved after the page was drawn."""
+    return judgment.updated_at.isoformat()
+
+
 @transaction.atomic
 def judgment_save(
     *,
@@ -565,15 +649,22 @@ def judgment_save(
     interviews: list[Interview],
     documents: list[Document],
     by: User,
+    seen: str | None = None,
 ) -> Judgment:
     """Save a draft grade and rationale, either of them still to come. An
-    inadequate grade needs a cause of concern before it is submitted."""
+    inadequate grade needs a cause of concern before it is submitted.
+
+    `seen` is judgment_version() as the page showed it: if the judgment was
+    saved since (another inspector, another tab), nothing is saved, rather
+    than the page's text silently replacing the newer (found by a review)."""
     _lock(judgment.inspection)
     _read_again(judgment)
+    if seen is not None and seen != judgment_version(judgment):
+        raise ValidationError(STALE_JUDGMENT, code="stale")
     inspection = judgment.inspection
     if not can_work_on(by, inspection):
         raise PermissionDenied
-    _require_stage(inspection, *EDITABLE_STAGES)
+    _require_stage(inspection, *GRADING_STAGES)
     if judgment.status in (Judgment.Status.FINAL, Judgment.Status.SUBMITTED):
         raise ValidationError("This judgment is with the lead inspector and cannot be changed")
     before, cited_before = audit.snapshot(judgment, JUDGMENT_FIELDS), _cited(judgment)
@@ -602,7 +693,7 @@ def judgment_submit(*, judgment: Judgment, by: User) -> None:
     _read_again(judgment)
     if not can_work_on(by, judgment.inspection):
         raise PermissionDenied
-    _require_stage(judgment.inspection, *EDITABLE_STAGES)
+    _require_stage(judgment.inspection, *GRADING_STAGES)
     if judgment.status not in (Judgment.Status.DRAFT, Judgment.Status.RETURNED):
         raise ValidationError("Only a draft or returned judgment can be submitted")
     if not (judgment.grade and judgment.rationale.strip()):
@@ -625,7 +716,7 @@ def judgment_agree(*, judgment: Judgment, by: User) -> None:
     inspection = judgment.inspection
     if not can_moderate(by, inspection):
         raise PermissionDenied
-    _require_stage(inspection, *EDITABLE_STAGES)
+    _require_stage(inspection, *GRADING_STAGES)
     if judgment.status != Judgment.Status.SUBMITTED:
         raise ValidationError("Only a judgment submitted for moderation can be agreed")
     if judgment.grade == Grade.INADEQUATE and not topic_has_concern(inspection, judgment.topic):
@@ -646,7 +737,7 @@ def judgment_return(*, judgment: Judgment, comment: str, by: User) -> None:
     inspection = judgment.inspection
     if not can_moderate(by, inspection):
         raise PermissionDenied
-    _require_stage(inspection, *EDITABLE_STAGES)
+    _require_stage(inspection, *GRADING_STAGES)
     if judgment.status not in (Judgment.Status.SUBMITTED, Judgment.Status.FINAL):
         raise ValidationError("Only a submitted or final judgment can be returned")
     if not comment.strip():
@@ -687,6 +778,11 @@ def _check_finding(kind: str, reported_to_force_on: date | None) -> None:
                 "was reported to the force"
             }
         )
+    _not_in_the_future(
+        reported_to_force_on,
+        field="reported_to_force_on",
+        what="The date the cause of concern was reported to the force",
+    )
 
 
 @transaction.atomic
@@ -863,6 +959,45 @@ def _record_recommendation_removed(inspection, recommendation: Recommendation, *
 REPEAT_WINDOW = timedelta(minutes=10)
 
 
+def evidence_citing(item: Interview | Document) -> list[tuple[Judgment | Finding, str]]:
+    """The judgments and findings that cite a piece of evidence, each named."""
+    return [
+        *((j, f"The {j.get_topic_display().lower()} judgment") for j in item.judgments.all()),
+        *((f, f"The finding ‘{f.summary}’") for f in item.findings.all()),
+    ]
+
+
+@transaction.atomic
+def evidence_delete(*, item: Interview | Document, by: User) -> None:
+    """Delete an interview or document recorded in error, and a document's
+    copy with it: a wrong record, or a file that names a child, is not left
+    in the evidence (found by a review: neither could be removed). Refused
+    while a graded judgment or finding cites it, as its grade or words rest
+    on it: take it out of them first. The record of it stays in the history."""
+    inspection = item.inspection
+    _require_evidence_open(inspection, by)
+    what = "interview" if isinstance(item, Interview) else "document"
+    try:
+        item.refresh_from_db()
+    except ObjectDoesNotExist:
+        raise ValidationError(f"This {what} has already been deleted") from None
+    citing = [label[:1].lower() + label[1:] for _, label in evidence_citing(item)]
+    if citing:
+        raise ValidationError(
+            f"This {what} cannot be deleted while {' and '.join(citing)} "
+            f"cite{'s' if len(citing) == 1 else ''} it. Take it out of "
+            f"{'them' if len(citing) > 1 else 'it'} first"
+        )
+    stored_file = item.stored_file if isinstance(item, Document) else None
+    changes = {"evidence": [evidence_label(item), None]}
+    if stored_file is not None:
+        changes["file"] = [stored_file.original_name, None]
+    _record(inspection, item, by=by, action=f"{what}.deleted", changes=changes)
+    item.delete()
+    if stored_file is not None:
+        uploads.delete_stored_file(stored_file)
+
+
 def _require_evidence_open(inspection: Inspection, by: User) -> None:
     """Evidence is recorded by the team until the inspection closes (the
     post-inspection visit has its interviews and documents too). Locks the
@@ -887,6 +1022,7 @@ def interview_record(
 ) -> Interview:
     """Record an interview. Participants are (role, organisation): never names."""
     _require_evidence_open(inspection, by)
+    _not_in_the_future(held_on, field="held_on", what="The date of the interview")
     if not participants:
         raise ValidationError({"participants": "Add at least one participant"})
     # A second click on Save, or the same interview from two people, comes
@@ -935,6 +1071,7 @@ def document_record(
 ) -> Document:
     """Record a document examined, keeping an optional copy privately."""
     _require_evidence_open(inspection, by)
+    _not_in_the_future(received_on, field="received_on", what="The date the document was received")
     if inspection.documents.filter(
         title__iexact=title.strip(), kind=kind, received_on=received_on
     ).exists():

@@ -9,6 +9,7 @@ urlpatterns = [
     path("<uuid:inspection_id>/", views.inspection_detail, name="detail"),
     path("<uuid:inspection_id>/plan/", views.inspection_edit, name="edit"),
     path("<uuid:inspection_id>/dates/", views.inspection_dates, name="dates"),
+    path("<uuid:inspection_id>/lead/", views.inspection_lead, name="lead"),
     path("<uuid:inspection_id>/report/", views.report_view, name="report"),
     path("<uuid:inspection_id>/stage/<slug:action>/", views.transition, name="transition"),
     path("<uuid:inspection_id>/judgments/<slug:topic>/", views.judgment_detail, name="judgment"),
@@ -51,7 +52,17 @@ urlpatterns = [
         views.interview_detail,
         name="interview",
     ),
+    path(
+        "<uuid:inspection_id>/evidence/interviews/<uuid:interview_id>/delete/",
+        views.interview_delete,
+        name="interview_delete",
+    ),
     path("<uuid:inspection_id>/evidence/documents/new/", views.document_new, name="document_new"),
+    path(
+        "<uuid:inspection_id>/evidence/documents/<uuid:document_id>/delete/",
+        views.document_delete,
+        name="document_delete",
+    ),
     path(
         "<uuid:inspection_id>/evidence/documents/<uuid:document_id>/download/",
         views.document_download,

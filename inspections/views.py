@@ -31,6 +31,7 @@ from .forms import (
     InspectionPlanForm,
     InterviewForm,
     JudgmentForm,
+    LeadInspectorForm,
     RecommendationForm,
     ReturnJudgmentForm,
 )
@@ -184,6 +185,28 @@ def inspection_edit(request: HttpRequest, inspection_id) -> HttpResponse:
         messages.success(request, "Inspection plan saved")
         return redirect(inspection)
     return render(request, "inspections/plan_form.html", {"form": form, "inspection": inspection})
+
+
+def inspection_lead(request: HttpRequest, inspection_id) -> HttpResponse:
+    """An admin gives an inspection past fieldwork another lead inspector."""
+    inspection = get_inspection_for_user(request, inspection_id)
+    _require_admin(request)
+    if not inspection.lead_changeable:
+        # Before moderation the plan page changes the lead; a closed
+        # inspection keeps its own. No link leads here then.
+        raise Http404("No lead inspector to change here")
+    form = LeadInspectorForm(request.POST or None, inspection=inspection)
+    if form.is_valid() and _apply(
+        form,
+        lambda: services.inspection_change_lead(
+            inspection=inspection, **form.cleaned_data, by=request.user
+        ),
+    ):
+        messages.success(
+            request, f"{form.cleaned_data['lead_inspector'].full_name} now leads this inspection"
+        )
+        return redirect(inspection)
+    return render(request, "inspections/lead_form.html", {"form": form, "inspection": inspection})
 
 
 # The inspection page ------------------------------------------------------
@@ -473,6 +496,7 @@ def judgment_detail(request: HttpRequest, inspection_id, topic: str) -> HttpResp
             interviews=form.cleaned_data.get("interviews", []),
             documents=form.cleaned_data.get("documents", []),
             by=request.user,
+            seen=form.cleaned_data["seen"] or None,
         )
         if submit:
             services.judgment_submit(judgment=judgment, by=request.user)
@@ -495,6 +519,12 @@ def judgment_detail(request: HttpRequest, inspection_id, topic: str) -> HttpResp
             return redirect(judgment)
         if submit:
             judgment.refresh_from_db(fields=["status"])  # the save was rolled back too
+        if services.STALE_JUDGMENT in form.non_field_errors():
+            # The page keeps what this person wrote; saving it again now
+            # replaces the other's changes, which they have been shown.
+            judgment.refresh_from_db(fields=["updated_at"])
+            form.data = form.data.copy()
+            form.data["seen"] = services.judgment_version(judgment)
     if not _editable(request.user, judgment):
         # Refused because, while it waited for the inspection's lock, the
         # judgment was submitted or the stage moved on (the service read both
@@ -506,7 +536,7 @@ def judgment_detail(request: HttpRequest, inspection_id, topic: str) -> HttpResp
 
 def _not_changed(judgment: Judgment, what: str) -> str:
     inspection = judgment.inspection
-    if inspection.stage not in services.EDITABLE_STAGES:
+    if inspection.stage not in services.GRADING_STAGES:
         why = f"the inspection is at the ‘{inspection.get_stage_display()}’ stage"
     else:
         why = f"the judgment is {judgment.get_status_display().lower()}"
@@ -520,6 +550,7 @@ def _judgment_form(judgment: Judgment, data) -> JudgmentForm:
         "cites_case_reviews": judgment.cites_case_reviews,
         "interviews": list(judgment.interviews.all()),
         "documents": list(judgment.documents.all()),
+        "seen": services.judgment_version(judgment),
     }
     return JudgmentForm(data, initial=initial, inspection=judgment.inspection)
 
@@ -528,7 +559,7 @@ def _editable(user, judgment: Judgment) -> bool:
     """Whether the grading page shows the form (otherwise the judgment, read-only)."""
     return (
         can_work_on(user, judgment.inspection)
-        and judgment.inspection.stage in services.EDITABLE_STAGES
+        and judgment.inspection.stage in services.GRADING_STAGES
         and judgment.status not in (Judgment.Status.SUBMITTED, Judgment.Status.FINAL)
     )
 
@@ -546,7 +577,7 @@ def _judgment_context(request, judgment: Judgment, form, return_form=None) -> di
         "form": form,
         "editable": editable,
         "can_moderate": can_moderate(request.user, inspection)
-        and inspection.stage in services.EDITABLE_STAGES,
+        and inspection.stage in services.GRADING_STAGES,
         "return_form": return_form,
         "findings": inspection.findings.filter(topic=judgment.topic),
         "findings_editable": can_work_on(request.user, inspection)
@@ -587,7 +618,7 @@ def judgment_moderate(request: HttpRequest, inspection_id, topic: str) -> HttpRe
         return redirect(judgment)
     returnable = (
         judgment.status in (Judgment.Status.SUBMITTED, Judgment.Status.FINAL)
-        and judgment.inspection.stage in services.EDITABLE_STAGES
+        and judgment.inspection.stage in services.GRADING_STAGES
     )
     if not returnable:
         # A stale page: the return form is not on the page as it is now.
@@ -724,10 +755,13 @@ def finding_edit(request: HttpRequest, inspection_id, finding_id) -> HttpRespons
     return render(request, "inspections/finding_form.html", context)
 
 
-def _confirm_delete(request, *, delete, done: str, template: str, context: dict):
+def _confirm_delete(
+    request, *, delete, done: str, template: str, context: dict, back: str = "inspections:findings"
+):
     """A page that asks first (GET); its post calls `delete()` and goes back
-    to the findings, or shows the service's refusal on the same page."""
-    inspection = context["inspection"]
+    (to the findings, or the page named by `back`), or shows the service's
+    refusal on the same page."""
+    back_url = reverse(back, args=[context["inspection"].pk])
     error = None
     if request.method == "POST":
         try:
@@ -736,8 +770,8 @@ def _confirm_delete(request, *, delete, done: str, template: str, context: dict)
             error = " ".join(e.messages)
         else:
             messages.success(request, done)
-            return redirect("inspections:findings", inspection.pk)
-    return render(request, template, {**context, "error": error})
+            return redirect(back_url)
+    return render(request, template, {**context, "error": error, "back_url": back_url})
 
 
 def finding_delete(request: HttpRequest, inspection_id, finding_id) -> HttpResponse:
@@ -830,6 +864,7 @@ def _evidence_context(inspection: Inspection, user) -> dict:
     documents = list(inspection.documents.select_related("stored_file"))
     with_file = [document for document in documents if document.stored_file_id]
     _set_urls(with_file, "inspections:document_download", inspection.pk, "download_url")
+    _set_urls(documents, "inspections:document_delete", inspection.pk, "delete_url")
     return {
         "interviews": interviews,
         "documents": documents,
@@ -867,9 +902,9 @@ def interview_detail(request: HttpRequest, inspection_id, interview_id) -> HttpR
         inspection.interviews.prefetch_related("participants", "judgments", "findings"),
         pk=interview_id,
     )
-    return render(
-        request, "inspections/interview.html", {"inspection": inspection, "interview": interview}
-    )
+    can_delete = can_work_on(request.user, inspection) and inspection.stage != Stage.CLOSED
+    context = {"inspection": inspection, "interview": interview, "can_delete": can_delete}
+    return render(request, "inspections/interview.html", context)
 
 
 def document_new(request: HttpRequest, inspection_id) -> HttpResponse:
@@ -894,6 +929,46 @@ def document_new(request: HttpRequest, inspection_id) -> HttpResponse:
     return render(
         request, "inspections/document_form.html", {"inspection": inspection, "form": form}
     )
+
+
+def _evidence_delete(request: HttpRequest, inspection_id, item_id, what: str) -> HttpResponse:
+    """Ask, then delete an interview or a document (services.evidence_delete)."""
+    inspection = _evidence_page(request, inspection_id, edit=True)
+    if closed := _evidence_closed(request, inspection):
+        return closed
+    if what == "interview":
+        items = inspection.interviews.prefetch_related("participants")
+    else:
+        items = inspection.documents.select_related("stored_file")
+    item = get_object_or_404(items.prefetch_related("judgments", "findings"), pk=item_id)
+    done = (
+        f"Interview on {govuk_date(item.held_on)} deleted"
+        if what == "interview"
+        else f"Document ‘{item.title}’ deleted"
+    )
+    return _confirm_delete(
+        request,
+        delete=lambda: services.evidence_delete(item=item, by=request.user),
+        done=done,
+        template="inspections/evidence_delete.html",
+        context={
+            "inspection": inspection,
+            "item": item,
+            "what": what,
+            "citing": services.evidence_citing(item),
+        },
+        back="inspections:evidence",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def interview_delete(request: HttpRequest, inspection_id, interview_id) -> HttpResponse:
+    return _evidence_delete(request, inspection_id, interview_id, "interview")
+
+
+@require_http_methods(["GET", "POST"])
+def document_delete(request: HttpRequest, inspection_id, document_id) -> HttpResponse:
+    return _evidence_delete(request, inspection_id, document_id, "document")
 
 
 @require_GET  # a download: only a GET takes a copy, and is audited

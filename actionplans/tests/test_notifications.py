@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.urls import reverse
 
@@ -42,6 +43,9 @@ def test_notifications_list_and_mark_all_read(client_for, force_lead_a, make_due
         "no unread notifications"
         in client.get(reverse("actionplans:notifications")).content.decode()
     )
+    # Again, from a page drawn before: not "0 notifications marked as read".
+    again = client.post(reverse("actionplans:notifications_read"), follow=True).text
+    assert "You have no unread notifications" in again and "0 notifications" not in again
 
 
 def test_notifications_list_query_count_stays_flat(
@@ -128,3 +132,62 @@ def test_accepted_plans_leave_what_is_due(client_for, force_lead_a, lead_inspect
     assert services.due_items_for_force(force_lead_a.force) == []
     html = client_for(force_lead_a).get(reverse("core:home")).content.decode()
     assert "Nothing is due from your force at the moment" in html
+
+
+def test_the_force_is_told_each_due_date_as_it_is_set_or_corrected(
+    force_a, force_lead_a, lead_inspector, admin_user, django_capture_on_commit_callbacks
+):
+    """Found by a review: sending the report for checks started the force's
+    28 days, and publishing its 8 weeks, but the first they heard was the
+    reminder a week before the due date."""
+    from inspections import services as inspection_services
+    from inspections.models import Inspection
+    from inspections.tests.factories import inspection_at
+
+    moderation = inspection_at(
+        Inspection.Stage.MODERATION, force=force_a, lead=lead_inspector, admin=admin_user
+    )
+    for judgment in moderation.judgments.all():
+        inspection_services.judgment_agree(judgment=judgment, by=lead_inspector)
+    received = today() - timedelta(days=3)
+    with django_capture_on_commit_callbacks(execute=True):
+        inspection_services.inspection_send_for_checks(
+            inspection=moderation, received_on=received, by=lead_inspector
+        )
+    notice = Notice.objects.get(kind=Notice.Kind.PLAN_DUE)
+    assert notice.recipient == force_lead_a and notice.subject == "action_plan"
+    assert notice.due_on == received + timedelta(days=28) == moderation.action_plan_due_on
+    assert notice.title.startswith("Action plan due on ")
+    assert "received the draft report for pre-publication checks on" in notice.body
+    assert notice.link == reverse("actionplans:plan", args=[moderation.pk, "action-plan"])
+    assert [m.to for m in mail.outbox] == [[force_lead_a.email]]
+    assert mail.outbox[0].subject == notice.title
+    # Where to see it, in full: the email said only "sign in" before.
+    assert mail.outbox[0].body.endswith(
+        f"to see it: {settings.SERVICE_URL}{notice.link}"
+    ) and settings.SERVICE_URL.startswith("http")
+
+    # A correction moves the date: the force is told the new one, once.
+    mail.outbox.clear()
+    for _ in range(2):
+        with django_capture_on_commit_callbacks(execute=True):
+            inspection_services.inspection_correct_dates(
+                inspection=moderation,
+                by=admin_user,
+                reason="Received a day later",
+                received_on=received + timedelta(days=1),
+            )
+    moved = Notice.objects.filter(kind=Notice.Kind.PLAN_DUE).order_by("due_on").last()
+    assert moved.due_on == received + timedelta(days=29)
+    assert "An admin corrected the date" in moved.body
+    assert len(mail.outbox) == 1
+
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        inspection_services.inspection_publish(
+            inspection=moderation, published_on=today(), by=lead_inspector
+        )
+    updated = Notice.objects.get(kind=Notice.Kind.PLAN_DUE, subject="updated_action_plan")
+    assert updated.due_on == today() + timedelta(weeks=8)
+    assert "The report was published on" in updated.body
+    assert [m.to for m in mail.outbox] == [[force_lead_a.email]]

@@ -139,6 +139,12 @@ def test_submitting_an_incomplete_plan_lists_each_missing_response(
     assert "Add a response to cause of concern 1" in html
     assert "Add a response to recommendation 1" in html
     assert not ActionPlanVersion.objects.exists()
+    # The check page says so before anyone presses a button that can only
+    # be refused (found by a review), and offers none.
+    check = client_for(force_lead_a).get(url("plan_check", checks)).content.decode()
+    assert "Before you can submit" in check and "govuk-error-summary" not in check
+    assert "Add a response to recommendation 1" in check
+    assert "Submit action plan</button>" not in check
 
 
 def test_check_then_submit_confirms_with_a_banner(client_for, force_lead_a, checks):
@@ -169,6 +175,13 @@ def test_lead_inspector_returns_with_comments_then_accepts_the_next(
     client = client_for(lead_inspector)
     refused = client.post(url("version_review", checks, 1), {"decision": "return"})
     assert "Enter comments to tell the force what to change" in refused.content.decode()
+    # Too long: one message, in the Design System's words (found by a review:
+    # Django's own, and 'Enter comments' beside it).
+    too_long = client.post(
+        url("version_review", checks, 1), {"decision": "return", "comment": "x" * 5001}
+    ).content.decode()
+    assert "Comments for the force must be 5,000 characters or fewer" in too_long
+    assert "Enter comments" not in too_long and "Ensure this value" not in too_long
     client.post(url("version_review", checks, 1), {"decision": "return", "comment": "Add owners"})
     first.refresh_from_db()
     assert first.status == "returned"
@@ -212,7 +225,10 @@ def test_versions_and_files_download_as_attachments(client_for, force_lead_a, in
             assert response["Content-Disposition"].startswith("attachment;")
             assert b"".join(response.streaming_content).startswith(b"%PDF-")
         draft = client.get(url("plan_document", checks))
-        assert draft["Content-Disposition"].startswith("attachment;")
+        if user == force_lead_a:
+            assert draft["Content-Disposition"].startswith("attachment;")
+        else:  # found by a review: the draft is the force's until it is sent in
+            assert draft.status_code == 403
         page = client.get(url("version", checks, 1)).content.decode()
         assert "We will act on Cause of concern 1" in page
 

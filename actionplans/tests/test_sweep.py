@@ -218,7 +218,7 @@ def test_the_beat_schedule_runs_the_sweep_hourly(settings):
 def test_task_sweeps_for_the_given_date(make_due, force_lead_a):
     from actionplans.tasks import sweep_deadlines
 
-    due = today() + timedelta(days=30)
+    due = today() + timedelta(days=20)  # received 8 days ago
     make_due(action_plan_due_on=due)
     assert sweep_deadlines.delay(str(due - timedelta(days=7))).get() == 1
 

@@ -104,6 +104,10 @@ def test_a_good_row_is_parsed():
             "Row 14: enter a date in the format 31/12/2024",
         ),
         (
+            {"case_reference": "A", "category": "missing children", "date_recorded": "31/02/2026"},
+            "Row 14: the date recorded must be a real date",
+        ),
+        (
             {"case_reference": "A", "category": "missing children", "date_recorded": "1/1/2027"},
             "Row 14: the date recorded must be today or in the past",
         ),

@@ -339,6 +339,13 @@ def test_save_and_come_back_later_keeps_a_partial_draft(client_for, inspector, i
     assert (review.status, review.overall_rating, review.notes) == ("draft", "good", "So far")
     form = client.get(url("review_edit", inspection, case.pk)).context["form"]
     assert form.initial["notes"] == "So far"
+    # As long as the other notes, and no longer (found by a review: 100,000 went in).
+    too_long = client.post(
+        url("review_edit", inspection, case.pk), {"notes": "x" * 20001, "save": ""}
+    )
+    assert "Notes must be 20,000 characters or fewer" in too_long.content.decode()
+    review.refresh_from_db()
+    assert review.notes == "So far"
 
 
 def test_continue_needs_every_answer(client_for, inspector, inspection, case):
@@ -639,3 +646,18 @@ def test_second_reviews_of_a_closed_inspection_with_none_say_so_plainly(
     assert "0 of 0" not in html and "None due" in html
     assert "No review was chosen for a second review." in html
     assert "yet" not in html
+
+
+def test_categories_are_listed_in_their_set_order(client_for, admin_user, case_list):
+    """Found by a review: counting each category's cases dropped the model's
+    ordering, so the list came out in whatever order the database chose."""
+    from casefiles.models import CaseCategory
+
+    made = list(CaseCategory.objects.order_by("created_at", "name"))
+    assert len(made) > 2
+    for position, category in enumerate(reversed(made)):  # last made comes first
+        category.position = position
+        category.save(update_fields=["position"])
+    response = client_for(admin_user).get(reverse("casefiles:category_list"))
+    shown = [c.name for c in response.context["categories"]]
+    assert shown == [c.name for c in reversed(made)]

@@ -147,12 +147,21 @@ def action_label(action: str) -> str:
     return verb.replace("_", " ").capitalize()
 
 
+# Fields whose names do not read as words (found by a review of the audit trail).
+_FIELD_LABELS = {
+    "pcc_response_due_on": "Police and crime commissioner's response due on",
+    "short_notice_override": "Reason for short notice",
+}
+
+
 @register.filter
 def humanise(name: str) -> str:
     """ "received_for_checks_on" -> "Received for checks on"; a topic's field
     by the topic's name: "risk_assessment_referral_rating" -> "Risk
     assessment and referral: rating"."""
     name = str(name)
+    if name in _FIELD_LABELS:
+        return _FIELD_LABELS[name]
     topics = _topic_labels()
     for suffix in ("_rating", "_observation"):
         if name.endswith(suffix) and name.removesuffix(suffix) in topics:

@@ -14,6 +14,8 @@ import pytest
 from django.apps import apps
 from django.db.models.signals import post_delete, post_save
 
+from accounts.models import User
+from accounts.tests.factories import UserFactory
 from core.models import AuditEvent
 from inspections import services
 from inspections.models import Finding, Inspection, Topic
@@ -78,25 +80,33 @@ def test_every_write_in_the_workflows_has_an_audit_row(
     )
     services.recommendation_delete(recommendation=concern.recommendations.get(), by=inspector)
     services.finding_delete(finding=concern, by=inspector)
-    services.interview_record(
+    interview = services.interview_record(
         inspection=open_one,
-        held_on=date(2027, 5, 3),
+        held_on=date(2026, 11, 2),  # before fieldwork: evidence is gathered ahead
         topics=[],
         notes="",
         participants=[("Sergeant", "police")],
         by=inspector,
     )
-    services.document_record(
+    document = services.document_record(
         inspection=open_one,
         title="Policy",
         kind="policy",
-        received_on=date(2027, 5, 3),
+        received_on=date(2026, 11, 2),
         notes="",
         by=inspector,
     )
+    services.evidence_delete(item=interview, by=inspector)
+    services.evidence_delete(item=document, by=inspector)
     published = make_inspection(Inspection.Stage.PUBLISHED, force=force_b)
     services.inspection_correct_dates(
         inspection=published, received_on=date(2026, 2, 25), by=admin_user, reason="Typo"
+    )
+    services.inspection_change_lead(
+        inspection=published,
+        lead_inspector=UserFactory(role=User.Role.LEAD_INSPECTOR),
+        reason="Lena has left",
+        by=admin_user,
     )
     assert len(writes) > 30
     silent = [

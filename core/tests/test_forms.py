@@ -76,7 +76,10 @@ def test_a_day_too_large_for_c_is_a_date_error_not_a_crash():
         (("", "", "2026"), "The date must include a day and month"),
         (("31", "2", "2026"), "The date must be a real date"),
         (("3", "four", "2026"), "The date must be a real date"),
-        (("3", "4", "26"), "The date must be a real date"),
+        # GOV.UK's own words for a short year (found by a review).
+        (("3", "4", "26"), "The year of the date must include 4 numbers"),
+        (("3", "4", "20260"), "The year of the date must include 4 numbers"),
+        (("3", "4", "2o26"), "The date must be a real date"),
         (("3", "4", "1999"), "The date must be between 1 January 2000 and 31 December 2099"),
     ],
 )
@@ -206,6 +209,9 @@ def test_a_topics_field_is_named_by_the_topic():
     assert humanise("risk_assessment_referral_rating") == "Risk assessment and referral: rating"
     assert humanise("investigation_observation") == "Investigation: observation"
     assert humanise("received_for_checks_on") == "Received for checks on"
+    # Found by a review: "Pcc response due on" and "Short notice override".
+    assert humanise("pcc_response_due_on") == "Police and crime commissioner's response due on"
+    assert humanise("short_notice_override") == "Reason for short notice"
 
 
 def test_a_date_legend_is_bold_like_the_other_labels():
@@ -213,3 +219,42 @@ def test_a_date_legend_is_bold_like_the_other_labels():
     does not know, so dates read lighter than every other question."""
     html = render(DateForm())
     assert 'class="govuk-fieldset__legend govuk-fieldset__legend--s"' in html
+
+
+def test_django_messages_are_replaced_by_govuk_ones_unless_a_form_gives_its_own():
+    """Found by an exploratory review: Django's own English reached people."""
+
+    class Example(GovukForm):
+        comment = forms.CharField(label="Comments", max_length=20)
+        reason = forms.CharField(label="Why is it changing?", max_length=5)
+        kept = forms.CharField(
+            label="Kept", max_length=3, error_messages={"max_length": "Keep it short"}
+        )
+        colour = forms.ChoiceField(label="Colour", choices=[("red", "Red")])
+        person = forms.ChoiceField(
+            label="Person",
+            choices=[("ann", "Ann")],
+            error_messages={"required": "Choose the person"},
+        )
+
+    form = Example(
+        {
+            "comment": "x" * 2001,
+            "reason": "too long",
+            "kept": "long",
+            "colour": "blue",
+            "person": "bob",
+        }
+    )
+    assert not form.is_valid()
+    assert form.errors == {
+        "comment": ["Comments must be 20 characters or fewer"],
+        "reason": ["Your answer must be 5 characters or fewer"],
+        "kept": ["Keep it short"],
+        "colour": ["Select colour from the list"],
+        "person": ["Choose the person"],
+    }
+    nul = Example({"comment": "a\x00b", "colour": "red", "person": "ann", "reason": "", "kept": ""})
+    assert nul.errors["comment"] == [
+        "Comments must not contain a null character (a character that cannot be printed)"
+    ]

@@ -16,12 +16,12 @@ from inspections import services
 from inspections.models import Finding, Judgment
 from inspections.tests.report_factories import report_inspection
 
-TODAY = date(2029, 6, 15)
+TODAY = date(2028, 6, 15)
 
 
 @pytest.fixture
 def closed(private_storage, force_a, lead_inspector, inspector, admin_user, force_lead_a):
-    """Force A's inspection, closed on 1 June 2027: 24.5 months before TODAY."""
+    """Force A's inspection, closed on 1 June 2026: 24.5 months before TODAY."""
     inspection = report_inspection(
         force=force_a, lead=lead_inspector, inspector=inspector, admin=admin_user, case_reviews=3
     )
@@ -37,7 +37,7 @@ def closed(private_storage, force_a, lead_inspector, inspector, admin_user, forc
     )
     submitted_plan(inspection, by=force_lead_a, kind=ActionPlan.Kind.ACTION_PLAN)
     services.inspection_start_follow_up(inspection=inspection, by=lead_inspector)
-    services.inspection_close(inspection=inspection, closed_on=date(2027, 6, 1), by=admin_user)
+    services.inspection_close(inspection=inspection, closed_on=date(2026, 6, 1), by=admin_user)
     return inspection
 
 
@@ -91,7 +91,7 @@ def test_retention_deletes_notes_and_files_and_keeps_the_record(
 
 
 def test_inspections_inside_the_period_are_untouched(closed, capsys):
-    call_command("apply_retention", f"--today={date(2027, 6, 1) + timedelta(days=700)}")
+    call_command("apply_retention", f"--today={date(2026, 6, 1) + timedelta(days=700)}")
     assert "Nothing to remove." in capsys.readouterr().out
     assert CaseReview.objects.exclude(notes="").count() == 3
 

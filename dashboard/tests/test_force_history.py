@@ -170,3 +170,27 @@ def test_each_inspection_link_says_which_inspection_it_opens(
         day = f"{inspection.fieldwork_start.day} {inspection.fieldwork_start:%B %Y}"
         hidden = f'<span class="govuk-visually-hidden">, fieldwork {day}</span></a>'
         assert f'href="{inspection.get_absolute_url()}">Inspection{hidden}' in html
+
+
+def test_a_returned_versions_statuses_do_not_count(
+    client_for, force_lead_a, lead_inspector, force_a, two_inspections
+):
+    """Found by a review: the force page showed 'Complete' from an updated
+    action plan the lead inspector had returned."""
+    from actionplans import services
+    from actionplans.models import ActionPlan, PlanResponse
+    from actionplans.tests.factories import submitted_plan
+
+    old, new = two_inspections(Stage.PUBLISHED)
+    _, first = submitted_plan(new, by=force_lead_a)  # every response "In progress"
+    services.action_plan_version_accept(version=first, by=lead_inspector)
+    _, updated = submitted_plan(new, by=force_lead_a, kind=ActionPlan.Kind.UPDATED_ACTION_PLAN)
+    PlanResponse.objects.filter(version=updated).update(status=PlanResponse.Status.COMPLETE)
+
+    def statuses():
+        history = page(client_for(force_lead_a), force_a).context["history"]
+        return [r.status for r in history["recommendations"] if r.inspection == new]
+
+    assert statuses() == ["Complete", "Complete"]  # sent in, not yet reviewed
+    services.action_plan_version_return(version=updated, by=lead_inspector, comment="Evidence?")
+    assert statuses() == ["In progress", "In progress"]

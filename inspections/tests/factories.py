@@ -86,7 +86,7 @@ def inspection_at(stage: str, *, force, lead, team=(), start=date(2026, 1, 12), 
         ),
         lambda: services.inspection_start_follow_up(inspection=inspection, by=lead),
         lambda: services.inspection_close(
-            inspection=inspection, closed_on=start + timedelta(days=400), by=admin
+            inspection=inspection, closed_on=start + timedelta(days=120), by=admin
         ),
     ]
     for step in steps[:target]:

@@ -103,7 +103,7 @@ def test_inspector_grades_and_lead_moderates(
         assert_accessible(page)
         page.get_by_label(grade, exact=True).check()
         page.get_by_label("Rationale").fill(f"{grade}: evidence from interviews and data.")
-        page.get_by_label("13/01/2026: Assistant chief constable (Police)").check()
+        page.get_by_label("13 January 2026: Assistant chief constable (Police)").check()
         page.get_by_role("button", name="Save draft").click()
         expect(page.locator(".govuk-notification-banner")).to_contain_text("draft saved")
         # Changed, then submitted straight away: the change is saved with it.
@@ -318,3 +318,77 @@ def test_inspector_removes_a_recommendation_only_after_confirming(
     expect(page.locator(".govuk-notification-banner")).to_contain_text("Recommendation removed")
     assert_accessible(page)
     assert count() == before - 1
+
+
+def test_admin_gives_an_inspection_another_lead_after_its_lead_leaves(
+    page: Page, live_server, admin_user, lead_inspector, inspector, force_a
+):
+    from accounts import services as account_services
+    from accounts.models import User
+    from accounts.tests.factories import UserFactory
+
+    UserFactory(email="sam@example.org", full_name="Sam Second", role=User.Role.LEAD_INSPECTOR)
+    inspection = inspection_at(
+        Stage.MODERATION, force=force_a, lead=lead_inspector, team=[inspector], admin=admin_user
+    )
+    account_services.user_deactivate(user=lead_inspector, by=admin_user, reason="Left")
+    sign_in(page, live_server.url, admin_user)
+    page.goto(f"{live_server.url}{inspection.get_absolute_url()}")
+    expect(page.get_by_text("Deactivated", exact=True)).to_be_visible()
+    page.get_by_role("link", name="Change the lead inspector").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Change the lead inspector")
+    assert_accessible(page)
+
+    page.get_by_role("button", name="Change lead inspector").click()
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_contain_text("Choose the new lead inspector")
+    expect(summary).to_contain_text("Enter why the lead inspector is changing")
+    assert_accessible(page)
+
+    page.get_by_label("New lead inspector").select_option(label="Sam Second")
+    page.get_by_label("Why is the lead inspector changing?").fill("Lena has left the inspectorate")
+    page.get_by_role("button", name="Change lead inspector").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text(
+        "Sam Second now leads this inspection"
+    )
+    assert_accessible(page)
+    inspection.refresh_from_db()
+    assert inspection.lead_inspector.email == "sam@example.org"
+
+
+def test_inspector_deletes_a_document_recorded_in_error(
+    page: Page, live_server, admin_user, lead_inspector, inspector, force_a, private_storage
+):
+    from django.urls import reverse
+
+    from core.tests.files import pdf, upload
+    from inspections import services
+    from inspections.models import Document
+
+    inspection = inspection_at(
+        Stage.FIELDWORK, force=force_a, lead=lead_inspector, team=[inspector], admin=admin_user
+    )
+    services.document_record(
+        inspection=inspection,
+        title="Case notes naming a child",
+        kind="policy",
+        received_on=inspection.fieldwork_start,
+        notes="",
+        upload=upload("wrong.pdf", pdf()),
+        by=inspector,
+    )
+    sign_in(page, live_server.url, inspector)
+    page.goto(live_server.url + reverse("inspections:evidence", args=[inspection.pk]))
+    assert_accessible(page)
+    page.get_by_role("link", name="Delete Case notes naming a child").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Are you sure you want to delete this document?"
+    )
+    assert_accessible(page)
+    page.get_by_role("button", name="Delete document").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text(
+        "Document ‘Case notes naming a child’ deleted"
+    )
+    expect(page.get_by_text("No documents recorded yet.")).to_be_visible()
+    assert_accessible(page)
+    assert not Document.objects.filter(inspection=inspection).exists()

@@ -183,6 +183,69 @@ def test_lifecycle_dates_follow_the_steps_before_them(
     assert following.stage == Stage.FOLLOW_UP
 
 
+def test_lifecycle_dates_are_not_in_the_future(
+    client_for, make_inspection, lead_inspector, admin_user, force_b
+):
+    """Found by a review: publishing 'on 31 December 2099' showed the report as
+    published at once and set the updated action plan due in 2100; a report
+    'received' next month showed the force the draft now but held it to a
+    deadline weeks late; closing in 2099 put retention off for ever. Each
+    step records what has happened, so its date is today or before (London)."""
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    tomorrow = today + timedelta(days=1)
+    moderation = make_inspection(Stage.MODERATION)
+    for judgment in moderation.judgments.all():
+        services.judgment_agree(judgment=judgment, by=lead_inspector)
+    with pytest.raises(ValidationError) as error:
+        services.inspection_send_for_checks(
+            inspection=moderation, received_on=tomorrow, by=lead_inspector
+        )
+    assert error.value.message_dict["received_on"] == [
+        "The date the force received the report must be today or in the past"
+    ]
+    # On the page, beside the date, and nothing moved.
+    url = reverse("inspections:transition", args=[moderation.pk, "send-for-checks"])
+    day = {"date_0": tomorrow.day, "date_1": tomorrow.month, "date_2": tomorrow.year}
+    html = client_for(lead_inspector).post(url, day).content.decode()
+    assert '<a href="#id_date_0">The date the force received the report must be today' in html
+    moderation.refresh_from_db()
+    assert moderation.stage == Stage.MODERATION and moderation.action_plan_due_on is None
+    services.inspection_send_for_checks(inspection=moderation, received_on=today, by=lead_inspector)
+
+    checks = make_inspection(Stage.PRE_PUBLICATION, force=force_b, start=date(2025, 1, 13))
+    with pytest.raises(ValidationError) as error:
+        services.inspection_publish(inspection=checks, published_on=tomorrow, by=lead_inspector)
+    assert error.value.message_dict["published_on"] == [
+        "The publication date must be today or in the past"
+    ]
+    with pytest.raises(ValidationError) as error:
+        services.inspection_correct_dates(
+            inspection=checks, received_on=tomorrow, by=admin_user, reason="Typo"
+        )
+    assert "must be today or in the past" in error.value.message_dict["received_on"][0]
+    checks.refresh_from_db()
+    assert checks.stage == Stage.PRE_PUBLICATION and checks.published_on is None
+
+    from forces.models import Force
+
+    kent = Force.objects.get(slug="kent")
+    following = make_inspection(Stage.FOLLOW_UP, force=kent, start=date(2024, 1, 15))
+    with pytest.raises(ValidationError) as error:
+        services.inspection_correct_dates(
+            inspection=following, published_on=tomorrow, by=admin_user, reason="Typo"
+        )
+    assert error.value.message_dict["published_on"] == [
+        "The publication date must be today or in the past"
+    ]
+    with pytest.raises(ValidationError) as error:
+        services.inspection_close(inspection=following, closed_on=tomorrow, by=admin_user)
+    assert error.value.message_dict["closed_on"] == ["The date closed must be today or in the past"]
+    services.inspection_close(inspection=following, closed_on=today, by=admin_user)
+    assert following.stage == Stage.CLOSED
+
+
 def test_team_inspectors_cannot_publish(make_inspection, inspector):
     inspection = make_inspection(Stage.PRE_PUBLICATION)
     with pytest.raises(PermissionDenied):
@@ -209,9 +272,9 @@ def test_only_admins_close(make_inspection, lead_inspector, admin_user):
     inspection = make_inspection(Stage.FOLLOW_UP)
     with pytest.raises(PermissionDenied):
         services.inspection_close(
-            inspection=inspection, closed_on=date(2027, 1, 1), by=lead_inspector
+            inspection=inspection, closed_on=date(2026, 9, 1), by=lead_inspector
         )
-    services.inspection_close(inspection=inspection, closed_on=date(2027, 1, 1), by=admin_user)
+    services.inspection_close(inspection=inspection, closed_on=date(2026, 9, 1), by=admin_user)
     assert inspection.stage == Stage.CLOSED
 
 
@@ -475,7 +538,7 @@ def test_the_evidence_cited_and_recommendations_removed_are_on_the_record(planne
         by=inspector,
     )
     saved = AuditEvent.objects.filter(action="judgment.saved").latest("id")
-    assert saved.changes["interviews"] == ["", "13/01/2026: Chief inspector (Police)"]
+    assert saved.changes["interviews"] == ["", "13 January 2026: Chief inspector (Police)"]
     services.judgment_save(
         judgment=judgment,
         grade=Grade.GOOD,
@@ -486,7 +549,7 @@ def test_the_evidence_cited_and_recommendations_removed_are_on_the_record(planne
         by=inspector,
     )
     saved = AuditEvent.objects.filter(action="judgment.saved").latest("id")
-    assert saved.changes == {"interviews": ["13/01/2026: Chief inspector (Police)", ""]}
+    assert saved.changes == {"interviews": ["13 January 2026: Chief inspector (Police)", ""]}
 
     concern = add_concern(planned, by=inspector, topic=Topic.INVESTIGATION)
     text = concern.recommendations.get().text
@@ -549,3 +612,75 @@ def test_grading_all_and_moderation(planned, inspector, lead_inspector):
     grade_all(planned, by=inspector)
     services.inspection_start_moderation(inspection=planned, by=lead_inspector)
     assert planned.stage == Stage.MODERATION
+
+
+def test_evidence_and_accelerated_concerns_are_not_dated_in_the_future(
+    make_inspection, inspector, lead_inspector
+):
+    """The forms said so, but the services took a future date from any other
+    caller (the demo data recorded an interview a day ahead)."""
+    from django.utils import timezone
+
+    inspection = make_inspection(Stage.FIELDWORK)
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    with pytest.raises(ValidationError) as error:
+        services.interview_record(
+            inspection=inspection,
+            held_on=tomorrow,
+            topics=[Topic.LEADERSHIP],
+            notes="",
+            participants=[("Superintendent", "police")],
+            by=inspector,
+        )
+    assert error.value.message_dict["held_on"] == [
+        "The date of the interview must be today or in the past"
+    ]
+    with pytest.raises(ValidationError) as error:
+        services.document_record(
+            inspection=inspection,
+            title="Policy",
+            kind="policy",
+            received_on=tomorrow,
+            notes="",
+            by=inspector,
+        )
+    assert "must be today or in the past" in error.value.message_dict["received_on"][0]
+    with pytest.raises(ValidationError) as error:
+        services.finding_create(
+            inspection=inspection,
+            topic=Topic.INVESTIGATION,
+            kind=Finding.Kind.ACCELERATED,
+            summary="Children are left at risk overnight",
+            detail="",
+            reported_to_force_on=tomorrow,
+            interviews=[],
+            documents=[],
+            by=lead_inspector,
+        )
+    assert error.value.message_dict["reported_to_force_on"] == [
+        "The date the cause of concern was reported to the force must be today or in the past"
+    ]
+    assert not inspection.interviews.exists() and not inspection.documents.exists()
+    assert not inspection.findings.exists()
+
+
+def test_topics_are_graded_from_the_start_of_fieldwork(client_for, make_inspection, inspector):
+    """Found by a review: all five topics could be graded, submitted and agreed
+    while the inspection was planned, though the 'Start fieldwork' page says
+    grading starts then."""
+    planned = make_inspection(Stage.PLANNED)
+    judgment = planned.judgments.get(topic=Topic.LEADERSHIP)
+    with pytest.raises(ValidationError, match="cannot be done while the inspection is at Planned"):
+        services.judgment_save(
+            judgment=judgment,
+            grade=Grade.GOOD,
+            rationale="Early",
+            cites_case_reviews=False,
+            interviews=[],
+            documents=[],
+            by=inspector,
+        )
+    page = client_for(inspector).get(judgment.get_absolute_url()).content.decode()
+    assert "Grading opens when fieldwork starts" in page and 'name="rationale"' not in page
+    judgment.refresh_from_db()
+    assert judgment.status == Judgment.Status.NOT_STARTED and judgment.rationale == ""

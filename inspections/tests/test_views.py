@@ -863,7 +863,7 @@ def test_only_dates_that_were_set_can_be_corrected(client_for, make_inspection, 
         page = client.get(inspection.get_absolute_url()).content.decode()
         assert "Correct the dates" not in page
     checks = make_inspection(
-        Stage.PRE_PUBLICATION, force=Force.objects.get(slug="cleveland"), start=date(2028, 1, 10)
+        Stage.PRE_PUBLICATION, force=Force.objects.get(slug="cleveland"), start=date(2025, 9, 8)
     )
     form = client.get(reverse("inspections:dates", args=[checks.pk])).content.decode()
     assert 'name="received_on_0"' in form and 'name="published_on_0"' not in form
@@ -1050,3 +1050,37 @@ def test_a_planned_inspections_report_is_not_yet_started(client_for, planned, le
     html = client_for(lead_inspector).get(planned.get_absolute_url()).text
     status = html.split('id="report-status">')[1].split("</div>")[0]
     assert "Not started" in status and "In progress" not in status
+
+
+def test_two_tabs_saving_one_judgment_do_not_silently_overwrite(
+    client_for, make_inspection, inspector, lead_inspector
+):
+    """Found by a review: a second tab's save replaced the first's rationale
+    without a word (the history alone kept it)."""
+    inspection = make_inspection(Stage.FIELDWORK)
+    url = reverse("inspections:judgment", args=[inspection.pk, Topic.PARTNERSHIP_WORKING])
+    first, second = client_for(inspector), client_for(lead_inspector)
+    seen = second.get(url).context["form"]["seen"].value()
+    form = {"grade": "good", "rationale": "Tab A: long careful rationale"}
+    assert (
+        first.post(
+            url, {**form, "seen": first.get(url).context["form"]["seen"].value()}
+        ).status_code
+        == 302
+    )
+
+    refused = second.post(url, {"grade": "adequate", "rationale": "Tab B: short", "seen": seen})
+    assert refused.status_code == 200
+    html = refused.content.decode()
+    assert "Someone else saved this judgment after you opened it" in html
+    assert "Tab B: short" in html  # what they wrote is still on the page
+    judgment = inspection.judgments.get(topic=Topic.PARTNERSHIP_WORKING)
+    assert judgment.rationale == "Tab A: long careful rationale"
+
+    # Saving again, having been told, replaces it.
+    again = refused.context["form"]["seen"].value()
+    assert again != seen
+    replaced = second.post(url, {"grade": "adequate", "rationale": "Tab B: short", "seen": again})
+    assert replaced.status_code == 302
+    judgment.refresh_from_db()
+    assert judgment.rationale == "Tab B: short"

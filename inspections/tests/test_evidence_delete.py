@@ -1,0 +1,127 @@
+"""Deleting an interview or document recorded in error: found by an
+exploratory review, a wrong record, or an uploaded file that names a child,
+could not be taken out of the evidence."""
+
+import pytest
+from django.core.files.storage import default_storage
+from django.urls import reverse
+
+from core.models import AuditEvent, StoredFile
+from core.tests.files import pdf, upload
+from inspections import services
+from inspections.models import Document, Inspection, Interview, Topic
+
+Stage = Inspection.Stage
+
+
+@pytest.fixture
+def evidence(make_inspection, inspector, private_storage):
+    inspection = make_inspection(Stage.FIELDWORK)
+    interview = services.interview_record(
+        inspection=inspection,
+        held_on=inspection.fieldwork_start,
+        topics=[Topic.LEADERSHIP],
+        notes="",
+        participants=[("Superintendent", "police")],
+        by=inspector,
+    )
+    document = services.document_record(
+        inspection=inspection,
+        title="Strategy meeting minutes",
+        kind="policy",
+        received_on=inspection.fieldwork_start,
+        notes="",
+        upload=upload("minutes.pdf", pdf()),
+        by=inspector,
+    )
+    return inspection, interview, document
+
+
+def test_a_document_and_its_file_are_deleted_after_asking(
+    client_for, inspector, evidence, django_capture_on_commit_callbacks
+):
+    inspection, _, document = evidence
+    storage_name = document.stored_file.storage_name
+    client = client_for(inspector)
+    listing = client.get(reverse("inspections:evidence", args=[inspection.pk])).content.decode()
+    url = reverse("inspections:document_delete", args=[inspection.pk, document.pk])
+    assert f'href="{url}"' in listing
+    page = client.get(url).content.decode()
+    assert "Are you sure you want to delete this document?" in page
+    assert "with its file minutes.pdf" in page and "deleted for good" in page
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("inspections:evidence", args=[inspection.pk])
+    assert "Document ‘Strategy meeting minutes’ deleted" in response.text
+    assert not Document.objects.filter(pk=document.pk).exists()
+    assert not StoredFile.objects.exists()
+    assert not default_storage.exists(storage_name)
+    event = AuditEvent.objects.get(action="document.deleted")
+    assert event.actor == inspector and event.inspection_id == inspection.pk
+    assert event.changes["file"] == ["minutes.pdf", None]
+    assert event.changes["evidence"][0].startswith("Strategy meeting minutes (policy, received")
+    # Deleted already (a second tab): 404, and nothing else happens.
+    assert client.post(url).status_code == 404
+
+
+def test_evidence_a_judgment_or_finding_cites_is_kept_until_taken_out(
+    client_for, inspector, lead_inspector, evidence
+):
+    inspection, interview, _ = evidence
+    judgment = inspection.judgments.get(topic=Topic.LEADERSHIP)
+    services.judgment_save(
+        judgment=judgment,
+        grade="good",
+        rationale="Strong",
+        cites_case_reviews=False,
+        interviews=[interview],
+        documents=[],
+        by=inspector,
+    )
+    client = client_for(inspector)
+    detail = client.get(reverse("inspections:interview", args=[inspection.pk, interview.pk]))
+    url = reverse("inspections:interview_delete", args=[inspection.pk, interview.pk])
+    assert f'href="{url}"' in detail.content.decode()
+    page = client.get(url).content.decode()
+    assert "It is cited as evidence by:" in page and "The leadership judgment" in page
+    assert "Take it out of it before you delete it" in page
+    assert "Delete interview</button>" not in page  # a button that could only be refused
+
+    refused = client.post(url).content.decode()
+    assert "cannot be deleted while the leadership judgment cites it" in refused
+    assert Interview.objects.filter(pk=interview.pk).exists()
+    assert not AuditEvent.objects.filter(action="interview.deleted").exists()
+
+    services.judgment_save(
+        judgment=judgment,
+        grade="good",
+        rationale="Strong",
+        cites_case_reviews=False,
+        interviews=[],
+        documents=[],
+        by=inspector,
+    )
+    assert client.post(url).status_code == 302
+    assert not Interview.objects.filter(pk=interview.pk).exists()
+    assert AuditEvent.objects.get(action="interview.deleted").changes["evidence"][1] is None
+
+
+def test_only_the_team_deletes_evidence_and_not_once_closed(
+    client_for, inspector, other_inspector, force_lead_a, admin_user, evidence
+):
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    inspection, interview, document = evidence
+    url = reverse("inspections:document_delete", args=[inspection.pk, document.pk])
+    for outsider in (other_inspector, force_lead_a):
+        assert client_for(outsider).post(url).status_code == 404
+    with pytest.raises(PermissionDenied):
+        services.evidence_delete(item=document, by=other_inspector)
+    Inspection.objects.filter(pk=inspection.pk).update(stage=Stage.CLOSED)
+    inspection.refresh_from_db()
+    with pytest.raises(ValidationError, match="closed"):
+        services.evidence_delete(item=interview, by=admin_user)
+    response = client_for(inspector).get(url)
+    assert response.status_code == 302  # back to the evidence page, which says why
+    assert Document.objects.filter(pk=document.pk).exists()

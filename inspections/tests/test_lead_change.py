@@ -1,0 +1,171 @@
+"""Who leads an inspection: found by an exploratory review, a lead inspector
+made force lead of the force they were inspecting could still start its
+fieldwork, publish its report and accept its action plans, and an inspection
+whose lead left after fieldwork could not be given another."""
+
+from datetime import date
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+
+from accounts import services as account_services
+from accounts.models import User
+from accounts.tests.factories import UserFactory
+from core.models import AuditEvent
+from inspections import services
+from inspections.models import Inspection, Judgment
+
+Stage = Inspection.Stage
+
+
+@pytest.fixture
+def second_lead(db):
+    return UserFactory(
+        email="second.lead@example.org", full_name="Sam Second", role=User.Role.LEAD_INSPECTOR
+    )
+
+
+def test_a_lead_inspector_made_force_lead_takes_no_step(
+    client_for, make_inspection, lead_inspector, admin_user, force_a
+):
+    """Changed in the Django admin (the one way around the Users pages' refusal,
+    below), the role alone decides: the lead's id on the inspection is not enough."""
+    inspection = make_inspection(Stage.FIELDWORK)
+    lead_inspector.role, lead_inspector.force = User.Role.FORCE_LEAD, force_a
+    account_services.user_save_in_django_admin(user=lead_inspector, by=admin_user)
+
+    with pytest.raises(PermissionDenied):
+        services.inspection_start_moderation(inspection=inspection, by=lead_inspector)
+    client = client_for(lead_inspector)
+    url = reverse("inspections:transition", args=[inspection.pk, "start-moderation"])
+    assert client.post(url).status_code == 404  # a force lead is not shown the step
+    judgment = inspection.judgments.first()
+    url = reverse("inspections:judgment_moderate", args=[inspection.pk, judgment.topic])
+    assert client.post(url, {"agree": "1"}).status_code == 404  # a force lead sees no judgment
+    inspection.refresh_from_db()
+    assert inspection.stage == Stage.FIELDWORK
+    assert not Judgment.objects.filter(status=Judgment.Status.FINAL).exists()
+
+
+def test_the_users_pages_keep_a_lead_of_an_open_inspection_among_the_inspectors(
+    client_for, make_inspection, lead_inspector, admin_user, force_a, force_b
+):
+    make_inspection(Stage.MODERATION)
+    url = reverse("accounts:user_edit", args=[lead_inspector.pk])
+    form = {
+        "full_name": lead_inspector.full_name,
+        "email": lead_inspector.email,
+        "role": User.Role.FORCE_LEAD,
+        "force": force_a.pk,
+        "reason": "Joined the force",
+    }
+    response = client_for(admin_user).post(url, form)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Lena Lead leads 1 inspection not yet closed. Give it another lead inspector" in html
+    assert 'href="#id_role' in html  # in the error summary, linked to the role
+    lead_inspector.refresh_from_db()
+    assert lead_inspector.role == User.Role.LEAD_INSPECTOR
+    assert not AuditEvent.objects.filter(action="user_changed").exists()
+    # Another lead inspector, or an inspector, is still field staff: allowed.
+    assert account_services.user_details_change(
+        user=lead_inspector,
+        by=admin_user,
+        full_name=lead_inspector.full_name,
+        email=lead_inspector.email,
+        role=User.Role.INSPECTOR,
+        force=None,
+        reason="Stepping back",
+    )
+
+
+def test_a_lead_of_closed_inspections_only_may_become_a_force_lead(
+    make_inspection, lead_inspector, admin_user, force_a
+):
+    make_inspection(Stage.CLOSED)
+    assert account_services.user_details_change(
+        user=lead_inspector,
+        by=admin_user,
+        full_name=lead_inspector.full_name,
+        email=lead_inspector.email,
+        role=User.Role.FORCE_LEAD,
+        force=force_a,
+        reason="Joined the force",
+    )
+
+
+def test_an_admin_gives_an_inspection_past_fieldwork_another_lead(
+    client_for, make_inspection, lead_inspector, second_lead, admin_user
+):
+    inspection = make_inspection(Stage.MODERATION)
+    inspection.team.add(second_lead)
+    client = client_for(admin_user)
+    deactivate = client.get(reverse("accounts:user_deactivate", args=[lead_inspector.pk]))
+    assert "Lena Lead leads 1 inspection not yet closed" in deactivate.text
+    assert f'href="{inspection.get_absolute_url()}"' in deactivate.text
+    account_services.user_deactivate(user=lead_inspector, by=admin_user, reason="Left")
+    page = client.get(inspection.get_absolute_url()).content.decode()
+    assert "Deactivated" in page and "Change the lead inspector" in page
+    url = reverse("inspections:lead", args=[inspection.pk])
+    form = client.get(url).content.decode()
+    assert "Lena Lead leads this inspection, but their account is deactivated" in form
+    assert "Sam Second" in form
+
+    refused = client.post(url, {"lead_inspector": "", "reason": ""}).content.decode()
+    assert "Choose the new lead inspector" in refused and "Enter why the lead" in refused
+    assert 'class="govuk-error-summary"' in refused
+
+    response = client.post(url, {"lead_inspector": second_lead.pk, "reason": "Lena has left"})
+    assert response.status_code == 302 and response.url == inspection.get_absolute_url()
+    inspection.refresh_from_db()
+    assert inspection.lead_inspector == second_lead
+    assert second_lead not in inspection.team.all()
+    event = AuditEvent.objects.get(action="inspection.lead_changed")
+    assert event.actor == admin_user and event.comment == "Lena has left"
+    assert event.changes == {"lead_inspector": ["Lena Lead", "Sam Second"]}
+    # The new lead moderates; the old one cannot, even if let back in.
+    judgment = inspection.judgments.first()
+    services.judgment_agree(judgment=judgment, by=second_lead)
+    account_services.user_reactivate(user=lead_inspector, by=admin_user, reason="Back")
+    with pytest.raises(PermissionDenied):
+        services.inspection_send_for_checks(
+            inspection=inspection, received_on=inspection.fieldwork_end, by=lead_inspector
+        )
+
+
+def test_changing_the_lead_is_refused_where_the_plan_or_nothing_decides(
+    client_for, make_inspection, lead_inspector, second_lead, inspector, admin_user, force_b
+):
+    planned = make_inspection(Stage.FIELDWORK)
+    closed = make_inspection(Stage.CLOSED, force=force_b, start=date(2024, 6, 3))
+    client = client_for(admin_user)
+    for inspection in (planned, closed):
+        url = reverse("inspections:lead", args=[inspection.pk])
+        assert client.get(url).status_code == 404
+        assert (
+            "Change the lead inspector"
+            not in client.get(inspection.get_absolute_url()).content.decode()
+        )
+        with pytest.raises(ValidationError):
+            services.inspection_change_lead(
+                inspection=inspection, lead_inspector=second_lead, reason="x", by=admin_user
+            )
+    moderation = make_inspection(Stage.MODERATION, force=force_b, start=date(2025, 6, 2))
+    for who in (inspector, lead_inspector):  # only admins
+        with pytest.raises(PermissionDenied):
+            services.inspection_change_lead(
+                inspection=moderation, lead_inspector=second_lead, reason="x", by=who
+            )
+    url = reverse("inspections:lead", args=[moderation.pk])
+    for not_a_lead in (inspector, lead_inspector):  # an inspector, or the lead already
+        response = client.post(url, {"lead_inspector": not_a_lead.pk, "reason": "x"})
+        assert response.status_code == 200
+        assert "Select a valid choice" not in response.content.decode()
+        assert "govuk-error-summary" in response.content.decode()
+    with pytest.raises(ValidationError, match="already leads"):
+        services.inspection_change_lead(
+            inspection=moderation, lead_inspector=lead_inspector, reason="x", by=admin_user
+        )
+    moderation.refresh_from_db()
+    assert moderation.lead_inspector == lead_inspector
