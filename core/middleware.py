@@ -1,9 +1,26 @@
 """Middleware of the service as a whole."""
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
+
+
+class BrowserMethodsOnlyMiddleware:
+    """Answer 405 to any method but GET, HEAD and POST: the service is forms
+    and pages, and a browser sends nothing else. Found by a review: a PUT,
+    PATCH or DELETE reached plain views, which drew their GET page with 200
+    (nothing changed, but a scanner or a misdirected client was told yes)."""
+
+    ALLOWED = ("GET", "HEAD", "POST")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method not in self.ALLOWED:
+            return HttpResponseNotAllowed(self.ALLOWED)
+        return self.get_response(request)
 
 
 class RequestSizeLimitMiddleware:

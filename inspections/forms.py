@@ -137,7 +137,7 @@ class JudgmentForm(GovukForm):
     )
     interviews = _evidence_field("Interviews cited as evidence")
     documents = _evidence_field("Documents cited as evidence")
-    # The judgment's version as the page showed it (services.judgment_version).
+    # The judgment's version as the page showed it (services.seen_version).
     seen = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, inspection: Inspection, **kwargs):
@@ -240,6 +240,8 @@ class FindingForm(GovukForm):
     )
     interviews = _evidence_field("Interviews cited as evidence")
     documents = _evidence_field("Documents cited as evidence")
+    # When changing a finding: its version as the page showed it.
+    seen = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, inspection: Inspection, **kwargs):
         super().__init__(*args, **kwargs)

@@ -631,12 +631,25 @@ STALE_JUDGMENT = (
     "saved. Its history, below, shows what they changed. Save again to replace their "
     "changes with yours"
 )
+STALE_FINDING = (
+    "Someone else saved this finding after you opened it, so your changes have not been "
+    "saved. The findings page shows it as they saved it. Save again to replace their "
+    "changes with yours"
+)
 
 
-def judgment_version(judgment: Judgment) -> str:
-    """What the grading page carries back (as "seen") to tell whether the
-    judgment was saved after the page was drawn."""
-    return judgment.updated_at.isoformat()
+def seen_version(obj: Judgment | Finding) -> str:
+    """What a page carries back (as "seen") to tell whether the judgment or
+    finding it shows was saved after the page was drawn."""
+    return obj.updated_at.isoformat()
+
+
+def _check_seen(obj: Judgment | Finding, seen: str | None, message: str) -> None:
+    """Refuse a save from a page drawn before the last save (another person,
+    another tab): found by a review, the later save silently replaced the
+    earlier. Call after _read_again."""
+    if seen is not None and seen != seen_version(obj):
+        raise ValidationError(message, code="stale")
 
 
 @transaction.atomic
@@ -654,13 +667,11 @@ def judgment_save(
     """Save a draft grade and rationale, either of them still to come. An
     inadequate grade needs a cause of concern before it is submitted.
 
-    `seen` is judgment_version() as the page showed it: if the judgment was
-    saved since (another inspector, another tab), nothing is saved, rather
-    than the page's text silently replacing the newer (found by a review)."""
+    `seen` is seen_version() as the page showed it: if the judgment was
+    saved since (another inspector, another tab), nothing is saved."""
     _lock(judgment.inspection)
     _read_again(judgment)
-    if seen is not None and seen != judgment_version(judgment):
-        raise ValidationError(STALE_JUDGMENT, code="stale")
+    _check_seen(judgment, seen, STALE_JUDGMENT)
     inspection = judgment.inspection
     if not can_work_on(by, inspection):
         raise PermissionDenied
@@ -836,9 +847,11 @@ def finding_update(
     interviews: list[Interview],
     documents: list[Document],
     by: User,
+    seen: str | None = None,
 ) -> Finding:
     _lock(finding.inspection)
     _read_again(finding)
+    _check_seen(finding, seen, STALE_FINDING)
     inspection = finding.inspection
     _require_findings_editable(inspection, by)
     _check_finding(kind, reported_to_force_on)

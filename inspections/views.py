@@ -519,12 +519,7 @@ def judgment_detail(request: HttpRequest, inspection_id, topic: str) -> HttpResp
             return redirect(judgment)
         if submit:
             judgment.refresh_from_db(fields=["status"])  # the save was rolled back too
-        if services.STALE_JUDGMENT in form.non_field_errors():
-            # The page keeps what this person wrote; saving it again now
-            # replaces the other's changes, which they have been shown.
-            judgment.refresh_from_db(fields=["updated_at"])
-            form.data = form.data.copy()
-            form.data["seen"] = services.judgment_version(judgment)
+        _offer_to_replace(form, judgment, services.STALE_JUDGMENT)
     if not _editable(request.user, judgment):
         # Refused because, while it waited for the inspection's lock, the
         # judgment was submitted or the stage moved on (the service read both
@@ -532,6 +527,16 @@ def judgment_detail(request: HttpRequest, inspection_id, topic: str) -> HttpResp
         messages.error(request, _not_changed(judgment, "your changes were not saved"))
         return redirect(judgment)
     return render(request, "inspections/judgment.html", _judgment_context(request, judgment, form))
+
+
+def _offer_to_replace(form, obj: Judgment | Finding, stale: str) -> None:
+    """After a refusal because someone else saved first: the page keeps what
+    this person wrote, and saving it again now replaces the other's changes,
+    which they have been told of."""
+    if stale in form.non_field_errors():
+        obj.refresh_from_db(fields=["updated_at"])
+        form.data = form.data.copy()
+        form.data["seen"] = services.seen_version(obj)
 
 
 def _not_changed(judgment: Judgment, what: str) -> str:
@@ -550,7 +555,7 @@ def _judgment_form(judgment: Judgment, data) -> JudgmentForm:
         "cites_case_reviews": judgment.cites_case_reviews,
         "interviews": list(judgment.interviews.all()),
         "documents": list(judgment.documents.all()),
-        "seen": services.judgment_version(judgment),
+        "seen": services.seen_version(judgment),
     }
     return JudgmentForm(data, initial=initial, inspection=judgment.inspection)
 
@@ -743,14 +748,19 @@ def finding_edit(request: HttpRequest, inspection_id, finding_id) -> HttpRespons
         "reported_to_force_on": finding.reported_to_force_on,
         "interviews": list(finding.interviews.all()),
         "documents": list(finding.documents.all()),
+        "seen": services.seen_version(finding),
     }
     form = FindingForm(request.POST or None, initial=initial, inspection=finding.inspection)
-    if form.is_valid() and _apply(
-        form,
-        lambda: services.finding_update(finding=finding, **_finding_kwargs(form), by=request.user),
-    ):
-        messages.success(request, "Finding saved")
-        return redirect("inspections:findings", finding.inspection_id)
+    if form.is_valid():
+        seen = form.cleaned_data["seen"] or None
+        kwargs = _finding_kwargs(form)
+        if _apply(
+            form,
+            lambda: services.finding_update(finding=finding, **kwargs, by=request.user, seen=seen),
+        ):
+            messages.success(request, "Finding saved")
+            return redirect("inspections:findings", finding.inspection_id)
+        _offer_to_replace(form, finding, services.STALE_FINDING)
     context = {"inspection": finding.inspection, "form": form, "finding": finding}
     return render(request, "inspections/finding_form.html", context)
 

@@ -357,3 +357,16 @@ def test_nothing_a_force_lead_may_not_see_reaches_them(
     emails = [m for m in mailoutbox if force_lead_a.email in m.to]
     for message in emails:
         assert not [s for s in SECRETS if s in message.subject + message.body]
+
+
+@pytest.mark.parametrize("method", ["put", "patch", "delete", "options", "trace"])
+def test_only_the_methods_a_browser_sends_are_answered(world, clients, method):
+    """Found by a review: a PUT, PATCH or DELETE to a plain view drew its GET
+    page with 200. Every URL now answers 405 to them, naming GET, HEAD, POST."""
+    patterns = dict(url_patterns())
+    for name in ("core:home", "actionplans:plan_check", "inspections:detail"):
+        url = reverse(name, kwargs=_kwargs(name, patterns[name], world))
+        for role in ("admin", "own_lead", "anon"):
+            response = getattr(clients[role], method)(url)
+            assert response.status_code == 405, (name, role)
+            assert response["Allow"] == "GET, HEAD, POST"

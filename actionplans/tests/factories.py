@@ -5,7 +5,7 @@ from datetime import date, timedelta
 from django.utils import timezone
 
 from actionplans import services
-from actionplans.models import ActionPlan, PlanResponse, PostInspectionVisit
+from actionplans.models import ActionPlan, Notice, PlanResponse, PostInspectionVisit
 from core.tests import files
 from inspections import services as inspection_services
 from inspections.models import Finding, Inspection, Topic
@@ -39,6 +39,9 @@ def inspection_due(
         received_on=received_on,
         published_on=published_on,
     )
+    # The correction told the force its plans' due dates (notices.plan_due_notices,
+    # tested on its own); the tests that use this count the sweep's notices.
+    Notice.objects.filter(inspection=inspection, kind=Notice.Kind.PLAN_DUE).delete()
     inspection.refresh_from_db()
     return inspection
 

@@ -85,7 +85,7 @@ def test_import_sample_review_second_review_and_figures(
     upload(page, journey["bad_row"])
     visit(page, "Case list import")
     expect(page.locator(".govuk-error-summary")).to_contain_text(
-        "Row 14: enter a date in the format 31/12/2024"
+        "Row 14: the date recorded must be a real date"
     )
     page.get_by_role("link", name="Upload a corrected file").click()
     upload(page, journey["good"])

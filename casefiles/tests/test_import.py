@@ -83,7 +83,7 @@ BAD_FILES = {
     ),
     "bad date": (
         bad_file(good_rows(12) + [["GMP/99", "Missing children", "31/13/2024", ""]]),
-        "Row 14: enter a date in the format 31/12/2024",
+        "Row 14: the date recorded must be a real date",
     ),
     "missing column": (
         bad_file([["A", "Missing children"]], header=["case_reference", "category"]),

@@ -125,7 +125,7 @@ def test_row_errors_show_on_the_status_page_in_an_error_summary(
     html = client.get(response.url).content.decode()
     assert "<title>Error: Case list import" in html
     assert "There is a problem with the file" in html
-    assert "Row 14: enter a date in the format 31/12/2024" in html
+    assert "Row 14: the date recorded must be a real date" in html
     assert "Nothing has been imported" in html
     assert not Case.objects.exists()
 

@@ -251,7 +251,7 @@ def test_django_messages_are_replaced_by_govuk_ones_unless_a_form_gives_its_own(
         "comment": ["Comments must be 20 characters or fewer"],
         "reason": ["Your answer must be 5 characters or fewer"],
         "kept": ["Keep it short"],
-        "colour": ["Select colour from the list"],
+        "colour": ["Choose colour from the list"],
         "person": ["Choose the person"],
     }
     nul = Example({"comment": "a\x00b", "colour": "red", "person": "ann", "reason": "", "kept": ""})

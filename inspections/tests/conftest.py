@@ -9,6 +9,16 @@ def planned(force_a, lead_inspector, inspector, admin_user):
 
 
 @pytest.fixture
+def in_fieldwork(planned, lead_inspector):
+    """Force A's inspection with fieldwork started: the five topics can be graded."""
+    from inspections import services
+
+    services.inspection_start_fieldwork(inspection=planned, by=lead_inspector)
+    planned.refresh_from_db()
+    return planned
+
+
+@pytest.fixture
 def make_inspection(force_a, lead_inspector, inspector, admin_user):
     """make_inspection(stage, **overrides): an inspection of force A at that stage."""
 

@@ -26,6 +26,7 @@ DATE = lambda name: [f"{name}_0", f"{name}_1", f"{name}_2"]  # noqa: E731
 def world(force_a, force_b, admin_user, lead_inspector, inspector, other_inspector, force_lead_b):
     """Force A's open inspection, and force B's evidence to smuggle in."""
     mine = schedule(force=force_a, lead=lead_inspector, team=[inspector], by=admin_user)
+    services.inspection_start_fieldwork(inspection=mine, by=lead_inspector)  # to be graded
     theirs = inspection_at(
         Inspection.Stage.MODERATION, force=force_b, lead=other_inspector, admin=admin_user
     )
@@ -148,7 +149,7 @@ def test_another_forces_evidence_is_never_linked(client_for, inspector, world):
         url, {"grade": "good", "rationale": "Fine", "interviews": [theirs_interview.pk]}
     )
     assert response.status_code == 200
-    assert "Select interviews cited as evidence from the list" in response.content.decode()
+    assert "Choose interviews cited as evidence from the list" in response.content.decode()
     assert not world["mine"].judgments.get(topic=Topic.LEADERSHIP).interviews.exists()
 
 

@@ -98,8 +98,8 @@ def test_a_plan_change_from_a_stale_page_does_not_undo_moderation(
     assert _events("inspection.plan_changed") == 0
 
 
-def test_a_draft_saved_from_a_stale_page_does_not_take_back_a_submission(planned, inspector):
-    judgment = planned.judgments.get(topic=Topic.LEADERSHIP)
+def test_a_draft_saved_from_a_stale_page_does_not_take_back_a_submission(in_fieldwork, inspector):
+    judgment = in_fieldwork.judgments.get(topic=Topic.LEADERSHIP)
     _save(judgment, inspector)
     other_tab = _stale(judgment)
     services.judgment_submit(judgment=judgment, by=inspector)
@@ -111,12 +111,12 @@ def test_a_draft_saved_from_a_stale_page_does_not_take_back_a_submission(planned
 
 
 def test_a_grade_saved_as_another_tab_submits_says_it_was_not_saved(
-    client_for, planned, inspector, monkeypatch
+    client_for, in_fieldwork, inspector, monkeypatch
 ):
     """The page passed its check; the other tab's submission committed while
     this save waited for the lock. A message on the judgment, not a blank
     error page."""
-    judgment = planned.judgments.get(topic=Topic.LEADERSHIP)
+    judgment = in_fieldwork.judgments.get(topic=Topic.LEADERSHIP)
     _save(judgment, inspector)
     save = services.judgment_save
 
@@ -136,8 +136,8 @@ def test_a_grade_saved_as_another_tab_submits_says_it_was_not_saved(
     assert (judgment.status, judgment.grade) == (Judgment.Status.SUBMITTED, Grade.GOOD)
 
 
-def test_agreeing_twice_records_one_agreement(planned, inspector, lead_inspector):
-    judgment = planned.judgments.get(topic=Topic.LEADERSHIP)
+def test_agreeing_twice_records_one_agreement(in_fieldwork, inspector, lead_inspector):
+    judgment = in_fieldwork.judgments.get(topic=Topic.LEADERSHIP)
     _save(judgment, inspector)
     services.judgment_submit(judgment=judgment, by=inspector)
     double_click = _stale(judgment)
@@ -229,21 +229,21 @@ SERVICES = [
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("name", SERVICES)
-def test_each_change_waits_for_the_inspections_lock(name, planned, inspector, lead_inspector):
+def test_each_change_waits_for_the_inspections_lock(name, in_fieldwork, inspector, lead_inspector):
     """While another transaction holds the inspection's row, the service waits
     for it before it reads or writes anything (here it gives up after 200 ms),
     instead of checking a state that is about to change."""
     skip_unless_postgresql()
-    _save(planned.judgments.get(topic=Topic.LEADERSHIP), inspector)
-    submitted = planned.judgments.get(topic=Topic.INVESTIGATION)
+    _save(in_fieldwork.judgments.get(topic=Topic.LEADERSHIP), inspector)
+    submitted = in_fieldwork.judgments.get(topic=Topic.INVESTIGATION)
     _save(submitted, inspector)
     services.judgment_submit(judgment=submitted, by=inspector)
-    add_concern(planned, by=inspector, topic=Topic.INVESTIGATION)
-    call = _services(planned, inspector, lead_inspector)[name]
+    add_concern(in_fieldwork, by=inspector, topic=Topic.INVESTIGATION)
+    call = _services(in_fieldwork, inspector, lead_inspector)[name]
     judgments = list(Judgment.objects.values_list("topic", "status", "grade"))
     findings = list(Finding.objects.values_list("summary", "kind"))
 
-    assert_waits_for_row_lock(Inspection, planned.pk, call)
+    assert_waits_for_row_lock(Inspection, in_fieldwork.pk, call)
     assert list(Judgment.objects.values_list("topic", "status", "grade")) == judgments
     assert list(Finding.objects.values_list("summary", "kind")) == findings
 

@@ -323,16 +323,16 @@ def _save(judgment, by, grade=Grade.GOOD, rationale="Strong evidence"):
     )
 
 
-def test_inadequate_needs_a_cause_of_concern_before_it_is_submitted(planned, inspector):
+def test_inadequate_needs_a_cause_of_concern_before_it_is_submitted(in_fieldwork, inspector):
     """A draft keeps the work in progress (found by testing: the refusal lost
     the rationale of an inspector who went to record the concern)."""
-    judgment = _leadership(planned)
+    judgment = _leadership(in_fieldwork)
     _save(judgment, inspector, grade=Grade.INADEQUATE)
     assert judgment.status == Judgment.Status.DRAFT
     with pytest.raises(ValidationError) as error:
         services.judgment_submit(judgment=judgment, by=inspector)
     assert "needs a cause of concern" in error.value.message_dict["grade"][0]
-    add_concern(planned, by=inspector, topic=Topic.LEADERSHIP)
+    add_concern(in_fieldwork, by=inspector, topic=Topic.LEADERSHIP)
     services.judgment_submit(judgment=judgment, by=inspector)
     assert judgment.status == Judgment.Status.SUBMITTED
 
@@ -342,8 +342,8 @@ def test_inspectors_off_the_team_cannot_grade(planned, other_inspector):
         _save(_leadership(planned), other_inspector)
 
 
-def test_grade_history_records_who_changed_what_from_and_to(planned, inspector):
-    judgment = _leadership(planned)
+def test_grade_history_records_who_changed_what_from_and_to(in_fieldwork, inspector):
+    judgment = _leadership(in_fieldwork)
     _save(judgment, inspector, grade=Grade.GOOD)
     _save(judgment, inspector, grade=Grade.ADEQUATE)
     latest = AuditEvent.objects.for_object(judgment).first()
@@ -351,8 +351,8 @@ def test_grade_history_records_who_changed_what_from_and_to(planned, inspector):
     assert latest.changes == {"grade": ["Good", "Adequate"]}
 
 
-def test_lead_returns_with_a_comment_and_agrees(planned, inspector, lead_inspector):
-    judgment = _leadership(planned)
+def test_lead_returns_with_a_comment_and_agrees(in_fieldwork, inspector, lead_inspector):
+    judgment = _leadership(in_fieldwork)
     _save(judgment, inspector)
     services.judgment_submit(judgment=judgment, by=inspector)
     with pytest.raises(PermissionDenied):
@@ -369,16 +369,16 @@ def test_lead_returns_with_a_comment_and_agrees(planned, inspector, lead_inspect
     assert returned.comment == "Cite the data"
 
 
-def test_a_submitted_judgment_cannot_be_edited(planned, inspector):
-    judgment = _leadership(planned)
+def test_a_submitted_judgment_cannot_be_edited(in_fieldwork, inspector):
+    judgment = _leadership(in_fieldwork)
     _save(judgment, inspector)
     services.judgment_submit(judgment=judgment, by=inspector)
     with pytest.raises(ValidationError, match="with the lead inspector"):
         _save(judgment, inspector)
 
 
-def test_submitting_needs_a_rationale(planned, inspector):
-    judgment = _leadership(planned)
+def test_submitting_needs_a_rationale(in_fieldwork, inspector):
+    judgment = _leadership(in_fieldwork)
     _save(judgment, inspector, rationale="   ")
     with pytest.raises(ValidationError, match="write a rationale"):
         services.judgment_submit(judgment=judgment, by=inspector)
@@ -455,9 +455,9 @@ def test_areas_for_improvement_carry_no_recommendation(planned, inspector):
         services.recommendation_add(finding=afi, text="Do better", by=inspector)
 
 
-def test_the_last_concern_of_an_inadequate_topic_cannot_be_deleted(planned, inspector):
-    concern = add_concern(planned, by=inspector, topic=Topic.LEADERSHIP)
-    _save(_leadership(planned), inspector, grade=Grade.INADEQUATE)
+def test_the_last_concern_of_an_inadequate_topic_cannot_be_deleted(in_fieldwork, inspector):
+    concern = add_concern(in_fieldwork, by=inspector, topic=Topic.LEADERSHIP)
+    _save(_leadership(in_fieldwork), inspector, grade=Grade.INADEQUATE)
     with pytest.raises(ValidationError, match="graded inadequate"):
         services.finding_delete(finding=concern, by=inspector)
 
@@ -470,12 +470,12 @@ def test_the_last_concern_of_an_inadequate_topic_cannot_be_deleted(planned, insp
     ],
 )
 def test_the_last_concern_of_an_inadequate_topic_cannot_be_moved_away(
-    planned, inspector, change, field
+    in_fieldwork, inspector, change, field
 ):
     """Found by a review: deleting it was refused, but editing its topic or
     kind took it away, and the report went out inadequate with no concern."""
-    concern = add_concern(planned, by=inspector, topic=Topic.LEADERSHIP, recommendation=False)
-    _save(_leadership(planned), inspector, grade=Grade.INADEQUATE)
+    concern = add_concern(in_fieldwork, by=inspector, topic=Topic.LEADERSHIP, recommendation=False)
+    _save(_leadership(in_fieldwork), inspector, grade=Grade.INADEQUATE)
     fields = {
         "topic": concern.topic,
         "kind": concern.kind,
@@ -492,7 +492,7 @@ def test_the_last_concern_of_an_inadequate_topic_cannot_be_moved_away(
     concern.refresh_from_db()
     assert (concern.topic, concern.kind) == (Topic.LEADERSHIP, Finding.Kind.CAUSE_OF_CONCERN)
     # With a second cause of concern on the topic, the first may move.
-    add_concern(planned, by=inspector, topic=Topic.LEADERSHIP, summary="Another")
+    add_concern(in_fieldwork, by=inspector, topic=Topic.LEADERSHIP, summary="Another")
     services.finding_update(finding=concern, **{**fields, **change})
 
 
@@ -515,19 +515,19 @@ def test_an_inadequate_topic_without_a_cause_of_concern_blocks_publication(
         )
 
 
-def test_the_evidence_cited_and_recommendations_removed_are_on_the_record(planned, inspector):
+def test_the_evidence_cited_and_recommendations_removed_are_on_the_record(in_fieldwork, inspector):
     """Found by a review: changing the evidence a judgment or finding cites
     wrote an audit row with no changes, and deleting a cause of concern took
     its recommendations with it without a word."""
     interview = services.interview_record(
-        inspection=planned,
+        inspection=in_fieldwork,
         held_on=date(2026, 1, 13),
         topics=["leadership"],
         notes="",
         participants=[("Chief inspector", "police")],
         by=inspector,
     )
-    judgment = _leadership(planned)
+    judgment = _leadership(in_fieldwork)
     services.judgment_save(
         judgment=judgment,
         grade=Grade.GOOD,
@@ -551,12 +551,12 @@ def test_the_evidence_cited_and_recommendations_removed_are_on_the_record(planne
     saved = AuditEvent.objects.filter(action="judgment.saved").latest("id")
     assert saved.changes == {"interviews": ["13 January 2026: Chief inspector (Police)", ""]}
 
-    concern = add_concern(planned, by=inspector, topic=Topic.INVESTIGATION)
+    concern = add_concern(in_fieldwork, by=inspector, topic=Topic.INVESTIGATION)
     text = concern.recommendations.get().text
     services.finding_delete(finding=concern, by=inspector)
     removed = AuditEvent.objects.filter(action="recommendation.deleted").get()
     assert removed.changes == {"text": [text, None]}
-    assert removed.inspection_id == planned.pk
+    assert removed.inspection_id == in_fieldwork.pk
 
 
 def test_finding_changes_are_audited(planned, inspector):

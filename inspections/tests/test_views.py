@@ -243,16 +243,16 @@ def test_schedule_refuses_double_booking_with_a_message(
 
 
 def test_inadequate_without_concern_is_saved_as_a_draft_and_refused_on_submitting(
-    client_for, planned, inspector
+    client_for, in_fieldwork, inspector
 ):
     """Found by testing: a draft was refused, so an inspector who went to
     record the cause of concern lost the rationale they had written."""
     client = client_for(inspector)
-    url = reverse("inspections:judgment", args=[planned.pk, Topic.LEADERSHIP])
+    url = reverse("inspections:judgment", args=[in_fieldwork.pk, Topic.LEADERSHIP])
     response = client.post(url, {"grade": "inadequate", "rationale": "Poor"}, follow=True)
     assert "Leadership: draft saved" in response.text
     assert "record it before you submit the judgment" in response.text
-    judgment = planned.judgments.get(topic=Topic.LEADERSHIP)
+    judgment = in_fieldwork.judgments.get(topic=Topic.LEADERSHIP)
     assert (judgment.status, judgment.rationale) == (Judgment.Status.DRAFT, "Poor")
     data = {"grade": "inadequate", "rationale": "Poor", "submit_for_moderation": ""}
     html = client.post(url, data).content.decode()
@@ -262,11 +262,13 @@ def test_inadequate_without_concern_is_saved_as_a_draft_and_refused_on_submittin
     assert judgment.status == Judgment.Status.DRAFT
 
 
-def test_a_draft_keeps_a_rationale_without_a_grade_but_not_nothing(client_for, planned, inspector):
+def test_a_draft_keeps_a_rationale_without_a_grade_but_not_nothing(
+    client_for, in_fieldwork, inspector
+):
     client = client_for(inspector)
-    url = reverse("inspections:judgment", args=[planned.pk, Topic.LEADERSHIP])
+    url = reverse("inspections:judgment", args=[in_fieldwork.pk, Topic.LEADERSHIP])
     assert client.post(url, {"rationale": "First notes"}).status_code == 302
-    judgment = planned.judgments.get(topic=Topic.LEADERSHIP)
+    judgment = in_fieldwork.judgments.get(topic=Topic.LEADERSHIP)
     assert (judgment.grade, judgment.rationale) == ("", "First notes")
     html = client.post(url, {"rationale": " "}).content.decode()
     assert "Choose a grade, or write some of the rationale, to save a draft" in html
@@ -274,38 +276,40 @@ def test_a_draft_keeps_a_rationale_without_a_grade_but_not_nothing(client_for, p
     assert "Choose a grade" in html
 
 
-def test_save_and_submit_keeps_what_was_changed_on_the_page(client_for, planned, inspector):
+def test_save_and_submit_keeps_what_was_changed_on_the_page(client_for, in_fieldwork, inspector):
     """Found by a screenshot sweep: 'Submit for moderation' was a form of its
     own, so a grade or rationale changed on the page was dropped unsaved and
     the older draft submitted. Now one button saves, then submits."""
     client = client_for(inspector)
-    url = reverse("inspections:judgment", args=[planned.pk, Topic.LEADERSHIP])
+    url = reverse("inspections:judgment", args=[in_fieldwork.pk, Topic.LEADERSHIP])
     client.post(url, {"grade": "good", "rationale": "First thoughts"})
     response = client.post(
         url,
         {"grade": "adequate", "rationale": "Checked against the data", "submit_for_moderation": ""},
     )
     assert response.status_code == 302
-    judgment = planned.judgments.get(topic=Topic.LEADERSHIP)
+    judgment = in_fieldwork.judgments.get(topic=Topic.LEADERSHIP)
     assert judgment.status == Judgment.Status.SUBMITTED
     assert (judgment.grade, judgment.rationale) == ("adequate", "Checked against the data")
     actions = list(AuditEvent.objects.for_object(judgment).values_list("action", flat=True))
     assert actions.count("judgment.submitted") == 1
 
 
-def test_save_and_submit_saves_nothing_when_the_save_is_refused(client_for, planned, inspector):
-    url = reverse("inspections:judgment", args=[planned.pk, Topic.LEADERSHIP])
+def test_save_and_submit_saves_nothing_when_the_save_is_refused(
+    client_for, in_fieldwork, inspector
+):
+    url = reverse("inspections:judgment", args=[in_fieldwork.pk, Topic.LEADERSHIP])
     data = {"grade": "inadequate", "rationale": "Poor", "submit_for_moderation": ""}
     html = client_for(inspector).post(url, data).content.decode()
     assert "Inadequate needs a cause of concern on this topic" in html
-    judgment = planned.judgments.get(topic=Topic.LEADERSHIP)
+    judgment = in_fieldwork.judgments.get(topic=Topic.LEADERSHIP)
     assert judgment.status == Judgment.Status.NOT_STARTED
     assert not AuditEvent.objects.for_object(judgment).exists()
 
 
-def test_judgment_page_shows_history(client_for, planned, inspector):
+def test_judgment_page_shows_history(client_for, in_fieldwork, inspector):
     client = client_for(inspector)
-    url = reverse("inspections:judgment", args=[planned.pk, Topic.LEADERSHIP])
+    url = reverse("inspections:judgment", args=[in_fieldwork.pk, Topic.LEADERSHIP])
     client.post(url, {"grade": "good", "rationale": "Strong"})
     client.post(url, {"grade": "adequate", "rationale": "Strong"})
     html = client.get(url).content.decode()
@@ -713,14 +717,14 @@ def test_a_date_outside_the_services_years_is_refused_not_a_500(
 
 
 def test_saving_a_judgment_from_a_stale_page_says_why_nothing_was_saved(
-    client_for, planned, inspector
+    client_for, in_fieldwork, inspector
 ):
     from inspections import services
 
-    url = reverse("inspections:judgment", args=[planned.pk, Topic.LEADERSHIP])
+    url = reverse("inspections:judgment", args=[in_fieldwork.pk, Topic.LEADERSHIP])
     client = client_for(inspector)
     client.post(url, {"grade": "good", "rationale": "Strong"})
-    judgment = planned.judgments.get(topic=Topic.LEADERSHIP)
+    judgment = in_fieldwork.judgments.get(topic=Topic.LEADERSHIP)
     services.judgment_submit(judgment=judgment, by=inspector)  # in another tab
 
     response = client.post(url, {"grade": "adequate", "rationale": "Changed"}, follow=True)
@@ -735,17 +739,17 @@ def test_saving_a_judgment_from_a_stale_page_says_why_nothing_was_saved(
 
 
 def test_returning_a_judgment_from_a_stale_page_says_why_and_links_nowhere_missing(
-    client_for, planned, inspector, lead_inspector
+    client_for, in_fieldwork, inspector, lead_inspector
 ):
     from inspections import services
 
-    judgment = planned.judgments.get(topic=Topic.LEADERSHIP)
+    judgment = in_fieldwork.judgments.get(topic=Topic.LEADERSHIP)
     services.judgment_save(
         judgment=judgment, grade="good", rationale="Strong", cites_case_reviews=False,
         interviews=[], documents=[], by=inspector,
     )  # fmt: skip
     services.judgment_submit(judgment=judgment, by=inspector)
-    url = reverse("inspections:judgment_moderate", args=[planned.pk, Topic.LEADERSHIP])
+    url = reverse("inspections:judgment_moderate", args=[in_fieldwork.pk, Topic.LEADERSHIP])
     client = client_for(lead_inspector)
 
     # An empty comment while it can be returned: the error is beside the form.
@@ -1084,3 +1088,30 @@ def test_two_tabs_saving_one_judgment_do_not_silently_overwrite(
     assert replaced.status_code == 302
     judgment.refresh_from_db()
     assert judgment.rationale == "Tab B: short"
+
+
+def test_two_tabs_changing_one_finding_do_not_silently_overwrite(
+    client_for, make_inspection, inspector, lead_inspector
+):
+    from inspections.tests.factories import add_concern
+
+    inspection = make_inspection(Stage.FIELDWORK)
+    finding = add_concern(inspection, by=inspector, topic=Topic.LEADERSHIP, recommendation=False)
+    url = reverse("inspections:finding_edit", args=[inspection.pk, finding.pk])
+    first, second = client_for(inspector), client_for(lead_inspector)
+    seen = second.get(url).context["form"]["seen"].value()
+    form = {"kind": "cause_of_concern", "topic": Topic.LEADERSHIP, "summary": finding.summary}
+    first_seen = first.get(url).context["form"]["seen"].value()
+    saved = first.post(url, {**form, "detail": "A's careful detail", "seen": first_seen})
+    assert saved.status_code == 302
+
+    refused = second.post(url, {**form, "detail": "B's", "seen": seen})
+    assert refused.status_code == 200
+    assert "Someone else saved this finding after you opened it" in refused.text
+    assert "B&#x27;s" in refused.text or "B's" in refused.text
+    finding.refresh_from_db()
+    assert finding.detail == "A's careful detail"
+    again = refused.context["form"]["seen"].value()
+    assert second.post(url, {**form, "detail": "B's", "seen": again}).status_code == 302
+    finding.refresh_from_db()
+    assert finding.detail == "B's"
