@@ -9,7 +9,7 @@ from django.utils import timezone
 from django_otp import verify_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from core.forms import GovukForm, GovukFormMixin
+from core.forms import GovukForm, GovukFormMixin, GovukMessagesMixin
 
 from . import services
 from .models import User
@@ -87,7 +87,10 @@ class TwoFactorCodeForm(GovukForm):
         label="Enter the 6-digit code from your authenticator app",
         max_length=20,
         help_text="The code changes every 30 seconds.",
-        error_messages={"required": "Enter the 6-digit code"},
+        error_messages={
+            "required": "Enter the 6-digit code",
+            "max_length": "Enter the 6-digit code shown in your authenticator app",
+        },
         widget=forms.TextInput(
             attrs={
                 "inputmode": "numeric",
@@ -156,7 +159,7 @@ class ReasonForm(GovukForm):
             self.helper.layout[1] = Button.warning(self.submit_name, submit_label)
 
 
-class UserFilterForm(forms.Form):
+class UserFilterForm(GovukMessagesMixin, forms.Form):
     STATUS_CHOICES = [("", "All"), ("active", "Active"), ("deactivated", "Deactivated")]
 
     q = forms.CharField(label="Name or email address", required=False, max_length=100)

@@ -305,8 +305,11 @@ def plan_due_notices(*, inspection: Inspection, kinds: list[str], corrected: boo
     candidates = []
     for kind in kinds:
         due_on = getattr(inspection, ActionPlan.DUE_FIELDS[kind])
-        if due_on is None:
-            continue
+        sent_in = ActionPlanVersion.objects.filter(
+            plan__inspection=inspection, plan__kind=kind, status__in=ActionPlanVersion.IN
+        )
+        if due_on is None or sent_in.exists():
+            continue  # a plan in, or accepted, is not due (a correction at follow-up)
         label = ActionPlan.Kind(kind).label
         if corrected:
             why = "An admin corrected the date it is worked out from."
@@ -328,7 +331,15 @@ def plan_due_notices(*, inspection: Inspection, kinds: list[str], corrected: boo
             inspection=inspection,
             subject=kind,
             due_on=due_on,
-            sequence=0,
+            # A date corrected back to one told before (A, B, then A again)
+            # is told again: one more than the other dates already told.
+            sequence=Notice.objects.filter(
+                inspection=inspection, kind=Notice.Kind.PLAN_DUE, subject=kind
+            )
+            .exclude(due_on=due_on)
+            .values("due_on", "sequence")
+            .distinct()
+            .count(),
             title=f"{label} due on {govuk_date(due_on)}: {force.short_name}",
             body=(
                 f"The {label.lower()} for the {described(inspection)} is due on "

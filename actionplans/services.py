@@ -20,6 +20,7 @@ from core import audit
 from core.deadlines import Rule, derive, visit_notice_rule
 from core.templatetags.govuk import govuk_date
 from core.uploads import delete_stored_file, store_upload
+from inspections.access import can_moderate
 from inspections.models import Finding, Inspection
 from inspections.reports import in_report_order
 from inspections.services import inspection_schedule
@@ -505,7 +506,7 @@ def action_plan_version_return(
 def can_record_visit(user, inspection: Inspection) -> bool:
     """Admins and the inspection's lead inspector record what a visit found,
     once it is published (a visit before the closing may be written up after)."""
-    return inspection.is_published and (user.is_admin or user.pk == inspection.lead_inspector_id)
+    return inspection.is_published and (user.is_admin or can_moderate(user, inspection))
 
 
 def can_schedule_visit(user, inspection: Inspection) -> bool:

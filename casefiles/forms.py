@@ -6,7 +6,7 @@ from crispy_forms_gds.layout import HTML, Button, Field, Fieldset, Layout, Size
 from django import forms
 from django.core.exceptions import ValidationError
 
-from core.forms import GovukForm, PrivateFileField, submit_button
+from core.forms import GovukForm, GovukMessagesMixin, PrivateFileField, submit_button
 from core.uploads import describe_limits
 
 from .caselist import check_headings
@@ -147,7 +147,7 @@ class SampleDrawForm(GovukForm):
 LEFT_THE_SAMPLE = "A selected case is no longer in the sample: select the cases again"
 
 
-class AssignCasesForm(forms.Form):
+class AssignCasesForm(GovukMessagesMixin, forms.Form):
     """Bulk assignment from the sample page: checkboxes in the table, then a reviewer."""
 
     cases = forms.ModelMultipleChoiceField(

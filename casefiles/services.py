@@ -812,6 +812,7 @@ def second_review_complete(
             errors["reason"] = "Enter why you rate the case differently"
         if errors:
             raise ValidationError(errors)
+    second_review.reviewer = by  # whoever did it: the lead may have changed since
     second_review.agrees = agrees
     second_review.rating = "" if agrees else rating
     second_review.reason = "" if agrees else reason.strip()

@@ -95,7 +95,6 @@ MIDDLEWARE = [
     # First: the data version is read before the request reads any data.
     "core.fragments.FragmentVersionMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "core.middleware.BrowserMethodsOnlyMiddleware",
     "accounts.middleware.PermissionsPolicyMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -112,6 +111,8 @@ MIDDLEWARE = [
     "accounts.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Late, so its 405 still gets every header the middleware above adds.
+    "core.middleware.BrowserMethodsOnlyMiddleware",
     # Last, so it can swap a sign-in response for the lockout page.
     "axes.middleware.AxesMiddleware",
 ]

@@ -37,8 +37,10 @@ def govuk_messages(field: forms.Field) -> None:
     has 2001).' and 'Select a valid choice...' reached people. A message a
     form gives itself is kept."""
     label = str(field.label or "").strip()
-    # "Why is the lead inspector changing?" reads badly before "must be...".
-    what = "Your answer" if not label or label.endswith("?") else label
+    # "Why is the lead inspector changing?" or "Enter the code..." read badly
+    # before "must be...".
+    asks = label.endswith("?") or label.split(" ", 1)[0] in ("Enter", "Choose", "Select")
+    what = "Your answer" if not label or asks else label
     messages = field.error_messages
     max_length = getattr(field, "max_length", None)
     if max_length is not None and "max_length" not in messages:
@@ -60,7 +62,17 @@ def govuk_messages(field: forms.Field) -> None:
         )
 
 
-class GovukFormMixin:
+class GovukMessagesMixin:
+    """The Design System's words for Django's own messages (govuk_messages),
+    for a form that does not lay itself out with GovukFormMixin (filters)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            govuk_messages(field)
+
+
+class GovukFormMixin(GovukMessagesMixin):
     """Adds a crispy-forms-gds helper: fields in order, then one submit button.
 
     Set ``submit_label`` to say what the button does ("Save grade"), and
@@ -73,8 +85,6 @@ class GovukFormMixin:
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            govuk_messages(field)
         self.helper = FormHelper()
         self.helper.form_tag = True
         self.helper.label_size = Size.SMALL
@@ -230,7 +240,7 @@ class PrivateFileField(forms.FileField):
         return upload
 
 
-class AuditSearchForm(forms.Form):
+class AuditSearchForm(GovukMessagesMixin, forms.Form):
     """Filters for the audit trail. Invalid values are reported, not guessed."""
 
     user = forms.CharField(label="Person (name or email)", required=False, max_length=254)

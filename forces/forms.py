@@ -1,9 +1,11 @@
 from django import forms
 
+from core.forms import GovukMessagesMixin
+
 from .models import Force
 
 
-class ForceFilterForm(forms.Form):
+class ForceFilterForm(GovukMessagesMixin, forms.Form):
     """Filters for the forces list. Unknown values are ignored, not errors."""
 
     q = forms.CharField(label="Search by name", required=False, max_length=100)

@@ -126,16 +126,19 @@ def _check_plan(
         .prefetch_related("team")
         .distinct()
     )
-    errors = []
+    errors: dict[str, list[str]] = {}
     for other in clashes:
         booked = [p for p in people if p.pk in other.team_member_ids()]
         for person in booked:
-            errors.append(
+            # people[0] is the lead: their clash is beside the lead's question
+            # (found by a review: every clash was under Team, ticked or not).
+            field = "lead_inspector" if person.pk == people[0].pk else "team"
+            errors.setdefault(field, []).append(
                 f"{person.full_name} is already booked on the {other.force.short_name} "
                 f"fieldwork from {_day(other.fieldwork_start)} to {_day(other.fieldwork_end)}"
             )
     if errors:
-        raise ValidationError({"team": errors})
+        raise ValidationError(errors)
 
 
 @transaction.atomic
@@ -231,6 +234,9 @@ def inspection_change_lead(
     A new lead who was on the team leaves it, as when scheduling."""
     _lock(inspection)
     _require_admin(by)
+    # The new lead's row too: a role change committing meanwhile (which
+    # checks what they lead) queues behind this, and this sees its result.
+    lead_inspector = User.objects.select_for_update().get(pk=lead_inspector.pk)
     if not inspection.lead_changeable:
         raise ValidationError(
             "The lead inspector is changed on the plan page before moderation, "
@@ -242,16 +248,33 @@ def inspection_change_lead(
         raise ValidationError(
             {"lead_inspector": f"{lead_inspector.full_name} already leads this inspection"}
         )
-    before = str(inspection.lead_inspector)
+    from casefiles.models import SecondReview  # noqa: PLC0415 (casefiles imports this app)
+
+    old_lead = inspection.lead_inspector
+    changes = {"lead_inspector": [str(old_lead), str(lead_inspector)]}
+    team = list(inspection.team.order_by("full_name"))
+    if lead_inspector in team:
+        inspection.team.remove(lead_inspector)
+        changes["team"] = [
+            ", ".join(str(m) for m in team),
+            ", ".join(str(m) for m in team if m != lead_inspector),
+        ]
     inspection.lead_inspector = lead_inspector
     inspection.save(update_fields=["lead_inspector", "updated_at"])
-    inspection.team.remove(lead_inspector)
+    # The second reviews still to do are the lead's: the new one's now.
+    handed_over = SecondReview.objects.filter(
+        review__case__inspection=inspection,
+        status=SecondReview.Status.PENDING,
+        reviewer=old_lead,
+    ).update(reviewer=lead_inspector)
+    if handed_over:
+        changes["second_reviews_to_do"] = [str(old_lead), f"{lead_inspector} ({handed_over})"]
     _record(
         inspection,
         inspection,
         by=by,
         action="inspection.lead_changed",
-        changes={"lead_inspector": [before, str(lead_inspector)]},
+        changes=changes,
         comment=reason,
     )
     return inspection
@@ -638,6 +661,20 @@ STALE_FINDING = (
 )
 
 
+def _check_evidence_still_recorded(inspection: Inspection, interviews, documents) -> None:
+    """Under the inspection's lock: every interview and document cited is
+    still recorded. The form offered them before the lock was taken, and a
+    deletion (evidence_delete, which takes the same lock) may have committed
+    since; linking a deleted row would fail at the commit with a 500."""
+    for cited, recorded in ((interviews, inspection.interviews), (documents, inspection.documents)):
+        ids = {item.pk for item in cited}
+        if ids and recorded.filter(pk__in=ids).count() != len(ids):
+            raise ValidationError(
+                "Evidence you cited was deleted by someone else a moment ago. "
+                "Check the evidence you cite and save again"
+            )
+
+
 def seen_version(obj: Judgment | Finding) -> str:
     """What a page carries back (as "seen") to tell whether the judgment or
     finding it shows was saved after the page was drawn."""
@@ -672,6 +709,7 @@ def judgment_save(
     _lock(judgment.inspection)
     _read_again(judgment)
     _check_seen(judgment, seen, STALE_JUDGMENT)
+    _check_evidence_still_recorded(judgment.inspection, interviews, documents)
     inspection = judgment.inspection
     if not can_work_on(by, inspection):
         raise PermissionDenied
@@ -810,6 +848,7 @@ def finding_create(
     by: User,
 ) -> Finding:
     _lock(inspection)
+    _check_evidence_still_recorded(inspection, interviews, documents)
     _require_findings_editable(inspection, by)
     _check_finding(kind, reported_to_force_on)
     _check_new_words(inspection.findings.all(), topic=topic, kind=kind, summary=summary)
@@ -852,6 +891,7 @@ def finding_update(
     _lock(finding.inspection)
     _read_again(finding)
     _check_seen(finding, seen, STALE_FINDING)
+    _check_evidence_still_recorded(finding.inspection, interviews, documents)
     inspection = finding.inspection
     _require_findings_editable(inspection, by)
     _check_finding(kind, reported_to_force_on)
@@ -1002,9 +1042,17 @@ def evidence_delete(*, item: Interview | Document, by: User) -> None:
             f"{'them' if len(citing) > 1 else 'it'} first"
         )
     stored_file = item.stored_file if isinstance(item, Document) else None
-    changes = {"evidence": [evidence_label(item), None]}
+    if isinstance(item, Document):
+        # Not its title or file name again: they may be what it was deleted
+        # for (a child's name). The record of it being recorded has them.
+        gone = f"{item.get_kind_display()}, received {govuk_date(item.received_on)}"
+    else:
+        gone = evidence_label(item)  # a date and roles, never names
+    changes = {"evidence": [gone, None]}
     if stored_file is not None:
-        changes["file"] = [stored_file.original_name, None]
+        _, dot, extension = stored_file.original_name.rpartition(".")
+        known = dot and extension.isalnum() and len(extension) <= 5
+        changes["file"] = [f"A {extension.upper()} file" if known else "A file", None]
     _record(inspection, item, by=by, action=f"{what}.deleted", changes=changes)
     item.delete()
     if stored_file is not None:

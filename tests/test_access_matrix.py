@@ -370,3 +370,7 @@ def test_only_the_methods_a_browser_sends_are_answered(world, clients, method):
             response = getattr(clients[role], method)(url)
             assert response.status_code == 405, (name, role)
             assert response["Allow"] == "GET, HEAD, POST"
+            # With the headers every response has (found by a review: placed
+            # first, its 405 went out without them).
+            assert response["X-Frame-Options"] == "DENY"
+            assert "Content-Security-Policy" in response

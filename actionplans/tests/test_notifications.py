@@ -181,6 +181,15 @@ def test_the_force_is_told_each_due_date_as_it_is_set_or_corrected(
     assert moved.due_on == received + timedelta(days=29)
     assert "An admin corrected the date" in moved.body
     assert len(mail.outbox) == 1
+    # And back again: the first date is told again, not taken for a repeat.
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        inspection_services.inspection_correct_dates(
+            inspection=moderation, by=admin_user, reason="It was right", received_on=received
+        )
+    back = Notice.objects.filter(kind=Notice.Kind.PLAN_DUE).order_by("sent_at").last()
+    assert (back.due_on, back.sequence) == (received + timedelta(days=28), 1)
+    assert len(mail.outbox) == 1
 
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
@@ -191,3 +200,16 @@ def test_the_force_is_told_each_due_date_as_it_is_set_or_corrected(
     assert updated.due_on == today() + timedelta(weeks=8)
     assert "The report was published on" in updated.body
     assert [m.to for m in mail.outbox] == [[force_lead_a.email]]
+
+    # A plan already in is not 'due': a correction at follow-up says nothing of it.
+    _, version = submitted_plan(moderation, by=force_lead_a)
+    services.action_plan_version_accept(version=version, by=lead_inspector)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        inspection_services.inspection_correct_dates(
+            inspection=moderation,
+            by=admin_user,
+            reason="Typo",
+            received_on=received - timedelta(days=1),
+        )
+    assert not [m for m in mail.outbox if m.subject.startswith("Action plan due")]

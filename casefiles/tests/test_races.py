@@ -108,3 +108,29 @@ def test_submitting_takes_the_inspections_lock_before_the_reviews(
 
     free = [assert_waits_for_row_lock(Inspection, inspection.pk, submit, meanwhile=review_is_free)]
     assert free == [True], f"the {what} was locked while its inspection's lock was awaited"
+
+
+def test_a_new_lead_inspector_takes_over_the_second_reviews_to_do(
+    inspector, lead_inspector, admin_user, inspection, drawn
+):
+    """Found by a review: after 'Change the lead inspector', the second
+    reviews to do still named the old lead."""
+    from accounts.models import User
+    from accounts.tests.factories import UserFactory
+    from core.models import AuditEvent
+    from inspections import services as inspection_services
+
+    case = Case.objects.sampled().order_by("reference").first()
+    Case.objects.filter(pk=case.pk).update(second_review_due=True, reviewer=inspector)
+    case.refresh_from_db()
+    submit_review(case, inspector)
+    assert SecondReview.objects.get().reviewer == lead_inspector
+    Inspection.objects.filter(pk=inspection.pk).update(stage=Inspection.Stage.MODERATION)
+    inspection.refresh_from_db()
+    new_lead = UserFactory(full_name="Sam Second", role=User.Role.LEAD_INSPECTOR)
+    inspection_services.inspection_change_lead(
+        inspection=inspection, lead_inspector=new_lead, reason="Lena has left", by=admin_user
+    )
+    assert SecondReview.objects.get().reviewer == new_lead
+    event = AuditEvent.objects.get(action="inspection.lead_changed")
+    assert event.changes["second_reviews_to_do"] == ["Lena Lead", "Sam Second (1)"]

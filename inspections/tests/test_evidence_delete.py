@@ -59,8 +59,10 @@ def test_a_document_and_its_file_are_deleted_after_asking(
     assert not default_storage.exists(storage_name)
     event = AuditEvent.objects.get(action="document.deleted")
     assert event.actor == inspector and event.inspection_id == inspection.pk
-    assert event.changes["file"] == ["minutes.pdf", None]
-    assert event.changes["evidence"][0].startswith("Strategy meeting minutes (policy, received")
+    # Not the title or file name again: they may be why it was deleted.
+    assert event.changes["file"] == ["A PDF file", None]
+    assert event.changes["evidence"][0].startswith("Policy, received ")
+    assert "minutes" not in str(event.changes).lower()
     # Deleted already (a second tab): 404, and nothing else happens.
     assert client.post(url).status_code == 404
 
@@ -84,6 +86,7 @@ def test_evidence_a_judgment_or_finding_cites_is_kept_until_taken_out(
     url = reverse("inspections:interview_delete", args=[inspection.pk, interview.pk])
     assert f'href="{url}"' in detail.content.decode()
     page = client.get(url).content.decode()
+    assert "You cannot delete this interview yet" in page
     assert "It is cited as evidence by:" in page and "The leadership judgment" in page
     assert "Take it out of it before you delete it" in page
     assert "Delete interview</button>" not in page  # a button that could only be refused
@@ -125,3 +128,26 @@ def test_only_the_team_deletes_evidence_and_not_once_closed(
     response = client_for(inspector).get(url)
     assert response.status_code == 302  # back to the evidence page, which says why
     assert Document.objects.filter(pk=document.pk).exists()
+
+
+def test_citing_evidence_deleted_a_moment_ago_is_refused_not_a_500(inspector, evidence):
+    """Found by a review: the grading form offered the interview before the
+    save took the inspection's lock; a deletion committing in between made
+    the save link a row that was gone, which PostgreSQL refuses at commit."""
+    from django.core.exceptions import ValidationError
+
+    inspection, interview, document = evidence
+    services.evidence_delete(item=interview, by=inspector)
+    judgment = inspection.judgments.get(topic=Topic.LEADERSHIP)
+    with pytest.raises(ValidationError, match="deleted by someone else a moment ago"):
+        services.judgment_save(
+            judgment=judgment,
+            grade="good",
+            rationale="Strong",
+            cites_case_reviews=False,
+            interviews=[interview],
+            documents=[document],
+            by=inspector,
+        )
+    judgment.refresh_from_db()
+    assert judgment.rationale == "" and not judgment.documents.exists()

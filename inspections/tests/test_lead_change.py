@@ -123,7 +123,10 @@ def test_an_admin_gives_an_inspection_past_fieldwork_another_lead(
     assert second_lead not in inspection.team.all()
     event = AuditEvent.objects.get(action="inspection.lead_changed")
     assert event.actor == admin_user and event.comment == "Lena has left"
-    assert event.changes == {"lead_inspector": ["Lena Lead", "Sam Second"]}
+    assert event.changes == {
+        "lead_inspector": ["Lena Lead", "Sam Second"],
+        "team": ["Ian Inspector, Sam Second", "Ian Inspector"],  # the new lead left the team
+    }
     # The new lead moderates; the old one cannot, even if let back in.
     judgment = inspection.judgments.first()
     services.judgment_agree(judgment=judgment, by=second_lead)
@@ -169,3 +172,19 @@ def test_changing_the_lead_is_refused_where_the_plan_or_nothing_decides(
         )
     moderation.refresh_from_db()
     assert moderation.lead_inspector == lead_inspector
+
+
+def test_a_lead_made_force_lead_books_and_records_no_visit(
+    make_inspection, lead_inspector, admin_user, force_a
+):
+    """Found by a review of the fix above: the visit pages asked only for the
+    lead's id, so a former lead, now their force's lead, could record the
+    outcome of a visit to their own force."""
+    from actionplans.services import can_record_visit, can_schedule_visit
+
+    published = make_inspection(Stage.PUBLISHED)
+    assert can_schedule_visit(lead_inspector, published)
+    lead_inspector.role, lead_inspector.force = User.Role.FORCE_LEAD, force_a
+    account_services.user_save_in_django_admin(user=lead_inspector, by=admin_user)
+    assert not can_record_visit(lead_inspector, published)
+    assert not can_schedule_visit(lead_inspector, published)
