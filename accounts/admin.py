@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from . import services
@@ -21,6 +22,26 @@ class UserAdmin(BaseUserAdmin):
     add_fieldsets = [
         (None, {"fields": ["email", "full_name", "role", "force", "password1", "password2"]})
     ]
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if obj is None:
+            return form
+        before = obj.role
+
+        class RoleChecked(form):
+            """A lead of open inspections keeps the role (services.check_role_change)."""
+
+            def clean(self):
+                data = super().clean()
+                if data.get("role"):
+                    try:
+                        services.check_role_change(obj, before=before, after=data["role"])
+                    except ValidationError as error:
+                        self.add_error("role", error.message_dict["role"])
+                return data
+
+        return RoleChecked
 
     def save_model(self, request, obj, form, change):
         # Through the service, so each change is in the account's history.

@@ -144,13 +144,14 @@ def inspections_led_not_closed(user: User) -> list:
     )
 
 
-def _check_leads_stay_inspectors(user: User, role: str) -> None:
-    """The lead inspector of an inspection not closed stays one of the field
-    staff: as a force lead they could take its steps for their own force's
-    report (inspections.access.can_moderate now refuses them, which would
-    leave the inspection with nobody to sign it off). Give each inspection
-    another lead first (its 'Change lead inspector' page)."""
-    if role in (User.Role.INSPECTOR, User.Role.LEAD_INSPECTOR):
+def check_role_change(user: User, *, before: str, after: str) -> None:
+    """The lead of an inspection not closed keeps the lead inspector's role
+    while they lead it: as a force lead they could take its steps for their
+    own force's report, and as an inspector they would keep leading what the
+    plan page no longer offers them for. Give each inspection another lead
+    first (the plan page, or 'Change the lead inspector'). Found by reviews,
+    through the Users pages and through the Django admin."""
+    if after == before or after == User.Role.LEAD_INSPECTOR:
         return
     leading = len(inspections_led_not_closed(user))
     if leading:
@@ -177,7 +178,7 @@ def user_details_change(
     )
     if user.is_admin or role == User.Role.ADMIN:
         raise PermissionDenied("Admins' accounts are changed in the Django admin")
-    _check_leads_stay_inspectors(user, role)
+    check_role_change(user, before=user.role, after=role)
     before = snapshot(user, DETAILS)
     user.full_name, user.email, user.role, user.force = full_name, email, role, force
     _save_checked(user, update_fields=DETAILS)
@@ -208,6 +209,8 @@ def user_save_in_django_admin(*, user: User, by: User) -> User:
     if not user._state.adding:
         stored = User.objects.select_for_update().filter(pk=user.pk).first()
         before = snapshot(stored, ADMIN_FIELDS) if stored else {}
+        if stored:  # the admin's form checked this too, beside the role
+            check_role_change(user, before=stored.role, after=user.role)
     user.save()
     changes = diff(before, snapshot(user, ADMIN_FIELDS))
     if changes:

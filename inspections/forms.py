@@ -5,7 +5,13 @@ from django.forms.utils import ErrorDict
 from django.utils import timezone
 
 from accounts.models import User
-from core.forms import GovukDateField, GovukForm, PrivateFileField, submit_button
+from core.forms import (
+    GovukDateField,
+    GovukForm,
+    PrivateFileField,
+    govuk_messages,
+    submit_button,
+)
 from forces.models import Force
 
 from .models import (
@@ -29,7 +35,15 @@ def _inspectors():
 def _evidence_field(label: str) -> forms.ModelMultipleChoiceField:
     """Checkboxes of this inspection's evidence; _evidence_choices() fills them."""
     return forms.ModelMultipleChoiceField(
-        label=label, queryset=None, widget=forms.CheckboxSelectMultiple, required=False
+        label=label,
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        # The one way a listed item stops being valid (found by a review).
+        error_messages={
+            "invalid_choice": "Something you ticked was deleted a moment ago. "
+            "Check the list and save again"
+        },
     )
 
 
@@ -334,6 +348,9 @@ class InterviewForm(GovukForm):
                     css_id=f"participant-{n}",
                 )
             )
+        for n in range(1, self.rows + 1):  # added after GovukForm gave the others theirs
+            govuk_messages(self.fields[f"participant_{n}_role"])
+            govuk_messages(self.fields[f"participant_{n}_organisation"])
         self.helper.layout.append(Field("participant_rows"))
         if self.rows < MAX_PARTICIPANTS:
             # Enter in a field presses a form's first button: make that one

@@ -206,7 +206,13 @@ def inspection_lead(request: HttpRequest, inspection_id) -> HttpResponse:
             request, f"{form.cleaned_data['lead_inspector'].full_name} now leads this inspection"
         )
         return redirect(inspection)
-    return render(request, "inspections/lead_form.html", {"form": form, "inspection": inspection})
+    context = {
+        "form": form,
+        "inspection": inspection,
+        # Found by a review: an empty list, and a button that could only refuse.
+        "no_one_else": not form.fields["lead_inspector"].queryset.exists(),
+    }
+    return render(request, "inspections/lead_form.html", context)
 
 
 # The inspection page ------------------------------------------------------
@@ -737,6 +743,15 @@ def _finding_for(request, inspection_id, finding_id, *, edit=False) -> Finding:
 
 
 def finding_edit(request: HttpRequest, inspection_id, finding_id) -> HttpResponse:
+    if request.method == "POST":
+        inspection = _evidence_page(request, inspection_id, edit=True)
+        if not inspection.findings.filter(pk=finding_id).exists():
+            # Deleted in another tab, or by someone else, while this page was
+            # open (found by a review: a bare 'Page not found').
+            messages.error(
+                request, "This finding was deleted by someone else, so your changes were not saved"
+            )
+            return redirect("inspections:findings", inspection.pk)
     finding = _finding_for(request, inspection_id, finding_id, edit=True)
     if frozen := _findings_frozen(request, finding.inspection):
         return frozen
@@ -875,6 +890,7 @@ def _evidence_context(inspection: Inspection, user) -> dict:
     with_file = [document for document in documents if document.stored_file_id]
     _set_urls(with_file, "inspections:document_download", inspection.pk, "download_url")
     _set_urls(documents, "inspections:document_delete", inspection.pk, "delete_url")
+    _set_urls(interviews, "inspections:interview_delete", inspection.pk, "delete_url")
     return {
         "interviews": interviews,
         "documents": documents,
@@ -912,7 +928,13 @@ def interview_detail(request: HttpRequest, inspection_id, interview_id) -> HttpR
         inspection.interviews.prefetch_related("participants", "judgments", "findings"),
         pk=interview_id,
     )
-    can_delete = can_work_on(request.user, inspection) and inspection.stage != Stage.CLOSED
+    cited = bool(services.evidence_citing(interview))
+    can_delete = (
+        can_work_on(request.user, inspection)
+        and inspection.stage != Stage.CLOSED
+        # Cited by what can no longer change: it stays (found by a review).
+        and not (cited and inspection.stage not in services.EDITABLE_STAGES)
+    )
     context = {"inspection": inspection, "interview": interview, "can_delete": can_delete}
     return render(request, "inspections/interview.html", context)
 
@@ -966,6 +988,8 @@ def _evidence_delete(request: HttpRequest, inspection_id, item_id, what: str) ->
             "item": item,
             "what": what,
             "citing": services.evidence_citing(item),
+            # Graded and final: what cites it can no longer be changed.
+            "frozen": inspection.stage not in services.EDITABLE_STAGES,
         },
         back="inspections:evidence",
     )

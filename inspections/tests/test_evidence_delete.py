@@ -151,3 +151,30 @@ def test_citing_evidence_deleted_a_moment_ago_is_refused_not_a_500(inspector, ev
         )
     judgment.refresh_from_db()
     assert judgment.rationale == "" and not judgment.documents.exists()
+
+
+def test_evidence_cited_by_what_can_no_longer_change_stays(client_for, inspector, evidence):
+    """Found by a review: after moderation the pages still offered to delete
+    an interview, then asked for it to be taken out of final judgments."""
+    inspection, interview, _ = evidence
+    client = client_for(inspector)
+    listing = client.get(reverse("inspections:evidence", args=[inspection.pk])).text
+    delete = reverse("inspections:interview_delete", args=[inspection.pk, interview.pk])
+    assert f'href="{delete}"' in listing  # interviews are deleted from the list too
+    judgment = inspection.judgments.get(topic=Topic.LEADERSHIP)
+    services.judgment_save(
+        judgment=judgment,
+        grade="good",
+        rationale="Strong",
+        cites_case_reviews=False,
+        interviews=[interview],
+        documents=[],
+        by=inspector,
+    )
+    Inspection.objects.filter(pk=inspection.pk).update(stage=Stage.PRE_PUBLICATION)
+    detail = client.get(reverse("inspections:interview", args=[inspection.pk, interview.pk]))
+    assert "Delete this interview" not in detail.text
+    page = client.get(delete).text
+    assert "You cannot delete this interview</h1>" in page
+    assert "can no longer change, so the interview stays in the evidence" in page
+    assert "Take it out of" not in page and "Delete interview</button>" not in page

@@ -149,7 +149,7 @@ def test_another_forces_evidence_is_never_linked(client_for, inspector, world):
         url, {"grade": "good", "rationale": "Fine", "interviews": [theirs_interview.pk]}
     )
     assert response.status_code == 200
-    assert "Choose interviews cited as evidence from the list" in response.content.decode()
+    assert "Something you ticked was deleted a moment ago" in response.content.decode()
     assert not world["mine"].judgments.get(topic=Topic.LEADERSHIP).interviews.exists()
 
 

@@ -29,11 +29,12 @@ def second_lead(db):
 def test_a_lead_inspector_made_force_lead_takes_no_step(
     client_for, make_inspection, lead_inspector, admin_user, force_a
 ):
-    """Changed in the Django admin (the one way around the Users pages' refusal,
-    below), the role alone decides: the lead's id on the inspection is not enough."""
+    """However the role came to change (both the Users pages and the Django
+    admin now refuse it, below), the role decides: the lead's id on the
+    inspection is not enough."""
     inspection = make_inspection(Stage.FIELDWORK)
-    lead_inspector.role, lead_inspector.force = User.Role.FORCE_LEAD, force_a
-    account_services.user_save_in_django_admin(user=lead_inspector, by=admin_user)
+    User.objects.filter(pk=lead_inspector.pk).update(role=User.Role.FORCE_LEAD, force=force_a)
+    lead_inspector.refresh_from_db()
 
     with pytest.raises(PermissionDenied):
         services.inspection_start_moderation(inspection=inspection, by=lead_inspector)
@@ -68,16 +69,52 @@ def test_the_users_pages_keep_a_lead_of_an_open_inspection_among_the_inspectors(
     lead_inspector.refresh_from_db()
     assert lead_inspector.role == User.Role.LEAD_INSPECTOR
     assert not AuditEvent.objects.filter(action="user_changed").exists()
-    # Another lead inspector, or an inspector, is still field staff: allowed.
+    # Nor an inspector (found by a review): they would lead what the plan
+    # page no longer offers them for. Other details still change.
+    with pytest.raises(ValidationError):
+        account_services.user_details_change(
+            user=lead_inspector,
+            by=admin_user,
+            full_name=lead_inspector.full_name,
+            email=lead_inspector.email,
+            role=User.Role.INSPECTOR,
+            force=None,
+            reason="Stepping back",
+        )
     assert account_services.user_details_change(
         user=lead_inspector,
         by=admin_user,
-        full_name=lead_inspector.full_name,
+        full_name="Lena Lead-Smith",
         email=lead_inspector.email,
-        role=User.Role.INSPECTOR,
+        role=User.Role.LEAD_INSPECTOR,
         force=None,
-        reason="Stepping back",
+        reason="Married",
     )
+
+
+def test_the_django_admin_keeps_a_lead_of_an_open_inspection_a_lead_inspector(
+    client_for, make_inspection, lead_inspector, admin_user, force_a
+):
+    """Found by a review: the Django admin went around the Users pages' refusal."""
+    admin_user.is_staff = admin_user.is_superuser = True
+    admin_user.save()
+    make_inspection(Stage.MODERATION)
+    url = reverse("admin:accounts_user_change", args=[lead_inspector.pk])
+    form = {
+        "email": lead_inspector.email,
+        "full_name": lead_inspector.full_name,
+        "role": User.Role.FORCE_LEAD,
+        "force": force_a.pk,
+        "is_active": "on",
+    }
+    response = client_for(admin_user).post(url, form)
+    assert response.status_code == 200
+    assert "Lena Lead leads 1 inspection not yet closed" in response.text
+    lead_inspector.refresh_from_db()
+    assert lead_inspector.role == User.Role.LEAD_INSPECTOR
+    with pytest.raises(ValidationError):  # and the service itself, behind the form
+        lead_inspector.role = User.Role.INSPECTOR
+        account_services.user_save_in_django_admin(user=lead_inspector, by=admin_user)
 
 
 def test_a_lead_of_closed_inspections_only_may_become_a_force_lead(
@@ -184,7 +221,16 @@ def test_a_lead_made_force_lead_books_and_records_no_visit(
 
     published = make_inspection(Stage.PUBLISHED)
     assert can_schedule_visit(lead_inspector, published)
-    lead_inspector.role, lead_inspector.force = User.Role.FORCE_LEAD, force_a
-    account_services.user_save_in_django_admin(user=lead_inspector, by=admin_user)
+    User.objects.filter(pk=lead_inspector.pk).update(role=User.Role.FORCE_LEAD, force=force_a)
+    lead_inspector.refresh_from_db()
     assert not can_record_visit(lead_inspector, published)
     assert not can_schedule_visit(lead_inspector, published)
+
+
+def test_with_no_other_lead_inspector_the_page_says_how_to_add_one(
+    client_for, make_inspection, admin_user
+):
+    inspection = make_inspection(Stage.MODERATION)
+    page = client_for(admin_user).get(reverse("inspections:lead", args=[inspection.pk])).text
+    assert "There is no other active lead inspector to choose" in page
+    assert reverse("accounts:user_add") in page and "Change lead inspector</button>" not in page

@@ -239,6 +239,15 @@ def test_lifecycle_dates_are_not_in_the_future(
     assert error.value.message_dict["published_on"] == [
         "The publication date must be today or in the past"
     ]
+    with pytest.raises(ValidationError) as error:  # both wrong: both named at once
+        services.inspection_correct_dates(
+            inspection=following,
+            received_on=tomorrow,
+            published_on=tomorrow,
+            by=admin_user,
+            reason="Typo",
+        )
+    assert set(error.value.message_dict) == {"received_on", "published_on"}
     with pytest.raises(ValidationError) as error:
         services.inspection_close(inspection=following, closed_on=tomorrow, by=admin_user)
     assert error.value.message_dict["closed_on"] == ["The date closed must be today or in the past"]
@@ -684,3 +693,39 @@ def test_topics_are_graded_from_the_start_of_fieldwork(client_for, make_inspecti
     assert "Grading opens when fieldwork starts" in page and 'name="rationale"' not in page
     judgment.refresh_from_db()
     assert judgment.status == Judgment.Status.NOT_STARTED and judgment.rationale == ""
+
+
+def test_the_date_reported_to_the_force_is_checked_only_where_it_is_kept(
+    make_inspection, lead_inspector
+):
+    """Found by a review: an accelerated concern 'reported' years before its
+    fieldwork was taken, and another kind's date (never kept) was refused."""
+    from django.utils import timezone
+
+    inspection = make_inspection(Stage.FIELDWORK)  # fieldwork from 12 January 2026
+    finding = {
+        "inspection": inspection,
+        "topic": Topic.INVESTIGATION,
+        "detail": "",
+        "interviews": [],
+        "documents": [],
+        "by": lead_inspector,
+    }
+    with pytest.raises(ValidationError) as error:
+        services.finding_create(
+            **finding,
+            kind=Finding.Kind.ACCELERATED,
+            summary="Children left at risk",
+            reported_to_force_on=date(2020, 1, 1),
+        )
+    assert error.value.message_dict["reported_to_force_on"] == [
+        "The date the cause of concern was reported to the force must be the same as or "
+        "after the start of fieldwork (12 January 2026)"
+    ]
+    area = services.finding_create(
+        **finding,
+        kind=Finding.Kind.AREA_FOR_IMPROVEMENT,
+        summary="Record the child's voice",
+        reported_to_force_on=timezone.localdate() + timedelta(days=3),
+    )
+    assert area.reported_to_force_on is None

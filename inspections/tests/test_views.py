@@ -1119,3 +1119,43 @@ def test_two_tabs_changing_one_finding_do_not_silently_overwrite(
     assert second.post(url, {**form, "detail": "B's", "seen": again}).status_code == 302
     finding.refresh_from_db()
     assert finding.detail == "B's"
+
+
+def test_saving_a_finding_deleted_meanwhile_says_so(client_for, make_inspection, inspector):
+    """Found by a review: a bare 'Page not found', the typing gone unexplained."""
+    import uuid
+
+    from inspections.tests.factories import add_concern
+
+    inspection = make_inspection(Stage.FIELDWORK)
+    finding = add_concern(inspection, by=inspector, topic=Topic.LEADERSHIP, recommendation=False)
+    url = reverse("inspections:finding_edit", args=[inspection.pk, finding.pk])
+    client = client_for(inspector)
+    client.get(url)
+    services.finding_delete(finding=finding, by=inspector)
+    response = client.post(url, {"kind": "cause_of_concern", "summary": "x"}, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("inspections:findings", args=[inspection.pk])
+    assert "This finding was deleted by someone else" in response.text
+    # A finding that never was is still 'Page not found', as is a GET.
+    assert client.get(url).status_code == 404
+    other = reverse("inspections:finding_edit", args=[inspection.pk, uuid.uuid4()])
+    assert client.get(other).status_code == 404
+
+
+def test_the_participant_rows_speak_govuk_too(client_for, make_inspection, inspector):
+    """Found by a review: rows added after the form's own fields kept
+    Django's 'Select a valid choice' and 'Null characters are not allowed'."""
+    inspection = make_inspection(Stage.FIELDWORK)
+    url = reverse("inspections:interview_new", args=[inspection.pk])
+    data = {
+        "held_on_0": "13",
+        "held_on_1": "1",
+        "held_on_2": "2026",
+        "topics": ["leadership"],
+        "participant_1_role": "Sergeant\x00",
+        "participant_1_organisation": "bogus",
+    }
+    html = client_for(inspector).post(url, data).text
+    assert "Select a valid choice" not in html and "Null characters" not in html
+    assert "Choose one of the options" in html or "Choose organisation from the list" in html
+    assert "Role must not contain a null character" in html
