@@ -134,10 +134,10 @@ def _save_checked(user: User, update_fields: list[str] | None = None) -> None:
         raise ValidationError({"email": EMAIL_TAKEN}) from None
 
 
-def inspections_led_not_closed(user: User) -> list:
+def inspections_led_not_closed(user: User):
     """The inspections this person leads that are not closed, oldest first."""
     inspections = user.inspections_led
-    return list(
+    return (
         inspections.exclude(stage=inspections.model.Stage.CLOSED)
         .select_related("force")
         .order_by("fieldwork_start")
@@ -153,7 +153,7 @@ def check_role_change(user: User, *, before: str, after: str) -> None:
     through the Users pages and through the Django admin."""
     if after == before or after == User.Role.LEAD_INSPECTOR:
         return
-    leading = len(inspections_led_not_closed(user))
+    leading = inspections_led_not_closed(user).count()
     if leading:
         raise ValidationError(
             {

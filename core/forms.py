@@ -63,13 +63,14 @@ def govuk_messages(field: forms.Field) -> None:
 
 
 class GovukMessagesMixin:
-    """The Design System's words for Django's own messages (govuk_messages),
-    for a form that does not lay itself out with GovukFormMixin (filters)."""
+    """The Design System's words for Django's own messages (govuk_messages).
+    Given as the form is cleaned, so a field a form adds after its own
+    __init__ (the interview's participant rows) has them too."""
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    def full_clean(self):
         for field in self.fields.values():
             govuk_messages(field)
+        super().full_clean()
 
 
 class GovukFormMixin(GovukMessagesMixin):

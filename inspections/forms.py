@@ -5,13 +5,7 @@ from django.forms.utils import ErrorDict
 from django.utils import timezone
 
 from accounts.models import User
-from core.forms import (
-    GovukDateField,
-    GovukForm,
-    PrivateFileField,
-    govuk_messages,
-    submit_button,
-)
+from core.forms import GovukDateField, GovukForm, PrivateFileField, submit_button
 from forces.models import Force
 
 from .models import (
@@ -348,9 +342,6 @@ class InterviewForm(GovukForm):
                     css_id=f"participant-{n}",
                 )
             )
-        for n in range(1, self.rows + 1):  # added after GovukForm gave the others theirs
-            govuk_messages(self.fields[f"participant_{n}_role"])
-            govuk_messages(self.fields[f"participant_{n}_organisation"])
         self.helper.layout.append(Field("participant_rows"))
         if self.rows < MAX_PARTICIPANTS:
             # Enter in a field presses a form's first button: make that one

@@ -437,7 +437,7 @@ def inspection_send_for_checks(*, inspection: Inspection, received_on: date, by:
             "action_plan_due_on": [None, str(inspection.action_plan_due_on)],
         },
     )
-    _tell_the_force_when_plans_are_due(inspection, ["action_plan"])
+    _tell_the_force_when_plans_are_due(inspection, ["action_plan_due_on"])
 
 
 @transaction.atomic
@@ -464,7 +464,7 @@ def inspection_publish(*, inspection: Inspection, published_on: date, by: User) 
             "pcc_response_due_on": [None, str(inspection.pcc_response_due_on)],
         },
     )
-    _tell_the_force_when_plans_are_due(inspection, ["updated_action_plan"])
+    _tell_the_force_when_plans_are_due(inspection, ["updated_action_plan_due_on"])
 
 
 @transaction.atomic
@@ -608,21 +608,16 @@ def inspection_correct_dates(
         changes=changes,
         comment=reason.strip(),
     )
-    moved = [
-        kind
-        for kind, field in (
-            ("action_plan", "action_plan_due_on"),
-            ("updated_action_plan", "updated_action_plan_due_on"),
-        )
-        if field in changes
-    ]
-    _tell_the_force_when_plans_are_due(inspection, moved, corrected=True)
+    _tell_the_force_when_plans_are_due(inspection, changes, corrected=True)
 
 
-def _tell_the_force_when_plans_are_due(inspection: Inspection, kinds, corrected=False) -> None:
-    """Notices to the force's leads of the plans' due dates (actionplans.notices)."""
-    from actionplans.notices import plan_due_notices  # noqa: PLC0415 (it imports this app)
+def _tell_the_force_when_plans_are_due(inspection: Inspection, fields, corrected=False) -> None:
+    """Notices to the force's leads of the plans whose due-date fields are
+    among `fields` (actionplans.notices)."""
+    from actionplans.models import ActionPlan  # noqa: PLC0415 (actionplans imports this app)
+    from actionplans.notices import plan_due_notices  # noqa: PLC0415
 
+    kinds = [kind for kind, field in ActionPlan.DUE_FIELDS.items() if field in fields]
     if kinds:
         plan_due_notices(inspection=inspection, kinds=kinds, corrected=corrected)
 

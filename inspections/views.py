@@ -973,11 +973,7 @@ def _evidence_delete(request: HttpRequest, inspection_id, item_id, what: str) ->
     else:
         items = inspection.documents.select_related("stored_file")
     item = get_object_or_404(items.prefetch_related("judgments", "findings"), pk=item_id)
-    done = (
-        f"Interview on {govuk_date(item.held_on)} deleted"
-        if what == "interview"
-        else f"Document ‘{item.title}’ deleted"
-    )
+    done = f"{item} deleted" if what == "interview" else f"Document ‘{item}’ deleted"
     return _confirm_delete(
         request,
         delete=lambda: services.evidence_delete(item=item, by=request.user),

@@ -14,6 +14,19 @@ from inspections.models import Document, Inspection, Interview, Topic
 Stage = Inspection.Stage
 
 
+def _cite(judgment, interviews, documents, *, by):
+    """Grade a judgment 'good', citing this evidence."""
+    services.judgment_save(
+        judgment=judgment,
+        grade="good",
+        rationale="Strong",
+        cites_case_reviews=False,
+        interviews=interviews,
+        documents=documents,
+        by=by,
+    )
+
+
 @pytest.fixture
 def evidence(make_inspection, inspector, private_storage):
     inspection = make_inspection(Stage.FIELDWORK)
@@ -72,15 +85,7 @@ def test_evidence_a_judgment_or_finding_cites_is_kept_until_taken_out(
 ):
     inspection, interview, _ = evidence
     judgment = inspection.judgments.get(topic=Topic.LEADERSHIP)
-    services.judgment_save(
-        judgment=judgment,
-        grade="good",
-        rationale="Strong",
-        cites_case_reviews=False,
-        interviews=[interview],
-        documents=[],
-        by=inspector,
-    )
+    _cite(judgment, [interview], [], by=inspector)
     client = client_for(inspector)
     detail = client.get(reverse("inspections:interview", args=[inspection.pk, interview.pk]))
     url = reverse("inspections:interview_delete", args=[inspection.pk, interview.pk])
@@ -96,15 +101,7 @@ def test_evidence_a_judgment_or_finding_cites_is_kept_until_taken_out(
     assert Interview.objects.filter(pk=interview.pk).exists()
     assert not AuditEvent.objects.filter(action="interview.deleted").exists()
 
-    services.judgment_save(
-        judgment=judgment,
-        grade="good",
-        rationale="Strong",
-        cites_case_reviews=False,
-        interviews=[],
-        documents=[],
-        by=inspector,
-    )
+    _cite(judgment, [], [], by=inspector)
     assert client.post(url).status_code == 302
     assert not Interview.objects.filter(pk=interview.pk).exists()
     assert AuditEvent.objects.get(action="interview.deleted").changes["evidence"][1] is None
@@ -140,15 +137,7 @@ def test_citing_evidence_deleted_a_moment_ago_is_refused_not_a_500(inspector, ev
     services.evidence_delete(item=interview, by=inspector)
     judgment = inspection.judgments.get(topic=Topic.LEADERSHIP)
     with pytest.raises(ValidationError, match="deleted by someone else a moment ago"):
-        services.judgment_save(
-            judgment=judgment,
-            grade="good",
-            rationale="Strong",
-            cites_case_reviews=False,
-            interviews=[interview],
-            documents=[document],
-            by=inspector,
-        )
+        _cite(judgment, [interview], [document], by=inspector)
     judgment.refresh_from_db()
     assert judgment.rationale == "" and not judgment.documents.exists()
 
@@ -162,15 +151,7 @@ def test_evidence_cited_by_what_can_no_longer_change_stays(client_for, inspector
     delete = reverse("inspections:interview_delete", args=[inspection.pk, interview.pk])
     assert f'href="{delete}"' in listing  # interviews are deleted from the list too
     judgment = inspection.judgments.get(topic=Topic.LEADERSHIP)
-    services.judgment_save(
-        judgment=judgment,
-        grade="good",
-        rationale="Strong",
-        cites_case_reviews=False,
-        interviews=[interview],
-        documents=[],
-        by=inspector,
-    )
+    _cite(judgment, [interview], [], by=inspector)
     Inspection.objects.filter(pk=inspection.pk).update(stage=Stage.PRE_PUBLICATION)
     detail = client.get(reverse("inspections:interview", args=[inspection.pk, interview.pk]))
     assert "Delete this interview" not in detail.text
