@@ -8,14 +8,14 @@ STAMP := $(VENV)/.installed
 
 # Two-factor sign-in is off for the demo users (settings allow that only with DEBUG on).
 run: $(STAMP)
-	mkdir -p var/celery-queue var/celery-processed var/private
+	mkdir -p var/celery-queue var/celery-processed var/celery-control var/private
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py migrate --noinput
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py seed_demo
 	DEBUG=$${DEBUG:-true} TWO_FACTOR_REQUIRED=$${TWO_FACTOR_REQUIRED:-false} \
 		PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/honcho -f Procfile.dev start
 
 test: $(STAMP)
-	mkdir -p var/celery-queue var/celery-processed var/private
+	mkdir -p var/celery-queue var/celery-processed var/celery-control var/private
 	$(BIN)/pytest
 
 venv: $(STAMP)

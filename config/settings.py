@@ -319,6 +319,9 @@ if CELERY_BROKER_URL.startswith("filesystem"):
         "data_folder_out": _queue,
         "processed_folder": str(VAR_DIR / "celery-processed"),
         "store_processed": False,
+        # Kombu's default is ./control, which wrote the exchange table into
+        # the working tree (and it was once committed).
+        "control_folder": str(VAR_DIR / "celery-control"),
     }
 elif CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
     # Longer than the longest task, so a task is redelivered only if lost.

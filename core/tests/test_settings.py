@@ -121,3 +121,38 @@ def test_fragments_are_not_cached_in_production_without_a_shared_cache():
     assert _fragment_setting() == "False"
     assert _fragment_setting(CACHE_URL="redis://127.0.0.1:6379/1") == "True"
     assert _fragment_setting(DEBUG="true") == "True"
+
+
+def test_the_folder_broker_keeps_everything_under_var(tmp_path):
+    # `make run`'s broker: a starting worker once wrote Kombu's exchange table
+    # to ./control in the working tree, and it was committed.
+    var, elsewhere = tmp_path / "var", tmp_path / "cwd"
+    for folder in ("celery-queue", "celery-processed", "celery-control"):
+        (var / folder).mkdir(parents=True)
+    elsewhere.mkdir()
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); from kombu import Exchange, Queue; "
+            "from config.celery import app; conn = app.connection_for_write(); "
+            # What a worker does as it starts: bind its queue for control commands.
+            "Queue('probe', Exchange('celery.pidbox', type='fanout'))(conn.default_channel)"
+            ".declare()",
+        ],
+        cwd=elsewhere,
+        env={
+            **{k: v for k, v in os.environ.items() if k not in {"PYTEST_VERSION"}},
+            "PYTHONPATH": os.getcwd(),
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "DEBUG": "true",
+            "CELERY_BROKER_URL": "filesystem://",
+            "VAR_DIR": str(var),
+        },
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert list(elsewhere.iterdir()) == []
+    assert (var / "celery-control" / "celery.pidbox.exchange").exists()
