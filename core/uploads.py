@@ -293,6 +293,10 @@ def file_response(stored_file: StoredFile, *, by, inspection=None) -> FileRespon
         filename=stored_file.original_name,
         content_type=stored_file.content_type,
     )
+    # Where the server cannot send the file itself (no wsgi.file_wrapper),
+    # 64 KiB reads instead of Django's 4 KiB: a 3 MB export was 750 reads,
+    # 1.1 ms of its 12.7 ms in the benchmark.
+    response.block_size = 64 * 1024
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
