@@ -295,17 +295,31 @@ _MAIL_BACKEND = os.environ.get(
     if DEBUG
     else "django.core.mail.backends.smtp.EmailBackend",
 )
+# Only the SMTP backend takes these; the others refuse unknown options.
+_SMTP_OPTIONS = {
+    "host": os.environ.get("EMAIL_HOST", "localhost"),
+    "port": env_int("EMAIL_PORT", 25),
+    "use_tls": env_bool("EMAIL_USE_TLS", False),  # STARTTLS, usually on port 587
+    "use_ssl": env_bool("EMAIL_USE_SSL", False),  # TLS from the start, usually 465
+    "username": os.environ.get("EMAIL_HOST_USER", ""),
+    "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
+    "timeout": env_int("EMAIL_TIMEOUT", 30),  # a hung relay never holds a worker
+}
+if _SMTP_OPTIONS["use_tls"] and _SMTP_OPTIONS["use_ssl"]:
+    raise ImproperlyConfigured("EMAIL_USE_TLS and EMAIL_USE_SSL cannot both be true")
+if (
+    _MAIL_BACKEND.endswith("smtp.EmailBackend")
+    and (_SMTP_OPTIONS["username"] or _SMTP_OPTIONS["password"])
+    and not (_SMTP_OPTIONS["use_tls"] or _SMTP_OPTIONS["use_ssl"])
+):
+    # The relay's password would cross the network in clear.
+    raise ImproperlyConfigured(
+        "EMAIL_HOST_USER and EMAIL_HOST_PASSWORD need EMAIL_USE_TLS or EMAIL_USE_SSL"
+    )
 MAILERS = {
     "default": {
         "BACKEND": _MAIL_BACKEND,
-        # Only the SMTP backend takes these; the others refuse unknown options.
-        "OPTIONS": {
-            "host": os.environ.get("EMAIL_HOST", "localhost"),
-            "port": env_int("EMAIL_PORT", 25),
-            "use_tls": env_bool("EMAIL_USE_TLS", False),
-        }
-        if _MAIL_BACKEND.endswith("smtp.EmailBackend")
-        else {},
+        "OPTIONS": _SMTP_OPTIONS if _MAIL_BACKEND.endswith("smtp.EmailBackend") else {},
     }
 }
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "no-reply@inspections.example.org")

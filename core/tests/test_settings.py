@@ -97,6 +97,49 @@ def test_any_mail_backend_opens_with_debug_off(backend):
     assert result.stdout.strip() == backend.rsplit(".", 1)[0]
 
 
+def _smtp_connection(**env) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); from django.core.mail import get_connection; "
+            "c = get_connection(); print(c.host, c.port, c.use_tls, c.use_ssl, c.username, "
+            "bool(c.password), c.timeout)",
+        ],
+        env={
+            **{k: v for k, v in os.environ.items() if k not in {"PYTEST_VERSION", "DEBUG"}},
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "SECRET_KEY": "x" * 50,
+            "SERVICE_URL": "https://inspections.example.org",
+            "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            **env,
+        },
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_an_smtp_relay_with_a_password_is_reached_over_tls():
+    relay = {"EMAIL_HOST": "smtp.example.org", "EMAIL_HOST_USER": "inspections"}
+    relay["EMAIL_HOST_PASSWORD"] = "relay-secret"  # noqa: S105 (a test value)
+    result = _smtp_connection(**relay, EMAIL_PORT="587", EMAIL_USE_TLS="true")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "smtp.example.org", "587", "True", "False", "inspections", "True", "30"
+    ]  # fmt: skip
+    # Never the password in clear: refused at start-up, naming what to set.
+    refused = _smtp_connection(**relay)
+    assert refused.returncode != 0
+    assert "need EMAIL_USE_TLS or EMAIL_USE_SSL" in refused.stderr
+    both = _smtp_connection(EMAIL_USE_TLS="true", EMAIL_USE_SSL="true")
+    assert both.returncode != 0
+    assert "cannot both be true" in both.stderr
+    local = _smtp_connection()  # a local relay, as before: no user, no TLS
+    assert local.returncode == 0, local.stderr
+    assert local.stdout.split()[:4] == ["localhost", "25", "False", "False"]
+
+
 def _fragment_setting(**env) -> str:
     clean = {
         k: v
