@@ -34,6 +34,8 @@ os.environ.setdefault("SECRET_KEY", "benchmark-only-not-a-secret")
 os.environ.setdefault("SERVICE_URL", "https://inspections.example.org")
 os.environ["CELERY_TASK_ALWAYS_EAGER"] = "true"
 os.environ.setdefault("PRIVATE_STORAGE_ROOT", tempfile.mkdtemp(prefix="bench-private-"))
+os.environ.setdefault("CELERY_BROKER_URL", "redis://127.0.0.1:6379/10")  # tasks run eagerly
+os.environ.setdefault("PROXY_COUNT", "0")
 
 CATEGORIES = [
     "Children taken into police protection (s46)",

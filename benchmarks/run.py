@@ -107,6 +107,7 @@ def main() -> None:
         STATIC_ROOT=str(out / "static"),
         PRIVATE_STORAGE_ROOT=str(out / "private"),
         CELERY_BROKER_URL=os.environ.get("BENCH_BROKER_URL", "redis://127.0.0.1:6379/10"),
+        PROXY_COUNT="0",  # Locust talks to gunicorn directly
         # The fragment cache in Redis, as in production.
         CACHE_URL=os.environ.get("BENCH_CACHE_URL", "redis://127.0.0.1:6379/11"),
         CELERY_TASK_ALWAYS_EAGER="true",

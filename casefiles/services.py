@@ -204,7 +204,7 @@ def case_list_import_start(*, inspection: Inspection, upload, by) -> CaseListImp
     )
     from .tasks import import_case_list
 
-    transaction.on_commit(lambda: import_case_list.delay(str(job.pk)))
+    transaction.on_commit(lambda: import_case_list.delay(str(job.pk)), robust=True)
     return job
 
 

@@ -48,6 +48,19 @@ def env_int(name: str, default: int) -> int:
 
 
 DEBUG = env_bool("DEBUG", False)
+
+
+def env_required_in_production(name: str, *, development: str, why: str) -> str:
+    """A value production must name: a default that suits one machine would
+    go wrong, quietly, on several (found by a review)."""
+    value = os.environ.get(name, "")
+    if value:
+        return value
+    if not (DEBUG or TESTING):
+        raise ImproperlyConfigured(f"{name} must be set when DEBUG is off: {why}")
+    return development
+
+
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if not (DEBUG or TESTING):
@@ -236,7 +249,13 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 # Uploaded files are private: they live outside the static root, have no URL,
 # and are only ever served through a view that checks access.
-PRIVATE_STORAGE_ROOT = Path(os.environ.get("PRIVATE_STORAGE_ROOT", VAR_DIR / "private"))
+PRIVATE_STORAGE_ROOT = Path(
+    env_required_in_production(
+        "PRIVATE_STORAGE_ROOT",
+        development=str(VAR_DIR / "private"),
+        why="a folder every web and worker process shares, kept across restarts",
+    )
+)
 STORAGES = {
     "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
@@ -286,6 +305,9 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 # preload HSTS for its host; nothing is sent to the preload list by this.
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# A load balancer's health check reaches web over plain HTTP: a redirect to
+# https would never count as healthy.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
 # Django 6.1 configures mail as MAILERS. Console in development; SMTP in
 # production, set by EMAIL_HOST and EMAIL_PORT.
@@ -325,7 +347,12 @@ MAILERS = {
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "no-reply@inspections.example.org")
 
 # Celery. The default broker is a folder, so `make run` needs no Redis.
-CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
+CELERY_BROKER_URL = env_required_in_production(
+    "CELERY_BROKER_URL",
+    development="filesystem://",
+    # A folder broker on web would keep its tasks from every worker.
+    why="the Redis that web and the workers share",
+)
 if CELERY_BROKER_URL.startswith("filesystem"):
     _queue = str(VAR_DIR / "celery-queue")
     CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -338,9 +365,13 @@ if CELERY_BROKER_URL.startswith("filesystem"):
         "control_folder": str(VAR_DIR / "celery-control"),
     }
 elif CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
-    # Longer than the longest task, so a task is redelivered only if lost.
     CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)
+        # Longer than the longest task, so a task is redelivered only if lost.
+        "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600),
+        # A Redis that stops answering (packets dropped) fails a request's
+        # queuing, or /healthz, in seconds instead of holding a web worker.
+        "socket_connect_timeout": 2,
+        "socket_timeout": 10,
     }
 else:
     raise ImproperlyConfigured(
@@ -379,7 +410,11 @@ HEALTHZ_BROKER_TIMEOUT = 2
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # When, how bad and where from, so an error can be found and timed.
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(process)d] %(message)s"}
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
 
@@ -452,9 +487,17 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = True
 AXES_USERNAME_FORM_FIELD = "username"  # SignInForm and the admin's form both say username
 AXES_USERNAME_CALLABLE = "accounts.lockout.axes_username"
 AXES_LOCKOUT_CALLABLE = "accounts.lockout.locked_out"
-# Behind a load balancer, set PROXY_COUNT to the number of proxies in front of
-# the app, so the client's address is read from X-Forwarded-For.
-PROXY_COUNT = env_int("PROXY_COUNT", 0)
+# The number of proxies in front of the app, so the client's address is read
+# from X-Forwarded-For. Production must say, even if 0: behind a proxy, a
+# default of 0 made every client one address, so five wrong passwords from
+# anyone locked a person out, and ten password link requests an hour were
+# the whole service's.
+PROXY_COUNT = env_required_in_production(
+    "PROXY_COUNT", development="0", why="the number of proxies in front of web, or 0"
+)
+if not PROXY_COUNT.isdigit():
+    raise ImproperlyConfigured(f"PROXY_COUNT must be a whole number, not {PROXY_COUNT!r}")
+PROXY_COUNT = int(PROXY_COUNT)
 AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_ip_address"
 
 # NCSC password guidance: long rather than complex, no common passwords, and a

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 
 from accounts.tests.factories import TEST_PASSWORD, UserFactory, totp_device
-from core.tests.test_settings import _import_settings
+from core.tests.test_settings import PRODUCTION, _import_settings
 
 
 def test_security_headers_are_on_pages(client_for, inspector):
@@ -161,6 +161,7 @@ def test_deployment_checklist_is_clean():
     unset = {"PYTEST_VERSION", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}  # the last is for Playwright
     clean = {k: v for k, v in os.environ.items() if k not in unset}
     clean.update(
+        PRODUCTION,
         SECRET_KEY=secrets.token_urlsafe(50),
         ALLOWED_HOSTS="inspections.example.org",
         SERVICE_URL="https://inspections.example.org",

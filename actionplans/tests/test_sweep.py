@@ -3,9 +3,12 @@
 import threading
 from datetime import timedelta
 from io import StringIO
+from smtplib import SMTPServerDisconnected
 
 import pytest
+from celery.exceptions import SoftTimeLimitExceeded
 from django.core import mail
+from django.core.mail.backends import locmem
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -232,6 +235,44 @@ def test_email_task_retries_only_transient_errors():
         assert SMTPException in task.autoretry_for
         assert ConnectionError in task.autoretry_for
         assert Exception not in task.autoretry_for
+
+
+def test_email_retries_last_about_four_hours_and_never_outwait_the_broker(settings):
+    from actionplans.tasks import send_notice_email
+
+    waits = [
+        min(2**n, send_notice_email.retry_backoff_max) for n in range(send_notice_email.max_retries)
+    ]
+    assert 4 * 3600 <= sum(waits) <= 5 * 3600
+    assert max(waits) < settings.CELERY_BROKER_TRANSPORT_OPTIONS.get("visibility_timeout", 3600)
+
+
+@pytest.mark.parametrize("failure", [SMTPServerDisconnected, SoftTimeLimitExceeded])
+def test_a_batch_of_emails_stops_at_a_mail_server_failure_or_its_time_limit(
+    make_due, force_lead_a, lead_inspector, admin_user, monkeypatch, failure
+):
+    # Trying the rest would only wait for the same server in turn (200 notices
+    # at 30 s each ran past the time limit); the soft limit was swallowed as
+    # one notice's failure. The batch is retried, or the next sweep queues it.
+    from actionplans.tasks import send_notice_emails
+
+    make_due(action_plan_due_on=today() - timedelta(days=1))
+    assert notices_sweep(today=today()) == 3
+    waiting = [
+        str(pk)
+        for pk in Notice.objects.filter(emailed_at__isnull=True).values_list("pk", flat=True)
+    ]
+    tries = []
+
+    def fail(backend, messages):
+        tries.append(messages)
+        raise failure("the mail server went away")
+
+    monkeypatch.setattr(locmem.EmailBackend, "send_messages", fail)
+    with pytest.raises(failure):
+        send_notice_emails(waiting)
+    assert len(tries) == 1
+    assert not Notice.objects.filter(pk__in=waiting, emailed_at__isnull=False).exists()
 
 
 @pytest.mark.django_db(transaction=True)

@@ -48,20 +48,44 @@ def test_the_template_is_a_csv_of_headings_only(client_for, inspector, inspectio
     assert response.content.decode().strip() == "case_reference,category,date_recorded,area"
 
 
+def _upload_five(client, inspection, capture):
+    """Upload a case list of five rows; it is queued as the upload commits."""
+    with capture(execute=True):
+        response = client.post(
+            url("import_start", inspection), {"case_list": csv_upload(good_rows(5))}
+        )
+    assert response.status_code == 302
+    assert response.url == CaseListImport.objects.get().get_absolute_url()
+    return response
+
+
 def test_a_good_upload_imports_and_shows_the_result(
     client_for, inspector, inspection, django_capture_on_commit_callbacks
 ):
     client = client_for(inspector)
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(
-            url("import_start", inspection), {"case_list": csv_upload(good_rows(5))}
-        )
-    job = CaseListImport.objects.get()
-    assert response.status_code == 302 and response.url == job.get_absolute_url()
+    response = _upload_five(client, inspection, django_capture_on_commit_callbacks)
     page = client.get(response.url).content.decode()
     assert "Case list imported" in page
     assert "data-app-refresh-seconds" not in page
     assert Case.objects.count() == 5
+
+
+def test_with_the_broker_down_the_upload_is_kept_and_waits(
+    client_for, inspector, inspection, django_capture_on_commit_callbacks, monkeypatch
+):
+    # Queuing runs after the commit: a broker that is down must not turn the
+    # saved upload into a 500 (found by a review).
+    from kombu.exceptions import OperationalError
+
+    from casefiles import tasks
+
+    def broker_down(*args):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(tasks.import_case_list, "delay", broker_down)
+    _upload_five(client_for(inspector), inspection, django_capture_on_commit_callbacks)
+    assert CaseListImport.objects.get().status == CaseListImport.Status.PENDING
+    assert Case.objects.count() == 0
 
 
 @pytest.mark.parametrize(

@@ -4,6 +4,7 @@ These go through live_server, not the test client: the test client switches
 off Django's per-request connection checks, which are what is under test.
 """
 
+import urllib.error
 import urllib.request
 
 import pytest
@@ -54,3 +55,26 @@ def test_next_request_succeeds_after_the_database_connection_drops(
     finally:
         connection.settings_dict["CONN_MAX_AGE"] = 0
         connection.close()
+
+
+def test_healthz_is_503_while_the_database_is_unreachable(live_server):
+    # As if PostgreSQL had stopped: the live server's next connection goes to
+    # a port nothing listens on. The load balancer takes this process out.
+    url = live_server.url + "/healthz"
+    assert _status(url) == 200
+    port = connection.settings_dict["PORT"]
+    connection.settings_dict["PORT"] = "9"
+    try:
+        assert _status(url) == 503
+    finally:
+        connection.settings_dict["PORT"] = port
+        connection.close()
+    assert _status(url) == 200
+
+
+def _status(url: str) -> int:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 - loopback only
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code

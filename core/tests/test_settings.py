@@ -6,6 +6,14 @@ import sys
 
 import pytest
 
+# What production names that development takes for granted, besides
+# SECRET_KEY and SERVICE_URL (the tests of those leave them out).
+PRODUCTION = {
+    "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
+    "PRIVATE_STORAGE_ROOT": "/srv/inspections/private",
+    "PROXY_COUNT": "1",
+}
+
 
 def _import_settings(**env) -> subprocess.CompletedProcess:
     clean = {
@@ -13,7 +21,9 @@ def _import_settings(**env) -> subprocess.CompletedProcess:
         for k, v in os.environ.items()
         if k not in {"PYTEST_VERSION", "DEBUG", "SECRET_KEY", "SERVICE_URL"}
     }
+    clean.update(PRODUCTION)
     clean.update(env)
+    clean = {k: v for k, v in clean.items() if v is not None}  # None: unset
     return subprocess.run(
         [sys.executable, "-c", "import config.settings as s; print(s.TIME_ZONE, s.LANGUAGE_CODE)"],
         env=clean,
@@ -42,6 +52,25 @@ def test_production_needs_an_https_service_url_for_emailed_links(service_url, me
     assert message in result.stderr
     fine = _import_settings(SECRET_KEY="x" * 50, SERVICE_URL="https://inspections.example.org")
     assert fine.returncode == 0, fine.stderr
+
+
+@pytest.mark.parametrize(
+    ("variable", "why"),
+    [
+        ("CELERY_BROKER_URL", "the Redis that web and the workers share"),
+        ("PRIVATE_STORAGE_ROOT", "a folder every web and worker process shares"),
+        ("PROXY_COUNT", "the number of proxies in front of web, or 0"),
+    ],
+)
+def test_production_names_what_one_machine_would_take_for_granted(variable, why):
+    # A folder broker, a folder of uploads on each machine, or no proxy
+    # counted each went wrong quietly with more than one machine.
+    production = {"SECRET_KEY": "x" * 50, "SERVICE_URL": "https://x.example.org"}
+    result = _import_settings(**production, **{variable: None})
+    assert result.returncode != 0
+    assert f"{variable} must be set when DEBUG is off: {why}" in result.stderr
+    assert _import_settings(**production, **{variable: None}, DEBUG="true").returncode == 0
+    assert _import_settings(**production, PROXY_COUNT="0").returncode == 0
 
 
 def test_debug_runs_without_a_secret_key_in_london_time():
@@ -84,6 +113,7 @@ def test_any_mail_backend_opens_with_debug_off(backend):
         ],
         env={
             **{k: v for k, v in os.environ.items() if k not in {"PYTEST_VERSION", "DEBUG"}},
+            **PRODUCTION,
             "DJANGO_SETTINGS_MODULE": "config.settings",
             "SECRET_KEY": "x" * 50,
             "SERVICE_URL": "https://inspections.example.org",
@@ -108,6 +138,7 @@ def _smtp_connection(**env) -> subprocess.CompletedProcess:
         ],
         env={
             **{k: v for k, v in os.environ.items() if k not in {"PYTEST_VERSION", "DEBUG"}},
+            **PRODUCTION,
             "DJANGO_SETTINGS_MODULE": "config.settings",
             "SECRET_KEY": "x" * 50,
             "SERVICE_URL": "https://inspections.example.org",
@@ -146,6 +177,7 @@ def _fragment_setting(**env) -> str:
         for k, v in os.environ.items()
         if k not in {"PYTEST_VERSION", "DEBUG", "CACHE_URL", "FRAGMENT_CACHE"}
     }
+    clean.update(PRODUCTION)
     clean.update(SECRET_KEY="x" * 50, SERVICE_URL="https://inspections.example.org", **env)
     result = subprocess.run(
         [sys.executable, "-c", "import config.settings as s; print(s.FRAGMENT_CACHE)"],

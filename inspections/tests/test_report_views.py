@@ -38,6 +38,24 @@ def download_url(report_file):
     )
 
 
+def test_with_the_broker_down_a_build_is_asked_for_and_waits(
+    client_for, inspector, make_report, django_capture_on_commit_callbacks, monkeypatch
+):
+    from kombu.exceptions import OperationalError
+
+    from inspections import tasks
+
+    def broker_down(*args):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(tasks.build_report, "delay", broker_down)
+    inspection = make_report()
+    report_file = request_build(
+        client_for(inspector), inspection, django_capture_on_commit_callbacks
+    )
+    assert report_file.status == ReportFile.Status.QUEUED
+
+
 def test_inspector_builds_then_downloads_the_report(
     client_for, inspector, make_report, private_storage, django_capture_on_commit_callbacks
 ):
