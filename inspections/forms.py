@@ -3,8 +3,10 @@ from crispy_forms_gds.layout import HTML, Button, Div, Field, Fieldset, Size
 from django import forms
 from django.forms.utils import ErrorDict
 from django.utils import timezone
+from django.utils.html import format_html
 
 from accounts.models import User
+from core import uploads
 from core.forms import GovukDateField, GovukForm, PrivateFileField, submit_button
 from forces.models import Force
 
@@ -14,6 +16,7 @@ from .models import (
     Finding,
     Grade,
     Inspection,
+    Interview,
     Participant,
     Topic,
     evidence_label,
@@ -358,9 +361,11 @@ class InterviewForm(GovukForm):
         self.helper.layout.append(submit)
 
     def _row_count(self) -> int:
-        """The rows the page had (its hidden count, kept within bounds), one more when adding."""
+        """The rows the page had (its hidden count, kept within bounds), one more
+        when adding; unbound, a row for each participant given as initial."""
+        source = self.data if self.is_bound else self.initial
         try:
-            rows = int(self.data.get("participant_rows", PARTICIPANT_ROWS))
+            rows = int(source.get("participant_rows", PARTICIPANT_ROWS))
         except (TypeError, ValueError):
             rows = PARTICIPANT_ROWS
         rows = min(max(rows, PARTICIPANT_ROWS), MAX_PARTICIPANTS)
@@ -398,6 +403,28 @@ class InterviewForm(GovukForm):
         return data
 
 
+class InterviewChangeForm(InterviewForm):
+    """Changing an interview: its answers as saved, a row for each participant."""
+
+    submit_label = "Save changes"
+    # The interview's version as the page showed it (services.seen_version).
+    seen = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, interview: Interview, seen: str, **kwargs):
+        participants = list(interview.participants.all())
+        initial = {
+            "held_on": interview.held_on,
+            "topics": interview.topics,
+            "notes": interview.notes,
+            "seen": seen,
+            "participant_rows": len(participants),
+        }
+        for n, participant in enumerate(participants, start=1):
+            initial[f"participant_{n}_role"] = participant.role
+            initial[f"participant_{n}_organisation"] = participant.organisation
+        super().__init__(*args, initial=initial, **kwargs)
+
+
 class DocumentForm(GovukForm):
     submit_label = "Save document"
     title = forms.CharField(
@@ -430,6 +457,80 @@ class DocumentForm(GovukForm):
         return _not_in_the_future(
             self.cleaned_data["received_on"], "The date the document was received"
         )
+
+
+class DocumentChangeForm(DocumentForm):
+    """Changing a document, and what becomes of its file: kept, replaced or
+    removed, the record staying. Plain radios, then the file input, used
+    (and needed) only to replace it: GOV.UK's conditional reveal is not
+    worth its script for one field."""
+
+    KEEP, REPLACE, REMOVE = "keep", "replace", "remove"
+    submit_label = "Save changes"
+    field_order = ["title", "kind", "received_on", "notes", "file_action", "file"]
+    file_action = forms.ChoiceField(
+        label="What do you want to do with the file?",
+        choices=[
+            Choice(KEEP, "Keep the file"),
+            Choice(REPLACE, "Replace it with a new file"),
+            Choice(
+                REMOVE,
+                "Remove the file",
+                hint="The record of the document stays. The file is deleted for good.",
+            ),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose whether to keep, replace or remove the file"},
+    )
+    # The document's version as the page showed it (services.seen_version).
+    seen = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, document: Document, seen: str, **kwargs):
+        self.current_file = document.stored_file
+        if self.current_file is None:
+            # No file to keep or remove: the upload stays optional, as when recording.
+            self.base_fields = {k: v for k, v in self.base_fields.items() if k != "file_action"}
+        initial = {
+            "title": document.title,
+            "kind": document.kind,
+            "received_on": document.received_on,
+            "notes": document.notes,
+            "file_action": self.KEEP,
+            "seen": seen,
+        }
+        super().__init__(*args, initial=initial, **kwargs)
+        if self.current_file is not None:
+            # Escaped here: crispy-forms-gds draws hints as they are.
+            self.fields["file_action"].help_text = format_html(
+                "The current file is {}.", self.current_file.original_name
+            )
+            self.fields["file"].label = "New file"
+            self.fields["file"].help_text = (
+                "Only if you are replacing the file. "
+                + uploads.describe_limits(Document.FILE_KINDS)
+            )
+
+    def clean(self):
+        data = super().clean()
+        action, upload = data.get("file_action"), data.get("file")
+        if self.current_file is None or "file" in self.errors:
+            return data
+        if action == self.REPLACE and not upload:
+            self.add_error("file", "Select the new file")
+        elif action in (self.KEEP, self.REMOVE) and upload:
+            self.add_error(
+                "file_action", "Choose ‘Replace it with a new file’ to use the file you selected"
+            )
+        return data
+
+    def changes_to_file(self) -> dict:
+        """The upload and remove_file arguments of services.document_update."""
+        action = self.cleaned_data.get("file_action")
+        replacing = self.current_file is None or action == self.REPLACE
+        return {
+            "upload": self.cleaned_data["file"] if replacing else None,
+            "remove_file": action == self.REMOVE,
+        }
 
 
 def _not_in_the_future(value, what: str):

@@ -683,13 +683,15 @@ def _check_evidence_still_recorded(inspection: Inspection, interviews, documents
             )
 
 
-def seen_version(obj: Judgment | Finding) -> str:
-    """What a page carries back (as "seen") to tell whether the judgment or
-    finding it shows was saved after the page was drawn."""
+def seen_version(obj: Judgment | Finding | Interview | Document) -> str:
+    """What a page carries back (as "seen") to tell whether the judgment,
+    finding, interview or document it shows was saved after the page was drawn."""
     return obj.updated_at.isoformat()
 
 
-def _check_seen(obj: Judgment | Finding, seen: str | None, message: str) -> None:
+def _check_seen(
+    obj: Judgment | Finding | Interview | Document, seen: str | None, message: str
+) -> None:
     """Refuse a save from a page drawn before the last save (another person,
     another tab): found by a review, the later save silently replaced the
     earlier. Call after _read_again."""
@@ -1035,6 +1037,19 @@ def evidence_citing(item: Interview | Document) -> list[tuple[Judgment | Finding
     ]
 
 
+def _citing_names(item: Interview | Document) -> list[str]:
+    """What cites the evidence, named to go inside a sentence."""
+    return [label[:1].lower() + label[1:] for _, label in evidence_citing(item)]
+
+
+def _file_kind(stored_file, *, new: bool = False) -> str:
+    """A file as the history names it: "A PDF file", by its kind only. Not
+    its name: that may be why it is deleted or replaced (a child's name)."""
+    _, dot, extension = stored_file.original_name.rpartition(".")
+    known = dot and extension.isalnum() and len(extension) <= 5
+    return f"A {'new ' if new else ''}{f'{extension.upper()} file' if known else 'file'}"
+
+
 @transaction.atomic
 def evidence_delete(*, item: Interview | Document, by: User) -> None:
     """Delete an interview or document recorded in error, and a document's
@@ -1043,13 +1058,8 @@ def evidence_delete(*, item: Interview | Document, by: User) -> None:
     while a graded judgment or finding cites it, as its grade or words rest
     on it: take it out of them first. The record of it stays in the history."""
     inspection = item.inspection
-    _require_evidence_open(inspection, by)
-    what = "interview" if isinstance(item, Interview) else "document"
-    try:
-        item.refresh_from_db()
-    except ObjectDoesNotExist:
-        raise ValidationError(f"This {what} has already been deleted") from None
-    citing = [label[:1].lower() + label[1:] for _, label in evidence_citing(item)]
+    what = _read_evidence_again(item, by, gone="has already been deleted")
+    citing = _citing_names(item)
     if citing:
         raise ValidationError(
             f"This {what} cannot be deleted while {' and '.join(citing)} "
@@ -1065,13 +1075,28 @@ def evidence_delete(*, item: Interview | Document, by: User) -> None:
         gone = evidence_label(item)  # a date and roles, never names
     changes = {"evidence": [gone, None]}
     if stored_file is not None:
-        _, dot, extension = stored_file.original_name.rpartition(".")
-        known = dot and extension.isalnum() and len(extension) <= 5
-        changes["file"] = [f"A {extension.upper()} file" if known else "A file", None]
+        changes["file"] = [_file_kind(stored_file), None]
     _record(inspection, item, by=by, action=f"{what}.deleted", changes=changes)
     item.delete()
     if stored_file is not None:
         uploads.delete_stored_file(stored_file)
+
+
+def _read_evidence_again(item: Interview | Document, by: User, *, gone: str) -> str:
+    """Lock the item's inspection (_require_evidence_open), then read the
+    interview or document as committed now: every field (a document's file
+    too), its participants and what cites it; the inspection stays the one
+    locked. Refused, saying it `gone`, if deleted meanwhile. Returns
+    "interview" or "document"."""
+    inspection = item.inspection
+    _require_evidence_open(inspection, by)
+    what = "interview" if isinstance(item, Interview) else "document"
+    try:
+        item.refresh_from_db()
+    except ObjectDoesNotExist:
+        raise ValidationError(f"This {what} {gone}") from None
+    item.inspection = inspection
+    return what
 
 
 def _require_evidence_open(inspection: Inspection, by: User) -> None:
@@ -1148,14 +1173,9 @@ def document_record(
     """Record a document examined, keeping an optional copy privately."""
     _require_evidence_open(inspection, by)
     _not_in_the_future(received_on, field="received_on", what="The date the document was received")
-    if inspection.documents.filter(
-        title__iexact=title.strip(), kind=kind, received_on=received_on
-    ).exists():
-        # A second click on Save (which would store the file twice), or the
-        # same document from two people.
-        raise ValidationError(
-            {"title": "A document with this title, kind and date has already been recorded"}
-        )
+    # A second click on Save (which would store the file twice), or the same
+    # document from two people.
+    _check_new_document(inspection.documents.all(), title=title, kind=kind, received_on=received_on)
     stored_file = (
         uploads.store_upload(upload, by=by, kinds=Document.FILE_KINDS)
         if upload is not None
@@ -1181,3 +1201,174 @@ def document_record(
         },
     )
     return document
+
+
+def _check_new_document(documents, *, title: str, kind: str, received_on: date) -> None:
+    """Refuse a document the inspection already has (the same title, kind and
+    date). `documents`: the inspection's others. Call under _lock."""
+    if documents.filter(title__iexact=title.strip(), kind=kind, received_on=received_on).exists():
+        raise ValidationError(
+            {"title": "A document with this title, kind and date has already been recorded"}
+        )
+
+
+STALE_INTERVIEW = (
+    "Someone else changed this interview after you opened it, so your changes have not been "
+    "saved. The interview's page shows it as they saved it. Save again to replace their "
+    "changes with yours"
+)
+STALE_DOCUMENT = (
+    "Someone else changed this document after you opened it, so your changes have not been "
+    "saved. The list of interviews and documents shows it as they saved it. Save again to "
+    "replace their changes with yours"
+)
+# Notes may name someone, which may be why they are corrected: the history
+# says that they changed, never what they say (as recording them does).
+NOTES_BEFORE, NOTES_AFTER = "earlier notes, not copied here", "new notes, not copied here"
+
+
+def _notes_change(before: str, after: str) -> dict[str, list[str | None]]:
+    if before == after:
+        return {}
+    return {"notes": [NOTES_BEFORE if before else None, NOTES_AFTER if after else None]}
+
+
+def _require_evidence_changeable(item: Interview | Document, by: User) -> None:
+    """Lock the inspection, read the interview or document afresh, and refuse
+    a change (as evidence_delete does) once the inspection is closed, or
+    while a judgment or finding that can no longer change cites it: its
+    grade or words rest on the evidence as it was."""
+    what = _read_evidence_again(item, by, gone="has been deleted by someone else")
+    inspection = item.inspection
+    citing = _citing_names(item) if inspection.stage not in EDITABLE_STAGES else []
+    if citing:
+        raise ValidationError(
+            f"This {what} cannot be changed: {' and '.join(citing)} "
+            f"cite{'s' if len(citing) == 1 else ''} it, and at the "
+            f"‘{inspection.get_stage_display()}’ stage "
+            f"{'they' if len(citing) > 1 else 'it'} can no longer change"
+        )
+
+
+def _interview_words(held_on: date, topics: list[str], participants) -> dict[str, str]:
+    """An interview as its history shows it: roles and organisations, never names."""
+    return {
+        "held_on": str(held_on),
+        "topics": ", ".join(Topic(topic).label for topic in sorted(topics, key=Topic.position)),
+        "participants": "; ".join(
+            f"{role} ({Participant.Organisation(organisation).label})"
+            for role, organisation in participants
+        ),
+    }
+
+
+@transaction.atomic
+def interview_update(
+    *,
+    interview: Interview,
+    held_on: date,
+    topics: list[str],
+    notes: str,
+    participants: list[tuple[str, str]],
+    by: User,
+    seen: str | None = None,
+) -> dict[str, list]:
+    """Correct an interview: its date, topics, notes or participants (role
+    and organisation: never names). Allowed while a judgment or finding that
+    can still change cites it, which then rests on the corrected record.
+
+    Returns the changes recorded; none (and no record) if nothing changed.
+    `seen` is seen_version() as the page showed it: if the interview was
+    changed since, nothing is saved."""
+    _require_evidence_changeable(interview, by)
+    _not_in_the_future(held_on, field="held_on", what="The date of the interview")
+    if not participants:
+        raise ValidationError({"participants": "Add at least one participant"})
+    was = [(p.role, p.organisation) for p in interview.participants.all()]
+    changes = audit.diff(
+        _interview_words(interview.held_on, interview.topics, was),
+        _interview_words(held_on, topics, participants),
+    )
+    changes.update(_notes_change(interview.notes, notes))
+    if not changes:
+        return {}
+    # Only now: a page drawn before another's save that asks for nothing
+    # different (a second click on Save) is not refused.
+    _check_seen(interview, seen, STALE_INTERVIEW)
+    interview.held_on, interview.notes = held_on, notes
+    interview.topics = sorted(topics, key=Topic.position)
+    interview.save()  # its updated_at moves even when only the participants change
+    if "participants" in changes:
+        interview.participants.all().delete()
+        Participant.objects.bulk_create(
+            Participant(interview=interview, role=role, organisation=organisation)
+            for role, organisation in participants
+        )
+    _record(interview.inspection, interview, by=by, action="interview.changed", changes=changes)
+    return changes
+
+
+DOCUMENT_FIELDS = ["title", "kind", "received_on"]
+
+
+@transaction.atomic
+def document_update(
+    *,
+    document: Document,
+    title: str,
+    kind: str,
+    received_on: date,
+    notes: str,
+    upload=None,
+    remove_file: bool = False,
+    by: User,
+    seen: str | None = None,
+) -> dict[str, list]:
+    """Correct a document's title, kind, date or notes; give it a new copy
+    (`upload`, checked and kept privately), or take its copy away
+    (`remove_file`) while keeping the record, as when the file names a child.
+    A copy replaced or removed is deleted once the change commits.
+
+    Returns the changes recorded; none (and no record) if nothing changed.
+    `seen`: as for interview_update."""
+    _require_evidence_changeable(document, by)
+    inspection = document.inspection
+    _not_in_the_future(received_on, field="received_on", what="The date the document was received")
+    if upload is not None and remove_file:
+        raise ValidationError({"file": "Choose whether to replace the file or remove it"})
+    if (title.strip().casefold(), kind, received_on) != (
+        document.title.strip().casefold(),
+        document.kind,
+        document.received_on,
+    ):  # notes alone may change, even on a document recorded twice before
+        others = inspection.documents.exclude(pk=document.pk)
+        _check_new_document(others, title=title, kind=kind, received_on=received_on)
+    before = audit.snapshot(document, DOCUMENT_FIELDS)
+    after = {"title": title, "kind": Document.Kind(kind).label, "received_on": received_on}
+    changes = {**audit.diff(before, after), **_notes_change(document.notes, notes)}
+    old_file = document.stored_file
+    file_changes = upload is not None or (remove_file and old_file is not None)
+    if not changes and not file_changes:
+        return {}
+    _check_seen(document, seen, STALE_DOCUMENT)
+    # Stored once every other check has passed. Should this transaction
+    # still roll back, the new file is an orphan for the sweep
+    # (core.retention), and the old one is still there: it goes only on commit.
+    new_file = (
+        uploads.store_upload(upload, by=by, kinds=Document.FILE_KINDS)
+        if upload is not None
+        else None
+    )
+    document.title, document.kind, document.received_on = title, kind, received_on
+    document.notes = notes
+    if file_changes:
+        document.stored_file = new_file
+        changes["file"] = [
+            _file_kind(old_file) if old_file else None,
+            _file_kind(new_file, new=True) if new_file else None,
+        ]
+    document.save()
+    if file_changes and old_file is not None:
+        uploads.delete_stored_file(old_file)
+    _record(inspection, document, by=by, action="document.changed", changes=changes)
+    return changes

@@ -53,11 +53,21 @@ urlpatterns = [
         name="interview",
     ),
     path(
+        "<uuid:inspection_id>/evidence/interviews/<uuid:interview_id>/change/",
+        views.interview_edit,
+        name="interview_edit",
+    ),
+    path(
         "<uuid:inspection_id>/evidence/interviews/<uuid:interview_id>/delete/",
         views.interview_delete,
         name="interview_delete",
     ),
     path("<uuid:inspection_id>/evidence/documents/new/", views.document_new, name="document_new"),
+    path(
+        "<uuid:inspection_id>/evidence/documents/<uuid:document_id>/change/",
+        views.document_edit,
+        name="document_edit",
+    ),
     path(
         "<uuid:inspection_id>/evidence/documents/<uuid:document_id>/delete/",
         views.document_delete,

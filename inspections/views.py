@@ -26,16 +26,27 @@ from .forms import (
     ADD_PARTICIPANT,
     CorrectDatesForm,
     DateForm,
+    DocumentChangeForm,
     DocumentForm,
     FindingForm,
     InspectionPlanForm,
+    InterviewChangeForm,
     InterviewForm,
     JudgmentForm,
     LeadInspectorForm,
     RecommendationForm,
     ReturnJudgmentForm,
 )
-from .models import Finding, Grade, Inspection, Judgment, Recommendation, ReportFile
+from .models import (
+    Document,
+    Finding,
+    Grade,
+    Inspection,
+    Interview,
+    Judgment,
+    Recommendation,
+    ReportFile,
+)
 from .programme import programme
 
 Stage = Inspection.Stage
@@ -535,7 +546,7 @@ def judgment_detail(request: HttpRequest, inspection_id, topic: str) -> HttpResp
     return render(request, "inspections/judgment.html", _judgment_context(request, judgment, form))
 
 
-def _offer_to_replace(form, obj: Judgment | Finding, stale: str) -> None:
+def _offer_to_replace(form, obj: Judgment | Finding | Interview | Document, stale: str) -> None:
     """After a refusal because someone else saved first: the page keeps what
     this person wrote, and saving it again now replaces the other's changes,
     which they have been told of."""
@@ -891,12 +902,22 @@ def _evidence_context(inspection: Inspection, user) -> dict:
     _set_urls(with_file, "inspections:document_download", inspection.pk, "download_url")
     _set_urls(documents, "inspections:document_delete", inspection.pk, "delete_url")
     _set_urls(interviews, "inspections:interview_delete", inspection.pk, "delete_url")
+    _set_urls(documents, "inspections:document_edit", inspection.pk, "change_url")
+    _set_urls(interviews, "inspections:interview_edit", inspection.pk, "change_url")
     return {
         "interviews": interviews,
         "documents": documents,
         # A closed inspection takes no more evidence.
         "can_record": can_work_on(user, inspection) and inspection.stage != Stage.CLOSED,
     }
+
+
+def _answers(form, fields: list[str]) -> dict:
+    return {field: form.cleaned_data[field] for field in fields}
+
+
+INTERVIEW_ANSWERS = ["held_on", "topics", "notes", "participants"]
+DOCUMENT_ANSWERS = ["title", "kind", "received_on", "notes"]
 
 
 def interview_new(request: HttpRequest, inspection_id) -> HttpResponse:
@@ -907,12 +928,7 @@ def interview_new(request: HttpRequest, inspection_id) -> HttpResponse:
     if form.is_valid() and _apply(
         form,
         lambda: services.interview_record(
-            inspection=inspection,
-            held_on=form.cleaned_data["held_on"],
-            topics=form.cleaned_data["topics"],
-            notes=form.cleaned_data["notes"],
-            participants=form.cleaned_data["participants"],
-            by=request.user,
+            inspection=inspection, **_answers(form, INTERVIEW_ANSWERS), by=request.user
         ),
     ):
         messages.success(request, "Interview recorded")
@@ -922,6 +938,82 @@ def interview_new(request: HttpRequest, inspection_id) -> HttpResponse:
     )
 
 
+def _evidence_items(inspection: Inspection, what: str):
+    """The inspection's interviews or documents, with what their pages show."""
+    if what == "interview":
+        return inspection.interviews.prefetch_related("participants")
+    return inspection.documents.select_related("stored_file")
+
+
+def _evidence_to_change(
+    request: HttpRequest, inspection_id, item_id, what: str
+) -> tuple[Interview | Document | None, HttpResponse | None]:
+    """The interview or document to change, or the page to show instead: the
+    evidence list once the inspection is closed or the item deleted since
+    the page was drawn, or why it cannot change (services.interview_update)."""
+    inspection = _evidence_page(request, inspection_id, edit=True)
+    if closed := _evidence_closed(request, inspection):
+        return None, closed
+    item = _evidence_items(inspection, what).filter(pk=item_id).first()
+    if item is None and request.method == "POST":
+        messages.error(
+            request, f"This {what} was deleted by someone else, so your changes were not saved"
+        )
+        return None, redirect("inspections:evidence", inspection.pk)
+    if item is None:
+        raise Http404(f"No such {what}")
+    frozen = inspection.stage not in services.EDITABLE_STAGES
+    if frozen and (citing := services.evidence_citing(item)):
+        context = {"inspection": inspection, "item": item, "what": what, "citing": citing}
+        return None, render(request, "inspections/evidence_frozen.html", context)
+    return item, None
+
+
+def _save_change(form, item: Interview | Document, update, stale: str) -> dict | None:
+    """A valid form's answers saved by `update(seen=...)`, a service that
+    returns the changes it recorded ({} for none); None when not saved, the
+    form then showing why (a page drawn before another's save keeps what was
+    typed, and saving it again replaces theirs: _offer_to_replace)."""
+    if not form.is_valid():
+        return None
+    changes = {}
+    seen = form.cleaned_data["seen"] or None
+    if _apply(form, lambda: changes.update(update(seen=seen))):
+        return changes
+    _offer_to_replace(form, item, stale)
+    return None
+
+
+def _say_changed(request: HttpRequest, changes: dict, what: str) -> None:
+    if changes:
+        messages.success(request, f"{what} changed")
+    else:
+        messages.info(request, f"{what} already says this: there were no changes to save")
+
+
+@require_http_methods(["GET", "POST"])
+def interview_edit(request: HttpRequest, inspection_id, interview_id) -> HttpResponse:
+    interview, elsewhere = _evidence_to_change(request, inspection_id, interview_id, "interview")
+    if elsewhere:
+        return elsewhere
+    seen = services.seen_version(interview)
+    adding = ADD_PARTICIPANT in request.POST
+    form = InterviewChangeForm(request.POST or None, interview=interview, seen=seen, adding=adding)
+    changes = _save_change(
+        form,
+        interview,
+        lambda seen: services.interview_update(
+            interview=interview, **_answers(form, INTERVIEW_ANSWERS), by=request.user, seen=seen
+        ),
+        services.STALE_INTERVIEW,
+    )
+    if changes is not None:
+        _say_changed(request, changes, "Interview")
+        return redirect("inspections:interview", interview.inspection_id, interview.pk)
+    context = {"inspection": interview.inspection, "form": form, "interview": interview}
+    return render(request, "inspections/interview_form.html", context)
+
+
 def interview_detail(request: HttpRequest, inspection_id, interview_id) -> HttpResponse:
     inspection = _evidence_page(request, inspection_id)
     interview = get_object_or_404(
@@ -929,13 +1021,13 @@ def interview_detail(request: HttpRequest, inspection_id, interview_id) -> HttpR
         pk=interview_id,
     )
     cited = bool(services.evidence_citing(interview))
-    can_delete = (
+    can_change = (
         can_work_on(request.user, inspection)
         and inspection.stage != Stage.CLOSED
-        # Cited by what can no longer change: it stays (found by a review).
+        # Cited by what can no longer change: it stays as it is (found by a review).
         and not (cited and inspection.stage not in services.EDITABLE_STAGES)
     )
-    context = {"inspection": inspection, "interview": interview, "can_delete": can_delete}
+    context = {"inspection": inspection, "interview": interview, "can_change": can_change}
     return render(request, "inspections/interview.html", context)
 
 
@@ -948,10 +1040,7 @@ def document_new(request: HttpRequest, inspection_id) -> HttpResponse:
         form,
         lambda: services.document_record(
             inspection=inspection,
-            title=form.cleaned_data["title"],
-            kind=form.cleaned_data["kind"],
-            received_on=form.cleaned_data["received_on"],
-            notes=form.cleaned_data["notes"],
+            **_answers(form, DOCUMENT_ANSWERS),
             upload=form.cleaned_data["file"],
             by=request.user,
         ),
@@ -963,16 +1052,41 @@ def document_new(request: HttpRequest, inspection_id) -> HttpResponse:
     )
 
 
+@require_http_methods(["GET", "POST"])
+def document_edit(request: HttpRequest, inspection_id, document_id) -> HttpResponse:
+    document, elsewhere = _evidence_to_change(request, inspection_id, document_id, "document")
+    if elsewhere:
+        return elsewhere
+    seen = services.seen_version(document)
+    form = DocumentChangeForm(
+        request.POST or None, request.FILES or None, document=document, seen=seen
+    )
+    changes = _save_change(
+        form,
+        document,
+        lambda seen: services.document_update(
+            document=document,
+            **_answers(form, DOCUMENT_ANSWERS),
+            **form.changes_to_file(),
+            by=request.user,
+            seen=seen,
+        ),
+        services.STALE_DOCUMENT,
+    )
+    if changes is not None:
+        _say_changed(request, changes, f"Document ‘{document}’")
+        return redirect("inspections:evidence", document.inspection_id)
+    context = {"inspection": document.inspection, "form": form, "document": document}
+    return render(request, "inspections/document_form.html", context)
+
+
 def _evidence_delete(request: HttpRequest, inspection_id, item_id, what: str) -> HttpResponse:
     """Ask, then delete an interview or a document (services.evidence_delete)."""
     inspection = _evidence_page(request, inspection_id, edit=True)
     if closed := _evidence_closed(request, inspection):
         return closed
-    if what == "interview":
-        items = inspection.interviews.prefetch_related("participants")
-    else:
-        items = inspection.documents.select_related("stored_file")
-    item = get_object_or_404(items.prefetch_related("judgments", "findings"), pk=item_id)
+    items = _evidence_items(inspection, what).prefetch_related("judgments", "findings")
+    item = get_object_or_404(items, pk=item_id)
     done = f"{item} deleted" if what == "interview" else f"Document ‘{item}’ deleted"
     return _confirm_delete(
         request,

@@ -1,5 +1,6 @@
 """Helpers for browser tests: sign in through the real form, and run axe."""
 
+import os
 from pathlib import Path
 
 from playwright.sync_api import Page, expect
@@ -9,6 +10,7 @@ from accounts.tests.factories import TEST_PASSWORD, totp_code, totp_device
 AXE_SOURCE = (Path(__file__).parent / "vendor" / "axe.min.js").read_text()
 CODE_LABEL = "Enter the 6-digit code from your authenticator app"
 WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
+SCREENSHOTS = Path(os.environ["SCREENSHOT_DIR"]) if os.environ.get("SCREENSHOT_DIR") else None
 
 
 def assert_accessible(page: Page) -> None:
@@ -64,3 +66,13 @@ def sign_in(page: Page, base_url: str, user, password: str = TEST_PASSWORD) -> N
 def sign_out(page: Page) -> None:
     page.get_by_role("button", name="Sign out").click()
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+
+
+def visit(page: Page, heading: str) -> None:
+    """The page now open has this heading and passes axe. With SCREENSHOT_DIR
+    set, a picture of it is kept there, to look at."""
+    expect(page.get_by_role("heading", level=1)).to_have_text(heading)
+    assert_accessible(page)
+    if SCREENSHOTS:
+        name = f"{len(list(SCREENSHOTS.glob('*.png'))):02d}-{heading[:30]}.png"
+        page.screenshot(path=SCREENSHOTS / name.replace("/", "-"), full_page=True)

@@ -1,19 +1,16 @@
 """The whole journey in Chromium, with axe on every page it visits."""
 
 import csv
-import os
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser import assert_accessible, sign_in, sign_out
+from tests.browser import assert_accessible, sign_in, sign_out, visit
 
 from .factories import InspectionFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SCREENSHOTS = Path(os.environ["SCREENSHOT_DIR"]) if os.environ.get("SCREENSHOT_DIR") else None
 HEADER = ["case_reference", "category", "date_recorded", "area"]
 
 
@@ -47,14 +44,6 @@ def journey(categories, force_a, lead_inspector, inspector, settings, tmp_path):
             tmp_path / "bad.csv", [*rows, ["GMP/X", "Missing children", "31/13/2025", ""]]
         ),
     }
-
-
-def visit(page: Page, heading: str) -> None:
-    expect(page.get_by_role("heading", level=1)).to_have_text(heading)
-    assert_accessible(page)
-    if SCREENSHOTS:  # SCREENSHOT_DIR=... keeps a picture of each page, to look at
-        name = f"{len(list(SCREENSHOTS.glob('*.png'))):02d}-{heading[:30]}.png"
-        page.screenshot(path=SCREENSHOTS / name.replace("/", "-"), full_page=True)
 
 
 def upload(page: Page, path: str) -> None:

@@ -96,6 +96,22 @@ def test_every_write_in_the_workflows_has_an_audit_row(
         notes="",
         by=inspector,
     )
+    services.interview_update(
+        interview=interview,
+        held_on=date(2026, 11, 3),
+        topics=[Topic.LEADERSHIP],
+        notes="Corrected",
+        participants=[("Inspector", "police")],
+        by=inspector,
+    )
+    services.document_update(
+        document=document,
+        title="Policy, corrected",
+        kind="procedure",
+        received_on=date(2026, 11, 3),
+        notes="",
+        by=inspector,
+    )
     services.evidence_delete(item=interview, by=inspector)
     services.evidence_delete(item=document, by=inspector)
     published = make_inspection(Inspection.Stage.PUBLISHED, force=force_b)

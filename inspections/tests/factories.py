@@ -106,3 +106,43 @@ def change_team(inspection, *, team, by, lead=None):
         team=team,
         by=by,
     )
+
+
+def record_evidence(inspection, *, by):
+    """An interview (two participants, a typo in its notes) and a document
+    with a file that names a child: evidence to correct."""
+    from core.tests.files import pdf, upload
+
+    interview = services.interview_record(
+        inspection=inspection,
+        held_on=date(2026, 1, 13),
+        topics=[Topic.LEADERSHIP],
+        notes="Spoke about supervison of the MASH",
+        participants=[("Superintendent", "police"), ("Team manager", "childrens_social_care")],
+        by=by,
+    )
+    document = services.document_record(
+        inspection=inspection,
+        title="Strategy meeting minutes",
+        kind="policy",
+        received_on=date(2026, 1, 12),
+        notes="",
+        upload=upload("minutes naming a child.pdf", pdf()),
+        by=by,
+    )
+    return interview, document
+
+
+def cite_in_a_finding(inspection, *, by, interviews=(), documents=()):
+    """An area for improvement on leadership that cites this evidence."""
+    return services.finding_create(
+        inspection=inspection,
+        topic=Topic.LEADERSHIP,
+        kind=Finding.Kind.AREA_FOR_IMPROVEMENT,
+        summary="Supervision is patchy",
+        detail="Supervisors rarely review strategy discussions.",
+        reported_to_force_on=None,
+        interviews=list(interviews),
+        documents=list(documents),
+        by=by,
+    )

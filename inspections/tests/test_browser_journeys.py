@@ -6,8 +6,14 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from inspections.models import Inspection, Judgment, Topic
-from inspections.tests.factories import add_concern, inspection_at, schedule
-from tests.browser import assert_accessible, sign_in, sign_out
+from inspections.tests.factories import (
+    add_concern,
+    cite_in_a_finding,
+    inspection_at,
+    record_evidence,
+    schedule,
+)
+from tests.browser import assert_accessible, sign_in, sign_out, visit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 Stage = Inspection.Stage
@@ -392,3 +398,87 @@ def test_inspector_deletes_a_document_recorded_in_error(
     expect(page.get_by_text("No documents recorded yet.")).to_be_visible()
     assert_accessible(page)
     assert not Document.objects.filter(inspection=inspection).exists()
+
+
+def test_inspector_corrects_an_interview_and_a_document(
+    page: Page,
+    live_server,
+    admin_user,
+    lead_inspector,
+    inspector,
+    force_a,
+    private_storage,
+    tmp_path,
+):
+    from django.urls import reverse
+
+    from core.tests.files import pdf
+    from inspections.models import Document, Interview
+
+    inspection = inspection_at(
+        Stage.FIELDWORK, force=force_a, lead=lead_inspector, team=[inspector], admin=admin_user
+    )
+    interview, _ = record_evidence(inspection, by=inspector)
+    sign_in(page, live_server.url, inspector)
+    evidence = live_server.url + reverse("inspections:evidence", args=[inspection.pk])
+    page.goto(evidence)
+    visit(page, "Interviews and documents")
+
+    # The interview: a typo in the notes, the wrong day, a participant too many.
+    page.get_by_role("link", name="Change the interview on 13 January 2026").click()
+    visit(page, "Change the interview")
+    expect(page.get_by_label("Notes")).to_have_value("Spoke about supervison of the MASH")
+    second = page.get_by_role("group", name="Participant 2")
+    expect(second.get_by_label("Role")).to_have_value("Team manager")
+    first = page.get_by_role("group", name="Participant 1")
+    first.get_by_label("Role").fill("")
+    second.get_by_label("Role").fill("")
+    page.get_by_role("button", name="Save changes").click()
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_be_focused()
+    expect(summary).to_contain_text("Enter participant 1's role")
+    visit(page, "Change the interview")
+    first.get_by_label("Role").fill("Detective superintendent")
+    second.get_by_label("Organisation").select_option("")
+    page.locator("#id_held_on_0").fill("14")
+    page.get_by_label("Notes").fill("Spoke about supervision of the MASH")
+    page.get_by_role("button", name="Save changes").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("Interview changed")
+    visit(page, "Interview on 14 January 2026")
+    expect(page.get_by_text("Detective superintendent (Police)")).to_be_visible()
+    interview = Interview.objects.get(pk=interview.pk)
+    assert interview.notes == "Spoke about supervision of the MASH"
+    assert interview.participants.count() == 1
+
+    # The document: its file named a child, so it is replaced with a redacted copy.
+    page.goto(evidence)
+    page.get_by_role("link", name="Change Strategy meeting minutes").click()
+    visit(page, "Change a document")
+    expect(page.get_by_text("The current file is minutes naming a child.pdf.")).to_be_visible()
+    page.get_by_label("Replace it with a new file").check()
+    page.get_by_role("button", name="Save changes").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Select the new file")
+    visit(page, "Change a document")
+    redacted = tmp_path / "minutes redacted.pdf"
+    redacted.write_bytes(pdf("Redacted"))
+    page.get_by_label("New file", exact=True).set_input_files(str(redacted))
+    page.get_by_role("button", name="Save changes").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text(
+        "Document ‘Strategy meeting minutes’ changed"
+    )
+    visit(page, "Interviews and documents")
+    expect(page.get_by_role("link", name="Download Strategy meeting minutes,")).to_contain_text(
+        "minutes redacted.pdf"
+    )
+    assert Document.objects.get(inspection=inspection).stored_file.original_name == (
+        "minutes redacted.pdf"
+    )
+
+    # Once what cites it can no longer change, the page says so instead of a form.
+    cite_in_a_finding(inspection, by=inspector, interviews=[interview])
+    Inspection.objects.filter(pk=inspection.pk).update(stage=Stage.PUBLISHED)
+    page.goto(
+        live_server.url + reverse("inspections:interview_edit", args=[inspection.pk, interview.pk])
+    )
+    visit(page, "You cannot change this interview")
+    expect(page.get_by_role("link", name="The finding ‘Supervision is patchy’")).to_be_visible()

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from core.models import AuditEvent
 from inspections import services
 from inspections.models import Inspection, Topic
-from inspections.tests.factories import add_concern, inspection_at, schedule
+from inspections.tests.factories import add_concern, inspection_at, record_evidence, schedule
 from tests.hostile import form_data
 
 EXAMPLES = settings(
@@ -104,23 +104,42 @@ def test_recommendation_form(client_for, inspector, world):
     _run(client_for(inspector), url, ["text"], {})
 
 
+INTERVIEW_FIELDS = [
+    *DATE("held_on"),
+    "topics",
+    "notes",
+    "participant_1_role",
+    "participant_1_organisation",
+    "participant_rows",
+    "add_participant",
+]
+DOCUMENT_FIELDS = ["title", "kind", *DATE("received_on"), "notes"]
+
+
 def test_interview_form(client_for, inspector, world):
     url = reverse("inspections:interview_new", args=[world["mine"].pk])
-    fields = [
-        *DATE("held_on"),
-        "topics",
-        "notes",
-        "participant_1_role",
-        "participant_1_organisation",
-        "participant_rows",
-        "add_participant",
-    ]
-    _run(client_for(inspector), url, fields, {"topics": st.sampled_from(Topic.values)})
+    _run(client_for(inspector), url, INTERVIEW_FIELDS, {"topics": st.sampled_from(Topic.values)})
 
 
 def test_document_form(client_for, inspector, world):
     url = reverse("inspections:document_new", args=[world["mine"].pk])
-    _run(client_for(inspector), url, ["title", "kind", *DATE("received_on"), "notes"], {})
+    _run(client_for(inspector), url, DOCUMENT_FIELDS, {})
+
+
+def test_interview_change_form(client_for, inspector, world, private_storage):
+    interview, _ = record_evidence(world["mine"], by=inspector)
+    url = reverse("inspections:interview_edit", args=[world["mine"].pk, interview.pk])
+    fields = [*INTERVIEW_FIELDS, "seen"]
+    _run(client_for(inspector), url, fields, {"topics": st.sampled_from(Topic.values)})
+    assert interview.participants.exists()  # never changed to none
+
+
+def test_document_change_form(client_for, inspector, world, private_storage):
+    _, document = record_evidence(world["mine"], by=inspector)
+    url = reverse("inspections:document_edit", args=[world["mine"].pk, document.pk])
+    fields = [*DOCUMENT_FIELDS, "file_action", "seen"]
+    extra = {"file_action": st.sampled_from(["keep", "replace", "remove"])}
+    _run(client_for(inspector), url, fields, extra)
 
 
 def test_return_form(client_for, lead_inspector, world):

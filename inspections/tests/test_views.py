@@ -40,6 +40,7 @@ def _urls(inspection):
         "evidence": reverse("inspections:evidence", args=[i]),
         "interview_new": reverse("inspections:interview_new", args=[i]),
         "interview": reverse("inspections:interview", args=[i, interview.pk]),
+        "interview_edit": reverse("inspections:interview_edit", args=[i, interview.pk]),
         "document_new": reverse("inspections:document_new", args=[i]),
     }
 
@@ -95,6 +96,7 @@ EVIDENCE_URLS = [
     "evidence",
     "interview_new",
     "interview",
+    "interview_edit",
     "document_new",
 ]
 
