@@ -362,11 +362,14 @@ class Notice(BaseModel):
         VISIT_BOOKED = "visit_booked", "Post-inspection visit booked"
         VISIT_CANCELLED = "visit_cancelled", "Post-inspection visit cancelled"
         PLAN_DUE = "plan_due", "Plan due date set"
+        POINTS_SENT = "points_sent", "Factual accuracy points sent"
+        POINTS_ANSWERED = "points_answered", "Factual accuracy points answered"
 
     class Subject(models.TextChoices):
         ACTION_PLAN = "action_plan", "Action plan"
         UPDATED_ACTION_PLAN = "updated_action_plan", "Updated action plan"
         POST_INSPECTION_VISIT = "post_inspection_visit", "Post-inspection visit"
+        FACTUAL_ACCURACY = "factual_accuracy", "Factual accuracy checks"
 
     # No index of its own: the unique constraint and (recipient, read_at)
     # both start with it, and the sweep writes notices by the hundred thousand.
@@ -382,7 +385,8 @@ class Notice(BaseModel):
     sequence = models.PositiveSmallIntegerField(
         default=0,
         help_text="Days before for a reminder, the week for an overdue notice, "
-        "the version number for a plan notice.",
+        "the version number for a plan notice, the force's sending of factual "
+        "accuracy points (1, 2…) for theirs.",
     )
     sent_at = models.DateTimeField(default=timezone.now)
     emailed_at = models.DateTimeField(null=True, blank=True)

@@ -419,6 +419,60 @@ def visit_cancelled_notices(*, visit: PostInspectionVisit) -> list[Notice]:
     )
 
 
+# --- Factual accuracy checks, sent by inspections.factual_accuracy -----------
+
+
+def _factual_fields(inspection: Inspection, *, kind: str, sending: int) -> dict:
+    """One occasion per sending of points by the force (1, 2…): a repeat of
+    the same sending, or of its answers, is refused by the unique constraint."""
+    return {
+        "kind": kind,
+        "inspection": inspection,
+        "subject": Notice.Subject.FACTUAL_ACCURACY,
+        "due_on": inspection.received_for_checks_on or timezone.localdate(),
+        "sequence": sending,
+        "link": reverse("inspections:factual_accuracy", args=[inspection.pk]),
+    }
+
+
+def factual_points_sent_notices(
+    *, inspection: Inspection, count: int, sending: int
+) -> list[Notice]:
+    """Tell the lead inspector the force has sent factual accuracy points."""
+    lead = inspection.lead_inspector
+    force = inspection.force
+    points = f"{count} factual accuracy point{'s' if count != 1 else ''}"
+    return notices_claim(
+        _notice(
+            [lead] if lead.is_active else [],
+            title=f"{points} sent: {force.short_name}",
+            body=(
+                f"{force.name} sent {points} on the draft report of the "
+                f"{described(inspection)}. Respond to each one: the report cannot be "
+                "published until every point the force sent has a response."
+            ),
+            **_factual_fields(inspection, kind=Notice.Kind.POINTS_SENT, sending=sending),
+        )
+    )
+
+
+def factual_points_answered_notices(*, inspection: Inspection, sending: int) -> list[Notice]:
+    """Tell the force's leads the inspectorate has responded to every point sent."""
+    force = inspection.force
+    return notices_claim(
+        _notice(
+            _force_leads([force.pk]).get(force.pk, []),
+            title=f"Responses to your factual accuracy points: {force.short_name}",
+            body=(
+                "The lead inspector has responded to every factual accuracy point you sent "
+                f"on the draft report of the {described(inspection)}. Each response says "
+                "whether the report is corrected and, if not, why."
+            ),
+            **_factual_fields(inspection, kind=Notice.Kind.POINTS_ANSWERED, sending=sending),
+        )
+    )
+
+
 # --- The sweep ----------------------------------------------------------------
 
 

@@ -1,3 +1,5 @@
+import uuid
+
 from crispy_forms_gds.choices import Choice
 from crispy_forms_gds.layout import HTML, Button, Div, Field, Fieldset, Size
 from django import forms
@@ -13,6 +15,7 @@ from forces.models import Force
 from .models import (
     GRADE_MEANINGS,
     Document,
+    FactualAccuracyPoint,
     Finding,
     Grade,
     Inspection,
@@ -573,3 +576,143 @@ class CorrectDatesForm(GovukForm):
             # Before the layout is made from the fields.
             self.base_fields = {k: v for k, v in self.base_fields.items() if k != "published_on"}
         super().__init__(*args, **kwargs)
+
+
+# Pre-publication (factual accuracy) checks ----------------------------------
+
+ELSEWHERE = "elsewhere"
+
+
+class FactualPointForm(GovukForm):
+    """A factual accuracy point the force raises on the draft report. `where`
+    is 'judgment:<topic>', 'finding:<id>' or 'elsewhere'; clean() gives the
+    topic and finding the service takes."""
+
+    submit_label = "Save as a draft"
+    where = forms.ChoiceField(
+        label="Which part of the report is the point about?",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose which part of the report the point is about"},
+    )
+    inaccuracy = forms.CharField(
+        label="What is factually inaccurate?",
+        help_text="Quote or describe what the report says.",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=5000,
+        error_messages={
+            "required": "Enter what is factually inaccurate",
+            "max_length": "What is inaccurate must be 5,000 characters or fewer",
+        },
+    )
+    correction = forms.CharField(
+        label="What should the report say instead?",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=5000,
+        error_messages={
+            "required": "Enter the correction you suggest",
+            "max_length": "The correction must be 5,000 characters or fewer",
+        },
+    )
+    evidence = forms.CharField(
+        label="Evidence for the correction (optional)",
+        help_text="For example, the policy, data or record that shows it. "
+        "Do not give a child's name or details that could identify them.",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=5000,
+        required=False,
+        error_messages={"max_length": "The evidence must be 5,000 characters or fewer"},
+    )
+
+    def __init__(self, *args, judgments, findings, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.findings = {str(finding.pk): finding for finding in findings}
+        self.fields["where"].choices = [
+            *(
+                (f"judgment:{j.topic}", f"{j.get_topic_display()} graded judgment")
+                for j in judgments
+            ),
+            *(
+                (f"finding:{pk}", f"{finding.get_kind_display()}: {finding.summary}")
+                for pk, finding in self.findings.items()
+            ),
+            (ELSEWHERE, "Elsewhere in the report"),
+        ]
+        self.helper.layout[0] = Field.radios("where", legend_size=Size.MEDIUM)
+
+    def clean(self):
+        data = super().clean()
+        kind, _, value = (data.get("where") or "").partition(":")
+        data["topic"] = value if kind == "judgment" else ""
+        data["finding"] = self.findings.get(value) if kind == "finding" else None
+        return data
+
+
+class FactualSendForm(GovukForm):
+    """Check your answers, then send: the ids of the points checked."""
+
+    points = forms.CharField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, count: int, **kwargs):
+        self.submit_label = f"Send {count} point{'s' if count != 1 else ''} to the inspectorate"
+        super().__init__(*args, **kwargs)
+
+    def clean_points(self):
+        try:
+            return [uuid.UUID(value) for value in self.cleaned_data["points"].split(",")]
+        except ValueError:
+            raise forms.ValidationError("Check your points and send again") from None
+
+
+class FactualResponseForm(GovukForm):
+    submit_label = "Save response"
+    response = forms.ChoiceField(
+        label="Is the point accepted?",
+        choices=FactualAccuracyPoint.Response.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose whether the point is accepted"},
+    )
+    explanation = forms.CharField(
+        label="Explanation for the force",
+        help_text="The force will read this. It is needed if the point is not accepted.",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=5000,
+        required=False,
+        error_messages={"max_length": "The explanation must be 5,000 characters or fewer"},
+    )
+    seen = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper.layout[0] = Field.radios("response", legend_size=Size.MEDIUM)
+
+    def clean(self):
+        data = super().clean()
+        not_accepted = data.get("response") == FactualAccuracyPoint.Response.NOT_ACCEPTED
+        if not_accepted and not (data.get("explanation") or "").strip():
+            self.add_error("explanation", "Explain why the point is not accepted")
+        return data
+
+
+class FindingWordingForm(GovukForm):
+    """A finding's words, corrected at pre-publication checks."""
+
+    submit_label = "Save correction"
+    summary = FindingForm.base_fields["summary"]
+    detail = FindingForm.base_fields["detail"]
+    seen = forms.CharField(widget=forms.HiddenInput, required=False)
+
+
+class JudgmentWordingForm(GovukForm):
+    """A graded judgment's rationale, corrected at pre-publication checks."""
+
+    submit_label = "Save correction"
+    rationale = forms.CharField(
+        label="Rationale",
+        widget=forms.Textarea(attrs={"rows": 10}),
+        max_length=10000,
+        error_messages={
+            "required": "Enter the rationale for the grade",
+            "max_length": "The rationale must be 10,000 characters or fewer",
+        },
+    )
+    seen = forms.CharField(widget=forms.HiddenInput, required=False)

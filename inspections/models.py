@@ -436,3 +436,74 @@ class ReportFile(BackgroundBuild):
 
     def __str__(self) -> str:
         return f"Report PDF for {self.inspection}"
+
+
+class FactualAccuracyPoint(BaseModel):
+    """A point the force raises in its pre-publication (factual accuracy)
+    checks of the draft report, and the inspectorate's response to it.
+
+    A point not yet sent (sent_at empty) is the force's own draft: the
+    inspectorate never sees it. Once sent it is frozen for the force, and the
+    lead inspector (or an admin) responds, until the report is published.
+    It is about a graded judgment (topic), a finding, or neither: elsewhere.
+    """
+
+    class Response(models.TextChoices):
+        ACCEPTED = "accepted", "Accepted: the report is corrected"
+        NOT_ACCEPTED = "not_accepted", "Not accepted"
+
+    inspection = models.ForeignKey(
+        Inspection, on_delete=models.CASCADE, related_name="factual_points"
+    )
+    topic = models.CharField(
+        max_length=40, choices=Topic.choices, blank=True, help_text="The graded judgment."
+    )
+    # RESTRICT: a finding is frozen from pre-publication checks on, so only
+    # the inspection's own deletion takes one with its points.
+    finding = models.ForeignKey(
+        Finding, null=True, blank=True, on_delete=models.RESTRICT, related_name="factual_points"
+    )
+    inaccuracy = models.TextField()
+    correction = models.TextField()
+    evidence = models.TextField(blank=True)
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    sent_at = models.DateTimeField(null=True, blank=True)
+    response = models.CharField(max_length=20, choices=Response.choices, blank=True)
+    explanation = models.TextField(blank=True)
+    responded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    responded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.CheckConstraint(
+                name="factual_point_about_one_part",
+                condition=Q(topic="") | Q(finding__isnull=True),
+            )
+        ]
+
+    def __str__(self) -> str:
+        # Never the force's own words: this names the point in the audit trail.
+        return f"Factual accuracy point on {self.where[:1].lower()}{self.where[1:]}"
+
+    @property
+    def where(self) -> str:
+        """The part of the report the point is about, as people read it.
+        Loads the finding unless select_related."""
+        if self.finding_id:
+            return f"{self.finding.get_kind_display()}: {self.finding.summary}"
+        if self.topic:
+            return f"{self.get_topic_display()} graded judgment"
+        return "Elsewhere in the report"
+
+    @property
+    def is_sent(self) -> bool:
+        return self.sent_at is not None
+
+    @property
+    def is_answered(self) -> bool:
+        return bool(self.response)

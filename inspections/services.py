@@ -363,7 +363,19 @@ def publication_blockers(
         for _, kind, summary, n in findings
         if kind in Finding.CONCERN_KINDS and n == 0
     )
+    # Points are sent only at pre-publication checks: no query before then.
+    waiting = factual_points_waiting(inspection) if inspection.stage == Stage.PRE_PUBLICATION else 0
+    if waiting:
+        blockers.append(
+            f"Respond to every factual accuracy point the force sent ({waiting} waiting)"
+        )
     return blockers
+
+
+def factual_points_waiting(inspection: Inspection) -> int:
+    """Factual accuracy points the force sent that have no response yet. A
+    draft the force never sent is not waiting for anyone."""
+    return inspection.factual_points.filter(sent_at__isnull=False, response="").count()
 
 
 @transaction.atomic

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import factual_views, views
 
 app_name = "inspections"
 urlpatterns = [
@@ -77,6 +77,46 @@ urlpatterns = [
         "<uuid:inspection_id>/evidence/documents/<uuid:document_id>/download/",
         views.document_download,
         name="document_download",
+    ),
+    path(
+        "<uuid:inspection_id>/report/factual-accuracy/",
+        factual_views.factual_accuracy_page,
+        name="factual_accuracy",
+    ),
+    path(
+        "<uuid:inspection_id>/report/factual-accuracy/new/",
+        factual_views.factual_point_new,
+        name="factual_point_new",
+    ),
+    path(
+        "<uuid:inspection_id>/report/factual-accuracy/send/",
+        factual_views.factual_points_send,
+        name="factual_points_send",
+    ),
+    path(
+        "<uuid:inspection_id>/report/factual-accuracy/<uuid:point_id>/",
+        factual_views.factual_point_edit,
+        name="factual_point_edit",
+    ),
+    path(
+        "<uuid:inspection_id>/report/factual-accuracy/<uuid:point_id>/delete/",
+        factual_views.factual_point_delete,
+        name="factual_point_delete",
+    ),
+    path(
+        "<uuid:inspection_id>/report/factual-accuracy/<uuid:point_id>/respond/",
+        factual_views.factual_point_respond,
+        name="factual_point_respond",
+    ),
+    path(
+        "<uuid:inspection_id>/findings/<uuid:finding_id>/correct/",
+        factual_views.finding_correct,
+        name="finding_correct",
+    ),
+    path(
+        "<uuid:inspection_id>/judgments/<slug:topic>/correct/",
+        factual_views.judgment_correct,
+        name="judgment_correct",
     ),
     path("<uuid:inspection_id>/report/pdf/", views.report_pdf_status, name="report_pdf"),
     path("<uuid:inspection_id>/report/pdf/build/", views.report_pdf_build, name="report_pdf_build"),

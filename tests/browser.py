@@ -73,6 +73,11 @@ def visit(page: Page, heading: str) -> None:
     set, a picture of it is kept there, to look at."""
     expect(page.get_by_role("heading", level=1)).to_have_text(heading)
     assert_accessible(page)
+    keep(page, heading)
+
+
+def keep(page: Page, name: str) -> None:
+    """With SCREENSHOT_DIR set, keep a picture of the page there, to look at."""
     if SCREENSHOTS:
-        name = f"{len(list(SCREENSHOTS.glob('*.png'))):02d}-{heading[:30]}.png"
+        name = f"{len(list(SCREENSHOTS.glob('*.png'))):02d}-{name[:30]}.png"
         page.screenshot(path=SCREENSHOTS / name.replace("/", "-"), full_page=True)

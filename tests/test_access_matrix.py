@@ -54,6 +54,18 @@ EXPECTED = {
     "inspections:dates": "200 403 403 404 404 404 302",
     "inspections:lead": "200 403 403 404 404 404 302",
     "inspections:report": "200 200 200 404 200 404 302",
+    "inspections:factual_accuracy": "200 200 200 404 200 404 302",
+    # Published: the force's own pages send its leads back to its points,
+    # saying why (302); the inspectorate may not write the force's points.
+    "inspections:factual_point_new": "403 403 403 404 302 404 302",
+    "inspections:factual_points_send": "403 403 403 404 302 404 302",
+    "inspections:factual_point_edit": "403 403 403 404 302 404 302",
+    "inspections:factual_point_delete": "403 403 403 404 302 404 302",
+    # Published: responses and corrections are over; the lead and admins are
+    # sent back to the points, saying why (302). Never a force's pages.
+    "inspections:factual_point_respond": "302 302 403 404 404 404 302",
+    "inspections:finding_correct": "302 302 403 404 404 404 302",
+    "inspections:judgment_correct": "302 302 403 404 404 404 302",
     "inspections:report_pdf": "200 200 200 404 200 404 302",
     "inspections:report_pdf_build": "405 405 405 405 405 405 302",
     "inspections:report_pdf_download": "200 200 200 404 200 404 302",
@@ -202,12 +214,22 @@ def world(
         inspection=inspection, stored_file=document.stored_file, created_by=inspector
     )
     finding = inspection.findings.filter(kind="cause_of_concern").first()
+    point = inspection.factual_points.create(
+        finding=finding,
+        inaccuracy="What is inaccurate",
+        correction="The correction",
+        raised_by=force_lead_a,
+        sent_at=timezone.now(),
+        response="accepted",
+        responded_by=lead_inspector,
+    )
     item = plan_services.plan_items(plan)[0]
     return {
         "inspection_id": inspection.pk,
         "topic": Topic.LEADERSHIP,
         "action": "publish",
         "finding_id": finding.pk,
+        "point_id": point.pk,
         "recommendation_id": finding.recommendations.first().pk,
         "interview_id": interview.pk,
         "document_id": document.pk,

@@ -191,3 +191,58 @@ def test_export_builds_are_fixed_and_within_budget(name, budgets, db):
         f"{large} at {LARGE}"
     )
     assert large <= EXPORT_BUILDS[name], f"preparing {name}: {large} queries"
+
+
+@pytest.mark.parametrize("role", ["lead", "force_lead"])
+def test_factual_accuracy_page_queries_do_not_grow_with_the_points(
+    role, client_for, force_a, force_lead_a, lead_inspector, inspector, admin_user
+):
+    """The points page at pre-publication checks, with 2 points and with 12
+    (each on a finding, half of them answered): the same queries."""
+    from django.test.utils import override_settings
+
+    from inspections import factual_accuracy
+    from inspections.tests.report_factories import report_inspection
+
+    inspection = report_inspection(
+        force=force_a,
+        lead=lead_inspector,
+        inspector=inspector,
+        admin=admin_user,
+        stage=Inspection.Stage.PRE_PUBLICATION,
+    )
+    client = client_for(force_lead_a if role == "force_lead" else lead_inspector)
+    url = reverse("inspections:factual_accuracy", args=[inspection.pk])
+    findings = list(inspection.findings.all())
+
+    def add_points(n: int) -> None:
+        points = [
+            factual_accuracy.factual_point_save(
+                inspection=inspection,
+                topic="",
+                finding=findings[i % len(findings)],
+                inaccuracy=f"Inaccuracy {i} of {n}",
+                correction="Correction",
+                evidence="",
+                by=force_lead_a,
+            )
+            for i in range(n)
+        ]
+        factual_accuracy.factual_points_send(
+            inspection=inspection, points=[p.pk for p in points], by=force_lead_a
+        )
+        for point in points[: n // 2]:
+            factual_accuracy.factual_point_respond(
+                point=point, response="accepted", explanation="", by=lead_inspector
+            )
+
+    def count() -> int:
+        with override_settings(FRAGMENT_CACHE=False), CaptureQueriesContext(connection) as seen:
+            assert client.get(url).status_code == 200
+        return len(seen)
+
+    add_points(2)
+    few = count()
+    add_points(10)
+    assert count() == few
+    assert few <= 8, few

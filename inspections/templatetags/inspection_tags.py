@@ -3,7 +3,7 @@
 from django import template
 
 from core.templatetags.govuk import govuk_tag
-from inspections.models import Grade, Inspection, Judgment
+from inspections.models import FactualAccuracyPoint, Grade, Inspection, Judgment
 
 register = template.Library()
 
@@ -47,3 +47,15 @@ def grade_tag(grade: str) -> str:
     if not grade:
         return govuk_tag("Not graded", "grey")
     return govuk_tag(Grade(grade).label, GRADE_COLOURS[grade])
+
+
+@register.simple_tag
+def point_status_tag(point: FactualAccuracyPoint) -> str:
+    """A factual accuracy point: draft, sent and waiting, accepted or not."""
+    if not point.is_sent:
+        return govuk_tag("Draft: not sent", "grey")
+    if not point.is_answered:
+        return govuk_tag("Waiting for a response", "blue")
+    if point.response == FactualAccuracyPoint.Response.ACCEPTED:
+        return govuk_tag("Accepted", "green")
+    return govuk_tag("Not accepted", "orange")

@@ -13,7 +13,7 @@ from inspections.tests.factories import (
     record_evidence,
     schedule,
 )
-from tests.browser import assert_accessible, sign_in, sign_out, visit
+from tests.browser import assert_accessible, keep, sign_in, sign_out, visit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 Stage = Inspection.Stage
@@ -482,3 +482,93 @@ def test_inspector_corrects_an_interview_and_a_document(
     )
     visit(page, "You cannot change this interview")
     expect(page.get_by_role("link", name="The finding ‘Supervision is patchy’")).to_be_visible()
+
+
+def test_force_raises_factual_accuracy_points_and_the_lead_inspector_responds(
+    page: Page, live_server, admin_user, lead_inspector, inspector, force_a, force_lead_a
+):
+    from inspections.tests.report_factories import AFI, report_inspection
+
+    inspection = report_inspection(
+        force=force_a,
+        lead=lead_inspector,
+        inspector=inspector,
+        admin=admin_user,
+        stage=Stage.PRE_PUBLICATION,
+    )
+    url = f"{live_server.url}/inspections/{inspection.pk}/"
+    sign_in(page, live_server.url, force_lead_a)
+    page.goto(f"{url}report/")
+    page.get_by_role("link", name="Factual accuracy checks").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Factual accuracy checks")
+    assert_accessible(page)
+    page.get_by_role("link", name="Raise a point").click()
+    assert_accessible(page)
+    page.get_by_label(f"Area for improvement: {AFI}").check()
+    page.get_by_label("What is factually inaccurate?").fill("It says only some incidents.")
+    page.get_by_role("button", name="Save as a draft").click()
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_contain_text("Enter the correction you suggest")
+    assert_accessible(page)
+    keep(page, "factual-1-error")
+    page.get_by_label("What should the report say instead?").fill("Most incidents, 41 of 48.")
+    page.get_by_role("button", name="Save as a draft").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("saved as a draft")
+    page.get_by_role("link", name="Raise a point").click()
+    page.get_by_label("Leadership graded judgment").check()
+    page.get_by_label("What is factually inaccurate?").fill("The board meets monthly, not yearly.")
+    page.get_by_label("What should the report say instead?").fill("It meets every month.")
+    page.get_by_label("Evidence for the correction (optional)").fill("Board minutes, 2025.")
+    page.get_by_role("button", name="Save as a draft").click()
+    assert_accessible(page)
+    keep(page, "factual-2-drafts")
+    page.get_by_role("link", name="Send 2 points to the inspectorate").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check your points before sending")
+    assert_accessible(page)
+    keep(page, "factual-3-check")
+    page.get_by_role("button", name="Send 2 points to the inspectorate").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("sent to the inspectorate")
+    assert_accessible(page)
+    sign_out(page)
+
+    sign_in(page, live_server.url, lead_inspector)
+    page.goto(f"{url}stage/publish/")
+    expect(page.get_by_text("(2 waiting)")).to_be_visible()
+    page.goto(url)
+    page.get_by_role("link", name="Factual accuracy checks").click()
+    expect(page.get_by_text("2 points waiting for a response")).to_be_visible()
+    assert_accessible(page)
+    keep(page, "factual-4-lead")
+    page.get_by_role("link", name="Correct the wording of this finding").click()
+    assert_accessible(page)
+    keep(page, "factual-5-correct")
+    page.get_by_label("Detail").fill("The views of children were recorded in 41 of 48 incidents.")
+    page.get_by_role("button", name="Save correction").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("corrected in the report")
+    page.get_by_role("link", name=f"Respond to the point on Area for improvement: {AFI}").click()
+    page.get_by_label("Accepted: the report is corrected").check()
+    page.get_by_role("button", name="Save response").click()
+    assert_accessible(page)
+    page.get_by_role("link", name="Respond to the point on Leadership graded judgment").click()
+    page.get_by_label("Not accepted").check()
+    page.get_by_label("Explanation for the force").fill("The minutes show a yearly meeting.")
+    assert_accessible(page)
+    keep(page, "factual-6-respond")
+    page.get_by_role("button", name="Save response").click()
+    expect(page.get_by_text("waiting for a response")).to_have_count(0)
+    assert_accessible(page)
+    page.goto(f"{url}stage/publish/")
+    fill_date(page, "date", date(2026, 5, 1))
+    page.get_by_role("button", name="Publish the report").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("Report published")
+    sign_out(page)
+
+    sign_in(page, live_server.url, force_lead_a)
+    page.goto(f"{url}report/factual-accuracy/")
+    expect(page.get_by_text("Accepted: the report is corrected")).to_be_visible()
+    expect(page.get_by_text("The minutes show a yearly meeting.")).to_be_visible()
+    expect(page.get_by_role("link", name="Raise a point")).to_have_count(0)
+    assert_accessible(page)
+    keep(page, "factual-7-force-responses")
+    page.goto(f"{url}report/")
+    expect(page.get_by_text("recorded in 41 of 48 incidents")).to_be_visible()

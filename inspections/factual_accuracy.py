@@ -1,0 +1,272 @@
+"""Pre-publication (factual accuracy) checks: the force's points on the draft
+report, the inspectorate's responses, and corrections to the report's words.
+
+The services of inspections.services, for one sub-domain: each is atomic,
+takes the acting user as ``by``, locks the inspection, checks who and when,
+and writes the audit trail.
+
+A point the force has not sent is its own draft: it is not audited, as the
+audit trail is the inspectorate's to read and the force's drafts are not.
+Sending is the change on the record, naming how many points and which parts
+of the report, never the force's words (they stay on the points, which the
+inspectorate reads). Responses and corrections are audited with their words,
+as moderation comments and findings are.
+"""
+
+from collections.abc import Iterable
+from uuid import UUID
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+
+from accounts.models import User
+
+from .models import FactualAccuracyPoint, Finding, Inspection, Judgment
+from .services import (
+    STALE_FINDING,
+    STALE_JUDGMENT,
+    _check_new_words,
+    _check_seen,
+    _lock,
+    _read_again,
+    _record,
+    _require_lead_or_admin,
+    _require_stage,
+    factual_points_waiting,
+)
+
+Stage = Inspection.Stage
+Point = FactualAccuracyPoint
+STALE_RESPONSE = (
+    "Someone else responded to this point after you opened it, so your response has not "
+    "been saved. The point shows their response now. Save again to replace it with yours"
+)
+NOT_ACCEPTED_NEEDS_WHY = "Explain why the point is not accepted"
+
+
+def _require_own_force(inspection: Inspection, by: User) -> None:
+    """Only the force's own leads raise and send its points."""
+    if not (by.is_force_lead and by.force_id == inspection.force_id):
+        raise PermissionDenied
+
+
+def _require_draft(point: Point) -> None:
+    if point.is_sent:
+        raise ValidationError(
+            "This point has been sent to the inspectorate, so it can no longer be changed"
+        )
+
+
+def _check_part(inspection: Inspection, topic: str, finding: Finding | None) -> None:
+    if topic and finding is not None:
+        raise ValidationError({"where": "Choose one part of the report"})
+    if finding is not None and finding.inspection_id != inspection.pk:
+        raise ValidationError({"where": "Choose a part of this inspection's report"})
+
+
+@transaction.atomic
+def factual_point_save(
+    *,
+    inspection: Inspection,
+    topic: str,
+    finding: Finding | None,
+    inaccuracy: str,
+    correction: str,
+    evidence: str,
+    by: User,
+    point: Point | None = None,
+) -> Point:
+    """Raise a point (point=None) or change a draft one. The force's leads
+    only, while the report is with the force for checks."""
+    _lock(inspection)
+    _require_own_force(inspection, by)
+    _require_stage(inspection, Stage.PRE_PUBLICATION)
+    _check_part(inspection, topic, finding)
+    if point is None:
+        # A second click on Save: the same draft, just saved.
+        if inspection.factual_points.filter(
+            sent_at__isnull=True,
+            topic=topic,
+            finding=finding,
+            inaccuracy=inaccuracy,
+            correction=correction,
+        ).exists():
+            raise ValidationError("You have already raised this point. It is in your drafts")
+        point = Point(inspection=inspection, raised_by=by)
+    else:
+        _read_again(point)
+        _require_draft(point)
+    point.topic, point.finding = topic, finding
+    point.inaccuracy, point.correction, point.evidence = inaccuracy, correction, evidence
+    point.save()
+    return point
+
+
+@transaction.atomic
+def factual_point_delete(*, point: Point, by: User) -> None:
+    """Delete a draft point: the force's leads only, before it is sent."""
+    _lock(point.inspection)
+    _read_again(point)
+    _require_own_force(point.inspection, by)
+    _require_stage(point.inspection, Stage.PRE_PUBLICATION)
+    _require_draft(point)
+    point.delete()
+
+
+def sendings(inspection: Inspection) -> int:
+    """How many times the force has sent points (each sending's points share a time)."""
+    return (
+        inspection.factual_points.filter(sent_at__isnull=False)
+        .order_by()
+        .aggregate(n=Count("sent_at", distinct=True))["n"]
+    )
+
+
+@transaction.atomic
+def factual_points_send(*, inspection: Inspection, points: Iterable[UUID], by: User) -> list[Point]:
+    """Send the draft points the force lead checked (their ids) to the
+    inspectorate, and tell the lead inspector. Returns the points sent: none
+    if every one was sent already (a second click), so nothing is told twice."""
+    _lock(inspection)
+    _require_own_force(inspection, by)
+    _require_stage(inspection, Stage.PRE_PUBLICATION)
+    wanted = set(points)
+    if not wanted:
+        raise ValidationError("Raise a point before sending")
+    found = list(inspection.factual_points.filter(pk__in=wanted).select_related("finding"))
+    drafts = [point for point in found if not point.is_sent]
+    if len(found) != len(wanted):
+        raise ValidationError(
+            "A point you checked has been deleted since. Check your points and send again"
+        )
+    if not drafts:
+        return []
+    now = timezone.now()
+    for point in drafts:
+        point.sent_at = now
+    Point.objects.filter(pk__in=[point.pk for point in drafts]).update(sent_at=now)
+    parts = sorted({point.where for point in drafts})
+    _record(
+        inspection,
+        inspection,
+        by=by,
+        action="factual_points.sent",
+        changes={"points_sent": [None, len(drafts)], "parts": [None, "; ".join(parts)]},
+    )
+    from actionplans.notices import factual_points_sent_notices  # noqa: PLC0415
+
+    factual_points_sent_notices(
+        inspection=inspection, count=len(drafts), sending=sendings(inspection)
+    )
+    return drafts
+
+
+@transaction.atomic
+def factual_point_respond(
+    *, point: Point, response: str, explanation: str, by: User, seen: str | None = None
+) -> Point:
+    """The lead inspector (or an admin) accepts a point sent by the force, or
+    does not, with an explanation the force reads. Changeable until
+    publication. The force is told once every point it sent has a response."""
+    inspection = point.inspection
+    _lock(inspection)
+    _read_again(point)
+    _require_lead_or_admin(inspection, by)
+    _require_stage(inspection, Stage.PRE_PUBLICATION)
+    if not point.is_sent:
+        raise PermissionDenied  # a draft is the force's own
+    _check_seen(point, seen, STALE_RESPONSE)
+    explanation = explanation.strip()
+    if response not in Point.Response.values:
+        raise ValidationError({"response": "Choose whether the point is accepted"})
+    if response == Point.Response.NOT_ACCEPTED and not explanation:
+        raise ValidationError({"explanation": NOT_ACCEPTED_NEEDS_WHY})
+    before = [point.get_response_display() or None, point.explanation or None]
+    point.response, point.explanation = response, explanation
+    point.responded_by, point.responded_at = by, timezone.now()
+    point.save()
+    after = [point.get_response_display(), explanation or None]
+    changes = {
+        field: [old, new]
+        for field, old, new in zip(("response", "explanation"), before, after, strict=True)
+        if old != new
+    }
+    _record(
+        inspection,
+        point,
+        by=by,
+        action="factual_point.response_changed" if before[0] else "factual_point.responded",
+        changes=changes,
+    )
+    if not factual_points_waiting(inspection):
+        from actionplans.notices import factual_points_answered_notices  # noqa: PLC0415
+
+        factual_points_answered_notices(inspection=inspection, sending=sendings(inspection))
+    return point
+
+
+# Corrections --------------------------------------------------------------
+# At pre-publication checks only the words change: a grade or a kind of
+# finding changed would need the report moderated again.
+
+
+def _require_correctable(inspection: Inspection, by: User) -> None:
+    _require_lead_or_admin(inspection, by)
+    _require_stage(inspection, Stage.PRE_PUBLICATION)
+
+
+@transaction.atomic
+def finding_correct(
+    *, finding: Finding, summary: str, detail: str, by: User, seen: str | None = None
+) -> Finding:
+    """Correct a finding's words (summary, detail) while the report is with
+    the force for checks: the lead inspector or an admin."""
+    inspection = finding.inspection
+    _lock(inspection)
+    _read_again(finding)
+    _check_seen(finding, seen, STALE_FINDING)
+    _require_correctable(inspection, by)
+    if summary.strip().casefold() != finding.summary.strip().casefold():
+        others = inspection.findings.exclude(pk=finding.pk)
+        _check_new_words(others, topic=finding.topic, kind=finding.kind, summary=summary)
+    changes = {
+        field: [getattr(finding, field), value]
+        for field, value in (("summary", summary), ("detail", detail))
+        if getattr(finding, field) != value
+    }
+    finding.summary, finding.detail = summary, detail
+    finding.save(update_fields=["summary", "detail", "updated_at"])
+    _record(
+        inspection, finding, by=by, action="finding.corrected_before_publication", changes=changes
+    )
+    return finding
+
+
+@transaction.atomic
+def judgment_correct(
+    *, judgment: Judgment, rationale: str, by: User, seen: str | None = None
+) -> Judgment:
+    """Correct a graded judgment's rationale, never its grade, while the
+    report is with the force for checks: the lead inspector or an admin."""
+    inspection = judgment.inspection
+    _lock(inspection)
+    _read_again(judgment)
+    _check_seen(judgment, seen, STALE_JUDGMENT)
+    _require_correctable(inspection, by)
+    if not rationale.strip():
+        raise ValidationError({"rationale": "Enter the rationale for the grade"})
+    changes = (
+        {"rationale": [judgment.rationale, rationale]} if judgment.rationale != rationale else {}
+    )
+    judgment.rationale = rationale
+    judgment.save(update_fields=["rationale", "updated_at"])
+    _record(
+        inspection,
+        judgment,
+        by=by,
+        action="judgment.corrected_before_publication",
+        changes=changes,
+    )
+    return judgment

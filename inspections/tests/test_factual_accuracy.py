@@ -1,0 +1,512 @@
+"""Pre-publication (factual accuracy) checks: the force raises and sends
+points, the lead inspector responds and corrects the words, publication
+waits for every response."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+
+from actionplans.models import Notice
+from core.models import AuditEvent
+from inspections import factual_accuracy, services
+from inspections.models import FactualAccuracyPoint, Finding, Grade, Inspection, Topic
+
+Stage = Inspection.Stage
+Point = FactualAccuracyPoint
+ACCEPTED, NOT_ACCEPTED = Point.Response.ACCEPTED, Point.Response.NOT_ACCEPTED
+FORCE_WORDS = "The report says 12 officers; the force has 15"
+
+
+@pytest.fixture
+def checks(make_report):
+    """Force A's report with the force for pre-publication checks."""
+    return make_report(stage=Stage.PRE_PUBLICATION)
+
+
+def raise_point(inspection, by, *, topic="", finding=None, words=FORCE_WORDS):
+    return factual_accuracy.factual_point_save(
+        inspection=inspection,
+        topic=topic,
+        finding=finding,
+        inaccuracy=words,
+        correction="It should say 15 officers",
+        evidence="The force's establishment figures, March 2026",
+        by=by,
+    )
+
+
+def send(inspection, by, points=None):
+    points = points if points is not None else inspection.factual_points.filter(sent_at=None)
+    return factual_accuracy.factual_points_send(
+        inspection=inspection, points=[p.pk for p in points], by=by
+    )
+
+
+def respond(point, by, response=ACCEPTED, explanation=""):
+    return factual_accuracy.factual_point_respond(
+        point=point, response=response, explanation=explanation, by=by
+    )
+
+
+def publish(inspection, by):
+    services.inspection_publish(
+        inspection=inspection,
+        published_on=inspection.received_for_checks_on + timedelta(days=1),
+        by=by,
+    )
+
+
+# Services -------------------------------------------------------------------
+
+
+def test_the_whole_flow_from_points_to_publication(
+    checks,
+    force_lead_a,
+    lead_inspector,
+    mailoutbox,
+    django_capture_on_commit_callbacks,
+    settings,
+):
+    concern = checks.findings.get(kind=Finding.Kind.CAUSE_OF_CONCERN)
+    on_finding = raise_point(checks, force_lead_a, finding=concern)
+    on_judgment = raise_point(checks, force_lead_a, topic=Topic.LEADERSHIP)
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = send(checks, force_lead_a)
+    assert {p.pk for p in sent} == {on_finding.pk, on_judgment.pk}
+    [email] = mailoutbox
+    assert email.to == [lead_inspector.email]
+    assert "2 factual accuracy points sent" in email.subject
+    page = reverse("inspections:factual_accuracy", args=[checks.pk])
+    assert email.body.endswith(f"{settings.SERVICE_URL}{page}")
+    assert services.publication_blockers(checks) == [
+        "Respond to every factual accuracy point the force sent (2 waiting)"
+    ]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        respond(on_finding, lead_inspector)
+    assert len(mailoutbox) == 1  # one still waiting: the force is not told yet
+    assert "(1 waiting)" in services.publication_blockers(checks)[0]
+    with django_capture_on_commit_callbacks(execute=True):
+        respond(on_judgment, lead_inspector, NOT_ACCEPTED, "The figure is from your own return")
+    assert services.publication_blockers(checks) == []
+    told = mailoutbox[1]
+    assert told.to == [force_lead_a.email]
+    assert told.subject.startswith("Responses to your factual accuracy points")
+    assert told.body.endswith(f"{settings.SERVICE_URL}{page}")
+    assert Notice.objects.filter(recipient=force_lead_a, kind=Notice.Kind.POINTS_ANSWERED).exists()
+    # Changing a response afterwards tells nobody again.
+    with django_capture_on_commit_callbacks(execute=True):
+        respond(on_judgment, lead_inspector, ACCEPTED)
+    assert len(mailoutbox) == 2
+    publish(checks, lead_inspector)
+    assert checks.stage == Stage.PUBLISHED
+
+
+def test_a_second_send_of_the_same_points_sends_nothing_and_tells_nobody_again(
+    checks, force_lead_a, mailoutbox, django_capture_on_commit_callbacks
+):
+    point = raise_point(checks, force_lead_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert send(checks, force_lead_a, [point]) == [point]
+    with django_capture_on_commit_callbacks(execute=True):
+        assert send(checks, force_lead_a, [point]) == []
+    assert len(mailoutbox) == 1
+    assert AuditEvent.objects.filter(action="factual_points.sent").count() == 1
+
+
+def test_points_sent_later_are_a_new_occasion(
+    checks, force_lead_a, lead_inspector, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        send(checks, force_lead_a, [raise_point(checks, force_lead_a)])
+        respond(checks.factual_points.get(), lead_inspector)
+        later = raise_point(checks, force_lead_a, words="Another inaccuracy")
+        send(checks, force_lead_a, [later])
+        respond(later, lead_inspector)
+    subjects = [m.subject for m in mailoutbox]
+    assert len(subjects) == 4, subjects  # sent, answered, sent again, answered again
+
+
+def test_drafts_do_not_block_publication_and_are_left_unsent(checks, force_lead_a, lead_inspector):
+    raise_point(checks, force_lead_a)
+    assert services.publication_blockers(checks) == []
+    publish(checks, lead_inspector)
+    assert checks.factual_points.get().sent_at is None
+
+
+def test_a_sent_point_is_frozen_for_the_force(checks, force_lead_a):
+    point = raise_point(checks, force_lead_a)
+    send(checks, force_lead_a, [point])
+    with pytest.raises(ValidationError, match="can no longer be changed"):
+        factual_accuracy.factual_point_save(
+            inspection=checks,
+            point=point,
+            topic="",
+            finding=None,
+            inaccuracy="Changed",
+            correction="Changed",
+            evidence="",
+            by=force_lead_a,
+        )
+    with pytest.raises(ValidationError, match="can no longer be changed"):
+        factual_accuracy.factual_point_delete(point=point, by=force_lead_a)
+    point.refresh_from_db()
+    assert point.inaccuracy == FORCE_WORDS
+
+
+def test_a_draft_can_be_changed_and_deleted_and_is_not_audited(checks, force_lead_a):
+    point = raise_point(checks, force_lead_a)
+    factual_accuracy.factual_point_save(
+        inspection=checks,
+        point=point,
+        topic=Topic.INVESTIGATION,
+        finding=None,
+        inaccuracy="Better words",
+        correction="Better correction",
+        evidence="",
+        by=force_lead_a,
+    )
+    point.refresh_from_db()
+    assert (point.topic, point.inaccuracy) == (Topic.INVESTIGATION, "Better words")
+    factual_accuracy.factual_point_delete(point=point, by=force_lead_a)
+    assert not checks.factual_points.exists()
+    assert not AuditEvent.objects.filter(action__startswith="factual_point").exists()
+
+
+def test_a_double_click_on_save_raises_one_draft(checks, force_lead_a):
+    raise_point(checks, force_lead_a)
+    with pytest.raises(ValidationError, match="already raised this point"):
+        raise_point(checks, force_lead_a)
+
+
+def test_sending_is_audited_by_count_and_part_never_the_forces_words(checks, force_lead_a):
+    concern = checks.findings.get(kind=Finding.Kind.CAUSE_OF_CONCERN)
+    raise_point(checks, force_lead_a, finding=concern)
+    raise_point(checks, force_lead_a, topic=Topic.LEADERSHIP, words="Other words")
+    send(checks, force_lead_a)
+    event = AuditEvent.objects.get(action="factual_points.sent")
+    assert event.actor == force_lead_a
+    assert event.changes["points_sent"] == [None, 2]
+    assert event.changes["parts"][1] == (
+        f"Cause of concern: {concern.summary}; Leadership graded judgment"
+    )
+    assert FORCE_WORDS not in str(event.changes) + event.object_repr + event.comment
+
+
+def test_each_response_and_change_of_response_is_audited(checks, force_lead_a, lead_inspector):
+    point = raise_point(checks, force_lead_a)
+    send(checks, force_lead_a, [point])
+    respond(point, lead_inspector, NOT_ACCEPTED, "Your figure is from 2024")
+    respond(point, lead_inspector, ACCEPTED, "")
+    first, second = AuditEvent.objects.filter(object_id=str(point.pk)).order_by("id")
+    assert first.action == "factual_point.responded"
+    assert first.changes == {
+        "response": [None, "Not accepted"],
+        "explanation": [None, "Your figure is from 2024"],
+    }
+    assert second.action == "factual_point.response_changed"
+    assert second.changes == {
+        "response": ["Not accepted", "Accepted: the report is corrected"],
+        "explanation": ["Your figure is from 2024", None],
+    }
+
+
+def test_not_accepted_needs_an_explanation(checks, force_lead_a, lead_inspector):
+    point = raise_point(checks, force_lead_a)
+    send(checks, force_lead_a, [point])
+    with pytest.raises(ValidationError, match="Explain why the point is not accepted"):
+        respond(point, lead_inspector, NOT_ACCEPTED, "  ")
+
+
+def test_only_the_lead_inspector_or_an_admin_responds_and_never_to_a_draft(
+    checks, force_lead_a, inspector, admin_user, lead_inspector
+):
+    draft = raise_point(checks, force_lead_a)
+    with pytest.raises(PermissionDenied):
+        respond(draft, lead_inspector)
+    send(checks, force_lead_a, [draft])
+    for person in (inspector, force_lead_a):
+        with pytest.raises(PermissionDenied):
+            respond(draft, person)
+    respond(draft, admin_user)
+
+
+def test_only_the_forces_own_leads_raise_and_send(
+    checks, force_lead_b, lead_inspector, admin_user, force_lead_a
+):
+    for person in (force_lead_b, lead_inspector, admin_user):
+        with pytest.raises(PermissionDenied):
+            raise_point(checks, person)
+    point = raise_point(checks, force_lead_a)
+    with pytest.raises(PermissionDenied):
+        send(checks, force_lead_b, [point])
+
+
+def test_a_finding_of_another_inspection_is_refused(checks, force_lead_a, make_report, force_b):
+    from accounts.tests.factories import UserFactory
+    from inspections.tests.report_factories import report_inspection
+
+    lead = UserFactory(email="other.lead@example.org", role="lead_inspector")
+    other = report_inspection(
+        force=force_b, lead=lead, inspector=lead, admin=lead, stage=Stage.MODERATION
+    )
+    with pytest.raises(ValidationError):
+        raise_point(checks, force_lead_a, finding=other.findings.first())
+
+
+@pytest.mark.parametrize("stage", [Stage.MODERATION, Stage.PUBLISHED])
+def test_nothing_is_raised_sent_answered_or_corrected_outside_pre_publication(
+    stage, make_report, force_lead_a, lead_inspector
+):
+    inspection = make_report(stage=Stage.PRE_PUBLICATION)
+    point = raise_point(inspection, force_lead_a)
+    send(inspection, force_lead_a, [point])
+    draft = raise_point(inspection, force_lead_a, words="A later draft")
+    if stage == Stage.PUBLISHED:
+        respond(point, lead_inspector)
+        publish(inspection, lead_inspector)
+    else:
+        Inspection.objects.filter(pk=inspection.pk).update(stage=stage)
+    finding = inspection.findings.first()
+    judgment = inspection.judgments.first()
+    refused = [
+        lambda: raise_point(inspection, force_lead_a, words="Too late"),
+        lambda: send(inspection, force_lead_a, [draft]),
+        lambda: factual_accuracy.factual_point_delete(point=draft, by=force_lead_a),
+        lambda: respond(point, lead_inspector, NOT_ACCEPTED, "Changed my mind"),
+        lambda: factual_accuracy.finding_correct(
+            finding=finding, summary="New", detail="New", by=lead_inspector
+        ),
+        lambda: factual_accuracy.judgment_correct(
+            judgment=judgment, rationale="New", by=lead_inspector
+        ),
+    ]
+    for call in refused:
+        with pytest.raises(ValidationError, match="cannot be done while the inspection is at"):
+            call()
+
+
+def test_correcting_a_finding_changes_its_words_only_and_is_audited(checks, lead_inspector):
+    finding = checks.findings.get(kind=Finding.Kind.AREA_FOR_IMPROVEMENT)
+    before = (finding.summary, finding.detail, finding.kind, finding.topic)
+    factual_accuracy.finding_correct(
+        finding=finding, summary=before[0], detail="Corrected detail.", by=lead_inspector
+    )
+    finding.refresh_from_db()
+    assert (finding.detail, finding.kind, finding.topic) == ("Corrected detail.", *before[2:])
+    event = AuditEvent.objects.get(action="finding.corrected_before_publication")
+    assert event.changes == {"detail": [before[1], "Corrected detail."]}
+    assert event.actor == lead_inspector
+
+
+def test_correcting_a_rationale_leaves_the_grade_and_is_audited(checks, lead_inspector, inspector):
+    judgment = checks.judgments.get(topic=Topic.INVESTIGATION)
+    old = judgment.rationale
+    factual_accuracy.judgment_correct(judgment=judgment, rationale="Corrected.", by=lead_inspector)
+    judgment.refresh_from_db()
+    assert (judgment.rationale, judgment.grade) == ("Corrected.", Grade.INADEQUATE)
+    assert judgment.is_final
+    event = AuditEvent.objects.get(action="judgment.corrected_before_publication")
+    assert event.changes == {"rationale": [old, "Corrected."]}
+    with pytest.raises(PermissionDenied):  # a team inspector does not correct the report
+        factual_accuracy.judgment_correct(judgment=judgment, rationale="Mine", by=inspector)
+
+
+def test_a_correction_from_a_stale_page_is_refused(checks, lead_inspector, admin_user):
+    finding = checks.findings.first()
+    seen = services.seen_version(finding)
+    factual_accuracy.finding_correct(
+        finding=finding, summary=finding.summary, detail="By the admin.", by=admin_user, seen=seen
+    )
+    with pytest.raises(ValidationError, match="Someone else saved this finding"):
+        factual_accuracy.finding_correct(
+            finding=finding, summary=finding.summary, detail="Mine.", by=lead_inspector, seen=seen
+        )
+
+
+# Views ----------------------------------------------------------------------
+
+
+def _url(name, inspection, *args):
+    return reverse(f"inspections:{name}", args=[inspection.pk, *args])
+
+
+def test_force_lead_raises_changes_and_sends_points_through_the_pages(
+    checks, client_for, force_lead_a, mailoutbox, django_capture_on_commit_callbacks
+):
+    client = client_for(force_lead_a)
+    report = client.get(_url("report", checks)).content.decode()
+    assert _url("factual_accuracy", checks) in report
+    detail = client.get(_url("detail", checks)).content.decode()
+    assert _url("factual_accuracy", checks) in detail
+
+    response = client.post(_url("factual_point_new", checks), {"where": "judgment:leadership"})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Enter what is factually inaccurate" in page
+    assert "Enter the correction you suggest" in page
+    assert 'class="govuk-error-summary' in page
+    assert not checks.factual_points.exists()
+
+    response = client.post(
+        _url("factual_point_new", checks),
+        {"where": "judgment:leadership", "inaccuracy": FORCE_WORDS, "correction": "15 officers"},
+    )
+    assert response.status_code == 302
+    point = checks.factual_points.get()
+    assert (point.topic, point.finding, point.raised_by) == (Topic.LEADERSHIP, None, force_lead_a)
+    response = client.post(
+        _url("factual_point_edit", checks, point.pk),
+        {"where": "elsewhere", "inaccuracy": FORCE_WORDS, "correction": "16 officers"},
+    )
+    assert response.status_code == 302
+    point.refresh_from_db()
+    assert (point.topic, point.correction) == ("", "16 officers")
+
+    page = client.get(_url("factual_accuracy", checks)).content.decode()
+    assert "Send 1 point to the inspectorate" in page
+    check = client.get(_url("factual_points_send", checks)).content.decode()
+    assert "Check your points before sending" in check and FORCE_WORDS in check
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(2):  # a double click
+            response = client.post(_url("factual_points_send", checks), {"points": str(point.pk)})
+            assert response.status_code == 302
+    assert len(mailoutbox) == 1
+    point.refresh_from_db()
+    assert point.is_sent
+    # Sent: the force can no longer open it to change it.
+    response = client.get(_url("factual_point_edit", checks, point.pk))
+    assert response.status_code == 302
+    response = client.post(_url("factual_point_delete", checks, point.pk))
+    assert response.status_code == 302 and checks.factual_points.exists()
+
+
+def test_the_inspectorate_never_sees_the_forces_drafts(
+    checks, client_for, force_lead_a, lead_inspector, admin_user, inspector
+):
+    draft = raise_point(checks, force_lead_a, words="SECRET-DRAFT")
+    sent = raise_point(checks, force_lead_a, words="Sent words")
+    send(checks, force_lead_a, [sent])
+    for person in (lead_inspector, admin_user, inspector):
+        client = client_for(person)
+        page = client.get(_url("factual_accuracy", checks)).content.decode()
+        assert "Sent words" in page and "SECRET-DRAFT" not in page
+        assert client.get(_url("factual_point_respond", checks, draft.pk)).status_code in (403, 404)
+    assert (
+        client_for(lead_inspector).get(_url("factual_point_respond", checks, draft.pk)).status_code
+        == 404
+    )
+    force_page = client_for(force_lead_a).get(_url("factual_accuracy", checks)).content.decode()
+    assert "SECRET-DRAFT" in force_page
+
+
+def test_lead_inspector_responds_and_corrects_and_the_force_reads_it(
+    checks, client_for, force_lead_a, lead_inspector
+):
+    concern = checks.findings.get(kind=Finding.Kind.CAUSE_OF_CONCERN)
+    point = raise_point(checks, force_lead_a, finding=concern)
+    send(checks, force_lead_a, [point])
+    lead = client_for(lead_inspector)
+    page = lead.get(_url("factual_accuracy", checks)).content.decode()
+    assert "1 point waiting for a response" in page
+    assert _url("finding_correct", checks, concern.pk) in page
+
+    respond_url = _url("factual_point_respond", checks, point.pk)
+    response = lead.post(respond_url, {"response": NOT_ACCEPTED})
+    assert "Explain why the point is not accepted" in response.content.decode()
+    response = lead.post(
+        _url("finding_correct", checks, concern.pk),
+        {"summary": concern.summary, "detail": "Supervision was evident in few case files."},
+    )
+    assert response.status_code == 302
+    response = lead.post(_url("factual_point_respond", checks, point.pk), {"response": ACCEPTED})
+    assert response.status_code == 302
+
+    force = client_for(force_lead_a)
+    page = force.get(_url("factual_accuracy", checks)).content.decode()
+    assert "Accepted: the report is corrected" in page
+    report = force.get(_url("report", checks)).content.decode()
+    assert "Supervision was evident in few case files." in report  # the cached report too
+
+
+def test_the_judgment_correction_page_shows_the_grade_and_takes_only_the_rationale(
+    checks, client_for, lead_inspector
+):
+    client = client_for(lead_inspector)
+    url = _url("judgment_correct", checks, Topic.INVESTIGATION)
+    page = client.get(url).content.decode()
+    assert "would need the report moderated again" in page
+    assert 'name="grade"' not in page
+    response = client.post(url, {"rationale": "Corrected.", "grade": Grade.OUTSTANDING})
+    assert response.status_code == 302
+    judgment = checks.judgments.get(topic=Topic.INVESTIGATION)
+    assert (judgment.rationale, judgment.grade) == ("Corrected.", Grade.INADEQUATE)
+
+
+def test_publishing_is_refused_while_a_point_waits(
+    checks, client_for, force_lead_a, lead_inspector
+):
+    send(checks, force_lead_a, [raise_point(checks, force_lead_a)])
+    page = client_for(lead_inspector).get(_url("transition", checks, "publish")).content.decode()
+    assert "Respond to every factual accuracy point the force sent (1 waiting)" in page
+
+
+def test_after_publication_unsent_drafts_are_shown_as_never_sent(
+    checks, client_for, force_lead_a, lead_inspector
+):
+    raise_point(checks, force_lead_a)
+    publish(checks, lead_inspector)
+    client = client_for(force_lead_a)
+    page = client.get(_url("factual_accuracy", checks)).content.decode()
+    assert "were not sent to the inspectorate before the report was published" in page
+    assert "Raise a point" not in page
+    assert client.get(_url("factual_point_new", checks)).status_code == 302
+
+
+def test_another_forces_lead_gets_404_on_every_page(checks, client_for, force_lead_a, force_lead_b):
+    point = raise_point(checks, force_lead_a)
+    finding = checks.findings.first()
+    urls = [
+        _url("factual_accuracy", checks),
+        _url("factual_point_new", checks),
+        _url("factual_points_send", checks),
+        _url("factual_point_edit", checks, point.pk),
+        _url("factual_point_delete", checks, point.pk),
+        _url("factual_point_respond", checks, point.pk),
+        _url("finding_correct", checks, finding.pk),
+        _url("judgment_correct", checks, Topic.LEADERSHIP),
+    ]
+    client = client_for(force_lead_b)
+    for url in urls:
+        assert client.get(url).status_code == 404, url
+        assert client.post(url, {}).status_code == 404, url
+
+
+def test_read_only_people_get_403_for_writes(
+    checks, client_for, force_lead_a, inspector, lead_inspector
+):
+    point = raise_point(checks, force_lead_a)
+    send(checks, force_lead_a, [point])
+    team = client_for(inspector)
+    for url in (
+        _url("factual_point_respond", checks, point.pk),
+        _url("finding_correct", checks, checks.findings.first().pk),
+        _url("judgment_correct", checks, Topic.LEADERSHIP),
+        _url("factual_point_new", checks),
+        _url("factual_points_send", checks),
+    ):
+        assert team.post(url, {}).status_code == 403, url
+    lead = client_for(lead_inspector)
+    assert lead.post(_url("factual_point_new", checks), {}).status_code == 403
+    # A force lead does not respond or correct: those pages are the inspectorate's.
+    own = client_for(force_lead_a)
+    assert own.post(_url("factual_point_respond", checks, point.pk), {}).status_code == 404
+
+
+def test_the_force_sees_nothing_before_pre_publication(make_report, client_for, force_lead_a):
+    inspection = make_report(stage=Stage.MODERATION)
+    client = client_for(force_lead_a)
+    for name in ("factual_accuracy", "factual_point_new", "factual_points_send"):
+        assert client.get(_url(name, inspection)).status_code == 404, name
