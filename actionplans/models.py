@@ -364,6 +364,7 @@ class Notice(BaseModel):
         PLAN_DUE = "plan_due", "Plan due date set"
         POINTS_SENT = "points_sent", "Factual accuracy points sent"
         POINTS_ANSWERED = "points_answered", "Factual accuracy points answered"
+        RESPONSE_CHANGED = "response_changed", "Factual accuracy response changed"
 
     class Subject(models.TextChoices):
         ACTION_PLAN = "action_plan", "Action plan"

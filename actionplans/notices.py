@@ -456,20 +456,46 @@ def factual_points_sent_notices(
     )
 
 
-def factual_points_answered_notices(*, inspection: Inspection, sending: int) -> list[Notice]:
-    """Tell the force's leads the inspectorate has responded to every point sent."""
+def _tell_the_force(inspection: Inspection, *, kind: str, sending: int, title: str, body: str):
     force = inspection.force
     return notices_claim(
         _notice(
             _force_leads([force.pk]).get(force.pk, []),
-            title=f"Responses to your factual accuracy points: {force.short_name}",
-            body=(
-                "The lead inspector has responded to every factual accuracy point you sent "
-                f"on the draft report of the {described(inspection)}. Each response says "
-                "whether the report is corrected and, if not, why."
-            ),
-            **_factual_fields(inspection, kind=Notice.Kind.POINTS_ANSWERED, sending=sending),
+            title=f"{title}: {force.short_name}",
+            body=body,
+            **_factual_fields(inspection, kind=kind, sending=sending),
         )
+    )
+
+
+def factual_points_answered_notices(*, inspection: Inspection, sending: int) -> list[Notice]:
+    """Tell the force's leads the inspectorate has responded to every point sent."""
+    return _tell_the_force(
+        inspection,
+        kind=Notice.Kind.POINTS_ANSWERED,
+        sending=sending,
+        title="Responses to your factual accuracy points",
+        body=(
+            "The lead inspector has responded to every factual accuracy point you sent "
+            f"on the draft report of the {described(inspection)}. Each response says "
+            "whether the report is corrected and, if not, why."
+        ),
+    )
+
+
+def factual_response_changed_notices(*, inspection: Inspection, change: int) -> list[Notice]:
+    """Tell the force's leads a response they were told of has changed: the
+    change-th change of a response on this inspection, each told once."""
+    return _tell_the_force(
+        inspection,
+        kind=Notice.Kind.RESPONSE_CHANGED,
+        sending=change,
+        title="A response to your factual accuracy points changed",
+        body=(
+            "The lead inspector has changed a response to a factual accuracy point you "
+            f"sent on the draft report of the {described(inspection)}. Read it again: it "
+            "says whether the report is corrected and, if not, why."
+        ),
     )
 
 

@@ -22,6 +22,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from accounts.models import User
+from core.models import AuditEvent
 
 from .models import FactualAccuracyPoint, Finding, Inspection, Judgment
 from .services import (
@@ -166,10 +167,12 @@ def factual_points_send(*, inspection: Inspection, points: Iterable[UUID], by: U
 @transaction.atomic
 def factual_point_respond(
     *, point: Point, response: str, explanation: str, by: User, seen: str | None = None
-) -> Point:
+) -> dict:
     """The lead inspector (or an admin) accepts a point sent by the force, or
     does not, with an explanation the force reads. Changeable until
-    publication. The force is told once every point it sent has a response."""
+    publication. The force is told once every point it sent has a response,
+    and again whenever a response it was told of changes. Returns what
+    changed: nothing saved, recorded or told if nothing did."""
     inspection = point.inspection
     _lock(inspection)
     _read_again(point)
@@ -184,27 +187,38 @@ def factual_point_respond(
     if response == Point.Response.NOT_ACCEPTED and not explanation:
         raise ValidationError({"explanation": NOT_ACCEPTED_NEEDS_WHY})
     before = [point.get_response_display() or None, point.explanation or None]
-    point.response, point.explanation = response, explanation
-    point.responded_by, point.responded_at = by, timezone.now()
-    point.save()
-    after = [point.get_response_display(), explanation or None]
+    after = [Point.Response(response).label, explanation or None]
     changes = {
         field: [old, new]
         for field, old, new in zip(("response", "explanation"), before, after, strict=True)
         if old != new
     }
-    _record(
-        inspection,
-        point,
-        by=by,
-        action="factual_point.response_changed" if before[0] else "factual_point.responded",
-        changes=changes,
-    )
+    if not changes:
+        # Saved again as it was (found by a review): who responded, and
+        # when, stay as they were, and nobody is told anything.
+        return {}
+    answered_before = bool(before[0])
+    point.response, point.explanation = response, explanation
+    point.responded_by, point.responded_at = by, timezone.now()
+    point.save()
+    action = "factual_point.response_changed" if answered_before else "factual_point.responded"
+    _record(inspection, point, by=by, action=action, changes=changes)
     if not factual_points_waiting(inspection):
-        from actionplans.notices import factual_points_answered_notices  # noqa: PLC0415
+        from actionplans.notices import (  # noqa: PLC0415
+            factual_points_answered_notices,
+            factual_response_changed_notices,
+        )
 
-        factual_points_answered_notices(inspection=inspection, sending=sendings(inspection))
-    return point
+        if answered_before:
+            # The force was told of this response with the rest: tell it the
+            # response changed (found by a review: it never heard).
+            changed = AuditEvent.objects.filter(
+                inspection_id=inspection.pk, action="factual_point.response_changed"
+            ).count()
+            factual_response_changed_notices(inspection=inspection, change=changed)
+        else:
+            factual_points_answered_notices(inspection=inspection, sending=sendings(inspection))
+    return changes
 
 
 # Corrections --------------------------------------------------------------
@@ -220,7 +234,7 @@ def _require_correctable(inspection: Inspection, by: User) -> None:
 @transaction.atomic
 def finding_correct(
     *, finding: Finding, summary: str, detail: str, by: User, seen: str | None = None
-) -> Finding:
+) -> dict:
     """Correct a finding's words (summary, detail) while the report is with
     the force for checks: the lead inspector or an admin."""
     inspection = finding.inspection
@@ -236,18 +250,20 @@ def finding_correct(
         for field, value in (("summary", summary), ("detail", detail))
         if getattr(finding, field) != value
     }
+    if not changes:
+        return {}  # nothing corrected: nothing recorded (found by a review)
     finding.summary, finding.detail = summary, detail
     finding.save(update_fields=["summary", "detail", "updated_at"])
     _record(
         inspection, finding, by=by, action="finding.corrected_before_publication", changes=changes
     )
-    return finding
+    return changes
 
 
 @transaction.atomic
 def judgment_correct(
     *, judgment: Judgment, rationale: str, by: User, seen: str | None = None
-) -> Judgment:
+) -> dict:
     """Correct a graded judgment's rationale, never its grade, while the
     report is with the force for checks: the lead inspector or an admin."""
     inspection = judgment.inspection
@@ -257,9 +273,9 @@ def judgment_correct(
     _require_correctable(inspection, by)
     if not rationale.strip():
         raise ValidationError({"rationale": "Enter the rationale for the grade"})
-    changes = (
-        {"rationale": [judgment.rationale, rationale]} if judgment.rationale != rationale else {}
-    )
+    if judgment.rationale == rationale:
+        return {}  # nothing corrected: nothing recorded (found by a review)
+    changes = {"rationale": [judgment.rationale, rationale]}
     judgment.rationale = rationale
     judgment.save(update_fields=["rationale", "updated_at"])
     _record(
@@ -269,4 +285,4 @@ def judgment_correct(
         action="judgment.corrected_before_publication",
         changes=changes,
     )
-    return judgment
+    return changes

@@ -5,6 +5,8 @@ A force lead sees the page from pre-publication checks on (404 before, as the
 report); the inspectorate sees only the points the force has sent.
 """
 
+from functools import partial
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -195,6 +197,11 @@ def factual_points_send(request: HttpRequest, inspection_id) -> HttpResponse:
             # A second click finds them sent already: the same answer, nothing sent twice.
             messages.success(request, "Your points have been sent to the inspectorate")
             return redirect(_page_url(inspection))
+        # The drafts changed since the page was drawn (one deleted in another
+        # tab): draw it again from the drafts as they are now, saying why,
+        # rather than posting the same stale ids for ever (found by a review).
+        messages.info(request, " ".join(form.non_field_errors()))
+        return redirect(request.path)
     context = {"inspection": inspection, "form": form, "drafts": drafts}
     return render(request, "inspections/factual_points_send.html", context)
 
@@ -233,23 +240,42 @@ def factual_point_respond(request: HttpRequest, inspection_id, point_id) -> Http
         "seen": services.seen_version(point),
     }
     form = FactualResponseForm(request.POST or None, initial=initial)
-    if form.is_valid():
-        data = form.cleaned_data
-        if _apply(
-            form,
-            lambda: factual_accuracy.factual_point_respond(
-                point=point,
-                response=data["response"],
-                explanation=data["explanation"],
-                by=request.user,
-                seen=data["seen"] or None,
-            ),
-        ):
-            messages.success(request, "Response saved. The force can read it now")
-            return redirect(_page_url(inspection))
-        _offer_to_replace(form, point, factual_accuracy.STALE_RESPONSE)
+    saved = _save_and_say(
+        request,
+        form,
+        partial(factual_accuracy.factual_point_respond, point=point),
+        fields=("response", "explanation"),
+        said=("Response saved. The force can read it now", "response"),
+        stale=(point, factual_accuracy.STALE_RESPONSE),
+    )
+    if saved:
+        return saved
     context = {"inspection": inspection, "form": form, "point": point}
     return render(request, "inspections/factual_point_respond.html", context)
+
+
+def _save_and_say(request, form, save, *, fields, said, stale) -> HttpResponse | None:
+    """Save a response or a correction through its service, with the form's
+    fields and the page's "seen", and say what happened: back to the points
+    page once saved, or None to draw the form again with its errors."""
+    if not form.is_valid():
+        return None
+    data = form.cleaned_data
+    changes = {}
+    answers = {name: data[name] for name in fields}
+    if _apply(
+        form,
+        lambda: changes.update(save(**answers, by=request.user, seen=data["seen"] or None)),
+    ):
+        done, what = said
+        if changes:
+            messages.success(request, done)
+        else:
+            # Saved as it was: nothing recorded (found by a review).
+            messages.info(request, f"The {what} already says this: there were no changes to save")
+        return redirect(_page_url(stale[0].inspection))
+    _offer_to_replace(form, *stale)
+    return None
 
 
 @require_http_methods(["GET", "POST"])
@@ -265,21 +291,16 @@ def finding_correct(request: HttpRequest, inspection_id, finding_id) -> HttpResp
         "seen": services.seen_version(finding),
     }
     form = FindingWordingForm(request.POST or None, initial=initial)
-    if form.is_valid():
-        data = form.cleaned_data
-        if _apply(
-            form,
-            lambda: factual_accuracy.finding_correct(
-                finding=finding,
-                summary=data["summary"],
-                detail=data["detail"],
-                by=request.user,
-                seen=data["seen"] or None,
-            ),
-        ):
-            messages.success(request, "The finding's wording is corrected in the report")
-            return redirect(_page_url(inspection))
-        _offer_to_replace(form, finding, services.STALE_FINDING)
+    saved = _save_and_say(
+        request,
+        form,
+        partial(factual_accuracy.finding_correct, finding=finding),
+        fields=("summary", "detail"),
+        said=("The finding's wording is corrected in the report", "finding's wording"),
+        stale=(finding, services.STALE_FINDING),
+    )
+    if saved:
+        return saved
     context = {"inspection": inspection, "form": form, "finding": finding}
     return render(request, "inspections/correct_wording.html", context)
 
@@ -293,19 +314,15 @@ def judgment_correct(request: HttpRequest, inspection_id, topic: str) -> HttpRes
     judgment.inspection = inspection
     initial = {"rationale": judgment.rationale, "seen": services.seen_version(judgment)}
     form = JudgmentWordingForm(request.POST or None, initial=initial)
-    if form.is_valid():
-        data = form.cleaned_data
-        if _apply(
-            form,
-            lambda: factual_accuracy.judgment_correct(
-                judgment=judgment,
-                rationale=data["rationale"],
-                by=request.user,
-                seen=data["seen"] or None,
-            ),
-        ):
-            messages.success(request, "The judgment's rationale is corrected in the report")
-            return redirect(_page_url(inspection))
-        _offer_to_replace(form, judgment, services.STALE_JUDGMENT)
+    saved = _save_and_say(
+        request,
+        form,
+        partial(factual_accuracy.judgment_correct, judgment=judgment),
+        fields=("rationale",),
+        said=("The judgment's rationale is corrected in the report", "rationale"),
+        stale=(judgment, services.STALE_JUDGMENT),
+    )
+    if saved:
+        return saved
     context = {"inspection": inspection, "form": form, "judgment": judgment}
     return render(request, "inspections/correct_wording.html", context)

@@ -71,3 +71,22 @@ def test_the_app_offers_no_way_to_change_the_record(client_for, admin_user):
     from django.contrib import admin
 
     assert AuditEvent not in admin.site._registry
+
+
+def test_a_long_change_is_shown_in_full(client_for, admin_user, force_a, lead_inspector):
+    # Found by a review: both sides were cut to 80 characters, so a rationale
+    # corrected late in its text read the same before and after.
+    inspection = schedule(force=force_a, lead=lead_inspector)
+    opening = "Chief officers give child protection a clear priority, " * 3
+    AuditEvent.objects.create(
+        actor=lead_inspector,
+        action="judgment.corrected_before_publication",
+        object_repr="Leadership judgment",
+        inspection_id=inspection.pk,
+        force=force_a,
+        changes={"rationale": [opening + "meeting yearly.", opening + "meeting monthly."]},
+    )
+    html = client_for(admin_user).get(URL, {"inspection": inspection.pk}).content.decode()
+    assert "Before: " + opening.strip() in html and "meeting yearly." in html
+    assert "After: " + opening.strip() in html and "meeting monthly." in html
+    assert 'class="govuk-details__summary"' in html

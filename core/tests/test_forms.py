@@ -258,3 +258,18 @@ def test_django_messages_are_replaced_by_govuk_ones_unless_a_form_gives_its_own(
     assert nul.errors["comment"] == [
         "Comments must not contain a null character (a character that cannot be printed)"
     ]
+
+
+def test_a_form_of_hidden_fields_alone_lists_its_error_without_a_link():
+    # Found by a review: the summary linked a non-field error to the first
+    # visible field, and a form with none raised a 500.
+    class Hidden(GovukForm):
+        token = forms.CharField(widget=forms.HiddenInput)
+
+        def clean(self):
+            raise ValidationError("Something changed since")
+
+    form = Hidden(data={"token": "x"})
+    assert not form.is_valid()
+    html = render(form)
+    assert "<li>Something changed since</li>" in html

@@ -451,6 +451,7 @@ def test_the_interview_change_page_shows_errors_the_govuk_way(client_for, eviden
     future = {"held_on_0": tomorrow.day, "held_on_1": tomorrow.month, "held_on_2": tomorrow.year}
     page = client.post(url, {**data, **future}).text
     assert "govuk-error-summary" in page and "<title>Error: Change the interview" in page
+    assert f" – {inspection.force.short_name} – " in page.split("</title>")[0]
     assert "The date of the interview must be today or in the past" in page
     for n in (1, 2):
         data.update({f"participant_{n}_role": "", f"participant_{n}_organisation": ""})

@@ -65,6 +65,7 @@ def test_the_whole_flow_from_points_to_publication(
     checks,
     force_lead_a,
     lead_inspector,
+    admin_user,
     mailoutbox,
     django_capture_on_commit_callbacks,
     settings,
@@ -96,10 +97,26 @@ def test_the_whole_flow_from_points_to_publication(
     assert told.subject.startswith("Responses to your factual accuracy points")
     assert told.body.endswith(f"{settings.SERVICE_URL}{page}")
     assert Notice.objects.filter(recipient=force_lead_a, kind=Notice.Kind.POINTS_ANSWERED).exists()
-    # Changing a response afterwards tells nobody again.
+    # A response the force was told of, changed: the force is told that
+    # (found by a review: it relied on the first answer and never heard).
     with django_capture_on_commit_callbacks(execute=True):
         respond(on_judgment, lead_inspector, ACCEPTED)
-    assert len(mailoutbox) == 2
+    assert len(mailoutbox) == 3
+    assert mailoutbox[2].to == [force_lead_a.email]
+    assert mailoutbox[2].subject.startswith("A response to your factual accuracy points changed")
+    # Saved again as it is: nothing recorded, nobody told, who answered kept.
+    recorded = AuditEvent.objects.count()
+    on_judgment.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert respond(on_judgment, admin_user, ACCEPTED) == {}
+    assert len(mailoutbox) == 3 and AuditEvent.objects.count() == recorded
+    on_judgment.refresh_from_db()
+    assert on_judgment.responded_by == lead_inspector
+    # A second change is its own occasion, told once.
+    with django_capture_on_commit_callbacks(execute=True):
+        respond(on_judgment, lead_inspector, NOT_ACCEPTED, "On reflection, the return stands")
+    assert len(mailoutbox) == 4
+    assert Notice.objects.filter(kind=Notice.Kind.RESPONSE_CHANGED).count() == 2
     publish(checks, lead_inspector)
     assert checks.stage == Stage.PUBLISHED
 
@@ -314,6 +331,25 @@ def test_correcting_a_rationale_leaves_the_grade_and_is_audited(checks, lead_ins
         factual_accuracy.judgment_correct(judgment=judgment, rationale="Mine", by=inspector)
 
 
+def test_a_correction_that_changes_nothing_records_nothing(checks, client_for, lead_inspector):
+    # Found by a review: it said "corrected", recorded an empty correction,
+    # and made a colleague's open page stale.
+    judgment = checks.judgments.get(topic=Topic.LEADERSHIP)
+    finding = checks.findings.first()
+    seen = services.seen_version(judgment)
+    client = client_for(lead_inspector)
+    url = reverse("inspections:judgment_correct", args=[checks.pk, judgment.topic])
+    response = client.post(url, {"rationale": judgment.rationale, "seen": seen}, follow=True)
+    assert "The rationale already says this: there were no changes to save" in response.text
+    url = reverse("inspections:finding_correct", args=[checks.pk, finding.pk])
+    same = {"summary": finding.summary, "detail": finding.detail}
+    response = client.post(url, {**same, "seen": services.seen_version(finding)}, follow=True)
+    assert "already says this" in response.text
+    assert not AuditEvent.objects.filter(action__endswith="corrected_before_publication").exists()
+    judgment.refresh_from_db()
+    assert services.seen_version(judgment) == seen
+
+
 def test_a_correction_from_a_stale_page_is_refused(checks, lead_inspector, admin_user):
     finding = checks.findings.first()
     seen = services.seen_version(finding)
@@ -381,6 +417,29 @@ def test_force_lead_raises_changes_and_sends_points_through_the_pages(
     assert response.status_code == 302
     response = client.post(_url("factual_point_delete", checks, point.pk))
     assert response.status_code == 302 and checks.factual_points.exists()
+
+
+def test_a_draft_deleted_in_another_tab_sends_the_page_back_not_an_error(
+    checks, client_for, force_lead_a, mailoutbox, django_capture_on_commit_callbacks
+):
+    # Found by a review: the send page's form has only a hidden field, and
+    # its error summary raised a 500; posting the same ids again could never work.
+    kept = raise_point(checks, force_lead_a)
+    gone = raise_point(checks, force_lead_a, words="The report says 3 teams; there are 4")
+    client = client_for(force_lead_a)
+    stale = {"points": f"{kept.pk},{gone.pk}"}
+    factual_accuracy.factual_point_delete(point=gone, by=force_lead_a)
+    response = client.post(_url("factual_points_send", checks), stale)
+    assert response.status_code == 302
+    assert response.url == _url("factual_points_send", checks)
+    page = client.get(response.url).content.decode()
+    assert "A point you checked has been deleted since" in page
+    assert "Send 1 point to the inspectorate" in page
+    assert not checks.factual_points.filter(sent_at__isnull=False).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(_url("factual_points_send", checks), {"points": str(kept.pk)})
+    kept.refresh_from_db()
+    assert kept.is_sent and len(mailoutbox) == 1
 
 
 def test_the_inspectorate_never_sees_the_forces_drafts(
