@@ -281,6 +281,22 @@ class ChoosePasswordForm(GovukFormMixin, SetPasswordForm):
         return super(SetPasswordForm, self).clean()
 
 
+class ChangePasswordForm(ChoosePasswordForm):
+    """Their current password, then a new one twice, for a signed-in person.
+    Whether the current one is right (and differs from the new) is the
+    service's to say: it counts wrong ones toward the lockout."""
+
+    submit_label = "Change password"
+    current_password = forms.CharField(
+        label="Current password",
+        strip=False,
+        max_length=4096,
+        error_messages={"required": "Enter your current password"},
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    field_order = ["current_password", "new_password1", "new_password2"]
+
+
 class UserDetailsForm(UserAddForm):
     """Change who a person is or what they do: a new name or address, a new
     role, a force lead moving force. Why is kept in the account's history."""

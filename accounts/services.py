@@ -1,12 +1,17 @@
-"""Account workflows: two-factor enrolment, and admins' changes to accounts."""
+"""Account workflows: two-factor enrolment, people's own passwords, and
+admins' changes to accounts."""
 
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from axes.utils import reset as axes_reset
 from django.conf import settings
+from django.contrib.auth import update_session_auth_hash
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
@@ -15,10 +20,15 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from core.audit import diff, record, snapshot
 from core.models import AuditEvent
+from core.templatetags.govuk import govuk_datetime
 
+from . import lockout
 from .models import User
 from .tokens import password_link_tokens
 from .two_factor import DEVICE_NAME
+
+TWO_FACTOR_SET_UP = "user_two_factor_set_up"
+TWO_FACTOR_RESET = "user_two_factor_reset"
 
 
 @transaction.atomic
@@ -43,7 +53,7 @@ def two_factor_device_confirm(*, device: TOTPDevice, by: User) -> TOTPDevice:
     TOTPDevice.objects.filter(user=device.user, confirmed=False).delete()
     record(
         by=by,
-        action="user_two_factor_set_up",
+        action=TWO_FACTOR_SET_UP,
         obj=device.user,
         changes={"two_factor": [False, True]},
     )
@@ -109,7 +119,7 @@ def user_two_factor_reset(*, user: User, by: User, reason: str) -> User:
     if deleted:
         record(
             by=by,
-            action="user_two_factor_reset",
+            action=TWO_FACTOR_RESET,
             obj=user,
             changes={"two_factor": [True, False]},
             force=user.force,
@@ -338,7 +348,10 @@ def user_password_set_with_link(*, user: User, token: str, password: str) -> Use
     return user
 
 
-PASSWORD_ACTIONS = ["user_password_set", "user_password_disabled", "user_password_set_with_link"]
+CHANGED_BY_OWNER = "user_password_changed"
+# Each of these gives the account a new password.
+PASSWORD_CHOSEN = ["user_password_set", "user_password_set_with_link", CHANGED_BY_OWNER]
+PASSWORD_ACTIONS = [*PASSWORD_CHOSEN, "user_password_disabled"]
 
 
 def password_turned_off(user: User) -> bool:
@@ -423,3 +436,119 @@ def password_link_email(*, user_id: str, purpose: str) -> bool:
         to=[user.email],
     ).send()
     return True
+
+
+# A signed-in person changing their own password, on their account page.
+
+WRONG_CURRENT = "Your current password is not correct"
+SAME_AS_CURRENT = "Your new password must be different from your current password"
+
+
+def user_password_change(
+    *, user: User, current_password: str, new_password: str, request: HttpRequest
+) -> User:
+    """Change a signed-in person's password to a new one they chose, if they
+    give their current one.
+
+    The current password is checked as signing in checks it
+    (accounts.lockout.password_checked), before the transaction, so that a
+    wrong one is still counted toward the lockout once this refusal has
+    rolled back; whoever is at an unattended desk cannot guess for ever. The
+    new password must differ from it. Changing it ends the person's other
+    sessions (Django signs sessions with the password hash) and keeps the
+    one in ``request``; the person is emailed, in case it was not them.
+    """
+    checked = lockout.password_checked(request, user, current_password)
+    if checked is None:
+        raise ValidationError({"current_password": WRONG_CURRENT}, code="wrong_password")
+    if new_password == current_password:
+        raise ValidationError({"new_password1": SAME_AS_CURRENT}, code="same_password")
+    return _password_change(user=checked, new_password=new_password, request=request)
+
+
+@transaction.atomic
+def _password_change(*, user: User, new_password: str, request: HttpRequest) -> User:
+    # The row is locked, and must still hold the password just checked: a
+    # change made meanwhile in another tab has made that one wrong.
+    stored = User.objects.select_for_update().get(pk=user.pk)
+    if stored.password != user.password:
+        raise ValidationError({"current_password": WRONG_CURRENT}, code="wrong_password")
+    stored.set_password(new_password)
+    stored.save(update_fields=["password"])
+    update_session_auth_hash(request, stored)
+    # Wrong passwords given before this one no longer count toward a lockout.
+    transaction.on_commit(lambda: axes_reset(username=stored.email), robust=True)
+    event = record(
+        by=stored,
+        action=CHANGED_BY_OWNER,
+        obj=stored,
+        changes={"password": ["", "changed"]},
+        force=stored.force,
+    )
+    from .tasks import send_password_changed
+
+    # robust: a broker that is down does not undo the change.
+    transaction.on_commit(lambda: send_password_changed.delay(event.pk), robust=True)
+    return stored
+
+
+CHANGED_EMAIL = (
+    "Your password for the child protection inspections service has been changed",
+    "The password for your account on the child protection inspections service "
+    "was changed on {when}.\n\n"
+    "If you changed it, you do not need to do anything.\n\n"
+    "If you did not change it, someone else may know your password. Ask for a "
+    "link to set a new one straight away, here:\n{forgotten}\n\n"
+    "Setting a new password signs everyone out of your account. Then tell the "
+    "programme team.\n\n"
+    "Sign in to the child protection inspections service to see your account: {account}",
+)
+
+
+def password_changed_email(*, event_id: int) -> bool:
+    """Tell a person their password was changed, and what to do if it was not them."""
+    event = AuditEvent.objects.filter(pk=event_id, action=CHANGED_BY_OWNER).first()
+    if event is None:
+        return False
+    user = User.objects.filter(pk=event.object_id, is_active=True).first()
+    if user is None:
+        return False
+    subject, body = CHANGED_EMAIL
+    EmailMessage(
+        subject=subject,
+        body=f"Dear {user.full_name},\n\n"
+        + body.format(
+            when=govuk_datetime(event.at),
+            forgotten=settings.SERVICE_URL + reverse("accounts:forgotten_password"),
+            account=settings.SERVICE_URL + reverse("accounts:your_account"),
+        ),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[user.email],
+    ).send()
+    return True
+
+
+@dataclass(frozen=True)
+class AccountDates:
+    """When a person set up two-factor authentication and last got a new
+    password, where the account's history says (None where it does not: an
+    account made before the history was kept, or by a developer's command)."""
+
+    two_factor_set_up: datetime | None
+    password_changed: datetime | None
+
+
+def account_dates(user: User) -> AccountDates:
+    """The dates for a person's account page, from their history, in one query."""
+    latest = dict(
+        AuditEvent.objects.for_object(user)
+        .filter(action__in=[TWO_FACTOR_SET_UP, TWO_FACTOR_RESET, *PASSWORD_CHOSEN])
+        .order_by()
+        .values_list("action")
+        .annotate(at=Max("at"))
+    )
+    set_up = latest.get(TWO_FACTOR_SET_UP)
+    if set_up and latest.get(TWO_FACTOR_RESET, set_up) > set_up:
+        set_up = None  # reset since, and not set up again
+    changed = [latest[action] for action in PASSWORD_CHOSEN if action in latest]
+    return AccountDates(two_factor_set_up=set_up, password_changed=max(changed, default=None))

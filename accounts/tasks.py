@@ -18,3 +18,9 @@ def send_password_link(user_id: str, purpose: str) -> bool:
 def request_password_link(email: str) -> bool:
     """Someone asked for a link on the sign-in page (see the service)."""
     return services.user_password_link_request(email=email)
+
+
+@shared_task(**EMAIL_TASK)
+def send_password_changed(event_id: int) -> bool:
+    """Tell a person their password was changed (see the service)."""
+    return services.password_changed_email(event_id=event_id)

@@ -16,6 +16,8 @@ urlpatterns = [
     ),
     path("set-password/<uidb64>/<token>/", views.set_password, name="set_password"),
     path("set-password/done/", views.set_password_done, name="set_password_done"),
+    path("your-account/", views.your_account, name="your_account"),
+    path("your-account/change-password/", views.password_change, name="password_change"),
     path("users/", views.user_list, name="user_list"),
     path("users/add/", views.user_add, name="user_add"),
     path("users/<uuid:user_id>/", views.user_detail, name="user_detail"),

@@ -15,15 +15,17 @@ from django.urls import reverse, reverse_lazy
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from core.forms import add_service_errors
 from core.models import AuditEvent
 
-from . import link_requests, services
+from . import link_requests, lockout, services
 from .access import get_user_for_admin, require_admin
 from .forms import (
+    ChangePasswordForm,
     ChoosePasswordForm,
     ForgottenPasswordForm,
     ReasonForm,
@@ -51,6 +53,7 @@ HISTORY_LABELS = {
     "user_password_disabled": "Password sign-in turned off by an admin",
     "user_password_link_sent": "Link to set a password sent",
     "user_password_set_with_link": "Password set with an emailed link",
+    "user_password_changed": "Password changed by its owner",
 }
 # The address a forgotten-password link was asked for, shown on the next page.
 LINK_ASKED_FOR = "password_link_asked_for"
@@ -126,6 +129,43 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
         return _verified(request, device)
     context = {"form": form, "key": key_for_reading(device), "qr_code": qr_code_svg(device)}
     return render(request, "accounts/two_factor_setup.html", context)
+
+
+def your_account(request: HttpRequest) -> HttpResponse:
+    """The signed-in person's own account: who the service knows them as."""
+    context = {
+        "dates": services.account_dates(request.user),
+        "two_factor": request.user.is_verified(),
+    }
+    return render(request, "accounts/your_account.html", context)
+
+
+@sensitive_post_parameters()
+def password_change(request: HttpRequest) -> HttpResponse:
+    form = ChangePasswordForm(request.user, request.POST or None)
+    if form.is_valid():
+        try:
+            services.user_password_change(
+                user=request.user,
+                current_password=form.cleaned_data["current_password"],
+                new_password=form.cleaned_data["new_password1"],
+                request=request,
+            )
+        except ValidationError as error:
+            if lockout.is_locked_out(request):
+                # Too many wrong passwords: whoever is at this desk may not
+                # be the person signed in, so they are signed out as well.
+                logout(request)
+                return lockout.locked_out(request, signed_out=True)
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                "Your password has been changed. Any other device or browser signed "
+                "in to your account has been signed out",
+            )
+            return redirect("accounts:your_account")
+    return render(request, "accounts/password_change.html", {"form": form})
 
 
 def user_list(request: HttpRequest) -> HttpResponse:

@@ -486,6 +486,16 @@ AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = True
 AXES_USERNAME_FORM_FIELD = "username"  # SignInForm and the admin's form both say username
 AXES_USERNAME_CALLABLE = "accounts.lockout.axes_username"
+# Masked in the form data axes keeps with each failure: axes masks only a
+# field named "password", and changing a password (accounts.views.password_change)
+# counts a wrong current password as a failure.
+AXES_SENSITIVE_PARAMETERS = [
+    "username",
+    "ip_address",
+    "current_password",
+    "new_password1",
+    "new_password2",
+]
 AXES_LOCKOUT_CALLABLE = "accounts.lockout.locked_out"
 # The number of proxies in front of the app, so the client's address is read
 # from X-Forwarded-For. Production must say, even if 0: behind a proxy, a

@@ -24,6 +24,7 @@ def navigation(request: HttpRequest) -> dict:
             items.append(("Forces", reverse("forces:list")))
         if user.is_admin:
             items.append(("Users", reverse("accounts:user_list")))
+        items.append(("Your account", reverse("accounts:your_account")))
     current = request.path if user is not None else ""
     nav = [
         {

@@ -37,6 +37,11 @@ EXPECTED = {
     # With the calendar feed's token, not a password link's: "This link does not work".
     "accounts:set_password": "200 200 200 200 200 200 200",
     "accounts:set_password_done": "200 200 200 200 200 200 200",
+    # Pages about oneself: nobody is an outsider to their own account, so
+    # every signed-in role gets its own page (as two_factor_setup answers
+    # every role the same), and only the signed-out are sent to sign in.
+    "accounts:your_account": "200 200 200 200 200 200 302",
+    "accounts:password_change": "200 200 200 200 200 200 302",
     "accounts:user_list": "200 404 404 404 404 404 302",
     "accounts:user_add": "200 404 404 404 404 404 302",
     "accounts:user_send_password_link": "200 404 404 404 404 404 302",

@@ -86,6 +86,35 @@ def test_forgotten_password_and_choose_password_forms(client, inspector):
     choose()
 
 
+def test_change_password_form(client_for, inspector):
+    from axes.utils import reset
+
+    from accounts.tests.factories import TEST_PASSWORD
+
+    url = reverse("accounts:password_change")
+    client = client_for(inspector)
+    fields = ["current_password", "new_password1", "new_password2"]
+
+    @EXAMPLES
+    @given(data=form_data(fields, {"current_password": st.just(TEST_PASSWORD)}))
+    def check(data):
+        reset()  # wrong current passwords count toward a lockout, which signs out
+        before = AuditEvent.objects.count()
+        response = client.post(url, data)
+        assert response.status_code in (200, 302)
+        assert "<script>alert(1)</script>" not in response.content.decode()
+        if response.status_code == 200:
+            assert AuditEvent.objects.count() == before
+        else:
+            # A hostile but acceptable new password was saved: put the old one back.
+            assert response.url == reverse("accounts:your_account")
+            inspector.set_password(TEST_PASSWORD)
+            inspector.save(update_fields=["password"])
+            client_for(inspector)
+
+    check()
+
+
 def test_sign_in_form(client, db):
     url = reverse("accounts:sign_in")
 

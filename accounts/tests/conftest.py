@@ -10,3 +10,15 @@ def password_only_client(client):
         return client
 
     return sign_in
+
+
+@pytest.fixture
+def send_on_commit(django_capture_on_commit_callbacks):
+    """send_on_commit(call, ...): call, then run what the service queued for
+    after its commit (the email task, the lockout reset)."""
+
+    def run(call, *args, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return call(*args, **kwargs)
+
+    return run

@@ -19,17 +19,6 @@ FORGOTTEN = "/account/forgotten-password/"
 NEW_PASSWORD = "river otter lantern maple"
 
 
-@pytest.fixture
-def send_on_commit(django_capture_on_commit_callbacks):
-    """Run what the service queues after its commit: the email task."""
-
-    def run(call, *args, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return call(*args, **kwargs)
-
-    return run
-
-
 def link_path(message) -> str:
     match = re.search(
         r"http://127\.0\.0\.1:8000(/account/set-password/[^/\s]+/[^/\s]+/)", message.body
