@@ -45,14 +45,16 @@ def record(
     force=None,
     inspection_id=None,
     comment: str = "",
+    label: str | None = None,
 ) -> AuditEvent:
-    """Write one audit row. Call inside the service's transaction."""
+    """Write one audit row. Call inside the service's transaction. `label`
+    names the object instead of its str() (a file not by its own name)."""
     return AuditEvent.objects.create(
         actor=by if by is not None and by.is_authenticated else None,
         action=action,
         object_type=obj._meta.label_lower,
         object_id=str(obj.pk),
-        object_repr=str(obj)[:255],
+        object_repr=(label or str(obj))[:255],
         force=force,
         inspection_id=inspection_id,
         changes=changes or {},

@@ -265,7 +265,9 @@ def store_upload(upload, *, by, kinds: Iterable[str], max_bytes: int | None = No
     return store_file(upload, name=upload.name, kind=kind, by=by)
 
 
-def file_response(stored_file: StoredFile, *, by, inspection=None) -> FileResponse:
+def file_response(
+    stored_file: StoredFile, *, by, inspection=None, named: str | None = None
+) -> FileResponse:
     """Send a stored file as a download and record who took it, under the
     inspection it belongs to (none for a national export), so a search of
     that inspection's or force's audit trail shows every copy taken.
@@ -274,6 +276,9 @@ def file_response(stored_file: StoredFile, *, by, inspection=None) -> FileRespon
     door and decide access BEFORE calling. Always an attachment with the
     stored (checked) content type and nosniff, so a browser never renders
     it inline; never cached, as it may hold personal data.
+
+    `named` is how the history names the copy taken, instead of the file's
+    own name: an evidence document's file name may be a child's.
     """
     try:
         handle = default_storage.open(stored_file.storage_name, "rb")
@@ -283,9 +288,10 @@ def file_response(stored_file: StoredFile, *, by, inspection=None) -> FileRespon
         by=by,
         action="file.downloaded",
         obj=stored_file,
+        label=named,
         force=inspection.force if inspection else None,
         inspection_id=inspection.pk if inspection else None,
-        comment=stored_file.original_name,
+        comment="" if named else stored_file.original_name,
     )
     response = FileResponse(
         handle,

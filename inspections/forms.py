@@ -433,6 +433,7 @@ class DocumentForm(GovukForm):
     title = forms.CharField(
         label="Title",
         max_length=200,
+        help_text="Never a child’s name, or anything else that identifies a child",
         error_messages={
             "required": "Enter the title of the document",
             "max_length": "The title must be 200 characters or fewer",

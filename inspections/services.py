@@ -41,7 +41,16 @@ Stage = Inspection.Stage
 PLAN_FIELDS = ["force", "kind", "fieldwork_start", "fieldwork_end", "lead_inspector"]
 
 
-def _record(inspection: Inspection, obj, *, by, action: str, changes=None, comment: str = ""):
+def _record(
+    inspection: Inspection,
+    obj,
+    *,
+    by,
+    action: str,
+    changes=None,
+    comment: str = "",
+    label: str | None = None,
+):
     audit.record(
         by=by,
         action=action,
@@ -50,6 +59,7 @@ def _record(inspection: Inspection, obj, *, by, action: str, changes=None, comme
         force=inspection.force,
         inspection_id=inspection.pk,
         comment=comment,
+        label=label,
     )
 
 
@@ -1054,7 +1064,7 @@ def _citing_names(item: Interview | Document) -> list[str]:
     return [label[:1].lower() + label[1:] for _, label in evidence_citing(item)]
 
 
-def _file_kind(stored_file, *, new: bool = False) -> str:
+def file_kind(stored_file, *, new: bool = False) -> str:
     """A file as the history names it: "A PDF file", by its kind only. Not
     its name: that may be why it is deleted or replaced (a child's name)."""
     _, dot, extension = stored_file.original_name.rpartition(".")
@@ -1080,15 +1090,16 @@ def evidence_delete(*, item: Interview | Document, by: User) -> None:
         )
     stored_file = item.stored_file if isinstance(item, Document) else None
     if isinstance(item, Document):
-        # Not its title or file name again: they may be what it was deleted
-        # for (a child's name). The record of it being recorded has them.
+        # Not its title again, in case it is what the document was deleted
+        # for; no row of the history has ever held its file's name (file_kind).
         gone = f"{item.get_kind_display()}, received {govuk_date(item.received_on)}"
     else:
         gone = evidence_label(item)  # a date and roles, never names
     changes = {"evidence": [gone, None]}
     if stored_file is not None:
-        changes["file"] = [_file_kind(stored_file), None]
-    _record(inspection, item, by=by, action=f"{what}.deleted", changes=changes)
+        changes["file"] = [file_kind(stored_file), None]
+    label = f"Document: {gone}" if what == "document" else None
+    _record(inspection, item, by=by, action=f"{what}.deleted", changes=changes, label=label)
     item.delete()
     if stored_file is not None:
         uploads.delete_stored_file(stored_file)
@@ -1209,7 +1220,8 @@ def document_record(
         changes={
             "title": [None, title],
             "kind": [None, Document.Kind(kind).label],
-            "file": [None, stored_file.original_name if stored_file else None],
+            # The file by its kind, never its own name (file_kind).
+            "file": [None, file_kind(stored_file) if stored_file else None],
         },
     )
     return document
@@ -1376,8 +1388,8 @@ def document_update(
     if file_changes:
         document.stored_file = new_file
         changes["file"] = [
-            _file_kind(old_file) if old_file else None,
-            _file_kind(new_file, new=True) if new_file else None,
+            file_kind(old_file) if old_file else None,
+            file_kind(new_file, new=True) if new_file else None,
         ]
     document.save()
     if file_changes and old_file is not None:

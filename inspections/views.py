@@ -1123,7 +1123,14 @@ def document_download(request: HttpRequest, inspection_id, document_id) -> HttpR
         pk=document_id,
         stored_file__isnull=False,
     )
-    return uploads.file_response(document.stored_file, by=request.user, inspection=inspection)
+    return uploads.file_response(
+        document.stored_file,
+        by=request.user,
+        inspection=inspection,
+        # By the document's title and the file's kind, never the file's own
+        # name, which may be why the file is later removed (a child's name).
+        named=f"{document.title}: {services.file_kind(document.stored_file)}",
+    )
 
 
 # The report as a PDF, and the action plan tracker ---------------------------

@@ -59,6 +59,8 @@ def test_a_document_and_its_file_are_deleted_after_asking(
     listing = client.get(reverse("inspections:evidence", args=[inspection.pk])).content.decode()
     url = reverse("inspections:document_delete", args=[inspection.pk, document.pk])
     assert f'href="{url}"' in listing
+    download = reverse("inspections:document_download", args=[inspection.pk, document.pk])
+    assert client.get(download).status_code == 200  # a copy taken, and recorded
     page = client.get(url).content.decode()
     assert "Are you sure you want to delete this document?" in page
     assert "with its file minutes.pdf" in page and "deleted for good" in page
@@ -76,6 +78,14 @@ def test_a_document_and_its_file_are_deleted_after_asking(
     assert event.changes["file"] == ["A PDF file", None]
     assert event.changes["evidence"][0].startswith("Policy, received ")
     assert "minutes" not in str(event.changes).lower()
+    assert event.object_repr.startswith("Document: Policy, received ")
+    # No row of the history ever held the file's own name (a child's, maybe):
+    # not its recording, not the copy taken, not its deletion.
+    history = AuditEvent.objects.filter(inspection_id=inspection.pk)
+    assert {"document.recorded", "file.downloaded", "document.deleted"} <= {
+        e.action for e in history
+    }
+    assert not [e for e in history if "minutes.pdf" in f"{e.object_repr} {e.changes} {e.comment}"]
     # Deleted already (a second tab): 404, and nothing else happens.
     assert client.post(url).status_code == 404
 

@@ -426,7 +426,8 @@ def test_document_upload_is_kept_privately_and_downloaded_through_the_door(
     # The copy taken is on the inspection's and the force's audit trail...
     taken = AuditEvent.objects.get(action="file.downloaded")
     assert (taken.actor, taken.inspection_id, taken.force) == (inspector, planned.pk, planned.force)
-    assert taken.comment == "policy.pdf"
+    # By the document and the file's kind, never the file's own name.
+    assert (taken.object_repr, taken.comment) == (f"{document.title}: A PDF file", "")
     # ...but not on the inspection's own timeline, which ten downloads would fill.
     client = client_for(inspector)  # client_for signs the one test client in afresh
     for _ in range(10):
