@@ -206,3 +206,51 @@ def test_correct_dates_form(client_for, admin_user, lead_inspector, inspector, f
     url = reverse("inspections:dates", args=[published.pk])
     fields = [*DATE("received_on"), *DATE("published_on"), "reason", "confirm", "change"]
     _run(client_for(admin_user), url, fields, {})
+
+
+@pytest.fixture
+def at_checks(force_a, force_b, lead_inspector, inspector, other_inspector, force_lead_a):
+    """Force A's report with the force, one point sent; force B's, to smuggle in."""
+    from inspections import factual_accuracy
+
+    mine = inspection_at(
+        Inspection.Stage.PRE_PUBLICATION, force=force_a, lead=lead_inspector, team=[inspector]
+    )
+    theirs = inspection_at(Inspection.Stage.PRE_PUBLICATION, force=force_b, lead=other_inspector)
+    point = factual_accuracy.factual_point_save(
+        inspection=mine,
+        topic=Topic.LEADERSHIP,
+        finding=None,
+        inaccuracy="The board meets yearly",
+        correction="It meets monthly",
+        evidence="",
+        by=force_lead_a,
+    )
+    factual_accuracy.factual_points_send(inspection=mine, points=[point.pk], by=force_lead_a)
+    ids = [str(mine.findings.first().pk), str(theirs.findings.first().pk), str(point.pk)]
+    return mine, point, st.sampled_from(ids)
+
+
+def test_factual_point_and_send_forms(client_for, force_lead_a, at_checks):
+    mine, _, ids = at_checks
+    where = st.one_of(
+        st.sampled_from(["elsewhere", "judgment:leadership", "judgment:nonsense"]),
+        ids.map(lambda pk: f"finding:{pk}"),
+    )
+    client = client_for(force_lead_a)
+    fields = ["where", "inaccuracy", "correction", "evidence"]
+    _run(client, reverse("inspections:factual_point_new", args=[mine.pk]), fields, {"where": where})
+    url = reverse("inspections:factual_points_send", args=[mine.pk])
+    _run(client, url, ["points"], {"points": ids})
+
+
+def test_factual_response_and_wording_forms(client_for, lead_inspector, at_checks):
+    mine, point, _ = at_checks
+    client = client_for(lead_inspector)
+    url = reverse("inspections:factual_point_respond", args=[mine.pk, point.pk])
+    answers = {"response": st.sampled_from(["accepted", "not_accepted"])}
+    _run(client, url, ["response", "explanation", "seen"], answers)
+    url = reverse("inspections:finding_correct", args=[mine.pk, mine.findings.first().pk])
+    _run(client, url, ["summary", "detail", "seen"], {})
+    url = reverse("inspections:judgment_correct", args=[mine.pk, Topic.LEADERSHIP])
+    _run(client, url, ["rationale", "seen"], {})
