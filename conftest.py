@@ -1,3 +1,4 @@
+import gc
 import os
 
 import pytest
@@ -15,6 +16,22 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+
+
+@pytest.fixture(scope="session")
+def live_server(live_server, django_db_setup):
+    """pytest-django's live server; and, once the session's browser tests are
+    done, every database connection closed before the test database is
+    dropped. Django keeps a connection per context (asgiref's Local), and
+    Playwright's sync API leaves the test thread in more than one, so a
+    connection opened in another context outlived pytest-django's close_all
+    and dropping the database warned "being accessed by other users"."""
+    yield live_server
+    from django.db.backends.base.base import BaseDatabaseWrapper
+
+    for wrapper in gc.get_objects():
+        if isinstance(wrapper, BaseDatabaseWrapper) and wrapper.connection is not None:
+            wrapper.close()
 
 
 @pytest.fixture(scope="session")
