@@ -685,13 +685,8 @@ class FactualResponseForm(GovukForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper.layout[0] = Field.radios("response", legend_size=Size.MEDIUM)
-
-    def clean(self):
-        data = super().clean()
-        not_accepted = data.get("response") == FactualAccuracyPoint.Response.NOT_ACCEPTED
-        if not_accepted and not (data.get("explanation") or "").strip():
-            self.add_error("explanation", "Explain why the point is not accepted")
-        return data
+        # "Explain why the point is not accepted" is the service's rule
+        # (factual_accuracy.factual_point_respond), shown beside this field.
 
 
 class FindingWordingForm(GovukForm):
