@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest
 from inspections.access import can_moderate, get_inspection_for_user
 
 from .models import ActionPlan, ActionPlanVersion, PostInspectionVisit
+from .pcc_response import may_record_pcc_response
 from .services import action_plan_for, can_record_visit, can_schedule_visit
 
 
@@ -73,5 +74,17 @@ def get_visit_for_user(
 def get_inspection_for_visits(request: HttpRequest, inspection_id: UUID, *, schedule: bool):
     inspection = get_inspection_for_user(request, inspection_id)
     if schedule and not can_schedule_visit(request.user, inspection):
+        raise PermissionDenied
+    return inspection
+
+
+def get_inspection_for_pcc_response(request: HttpRequest, inspection_id: UUID):
+    """An inspection whose police and crime commissioner's response the user
+    may record: 404 until the report is published (nothing is due yet), 403
+    unless they are an admin, its lead inspector or one of the force's leads."""
+    inspection = get_inspection_for_user(request, inspection_id)
+    if inspection.pcc_response_due_on is None:
+        raise Http404("No response is due")
+    if not may_record_pcc_response(request.user, inspection):
         raise PermissionDenied
     return inspection

@@ -5,6 +5,7 @@ from django.conf import settings
 from core.forms import GovukDateField, GovukForm, PrivateFileField
 
 from .models import PlanResponse, PostInspectionVisit
+from .pcc_response import address_problem
 from .services import PLAN_DOCUMENT_KINDS, PLAN_DOCUMENT_MAX_BYTES
 
 
@@ -214,3 +215,33 @@ class VisitCancelForm(GovukForm):
             "max_length": "The reason must be 2,000 characters or fewer",
         },
     )
+
+
+class PccResponseForm(GovukForm):
+    """When the police and crime commissioner published their response, and where."""
+
+    submit_label = "Save response"
+
+    published_on = GovukDateField(
+        what="the date the response was published",
+        label="When was the response published?",
+        help_text="For example, 3 3 2027",
+    )
+    url = forms.CharField(
+        label="Web address of the response (optional)",
+        help_text="Where the commissioner published it, starting with https://",
+        required=False,
+        max_length=500,
+        widget=forms.URLInput(attrs={"spellcheck": "false"}),
+    )
+
+    layout_fields = [
+        Field("published_on", legend_size=Size.SMALL),
+        Field.text("url"),
+    ]
+
+    def clean_url(self) -> str:
+        url = self.cleaned_data["url"]
+        if url and (problem := address_problem(url)):
+            raise forms.ValidationError(problem)
+        return url

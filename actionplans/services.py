@@ -199,12 +199,17 @@ def plan_summaries(inspection: Inspection, *, today: date | None = None) -> list
 def followup_context(*, inspection: Inspection, user, today: date | None = None) -> dict:
     """Context for templates/actionplans/_inspection_plans.html: include it on the
     inspection page with ``context.update(followup_context(inspection=..., user=...))``."""
+    # Here, not at the top: pcc_response builds on this module's statuses.
+    from .pcc_response import can_record_pcc_response, pcc_response_status
+
     visits = list(PostInspectionVisit.objects.filter(inspection=inspection))
     return {
         "inspection": inspection,
         "plan_summaries": plan_summaries(inspection, today=today),
         "visits": visits,
         "can_schedule_visit": can_schedule_visit(user, inspection),
+        "pcc_status": pcc_response_status(inspection, today),
+        "can_record_pcc_response": can_record_pcc_response(user, inspection),
     }
 
 
@@ -244,7 +249,9 @@ def due_items_for_force(force, *, today: date | None = None) -> list[DueItem]:
                         f"View the {summary.label.lower()}",
                     )
                 )
-        if inspection.pcc_response_due_on and inspection.pcc_response_due_on >= today:
+        # Until the response is recorded, overdue or not: the force hears of
+        # it first, and records it (actionplans.pcc_response).
+        if inspection.pcc_response_due_on and inspection.pcc_response_published_on is None:
             items.append(
                 DueItem(
                     "Police and crime commissioner's response",

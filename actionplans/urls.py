@@ -10,6 +10,11 @@ VISITS = "inspections/<uuid:inspection_id>/visits/"
 
 urlpatterns = [
     path("inspections/<uuid:inspection_id>/follow-up/", views.followup, name="followup"),
+    path(
+        "inspections/<uuid:inspection_id>/follow-up/pcc-response/",
+        views.pcc_response_edit,
+        name="pcc_response",
+    ),
     path(PLAN, views.plan_detail, name="plan"),
     path(PLAN + "document/", views.plan_upload, name="plan_upload"),
     path(PLAN + "document/download/", views.plan_draft_document, name="plan_document"),

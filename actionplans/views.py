@@ -18,9 +18,10 @@ from core.templatetags.govuk import govuk_date, govuk_datetime
 from core.uploads import file_response
 from inspections.access import can_moderate, get_inspection_for_user
 
-from . import services
+from . import pcc_response, services
 from .access import (
     can_respond,
+    get_inspection_for_pcc_response,
     get_inspection_for_visits,
     get_plan_for_user,
     get_version_for_user,
@@ -29,6 +30,7 @@ from .access import (
 from .calendar import calendar_events, render_ics
 from .forms import (
     AdminVisitScheduleForm,
+    PccResponseForm,
     PlanDocumentForm,
     ResponseForm,
     ReviewForm,
@@ -241,6 +243,41 @@ def version_review(
             return redirect(version.plan.get_absolute_url())
     context = {**_version_context(request, version), "form": form}
     return render(request, "actionplans/review.html", context)
+
+
+# --- The police and crime commissioner's response ----------------------------
+
+
+def pcc_response_edit(request: HttpRequest, inspection_id: UUID) -> HttpResponse:
+    """Record, or change, when the commissioner published their response."""
+    inspection = get_inspection_for_pcc_response(request, inspection_id)
+    followup_url = reverse("actionplans:followup", args=[inspection.pk])
+    if not pcc_response.pcc_response_recordable(inspection):
+        messages.info(request, pcc_response.CLOSED)
+        return redirect(f"{followup_url}#pcc-response")
+    recorded = inspection.pcc_response_published_on is not None
+    initial = {
+        field: getattr(inspection, f"pcc_response_{field}") for field in ("published_on", "url")
+    }
+    form = PccResponseForm(request.POST or None, initial=initial if recorded else None)
+    if form.is_valid():
+        try:
+            changed = pcc_response.pcc_response_record(
+                inspection=inspection, **form.cleaned_data, by=request.user
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            when = govuk_date(inspection.pcc_response_published_on)
+            if changed:
+                messages.success(
+                    request, f"Police and crime commissioner’s response published on {when} saved"
+                )
+            else:
+                messages.info(request, "Nothing was changed")
+            return redirect(f"{followup_url}#pcc-response")
+    context = {"inspection": inspection, "form": form, "recorded": recorded}
+    return render(request, "actionplans/pcc_response.html", context)
 
 
 # --- Post-inspection visits ---------------------------------------------------

@@ -139,6 +139,10 @@ class Inspection(BaseModel):
     action_plan_due_on = models.DateField(null=True, blank=True)
     updated_action_plan_due_on = models.DateField(null=True, blank=True)
     pcc_response_due_on = models.DateField(null=True, blank=True)
+    # The police and crime commissioner's published response (Police Act 1996
+    # s55): recorded by actionplans.pcc_response.pcc_response_record.
+    pcc_response_published_on = models.DateField(null=True, blank=True)
+    pcc_response_url = models.URLField(max_length=500, blank=True)
 
     objects = InspectionQuerySet.as_manager()
 
@@ -158,6 +162,15 @@ class Inspection(BaseModel):
                 fields=["updated_action_plan_due_on"],
                 condition=~Q(stage="closed") & Q(updated_action_plan_due_on__isnull=False),
                 name="open_updated_plan_due_idx",
+            ),
+            # Commissioners' responses not yet recorded, for the sweep and
+            # the dashboard: few at any time, whatever the years behind them.
+            models.Index(
+                fields=["pcc_response_due_on"],
+                condition=~Q(stage="closed")
+                & Q(pcc_response_due_on__isnull=False)
+                & Q(pcc_response_published_on__isnull=True),
+                name="open_pcc_response_due_idx",
             ),
         ]
         constraints = [
@@ -190,6 +203,16 @@ class Inspection(BaseModel):
         """Whether the police and crime commissioner's response date is past (London)."""
         due = self.pcc_response_due_on
         return due is not None and due < timezone.localdate()
+
+    @property
+    def pcc_response_is_overdue(self) -> bool:
+        """Past its due date (London) with no response recorded, while the
+        inspection is still followed up: a closed one is chased no more."""
+        return (
+            self.pcc_response_published_on is None
+            and self.pcc_response_date_passed
+            and self.stage != self.Stage.CLOSED
+        )
 
     def team_member_ids(self) -> set:
         """Lead inspector and team: from InspectionQuerySet.with_team_ids() if

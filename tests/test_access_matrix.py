@@ -117,6 +117,9 @@ EXPECTED = {
     "casefiles:category_add": "200 403 403 403 404 404 302",
     "casefiles:category_edit": "200 403 403 403 404 404 302",
     "actionplans:followup": "200 200 200 404 200 404 302",
+    # Recorded by admins, the lead inspector and the force's own leads; the
+    # rest of the team reads it on the follow-up page.
+    "actionplans:pcc_response": "200 200 403 404 200 404 302",
     "actionplans:plan": "200 200 200 404 200 404 302",
     "actionplans:plan_upload": "403 403 403 404 302 404 302",
     # The draft's document is the force's own until a version is submitted.

@@ -150,6 +150,8 @@ def action_label(action: str) -> str:
 # Fields whose names do not read as words (found by a review of the audit trail).
 _FIELD_LABELS = {
     "pcc_response_due_on": "Police and crime commissioner's response due on",
+    "pcc_response_published_on": "Police and crime commissioner's response published on",
+    "pcc_response_url": "Web address of the police and crime commissioner's response",
     "short_notice_override": "Reason for short notice",
 }
 

@@ -1,0 +1,136 @@
+"""The police and crime commissioner's response to a published report.
+
+The commissioner must publish a response (Police Act 1996 s55), due
+PCC_RESPONSE_DAYS after the report's publication; the inspections services
+derive that date. Here the service records when (and where) the response was
+published, and says where it stands.
+
+Who records it: admins, the inspection's lead inspector (as for the other
+follow-up records: visits and plan reviews) and the force's own leads (it is
+about their force, and they hear of it first). The team's other inspectors
+read it only. Only while the inspection is published or in follow-up: a
+closed inspection's record is final, as its dates, plans and visits are, and
+nothing chases it any more.
+"""
+
+from datetime import date
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import URLValidator
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from core import audit
+from core.templatetags.govuk import govuk_date
+from inspections.access import can_moderate
+from inspections.models import Inspection
+
+from .services import Status, plan_status
+
+Stage = Inspection.Stage
+RECORDING_STAGES = (Stage.PUBLISHED, Stage.FOLLOW_UP)
+FIELDS = ["pcc_response_published_on", "pcc_response_url"]
+LABEL = "police and crime commissioner’s response"
+CLOSED = f"The inspection is closed, so the {LABEL} can no longer be recorded or changed"
+WHEN = "The date the response was published"
+HTTPS_ONLY = "Enter a web address that starts with https://"
+BAD_ADDRESS = "Enter the web address in the correct format, like https://www.example.org/response"
+_HTTPS = URLValidator(schemes=["https"])
+
+
+def may_record_pcc_response(user, inspection: Inspection) -> bool:
+    """Whether the user's role lets them record the response of this
+    inspection (at any stage; pcc_response_recordable says when)."""
+    own_force = user.is_force_lead and user.force_id == inspection.force_id
+    return user.is_admin or can_moderate(user, inspection) or own_force
+
+
+def pcc_response_recordable(inspection: Inspection) -> bool:
+    return inspection.stage in RECORDING_STAGES and inspection.pcc_response_due_on is not None
+
+
+def can_record_pcc_response(user, inspection: Inspection) -> bool:
+    return pcc_response_recordable(inspection) and may_record_pcc_response(user, inspection)
+
+
+def pcc_response_status(inspection: Inspection, today: date | None = None) -> Status | None:
+    """Where the response stands, in words: None before publication."""
+    if inspection.pcc_response_due_on is None:
+        return None
+    if inspection.pcc_response_published_on is not None:
+        return Status("Published", "green")
+    if inspection.stage == Stage.CLOSED:
+        return Status("Not recorded", "grey")
+    return plan_status(inspection.pcc_response_due_on, None, today or timezone.localdate())
+
+
+def address_problem(url: str) -> str:
+    """Why the address cannot be kept, or "": only a well-formed https address
+    is linked to (never javascript:, data: or plain http)."""
+    if not url.lower().startswith("https://"):
+        return HTTPS_ONLY
+    try:
+        _HTTPS(url)
+    except ValidationError:
+        return BAD_ADDRESS
+    return ""
+
+
+def _problems(inspection: Inspection, published_on: date, url: str) -> dict[str, str]:
+    problems = {}
+    if published_on > timezone.localdate():
+        problems["published_on"] = f"{WHEN} must be today or in the past"
+    elif inspection.published_on and published_on < inspection.published_on:
+        problems["published_on"] = (
+            f"{WHEN} must be the same as or after the date the report was published "
+            f"({govuk_date(inspection.published_on)})"
+        )
+    if url and (problem := address_problem(url)):
+        problems["url"] = problem
+    return problems
+
+
+@transaction.atomic
+def pcc_response_record(
+    *, inspection: Inspection, published_on: date, url: str = "", by: User
+) -> bool:
+    """Record, or correct, the date the commissioner published their response
+    and, optionally, its https address. Audited with the values before and
+    after. Returns False, and writes nothing, when nothing changed.
+    """
+    # The row as it is now, locked: a closing (or a corrected publication
+    # date) committed since the page was drawn is checked against, and the
+    # services that change the inspection wait for this one.
+    locked = (
+        Inspection.objects.select_for_update(no_key=True)
+        .select_related("force")
+        .get(pk=inspection.pk)
+    )
+    if not may_record_pcc_response(by, locked):
+        raise PermissionDenied
+    if not pcc_response_recordable(locked):
+        raise ValidationError(CLOSED if locked.stage == Stage.CLOSED else "Not yet published")
+    url = url.strip()
+    problems = _problems(locked, published_on, url)
+    if problems:
+        raise ValidationError(problems)
+    before = audit.snapshot(locked, FIELDS)
+    locked.pcc_response_published_on, locked.pcc_response_url = published_on, url
+    changes = audit.diff(before, audit.snapshot(locked, FIELDS))
+    for field in FIELDS:
+        setattr(inspection, field, getattr(locked, field))
+    if not changes:
+        return False
+    locked.save(update_fields=[*FIELDS, "updated_at"])
+    audit.record(
+        by=by,
+        action="inspection.pcc_response_changed"
+        if before["pcc_response_published_on"]
+        else "inspection.pcc_response_recorded",
+        obj=locked,
+        changes=changes,
+        force=locked.force,
+        inspection_id=locked.pk,
+    )
+    return True
