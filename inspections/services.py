@@ -581,6 +581,13 @@ def corrected_dates(
         if inspection.published_on is None:
             raise ValidationError("The report has not been published")
         check(lambda: _check_published(inspection, published_on, received_on=received_on))
+        responded_on = inspection.pcc_response_published_on
+        if responded_on is not None and published_on > responded_on:
+            # The commissioner responds to a published report, never before it.
+            errors.setdefault("published_on", []).append(
+                "The publication date must be the same as or before the date the police and "
+                f"crime commissioner's response was published ({govuk_date(responded_on)})"
+            )
         dates["published_on"] = published_on
         dates["updated_action_plan_due_on"] = derive(published_on, updated_action_plan_rule())
         dates["pcc_response_due_on"] = derive(published_on, pcc_response_rule())

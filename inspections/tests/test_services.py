@@ -297,6 +297,28 @@ def test_correcting_a_trigger_date_recomputes_its_deadline(make_inspection, admi
     assert event.changes["action_plan_due_on"] == ["2026-03-21", "2026-03-28"]
 
 
+def test_publication_cannot_be_corrected_to_after_the_commissioners_response(
+    make_inspection, admin_user
+):
+    from actionplans.pcc_response import pcc_response_record
+
+    inspection = make_inspection(Stage.PUBLISHED)
+    responded_on = inspection.published_on + timedelta(days=30)
+    pcc_response_record(inspection=inspection, published_on=responded_on, by=admin_user)
+    with pytest.raises(ValidationError) as error:
+        services.inspection_correct_dates(
+            inspection=inspection,
+            published_on=responded_on + timedelta(days=1),
+            by=admin_user,
+            reason="Typo",
+        )
+    assert "commissioner's response was published" in error.value.message_dict["published_on"][0]
+    services.inspection_correct_dates(
+        inspection=inspection, published_on=responded_on, by=admin_user, reason="Typo"
+    )
+    assert inspection.published_on == responded_on
+
+
 def test_the_whole_lifecycle_is_on_the_record(make_inspection):
     inspection = make_inspection(Stage.CLOSED)
     actions = list(
