@@ -23,6 +23,8 @@ from inspections.programme import ProgrammeRow, programme
 Stage = Inspection.Stage
 QUARTER_DAYS = 91
 DUE_SOON_DAYS = 30
+# Deadline.kind of the police and crime commissioner's response.
+PCC_RESPONSE = "pcc_response"
 
 
 @dataclass
@@ -47,6 +49,8 @@ class Deadline:
 
     @property
     def what(self) -> str:
+        if self.kind == PCC_RESPONSE:
+            return "Police and crime commissioner’s response"
         return ActionPlan.Kind(self.kind).label
 
     @property
@@ -55,6 +59,10 @@ class Deadline:
 
     @property
     def plan_url(self) -> str:
+        """The page of the plan, or of the follow-up for the commissioner's response."""
+        if self.kind == PCC_RESPONSE:
+            followup = reverse("actionplans:followup", args=[self.inspection.pk])
+            return f"{followup}#pcc-response"
         slug = ActionPlan.SLUGS[self.kind]
         return reverse("actionplans:plan", args=[self.inspection.pk, slug])
 
@@ -72,6 +80,8 @@ class Picture:
     rows: list[MatrixRow]
     due_soon: list[Deadline] = field(default_factory=list)
     overdue: list[Deadline] = field(default_factory=list)
+    # Police and crime commissioners' responses past due and not recorded.
+    pcc_overdue: list[Deadline] = field(default_factory=list)
     visits: list[Visit] = field(default_factory=list)
     quarter: tuple[date, date] | None = None
 
@@ -139,26 +149,32 @@ def plan_deadlines(inspection: Inspection) -> list[tuple[str, date | None, str |
     ]
 
 
-def action_plan_deadlines(
-    *, today: date, forces: dict, narrow: bool = True, among=None
-) -> list[Deadline]:
-    """Action plans and updated action plans not yet in, due within 30 days or overdue.
-
-    A plan is in once a version is submitted or accepted; a returned version
-    puts it back with the force. Closed inspections ask for nothing. `among`
-    (a queryset of inspections) narrows them further: an inspector's own.
-    """
+def _deadline_inspections(
+    *, today: date, forces: dict, narrow: bool, among=None, pcc: bool = False
+):
+    """The inspections with a plan due within 30 days or overdue (and, with
+    pcc=True, a commissioner's response overdue and not recorded), with their
+    plans' statuses: one query."""
     horizon = today + timedelta(days=DUE_SOON_DAYS)
-    inspections = Inspection.objects.filter(stage__in=PLAN_STAGES).filter(
-        Q(action_plan_due_on__lte=horizon) | Q(updated_action_plan_due_on__lte=horizon)
-    )
+    due = Q(action_plan_due_on__lte=horizon) | Q(updated_action_plan_due_on__lte=horizon)
+    if pcc:
+        due |= Q(pcc_response_due_on__lt=today, pcc_response_published_on__isnull=True)
+    inspections = Inspection.objects.filter(stage__in=PLAN_STAGES).filter(due)
     if among is not None:
         inspections = inspections.filter(pk__in=among.values("pk"))
-    inspections = with_plan_statuses(
+    return with_plan_statuses(
         _of_forces(inspections, "force_id", forces if narrow else None).only(
-            "force_id", "action_plan_due_on", "updated_action_plan_due_on"
+            "force_id",
+            "action_plan_due_on",
+            "updated_action_plan_due_on",
+            "pcc_response_due_on",
+            "pcc_response_published_on",
         )
     )
+
+
+def _plan_deadlines(inspections, *, today: date, forces: dict) -> list[Deadline]:
+    horizon = today + timedelta(days=DUE_SOON_DAYS)
     deadlines = [
         Deadline(
             forces[inspection.force_id],
@@ -174,6 +190,38 @@ def action_plan_deadlines(
         if due_on is not None and due_on <= horizon and status not in ActionPlanVersion.IN
     ]
     return sorted(deadlines, key=lambda d: (d.due_on, d.force.short_name))
+
+
+def _pcc_overdue(inspections, *, today: date, forces: dict) -> list[Deadline]:
+    """Commissioners' responses past due with none recorded, oldest first."""
+    deadlines = [
+        Deadline(
+            forces[inspection.force_id],
+            inspection,
+            PCC_RESPONSE,
+            inspection.pcc_response_due_on,
+            (inspection.pcc_response_due_on - today).days,
+        )
+        for inspection in inspections
+        if inspection.force_id in forces
+        and inspection.pcc_response_published_on is None
+        and inspection.pcc_response_due_on is not None
+        and inspection.pcc_response_due_on < today
+    ]
+    return sorted(deadlines, key=lambda d: (d.due_on, d.force.short_name))
+
+
+def action_plan_deadlines(
+    *, today: date, forces: dict, narrow: bool = True, among=None
+) -> list[Deadline]:
+    """Action plans and updated action plans not yet in, due within 30 days or overdue.
+
+    A plan is in once a version is submitted or accepted; a returned version
+    puts it back with the force. Closed inspections ask for nothing. `among`
+    (a queryset of inspections) narrows them further: an inspector's own.
+    """
+    inspections = _deadline_inspections(today=today, forces=forces, narrow=narrow, among=among)
+    return _plan_deadlines(inspections, today=today, forces=forces)
 
 
 def _of_forces(queryset, field: str, forces: dict | None):
@@ -265,12 +313,15 @@ def national_picture(*, today: date, region: str = "", country: str = "") -> Pic
                 last_inspected_on=row.last_inspected_on,
             )
         )
-    deadlines = action_plan_deadlines(today=today, forces=forces, narrow=narrow)
+    # The plans and the commissioners' responses from the same query.
+    inspections = list(_deadline_inspections(today=today, forces=forces, narrow=narrow, pcc=True))
+    deadlines = _plan_deadlines(inspections, today=today, forces=forces)
     visits, quarter = coming_visits(today=today, forces=forces, narrow=narrow)
     return Picture(
         rows=matrix,
         due_soon=[d for d in deadlines if not d.is_overdue],
         overdue=[d for d in deadlines if d.is_overdue],
+        pcc_overdue=_pcc_overdue(inspections, today=today, forces=forces),
         visits=visits,
         quarter=quarter,
     )

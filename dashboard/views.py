@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -48,8 +49,11 @@ def _dashboard_body(data: dict, user) -> dict:
     distribution = national.grade_distribution(picture.rows)
     return {
         "picture": picture,
-        "open_to_user": national.inspections_open_to(user, picture.overdue + picture.due_soon),
+        "open_to_user": national.inspections_open_to(
+            user, picture.overdue + picture.due_soon + picture.pcc_overdue
+        ),
         "topics": Topic.labels,
+        "pcc_response_days": settings.PROGRAMME_RULES["PCC_RESPONSE_DAYS"],
         "distribution": distribution,
         "grade_labels": [grade.label for grade, _ in national.GRADE_SEGMENTS],
         "grade_chart": national.grade_distribution_chart(distribution),

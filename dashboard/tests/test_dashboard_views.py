@@ -69,6 +69,38 @@ def test_action_plans_due_and_overdue(client_for, admin_user, lead_inspector, to
     assert [(d.force, d.what, d.days) for d in picture.due_soon] == [(essex, "Action plan", 10)]
 
 
+def test_commissioners_responses_overdue_are_listed_until_recorded(
+    client_for, admin_user, lead_inspector, today
+):
+    from actionplans.pcc_response import pcc_response_record
+
+    kent = Force.objects.get(slug="kent")
+    history([kent], lead=lead_inspector, today=today)
+    # Published and in follow-up: both past due, neither recorded. Closed: not chased.
+    followed = Inspection.objects.filter(
+        force=kent, stage__in=[Inspection.Stage.PUBLISHED, Inspection.Stage.FOLLOW_UP]
+    ).order_by("pcc_response_due_on")
+    client = client_for(admin_user)
+    picture = client.get(URL).context["picture"]
+    assert [(d.inspection.pk, d.what) for d in picture.pcc_overdue] == [
+        (inspection.pk, "Police and crime commissioner’s response") for inspection in followed
+    ]
+    oldest = followed.first()
+    pcc_response_record(inspection=oldest, published_on=oldest.pcc_response_due_on, by=admin_user)
+    response = client.get(URL)
+    assert [d.inspection.pk for d in response.context["picture"].pcc_overdue] == [
+        followed.last().pk
+    ]
+    section = response.text.split('id="pcc-responses"')[1].split("<h2")[0]
+    assert f'href="/inspections/{followed.last().pk}/follow-up/#pcc-response"' in section
+    assert "Overdue" in section and "Kent" in section
+
+
+def test_no_commissioners_response_overdue_says_so(client_for, admin_user, today):
+    text = client_for(admin_user).get(URL).text
+    assert "No police and crime commissioner’s response is overdue." in text
+
+
 def test_a_deadline_links_to_its_inspection_only_for_those_who_may_open_it(
     client_for, admin_user, lead_inspector, other_inspector, today
 ):
