@@ -172,17 +172,19 @@ def case_reviews() -> tuple[list[str], Iterator]:
 
 
 def deadlines(today: date) -> tuple[list[str], Iterator]:
-    """Every dated deadline of every inspection, with the plan's status, then
-    every notice sent about a deadline or a post-inspection visit."""
+    """Every dated deadline of every inspection, with its status (a plan's,
+    or whether the police and crime commissioner's response is published, and
+    when), then every notice sent about a deadline or a post-inspection visit."""
     header = [
         *FORCE,
         "Fieldwork start",
         "Stage",
         "Deadline or notice",
         "Due on",
-        "Plan status",
+        "Status",
         "Overdue",
         "Notice sent on",
+        "Response published on",
     ]
     inspections = (
         with_plan_statuses(Inspection.objects.exclude(action_plan_due_on__isnull=True))
@@ -196,6 +198,7 @@ def deadlines(today: date) -> tuple[list[str], Iterator]:
             "pcc_response_due_on",
             "action_plan_status",
             "updated_action_plan_status",
+            "pcc_response_published_on",
         )
         .iterator(chunk_size=CHUNK)
     )
@@ -219,33 +222,54 @@ def deadlines(today: date) -> tuple[list[str], Iterator]:
             for what, due_on, status in (
                 ("Action plan", r[6], r[9]),
                 ("Updated action plan", r[7], r[10]),
-                ("Police and crime commissioner's response", r[8], ""),
             ):
                 if due_on is None:
                     continue
-                is_plan = status != ""
-                overdue = (
-                    is_plan
-                    and expects_plans
-                    and due_on < today
-                    and status not in ActionPlanVersion.IN
-                )
+                overdue = expects_plans and due_on < today and status not in ActionPlanVersion.IN
                 yield (
                     *_force(r),
                     r[4],
                     STAGES.get(stage),
                     what,
                     due_on,
-                    PLAN_STATUSES.get(status, "Not submitted") if is_plan else "",
-                    overdue if is_plan else "",
+                    PLAN_STATUSES.get(status, "Not submitted"),
+                    overdue,
                     "",
+                    "",
+                )
+            if r[8] is not None:
+                yield (
+                    *_force(r),
+                    r[4],
+                    STAGES.get(stage),
+                    *_pcc_response(r[8], r[11], stage, today),
                 )
         for r in notices:
             what = f"{NOTICE_KINDS.get(r[6])} notice: {NOTICE_SUBJECTS.get(r[7])}"
             sent = timezone.localdate(r[9])
-            yield (*_force(r), r[4], STAGES.get(r[5]), what, r[8], "", "", sent)
+            yield (*_force(r), r[4], STAGES.get(r[5]), what, r[8], "", "", sent, "")
 
     return header, rows()
+
+
+def _pcc_response(due_on: date, published_on: date | None, stage: str, today: date) -> tuple:
+    """The commissioner's response's columns from "Deadline or notice" on.
+    Overdue as the service chases it: past due, none recorded, not closed."""
+    if published_on is not None:
+        status = "Published"
+    elif stage == Inspection.Stage.CLOSED:
+        status = "Not recorded"
+    else:
+        status = "Not yet published"
+    overdue = published_on is None and stage != Inspection.Stage.CLOSED and due_on < today
+    return (
+        "Police and crime commissioner's response",
+        due_on,
+        status,
+        overdue,
+        "",
+        published_on or "",
+    )
 
 
 class Export(NamedTuple):
@@ -274,8 +298,8 @@ EXPORTS = {
     "deadlines": Export(
         "Deadlines and notices",
         "Action plans, updated action plans and police and crime commissioner's responses, "
-        "with their due dates and plan statuses, from pre-publication checks on; then every "
-        "notice sent to a force.",
+        "with their due dates and statuses (and the date each response was published), from "
+        "pre-publication checks on; then every notice sent to a force.",
         deadlines,
     ),
 }

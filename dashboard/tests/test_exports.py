@@ -309,11 +309,12 @@ def test_deadlines_export_marks_overdue_plans_and_lists_notices(
     assert rows[0][6:] == [
         "Deadline or notice",
         "Due on",
-        "Plan status",
+        "Status",
         "Overdue",
         "Notice sent on",
+        "Response published on",
     ]
-    overdue = [r for r in rows[1:] if r[9] == "Yes"]
+    overdue = [r for r in rows[1:] if r[9] == "Yes" and "plan" in r[6]]
     assert [(r[5], r[6], r[8]) for r in overdue] == [
         ("Published", "Updated action plan", "Not submitted")
     ]
@@ -323,6 +324,32 @@ def test_deadlines_export_marks_overdue_plans_and_lists_notices(
         ("Overdue notice: Updated action plan", today.isoformat())
     ]
     assert force_lead_a.email not in "".join(",".join(r) for r in rows)
+
+
+def test_deadlines_export_gives_each_commissioners_response_its_status(
+    export, lead_inspector, admin_user, today
+):
+    from actionplans.pcc_response import pcc_response_record
+
+    kent = Force.objects.get(slug="kent")
+    history([kent], lead=lead_inspector, today=today)
+    following = Inspection.objects.get(force=kent, stage=Inspection.Stage.FOLLOW_UP)
+    responded_on = following.pcc_response_due_on - timedelta(days=3)
+    pcc_response_record(inspection=following, published_on=responded_on, by=admin_user)
+
+    rows = export("deadlines")
+    responses = [
+        (r[5], r[8], r[9], r[11])
+        for r in rows[1:]
+        if r[6] == "Police and crime commissioner's response"
+    ]
+    assert sorted(responses) == [
+        # Closed without one recorded: no longer chased, so not overdue.
+        ("Closed", "Not recorded", "No", ""),
+        ("Closed", "Not recorded", "No", ""),
+        ("Follow-up", "Published", "No", responded_on.isoformat()),
+        ("Published", "Not yet published", "Yes", ""),
+    ]
 
 
 def test_case_reviews_export_counts_ratings_per_inspection_and_category(
