@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 from django.db.models import Q
 from django.utils import timezone
 
+from core.templatetags.govuk import govuk_date
 from inspections.models import Inspection
 
 from .models import ActionPlan, PostInspectionVisit, described
@@ -39,7 +40,7 @@ def _deadline_events(inspection: Inspection) -> list[Event]:
             "Police and crime commissioner's response due",
         )
     )
-    return [
+    events = [
         Event(
             f"{kind}-{inspection.pk}",
             due_on,
@@ -49,6 +50,17 @@ def _deadline_events(inspection: Inspection) -> list[Event]:
         for kind, due_on, label in deadlines
         if due_on is not None
     ]
+    if inspection.pcc_response_published_on and events:
+        # The same event, updated: a calendar keeps it by its uid.
+        response = events[-1]
+        published = govuk_date(inspection.pcc_response_published_on)
+        events[-1] = Event(
+            response.uid,
+            response.on,
+            f"Police and crime commissioner's response published: {short}",
+            f"{response.description} Published on {published}.",
+        )
+    return events
 
 
 def calendar_events(user) -> list[Event]:

@@ -26,6 +26,18 @@ def test_feed_needs_no_sign_in_and_lists_the_deadlines(client, published, force_
     assert "SUMMARY:Police and crime commissioner's response due: Greater Manchester" in body
 
 
+def test_a_recorded_commissioners_response_says_so_in_the_feed(client, published, force_lead_a):
+    from actionplans.pcc_response import pcc_response_record
+    from core.templatetags.govuk import govuk_date
+
+    pcc_response_record(inspection=published, published_on=today(), by=force_lead_a)
+    body = client.get(feed_url(force_lead_a)).content.decode().replace("\r\n ", "")
+    assert "SUMMARY:Police and crime commissioner's response due" not in body
+    assert "SUMMARY:Police and crime commissioner's response published: Greater Man" in body
+    assert f"Published on {govuk_date(today())}." in body
+    assert f"UID:pcc_response-{published.pk}@" in body
+
+
 def test_each_user_sees_only_what_they_may(
     client, published, force_lead_b, other_inspector, admin_user, inspector
 ):
