@@ -371,6 +371,7 @@ class Notice(BaseModel):
         UPDATED_ACTION_PLAN = "updated_action_plan", "Updated action plan"
         POST_INSPECTION_VISIT = "post_inspection_visit", "Post-inspection visit"
         FACTUAL_ACCURACY = "factual_accuracy", "Factual accuracy checks"
+        PCC_RESPONSE = "pcc_response", "Police and crime commissioner's response"
 
     # No index of its own: the unique constraint and (recipient, read_at)
     # both start with it, and the sweep writes notices by the hundred thousand.

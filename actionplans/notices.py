@@ -25,7 +25,7 @@ from typing import NamedTuple
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import connection, transaction
-from django.db.models import CharField, Exists, F, OuterRef, Q
+from django.db.models import BooleanField, CharField, Exists, F, OuterRef, Q, Value
 from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import timezone
@@ -40,6 +40,7 @@ from .models import ActionPlan, ActionPlanVersion, Notice, PostInspectionVisit, 
 logger = logging.getLogger(__name__)
 
 SIGN_IN = "Sign in to the child protection inspections service to see it"
+PCC_RESPONSE = Notice.Subject.PCC_RESPONSE.value
 # An email not sent this long after its notice was claimed is queued again by
 # the next sweep, for up to a week.
 EMAIL_GRACE = timedelta(minutes=15)
@@ -517,7 +518,7 @@ class Deadline(NamedTuple):
     lead_inspector_active: bool
     returned: bool  # a version was returned and no newer one is in
     due_on: date
-    subject: str  # the plan's kind
+    subject: str  # the plan's kind, or Notice.Subject.PCC_RESPONSE
 
 
 Deadline.COLUMNS = [
@@ -526,13 +527,13 @@ Deadline.COLUMNS = [
 ]  # fmt: skip
 
 
-def _open_deadlines(kind: str, today: date, reminder_dates: list[date]) -> list[Deadline]:
+def _open_plans(kind: str, today: date, reminder_dates: list[date]):
     """Plans of this kind not in (never submitted, or returned) and due for a
     notice today, as plain values. The partial indexes on the due dates of
     inspections not closed find them."""
     field = ActionPlan.DUE_FIELDS[kind]
     versions = ActionPlanVersion.objects.filter(plan__inspection=OuterRef("pk"), plan__kind=kind)
-    rows = (
+    return (
         Inspection.objects.exclude(stage=Inspection.Stage.CLOSED)
         .filter(Q(**{f"{field}__in": reminder_dates}) | Q(**{f"{field}__lt": today}))
         .filter(~Exists(versions.filter(status__in=ActionPlanVersion.IN)))
@@ -541,11 +542,41 @@ def _open_deadlines(kind: str, today: date, reminder_dates: list[date]) -> list[
             force_text=_text("force"),
             lead_text=_text("lead_inspector"),
             returned=Exists(versions),  # any version, none of them in: returned
+            due=F(field),
+            subject=Value(kind, output_field=CharField()),
         )
-        .values_list(*Deadline.COLUMNS, field)
-        .order_by()
     )
-    return [Deadline(*row, kind) for row in rows]
+
+
+def _open_pcc_responses(today: date):
+    """Police and crime commissioners' responses past due with none recorded,
+    in the same columns. No reminders: the commissioner is not a user, so only
+    the overdue notice asks the force and the inspectorate to chase it, or to
+    record it. The partial index open_pcc_response_due_idx finds them."""
+    return (
+        Inspection.objects.exclude(stage=Inspection.Stage.CLOSED)
+        .filter(pcc_response_due_on__lt=today, pcc_response_published_on__isnull=True)
+        .annotate(
+            pk_text=_text("pk"),
+            force_text=_text("force"),
+            lead_text=_text("lead_inspector"),
+            returned=Value(False, output_field=BooleanField()),
+            due=F("pcc_response_due_on"),
+            subject=Value(Notice.Subject.PCC_RESPONSE.value, output_field=CharField()),
+        )
+    )
+
+
+def _open_deadlines(today: date, reminder_dates: list[date]) -> list[Deadline]:
+    """Every deadline due for a notice today, in one query: the plans of each
+    kind and the commissioners' responses, UNION ALL, each part on its own
+    partial index. Every column is an annotation or a field in the same
+    place in each part, so the rows line up."""
+    parts = [_open_plans(kind, today, reminder_dates) for kind in ActionPlan.Kind.values]
+    parts.append(_open_pcc_responses(today))
+    columns = [*Deadline.COLUMNS, "due", "subject"]
+    first, *rest = (part.values_list(*columns).order_by() for part in parts)
+    return [Deadline(*row) for row in first.union(*rest, all=True)]
 
 
 def _recipients(force_ids: set, with_admins: bool) -> tuple[dict, list[str]]:
@@ -595,6 +626,8 @@ class _Words:
             kind: reverse("actionplans:plan", args=[placeholder, slug]).split(placeholder)
             for kind, slug in ActionPlan.SLUGS.items()
         }
+        before, after = reverse("actionplans:followup", args=[placeholder]).split(placeholder)
+        self.links[PCC_RESPONSE] = [before, f"{after}#pcc-response"]
 
     def date(self, day: date) -> str:
         if day not in self.dates:
@@ -639,6 +672,8 @@ class _Words:
         return title, body
 
     def overdue(self, d: Deadline, days_late: int) -> tuple[str, str]:
+        if d.subject == PCC_RESPONSE:
+            return self.pcc_response_overdue(d, days_late)
         label = ActionPlan.Kind(d.subject).label
         title = f"{label} overdue: {d.force_name}"
         what = (
@@ -649,6 +684,17 @@ class _Words:
         body = (
             f"The {label.lower()} for the {self.inspection(d)} was due on {self.date(d.due_on)} "
             f"and {what}. It is {days_late} day{'s' if days_late != 1 else ''} overdue."
+        )
+        return title, body
+
+    def pcc_response_overdue(self, d: Deadline, days_late: int) -> tuple[str, str]:
+        title = f"Police and crime commissioner's response overdue: {d.force_name}"
+        body = (
+            "The police and crime commissioner's response to the report of the "
+            f"{self.inspection(d)} was due on {self.date(d.due_on)} and has not been recorded "
+            f"as published. It is {days_late} day{'s' if days_late != 1 else ''} overdue. "
+            "Once it is published, record the date (and where it is published) on the "
+            "inspection's follow-up page."
         )
         return title, body
 
@@ -692,21 +738,19 @@ def notices_sweep(*, today: date | None = None) -> int:
     that day only: after downtime a reminder whose day has passed is stale
     and is skipped. Overdue notices go to the force leads, the lead inspector
     and the admins from the day after the due date, once a week while the
-    plan is unsubmitted; after downtime the current week's is sent. Queries,
-    however many deadlines: one to re-queue unsent emails, two for the
-    deadlines, one for the recipients, one for what was already sent, then
-    the claim (see notices_claim_rows).
+    plan is unsubmitted; after downtime the current week's is sent. The same
+    weekly overdue notices chase the police and crime commissioner's response
+    until it is recorded (no reminders before: see _open_pcc_responses).
+    Queries, however many deadlines: one to re-queue unsent emails, one for
+    the deadlines, one for the recipients, one for what was already sent,
+    then the claim (see notices_claim_rows).
     """
     today = today or timezone.localdate()
     with transaction.atomic():
         _requeue_unsent_emails()
     reminder_days = set(settings.PROGRAMME_RULES["REMINDER_DAYS_BEFORE"])
     reminder_dates = [date.fromordinal(today.toordinal() + days) for days in reminder_days]
-    deadlines = [
-        deadline
-        for kind in ActionPlan.Kind.values
-        for deadline in _open_deadlines(kind, today, reminder_dates)
-    ]
+    deadlines = _open_deadlines(today, reminder_dates)
     if not deadlines:
         return 0
     leads, admins = _recipients(

@@ -104,6 +104,25 @@ def bare_inspection(*, force, lead, action_plan_due_on: date, stage=None) -> Ins
     return inspection
 
 
+def bare_pcc_response_due(*, force, lead, due_on: date, stage=None) -> Inspection:
+    """A quick published inspection made with the ORM whose only open deadline
+    is the police and crime commissioner's response, due on due_on."""
+    from core.deadlines import derive, pcc_response_rule
+
+    published_on = due_on - timedelta(days=56)
+    inspection = Inspection.objects.create(
+        force=force,
+        lead_inspector=lead,
+        stage=stage or Inspection.Stage.FOLLOW_UP,
+        fieldwork_start=published_on - timedelta(days=120),
+        fieldwork_end=published_on - timedelta(days=116),
+        published_on=published_on,
+        pcc_response_due_on=derive(published_on, pcc_response_rule()),
+    )
+    assert inspection.pcc_response_due_on == due_on
+    return inspection
+
+
 def visit_day_comes(visit: PostInspectionVisit) -> PostInspectionVisit:
     """A booked visit's day has come, so it can be recorded: moved to today,
     as the passing of the weeks of notice would."""

@@ -12,12 +12,19 @@ from django.core.mail.backends import locmem
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from actionplans import notices, services
 from actionplans.models import ActionPlan, Notice
 from actionplans.notices import notices_sweep
-from actionplans.tests.factories import bare_inspection, submitted_plan, today
+from actionplans.tests.factories import (
+    bare_inspection,
+    bare_pcc_response_due,
+    submitted_plan,
+    today,
+)
 from forces.models import Force
+from inspections.models import Inspection
 
 
 def kinds(**filters) -> list[tuple]:
@@ -187,11 +194,105 @@ def test_sweep_query_count_does_not_grow_with_the_number_of_deadlines(lead_inspe
     # Each overdue deadline: one notice to the lead inspector, one to the admin.
     assert (small_sent, large_sent) == (4, 28)
     assert len(small) == len(large)
-    # Unsent emails, two deadline queries, the recipients, what was already
-    # sent, one INSERT, one SELECT of what it inserted (on PostgreSQL: a COPY
-    # and an INSERT ... RETURNING), and the transaction's savepoints.
-    assert len(large) <= 11
+    # Unsent emails, one deadline query (every kind, UNION ALL), the
+    # recipients, what was already sent, one INSERT, one SELECT of what it
+    # inserted (on PostgreSQL: a COPY and an INSERT ... RETURNING), and the
+    # transaction's savepoints.
+    assert len(large) <= 10
     assert sum(sql.startswith("INSERT") for sql in large) == 1
+
+
+def test_commissioners_responses_add_no_query_however_many_are_overdue(lead_inspector, admin_user):
+    forces = list(Force.objects.order_by("slug")[:14])
+    _overdue_elsewhere(forces[:1], lead_inspector)
+    bare_pcc_response_due(force=forces[1], lead=lead_inspector, due_on=today() - timedelta(days=1))
+    small_sent, small = _sweep_queries()
+
+    Notice.objects.all().delete()
+    for number, force in enumerate(forces[2:]):
+        bare_pcc_response_due(
+            force=force, lead=lead_inspector, due_on=today() - timedelta(days=number + 2)
+        )
+    large_sent, large = _sweep_queries()
+
+    assert (small_sent, large_sent) == (4, 28)
+    assert Notice.objects.filter(subject=Notice.Subject.PCC_RESPONSE).count() == 26
+    assert len(small) == len(large) <= 10
+
+
+# --- The police and crime commissioner's response ------------------------------
+
+
+@pytest.fixture
+def pcc_overdue(force_a, lead_inspector, force_lead_a, admin_user):
+    """Force A's follow-up inspection whose commissioner's response was due yesterday."""
+    return bare_pcc_response_due(
+        force=force_a, lead=lead_inspector, due_on=today() - timedelta(days=1)
+    )
+
+
+def pcc_notices(**filters) -> list[tuple]:
+    return sorted(
+        Notice.objects.filter(subject=Notice.Subject.PCC_RESPONSE, **filters).values_list(
+            "recipient__email", "kind", "sequence"
+        )
+    )
+
+
+def test_an_overdue_commissioners_response_is_chased_weekly_until_recorded(
+    pcc_overdue, force_lead_a, lead_inspector, admin_user, inspector,
+    django_capture_on_commit_callbacks,
+):  # fmt: skip
+    from actionplans.pcc_response import pcc_response_record
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert notices_sweep(today=today()) == 3
+    assert pcc_notices() == sorted(
+        (user.email, "overdue", 1) for user in (force_lead_a, lead_inspector, admin_user)
+    )
+    message = mail.outbox[0]
+    assert message.subject == "Police and crime commissioner's response overdue: Greater Manchester"
+    assert "1 day overdue" in message.body
+    followup = reverse("actionplans:followup", args=[pcc_overdue.pk])
+    assert f"{followup}#pcc-response" in message.body
+    assert Notice.objects.filter(link=f"{followup}#pcc-response").count() == 3
+
+    # Run twice, or again within the week: nothing is sent twice.
+    with django_capture_on_commit_callbacks(execute=True):
+        assert notices_sweep(today=today()) == 0
+        assert notices_sweep(today=today() + timedelta(days=6)) == 0
+    assert len(mail.outbox) == 3
+    assert notices_sweep(today=today() + timedelta(days=7)) == 3  # week 2
+    assert inspector.email not in {email for email, _, _ in pcc_notices()}
+
+    pcc_response_record(inspection=pcc_overdue, published_on=today(), by=force_lead_a)
+    assert notices_sweep(today=today() + timedelta(days=14)) == 0
+
+
+def test_a_missed_week_catches_up_with_the_current_weeks_notice(pcc_overdue, force_lead_a):
+    # Nothing ran for over two weeks: the third week's notice, once.
+    assert notices_sweep(today=today() + timedelta(days=15)) == 3
+    assert notices_sweep(today=today() + timedelta(days=16)) == 0
+    assert {sequence for _, _, sequence in pcc_notices()} == {3}
+    notice = Notice.objects.get(recipient=force_lead_a)
+    assert "16 days overdue" in notice.body
+
+
+def test_a_commissioners_response_gets_no_reminder_and_closed_ones_are_not_chased(
+    force_a, lead_inspector, force_lead_a, admin_user
+):
+    due = today() + timedelta(days=7)
+    bare_pcc_response_due(force=force_a, lead=lead_inspector, due_on=due)
+    assert notices_sweep(today=today()) == 0  # seven days before: no reminder
+    assert notices_sweep(today=due) == 0  # due today: not yet overdue
+    bare_pcc_response_due(
+        force=force_a,
+        lead=lead_inspector,
+        due_on=today() - timedelta(days=3),
+        stage=Inspection.Stage.CLOSED,
+    )
+    assert notices_sweep(today=today()) == 0
+    assert pcc_notices() == []
 
 
 def test_management_command_prints_how_many_it_sent(make_due, force_lead_a):
