@@ -37,6 +37,9 @@ WHEN = "The date the response was published"
 HTTPS_ONLY = "Enter a web address that starts with https://"
 BAD_ADDRESS = "Enter the web address in the correct format, like https://www.example.org/response"
 _HTTPS = URLValidator(schemes=["https"])
+# Characters an address copied from a browser never holds unencoded (RFC 3986),
+# which URLValidator lets through in the path.
+_NEVER_IN_AN_ADDRESS = frozenset('<>"{}|\\^`')
 
 
 def may_record_pcc_response(user, inspection: Inspection) -> bool:
@@ -70,6 +73,8 @@ def address_problem(url: str) -> str:
     is linked to (never javascript:, data: or plain http)."""
     if not url.lower().startswith("https://"):
         return HTTPS_ONLY
+    if any(character in _NEVER_IN_AN_ADDRESS for character in url):
+        return BAD_ADDRESS
     try:
         _HTTPS(url)
     except ValidationError:

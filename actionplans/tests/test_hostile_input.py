@@ -108,3 +108,34 @@ def test_visit_record_form(lead_inspector, client_for, published):
         "people_interviewed": st.sampled_from(PostInspectionVisit.Interviewee.values),
     }
     _run(client_for(user), url, fields, extra)
+
+
+def test_pcc_response_form(client_for, force_lead_a, published):
+    """Real dates on either side of publication and today, and addresses
+    https, http, javascript: or hostile, among the hostile text."""
+    url = reverse("actionplans:pcc_response", args=[published.pk])
+    days = [published.published_on - timedelta(days=1), today(), today() + timedelta(days=1)]
+    day = st.sampled_from(days)
+    extra = {
+        "published_on_0": day.map(lambda d: str(d.day)),
+        "published_on_1": day.map(lambda d: str(d.month)),
+        "published_on_2": day.map(lambda d: str(d.year)),
+        "url": st.sampled_from(
+            [
+                "https://www.example-pcc.gov.uk/response",
+                "http://www.example-pcc.gov.uk/response",
+                "javascript:alert(1)",
+                'https://pcc.example.org/"><script>alert(1)</script>',
+                "https://",
+                "https://exa mple.org/",
+                "https://example.org/\nSet-Cookie: x",
+            ]
+        ),
+    }
+    _run(client_for(force_lead_a), url, [*DATE("published_on"), "url"], extra)
+    published.refresh_from_db()
+    stored = published.pcc_response_url
+    # Whatever got through is the one well-formed https address, or nothing.
+    assert stored in ("", "https://www.example-pcc.gov.uk/response")
+    if published.pcc_response_published_on is not None:
+        assert published.published_on <= published.pcc_response_published_on <= today()

@@ -8,7 +8,7 @@ import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
-from actionplans.pcc_response import pcc_response_record
+from actionplans.pcc_response import BAD_ADDRESS, HTTPS_ONLY, address_problem, pcc_response_record
 from actionplans.services import due_items_for_force
 from actionplans.tests.factories import today
 from core.models import AuditEvent
@@ -282,3 +282,22 @@ def test_the_address_shown_back_is_escaped(client_for, force_lead_a, published):
         url(published), {**date_fields(today()), "url": address}
     )
     assert "<script>alert(1)</script>" not in response.text
+
+
+@pytest.mark.parametrize(
+    ("address", "problem"),
+    [
+        ("https://www.example-pcc.gov.uk/responses/2027/child-protection", ""),
+        ("HTTPS://www.example-pcc.gov.uk/r?id=3#top", ""),
+        ("http://www.example-pcc.gov.uk/response", HTTPS_ONLY),
+        ("www.example-pcc.gov.uk/response", HTTPS_ONLY),
+        ("javascript:alert(1)", HTTPS_ONLY),
+        ("data:text/html,hello", HTTPS_ONLY),
+        ("https://", BAD_ADDRESS),
+        ("https://exa mple.org/", BAD_ADDRESS),
+        ("https://example.org/\nSet-Cookie: x", BAD_ADDRESS),
+        ('https://example.org/"><script>alert(1)</script>', BAD_ADDRESS),
+    ],
+)
+def test_only_a_well_formed_https_address_is_kept(address, problem):
+    assert address_problem(address) == problem
