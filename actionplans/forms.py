@@ -5,7 +5,7 @@ from django.conf import settings
 from core.forms import GovukDateField, GovukForm, PrivateFileField
 
 from .models import PlanResponse, PostInspectionVisit
-from .pcc_response import address_problem
+from .pcc_response import pcc_response_problems
 from .services import PLAN_DOCUMENT_KINDS, PLAN_DOCUMENT_MAX_BYTES
 
 
@@ -240,8 +240,18 @@ class PccResponseForm(GovukForm):
         Field.text("url"),
     ]
 
-    def clean_url(self) -> str:
-        url = self.cleaned_data["url"]
-        if url and (problem := address_problem(url)):
-            raise forms.ValidationError(problem)
-        return url
+    def __init__(self, *args, inspection, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.inspection = inspection
+
+    def clean(self):
+        """Every problem at once, as GOV.UK asks: the service's rules for each
+        answer given (it checks them again as it saves)."""
+        data = super().clean()
+        problems = pcc_response_problems(
+            self.inspection, published_on=data.get("published_on"), url=data.get("url", "")
+        )
+        for field, message in problems.items():
+            if field not in self.errors:
+                self.add_error(field, message)
+        return data

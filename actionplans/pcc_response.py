@@ -82,11 +82,21 @@ def address_problem(url: str) -> str:
     return ""
 
 
-def _problems(inspection: Inspection, published_on: date, url: str) -> dict[str, str]:
+def pcc_response_problems(
+    inspection: Inspection, *, published_on: date | None, url: str
+) -> dict[str, str]:
+    """Field -> message for each answer that cannot be recorded: a date in the
+    future (London) or before the report's publication, an address not https.
+    The form asks this, to name every problem at once; the service again,
+    under the lock. A missing date (None) is the form's to name."""
     problems = {}
-    if published_on > timezone.localdate():
+    if published_on is not None and published_on > timezone.localdate():
         problems["published_on"] = f"{WHEN} must be today or in the past"
-    elif inspection.published_on and published_on < inspection.published_on:
+    elif (
+        published_on is not None
+        and inspection.published_on
+        and published_on < inspection.published_on
+    ):
         problems["published_on"] = (
             f"{WHEN} must be the same as or after the date the report was published "
             f"({govuk_date(inspection.published_on)})"
@@ -117,7 +127,7 @@ def pcc_response_record(
     if not pcc_response_recordable(locked):
         raise ValidationError(CLOSED if locked.stage == Stage.CLOSED else "Not yet published")
     url = url.strip()
-    problems = _problems(locked, published_on, url)
+    problems = pcc_response_problems(locked, published_on=published_on, url=url)
     if problems:
         raise ValidationError(problems)
     before = audit.snapshot(locked, FIELDS)

@@ -259,7 +259,9 @@ def pcc_response_edit(request: HttpRequest, inspection_id: UUID) -> HttpResponse
     initial = {
         field: getattr(inspection, f"pcc_response_{field}") for field in ("published_on", "url")
     }
-    form = PccResponseForm(request.POST or None, initial=initial if recorded else None)
+    form = PccResponseForm(
+        request.POST or None, initial=initial if recorded else None, inspection=inspection
+    )
     if form.is_valid():
         try:
             changed = pcc_response.pcc_response_record(

@@ -184,6 +184,15 @@ def test_refused_answers_are_named_beside_the_field_and_in_the_summary(
     assert audit_rows(published) == []
 
 
+def test_every_problem_is_named_at_once(client_for, force_lead_a, published):
+    data = {**date_fields(today() + timedelta(days=1)), "url": "http://pcc.example.org/r"}
+    html = client_for(force_lead_a).post(url(published), data).text
+    summary = html.split('class="govuk-error-summary"')[1].split("</ul>")[0]
+    assert "must be today or in the past" in summary
+    assert "Enter a web address that starts with https://" in summary
+    assert summary.index("today or in the past") < summary.index("https://")
+
+
 def test_a_closed_inspection_takes_no_response(client_for, admin_user, published):
     Inspection.objects.filter(pk=published.pk).update(stage=Inspection.Stage.CLOSED)
     published.refresh_from_db()
