@@ -11,11 +11,13 @@ every grade that requires improvement.
 from datetime import date, timedelta
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from accounts.models import User
 from actionplans import services as plan_services
 from actionplans.models import ActionPlan, PlanResponse
 from actionplans.notices import notices_sweep
+from actionplans.pcc_response import pcc_response_record
 from core.tests.files import pdf  # a small valid PDF, so the demo documents open
 from forces.models import Force
 from inspections import services
@@ -126,6 +128,11 @@ def _published_inspection(force, start: date, pattern: int, *, admin, lead, insp
     # Older inspections are closed; the 2024 ones are in follow-up with both
     # plans accepted; the newest has its action plan in and its updated plan
     # overdue, so the dashboard has something to chase.
+    # Commissioners responded by the deadline to all but one newest report in
+    # three, which the dashboard lists as overdue once its deadline passes.
+    responded = inspection.pcc_response_due_on - timedelta(days=pattern % 7)
+    if (start < date(2025, 1, 1) or pattern % 3) and responded <= timezone.localdate():
+        pcc_response_record(inspection=inspection, published_on=responded, by=admin)
     if start < date(2025, 1, 1):
         kinds = list(ActionPlan.Kind.values)
         _accepted_plans(inspection, kinds, by=admin, lead=lead)

@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import Model
 from django.utils import timezone
@@ -315,7 +316,18 @@ def _inspection(plan: Planned, lead: User, rng: random.Random) -> Inspection:
         if published
         else None,
         pcc_response_due_on=derive(published, pcc_response_rule()) if published else None,
+        pcc_response_published_on=_pcc_response_on(plan),
     )
+
+
+def _pcc_response_on(plan: Planned) -> date | None:
+    """Commissioners respond a week before the deadline, once the inspection
+    has moved on from publication; those just published have not yet, so some
+    are overdue, for the dashboard and the sweep to find."""
+    if plan.published is None or plan.stage == Stage.PUBLISHED:
+        return None
+    responded = plan.published + timedelta(days=settings.PROGRAMME_RULES["PCC_RESPONSE_DAYS"] - 7)
+    return responded if responded <= timezone.localdate() else None
 
 
 def has_contents(inspection: Inspection) -> bool:

@@ -27,6 +27,7 @@ DEMO = [
         {
             "received_on": date(2024, 3, 1),
             "published_on": date(2024, 4, 15),
+            "pcc_response_on": date(2024, 6, 3),
             "closed_on": date(2025, 6, 2),
         },
     ),
@@ -36,7 +37,11 @@ DEMO = [
         date(2025, 9, 12),
         Stage.FOLLOW_UP,
         "adequate",
-        {"received_on": date(2025, 11, 3), "published_on": date(2026, 1, 12)},
+        {
+            "received_on": date(2025, 11, 3),
+            "published_on": date(2026, 1, 12),
+            "pcc_response_on": date(2026, 3, 2),
+        },
     ),
     (
         "greater-manchester",
@@ -123,6 +128,15 @@ def _advance(inspection, stage, grades, dates, *, admin, lead, inspector) -> Non
     if target >= order.index(Stage.PUBLISHED):
         services.inspection_publish(
             inspection=inspection, published_on=dates["published_on"], by=lead
+        )
+    if "pcc_response_on" in dates:
+        from actionplans.pcc_response import pcc_response_record
+
+        pcc_response_record(
+            inspection=inspection,
+            published_on=dates["pcc_response_on"],
+            url=f"https://www.example.org/pcc/{inspection.force.slug}/response",
+            by=admin,
         )
     if target >= order.index(Stage.FOLLOW_UP):
         services.inspection_start_follow_up(inspection=inspection, by=lead)
