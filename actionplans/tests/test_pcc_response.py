@@ -310,3 +310,18 @@ def test_the_address_shown_back_is_escaped(client_for, force_lead_a, published):
 )
 def test_only_a_well_formed_https_address_is_kept(address, problem):
     assert address_problem(address) == problem
+
+
+def test_the_inspection_timeline_says_who_recorded_it_and_what_changed(
+    client_for, lead_inspector, force_lead_a, published
+):
+    day = today() - timedelta(days=1)
+    pcc_response_record(
+        inspection=published, published_on=day, url="https://pcc.example.org/r", by=force_lead_a
+    )
+    text = client_for(lead_inspector).get(published.get_absolute_url()).text
+    timeline = text.split('class="moj-timeline"')[1]
+    assert "Police and crime commissioner&#x27;s response recorded</h3>" in timeline
+    assert f"by {force_lead_a.full_name}" in timeline
+    assert "Police and crime commissioner&#x27;s response published on: " in timeline
+    assert "Web address of the police and crime commissioner&#x27;s response: " in timeline

@@ -140,11 +140,18 @@ def _tag(text: str, is_safe: bool, colour: str) -> str:
     )
 
 
+# Actions whose names do not read as words.
+_ACTION_LABELS = {
+    "pcc_response_recorded": "Police and crime commissioner's response recorded",
+    "pcc_response_changed": "Police and crime commissioner's response changed",
+}
+
+
 @register.filter
 def action_label(action: str) -> str:
     """ "judgment.returned" -> "Returned", for audit timelines."""
     verb = action.rsplit(".", 1)[-1]
-    return verb.replace("_", " ").capitalize()
+    return _ACTION_LABELS.get(verb) or verb.replace("_", " ").capitalize()
 
 
 # Fields whose names do not read as words (found by a review of the audit trail).

@@ -124,6 +124,10 @@ def test_every_write_in_the_workflows_has_an_audit_row(
         reason="Lena has left",
         by=admin_user,
     )
+    from actionplans.pcc_response import pcc_response_record
+
+    pcc_response_record(inspection=published, published_on=date(2026, 6, 1), by=admin_user)
+    assert AuditEvent.objects.filter(action="inspection.pcc_response_recorded").count() == 1
     assert len(writes) > 30
     silent = [
         (label, pk)
