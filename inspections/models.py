@@ -142,7 +142,9 @@ class Inspection(BaseModel):
     # The police and crime commissioner's published response (Police Act 1996
     # s55): recorded by actionplans.pcc_response.pcc_response_record.
     pcc_response_published_on = models.DateField(null=True, blank=True)
-    pcc_response_url = models.URLField(max_length=500, blank=True)
+    # A default in the database too: rows copied in bulk (seed_scale, the
+    # benchmarks) name only the columns they fill.
+    pcc_response_url = models.URLField(max_length=500, blank=True, default="", db_default="")
 
     objects = InspectionQuerySet.as_manager()
 
