@@ -60,6 +60,7 @@ def test_force_lead_records_the_response_and_sees_it_on_the_follow_up_page(
     form = client.get(url(published))
     assert form.status_code == 200
     assert "Record the police and crime commissioner’s response" in form.text
+    assert "it is chased every week" in form.text
     assert f'href="{followup(published)}#pcc-response" class="govuk-back-link"' in form.text
 
     day = today() - timedelta(days=2)
@@ -94,6 +95,7 @@ def test_a_change_is_audited_from_and_to_and_the_form_shows_what_is_recorded(
     client = client_for(admin_user)
     form = client.get(url(published)).text
     assert "Change the police and crime commissioner’s response" in form
+    assert "it is chased every week" not in form
     assert f'value="{first.day}"' in form
 
     second = today() - timedelta(days=1)
@@ -257,9 +259,15 @@ def test_overdue_until_recorded_on_the_follow_up_and_inspection_pages(
     overdue(published)
     due = govuk_date(published.pcc_response_due_on)
     client = client_for(lead_inspector)
-    for page in (followup(published), published.get_absolute_url()):
-        text = client.get(page).text
-        assert "Overdue</strong> Was due on " + due in text, page
+    # The inspection's details: overdue, and when it was due.
+    details = client.get(published.get_absolute_url()).text.split("<h2")
+    details = next(part for part in details if "Details</h2>" in part)
+    assert "Overdue</strong> Was due on " + due in details
+    # Follow-up: the status, once, then nothing recorded yet.
+    section = client.get(followup(published)).text.split('id="pcc-response"')[1]
+    section = section.split("Post-inspection visits")[0]
+    assert section.count("Overdue") == 1
+    assert "Not yet recorded" in section
 
     day = today()
     pcc_response_record(
