@@ -437,6 +437,38 @@ def test_document_upload_is_kept_privately_and_downloaded_through_the_door(
     assert titles and not [title for title in titles if title.startswith("policy.pdf")]
 
 
+def test_a_chosen_file_is_asked_for_again_when_the_page_shows_a_problem(
+    client_for, planned, inspector, private_storage
+):
+    """Browsers never fill a file input in again: without a word beside it,
+    the document's optional copy was lost at the next try."""
+    from core.forms import FILE_NOT_KEPT
+    from core.tests.files import pdf, upload
+
+    client = client_for(inspector)
+    url = reverse("inspections:document_new", args=[planned.pk])
+    document = {"title": "Minutes", "kind": "policy", "received_on_0": "12",
+                "received_on_1": "13", "received_on_2": "2026"}  # fmt: skip
+    html = client.post(url, {**document, "file": upload("minutes.pdf", pdf())}).content.decode()
+    assert "The date the document was received must be a real date" in html
+    assert html.count(FILE_NOT_KEPT) == 2  # beside the field and in the error summary
+    assert 'href="#id_file"' in html
+    # Nothing chosen: nothing to ask for again.
+    assert FILE_NOT_KEPT not in client.post(url, document).content.decode()
+    # A file with a problem of its own gets that problem, not this.
+    html = client.post(
+        url, {**document, "file": upload("minutes.pdf", b"MZ\x90\x00")}
+    ).content.decode()
+    assert FILE_NOT_KEPT not in html
+    # A refusal by the service, after the form was valid, asks for it too.
+    document["received_on_1"] = "1"
+    assert client.post(url, document).status_code == 302
+    html = client.post(url, {**document, "file": upload("minutes.pdf", pdf())}).content.decode()
+    assert "A document with this title, kind and date has already been recorded" in html
+    assert FILE_NOT_KEPT in html
+    assert planned.documents.count() == 1
+
+
 def test_renamed_executable_is_refused_and_nothing_saved(
     client_for, planned, inspector, private_storage
 ):
