@@ -140,11 +140,20 @@ def _tag(text: str, is_safe: bool, colour: str) -> str:
     )
 
 
+# Verbs that do not read as the service's words made mechanically (found by
+# a newcomer's review: "Follow up started", where the stage is "Follow-up").
+_ACTION_LABELS = {
+    "follow_up_started": "Follow-up started",
+    "user_two_factor_set_up": "User two-factor authentication set up",
+    "user_two_factor_reset": "User two-factor authentication reset",
+}
+
+
 @register.filter
 def action_label(action: str) -> str:
     """ "judgment.returned" -> "Returned", for audit timelines."""
     verb = action.rsplit(".", 1)[-1]
-    return verb.replace("_", " ").capitalize()
+    return _ACTION_LABELS.get(verb) or verb.replace("_", " ").capitalize()
 
 
 # Fields whose names do not read as words (found by a review of the audit trail).
