@@ -19,6 +19,7 @@ from django.utils.http import urlsafe_base64_encode
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from core.audit import diff, record, snapshot
+from core.mail import send_unless_refused
 from core.models import AuditEvent
 from core.templatetags.govuk import govuk_datetime
 
@@ -428,14 +429,15 @@ def password_link_email(*, user_id: str, purpose: str) -> bool:
     role = user.get_role_display().lower()
     if user.force:
         role = f"{role} for {user.force.name}"
-    EmailMessage(
+    message = EmailMessage(
         subject=subject,
         body=f"Dear {user.full_name},\n\n"
         + body.format(role=role, link=password_link_url(user), days=LINK_DAYS),
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[user.email],
-    ).send()
-    return True
+    )
+    # Refused for good (a mistyped address): logged, not retried.
+    return send_unless_refused(message, about=f"a password link for user {user.pk}") is None
 
 
 # A signed-in person changing their own password, on their account page.
@@ -514,7 +516,7 @@ def password_changed_email(*, event_id: int) -> bool:
     if user is None:
         return False
     subject, body = CHANGED_EMAIL
-    EmailMessage(
+    message = EmailMessage(
         subject=subject,
         body=f"Dear {user.full_name},\n\n"
         + body.format(
@@ -524,8 +526,10 @@ def password_changed_email(*, event_id: int) -> bool:
         ),
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[user.email],
-    ).send()
-    return True
+    )
+    # Refused for good: logged, not retried.
+    about = f"a password change for user {user.pk}"
+    return send_unless_refused(message, about=about) is None
 
 
 @dataclass(frozen=True)
