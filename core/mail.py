@@ -2,8 +2,9 @@
 server or the network, only, and never on a refusal for good."""
 
 import logging
+import re
 from dataclasses import dataclass
-from smtplib import SMTPException, SMTPRecipientsRefused, SMTPResponseException
+from smtplib import SMTPDataError, SMTPException, SMTPRecipientsRefused
 
 from django.core.mail import EmailMessage
 
@@ -48,21 +49,37 @@ def _reply(code: int, reply: bytes | str) -> tuple[int, str]:
     return code, " ".join(reply.split())
 
 
+# An enhanced status code of class 5.7 (RFC 3463: security or policy, such as
+# "relaying denied" or "authentication required") is our mail set-up, not the
+# address or the message: retried, so the emails go once the relay is fixed.
+_POLICY = re.compile(r"5\.7\.\d{1,3}\b")
+
+
+def _for_good(code: int, reply: str) -> bool:
+    return 500 <= code <= 599 and not _POLICY.match(reply)
+
+
 def permanent_refusal(error: BaseException) -> Refusal | None:
-    """The refusal, if the mail server refused for good (SMTP 5xx); None for
-    anything worth another try (4xx, a dropped connection, a timeout).
+    """The refusal, if the mail server refused this email for good: every
+    recipient, or the message itself, refused with an SMTP 5xx. None for
+    anything worth another try: a 4xx, a dropped connection, a timeout, and
+    whatever says our own set-up is wrong (our sender refused, the relay's
+    password refused, a 5.7 policy refusal such as relaying denied), which
+    would refuse every email until someone fixes it, and then must not have
+    marked them all refused for good.
 
     Recipients are refused for good only if every one got a 5xx: smtplib
     raises SMTPRecipientsRefused when none was accepted, and one that got a
     4xx (mailbox busy, greylisted) may be accepted later."""
     if isinstance(error, SMTPRecipientsRefused):
-        replies = list(error.recipients.values())
-        if replies and all(500 <= code <= 599 for code, _ in replies):
-            return Refusal(*_reply(*replies[0]), of_recipient=True)
+        replies = [_reply(code, reply) for code, reply in error.recipients.values()]
+        if replies and all(_for_good(code, reply) for code, reply in replies):
+            return Refusal(*replies[0], of_recipient=True)
         return None
-    # SMTPSenderRefused, SMTPDataError and the rest carry the server's code.
-    if isinstance(error, SMTPResponseException) and 500 <= error.smtp_code <= 599:
-        return Refusal(*_reply(error.smtp_code, error.smtp_error), of_recipient=False)
+    if isinstance(error, SMTPDataError):
+        code, reply = _reply(error.smtp_code, error.smtp_error)
+        if _for_good(code, reply):
+            return Refusal(code, reply, of_recipient=False)
     return None
 
 
@@ -82,8 +99,8 @@ def send_unless_refused(message: EmailMessage, *, about: str) -> Refusal | None:
         refusal = permanent_refusal(error)
         if refusal is None:
             raise
-        # A refused address is someone's data to correct; a refused sender or
-        # message is our mail set-up, and refuses every email until fixed.
+        # A refused address is someone's data to correct; a refused message
+        # may be what we write (too large, or taken for spam): worth a look.
         level = logging.WARNING if refusal.of_recipient else logging.ERROR
         what = "its recipient" if refusal.of_recipient else "it"
         logger.log(

@@ -1,6 +1,7 @@
 """Which mail server failures are refusals for good (not retried)."""
 
 from smtplib import (
+    SMTPAuthenticationError,
     SMTPDataError,
     SMTPRecipientsRefused,
     SMTPSenderRefused,
@@ -17,8 +18,8 @@ from core.mail import permanent_refusal
     [
         SMTPRecipientsRefused({"a@example.org": (550, b"5.1.1 User unknown")}),
         SMTPRecipientsRefused({"a@example.org": (550, b"No"), "b@example.org": (553, b"No")}),
-        SMTPSenderRefused(553, b"5.7.1 Sender rejected", "no-reply@example.org"),
         SMTPDataError(554, b"5.6.0 Message refused"),
+        SMTPDataError(552, b"Message size exceeds fixed maximum message size"),
     ],
 )
 def test_a_5xx_is_a_refusal_for_good(error):
@@ -34,6 +35,12 @@ def test_a_5xx_is_a_refusal_for_good(error):
         SMTPSenderRefused(451, b"4.3.0 Try again later", "no-reply@example.org"),
         SMTPDataError(421, b"4.7.0 Too many messages"),
         SMTPServerDisconnected("Connection unexpectedly closed"),
+        # Our own set-up, refusing every email until fixed: retried, so they
+        # all go once it is, rather than every one marked refused for good.
+        SMTPSenderRefused(553, b"5.7.1 Sender rejected", "no-reply@example.org"),
+        SMTPAuthenticationError(535, b"5.7.8 Authentication credentials invalid"),
+        SMTPRecipientsRefused({"a@example.org": (550, b"5.7.1 Relaying denied")}),
+        SMTPRecipientsRefused({"a@example.org": (554, b" 5.7.1 Relay access denied")}),
         ConnectionRefusedError(),
         TimeoutError(),
     ],
