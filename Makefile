@@ -22,6 +22,7 @@ venv: $(STAMP)
 
 # Rebuilt whenever a requirements file changes.
 $(STAMP): requirements.txt requirements-dev.txt
+	@test -x $(BIN)/python || test -n "$(PY)" || { echo "make: no Python 3.12 or newer to build $(VENV) with" >&2; exit 1; }
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/pip install -q -r requirements-dev.txt
 	touch $(STAMP)
@@ -54,6 +55,7 @@ LOAD_VENV := benchmarks/.venv-load
 LOAD_STAMP := $(LOAD_VENV)/.installed
 
 $(LOAD_STAMP): requirements-load.txt
+	@test -x $(LOAD_VENV)/bin/python || test -n "$(PY)" || { echo "make: no Python 3.12 or newer to build $(LOAD_VENV) with" >&2; exit 1; }
 	test -x $(LOAD_VENV)/bin/python || $(PY) -m venv $(LOAD_VENV)
 	$(LOAD_VENV)/bin/pip install -q -r requirements-load.txt
 	touch $(LOAD_STAMP)

@@ -3,6 +3,8 @@ import os
 
 import pytest
 
+from tests.smtp import smtp_server  # noqa: F401  (a loopback SMTP server)
+
 # Playwright's sync API runs an event loop in the test thread, and the tests
 # touch the ORM from that same thread; Django would refuse without this.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

@@ -254,8 +254,10 @@ class ForgottenPasswordForm(GovukForm):
 
 
 class ChoosePasswordForm(GovukFormMixin, SetPasswordForm):
-    """A new password, twice, checked by the password rules (12 characters or
-    more, not a common password, not like the person's name or address)."""
+    """A new password, twice. Whether the password rules accept it (12
+    characters or more, not a common password, not like the person's name or
+    address) is the service's to say, for every caller alike
+    (services.password_rules_check); the view shows why beside the field."""
 
     submit_label = "Save password"
     error_messages = {"password_mismatch": "Enter the same password twice"}
@@ -274,10 +276,9 @@ class ChoosePasswordForm(GovukFormMixin, SetPasswordForm):
         again.error_messages["required"] = "Enter the new password again"
 
     def clean(self):
-        # As SetPasswordForm, but a password the rules refuse is refused
-        # beside the field it was typed in, not beside the repeat.
+        # As SetPasswordForm, less the password rules: the service checks
+        # those, and names the field it was typed in, not the repeat.
         self.validate_passwords("new_password1", "new_password2")
-        self.validate_password_for_user(self.user, "new_password1")
         return super(SetPasswordForm, self).clean()
 
 

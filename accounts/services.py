@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
@@ -19,6 +20,7 @@ from django.utils.http import urlsafe_base64_encode
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from core.audit import diff, record, snapshot
+from core.mail import send_unless_refused
 from core.models import AuditEvent
 from core.templatetags.govuk import govuk_datetime
 
@@ -322,17 +324,32 @@ def user_password_link_request(*, email: str) -> bool:
     return True
 
 
+def password_rules_check(*, user: User, password: str) -> None:
+    """Refuse a new password the password rules refuse (AUTH_PASSWORD_VALIDATORS:
+    12 characters or more, not a common one, not like the person's name or
+    address), named as the new password's field, so that every caller (a page,
+    a command, an API) gets the same rules and a page shows why beside it."""
+    try:
+        validate_password(password, user)
+    except ValidationError as error:
+        raise ValidationError({"new_password1": error.error_list}) from None
+
+
 @transaction.atomic
 def user_password_set_with_link(*, user: User, token: str, password: str) -> User:
-    """Set the password a person chose, if their link still works.
+    """Set the password a person chose, if their link still works and the
+    password rules accept it.
 
     The row is locked and the link checked again, so a link used in two tabs
     at once sets the password once and the second is refused. Setting it
     ends the person's other sessions (Django signs sessions with the hash).
+    A link that no longer works is refused without naming a field; a
+    password the rules refuse, as the new password's (password_rules_check).
     """
     user = User.objects.select_for_update().get(pk=user.pk)
     if not (user.is_active and password_link_tokens.check_token(user, token)):
         raise ValidationError("This link has expired or has already been used", code="link")
+    password_rules_check(user=user, password=password)
     first = not user.has_usable_password()
     user.set_password(password)
     user.save(update_fields=["password"])
@@ -428,14 +445,15 @@ def password_link_email(*, user_id: str, purpose: str) -> bool:
     role = user.get_role_display().lower()
     if user.force:
         role = f"{role} for {user.force.name}"
-    EmailMessage(
+    message = EmailMessage(
         subject=subject,
         body=f"Dear {user.full_name},\n\n"
         + body.format(role=role, link=password_link_url(user), days=LINK_DAYS),
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[user.email],
-    ).send()
-    return True
+    )
+    # Refused for good (a mistyped address): logged, not retried.
+    return send_unless_refused(message, about=f"a password link for user {user.pk}") is None
 
 
 # A signed-in person changing their own password, on their account page.
@@ -454,7 +472,8 @@ def user_password_change(
     (accounts.lockout.password_checked), before the transaction, so that a
     wrong one is still counted toward the lockout once this refusal has
     rolled back; whoever is at an unattended desk cannot guess for ever. The
-    new password must differ from it. Changing it ends the person's other
+    new password must differ from it, and the password rules must accept it
+    (password_rules_check). Changing it ends the person's other
     sessions (Django signs sessions with the password hash) and keeps the
     one in ``request``; the person is emailed, in case it was not them.
     """
@@ -463,6 +482,7 @@ def user_password_change(
         raise ValidationError({"current_password": WRONG_CURRENT}, code="wrong_password")
     if new_password == current_password:
         raise ValidationError({"new_password1": SAME_AS_CURRENT}, code="same_password")
+    password_rules_check(user=checked, password=new_password)
     return _password_change(user=checked, new_password=new_password, request=request)
 
 
@@ -514,7 +534,7 @@ def password_changed_email(*, event_id: int) -> bool:
     if user is None:
         return False
     subject, body = CHANGED_EMAIL
-    EmailMessage(
+    message = EmailMessage(
         subject=subject,
         body=f"Dear {user.full_name},\n\n"
         + body.format(
@@ -524,8 +544,10 @@ def password_changed_email(*, event_id: int) -> bool:
         ),
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[user.email],
-    ).send()
-    return True
+    )
+    # Refused for good: logged, not retried.
+    about = f"a password change for user {user.pk}"
+    return send_unless_refused(message, about=about) is None
 
 
 @dataclass(frozen=True)

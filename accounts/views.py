@@ -397,7 +397,11 @@ class SetPasswordView(auth_views.PasswordResetConfirmView):
             services.user_password_set_with_link(
                 user=self.user, token=token, password=form.cleaned_data["new_password1"]
             )
-        except ValidationError:  # used a moment ago in another tab
+        except ValidationError as error:
+            if hasattr(error, "error_dict"):  # the password rules refused it
+                add_service_errors(form, error)
+                return self.form_invalid(form)
+            # The link was used a moment ago in another tab.
             self.validlink = False
             return self.render_to_response(self.get_context_data())
         # Sign out whoever was signed in on this browser (a shared computer),

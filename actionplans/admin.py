@@ -29,6 +29,7 @@ class PostInspectionVisitAdmin(ReadOnlyAdmin):
 @admin.register(Notice)
 class NoticeAdmin(ReadOnlyAdmin):
     list_display = ["title", "recipient", "kind", "due_on", "sequence", "sent_at", "emailed_at"]
+    list_display += ["email_refused_at"]
     list_filter = ["kind", "subject"]
     list_select_related = ["recipient"]
     search_fields = ["title", "recipient__email"]

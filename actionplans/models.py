@@ -392,6 +392,14 @@ class Notice(BaseModel):
     )
     sent_at = models.DateTimeField(default=timezone.now)
     emailed_at = models.DateTimeField(null=True, blank=True)
+    # Never emailed again once refused for good; the notice still shows in the
+    # service. db_default: the sweep's claim inserts notices by raw SQL.
+    email_refused_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the mail server refused its email for good."
+    )
+    email_refusal = models.CharField(
+        max_length=300, blank=True, db_default="", help_text="The mail server's code and reply."
+    )
     read_at = models.DateTimeField(null=True, blank=True)
     title = models.CharField(max_length=200)
     body = models.TextField()

@@ -31,6 +31,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
+from core.mail import send_unless_refused
 from core.templatetags.govuk import govuk_date
 from forces.models import Force
 from inspections.models import Inspection
@@ -203,12 +204,15 @@ def _enqueue_emails(ids: list[str]) -> None:
 
 def notice_email(*, notice_id: str) -> bool:
     """Email one notice, once. The row lock makes a duplicate task wait, then
-    find it already emailed; a failure rolls back, so a retry sends it."""
+    find it already emailed; a failure rolls back, so a retry sends it. A
+    refusal for good (SMTP 5xx) is recorded on the notice, which is then
+    never emailed again, and returns False rather than raising: a retry
+    would only be refused again."""
     with transaction.atomic():
         notice = (
             Notice.objects.select_for_update(of=("self",))
             .select_related("recipient", "inspection")
-            .filter(pk=notice_id, emailed_at__isnull=True)
+            .filter(pk=notice_id, emailed_at__isnull=True, email_refused_at__isnull=True)
             .first()
         )
         if notice is None or not notice.recipient.is_active:
@@ -221,12 +225,18 @@ def notice_email(*, notice_id: str) -> bool:
         # The page's address, so the email says where (found by a review: it
         # said only "sign in"). No token in it: the page asks for sign-in.
         where = f": {settings.SERVICE_URL}{notice.link}" if notice.link else "."
-        EmailMessage(
+        message = EmailMessage(
             subject=notice.title,
             body=f"{notice.body}\n\n{SIGN_IN}{where}",
             from_email=settings.DEFAULT_FROM_EMAIL,
             to=[notice.recipient.email],
-        ).send()
+        )
+        refusal = send_unless_refused(message, about=f"notice {notice_id}")
+        if refusal is not None:
+            notice.email_refused_at = timezone.now()
+            notice.email_refusal = str(refusal)
+            notice.save(update_fields=["email_refused_at", "email_refusal", "updated_at"])
+            return False
         notice.emailed_at = timezone.now()
         notice.save(update_fields=["emailed_at", "updated_at"])
     return True
@@ -774,11 +784,13 @@ def notices_sweep(*, today: date | None = None) -> int:
 def _requeue_unsent_emails() -> None:
     """Queue again the emails of notices claimed but not yet emailed: the broker
     was down when they were claimed, or the task ran out of retries. The email
-    task re-checks under a row lock, so an email still queued is not doubled."""
+    task re-checks under a row lock, so an email still queued is not doubled.
+    Not one the mail server refused for good: it would be refused every hour."""
     now = timezone.now()
     ids = (
         Notice.objects.filter(
             emailed_at__isnull=True,
+            email_refused_at__isnull=True,
             recipient__is_active=True,
             sent_at__lt=now - EMAIL_GRACE,
             sent_at__gte=now - EMAIL_GIVE_UP,

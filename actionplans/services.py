@@ -11,7 +11,7 @@ from datetime import date
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Count, Max, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -21,7 +21,7 @@ from core.deadlines import Rule, derive, visit_notice_rule
 from core.templatetags.govuk import govuk_date
 from core.uploads import delete_stored_file, store_upload
 from inspections.access import can_moderate
-from inspections.models import Finding, Inspection
+from inspections.models import FactualAccuracyPoint, Finding, Inspection
 from inspections.reports import in_report_order
 from inspections.services import inspection_schedule
 
@@ -280,7 +280,49 @@ def due_items_for_force(force, *, today: date | None = None) -> list[DueItem]:
                 date_label="Date",
             )
         )
+    at_checks = [i for i in inspections if i.stage == Inspection.Stage.PRE_PUBLICATION]
+    items += _factual_accuracy_items(at_checks, today)
     return sorted(items, key=lambda item: item.due_on)
+
+
+def _factual_accuracy_items(inspections: list[Inspection], today: date) -> list[DueItem]:
+    """The report with the force for pre-publication checks: where to raise
+    factual accuracy points, and how they stand (one query, none without
+    such a report). Found by a newcomer's review: nothing on the force
+    lead's home page led to the checks."""
+    if not inspections:
+        return []
+    counts = {
+        row["inspection_id"]: row
+        for row in FactualAccuracyPoint.objects.filter(inspection__in=inspections)
+        .values("inspection_id")
+        .annotate(
+            drafts=Count("pk", filter=Q(sent_at__isnull=True)),
+            waiting=Count("pk", filter=Q(sent_at__isnull=False, response="")),
+        )
+    }
+    items = []
+    for inspection in inspections:
+        row = counts.get(inspection.pk, {"drafts": 0, "waiting": 0})
+        if row["drafts"]:
+            n = row["drafts"]
+            status = Status(f"{n} point{'s' if n != 1 else ''} not sent", "yellow")
+        elif row["waiting"]:
+            status = Status("Waiting for responses", "blue")
+        else:
+            status = Status("Open until publication", "blue")
+        items.append(
+            DueItem(
+                "Factual accuracy checks",
+                inspection,
+                inspection.received_for_checks_on or today,
+                status,
+                reverse("inspections:factual_accuracy", args=[inspection.pk]),
+                "Check the report",
+                date_label="Report received",
+            )
+        )
+    return items
 
 
 def _plan_url(inspection, slug) -> str:

@@ -29,13 +29,17 @@ def send_notice_emails(notice_ids: list[str]) -> int:
     """Email a batch of notices (the sweep queues them 200 at a time).
 
     Each notice is emailed once (notice_email re-checks under a row lock), so
-    a retry of the batch sends only those not yet sent. A notice that fails
-    for good is logged and left for the next sweep to queue again, without
-    holding up the rest of the batch. A transient failure (the mail server or
-    the network) retries the batch at once, as the rest would only wait for
-    the same server in turn: 200 notices at 30 s each ran past the task's time
-    limit (found by a review). The soft time limit is never taken for one
-    notice's failure: it ends the batch, and the next sweep queues the rest.
+    a retry of the batch sends only those not yet sent. A notice the mail
+    server refuses for good (SMTP 5xx: a mistyped address) is recorded as
+    refused by notice_email and the batch goes on to the next: the others'
+    addresses are no worse for it. A notice that fails with an error of ours
+    (a bug) is logged and left for the next sweep to queue again, without
+    holding up the rest of the batch either. A transient failure (the mail
+    server or the network) retries the batch at once, as the rest would only
+    wait for the same server in turn: 200 notices at 30 s each ran past the
+    task's time limit (found by a review). The soft time limit is never taken
+    for one notice's failure: it ends the batch, and the next sweep queues
+    the rest.
     """
     sent = 0
     for notice_id in notice_ids:

@@ -182,7 +182,13 @@ def seed(stdout) -> None:
             submitted, drafts = _reviews(inspection, complete=complete)
             seconds = _second_reviews(inspection, complete=complete)
         stdout.write(
-            f"Case files for {inspection}: {added} cases added, "
-            f"{'sample drawn' if drew else 'sample kept'}, {submitted} reviews submitted, "
-            f"{drafts} drafts, {seconds} second reviews."
+            f"Case files for {inspection}: {_count(added, 'case')} added, "
+            f"{'sample drawn' if drew else 'sample kept'}, "
+            f"{_count(submitted, 'review')} submitted, {_count(drafts, 'draft')}, "
+            f"{_count(seconds, 'second review')}."
         )
+
+
+def _count(number: int, noun: str) -> str:
+    """'1 draft', '5 drafts'."""
+    return f"{number} {noun}{'' if number == 1 else 's'}"

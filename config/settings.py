@@ -105,6 +105,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # The load balancer's probe, whatever its Host and scheme.
+    "core.middleware.HealthzMiddleware",
     # First: the data version is read before the request reads any data.
     "core.fragments.FragmentVersionMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -305,15 +307,12 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 # preload HSTS for its host; nothing is sent to the preload list by this.
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-# A load balancer's health check reaches web over plain HTTP: a redirect to
-# https would never count as healthy.
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
 # Django 6.1 configures mail as MAILERS. Console in development; SMTP in
 # production, set by EMAIL_HOST and EMAIL_PORT.
 _MAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",
-    "django.core.mail.backends.console.EmailBackend"
+    "core.console_mail.ReadableConsoleBackend"
     if DEBUG
     else "django.core.mail.backends.smtp.EmailBackend",
 )
@@ -384,6 +383,9 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_TIME_LIMIT = 600
+# What a task prints (the console mail of `make run`) is information, not a
+# warning (Celery's default level for it).
+CELERY_WORKER_REDIRECT_STDOUTS_LEVEL = "INFO"
 CELERY_TASK_SOFT_TIME_LIMIT = 540
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", TESTING)
@@ -416,6 +418,9 @@ LOGGING = {
     },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # Django's own default handler for "django" printed each of its lines a
+    # second time, beside the root's (found by a newcomer's first run).
+    "loggers": {"django": {"handlers": ["console"], "level": "INFO", "propagate": False}},
 }
 
 # The programme's rules. Defaults come from the published methodology

@@ -62,15 +62,44 @@ def govuk_messages(field: forms.Field) -> None:
         )
 
 
+FILE_NOT_KEPT = "Select the file again – it is not kept when there is a problem on the page"
+
+
 class GovukMessagesMixin:
     """The Design System's words for Django's own messages (govuk_messages).
     Given as the form is cleaned, so a field a form adds after its own
-    __init__ (the interview's participant rows) has them too."""
+    __init__ (the interview's participant rows) has them too.
+
+    Browsers never fill a file input in again: when the page comes back with
+    a problem, a file that was chosen is gone. An optional upload (a copy of
+    a document) would then be saved without it at the next try, and nobody
+    told. So a file that was chosen, and had no problem of its own, gets
+    FILE_NOT_KEPT beside it whenever the form has another error, found as it
+    is cleaned or added later by a service (add_service_errors)."""
 
     def full_clean(self):
         for field in self.fields.values():
             govuk_messages(field)
+        self._cleaned = False
         super().full_clean()
+        self._cleaned = True
+        self._ask_for_files_again()
+
+    def add_error(self, field, error):
+        super().add_error(field, error)
+        if getattr(self, "_cleaned", False):
+            self._ask_for_files_again()
+
+    def _ask_for_files_again(self) -> None:
+        if not self._errors or not self.files:
+            return
+        for name, field in self.fields.items():
+            if (
+                isinstance(field, forms.FileField)
+                and name not in self._errors
+                and self.files.get(self.add_prefix(name))
+            ):
+                self._errors[name] = self.error_class([FILE_NOT_KEPT], renderer=self.renderer)
 
 
 class GovukFormMixin(GovukMessagesMixin):

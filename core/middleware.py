@@ -6,6 +6,26 @@ from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
 
 
+class HealthzMiddleware:
+    """Answer the load balancer's probe (/healthz) before anything else.
+
+    A probe comes over plain HTTP (no redirect to https) and often addressed
+    to the web process's own IP, a Host that ALLOWED_HOSTS rightly refuses:
+    found by a newcomer's review, /healthz answered 400 to such a probe, so
+    every web process would have been marked down. The probe learns only
+    whether the database and broker answer, which is no secret."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path_info == "/healthz" and request.method in ("GET", "HEAD"):
+            from core.views import healthz  # noqa: PLC0415 - views import the models
+
+            return healthz(request)
+        return self.get_response(request)
+
+
 class BrowserMethodsOnlyMiddleware:
     """Answer 405 to any method but GET, HEAD and POST: the service is forms
     and pages, and a browser sends nothing else. Found by a review: a PUT,

@@ -69,12 +69,23 @@ def _grade(seed: int, position: int) -> str:
     return SCALE[pattern[(seed * 5 + position * 7) % len(pattern)]]
 
 
+HISTORY_LEAD_EMAIL = "history.lead@example.org"
+
+
 def seed(stdout) -> None:
     admin = User.objects.get(email="admin@example.org")
     inspector = User.objects.get(email="inspector@example.org")
-    # The demo inspector leads the history: the other apps find their demo
-    # inspections by the demo lead inspector, and must not count these.
-    lead = inspector
+    # A lead inspector of the past leads the history: the other apps find
+    # their demo inspections by the demo lead inspector, and must not count
+    # these; and the demo inspector, an inspector, must not be shown leading
+    # them, or be sent their notices. Nobody signs in as them.
+    lead, made = User.objects.get_or_create(
+        email=HISTORY_LEAD_EMAIL,
+        defaults={"full_name": "Hal Historic", "role": User.Role.LEAD_INSPECTOR},
+    )
+    if made:
+        lead.set_unusable_password()
+        lead.save(update_fields=["password"])
     created = 0
     for slug, start, pattern in _plan():
         force = Force.objects.get(slug=slug)

@@ -180,7 +180,6 @@ def factual_point_respond(
     _require_stage(inspection, Stage.PRE_PUBLICATION)
     if not point.is_sent:
         raise PermissionDenied  # a draft is the force's own
-    _check_seen(point, seen, STALE_RESPONSE)
     explanation = explanation.strip()
     if response not in Point.Response.values:
         raise ValidationError({"response": "Choose whether the point is accepted"})
@@ -195,8 +194,10 @@ def factual_point_respond(
     }
     if not changes:
         # Saved again as it was (found by a review): who responded, and
-        # when, stay as they were, and nobody is told anything.
+        # when, stay as they were, and nobody is told anything. A second
+        # click on Save is this too, not a stale page.
         return {}
+    _check_seen(point, seen, STALE_RESPONSE)
     answered_before = bool(before[0])
     point.response, point.explanation = response, explanation
     point.responded_by, point.responded_at = by, timezone.now()
@@ -240,18 +241,20 @@ def finding_correct(
     inspection = finding.inspection
     _lock(inspection)
     _read_again(finding)
-    _check_seen(finding, seen, STALE_FINDING)
     _require_correctable(inspection, by)
-    if summary.strip().casefold() != finding.summary.strip().casefold():
-        others = inspection.findings.exclude(pk=finding.pk)
-        _check_new_words(others, topic=finding.topic, kind=finding.kind, summary=summary)
     changes = {
         field: [getattr(finding, field), value]
         for field, value in (("summary", summary), ("detail", detail))
         if getattr(finding, field) != value
     }
     if not changes:
-        return {}  # nothing corrected: nothing recorded (found by a review)
+        # Nothing corrected: nothing recorded (found by a review). A second
+        # click on Save is this too, not a stale page.
+        return {}
+    _check_seen(finding, seen, STALE_FINDING)
+    if summary.strip().casefold() != finding.summary.strip().casefold():
+        others = inspection.findings.exclude(pk=finding.pk)
+        _check_new_words(others, topic=finding.topic, kind=finding.kind, summary=summary)
     finding.summary, finding.detail = summary, detail
     finding.save(update_fields=["summary", "detail", "updated_at"])
     _record(
@@ -269,12 +272,14 @@ def judgment_correct(
     inspection = judgment.inspection
     _lock(inspection)
     _read_again(judgment)
-    _check_seen(judgment, seen, STALE_JUDGMENT)
     _require_correctable(inspection, by)
     if not rationale.strip():
         raise ValidationError({"rationale": "Enter the rationale for the grade"})
     if judgment.rationale == rationale:
-        return {}  # nothing corrected: nothing recorded (found by a review)
+        # Nothing corrected: nothing recorded (found by a review). A second
+        # click on Save is this too, not a stale page.
+        return {}
+    _check_seen(judgment, seen, STALE_JUDGMENT)
     changes = {"rationale": [judgment.rationale, rationale]}
     judgment.rationale = rationale
     judgment.save(update_fields=["rationale", "updated_at"])

@@ -103,7 +103,13 @@ def _read_again(obj) -> None:
 
 
 def _check_plan(
-    *, force, fieldwork_start: date, fieldwork_end: date, people: list[User], exclude=None
+    *,
+    force,
+    fieldwork_start: date,
+    fieldwork_end: date,
+    people: list[User],
+    exclude=None,
+    lock: bool = True,
 ) -> None:
     """The scheduling rules: sane dates, no double booking, one open inspection.
 
@@ -111,15 +117,17 @@ def _check_plan(
     id order, for the rest of the transaction: two schedulings or plan changes
     that could break them (a double click, two admins) queue up, and the
     second is checked against the first. Nothing else in the database stops
-    a second open inspection or a double booking.
+    a second open inspection or a double booking. (Not with ``lock=False``:
+    a check page's look ahead, which the service repeats with its locks.)
     """
     if fieldwork_end < fieldwork_start:
         raise ValidationError(
             {"fieldwork_end": "The fieldwork end date must be the same as or after the start date"}
         )
     for model, pks in ((Force, [force.pk]), (User, [person.pk for person in people])):
-        rows = model.objects.select_for_update(no_key=True).filter(pk__in=pks)
-        list(rows.order_by("pk").values_list("pk", flat=True))
+        if lock:
+            rows = model.objects.select_for_update(no_key=True).filter(pk__in=pks)
+            list(rows.order_by("pk").values_list("pk", flat=True))
     others = Inspection.objects.exclude(pk=exclude.pk) if exclude else Inspection.objects.all()
     if others.filter(force=force).open().exists():
         raise ValidationError(
@@ -149,6 +157,46 @@ def _check_plan(
             )
     if errors:
         raise ValidationError(errors)
+
+
+FIELDWORK_STARTS_BEFORE_TODAY = (
+    "Fieldwork starts before today. Check the dates are right before you continue."
+)
+
+
+def fieldwork_start_warning(
+    *, fieldwork_start: date, today: date, recorded: date | None = None
+) -> str | None:
+    """What to warn an admin of before a plan with this fieldwork start is
+    saved, or None. A start before today (in London) is a warning, not a
+    refusal: an admin may record an inspection already under way. Only for
+    a start being set now, not the one already ``recorded``."""
+    if fieldwork_start < today and fieldwork_start != recorded:
+        return FIELDWORK_STARTS_BEFORE_TODAY
+    return None
+
+
+def inspection_plan_check(
+    *,
+    force,
+    fieldwork_start: date,
+    fieldwork_end: date,
+    lead_inspector: User,
+    team: list[User],
+    inspection: Inspection | None = None,
+) -> None:
+    """Refuse, as scheduling (or changing ``inspection``'s plan) would, a
+    plan the scheduling rules refuse, without saving or locking anything:
+    for a check page, so that an admin is not asked to confirm a plan that
+    must fail. The service checks again, under its locks, when confirmed."""
+    _check_plan(
+        force=force,
+        fieldwork_start=fieldwork_start,
+        fieldwork_end=fieldwork_end,
+        people=[lead_inspector, *[m for m in team if m.pk != lead_inspector.pk]],
+        exclude=inspection,
+        lock=False,
+    )
 
 
 @transaction.atomic

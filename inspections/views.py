@@ -1,3 +1,4 @@
+import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -103,17 +104,66 @@ def programme_view(request: HttpRequest) -> HttpResponse:
 def inspection_new(request: HttpRequest) -> HttpResponse:
     _require_admin(request)
     form = InspectionPlanForm(request.POST or None, initial={"force": request.GET.get("force")})
-    if form.is_valid() and _apply(
-        form,
-        lambda: setattr(
+    if _plan_posted(request, form):
+        if check := _plan_check(request, form):
+            return check
+        if _apply(
             form,
-            "created",
-            services.inspection_schedule(**form.cleaned_data, by=request.user),
+            lambda: setattr(
+                form,
+                "created",
+                services.inspection_schedule(**form.cleaned_data, by=request.user),
+            ),
+        ):
+            messages.success(request, f"{form.created} scheduled")
+            return redirect(form.created)
+    return render(request, "inspections/plan_form.html", {"form": form})
+
+
+def _plan_posted(request: HttpRequest, form: InspectionPlanForm) -> bool:
+    """A valid plan posted to be saved (or checked), not sent back to change."""
+    return request.method == "POST" and "change" not in request.POST and form.is_valid()
+
+
+def _plan_check(
+    request: HttpRequest, form: InspectionPlanForm, inspection: Inspection | None = None
+) -> HttpResponse | None:
+    """The check page, with a warning, before a plan whose fieldwork starts
+    before today is saved; the form again if the plan must fail; None to
+    save it now (no warning, or confirmed on the check page)."""
+    data = form.cleaned_data
+    warning = services.fieldwork_start_warning(
+        fieldwork_start=data["fieldwork_start"],
+        today=timezone.localdate(),
+        recorded=inspection.fieldwork_start if inspection else None,
+    )
+    if warning is None or "confirm" in request.POST:
+        return None
+    context = {"form": form, "inspection": inspection}
+    force = data["force"] if inspection is None else inspection.force
+    plan = {name: data[name] for name in ("fieldwork_start", "fieldwork_end", "lead_inspector")}
+    if not _apply(
+        form,
+        lambda: services.inspection_plan_check(
+            force=force, team=data["team"], inspection=inspection, **plan
         ),
     ):
-        messages.success(request, f"{form.created} scheduled")
-        return redirect(form.created)
-    return render(request, "inspections/plan_form.html", {"form": form})
+        return render(request, "inspections/plan_form.html", context)
+    context |= {"force": force, "warning": warning, "answers": _posted_answers(request, form)}
+    context["kind"] = Inspection.Kind(data["kind"]).label
+    return render(request, "inspections/plan_check.html", context)
+
+
+def _posted_answers(request: HttpRequest, form) -> list[tuple[str, str]]:
+    """What the form posted, carried through a check page as hidden inputs:
+    its fields' own names only (a date's day, month and year as name_0...)."""
+    names = re.compile("|".join(rf"{re.escape(name)}(_[0-2])?" for name in form.fields))
+    return [
+        (name, value)
+        for name, values in request.POST.lists()
+        if names.fullmatch(name)
+        for value in values
+    ]
 
 
 def inspection_dates(request: HttpRequest, inspection_id) -> HttpResponse:
@@ -187,14 +237,17 @@ def inspection_edit(request: HttpRequest, inspection_id) -> HttpResponse:
         "team": list(inspection.team.all()),
     }
     form = InspectionPlanForm(request.POST or None, initial=initial, fixed_force=inspection.force)
-    if form.is_valid() and _apply(
-        form,
-        lambda: services.inspection_update_plan(
-            inspection=inspection, **form.cleaned_data, by=request.user
-        ),
-    ):
-        messages.success(request, "Inspection plan saved")
-        return redirect(inspection)
+    if _plan_posted(request, form):
+        if check := _plan_check(request, form, inspection):
+            return check
+        if _apply(
+            form,
+            lambda: services.inspection_update_plan(
+                inspection=inspection, **form.cleaned_data, by=request.user
+            ),
+        ):
+            messages.success(request, "Inspection plan saved")
+            return redirect(inspection)
     return render(request, "inspections/plan_form.html", {"form": form, "inspection": inspection})
 
 

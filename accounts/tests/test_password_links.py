@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from accounts import services
@@ -176,6 +177,34 @@ def test_a_link_used_in_another_tab_meanwhile_is_refused(client, inspector, sett
     assert AuditEvent.objects.filter(action="user_password_set_with_link").count() == 1
 
 
+@pytest.mark.parametrize(
+    ("password", "message"),
+    [
+        ("short pass", "Password must be 12 characters or more"),
+        ("password1234", "This password is too common. Choose one that is harder to guess"),
+        ("inspector@example.org", "Password is too like your email address. Choose something else"),
+    ],
+)
+def test_the_link_service_itself_refuses_a_password_the_rules_refuse(inspector, password, message):
+    # Any caller, not only the page's form: a command, a future API.
+    token = password_link_tokens.make_token(inspector)
+    with pytest.raises(ValidationError) as refused:
+        services.user_password_set_with_link(user=inspector, token=token, password=password)
+    assert refused.value.message_dict == {"new_password1": [message]}
+    inspector.refresh_from_db()
+    assert inspector.check_password(TEST_PASSWORD)
+    assert not AuditEvent.objects.filter(action="user_password_set_with_link").exists()
+    assert password_link_tokens.check_token(inspector, token)  # the link still works
+
+
+def test_an_expired_link_is_said_before_the_password_rules(inspector):
+    token = password_link_tokens.make_token(inspector)
+    services.user_password_set_with_link(user=inspector, token=token, password=NEW_PASSWORD)
+    with pytest.raises(ValidationError) as refused:
+        services.user_password_set_with_link(user=inspector, token=token, password="short")
+    assert refused.value.code == "link"
+
+
 def test_setting_a_password_ends_the_persons_other_sessions(client_for, inspector, settings):
     from django.test import Client
 
@@ -327,8 +356,6 @@ def test_admins_are_not_added_on_the_users_pages(client_for, admin_user):
 def test_a_simultaneous_add_of_the_same_address_is_refused_not_a_500(
     admin_user, inspector, monkeypatch
 ):
-    from django.core.exceptions import ValidationError
-
     # As if the other admin's row landed between the check and the insert.
     monkeypatch.setattr(User, "full_clean", lambda self, **kwargs: None)
     with pytest.raises(ValidationError) as refused:

@@ -41,6 +41,10 @@ def test_admin_moves_a_force_lead_to_another_force(
     lead = client_for(force_lead_a)
     assert lead.get(f"/forces/{force_a.slug}/").status_code == 404
     assert lead.get(f"/forces/{force_b.slug}/").status_code == 200
+    # The account's history says what changed, from what, and why.
+    history = client_for(admin_user).get(f"/account/users/{force_lead_a.pk}/").content.decode()
+    assert f"Force: {force_a} → {force_b}" in history
+    assert "Moved to another force" in history
 
 
 def test_making_a_force_lead_an_inspector_needs_no_force(client_for, admin_user, force_lead_a):

@@ -328,6 +328,25 @@ def test_the_service_refuses_a_wrong_current_password_or_the_same_one(rf, inspec
     assert AccessAttempt.objects.get().failures_since_start == 1  # the wrong one only
 
 
+@pytest.mark.parametrize(
+    ("new", "message"),
+    [
+        ("short pass", "Password must be 12 characters or more"),
+        ("password1234", "This password is too common. Choose one that is harder to guess"),
+        ("Ian Inspector", "Password is too like your full name. Choose something else"),
+    ],
+)
+def test_the_service_itself_refuses_a_new_password_the_rules_refuse(rf, inspector, new, message):
+    # Any caller, not only the page's form: a command, a future API.
+    with pytest.raises(ValidationError) as refused:
+        change_as(rf, inspector, new=new)
+    assert refused.value.message_dict == {"new_password1": [message]}
+    inspector.refresh_from_db()
+    assert inspector.check_password(TEST_PASSWORD)
+    assert not AuditEvent.objects.filter(action="user_password_changed").exists()
+    assert not AccessAttempt.objects.exists()  # the current password was right
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_change_made_meanwhile_in_another_tab_is_kept_and_this_one_refused(rf, inspector):
     """The other tab holds the row, with its new password not yet committed,

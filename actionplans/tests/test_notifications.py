@@ -124,14 +124,64 @@ def test_what_is_due_lists_the_force_leads_deadlines_soonest_first(
 
 
 def test_accepted_plans_leave_what_is_due(client_for, force_lead_a, lead_inspector, checks):
+    def plans():
+        items = services.due_items_for_force(force_lead_a.force)
+        return [i.status.label for i in items if i.title == "Action plan"]
+
     _, version = submitted_plan(checks, by=force_lead_a)
-    assert [i.status.label for i in services.due_items_for_force(force_lead_a.force)] == [
-        "Submitted"
-    ]
+    assert plans() == ["Submitted"]
     services.action_plan_version_accept(version=version, by=lead_inspector)
+    assert plans() == []
+    html = client_for(force_lead_a).get(reverse("core:home")).content.decode()
+    assert "View the action plan" not in html
+    # Closed, the inspection asks for nothing more.
+    checks.stage = checks.Stage.CLOSED
+    checks.save(update_fields=["stage"])
     assert services.due_items_for_force(force_lead_a.force) == []
     html = client_for(force_lead_a).get(reverse("core:home")).content.decode()
     assert "Nothing is due from your force at the moment" in html
+
+
+def test_the_report_at_checks_leads_to_the_factual_accuracy_checks(
+    client_for, force_lead_a, checks, django_assert_max_num_queries
+):
+    # Found by a newcomer's review: nothing on the force lead's home page led there.
+    from inspections import factual_accuracy
+
+    def card():
+        (item,) = [
+            i
+            for i in services.due_items_for_force(force_lead_a.force)
+            if i.title == "Factual accuracy checks"
+        ]
+        return item
+
+    assert (card().status.label, card().due_on) == (
+        "Open until publication",
+        checks.received_for_checks_on,
+    )
+    points = [
+        factual_accuracy.factual_point_save(
+            inspection=checks,
+            topic="",
+            finding=None,
+            inaccuracy=f"It says {n} officers",
+            correction="It should say 15 officers",
+            evidence="",
+            by=force_lead_a,
+        )
+        for n in (12, 13)
+    ]
+    assert card().status.label == "2 points not sent"
+    factual_accuracy.factual_points_send(
+        inspection=checks, points=[p.pk for p in points], by=force_lead_a
+    )
+    assert card().status.label == "Waiting for responses"
+    client = client_for(force_lead_a)
+    with django_assert_max_num_queries(11):
+        html = client.get(reverse("core:home")).content.decode()
+    url = reverse("inspections:factual_accuracy", args=[checks.pk])
+    assert f'href="{url}">Check the report' in html
 
 
 def test_the_force_is_told_each_due_date_as_it_is_set_or_corrected(

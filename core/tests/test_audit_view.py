@@ -90,3 +90,11 @@ def test_a_long_change_is_shown_in_full(client_for, admin_user, force_a, lead_in
     assert "Before: " + opening.strip() in html and "meeting yearly." in html
     assert "After: " + opening.strip() in html and "meeting monthly." in html
     assert 'class="govuk-details__summary"' in html
+
+
+def test_actions_read_in_the_service_s_words():
+    from core.templatetags.govuk import action_label
+
+    assert action_label("judgment.returned") == "Returned"
+    assert action_label("inspection.follow_up_started") == "Follow-up started"
+    assert action_label("user_two_factor_set_up") == "User two-factor authentication set up"

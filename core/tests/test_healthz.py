@@ -36,3 +36,11 @@ def test_pages_still_work_when_the_broker_is_unreachable(
 ):
     response = client_for(admin_user).get(reverse("forces:list"))
     assert response.status_code == 200
+
+
+def test_healthz_answers_a_probe_addressed_to_the_process_itself(client, db, settings):
+    # A load balancer often probes by the target's IP: a Host that
+    # ALLOWED_HOSTS refuses (400) for every other page.
+    settings.ALLOWED_HOSTS = ["inspections.example.org"]
+    assert client.get("/healthz", HTTP_HOST="10.0.0.5").status_code == 200
+    assert client.get("/", HTTP_HOST="10.0.0.5").status_code == 400

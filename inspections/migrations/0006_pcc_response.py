@@ -5,26 +5,33 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('forces', '0002_load_forces'),
-        ('inspections', '0005_factual_accuracy_point'),
+        ("forces", "0002_load_forces"),
+        ("inspections", "0005_factual_accuracy_point"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='inspection',
-            name='pcc_response_published_on',
+            model_name="inspection",
+            name="pcc_response_published_on",
             field=models.DateField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='inspection',
-            name='pcc_response_url',
-            field=models.URLField(blank=True, db_default='', default='', max_length=500),
+            model_name="inspection",
+            name="pcc_response_url",
+            field=models.URLField(blank=True, db_default="", default="", max_length=500),
         ),
         migrations.AddIndex(
-            model_name='inspection',
-            index=models.Index(condition=models.Q(models.Q(('stage', 'closed'), _negated=True), ('pcc_response_due_on__isnull', False), ('pcc_response_published_on__isnull', True)), fields=['pcc_response_due_on'], name='open_pcc_response_due_idx'),
+            model_name="inspection",
+            index=models.Index(
+                condition=models.Q(
+                    models.Q(("stage", "closed"), _negated=True),
+                    ("pcc_response_due_on__isnull", False),
+                    ("pcc_response_published_on__isnull", True),
+                ),
+                fields=["pcc_response_due_on"],
+                name="open_pcc_response_due_idx",
+            ),
         ),
     ]

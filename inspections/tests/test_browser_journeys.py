@@ -1,8 +1,9 @@
 """Browser journeys for inspections, with axe on every page visited."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from inspections.models import Inspection, Judgment, Topic
@@ -50,6 +51,21 @@ def test_admin_schedules_a_due_force_and_double_booking_is_refused(
     summary = page.locator(".govuk-error-summary")
     expect(summary).to_contain_text("Lena Lead is already booked on the Cleveland fieldwork")
     assert_accessible(page)
+    assert not Inspection.objects.filter(force__slug="dorset").exists()
+
+    # Fieldwork already under way: a warning to check, then back to change it.
+    started = timezone.localdate() - timedelta(days=3)
+    fill_date(page, "fieldwork_start", started)
+    fill_date(page, "fieldwork_end", started + timedelta(days=4))
+    page.get_by_role("button", name="Save inspection").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Check the inspection before you schedule it"
+    )
+    expect(page.locator(".govuk-warning-text")).to_contain_text("Fieldwork starts before today")
+    assert_accessible(page)
+    page.get_by_role("button", name="Change the details").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Schedule an inspection")
+    expect(page.locator("#id_fieldwork_start_0")).to_have_value(str(started.day))
     assert not Inspection.objects.filter(force__slug="dorset").exists()
 
     fill_date(page, "fieldwork_start", date(2027, 4, 12))

@@ -362,6 +362,45 @@ def test_a_correction_from_a_stale_page_is_refused(checks, lead_inspector, admin
         )
 
 
+def test_a_second_click_on_save_is_no_change_not_a_stale_page(checks, force_lead_a, lead_inspector):
+    # As the evidence changes do: the second request of a double click
+    # carries the page's old version but asks for nothing new.
+    point = raise_point(checks, force_lead_a)
+    send(checks, force_lead_a, [point])
+    finding = checks.findings.first()
+    judgment = checks.judgments.get(topic=Topic.LEADERSHIP)
+    seen = {
+        "point": services.seen_version(point),
+        "finding": services.seen_version(finding),
+        "judgment": services.seen_version(judgment),
+    }
+    for _ in range(2):
+        factual_accuracy.factual_point_respond(
+            point=point, response=ACCEPTED, explanation="", by=lead_inspector, seen=seen["point"]
+        )
+        factual_accuracy.finding_correct(
+            finding=finding,
+            summary=finding.summary,
+            detail="Corrected once.",
+            by=lead_inspector,
+            seen=seen["finding"],
+        )
+        factual_accuracy.judgment_correct(
+            judgment=judgment, rationale="Corrected once.", by=lead_inspector, seen=seen["judgment"]
+        )
+    assert AuditEvent.objects.filter(object_id=str(point.pk)).count() == 1
+    assert AuditEvent.objects.filter(action__endswith="corrected_before_publication").count() == 2
+    # Something new from the same old page is still refused.
+    with pytest.raises(ValidationError, match="Someone else saved this finding"):
+        factual_accuracy.finding_correct(
+            finding=finding,
+            summary=finding.summary,
+            detail="Corrected twice.",
+            by=lead_inspector,
+            seen=seen["finding"],
+        )
+
+
 # Views ----------------------------------------------------------------------
 
 

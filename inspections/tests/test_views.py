@@ -437,6 +437,38 @@ def test_document_upload_is_kept_privately_and_downloaded_through_the_door(
     assert titles and not [title for title in titles if title.startswith("policy.pdf")]
 
 
+def test_a_chosen_file_is_asked_for_again_when_the_page_shows_a_problem(
+    client_for, planned, inspector, private_storage
+):
+    """Browsers never fill a file input in again: without a word beside it,
+    the document's optional copy was lost at the next try."""
+    from core.forms import FILE_NOT_KEPT
+    from core.tests.files import pdf, upload
+
+    client = client_for(inspector)
+    url = reverse("inspections:document_new", args=[planned.pk])
+    document = {"title": "Minutes", "kind": "policy", "received_on_0": "12",
+                "received_on_1": "13", "received_on_2": "2026"}  # fmt: skip
+    html = client.post(url, {**document, "file": upload("minutes.pdf", pdf())}).content.decode()
+    assert "The date the document was received must be a real date" in html
+    assert html.count(FILE_NOT_KEPT) == 2  # beside the field and in the error summary
+    assert 'href="#id_file"' in html
+    # Nothing chosen: nothing to ask for again.
+    assert FILE_NOT_KEPT not in client.post(url, document).content.decode()
+    # A file with a problem of its own gets that problem, not this.
+    html = client.post(
+        url, {**document, "file": upload("minutes.pdf", b"MZ\x90\x00")}
+    ).content.decode()
+    assert FILE_NOT_KEPT not in html
+    # A refusal by the service, after the form was valid, asks for it too.
+    document["received_on_1"] = "1"
+    assert client.post(url, document).status_code == 302
+    html = client.post(url, {**document, "file": upload("minutes.pdf", pdf())}).content.decode()
+    assert "A document with this title, kind and date has already been recorded" in html
+    assert FILE_NOT_KEPT in html
+    assert planned.documents.count() == 1
+
+
 def test_renamed_executable_is_refused_and_nothing_saved(
     client_for, planned, inspector, private_storage
 ):
@@ -1162,3 +1194,107 @@ def test_the_participant_rows_speak_govuk_too(client_for, make_inspection, inspe
     assert "Select a valid choice" not in html and "Null characters" not in html
     assert "Choose one of the options" in html or "Choose organisation from the list" in html
     assert "Role must not contain a null character" in html
+
+
+# Fieldwork that started before today: a warning, not a refusal
+
+
+def _plan_form(start: date, *, days: int = 3, **fields) -> dict:
+    end = start + timedelta(days=days)
+    return {
+        "kind": "inspection",
+        **{
+            f"fieldwork_start_{n}": part
+            for n, part in enumerate((start.day, start.month, start.year))
+        },
+        **{f"fieldwork_end_{n}": part for n, part in enumerate((end.day, end.month, end.year))},
+        **fields,
+    }
+
+
+WARNING = "Fieldwork starts before today. Check the dates are right before you continue."
+
+
+def test_scheduling_fieldwork_that_started_before_today_asks_to_check_then_saves(
+    client_for, admin_user, force_b, lead_inspector, inspector
+):
+    client = client_for(admin_user)
+    start = timezone.localdate() - timedelta(days=2)  # an inspection already under way
+    data = _plan_form(
+        start, force=force_b.pk, lead_inspector=lead_inspector.pk, team=[inspector.pk]
+    )
+
+    check = client.post(reverse("inspections:new"), data)
+    html = check.content.decode()
+    assert check.status_code == 200
+    assert "Check the inspection before you schedule it" in html
+    assert "govuk-warning-text" in html and WARNING in html
+    assert f'<dd class="govuk-summary-list__value">{force_b.name}</dd>' in html
+    assert f'name="team" value="{inspector.pk}"' in html  # carried to the confirmation
+    assert not Inspection.objects.filter(force=force_b).exists()
+
+    changed = client.post(reverse("inspections:new"), {**data, "change": "1"}).content.decode()
+    assert "Schedule an inspection</h1>" in changed and WARNING not in changed
+    assert f'value="{start.day}"' in changed  # the answers kept
+    assert not Inspection.objects.filter(force=force_b).exists()
+
+    saved = client.post(reverse("inspections:new"), {**data, "confirm": "1"})
+    inspection = Inspection.objects.get(force=force_b)
+    assert saved.status_code == 302 and saved.url == inspection.get_absolute_url()
+    assert inspection.fieldwork_start == start
+    assert list(inspection.team.all()) == [inspector]
+
+
+def test_scheduling_fieldwork_from_today_saves_without_a_check(
+    client_for, admin_user, force_b, lead_inspector
+):
+    data = _plan_form(timezone.localdate(), force=force_b.pk, lead_inspector=lead_inspector.pk)
+    response = client_for(admin_user).post(reverse("inspections:new"), data)
+    assert response.status_code == 302
+    assert Inspection.objects.filter(force=force_b).exists()
+
+
+def test_before_today_means_in_london(client_for, admin_user, force_b, lead_inspector):
+    import time_machine
+
+    # 11:30pm on 1 June in UTC is already 2 June in London (BST).
+    with time_machine.travel("2027-06-01 23:30:00+00:00", tick=False):
+        data = _plan_form(date(2027, 6, 1), force=force_b.pk, lead_inspector=lead_inspector.pk)
+        html = client_for(admin_user).post(reverse("inspections:new"), data).content.decode()
+    assert WARNING in html
+    assert not Inspection.objects.filter(force=force_b).exists()
+
+
+def test_a_plan_that_must_fail_is_refused_on_the_form_not_offered_to_confirm(
+    client_for, admin_user, planned, force_b, lead_inspector
+):
+    # Lena Lead is on force A's fieldwork, which began on 12 January 2026.
+    data = _plan_form(planned.fieldwork_start, force=force_b.pk, lead_inspector=lead_inspector.pk)
+    html = client_for(admin_user).post(reverse("inspections:new"), data).content.decode()
+    assert "govuk-error-summary" in html and "Lena Lead is already booked" in html
+    assert WARNING not in html
+
+
+def test_changing_a_plan_warns_only_of_a_start_moved_before_today(
+    client_for, admin_user, planned, lead_inspector, inspector
+):
+    client = client_for(admin_user)
+    url = reverse("inspections:edit", args=[planned.pk])
+    people = {"lead_inspector": lead_inspector.pk, "team": [inspector.pk]}
+    assert planned.fieldwork_start < timezone.localdate()
+
+    # The recorded start, already past: no warning, saved at once.
+    unchanged = client.post(url, _plan_form(planned.fieldwork_start, days=5, **people))
+    assert unchanged.status_code == 302
+    planned.refresh_from_db()
+    assert planned.fieldwork_end == planned.fieldwork_start + timedelta(days=5)
+
+    earlier = planned.fieldwork_start - timedelta(days=1)
+    html = client.post(url, _plan_form(earlier, **people)).content.decode()
+    assert "Check the plan before you save it" in html and WARNING in html
+    planned.refresh_from_db()
+    assert planned.fieldwork_start != earlier
+
+    assert client.post(url, {**_plan_form(earlier, **people), "confirm": "1"}).status_code == 302
+    planned.refresh_from_db()
+    assert planned.fieldwork_start == earlier

@@ -29,13 +29,17 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--password", default=DEFAULT_PASSWORD, help="Password for every demo user"
+            "--password",
+            help=(
+                "Password for every demo user. Without it, a demo user created now gets "
+                f"{DEFAULT_PASSWORD!r} and one that exists keeps theirs."
+            ),
         )
 
     @transaction.atomic
-    def handle(self, *args, password: str, **options):
+    def handle(self, *args, password: str | None, **options):
         for email, full_name, role, force_slug in DEMO_USERS:
-            user, _ = User.objects.update_or_create(
+            user, created = User.objects.update_or_create(
                 email=email,
                 defaults={
                     "full_name": full_name,
@@ -46,8 +50,11 @@ class Command(BaseCommand):
                     "is_active": True,
                 },
             )
-            user.set_password(password)
-            user.save(update_fields=["password"])
+            # `make run` seeds at every start: a password changed since (on
+            # Your account) is kept unless a new one is asked for.
+            if created or password:
+                user.set_password(password or DEFAULT_PASSWORD)
+                user.save(update_fields=["password"])
         # Each app adds its own demo data, in dependency order.
         for seed in (
             inspections.seed.seed,
@@ -62,4 +69,10 @@ class Command(BaseCommand):
         for email, _, role, force_slug in DEMO_USERS:
             where = f" ({force_slug.replace('-', ' ').title()})" if force_slug else ""
             self.stdout.write(f"  {email:<32} {User.Role(role).label}{where}")
-        self.stdout.write(f"  password for all: {password}")
+        if password:
+            self.stdout.write(f"  password for all: {password}")
+        else:
+            self.stdout.write(
+                f"  password: {DEFAULT_PASSWORD} (unless changed since; "
+                "seed_demo --password sets a new one for all)"
+            )

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("actionplans", "0007_factual_response_changed_notices"),
+        ("actionplans", "0008_notice_email_refused"),
     ]
 
     operations = [
