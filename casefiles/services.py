@@ -734,7 +734,7 @@ def case_review_save(
         )
     after = {key: answers.get(key) or "" for key in {*before, *answers}}
     changes = audit.diff(before, after)
-    if changes or not before:
+    if changes or created:  # starting a review is recorded, even with nothing in it
         _audit(
             by=by,
             action="case_review.saved",

@@ -16,12 +16,18 @@ def _plain(value: Any) -> Any:
 
 
 def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
-    """Field -> [from, to] for the fields whose value changed."""
+    """Field -> [from, to] for the fields whose value changed. Nothing and an
+    empty answer are the same to people (both read "(none)"): found by a
+    review, a case review saved empty recorded "Rating: (none) → (none)"."""
     return {
         field: [_plain(before.get(field)), _plain(value)]
         for field, value in after.items()
-        if before.get(field) != value
+        if before.get(field) != value and not _both_empty(before.get(field), value)
     }
+
+
+def _both_empty(old: Any, new: Any) -> bool:
+    return old in (None, "") and new in (None, "")
 
 
 def snapshot(obj: models.Model, fields: list[str]) -> dict[str, Any]:

@@ -32,6 +32,16 @@ def test_a_draft_may_be_incomplete(case, inspector):
     assert AuditEvent.objects.filter(action="case_review.saved").exists()
 
 
+def test_a_review_saved_empty_is_recorded_once_with_no_change_of_nothing(case, inspector):
+    # Found by a review: the timeline said "Rating: (none) → (none)".
+    empty = dict.fromkeys(COMPLETE_ANSWERS, "")  # as the form posts it
+    services.case_review_save(case=case, answers=empty, by=inspector)
+    (started,) = AuditEvent.objects.filter(action="case_review.saved")
+    assert started.changes in (None, {})
+    services.case_review_save(case=case, answers=empty, by=inspector)
+    assert AuditEvent.objects.filter(action="case_review.saved").count() == 1
+
+
 def test_an_incomplete_review_cannot_be_submitted(case, inspector):
     review = services.case_review_save(case=case, answers={"overall_rating": "good"}, by=inspector)
     with pytest.raises(ValidationError) as caught:
