@@ -259,7 +259,10 @@ def timed_sweep(today: date) -> dict:
         started = time.perf_counter()
         sent = notices_sweep(today=today)
         seconds = time.perf_counter() - started
-    kinds = Counter(query["sql"].split(None, 1)[0].upper() for query in captured.captured_queries)
+    # A UNION ALL of SELECTs starts with "(SELECT": a SELECT all the same.
+    kinds = Counter(
+        query["sql"].lstrip("( ").split(None, 1)[0].upper() for query in captured.captured_queries
+    )
     return {"seconds": seconds, "sent": sent, "queries": len(captured), "by_kind": dict(kinds)}
 
 
