@@ -422,6 +422,10 @@ LOGGING = {
     # second time, beside the root's (found by a newcomer's first run).
     "loggers": {"django": {"handlers": ["console"], "level": "INFO", "propagate": False}},
 }
+if CELERY_BROKER_URL.startswith("filesystem"):
+    # The folder broker has no host, and kombu warns of it in every process
+    # at every start ("No hostname was supplied"): noise, for `make run` only.
+    LOGGING["loggers"]["kombu.connection"] = {"level": "ERROR"}
 
 # The programme's rules. Defaults come from the published methodology
 # (16 April 2024); each can be changed by environment variable.
