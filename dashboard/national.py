@@ -270,14 +270,23 @@ def coming_visits(
 
 def deadlines_of(user, *, today: date) -> tuple[list[Deadline], list[Deadline]]:
     """(overdue, due in the next 30 days): the action plans of the inspections
-    an inspector works on, for their home page. Two queries."""
-    deadlines = action_plan_deadlines(
-        today=today,
-        forces=Force.objects.in_bulk(),
-        narrow=False,
-        among=Inspection.objects.visible_to(user),
+    an inspector works on (an admin: all), and their commissioners' responses
+    overdue and not recorded, for their home page. Two queries."""
+    forces = Force.objects.in_bulk()
+    inspections = list(
+        _deadline_inspections(
+            today=today,
+            forces=forces,
+            narrow=False,
+            among=Inspection.objects.visible_to(user),
+            pcc=True,
+        )
     )
-    return [d for d in deadlines if d.is_overdue], [d for d in deadlines if not d.is_overdue]
+    deadlines = _plan_deadlines(inspections, today=today, forces=forces)
+    overdue = [d for d in deadlines if d.is_overdue]
+    overdue += _pcc_overdue(inspections, today=today, forces=forces)
+    overdue.sort(key=lambda d: (d.due_on, d.force.short_name))
+    return overdue, [d for d in deadlines if not d.is_overdue]
 
 
 def inspections_open_to(user, deadlines: list[Deadline]) -> set | None:

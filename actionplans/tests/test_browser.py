@@ -211,7 +211,7 @@ def test_lead_inspector_sees_the_plans_due_on_their_home_and_opens_one(
     page: Page, live_server, checks, lead_inspector
 ):
     sign_in(page, live_server.url, lead_inspector)
-    expect(page.get_by_role("heading", name="Action plans due")).to_be_visible()
+    expect(page.get_by_role("heading", name="Deadlines")).to_be_visible()
     expect(page.get_by_text("Due in the next 30 days")).to_be_visible()
     assert_accessible(page)
     table = page.locator(".app-table-scroll").first

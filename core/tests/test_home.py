@@ -7,7 +7,7 @@ def test_admin_home_is_the_programme(client_for, admin_user):
     html = response.content.decode()
     assert "43 forces" in html
     assert '<h1 class="govuk-heading-l">Programme administration</h1>' in html
-    assert "No action plan is overdue." in html
+    assert "Nothing is overdue." in html
 
 
 def test_inspector_home_lists_their_inspections(client_for, inspector):
@@ -82,7 +82,7 @@ def test_an_inspectors_home_lists_the_action_plans_due_on_their_inspections(
     plan = reverse("actionplans:plan", args=[ours.pk, "action-plan"])
     for person in (lead_inspector, inspector):
         html = client_for(person).get(reverse("core:home")).content.decode()
-        assert "Action plans due" in html and "Overdue" in html
+        assert "Deadlines" in html and "Overdue" in html
         # Each deadline links to its plan, named for screen readers by its force.
         assert f'href="{plan}">Action plan<span class="govuk-visually-hidden"> for Greater' in html
         assert force_b.short_name not in html  # not their inspection
@@ -93,6 +93,32 @@ def test_an_inspectors_home_lists_the_action_plans_due_on_their_inspections(
     admins = client_for(admin_user).get(reverse("core:home")).content.decode()
     assert f'href="{plan}">Action plan<span class="govuk-visually-hidden"> for Greater' in admins
     assert "Due in the next 30 days" in admins and force_b.short_name in admins
+
+
+def test_an_inspectors_home_lists_the_commissioners_responses_overdue(
+    client_for, force_a, force_b, lead_inspector, other_inspector, admin_user
+):
+    # Found by the helper that built the response: the dashboard listed them
+    # for admins, and the lead inspector's own home page did not.
+    from datetime import timedelta
+
+    from actionplans.tests.factories import bare_pcc_response_due, today
+
+    late = bare_pcc_response_due(
+        force=force_a, lead=lead_inspector, due_on=today() - timedelta(days=2)
+    )
+    bare_pcc_response_due(force=force_b, lead=other_inspector, due_on=today() - timedelta(days=9))
+    followup = reverse("actionplans:followup", args=[late.pk])
+    html = client_for(lead_inspector).get(reverse("core:home")).content.decode()
+    assert f'href="{followup}#pcc-response">Police and crime commissioner’s response' in html
+    assert force_b.short_name not in html  # not their inspection
+    admins = client_for(admin_user).get(reverse("core:home")).content.decode()
+    assert admins.count("Police and crime commissioner’s response<span") == 2
+    # Recorded, it is no longer owed.
+    late.pcc_response_published_on = today() - timedelta(days=1)
+    late.save(update_fields=["pcc_response_published_on"])
+    html = client_for(lead_inspector).get(reverse("core:home")).content.decode()
+    assert "Police and crime commissioner’s response" not in html
 
 
 def test_no_page_drawn_for_a_signed_in_person_is_kept_by_the_browser(client_for, force_lead_a):
