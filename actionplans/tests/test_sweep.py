@@ -446,3 +446,19 @@ def test_an_email_the_broker_lost_is_queued_again_by_the_next_sweep(
     with django_capture_on_commit_callbacks(execute=True):
         notices_sweep(today=today())
     assert len(mail.outbox) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_sweep_that_sends_nothing_leaves_every_cached_page(force_a, lead_inspector):
+    """Found by a review: the sweep's UNION ALL of deadlines starts "(SELECT",
+    was taken for a write, and emptied the page cache every hour."""
+    from django.core.cache import cache
+
+    from actionplans.tests.factories import bare_pcc_response_due
+    from core import fragments
+
+    bare_pcc_response_due(force=force_a, lead=lead_inspector, due_on=today() + timedelta(days=20))
+    fragments.data_changed()
+    before = cache.get(fragments.VERSION_KEY)
+    assert notices_sweep(today=today()) == 0
+    assert cache.get(fragments.VERSION_KEY) == before

@@ -79,6 +79,10 @@ def test_a_write_after_a_rolled_back_savepoint_still_changes_the_version(before)
     ("sql", "writes"),
     [
         ("SELECT 1", False),
+        ('(SELECT "a" FROM "t") UNION ALL (SELECT "b" FROM "u")', False),
+        ("( (SELECT 1) UNION (SELECT 2))", False),
+        ("(WITH gone AS (DELETE FROM t RETURNING id) SELECT 1)", True),
+        ("(SELECT 1); DELETE FROM forces_force", True),
         ('  select "x" FROM "t" FOR UPDATE', False),
         ("SAVEPOINT s1", False),
         ('UPDATE "django_session" SET "x" = 1', False),
