@@ -4,7 +4,7 @@ server or the network, only, and never on a refusal for good."""
 import logging
 import re
 from dataclasses import dataclass
-from smtplib import SMTPDataError, SMTPException, SMTPRecipientsRefused
+from smtplib import SMTPDataError, SMTPException, SMTPRecipientsRefused, SMTPResponseException
 
 from django.core.mail import EmailMessage
 
@@ -49,38 +49,61 @@ def _reply(code: int, reply: bytes | str) -> tuple[int, str]:
     return code, " ".join(reply.split())
 
 
-# An enhanced status code of class 5.7 (RFC 3463: security or policy, such as
-# "relaying denied" or "authentication required") is our mail set-up, not the
-# address or the message: retried, so the emails go once the relay is fixed.
-_POLICY = re.compile(r"5\.7\.\d{1,3}\b")
+# What a refusal for good must say, as an enhanced status code (RFC 3463)
+# at the start of the reply: of an address, 5.1.x (no such mailbox or
+# domain, a bad address) or 5.2.1 (mailbox disabled); of a message, 5.6.x
+# (its content) or 5.3.4 (too big). Anything else, a bare 550 or 554
+# included, is retried: "550 relay not permitted" (Exim), "554 Relay access
+# denied" (Postfix), "554 Message rejected: Email address is not verified"
+# (Amazon SES) and any 5.7.x (policy) say our own set-up is wrong, refuse
+# every email until someone fixes it, and must not have marked them all
+# refused for good by then (found by a security review). A real refusal
+# without a code is tried for the four hours, as every one was before.
+_ADDRESS_GONE = re.compile(r"5\.(1\.\d{1,3}|2\.1)\b")
+_MESSAGE_REFUSED = re.compile(r"5\.(6\.\d{1,3}|3\.4)\b")
 
 
-def _for_good(code: int, reply: str) -> bool:
-    return 500 <= code <= 599 and not _POLICY.match(reply)
+def _for_good(code: int, reply: str, says: re.Pattern) -> bool:
+    return 500 <= code <= 599 and bool(says.match(reply))
 
 
 def permanent_refusal(error: BaseException) -> Refusal | None:
     """The refusal, if the mail server refused this email for good: every
-    recipient, or the message itself, refused with an SMTP 5xx. None for
-    anything worth another try: a 4xx, a dropped connection, a timeout, and
-    whatever says our own set-up is wrong (our sender refused, the relay's
-    password refused, a 5.7 policy refusal such as relaying denied), which
-    would refuse every email until someone fixes it, and then must not have
-    marked them all refused for good.
+    recipient refused as a bad or disabled address, or the message refused
+    for what it is (see _ADDRESS_GONE, _MESSAGE_REFUSED). None for anything
+    worth another try: a 4xx, a dropped connection, a timeout, and any 5xx
+    that does not say so, which may be our own set-up.
 
-    Recipients are refused for good only if every one got a 5xx: smtplib
-    raises SMTPRecipientsRefused when none was accepted, and one that got a
-    4xx (mailbox busy, greylisted) may be accepted later."""
+    Recipients are refused for good only if every one was: smtplib raises
+    SMTPRecipientsRefused when none was accepted, and one that got a 4xx
+    (mailbox busy, greylisted) may be accepted later."""
     if isinstance(error, SMTPRecipientsRefused):
         replies = [_reply(code, reply) for code, reply in error.recipients.values()]
-        if replies and all(_for_good(code, reply) for code, reply in replies):
+        if replies and all(_for_good(*reply, _ADDRESS_GONE) for reply in replies):
             return Refusal(*replies[0], of_recipient=True)
         return None
     if isinstance(error, SMTPDataError):
         code, reply = _reply(error.smtp_code, error.smtp_error)
-        if _for_good(code, reply):
+        if _for_good(code, reply, _MESSAGE_REFUSED):
             return Refusal(code, reply, of_recipient=False)
     return None
+
+
+class NotSentYet(SMTPException):
+    """A mail server failure worth another try, without the addresses that
+    smtplib's own exceptions carry: Celery logs the exception of every
+    retry (and of the last), and an address is someone's data (found by a
+    security review)."""
+
+
+def _without_addresses(error: SMTPException) -> SMTPException:
+    if isinstance(error, SMTPRecipientsRefused):
+        codes = sorted({code for code, _ in error.recipients.values()})
+        return NotSentYet(f"recipients refused for now (SMTP {', '.join(map(str, codes))})")
+    if isinstance(error, SMTPResponseException):
+        # SMTPSenderRefused carries our own address; the reply may quote one.
+        return NotSentYet(f"{type(error).__name__} (SMTP {error.smtp_code})")
+    return error
 
 
 def send_unless_refused(message: EmailMessage, *, about: str) -> Refusal | None:
@@ -98,7 +121,7 @@ def send_unless_refused(message: EmailMessage, *, about: str) -> Refusal | None:
     except SMTPException as error:
         refusal = permanent_refusal(error)
         if refusal is None:
-            raise
+            raise _without_addresses(error) from None
         # A refused address is someone's data to correct; a refused message
         # may be what we write (too large, or taken for spam): worth a look.
         level = logging.WARNING if refusal.of_recipient else logging.ERROR
