@@ -94,12 +94,15 @@ class GovukMessagesMixin:
         if not self._errors or not self.files:
             return
         for name, field in self.fields.items():
-            if (
-                isinstance(field, forms.FileField)
-                and name not in self._errors
-                and self.files.get(self.add_prefix(name))
-            ):
+            if not isinstance(field, forms.FileField):
+                continue
+            errors = self._errors.get(name)
+            if errors is None and self.files.get(self.add_prefix(name)):
                 self._errors[name] = self.error_class([FILE_NOT_KEPT], renderer=self.renderer)
+            elif errors is not None and len(errors) > 1 and FILE_NOT_KEPT in errors.data:
+                # A problem with the file itself came after (from a service):
+                # that is what to say, not only to choose it again.
+                errors.data.remove(FILE_NOT_KEPT)
 
 
 class GovukFormMixin(GovukMessagesMixin):

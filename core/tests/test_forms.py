@@ -273,3 +273,29 @@ def test_a_form_of_hidden_fields_alone_lists_its_error_without_a_link():
     assert not form.is_valid()
     html = render(form)
     assert "<li>Something changed since</li>" in html
+
+
+def test_a_services_own_refusal_of_a_file_replaces_select_it_again():
+    # Found by a review: a service's errors come field by field; the title's
+    # first asked for the file again, then the file's own problem followed.
+    from django.core.exceptions import ValidationError
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from core.forms import FILE_NOT_KEPT, GovukForm, add_service_errors
+
+    class UploadForm(GovukForm):
+        title = forms.CharField()
+        document = forms.FileField(required=False)
+
+    upload = SimpleUploadedFile("plan.pdf", b"%PDF-1.4 x", content_type="application/pdf")
+    form = UploadForm({"title": "x"}, {"document": upload})
+    assert form.is_valid()
+    add_service_errors(
+        form,
+        ValidationError({"title": "Enter a shorter title", "document": "The file is infected"}),
+    )
+    assert form.errors["document"] == ["The file is infected"]
+    other = UploadForm({"title": "x"}, {"document": upload})
+    assert other.is_valid()
+    add_service_errors(other, ValidationError({"title": "Enter a shorter title"}))
+    assert other.errors["document"] == [FILE_NOT_KEPT]

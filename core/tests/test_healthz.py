@@ -44,3 +44,12 @@ def test_healthz_answers_a_probe_addressed_to_the_process_itself(client, db, set
     settings.ALLOWED_HOSTS = ["inspections.example.org"]
     assert client.get("/healthz", HTTP_HOST="10.0.0.5").status_code == 200
     assert client.get("/", HTTP_HOST="10.0.0.5").status_code == 400
+
+
+def test_healthz_keeps_the_security_headers_it_needs(client, db):
+    # Answered before the security middleware (found by a review).
+    response = client.get("/healthz")
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["Content-Security-Policy"] == "default-src 'none'"
+    assert "no-store" in response.headers["Cache-Control"]
