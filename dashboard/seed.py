@@ -14,6 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.services import user_password_set_in_django_admin
 from actionplans import services as plan_services
 from actionplans.models import ActionPlan, PlanResponse
 from actionplans.notices import notices_sweep
@@ -84,8 +85,12 @@ def seed(stdout) -> None:
         defaults={"full_name": "Hal Historic", "role": User.Role.LEAD_INSPECTOR},
     )
     if made:
+        # Password sign-in off, as an admin turns it off: nobody is sent a
+        # link to set one, even by asking on the sign-in page.
+        before = lead.password
         lead.set_unusable_password()
         lead.save(update_fields=["password"])
+        user_password_set_in_django_admin(user_id=lead.pk, before=before, by=admin)
     created = 0
     for slug, start, pattern in _plan():
         force = Force.objects.get(slug=slug)

@@ -40,4 +40,8 @@ def test_the_demo_inspector_leads_nothing(db):
     assert not led.exists()
     history = User.objects.get(email="history.lead@example.org")
     assert not history.has_usable_password()
+    # Nobody is sent a link to set one, even by asking (found by a review).
+    from accounts.services import password_turned_off
+
+    assert password_turned_off(history)
     assert Inspection.objects.filter(lead_inspector=history).count() >= 25
