@@ -205,7 +205,7 @@ def _enqueue_emails(ids: list[str]) -> None:
 def notice_email(*, notice_id: str) -> bool:
     """Email one notice, once. The row lock makes a duplicate task wait, then
     find it already emailed; a failure rolls back, so a retry sends it. A
-    refusal for good (SMTP 5xx) is recorded on the notice, which is then
+    refusal for good (core.mail.permanent_refusal) is recorded on the notice, which is then
     never emailed again, and returns False rather than raising: a retry
     would only be refused again."""
     with transaction.atomic():
@@ -572,7 +572,7 @@ def _open_pcc_responses(today: date):
             lead_text=_text("lead_inspector"),
             returned=Value(False, output_field=BooleanField()),
             due=F("pcc_response_due_on"),
-            subject=Value(Notice.Subject.PCC_RESPONSE.value, output_field=CharField()),
+            subject=Value(PCC_RESPONSE, output_field=CharField()),
         )
     )
 

@@ -57,6 +57,15 @@ def can_record_pcc_response(user, inspection: Inspection) -> bool:
     return pcc_response_recordable(inspection) and may_record_pcc_response(user, inspection)
 
 
+def pcc_response_overdue(
+    *, due_on: date | None, published_on: date | None, stage: str, today: date
+) -> bool:
+    """Whether the response is overdue as the service chases it: past due,
+    none recorded, the inspection not closed (the sweep's query asks the same
+    of the database: notices._open_pcc_responses)."""
+    return due_on is not None and due_on < today and published_on is None and stage != Stage.CLOSED
+
+
 def pcc_response_status(inspection: Inspection, today: date | None = None) -> Status | None:
     """Where the response stands, in words: None before publication."""
     if inspection.pcc_response_due_on is None:

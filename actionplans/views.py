@@ -13,7 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core import fragments
-from core.forms import add_service_errors
+from core.forms import add_service_errors, posted_answers
 from core.templatetags.govuk import govuk_date, govuk_datetime
 from core.uploads import file_response
 from inspections.access import can_moderate, get_inspection_for_user
@@ -311,7 +311,7 @@ def visit_schedule(request: HttpRequest, inspection_id: UUID) -> HttpResponse:
         if not problems and "confirm" in request.POST:
             return _book_visit(request, inspection, form)
         if not problems:
-            answers = [(name, request.POST.get(name, "")) for name in _visit_answer_names(form)]
+            answers = posted_answers(request, form)
             context = {
                 "inspection": inspection,
                 "form": form,
@@ -324,12 +324,6 @@ def visit_schedule(request: HttpRequest, inspection_id: UUID) -> HttpResponse:
             return render(request, "actionplans/visit_check.html", context)
     context = {"inspection": inspection, "form": form}
     return render(request, "actionplans/visit_schedule.html", context)
-
-
-def _visit_answer_names(form) -> list[str]:
-    """The names the form posted, carried through the check page as hidden inputs."""
-    names = [f"visit_on_{part}" for part in range(3)]
-    return names + (["short_notice_reason"] if "short_notice_reason" in form.fields else [])
 
 
 def _book_visit(request, inspection, form) -> HttpResponse:

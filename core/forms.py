@@ -16,6 +16,19 @@ from django.utils.functional import lazy
 from . import uploads
 
 
+def posted_answers(request, form: forms.Form) -> list[tuple[str, str]]:
+    """What the form posted, carried through a check page as hidden inputs:
+    its fields' own names only (a date's day, month and year as name_0...),
+    every value of a field with several (a team)."""
+    names = re.compile("|".join(rf"{re.escape(name)}(_[0-2])?" for name in form.fields))
+    return [
+        (name, value)
+        for name, values in request.POST.lists()
+        if names.fullmatch(name)
+        for value in values
+    ]
+
+
 def submit_button(name: str, label: str, **kwargs) -> Button:
     """A form's button. A second click within a second of the first is
     ignored (GOV.UK Frontend's prevent-double-click); the services still

@@ -17,6 +17,7 @@ from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 
 from actionplans.models import ActionPlanVersion, Notice
+from actionplans.pcc_response import pcc_response_overdue
 from casefiles.models import CaseRating, CaseReview
 from forces.models import Force
 from inspections.models import Finding, Grade, Inspection, Judgment, Topic
@@ -261,7 +262,9 @@ def _pcc_response(due_on: date, published_on: date | None, stage: str, today: da
         status = "Not recorded"
     else:
         status = "Not yet published"
-    overdue = published_on is None and stage != Inspection.Stage.CLOSED and due_on < today
+    overdue = pcc_response_overdue(
+        due_on=due_on, published_on=published_on, stage=stage, today=today
+    )
     return (
         "Police and crime commissioner's response",
         due_on,

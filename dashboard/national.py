@@ -14,7 +14,8 @@ from datetime import date, timedelta
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.urls import reverse
 
-from actionplans.models import ActionPlan, ActionPlanVersion, PostInspectionVisit
+from actionplans.models import ActionPlan, ActionPlanVersion, Notice, PostInspectionVisit
+from actionplans.pcc_response import pcc_response_overdue
 from forces.models import Force
 from inspections import charts
 from inspections.models import Finding, Grade, Inspection, Topic
@@ -23,8 +24,8 @@ from inspections.programme import ProgrammeRow, programme
 Stage = Inspection.Stage
 QUARTER_DAYS = 91
 DUE_SOON_DAYS = 30
-# Deadline.kind of the police and crime commissioner's response.
-PCC_RESPONSE = "pcc_response"
+# Deadline.kind of the police and crime commissioner's response, as a notice names it.
+PCC_RESPONSE = Notice.Subject.PCC_RESPONSE.value
 
 
 @dataclass
@@ -165,6 +166,7 @@ def _deadline_inspections(
     return with_plan_statuses(
         _of_forces(inspections, "force_id", forces if narrow else None).only(
             "force_id",
+            "stage",
             "action_plan_due_on",
             "updated_action_plan_due_on",
             "pcc_response_due_on",
@@ -204,9 +206,12 @@ def _pcc_overdue(inspections, *, today: date, forces: dict) -> list[Deadline]:
         )
         for inspection in inspections
         if inspection.force_id in forces
-        and inspection.pcc_response_published_on is None
-        and inspection.pcc_response_due_on is not None
-        and inspection.pcc_response_due_on < today
+        and pcc_response_overdue(
+            due_on=inspection.pcc_response_due_on,
+            published_on=inspection.pcc_response_published_on,
+            stage=inspection.stage,
+            today=today,
+        )
     ]
     return sorted(deadlines, key=lambda d: (d.due_on, d.force.short_name))
 

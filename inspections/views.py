@@ -1,4 +1,3 @@
-import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -16,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from actionplans.services import followup_context
 from casefiles.selectors import review_progress, topic_figures
 from core import audit, fragments, uploads
-from core.forms import add_service_errors
+from core.forms import add_service_errors, posted_answers
 from core.models import AuditEvent
 from core.templatetags.govuk import govuk_date
 from forces.forms import ForceFilterForm
@@ -149,21 +148,9 @@ def _plan_check(
         ),
     ):
         return render(request, "inspections/plan_form.html", context)
-    context |= {"force": force, "warning": warning, "answers": _posted_answers(request, form)}
+    context |= {"force": force, "warning": warning, "answers": posted_answers(request, form)}
     context["kind"] = Inspection.Kind(data["kind"]).label
     return render(request, "inspections/plan_check.html", context)
-
-
-def _posted_answers(request: HttpRequest, form) -> list[tuple[str, str]]:
-    """What the form posted, carried through a check page as hidden inputs:
-    its fields' own names only (a date's day, month and year as name_0...)."""
-    names = re.compile("|".join(rf"{re.escape(name)}(_[0-2])?" for name in form.fields))
-    return [
-        (name, value)
-        for name, values in request.POST.lists()
-        if names.fullmatch(name)
-        for value in values
-    ]
 
 
 def inspection_dates(request: HttpRequest, inspection_id) -> HttpResponse:
@@ -213,14 +200,11 @@ def inspection_dates(request: HttpRequest, inspection_id) -> HttpResponse:
                     )
                     return redirect(inspection)
             else:
-                names = [
-                    f"{name}_{part}" for name in dates if name in form.fields for part in "012"
-                ]
                 context = {
                     "inspection": inspection,
                     "changes": changes,
                     "reason": data["reason"],
-                    "answers": [(name, request.POST.get(name, "")) for name in [*names, "reason"]],
+                    "answers": posted_answers(request, form),
                 }
                 return render(request, "inspections/dates_check.html", context)
     return render(request, "inspections/dates_form.html", {"inspection": inspection, "form": form})
