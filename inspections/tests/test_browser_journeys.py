@@ -514,8 +514,14 @@ def test_force_raises_factual_accuracy_points_and_the_lead_inspector_responds(
     )
     url = f"{live_server.url}/inspections/{inspection.pk}/"
     sign_in(page, live_server.url, force_lead_a)
-    page.goto(f"{url}report/")
-    page.get_by_role("link", name="Factual accuracy checks").click()
+    # What is due leads to the checks (found by a newcomer's review: nothing did).
+    page.goto(f"{live_server.url}/")
+    checks = page.locator(".govuk-summary-card").filter(
+        has=page.get_by_role("heading", name="Factual accuracy checks")
+    )
+    expect(checks).to_contain_text("Open until publication")
+    assert_accessible(page)
+    checks.get_by_role("link", name="Check the report").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Factual accuracy checks")
     assert_accessible(page)
     page.get_by_role("link", name="Raise a point").click()
@@ -538,6 +544,10 @@ def test_force_raises_factual_accuracy_points_and_the_lead_inspector_responds(
     page.get_by_role("button", name="Save as a draft").click()
     assert_accessible(page)
     keep(page, "factual-2-drafts")
+    page.goto(f"{live_server.url}/")
+    expect(checks).to_contain_text("2 points not sent")
+    page.goto(f"{url}report/")
+    page.get_by_role("link", name="Factual accuracy checks").click()
     page.get_by_role("link", name="Send 2 points to the inspectorate").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Check your points before sending")
     assert_accessible(page)
