@@ -26,6 +26,16 @@ def stamp_sign_in(sender, request: HttpRequest, user, **kwargs) -> None:
     request.session[LAST_SEEN] = now
 
 
+def seconds_left(session, now: int) -> tuple[int, int]:
+    """(until signed out for being idle, until the 12 hours are up), in seconds."""
+    signed_in_at = session.get(SIGNED_IN_AT, now - settings.SESSION_ABSOLUTE_TIMEOUT)
+    last_seen = session.get(LAST_SEEN, signed_in_at)
+    return (
+        max(0, last_seen + settings.SESSION_IDLE_TIMEOUT - now),
+        max(0, signed_in_at + settings.SESSION_ABSOLUTE_TIMEOUT - now),
+    )
+
+
 def expired_because(session, now: int) -> str | None:
     """'idle', 'absolute' or None: why a signed-in session must end now."""
     signed_in_at = session.get(SIGNED_IN_AT)
@@ -40,7 +50,10 @@ class SessionTimeoutMiddleware:
     """Signs a person out after 30 minutes idle and 12 hours after sign-in.
 
     Runs before LoginRequiredMiddleware, so the request that finds the session
-    too old is sent to the sign-in page, which then says why.
+    too old is sent to the sign-in page, which then says why. A page asking
+    how long its session has left (accounts.views.session_clock, by GET) is
+    not someone at work: it ends a session that is too old, but never makes
+    one last longer.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
@@ -54,7 +67,9 @@ class SessionTimeoutMiddleware:
             if reason:
                 logout(request)
                 request.session[SIGNED_OUT_BECAUSE] = reason
-            elif now - session.get(LAST_SEEN, 0) >= LAST_SEEN_RESOLUTION:
+            elif now - session.get(LAST_SEEN, 0) >= LAST_SEEN_RESOLUTION and not (
+                request.method == "GET" and request.path == reverse("accounts:session_clock")
+            ):
                 session[LAST_SEEN] = now
         return self.get_response(request)
 

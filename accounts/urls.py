@@ -7,6 +7,7 @@ urlpatterns = [
     path("sign-in/", views.sign_in, name="sign_in"),
     path("sign-out/", views.sign_out, name="sign_out"),
     path("two-factor/", views.two_factor, name="two_factor"),
+    path("session/", views.session_clock, name="session_clock"),
     path("two-factor/set-up/", views.two_factor_setup, name="two_factor_setup"),
     path("forgotten-password/", views.forgotten_password, name="forgotten_password"),
     path(

@@ -1,3 +1,4 @@
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from uuid import UUID
@@ -9,13 +10,14 @@ from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import INTERNAL_RESET_SESSION_TOKEN
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -35,10 +37,10 @@ from .forms import (
     UserDetailsForm,
     UserFilterForm,
 )
-from .middleware import SIGNED_OUT_BECAUSE, two_factor_not_required
+from .middleware import LAST_SEEN, SIGNED_OUT_BECAUSE, seconds_left, two_factor_not_required
 from .models import User
 from .tokens import password_link_tokens
-from .two_factor import confirmed_device, key_for_reading, qr_code_svg
+from .two_factor import confirmed_device, key_for_reading, qr_code_svg, two_factor_pending
 
 USERS_PER_PAGE = 25
 HISTORY_PER_PAGE = 25
@@ -129,6 +131,30 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
         return _verified(request, device)
     context = {"form": form, "key": key_for_reading(device), "qr_code": qr_code_svg(device)}
     return render(request, "accounts/two_factor_setup.html", context)
+
+
+@login_not_required
+@two_factor_not_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def session_clock(request: HttpRequest) -> JsonResponse:
+    """How long the person's session has left, for the page's timeout warning.
+
+    GET only reads it (SessionTimeoutMiddleware does not count it as work);
+    POST is "Stay signed in", and restarts the idle clock. Someone signed out
+    (the middleware has just ended a session too old) gets signed_in false,
+    and the sign-in page then says why.
+    """
+    user = request.user
+    if not user.is_authenticated or two_factor_pending(user):
+        return JsonResponse({"signed_in": False})
+    now = int(time.time())
+    if request.method == "POST":
+        request.session[LAST_SEEN] = now
+    idle, absolute = seconds_left(request.session, now)
+    return JsonResponse(
+        {"signed_in": True, "idle_seconds_left": idle, "absolute_seconds_left": absolute}
+    )
 
 
 def your_account(request: HttpRequest) -> HttpResponse:

@@ -463,6 +463,10 @@ STORAGES["default"]["OPTIONS"].update(file_permissions_mode=0o640, directory_per
 SESSION_IDLE_TIMEOUT = 30 * 60
 SESSION_ABSOLUTE_TIMEOUT = 12 * 60 * 60
 SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT
+# Each signed-in page warns this long before either limit and offers to stay
+# signed in (WCAG 2.2.1), so an inspector writing a long rationale does not
+# lose it to the idle limit (static/js/app.mjs, accounts.views.session_clock).
+SESSION_TIMEOUT_WARNING = 2 * 60
 
 # Two-factor authentication with an authenticator app, for every role. Only a
 # developer's machine (DEBUG on) may turn it off, for the demo users.

@@ -1,6 +1,10 @@
+import time
+
+from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
 
+from accounts.middleware import seconds_left
 from accounts.two_factor import two_factor_pending
 
 SERVICE_NAME = "Child protection inspections"
@@ -34,4 +38,22 @@ def navigation(request: HttpRequest) -> dict:
         }
         for label, url in items
     ]
-    return {"service_name": SERVICE_NAME, "navigation": nav}
+    return {
+        "service_name": SERVICE_NAME,
+        "navigation": nav,
+        "session_clock": _clock(request, items),
+    }
+
+
+def _clock(request: HttpRequest, items: list) -> dict | None:
+    """What the page's timeout warning needs (base.html, static/js/app.mjs):
+    for a signed-in person only, as they have the navigation."""
+    if not items:
+        return None
+    idle, absolute = seconds_left(request.session, int(time.time()))
+    return {
+        "idle": idle,
+        "absolute": absolute,
+        "warn": settings.SESSION_TIMEOUT_WARNING,
+        "hours": settings.SESSION_ABSOLUTE_TIMEOUT // 3600,
+    }

@@ -32,6 +32,9 @@ EXPECTED = {
     "accounts:sign_out": "405 405 405 405 405 405 302",
     "accounts:two_factor": "302 302 302 302 302 302 302",
     "accounts:two_factor_setup": "302 302 302 302 302 302 302",
+    # How long one's own session has left: anyone may ask about their own,
+    # the signed-out are told only that they are (test_sessions.py).
+    "accounts:session_clock": "200 200 200 200 200 200 200",
     "accounts:forgotten_password": "200 200 200 200 200 200 200",
     "accounts:forgotten_password_sent": "302 302 302 302 302 302 302",
     # With the calendar feed's token, not a password link's: "This link does not work".

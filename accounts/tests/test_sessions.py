@@ -63,3 +63,86 @@ def test_most_requests_do_not_write_the_session(client_for, inspector, django_as
         # The session, the user and their authenticator app: nothing written.
         with django_assert_num_queries(3):
             client.get("/accessibility/")
+
+
+# The warning before a session ends (accounts.views.session_clock, app.mjs).
+
+CLOCK = "/account/session/"
+
+
+def test_the_clock_says_how_long_the_session_has_left(client_for, inspector):
+    with time_machine.travel(NOW, tick=False) as clock:
+        client = client_for(inspector)
+        clock.shift(timedelta(minutes=10))
+        answer = client.get(CLOCK).json()
+    assert answer == {
+        "signed_in": True,
+        "idle_seconds_left": 20 * 60,
+        "absolute_seconds_left": 12 * 60 * 60 - 10 * 60,
+    }
+
+
+def test_asking_the_clock_does_not_keep_you_signed_in(client_for, inspector):
+    """The page asks before it warns; asking is not using the service."""
+    with time_machine.travel(NOW, tick=False) as clock:
+        client = client_for(inspector)
+        for _ in range(3):
+            clock.shift(timedelta(minutes=10))
+            client.get(CLOCK)
+        clock.shift(timedelta(seconds=1))
+        assert client.get(CLOCK).json() == {"signed_in": False}
+        html = client.get("/account/sign-in/").content.decode()
+    assert "You were signed out because you had not used the service for 30 minutes" in html
+
+
+def test_stay_signed_in_restarts_the_idle_clock(client_for, inspector):
+    with time_machine.travel(NOW, tick=False) as clock:
+        client = client_for(inspector)
+        clock.shift(timedelta(minutes=29))
+        assert client.post(CLOCK).json()["idle_seconds_left"] == 30 * 60
+        clock.shift(timedelta(minutes=29))
+        assert client.get("/forces/").status_code == 200
+
+
+def test_stay_signed_in_cannot_pass_the_12_hours(client_for, inspector):
+    with time_machine.travel(NOW, tick=False) as clock:
+        client = client_for(inspector)
+        for _ in range(47):
+            clock.shift(timedelta(minutes=15))
+            client.post(CLOCK)
+        clock.shift(timedelta(minutes=14))
+        answer = client.post(CLOCK).json()
+        assert answer["absolute_seconds_left"] == 60
+        clock.shift(timedelta(minutes=1))
+        assert client.post(CLOCK).json() == {"signed_in": False}
+
+
+def test_stay_signed_in_needs_the_form_token(inspector):
+    from django.test import Client
+
+    from accounts.tests.factories import signed_in
+
+    client = signed_in(Client(enforce_csrf_checks=True), inspector)
+    assert client.post(CLOCK).status_code == 403
+    token = client.get("/").context["csrf_token"]
+    assert client.post(CLOCK, headers={"X-CSRFToken": str(token)}).status_code == 200
+
+
+def test_the_clock_tells_anyone_not_signed_in_so(client, password_only_client, inspector):
+    assert client.get(CLOCK).json() == {"signed_in": False}
+    # Password given, code not yet: not signed in to the service either.
+    assert password_only_client(inspector).post(CLOCK).json() == {"signed_in": False}
+
+
+def test_signed_in_pages_carry_the_warning_and_the_sign_in_page_does_not(client_for, inspector):
+    with time_machine.travel(NOW, tick=False) as clock:
+        client = client_for(inspector)
+        clock.shift(timedelta(minutes=5))
+        html = client.get("/forces/").content.decode()
+        assert 'id="app-timeout-dialog"' in html
+        # This request restarted the idle clock; the page counts from it.
+        assert 'data-app-idle-seconds="1800"' in html
+        assert 'data-app-absolute-seconds="42900"' in html
+        assert 'data-app-warn-seconds="120"' in html
+        client.post("/account/sign-out/")
+        assert "app-timeout-dialog" not in client.get("/account/sign-in/").content.decode()

@@ -37,3 +37,152 @@ if (scrollBoxes.length) {
   markScrollBoxes();
   window.addEventListener("resize", markScrollBoxes);
 }
+
+// The warning before a session ends (templates/_timeout_dialog.html; WCAG
+// 2.2.1). The page knows how long its session had left when it was drawn;
+// before warning, it asks the server again (accounts.views.session_clock, a
+// GET that does not count as work), as another tab may have kept the session
+// going. "Stay signed in" (a POST) restarts the idle clock; nothing on the
+// page is lost. When the time is up, the sign-in page says why.
+const timeoutDialog = document.getElementById("app-timeout-dialog");
+if (timeoutDialog && typeof timeoutDialog.showModal === "function") {
+  startSessionClock(timeoutDialog);
+}
+
+function startSessionClock(dialog) {
+  const data = dialog.dataset;
+  const warnSeconds = Number(data.appWarnSeconds);
+  const token = document.querySelector("#app-sign-out [name=csrfmiddlewaretoken]");
+  const countdowns = dialog.querySelectorAll("[data-app-timeout-countdown]");
+  const announce = dialog.querySelector("[data-app-timeout-announce]");
+  let signOutAt = 0;
+  let planned = 0;
+  let ticking = 0;
+  let lastAnnounced = "";
+  let returnFocus = null;
+
+  function inWords(seconds) {
+    if (seconds >= 60) {
+      const minutes = Math.ceil(seconds / 60);
+      return `${minutes} minute${minutes === 1 ? "" : "s"}`;
+    }
+    return `${seconds} second${seconds === 1 ? "" : "s"}`;
+  }
+
+  function plan(clock) {
+    const idle = clock.idle_seconds_left;
+    const absolute = clock.absolute_seconds_left;
+    const left = Math.min(idle, absolute);
+    dialog.querySelectorAll("[data-app-timeout-when]").forEach((element) => {
+      element.hidden = element.dataset.appTimeoutWhen !== (absolute <= idle ? "absolute" : "idle");
+    });
+    signOutAt = Date.now() + left * 1000;
+    window.clearTimeout(planned);
+    // Inside the warning the countdown asks again (tick); before it, one timer.
+    if (left > warnSeconds) planned = window.setTimeout(check, (left - warnSeconds) * 1000);
+    return left;
+  }
+
+  async function ask(method) {
+    const headers = method === "POST" && token ? { "X-CSRFToken": token.value } : {};
+    const response = await fetch(data.appSessionClock, {
+      method,
+      headers,
+      credentials: "same-origin",
+      cache: "no-store",
+    });
+    if (!response.ok) throw new Error(`session clock: ${response.status}`);
+    return response.json();
+  }
+
+  function signedOut() {
+    const here = window.location.pathname + window.location.search;
+    // As Django writes it when it sends someone to sign in: slashes kept.
+    const next = encodeURIComponent(here).replace(/%2F/g, "/");
+    window.location.assign(`${data.appSignIn}?next=${next}`);
+  }
+
+  async function check() {
+    let clock = null;
+    try {
+      clock = await ask("GET");
+    } catch {
+      // The server did not answer: count down from what the page knew.
+    }
+    if (clock && !clock.signed_in) return signedOut();
+    const left = clock ? plan(clock) : secondsLeft();
+    if (left > warnSeconds) return close();
+    if (left <= 0) return signedOut();
+    open();
+  }
+
+  function secondsLeft() {
+    return Math.max(0, Math.round((signOutAt - Date.now()) / 1000));
+  }
+
+  // Read out each new minute, then at 30 and 10 seconds: not every second.
+  function moment(left) {
+    if (left >= 60) return inWords(left);
+    if (left <= 10) return "10";
+    return left <= 30 ? "30" : "";
+  }
+
+  function tick() {
+    const left = secondsLeft();
+    const words = inWords(left);
+    countdowns.forEach((element) => {
+      element.textContent = words;
+    });
+    if (moment(left) && moment(left) !== lastAnnounced && left > 0) {
+      lastAnnounced = moment(left);
+      announce.textContent = `We will sign you out in ${words}.`;
+    }
+    // Ask again every 15 seconds, and when the time is up.
+    if (left <= 0 || left % 15 === 0) check();
+  }
+
+  function open() {
+    if (dialog.open) return;
+    returnFocus = document.activeElement;
+    // Opening reads the message out (aria-describedby): not again at once.
+    lastAnnounced = moment(secondsLeft());
+    tick();
+    dialog.showModal();
+    ticking = window.setInterval(tick, 1000);
+  }
+
+  function close() {
+    window.clearInterval(ticking);
+    announce.textContent = "";
+    if (!dialog.open) return;
+    dialog.close();
+    if (returnFocus && typeof returnFocus.focus === "function") returnFocus.focus();
+  }
+
+  async function stay() {
+    try {
+      const clock = await ask("POST");
+      if (!clock.signed_in) return signedOut();
+      const left = plan(clock);
+      close();
+      // Only the 12 hours are left, and nothing makes them longer: "Continue"
+      // closes the warning until they are up.
+      if (left <= warnSeconds) planned = window.setTimeout(check, left * 1000);
+    } catch {
+      check();
+    }
+  }
+
+  dialog.querySelectorAll("[data-app-timeout-stay]").forEach((button) => {
+    button.addEventListener("click", stay);
+  });
+  // Escape means "stay signed in", as the buttons do, not "sign me out".
+  dialog.addEventListener("cancel", (event) => {
+    event.preventDefault();
+    stay();
+  });
+  plan({
+    idle_seconds_left: Number(data.appIdleSeconds),
+    absolute_seconds_left: Number(data.appAbsoluteSeconds),
+  });
+}
