@@ -6,6 +6,7 @@ from datetime import date
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 
+from core.heartbeats import Job, heartbeat_record
 from core.mail import EMAIL_TASK, TRANSIENT_ERRORS
 
 from . import notices
@@ -15,8 +16,12 @@ logger = logging.getLogger(__name__)
 
 @shared_task(acks_late=True)
 def sweep_deadlines(today: str | None = None) -> int:
-    """Run hourly by beat. Idempotent: a missed or doubled run is harmless."""
-    return notices.notices_sweep(today=date.fromisoformat(today) if today else None)
+    """Run hourly by beat. Idempotent: a missed or doubled run is harmless.
+    Its heartbeat says it ran (core.heartbeats): a stopped beat or worker is
+    seen, not silent."""
+    sent = notices.notices_sweep(today=date.fromisoformat(today) if today else None)
+    heartbeat_record(job=Job.DEADLINE_SWEEP)
+    return sent
 
 
 @shared_task(**EMAIL_TASK)

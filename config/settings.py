@@ -406,6 +406,15 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# How long each scheduled job may go without finishing before it is late
+# (core.heartbeats): two of its runs missed, and a little more.
+SCHEDULED_JOB_ALLOWANCE = {
+    "deadline_sweep": timedelta(
+        seconds=2 * _SWEEP_EVERY_SECONDS + 60 if _SWEEP_EVERY_SECONDS else 2 * 3600 + 15 * 60
+    ),
+    "nightly_exports": timedelta(hours=49),
+}
+
 # How long /healthz waits for the broker before calling it down.
 HEALTHZ_BROKER_TIMEOUT = 2
 

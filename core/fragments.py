@@ -15,7 +15,9 @@ stored in the shared cache under a key made of:
   changes all of it and compares every page): sessions, sign-in attempts and
   logs (django-axes), updates to authenticator devices' counters (django-otp;
   adding or removing a device still counts) and a person's last sign-in time.
-  Otherwise every sign-in would empty every cached page.
+  Otherwise every sign-in would empty every cached page. So is a scheduled
+  job's heartbeat (core.heartbeats), shown only outside fragments, or every
+  hourly sweep would.
 - the build: a digest of the code and templates, so that during a rolling
   deploy old and new processes never serve each other's HTML;
 - the London date, because "due in 3 days" changes at midnight;
@@ -79,9 +81,10 @@ PAUSE_AFTER_ERROR = 30.0
 _READS = re.compile(
     r"[\s(]*(SELECT|SAVEPOINT|RELEASE|ROLLBACK|SET|SHOW|BEGIN|COMMIT|PRAGMA)\b", re.IGNORECASE
 )
-# The bookkeeping of signing in, which no fragment shows (see above).
-_SIGN_IN_WRITE = re.compile(
-    r'\s*(?:(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(?:django_session|axes_\w+)"?\s'
+# The bookkeeping of signing in, and jobs' heartbeats, which no fragment
+# shows (see above).
+_BOOKKEEPING_WRITE = re.compile(
+    r'\s*(?:(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(?:django_session|axes_\w+|core_jobheartbeat)"?\s'
     r'|UPDATE\s+"?otp_\w+device"?\s'
     r'|UPDATE "accounts_user" SET "last_login" = %s WHERE "accounts_user"."id" = %s$)',
     re.IGNORECASE,
@@ -152,7 +155,7 @@ def _is_write(sql) -> bool:
         return True
     if ";" in sql.strip().rstrip(";"):
         return True  # several statements: any of them may write
-    return not _READS.match(sql) and not _SIGN_IN_WRITE.match(sql)
+    return not _READS.match(sql) and not _BOOKKEEPING_WRITE.match(sql)
 
 
 def copied(connection) -> None:

@@ -121,3 +121,18 @@ class BackgroundBuild(BaseModel):
     @property
     def is_in_progress(self) -> bool:
         return self.status in self.MAKING and not self.is_lost
+
+
+class JobHeartbeat(models.Model):
+    """When a scheduled job last finished: the proof that beat and the worker
+    run it (core.heartbeats). Written by the job itself; no person edits it."""
+
+    class Job(models.TextChoices):
+        DEADLINE_SWEEP = "deadline_sweep", "Deadline reminders and overdue notices"
+        NIGHTLY_EXPORTS = "nightly_exports", "The nightly national exports"
+
+    job = models.CharField(max_length=40, choices=Job.choices, primary_key=True)
+    finished_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.get_job_display()}: {self.finished_at:%Y-%m-%d %H:%M}"

@@ -18,6 +18,7 @@ from inspections.models import Inspection
 
 from . import fragments
 from .forms import AuditSearchForm
+from .heartbeats import late_jobs
 from .models import AuditEvent
 
 
@@ -28,7 +29,7 @@ def home(request: HttpRequest) -> HttpResponse:
     if user.is_force_lead:
         template, frame = "core/home_force_lead.html", {"force": user.force}
     elif user.is_admin:
-        template = "core/home_admin.html"
+        template, frame = "core/home_admin.html", {"late_jobs": late_jobs()}
     else:
         template = "core/home_inspector.html"
     return fragments.render(request, template, frame, body=lambda: _home_context(user))
@@ -73,6 +74,13 @@ def _database_ok() -> bool:
         return False
 
 
+def _late_job_names() -> list[str]:
+    try:
+        return [late.job for late in late_jobs()]
+    except Exception:  # mid-deploy, before the migration: say so, never a 500
+        return ["unknown"]
+
+
 def _broker_ok(url: str, timeout: float) -> bool:
     try:
         with celery_app.connection_for_write(url=url) as conn:
@@ -93,12 +101,17 @@ def healthz(request: HttpRequest) -> JsonResponse:
     out (found by a review). "degraded" tells monitoring the broker is down."""
     database = _database_ok()
     broker = _broker_ok(settings.CELERY_BROKER_URL, settings.HEALTHZ_BROKER_TIMEOUT)
-    status = "ok" if database and broker else "degraded" if database else "unavailable"
+    # A scheduled job that has stopped running (beat or the worker down) is
+    # "degraded" too: pages work, but nobody is reminded of a deadline.
+    late = _late_job_names() if database else []
+    ok = database and broker and not late
+    status = "ok" if ok else "degraded" if database else "unavailable"
     return JsonResponse(
         {
             "status": status,
             "database": "ok" if database else "unavailable",
             "broker": "ok" if broker else "unavailable",
+            "late_jobs": late,
         },
         status=200 if database else 503,
     )

@@ -3,6 +3,8 @@
 from celery import shared_task
 from django.db import OperationalError
 
+from core.heartbeats import Job, heartbeat_record
+
 from . import export_files
 
 
@@ -17,3 +19,4 @@ def prepare_exports() -> None:
     """Nightly: ask for a fresh copy of every export (one already being
     prepared is left to finish, so a doubled run asks once)."""
     export_files.prepare_all()
+    heartbeat_record(job=Job.NIGHTLY_EXPORTS)

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from core import fragments, uploads
+from core.heartbeats import late_jobs
 from forces.forms import ForceFilterForm
 from inspections.models import Topic
 
@@ -31,7 +32,12 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
     _require_inspectorate(request)
     filters = ForceFilterForm(request.GET or None)
     data = filters.valid_data()
-    context = {"filters": filters, "filtered": bool(data.get("region") or data.get("country"))}
+    context = {
+        "filters": filters,
+        "filtered": bool(data.get("region") or data.get("country")),
+        # Admins watch the scheduled jobs too (core.heartbeats).
+        "late_jobs": late_jobs() if request.user.is_admin else [],
+    }
     return fragments.render(
         request,
         "dashboard/dashboard.html",

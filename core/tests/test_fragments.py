@@ -142,6 +142,19 @@ def test_reads_and_session_writes_keep_the_version(before):
     assert version() == before
 
 
+def test_a_scheduled_jobs_heartbeat_keeps_the_version(before):
+    """Or every hourly sweep would empty the page cache (core.heartbeats)."""
+    from core.heartbeats import Job, heartbeat_record
+    from core.models import JobHeartbeat
+
+    JobHeartbeat.objects.filter(job=Job.DEADLINE_SWEEP).delete()
+    fragments.data_changed()
+    before = version()
+    heartbeat_record(job=Job.DEADLINE_SWEEP)  # the first: an insert
+    heartbeat_record(job=Job.DEADLINE_SWEEP)  # then updates
+    assert version() == before
+
+
 # On a page --------------------------------------------------------------------
 
 
