@@ -442,8 +442,21 @@ def action_plan_save_response(
     return response
 
 
+def _lock_inspection(inspection_id) -> Inspection:
+    """Lock the inspection's row (NO KEY UPDATE, as inspections.services takes
+    it) and read its stage as committed now. A closing of the inspection
+    takes this lock too, so it either commits before this reads the stage
+    (and is seen) or waits until this transaction ends. Found by a review:
+    without it, a plan submitted or returned, or a visit cancelled, while
+    the inspection closed was written after the closing."""
+    return Inspection.objects.select_for_update(no_key=True).only("stage").get(pk=inspection_id)
+
+
 def _locked(plan: ActionPlan) -> ActionPlan:
-    """Lock the plan row so two submissions (two tabs, a double click) queue up."""
+    """Lock the inspection's row, then the plan's, so two submissions (two
+    tabs, a double click) queue up, and a closing of the inspection is seen.
+    Always in that order, as every service here takes them."""
+    _lock_inspection(plan.inspection_id)
     locked = (
         ActionPlan.objects.select_for_update(of=("self",))
         .select_related("inspection__force", "inspection__lead_inspector", "document")
@@ -495,7 +508,16 @@ def action_plan_submit(*, plan: ActionPlan, by: User) -> ActionPlanVersion:
     return version
 
 
+CLOSED_NO_RETURN = (
+    "The inspection is closed, so the force cannot send a new version. Accept this one, or leave it"
+)
+
+
 def _review(*, version: ActionPlanVersion, by: User, status: str, comment: str) -> None:
+    stage = _lock_inspection(version.plan.inspection_id).stage
+    if status == ActionPlanVersion.Status.RETURNED and stage == Inspection.Stage.CLOSED:
+        # The force could not send a new version: accept it, or leave it.
+        raise ValidationError({"decision": CLOSED_NO_RETURN})
     # A conditional update: only a version still awaiting review changes, so
     # two reviewers (or two clicks) cannot both decide it.
     now = timezone.now()
@@ -536,15 +558,6 @@ def action_plan_version_return(
     this version's responses, so the force lead starts the next one from them."""
     if not comment.strip():
         raise ValidationError({"comment": "Enter comments to tell the force what to change"})
-    stage = Inspection.objects.filter(pk=version.plan.inspection_id).values_list("stage", flat=True)
-    if stage.first() == Inspection.Stage.CLOSED:
-        # The force could not send a new version: accept it, or leave it.
-        raise ValidationError(
-            {
-                "decision": "The inspection is closed, so the force cannot send a new version. "
-                "Accept this one, or leave it"
-            }
-        )
     _review(version=version, by=by, status=ActionPlanVersion.Status.RETURNED, comment=comment)
     return version
 
@@ -678,11 +691,15 @@ def post_inspection_visit_cancel(
 ) -> PostInspectionVisit:
     """Cancel a visit before its day, with the reason, and tell the force.
     Its day can then be booked again."""
+    # The inspection's row first (a closing meanwhile is seen), then the visit's.
+    _lock_inspection(visit.inspection_id)
     visit = (
         PostInspectionVisit.objects.select_for_update(of=("self",))
         .select_related("inspection")
         .get(pk=visit.pk)
     )
+    if visit.inspection.stage == Inspection.Stage.CLOSED:
+        raise ValidationError("The inspection is closed, so the visit can no longer be cancelled")
     if not can_schedule_visit(by, visit.inspection):
         raise PermissionDenied
     if visit.is_cancelled:
