@@ -164,6 +164,8 @@ class VisitRecordForm(GovukForm):
         label="Re-inspection fieldwork ends",
         required=False,
     )
+    # The visit's version as the page showed it (services.visit_version).
+    seen = forms.CharField(widget=forms.HiddenInput, required=False)
     layout_fields = [
         Field.checkboxes("people_interviewed", legend_size=Size.SMALL),
         Field.text("other_people_interviewed"),
@@ -172,6 +174,7 @@ class VisitRecordForm(GovukForm):
         Field.radios("outcome", legend_size=Size.SMALL),
         Field("re_inspection_start", legend_size=Size.SMALL),
         Field("re_inspection_end", legend_size=Size.SMALL),
+        Field("seen"),
     ]
 
     def __init__(self, *args, re_inspection_planned: bool = False, **kwargs):

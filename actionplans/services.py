@@ -734,6 +734,19 @@ VISIT_RECORD_FIELDS = [
 ]
 
 
+STALE_VISIT = (
+    "Someone else recorded this visit after you opened this page, so your record has not "
+    "been saved. The visit's page shows what they recorded. Save again to replace their "
+    "record with yours"
+)
+
+
+def visit_version(visit: PostInspectionVisit) -> str:
+    """What the record page carries back (as "seen") to tell whether the visit
+    was saved after the page was drawn."""
+    return visit.updated_at.isoformat()
+
+
 @transaction.atomic
 def post_inspection_visit_record(
     *,
@@ -746,9 +759,14 @@ def post_inspection_visit_record(
     outcome: str,
     re_inspection_start: date | None = None,
     re_inspection_end: date | None = None,
+    seen: str | None = None,
 ) -> PostInspectionVisit:
     """Record what happened at the visit. "Full re-inspection recommended" puts a
-    planned re-inspection of the force into the programme, once."""
+    planned re-inspection of the force into the programme, once.
+
+    `seen` is visit_version() as the page showed it: if the visit was saved
+    since (the lead inspector and an admin may both record it), nothing is
+    saved, rather than the page's answers silently replacing theirs."""
     visit = PostInspectionVisit.objects.select_for_update().get(pk=visit.pk)
     if visit.is_cancelled:
         raise ValidationError("This visit was cancelled, so there is nothing to record")
@@ -767,11 +785,16 @@ def post_inspection_visit_record(
             }
         )
     before = audit.snapshot(visit, VISIT_RECORD_FIELDS)
+    stale = seen is not None and seen != visit_version(visit)
     visit.people_interviewed = people_interviewed
     visit.other_people_interviewed = other_people_interviewed
     visit.documents_reviewed = documents_reviewed
     visit.feedback = feedback
     visit.outcome = outcome
+    if stale:
+        if not audit.diff(before, audit.snapshot(visit, VISIT_RECORD_FIELDS)):
+            return visit  # a second click on Save: recorded already, as asked
+        raise ValidationError(STALE_VISIT, code="stale")
     visit.outcome_recorded_by, visit.outcome_recorded_at = by, timezone.now()
     inspection = Inspection.objects.select_related("force").get(pk=visit.inspection_id)
     if wants_re_inspection and visit.re_inspection_id is None:

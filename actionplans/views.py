@@ -399,14 +399,20 @@ def visit_record(request: HttpRequest, inspection_id: UUID, visit_id: UUID) -> H
     initial = {field: getattr(visit, field) for field in services.VISIT_RECORD_FIELDS}
     form = VisitRecordForm(
         request.POST or None,
-        initial=initial if visit.outcome else None,
+        initial={**(initial if visit.outcome else {}), "seen": services.visit_version(visit)},
         re_inspection_planned=visit.re_inspection_id is not None,
     )
     if request.method == "POST" and form.is_valid():
+        answers = {**form.cleaned_data, "seen": form.cleaned_data["seen"] or None}
         try:
-            services.post_inspection_visit_record(visit=visit, by=request.user, **form.cleaned_data)
+            services.post_inspection_visit_record(visit=visit, by=request.user, **answers)
         except ValidationError as error:
             add_service_errors(form, error)
+            if services.STALE_VISIT in form.non_field_errors():
+                # They have been told of the other record: saving again replaces it.
+                visit.refresh_from_db(fields=["updated_at"])
+                form.data = form.data.copy()
+                form.data["seen"] = services.visit_version(visit)
         else:
             messages.success(request, "Visit record saved")
             return redirect(visit.get_absolute_url())
