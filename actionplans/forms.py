@@ -237,10 +237,13 @@ class PccResponseForm(GovukForm):
         max_length=500,
         widget=forms.URLInput(attrs={"spellcheck": "false"}),
     )
+    # The response as the page showed it (pcc_response.pcc_response_version).
+    seen = forms.CharField(widget=forms.HiddenInput, required=False)
 
     layout_fields = [
         Field("published_on", legend_size=Size.SMALL),
         Field.text("url"),
+        Field("seen"),
     ]
 
     def __init__(self, *args, inspection, **kwargs):

@@ -259,16 +259,25 @@ def pcc_response_edit(request: HttpRequest, inspection_id: UUID) -> HttpResponse
     initial = {
         field: getattr(inspection, f"pcc_response_{field}") for field in ("published_on", "url")
     }
+    seen = pcc_response.pcc_response_version(inspection)
     form = PccResponseForm(
-        request.POST or None, initial=initial if recorded else None, inspection=inspection
+        request.POST or None,
+        initial={**(initial if recorded else {}), "seen": seen},
+        inspection=inspection,
     )
     if form.is_valid():
+        answers = {**form.cleaned_data, "seen": form.cleaned_data["seen"] or None}
         try:
             changed = pcc_response.pcc_response_record(
-                inspection=inspection, **form.cleaned_data, by=request.user
+                inspection=inspection, **answers, by=request.user
             )
         except ValidationError as error:
             add_service_errors(form, error)
+            if pcc_response.STALE in form.non_field_errors():
+                # They have been told of the other record: saving again replaces it.
+                inspection.refresh_from_db(fields=pcc_response.FIELDS)
+                form.data = form.data.copy()
+                form.data["seen"] = pcc_response.pcc_response_version(inspection)
         else:
             when = govuk_date(inspection.pcc_response_published_on)
             if changed:
