@@ -45,12 +45,15 @@ class ResponseForm(GovukForm):
         widget=forms.RadioSelect,
         error_messages={"required": "Select the status of this action"},
     )
+    # The draft's response as the page showed it (services.response_version).
+    seen = forms.CharField(widget=forms.HiddenInput, required=False)
 
     layout_fields = [
         Field.textarea("action"),
         Field.text("owner_role"),
         Field("target_on", legend_size=Size.SMALL),
         Field.radios("status", legend_size=Size.SMALL, inline=False),
+        Field("seen"),
     ]
 
 

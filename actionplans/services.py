@@ -406,6 +406,16 @@ def action_plan_attach_document(*, plan: ActionPlan, upload, by: User) -> Action
 
 
 RESPONSE_FIELDS = ["action", "owner_role", "target_on", "status"]
+STALE_RESPONSE = (
+    "Someone else saved a response to this after you opened the page, so your response has "
+    "not been saved. The plan shows their response. Save again to replace it with yours"
+)
+
+
+def response_version(response: PlanResponse | None) -> str:
+    """What the response page carries back (as "seen") to tell whether the
+    draft's response was saved after the page was drawn: "" for none yet."""
+    return response.updated_at.isoformat() if response is not None else ""
 
 
 @transaction.atomic
@@ -418,18 +428,27 @@ def action_plan_save_response(
     target_on: date,
     status: str,
     by: User,
+    seen: str | None = None,
 ) -> PlanResponse:
-    """Save the draft's response to one item."""
+    """Save the draft's response to one item.
+
+    `seen` is response_version() as the page showed it: if the response was
+    saved since (another of the force's leads, another tab), nothing is saved."""
     plan = _locked(plan)
     _require_editable(plan)
     key = {"finding": item.finding} if item.finding else {"recommendation": item.recommendation}
     response = PlanResponse.objects.filter(plan=plan, version__isnull=True, **key).first()
+    stale = seen is not None and seen != response_version(response)
     before = audit.snapshot(response, RESPONSE_FIELDS) if response else {}
     response = response or PlanResponse(plan=plan, **key)
     response.position = item.position
     response.subject = f"{item.label}: {item.text}"
     response.action, response.owner_role = action, owner_role
     response.target_on, response.status = target_on, status
+    if stale:
+        if not audit.diff(before, audit.snapshot(response, RESPONSE_FIELDS)):
+            return response  # a second click on Save: saved already, as asked
+        raise ValidationError(STALE_RESPONSE, code="stale")
     response.save()
     _audit(
         plan,

@@ -130,15 +130,23 @@ def plan_response(
     if item is None:
         raise Http404("No such cause of concern, recommendation or area for improvement")
     existing = services.draft_responses(plan).get(item.id)
-    initial = {f: getattr(existing, f) for f in services.RESPONSE_FIELDS} if existing else None
+    initial = {f: getattr(existing, f) for f in services.RESPONSE_FIELDS} if existing else {}
+    initial["seen"] = services.response_version(existing)
     form = ResponseForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
+        # "" is a page drawn before any response; no "seen" at all, none to check.
+        seen = form.cleaned_data["seen"] if "seen" in request.POST else None
+        answers = {**form.cleaned_data, "seen": seen}
         try:
-            services.action_plan_save_response(
-                plan=plan, item=item, by=request.user, **form.cleaned_data
-            )
+            services.action_plan_save_response(plan=plan, item=item, by=request.user, **answers)
         except ValidationError as error:
             add_service_errors(form, error)
+            if services.STALE_RESPONSE in form.non_field_errors():
+                # They have been told of the other response: saving again replaces it.
+                form.data = form.data.copy()
+                form.data["seen"] = services.response_version(
+                    services.draft_responses(plan).get(item.id)
+                )
         else:
             messages.success(request, f"Response to {item.label.lower()} saved")
             return redirect(plan.get_absolute_url())
