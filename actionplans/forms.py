@@ -45,12 +45,15 @@ class ResponseForm(GovukForm):
         widget=forms.RadioSelect,
         error_messages={"required": "Select the status of this action"},
     )
+    # The draft's response as the page showed it (services.response_version).
+    seen = forms.CharField(widget=forms.HiddenInput, required=False)
 
     layout_fields = [
         Field.textarea("action"),
         Field.text("owner_role"),
         Field("target_on", legend_size=Size.SMALL),
         Field.radios("status", legend_size=Size.SMALL, inline=False),
+        Field("seen"),
     ]
 
 
@@ -164,6 +167,8 @@ class VisitRecordForm(GovukForm):
         label="Re-inspection fieldwork ends",
         required=False,
     )
+    # The visit's version as the page showed it (services.visit_version).
+    seen = forms.CharField(widget=forms.HiddenInput, required=False)
     layout_fields = [
         Field.checkboxes("people_interviewed", legend_size=Size.SMALL),
         Field.text("other_people_interviewed"),
@@ -172,6 +177,7 @@ class VisitRecordForm(GovukForm):
         Field.radios("outcome", legend_size=Size.SMALL),
         Field("re_inspection_start", legend_size=Size.SMALL),
         Field("re_inspection_end", legend_size=Size.SMALL),
+        Field("seen"),
     ]
 
     def __init__(self, *args, re_inspection_planned: bool = False, **kwargs):
@@ -234,10 +240,13 @@ class PccResponseForm(GovukForm):
         max_length=500,
         widget=forms.URLInput(attrs={"spellcheck": "false"}),
     )
+    # The response as the page showed it (pcc_response.pcc_response_version).
+    seen = forms.CharField(widget=forms.HiddenInput, required=False)
 
     layout_fields = [
         Field("published_on", legend_size=Size.SMALL),
         Field.text("url"),
+        Field("seen"),
     ]
 
     def __init__(self, *args, inspection, **kwargs):

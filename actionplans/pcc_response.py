@@ -115,13 +115,31 @@ def pcc_response_problems(
     return problems
 
 
+STALE = (
+    f"Someone else recorded the {LABEL} after you opened this page, so your answers have "
+    "not been saved. The page now shows what they recorded. Save again to replace it "
+    "with yours"
+)
+
+
+def pcc_response_version(inspection: Inspection) -> str:
+    """What the form carries back (as "seen"): the response as the page showed
+    it. Its own fields, not the inspection's time of change, so that another
+    change to the inspection does not make the form stale."""
+    return f"{inspection.pcc_response_published_on or 'none'}|{inspection.pcc_response_url}"
+
+
 @transaction.atomic
 def pcc_response_record(
-    *, inspection: Inspection, published_on: date, url: str = "", by: User
+    *, inspection: Inspection, published_on: date, url: str = "", by: User, seen: str | None = None
 ) -> bool:
     """Record, or correct, the date the commissioner published their response
     and, optionally, its https address. Audited with the values before and
     after. Returns False, and writes nothing, when nothing changed.
+
+    `seen` is pcc_response_version() as the page showed it: if the response
+    was recorded or changed since (the force's lead, the lead inspector and
+    admins may each record it), nothing is saved.
     """
     # The row as it is now, locked: a closing (or a corrected publication
     # date) committed since the page was drawn is checked against, and the
@@ -139,13 +157,18 @@ def pcc_response_record(
     problems = pcc_response_problems(locked, published_on=published_on, url=url)
     if problems:
         raise ValidationError(problems)
-    before = audit.snapshot(locked, FIELDS)
+    before, version = audit.snapshot(locked, FIELDS), pcc_response_version(locked)
     locked.pcc_response_published_on, locked.pcc_response_url = published_on, url
     changes = audit.diff(before, audit.snapshot(locked, FIELDS))
+    if not changes:
+        # Saved again as it is: a second click on Save too, not a stale page.
+        for field in FIELDS:
+            setattr(inspection, field, getattr(locked, field))
+        return False
+    if seen is not None and seen != version:
+        raise ValidationError(STALE, code="stale")
     for field in FIELDS:
         setattr(inspection, field, getattr(locked, field))
-    if not changes:
-        return False
     locked.save(update_fields=[*FIELDS, "updated_at"])
     audit.record(
         by=by,

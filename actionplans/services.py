@@ -406,6 +406,16 @@ def action_plan_attach_document(*, plan: ActionPlan, upload, by: User) -> Action
 
 
 RESPONSE_FIELDS = ["action", "owner_role", "target_on", "status"]
+STALE_RESPONSE = (
+    "Someone else saved a response to this after you opened the page, so your response has "
+    "not been saved. The plan shows their response. Save again to replace it with yours"
+)
+
+
+def response_version(response: PlanResponse | None) -> str:
+    """What the response page carries back (as "seen") to tell whether the
+    draft's response was saved after the page was drawn: "" for none yet."""
+    return response.updated_at.isoformat() if response is not None else ""
 
 
 @transaction.atomic
@@ -418,18 +428,27 @@ def action_plan_save_response(
     target_on: date,
     status: str,
     by: User,
+    seen: str | None = None,
 ) -> PlanResponse:
-    """Save the draft's response to one item."""
+    """Save the draft's response to one item.
+
+    `seen` is response_version() as the page showed it: if the response was
+    saved since (another of the force's leads, another tab), nothing is saved."""
     plan = _locked(plan)
     _require_editable(plan)
     key = {"finding": item.finding} if item.finding else {"recommendation": item.recommendation}
     response = PlanResponse.objects.filter(plan=plan, version__isnull=True, **key).first()
+    stale = seen is not None and seen != response_version(response)
     before = audit.snapshot(response, RESPONSE_FIELDS) if response else {}
     response = response or PlanResponse(plan=plan, **key)
     response.position = item.position
     response.subject = f"{item.label}: {item.text}"
     response.action, response.owner_role = action, owner_role
     response.target_on, response.status = target_on, status
+    if stale:
+        if not audit.diff(before, audit.snapshot(response, RESPONSE_FIELDS)):
+            return response  # a second click on Save: saved already, as asked
+        raise ValidationError(STALE_RESPONSE, code="stale")
     response.save()
     _audit(
         plan,
@@ -442,8 +461,21 @@ def action_plan_save_response(
     return response
 
 
+def _lock_inspection(inspection_id) -> Inspection:
+    """Lock the inspection's row (NO KEY UPDATE, as inspections.services takes
+    it) and read its stage as committed now. A closing of the inspection
+    takes this lock too, so it either commits before this reads the stage
+    (and is seen) or waits until this transaction ends. Found by a review:
+    without it, a plan submitted or returned, or a visit cancelled, while
+    the inspection closed was written after the closing."""
+    return Inspection.objects.select_for_update(no_key=True).only("stage").get(pk=inspection_id)
+
+
 def _locked(plan: ActionPlan) -> ActionPlan:
-    """Lock the plan row so two submissions (two tabs, a double click) queue up."""
+    """Lock the inspection's row, then the plan's, so two submissions (two
+    tabs, a double click) queue up, and a closing of the inspection is seen.
+    Always in that order, as every service here takes them."""
+    _lock_inspection(plan.inspection_id)
     locked = (
         ActionPlan.objects.select_for_update(of=("self",))
         .select_related("inspection__force", "inspection__lead_inspector", "document")
@@ -495,7 +527,16 @@ def action_plan_submit(*, plan: ActionPlan, by: User) -> ActionPlanVersion:
     return version
 
 
+CLOSED_NO_RETURN = (
+    "The inspection is closed, so the force cannot send a new version. Accept this one, or leave it"
+)
+
+
 def _review(*, version: ActionPlanVersion, by: User, status: str, comment: str) -> None:
+    stage = _lock_inspection(version.plan.inspection_id).stage
+    if status == ActionPlanVersion.Status.RETURNED and stage == Inspection.Stage.CLOSED:
+        # The force could not send a new version: accept it, or leave it.
+        raise ValidationError({"decision": CLOSED_NO_RETURN})
     # A conditional update: only a version still awaiting review changes, so
     # two reviewers (or two clicks) cannot both decide it.
     now = timezone.now()
@@ -536,15 +577,6 @@ def action_plan_version_return(
     this version's responses, so the force lead starts the next one from them."""
     if not comment.strip():
         raise ValidationError({"comment": "Enter comments to tell the force what to change"})
-    stage = Inspection.objects.filter(pk=version.plan.inspection_id).values_list("stage", flat=True)
-    if stage.first() == Inspection.Stage.CLOSED:
-        # The force could not send a new version: accept it, or leave it.
-        raise ValidationError(
-            {
-                "decision": "The inspection is closed, so the force cannot send a new version. "
-                "Accept this one, or leave it"
-            }
-        )
     _review(version=version, by=by, status=ActionPlanVersion.Status.RETURNED, comment=comment)
     return version
 
@@ -678,11 +710,15 @@ def post_inspection_visit_cancel(
 ) -> PostInspectionVisit:
     """Cancel a visit before its day, with the reason, and tell the force.
     Its day can then be booked again."""
+    # The inspection's row first (a closing meanwhile is seen), then the visit's.
+    _lock_inspection(visit.inspection_id)
     visit = (
         PostInspectionVisit.objects.select_for_update(of=("self",))
         .select_related("inspection")
         .get(pk=visit.pk)
     )
+    if visit.inspection.stage == Inspection.Stage.CLOSED:
+        raise ValidationError("The inspection is closed, so the visit can no longer be cancelled")
     if not can_schedule_visit(by, visit.inspection):
         raise PermissionDenied
     if visit.is_cancelled:
@@ -717,6 +753,19 @@ VISIT_RECORD_FIELDS = [
 ]
 
 
+STALE_VISIT = (
+    "Someone else recorded this visit after you opened this page, so your record has not "
+    "been saved. The visit's page shows what they recorded. Save again to replace their "
+    "record with yours"
+)
+
+
+def visit_version(visit: PostInspectionVisit) -> str:
+    """What the record page carries back (as "seen") to tell whether the visit
+    was saved after the page was drawn."""
+    return visit.updated_at.isoformat()
+
+
 @transaction.atomic
 def post_inspection_visit_record(
     *,
@@ -729,9 +778,14 @@ def post_inspection_visit_record(
     outcome: str,
     re_inspection_start: date | None = None,
     re_inspection_end: date | None = None,
+    seen: str | None = None,
 ) -> PostInspectionVisit:
     """Record what happened at the visit. "Full re-inspection recommended" puts a
-    planned re-inspection of the force into the programme, once."""
+    planned re-inspection of the force into the programme, once.
+
+    `seen` is visit_version() as the page showed it: if the visit was saved
+    since (the lead inspector and an admin may both record it), nothing is
+    saved, rather than the page's answers silently replacing theirs."""
     visit = PostInspectionVisit.objects.select_for_update().get(pk=visit.pk)
     if visit.is_cancelled:
         raise ValidationError("This visit was cancelled, so there is nothing to record")
@@ -750,11 +804,16 @@ def post_inspection_visit_record(
             }
         )
     before = audit.snapshot(visit, VISIT_RECORD_FIELDS)
+    stale = seen is not None and seen != visit_version(visit)
     visit.people_interviewed = people_interviewed
     visit.other_people_interviewed = other_people_interviewed
     visit.documents_reviewed = documents_reviewed
     visit.feedback = feedback
     visit.outcome = outcome
+    if stale:
+        if not audit.diff(before, audit.snapshot(visit, VISIT_RECORD_FIELDS)):
+            return visit  # a second click on Save: recorded already, as asked
+        raise ValidationError(STALE_VISIT, code="stale")
     visit.outcome_recorded_by, visit.outcome_recorded_at = by, timezone.now()
     inspection = Inspection.objects.select_related("force").get(pk=visit.inspection_id)
     if wants_re_inspection and visit.re_inspection_id is None:

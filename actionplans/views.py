@@ -130,15 +130,23 @@ def plan_response(
     if item is None:
         raise Http404("No such cause of concern, recommendation or area for improvement")
     existing = services.draft_responses(plan).get(item.id)
-    initial = {f: getattr(existing, f) for f in services.RESPONSE_FIELDS} if existing else None
+    initial = {f: getattr(existing, f) for f in services.RESPONSE_FIELDS} if existing else {}
+    initial["seen"] = services.response_version(existing)
     form = ResponseForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
+        # "" is a page drawn before any response; no "seen" at all, none to check.
+        seen = form.cleaned_data["seen"] if "seen" in request.POST else None
+        answers = {**form.cleaned_data, "seen": seen}
         try:
-            services.action_plan_save_response(
-                plan=plan, item=item, by=request.user, **form.cleaned_data
-            )
+            services.action_plan_save_response(plan=plan, item=item, by=request.user, **answers)
         except ValidationError as error:
             add_service_errors(form, error)
+            if services.STALE_RESPONSE in form.non_field_errors():
+                # They have been told of the other response: saving again replaces it.
+                form.data = form.data.copy()
+                form.data["seen"] = services.response_version(
+                    services.draft_responses(plan).get(item.id)
+                )
         else:
             messages.success(request, f"Response to {item.label.lower()} saved")
             return redirect(plan.get_absolute_url())
@@ -259,16 +267,25 @@ def pcc_response_edit(request: HttpRequest, inspection_id: UUID) -> HttpResponse
     initial = {
         field: getattr(inspection, f"pcc_response_{field}") for field in ("published_on", "url")
     }
+    seen = pcc_response.pcc_response_version(inspection)
     form = PccResponseForm(
-        request.POST or None, initial=initial if recorded else None, inspection=inspection
+        request.POST or None,
+        initial={**(initial if recorded else {}), "seen": seen},
+        inspection=inspection,
     )
     if form.is_valid():
+        answers = {**form.cleaned_data, "seen": form.cleaned_data["seen"] or None}
         try:
             changed = pcc_response.pcc_response_record(
-                inspection=inspection, **form.cleaned_data, by=request.user
+                inspection=inspection, **answers, by=request.user
             )
         except ValidationError as error:
             add_service_errors(form, error)
+            if pcc_response.STALE in form.non_field_errors():
+                # They have been told of the other record: saving again replaces it.
+                inspection.refresh_from_db(fields=pcc_response.FIELDS)
+                form.data = form.data.copy()
+                form.data["seen"] = pcc_response.pcc_response_version(inspection)
         else:
             when = govuk_date(inspection.pcc_response_published_on)
             if changed:
@@ -399,14 +416,20 @@ def visit_record(request: HttpRequest, inspection_id: UUID, visit_id: UUID) -> H
     initial = {field: getattr(visit, field) for field in services.VISIT_RECORD_FIELDS}
     form = VisitRecordForm(
         request.POST or None,
-        initial=initial if visit.outcome else None,
+        initial={**(initial if visit.outcome else {}), "seen": services.visit_version(visit)},
         re_inspection_planned=visit.re_inspection_id is not None,
     )
     if request.method == "POST" and form.is_valid():
+        answers = {**form.cleaned_data, "seen": form.cleaned_data["seen"] or None}
         try:
-            services.post_inspection_visit_record(visit=visit, by=request.user, **form.cleaned_data)
+            services.post_inspection_visit_record(visit=visit, by=request.user, **answers)
         except ValidationError as error:
             add_service_errors(form, error)
+            if services.STALE_VISIT in form.non_field_errors():
+                # They have been told of the other record: saving again replaces it.
+                visit.refresh_from_db(fields=["updated_at"])
+                form.data = form.data.copy()
+                form.data["seen"] = services.visit_version(visit)
         else:
             messages.success(request, "Visit record saved")
             return redirect(visit.get_absolute_url())

@@ -1,6 +1,7 @@
 """The police and crime commissioner's response: recording it, who may, when,
 what is refused, and how it shows where its due date shows."""
 
+import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -8,7 +9,13 @@ import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
-from actionplans.pcc_response import BAD_ADDRESS, HTTPS_ONLY, address_problem, pcc_response_record
+from actionplans.pcc_response import (
+    BAD_ADDRESS,
+    HTTPS_ONLY,
+    address_problem,
+    pcc_response_record,
+    pcc_response_version,
+)
 from actionplans.services import due_items_for_force
 from actionplans.tests.factories import today
 from core.models import AuditEvent
@@ -333,3 +340,45 @@ def test_the_inspection_timeline_says_who_recorded_it_and_what_changed(
     assert f"by {force_lead_a.full_name}" in timeline
     assert "Police and crime commissioner&#x27;s response published on: " in timeline
     assert "Web address of the police and crime commissioner&#x27;s response: " in timeline
+
+
+def _seen(client, inspection) -> str:
+    """The "seen" the form carries, as drawn now ("" if it carries none)."""
+    found = re.search(r'name="seen" value="([^"]*)"', client.get(url(inspection)).text)
+    return found.group(1) if found else ""
+
+
+def test_a_save_from_a_form_drawn_before_anothers_record_is_refused(
+    client_for, force_lead_a, admin_user, published
+):
+    """Found by a review: the force's lead, the lead inspector and admins may
+    each record the response, and a form drawn before another's save
+    silently replaced the date they had recorded."""
+    admins = client_for(admin_user)
+    seen = _seen(admins, published)
+    force = client_for(force_lead_a)
+    recorded = today() - timedelta(days=3)
+    force.post(url(published), {**date_fields(recorded), "seen": _seen(force, published)})
+
+    page = admins.post(url(published), {**date_fields(today()), "seen": seen})
+
+    assert page.status_code == 200
+    assert "Someone else recorded the police and crime commissioner’s response" in page.text
+    published.refresh_from_db()
+    assert published.pcc_response_published_on == recorded
+    assert len(audit_rows(published)) == 1
+    # Told, they can save theirs over it.
+    again = admins.post(
+        url(published), {**date_fields(today()), "seen": page.context["form"].data["seen"]}
+    )
+    assert again.status_code == 302
+    published.refresh_from_db()
+    assert published.pcc_response_published_on == today()
+
+
+def test_the_same_answers_from_a_stale_form_are_not_refused(admin_user, published):
+    """A second click on Save: what it asks for is recorded already."""
+    seen = pcc_response_version(published)
+    day = today() - timedelta(days=1)
+    assert pcc_response_record(inspection=published, published_on=day, by=admin_user, seen=seen)
+    assert not pcc_response_record(inspection=published, published_on=day, by=admin_user, seen=seen)

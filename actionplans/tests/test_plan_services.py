@@ -210,3 +210,20 @@ def test_replacing_the_draft_document_keeps_the_submitted_versions_file(
     from django.core.files.storage import default_storage
 
     assert default_storage.exists(first.document.storage_name)
+
+
+def test_the_same_response_from_a_stale_page_is_not_refused(checks, force_lead_a):
+    """A second click on Save: what it asks for is saved already."""
+    plan = services.action_plan_for(checks, ActionPlan.Kind.ACTION_PLAN)
+    item = services.plan_items(plan)[0]
+    answers = {
+        "action": "Weekly reviews",
+        "owner_role": "Head of public protection",
+        "target_on": today() + timedelta(days=30),
+        "status": PlanResponse.Status.NOT_STARTED,
+    }
+    for _ in range(2):
+        services.action_plan_save_response(
+            plan=plan, item=item, **answers, by=force_lead_a, seen=""
+        )
+    assert AuditEvent.objects.filter(action="action_plan.response_saved").count() == 1

@@ -374,3 +374,47 @@ def test_a_response_date_that_has_passed_is_spoken_of_in_the_past(
         pcc_response_due_on=today() - timedelta(days=1)
     )
     assert "commissioner’s response was due on" in client_for(lead_inspector).get(followup).text
+
+
+def _response_answers(action: str, seen: str) -> dict:
+    target = today() + timedelta(days=60)
+    return {
+        "action": action,
+        "owner_role": "Detective chief inspector",
+        "target_on_0": target.day,
+        "target_on_1": target.month,
+        "target_on_2": target.year,
+        "status": "in_progress",
+        "seen": seen,
+    }
+
+
+def _response_seen(client, address) -> str:
+    found = re.search(r'name="seen" value="([^"]*)"', client.get(address).content.decode())
+    return found.group(1) if found else ""
+
+
+def test_a_response_saved_from_a_page_drawn_before_anothers_is_refused(
+    client_for, force_lead_a, force_a, checks
+):
+    """Found by a review: two of the force's leads answering the same item
+    from pages open at once, the later save silently replaced the earlier."""
+    from accounts.models import User
+    from accounts.tests.factories import UserFactory
+
+    colleague = UserFactory(role=User.Role.FORCE_LEAD, force=force_a)
+    plan = services.action_plan_for(checks, ActionPlan.Kind.ACTION_PLAN)
+    address = url("plan_response", checks, services.plan_items(plan)[1].id)
+    mine, theirs = client_for(force_lead_a), client_for(colleague)
+    seen = _response_seen(mine, address)
+    theirs.post(address, _response_answers("Their action", _response_seen(theirs, address)))
+
+    page = mine.post(address, _response_answers("My action", seen))
+
+    assert page.status_code == 200
+    assert "Someone else saved a response to this" in page.content.decode()
+    assert plan.responses.get().action == "Their action"
+    # Told, they can save theirs over it.
+    again = mine.post(address, _response_answers("My action", page.context["form"].data["seen"]))
+    assert again.status_code == 302
+    assert plan.responses.get().action == "My action"

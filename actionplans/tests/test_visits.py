@@ -404,3 +404,54 @@ def test_only_those_who_book_visits_cancel_them(booked, inspector, force_lead_a)
     for person in (inspector, force_lead_a):
         with pytest.raises(PermissionDenied):
             services.post_inspection_visit_cancel(visit=booked, reason="No", by=person)
+
+
+def _record_page(client, visit) -> tuple[str, str]:
+    """The record page's address and the "seen" it carries, as drawn now."""
+    address = reverse("actionplans:visit_record", args=[visit.inspection_id, visit.pk])
+    html = client.get(address).content.decode()
+    seen = re.search(r'name="seen" value="([^"]*)"', html)
+    return address, seen.group(1) if seen else ""
+
+
+RECORD = {
+    "people_interviewed": ["chief_officer"],
+    "documents_reviewed": "Supervision audit",
+    "outcome": "progress_satisfactory",
+}
+
+
+def test_a_record_saved_from_a_page_drawn_before_anothers_is_refused(
+    client_for, visit, lead_inspector, admin_user
+):
+    """Found by a review: the lead inspector and an admin may both record a
+    visit, and the later save silently replaced the earlier record."""
+    admins = client_for(admin_user)
+    address, seen = _record_page(admins, visit)
+    lead = client_for(lead_inspector)
+    _, lead_seen = _record_page(lead, visit)
+    lead.post(address, {**RECORD, "feedback": "The lead's feedback", "seen": lead_seen})
+
+    html = admins.post(address, {**RECORD, "feedback": "The admin's feedback", "seen": seen})
+
+    assert html.status_code == 200
+    assert "Someone else recorded this visit after you opened this page" in html.content.decode()
+    visit.refresh_from_db()
+    assert visit.feedback == "The lead's feedback"
+    assert AuditEvent.objects.filter(action="visit.recorded").count() == 1
+    # Told, and shown their own answers again, they can save them over the other's.
+    again = admins.post(
+        address,
+        {**RECORD, "feedback": "The admin's feedback", "seen": html.context["form"].data["seen"]},
+    )
+    assert again.status_code == 302
+    visit.refresh_from_db()
+    assert visit.feedback == "The admin's feedback"
+
+
+def test_a_second_click_on_save_is_not_refused_as_stale(visit, lead_inspector):
+    seen = services.visit_version(visit)
+    data = {**RECORD, "other_people_interviewed": "", "feedback": "Clear progress"}
+    _record(visit, lead_inspector, **data, seen=seen)
+    _record(visit, lead_inspector, **data, seen=seen)
+    assert AuditEvent.objects.filter(action="visit.recorded").count() == 1
