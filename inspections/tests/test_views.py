@@ -221,6 +221,26 @@ def test_schedule_form_shows_errors_and_saves_nothing(client_for, admin_user, pl
     assert Inspection.objects.filter(force=force_b).count() == 0
 
 
+def test_the_schedule_form_offers_an_inspection_or_a_re_inspection_only(client_for, admin_user):
+    html = client_for(admin_user).get(reverse("inspections:new")).content.decode()
+    assert 'value="inspection"' in html and 'value="re_inspection"' in html
+    # Accelerated causes of concern are findings; post-inspection visits are
+    # booked on the inspection they follow.
+    assert 'value="accelerated_cause_of_concern"' not in html
+    assert 'value="post_inspection_review"' not in html
+    assert "Post-inspection review" not in html
+
+
+def test_a_plan_stored_as_a_post_inspection_review_keeps_its_kind_on_the_plan_page(
+    client_for, admin_user, planned
+):
+    Inspection.objects.filter(pk=planned.pk).update(kind="post_inspection_review")
+    url = reverse("inspections:edit", args=[planned.pk])
+    html = client_for(admin_user).get(url).content.decode()
+    assert 'value="post_inspection_review"' in html and 'value="re_inspection"' in html
+    assert 'value="accelerated_cause_of_concern"' not in html
+
+
 def test_schedule_refuses_double_booking_with_a_message(
     client_for, admin_user, planned, force_b, lead_inspector
 ):
