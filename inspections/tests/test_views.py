@@ -130,6 +130,20 @@ def test_programme_is_for_admins(client_for, inspector, force_lead_a, admin_user
     assert client_for(inspector).get(reverse("inspections:new")).status_code == 403
 
 
+def test_programme_says_what_the_methodology_asks_and_what_the_setting_does(
+    client_for, admin_user, settings
+):
+    # The methodology asks only that every force is "regularly scrutinised";
+    # the years after which a force is marked due are a programme setting,
+    # not a rule of the methodology. The page said "must be inspected at
+    # least every 4 years".
+    settings.PROGRAMME_RULES = {**settings.PROGRAMME_RULES, "CADENCE_YEARS": 3}
+    html = client_for(admin_user).get(reverse("inspections:programme")).content.decode()
+    assert "Every force must be regularly scrutinised." in html
+    assert "A force not inspected within the last 3 years is marked due." in html
+    assert "must be inspected at least every" not in html
+
+
 def test_programme_links_say_which_inspection_they_open(client_for, admin_user, make_inspection):
     """Found by a screenshot sweep: a column of links all named 'Inspection'
     (or a bare date), alike to a screen reader's list of links."""
