@@ -37,14 +37,11 @@ class Answer(models.TextChoices):
     NOT_APPLICABLE = "not_applicable", "Not applicable"
 
 
-# The topics a case file review assesses, in the order a case unfolds.
-# Leadership is judged from interviews and documents, not from case files.
-REVIEWED_TOPICS = [
-    Topic.INITIAL_RESPONSE,
-    Topic.RISK_ASSESSMENT,
-    Topic.INVESTIGATION,
-    Topic.PARTNERSHIP_WORKING,
-]
+# The topics a case file review assesses. Leadership is judged from interviews
+# and documents, not from case files. The rest keep the methodology's order,
+# as every list of the five topics does (the review form, the case file
+# figures, the report's annex): partnership working comes second, not last.
+REVIEWED_TOPICS = [topic for topic in Topic if topic != Topic.LEADERSHIP]
 
 # Key practice points: field name on CaseReview, and the question asked.
 PRACTICE_POINTS = [

@@ -59,7 +59,7 @@ class InspectionPlanForm(GovukForm):
     )
     kind = forms.ChoiceField(
         label="Type of inspection",
-        choices=Inspection.Kind.choices,
+        choices=[(kind.value, kind.label) for kind in Inspection.SCHEDULED_KINDS],
         widget=forms.RadioSelect,
         error_messages={"required": "Choose the type of inspection"},
     )
@@ -93,6 +93,13 @@ class InspectionPlanForm(GovukForm):
         if fixed_force is not None:
             del self.fields["force"]
             self.helper.layout.fields.pop(0)
+        kind = self.initial.get("kind")
+        if kind and kind not in Inspection.SCHEDULED_KINDS:
+            # A plan stored with a kind no longer scheduled keeps it when changed.
+            self.fields["kind"].choices = [
+                *self.fields["kind"].choices,
+                (kind, Inspection.Kind(kind).label),
+            ]
 
 
 class LeadInspectorForm(GovukForm):

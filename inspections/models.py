@@ -104,6 +104,15 @@ class Inspection(BaseModel):
         FOLLOW_UP = "follow_up", "Follow-up"
         CLOSED = "closed", "Closed"
 
+    # What an admin schedules: an inspection, and the full re-inspection a
+    # post-inspection visit may find necessary. An accelerated cause of
+    # concern is a finding (Finding.Kind.ACCELERATED) reported during an
+    # inspection, and a post-inspection visit is a PostInspectionVisit of the
+    # inspection it follows: the methodology grades neither on five topics,
+    # nor asks a force for action plans after it. Those two kinds stay among
+    # the choices only so that a row already stored as one still reads.
+    SCHEDULED_KINDS = [Kind.INSPECTION, Kind.RE_INSPECTION]
+
     OPEN_STAGES = [Stage.PLANNED, Stage.FIELDWORK, Stage.MODERATION, Stage.PRE_PUBLICATION]
     # From these stages on, the force lead sees grades and findings.
     FORCE_SEES_FINDINGS_STAGES = [

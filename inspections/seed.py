@@ -144,11 +144,22 @@ def _advance(inspection, stage, grades, dates, *, admin, lead, inspector) -> Non
         services.inspection_close(inspection=inspection, closed_on=dates["closed_on"], by=admin)
 
 
+def _grade_for(grades: str, topic: str) -> str:
+    """The demo's grade for a topic. Every demo inspection has its cause of
+    concern (a serious, critical or systemic shortcoming) on investigation,
+    and a rationale saying so (_findings, RATIONALE): on the inspectorate's
+    scale that topic is inadequate, never good or adequate, whatever the
+    demo's other grades."""
+    if grades == "mixed":
+        return MIXED[topic]
+    return Grade.INADEQUATE if topic == Topic.INVESTIGATION else grades
+
+
 def _grade(inspection, grades, *, by, submit: bool) -> None:
     interviews = list(inspection.interviews.all())
     documents = list(inspection.documents.all())
     for judgment in inspection.judgments.all():
-        grade = MIXED[judgment.topic] if grades == "mixed" else grades
+        grade = _grade_for(grades, judgment.topic)
         services.judgment_save(
             judgment=judgment,
             grade=grade,

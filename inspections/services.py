@@ -199,6 +199,12 @@ def inspection_plan_check(
     )
 
 
+def _check_kind(kind: str) -> None:
+    """Only an inspection or a re-inspection is scheduled (Inspection.SCHEDULED_KINDS)."""
+    if kind not in Inspection.SCHEDULED_KINDS:
+        raise ValidationError({"kind": "Choose inspection or re-inspection"})
+
+
 @transaction.atomic
 def inspection_schedule(
     *,
@@ -211,6 +217,7 @@ def inspection_schedule(
     by: User,
 ) -> Inspection:
     """Put an inspection into the programme, with its five judgments to grade."""
+    _check_kind(kind)
     people = [lead_inspector, *[m for m in team if m.pk != lead_inspector.pk]]
     _check_plan(
         force=force, fieldwork_start=fieldwork_start, fieldwork_end=fieldwork_end, people=people
@@ -257,6 +264,8 @@ def inspection_update_plan(
     _require_admin(by)
     if inspection.stage not in (Stage.PLANNED, Stage.FIELDWORK):
         raise ValidationError("The plan cannot change once fieldwork has finished")
+    if kind != inspection.kind:
+        _check_kind(kind)
     people = [lead_inspector, *[m for m in team if m.pk != lead_inspector.pk]]
     _check_plan(
         force=inspection.force,

@@ -128,6 +128,30 @@ def test_an_inspection_with_no_sample_has_empty_figures(inspection):
     assert len(figures.topics) == 4
 
 
+def test_topics_come_in_the_methodologys_order(inspection, reviewed):
+    # The five topics are always in this order (leadership, partnership
+    # working, initial response, risk assessment and referral, investigation);
+    # case file reviews assess all but leadership. Partnership working was last.
+    from casefiles.forms import CaseReviewForm
+    from inspections.reports import case_review_annex
+
+    expected = ["Partnership working", "Initial response", "Risk assessment and referral"]
+    expected.append("Investigation")
+    figures = services.case_review_figures(inspection)
+    assert [topic.label for topic in figures.topics] == expected
+    # The report's annex leaves out a topic no review found relevant (here,
+    # partnership working), and keeps the others in the same order.
+    annex = [row["label"] for row in case_review_annex(inspection)["topics"]]
+    assert annex == expected[1:]
+    ratings = [name for name in CaseReviewForm().fields if name.endswith("_rating")]
+    assert ratings[1:] == [
+        "partnership_working_rating",
+        "initial_response_rating",
+        "risk_assessment_referral_rating",
+        "investigation_rating",
+    ]
+
+
 def test_the_task_list_item_shows_progress(inspection, reviewed):
     figures = services.case_review_figures(inspection)
     assert figures.status == ("In progress", "light-blue")

@@ -1,4 +1,5 @@
 from django.core.management import call_command
+from django.db.models import F
 
 from accounts.models import User
 
@@ -45,3 +46,23 @@ def test_the_demo_inspector_leads_nothing(db):
 
     assert password_turned_off(history)
     assert Inspection.objects.filter(lead_inspector=history).count() >= 25
+
+
+def test_no_demo_topic_with_a_cause_of_concern_is_graded_good_or_adequate(db):
+    # The scale: a cause of concern is a serious, critical or systemic
+    # shortcoming, and "Inadequate: there are causes of concern, with
+    # recommendations". The demo graded investigation good (Dorset's
+    # published report, Kent, West Yorkshire) or adequate (Merseyside) beside
+    # its cause of concern and a rationale of delayed, unsupervised cases.
+    from inspections.models import Finding, Grade, Judgment
+
+    call_command("seed_demo")
+    concerns = Finding.objects.filter(kind__in=Finding.CONCERN_KINDS)
+    graded = Judgment.objects.exclude(grade="").filter(
+        inspection__findings__in=concerns, topic=F("inspection__findings__topic")
+    )
+    assert graded.exists()
+    assert set(graded.values_list("grade", flat=True)) <= {
+        Grade.REQUIRES_IMPROVEMENT,
+        Grade.INADEQUATE,
+    }

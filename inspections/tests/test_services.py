@@ -26,6 +26,40 @@ def test_schedule_creates_the_five_judgments_in_order(planned):
     assert event.actor.email == "admin@example.org"
 
 
+@pytest.mark.parametrize(
+    "kind", [Inspection.Kind.ACCELERATED, Inspection.Kind.POST_INSPECTION_REVIEW]
+)
+def test_only_an_inspection_or_a_re_inspection_is_scheduled(force_b, lead_inspector, kind):
+    # An accelerated cause of concern is a finding, and a post-inspection
+    # visit is booked on the inspection it follows: neither is an inspection
+    # with five graded judgments and action plans.
+    with pytest.raises(ValidationError) as error:
+        schedule(force=force_b, lead=lead_inspector, kind=kind, start=date(2026, 6, 1))
+    assert error.value.message_dict["kind"] == ["Choose inspection or re-inspection"]
+    assert not Inspection.objects.filter(force=force_b).exists()
+    again = schedule(force=force_b, lead=lead_inspector, kind=Inspection.Kind.RE_INSPECTION)
+    assert again.get_kind_display() == "Re-inspection"
+
+
+def test_a_plan_stored_with_a_kind_no_longer_scheduled_can_still_change(
+    planned, admin_user, lead_inspector
+):
+    Inspection.objects.filter(pk=planned.pk).update(kind=Inspection.Kind.POST_INSPECTION_REVIEW)
+    planned.refresh_from_db()
+    plan = {
+        "fieldwork_start": planned.fieldwork_start,
+        "fieldwork_end": planned.fieldwork_end + timedelta(days=1),
+        "lead_inspector": lead_inspector,
+        "team": list(planned.team.all()),
+        "by": admin_user,
+    }
+    services.inspection_update_plan(inspection=planned, kind=planned.kind, **plan)
+    with pytest.raises(ValidationError):
+        services.inspection_update_plan(
+            inspection=planned, kind=Inspection.Kind.ACCELERATED, **plan
+        )
+
+
 def test_fieldwork_cannot_end_before_it_starts(force_a, lead_inspector, admin_user):
     with pytest.raises(ValidationError) as error:
         services.inspection_schedule(

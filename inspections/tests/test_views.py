@@ -130,6 +130,20 @@ def test_programme_is_for_admins(client_for, inspector, force_lead_a, admin_user
     assert client_for(inspector).get(reverse("inspections:new")).status_code == 403
 
 
+def test_programme_says_what_the_methodology_asks_and_what_the_setting_does(
+    client_for, admin_user, settings
+):
+    # The methodology asks only that every force is "regularly scrutinised";
+    # the years after which a force is marked due are a programme setting,
+    # not a rule of the methodology. The page said "must be inspected at
+    # least every 4 years".
+    settings.PROGRAMME_RULES = {**settings.PROGRAMME_RULES, "CADENCE_YEARS": 3}
+    html = client_for(admin_user).get(reverse("inspections:programme")).content.decode()
+    assert "Every force must be regularly scrutinised." in html
+    assert "A force not inspected within the last 3 years is marked due." in html
+    assert "must be inspected at least every" not in html
+
+
 def test_programme_links_say_which_inspection_they_open(client_for, admin_user, make_inspection):
     """Found by a screenshot sweep: a column of links all named 'Inspection'
     (or a bare date), alike to a screen reader's list of links."""
@@ -219,6 +233,26 @@ def test_schedule_form_shows_errors_and_saves_nothing(client_for, admin_user, pl
     assert response.status_code == 200
     assert "Fieldwork ends must be a real date" in html or "must be a real date" in html
     assert Inspection.objects.filter(force=force_b).count() == 0
+
+
+def test_the_schedule_form_offers_an_inspection_or_a_re_inspection_only(client_for, admin_user):
+    html = client_for(admin_user).get(reverse("inspections:new")).content.decode()
+    assert 'value="inspection"' in html and 'value="re_inspection"' in html
+    # Accelerated causes of concern are findings; post-inspection visits are
+    # booked on the inspection they follow.
+    assert 'value="accelerated_cause_of_concern"' not in html
+    assert 'value="post_inspection_review"' not in html
+    assert "Post-inspection review" not in html
+
+
+def test_a_plan_stored_as_a_post_inspection_review_keeps_its_kind_on_the_plan_page(
+    client_for, admin_user, planned
+):
+    Inspection.objects.filter(pk=planned.pk).update(kind="post_inspection_review")
+    url = reverse("inspections:edit", args=[planned.pk])
+    html = client_for(admin_user).get(url).content.decode()
+    assert 'value="post_inspection_review"' in html and 'value="re_inspection"' in html
+    assert 'value="accelerated_cause_of_concern"' not in html
 
 
 def test_schedule_refuses_double_booking_with_a_message(
