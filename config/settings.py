@@ -436,8 +436,10 @@ if CELERY_BROKER_URL.startswith("filesystem"):
     # at every start ("No hostname was supplied"): noise, for `make run` only.
     LOGGING["loggers"]["kombu.connection"] = {"level": "ERROR"}
 
-# The programme's rules. Defaults come from the published methodology
-# (16 April 2024); each can be changed by environment variable.
+# The programme's rules, each changeable by environment variable. The dates
+# come from the published methodology (16 April 2024) and the Police Act; the
+# cadence, the reminder days, the share of second reviews and the retention
+# period are the service's own choices, which the methodology does not set.
 PROGRAMME_RULES = {
     # A force is due for inspection when not inspected within this many years.
     "CADENCE_YEARS": env_int("PROGRAMME_CADENCE_YEARS", 4),

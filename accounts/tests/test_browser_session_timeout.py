@@ -12,8 +12,8 @@ from tests.browser import assert_accessible, keep, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-IDLE = 16
-WARN = 12
+IDLE = 20
+WARN = 16
 
 
 @pytest.fixture
@@ -81,12 +81,12 @@ def test_when_nobody_answers_the_page_goes_to_sign_in_and_says_why(
 def test_near_the_end_of_the_day_the_warning_says_to_save_and_cannot_extend(
     page: Page, live_server, settings, inspector, rationale_page
 ):
-    settings.SESSION_ABSOLUTE_TIMEOUT = 15
-    settings.SESSION_TIMEOUT_WARNING = 13
+    settings.SESSION_ABSOLUTE_TIMEOUT = 20
+    settings.SESSION_TIMEOUT_WARNING = 18
     sign_in(page, live_server.url, inspector)
     page.goto(live_server.url + rationale_page)
     warning = page.get_by_role("dialog", name="You’re about to be signed out")
-    expect(warning).to_be_visible(timeout=15_000)
+    expect(warning).to_be_visible(timeout=20_000)
     expect(warning).to_contain_text("you must sign in again every")
     expect(warning).to_contain_text("Save your work now.")
     expect(warning.get_by_role("button", name="Stay signed in")).to_be_hidden()
@@ -94,5 +94,5 @@ def test_near_the_end_of_the_day_the_warning_says_to_save_and_cannot_extend(
     warning.get_by_role("button", name="Continue").click()
     expect(warning).to_be_hidden()
     expect(page.locator(".govuk-notification-banner")).to_contain_text(
-        "You were signed out because you signed in more than 12 hours ago", timeout=15_000
+        "You were signed out because you signed in more than 12 hours ago", timeout=20_000
     )
