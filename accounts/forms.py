@@ -310,11 +310,14 @@ class UserDetailsForm(UserAddForm):
         error_messages={"required": "Enter why you are making this change"},
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+    # The details as the page showed them (services.user_details_version).
+    seen = forms.CharField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, person: User, **kwargs):
+    def __init__(self, *args, person: User, seen: str, **kwargs):
         self.person = person
         initial = {name: getattr(person, name) for name in ("full_name", "email", "role")}
-        super().__init__(*args, initial=initial | {"force": person.force_id}, **kwargs)
+        initial |= {"force": person.force_id, "seen": seen}
+        super().__init__(*args, initial=initial, **kwargs)
         self.fields[
             "email"
         ].help_text = (
@@ -322,3 +325,4 @@ class UserDetailsForm(UserAddForm):
         )
         self.fields["role"].help_text = ""
         self.helper.layout.insert(4, Field.textarea("reason", max_characters=500))
+        self.helper.layout.insert(5, Field("seen"))

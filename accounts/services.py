@@ -22,6 +22,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from core.audit import diff, record, snapshot
 from core.mail import send_unless_refused
 from core.models import AuditEvent
+from core.stale import fields_version, refuse_if_stale
 from core.templatetags.govuk import govuk_datetime
 
 from . import lockout
@@ -177,34 +178,57 @@ def check_role_change(user: User, *, before: str, after: str) -> None:
         )
 
 
+STALE_DETAILS = (
+    "Someone else saved changes to this person’s details after you opened the page, so your "
+    "changes have not been saved. The account’s history shows what they changed. Save again "
+    "to replace their changes with yours"
+)
+
+
+def user_details_version(user: User) -> str:
+    """What the details page carries back (as "seen"): the details as the page
+    showed them. Only these, so that a sign-in or a deactivation meanwhile
+    does not make the page stale."""
+    return fields_version(user, ["email", "full_name", "role", "force_id"])
+
+
 @transaction.atomic
 def user_details_change(
-    *, user: User, by: User, full_name: str, email: str, role: str, force, reason: str
+    *,
+    user: User,
+    by: User,
+    full_name: str,
+    email: str,
+    role: str,
+    force,
+    reason: str,
+    seen: str | None = None,
 ) -> bool:
     """Change a person's name, email address, role or force; True if anything
     changed. A force lead moved to another force sees the new force, and
     nothing of the old, from their next request. Admins' accounts are changed
-    by a superuser in the Django admin, so no admin holds two admin accounts."""
+    by a superuser in the Django admin, so no admin holds two admin accounts.
+
+    `seen` is user_details_version() as the page showed it: if the details
+    were changed since (another admin), nothing is saved."""
     user = _lock_other_user(
         user=user, by=by, refusal="You cannot change your own details. Ask another admin."
     )
     if user.is_admin or role == User.Role.ADMIN:
         raise PermissionDenied("Admins' accounts are changed in the Django admin")
     check_role_change(user, before=user.role, after=role)
-    before = snapshot(user, DETAILS)
+    before, version = snapshot(user, DETAILS), user_details_version(user)
     user.full_name, user.email, user.role, user.force = full_name, email, role, force
-    _save_checked(user, update_fields=DETAILS)
+    user.clean()  # the address in lower case, as stored, before comparing
     changes = diff(before, snapshot(user, DETAILS))
-    if changes:
-        record(
-            by=by,
-            action="user_changed",
-            obj=user,
-            changes=changes,
-            force=user.force,
-            comment=reason,
-        )
-    return bool(changes)
+    if not changes:
+        return False  # a second click on Save too, not a stale page
+    refuse_if_stale(seen, version, STALE_DETAILS)
+    _save_checked(user, update_fields=DETAILS)
+    record(
+        by=by, action="user_changed", obj=user, changes=changes, force=user.force, comment=reason
+    )
+    return True
 
 
 # What the Django admin can change about a person, kept in the account's history.

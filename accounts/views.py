@@ -23,6 +23,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from core.forms import add_service_errors
 from core.models import AuditEvent
+from core.stale import offer_to_replace
 
 from . import link_requests, lockout, services
 from .access import get_user_for_admin, require_admin
@@ -227,14 +228,15 @@ def user_edit(request: HttpRequest, user_id: UUID) -> HttpResponse:
     person = get_user_for_admin(request, user_id)
     if person.pk == request.user.pk or person.is_admin:
         raise PermissionDenied("Admins' accounts are changed in the Django admin")
-    form = UserDetailsForm(request.POST or None, person=person)
+    seen = services.user_details_version(person)
+    form = UserDetailsForm(request.POST or None, person=person, seen=seen)
     if form.is_valid():
+        answers = {**form.cleaned_data, "seen": form.cleaned_data["seen"] or None}
         try:
-            changed = services.user_details_change(
-                user=person, by=request.user, **form.cleaned_data
-            )
+            changed = services.user_details_change(user=person, by=request.user, **answers)
         except ValidationError as error:
             add_service_errors(form, error)
+            offer_to_replace(form, services.STALE_DETAILS, lambda: _details_now(person))
         else:
             if changed:
                 messages.success(
@@ -245,6 +247,11 @@ def user_edit(request: HttpRequest, user_id: UUID) -> HttpResponse:
             return redirect("accounts:user_detail", user_id=person.pk)
     context = {"person": person, "form": form}
     return render(request, "accounts/user_edit.html", context)
+
+
+def _details_now(person: User) -> str:
+    person.refresh_from_db(fields=["email", "full_name", "role", "force"])
+    return services.user_details_version(person)
 
 
 def user_detail(request: HttpRequest, user_id: UUID) -> HttpResponse:

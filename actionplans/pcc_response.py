@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from core import audit
+from core.stale import refuse_if_stale
 from core.templatetags.govuk import govuk_date
 from inspections.access import can_moderate
 from inspections.models import Inspection
@@ -165,8 +166,7 @@ def pcc_response_record(
         for field in FIELDS:
             setattr(inspection, field, getattr(locked, field))
         return False
-    if seen is not None and seen != version:
-        raise ValidationError(STALE, code="stale")
+    refuse_if_stale(seen, version, STALE)
     for field in FIELDS:
         setattr(inspection, field, getattr(locked, field))
     locked.save(update_fields=[*FIELDS, "updated_at"])

@@ -14,9 +14,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core import fragments
 from core.forms import add_service_errors, posted_answers
+from core.stale import offer_to_replace
 from core.templatetags.govuk import govuk_date, govuk_datetime
 from core.uploads import file_response
 from inspections.access import can_moderate, get_inspection_for_user
+from inspections.models import Inspection
 
 from . import pcc_response, services
 from .access import (
@@ -38,7 +40,7 @@ from .forms import (
     VisitRecordForm,
     VisitScheduleForm,
 )
-from .models import ActionPlanVersion, CalendarFeed, Notice
+from .models import ActionPlanVersion, CalendarFeed, Notice, PostInspectionVisit
 
 # --- Follow-up overview and plans ---------------------------------------------
 
@@ -141,12 +143,11 @@ def plan_response(
             services.action_plan_save_response(plan=plan, item=item, by=request.user, **answers)
         except ValidationError as error:
             add_service_errors(form, error)
-            if services.STALE_RESPONSE in form.non_field_errors():
-                # They have been told of the other response: saving again replaces it.
-                form.data = form.data.copy()
-                form.data["seen"] = services.response_version(
-                    services.draft_responses(plan).get(item.id)
-                )
+            offer_to_replace(
+                form,
+                services.STALE_RESPONSE,
+                lambda: services.response_version(services.draft_responses(plan).get(item.id)),
+            )
         else:
             messages.success(request, f"Response to {item.label.lower()} saved")
             return redirect(plan.get_absolute_url())
@@ -256,6 +257,11 @@ def version_review(
 # --- The police and crime commissioner's response ----------------------------
 
 
+def _pcc_response_now(inspection: Inspection) -> str:
+    inspection.refresh_from_db(fields=pcc_response.FIELDS)
+    return pcc_response.pcc_response_version(inspection)
+
+
 def pcc_response_edit(request: HttpRequest, inspection_id: UUID) -> HttpResponse:
     """Record, or change, when the commissioner published their response."""
     inspection = get_inspection_for_pcc_response(request, inspection_id)
@@ -281,11 +287,7 @@ def pcc_response_edit(request: HttpRequest, inspection_id: UUID) -> HttpResponse
             )
         except ValidationError as error:
             add_service_errors(form, error)
-            if pcc_response.STALE in form.non_field_errors():
-                # They have been told of the other record: saving again replaces it.
-                inspection.refresh_from_db(fields=pcc_response.FIELDS)
-                form.data = form.data.copy()
-                form.data["seen"] = pcc_response.pcc_response_version(inspection)
+            offer_to_replace(form, pcc_response.STALE, lambda: _pcc_response_now(inspection))
         else:
             when = govuk_date(inspection.pcc_response_published_on)
             if changed:
@@ -405,6 +407,11 @@ def visit_cancel(request: HttpRequest, inspection_id: UUID, visit_id: UUID) -> H
     return render(request, "actionplans/visit_cancel.html", context)
 
 
+def _visit_now(visit: PostInspectionVisit) -> str:
+    visit.refresh_from_db(fields=["updated_at"])
+    return services.visit_version(visit)
+
+
 def visit_record(request: HttpRequest, inspection_id: UUID, visit_id: UUID) -> HttpResponse:
     visit = get_visit_for_user(request, inspection_id, visit_id, record=True)
     if not visit.has_happened:
@@ -425,11 +432,7 @@ def visit_record(request: HttpRequest, inspection_id: UUID, visit_id: UUID) -> H
             services.post_inspection_visit_record(visit=visit, by=request.user, **answers)
         except ValidationError as error:
             add_service_errors(form, error)
-            if services.STALE_VISIT in form.non_field_errors():
-                # They have been told of the other record: saving again replaces it.
-                visit.refresh_from_db(fields=["updated_at"])
-                form.data = form.data.copy()
-                form.data["seen"] = services.visit_version(visit)
+            offer_to_replace(form, services.STALE_VISIT, lambda: _visit_now(visit))
         else:
             messages.success(request, "Visit record saved")
             return redirect(visit.get_absolute_url())

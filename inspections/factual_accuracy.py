@@ -44,6 +44,11 @@ STALE_RESPONSE = (
     "Someone else responded to this point after you opened it, so your response has not "
     "been saved. The point shows their response now. Save again to replace it with yours"
 )
+STALE_POINT = (
+    "Someone else saved this point after you opened it, so your changes have not been "
+    "saved. Your force's draft points show it as they saved it. Save again to replace "
+    "their changes with yours"
+)
 NOT_ACCEPTED_NEEDS_WHY = "Explain why the point is not accepted"
 
 
@@ -78,9 +83,13 @@ def factual_point_save(
     evidence: str,
     by: User,
     point: Point | None = None,
+    seen: str | None = None,
 ) -> Point:
     """Raise a point (point=None) or change a draft one. The force's leads
-    only, while the report is with the force for checks."""
+    only, while the report is with the force for checks.
+
+    `seen` is seen_version() as the page showed the draft: if it was saved
+    since (the force's leads share its drafts), nothing is saved."""
     _lock(inspection)
     _require_own_force(inspection, by)
     _require_stage(inspection, Stage.PRE_PUBLICATION)
@@ -99,6 +108,11 @@ def factual_point_save(
     else:
         _read_again(point)
         _require_draft(point)
+        answers = {"topic": topic, "finding": finding, "inaccuracy": inaccuracy}
+        answers |= {"correction": correction, "evidence": evidence}
+        if Point.objects.filter(pk=point.pk, **answers).exists():
+            return point  # a second click on Save too, not a stale page
+        _check_seen(point, seen, STALE_POINT)
     point.topic, point.finding = topic, finding
     point.inaccuracy, point.correction, point.evidence = inaccuracy, correction, evidence
     point.save()

@@ -123,6 +123,8 @@ def _point_form(request: HttpRequest, inspection_id, point_id=None) -> HttpRespo
         if isinstance(point, HttpResponse):
             return point
     initial = {"where": _where(point), **vars(point)} if point else {}
+    if point:
+        initial["seen"] = services.seen_version(point)
     form = FactualPointForm(
         request.POST or None,
         initial=initial,
@@ -138,11 +140,14 @@ def _point_form(request: HttpRequest, inspection_id, point_id=None) -> HttpRespo
                 inspection=inspection,
                 point=point,
                 by=request.user,
+                seen=data["seen"] or None,
                 **{name: data[name] for name in fields},
             ),
         ):
             messages.success(request, "Point saved as a draft. It has not been sent yet")
             return redirect(_page_url(inspection))
+        if point:
+            _offer_to_replace(form, point, factual_accuracy.STALE_POINT)
     context = {"inspection": inspection, "form": form, "point": point}
     return render(request, "inspections/factual_point_form.html", context)
 

@@ -578,6 +578,8 @@ class CorrectDatesForm(GovukForm):
         max_length=1000,
         error_messages={"required": "Enter why the dates are being corrected"},
     )
+    # The dates as the page showed them (services.dates_version).
+    seen = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, published: bool, **kwargs):
         if not published:
@@ -630,6 +632,8 @@ class FactualPointForm(GovukForm):
         required=False,
         error_messages={"max_length": "The evidence must be 5,000 characters or fewer"},
     )
+    # The draft as the page showed it (services.seen_version).
+    seen = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, judgments, findings, **kwargs):
         super().__init__(*args, **kwargs)

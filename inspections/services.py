@@ -20,12 +20,14 @@ from core.deadlines import (
     pcc_response_rule,
     updated_action_plan_rule,
 )
+from core.stale import fields_version, refuse_if_stale
 from core.templatetags.govuk import govuk_date
 from forces.models import Force
 
 from .access import EDITABLE_STAGES, GRADING_STAGES, can_moderate, can_work_on
 from .models import (
     Document,
+    FactualAccuracyPoint,
     Finding,
     Grade,
     Inspection,
@@ -662,6 +664,19 @@ def corrected_dates(
     return dates
 
 
+STALE_DATES = (
+    "Someone else corrected the dates after you opened the page, so your correction has not "
+    "been saved. The inspection shows their dates. Save again to replace them with yours"
+)
+
+
+def dates_version(inspection: Inspection) -> str:
+    """What the dates page carries back (as "seen"): the dates as the page
+    showed them. Only these, so that another change to the inspection does
+    not make the page stale."""
+    return fields_version(inspection, [field for field, _ in DATE_FIELDS])
+
+
 @transaction.atomic
 def inspection_correct_dates(
     *,
@@ -670,9 +685,14 @@ def inspection_correct_dates(
     reason: str,
     received_on: date | None = None,
     published_on: date | None = None,
-) -> None:
+    seen: str | None = None,
+) -> bool:
     """Correct a trigger date; the deadlines that hang on it are derived again.
-    Admins only, with the reason on the record."""
+    Admins only, with the reason on the record. False, and nothing recorded,
+    when the dates already say this.
+
+    `seen` is dates_version() as the page showed it: if the dates were
+    corrected since (another admin), nothing is saved."""
     _require_admin(by)
     if not reason.strip():
         raise ValidationError({"reason": "Enter why the dates are being corrected"})
@@ -680,12 +700,15 @@ def inspection_correct_dates(
     # is corrected from, not written over.
     _lock(inspection)
     fields = [field for field, _ in DATE_FIELDS]
-    before = audit.snapshot(inspection, fields)
+    before, version = audit.snapshot(inspection, fields), dates_version(inspection)
     dates = corrected_dates(inspection, received_on=received_on, published_on=published_on)
+    changes = audit.diff(before, dates)
+    if not changes:
+        return False  # a second click on Save too, not a stale page
+    refuse_if_stale(seen, version, STALE_DATES)
     for field, value in dates.items():
         setattr(inspection, field, value)
     inspection.save(update_fields=[*fields, "updated_at"])
-    changes = audit.diff(before, audit.snapshot(inspection, fields))
     _record(
         inspection,
         inspection,
@@ -695,6 +718,7 @@ def inspection_correct_dates(
         comment=reason.strip(),
     )
     _tell_the_force_when_plans_are_due(inspection, changes, corrected=True)
+    return True
 
 
 def _tell_the_force_when_plans_are_due(inspection: Inspection, fields, corrected=False) -> None:
@@ -769,20 +793,22 @@ def _check_evidence_still_recorded(inspection: Inspection, interviews, documents
             )
 
 
-def seen_version(obj: Judgment | Finding | Interview | Document) -> str:
+def seen_version(obj: Judgment | Finding | Interview | Document | FactualAccuracyPoint) -> str:
     """What a page carries back (as "seen") to tell whether the judgment,
-    finding, interview or document it shows was saved after the page was drawn."""
+    finding, interview, document or factual accuracy point it shows was saved
+    after the page was drawn."""
     return obj.updated_at.isoformat()
 
 
 def _check_seen(
-    obj: Judgment | Finding | Interview | Document, seen: str | None, message: str
+    obj: Judgment | Finding | Interview | Document | FactualAccuracyPoint,
+    seen: str | None,
+    message: str,
 ) -> None:
     """Refuse a save from a page drawn before the last save (another person,
     another tab): found by a review, the later save silently replaced the
     earlier. Call after _read_again."""
-    if seen is not None and seen != seen_version(obj):
-        raise ValidationError(message, code="stale")
+    refuse_if_stale(seen, seen_version(obj), message)
 
 
 @transaction.atomic

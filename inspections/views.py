@@ -17,6 +17,7 @@ from casefiles.selectors import review_progress, topic_figures
 from core import audit, fragments, uploads
 from core.forms import add_service_errors, posted_answers
 from core.models import AuditEvent
+from core.stale import offer_to_replace
 from core.templatetags.govuk import govuk_date
 from forces.forms import ForceFilterForm
 
@@ -165,7 +166,10 @@ def inspection_dates(request: HttpRequest, inspection_id) -> HttpResponse:
         "received_on": inspection.received_for_checks_on,
         "published_on": inspection.published_on,
     }
-    form = CorrectDatesForm(request.POST or None, initial=initial, published=published)
+    seen = services.dates_version(inspection)
+    form = CorrectDatesForm(
+        request.POST or None, initial={**initial, "seen": seen}, published=published
+    )
     if request.method == "POST" and "change" not in request.POST and form.is_valid():
         data = form.cleaned_data
         # Only what was changed, so a refusal names the date that was edited.
@@ -182,23 +186,16 @@ def inspection_dates(request: HttpRequest, inspection_id) -> HttpResponse:
                 for field, label in services.DATE_FIELDS
                 if after[field] != getattr(inspection, field)
             ]
-            if not changes:
+            # The same dates again from a page drawn before a correction since
+            # is a second click on Save: the service says they are saved.
+            second_click = "confirm" in request.POST and data["seen"] not in ("", seen)
+            if not changes and not second_click:
                 form.add_error(
                     "received_on", "Enter a different date: these are the dates already recorded"
                 )
             elif "confirm" in request.POST:
-                # Checked again under the row lock: a change committed since
-                # the check page was drawn can still refuse it.
-                if _apply(
-                    form,
-                    lambda: services.inspection_correct_dates(
-                        inspection=inspection, by=request.user, reason=data["reason"], **dates
-                    ),
-                ):
-                    messages.success(
-                        request, "Dates corrected. The deadlines that depend on them have changed"
-                    )
-                    return redirect(inspection)
+                if corrected := _correct_dates(request, form, inspection, dates):
+                    return corrected
             else:
                 context = {
                     "inspection": inspection,
@@ -208,6 +205,33 @@ def inspection_dates(request: HttpRequest, inspection_id) -> HttpResponse:
                 }
                 return render(request, "inspections/dates_check.html", context)
     return render(request, "inspections/dates_form.html", {"inspection": inspection, "form": form})
+
+
+def _correct_dates(
+    request: HttpRequest, form, inspection: Inspection, dates
+) -> HttpResponse | None:
+    """Correct the dates, checked again under the row lock: a change committed
+    since the page was drawn (another admin's correction) can still refuse
+    it. None to draw the form again, saying why."""
+    data = form.cleaned_data
+    try:
+        corrected = services.inspection_correct_dates(
+            inspection=inspection,
+            by=request.user,
+            reason=data["reason"],
+            seen=data["seen"] or None,
+            **dates,
+        )
+    except ValidationError as error:
+        add_service_errors(form, error)
+        # The service read the dates afresh into `inspection`.
+        offer_to_replace(form, services.STALE_DATES, lambda: services.dates_version(inspection))
+        return None
+    if corrected:
+        messages.success(request, "Dates corrected. The deadlines that depend on them have changed")
+    else:  # a second click on Save: corrected already
+        messages.info(request, "The dates already say this: there were no changes to save")
+    return redirect(inspection)
 
 
 def inspection_edit(request: HttpRequest, inspection_id) -> HttpResponse:
@@ -583,14 +607,15 @@ def judgment_detail(request: HttpRequest, inspection_id, topic: str) -> HttpResp
     return render(request, "inspections/judgment.html", _judgment_context(request, judgment, form))
 
 
-def _offer_to_replace(form, obj: Judgment | Finding | Interview | Document, stale: str) -> None:
-    """After a refusal because someone else saved first: the page keeps what
-    this person wrote, and saving it again now replaces the other's changes,
-    which they have been told of."""
-    if stale in form.non_field_errors():
+def _offer_to_replace(form, obj, stale: str) -> None:
+    """After a refusal because someone else saved first (a judgment, finding,
+    interview, document or factual accuracy point): core.stale.offer_to_replace."""
+
+    def version() -> str:
         obj.refresh_from_db(fields=["updated_at"])
-        form.data = form.data.copy()
-        form.data["seen"] = services.seen_version(obj)
+        return services.seen_version(obj)
+
+    offer_to_replace(form, stale, version)
 
 
 def _not_changed(judgment: Judgment, what: str) -> str:

@@ -1,5 +1,7 @@
 """Admins change a person's name, email address, role or force, with a reason."""
 
+import re
+
 import pytest
 
 from accounts.models import User
@@ -111,3 +113,53 @@ def test_only_admins_change_details(client_for, lead_inspector, force_lead_a, in
         assert response.status_code == 404
     inspector.refresh_from_db()
     assert inspector.full_name != "Hacked"
+
+
+def _seen(client, person) -> str:
+    """The "seen" the page carries, as drawn now ("" if it carries none)."""
+    found = re.search(r'name="seen" value="([^"]*)"', client.get(edit_url(person)).text)
+    return found.group(1) if found else ""
+
+
+def test_a_change_from_a_page_drawn_before_another_admins_save_is_refused(
+    client_for, admin_user, inspector
+):
+    """Found by a review: a page drawn before another admin's save silently
+    put back the name, address, role or force they had just changed."""
+    from accounts import services
+    from accounts.tests.factories import UserFactory
+
+    mine = client_for(admin_user)
+    seen = _seen(mine, inspector)
+    services.user_details_change(
+        user=User.objects.get(pk=inspector.pk),
+        by=UserFactory(role=User.Role.ADMIN),
+        **details(inspector, full_name="Ivy Renamed", force=None, reason="Theirs"),
+    )
+
+    page = mine.post(edit_url(inspector), details(inspector, email="ivy@example.org", seen=seen))
+
+    assert page.status_code == 200
+    assert "Someone else saved changes to this person’s details after you opened" in page.text
+    inspector.refresh_from_db()
+    assert (inspector.full_name, inspector.email) == ("Ivy Renamed", "inspector@example.org")
+    assert AuditEvent.objects.filter(action="user_changed").count() == 1
+    # Told, they can save theirs over it.
+    again = mine.post(
+        edit_url(inspector),
+        details(inspector, email="ivy@example.org", seen=page.context["form"].data["seen"]),
+    )
+    assert again.status_code == 302
+    inspector.refresh_from_db()
+    assert inspector.email == "ivy@example.org"
+
+
+def test_the_same_details_from_a_stale_page_are_not_refused(admin_user, inspector):
+    """A second click on Save: what it asks for is saved already."""
+    from accounts import services
+
+    seen = services.user_details_version(inspector)
+    answers = details(inspector, full_name="Ivy Renamed", force=None)
+    assert services.user_details_change(user=inspector, by=admin_user, **answers, seen=seen)
+    assert not services.user_details_change(user=inspector, by=admin_user, **answers, seen=seen)
+    assert AuditEvent.objects.filter(action="user_changed").count() == 1

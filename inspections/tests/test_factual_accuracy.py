@@ -2,6 +2,7 @@
 points, the lead inspector responds and corrects the words, publication
 waits for every response."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -190,6 +191,43 @@ def test_a_draft_can_be_changed_and_deleted_and_is_not_audited(checks, force_lea
     factual_accuracy.factual_point_delete(point=point, by=force_lead_a)
     assert not checks.factual_points.exists()
     assert not AuditEvent.objects.filter(action__startswith="factual_point").exists()
+
+
+def edit_point(point, by, *, correction, seen):
+    return factual_accuracy.factual_point_save(
+        inspection=point.inspection,
+        point=point,
+        topic=point.topic,
+        finding=point.finding,
+        inaccuracy=point.inaccuracy,
+        correction=correction,
+        evidence=point.evidence,
+        by=by,
+        seen=seen,
+    )
+
+
+@pytest.fixture
+def other_lead_a(force_a):
+    """A second lead of force A: the force's leads share its drafts."""
+    from accounts.models import User
+    from accounts.tests.factories import UserFactory
+
+    return UserFactory(role=User.Role.FORCE_LEAD, force=force_a)
+
+
+def test_a_draft_changed_from_a_stale_page_is_refused(checks, force_lead_a, other_lead_a):
+    """Found by a review: two of the force's leads editing one draft, the
+    later save silently replaced the earlier."""
+    point = raise_point(checks, force_lead_a)
+    seen = services.seen_version(point)
+    edit_point(point, other_lead_a, correction="Theirs", seen=seen)
+    with pytest.raises(ValidationError, match="Someone else saved this point"):
+        edit_point(Point.objects.get(pk=point.pk), force_lead_a, correction="Mine", seen=seen)
+    # A second click on Save (the same answers, the page's old version) is not refused.
+    edit_point(Point.objects.get(pk=point.pk), other_lead_a, correction="Theirs", seen=seen)
+    point.refresh_from_db()
+    assert point.correction == "Theirs"
 
 
 def test_a_double_click_on_save_raises_one_draft(checks, force_lead_a):
@@ -456,6 +494,31 @@ def test_force_lead_raises_changes_and_sends_points_through_the_pages(
     assert response.status_code == 302
     response = client.post(_url("factual_point_delete", checks, point.pk))
     assert response.status_code == 302 and checks.factual_points.exists()
+
+
+def test_a_draft_changed_by_another_lead_since_the_page_was_drawn_keeps_theirs(
+    checks, client_for, force_lead_a, other_lead_a
+):
+    point = raise_point(checks, force_lead_a, topic=Topic.LEADERSHIP)
+    client = client_for(force_lead_a)
+    address = _url("factual_point_edit", checks, point.pk)
+    found = re.search(r'name="seen" value="([^"]*)"', client.get(address).text)
+    seen = found.group(1) if found else ""
+    edit_point(point, other_lead_a, correction="Theirs", seen=seen)
+    mine = {"where": "judgment:leadership", "inaccuracy": FORCE_WORDS, "correction": "Mine"}
+
+    page = client.post(address, {**mine, "seen": seen})
+
+    assert page.status_code == 200
+    assert "Someone else saved this point after you opened it" in page.text
+    assert "Mine" in page.text  # what they typed is kept
+    point.refresh_from_db()
+    assert point.correction == "Theirs"
+    # Told, they can save theirs over it.
+    again = client.post(address, {**mine, "seen": page.context["form"].data["seen"]})
+    assert again.status_code == 302
+    point.refresh_from_db()
+    assert point.correction == "Mine"
 
 
 def test_a_draft_deleted_in_another_tab_sends_the_page_back_not_an_error(

@@ -927,6 +927,60 @@ def test_a_correction_another_admin_overtook_is_refused_beside_the_date(
     assert inspection.received_for_checks_on == received
 
 
+def test_a_correction_from_a_page_drawn_before_another_admins_is_refused(
+    client_for, make_inspection, admin_user
+):
+    """Found by a review: a page drawn before another admin's correction
+    silently put back the publication date they had corrected, when only the
+    receipt date was edited (the page posts both)."""
+    from accounts.models import User
+    from accounts.tests.factories import UserFactory
+
+    inspection = make_inspection(Stage.PUBLISHED)
+    address = reverse("inspections:dates", args=[inspection.pk])
+    received, published = inspection.received_for_checks_on, inspection.published_on
+    mine = client_for(admin_user)
+    seen = _seen_or_none(mine.get(address))
+    services.inspection_correct_dates(
+        inspection=Inspection.objects.get(pk=inspection.pk),
+        by=UserFactory(role=User.Role.ADMIN),
+        reason="Theirs",
+        published_on=published + timedelta(days=1),
+    )
+
+    data = _dates(received - timedelta(days=2), published, reason="Mine", seen=seen)
+    check = mine.post(address, data)
+    page = mine.post(address, {**data, "confirm": "1"})
+
+    assert check.status_code == 200 and page.status_code == 200
+    assert "Someone else corrected the dates after you opened the page" in page.text
+    inspection.refresh_from_db()
+    assert inspection.received_for_checks_on == received
+    assert inspection.published_on == published + timedelta(days=1)
+    assert AuditEvent.objects.filter(action="inspection.dates_corrected").count() == 1
+    # Told, they can save theirs over it.
+    again = {**data, "seen": page.context["form"].data["seen"], "confirm": "1"}
+    assert mine.post(address, again).status_code == 302
+    inspection.refresh_from_db()
+    assert (inspection.received_for_checks_on, inspection.published_on) == (
+        received - timedelta(days=2),
+        published,
+    )
+
+
+def test_a_second_click_on_confirm_corrects_the_dates_once(client_for, make_inspection, admin_user):
+    inspection = make_inspection(Stage.PUBLISHED)
+    address = reverse("inspections:dates", args=[inspection.pk])
+    client = client_for(admin_user)
+    received, published = inspection.received_for_checks_on, inspection.published_on
+    data = _dates(received - timedelta(days=2), published, reason="Mine")
+    data |= {"seen": _seen_or_none(client.get(address)), "confirm": "1"}
+    first, second = (client.post(address, data, follow=True).text for _ in range(2))
+    assert "Dates corrected" in first
+    assert "The dates already say this: there were no changes to save" in second
+    assert AuditEvent.objects.filter(action="inspection.dates_corrected").count() == 1
+
+
 def test_only_dates_that_were_set_can_be_corrected(client_for, make_inspection, admin_user):
     from forces.models import Force
 
@@ -1128,6 +1182,12 @@ def test_a_planned_inspections_report_is_not_yet_started(client_for, planned, le
     html = client_for(lead_inspector).get(planned.get_absolute_url()).text
     status = html.split('id="report-status">')[1].split("</div>")[0]
     assert "Not started" in status and "In progress" not in status
+
+
+def _seen_or_none(response) -> str:
+    """As _seen, "" for a page with no 'seen' (a test that fails, not stops)."""
+    match = re.search(r'name="seen" value="([^"]*)"', response.text)
+    return match.group(1) if match else ""
 
 
 def _seen(response) -> str:
