@@ -3,6 +3,7 @@
 import pytest
 from django.core.exceptions import PermissionDenied
 from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import services
 from accounts.models import User
@@ -59,6 +60,19 @@ def test_two_first_visits_to_set_up_take_turns(inspector):
         User, inspector.pk, lambda: services.two_factor_device_for_enrolment(user=inspector)
     )
     assert not inspector.totpdevice_set.exists()
+
+
+def test_two_requests_confirming_one_device_record_the_set_up_once(inspector):
+    """Found by a review (two threads, each posting a right code: this time
+    step's and the next, both accepted): both requests confirmed the device
+    and "two-factor set up" was recorded twice. The second request's copy of
+    the device was read before the first confirmed it."""
+    device = services.two_factor_device_for_enrolment(user=inspector)
+    second = TOTPDevice.objects.get(pk=device.pk)
+    services.two_factor_device_confirm(device=device, by=inspector)
+    services.two_factor_device_confirm(device=second, by=inspector)
+    assert AuditEvent.objects.filter(action=services.TWO_FACTOR_SET_UP).count() == 1
+    assert inspector.totpdevice_set.get().confirmed
 
 
 def test_enrolment_reuses_the_unconfirmed_device_and_confirm_drops_spares(inspector):

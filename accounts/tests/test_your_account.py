@@ -110,12 +110,16 @@ def test_dates_the_history_does_not_know_are_left_out(client_for, inspector):
 
 def test_a_two_factor_reset_since_it_was_set_up_leaves_the_date_unknown(admin_user, inspector):
     with time_machine.travel("2027-03-01 10:00:00+00:00", tick=False) as clock:
-        services.two_factor_device_confirm(device=totp_device(inspector), by=inspector)
+        services.two_factor_device_confirm(
+            device=totp_device(inspector, confirmed=False), by=inspector
+        )
         clock.shift(timedelta(days=1))
         services.user_two_factor_reset(user=inspector, by=admin_user, reason="New phone")
         assert services.account_dates(inspector).two_factor_set_up is None
         clock.shift(timedelta(days=1))
-        services.two_factor_device_confirm(device=totp_device(inspector), by=inspector)
+        services.two_factor_device_confirm(
+            device=totp_device(inspector, confirmed=False), by=inspector
+        )
         dates = services.account_dates(inspector)
     assert f"{dates.two_factor_set_up:%Y-%m-%d}" == "2027-03-03"
     assert dates.password_changed is None
@@ -124,7 +128,8 @@ def test_a_two_factor_reset_since_it_was_set_up_leaves_the_date_unknown(admin_us
 def test_the_page_runs_a_fixed_few_queries(client_for, force_lead_a, django_assert_num_queries):
     client = client_for(force_lead_a)
     for _ in range(3):
-        services.two_factor_device_confirm(device=totp_device(force_lead_a), by=force_lead_a)
+        device = totp_device(force_lead_a, confirmed=False)
+        services.two_factor_device_confirm(device=device, by=force_lead_a)
     # The session, the person, their authenticator app, their force, their history.
     with django_assert_num_queries(5):
         assert client.get(YOUR_ACCOUNT).status_code == 200
