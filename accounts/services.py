@@ -418,7 +418,10 @@ def password_turned_off(user: User) -> bool:
 
 def _password_link_send(*, user: User, by: User | None, comment: str = "") -> None:
     # An invitation for someone who has never had a password; otherwise a reset.
-    purpose = LinkPurpose.RESET if user.has_usable_password() else LinkPurpose.INVITATION
+    # Not an invitation for someone who has signed in before and whose password
+    # an admin turned off: "An account has been made for you" would be untrue.
+    never_signed_in = user.last_login is None and not user.has_usable_password()
+    purpose = LinkPurpose.INVITATION if never_signed_in else LinkPurpose.RESET
     record(
         by=by,
         action=LINK_SENT,

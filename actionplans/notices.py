@@ -277,18 +277,21 @@ def plan_notices(*, version: ActionPlanVersion, plan: ActionPlan, kind: str) -> 
         )
         body = f"{submitted} The lead inspector will accept it or return it with comments."
         to_review = f"{submitted} Review it: accept it, or return it with comments."
+    # The lead inspector's comments stay in the service, on the plan's page:
+    # they may quote causes of concern or cases not yet published, and an
+    # email leaves the service's protection (found by an email review).
     elif kind == Notice.Kind.PLAN_ACCEPTED:
         title = f"{what} accepted: {inspection.force.short_name}"
         body = f"The lead inspector accepted version {version.number} of the {label.lower()} "
         body += f"for the {described(inspection)}."
         if version.review_comment:
-            body += f"\n\nTheir comments:\n\n{version.review_comment}"
+            body += " Read their comments on the plan's page."
     else:
         title = f"{what} returned: {inspection.force.short_name}"
         body = (
             f"The lead inspector returned version {version.number} of the {label.lower()} "
-            f"for the {described(inspection)} with these comments:\n\n{version.review_comment}\n\n"
-            "Your next version starts from this one's responses."
+            f"for the {described(inspection)} with comments. Read them on the plan's page, "
+            "then submit a new version. Your next version starts from this one's responses."
         )
     fields = {
         "kind": kind,
@@ -419,11 +422,13 @@ def visit_cancelled_notices(*, visit: PostInspectionVisit) -> list[Notice]:
             due_on=visit.visit_on,
             sequence=_cancelled_before(visit),
             title=f"Post-inspection visit on {when} cancelled: {force.short_name}",
+            # The reason stays on the visit's page: it is free text, and an
+            # email leaves the service's protection. "The force" is given
+            # notice of a new visit: the lead inspector is told this too.
             body=(
                 f"The post-inspection visit to {force.name} on {when}, after the "
-                f"{described(inspection)}, is cancelled. The reason given:\n\n"
-                f"{visit.cancellation_reason}\n\nIf another visit is booked, you will be "
-                "given notice of it."
+                f"{described(inspection)}, is cancelled. The reason is on the visit's page. "
+                "If another visit is booked, the force will be given notice of it."
             ),
             link=visit.get_absolute_url(),
         )

@@ -306,6 +306,25 @@ def test_admin_sends_someone_a_new_link_with_a_reason(
     assert force_lead_a.check_password(TEST_PASSWORD)
 
 
+def test_someone_whose_password_was_turned_off_is_not_sent_an_invitation(
+    admin_user, inspector, send_on_commit
+):
+    """Found by an email review: a person who had used the service for months,
+    whose password sign-in an admin turned off, was emailed "An account has
+    been made for you" and told to set up two-factor authentication again."""
+    inspector.last_login = timezone.now() - timedelta(days=90)
+    inspector.set_unusable_password()
+    inspector.save()
+    send_on_commit(
+        services.user_password_link_send, user=inspector, by=admin_user, reason="Back from leave"
+    )
+    [message] = mail.outbox
+    assert message.subject == "Set a new password for the child protection inspections service"
+    assert "An account has been made for you" not in message.body
+    event = AuditEvent.objects.get(action="user_password_link_sent")
+    assert event.changes == {"link": ["", "reset"]}
+
+
 def test_no_link_for_a_deactivated_account_or_ones_own(client_for, admin_user, inspector):
     inspector.is_active = False
     inspector.save()

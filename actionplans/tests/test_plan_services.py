@@ -158,6 +158,43 @@ def test_accept_is_audited_and_happens_once(checks, force_lead_a, lead_inspector
         services.action_plan_version_return(version=version, by=lead_inspector, comment="No")
 
 
+COMMENTS = "Response to recommendation 1 misses case 12/345: the child was not seen"
+
+
+def test_a_return_and_an_acceptance_email_the_force_once_and_keep_the_comments_in_the_service(
+    checks, force_lead_a, lead_inspector, client_for, settings, django_capture_on_commit_callbacks
+):
+    """Found by an email review: the lead inspector's comments were copied into
+    the email, and comments on an action plan quote unpublished causes of
+    concern and cases. The email says there are comments and where to read them."""
+    plan, first = submitted_plan(checks, by=force_lead_a)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.action_plan_version_return(version=first, by=lead_inspector, comment=COMMENTS)
+    [returned] = mail.outbox
+    assert returned.to == [force_lead_a.email]
+    assert returned.subject == "Action plan version 1 returned: Greater Manchester"
+    assert "returned version 1 of the action plan" in returned.body
+    assert "with comments. Read them on the plan's page, then submit a new version." in (
+        returned.body
+    )
+    assert returned.body.endswith(f"to see it: {settings.SERVICE_URL}{plan.get_absolute_url()}")
+
+    second = services.action_plan_submit(plan=plan, by=force_lead_a)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.action_plan_version_accept(version=second, by=lead_inspector, comment=COMMENTS)
+    [accepted] = mail.outbox
+    assert accepted.to == [force_lead_a.email]
+    assert accepted.subject == "Action plan version 2 accepted: Greater Manchester"
+    assert "Read their comments on the plan's page." in accepted.body
+    for message in (returned, accepted):
+        assert "12/345" not in message.body + message.subject
+    # The plan's page, where the link goes, shows them to the force.
+    page = client_for(force_lead_a).get(plan.get_absolute_url()).content.decode()
+    assert "12/345" in page
+
+
 def test_return_needs_comments(checks, force_lead_a, lead_inspector):
     _, version = submitted_plan(checks, by=force_lead_a)
     with pytest.raises(ValidationError):

@@ -391,6 +391,28 @@ def test_a_booked_visit_is_cancelled_with_a_reason_and_its_day_can_be_booked_aga
     )
 
 
+def test_the_cancellation_email_keeps_the_reason_in_the_service_and_says_who_is_told_next(
+    booked, admin_user, lead_inspector, force_lead_a, django_capture_on_commit_callbacks
+):
+    """Found by an email review: the reason, free text, was copied into the
+    email; and the lead inspector was told "you will be given notice" of
+    another visit, which only the force is."""
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.post_inspection_visit_cancel(
+            visit=booked, reason="The child protection lead is on sick leave", by=admin_user
+        )
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(
+        [force_lead_a.email, lead_inspector.email]
+    )
+    for message in mail.outbox:
+        assert "sick leave" not in message.body
+        assert "The reason is on the visit's page." in message.body
+        assert "the force will be given notice of it" in message.body
+        assert "you will be given notice" not in message.body
+        assert message.body.endswith(f"{settings.SERVICE_URL}{booked.get_absolute_url()}")
+
+
 def test_a_visit_that_has_taken_place_cannot_be_cancelled(client_for, visit, admin_user):
     page = client_for(admin_user).get(visit.get_absolute_url()).content.decode()
     assert "Cancel this visit" not in page
