@@ -63,7 +63,9 @@ def test_force_lead_records_the_response_after_an_error_and_the_dashboard_clears
         "The date the response was published must be today or in the past"
     )
     expect(summary).to_contain_text("Enter a web address that starts with https://")
-    expect(page).to_have_title(f"Error: {HEADING} – Child protection inspections")
+    expect(page).to_have_title(
+        f"Error: {HEADING} – {published.force.short_name} – Child protection inspections"
+    )
     assert_accessible(page)
     keep(page, "PCC response errors")
     # The summary's link takes the user to the field.

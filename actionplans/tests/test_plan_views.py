@@ -155,6 +155,11 @@ def test_check_then_submit_confirms_with_a_banner(client_for, force_lead_a, chec
     check = client.get(url("plan_check", checks)).content.decode()
     assert "Check your action plan before submitting" in check
     assert "We will act on Recommendation 1" in check
+    # Out of context (a links list), "Change to recommendation 1" said nothing of what changes.
+    assert (
+        'Change<span class="govuk-visually-hidden"> the response to recommendation 1</span>'
+        in check
+    )
     response = client.post(url("plan_submit", checks), follow=True)
     html = response.content.decode()
     assert "Action plan version 1 submitted" in html

@@ -67,7 +67,8 @@ def test_import_sample_review_second_review_and_figures(
     visit(page, "Import the case list")
     upload(page, journey["identifying"])
     expect(page.locator(".govuk-error-summary")).to_contain_text("Remove the ‘child name’ column")
-    expect(page).to_have_title("Error: Import the case list – Child protection inspections")
+    title = "Error: Import the case list – {} – Child protection inspections"
+    expect(page).to_have_title(title.format(inspection.force.short_name))
     assert_accessible(page)
 
     # A bad row: nothing imported, the row named.

@@ -330,6 +330,18 @@ def test_bulk_assignment_needs_cases_and_a_reviewer(client_for, lead_inspector, 
     assert 'href="#id_assign-cases_1"' in html
 
 
+def test_the_error_for_no_case_ticked_is_read_out_with_each_case_checkbox(
+    client_for, lead_inspector, inspection, drawn
+):
+    """The error summary moves focus to the first checkbox: a screen reader
+    then reads the error with it, not only "Select case ..., not checked"."""
+    html = client_for(lead_inspector).post(url("sample", inspection), {}).content.decode()
+    checkboxes = re.findall(r'<input class="govuk-checkboxes__input"[^>]*>', html)
+    assert checkboxes
+    assert all('aria-describedby="id_assign-cases_error"' in box for box in checkboxes)
+    assert 'id="id_assign-cases_error"' in html
+
+
 def test_a_case_is_assigned_on_its_own(client_for, lead_inspector, inspector, inspection, drawn):
     case = Case.objects.sampled().first()
     response = client_for(lead_inspector).post(

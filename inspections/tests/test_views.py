@@ -1395,3 +1395,18 @@ def test_changing_a_plan_warns_only_of_a_start_moved_before_today(
     assert client.post(url, {**_plan_form(earlier, **people), "confirm": "1"}).status_code == 302
     planned.refresh_from_db()
     assert planned.fieldwork_start == earlier
+
+
+def test_each_remove_recommendation_link_names_its_finding(client_for, in_fieldwork, inspector):
+    """Each cause of concern numbers its recommendations from 1: a list of
+    links (a screen reader's links list) must still say which one goes."""
+    add_concern(in_fieldwork, by=inspector, summary="Referrals wait too long")
+    add_concern(in_fieldwork, by=inspector, summary="Strategy meetings are late")
+    url = reverse("inspections:findings", args=[in_fieldwork.pk])
+    html = client_for(inspector).get(url).content.decode()
+    names = [
+        re.sub(r"<[^>]+>", "", name) for name in re.findall(r">(Remove<span.*?</span>)</a>", html)
+    ]
+    assert "Remove recommendation 1 from Referrals wait too long" in names
+    assert "Remove recommendation 1 from Strategy meetings are late" in names
+    assert len(names) == len(set(names))
