@@ -335,9 +335,9 @@ def plan_due_notices(*, inspection: Inspection, kinds: list[str], corrected: boo
         else:
             why = f"The report was published on {govuk_date(inspection.published_on)}."
         what = (
-            "It responds to every cause of concern and recommendation."
+            "It must respond to every cause of concern and recommendation."
             if kind == ActionPlan.Kind.ACTION_PLAN
-            else "It updates the action plan and responds to every area for improvement too."
+            else "It must update the action plan and respond to every area for improvement too."
         )
         candidates += _notice(
             recipients,

@@ -209,6 +209,8 @@ def test_the_force_is_told_each_due_date_as_it_is_set_or_corrected(
     assert notice.due_on == received + timedelta(days=28) == moderation.action_plan_due_on
     assert notice.title.startswith("Action plan due on ")
     assert "received the draft report for pre-publication checks on" in notice.body
+    # What the force must do, not a description (found by an email review).
+    assert "It must respond to every cause of concern and recommendation." in notice.body
     assert notice.link == reverse("actionplans:plan", args=[moderation.pk, "action-plan"])
     assert [m.to for m in mail.outbox] == [[force_lead_a.email]]
     assert mail.outbox[0].subject == notice.title

@@ -30,10 +30,13 @@ def govuk_date(value: date | datetime | None) -> str:
 
 @register.filter
 def govuk_datetime(value: datetime | None) -> str:
-    """3 May 2024 at 2:15pm."""
+    """3 May 2024 at 2:15pm; at midnight and at midday, as the GOV.UK style
+    guide writes them (found by an email review: "12:00am")."""
     if not value:
         return ""
     local = timezone.localtime(value)
+    if local.minute == 0 and local.hour in (0, 12):
+        return f"{govuk_date(local)} at {'midnight' if local.hour == 0 else 'midday'}"
     hour = local.hour % 12 or 12
     return f"{govuk_date(local)} at {hour}:{local:%M}{'am' if local.hour < 12 else 'pm'}"
 
