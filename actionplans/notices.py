@@ -700,14 +700,20 @@ class _Words:
             return self.pcc_response_overdue(d, days_late)
         label = ActionPlan.Kind(d.subject).label
         title = f"{label} overdue: {d.force_name}"
-        what = (
-            "the last version was returned with comments and no new version has been submitted"
+        what, next_step = (
+            (
+                "the last version was returned with comments and no new version has been submitted",
+                "A force lead submits a new version on the plan's page.",
+            )
             if d.returned
-            else "has not been submitted"
+            else ("has not been submitted", "A force lead submits it on the plan's page.")
         )
+        # One text for the force and the inspectorate: it says who acts, and
+        # where (found by an email review: it said only that it was late).
         body = (
             f"The {label.lower()} for the {self.inspection(d)} was due on {self.date(d.due_on)} "
-            f"and {what}. It is {days_late} day{'s' if days_late != 1 else ''} overdue."
+            f"and {what}. It is {days_late} day{'s' if days_late != 1 else ''} overdue. "
+            f"{next_step}"
         )
         return title, body
 

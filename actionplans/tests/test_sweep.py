@@ -93,7 +93,7 @@ def test_after_a_ten_day_gap_the_overdue_notice_is_sent_and_no_stale_reminder(
     assert sent == Notice.objects.filter(kind=Notice.Kind.OVERDUE).count() == 3
     notice = Notice.objects.get(recipient=force_lead_a)
     assert notice.sequence == 1
-    assert "2 days overdue" in notice.body
+    assert "2 days overdue. A force lead submits it on the plan's page." in notice.body
 
 
 def test_a_submitted_plan_gets_no_reminder_or_overdue_notice(make_due, force_lead_a):
@@ -123,7 +123,9 @@ def test_a_returned_plan_is_chased_until_a_new_version_is_in(
     overdue = Notice.objects.filter(kind=Notice.Kind.OVERDUE)
     assert {n.recipient for n in overdue} == {force_lead_a, lead_inspector, admin_user}
     assert "the last version was returned with comments" in overdue[0].body
-    assert "1 day overdue" in overdue[0].body
+    assert "1 day overdue. A force lead submits a new version on the plan's page." in (
+        overdue[0].body
+    )
 
     # Version 2 goes in: nothing more, whether it awaits review or is accepted.
     second = services.action_plan_submit(plan=plan, by=force_lead_a)
