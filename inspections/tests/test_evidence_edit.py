@@ -610,3 +610,22 @@ def test_a_document_change_page_refuses_a_duplicate_and_escapes_the_file_name(
     page = client.post(url, _document_data(page, title="policy")).text
     assert "A document with this title, kind and date has already been recorded" in page
     assert Document.objects.get(pk=document.pk).title == "Strategy meeting minutes"
+
+
+def test_two_interviews_on_one_day_have_links_told_apart(client_for, evidence, inspector):
+    """Found by an accessibility audit: "Change the interview on 13 January
+    2026" twice, for two interviews held that day (WCAG 2.4.4)."""
+    inspection, _, _ = evidence
+    services.interview_record(
+        inspection=inspection,
+        held_on=date(2026, 1, 13),
+        topics=[Topic.LEADERSHIP],
+        notes="",
+        participants=[("Head of children's services", "childrens_social_care")],
+        by=inspector,
+    )
+    page = client_for(inspector).get(reverse("inspections:evidence", args=[inspection.pk])).text
+    hidden = '<span class="govuk-visually-hidden"> the interview on 13 January 2026 with '
+    for action in ("Change", "Delete"):
+        assert f"{action}{hidden}Superintendent (Police)</span>" in page
+        assert f"{action}{hidden}Head of children" in page
