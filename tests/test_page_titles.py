@@ -34,3 +34,23 @@ def test_every_page_about_an_inspection_names_its_force_in_the_title(
             if force_a.short_name not in title.group(1):
                 untitled.append(f"{name} ({user.get_role_display()}): {title.group(1).strip()}")
     assert not untitled, "\n".join(untitled)
+
+
+def test_the_inspection_pages_title_starts_with_its_heading(
+    client_for, admin_user, force_lead_a, lead_inspector, force_a
+):
+    """Found by an accessibility audit: the title said "Inspection of Kent"
+    above the heading "Inspection overview"."""
+    from inspections.tests.report_factories import report_inspection
+
+    inspection = report_inspection(
+        force=force_a, lead=lead_inspector, inspector=lead_inspector, admin=admin_user
+    )
+    url = reverse("inspections:detail", args=[inspection.pk])
+    for user, heading in (
+        (lead_inspector, "Inspection overview"),
+        (force_lead_a, "Your inspection"),
+    ):
+        html = client_for(user).get(url).content.decode()
+        assert f'<h1 class="govuk-heading-l">{heading}</h1>' in html
+        assert f"<title>{heading} – {force_a.short_name} – " in html
