@@ -45,7 +45,7 @@ class ResponseForm(GovukForm):
         widget=forms.RadioSelect,
         error_messages={"required": "Select the status of this action"},
     )
-    # The draft's response as the page showed it (services.response_version).
+    # The draft's response as the page showed it (core.stale.row_version).
     seen = forms.CharField(widget=forms.HiddenInput, required=False)
 
     layout_fields = [
@@ -167,7 +167,7 @@ class VisitRecordForm(GovukForm):
         label="Re-inspection fieldwork ends",
         required=False,
     )
-    # The visit's version as the page showed it (services.visit_version).
+    # The visit's version as the page showed it (core.stale.row_version).
     seen = forms.CharField(widget=forms.HiddenInput, required=False)
     layout_fields = [
         Field.checkboxes("people_interviewed", legend_size=Size.SMALL),

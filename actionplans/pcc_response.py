@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from core import audit
-from core.stale import refuse_if_stale
+from core.stale import fields_version, refuse_if_stale
 from core.templatetags.govuk import govuk_date
 from inspections.access import can_moderate
 from inspections.models import Inspection
@@ -127,7 +127,7 @@ def pcc_response_version(inspection: Inspection) -> str:
     """What the form carries back (as "seen"): the response as the page showed
     it. Its own fields, not the inspection's time of change, so that another
     change to the inspection does not make the form stale."""
-    return f"{inspection.pcc_response_published_on or 'none'}|{inspection.pcc_response_url}"
+    return fields_version(inspection, FIELDS)
 
 
 @transaction.atomic

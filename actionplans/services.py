@@ -18,6 +18,7 @@ from django.utils import timezone
 from accounts.models import User
 from core import audit
 from core.deadlines import Rule, derive, visit_notice_rule
+from core.stale import refuse_if_stale, row_version
 from core.templatetags.govuk import govuk_date
 from core.uploads import delete_stored_file, store_upload
 from inspections.access import can_moderate
@@ -412,12 +413,6 @@ STALE_RESPONSE = (
 )
 
 
-def response_version(response: PlanResponse | None) -> str:
-    """What the response page carries back (as "seen") to tell whether the
-    draft's response was saved after the page was drawn: "" for none yet."""
-    return response.updated_at.isoformat() if response is not None else ""
-
-
 @transaction.atomic
 def action_plan_save_response(
     *,
@@ -432,30 +427,30 @@ def action_plan_save_response(
 ) -> PlanResponse:
     """Save the draft's response to one item.
 
-    `seen` is response_version() as the page showed it: if the response was
+    `seen` is row_version() of the response as the page showed it: if the response was
     saved since (another of the force's leads, another tab), nothing is saved."""
     plan = _locked(plan)
     _require_editable(plan)
     key = {"finding": item.finding} if item.finding else {"recommendation": item.recommendation}
     response = PlanResponse.objects.filter(plan=plan, version__isnull=True, **key).first()
-    stale = seen is not None and seen != response_version(response)
+    version = row_version(response)
     before = audit.snapshot(response, RESPONSE_FIELDS) if response else {}
     response = response or PlanResponse(plan=plan, **key)
     response.position = item.position
     response.subject = f"{item.label}: {item.text}"
     response.action, response.owner_role = action, owner_role
     response.target_on, response.status = target_on, status
-    if stale:
-        if not audit.diff(before, audit.snapshot(response, RESPONSE_FIELDS)):
-            return response  # a second click on Save: saved already, as asked
-        raise ValidationError(STALE_RESPONSE, code="stale")
+    changes = audit.diff(before, audit.snapshot(response, RESPONSE_FIELDS))
+    if not changes:
+        return response  # a second click on Save too, not a stale page
+    refuse_if_stale(seen, version, STALE_RESPONSE)
     response.save()
     _audit(
         plan,
         plan,
         by=by,
         action="action_plan.response_saved",
-        changes=audit.diff(before, audit.snapshot(response, RESPONSE_FIELDS)),
+        changes=changes,
         comment=item.label,
     )
     return response
@@ -760,12 +755,6 @@ STALE_VISIT = (
 )
 
 
-def visit_version(visit: PostInspectionVisit) -> str:
-    """What the record page carries back (as "seen") to tell whether the visit
-    was saved after the page was drawn."""
-    return visit.updated_at.isoformat()
-
-
 @transaction.atomic
 def post_inspection_visit_record(
     *,
@@ -783,7 +772,7 @@ def post_inspection_visit_record(
     """Record what happened at the visit. "Full re-inspection recommended" puts a
     planned re-inspection of the force into the programme, once.
 
-    `seen` is visit_version() as the page showed it: if the visit was saved
+    `seen` is row_version() of the visit as the page showed it: if the visit was saved
     since (the lead inspector and an admin may both record it), nothing is
     saved, rather than the page's answers silently replacing theirs."""
     visit = PostInspectionVisit.objects.select_for_update().get(pk=visit.pk)
@@ -803,17 +792,15 @@ def post_inspection_visit_record(
                 "so the outcome can no longer change"
             }
         )
-    before = audit.snapshot(visit, VISIT_RECORD_FIELDS)
-    stale = seen is not None and seen != visit_version(visit)
+    before, version = audit.snapshot(visit, VISIT_RECORD_FIELDS), row_version(visit)
     visit.people_interviewed = people_interviewed
     visit.other_people_interviewed = other_people_interviewed
     visit.documents_reviewed = documents_reviewed
     visit.feedback = feedback
     visit.outcome = outcome
-    if stale:
-        if not audit.diff(before, audit.snapshot(visit, VISIT_RECORD_FIELDS)):
-            return visit  # a second click on Save: recorded already, as asked
-        raise ValidationError(STALE_VISIT, code="stale")
+    if seen is not None and not audit.diff(before, audit.snapshot(visit, VISIT_RECORD_FIELDS)):
+        return visit  # a second click on Save: recorded already, as asked
+    refuse_if_stale(seen, version, STALE_VISIT)
     visit.outcome_recorded_by, visit.outcome_recorded_at = by, timezone.now()
     inspection = Inspection.objects.select_related("force").get(pk=visit.inspection_id)
     if wants_re_inspection and visit.re_inspection_id is None:

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core import fragments
 from core.forms import add_service_errors, posted_answers
-from core.stale import offer_to_replace
+from core.stale import offer_to_replace, row_version
 from core.templatetags.govuk import govuk_date, govuk_datetime
 from core.uploads import file_response
 from inspections.access import can_moderate, get_inspection_for_user
@@ -133,7 +133,7 @@ def plan_response(
         raise Http404("No such cause of concern, recommendation or area for improvement")
     existing = services.draft_responses(plan).get(item.id)
     initial = {f: getattr(existing, f) for f in services.RESPONSE_FIELDS} if existing else {}
-    initial["seen"] = services.response_version(existing)
+    initial["seen"] = row_version(existing)
     form = ResponseForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         # "" is a page drawn before any response; no "seen" at all, none to check.
@@ -146,7 +146,7 @@ def plan_response(
             offer_to_replace(
                 form,
                 services.STALE_RESPONSE,
-                lambda: services.response_version(services.draft_responses(plan).get(item.id)),
+                lambda: row_version(services.draft_responses(plan).get(item.id)),
             )
         else:
             messages.success(request, f"Response to {item.label.lower()} saved")
@@ -409,7 +409,7 @@ def visit_cancel(request: HttpRequest, inspection_id: UUID, visit_id: UUID) -> H
 
 def _visit_now(visit: PostInspectionVisit) -> str:
     visit.refresh_from_db(fields=["updated_at"])
-    return services.visit_version(visit)
+    return row_version(visit)
 
 
 def visit_record(request: HttpRequest, inspection_id: UUID, visit_id: UUID) -> HttpResponse:
@@ -423,7 +423,7 @@ def visit_record(request: HttpRequest, inspection_id: UUID, visit_id: UUID) -> H
     initial = {field: getattr(visit, field) for field in services.VISIT_RECORD_FIELDS}
     form = VisitRecordForm(
         request.POST or None,
-        initial={**(initial if visit.outcome else {}), "seen": services.visit_version(visit)},
+        initial={**(initial if visit.outcome else {}), "seen": row_version(visit)},
         re_inspection_planned=visit.re_inspection_id is not None,
     )
     if request.method == "POST" and form.is_valid():

@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from core import audit, fragments, uploads
+from core.stale import refuse_if_stale, row_version
 from inspections.models import Inspection
 
 from .access import case_files_open
@@ -653,7 +654,7 @@ STALE_CHECK = (
 def review_version(review: CaseReview | None) -> str:
     """What a page about the review carries back (as "seen") to tell whether the
     review changed after the page was drawn: "" for no review yet."""
-    return review.updated_at.isoformat() if review is not None else ""
+    return row_version(review)
 
 
 def review_answers(review: CaseReview | None) -> dict[str, str]:
@@ -716,8 +717,7 @@ def case_review_save(
     review, created = CaseReview.objects.select_for_update().get_or_create(case=case)
     if review.is_submitted:
         raise ValidationError("This review has been submitted and can no longer be changed")
-    if seen is not None and seen != ("" if created else review_version(review)):
-        raise ValidationError(STALE_REVIEW, code="stale")
+    refuse_if_stale(seen, "" if created else review_version(review), STALE_REVIEW)
     before = review_answers(review)
     for field in REVIEW_FIELDS:
         setattr(review, field, answers.get(field) or "")
@@ -762,8 +762,7 @@ def case_review_submit(*, review: CaseReview, by, seen: str | None = None) -> Ca
     )
     if review.is_submitted:  # a second click, or another tab
         raise ValidationError("This review has already been submitted")
-    if seen is not None and seen != review_version(review):
-        raise ValidationError(STALE_CHECK, code="stale")
+    refuse_if_stale(seen, review_version(review), STALE_CHECK)
     missing = review_missing_answers(review_answers(review))
     if missing:
         raise ValidationError(list(missing.values()))

@@ -16,6 +16,11 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 
+def row_version(row: models.Model | None) -> str:
+    """A version of a row from its time of change: "" for a row not made yet."""
+    return row.updated_at.isoformat() if row is not None else ""
+
+
 def fields_version(obj: models.Model, fields: list[str]) -> str:
     """A version of the fields a page shows, for rows without a time of change
     of their own, or whose other changes should not make the page stale."""

@@ -20,7 +20,7 @@ from core.deadlines import (
     pcc_response_rule,
     updated_action_plan_rule,
 )
-from core.stale import fields_version, refuse_if_stale
+from core.stale import fields_version, refuse_if_stale, row_version
 from core.templatetags.govuk import govuk_date
 from forces.models import Force
 
@@ -797,7 +797,7 @@ def seen_version(obj: Judgment | Finding | Interview | Document | FactualAccurac
     """What a page carries back (as "seen") to tell whether the judgment,
     finding, interview, document or factual accuracy point it shows was saved
     after the page was drawn."""
-    return obj.updated_at.isoformat()
+    return row_version(obj)
 
 
 def _check_seen(

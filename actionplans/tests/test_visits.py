@@ -13,6 +13,7 @@ from actionplans import services
 from actionplans.models import Notice, PostInspectionVisit
 from actionplans.tests.factories import today, visit_day_comes
 from core.models import AuditEvent
+from core.stale import row_version
 from inspections.models import Inspection
 
 
@@ -472,7 +473,7 @@ def test_a_record_saved_from_a_page_drawn_before_anothers_is_refused(
 
 
 def test_a_second_click_on_save_is_not_refused_as_stale(visit, lead_inspector):
-    seen = services.visit_version(visit)
+    seen = row_version(visit)
     data = {**RECORD, "other_people_interviewed": "", "feedback": "Clear progress"}
     _record(visit, lead_inspector, **data, seen=seen)
     _record(visit, lead_inspector, **data, seen=seen)
