@@ -404,6 +404,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "dashboard.tasks.prepare_exports",
         "schedule": crontab(hour=2, minute=15),
     },
+    # The retention policy (core.retention), in London time.
+    "apply-retention": {
+        "task": "core.tasks.apply_retention",
+        "schedule": crontab(hour=3, minute=30),
+    },
 }
 
 # How long each scheduled job may go without finishing before it is late
@@ -413,6 +418,7 @@ SCHEDULED_JOB_ALLOWANCE = {
         seconds=2 * _SWEEP_EVERY_SECONDS + 60 if _SWEEP_EVERY_SECONDS else 2 * 3600 + 15 * 60
     ),
     "nightly_exports": timedelta(hours=49),
+    "retention": timedelta(hours=49),
 }
 
 # How long /healthz waits for the broker before calling it down.

@@ -130,6 +130,7 @@ class JobHeartbeat(models.Model):
     class Job(models.TextChoices):
         DEADLINE_SWEEP = "deadline_sweep", "Deadline reminders and overdue notices"
         NIGHTLY_EXPORTS = "nightly_exports", "The nightly national exports"
+        RETENTION = "retention", "Deletions under the retention policy"
 
     job = models.CharField(max_length=40, choices=Job.choices, primary_key=True)
     finished_at = models.DateTimeField()

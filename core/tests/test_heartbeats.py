@@ -17,12 +17,16 @@ def beat(job: str, ago: timedelta) -> None:
 
 
 def test_each_jobs_clock_starts_at_install(db):
-    """The migration starts both clocks, so a beat that never ran is late
+    """The migrations start every clock, so a beat that never ran is late
     once its allowance has passed."""
     assert set(JobHeartbeat.objects.values_list("job", flat=True)) == set(Job.values)
     assert late_jobs() == []
     with time_machine.travel(timezone.now() + timedelta(days=3)):
-        assert [late.job for late in late_jobs()] == [Job.DEADLINE_SWEEP, Job.NIGHTLY_EXPORTS]
+        assert [late.job for late in late_jobs()] == [
+            Job.DEADLINE_SWEEP,
+            Job.NIGHTLY_EXPORTS,
+            Job.RETENTION,
+        ]
 
 
 def test_a_job_is_late_only_once_its_allowance_has_passed(db):
@@ -93,3 +97,10 @@ def test_admins_are_told_on_their_home_page_and_the_dashboard(
     assert said not in client_for(force_lead_a).get("/").content.decode()
     heartbeat_record(job=Job.DEADLINE_SWEEP)
     assert said not in admin.get("/").content.decode()
+
+
+def test_admins_are_told_when_the_retention_policy_stops_being_applied(client_for, admin_user):
+    beat(Job.RETENTION, timedelta(hours=50))
+    html = client_for(admin_user).get("/").content.decode()
+    assert "Deletions under the retention policy have not run since" in html
+    assert "being kept past the end of their retention period" in html

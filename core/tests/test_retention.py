@@ -177,3 +177,44 @@ def test_report_pdfs_a_newer_build_replaced_are_removed_once_a_day_old(
     assert old_report.stored_file.storage_name not in names
     assert not default_storage.exists(old_report.stored_file.storage_name)
     assert default_storage.exists(newest.stored_file.storage_name)
+
+
+def test_the_nightly_task_applies_the_policy_once_and_records_its_heartbeat(
+    closed, private_storage, django_capture_on_commit_callbacks
+):
+    """Beat runs it each night (no cron to forget); a second run finds
+    nothing left, and a night missed is caught up by the next."""
+    import time_machine
+    from django.utils import timezone
+
+    from core.models import JobHeartbeat
+    from core.tasks import apply_retention
+
+    # 23:30 UTC on 31 May 2028 is already 1 June in London (BST): 24 months
+    # after the inspection closed, so the policy applies.
+    with time_machine.travel("2028-05-31 23:30:00+00:00", tick=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            apply_retention.delay()
+        assert JobHeartbeat.objects.get(job="retention").finished_at == timezone.now()
+        apply_retention.delay()
+    assert CaseReview.objects.exclude(notes="").count() == 0
+    assert StoredFile.objects.count() == 0
+    assert AuditEvent.objects.filter(action="retention.applied").count() == 1
+
+
+def test_the_task_keeps_inspections_inside_the_period(closed):
+    import time_machine
+
+    from core.tasks import apply_retention
+
+    # 22:30 UTC on 31 May 2028 is 23:30 in London: still 31 May, one day short.
+    with time_machine.travel("2028-05-31 22:30:00+00:00", tick=False):
+        apply_retention.delay()
+    assert CaseReview.objects.exclude(notes="").count() == 3
+
+
+def test_beat_runs_the_retention_policy_every_night(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["apply-retention"]
+    assert entry["task"] == "core.tasks.apply_retention"
+    assert entry["schedule"].hour == {3}
+    assert settings.SCHEDULED_JOB_ALLOWANCE["retention"].total_seconds() == 49 * 3600
