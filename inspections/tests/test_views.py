@@ -193,6 +193,20 @@ def test_force_lead_sees_draft_grades_at_checks(client_for, make_inspection, for
     assert "Within six months" in html
 
 
+def test_report_page_marks_a_draft_as_the_pdf_does_and_a_published_report_not(
+    client_for, make_inspection, force_lead_a
+):
+    inspection = make_inspection(Stage.PRE_PUBLICATION)
+    url = reverse("inspections:report", args=[inspection.pk])
+    html = client_for(force_lead_a).get(url).content.decode()
+    assert "OFFICIAL-SENSITIVE" in html
+    assert "Draft for pre-publication checks: not for circulation" in html
+    inspection.stage = Stage.PUBLISHED
+    inspection.save()
+    html = client_for(force_lead_a).get(url).content.decode()
+    assert "OFFICIAL-SENSITIVE" not in html and "circulation" not in html
+
+
 def test_force_lead_sees_final_grades_after_publication(client_for, make_inspection, force_lead_a):
     inspection = make_inspection(Stage.PUBLISHED)
     html = client_for(force_lead_a).get(inspection.get_absolute_url()).content.decode()
