@@ -9,7 +9,7 @@ from core.models import StoredFile
 from forces.tests.factories import force
 from inspections import reports
 from inspections.models import Inspection, ReportFile
-from inspections.tests.pdf import inflated, pdf_info, pdf_text, squashed
+from inspections.tests.pdf import inflated, pdf_info, pdf_structure, pdf_text, squashed
 from inspections.tests.report_factories import (
     AFI,
     CONCERN,
@@ -71,6 +71,16 @@ def test_draft_is_marked_official_sensitive_and_for_checks_on_every_page(make_re
         assert text.count("OFFICIAL-SENSITIVE") >= 2, page  # top and bottom
         assert squashed(DRAFT_FOR_CHECKS) in squashed(text), page
     assert "not for publication" not in pdf_text(draft.pdf)
+
+
+def test_draft_watermark_is_not_read_out_between_the_contents(make_report):
+    """The watermark is decoration (the cover and every page's marking say
+    it is a draft): a screen reader reading the tags must not hear "DRAFT"
+    at each page break, in the middle of a section or a table."""
+    draft = reports.render_report_pdf(make_report(Stage.PRE_PUBLICATION))
+    tags = pdf_structure(draft.pdf)
+    assert '"DRAFT"' not in tags
+    assert squashed(DRAFT_FOR_CHECKS) in squashed(tags)  # on the cover
 
 
 def test_published_report_is_public_and_carries_no_protective_marking(make_report):
