@@ -431,9 +431,13 @@ def evidence_label(item: "Interview | Document") -> str:
 
 class ReportFileQuerySet(models.QuerySet):
     def visible_to(self, user) -> "ReportFileQuerySet":
-        """Force leads: only what was built from pre-publication checks on."""
+        """Force leads: only what was built from pre-publication checks on,
+        and once the report is published only the published report: the
+        draft was for their checks, not a copy to keep taking."""
         if user.is_force_lead:
-            return self.filter(stage__in=Inspection.FORCE_SEES_FINDINGS_STAGES)
+            return self.filter(stage__in=Inspection.FORCE_SEES_FINDINGS_STAGES).exclude(
+                is_draft=True, inspection__stage__in=Inspection.PUBLISHED_STAGES
+            )
         return self
 
 

@@ -343,16 +343,22 @@ def _detail_context(inspection: Inspection, user) -> dict:
 def _report_context(inspection: Inspection, *, shown: bool) -> dict:
     """Grades and findings as the report will show them, or none (a force lead
     sees them only from pre-publication checks on). Each judgment carries its
-    topic's findings, in report order, and each finding its recommendations
-    as a list: the template loops over them without filtering or querying."""
+    topic's findings, in the PDF's order, and each finding its recommendations
+    as a list, numbered through the report as the PDF numbers them: the
+    template loops over them without filtering or querying."""
     if not shown:
         return {"inspection": inspection, "judgments": [], "findings": []}
     judgments = list(inspection.judgments.all())
     findings = list(inspection.findings.prefetch_related("recommendations"))
     by_topic: dict[str, list[Finding]] = {}
-    for finding in findings:
-        finding.recommendation_list = list(finding.recommendations.all())
-        by_topic.setdefault(finding.topic, []).append(finding)
+    number = 0
+    for topic, _, items in reports.in_report_order(findings):
+        for finding in items:
+            finding.recommendation_list = list(finding.recommendations.all())
+            for recommendation in finding.recommendation_list:
+                number += 1
+                recommendation.number = number
+            by_topic.setdefault(topic.value, []).append(finding)
     for judgment in judgments:
         judgment.report_findings = by_topic.get(judgment.topic, [])
     return {"inspection": inspection, "judgments": judgments, "findings": findings}

@@ -36,6 +36,11 @@ def pdf_info(pdf: bytes) -> dict[str, str]:
     }
 
 
+def pdf_structure(pdf: bytes) -> str:
+    """The tagged structure tree with its text: what a screen reader reads, in order."""
+    return _run("pdfinfo", pdf, "-struct-text")
+
+
 def squashed(text: str) -> str:
     """Without whitespace: a rotated watermark comes out one letter a line."""
     return "".join(text.split())

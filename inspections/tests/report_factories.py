@@ -24,14 +24,16 @@ AFI = "Officers should record the voice of the child"
 PRACTICE = "A joint triage hub with children's social care"
 
 
-def _finding(inspection, *, topic, kind, summary, detail, by) -> Finding:
+def add_finding(
+    inspection, *, topic, kind, summary, detail, by, reported_to_force_on=None
+) -> Finding:
     return services.finding_create(
         inspection=inspection,
         topic=topic,
         kind=kind,
         summary=summary,
         detail=detail,
-        reported_to_force_on=None,
+        reported_to_force_on=reported_to_force_on,
         interviews=[],
         documents=[],
         by=by,
@@ -39,7 +41,7 @@ def _finding(inspection, *, topic, kind, summary, detail, by) -> Finding:
 
 
 def add_findings(inspection, *, by, extra_concerns: int = 0) -> None:
-    concern = _finding(
+    concern = add_finding(
         inspection,
         topic=Topic.INVESTIGATION,
         kind=Finding.Kind.CAUSE_OF_CONCERN,
@@ -49,7 +51,7 @@ def add_findings(inspection, *, by, extra_concerns: int = 0) -> None:
     )
     for text in RECOMMENDATIONS:
         services.recommendation_add(finding=concern, text=text, by=by)
-    _finding(
+    add_finding(
         inspection,
         topic=Topic.INITIAL_RESPONSE,
         kind=Finding.Kind.AREA_FOR_IMPROVEMENT,
@@ -57,7 +59,7 @@ def add_findings(inspection, *, by, extra_concerns: int = 0) -> None:
         detail="The views of children were recorded in only some incidents.",
         by=by,
     )
-    _finding(
+    add_finding(
         inspection,
         topic=Topic.PARTNERSHIP_WORKING,
         kind=Finding.Kind.PROMISING_PRACTICE,
@@ -67,7 +69,7 @@ def add_findings(inspection, *, by, extra_concerns: int = 0) -> None:
     )
     topics = list(Topic)
     for n in range(extra_concerns):
-        extra = _finding(
+        extra = add_finding(
             inspection,
             topic=topics[n % 5],
             kind=Finding.Kind.CAUSE_OF_CONCERN if n % 2 else Finding.Kind.AREA_FOR_IMPROVEMENT,

@@ -202,18 +202,34 @@ def test_page_offers_a_rebuild_once_the_data_has_changed(
     assert "Build the PDF again" in page.text
 
 
-def test_force_lead_gets_the_report_from_pre_publication_checks(
+def test_force_lead_gets_the_draft_at_checks_and_only_the_published_report_after(
     client_for,
     force_lead_a,
+    lead_inspector,
     make_report,
     private_storage,
     django_capture_on_commit_callbacks,
 ):
+    from inspections import services
+
     inspection = make_report(Stage.PRE_PUBLICATION)
     client = client_for(force_lead_a)
-    report_file = request_build(client, inspection, django_capture_on_commit_callbacks)
-    assert report_file.is_draft
-    assert client.get(download_url(report_file)).status_code == 200
+    draft = request_build(client, inspection, django_capture_on_commit_callbacks)
+    assert draft.is_draft
+    assert client.get(download_url(draft)).status_code == 200
+    services.inspection_publish(
+        inspection=inspection, published_on=inspection.received_for_checks_on, by=lead_inspector
+    )
+    # The draft was for the force's checks: its address, kept or guessed, is 404 now.
+    assert client.get(download_url(draft)).status_code == 404
+    page = client.get(status_url(inspection)).text
+    assert "draft" not in page.lower()
+    assert "No PDF of this report has been built yet" in page
+    published = request_build(client, inspection, django_capture_on_commit_callbacks)
+    assert published.pk != draft.pk and not published.is_draft
+    assert client.get(download_url(published)).status_code == 200
+    # The inspectorate keeps the draft it sent.
+    assert client_for(lead_inspector).get(download_url(draft)).status_code == 200
 
 
 def test_force_lead_gets_404_before_pre_publication_checks(

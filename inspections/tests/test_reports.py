@@ -9,7 +9,7 @@ from core.models import StoredFile
 from forces.tests.factories import force
 from inspections import reports
 from inspections.models import Inspection, ReportFile
-from inspections.tests.pdf import inflated, pdf_info, pdf_text, squashed
+from inspections.tests.pdf import inflated, pdf_info, pdf_structure, pdf_text, squashed
 from inspections.tests.report_factories import (
     AFI,
     CONCERN,
@@ -32,7 +32,6 @@ def test_published_report_has_the_grades_findings_and_page_count(make_report):
     assert rendered.page_count == 9
     assert pdf_info(rendered.pdf)["Pages"] == "9"
     assert "Page 9 of 9" in text
-    assert text.count("OFFICIAL-SENSITIVE") >= 18  # top and bottom of every page
     assert "Working Together to Safeguard Children 2023" in pdf_text(rendered.pdf, page=1)
 
 
@@ -60,6 +59,36 @@ def test_draft_is_watermarked_on_every_page_and_published_is_not(make_report):
     published = reports.render_report_pdf(inspection)
     assert not published.is_draft
     assert "DRAFT" not in squashed(pdf_text(published.pdf, raw=True))
+
+
+DRAFT_FOR_CHECKS = "Draft for pre-publication checks: not for circulation"
+
+
+def test_draft_is_marked_official_sensitive_and_for_checks_on_every_page(make_report):
+    draft = reports.render_report_pdf(make_report(Stage.PRE_PUBLICATION))
+    for page in range(1, draft.page_count + 1):
+        text = pdf_text(draft.pdf, page=page)
+        assert text.count("OFFICIAL-SENSITIVE") >= 2, page  # top and bottom
+        assert squashed(DRAFT_FOR_CHECKS) in squashed(text), page
+    assert "not for publication" not in pdf_text(draft.pdf)
+
+
+def test_draft_watermark_is_not_read_out_between_the_contents(make_report):
+    """The watermark is decoration (the cover and every page's marking say
+    it is a draft): a screen reader reading the tags must not hear "DRAFT"
+    at each page break, in the middle of a section or a table."""
+    draft = reports.render_report_pdf(make_report(Stage.PRE_PUBLICATION))
+    tags = pdf_structure(draft.pdf)
+    assert '"DRAFT"' not in tags
+    assert squashed(DRAFT_FOR_CHECKS) in squashed(tags)  # on the cover
+
+
+def test_published_report_is_public_and_carries_no_protective_marking(make_report):
+    published = pdf_text(reports.render_report_pdf(make_report()).pdf)
+    assert "OFFICIAL-SENSITIVE" not in published
+    assert "Protective marking" not in published
+    assert "circulation" not in published
+    assert "Published 21 May 2026" in published
 
 
 def test_welsh_force_report_cites_the_wales_safeguarding_procedures(make_report):

@@ -193,6 +193,47 @@ def test_force_lead_sees_draft_grades_at_checks(client_for, make_inspection, for
     assert "Within six months" in html
 
 
+def test_report_page_marks_a_draft_as_the_pdf_does_and_a_published_report_not(
+    client_for, make_inspection, force_lead_a
+):
+    inspection = make_inspection(Stage.PRE_PUBLICATION)
+    url = reverse("inspections:report", args=[inspection.pk])
+    html = client_for(force_lead_a).get(url).content.decode()
+    assert "OFFICIAL-SENSITIVE" in html
+    assert "Draft for pre-publication checks: not for circulation" in html
+    inspection.stage = Stage.PUBLISHED
+    inspection.save()
+    html = client_for(force_lead_a).get(url).content.decode()
+    assert "OFFICIAL-SENSITIVE" not in html and "circulation" not in html
+
+
+def test_report_page_orders_and_numbers_findings_as_the_pdf_does(
+    client_for, make_report, inspector
+):
+    """The force checks the page against the PDF: an accelerated cause of
+    concern comes first, and recommendations are numbered through the report."""
+    from inspections import reports
+    from inspections.tests.report_factories import CONCERN, RECOMMENDATIONS, add_finding
+
+    inspection = make_report(Stage.MODERATION, extra_findings=4)
+    add_finding(
+        inspection,
+        topic=Topic.INVESTIGATION,
+        kind=Finding.Kind.ACCELERATED,
+        summary="Children in custody overnight",
+        detail="Reported early.",
+        reported_to_force_on=inspection.fieldwork_start,
+        by=inspector,
+    )
+    page = client_for(inspector).get(reverse("inspections:report", args=[inspection.pk]))
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page.content.decode()))
+    assert text.index("Children in custody overnight") < text.index(CONCERN)
+    index = reports.report_data(inspection)["recommendations"]
+    for recommendation in index:
+        assert f"Recommendation {recommendation['number']}: {recommendation['text']}" in text
+    assert f"Recommendation 3: {RECOMMENDATIONS[0]}" in text
+
+
 def test_force_lead_sees_final_grades_after_publication(client_for, make_inspection, force_lead_a):
     inspection = make_inspection(Stage.PUBLISHED)
     html = client_for(force_lead_a).get(inspection.get_absolute_url()).content.decode()
