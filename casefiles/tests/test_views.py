@@ -122,6 +122,23 @@ def test_a_bad_file_is_refused_beside_the_field_and_nothing_is_kept(
     assert not CaseListImport.objects.exists() and not StoredFile.objects.exists()
 
 
+def test_a_full_disk_during_the_upload_says_so_beside_the_field_and_keeps_nothing(
+    client_for, inspector, inspection, private_storage, monkeypatch
+):
+    """Found by the on-call review: an OSError while writing was a 500."""
+    from core.tests.fixtures import fill_the_disk, stored_paths
+
+    fill_the_disk(monkeypatch)
+    upload = csv_upload(good_rows(3))
+    response = client_for(inspector).post(url("import_start", inspection), {"case_list": upload})
+    assert response.status_code == 200
+    assert '<a href="#id_case_list">The selected file could not be uploaded – try again</a>' in (
+        response.text
+    )
+    assert not CaseListImport.objects.exists() and not StoredFile.objects.exists()
+    assert stored_paths(private_storage) == []
+
+
 def test_a_file_with_old_mac_line_endings_is_read_not_a_500(client_for, inspector, inspection):
     upload = csv_upload(good_rows(3))
     content = upload.read().replace(b"\r\n", b"\r")
