@@ -82,8 +82,14 @@ def _late_job_names() -> list[str]:
 
 
 def _broker_ok(url: str, timeout: float) -> bool:
+    # The timeout bounds each socket too: a broker that takes the connection
+    # and never answers held the probe for the broker's own socket timeout
+    # (10 seconds), past a load balancer's patience (found by a review).
+    within = {"socket_connect_timeout": timeout, "socket_timeout": timeout}
     try:
-        with celery_app.connection_for_write(url=url) as conn:
+        with celery_app.connection_for_write(
+            url=url, connect_timeout=timeout, transport_options=within
+        ) as conn:
             conn.ensure_connection(max_retries=1, timeout=timeout)
             conn.default_channel  # noqa: B018 - opening a channel proves the broker answers
         return True

@@ -1,3 +1,6 @@
+import socket
+import time
+
 import pytest
 from django.urls import reverse
 
@@ -6,6 +9,16 @@ from django.urls import reverse
 def unreachable_broker(settings):
     """Point the broker at a port nothing listens on, as if Redis had stopped."""
     settings.CELERY_BROKER_URL = "redis://127.0.0.1:9/0"
+
+
+@pytest.fixture
+def silent_port():
+    """A port that takes connections and never answers, as a Redis or a
+    PostgreSQL does when it hangs or packets are dropped on the way back."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(64)
+        yield listener.getsockname()[1]
 
 
 def test_healthz_is_200_when_database_and_broker_answer(client, db):
@@ -58,3 +71,16 @@ def test_healthz_keeps_the_security_headers_it_needs(client, db):
     assert response.headers["X-Frame-Options"] == "DENY"
     assert response.headers["Content-Security-Policy"] == "default-src 'none'"
     assert "no-store" in response.headers["Cache-Control"]
+
+
+def test_healthz_does_not_wait_on_a_broker_that_stops_answering(client, db, settings, silent_port):
+    """Found by the on-call review: /healthz waited 10 seconds (the broker's
+    socket timeout, not HEALTHZ_BROKER_TIMEOUT's 2) on a Redis that took the
+    connection and said nothing, longer than a load balancer's probe waits:
+    every web process would be marked down for a broker that pages do not need."""
+    settings.CELERY_BROKER_URL = f"redis://127.0.0.1:{silent_port}/0"
+    started = time.monotonic()
+    response = client.get("/healthz")
+    assert time.monotonic() - started < settings.HEALTHZ_BROKER_TIMEOUT + 2
+    assert response.status_code == 200
+    assert response.json()["broker"] == "unavailable"
