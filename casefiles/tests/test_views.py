@@ -70,11 +70,13 @@ def test_a_good_upload_imports_and_shows_the_result(
     assert Case.objects.count() == 5
 
 
-def test_with_the_broker_down_the_upload_is_kept_and_waits(
+def test_with_the_broker_down_the_upload_is_kept_and_said_stopped(
     client_for, inspector, inspection, django_capture_on_commit_callbacks, monkeypatch
 ):
     # Queuing runs after the commit: a broker that is down must not turn the
-    # saved upload into a 500 (found by a review).
+    # saved upload into a 500 (found by a review). Found by the on-call
+    # review: the import then said "Waiting to start" for 25 minutes, with no
+    # worker ever told of it, and refused another upload all that time.
     from kombu.exceptions import OperationalError
 
     from casefiles import tasks
@@ -83,9 +85,17 @@ def test_with_the_broker_down_the_upload_is_kept_and_waits(
         raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
 
     monkeypatch.setattr(tasks.import_case_list, "delay", broker_down)
-    _upload_five(client_for(inspector), inspection, django_capture_on_commit_callbacks)
-    assert CaseListImport.objects.get().status == CaseListImport.Status.PENDING
+    client = client_for(inspector)
+    response = _upload_five(client, inspection, django_capture_on_commit_callbacks)
+    assert CaseListImport.objects.get().status == CaseListImport.Status.STOPPED
+    assert AuditEvent.objects.filter(action="case_list.import_stopped").count() == 1
     assert Case.objects.count() == 0
+    assert "The import stopped before it finished" in client.get(response.url).text
+
+    monkeypatch.undo()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url("import_start", inspection), {"case_list": csv_upload(good_rows(5))})
+    assert Case.objects.count() == 5
 
 
 @pytest.mark.parametrize(
