@@ -203,10 +203,21 @@ def case_list_import_start(*, inspection: Inspection, upload, by) -> CaseListImp
         inspection=inspection,
         changes={"file": [None, stored.original_name]},
     )
+    transaction.on_commit(lambda: _queue(job), robust=True)
+    return job
+
+
+def _queue(job: CaseListImport) -> None:
+    """Queue the import. A broker that refuses it stops the import at once:
+    it said "Waiting to start", and refused another upload, until
+    STOPPED_AFTER, with no worker ever told of it (found by the on-call review)."""
     from .tasks import import_case_list
 
-    transaction.on_commit(lambda: import_case_list.delay(str(job.pk)), robust=True)
-    return job
+    try:
+        import_case_list.delay(str(job.pk))
+    except Exception:
+        logger.exception("Case list import %s could not be queued", job.pk)
+        _stop(job)
 
 
 def _category_lookup() -> dict[str, Any]:
@@ -503,15 +514,14 @@ def case_list_import_run(*, import_id) -> CaseListImport:
         # the import "running" for ever. Nothing was saved: the rows go in
         # in one transaction.
         logger.exception("Case list import %s stopped", job.pk)
-        with transaction.atomic():  # the status and its audit row together
-            _set_progress(job, status=CaseListImport.Status.STOPPED, finished_at=timezone.now())
-            _audit(
-                by=job.created_by,
-                action="case_list.import_stopped",
-                obj=job,
-                inspection=job.inspection,
-            )
+        _stop(job)
     return job
+
+
+@transaction.atomic  # the status and its audit row together
+def _stop(job: CaseListImport) -> None:
+    _set_progress(job, status=CaseListImport.Status.STOPPED, finished_at=timezone.now())
+    _audit(by=job.created_by, action="case_list.import_stopped", obj=job, inspection=job.inspection)
 
 
 # ------------------------------------------------------------------- sample

@@ -4,14 +4,15 @@ Report PDFs and export copies are rows (core.models.BackgroundBuild) with a
 status (queued, building, ready, failed) that a Celery task builds. The claim is a conditional
 update, so a task delivered twice (acks late, a worker lost) builds once;
 a failure of any kind ends as "failed" with its error, never as a page
-that says "building" for ever.
+that says "building" for ever. So does a build the broker would not take
+(queue_on_commit).
 """
 
 import logging
 from collections.abc import Callable
 from uuid import UUID
 
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 
 log = logging.getLogger(__name__)
@@ -42,3 +43,25 @@ def build_claimed(
         )
         row.refresh_from_db()
     return row
+
+
+def queue_on_commit(task, row: models.Model) -> None:
+    """Queue task(row id) once the transaction commits. A broker that refuses
+    it (down, or not answering) fails the row at once, so its page offers
+    another try, where it said "waiting to start" until LOST_AFTER, with no
+    worker ever told (found by the on-call review). The request that asked
+    has committed either way: never a 500 for it."""
+    transaction.on_commit(lambda: _queue(task, row), robust=True)
+
+
+def _queue(task, row: models.Model) -> None:
+    try:
+        task.delay(str(row.pk))
+    except Exception as exc:
+        log.exception("%s %s could not be queued", row._meta.verbose_name, row.pk)
+        model = type(row)
+        model.objects.filter(pk=row.pk, status=model.Status.QUEUED).update(
+            status=model.Status.FAILED,
+            error=f"Not queued: {type(exc).__name__}: {exc}"[:2000],
+            finished_at=timezone.now(),
+        )

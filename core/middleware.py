@@ -13,7 +13,7 @@ class HealthzMiddleware:
     to the web process's own IP, a Host that ALLOWED_HOSTS rightly refuses:
     found by a newcomer's review, /healthz answered 400 to such a probe, so
     every web process would have been marked down. The probe learns only
-    whether the database and broker answer, which is no secret."""
+    whether the database, broker and cache answer, which is no secret."""
 
     def __init__(self, get_response):
         self.get_response = get_response

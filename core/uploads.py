@@ -9,6 +9,7 @@ static root, with no URL, so the only way out is a view that checked access.
 
 import codecs
 import hashlib
+import logging
 import lzma
 import re
 import secrets
@@ -29,6 +30,8 @@ from django.http import FileResponse, Http404
 
 from . import audit
 from .models import StoredFile
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -259,10 +262,17 @@ def store_upload(upload, *, by, kinds: Iterable[str], max_bytes: int | None = No
     fail nothing is written; if writing or the insert fails the file is
     removed. (If a caller's enclosing transaction rolls back later, the file
     stays as an orphan with no row: unreachable, and a retention sweep's job.)
+    A storage that fails (a full disk, the shared folder gone) is
+    NOT_UPLOADED: the person can try again, where it was a 500.
     """
     kind = check_upload(upload, kinds=kinds, max_bytes=max_bytes)
     upload.seek(0)
-    return store_file(upload, name=upload.name, kind=kind, by=by)
+    try:
+        return store_file(upload, name=upload.name, kind=kind, by=by)
+    except OSError as exc:
+        # Logged without the file's name, which may be a child's.
+        log.exception("Could not store an upload of %s bytes", upload.size)
+        raise ValidationError(NOT_UPLOADED, code="not_stored") from exc
 
 
 def file_response(

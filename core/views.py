@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connection
@@ -81,9 +82,23 @@ def _late_job_names() -> list[str]:
         return ["unknown"]
 
 
-def _broker_ok(url: str, timeout: float) -> bool:
+def _cache_ok() -> bool:
     try:
-        with celery_app.connection_for_write(url=url) as conn:
+        cache.get("healthz")  # bounded by the cache's own socket timeouts (1 second)
+        return True
+    except Exception:
+        return False
+
+
+def _broker_ok(url: str, timeout: float) -> bool:
+    # The timeout bounds each socket too: a broker that takes the connection
+    # and never answers held the probe for the broker's own socket timeout
+    # (10 seconds), past a load balancer's patience (found by a review).
+    within = {"socket_connect_timeout": timeout, "socket_timeout": timeout}
+    try:
+        with celery_app.connection_for_write(
+            url=url, connect_timeout=timeout, transport_options=within
+        ) as conn:
             conn.ensure_connection(max_retries=1, timeout=timeout)
             conn.default_channel  # noqa: B018 - opening a channel proves the broker answers
         return True
@@ -98,19 +113,23 @@ def healthz(request: HttpRequest) -> JsonResponse:
     (its database answers), else 503. The broker is reported, for monitoring,
     but does not decide: pages work without it (tasks are queued robustly), and
     a Redis outage answered 503 by every web process took the whole service
-    out (found by a review). "degraded" tells monitoring the broker is down."""
+    out (found by a review). "degraded" tells monitoring the broker is down,
+    or the cache: pages are drawn afresh without it, slower, and the limit on
+    password link requests from one computer is not counted."""
     database = _database_ok()
     broker = _broker_ok(settings.CELERY_BROKER_URL, settings.HEALTHZ_BROKER_TIMEOUT)
+    cached = _cache_ok()
     # A scheduled job that has stopped running (beat or the worker down) is
     # "degraded" too: pages work, but nobody is reminded of a deadline.
     late = _late_job_names() if database else []
-    ok = database and broker and not late
+    ok = database and broker and cached and not late
     status = "ok" if ok else "degraded" if database else "unavailable"
     return JsonResponse(
         {
             "status": status,
             "database": "ok" if database else "unavailable",
             "broker": "ok" if broker else "unavailable",
+            "cache": "ok" if cached else "unavailable",
             "late_jobs": late,
         },
         status=200 if database else 503,

@@ -50,6 +50,8 @@ def export_request(*, name: str, by) -> ExportFile:
     commits. A copy already in the making is returned instead: the database
     holds at most one (constraint one_export_in_progress), so two people
     asking at once, or a person and the nightly run, share it."""
+    from .tasks import build_export
+
     if name not in exports.EXPORTS:
         raise ValueError(f"No export called {name!r}")
     making = ExportFile.objects.filter(name=name, status__in=ExportFile.MAKING)
@@ -65,16 +67,8 @@ def export_request(*, name: str, by) -> ExportFile:
             # Another request made one between our read and our insert.
             return making.get()
         audit.record(by=by, action="export.requested", obj=export_file, comment=name)
-        transaction.on_commit(lambda: _enqueue(export_file), robust=True)
+        background.queue_on_commit(build_export, export_file)
         return export_file
-
-
-def _enqueue(export_file: ExportFile) -> None:
-    from .tasks import build_export
-
-    # If the broker is down the copy waits, is shown as lost after
-    # LOST_AFTER, and can be asked for again; the request itself succeeds.
-    build_export.delay(str(export_file.pk))
 
 
 def _give_up_lost(making) -> None:

@@ -271,7 +271,7 @@ def report_request(*, inspection: Inspection, by) -> ReportFile:
         inspection=inspection, requested_by=by, stage=inspection.stage
     )
     audit.record(by=by, action="report.requested", obj=report_file, force=inspection.force)
-    transaction.on_commit(lambda: build_report.delay(str(report_file.pk)), robust=True)
+    background.queue_on_commit(build_report, report_file)
     return report_file
 
 

@@ -20,6 +20,7 @@ from core.deadlines import (
     pcc_response_rule,
     updated_action_plan_rule,
 )
+from core.models import StoredFile
 from core.stale import fields_version, refuse_if_stale, row_version
 from core.templatetags.govuk import govuk_date
 from forces.models import Force
@@ -1272,6 +1273,17 @@ def interview_record(
     return interview
 
 
+def _document_copy(upload, *, by: User) -> StoredFile | None:
+    """The document's copy, kept privately (core.uploads); a refusal, or a
+    storage that failed, is said beside the file input."""
+    if upload is None:
+        return None
+    try:
+        return uploads.store_upload(upload, by=by, kinds=Document.FILE_KINDS)
+    except ValidationError as error:
+        raise ValidationError({"file": error.error_list}) from error
+
+
 @transaction.atomic
 def document_record(
     *,
@@ -1289,11 +1301,7 @@ def document_record(
     # A second click on Save (which would store the file twice), or the same
     # document from two people.
     _check_new_document(inspection.documents.all(), title=title, kind=kind, received_on=received_on)
-    stored_file = (
-        uploads.store_upload(upload, by=by, kinds=Document.FILE_KINDS)
-        if upload is not None
-        else None
-    )
+    stored_file = _document_copy(upload, by=by)
     document = Document.objects.create(
         inspection=inspection,
         title=title,
@@ -1468,11 +1476,7 @@ def document_update(
     # Stored once every other check has passed. Should this transaction
     # still roll back, the new file is an orphan for the sweep
     # (core.retention), and the old one is still there: it goes only on commit.
-    new_file = (
-        uploads.store_upload(upload, by=by, kinds=Document.FILE_KINDS)
-        if upload is not None
-        else None
-    )
+    new_file = _document_copy(upload, by=by)
     document.title, document.kind, document.received_on = title, kind, received_on
     document.notes = notes
     if file_changes:

@@ -11,7 +11,7 @@ from actionplans.models import ActionPlan, ActionPlanVersion
 from actionplans.tests.factories import complete_draft, pdf_upload, submitted_plan, today
 from core.models import StoredFile
 from core.tests import files
-from core.tests.fixtures import stored_paths
+from core.tests.fixtures import fill_the_disk, stored_paths
 
 
 def url(name, inspection, *args, slug="action-plan"):
@@ -86,6 +86,23 @@ def test_bad_uploads_are_refused_and_nothing_is_stored(
     assert message in html
     assert "govuk-error-summary" in html
     assert "<title>Error: Upload the action plan" in html
+    assert StoredFile.objects.count() == 0
+    assert stored_paths(private_storage) == []
+
+
+def test_a_full_disk_during_the_upload_says_so_beside_the_field_and_keeps_nothing(
+    client_for, force_lead_a, checks, private_storage, monkeypatch
+):
+    """Found by the on-call review: an OSError while writing was a 500."""
+    fill_the_disk(monkeypatch)
+    response = client_for(force_lead_a).post(
+        url("plan_upload", checks), {"document": pdf_upload("Our plan.pdf")}
+    )
+    assert response.status_code == 200
+    assert '<a href="#id_document">The selected file could not be uploaded – try again</a>' in (
+        response.text
+    )
+    assert not ActionPlan.objects.filter(inspection=checks, document__isnull=False).exists()
     assert StoredFile.objects.count() == 0
     assert stored_paths(private_storage) == []
 

@@ -70,11 +70,13 @@ def test_a_good_upload_imports_and_shows_the_result(
     assert Case.objects.count() == 5
 
 
-def test_with_the_broker_down_the_upload_is_kept_and_waits(
+def test_with_the_broker_down_the_upload_is_kept_and_said_stopped(
     client_for, inspector, inspection, django_capture_on_commit_callbacks, monkeypatch
 ):
     # Queuing runs after the commit: a broker that is down must not turn the
-    # saved upload into a 500 (found by a review).
+    # saved upload into a 500 (found by a review). Found by the on-call
+    # review: the import then said "Waiting to start" for 25 minutes, with no
+    # worker ever told of it, and refused another upload all that time.
     from kombu.exceptions import OperationalError
 
     from casefiles import tasks
@@ -83,9 +85,17 @@ def test_with_the_broker_down_the_upload_is_kept_and_waits(
         raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
 
     monkeypatch.setattr(tasks.import_case_list, "delay", broker_down)
-    _upload_five(client_for(inspector), inspection, django_capture_on_commit_callbacks)
-    assert CaseListImport.objects.get().status == CaseListImport.Status.PENDING
+    client = client_for(inspector)
+    response = _upload_five(client, inspection, django_capture_on_commit_callbacks)
+    assert CaseListImport.objects.get().status == CaseListImport.Status.STOPPED
+    assert AuditEvent.objects.filter(action="case_list.import_stopped").count() == 1
     assert Case.objects.count() == 0
+    assert "The import stopped before it finished" in client.get(response.url).text
+
+    monkeypatch.undo()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url("import_start", inspection), {"case_list": csv_upload(good_rows(5))})
+    assert Case.objects.count() == 5
 
 
 @pytest.mark.parametrize(
@@ -120,6 +130,23 @@ def test_a_bad_file_is_refused_beside_the_field_and_nothing_is_kept(
     assert "<title>Error: Import the case list" in html
     assert "govuk-error-summary" in html and message in html
     assert not CaseListImport.objects.exists() and not StoredFile.objects.exists()
+
+
+def test_a_full_disk_during_the_upload_says_so_beside_the_field_and_keeps_nothing(
+    client_for, inspector, inspection, private_storage, monkeypatch
+):
+    """Found by the on-call review: an OSError while writing was a 500."""
+    from core.tests.fixtures import fill_the_disk, stored_paths
+
+    fill_the_disk(monkeypatch)
+    upload = csv_upload(good_rows(3))
+    response = client_for(inspector).post(url("import_start", inspection), {"case_list": upload})
+    assert response.status_code == 200
+    assert '<a href="#id_case_list">The selected file could not be uploaded – try again</a>' in (
+        response.text
+    )
+    assert not CaseListImport.objects.exists() and not StoredFile.objects.exists()
+    assert stored_paths(private_storage) == []
 
 
 def test_a_file_with_old_mac_line_endings_is_read_not_a_500(client_for, inspector, inspection):

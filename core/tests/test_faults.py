@@ -4,6 +4,8 @@ These go through live_server, not the test client: the test client switches
 off Django's per-request connection checks, which are what is under test.
 """
 
+import socket
+import time
 import urllib.error
 import urllib.request
 
@@ -72,9 +74,29 @@ def test_healthz_is_503_while_the_database_is_unreachable(live_server):
     assert _status(url) == 200
 
 
-def _status(url: str) -> int:
+def _status(url: str, timeout: float = 10) -> int:
     try:
-        with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 - loopback only
+        with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 - loopback only
             return response.status
     except urllib.error.HTTPError as error:
         return error.code
+
+
+def test_healthz_is_503_soon_while_the_database_takes_connections_and_never_answers(live_server):
+    """A database that hangs (packets dropped, a failover half done) rather
+    than refusing: found by the on-call review, a new connection waited for
+    ever, so /healthz never answered and neither did any page."""
+    url = live_server.url + "/healthz"
+    port = connection.settings_dict["PORT"]
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(64)
+        connection.settings_dict["PORT"] = str(silent.getsockname()[1])
+        try:
+            started = time.monotonic()
+            assert _status(url, timeout=30) == 503
+            assert time.monotonic() - started < 15
+        finally:
+            connection.settings_dict["PORT"] = port
+            connection.close()
+    assert _status(url) == 200

@@ -16,7 +16,7 @@ from django.test import RequestFactory
 from core import uploads
 from core.models import AuditEvent, StoredFile
 from core.tests import files
-from core.tests.fixtures import stored_paths
+from core.tests.fixtures import fill_the_disk, stored_paths
 
 pytestmark = pytest.mark.django_db
 
@@ -339,3 +339,16 @@ def test_an_archive_with_damaged_compressed_data_is_refused_not_a_500(private_st
     with pytest.raises(ValidationError):
         uploads.store_upload(files.upload("plan.odt", bytes(content)), by=inspector, kinds=["odt"])
     assert StoredFile.objects.count() == 0
+
+
+def test_a_full_disk_is_a_message_beside_the_file_and_leaves_nothing(
+    private_storage, inspector, monkeypatch
+):
+    """Found by the on-call review: an OSError while writing (disk full, the
+    shared folder gone) was a 500, and the part written stayed on disk."""
+    fill_the_disk(monkeypatch)
+    with pytest.raises(ValidationError) as error:
+        uploads.store_upload(files.upload("a.pdf", files.pdf()), by=inspector, kinds=["pdf"])
+    assert error.value.messages == [uploads.NOT_UPLOADED]
+    assert stored_paths(private_storage) == []
+    assert not StoredFile.objects.exists()

@@ -152,6 +152,29 @@ def test_a_lost_copy_is_given_up_and_asked_for_again(client_for, admin_user, pri
     assert ExportFile.objects.filter(name="grades", status=ExportFile.Status.QUEUED).count() == 1
 
 
+def test_with_the_broker_down_a_copy_is_said_not_prepared_at_once(
+    client_for, admin_user, export, django_capture_on_commit_callbacks, monkeypatch
+):
+    """Found by the on-call review: a copy asked for while the broker was
+    down said "Queued" for 30 minutes, with no worker ever told of it."""
+    from kombu.exceptions import OperationalError
+
+    from dashboard import tasks
+
+    def broker_down(*args):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(tasks.build_export, "delay", broker_down)
+    client = client_for(admin_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(prepare_url("grades")).status_code == 302
+    copy = ExportFile.objects.get(name="grades")
+    assert copy.status == ExportFile.Status.FAILED and copy.error.startswith("Not queued")
+    assert "could not be prepared. Try again" in client.get(LIST).text
+    monkeypatch.undo()
+    assert export("grades")  # the next try is prepared
+
+
 def test_a_long_wait_then_a_short_build_is_not_lost(admin_user):
     copy = ExportFile.objects.create(name="grades", status=ExportFile.Status.BUILDING)
     ExportFile.objects.filter(pk=copy.pk).update(

@@ -566,6 +566,27 @@ def test_a_document_is_changed_and_its_file_replaced(
     }
 
 
+def test_a_full_disk_while_replacing_a_file_keeps_the_old_one_and_says_so(
+    client_for, evidence, inspector, private_storage, monkeypatch
+):
+    from core.tests.fixtures import fill_the_disk, stored_paths
+    from core.uploads import NOT_UPLOADED
+
+    inspection, _, document = evidence
+    old = document.stored_file
+    client = client_for(inspector)
+    url = reverse("inspections:document_edit", args=[inspection.pk, document.pk])
+    data = _document_data(client.get(url).text, file_action="replace")
+    fill_the_disk(monkeypatch)
+    response = client.post(url, {**data, "file": upload("minutes.pdf", pdf("Redacted"))})
+    assert response.status_code == 200
+    assert f'<a href="#id_file">{NOT_UPLOADED}</a>' in response.text
+    document.refresh_from_db()
+    assert document.stored_file == old
+    assert stored_paths(private_storage) == [private_storage / old.storage_name]
+    assert not AuditEvent.objects.filter(action="document.changed").exists()
+
+
 def test_a_file_chosen_but_not_to_replace_is_pointed_out(client_for, evidence, inspector):
     inspection, _, document = evidence
     client = client_for(inspector)

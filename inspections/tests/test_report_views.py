@@ -38,9 +38,14 @@ def download_url(report_file):
     )
 
 
-def test_with_the_broker_down_a_build_is_asked_for_and_waits(
+def test_with_the_broker_down_a_build_is_asked_for_and_said_not_started(
     client_for, inspector, make_report, django_capture_on_commit_callbacks, monkeypatch
 ):
+    """The request still succeeds (queuing runs after the commit). Found by
+    the on-call review: the build then sat "Waiting to start building the
+    report…", refreshing every 3 seconds for 30 minutes, though no worker
+    would ever be told of it; now its page says so at once and offers
+    another try, which builds once the broker is back."""
     from kombu.exceptions import OperationalError
 
     from inspections import tasks
@@ -50,10 +55,19 @@ def test_with_the_broker_down_a_build_is_asked_for_and_waits(
 
     monkeypatch.setattr(tasks.build_report, "delay", broker_down)
     inspection = make_report()
-    report_file = request_build(
-        client_for(inspector), inspection, django_capture_on_commit_callbacks
-    )
-    assert report_file.status == ReportFile.Status.QUEUED
+    client = client_for(inspector)
+    report_file = request_build(client, inspection, django_capture_on_commit_callbacks)
+    assert report_file.status == ReportFile.Status.FAILED
+    assert report_file.error.startswith("Not queued")
+    assert AuditEvent.objects.filter(action="report.requested", actor=inspector).exists()
+    page = client.get(status_url(inspection))
+    assert "The report could not be built" in page.text
+    assert "data-app-refresh-seconds" not in page.text
+    assert "Build the PDF again" in page.text
+
+    monkeypatch.undo()
+    again = request_build(client, inspection, django_capture_on_commit_callbacks)
+    assert again != report_file and again.status == ReportFile.Status.READY
 
 
 def test_inspector_builds_then_downloads_the_report(

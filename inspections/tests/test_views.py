@@ -544,6 +544,29 @@ def test_a_chosen_file_is_asked_for_again_when_the_page_shows_a_problem(
     assert planned.documents.count() == 1
 
 
+def test_a_full_disk_while_storing_a_document_says_so_beside_the_file(
+    client_for, planned, inspector, private_storage, monkeypatch
+):
+    """Found by the on-call review: the disk filling (or the shared folder
+    failing) during the write was a 500, and the part written stayed."""
+    from core.tests.files import pdf, upload
+    from core.tests.fixtures import fill_the_disk, stored_paths
+    from core.uploads import NOT_UPLOADED
+
+    fill_the_disk(monkeypatch)
+    document = {"title": "Minutes", "kind": "policy", "received_on_0": "12",
+                "received_on_1": "1", "received_on_2": "2026"}  # fmt: skip
+    url = reverse("inspections:document_new", args=[planned.pk])
+    response = client_for(inspector).post(url, {**document, "file": upload("m.pdf", pdf())})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert html.count(NOT_UPLOADED) == 2  # beside the file and in the error summary
+    assert f'<a href="#id_file">{NOT_UPLOADED}</a>' in html
+    assert planned.documents.count() == 0
+    assert not AuditEvent.objects.filter(action="document.recorded").exists()
+    assert stored_paths(private_storage) == []
+
+
 def test_renamed_executable_is_refused_and_nothing_saved(
     client_for, planned, inspector, private_storage
 ):
