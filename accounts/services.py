@@ -86,7 +86,13 @@ def _user_set_active(*, user: User, by: User, reason: str, active: bool) -> User
     user = _lock_other_user(user=user, by=by, refusal=f"You cannot {verb} your own account")
     if user.is_active != active:
         user.is_active = active
-        user.save(update_fields=["is_active"])
+        fields = ["is_active"]
+        if not active:
+            # Ends their sessions for good: one would otherwise be signed in
+            # again by the reactivation (User._get_session_auth_hash).
+            user.sessions_ended_at = timezone.now()
+            fields.append("sessions_ended_at")
+        user.save(update_fields=fields)
         record(
             by=by,
             action=f"user_{verb}d",
@@ -254,6 +260,8 @@ def user_save_in_django_admin(*, user: User, by: User) -> User:
         before = snapshot(stored, ADMIN_FIELDS) if stored else {}
         if stored:  # the admin's form checked this too, beside the role
             check_role_change(user, before=stored.role, after=user.role)
+        if stored and stored.is_active and not user.is_active:
+            user.sessions_ended_at = timezone.now()  # as user_deactivate does
     user.save()
     changes = diff(before, snapshot(user, ADMIN_FIELDS))
     if changes:

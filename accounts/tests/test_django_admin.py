@@ -47,6 +47,22 @@ def test_a_role_change_in_the_django_admin_is_in_the_accounts_history(client_for
     assert "Account changed" in history
 
 
+def test_a_deactivation_in_the_django_admin_ends_sessions_for_good(client_for, staff, inspector):
+    from django.test import Client
+
+    from accounts.tests.factories import signed_in
+
+    theirs = signed_in(Client(), inspector)
+    assert theirs.get("/").status_code == 200
+    client = client_for(staff)
+    url = reverse("admin:accounts_user_change", args=[inspector.pk])
+    assert client.post(url, admin_form(inspector, is_active="")).status_code == 302
+    inspector.refresh_from_db()
+    assert client.post(url, admin_form(inspector, is_active="on")).status_code == 302
+
+    assert theirs.get("/forces/").url.startswith(SIGN_IN)
+
+
 def test_a_person_added_in_the_django_admin_is_stored_in_lower_case_and_recorded(client_for, staff):
     client = client_for(staff)
     response = client.post(
