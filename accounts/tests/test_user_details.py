@@ -68,6 +68,27 @@ def test_a_new_email_address_ends_links_already_sent(client_for, admin_user, ins
     assert not password_link_tokens.check_token(inspector, token)
 
 
+@pytest.mark.parametrize(
+    "change",
+    [{"role": "lead_inspector"}, {"role": "force_lead", "force": "cleveland"}],
+    ids=["new role", "new force"],
+)
+def test_a_new_role_or_force_ends_links_already_sent(
+    client_for, admin_user, force_lead_a, force_b, change
+):
+    """A link sent for one role or force does not let anyone in with another:
+    the invitation named the role and force it was sent for."""
+    from accounts import services
+
+    token = services.password_link_url(force_lead_a).rstrip("/").rsplit("/", 1)[1]
+    answers = {**change, "force": force_b.pk if "force" in change else ""}
+    response = client_for(admin_user).post(edit_url(force_lead_a), details(force_lead_a, **answers))
+    assert response.status_code == 302
+    force_lead_a.refresh_from_db()
+    assert force_lead_a.role == change["role"]
+    assert not password_link_tokens.check_token(force_lead_a, token)
+
+
 def test_nothing_changed_says_so_and_records_nothing(client_for, admin_user, inspector):
     response = client_for(admin_user).post(edit_url(inspector), details(inspector), follow=True)
     assert "Nothing was changed" in response.content.decode()
