@@ -30,7 +30,8 @@ class UserAdmin(BaseUserAdmin):
         before = obj.role
 
         class RoleChecked(form):
-            """A lead of open inspections keeps the role (services.check_role_change)."""
+            """A lead of open inspections keeps the role (services.check_role_change),
+            and the last admin stays one (services.check_admins_remain)."""
 
             def clean(self):
                 data = super().clean()
@@ -39,6 +40,13 @@ class UserAdmin(BaseUserAdmin):
                         services.check_role_change(obj, before=before, after=data["role"])
                     except ValidationError as error:
                         self.add_error("role", error.message_dict["role"])
+                after = {field: data.get(field, False) for field in services.ADMIN_RIGHTS}
+                after["role"] = data.get("role", obj.role)
+                try:
+                    # In the admin's transaction: the rows stay locked until the save.
+                    services.check_admins_remain(obj, **after)
+                except ValidationError as error:
+                    self.add_error(None, error)
                 return data
 
         return RoleChecked

@@ -81,9 +81,52 @@ def _lock_other_user(*, user: User, by: User, refusal: str) -> User:
     return User.objects.select_for_update().get(pk=user.pk)
 
 
+def check_admins_remain(
+    user: User, *, is_active: bool, role: str, is_staff: bool, is_superuser: bool
+) -> None:
+    """Refuse a change to this person (as stored, with these values after it)
+    that leaves no active admin, or no active admin with Django admin rights.
+    With no admin nobody would manage accounts or the programme, and the
+    inspectorate's notices would go to nobody; with no superuser nobody could
+    add or reactivate an admin. The other admins' rows are locked, so two
+    admins stepping down at once cannot both go (found by a review)."""
+    others = User.objects.select_for_update().filter(is_active=True).exclude(pk=user.pk)
+    if (
+        user.is_active
+        and user.is_admin
+        and not (is_active and role == User.Role.ADMIN)
+        and not others.filter(role=User.Role.ADMIN).exists()
+    ):
+        raise ValidationError(
+            f"{user.full_name} is the only active admin. Make someone else an admin first"
+        )
+    if (
+        user.is_active
+        and user.is_staff
+        and user.is_superuser
+        and not (is_active and is_staff and is_superuser)
+        and not others.filter(is_staff=True, is_superuser=True).exists()
+    ):
+        raise ValidationError(
+            f"{user.full_name} is the only active admin with Django admin rights (staff and "
+            "superuser). Give them to someone else first"
+        )
+
+
 def _user_set_active(*, user: User, by: User, reason: str, active: bool) -> User:
     verb = "reactivate" if active else "deactivate"
     user = _lock_other_user(user=user, by=by, refusal=f"You cannot {verb} your own account")
+    if not active:
+        try:
+            check_admins_remain(
+                user,
+                is_active=False,
+                role=user.role,
+                is_staff=user.is_staff,
+                is_superuser=user.is_superuser,
+            )
+        except ValidationError as error:
+            raise PermissionDenied(error.message) from None
     if user.is_active != active:
         user.is_active = active
         fields = ["is_active"]
@@ -246,6 +289,7 @@ def user_details_change(
 
 # What the Django admin can change about a person, kept in the account's history.
 ADMIN_FIELDS = ["email", "full_name", "role", "force", "is_active", "is_staff", "is_superuser"]
+ADMIN_RIGHTS = ["is_active", "role", "is_staff", "is_superuser"]
 
 
 @transaction.atomic
@@ -258,8 +302,9 @@ def user_save_in_django_admin(*, user: User, by: User) -> User:
     if not user._state.adding:
         stored = User.objects.select_for_update().filter(pk=user.pk).first()
         before = snapshot(stored, ADMIN_FIELDS) if stored else {}
-        if stored:  # the admin's form checked this too, beside the role
+        if stored:  # the admin's form checked these too
             check_role_change(user, before=stored.role, after=user.role)
+            check_admins_remain(stored, **{field: getattr(user, field) for field in ADMIN_RIGHTS})
         if stored and stored.is_active and not user.is_active:
             user.sessions_ended_at = timezone.now()  # as user_deactivate does
     user.save()

@@ -63,6 +63,34 @@ def test_a_deactivation_in_the_django_admin_ends_sessions_for_good(client_for, s
     assert theirs.get("/forces/").url.startswith(SIGN_IN)
 
 
+@pytest.mark.parametrize(
+    "change",
+    [{"is_active": ""}, {"role": "inspector"}, {"is_superuser": ""}, {"is_staff": ""}],
+    ids=["deactivated", "no longer an admin", "no longer a superuser", "no Django admin"],
+)
+def test_the_last_admin_cannot_lock_everyone_out(client_for, staff, change):
+    """Nobody would be left to reactivate them, or to add another admin."""
+    client = client_for(staff)
+    url = reverse("admin:accounts_user_change", args=[staff.pk])
+    data = admin_form(staff, **{"is_staff": "on", "is_superuser": "on", **change})
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "the only active admin" in response.content.decode()
+    staff.refresh_from_db()
+    assert staff.is_active and staff.is_admin and staff.is_superuser and staff.is_staff
+    assert not AuditEvent.objects.exists()
+
+
+def test_an_admin_may_step_down_while_another_remains(client_for, staff):
+    UserFactory(role=User.Role.ADMIN, is_staff=True, is_superuser=True)
+    client = client_for(staff)
+    url = reverse("admin:accounts_user_change", args=[staff.pk])
+    response = client.post(url, admin_form(staff, role="inspector"))
+    assert response.status_code == 302
+    staff.refresh_from_db()
+    assert staff.role == User.Role.INSPECTOR and not staff.is_superuser
+
+
 def test_a_person_added_in_the_django_admin_is_stored_in_lower_case_and_recorded(client_for, staff):
     client = client_for(staff)
     response = client.post(

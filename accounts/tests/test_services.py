@@ -29,6 +29,18 @@ def test_nobody_changes_their_own_access(admin_user, service):
     assert not AuditEvent.objects.exists()
 
 
+def test_two_admins_deactivating_each_other_at_once_leave_one(admin_user):
+    """Each page was sent while both were active: the second to commit is
+    refused, or nobody would be left to reactivate either."""
+    other = User.objects.create_user("other.admin@example.org", full_name="Al Admin", role="admin")
+    services.user_deactivate(user=other, by=admin_user, reason="Left")
+    with pytest.raises(PermissionDenied, match="the only active admin"):
+        services.user_deactivate(user=admin_user, by=other, reason="Left")
+    admin_user.refresh_from_db()
+    assert admin_user.is_active
+    assert AuditEvent.objects.filter(action="user_deactivated").count() == 1
+
+
 def test_reactivation_keeps_the_authenticator_app(admin_user, inspector):
     device = totp_device(inspector)
     services.user_deactivate(user=inspector, by=admin_user, reason="Leave")
