@@ -72,7 +72,10 @@ class User(AbstractBaseUser, PermissionsMixin):
         null=True,
         blank=True,
         editable=False,
-        help_text="When an admin last ended this person's open sessions (a deactivation).",
+        help_text=(
+            "When an admin last ended this person's open sessions "
+            "(a deactivation, a two-factor reset)."
+        ),
     )
 
     objects = UserManager()

@@ -168,14 +168,18 @@ def user_reactivate(*, user: User, by: User, reason: str) -> User:
 def user_two_factor_reset(*, user: User, by: User, reason: str) -> User:
     """Remove a person's authenticator app, for a lost or replaced phone.
 
-    They set up a new one the next time they sign in; a session they already
-    have open loses its verification at once, as its device is gone.
+    They set up a new one the next time they sign in, with their password.
+    Their open sessions end (User._get_session_auth_hash): one left open
+    would be asked to set up a new app with no password, by whoever holds
+    it, a lost phone's finder say.
     """
     user = _lock_other_user(
         user=user, by=by, refusal="You cannot reset your own two-factor authentication"
     )
     deleted, _ = TOTPDevice.objects.filter(user=user).delete()
     if deleted:
+        user.sessions_ended_at = timezone.now()
+        user.save(update_fields=["sessions_ended_at"])
         record(
             by=by,
             action=TWO_FACTOR_RESET,

@@ -313,8 +313,9 @@ CHANGES = {
         applies=lambda person: person.has_two_factor,
         dangerous=True,
         title="Reset two-factor authentication",
-        warning="Their authenticator app will stop working for this service. They will "
-        "have to set up two-factor authentication again the next time they sign in.",
+        warning="Their authenticator app will stop working for this service, and they "
+        "will be signed out at once. They will have to set up two-factor authentication "
+        "again the next time they sign in.",
         button="Reset two-factor authentication",
         reason_required="Enter why you are resetting two-factor authentication",
         done="{name}’s two-factor authentication has been reset",

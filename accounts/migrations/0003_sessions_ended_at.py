@@ -15,7 +15,7 @@ class Migration(migrations.Migration):
             field=models.DateTimeField(
                 blank=True,
                 editable=False,
-                help_text="When an admin last ended this person's open sessions (a deactivation).",
+                help_text="When an admin last ended this person's open sessions (a deactivation, a two-factor reset).",
                 null=True,
             ),
         ),

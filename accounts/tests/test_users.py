@@ -198,7 +198,9 @@ def test_reset_two_factor_removes_the_app(client_for, admin_user, inspector):
     totp_device(inspector)
     client = client_for(admin_user)
     url = change_url("user_reset_two_factor", inspector)
-    assert "Reset two-factor authentication" in client.get(url).content.decode()
+    page = client.get(url).content.decode()
+    assert "Reset two-factor authentication" in page
+    assert "they will be signed out at once" in page
     client.post(url, {"reason": "New phone"})
     inspector.refresh_from_db()
     assert not inspector.totpdevice_set.exists()
