@@ -137,6 +137,14 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.role == self.Role.ADMIN
 
     @property
+    def changed_in_django_admin(self) -> bool:
+        """Admins and anyone with Django admin rights: their details are
+        changed by a superuser in the Django admin, never on the Users pages,
+        so an admin cannot take over an account with more rights than theirs
+        (a new email address, then a link to set its password)."""
+        return self.is_admin or self.is_staff or self.is_superuser
+
+    @property
     def is_lead_inspector(self) -> bool:
         return self.role == self.Role.LEAD_INSPECTOR
 

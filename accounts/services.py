@@ -266,15 +266,16 @@ def user_details_change(
 ) -> bool:
     """Change a person's name, email address, role or force; True if anything
     changed. A force lead moved to another force sees the new force, and
-    nothing of the old, from their next request. Admins' accounts are changed
-    by a superuser in the Django admin, so no admin holds two admin accounts.
+    nothing of the old, from their next request. Admins' accounts (and anyone
+    with Django admin rights) are changed by a superuser in the Django admin,
+    so no admin holds two admin accounts or takes over a superuser's.
 
     `seen` is user_details_version() as the page showed it: if the details
     were changed since (another admin), nothing is saved."""
     user = _lock_other_user(
         user=user, by=by, refusal="You cannot change your own details. Ask another admin."
     )
-    if user.is_admin or role == User.Role.ADMIN:
+    if user.changed_in_django_admin or role == User.Role.ADMIN:
         raise PermissionDenied("Admins' accounts are changed in the Django admin")
     check_role_change(user, before=user.role, after=role)
     before, version = snapshot(user, DETAILS), user_details_version(user)

@@ -226,7 +226,7 @@ def user_add(request: HttpRequest) -> HttpResponse:
 
 def user_edit(request: HttpRequest, user_id: UUID) -> HttpResponse:
     person = get_user_for_admin(request, user_id)
-    if person.pk == request.user.pk or person.is_admin:
+    if person.pk == request.user.pk or person.changed_in_django_admin:
         raise PermissionDenied("Admins' accounts are changed in the Django admin")
     seen = services.user_details_version(person)
     form = UserDetailsForm(request.POST or None, person=person, seen=seen)

@@ -126,6 +126,23 @@ def test_admins_are_changed_only_in_the_django_admin(client_for, admin_user):
     assert edit_url(other_admin) not in detail
 
 
+@pytest.mark.parametrize("rights", [{"is_superuser": True, "is_staff": True}, {"is_staff": True}])
+def test_people_with_django_admin_rights_are_changed_only_there(client_for, admin_user, rights):
+    """Found by a review: an admin could give a superuser whose role is not
+    admin their own email address, send the link and reset two-factor, and
+    sign in as the superuser."""
+    from accounts.tests.factories import UserFactory
+
+    superuser = UserFactory(role=User.Role.LEAD_INSPECTOR, **rights)
+    client = client_for(admin_user)
+    assert edit_url(superuser) not in client.get(f"/account/users/{superuser.pk}/").content.decode()
+    response = client.post(edit_url(superuser), details(superuser, email="mine@example.org"))
+    assert response.status_code == 403
+    superuser.refresh_from_db()
+    assert superuser.email != "mine@example.org"
+    assert not AuditEvent.objects.filter(action="user_changed").exists()
+
+
 def test_only_admins_change_details(client_for, lead_inspector, force_lead_a, inspector):
     for person in (lead_inspector, force_lead_a):
         client = client_for(person)
