@@ -34,7 +34,13 @@ class PasswordLinkTokenGenerator(PasswordResetTokenGenerator):
             .first()
         )
         rights = f"{user.role}|{user.force_id}|{user.is_staff}|{user.is_superuser}"
-        return f"{super()._make_hash_value(user, timestamp)}|{user.is_active}|{latest}|{rights}"
+        # A deactivation in the Django admin records no ENDS_LINKS event, but
+        # stamps this, as one on the Users pages does.
+        ended = user.sessions_ended_at
+        return (
+            f"{super()._make_hash_value(user, timestamp)}|{user.is_active}|{latest}|{rights}"
+            f"|{ended.isoformat() if ended else ''}"
+        )
 
 
 password_link_tokens = PasswordLinkTokenGenerator()

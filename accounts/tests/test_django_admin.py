@@ -91,6 +91,21 @@ def test_an_admin_may_step_down_while_another_remains(client_for, staff):
     assert staff.role == User.Role.INSPECTOR and not staff.is_superuser
 
 
+def test_a_deactivation_in_the_django_admin_ends_links_for_good(client_for, staff, inspector):
+    """As one on the Users pages does (accounts.tokens.ENDS_LINKS)."""
+    from accounts.services import password_link_url
+    from accounts.tokens import password_link_tokens
+
+    token = password_link_url(inspector).rstrip("/").rsplit("/", 1)[1]
+    client = client_for(staff)
+    url = reverse("admin:accounts_user_change", args=[inspector.pk])
+    assert client.post(url, admin_form(inspector, is_active="")).status_code == 302
+    inspector.refresh_from_db()
+    assert client.post(url, admin_form(inspector, is_active="on")).status_code == 302
+    inspector.refresh_from_db()
+    assert not password_link_tokens.check_token(inspector, token)
+
+
 def test_a_person_added_in_the_django_admin_is_stored_in_lower_case_and_recorded(client_for, staff):
     client = client_for(staff)
     response = client.post(
