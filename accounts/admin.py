@@ -55,6 +55,15 @@ class UserAdmin(BaseUserAdmin):
         # Through the service, so each change is in the account's history.
         services.user_save_in_django_admin(user=obj, by=request.user)
 
+    def delete_model(self, request, obj):
+        # Through the service, so the deletion is in the audit trail.
+        services.user_delete_in_django_admin(user=obj, by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            for person in queryset:
+                services.user_delete_in_django_admin(user=person, by=request.user)
+
     def user_change_password(self, request, id, form_url=""):
         """Setting someone's password is in their account's history, saved
         with it or not at all."""

@@ -325,6 +325,22 @@ def user_save_in_django_admin(*, user: User, by: User) -> User:
     return user
 
 
+@transaction.atomic
+def user_delete_in_django_admin(*, user: User, by: User) -> None:
+    """Delete a person in the Django admin (an account added by mistake),
+    keeping in the audit trail who deleted it, when, and what it was. Anyone
+    who has made a change cannot be deleted: their audit rows protect them."""
+    stored = User.objects.select_for_update().get(pk=user.pk)
+    record(
+        by=by,
+        action="user_deleted",
+        obj=stored,
+        changes=diff(snapshot(stored, ADMIN_FIELDS), dict.fromkeys(ADMIN_FIELDS)),
+        force=stored.force,
+    )
+    stored.delete()
+
+
 def user_password_set_in_django_admin(*, user_id, before: str | None, by: User) -> None:
     """Record that an admin set someone's password in the Django admin (the
     way back in for a person who forgot theirs), or turned password sign-in

@@ -106,6 +106,28 @@ def test_a_deactivation_in_the_django_admin_ends_links_for_good(client_for, staf
     assert not password_link_tokens.check_token(inspector, token)
 
 
+@pytest.mark.parametrize("how", ["page", "action"])
+def test_a_person_deleted_in_the_django_admin_is_in_the_audit_trail(
+    client_for, staff, force_a, how
+):
+    """An account added by mistake may be deleted; who deleted it, when, and
+    what it was, are kept (found by a review: nothing was)."""
+    person = UserFactory(email="typo@example.org", role=User.Role.FORCE_LEAD, force=force_a)
+    client = client_for(staff)
+    if how == "page":
+        url = reverse("admin:accounts_user_delete", args=[person.pk])
+        response = client.post(url, {"post": "yes"})
+    else:
+        data = {"action": "delete_selected", "_selected_action": [person.pk], "post": "yes"}
+        response = client.post(reverse("admin:accounts_user_changelist"), data)
+    assert response.status_code == 302
+    assert not User.objects.filter(pk=person.pk).exists()
+    event = AuditEvent.objects.get(object_id=str(person.pk))
+    assert event.action == "user_deleted" and event.actor == staff and event.force == force_a
+    assert event.changes["email"] == ["typo@example.org", None]
+    assert event.changes["role"] == ["Force lead", None]
+
+
 def test_a_person_added_in_the_django_admin_is_stored_in_lower_case_and_recorded(client_for, staff):
     client = client_for(staff)
     response = client.post(
