@@ -30,7 +30,8 @@ class UserAdmin(BaseUserAdmin):
         before = obj.role
 
         class RoleChecked(form):
-            """A lead of open inspections keeps the role (services.check_role_change)."""
+            """A lead of open inspections keeps the role (services.check_role_change),
+            and the last admin stays one (services.check_admins_remain)."""
 
             def clean(self):
                 data = super().clean()
@@ -39,6 +40,13 @@ class UserAdmin(BaseUserAdmin):
                         services.check_role_change(obj, before=before, after=data["role"])
                     except ValidationError as error:
                         self.add_error("role", error.message_dict["role"])
+                after = {field: data.get(field, False) for field in services.ADMIN_RIGHTS}
+                after["role"] = data.get("role", obj.role)
+                try:
+                    # In the admin's transaction: the rows stay locked until the save.
+                    services.check_admins_remain(obj, **after)
+                except ValidationError as error:
+                    self.add_error(None, error)
                 return data
 
         return RoleChecked
@@ -46,6 +54,15 @@ class UserAdmin(BaseUserAdmin):
     def save_model(self, request, obj, form, change):
         # Through the service, so each change is in the account's history.
         services.user_save_in_django_admin(user=obj, by=request.user)
+
+    def delete_model(self, request, obj):
+        # Through the service, so the deletion is in the audit trail.
+        services.user_delete_in_django_admin(user=obj, by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            for person in queryset:
+                services.user_delete_in_django_admin(user=person, by=request.user)
 
     def user_change_password(self, request, id, form_url=""):
         """Setting someone's password is in their account's history, saved

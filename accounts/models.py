@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 
 class UserQuerySet(models.QuerySet):
@@ -67,6 +68,15 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False, help_text="Can use the Django admin.")
     date_joined = models.DateTimeField(default=timezone.now)
+    sessions_ended_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=(
+            "When an admin last ended this person's open sessions "
+            "(a deactivation, a two-factor reset)."
+        ),
+    )
 
     objects = UserManager()
 
@@ -101,6 +111,21 @@ class User(AbstractBaseUser, PermissionsMixin):
         # Stored in lower case wherever it is entered (create_user, the Django admin).
         self.email = self.email.lower() if self.email else self.email
 
+    def _get_session_auth_hash(self, secret=None) -> str:
+        """Django's session hash (of the password), which also changes when an
+        admin ends the person's sessions: a session open before a deactivation
+        stays signed out after the reactivation (a stolen laptop's, say).
+        Django's own hash while no admin has ended any, so sessions open at
+        deploy are kept."""
+        if self.sessions_ended_at is None:
+            return super()._get_session_auth_hash(secret=secret)
+        return salted_hmac(
+            "accounts.models.User.get_session_auth_hash",
+            f"{self.password}|{self.sessions_ended_at.isoformat()}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
+
     def get_full_name(self) -> str:
         return self.full_name
 
@@ -110,6 +135,14 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def is_admin(self) -> bool:
         return self.role == self.Role.ADMIN
+
+    @property
+    def changed_in_django_admin(self) -> bool:
+        """Admins and anyone with Django admin rights: their details are
+        changed by a superuser in the Django admin, never on the Users pages,
+        so an admin cannot take over an account with more rights than theirs
+        (a new email address, then a link to set its password)."""
+        return self.is_admin or self.is_staff or self.is_superuser
 
     @property
     def is_lead_inspector(self) -> bool:

@@ -81,12 +81,61 @@ def _lock_other_user(*, user: User, by: User, refusal: str) -> User:
     return User.objects.select_for_update().get(pk=user.pk)
 
 
+def check_admins_remain(
+    user: User, *, is_active: bool, role: str, is_staff: bool, is_superuser: bool
+) -> None:
+    """Refuse a change to this person (as stored, with these values after it)
+    that leaves no active admin, or no active admin with Django admin rights.
+    With no admin nobody would manage accounts or the programme, and the
+    inspectorate's notices would go to nobody; with no superuser nobody could
+    add or reactivate an admin. The other admins' rows are locked, so two
+    admins stepping down at once cannot both go (found by a review)."""
+    others = User.objects.select_for_update().filter(is_active=True).exclude(pk=user.pk)
+    if (
+        user.is_active
+        and user.is_admin
+        and not (is_active and role == User.Role.ADMIN)
+        and not others.filter(role=User.Role.ADMIN).exists()
+    ):
+        raise ValidationError(
+            f"{user.full_name} is the only active admin. Make someone else an admin first"
+        )
+    if (
+        user.is_active
+        and user.is_staff
+        and user.is_superuser
+        and not (is_active and is_staff and is_superuser)
+        and not others.filter(is_staff=True, is_superuser=True).exists()
+    ):
+        raise ValidationError(
+            f"{user.full_name} is the only active admin with Django admin rights (staff and "
+            "superuser). Give them to someone else first"
+        )
+
+
 def _user_set_active(*, user: User, by: User, reason: str, active: bool) -> User:
     verb = "reactivate" if active else "deactivate"
     user = _lock_other_user(user=user, by=by, refusal=f"You cannot {verb} your own account")
+    if not active:
+        try:
+            check_admins_remain(
+                user,
+                is_active=False,
+                role=user.role,
+                is_staff=user.is_staff,
+                is_superuser=user.is_superuser,
+            )
+        except ValidationError as error:
+            raise PermissionDenied(error.message) from None
     if user.is_active != active:
         user.is_active = active
-        user.save(update_fields=["is_active"])
+        fields = ["is_active"]
+        if not active:
+            # Ends their sessions for good: one would otherwise be signed in
+            # again by the reactivation (User._get_session_auth_hash).
+            user.sessions_ended_at = timezone.now()
+            fields.append("sessions_ended_at")
+        user.save(update_fields=fields)
         record(
             by=by,
             action=f"user_{verb}d",
@@ -119,14 +168,18 @@ def user_reactivate(*, user: User, by: User, reason: str) -> User:
 def user_two_factor_reset(*, user: User, by: User, reason: str) -> User:
     """Remove a person's authenticator app, for a lost or replaced phone.
 
-    They set up a new one the next time they sign in; a session they already
-    have open loses its verification at once, as its device is gone.
+    They set up a new one the next time they sign in, with their password.
+    Their open sessions end (User._get_session_auth_hash): one left open
+    would be asked to set up a new app with no password, by whoever holds
+    it, a lost phone's finder say.
     """
     user = _lock_other_user(
         user=user, by=by, refusal="You cannot reset your own two-factor authentication"
     )
     deleted, _ = TOTPDevice.objects.filter(user=user).delete()
     if deleted:
+        user.sessions_ended_at = timezone.now()
+        user.save(update_fields=["sessions_ended_at"])
         record(
             by=by,
             action=TWO_FACTOR_RESET,
@@ -213,15 +266,16 @@ def user_details_change(
 ) -> bool:
     """Change a person's name, email address, role or force; True if anything
     changed. A force lead moved to another force sees the new force, and
-    nothing of the old, from their next request. Admins' accounts are changed
-    by a superuser in the Django admin, so no admin holds two admin accounts.
+    nothing of the old, from their next request. Admins' accounts (and anyone
+    with Django admin rights) are changed by a superuser in the Django admin,
+    so no admin holds two admin accounts or takes over a superuser's.
 
     `seen` is user_details_version() as the page showed it: if the details
     were changed since (another admin), nothing is saved."""
     user = _lock_other_user(
         user=user, by=by, refusal="You cannot change your own details. Ask another admin."
     )
-    if user.is_admin or role == User.Role.ADMIN:
+    if user.changed_in_django_admin or role == User.Role.ADMIN:
         raise PermissionDenied("Admins' accounts are changed in the Django admin")
     check_role_change(user, before=user.role, after=role)
     before, version = snapshot(user, DETAILS), user_details_version(user)
@@ -240,6 +294,7 @@ def user_details_change(
 
 # What the Django admin can change about a person, kept in the account's history.
 ADMIN_FIELDS = ["email", "full_name", "role", "force", "is_active", "is_staff", "is_superuser"]
+ADMIN_RIGHTS = ["is_active", "role", "is_staff", "is_superuser"]
 
 
 @transaction.atomic
@@ -252,8 +307,11 @@ def user_save_in_django_admin(*, user: User, by: User) -> User:
     if not user._state.adding:
         stored = User.objects.select_for_update().filter(pk=user.pk).first()
         before = snapshot(stored, ADMIN_FIELDS) if stored else {}
-        if stored:  # the admin's form checked this too, beside the role
+        if stored:  # the admin's form checked these too
             check_role_change(user, before=stored.role, after=user.role)
+            check_admins_remain(stored, **{field: getattr(user, field) for field in ADMIN_RIGHTS})
+        if stored and stored.is_active and not user.is_active:
+            user.sessions_ended_at = timezone.now()  # as user_deactivate does
     user.save()
     changes = diff(before, snapshot(user, ADMIN_FIELDS))
     if changes:
@@ -265,6 +323,22 @@ def user_save_in_django_admin(*, user: User, by: User) -> User:
             force=user.force,
         )
     return user
+
+
+@transaction.atomic
+def user_delete_in_django_admin(*, user: User, by: User) -> None:
+    """Delete a person in the Django admin (an account added by mistake),
+    keeping in the audit trail who deleted it, when, and what it was. Anyone
+    who has made a change cannot be deleted: their audit rows protect them."""
+    stored = User.objects.select_for_update().get(pk=user.pk)
+    record(
+        by=by,
+        action="user_deleted",
+        obj=stored,
+        changes=diff(snapshot(stored, ADMIN_FIELDS), dict.fromkeys(ADMIN_FIELDS)),
+        force=stored.force,
+    )
+    stored.delete()
 
 
 def user_password_set_in_django_admin(*, user_id, before: str | None, by: User) -> None:

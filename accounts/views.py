@@ -226,7 +226,7 @@ def user_add(request: HttpRequest) -> HttpResponse:
 
 def user_edit(request: HttpRequest, user_id: UUID) -> HttpResponse:
     person = get_user_for_admin(request, user_id)
-    if person.pk == request.user.pk or person.is_admin:
+    if person.pk == request.user.pk or person.changed_in_django_admin:
         raise PermissionDenied("Admins' accounts are changed in the Django admin")
     seen = services.user_details_version(person)
     form = UserDetailsForm(request.POST or None, person=person, seen=seen)
@@ -313,8 +313,9 @@ CHANGES = {
         applies=lambda person: person.has_two_factor,
         dangerous=True,
         title="Reset two-factor authentication",
-        warning="Their authenticator app will stop working for this service. They will "
-        "have to set up two-factor authentication again the next time they sign in.",
+        warning="Their authenticator app will stop working for this service, and they "
+        "will be signed out at once. They will have to set up two-factor authentication "
+        "again the next time they sign in.",
         button="Reset two-factor authentication",
         reason_required="Enter why you are resetting two-factor authentication",
         done="{name}’s two-factor authentication has been reset",

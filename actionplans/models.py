@@ -448,3 +448,12 @@ class CalendarFeed(BaseModel):
 
     def __str__(self) -> str:
         return f"Calendar feed for {self.user}"
+
+    @property
+    def ended(self) -> bool:
+        """Made before an admin last ended the person's sessions (a
+        deactivation, a two-factor reset): the link stops with them, so a
+        calendar program on a stolen laptop does not read on after the
+        account is reactivated."""
+        ended_at = self.user.sessions_ended_at
+        return ended_at is not None and self.updated_at < ended_at

@@ -854,7 +854,11 @@ def notices_mark_all_read(*, user: User) -> int:
 
 
 def calendar_feed_for(user: User) -> CalendarFeed:
+    """The person's feed, with a new address if the old one has ended."""
     feed, _ = CalendarFeed.objects.get_or_create(user=user)
+    if feed.ended:
+        feed.token = new_calendar_token()
+        feed.save(update_fields=["token", "updated_at"])
     return feed
 
 

@@ -482,7 +482,7 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     """Public by design: calendar programs cannot sign in. The token in the
     address is the secret; the owner can reset it."""
     feed = CalendarFeed.objects.select_related("user__force").filter(token=token).first()
-    if feed is None or not feed.user.is_active:
+    if feed is None or not feed.user.is_active or feed.ended:
         raise Http404("No such calendar")
     body = render_ics(calendar_events(feed.user), name="Child protection inspections")
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")

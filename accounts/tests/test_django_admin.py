@@ -47,6 +47,87 @@ def test_a_role_change_in_the_django_admin_is_in_the_accounts_history(client_for
     assert "Account changed" in history
 
 
+def test_a_deactivation_in_the_django_admin_ends_sessions_for_good(client_for, staff, inspector):
+    from django.test import Client
+
+    from accounts.tests.factories import signed_in
+
+    theirs = signed_in(Client(), inspector)
+    assert theirs.get("/").status_code == 200
+    client = client_for(staff)
+    url = reverse("admin:accounts_user_change", args=[inspector.pk])
+    assert client.post(url, admin_form(inspector, is_active="")).status_code == 302
+    inspector.refresh_from_db()
+    assert client.post(url, admin_form(inspector, is_active="on")).status_code == 302
+
+    assert theirs.get("/forces/").url.startswith(SIGN_IN)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [{"is_active": ""}, {"role": "inspector"}, {"is_superuser": ""}, {"is_staff": ""}],
+    ids=["deactivated", "no longer an admin", "no longer a superuser", "no Django admin"],
+)
+def test_the_last_admin_cannot_lock_everyone_out(client_for, staff, change):
+    """Nobody would be left to reactivate them, or to add another admin."""
+    client = client_for(staff)
+    url = reverse("admin:accounts_user_change", args=[staff.pk])
+    data = admin_form(staff, **{"is_staff": "on", "is_superuser": "on", **change})
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "the only active admin" in response.content.decode()
+    staff.refresh_from_db()
+    assert staff.is_active and staff.is_admin and staff.is_superuser and staff.is_staff
+    assert not AuditEvent.objects.exists()
+
+
+def test_an_admin_may_step_down_while_another_remains(client_for, staff):
+    UserFactory(role=User.Role.ADMIN, is_staff=True, is_superuser=True)
+    client = client_for(staff)
+    url = reverse("admin:accounts_user_change", args=[staff.pk])
+    response = client.post(url, admin_form(staff, role="inspector"))
+    assert response.status_code == 302
+    staff.refresh_from_db()
+    assert staff.role == User.Role.INSPECTOR and not staff.is_superuser
+
+
+def test_a_deactivation_in_the_django_admin_ends_links_for_good(client_for, staff, inspector):
+    """As one on the Users pages does (accounts.tokens.ENDS_LINKS)."""
+    from accounts.services import password_link_url
+    from accounts.tokens import password_link_tokens
+
+    token = password_link_url(inspector).rstrip("/").rsplit("/", 1)[1]
+    client = client_for(staff)
+    url = reverse("admin:accounts_user_change", args=[inspector.pk])
+    assert client.post(url, admin_form(inspector, is_active="")).status_code == 302
+    inspector.refresh_from_db()
+    assert client.post(url, admin_form(inspector, is_active="on")).status_code == 302
+    inspector.refresh_from_db()
+    assert not password_link_tokens.check_token(inspector, token)
+
+
+@pytest.mark.parametrize("how", ["page", "action"])
+def test_a_person_deleted_in_the_django_admin_is_in_the_audit_trail(
+    client_for, staff, force_a, how
+):
+    """An account added by mistake may be deleted; who deleted it, when, and
+    what it was, are kept (found by a review: nothing was)."""
+    person = UserFactory(email="typo@example.org", role=User.Role.FORCE_LEAD, force=force_a)
+    client = client_for(staff)
+    if how == "page":
+        url = reverse("admin:accounts_user_delete", args=[person.pk])
+        response = client.post(url, {"post": "yes"})
+    else:
+        data = {"action": "delete_selected", "_selected_action": [person.pk], "post": "yes"}
+        response = client.post(reverse("admin:accounts_user_changelist"), data)
+    assert response.status_code == 302
+    assert not User.objects.filter(pk=person.pk).exists()
+    event = AuditEvent.objects.get(object_id=str(person.pk))
+    assert event.action == "user_deleted" and event.actor == staff and event.force == force_a
+    assert event.changes["email"] == ["typo@example.org", None]
+    assert event.changes["role"] == ["Force lead", None]
+
+
 def test_a_person_added_in_the_django_admin_is_stored_in_lower_case_and_recorded(client_for, staff):
     client = client_for(staff)
     response = client.post(

@@ -2,7 +2,6 @@
 
 import pytest
 from django.core.exceptions import PermissionDenied
-from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import services
@@ -29,6 +28,18 @@ def test_nobody_changes_their_own_access(admin_user, service):
     assert not AuditEvent.objects.exists()
 
 
+def test_two_admins_deactivating_each_other_at_once_leave_one(admin_user):
+    """Each page was sent while both were active: the second to commit is
+    refused, or nobody would be left to reactivate either."""
+    other = User.objects.create_user("other.admin@example.org", full_name="Al Admin", role="admin")
+    services.user_deactivate(user=other, by=admin_user, reason="Left")
+    with pytest.raises(PermissionDenied, match="the only active admin"):
+        services.user_deactivate(user=admin_user, by=other, reason="Left")
+    admin_user.refresh_from_db()
+    assert admin_user.is_active
+    assert AuditEvent.objects.filter(action="user_deactivated").count() == 1
+
+
 def test_reactivation_keeps_the_authenticator_app(admin_user, inspector):
     device = totp_device(inspector)
     services.user_deactivate(user=inspector, by=admin_user, reason="Leave")
@@ -42,14 +53,17 @@ def test_reactivation_keeps_the_authenticator_app(admin_user, inspector):
     ]
 
 
-def test_two_factor_reset_unverifies_an_open_session(client_for, admin_user, inspector):
-    client = client_for(inspector)
-    services.user_two_factor_reset(user=inspector, by=admin_user, reason="Lost phone")
-    response = client.get("/")
-    assert response.url.startswith("/account/two-factor/")
-    assert DEVICE_ID_SESSION_KEY not in client.session
-    # With no app left, they are asked to set one up.
-    assert client.get(response.url).url.startswith("/account/two-factor/set-up/")
+def test_two_factor_reset_signs_an_open_session_out(client_for, admin_user, inspector):
+    """Found by a review: a phone stolen signed in was asked to set up a new
+    app by its open session, and whoever held it could, with no password;
+    the new app is set up after signing in again."""
+    client = client_for(inspector)  # on the stolen phone
+    services.user_two_factor_reset(user=inspector, by=admin_user, reason="Phone stolen")
+    response = client.get("/account/two-factor/set-up/")
+    assert response.status_code == 302
+    assert response.url.startswith("/account/sign-in/")
+    assert "_auth_user_id" not in client.session
+    assert not TOTPDevice.objects.filter(user=inspector).exists()
 
 
 @pytest.mark.django_db(transaction=True)

@@ -68,6 +68,27 @@ def test_a_new_email_address_ends_links_already_sent(client_for, admin_user, ins
     assert not password_link_tokens.check_token(inspector, token)
 
 
+@pytest.mark.parametrize(
+    "change",
+    [{"role": "lead_inspector"}, {"role": "force_lead", "force": "cleveland"}],
+    ids=["new role", "new force"],
+)
+def test_a_new_role_or_force_ends_links_already_sent(
+    client_for, admin_user, force_lead_a, force_b, change
+):
+    """A link sent for one role or force does not let anyone in with another:
+    the invitation named the role and force it was sent for."""
+    from accounts import services
+
+    token = services.password_link_url(force_lead_a).rstrip("/").rsplit("/", 1)[1]
+    answers = {**change, "force": force_b.pk if "force" in change else ""}
+    response = client_for(admin_user).post(edit_url(force_lead_a), details(force_lead_a, **answers))
+    assert response.status_code == 302
+    force_lead_a.refresh_from_db()
+    assert force_lead_a.role == change["role"]
+    assert not password_link_tokens.check_token(force_lead_a, token)
+
+
 def test_nothing_changed_says_so_and_records_nothing(client_for, admin_user, inspector):
     response = client_for(admin_user).post(edit_url(inspector), details(inspector), follow=True)
     assert "Nothing was changed" in response.content.decode()
@@ -103,6 +124,23 @@ def test_admins_are_changed_only_in_the_django_admin(client_for, admin_user):
     assert client.get(edit_url(admin_user)).status_code == 403
     detail = client.get(f"/account/users/{other_admin.pk}/").content.decode()
     assert edit_url(other_admin) not in detail
+
+
+@pytest.mark.parametrize("rights", [{"is_superuser": True, "is_staff": True}, {"is_staff": True}])
+def test_people_with_django_admin_rights_are_changed_only_there(client_for, admin_user, rights):
+    """Found by a review: an admin could give a superuser whose role is not
+    admin their own email address, send the link and reset two-factor, and
+    sign in as the superuser."""
+    from accounts.tests.factories import UserFactory
+
+    superuser = UserFactory(role=User.Role.LEAD_INSPECTOR, **rights)
+    client = client_for(admin_user)
+    assert edit_url(superuser) not in client.get(f"/account/users/{superuser.pk}/").content.decode()
+    response = client.post(edit_url(superuser), details(superuser, email="mine@example.org"))
+    assert response.status_code == 403
+    superuser.refresh_from_db()
+    assert superuser.email != "mine@example.org"
+    assert not AuditEvent.objects.filter(action="user_changed").exists()
 
 
 def test_only_admins_change_details(client_for, lead_inspector, force_lead_a, inspector):

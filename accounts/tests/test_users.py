@@ -163,6 +163,24 @@ def test_deactivation_signs_an_open_session_out_at_once(client_for, admin_user, 
     assert response.url.startswith("/account/sign-in/")
 
 
+def test_reactivation_does_not_bring_back_a_session_open_before_deactivation(
+    client_for, admin_user, inspector
+):
+    """Found by a review: the session kept its sign-in through the
+    deactivation, and was let in again by the reactivation."""
+    from accounts.services import user_deactivate, user_reactivate
+
+    theirs = client_for(inspector)  # on a laptop left signed in, and stolen
+    assert theirs.get("/").status_code == 200
+    user_deactivate(user=inspector, by=admin_user, reason="Laptop stolen")
+    user_reactivate(user=inspector, by=admin_user, reason="New laptop issued")
+
+    response = theirs.get("/forces/")
+    assert response.status_code == 302
+    assert response.url.startswith("/account/sign-in/")
+    assert "_auth_user_id" not in theirs.session
+
+
 def test_reactivation_lets_them_back_in(client_for, admin_user, inspector):
     inspector.is_active = False
     inspector.save()
@@ -180,7 +198,9 @@ def test_reset_two_factor_removes_the_app(client_for, admin_user, inspector):
     totp_device(inspector)
     client = client_for(admin_user)
     url = change_url("user_reset_two_factor", inspector)
-    assert "Reset two-factor authentication" in client.get(url).content.decode()
+    page = client.get(url).content.decode()
+    assert "Reset two-factor authentication" in page
+    assert "they will be signed out at once" in page
     client.post(url, {"reason": "New phone"})
     inspector.refresh_from_db()
     assert not inspector.totpdevice_set.exists()

@@ -84,6 +84,24 @@ def test_an_unknown_or_inactive_token_is_404(client, force_lead_a):
     assert CalendarFeed.objects.count() == 1
 
 
+def test_a_link_from_before_a_deactivation_stays_dead_after_the_reactivation(
+    client, force_lead_a, admin_user
+):
+    """As the person's sessions do: a calendar program on a stolen laptop
+    held the link, and read the force's deadlines again once the account was
+    reactivated (found by a review). The person's calendar page then shows a
+    new link."""
+    from accounts.services import user_deactivate, user_reactivate
+
+    old = feed_url(force_lead_a)
+    user_deactivate(user=force_lead_a, by=admin_user, reason="Laptop stolen")
+    user_reactivate(user=force_lead_a, by=admin_user, reason="New laptop issued")
+    force_lead_a.refresh_from_db()
+    assert client.get(old).status_code == 404
+    new = feed_url(force_lead_a)
+    assert new != old and client.get(new).status_code == 200
+
+
 def test_ics_text_is_escaped_and_folded_at_75_octets():
     event = Event("x", today(), "Due; soon, really\\", "é" * 100)
     body = render_ics([event], name="Test")
