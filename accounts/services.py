@@ -19,6 +19,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from actionplans.models import CalendarFeed
 from core.audit import diff, record, snapshot
 from core.mail import send_unless_refused
 from core.models import AuditEvent
@@ -286,10 +287,20 @@ def user_details_change(
         return False  # a second click on Save too, not a stale page
     refuse_if_stale(seen, version, STALE_DETAILS)
     _save_checked(user, update_fields=DETAILS)
+    if {"role", "force"} & changes.keys():
+        _calendar_link_end(user)
     record(
         by=by, action="user_changed", obj=user, changes=changes, force=user.force, comment=reason
     )
     return True
+
+
+def _calendar_link_end(user: User) -> None:
+    """A new role or force ends the person's calendar link: it follows the
+    person, so one shared in their old force's team calendar would show the
+    new force's deadlines there (found by the accounts review). Their
+    calendar page makes a new link; the change itself is audited."""
+    CalendarFeed.objects.filter(user=user).delete()
 
 
 # What the Django admin can change about a person, kept in the account's history.
@@ -312,6 +323,8 @@ def user_save_in_django_admin(*, user: User, by: User) -> User:
             check_admins_remain(stored, **{field: getattr(user, field) for field in ADMIN_RIGHTS})
         if stored and stored.is_active and not user.is_active:
             user.sessions_ended_at = timezone.now()  # as user_deactivate does
+        if stored and (stored.role, stored.force_id) != (user.role, user.force_id):
+            _calendar_link_end(user)
     user.save()
     changes = diff(before, snapshot(user, ADMIN_FIELDS))
     if changes:

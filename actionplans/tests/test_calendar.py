@@ -110,3 +110,49 @@ def test_ics_text_is_escaped_and_folded_at_75_octets():
     assert all(len(line.encode()) <= 75 for line in lines)
     unfolded = body.replace("\r\n ", "")
     assert "DESCRIPTION:" + "é" * 100 in unfolded
+
+
+def test_a_link_stops_when_the_person_moves_to_another_force_or_role(
+    client, force_lead_a, force_b, admin_user
+):
+    """The link follows the person, not the force: one shared in force A's
+    team calendar would have shown force B's deadlines to force A once its
+    owner moved to B (found by the accounts review). A move, on the Users
+    pages or in the Django admin, ends it; their calendar page has a new one."""
+    from accounts.services import user_details_change, user_save_in_django_admin
+
+    old = feed_url(force_lead_a)
+    user_details_change(
+        user=force_lead_a,
+        by=admin_user,
+        full_name=force_lead_a.full_name,
+        email=force_lead_a.email,
+        role=force_lead_a.role,
+        force=force_b,
+        reason="Moved to force B",
+    )
+    assert client.get(old).status_code == 404
+    moved = feed_url(force_lead_a)
+    assert moved != old and client.get(moved).status_code == 200
+
+    force_lead_a.refresh_from_db()
+    force_lead_a.role = force_lead_a.Role.INSPECTOR
+    force_lead_a.force = None
+    user_save_in_django_admin(user=force_lead_a, by=admin_user)
+    assert client.get(moved).status_code == 404
+
+
+def test_a_change_of_name_keeps_the_link(client, force_lead_a, admin_user):
+    from accounts.services import user_details_change
+
+    old = feed_url(force_lead_a)
+    user_details_change(
+        user=force_lead_a,
+        by=admin_user,
+        full_name="Faye Renamed",
+        email=force_lead_a.email,
+        role=force_lead_a.role,
+        force=force_lead_a.force,
+        reason="Married",
+    )
+    assert client.get(old).status_code == 200
