@@ -1,6 +1,7 @@
 """Account workflows: two-factor enrolment, people's own passwords, and
 admins' changes to accounts."""
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -30,6 +31,8 @@ from . import lockout
 from .models import User
 from .tokens import password_link_tokens
 from .two_factor import DEVICE_NAME
+
+logger = logging.getLogger(__name__)
 
 TWO_FACTOR_SET_UP = "user_two_factor_set_up"
 TWO_FACTOR_RESET = "user_two_factor_reset"
@@ -384,6 +387,7 @@ def user_password_set_in_django_admin(*, user_id, before: str | None, by: User) 
 # fails, and every use of them is in the account's history.
 
 LINK_SENT = "user_password_link_sent"
+LINK_NOT_SENT = "user_password_link_not_sent"
 # Someone asking again and again on the sign-in page gets one email in this long.
 LINK_REQUEST_INTERVAL = timedelta(minutes=5)
 
@@ -517,11 +521,41 @@ def _password_link_send(*, user: User, by: User | None, comment: str = "") -> No
         force=user.force,
         comment=comment,
     )
+    # After the commit: a broker that is down does not undo the change, and
+    # the person's page says the link was not sent (_password_link_queue).
+    transaction.on_commit(lambda: _password_link_queue(user=user, purpose=purpose))
+
+
+def _password_link_queue(*, user: User, purpose: str) -> None:
     from .tasks import send_password_link
 
-    # robust: a broker that is down does not undo the change; the admin can
-    # send the link again from the person's page.
-    transaction.on_commit(lambda: send_password_link.delay(str(user.pk), purpose), robust=True)
+    try:
+        send_password_link.delay(str(user.pk), purpose)
+    except Exception:  # the broker refused it, or did not answer
+        logger.exception("A password link for user %s could not be queued", user.pk)
+        _password_link_not_sent(
+            user,
+            "The email could not be queued: the service’s message queue was unavailable.",
+        )
+
+
+def _password_link_not_sent(user: User, why: str) -> None:
+    """On the person's history, and on their page until a link is sent: the
+    admin was told it was sent, and the person waits for an email that will
+    never come (found by the on-call review: a refused address, a broker
+    down, were only logged)."""
+    record(by=None, action=LINK_NOT_SENT, obj=user, force=user.force, comment=why)
+
+
+def password_link_not_sent(user: User) -> AuditEvent | None:
+    """The failure, if the last link asked for was not sent."""
+    latest = (
+        AuditEvent.objects.for_object(user)
+        .filter(action__in=[LINK_SENT, LINK_NOT_SENT])
+        .order_by("-at", "-id")
+        .first()
+    )
+    return latest if latest is not None and latest.action == LINK_NOT_SENT else None
 
 
 def password_link_url(user: User) -> str:
@@ -573,8 +607,14 @@ def password_link_email(*, user_id: str, purpose: str) -> bool:
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[user.email],
     )
-    # Refused for good (a mistyped address): logged, not retried.
-    return send_unless_refused(message, about=f"a password link for user {user.pk}") is None
+    # Refused for good (a mistyped address): logged, not retried, and shown.
+    refusal = send_unless_refused(message, about=f"a password link for user {user.pk}")
+    if refusal is not None:
+        what = f"the address {user.email}" if refusal.of_recipient else "the email"
+        _password_link_not_sent(
+            user, f"The mail server refused {what} for good (SMTP {refusal.code})."
+        )
+    return refusal is None
 
 
 # A signed-in person changing their own password, on their account page.

@@ -55,6 +55,7 @@ HISTORY_LABELS = {
     "user_password_set": "Password set by an admin",
     "user_password_disabled": "Password sign-in turned off by an admin",
     "user_password_link_sent": "Link to set a password sent",
+    "user_password_link_not_sent": "Link to set a password not sent",
     "user_password_set_with_link": "Password set with an emailed link",
     "user_password_changed": "Password changed by its owner",
 }
@@ -264,6 +265,7 @@ def user_detail(request: HttpRequest, user_id: UUID) -> HttpResponse:
         "history": history,
         "history_page": page,
         "password_turned_off": services.password_turned_off(person),
+        "link_not_sent": services.password_link_not_sent(person),
     }
     return render(request, "accounts/user_detail.html", context)
 

@@ -53,3 +53,47 @@ def test_a_password_link_refused_for_now_is_retried(inspector, smtp_server):
         user_id=str(inspector.pk), purpose=services.LinkPurpose.RESET
     )
     assert smtp_server.delivered == [[inspector.email]]
+
+
+def person_page(client, person) -> str:
+    return client.get(f"/account/users/{person.pk}/").content.decode()
+
+
+def test_a_link_refused_for_good_is_shown_on_the_persons_page_until_one_is_sent(
+    inspector, admin_user, smtp_server, client_for
+):
+    """The admin was told the link was on its way; a mistyped address left
+    the person waiting for an email that never came, and only the log knew
+    (found by the on-call review)."""
+    smtp_server.refuse(inspector.email, "550 5.1.1 User unknown")
+    assert send_password_link.delay(str(inspector.pk), services.LinkPurpose.RESET).get() is False
+
+    admin = client_for(admin_user)
+    page = person_page(admin, inspector)
+    assert "The last link to set a password was not sent" in page
+    assert f"The mail server refused the address {inspector.email} for good (SMTP 550)" in page
+    assert "Check their email address, then send the link again." in page
+    assert "Link to set a password not sent" in page  # in the account's history
+
+    smtp_server.replies.clear()
+    services.user_password_link_send(user=inspector, by=admin_user, reason="Address corrected")
+    assert send_password_link.delay(str(inspector.pk), services.LinkPurpose.RESET).get()
+    assert "The last link to set a password was not sent" not in person_page(admin, inspector)
+
+
+def test_a_link_the_broker_would_not_take_is_shown_on_the_persons_page(
+    inspector, admin_user, client_for, send_on_commit, monkeypatch
+):
+    from kombu.exceptions import OperationalError
+
+    def broker_down(*args):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(send_password_link, "delay", broker_down)
+    admin = client_for(admin_user)
+    url = f"/account/users/{inspector.pk}/send-password-link/"
+    response = send_on_commit(admin.post, url, {"reason": "Lost the invitation"})
+    assert response.status_code == 302  # the request itself succeeds
+    page = person_page(admin, inspector)
+    assert "The last link to set a password was not sent" in page
+    assert "the service’s message queue was unavailable" in page
