@@ -547,6 +547,15 @@ def _password_link_not_sent(user: User, why: str) -> None:
     record(by=None, action=LINK_NOT_SENT, obj=user, force=user.force, comment=why)
 
 
+def password_link_given_up(*, user_id: str) -> None:
+    """Every try to email a link failed: say so (see _password_link_not_sent)."""
+    user = User.objects.select_related("force").filter(pk=user_id).first()
+    if user is not None:
+        _password_link_not_sent(
+            user, "The mail server could not be reached, though it was tried for hours."
+        )
+
+
 def password_link_not_sent(user: User) -> AuditEvent | None:
     """The failure, if the last link asked for was not sent."""
     latest = (

@@ -1,13 +1,21 @@
 """Thin Celery tasks for accounts: they take ids and call the services."""
 
-from celery import shared_task
+from celery import Task, shared_task
 
 from core.mail import EMAIL_TASK
 
 from . import services
 
 
-@shared_task(**EMAIL_TASK)
+class PasswordLinkTask(Task):
+    def on_failure(self, exc, task_id, args, kwargs, einfo) -> None:
+        """Every try failed (the mail server out for hours, or a bug): the
+        person's page says the link was not sent, as for a refusal."""
+        user_id = args[0] if args else kwargs["user_id"]
+        services.password_link_given_up(user_id=user_id)
+
+
+@shared_task(base=PasswordLinkTask, **EMAIL_TASK)
 def send_password_link(user_id: str, purpose: str) -> bool:
     """Email a link to set a password. A retry makes a new link, which works
     as well as the first: both are signed with the same password hash."""

@@ -97,3 +97,20 @@ def test_a_link_the_broker_would_not_take_is_shown_on_the_persons_page(
     page = person_page(admin, inspector)
     assert "The last link to set a password was not sent" in page
     assert "the service’s message queue was unavailable" in page
+
+
+def test_a_link_given_up_after_every_try_is_shown_on_the_persons_page(
+    inspector, admin_user, smtp_server, client_for, monkeypatch
+):
+    """Four hours of a mail server saying 'try later': the last try fails and
+    the person's page says so, where only the worker's log did."""
+    smtp_server.refuse(inspector.email, "421 4.3.0 Try again later")
+    monkeypatch.setattr(send_password_link, "max_retries", 1)
+
+    result = send_password_link.apply((str(inspector.pk), services.LinkPurpose.RESET))
+
+    assert result.failed()
+    assert smtp_server.tries[inspector.email] == 2
+    page = person_page(client_for(admin_user), inspector)
+    assert "The last link to set a password was not sent" in page
+    assert "The mail server could not be reached, though it was tried for hours." in page
