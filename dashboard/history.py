@@ -25,6 +25,9 @@ class HistoryRow:
     grades: list[str] | None  # one per topic; None when this user may not see them
     is_draft: bool
     can_open: bool
+    # When a person who may not see the grades yet will: a force's own lead
+    # sees them as drafts from pre-publication checks, others on publication.
+    shown_from: str
 
 
 @dataclass
@@ -58,6 +61,12 @@ def _may_see_findings(user, inspection: Inspection, visible_ids: set) -> bool:
     if user.is_force_lead:
         return inspection.force_sees_findings
     return inspection.stage in Inspection.STAGES_AFTER_FIELDWORK
+
+
+def _shown_from(user, inspection: Inspection, visible_ids: set) -> str:
+    if user.is_force_lead and inspection.pk in visible_ids:
+        return "when your force receives the draft report for pre-publication checks"
+    return "when the report is published"
 
 
 def recommendation_status(inspection: Inspection, response_status: str | None) -> str:
@@ -123,6 +132,7 @@ def force_history(force: Force, user, page: str | int | None = 1, show_all: bool
             else None,
             not inspection.is_published,
             inspection.pk in visible_ids,
+            _shown_from(user, inspection, visible_ids),
         )
         for inspection in listed
     ]

@@ -25,6 +25,18 @@ def test_force_lead_sees_what_to_do(client_for, force_lead_a, checks):
     assert "Check and submit" in html
     assert "Due in 20 days" not in html  # twenty days away: not yet due
     assert "Not yet due" in html
+    # A newcomer is told the steps, and what follows them, before the list.
+    steps = (
+        "Upload your plan document and respond to each cause of concern and recommendation. "
+        "Then check and submit the plan. The lead inspector will accept it or return it with "
+        "comments."
+    )
+    assert steps in html
+
+
+def test_the_updated_plans_steps_name_areas_for_improvement(client_for, force_lead_a, published):
+    html = client_for(force_lead_a).get(url("plan", published, slug="updated-action-plan")).text
+    assert "respond to each cause of concern, recommendation and area for improvement." in html
 
 
 def test_force_lead_uploads_the_plan_document(client_for, force_lead_a, checks, private_storage):

@@ -478,3 +478,16 @@ def test_a_second_click_on_save_is_not_refused_as_stale(visit, lead_inspector):
     _record(visit, lead_inspector, **data, seen=seen)
     _record(visit, lead_inspector, **data, seen=seen)
     assert AuditEvent.objects.filter(action="visit.recorded").count() == 1
+
+
+def test_the_force_lead_is_told_what_happens_at_a_booked_visit(
+    client_for, booked, force_lead_a, lead_inspector
+):
+    said = "Inspectors will interview officers and staff, including chief officers"
+    client = client_for(force_lead_a)
+    page = client.get(booked.get_absolute_url()).text
+    assert said in page
+    assert "review a limited set of documents recording progress on the action plan" in page
+    assert "give feedback on the day" in page
+    services.post_inspection_visit_cancel(visit=booked, reason="Illness", by=lead_inspector)
+    assert said not in client.get(booked.get_absolute_url()).text

@@ -44,7 +44,9 @@ def test_force_lead_sees_published_grades_but_not_moderation_ones(
         "inadequate",
     ]
     assert rows[new].grades is None
-    assert "Grades are shown when the report is published" in response.text
+    # Not "when the report is published": the force sees them, as drafts, sooner.
+    assert "Grades are shown when your force receives the draft report" in response.text
+    assert "Grades are shown when the report is published" not in response.text
     texts = [r.text for r in response.context["history"]["recommendations"]]
     assert texts == RECOMMENDATIONS
     assert "(draft)" not in response.text
@@ -78,6 +80,8 @@ def test_inspector_off_the_team_sees_published_grades_only(
     shown = {row.inspection: row.grades is not None for row in rows}
     assert shown == {old: True, new: False}
     assert not [row for row in rows if row.inspection == new][0].can_open
+    text = page(client_for(other_inspector), force_a).text
+    assert "Grades are shown when the report is published" in text
 
 
 def test_chart_has_a_text_alternative(client_for, admin_user, force_a, two_inspections):
