@@ -487,7 +487,9 @@ def test_the_force_lead_is_told_what_happens_at_a_booked_visit(
     client = client_for(force_lead_a)
     page = client.get(booked.get_absolute_url()).text
     assert said in page
-    assert "review a limited set of documents recording progress on the action plan" in page
-    assert "give feedback on the day" in page
+    # The methodology's words: documents on the recommendations, and feedback
+    # only on concerns found.
+    assert "documents that record how the force is putting the recommendations into" in page
+    assert "If they find any concerns, they will tell you at the visit." in page
     services.post_inspection_visit_cancel(visit=booked, reason="Illness", by=lead_inspector)
     assert said not in client.get(booked.get_absolute_url()).text
