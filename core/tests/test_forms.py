@@ -299,3 +299,19 @@ def test_a_services_own_refusal_of_a_file_replaces_select_it_again():
     assert other.is_valid()
     add_service_errors(other, ValidationError({"title": "Enter a shorter title"}))
     assert other.errors["document"] == [FILE_NOT_KEPT]
+
+
+def test_a_long_answer_is_never_cut_short_in_silence():
+    """Django gives a limited text box maxlength, and a browser then cuts a
+    long paste at the limit and says nothing: a force lead's factual accuracy
+    point lost its end (found by the force lead review). The box has no
+    maxlength; the form says the answer is too long and keeps it, to shorten."""
+
+    class Point(GovukForm):
+        correction = forms.CharField(label="Correction", widget=forms.Textarea, max_length=20)
+
+    assert "maxlength" not in render(Point())
+    form = Point(data={"correction": "x" * 21})
+    html = render(form)
+    assert "Correction must be 20 characters or fewer" in html
+    assert "x" * 21 in html
