@@ -1,6 +1,7 @@
 """The report PDF: what it says, how it is typeset, and what it was built from."""
 
 import hashlib
+import re
 
 import pytest
 from django.core.management import call_command
@@ -81,6 +82,19 @@ def test_draft_watermark_is_not_read_out_between_the_contents(make_report):
     tags = pdf_structure(draft.pdf)
     assert '"DRAFT"' not in tags
     assert squashed(DRAFT_FOR_CHECKS) in squashed(tags)  # on the cover
+
+
+def test_cover_details_are_read_with_their_labels(make_report):
+    """A table with row headers, each value tagged with its label's header:
+    the cover was a list of twelve items, labels and values read apart
+    (PDF/UA; found by the report review)."""
+    tags = pdf_structure(reports.render_report_pdf(make_report(Stage.PRE_PUBLICATION)).pdf)
+    cover = tags[: tags.index("Summary of graded judgments")]
+    assert "LI (block)" not in cover
+    for label in ("Force", "Fieldwork", "Protective marking"):
+        header = rf'TH <[^>]+>\s+Span \(inline\)\s+"{label}"\s+TD:\s+/Headers'
+        assert re.search(header, cover), label
+    assert "{%" not in cover and "comment" not in cover
 
 
 def test_published_report_is_public_and_carries_no_protective_marking(make_report):
