@@ -104,3 +104,15 @@ def test_admins_are_told_when_the_retention_policy_stops_being_applied(client_fo
     html = client_for(admin_user).get("/").content.decode()
     assert "Deletions under the retention policy have not run since" in html
     assert "being kept past the end of their retention period" in html
+
+
+def test_every_scheduled_task_exists_and_every_job_has_an_allowance(settings):
+    """A task misspelt in the beat schedule would never run, and a job with
+    no allowance would never be late: both in silence."""
+    from config.celery import app
+
+    app.loader.import_default_modules()
+    for name, entry in settings.CELERY_BEAT_SCHEDULE.items():
+        assert entry["task"] in app.tasks, name
+    assert set(settings.SCHEDULED_JOB_ALLOWANCE) == set(Job.values)
+    assert len(settings.CELERY_BEAT_SCHEDULE) == len(Job.values)  # one heartbeat a job
