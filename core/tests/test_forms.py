@@ -192,6 +192,9 @@ def test_the_submit_button_ignores_a_second_click():
         ("accepted", "Accepted"),
         ("2020-07-07", "7 July 2020"),
         ("2020-13-45", "2020-13-45"),
+        # An inspection's scheduled fieldwork, recorded as one range.
+        ("2027-03-01 to 2027-03-05", "1 March 2027 to 5 March 2027"),
+        ("2027-03-01 to next week", "2027-03-01 to next week"),
         ("Officers spoke to the child", "Officers spoke to the child"),
     ],
 )
