@@ -1,5 +1,7 @@
 """The GOV.UK form base, with our fixes to crispy-forms-gds's templates."""
 
+import re
+
 import pytest
 from crispy_forms_gds.layout import Field
 from django import forms
@@ -302,3 +304,10 @@ def test_a_services_own_refusal_of_a_file_replaces_select_it_again():
     assert other.is_valid()
     add_service_errors(other, ValidationError({"title": "Enter a shorter title"}))
     assert other.errors["document"] == [FILE_NOT_KEPT]
+
+
+def test_forms_leave_checking_answers_to_the_service():
+    """The browser's own checks (an email field's) stop a form with a tooltip,
+    before the service can give its GOV.UK error summary."""
+    html = render(ExampleForm())
+    assert re.search(r"<form [^>]*\bnovalidate\b", html)
