@@ -167,6 +167,10 @@ _FIELD_LABELS = {
     "pcc_response_published_on": "Police and crime commissioner's response published on",
     "pcc_response_url": "Web address of the police and crime commissioner's response",
     "short_notice_override": "Reason for short notice",
+    # An account's rights, named as in the Django admin, where they are set.
+    "is_active": "Active",
+    "is_staff": "Staff status",
+    "is_superuser": "Superuser status",
 }
 
 

@@ -217,6 +217,11 @@ def test_a_topics_field_is_named_by_the_topic():
     # Found by a review: "Pcc response due on" and "Short notice override".
     assert humanise("pcc_response_due_on") == "Police and crime commissioner's response due on"
     assert humanise("short_notice_override") == "Reason for short notice"
+    # Found by walking the admin's journey: an account's history said "Is
+    # staff: (none) → No". As the Django admin, where they are set, names them.
+    assert humanise("is_active") == "Active"
+    assert humanise("is_staff") == "Staff status"
+    assert humanise("is_superuser") == "Superuser status"
 
 
 def test_a_date_legend_is_bold_like_the_other_labels():
