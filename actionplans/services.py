@@ -622,6 +622,17 @@ def visit_notice_problems(
     return {}
 
 
+DAY_TAKEN = "A visit is already booked for that date"
+
+
+def visit_day_problem(*, inspection: Inspection, visit_on: date) -> dict[str, str]:
+    """Field -> message when a visit of this inspection is booked that day
+    already: checked before the check page too, so it offers no booking that
+    must fail."""
+    booked = PostInspectionVisit.objects.booked().filter(inspection=inspection, visit_on=visit_on)
+    return {"visit_on": DAY_TAKEN} if booked.exists() else {}
+
+
 def visit_recipient_problem(inspection: Inspection) -> str:
     """Why the force cannot be given notice of a visit, or "": the notice goes
     to its active force leads, and a visit booked with nobody told would break
@@ -662,12 +673,8 @@ def post_inspection_visit_schedule(
     )
     if problems:
         raise ValidationError(problems)
-    if (
-        PostInspectionVisit.objects.booked()
-        .filter(inspection=inspection, visit_on=visit_on)
-        .exists()
-    ):
-        raise ValidationError({"visit_on": "A visit is already booked for that date"})
+    if problem := visit_day_problem(inspection=inspection, visit_on=visit_on):
+        raise ValidationError(problem)
     short_notice = is_short_notice(visit_on=visit_on, today=today)
     try:
         with transaction.atomic():
@@ -678,7 +685,7 @@ def post_inspection_visit_schedule(
                 short_notice_reason=short_notice_reason.strip() if short_notice else "",
             )
     except IntegrityError:  # booked by someone else between the check and now
-        raise ValidationError({"visit_on": "A visit is already booked for that date"}) from None
+        raise ValidationError({"visit_on": DAY_TAKEN}) from None
     visit.notice_sent_at = notices.visit_notices(visit=visit)
     if visit.notice_sent_at is None:
         # Nobody to tell: the booking is undone with the rest of the transaction.

@@ -324,7 +324,7 @@ def visit_schedule(request: HttpRequest, inspection_id: UUID) -> HttpResponse:
             short_notice_reason=data.get("short_notice_reason", ""),
             by=request.user,
             today=timezone.localdate(),
-        )
+        ) or services.visit_day_problem(inspection=inspection, visit_on=data["visit_on"])
         for field, message in problems.items():
             form.add_error(field, message)
         if not problems and "confirm" in request.POST:

@@ -143,6 +143,10 @@ class GovukFormMixin(GovukMessagesMixin):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_tag = True
+        # The service checks every answer and says what is wrong in GOV.UK
+        # words: the browser's own checks (an email field's) would stop the
+        # form first, with a tooltip and no error summary.
+        self.helper.attrs = {"novalidate": ""}
         self.helper.label_size = Size.SMALL
         self.helper.legend_size = Size.SMALL
         fields = self.layout_fields or [self.default_layout(name) for name in self.fields]

@@ -141,3 +141,23 @@ def test_admin_moves_a_force_lead_to_another_force(
     expect(page.get_by_role("cell", name="Moved to Cleveland")).to_be_visible()
     expect(page.locator(".govuk-summary-list")).to_contain_text(force_b.name)
     assert_accessible(page)
+
+
+def test_an_email_address_without_an_at_gets_the_services_own_error(
+    page: Page, live_server, admin_user
+):
+    """Found by walking the admin's journey: the browser's own check of an
+    email field stopped the form with a tooltip ("Please include an '@'"),
+    so the GOV.UK error summary and message never came."""
+    sign_in(page, live_server.url, admin_user)
+    page.goto(f"{live_server.url}/account/users/add/")
+    page.get_by_label("Full name").fill("Nadia Newlead")
+    page.get_by_label("Email address").fill("nadia.example.org")
+    page.get_by_role("radio", name="Inspector", exact=True).check()
+    page.get_by_role("button", name="Add user and send invitation").click()
+
+    message = "Enter an email address in the correct format, like name@example.org"
+    expect(page.locator(".govuk-error-summary")).to_contain_text(message)
+    expect(page.locator("#div_id_email .govuk-error-message")).to_contain_text(message)
+    assert_accessible(page)
+    assert not User.objects.filter(full_name="Nadia Newlead").exists()

@@ -323,6 +323,20 @@ def test_two_bookings_for_one_day_at_once_give_an_error_not_a_500(
     assert PostInspectionVisit.objects.count() == 1
 
 
+def test_a_day_already_booked_is_refused_before_the_check_page(client_for, admin_user, published):
+    """Found by walking the admin's journey: the check page offered 'Book
+    visit and send notice' for a day already booked, which could only refuse."""
+    day = today() + timedelta(days=20)
+    services.post_inspection_visit_schedule(inspection=published, visit_on=day, by=admin_user)
+    address = reverse("actionplans:visit_schedule", args=[published.pk])
+    data = {"visit_on_0": day.day, "visit_on_1": day.month, "visit_on_2": day.year}
+    html = client_for(admin_user).post(address, data).content.decode()
+    assert "Check the visit before you book it" not in html
+    assert "There is a problem" in html
+    assert "A visit is already booked for that date" in html
+    assert PostInspectionVisit.objects.count() == 1
+
+
 def test_a_reason_given_for_a_visit_with_full_notice_is_not_shown_as_short_notice(
     client_for, admin_user, published
 ):

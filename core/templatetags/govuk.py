@@ -167,6 +167,10 @@ _FIELD_LABELS = {
     "pcc_response_published_on": "Police and crime commissioner's response published on",
     "pcc_response_url": "Web address of the police and crime commissioner's response",
     "short_notice_override": "Reason for short notice",
+    # An account's rights, named as in the Django admin, where they are set.
+    "is_active": "Active",
+    "is_staff": "Staff status",
+    "is_superuser": "Superuser status",
 }
 
 
@@ -234,9 +238,21 @@ def audit_value(value) -> str:
     if isinstance(value, str):
         if label := _code_labels().get(value):
             return label
-        if len(value) == 10 and value[4] == "-" and value[7] == "-":
-            try:
-                return govuk_date(date.fromisoformat(value))
-            except ValueError:
-                return value
+        # A range ("fieldwork" when an inspection is scheduled) reads as two dates.
+        if " to " in value:
+            start, _, end = value.partition(" to ")
+            if _iso_date(start) and _iso_date(end):
+                return f"{govuk_date(_iso_date(start))} to {govuk_date(_iso_date(end))}"
+        if day := _iso_date(value):
+            return govuk_date(day)
     return str(value)
+
+
+def _iso_date(value: str) -> date | None:
+    """The date a "2020-07-07" in an audit record stands for, or None."""
+    if len(value) == 10 and value[4] == "-" and value[7] == "-":
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            return None
+    return None

@@ -1,5 +1,7 @@
 """The GOV.UK form base, with our fixes to crispy-forms-gds's templates."""
 
+import re
+
 import pytest
 from crispy_forms_gds.layout import Field
 from django import forms
@@ -192,6 +194,9 @@ def test_the_submit_button_ignores_a_second_click():
         ("accepted", "Accepted"),
         ("2020-07-07", "7 July 2020"),
         ("2020-13-45", "2020-13-45"),
+        # An inspection's scheduled fieldwork, recorded as one range.
+        ("2027-03-01 to 2027-03-05", "1 March 2027 to 5 March 2027"),
+        ("2027-03-01 to next week", "2027-03-01 to next week"),
         ("Officers spoke to the child", "Officers spoke to the child"),
     ],
 )
@@ -212,6 +217,11 @@ def test_a_topics_field_is_named_by_the_topic():
     # Found by a review: "Pcc response due on" and "Short notice override".
     assert humanise("pcc_response_due_on") == "Police and crime commissioner's response due on"
     assert humanise("short_notice_override") == "Reason for short notice"
+    # Found by walking the admin's journey: an account's history said "Is
+    # staff: (none) → No". As the Django admin, where they are set, names them.
+    assert humanise("is_active") == "Active"
+    assert humanise("is_staff") == "Staff status"
+    assert humanise("is_superuser") == "Superuser status"
 
 
 def test_a_date_legend_is_bold_like_the_other_labels():
@@ -315,3 +325,10 @@ def test_a_long_answer_is_never_cut_short_in_silence():
     html = render(form)
     assert "Correction must be 20 characters or fewer" in html
     assert "x" * 21 in html
+
+
+def test_forms_leave_checking_answers_to_the_service():
+    """The browser's own checks (an email field's) stop a form with a tooltip,
+    before the service can give its GOV.UK error summary."""
+    html = render(ExampleForm())
+    assert re.search(r"<form [^>]*\bnovalidate\b", html)
