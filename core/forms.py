@@ -93,12 +93,12 @@ class GovukMessagesMixin:
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
-            if isinstance(field.widget, forms.Textarea):
-                # Django gives a limited text box maxlength, and a browser
-                # then cuts a long paste at the limit and says nothing (found
-                # by the force lead review). Without it, the form says the
-                # answer is too long and keeps it, to shorten.
-                field.widget.attrs.pop("maxlength", None)
+            # Django gives a limited box maxlength, and a browser then cuts a
+            # long paste at the limit and says nothing (found by the force
+            # lead and admin reviews: a factual accuracy point lost its end).
+            # Without it, the form says the answer is too long and keeps it,
+            # to shorten.
+            field.widget.attrs.pop("maxlength", None)
 
     def full_clean(self):
         for field in self.fields.values():

@@ -318,13 +318,15 @@ def test_a_long_answer_is_never_cut_short_in_silence():
     maxlength; the form says the answer is too long and keeps it, to shorten."""
 
     class Point(GovukForm):
+        name = forms.CharField(label="Name", max_length=10)
         correction = forms.CharField(label="Correction", widget=forms.Textarea, max_length=20)
 
     assert "maxlength" not in render(Point())
-    form = Point(data={"correction": "x" * 21})
+    form = Point(data={"name": "y" * 11, "correction": "x" * 21})
     html = render(form)
     assert "Correction must be 20 characters or fewer" in html
     assert "x" * 21 in html
+    assert "Name must be 10 characters or fewer" in html and "y" * 11 in html
 
 
 def test_forms_leave_checking_answers_to_the_service():
