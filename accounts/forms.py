@@ -163,7 +163,17 @@ class UserFilterForm(GovukMessagesMixin, forms.Form):
     STATUS_CHOICES = [("", "All"), ("active", "Active"), ("deactivated", "Deactivated")]
 
     q = forms.CharField(label="Name or email address", required=False, max_length=100)
+    role = forms.ChoiceField(
+        label="Role", choices=[("", "All"), *User.Role.choices], required=False
+    )
+    force = forms.ModelChoiceField(label="Force", queryset=None, required=False, empty_label="All")
     status = forms.ChoiceField(label="Status", choices=STATUS_CHOICES, required=False)
+
+    def __init__(self, *args, **kwargs):
+        from forces.models import Force
+
+        super().__init__(*args, **kwargs)
+        self.fields["force"].queryset = Force.objects.order_by("name")
 
     def filter(self, users):
         """By the filters given; a value that is not valid (a status not on
@@ -176,6 +186,10 @@ class UserFilterForm(GovukMessagesMixin, forms.Form):
             users = users.search(data["q"].strip())
         elif self.data.get("q"):
             return users.none()  # a search longer than any name or address
+        if data.get("role"):
+            users = users.filter(role=data["role"])
+        if data.get("force"):
+            users = users.filter(force=data["force"])
         if data.get("status"):
             users = users.filter(is_active=data["status"] == "active")
         return users

@@ -203,7 +203,9 @@ def user_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(users.order_by("full_name", "email"), USERS_PER_PAGE).get_page(
         request.GET.get("page")
     )
-    return render(request, "accounts/user_list.html", {"form": form, "page": page})
+    filters = [form["role"], form["force"], form["status"]]
+    context = {"form": form, "filters": filters, "page": page}
+    return render(request, "accounts/user_list.html", context)
 
 
 def user_add(request: HttpRequest) -> HttpResponse:

@@ -53,6 +53,21 @@ def test_filter_by_status(client_for, admin_user, inspector):
     assert "Gail Gone" not in html and "Ian Inspector" in html
 
 
+def test_filter_by_role_and_force(client_for, admin_user, inspector, force_lead_a, force_lead_b):
+    """Hundreds of people: an admin looking for a force's leads, or every
+    lead inspector, no longer pages through them all (found by the admin
+    review). A page of results keeps the filters."""
+    client = client_for(admin_user)
+    html = client.get("/account/users/", {"role": "force_lead"}).content.decode()
+    assert force_lead_a.full_name in html and force_lead_b.full_name in html
+    assert inspector.full_name not in html
+    html = client.get("/account/users/", {"force": str(force_lead_b.force_id)}).content.decode()
+    assert force_lead_b.full_name in html and force_lead_a.full_name not in html
+    assert f'<option value="{force_lead_b.force_id}" selected>' in html
+    html = client.get("/account/users/", {"role": "bogus", "force": "nope"}).content.decode()
+    assert inspector.full_name in html  # a value not on the list is left out
+
+
 def test_users_are_paginated_in_name_order(client_for, admin_user):
     for n in range(30):
         UserFactory(full_name=f"Person {n:02d}")
