@@ -299,3 +299,17 @@ def test_a_services_own_refusal_of_a_file_replaces_select_it_again():
     assert other.is_valid()
     add_service_errors(other, ValidationError({"title": "Enter a shorter title"}))
     assert other.errors["document"] == [FILE_NOT_KEPT]
+
+
+def test_no_field_carries_the_browsers_maxlength_which_cuts_pasted_text_without_a_word():
+    class Rationale(GovukForm):
+        summary = forms.CharField(label="Summary", max_length=20)
+        rationale = forms.CharField(label="Rationale", widget=forms.Textarea, max_length=20)
+
+    html = render(Rationale())
+    assert "maxlength" not in html
+    form = Rationale(data={"summary": "s" * 21, "rationale": "r" * 21})
+    assert form.errors == {
+        "summary": ["Summary must be 20 characters or fewer"],
+        "rationale": ["Rationale must be 20 characters or fewer"],
+    }

@@ -396,6 +396,21 @@ def test_judgment_page_shows_history(client_for, in_fieldwork, inspector):
     assert "by Ian Inspector" in html
 
 
+def test_a_rationale_pasted_too_long_is_refused_whole_not_cut_short_by_the_browser(
+    client_for, in_fieldwork, inspector
+):
+    client = client_for(inspector)
+    url = reverse("inspections:judgment", args=[in_fieldwork.pk, Topic.LEADERSHIP])
+    html = client.get(url).content.decode()
+    rationale = re.search(r"<textarea[^>]*name=\"rationale\"[^>]*>", html).group()
+    assert "maxlength" not in rationale
+    pasted = "Evidence. " * 1001
+    response = client.post(url, {"grade": "good", "rationale": pasted})
+    assert "The rationale must be 10,000 characters or fewer" in response.content.decode()
+    assert pasted in response.content.decode()
+    assert in_fieldwork.judgments.get(topic=Topic.LEADERSHIP).rationale == ""
+
+
 def test_interview_form_needs_roles_not_names(client_for, planned, inspector):
     client = client_for(inspector)
     url = reverse("inspections:interview_new", args=[planned.pk])
