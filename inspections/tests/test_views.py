@@ -602,6 +602,20 @@ def test_renamed_executable_is_refused_and_nothing_saved(
     assert planned.documents.count() == 0
 
 
+def test_a_returned_judgment_is_named_as_the_inspectors_to_resubmit_not_the_leads_to_agree(
+    client_for, make_inspection, lead_inspector, inspector
+):
+    inspection = make_inspection(Stage.MODERATION)
+    leadership = inspection.judgments.get(topic=Topic.LEADERSHIP)
+    services.judgment_return(judgment=leadership, comment="Cite the minutes", by=lead_inspector)
+    html = client_for(inspector).get(inspection.get_absolute_url()).content.decode()
+    assert "Resubmit the graded judgments returned to the inspector: Leadership" in html
+    assert (
+        "Agree the graded judgments for: Partnership working, Initial response, "
+        "Risk assessment and referral, Investigation" in html
+    )
+
+
 def test_publication_is_refused_with_the_reasons(client_for, make_inspection, lead_inspector):
     inspection = make_inspection(Stage.MODERATION)
     add_concern(inspection, by=lead_inspector, topic=Topic.LEADERSHIP, recommendation=False)
