@@ -411,6 +411,21 @@ def test_a_rationale_pasted_too_long_is_refused_whole_not_cut_short_by_the_brows
     assert in_fieldwork.judgments.get(topic=Topic.LEADERSHIP).rationale == ""
 
 
+@pytest.mark.parametrize(
+    "page, date_hint",
+    [
+        ("interview_new", "For example, 27 3 2026"),
+        ("document_new", "For example, 27 3 2026"),
+        ("finding_new", "Only for an accelerated cause of concern. For example, 27 3 2026"),
+    ],
+)
+def test_every_date_an_inspector_enters_shows_an_example_as_govuk_date_inputs_do(
+    client_for, planned, inspector, page, date_hint
+):
+    html = client_for(inspector).get(reverse(f"inspections:{page}", args=[planned.pk]))
+    assert date_hint in html.content.decode()
+
+
 def test_interview_form_needs_roles_not_names(client_for, planned, inspector):
     client = client_for(inspector)
     url = reverse("inspections:interview_new", args=[planned.pk])
