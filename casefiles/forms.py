@@ -239,7 +239,11 @@ class CaseReviewForm(GovukForm):
                 max_length=500,
                 widget=forms.Textarea(attrs={"rows": 3}),
                 help_text="A sentence or two on what the force did well or should have done.",
-                error_messages={"max_length": "The observation must be 500 characters or fewer"},
+                # Four fields share the label: the error summary says which one.
+                error_messages={
+                    "max_length": f"The observation on {topic.label.lower()} "
+                    "must be 500 characters or fewer"
+                },
             )
             layout.append(
                 Fieldset(

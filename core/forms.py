@@ -11,6 +11,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db.models import Q
+from django.forms.boundfield import BoundField
 from django.utils.functional import lazy
 
 from . import uploads
@@ -78,6 +79,16 @@ def govuk_messages(field: forms.Field) -> None:
 FILE_NOT_KEPT = "Select the file again – it is not kept when there is a problem on the page"
 
 
+class GovukBoundField(BoundField):
+    """A field drawn without the browser's maxlength, which Django adds for a
+    max_length: it cuts pasted text short without a word (a rationale pasted
+    from a draft lost its end, and was saved as if whole). GOV.UK asks for no
+    maxlength; the form refuses too long a value with its own message."""
+
+    def build_widget_attrs(self, attrs, widget=None):
+        return {**super().build_widget_attrs(attrs, widget), "maxlength": False}
+
+
 class GovukMessagesMixin:
     """The Design System's words for Django's own messages (govuk_messages).
     Given as the form is cleaned, so a field a form adds after its own
@@ -90,15 +101,7 @@ class GovukMessagesMixin:
     FILE_NOT_KEPT beside it whenever the form has another error, found as it
     is cleaned or added later by a service (add_service_errors)."""
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            # Django gives a limited box maxlength, and a browser then cuts a
-            # long paste at the limit and says nothing (found by the force
-            # lead and admin reviews: a factual accuracy point lost its end).
-            # Without it, the form says the answer is too long and keeps it,
-            # to shorten.
-            field.widget.attrs.pop("maxlength", None)
+    bound_field_class = GovukBoundField
 
     def full_clean(self):
         for field in self.fields.values():

@@ -256,7 +256,7 @@ class FindingForm(GovukForm):
     reported_to_force_on = GovukDateField(
         label="Date reported to the force",
         what="the date the cause of concern was reported to the force",
-        help_text="Only for an accelerated cause of concern.",
+        help_text="Only for an accelerated cause of concern. For example, 27 3 2026",
         required=False,
     )
     interviews = _evidence_field("Interviews cited as evidence")
@@ -299,7 +299,11 @@ class InterviewForm(GovukForm):
     """
 
     submit_label = "Save interview"
-    held_on = GovukDateField(label="Date of the interview", what="the date of the interview")
+    held_on = GovukDateField(
+        label="Date of the interview",
+        what="the date of the interview",
+        help_text="For example, 27 3 2026",
+    )
     topics = forms.MultipleChoiceField(
         label="Topics covered",
         choices=Topic.choices,
@@ -452,7 +456,11 @@ class DocumentForm(GovukForm):
         widget=forms.RadioSelect,
         error_messages={"required": "Choose the kind of document"},
     )
-    received_on = GovukDateField(label="Date received", what="the date the document was received")
+    received_on = GovukDateField(
+        label="Date received",
+        what="the date the document was received",
+        help_text="For example, 27 3 2026",
+    )
     notes = forms.CharField(
         label="Notes",
         widget=forms.Textarea(attrs={"rows": 4}),

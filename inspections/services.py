@@ -417,9 +417,19 @@ def publication_blockers(
     blockers = []
     if judgments is None:
         judgments = list(inspection.judgments.all())
-    not_final = [j.get_topic_display() for j in judgments if not j.is_final]
-    if not_final:
-        blockers.append("Agree the graded judgments for: " + ", ".join(not_final))
+    # A returned judgment waits for the inspector, not the lead inspector.
+    returned = [j.get_topic_display() for j in judgments if j.status == Judgment.Status.RETURNED]
+    to_agree = [
+        j.get_topic_display()
+        for j in judgments
+        if not j.is_final and j.status != Judgment.Status.RETURNED
+    ]
+    if to_agree:
+        blockers.append("Agree the graded judgments for: " + ", ".join(to_agree))
+    if returned:
+        blockers.append(
+            "Resubmit the graded judgments returned to the inspector: " + ", ".join(returned)
+        )
     if findings is None:
         findings = finding_rows(inspection)
     concern_topics = {topic for topic, kind, _, _ in findings if kind in Finding.CONCERN_KINDS}

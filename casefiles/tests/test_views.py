@@ -411,6 +411,27 @@ def test_save_and_come_back_later_keeps_a_partial_draft(client_for, inspector, i
     assert review.notes == "So far"
 
 
+def test_an_observation_too_long_is_named_by_its_topic_in_the_error_summary(
+    client_for, inspector, inspection, case
+):
+    response = client_for(inspector).post(
+        url("review_edit", inspection, case.pk),
+        {
+            "initial_response_observation": "x" * 501,
+            "investigation_observation": "x" * 501,
+            "save": "",
+        },
+    )
+    errors = response.context["form"].errors
+    assert errors["initial_response_observation"] == [
+        "The observation on initial response must be 500 characters or fewer"
+    ]
+    assert errors["investigation_observation"] == [
+        "The observation on investigation must be 500 characters or fewer"
+    ]
+    assert not CaseReview.objects.filter(case=case).exists()
+
+
 def test_continue_needs_every_answer(client_for, inspector, inspection, case):
     response = client_for(inspector).post(
         url("review_edit", inspection, case.pk), {"overall_rating": "good", "continue": ""}

@@ -396,6 +396,36 @@ def test_judgment_page_shows_history(client_for, in_fieldwork, inspector):
     assert "by Ian Inspector" in html
 
 
+def test_a_rationale_pasted_too_long_is_refused_whole_not_cut_short_by_the_browser(
+    client_for, in_fieldwork, inspector
+):
+    client = client_for(inspector)
+    url = reverse("inspections:judgment", args=[in_fieldwork.pk, Topic.LEADERSHIP])
+    html = client.get(url).content.decode()
+    rationale = re.search(r"<textarea[^>]*name=\"rationale\"[^>]*>", html).group()
+    assert "maxlength" not in rationale
+    pasted = "Evidence. " * 1001
+    response = client.post(url, {"grade": "good", "rationale": pasted})
+    assert "The rationale must be 10,000 characters or fewer" in response.content.decode()
+    assert pasted in response.content.decode()
+    assert in_fieldwork.judgments.get(topic=Topic.LEADERSHIP).rationale == ""
+
+
+@pytest.mark.parametrize(
+    "page, date_hint",
+    [
+        ("interview_new", "For example, 27 3 2026"),
+        ("document_new", "For example, 27 3 2026"),
+        ("finding_new", "Only for an accelerated cause of concern. For example, 27 3 2026"),
+    ],
+)
+def test_every_date_an_inspector_enters_shows_an_example_as_govuk_date_inputs_do(
+    client_for, planned, inspector, page, date_hint
+):
+    html = client_for(inspector).get(reverse(f"inspections:{page}", args=[planned.pk]))
+    assert date_hint in html.content.decode()
+
+
 def test_interview_form_needs_roles_not_names(client_for, planned, inspector):
     client = client_for(inspector)
     url = reverse("inspections:interview_new", args=[planned.pk])
@@ -585,6 +615,20 @@ def test_renamed_executable_is_refused_and_nothing_saved(
     )
     assert "The selected file must be a" in response.content.decode()
     assert planned.documents.count() == 0
+
+
+def test_a_returned_judgment_is_named_as_the_inspectors_to_resubmit_not_the_leads_to_agree(
+    client_for, make_inspection, lead_inspector, inspector
+):
+    inspection = make_inspection(Stage.MODERATION)
+    leadership = inspection.judgments.get(topic=Topic.LEADERSHIP)
+    services.judgment_return(judgment=leadership, comment="Cite the minutes", by=lead_inspector)
+    html = client_for(inspector).get(inspection.get_absolute_url()).content.decode()
+    assert "Resubmit the graded judgments returned to the inspector: Leadership" in html
+    assert (
+        "Agree the graded judgments for: Partnership working, Initial response, "
+        "Risk assessment and referral, Investigation" in html
+    )
 
 
 def test_publication_is_refused_with_the_reasons(client_for, make_inspection, lead_inspector):
