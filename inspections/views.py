@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -430,7 +431,7 @@ TRANSITIONS = {
         "Publish the report",
         services.inspection_publish,
         Stage.PRE_PUBLICATION,
-        "The force’s updated action plan will be due {UPDATED_ACTION_PLAN_DAYS} days after "
+        "The force’s updated action plan will be due {updated_action_plan_period} after "
         "the publication date.",
         lambda i: (
             f"Report published on {govuk_date(i.published_on)}. The force’s updated "
@@ -464,6 +465,13 @@ TRANSITIONS = {
     ),
 }
 STAGE_ORDER = list(Stage.values)
+
+
+def _in_weeks(days: int) -> str:
+    """The methodology's "eight weeks" (as 8 weeks), when the days make weeks."""
+    if days % 7:
+        return f"{days} day{pluralize(days)}"
+    return f"{days // 7} week{pluralize(days // 7)}"
 
 
 def transition(request: HttpRequest, inspection_id, action: str) -> HttpResponse:
@@ -513,7 +521,12 @@ def transition(request: HttpRequest, inspection_id, action: str) -> HttpResponse
     context = {
         "inspection": inspection,
         "title": step.title,
-        "what": step.what.format(**settings.PROGRAMME_RULES),
+        "what": step.what.format(
+            **settings.PROGRAMME_RULES,
+            updated_action_plan_period=_in_weeks(
+                settings.PROGRAMME_RULES["UPDATED_ACTION_PLAN_DAYS"]
+            ),
+        ),
         "not_theirs": step.admin_only and not request.user.is_admin,
         "action": action,
         "form": form,

@@ -672,7 +672,8 @@ def test_a_step_for_another_stage_says_so_and_a_step_taken_says_what_follows(
     url = reverse("inspections:transition", args=[inspection.pk, "publish"])
     html = client.get(url).content.decode()
     assert "<button" in html.split("<main")[1].split("</main>")[0]
-    assert "updated action plan will be due 56 days after the publication date" in html
+    # The methodology's "eight weeks", not 56 days.
+    assert "updated action plan will be due 8 weeks after the publication date" in html
     assert "For example, 1 4 2026" in html
     response = client.post(url, {"date_0": "1", "date_1": "4", "date_2": "2026"}, follow=True)
     assert (
