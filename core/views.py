@@ -15,7 +15,7 @@ from actionplans.services import home_context
 from config.celery import app as celery_app
 from dashboard import national
 from forces.models import Force
-from inspections.models import Inspection
+from inspections.models import Inspection, Judgment
 
 from . import fragments
 from .forms import AuditSearchForm
@@ -56,7 +56,14 @@ def _home_context(user) -> dict:
         .select_related("force")
         .order_by("fieldwork_start")
     )
-    return {"inspections": inspections, **extra}  # a force lead's force is in the frame
+    # Returned judgments and judgments to agree, so nobody has to open each
+    # inspection to find work waiting (found by the inspector review).
+    awaiting = (
+        Judgment.objects.awaiting(user)
+        .select_related("inspection__force")
+        .order_by("inspection__fieldwork_start", "position")
+    )
+    return {"inspections": inspections, "awaiting": awaiting, **extra}
 
 
 @login_not_required

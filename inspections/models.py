@@ -250,6 +250,22 @@ class Inspection(BaseModel):
         return user.pk in self.team_member_ids()
 
 
+class JudgmentQuerySet(models.QuerySet):
+    def awaiting(self, user) -> "JudgmentQuerySet":
+        """What waits for this person, on the inspections they work on: a
+        judgment the lead inspector returned (to its team's inspectors), or
+        one put forward and ready to agree (to the lead). Only while grades
+        can change (fieldwork and moderation)."""
+        returned = Q(status=Judgment.Status.RETURNED) & ~Q(inspection__lead_inspector=user)
+        to_agree = Q(status=Judgment.Status.SUBMITTED, inspection__lead_inspector=user)
+        return self.filter(
+            returned | to_agree,
+            inspection__in=Inspection.objects.visible_to(user).filter(
+                stage__in=(Inspection.Stage.FIELDWORK, Inspection.Stage.MODERATION)
+            ),
+        )
+
+
 class Judgment(BaseModel):
     """The graded judgment on one topic of one inspection."""
 
@@ -272,6 +288,8 @@ class Judgment(BaseModel):
     cites_case_reviews = models.BooleanField(
         default=False, help_text="The rationale relies on the case file review figures."
     )
+
+    objects = JudgmentQuerySet.as_manager()
 
     class Meta:
         ordering = ["position"]

@@ -42,8 +42,9 @@ PAGES = {
     # +1 each for the scheduled jobs' heartbeats (core.heartbeats), shown to admins.
     "dashboard": Page("admin", "dashboard:dashboard", ceiling=11),
     "home (admin)": Page("admin", "core:home", ceiling=9),
-    # Two more since stop 14: the forces and the action plans due on their inspections.
-    "home (lead inspector)": Page("lead", "core:home", ceiling=7),
+    # Two more since stop 14: the forces and the action plans due on their
+    # inspections; one more since stop 21: the judgments waiting for them.
+    "home (lead inspector)": Page("lead", "core:home", ceiling=8),
     "home (force lead)": Page("force_lead", "core:home", ceiling=10),
     "inspection (lead inspector)": Page("lead", "inspections:detail", "inspection", 13),
     "inspection (force lead)": Page("force_lead", "inspections:detail", "inspection", 10),

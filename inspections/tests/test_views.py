@@ -1519,3 +1519,37 @@ def test_each_remove_recommendation_link_names_its_finding(client_for, in_fieldw
     assert "Remove recommendation 1 from Referrals wait too long" in names
     assert "Remove recommendation 1 from Strategy meetings are late" in names
     assert len(names) == len(set(names))
+
+
+def test_judgments_waiting_for_someone_are_on_their_home_page(
+    client_for, in_fieldwork, inspector, lead_inspector, other_inspector
+):
+    """A returned judgment, and one ready to agree, were only on the
+    inspection's own page: nobody was told to go there (found by the
+    inspector review)."""
+    from inspections import services
+    from inspections.models import Judgment
+
+    leadership, partnership = list(Judgment.objects.filter(inspection=in_fieldwork))[:2]
+    for judgment in (leadership, partnership):
+        services.judgment_save(
+            judgment=judgment,
+            grade="good",
+            rationale="Strong evidence",
+            cites_case_reviews=False,
+            interviews=[],
+            documents=[],
+            by=inspector,
+        )
+        services.judgment_submit(judgment=judgment, by=inspector)
+    services.judgment_return(judgment=leadership, comment="Cite the data", by=lead_inspector)
+
+    mine = client_for(inspector).get("/").content.decode()
+    assert "Graded judgments waiting for you" in mine
+    assert "Returned with comments" in mine and leadership.get_absolute_url() in mine
+    assert partnership.get_absolute_url() not in mine  # the lead's to agree
+    lead = client_for(lead_inspector).get("/").content.decode()
+    assert "Ready for moderation: agree it or return it" in lead
+    assert partnership.get_absolute_url() in lead and leadership.get_absolute_url() not in lead
+    off_the_team = client_for(other_inspector).get("/").content.decode()
+    assert "Graded judgments waiting for you" not in off_the_team
