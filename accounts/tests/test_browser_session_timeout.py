@@ -96,3 +96,18 @@ def test_near_the_end_of_the_day_the_warning_says_to_save_and_cannot_extend(
     expect(page.locator(".govuk-notification-banner")).to_contain_text(
         "You were signed out because you signed in more than 12 hours ago", timeout=20_000
     )
+
+
+def test_a_page_opened_inside_the_warning_time_warns_at_once(
+    page: Page, live_server, settings, inspector, rationale_page
+):
+    """A page drawn with less time left than the warning gives (opened two
+    minutes before the end of the 12 hours) warned never: the page set a
+    timer only for a warning still to come."""
+    settings.SESSION_ABSOLUTE_TIMEOUT = 40
+    settings.SESSION_TIMEOUT_WARNING = 60
+    sign_in(page, live_server.url, inspector)
+    page.goto(live_server.url + rationale_page)
+    warning = page.get_by_role("dialog", name="You’re about to be signed out")
+    expect(warning).to_be_visible(timeout=5_000)
+    expect(warning).to_contain_text("Save your work now.")

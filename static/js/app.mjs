@@ -181,8 +181,12 @@ function startSessionClock(dialog) {
     event.preventDefault();
     stay();
   });
-  plan({
+  const left = plan({
     idle_seconds_left: Number(data.appIdleSeconds),
     absolute_seconds_left: Number(data.appAbsoluteSeconds),
   });
+  // A page drawn inside the warning's minutes (opened near the end of the
+  // 12 hours) warns at once: plan() sets a timer only for a warning to come,
+  // so it never warned (found when a slow CI machine drew the page late).
+  if (left <= warnSeconds) check();
 }
