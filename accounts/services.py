@@ -212,13 +212,8 @@ def _save_checked(user: User, update_fields: list[str] | None = None) -> None:
 
 
 def inspections_led_not_closed(user: User):
-    """The inspections this person leads that are not closed, oldest first."""
-    inspections = user.inspections_led
-    return (
-        inspections.exclude(stage=inspections.model.Stage.CLOSED)
-        .select_related("force")
-        .order_by("fieldwork_start")
-    )
+    """The inspections this person leads that are not closed (nor cancelled), oldest first."""
+    return user.inspections_led.current().select_related("force").order_by("fieldwork_start")
 
 
 def check_role_change(user: User, *, before: str, after: str) -> None:

@@ -365,6 +365,7 @@ class Notice(BaseModel):
         POINTS_SENT = "points_sent", "Factual accuracy points sent"
         POINTS_ANSWERED = "points_answered", "Factual accuracy points answered"
         RESPONSE_CHANGED = "response_changed", "Factual accuracy response changed"
+        INSPECTION_CANCELLED = "inspection_cancelled", "Inspection cancelled"
 
     class Subject(models.TextChoices):
         ACTION_PLAN = "action_plan", "Action plan"
@@ -372,6 +373,7 @@ class Notice(BaseModel):
         POST_INSPECTION_VISIT = "post_inspection_visit", "Post-inspection visit"
         FACTUAL_ACCURACY = "factual_accuracy", "Factual accuracy checks"
         PCC_RESPONSE = "pcc_response", "Police and crime commissioner's response"
+        FIELDWORK = "fieldwork", "Fieldwork"
 
     # No index of its own: the unique constraint and (recipient, read_at)
     # both start with it, and the sweep writes notices by the hundred thousand.

@@ -435,6 +435,33 @@ def visit_cancelled_notices(*, visit: PostInspectionVisit) -> list[Notice]:
     )
 
 
+def inspection_cancelled_notices(*, inspection: Inspection) -> list[Notice]:
+    """Tell the force's leads, the lead inspector and the team that a planned
+    inspection will not take place, and its fieldwork dates are free."""
+    force = inspection.force
+    team = [m for m in inspection.team.all() if m.is_active]
+    lead = [inspection.lead_inspector] if inspection.lead_inspector.is_active else []
+    start, end = govuk_date(inspection.fieldwork_start), govuk_date(inspection.fieldwork_end)
+    return notices_claim(
+        _notice(
+            [*_force_leads([force.pk]).get(force.pk, []), *lead, *team],
+            kind=Notice.Kind.INSPECTION_CANCELLED,
+            inspection=inspection,
+            subject=Notice.Subject.FIELDWORK,
+            due_on=inspection.fieldwork_start,
+            title=f"Inspection cancelled: {force.short_name}, fieldwork from {start}",
+            # As for a visit: the reason, free text, stays on the inspection's
+            # page, since an email leaves the service's protection.
+            body=(
+                f"The {described(inspection)}, with fieldwork planned from {start} to {end}, "
+                "is cancelled. The fieldwork will not take place. The reason is on the "
+                "inspection's page."
+            ),
+            link=inspection.get_absolute_url(),
+        )
+    )
+
+
 # --- Factual accuracy checks, sent by inspections.factual_accuracy -----------
 
 

@@ -230,11 +230,7 @@ class DueItem:
 def due_items_for_force(force, *, today: date | None = None) -> list[DueItem]:
     """What the force owes or faces next, soonest first (four queries)."""
     today = today or timezone.localdate()
-    inspections = list(
-        Inspection.objects.filter(force=force)
-        .exclude(stage=Inspection.Stage.CLOSED)
-        .select_related("force")
-    )
+    inspections = list(Inspection.objects.filter(force=force).current().select_related("force"))
     plans = _plans_by_inspection([i.pk for i in inspections])
     items: list[DueItem] = []
     for inspection in inspections:

@@ -52,7 +52,7 @@ def _home_context(user) -> dict:
         }
     inspections = (
         Inspection.objects.visible_to(user)
-        .exclude(stage=Inspection.Stage.CLOSED)
+        .current()
         .select_related("force")
         .order_by("fieldwork_start")
     )

@@ -259,7 +259,7 @@ def coming_visits(
     """Fieldwork and post-inspection visits in the coming quarter (13 weeks)."""
     end = today + timedelta(days=QUARTER_DAYS)
     fieldwork = _of_forces(
-        Inspection.objects.exclude(stage=Stage.CLOSED).overlapping(today, end),
+        Inspection.objects.current().overlapping(today, end),
         "force_id",
         forces if narrow else None,
     ).values_list("force_id", "kind", "fieldwork_start", "fieldwork_end")

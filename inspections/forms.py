@@ -132,6 +132,29 @@ class LeadInspectorForm(GovukForm):
         )
 
 
+class InspectionCancelForm(GovukForm):
+    """Why an admin calls off a planned inspection (services.inspection_cancel)."""
+
+    submit_label = "Cancel inspection"
+    reason = forms.CharField(
+        label="Why is this inspection being cancelled?",
+        help_text="The force’s leads and the inspection team will see this on the "
+        "inspection’s page. It is not put in emails.",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=2000,
+        error_messages={"required": "Enter why the inspection is being cancelled"},
+    )
+    # The plan as the page showed it (services.cancel_version).
+    seen = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A dangerous action: a warning button, never the default (ui.md).
+        self.helper.layout[-1] = submit_button(
+            self.submit_name, self.submit_label, css_class="govuk-button--warning"
+        )
+
+
 class JudgmentForm(GovukForm):
     submit_label = "Save draft"
     # The second button: saves what is on the page, then submits it, so

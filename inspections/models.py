@@ -75,12 +75,24 @@ class InspectionQuerySet(models.QuerySet):
         """Only what a line about an inspection shows (kind, stage, dates, link):
         the programme, the dashboard and a force's history list many."""
         return self.only(
-            "force_id", "kind", "stage", "fieldwork_start", "fieldwork_end", "published_on"
+            "force_id",
+            "kind",
+            "stage",
+            "fieldwork_start",
+            "fieldwork_end",
+            "published_on",
+            "cancelled_at",
+            "cancellation_reason",
         )
 
     def open(self) -> "InspectionQuerySet":
         """Not yet published: the inspection's own work is still under way."""
         return self.filter(stage__in=Inspection.OPEN_STAGES)
+
+    def current(self) -> "InspectionQuerySet":
+        """Not ended (closed, or cancelled before fieldwork): someone's work,
+        a booking of its team, or something due from the force."""
+        return self.exclude(stage__in=Inspection.ENDED_STAGES)
 
     def overlapping(self, start: date, end: date) -> "InspectionQuerySet":
         return self.filter(fieldwork_start__lte=end, fieldwork_end__gte=start)
@@ -103,6 +115,9 @@ class Inspection(BaseModel):
         PUBLISHED = "published", "Published"
         FOLLOW_UP = "follow_up", "Follow-up"
         CLOSED = "closed", "Closed"
+        # Called off before fieldwork (services.inspection_cancel): it ends
+        # there, and is no one's work, booking or deadline.
+        CANCELLED = "cancelled", "Cancelled"
 
     # What an admin schedules: an inspection, and the full re-inspection a
     # post-inspection visit may find necessary. An accelerated cause of
@@ -114,6 +129,8 @@ class Inspection(BaseModel):
     SCHEDULED_KINDS = [Kind.INSPECTION, Kind.RE_INSPECTION]
 
     OPEN_STAGES = [Stage.PLANNED, Stage.FIELDWORK, Stage.MODERATION, Stage.PRE_PUBLICATION]
+    # No step follows these: InspectionQuerySet.current() leaves them out.
+    ENDED_STAGES = [Stage.CLOSED, Stage.CANCELLED]
     # From these stages on, the force lead sees grades and findings.
     FORCE_SEES_FINDINGS_STAGES = [
         Stage.PRE_PUBLICATION,
@@ -143,6 +160,10 @@ class Inspection(BaseModel):
     )
     published_on = models.DateField(null=True, blank=True)
     closed_on = models.DateField(null=True, blank=True)
+    # When and why an admin cancelled it (services.inspection_cancel); who is
+    # on the audit trail. db_default: rows copied in bulk name only their columns.
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancellation_reason = models.TextField(blank=True, default="", db_default="")
     # Absolute deadlines derived by core.deadlines from the dates above, and
     # recomputed by the service that changes a trigger date.
     action_plan_due_on = models.DateField(null=True, blank=True)
@@ -200,6 +221,15 @@ class Inspection(BaseModel):
     @property
     def is_open(self) -> bool:
         return self.stage in self.OPEN_STAGES
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.stage == self.Stage.CANCELLED
+
+    @property
+    def has_ended(self) -> bool:
+        """Closed, or cancelled: it takes no more evidence or steps."""
+        return self.stage in self.ENDED_STAGES
 
     @property
     def is_published(self) -> bool:

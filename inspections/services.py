@@ -140,7 +140,7 @@ def _check_plan(
             }
         )
     clashes = (
-        others.exclude(stage=Stage.CLOSED)
+        others.current()
         .overlapping(fieldwork_start, fieldwork_end)
         .filter(Q(lead_inspector__in=people) | Q(team__in=people))
         .select_related("force", "lead_inspector")
@@ -265,6 +265,8 @@ def inspection_update_plan(
     """Change the plan of an inspection that has not yet gone to moderation."""
     _lock(inspection)
     _require_admin(by)
+    if inspection.is_cancelled:
+        raise ValidationError("The inspection is cancelled, so its plan cannot change")
     if inspection.stage not in (Stage.PLANNED, Stage.FIELDWORK):
         raise ValidationError("The plan cannot change once fieldwork has finished")
     if kind != inspection.kind:
@@ -350,7 +352,9 @@ def inspection_change_lead(
     return inspection
 
 
-def _move(inspection: Inspection, *, to: str, by: User, action: str, changes=None) -> None:
+def _move(
+    inspection: Inspection, *, to: str, by: User, action: str, changes=None, comment: str = ""
+) -> None:
     before = inspection.stage
     inspection.stage = to
     inspection.save()
@@ -360,6 +364,7 @@ def _move(inspection: Inspection, *, to: str, by: User, action: str, changes=Non
         by=by,
         action=action,
         changes={"stage": [Stage(before).label, Stage(to).label], **(changes or {})},
+        comment=comment,
     )
 
 
@@ -587,6 +592,53 @@ def inspection_close(*, inspection: Inspection, closed_on: date, by: User) -> No
         action="inspection.closed",
         changes={"closed_on": [None, str(closed_on)]},
     )
+
+
+ALREADY_CANCELLED = "This inspection has already been cancelled"
+NOT_CANCELLABLE = "Only a planned inspection can be cancelled: fieldwork has started"
+STALE_PLAN = (
+    "The plan of this inspection has changed since you opened this page. "
+    "Check it, then cancel the inspection if you still mean to"
+)
+CANCEL_PLAN_FIELDS = ["fieldwork_start", "fieldwork_end", "lead_inspector_id"]
+
+
+def cancel_version(inspection: Inspection) -> str:
+    """The plan a cancellation page shows, for services.inspection_cancel's seen."""
+    return fields_version(inspection, CANCEL_PLAN_FIELDS)
+
+
+@transaction.atomic
+def inspection_cancel(
+    *, inspection: Inspection, reason: str, by: User, seen: str | None = None
+) -> Inspection:
+    """An admin calls off a planned inspection, before fieldwork starts: it
+    ends there, frees its force for another and its team's dates, and the
+    force's leads, the lead inspector and the team are told. Refused once
+    fieldwork has started, for a second click (cancelled already), and for
+    a page that showed another plan than the one stored now."""
+    _lock(inspection)
+    _require_admin(by)
+    if inspection.is_cancelled:
+        raise ValidationError(ALREADY_CANCELLED, code="cancelled")
+    if inspection.stage != Stage.PLANNED:
+        raise ValidationError(NOT_CANCELLABLE, code="stage")
+    refuse_if_stale(seen, cancel_version(inspection), STALE_PLAN)
+    if not reason.strip():
+        raise ValidationError({"reason": "Enter why the inspection is being cancelled"})
+    inspection.cancelled_at = timezone.now()
+    inspection.cancellation_reason = reason.strip()
+    _move(
+        inspection,
+        to=Stage.CANCELLED,
+        by=by,
+        action="inspection.cancelled",
+        comment=inspection.cancellation_reason,
+    )
+    from actionplans.notices import inspection_cancelled_notices  # noqa: PLC0415
+
+    inspection_cancelled_notices(inspection=inspection)
+    return inspection
 
 
 def _check_received(inspection: Inspection, received_on: date) -> None:
@@ -1223,6 +1275,12 @@ def _read_evidence_again(item: Interview | Document, by: User, *, gone: str) -> 
     return what
 
 
+def evidence_ended(inspection: Inspection) -> str:
+    """Why a closed or cancelled inspection takes no more evidence."""
+    stage = inspection.get_stage_display().lower()
+    return f"The inspection is {stage}: no more evidence can be recorded"
+
+
 def _require_evidence_open(inspection: Inspection, by: User) -> None:
     """Evidence is recorded by the team until the inspection closes (the
     post-inspection visit has its interviews and documents too). Locks the
@@ -1231,8 +1289,8 @@ def _require_evidence_open(inspection: Inspection, by: User) -> None:
     _lock(inspection)
     if not can_work_on(by, inspection):
         raise PermissionDenied
-    if inspection.stage == Inspection.Stage.CLOSED:
-        raise ValidationError("The inspection is closed: no more evidence can be recorded")
+    if inspection.has_ended:
+        raise ValidationError(evidence_ended(inspection))
 
 
 @transaction.atomic

@@ -10,6 +10,7 @@ urlpatterns = [
     path("<uuid:inspection_id>/plan/", views.inspection_edit, name="edit"),
     path("<uuid:inspection_id>/dates/", views.inspection_dates, name="dates"),
     path("<uuid:inspection_id>/lead/", views.inspection_lead, name="lead"),
+    path("<uuid:inspection_id>/cancel/", views.inspection_cancel, name="cancel"),
     path("<uuid:inspection_id>/report/", views.report_view, name="report"),
     path("<uuid:inspection_id>/stage/<slug:action>/", views.transition, name="transition"),
     path("<uuid:inspection_id>/judgments/<slug:topic>/", views.judgment_detail, name="judgment"),

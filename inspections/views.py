@@ -31,6 +31,7 @@ from .forms import (
     DocumentChangeForm,
     DocumentForm,
     FindingForm,
+    InspectionCancelForm,
     InspectionPlanForm,
     InterviewChangeForm,
     InterviewForm,
@@ -286,6 +287,41 @@ def inspection_lead(request: HttpRequest, inspection_id) -> HttpResponse:
         "no_one_else": not form.fields["lead_inspector"].queryset.exists(),
     }
     return render(request, "inspections/lead_form.html", context)
+
+
+def inspection_cancel(request: HttpRequest, inspection_id) -> HttpResponse:
+    """An admin calls off a planned inspection: why, a warning of what follows,
+    then the inspection page. Once it is cancelled, or fieldwork has started
+    (a second click, or a page drawn before), it says so on the inspection page."""
+    inspection = get_inspection_for_user(request, inspection_id)
+    _require_admin(request)
+    form = InspectionCancelForm(
+        request.POST or None, initial={"seen": services.cancel_version(inspection)}
+    )
+    if inspection.stage == Stage.PLANNED and form.is_valid():
+        try:
+            services.inspection_cancel(
+                inspection=inspection,
+                reason=form.cleaned_data["reason"],
+                seen=form.cleaned_data["seen"] or None,
+                by=request.user,
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+            offer_to_replace(form, services.STALE_PLAN, lambda: services.cancel_version(inspection))
+        else:
+            messages.success(
+                request,
+                "Inspection cancelled. The force’s leads, the lead inspector and the team "
+                "have been told",
+            )
+            return redirect(inspection)
+    if inspection.stage != Stage.PLANNED:  # the service read it afresh, if it ran
+        why = services.ALREADY_CANCELLED if inspection.is_cancelled else services.NOT_CANCELLABLE
+        messages.info(request, why)
+        return redirect(inspection)
+    context = {"inspection": inspection, "form": form, "team": list(inspection.team.all())}
+    return render(request, "inspections/cancel.html", context)
 
 
 # The inspection page ------------------------------------------------------
@@ -759,10 +795,10 @@ def _findings_frozen(request: HttpRequest, inspection: Inspection) -> HttpRespon
 
 
 def _evidence_closed(request: HttpRequest, inspection: Inspection) -> HttpResponse | None:
-    """A closed inspection takes no more evidence: back to the evidence page."""
-    if inspection.stage != Stage.CLOSED:
+    """A closed or cancelled inspection takes no more evidence: back to the evidence page."""
+    if not inspection.has_ended:
         return None
-    messages.info(request, "The inspection is closed: no more evidence can be recorded")
+    messages.info(request, services.evidence_ended(inspection))
     return redirect("inspections:evidence", inspection.pk)
 
 
@@ -988,8 +1024,8 @@ def _evidence_context(inspection: Inspection, user) -> dict:
     return {
         "interviews": interviews,
         "documents": documents,
-        # A closed inspection takes no more evidence.
-        "can_record": can_work_on(user, inspection) and inspection.stage != Stage.CLOSED,
+        # A closed or cancelled inspection takes no more evidence.
+        "can_record": can_work_on(user, inspection) and not inspection.has_ended,
     }
 
 
@@ -1104,7 +1140,7 @@ def interview_detail(request: HttpRequest, inspection_id, interview_id) -> HttpR
     cited = bool(services.evidence_citing(interview))
     can_change = (
         can_work_on(request.user, inspection)
-        and inspection.stage != Stage.CLOSED
+        and not inspection.has_ended
         # Cited by what can no longer change: it stays as it is (found by a review).
         and not (cited and inspection.stage not in services.EDITABLE_STAGES)
     )

@@ -61,6 +61,9 @@ EXPECTED = {
     "inspections:edit": "200 403 403 404 404 404 302",
     "inspections:dates": "200 403 403 404 404 404 302",
     "inspections:lead": "200 403 403 404 404 404 302",
+    # Published: only a planned inspection is cancelled, so an admin is sent
+    # back to it, saying why (302); the team may see it, not cancel it (403).
+    "inspections:cancel": "302 403 403 404 404 404 302",
     "inspections:report": "200 200 200 404 200 404 302",
     "inspections:factual_accuracy": "200 200 200 404 200 404 302",
     # Published: the force's own pages send its leads back to its points,

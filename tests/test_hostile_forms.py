@@ -149,3 +149,27 @@ def test_every_filter_and_search(client_for, admin_user):
         assert "<script>alert(1)</script>" not in response.content.decode()
 
     check()
+
+
+def test_inspection_cancel_form(client_for, admin_user, force_a, lead_inspector):
+    from inspections.models import Inspection
+    from inspections.tests.factories import schedule
+
+    inspection = schedule(force=force_a, lead=lead_inspector, by=admin_user)
+    client = client_for(admin_user)
+    url = reverse("inspections:cancel", args=[inspection.pk])
+
+    @EXAMPLES
+    @given(data=form_data(["reason", "seen"]))
+    def check(data):
+        before = AuditEvent.objects.count()
+        response = client.post(url, data)
+        assert response.status_code in (200, 302)
+        if response.status_code == 200:
+            assert AuditEvent.objects.count() == before
+            assert Inspection.objects.get(pk=inspection.pk).stage == Inspection.Stage.PLANNED
+            assert "<script>alert(1)</script>" not in response.content.decode()
+        else:  # cancelled with a valid reason: plan it again for the next example
+            Inspection.objects.filter(pk=inspection.pk).update(stage=Inspection.Stage.PLANNED)
+
+    check()

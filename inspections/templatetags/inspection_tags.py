@@ -15,6 +15,7 @@ STAGE_COLOURS = {
     Inspection.Stage.PUBLISHED: "green",
     Inspection.Stage.FOLLOW_UP: "turquoise",
     Inspection.Stage.CLOSED: "grey",
+    Inspection.Stage.CANCELLED: "red",
 }
 STATUS_COLOURS = {
     Judgment.Status.NOT_STARTED: "grey",
