@@ -15,7 +15,7 @@ from itertools import islice
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from actionplans.models import ActionPlan, ActionPlanVersion
@@ -46,10 +46,16 @@ class Removed:
 
 
 def due_for_retention(today: date):
+    """Inspections closed, or cancelled before fieldwork (documents may have
+    come in while it was planned), for longer than the retention period."""
     cutoff = months_before(today, settings.PROGRAMME_RULES["RETENTION_MONTHS"])
-    return Inspection.objects.filter(
-        stage=Inspection.Stage.CLOSED, closed_on__isnull=False, closed_on__lte=cutoff
-    ).select_related("force")
+    closed = Q(stage=Inspection.Stage.CLOSED, closed_on__isnull=False, closed_on__lte=cutoff)
+    cancelled = Q(
+        stage=Inspection.Stage.CANCELLED,
+        cancelled_at__isnull=False,
+        cancelled_at__date__lte=cutoff,
+    )
+    return Inspection.objects.filter(closed | cancelled).select_related("force")
 
 
 def _file_ids(inspection: Inspection) -> set:

@@ -218,3 +218,33 @@ def test_beat_runs_the_retention_policy_every_night(settings):
     assert entry["task"] == "core.tasks.apply_retention"
     assert entry["schedule"].hour == {3}
     assert settings.SCHEDULED_JOB_ALLOWANCE["retention"].total_seconds() == 49 * 3600
+
+
+def test_a_cancelled_inspections_files_go_when_the_period_has_passed_since_it_was_cancelled(
+    private_storage, force_a, lead_inspector, inspector, admin_user, capsys
+):
+    """Documents can come in while an inspection is planned; one cancelled
+    then was never closed, so the policy never reached its files (found by
+    the review that added cancelling)."""
+    from django.utils import timezone
+
+    from inspections.tests.factories import schedule
+
+    planned = schedule(force=force_a, lead=lead_inspector, team=[inspector], by=admin_user)
+    services.document_record(
+        inspection=planned,
+        title="Force structure chart",
+        kind="policy",
+        received_on=date(2026, 3, 3),
+        notes="",
+        upload=upload("chart.pdf", pdf()),
+        by=inspector,
+    )
+    services.inspection_cancel(inspection=planned, reason="Called off", by=admin_user)
+    cancelled_on = timezone.localdate()
+    call_command("apply_retention", f"--today={months_before(cancelled_on, -23)}")
+    assert "Nothing to remove." in capsys.readouterr().out
+    assert StoredFile.objects.count() == 1
+    call_command("apply_retention", f"--today={months_before(cancelled_on, -24)}")
+    assert f"(cancelled {cancelled_on:%Y-%m-%d}): removed" in capsys.readouterr().out
+    assert StoredFile.objects.count() == 0

@@ -11,6 +11,12 @@ from django.utils import timezone
 from core.retention import orphaned_files_remove, retention_apply, superseded_reports_remove
 
 
+def _ended(inspection) -> str:
+    if inspection.is_cancelled:
+        return f"cancelled {inspection.cancelled_at:%Y-%m-%d}"
+    return f"closed {inspection.closed_on}"
+
+
 class Command(BaseCommand):
     help = "Apply the retention policy to inspections closed long enough ago."
 
@@ -27,7 +33,7 @@ class Command(BaseCommand):
         verb = "would remove" if dry_run else "removed"
         for item in report:
             self.stdout.write(
-                f"{item.inspection} (closed {item.inspection.closed_on}): {verb} "
+                f"{item.inspection} ({_ended(item.inspection)}): {verb} "
                 f"{item.review_notes} case review notes, {item.observations} observations, "
                 f"{len(item.files)} files" + (f" ({', '.join(item.files)})" if item.files else "")
             )
