@@ -31,6 +31,21 @@ def _numeric_input() -> forms.TextInput:
     )
 
 
+class CaseSearchForm(GovukMessagesMixin, forms.Form):
+    """Find a case on a list of thousands by the force's reference, or the
+    start of it (a force asks about one case; an inspector checks one)."""
+
+    reference = forms.CharField(label="Case reference", required=False, max_length=50)
+
+    def filter(self, cases):
+        """A reference too long to be one (or with a NUL byte) finds nothing."""
+        if not self.is_bound or not self.data.get("reference", "").strip():
+            return cases
+        if not self.is_valid():
+            return cases.none()
+        return cases.filter(reference__istartswith=self.cleaned_data["reference"].strip())
+
+
 class CaseListUploadForm(GovukForm):
     submit_label = "Upload and import"
 

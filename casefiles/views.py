@@ -34,6 +34,7 @@ from .forms import (
     CaseCategoryForm,
     CaseListUploadForm,
     CaseReviewForm,
+    CaseSearchForm,
     SampleDrawForm,
     SecondReviewForm,
 )
@@ -219,9 +220,12 @@ def case_list(request: HttpRequest, inspection_id: UUID) -> HttpResponse:
         category = ""  # only a category on this list; anything else (a NUL byte) shows all
     if category:
         cases = cases.filter(category__slug=category)
+    search = CaseSearchForm(request.GET if "reference" in request.GET else None)
+    cases = search.filter(cases)
     context = _context(
         inspection,
         "cases",
+        search=search,
         counts=counts,
         total=sum(row["population"] for row in counts),
         page=_page(request, cases),

@@ -98,6 +98,15 @@ def test_import_sample_review_second_review_and_figures(
     visit(page, "Sample")
     expect(page.get_by_text("Sample drawn: 3 cases, seed 2024")).to_be_visible()
 
+    # Find cases on the list by how their reference starts, then back.
+    page.get_by_role("link", name="Case list", exact=True).click()
+    page.get_by_label("Case reference").fill("gmp/s0")
+    page.get_by_role("button", name="Search").click()
+    visit(page, "Case list")
+    expect(page.get_by_text("Cases 1 to 4 of 4")).to_be_visible()
+    page.get_by_role("link", name="Sample", exact=True).click()
+    visit(page, "Sample")
+
     # Assign the first case to myself, in bulk.
     page.locator("input[name=assign-cases]").first.check()
     page.get_by_label("Assign the selected cases to").select_option(label=inspector.full_name)

@@ -746,3 +746,20 @@ def test_categories_are_listed_in_their_set_order(client_for, admin_user, case_l
     response = client_for(admin_user).get(reverse("casefiles:category_list"))
     shown = [c.name for c in response.context["categories"]]
     assert shown == [c.name for c in reversed(made)]
+
+
+def test_a_case_is_found_on_the_list_by_its_reference(client_for, inspector, inspection, case_list):
+    """5,000 cases at 50 a page: a case the force asks about was a hundred
+    pages away (found by the inspector review)."""
+    client = client_for(inspector)
+    page = client.get(url("case_list", inspection), {"reference": "ref-missin-0012"}).text
+    assert "REF-missin-0012" in page and "REF-missin-0011" not in page
+    assert "Cases 1 to 1 of 1" in page
+    page = client.get(url("case_list", inspection), {"reference": " REF-child--000"}).text
+    assert "Cases 1 to 9 of 9" in page  # how it starts, spaces around it ignored
+    page = client.get(
+        url("case_list", inspection), {"reference": "REF-child", "category": "missing-children"}
+    ).text
+    assert "No case on the list has a reference starting ‘REF-child’ in this category" in page
+    page = client.get(url("case_list", inspection), {"reference": "x" * 51}).text
+    assert "No case on the list has a reference starting" in page
