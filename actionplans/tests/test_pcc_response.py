@@ -67,7 +67,11 @@ def test_force_lead_records_the_response_and_sees_it_on_the_follow_up_page(
     form = client.get(url(published))
     assert form.status_code == 200
     assert "Record the police and crime commissioner’s response" in form.text
-    assert "it is chased every week" in form.text
+    # Who is reminded, not "it is chased" by nobody in particular.
+    assert (
+        "the force’s leads, the lead inspector and the programme team are reminded every week"
+        in (form.text)
+    )
     assert f'href="{followup(published)}#pcc-response" class="govuk-back-link"' in form.text
 
     day = today() - timedelta(days=2)
@@ -102,7 +106,7 @@ def test_a_change_is_audited_from_and_to_and_the_form_shows_what_is_recorded(
     client = client_for(admin_user)
     form = client.get(url(published)).text
     assert "Change the police and crime commissioner’s response" in form
-    assert "it is chased every week" not in form
+    assert "are reminded every week" not in form
     assert f'value="{first.day}"' in form
 
     second = today() - timedelta(days=1)
