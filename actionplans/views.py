@@ -319,12 +319,18 @@ def visit_schedule(request: HttpRequest, inspection_id: UUID) -> HttpResponse:
     form = form_class(request.POST or None)
     if request.method == "POST" and "change" not in request.POST and form.is_valid():
         data = form.cleaned_data
-        problems = services.visit_notice_problems(
-            visit_on=data["visit_on"],
-            short_notice_reason=data.get("short_notice_reason", ""),
-            by=request.user,
-            today=timezone.localdate(),
-        ) or services.visit_day_problem(inspection=inspection, visit_on=data["visit_on"])
+        # Every problem at once, as GOV.UK asks: a day already taken, and a
+        # reason for short notice missing. The notice's problem with the date
+        # (in the past, too soon) comes first for it.
+        problems = {
+            **services.visit_day_problem(inspection=inspection, visit_on=data["visit_on"]),
+            **services.visit_notice_problems(
+                visit_on=data["visit_on"],
+                short_notice_reason=data.get("short_notice_reason", ""),
+                by=request.user,
+                today=timezone.localdate(),
+            ),
+        }
         for field, message in problems.items():
             form.add_error(field, message)
         if not problems and "confirm" in request.POST:

@@ -337,6 +337,24 @@ def test_a_day_already_booked_is_refused_before_the_check_page(client_for, admin
     assert PostInspectionVisit.objects.count() == 1
 
 
+def test_a_short_notice_day_already_booked_says_both_problems_at_once(
+    client_for, admin_user, published
+):
+    """GOV.UK asks for every error at once: an admin who left out the reason
+    for short notice was asked for it, and only once they had written it told
+    the day was taken (found by the review of the morning's changes)."""
+    day = today() + timedelta(days=10)
+    services.post_inspection_visit_schedule(
+        inspection=published, visit_on=day, short_notice_reason="Urgent", by=admin_user
+    )
+    address = reverse("actionplans:visit_schedule", args=[published.pk])
+    data = {"visit_on_0": day.day, "visit_on_1": day.month, "visit_on_2": day.year}
+    html = client_for(admin_user).post(address, data).content.decode()
+    assert "A visit is already booked for that date" in html
+    assert "enter the reason for the short notice" in html
+    assert PostInspectionVisit.objects.count() == 1
+
+
 def test_a_reason_given_for_a_visit_with_full_notice_is_not_shown_as_short_notice(
     client_for, admin_user, published
 ):

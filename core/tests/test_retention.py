@@ -220,17 +220,11 @@ def test_beat_runs_the_retention_policy_every_night(settings):
     assert settings.SCHEDULED_JOB_ALLOWANCE["retention"].total_seconds() == 49 * 3600
 
 
-def test_a_cancelled_inspections_files_go_when_the_period_has_passed_since_it_was_cancelled(
-    private_storage, force_a, lead_inspector, inspector, admin_user, capsys
-):
-    """Documents can come in while an inspection is planned; one cancelled
-    then was never closed, so the policy never reached its files (found by
-    the review that added cancelling)."""
-    from django.utils import timezone
-
+def planned_with_a_document(force, lead_inspector, inspector, admin_user):
+    """A planned inspection with a document's copy stored: one to cancel."""
     from inspections.tests.factories import schedule
 
-    planned = schedule(force=force_a, lead=lead_inspector, team=[inspector], by=admin_user)
+    planned = schedule(force=force, lead=lead_inspector, team=[inspector], by=admin_user)
     services.document_record(
         inspection=planned,
         title="Force structure chart",
@@ -240,6 +234,18 @@ def test_a_cancelled_inspections_files_go_when_the_period_has_passed_since_it_wa
         upload=upload("chart.pdf", pdf()),
         by=inspector,
     )
+    return planned
+
+
+def test_a_cancelled_inspections_files_go_when_the_period_has_passed_since_it_was_cancelled(
+    private_storage, force_a, lead_inspector, inspector, admin_user, capsys
+):
+    """Documents can come in while an inspection is planned; one cancelled
+    then was never closed, so the policy never reached its files (found by
+    the review that added cancelling)."""
+    from django.utils import timezone
+
+    planned = planned_with_a_document(force_a, lead_inspector, inspector, admin_user)
     services.inspection_cancel(inspection=planned, reason="Called off", by=admin_user)
     cancelled_on = timezone.localdate()
     call_command("apply_retention", f"--today={months_before(cancelled_on, -23)}")
@@ -248,3 +254,17 @@ def test_a_cancelled_inspections_files_go_when_the_period_has_passed_since_it_wa
     call_command("apply_retention", f"--today={months_before(cancelled_on, -24)}")
     assert f"(cancelled {cancelled_on:%Y-%m-%d}): removed" in capsys.readouterr().out
     assert StoredFile.objects.count() == 0
+
+
+def test_a_cancellation_is_dated_as_in_london_not_utc(
+    private_storage, force_a, lead_inspector, inspector, admin_user, capsys
+):
+    """Cancelled at 00:30 on 1 July 2026 in London (23:30 on 30 June, UTC):
+    the policy counts from 1 July, and the command said 30 June."""
+    import time_machine
+
+    planned = planned_with_a_document(force_a, lead_inspector, inspector, admin_user)
+    with time_machine.travel("2026-06-30 23:30:00+00:00", tick=False):
+        services.inspection_cancel(inspection=planned, reason="Called off", by=admin_user)
+    call_command("apply_retention", "--today=2028-07-01")
+    assert "(cancelled 2026-07-01): removed" in capsys.readouterr().out

@@ -13,7 +13,8 @@ from core.retention import orphaned_files_remove, retention_apply, superseded_re
 
 def _ended(inspection) -> str:
     if inspection.is_cancelled:
-        return f"cancelled {inspection.cancelled_at:%Y-%m-%d}"
+        # London's day, as the policy counts it (core.retention), not UTC's.
+        return f"cancelled {timezone.localdate(inspection.cancelled_at)}"
     return f"closed {inspection.closed_on}"
 
 
