@@ -43,7 +43,9 @@ class UserAdmin(BaseUserAdmin):
                 after = {field: data.get(field, False) for field in services.ADMIN_RIGHTS}
                 after["role"] = data.get("role", obj.role)
                 try:
-                    # In the admin's transaction: the rows stay locked until the save.
+                    # In the admin's transaction: the rows stay locked until the
+                    # save, taken in one order (services.lock_admins_with).
+                    services.lock_admins_with(obj)
                     services.check_admins_remain(obj, **after)
                 except ValidationError as error:
                     self.add_error(None, error)

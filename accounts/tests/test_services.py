@@ -1,7 +1,11 @@
 """Account services: each change is atomic, audited, and refused on one's own account."""
 
+import contextlib
+import threading
+
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import services
@@ -38,6 +42,52 @@ def test_two_admins_deactivating_each_other_at_once_leave_one(admin_user):
     admin_user.refresh_from_db()
     assert admin_user.is_active
     assert AuditEvent.objects.filter(action="user_deactivated").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_admins_deactivating_each_other_at_the_same_moment_meet_no_deadlock(
+    admin_user, monkeypatch
+):
+    """Each locked the other's row, then the other admins': each held what
+    the other wanted, and PostgreSQL killed one as a deadlock, a 500 (found
+    by the review of the morning's changes). Both hold their target before
+    either goes on, when they can: in one order, the second waits instead."""
+    skip_unless_postgresql()
+    other = User.objects.create_user("other.admin@example.org", full_name="Al Admin", role="admin")
+    both_hold_their_target = threading.Barrier(2, timeout=3)
+    lock_other_user = services._lock_other_user
+
+    def lock_then_meet(**kwargs):
+        row = lock_other_user(**kwargs)
+        # Broken when the other is waiting for this one's locks.
+        with contextlib.suppress(threading.BrokenBarrierError):
+            both_hold_their_target.wait()
+        return row
+
+    monkeypatch.setattr(services, "_lock_other_user", lock_then_meet)
+    outcomes = []
+
+    def deactivate(person, by):
+        try:
+            services.user_deactivate(user=person, by=by, reason="Left")
+            outcomes.append("deactivated")
+        except PermissionDenied:
+            outcomes.append("refused")
+        except Exception as error:  # the deadlock, as a 500 would have shown it
+            outcomes.append(type(error).__name__)
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=deactivate, args=(other, admin_user)),
+        threading.Thread(target=deactivate, args=(admin_user, other)),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(20)
+    assert sorted(outcomes) == ["deactivated", "refused"]
+    assert User.objects.filter(role="admin", is_active=True).count() == 1
 
 
 def test_reactivation_keeps_the_authenticator_app(admin_user, inspector):
