@@ -422,19 +422,18 @@ def publication_blockers(
     blockers = []
     if judgments is None:
         judgments = list(inspection.judgments.all())
-    # A returned judgment waits for the inspector, not the lead inspector.
-    returned = [j.get_topic_display() for j in judgments if j.status == Judgment.Status.RETURNED]
-    to_agree = [
-        j.get_topic_display()
-        for j in judgments
-        if not j.is_final and j.status != Judgment.Status.RETURNED
-    ]
-    if to_agree:
-        blockers.append("Agree the graded judgments for: " + ", ".join(to_agree))
-    if returned:
-        blockers.append(
-            "Resubmit the graded judgments returned to the inspector: " + ", ".join(returned)
-        )
+
+    # Only one put forward waits for the lead inspector: a returned one, or
+    # one not yet put forward, waits for the inspector.
+    def topics(*statuses) -> str:
+        return ", ".join(j.get_topic_display() for j in judgments if j.status in statuses)
+
+    if to_agree := topics(Judgment.Status.SUBMITTED):
+        blockers.append("Agree the graded judgments for: " + to_agree)
+    if not_put_forward := topics(Judgment.Status.NOT_STARTED, Judgment.Status.DRAFT):
+        blockers.append("Put forward the graded judgments still in progress: " + not_put_forward)
+    if returned := topics(Judgment.Status.RETURNED):
+        blockers.append("Resubmit the graded judgments returned to the inspector: " + returned)
     if findings is None:
         findings = finding_rows(inspection)
     concern_topics = {topic for topic, kind, _, _ in findings if kind in Finding.CONCERN_KINDS}

@@ -785,3 +785,18 @@ def test_the_date_reported_to_the_force_is_checked_only_where_it_is_kept(
         reported_to_force_on=timezone.localdate() + timedelta(days=3),
     )
     assert area.reported_to_force_on is None
+
+
+def test_blockers_name_who_each_judgment_waits_for(make_inspection):
+    """Only a judgment put forward waits for the lead inspector: one not put
+    forward yet was listed under 'Agree', which the lead cannot do (found by
+    the review of the morning's changes)."""
+    inspection = make_inspection(Stage.FIELDWORK)
+    inspection.judgments.update(status=Judgment.Status.DRAFT)
+    inspection.judgments.filter(topic=Topic.LEADERSHIP).update(status=Judgment.Status.SUBMITTED)
+    blockers = services.publication_blockers(inspection)
+    assert "Agree the graded judgments for: Leadership" in blockers
+    assert (
+        "Put forward the graded judgments still in progress: Partnership working, "
+        "Initial response, Risk assessment and referral, Investigation" in blockers
+    )
