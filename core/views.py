@@ -58,7 +58,7 @@ def _home_context(user) -> dict:
     )
     # Returned judgments and judgments to agree, so nobody has to open each
     # inspection to find work waiting (found by the inspector review).
-    awaiting = (
+    awaiting = list(
         Judgment.objects.awaiting(user)
         .select_related("inspection__force")
         .order_by("inspection__fieldwork_start", "position")
