@@ -160,3 +160,19 @@ def _empty_fragment_cache():
 
     fragments._State.paused_until, fragments._State.owed = 0.0, False
     cache.clear()
+
+
+def pytest_collection_modifyitems(config, items):
+    """Playwright's fixtures are for browser tests (marked "browser") only. A
+    test that took one by accident (a parameter named "page") was run in a
+    browser, and pytest then moved every browser test, each flushing the
+    database, before half the suite's ordinary tests, which failed by the
+    dozen without the 43 forces (found when CI did)."""
+    strays = [
+        item.nodeid
+        for item in items
+        if "browser_name" in getattr(getattr(item, "callspec", None), "params", {})
+        and item.get_closest_marker("browser") is None
+    ]
+    if strays:
+        raise pytest.UsageError(f"Playwright's fixtures outside a browser test: {strays[:3]}")

@@ -412,7 +412,7 @@ def test_a_rationale_pasted_too_long_is_refused_whole_not_cut_short_by_the_brows
 
 
 @pytest.mark.parametrize(
-    "page, date_hint",
+    "url_name, date_hint",
     [
         ("interview_new", "For example, 27 3 2026"),
         ("document_new", "For example, 27 3 2026"),
@@ -420,9 +420,12 @@ def test_a_rationale_pasted_too_long_is_refused_whole_not_cut_short_by_the_brows
     ],
 )
 def test_every_date_an_inspector_enters_shows_an_example_as_govuk_date_inputs_do(
-    client_for, planned, inspector, page, date_hint
+    client_for, planned, inspector, url_name, date_hint
 ):
-    html = client_for(inspector).get(reverse(f"inspections:{page}", args=[planned.pk]))
+    # Not "page": that is Playwright's fixture, and taking its name made this a
+    # browser test, which moved every browser test (each flushing the
+    # database) before half the suite's ordinary tests.
+    html = client_for(inspector).get(reverse(f"inspections:{url_name}", args=[planned.pk]))
     assert date_hint in html.content.decode()
 
 
