@@ -58,10 +58,14 @@ def _home_context(user) -> dict:
     )
     # Returned judgments and judgments to agree, so nobody has to open each
     # inspection to find work waiting (found by the inspector review).
-    awaiting = list(
-        Judgment.objects.awaiting(user)
-        .select_related("inspection__force")
-        .order_by("inspection__fieldwork_start", "position")
+    awaiting = (
+        []
+        if user.is_force_lead  # the inspectorate's work, not the force's
+        else list(
+            Judgment.objects.awaiting(user)
+            .select_related("inspection__force")
+            .order_by("inspection__fieldwork_start", "position")
+        )
     )
     return {"inspections": inspections, "awaiting": awaiting, **extra}
 
