@@ -78,6 +78,43 @@ def test_overdue_goes_to_force_lead_lead_inspector_and_admins_weekly(
     assert sorted(set(Notice.objects.values_list("sequence", flat=True))) == [1, 2]
 
 
+def test_a_force_lead_who_joins_mid_week_gets_that_weeks_overdue_notice_alone(
+    make_due, force_a, force_lead_a, lead_inspector, admin_user
+):
+    from accounts.models import User
+    from accounts.tests.factories import UserFactory
+
+    due = today() - timedelta(days=1)
+    make_due(action_plan_due_on=due)
+    assert notices_sweep(today=due + timedelta(days=1)) == 3
+    newcomer = UserFactory(role=User.Role.FORCE_LEAD, force=force_a)
+
+    # The week's notice already went to the others: only the newcomer's is new.
+    assert notices_sweep(today=due + timedelta(days=3)) == 1
+    assert notices_sweep(today=due + timedelta(days=4)) == 0
+    assert kinds(recipient=newcomer) == [(newcomer.email, "overdue", 1)]
+    assert Notice.objects.count() == 4
+
+
+def test_the_garbage_collector_is_back_on_after_a_sweep_even_one_that_fails(
+    make_due, force_lead_a, monkeypatch
+):
+    import gc
+
+    make_due(action_plan_due_on=today() - timedelta(days=1))
+    assert notices_sweep(today=today()) == 3
+    assert gc.isenabled()
+
+    def fail(*args, **kwargs):
+        assert not gc.isenabled()  # paused while the sweep builds its notices
+        raise RuntimeError("the claim failed")
+
+    monkeypatch.setattr(notices, "notices_claim_rows", fail)
+    with pytest.raises(RuntimeError):
+        notices_sweep(today=today() + timedelta(days=7))
+    assert gc.isenabled()
+
+
 def test_after_a_ten_day_gap_the_overdue_notice_is_sent_and_no_stale_reminder(
     make_due, force_lead_a
 ):
