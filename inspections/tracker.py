@@ -6,6 +6,7 @@ newest submitted version of the force's action plans: the updated action plan
 where there is one, otherwise the action plan.
 """
 
+import logging
 from dataclasses import dataclass
 from datetime import date
 
@@ -17,6 +18,12 @@ from dashboard.csvio import csv_response
 
 from . import reports
 from .models import Finding, Inspection
+
+logger = logging.getLogger(__name__)
+
+
+class TrackerPdfError(Exception):
+    """The tracker could not be drawn as a PDF; the view says so, and sends no file."""
 
 
 @dataclass
@@ -146,7 +153,11 @@ def tracker_pdf_response(inspection: Inspection) -> HttpResponse:
             "header": HEADER,
         },
     )
-    pdf = reports.cached_pdf(html)
+    try:
+        pdf = reports.cached_pdf(html)
+    except Exception as error:  # robust: WeasyPrint failing is a page, not a 500
+        logger.exception("The action plan tracker of %s could not be drawn as a PDF", inspection.pk)
+        raise TrackerPdfError from error
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{filename(inspection, "pdf")}"'
     response["Cache-Control"] = "private, no-store"

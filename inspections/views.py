@@ -1316,7 +1316,12 @@ def action_plan_tracker(request: HttpRequest, inspection_id, fmt: str) -> HttpRe
     if fmt == "csv":
         response = tracker.tracker_csv_response(inspection)
     else:
-        response = tracker.tracker_pdf_response(inspection)
+        try:
+            response = tracker.tracker_pdf_response(inspection)
+        except tracker.TrackerPdfError:
+            # Nothing was taken, so nothing is audited; the spreadsheet still works.
+            context = {"inspection": inspection}
+            return render(request, "inspections/tracker_unavailable.html", context, status=503)
     audit.record(
         by=request.user,
         action="file.downloaded",

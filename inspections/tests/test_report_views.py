@@ -355,6 +355,28 @@ def test_tracker_pdf_is_a_pdf_and_unknown_formats_are_404(client_for, inspector,
     assert bad.status_code == 404
 
 
+def test_when_weasyprint_fails_the_tracker_says_so_and_offers_the_spreadsheet(
+    client_for, force_lead_a, make_report, monkeypatch
+):
+    from inspections import reports
+
+    def broken(html):
+        raise OSError("no fonts")
+
+    monkeypatch.setattr(reports, "html_to_pdf", broken)
+    inspection = make_report()
+    response = client_for(force_lead_a).get(
+        reverse("inspections:tracker", args=[inspection.pk, "pdf"])
+    )
+
+    assert response.status_code == 503
+    page = response.content.decode()
+    assert "Sorry, the action plan tracker could not be made as a PDF" in page
+    assert reverse("inspections:tracker", args=[inspection.pk, "csv"]) in page
+    # No file was taken, so no copy is on the audit trail.
+    assert not AuditEvent.objects.filter(action="file.downloaded").exists()
+
+
 def test_the_tracker_pdf_is_drawn_once_for_each_change(
     client_for, inspector, force_lead_a, make_report, monkeypatch
 ):
