@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from . import services
@@ -57,14 +57,27 @@ class UserAdmin(BaseUserAdmin):
         # Through the service, so each change is in the account's history.
         services.user_save_in_django_admin(user=obj, by=request.user)
 
+    def has_delete_permission(self, request, obj=None):
+        # No delete button for the last admin, or the last with Django admin rights.
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or services.may_delete_in_django_admin(obj))
+
     def delete_model(self, request, obj):
-        # Through the service, so the deletion is in the audit trail.
-        services.user_delete_in_django_admin(user=obj, by=request.user)
+        # Through the service, so the deletion is in the audit trail. Another
+        # admin's deletion at the same moment can still make it the last
+        # admin's: refused, under lock, as a 403 with the reason.
+        try:
+            services.user_delete_in_django_admin(user=obj, by=request.user)
+        except ValidationError as error:
+            raise PermissionDenied(" ".join(error.messages)) from error
 
     def delete_queryset(self, request, queryset):
-        with transaction.atomic():
-            for person in queryset:
-                services.user_delete_in_django_admin(user=person, by=request.user)
+        try:
+            with transaction.atomic():
+                for person in queryset:
+                    services.user_delete_in_django_admin(user=person, by=request.user)
+        except ValidationError as error:
+            raise PermissionDenied(" ".join(error.messages)) from error
 
     def user_change_password(self, request, id, form_url=""):
         """Setting someone's password is in their account's history, saved

@@ -110,15 +110,25 @@ def check_admins_remain(
     add or reactivate an admin. The other admins' rows are locked, so two
     admins stepping down at once cannot both go (found by a review)."""
     others = User.objects.select_for_update().filter(is_active=True).exclude(pk=user.pk)
+    problem = admins_remain_problem(
+        user, others, is_active=is_active, role=role, is_staff=is_staff, is_superuser=is_superuser
+    )
+    if problem:
+        raise ValidationError(problem)
+
+
+def admins_remain_problem(
+    user: User, others, *, is_active: bool, role: str, is_staff: bool, is_superuser: bool
+) -> str:
+    """Why this change to this person would leave no active admin (or none
+    with Django admin rights) among ``others``, the other active people; or ""."""
     if (
         user.is_active
         and user.is_admin
         and not (is_active and role == User.Role.ADMIN)
         and not others.filter(role=User.Role.ADMIN).exists()
     ):
-        raise ValidationError(
-            f"{user.full_name} is the only active admin. Make someone else an admin first"
-        )
+        return f"{user.full_name} is the only active admin. Make someone else an admin first"
     if (
         user.is_active
         and user.is_staff
@@ -126,10 +136,20 @@ def check_admins_remain(
         and not (is_active and is_staff and is_superuser)
         and not others.filter(is_staff=True, is_superuser=True).exists()
     ):
-        raise ValidationError(
+        return (
             f"{user.full_name} is the only active admin with Django admin rights (staff and "
             "superuser). Give them to someone else first"
         )
+    return ""
+
+
+def may_delete_in_django_admin(user: User) -> bool:
+    """Whether deleting this person would keep an active admin and an active
+    superuser; for showing the delete button. The deletion checks again, locked."""
+    others = User.objects.filter(is_active=True).exclude(pk=user.pk)
+    return not admins_remain_problem(
+        user, others, is_active=False, role=user.role, is_staff=False, is_superuser=False
+    )
 
 
 def _user_set_active(*, user: User, by: User, reason: str, active: bool) -> User:
@@ -358,8 +378,15 @@ def user_save_in_django_admin(*, user: User, by: User) -> User:
 def user_delete_in_django_admin(*, user: User, by: User) -> None:
     """Delete a person in the Django admin (an account added by mistake),
     keeping in the audit trail who deleted it, when, and what it was. Anyone
-    who has made a change cannot be deleted: their audit rows protect them."""
-    stored = User.objects.select_for_update().get(pk=user.pk)
+    who has made a change cannot be deleted: their audit rows protect them.
+    Refused (ValidationError) if it would leave no active admin, or none with
+    Django admin rights, as deactivating them would be."""
+    lock_admins_with(user)
+    stored = User.objects.get(pk=user.pk)
+    # Not the last admin, nor the last with Django admin rights.
+    check_admins_remain(
+        stored, is_active=False, role=stored.role, is_staff=False, is_superuser=False
+    )
     record(
         by=by,
         action="user_deleted",

@@ -128,6 +128,50 @@ def test_a_person_deleted_in_the_django_admin_is_in_the_audit_trail(
     assert event.changes["role"] == ["Force lead", None]
 
 
+@pytest.mark.parametrize("how", ["page", "action"])
+def test_the_last_admin_with_django_admin_rights_cannot_be_deleted(client_for, staff, how):
+    """As deactivating them is refused, so is deleting them: nobody could
+    then add or reactivate an admin (found by a review)."""
+    client = client_for(staff)
+    change = client.get(reverse("admin:accounts_user_change", args=[staff.pk]))
+    assert reverse("admin:accounts_user_delete", args=[staff.pk]) not in change.content.decode()
+    if how == "page":
+        url = reverse("admin:accounts_user_delete", args=[staff.pk])
+        response = client.post(url, {"post": "yes"})
+    else:
+        data = {"action": "delete_selected", "_selected_action": [staff.pk], "post": "yes"}
+        response = client.post(reverse("admin:accounts_user_changelist"), data)
+    assert response.status_code == 403
+    assert User.objects.filter(pk=staff.pk).exists()
+    assert not AuditEvent.objects.filter(action="user_deleted").exists()
+
+
+def test_a_deletion_that_raced_to_the_last_admin_is_a_403_not_a_500(client_for, staff, monkeypatch):
+    from accounts import services
+
+    # As if another admin was deleted between the page and the post.
+    monkeypatch.setattr(services, "may_delete_in_django_admin", lambda user: True)
+    url = reverse("admin:accounts_user_delete", args=[staff.pk])
+    response = client_for(staff).post(url, {"post": "yes"})
+    assert response.status_code == 403
+    assert User.objects.filter(pk=staff.pk).exists()
+
+
+def test_deleting_the_last_admin_is_refused_under_lock_even_past_the_button(staff, inspector):
+    """The button is hidden for the last admin; the service checks again, with
+    the admins' rows locked, for a deletion that raced another."""
+    from django.core.exceptions import ValidationError
+
+    from accounts import services
+
+    with pytest.raises(ValidationError, match="only active admin"):
+        services.user_delete_in_django_admin(user=staff, by=staff)
+    assert User.objects.filter(pk=staff.pk).exists()
+    second = UserFactory(role=User.Role.ADMIN, is_staff=True, is_superuser=True)
+    services.user_delete_in_django_admin(user=staff, by=second)
+    assert not User.objects.filter(pk=staff.pk).exists()
+
+
 def test_a_person_added_in_the_django_admin_is_stored_in_lower_case_and_recorded(client_for, staff):
     client = client_for(staff)
     response = client.post(
