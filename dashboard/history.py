@@ -7,6 +7,7 @@ pre-publication checks on), marked draft.
 """
 
 from dataclasses import dataclass
+from uuid import UUID
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Exists, OuterRef, Prefetch
@@ -15,6 +16,7 @@ from actionplans.models import ActionPlanVersion, PlanResponse
 from forces.models import Force
 from inspections import charts, reports
 from inspections.models import Finding, Grade, Inspection, Judgment, Recommendation, Topic
+from inspections.programme import url_format
 
 Stage = Inspection.Stage
 
@@ -28,6 +30,9 @@ class HistoryRow:
     # When a person who may not see the grades yet will: a force's own lead
     # sees them as drafts from pre-publication checks, others on publication.
     shown_from: str
+    # The inspection's page and kind, read once here (see force_history).
+    url: str = ""
+    kind_label: str = ""
 
 
 @dataclass
@@ -124,6 +129,9 @@ def force_history(force: Force, user, page: str | int | None = 1, show_all: bool
         inspection_id__in=[i.pk for i in listed if i.pk in shown_ids]
     ).values_list("inspection_id", "topic", "grade"):
         by_topic.setdefault(inspection_id, {})[topic] = grade
+    # One reverse() for the rows' links, rather than one a row.
+    url = url_format("inspections:detail", UUID(int=0))
+    kinds = dict(Inspection.Kind.choices)
     rows = [
         HistoryRow(
             inspection,
@@ -133,6 +141,8 @@ def force_history(force: Force, user, page: str | int | None = 1, show_all: bool
             not inspection.is_published,
             inspection.pk in visible_ids,
             _shown_from(user, inspection, visible_ids),
+            url.format(inspection.pk),
+            kinds.get(inspection.kind, inspection.kind),
         )
         for inspection in listed
     ]
