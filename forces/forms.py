@@ -65,6 +65,12 @@ class ForceFilterForm(GovukMessagesMixin, forms.Form):
         self.is_valid()
         return self.cleaned_data
 
+    def sort_query(self, **more: str) -> str:
+        """The filters given, and `more`, as a sort link carries them after its
+        own parameter: "&region=…&country=…" (written as they came, as typed)."""
+        given = {name: self[name].value() for name in ("region", "country")} | more
+        return "".join(f"&{name}={value}" for name, value in given.items() if value)
+
     def filter(self, forces):
         """By the valid filters (a search too long to be a force's name
         matches none)."""
