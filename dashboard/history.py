@@ -7,14 +7,16 @@ pre-publication checks on), marked draft.
 """
 
 from dataclasses import dataclass
+from uuid import UUID
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import Exists, OuterRef
 
 from actionplans.models import ActionPlanVersion, PlanResponse
 from forces.models import Force
 from inspections import charts, reports
 from inspections.models import Finding, Grade, Inspection, Judgment, Recommendation, Topic
+from inspections.programme import url_format
 
 Stage = Inspection.Stage
 
@@ -28,6 +30,9 @@ class HistoryRow:
     # When a person who may not see the grades yet will: a force's own lead
     # sees them as drafts from pre-publication checks, others on publication.
     shown_from: str
+    # The inspection's page and kind, read once here (see force_history).
+    url: str = ""
+    kind_label: str = ""
 
 
 @dataclass
@@ -124,6 +129,9 @@ def force_history(force: Force, user, page: str | int | None = 1, show_all: bool
         inspection_id__in=[i.pk for i in listed if i.pk in shown_ids]
     ).values_list("inspection_id", "topic", "grade"):
         by_topic.setdefault(inspection_id, {})[topic] = grade
+    # One reverse() for the rows' links, rather than one a row.
+    url = url_format("inspections:detail", UUID(int=0))
+    kinds = dict(Inspection.Kind.choices)
     rows = [
         HistoryRow(
             inspection,
@@ -133,6 +141,8 @@ def force_history(force: Force, user, page: str | int | None = 1, show_all: bool
             not inspection.is_published,
             inspection.pk in visible_ids,
             _shown_from(user, inspection, visible_ids),
+            url.format(inspection.pk),
+            kinds.get(inspection.kind, inspection.kind),
         )
         for inspection in listed
     ]
@@ -176,35 +186,44 @@ def _topic_charts(force: Force, rows: list[HistoryRow]) -> list:
 
 
 def _recommendations(page: Page) -> list[RecommendationRow]:
-    """The recommendations of the inspections on this page, newest first."""
+    """The recommendations of the inspections on this page, newest first.
+
+    Read as plain values, by the same two queries a prefetch would run: a
+    page lists dozens, and their model instances cost more than the queries.
+    """
     findings = list(
-        Finding.objects.filter(inspection_id__in=[i.pk for i in page])
-        .only("inspection_id", "topic", "kind", "summary")
-        .prefetch_related(
-            Prefetch("recommendations", queryset=Recommendation.objects.only("finding_id", "text"))
+        Finding.objects.filter(inspection_id__in=[i.pk for i in page]).values_list(
+            "pk", "inspection_id", "topic", "kind", "summary"
         )
     )
-    by_inspection: dict = {}
-    for finding in findings:
-        by_inspection.setdefault(finding.inspection_id, []).append(finding)
+    texts: dict = {}
+    for pk, finding_id, text in Recommendation.objects.filter(
+        finding_id__in=[finding[0] for finding in findings]
+    ).values_list("pk", "finding_id", "text"):
+        texts.setdefault(finding_id, []).append((pk, text))
+    sections: dict = {}
+    for pk, inspection_id, topic, kind, summary in findings:
+        sections.setdefault((inspection_id, topic, kind), []).append((pk, summary))
     responses = latest_responses(
-        [r.pk for finding in findings for r in finding.recommendations.all()]
+        [pk for finding in findings for pk, _ in texts.get(finding[0], [])]
     )
     result = []
     for inspection in page:
         number = 0
-        for topic, _, items in reports.in_report_order(by_inspection.get(inspection.pk, [])):
-            for finding in items:
-                for recommendation in finding.recommendations.all():
-                    number += 1
-                    result.append(
-                        RecommendationRow(
-                            inspection,
-                            number,
-                            topic.label,
-                            finding.summary,
-                            recommendation.text,
-                            recommendation_status(inspection, responses.get(recommendation.pk)),
+        # In the order the report prints them (reports.in_report_order).
+        for topic in Topic:
+            for kind, _ in reports.FINDING_SECTIONS:
+                for finding_id, summary in sections.get((inspection.pk, topic, kind), []):
+                    for pk, text in texts.get(finding_id, []):
+                        number += 1
+                        result.append(
+                            RecommendationRow(
+                                inspection,
+                                number,
+                                topic.label,
+                                summary,
+                                text,
+                                recommendation_status(inspection, responses.get(pk)),
+                            )
                         )
-                    )
     return result

@@ -10,6 +10,7 @@ that was not returned.
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from uuid import UUID
 
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.urls import reverse
@@ -19,7 +20,7 @@ from actionplans.pcc_response import pcc_response_overdue
 from forces.models import Force
 from inspections import charts
 from inspections.models import Finding, Grade, Inspection, Topic
-from inspections.programme import ProgrammeRow, programme
+from inspections.programme import ProgrammeRow, programme, url_format
 
 Stage = Inspection.Stage
 QUARTER_DAYS = 91
@@ -37,6 +38,8 @@ class MatrixRow:
     open_afis: int = 0
     is_due: bool = False
     last_inspected_on: date | None = None
+    force_url: str = ""
+    short_name: str = ""
 
 
 @dataclass
@@ -47,6 +50,10 @@ class Deadline:
     due_on: date
     days: int  # negative when overdue
     returned: bool = False  # a version came back to the force for changes
+    # The page of the plan, or of the follow-up for the commissioner's
+    # response, and the force's page (see _links).
+    plan_url: str = ""
+    force_url: str = ""
 
     @property
     def what(self) -> str:
@@ -58,14 +65,32 @@ class Deadline:
     def is_overdue(self) -> bool:
         return self.days < 0
 
-    @property
-    def plan_url(self) -> str:
-        """The page of the plan, or of the follow-up for the commissioner's response."""
-        if self.kind == PCC_RESPONSE:
-            followup = reverse("actionplans:followup", args=[self.inspection.pk])
-            return f"{followup}#pcc-response"
-        slug = ActionPlan.SLUGS[self.kind]
-        return reverse("actionplans:plan", args=[self.inspection.pk, slug])
+
+def _links() -> dict:
+    """Each deadline's kind -> its page's URL with "{}" for the inspection's
+    id, and "force" -> a force's page with "{}" for its slug: a reverse() for
+    each kind rather than two for each deadline."""
+    example = UUID(int=0)
+    urls = {
+        kind: reverse("actionplans:plan", args=[example, slug])
+        for kind, slug in ActionPlan.SLUGS.items()
+    }
+    urls[PCC_RESPONSE] = f"{reverse('actionplans:followup', args=[example])}#pcc-response"
+    links = {kind: url.replace(str(example), "{}") for kind, url in urls.items()}
+    links["force"] = url_format("forces:detail", "slug")
+    return links
+
+
+def _deadline(links: dict, force: Force, inspection: Inspection, kind: str, due_on: date, **kw):
+    return Deadline(
+        force,
+        inspection,
+        kind,
+        due_on,
+        plan_url=links[kind].format(inspection.pk),
+        force_url=links["force"].format(force.slug),
+        **kw,
+    )
 
 
 @dataclass
@@ -177,13 +202,15 @@ def _deadline_inspections(
 
 def _plan_deadlines(inspections, *, today: date, forces: dict) -> list[Deadline]:
     horizon = today + timedelta(days=DUE_SOON_DAYS)
+    links = _links()
     deadlines = [
-        Deadline(
+        _deadline(
+            links,
             forces[inspection.force_id],
             inspection,
             kind,
             due_on,
-            (due_on - today).days,
+            days=(due_on - today).days,
             returned=status == ActionPlanVersion.Status.RETURNED,
         )
         for inspection in inspections
@@ -196,13 +223,15 @@ def _plan_deadlines(inspections, *, today: date, forces: dict) -> list[Deadline]
 
 def _pcc_overdue(inspections, *, today: date, forces: dict) -> list[Deadline]:
     """Commissioners' responses past due with none recorded, oldest first."""
+    links = _links()
     deadlines = [
-        Deadline(
+        _deadline(
+            links,
             forces[inspection.force_id],
             inspection,
             PCC_RESPONSE,
             inspection.pcc_response_due_on,
-            (inspection.pcc_response_due_on - today).days,
+            days=(inspection.pcc_response_due_on - today).days,
         )
         for inspection in inspections
         if inspection.force_id in forces
@@ -325,6 +354,8 @@ def national_picture(*, today: date, region: str = "", country: str = "") -> Pic
                 open_afis=counts.get((row.force.pk, Finding.Kind.AREA_FOR_IMPROVEMENT), 0),
                 is_due=row.is_due,
                 last_inspected_on=row.last_inspected_on,
+                force_url=row.force_url,
+                short_name=row.short_name,
             )
         )
     # The plans and the commissioners' responses from the same query.

@@ -17,6 +17,9 @@ def force_list(request: HttpRequest) -> HttpResponse:
 
 def force_detail(request: HttpRequest, slug: str) -> HttpResponse:
     force = get_force_for_user(request, slug)
+    if request.user.force_id == force.pk:
+        # A force lead's own force, just loaded: the page's header names it.
+        request.user.force = force
     return fragments.render(
         request,
         "forces/detail.html",

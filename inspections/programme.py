@@ -7,9 +7,11 @@ planned inspection, and one query loads those with their judgments.
 
 from dataclasses import dataclass
 from datetime import date
+from uuid import UUID
 
 from django.conf import settings
 from django.db.models import F, Max, OuterRef, Q, Subquery
+from django.urls import reverse
 
 from forces.models import Force
 
@@ -28,15 +30,70 @@ def cadence_start(today: date) -> date:
         return today.replace(year=today.year - years, day=28)
 
 
+@dataclass(frozen=True, slots=True)
+class InspectionSummary:
+    """What a line about an inspection shows, as plain values: a row is 43
+    forces wide, and model instances, their display methods and a reverse()
+    for each link cost more than the query."""
+
+    pk: UUID
+    url: str
+    kind: str
+    kind_label: str
+    stage: str
+    stage_label: str
+    fieldwork_start: date
+    fieldwork_end: date
+    published_on: date | None
+
+    def get_stage_display(self) -> str:
+        return self.stage_label
+
+
 @dataclass
 class ProgrammeRow:
     force: Force
     last_inspected_on: date | None
-    last_published: Inspection | None
-    next_planned: Inspection | None
+    last_published: InspectionSummary | None
+    next_planned: InspectionSummary | None
     is_due: bool
     # The latest published grades, in topic order: (topic, its label, grade).
     grades: list[tuple[str, str, str]]
+    # The force's page, its name and region, read once here rather than per
+    # use in the template.
+    force_url: str = ""
+    short_name: str = ""
+    region_label: str = ""
+
+
+def url_format(viewname: str, example) -> str:
+    """The view's URL with "{}" in place of its one argument: one reverse()
+    for a list of links, filled in with str.format. `example` is any valid
+    argument whose text is left as it is by the URL's quoting."""
+    return reverse(viewname, args=[example]).replace(str(example), "{}")
+
+
+def inspection_summaries(ids) -> dict:
+    """Inspection id -> InspectionSummary, in one query of plain values."""
+    url = url_format("inspections:detail", UUID(int=0))
+    kinds, stages = dict(Inspection.Kind.choices), dict(Stage.choices)
+    values = Inspection.objects.filter(pk__in=ids).values_list(
+        "pk", "kind", "stage", "fieldwork_start", "fieldwork_end", "published_on"
+    )
+    return {
+        pk: InspectionSummary(
+            pk,
+            url.format(pk),
+            kind,
+            kinds.get(kind, kind),
+            stage,
+            stages.get(stage, stage),
+            start,
+            end,
+            published_on,
+        )
+        for pk, kind, stage, start, end, published_on in values
+    }
 
 
 # "due" (the default) sorts in Python after the due flag is known.
@@ -80,10 +137,8 @@ def programme(*, today: date, region: str = "", country: str = "", due: str = ""
     forces = list(forces.order_by(*SORTS.get(sort, SORTS["due"])))
     wanted = {f.last_published_id for f in forces} | {f.next_planned_id for f in forces}
     wanted.discard(None)
-    # Only what the programme and the dashboard show: a row is 43 forces wide
-    # and model instances cost more than the query.
-    inspections = Inspection.objects.filter(pk__in=wanted).for_summary()
-    by_id = {i.pk: i for i in inspections}
+    # Only what the programme and the dashboard show.
+    by_id = inspection_summaries(wanted)
     published_ids = [f.last_published_id for f in forces if f.last_published_id]
     grades: dict = {}
     for inspection_id, topic, grade in (
@@ -92,6 +147,8 @@ def programme(*, today: date, region: str = "", country: str = "", due: str = ""
         .values_list("inspection_id", "topic", "grade")
     ):
         grades.setdefault(inspection_id, []).append((topic, TOPIC_LABELS[topic], grade))
+    force_url = url_format("forces:detail", "slug")
+    regions = dict(Force.Region.choices)
     rows = [
         ProgrammeRow(
             force=f,
@@ -100,6 +157,9 @@ def programme(*, today: date, region: str = "", country: str = "", due: str = ""
             next_planned=by_id.get(f.next_planned_id),
             is_due=f.last_inspected_on is None or f.last_inspected_on < threshold,
             grades=grades.get(f.last_published_id, []),
+            force_url=force_url.format(f.slug),
+            short_name=f.short_name,
+            region_label=regions.get(f.region, f.region),
         )
         for f in forces
     ]

@@ -85,6 +85,7 @@ def programme_view(request: HttpRequest) -> HttpResponse:
         "filters": filters,
         "due": due,
         "sort": sort,
+        "sort_query": filters.sort_query(due=due),
         "cadence_years": settings.PROGRAMME_RULES["CADENCE_YEARS"],
     }
     return fragments.render(
