@@ -290,7 +290,7 @@ def test_a_new_build_draws_the_page_again(client_for, admin_user, monkeypatch):
 def test_the_page_is_drawn_when_the_cache_is_down(client_for, admin_user, settings):
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "core.cache.RedisCache",
             "LOCATION": "redis://127.0.0.1:1/0",
         }
     }

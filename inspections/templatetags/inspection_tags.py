@@ -1,5 +1,7 @@
 """Status tags for inspections, judgments and grades. The word is always shown."""
 
+from functools import cache
+
 from django import template
 
 from core.templatetags.govuk import govuk_tag
@@ -44,6 +46,7 @@ def judgment_status_tag(judgment: Judgment) -> str:
 
 
 @register.simple_tag
+@cache  # one of six tags, drawn hundreds of times on the programme and dashboard
 def grade_tag(grade: str) -> str:
     if not grade:
         return govuk_tag("Not graded", "grey")
