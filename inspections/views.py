@@ -47,8 +47,11 @@ from .models import (
     Inspection,
     Interview,
     Judgment,
+    Participant,
     Recommendation,
     ReportFile,
+    Topic,
+    topic_labels,
 )
 from .programme import programme
 
@@ -816,12 +819,61 @@ def findings_list(request: HttpRequest, inspection_id) -> HttpResponse:
         request,
         "inspections/findings.html",
         {"inspection": inspection},
-        body=lambda: {
-            "findings": inspection.findings.prefetch_related("recommendations"),
-            "can_work_on": can_work_on(request.user, inspection),
-            "editable": inspection.stage in services.EDITABLE_STAGES,
-        },
+        body=lambda: _findings_context(inspection, request.user),
     )
+
+
+def _findings_context(inspection: Inspection, user) -> dict:
+    may_change = can_work_on(user, inspection)
+    editable = inspection.stage in services.EDITABLE_STAGES
+    return {
+        "findings": _finding_rows(inspection, links=may_change and editable),
+        "can_work_on": may_change,
+        "editable": editable,
+    }
+
+
+FINDING_ROW_FIELDS = ("pk", "topic", "kind", "summary", "detail", "reported_to_force_on")
+
+
+def _finding_rows(inspection: Inspection, *, links: bool) -> list[dict]:
+    """One row a finding, in report order, as plain values: its topic's and
+    kind's labels, its date as govuk_date gives it, its recommendations, and
+    (with links) the links to change them. Two queries, as with its
+    recommendations prefetched."""
+    topics, kinds = dict(Topic.choices), dict(Finding.Kind.choices)
+    rows = {
+        pk: {
+            "topic": topic,
+            "topic_label": topics.get(topic, topic),
+            "kind": kinds.get(kind, kind),
+            "summary": summary,
+            "detail": detail,
+            "reported_to_force_on": govuk_date(reported_to_force_on),
+            "is_concern": kind in Finding.CONCERN_KINDS,
+            "recommendations": [],
+        }
+        for pk, topic, kind, summary, detail, reported_to_force_on in (
+            inspection.findings.values_list(*FINDING_ROW_FIELDS)
+        )
+    }
+    if rows:
+        recommendations = Recommendation.objects.filter(finding_id__in=list(rows)).values_list(
+            "finding_id", "pk", "text"
+        )
+        remove_url = _url_for("inspections:recommendation_delete", inspection.pk)
+        for finding_id, pk, text in recommendations:
+            rows[finding_id]["recommendations"].append(
+                {"text": text, "remove_url": remove_url(pk) if links else None}
+            )
+    if links:
+        change_url = _url_for("inspections:finding_edit", inspection.pk)
+        delete_url = _url_for("inspections:finding_delete", inspection.pk)
+        add_url = _url_for("inspections:recommendation_new", inspection.pk)
+        for pk, row in rows.items():
+            row["change_url"], row["delete_url"] = change_url(pk), delete_url(pk)
+            row["add_recommendation_url"] = add_url(pk)
+    return list(rows.values())
 
 
 def _finding_kwargs(form) -> dict:
@@ -983,20 +1035,15 @@ def recommendation_delete(request: HttpRequest, inspection_id, recommendation_id
 # Evidence -----------------------------------------------------------------
 
 
-def _set_urls(objects: list, url_name: str, inspection_id, attr: str) -> None:
-    """obj.<attr> = reverse(url_name, args=[inspection_id, obj.pk]) for each
-    object, with one reverse() for the list: the URL of a sentinel id, each
-    object's id put in its place."""
+def _url_for(url_name: str, inspection_id):
+    """pk -> reverse(url_name, args=[inspection_id, pk]), with one reverse()
+    for a whole table: the URL of a sentinel id, each row's id put in its place."""
     sentinel = str(uuid.UUID(int=0))
     pattern = reverse(url_name, args=[inspection_id, sentinel])
-    single = pattern.count(sentinel) == 1
-    for obj in objects:
-        url = (
-            pattern.replace(sentinel, str(obj.pk))
-            if single
-            else reverse(url_name, args=[inspection_id, obj.pk])
-        )
-        setattr(obj, attr, url)
+    if pattern.count(sentinel) != 1:
+        return lambda pk: reverse(url_name, args=[inspection_id, pk])
+    head, tail = pattern.split(sentinel)
+    return lambda pk: f"{head}{pk}{tail}"
 
 
 def evidence_list(request: HttpRequest, inspection_id) -> HttpResponse:
@@ -1010,23 +1057,75 @@ def evidence_list(request: HttpRequest, inspection_id) -> HttpResponse:
 
 
 def _evidence_context(inspection: Inspection, user) -> dict:
-    interviews = list(inspection.interviews.prefetch_related("participants"))
-    for interview in interviews:
-        interview.participant_names = [str(p) for p in interview.participants.all()]
-    _set_urls(interviews, "inspections:interview", inspection.pk, "url")
-    documents = list(inspection.documents.select_related("stored_file"))
-    with_file = [document for document in documents if document.stored_file_id]
-    _set_urls(with_file, "inspections:document_download", inspection.pk, "download_url")
-    _set_urls(documents, "inspections:document_delete", inspection.pk, "delete_url")
-    _set_urls(interviews, "inspections:interview_delete", inspection.pk, "delete_url")
-    _set_urls(documents, "inspections:document_edit", inspection.pk, "change_url")
-    _set_urls(interviews, "inspections:interview_edit", inspection.pk, "change_url")
     return {
-        "interviews": interviews,
-        "documents": documents,
+        "interviews": _interview_rows(inspection),
+        "documents": _document_rows(inspection),
         # A closed or cancelled inspection takes no more evidence.
         "can_record": can_work_on(user, inspection) and not inspection.has_ended,
     }
+
+
+def _interview_rows(inspection: Inspection) -> list[dict]:
+    """One row an interview, as plain values: its date as govuk_date gives it,
+    its participants as str(Participant) gives them, its topics' labels, and
+    its links. Two queries, as with its participants prefetched."""
+    rows = {
+        pk: {
+            "held_on": govuk_date(held_on),
+            "topic_labels": topic_labels(topics),
+            "participant_names": [],
+        }
+        for pk, held_on, topics in inspection.interviews.values_list("pk", "held_on", "topics")
+    }
+    if rows:
+        participants = Participant.objects.filter(interview_id__in=list(rows)).values_list(
+            "interview_id", "role", "organisation"
+        )
+        organisations = dict(Participant.Organisation.choices)
+        for interview_id, role, organisation in participants:
+            label = organisations.get(organisation, organisation)
+            rows[interview_id]["participant_names"].append(f"{role} ({label})")
+    url = _url_for("inspections:interview", inspection.pk)
+    change_url = _url_for("inspections:interview_edit", inspection.pk)
+    delete_url = _url_for("inspections:interview_delete", inspection.pk)
+    for pk, row in rows.items():
+        row["url"], row["change_url"], row["delete_url"] = url(pk), change_url(pk), delete_url(pk)
+    return list(rows.values())
+
+
+DOCUMENT_ROW_FIELDS = (
+    "pk",
+    "title",
+    "notes",
+    "kind",
+    "received_on",
+    "stored_file_id",
+    "stored_file__original_name",
+)
+
+
+def _document_rows(inspection: Inspection) -> list[dict]:
+    """One row a document, as plain values: its kind's label, its date as
+    govuk_date gives it, its file's name, and its links (a download link only
+    with a file)."""
+    kinds = dict(Document.Kind.choices)
+    download_url = _url_for("inspections:document_download", inspection.pk)
+    change_url = _url_for("inspections:document_edit", inspection.pk)
+    delete_url = _url_for("inspections:document_delete", inspection.pk)
+    documents = inspection.documents.values_list(*DOCUMENT_ROW_FIELDS)
+    return [
+        {
+            "title": title,
+            "notes": notes,
+            "kind": kinds.get(kind, kind),
+            "received_on": govuk_date(received_on),
+            "download_url": download_url(pk) if stored_file_id else None,
+            "file_name": file_name,
+            "change_url": change_url(pk),
+            "delete_url": delete_url(pk),
+        }
+        for pk, title, notes, kind, received_on, stored_file_id, file_name in documents
+    ]
 
 
 def _answers(form, fields: list[str]) -> dict:
