@@ -8,9 +8,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import date as date_filter
 from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.timezone import template_localtime
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from actionplans.services import followup_context
@@ -19,7 +21,7 @@ from core import audit, fragments, uploads
 from core.forms import add_service_errors, posted_answers
 from core.models import AuditEvent
 from core.stale import offer_to_replace
-from core.templatetags.govuk import govuk_date
+from core.templatetags.govuk import action_label, audit_value, govuk_date, govuk_datetime, humanise
 from forces.forms import ForceFilterForm
 
 from . import reports, services, tracker
@@ -373,11 +375,42 @@ def _detail_context(inspection: Inspection, user) -> dict:
         ],
         # What happened to the inspection; who took copies of its files is
         # on the audit trail, not here.
-        "timeline": AuditEvent.objects.filter(inspection_id=inspection.pk)
-        .exclude(action="file.downloaded")
-        .select_related("actor")
-        .order_by("-at", "-id")[:10],
+        "timeline": _timeline(
+            AuditEvent.objects.filter(inspection_id=inspection.pk)
+            .exclude(action="file.downloaded")
+            .select_related("actor")
+            .order_by("-at", "-id")[:10]
+        ),
     }
+
+
+def _timeline(events) -> list[dict]:
+    """What _timeline.html shows of each audit event, as plain values: what
+    the filters action_label, govuk_datetime, humanise and audit_value give,
+    and its time as {{ at|date:"c" }} writes it."""
+    return [
+        {
+            "object_repr": event.object_repr,
+            "action": action_label(event.action),
+            "by": (event.actor.full_name if event.actor else "") or "the system",
+            "at_iso": date_filter(template_localtime(event.at), "c"),
+            "at": govuk_datetime(event.at),
+            "changes": [
+                (humanise(field), audit_value(_nth(change, 0)), audit_value(_nth(change, 1)))
+                for field, change in (event.changes or {}).items()
+            ],
+            "comment": event.comment,
+        }
+        for event in events
+    ]
+
+
+def _nth(change, n: int):
+    """change[n], or "" as the template's {{ change.n }} gives for none."""
+    try:
+        return change[n]
+    except (IndexError, KeyError, TypeError):
+        return ""
 
 
 def _report_context(inspection: Inspection, *, shown: bool) -> dict:
@@ -713,6 +746,9 @@ def _judgment_context(request, judgment: Judgment, form, return_form=None) -> di
         "inspections:judgment_moderate", args=[inspection.pk, judgment.topic]
     )
     editable = form is not None and _editable(request.user, judgment)
+    findings_editable = (
+        can_work_on(request.user, inspection) and inspection.stage in services.EDITABLE_STAGES
+    )
     return {
         "inspection": inspection,
         "judgment": judgment,
@@ -721,12 +757,28 @@ def _judgment_context(request, judgment: Judgment, form, return_form=None) -> di
         "can_moderate": can_moderate(request.user, inspection)
         and inspection.stage in services.GRADING_STAGES,
         "return_form": return_form,
-        "findings": inspection.findings.filter(topic=judgment.topic),
-        "findings_editable": can_work_on(request.user, inspection)
-        and inspection.stage in services.EDITABLE_STAGES,
+        "findings": _topic_findings(inspection, judgment.topic, links=findings_editable),
+        "findings_editable": findings_editable,
         "topic_figures": topic_figures(inspection, judgment.topic),
-        "history": AuditEvent.objects.for_object(judgment).select_related("actor"),
+        "history": _timeline(AuditEvent.objects.for_object(judgment).select_related("actor")),
     }
+
+
+def _topic_findings(inspection: Inspection, topic: str, *, links: bool) -> list[dict]:
+    """The findings on a topic as the grading page lists them: kind's label,
+    summary and (with links) the link to change each."""
+    kinds = dict(Finding.Kind.choices)
+    change_url = _url_for("inspections:finding_edit", inspection.pk)
+    return [
+        {
+            "kind": kinds.get(kind, kind),
+            "summary": summary,
+            "change_url": change_url(pk) if links else None,
+        }
+        for pk, kind, summary in inspection.findings.filter(topic=topic).values_list(
+            "pk", "kind", "summary"
+        )
+    ]
 
 
 @require_POST
