@@ -415,25 +415,40 @@ def _nth(change, n: int):
 
 def _report_context(inspection: Inspection, *, shown: bool) -> dict:
     """Grades and findings as the report will show them, or none (a force lead
-    sees them only from pre-publication checks on). Each judgment carries its
-    topic's findings, in the PDF's order, and each finding its recommendations
-    as a list, numbered through the report as the PDF numbers them: the
-    template loops over them without filtering or querying."""
+    sees them only from pre-publication checks on), as plain values. Each
+    judgment carries its topic's findings, in the PDF's order (as
+    reports.in_report_order gives it), and each finding its recommendations,
+    numbered through the report as the PDF numbers them: the template loops
+    over them without filtering or querying."""
     if not shown:
         return {"inspection": inspection, "judgments": [], "findings": []}
-    judgments = list(inspection.judgments.all())
-    findings = list(inspection.findings.prefetch_related("recommendations"))
-    by_topic: dict[str, list[Finding]] = {}
+    topics, grades = dict(Topic.choices), dict(Grade.choices)
+    judgments = [
+        {
+            "topic": topic,
+            "topic_label": topics.get(topic, topic),
+            "grade": grade,
+            "grade_label": grades.get(grade, grade),
+            "rationale": rationale,
+            "report_findings": [],
+        }
+        for topic, grade, rationale in inspection.judgments.values_list(
+            "topic", "grade", "rationale"
+        )
+    ]
+    findings = _finding_rows(inspection, links=False)
+    by_topic: dict[str, list[dict]] = {}
     number = 0
-    for topic, _, items in reports.in_report_order(findings):
-        for finding in items:
-            finding.recommendation_list = list(finding.recommendations.all())
-            for recommendation in finding.recommendation_list:
-                number += 1
-                recommendation.number = number
-            by_topic.setdefault(topic.value, []).append(finding)
+    for topic in Topic:
+        for kind, _ in reports.FINDING_SECTIONS:
+            for finding in findings:
+                if finding["topic"] == topic and finding["kind_value"] == kind:
+                    for recommendation in finding["recommendations"]:
+                        number += 1
+                        recommendation["number"] = number
+                    by_topic.setdefault(topic.value, []).append(finding)
     for judgment in judgments:
-        judgment.report_findings = by_topic.get(judgment.topic, [])
+        judgment["report_findings"] = by_topic.get(judgment["topic"], [])
     return {"inspection": inspection, "judgments": judgments, "findings": findings}
 
 
@@ -899,6 +914,7 @@ def _finding_rows(inspection: Inspection, *, links: bool) -> list[dict]:
             "topic": topic,
             "topic_label": topics.get(topic, topic),
             "kind": kinds.get(kind, kind),
+            "kind_value": kind,
             "summary": summary,
             "detail": detail,
             "reported_to_force_on": govuk_date(reported_to_force_on),
