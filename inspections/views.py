@@ -369,6 +369,7 @@ def _detail_context(inspection: Inspection, user) -> dict:
         ),
         "can_moderate": can_moderate(user, inspection),
         "can_work_on": can_work_on(user, inspection),
+        "team_names": list(inspection.team.values_list("full_name", flat=True)),
         # Moderation starts once every topic is put forward: until then, which.
         "not_put_forward": [
             j for j in judgments if j.status in (Judgment.Status.NOT_STARTED, Judgment.Status.DRAFT)
