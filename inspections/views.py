@@ -355,6 +355,9 @@ def inspection_detail(request: HttpRequest, inspection_id) -> HttpResponse:
 
 def _detail_context(inspection: Inspection, user) -> dict:
     judgments = list(inspection.judgments.all())
+    judgment_url = _url_for("inspections:judgment", inspection.pk, sentinel="any-topic")
+    for judgment in judgments:
+        judgment.url = judgment_url(judgment.topic)  # its get_absolute_url()
     findings = services.finding_rows(inspection)
     evidence = services.evidence_counts(inspection)
     return {
@@ -1104,10 +1107,10 @@ def recommendation_delete(request: HttpRequest, inspection_id, recommendation_id
 # Evidence -----------------------------------------------------------------
 
 
-def _url_for(url_name: str, inspection_id):
+def _url_for(url_name: str, inspection_id, sentinel: str = str(uuid.UUID(int=0))):
     """pk -> reverse(url_name, args=[inspection_id, pk]), with one reverse()
-    for a whole table: the URL of a sentinel id, each row's id put in its place."""
-    sentinel = str(uuid.UUID(int=0))
+    for a whole table: the URL of a sentinel id, each row's id put in its place.
+    For a URL taking a slug rather than an id, give a sentinel slug."""
     pattern = reverse(url_name, args=[inspection_id, sentinel])
     if pattern.count(sentinel) != 1:
         return lambda pk: reverse(url_name, args=[inspection_id, pk])
