@@ -416,7 +416,13 @@ class Interview(BaseModel):
 
     @property
     def topic_labels(self) -> list[str]:
-        return [Topic(value).label for value in self.topics if value in Topic.values]
+        return topic_labels(self.topics)
+
+
+def topic_labels(values: list[str]) -> list[str]:
+    """The labels of the topics among these values, in their order."""
+    labels = dict(Topic.choices)
+    return [labels[value] for value in values if value in labels]
 
 
 class Participant(BaseModel):

@@ -8,9 +8,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import date as date_filter
 from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.timezone import template_localtime
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from actionplans.services import followup_context
@@ -19,7 +21,7 @@ from core import audit, fragments, uploads
 from core.forms import add_service_errors, posted_answers
 from core.models import AuditEvent
 from core.stale import offer_to_replace
-from core.templatetags.govuk import govuk_date
+from core.templatetags.govuk import action_label, audit_value, govuk_date, govuk_datetime, humanise
 from forces.forms import ForceFilterForm
 
 from . import reports, services, tracker
@@ -47,8 +49,11 @@ from .models import (
     Inspection,
     Interview,
     Judgment,
+    Participant,
     Recommendation,
     ReportFile,
+    Topic,
+    topic_labels,
 )
 from .programme import programme
 
@@ -351,6 +356,9 @@ def inspection_detail(request: HttpRequest, inspection_id) -> HttpResponse:
 
 def _detail_context(inspection: Inspection, user) -> dict:
     judgments = list(inspection.judgments.all())
+    judgment_url = _url_for("inspections:judgment", inspection.pk, sentinel="any-topic")
+    for judgment in judgments:
+        judgment.url = judgment_url(judgment.topic)  # its get_absolute_url()
     findings = services.finding_rows(inspection)
     evidence = services.evidence_counts(inspection)
     return {
@@ -365,40 +373,87 @@ def _detail_context(inspection: Inspection, user) -> dict:
         ),
         "can_moderate": can_moderate(user, inspection),
         "can_work_on": can_work_on(user, inspection),
+        "team_names": list(inspection.team.values_list("full_name", flat=True)),
         # Moderation starts once every topic is put forward: until then, which.
         "not_put_forward": [
             j for j in judgments if j.status in (Judgment.Status.NOT_STARTED, Judgment.Status.DRAFT)
         ],
         # What happened to the inspection; who took copies of its files is
         # on the audit trail, not here.
-        "timeline": AuditEvent.objects.filter(inspection_id=inspection.pk)
-        .exclude(action="file.downloaded")
-        .select_related("actor")
-        .order_by("-at", "-id")[:10],
+        "timeline": _timeline(
+            AuditEvent.objects.filter(inspection_id=inspection.pk)
+            .exclude(action="file.downloaded")
+            .select_related("actor")
+            .order_by("-at", "-id")[:10]
+        ),
     }
+
+
+def _timeline(events) -> list[dict]:
+    """What _timeline.html shows of each audit event, as plain values: what
+    the filters action_label, govuk_datetime, humanise and audit_value give,
+    and its time as {{ at|date:"c" }} writes it."""
+    return [
+        {
+            "object_repr": event.object_repr,
+            "action": action_label(event.action),
+            "by": (event.actor.full_name if event.actor else "") or "the system",
+            "at_iso": date_filter(template_localtime(event.at), "c"),
+            "at": govuk_datetime(event.at),
+            "changes": [
+                (humanise(field), audit_value(_nth(change, 0)), audit_value(_nth(change, 1)))
+                for field, change in (event.changes or {}).items()
+            ],
+            "comment": event.comment,
+        }
+        for event in events
+    ]
+
+
+def _nth(change, n: int):
+    """change[n], or "" as the template's {{ change.n }} gives for none."""
+    try:
+        return change[n]
+    except (IndexError, KeyError, TypeError):
+        return ""
 
 
 def _report_context(inspection: Inspection, *, shown: bool) -> dict:
     """Grades and findings as the report will show them, or none (a force lead
-    sees them only from pre-publication checks on). Each judgment carries its
-    topic's findings, in the PDF's order, and each finding its recommendations
-    as a list, numbered through the report as the PDF numbers them: the
-    template loops over them without filtering or querying."""
+    sees them only from pre-publication checks on), as plain values. Each
+    judgment carries its topic's findings, in the PDF's order (as
+    reports.in_report_order gives it), and each finding its recommendations,
+    numbered through the report as the PDF numbers them: the template loops
+    over them without filtering or querying."""
     if not shown:
         return {"inspection": inspection, "judgments": [], "findings": []}
-    judgments = list(inspection.judgments.all())
-    findings = list(inspection.findings.prefetch_related("recommendations"))
-    by_topic: dict[str, list[Finding]] = {}
+    topics, grades = dict(Topic.choices), dict(Grade.choices)
+    judgments = [
+        {
+            "topic": topic,
+            "topic_label": topics.get(topic, topic),
+            "grade": grade,
+            "grade_label": grades.get(grade, grade),
+            "rationale": rationale,
+            "report_findings": [],
+        }
+        for topic, grade, rationale in inspection.judgments.values_list(
+            "topic", "grade", "rationale"
+        )
+    ]
+    findings = _finding_rows(inspection, links=False)
+    by_topic: dict[str, list[dict]] = {}
     number = 0
-    for topic, _, items in reports.in_report_order(findings):
-        for finding in items:
-            finding.recommendation_list = list(finding.recommendations.all())
-            for recommendation in finding.recommendation_list:
-                number += 1
-                recommendation.number = number
-            by_topic.setdefault(topic.value, []).append(finding)
+    for topic in Topic:
+        for kind, _ in reports.FINDING_SECTIONS:
+            for finding in findings:
+                if finding["topic"] == topic and finding["kind_value"] == kind:
+                    for recommendation in finding["recommendations"]:
+                        number += 1
+                        recommendation["number"] = number
+                    by_topic.setdefault(topic.value, []).append(finding)
     for judgment in judgments:
-        judgment.report_findings = by_topic.get(judgment.topic, [])
+        judgment["report_findings"] = by_topic.get(judgment["topic"], [])
     return {"inspection": inspection, "judgments": judgments, "findings": findings}
 
 
@@ -711,6 +766,9 @@ def _judgment_context(request, judgment: Judgment, form, return_form=None) -> di
         "inspections:judgment_moderate", args=[inspection.pk, judgment.topic]
     )
     editable = form is not None and _editable(request.user, judgment)
+    findings_editable = (
+        can_work_on(request.user, inspection) and inspection.stage in services.EDITABLE_STAGES
+    )
     return {
         "inspection": inspection,
         "judgment": judgment,
@@ -719,12 +777,28 @@ def _judgment_context(request, judgment: Judgment, form, return_form=None) -> di
         "can_moderate": can_moderate(request.user, inspection)
         and inspection.stage in services.GRADING_STAGES,
         "return_form": return_form,
-        "findings": inspection.findings.filter(topic=judgment.topic),
-        "findings_editable": can_work_on(request.user, inspection)
-        and inspection.stage in services.EDITABLE_STAGES,
+        "findings": _topic_findings(inspection, judgment.topic, links=findings_editable),
+        "findings_editable": findings_editable,
         "topic_figures": topic_figures(inspection, judgment.topic),
-        "history": AuditEvent.objects.for_object(judgment).select_related("actor"),
+        "history": _timeline(AuditEvent.objects.for_object(judgment).select_related("actor")),
     }
+
+
+def _topic_findings(inspection: Inspection, topic: str, *, links: bool) -> list[dict]:
+    """The findings on a topic as the grading page lists them: kind's label,
+    summary and (with links) the link to change each."""
+    kinds = dict(Finding.Kind.choices)
+    change_url = _url_for("inspections:finding_edit", inspection.pk)
+    return [
+        {
+            "kind": kinds.get(kind, kind),
+            "summary": summary,
+            "change_url": change_url(pk) if links else None,
+        }
+        for pk, kind, summary in inspection.findings.filter(topic=topic).values_list(
+            "pk", "kind", "summary"
+        )
+    ]
 
 
 @require_POST
@@ -817,12 +891,62 @@ def findings_list(request: HttpRequest, inspection_id) -> HttpResponse:
         request,
         "inspections/findings.html",
         {"inspection": inspection},
-        body=lambda: {
-            "findings": inspection.findings.prefetch_related("recommendations"),
-            "can_work_on": can_work_on(request.user, inspection),
-            "editable": inspection.stage in services.EDITABLE_STAGES,
-        },
+        body=lambda: _findings_context(inspection, request.user),
     )
+
+
+def _findings_context(inspection: Inspection, user) -> dict:
+    may_change = can_work_on(user, inspection)
+    editable = inspection.stage in services.EDITABLE_STAGES
+    return {
+        "findings": _finding_rows(inspection, links=may_change and editable),
+        "can_work_on": may_change,
+        "editable": editable,
+    }
+
+
+FINDING_ROW_FIELDS = ("pk", "topic", "kind", "summary", "detail", "reported_to_force_on")
+
+
+def _finding_rows(inspection: Inspection, *, links: bool) -> list[dict]:
+    """One row a finding, in report order, as plain values: its topic's and
+    kind's labels, its date as govuk_date gives it, its recommendations, and
+    (with links) the links to change them. Two queries, as with its
+    recommendations prefetched."""
+    topics, kinds = dict(Topic.choices), dict(Finding.Kind.choices)
+    rows = {
+        pk: {
+            "topic": topic,
+            "topic_label": topics.get(topic, topic),
+            "kind": kinds.get(kind, kind),
+            "kind_value": kind,
+            "summary": summary,
+            "detail": detail,
+            "reported_to_force_on": govuk_date(reported_to_force_on),
+            "is_concern": kind in Finding.CONCERN_KINDS,
+            "recommendations": [],
+        }
+        for pk, topic, kind, summary, detail, reported_to_force_on in (
+            inspection.findings.values_list(*FINDING_ROW_FIELDS)
+        )
+    }
+    if rows:
+        recommendations = Recommendation.objects.filter(finding_id__in=list(rows)).values_list(
+            "finding_id", "pk", "text"
+        )
+        remove_url = _url_for("inspections:recommendation_delete", inspection.pk)
+        for finding_id, pk, text in recommendations:
+            rows[finding_id]["recommendations"].append(
+                {"text": text, "remove_url": remove_url(pk) if links else None}
+            )
+    if links:
+        change_url = _url_for("inspections:finding_edit", inspection.pk)
+        delete_url = _url_for("inspections:finding_delete", inspection.pk)
+        add_url = _url_for("inspections:recommendation_new", inspection.pk)
+        for pk, row in rows.items():
+            row["change_url"], row["delete_url"] = change_url(pk), delete_url(pk)
+            row["add_recommendation_url"] = add_url(pk)
+    return list(rows.values())
 
 
 def _finding_kwargs(form) -> dict:
@@ -984,20 +1108,15 @@ def recommendation_delete(request: HttpRequest, inspection_id, recommendation_id
 # Evidence -----------------------------------------------------------------
 
 
-def _set_urls(objects: list, url_name: str, inspection_id, attr: str) -> None:
-    """obj.<attr> = reverse(url_name, args=[inspection_id, obj.pk]) for each
-    object, with one reverse() for the list: the URL of a sentinel id, each
-    object's id put in its place."""
-    sentinel = str(uuid.UUID(int=0))
+def _url_for(url_name: str, inspection_id, sentinel: str = str(uuid.UUID(int=0))):
+    """pk -> reverse(url_name, args=[inspection_id, pk]), with one reverse()
+    for a whole table: the URL of a sentinel id, each row's id put in its place.
+    For a URL taking a slug rather than an id, give a sentinel slug."""
     pattern = reverse(url_name, args=[inspection_id, sentinel])
-    single = pattern.count(sentinel) == 1
-    for obj in objects:
-        url = (
-            pattern.replace(sentinel, str(obj.pk))
-            if single
-            else reverse(url_name, args=[inspection_id, obj.pk])
-        )
-        setattr(obj, attr, url)
+    if pattern.count(sentinel) != 1:
+        return lambda pk: reverse(url_name, args=[inspection_id, pk])
+    head, tail = pattern.split(sentinel)
+    return lambda pk: f"{head}{pk}{tail}"
 
 
 def evidence_list(request: HttpRequest, inspection_id) -> HttpResponse:
@@ -1011,23 +1130,75 @@ def evidence_list(request: HttpRequest, inspection_id) -> HttpResponse:
 
 
 def _evidence_context(inspection: Inspection, user) -> dict:
-    interviews = list(inspection.interviews.prefetch_related("participants"))
-    for interview in interviews:
-        interview.participant_names = [str(p) for p in interview.participants.all()]
-    _set_urls(interviews, "inspections:interview", inspection.pk, "url")
-    documents = list(inspection.documents.select_related("stored_file"))
-    with_file = [document for document in documents if document.stored_file_id]
-    _set_urls(with_file, "inspections:document_download", inspection.pk, "download_url")
-    _set_urls(documents, "inspections:document_delete", inspection.pk, "delete_url")
-    _set_urls(interviews, "inspections:interview_delete", inspection.pk, "delete_url")
-    _set_urls(documents, "inspections:document_edit", inspection.pk, "change_url")
-    _set_urls(interviews, "inspections:interview_edit", inspection.pk, "change_url")
     return {
-        "interviews": interviews,
-        "documents": documents,
+        "interviews": _interview_rows(inspection),
+        "documents": _document_rows(inspection),
         # A closed or cancelled inspection takes no more evidence.
         "can_record": can_work_on(user, inspection) and not inspection.has_ended,
     }
+
+
+def _interview_rows(inspection: Inspection) -> list[dict]:
+    """One row an interview, as plain values: its date as govuk_date gives it,
+    its participants as str(Participant) gives them, its topics' labels, and
+    its links. Two queries, as with its participants prefetched."""
+    rows = {
+        pk: {
+            "held_on": govuk_date(held_on),
+            "topic_labels": topic_labels(topics),
+            "participant_names": [],
+        }
+        for pk, held_on, topics in inspection.interviews.values_list("pk", "held_on", "topics")
+    }
+    if rows:
+        participants = Participant.objects.filter(interview_id__in=list(rows)).values_list(
+            "interview_id", "role", "organisation"
+        )
+        organisations = dict(Participant.Organisation.choices)
+        for interview_id, role, organisation in participants:
+            label = organisations.get(organisation, organisation)
+            rows[interview_id]["participant_names"].append(f"{role} ({label})")
+    url = _url_for("inspections:interview", inspection.pk)
+    change_url = _url_for("inspections:interview_edit", inspection.pk)
+    delete_url = _url_for("inspections:interview_delete", inspection.pk)
+    for pk, row in rows.items():
+        row["url"], row["change_url"], row["delete_url"] = url(pk), change_url(pk), delete_url(pk)
+    return list(rows.values())
+
+
+DOCUMENT_ROW_FIELDS = (
+    "pk",
+    "title",
+    "notes",
+    "kind",
+    "received_on",
+    "stored_file_id",
+    "stored_file__original_name",
+)
+
+
+def _document_rows(inspection: Inspection) -> list[dict]:
+    """One row a document, as plain values: its kind's label, its date as
+    govuk_date gives it, its file's name, and its links (a download link only
+    with a file)."""
+    kinds = dict(Document.Kind.choices)
+    download_url = _url_for("inspections:document_download", inspection.pk)
+    change_url = _url_for("inspections:document_edit", inspection.pk)
+    delete_url = _url_for("inspections:document_delete", inspection.pk)
+    documents = inspection.documents.values_list(*DOCUMENT_ROW_FIELDS)
+    return [
+        {
+            "title": title,
+            "notes": notes,
+            "kind": kinds.get(kind, kind),
+            "received_on": govuk_date(received_on),
+            "download_url": download_url(pk) if stored_file_id else None,
+            "file_name": file_name,
+            "change_url": change_url(pk),
+            "delete_url": delete_url(pk),
+        }
+        for pk, title, notes, kind, received_on, stored_file_id, file_name in documents
+    ]
 
 
 def _answers(form, fields: list[str]) -> dict:
