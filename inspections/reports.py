@@ -11,6 +11,7 @@ import json
 import logging
 from dataclasses import dataclass
 from datetime import date
+from operator import attrgetter
 
 from django.core.cache import cache
 from django.db import transaction
@@ -71,11 +72,12 @@ def case_review_annex(inspection: Inspection) -> dict | None:
     }
 
 
-def in_report_order(findings: list[Finding]):
-    """(topic, kind heading, findings) in the order the report prints them."""
+def in_report_order(findings: list, *, topic_of=attrgetter("topic"), kind_of=attrgetter("kind")):
+    """(topic, kind heading, findings) in the order the report prints them.
+    The findings may be plain values, given how to read their topic and kind."""
     for topic in Topic:
         for kind, heading in FINDING_SECTIONS:
-            items = [f for f in findings if f.topic == topic and f.kind == kind]
+            items = [f for f in findings if topic_of(f) == topic and kind_of(f) == kind]
             if items:
                 yield topic, heading, items
 

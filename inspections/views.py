@@ -1,6 +1,7 @@
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from operator import itemgetter
 
 from django.conf import settings
 from django.contrib import messages
@@ -444,14 +445,15 @@ def _report_context(inspection: Inspection, *, shown: bool) -> dict:
     findings = _finding_rows(inspection, links=False)
     by_topic: dict[str, list[dict]] = {}
     number = 0
-    for topic in Topic:
-        for kind, _ in reports.FINDING_SECTIONS:
-            for finding in findings:
-                if finding["topic"] == topic and finding["kind_value"] == kind:
-                    for recommendation in finding["recommendations"]:
-                        number += 1
-                        recommendation["number"] = number
-                    by_topic.setdefault(topic.value, []).append(finding)
+    in_order = reports.in_report_order(
+        findings, topic_of=itemgetter("topic"), kind_of=itemgetter("kind_value")
+    )
+    for topic, _, items in in_order:
+        for finding in items:
+            for recommendation in finding["recommendations"]:
+                number += 1
+                recommendation["number"] = number
+            by_topic.setdefault(topic.value, []).append(finding)
     for judgment in judgments:
         judgment["report_findings"] = by_topic.get(judgment["topic"], [])
     return {"inspection": inspection, "judgments": judgments, "findings": findings}
