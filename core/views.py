@@ -56,9 +56,19 @@ def _home_context(user) -> dict:
             "open_count": Inspection.objects.open().count(),
             **extra,
         }
-    inspections = _inspection_rows(
-        Inspection.objects.visible_to(user).current().order_by("fieldwork_start")
-    )
+    if user.is_force_lead:
+        # The force's current inspections, which are all a force lead sees
+        # (visible_to), already read for "What is due": no second query.
+        current = sorted(extra.pop("current_inspections"), key=lambda i: i.fieldwork_start)
+        rows = [(i.pk, i.force.short_name, *_row_fields(i)) for i in current]
+    else:
+        rows = (
+            Inspection.objects.visible_to(user)
+            .current()
+            .order_by("fieldwork_start")
+            .values_list("pk", "force__short_name", *_ROW_FIELDS)
+        )
+    inspections = _inspection_rows(rows)
     # Returned judgments and judgments to agree, so nobody has to open each
     # inspection to find work waiting (found by the inspector review).
     awaiting = (
@@ -73,27 +83,31 @@ def _home_context(user) -> dict:
     return {"inspections": inspections, "awaiting": awaiting, **extra}
 
 
-def _inspection_rows(inspections) -> list[dict]:
-    """One row an inspection for core/_inspection_table.html, read as values
-    and worked out here: the link (one reverse() for the table), the kind, the
-    fieldwork dates and the stage tag (what get_absolute_url,
-    get_kind_display, govuk_date and {% stage_tag %} give)."""
+_ROW_FIELDS = ("kind", "fieldwork_start", "fieldwork_end", "stage")
+
+
+def _row_fields(inspection: Inspection) -> tuple:
+    return tuple(getattr(inspection, name) for name in _ROW_FIELDS)
+
+
+def _inspection_rows(rows) -> list[dict]:
+    """One row an inspection for core/_inspection_table.html, from (pk, force
+    short name, *_ROW_FIELDS), with what it shows worked out here: the link
+    (one reverse() for the table), the kind, the fieldwork dates and the stage
+    tag (what get_absolute_url, get_kind_display, govuk_date and
+    {% stage_tag %} give)."""
     head, tail = reverse("inspections:detail", args=[_ANY_ID]).split(str(_ANY_ID))
     kinds, stages = dict(Inspection.Kind.choices), dict(Inspection.Stage.choices)
     return [
         {
-            "url": f"{head}{row['pk']}{tail}",
-            "force_short_name": row["force__short_name"],
-            "kind": kinds.get(row["kind"], row["kind"]),
-            "fieldwork_start": govuk_date(row["fieldwork_start"]),
-            "fieldwork_end": govuk_date(row["fieldwork_end"]),
-            "stage_tag": govuk_tag(
-                stages.get(row["stage"], row["stage"]), STAGE_COLOURS.get(row["stage"], "")
-            ),
+            "url": f"{head}{pk}{tail}",
+            "force_short_name": force_short_name,
+            "kind": kinds.get(kind, kind),
+            "fieldwork_start": govuk_date(start),
+            "fieldwork_end": govuk_date(end),
+            "stage_tag": govuk_tag(stages.get(stage, stage), STAGE_COLOURS.get(stage, "")),
         }
-        for row in inspections.values(
-            "pk", "force__short_name", "kind", "fieldwork_start", "fieldwork_end", "stage"
-        )
+        for pk, force_short_name, kind, start, end, stage in rows
     ]
 
 
