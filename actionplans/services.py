@@ -166,12 +166,12 @@ class PlanSummary:
         return self.due_on is not None and (self.latest is None or self.latest.status != "accepted")
 
 
-def _summaries(inspection: Inspection, plans: dict, today: date) -> list[PlanSummary]:
+def _summaries(inspection: Inspection, latest_versions: dict, today: date) -> list[PlanSummary]:
+    """latest_versions: (inspection id, kind) -> the plan's newest version."""
     summaries = []
     for kind, label in ActionPlan.Kind.choices:
         due_on = getattr(inspection, ActionPlan.DUE_FIELDS[kind])
-        plan = plans.get((inspection.pk, kind))
-        latest = plan.latest_version if plan else None
+        latest = latest_versions.get((inspection.pk, kind))
         summaries.append(
             PlanSummary(
                 inspection,
@@ -191,10 +191,22 @@ def _plans_by_inspection(inspection_ids) -> dict:
     return {(plan.inspection_id, plan.kind): plan for plan in plans}
 
 
+def _latest_versions(inspection_ids) -> dict:
+    """(inspection id, kind) -> the newest version of that plan, for the plans
+    that have a version (a plan without one has no latest): one query."""
+    versions = (
+        ActionPlanVersion.objects.filter(plan__inspection_id__in=inspection_ids)
+        .select_related("plan")
+        .order_by("number")
+    )
+    return {(version.plan.inspection_id, version.plan.kind): version for version in versions}
+
+
 def plan_summaries(inspection: Inspection, *, today: date | None = None) -> list[PlanSummary]:
     """Both plans of an inspection with their due dates and statuses (two queries)."""
     today = today or timezone.localdate()
-    return _summaries(inspection, _plans_by_inspection([inspection.pk]), today)
+    plans = _plans_by_inspection([inspection.pk])
+    return _summaries(inspection, {key: plan.latest_version for key, plan in plans.items()}, today)
 
 
 def followup_context(*, inspection: Inspection, user, today: date | None = None) -> dict:
@@ -227,14 +239,23 @@ class DueItem:
     date_label: str = "Due"
 
 
-def due_items_for_force(force, *, today: date | None = None) -> list[DueItem]:
-    """What the force owes or faces next, soonest first (four queries)."""
+def force_current_inspections(force) -> list[Inspection]:
+    """The force's inspections not ended, newest fieldwork first, with the force."""
+    return list(Inspection.objects.filter(force=force).current().select_related("force"))
+
+
+def due_items_for_force(
+    force, *, today: date | None = None, inspections: list[Inspection] | None = None
+) -> list[DueItem]:
+    """What the force owes or faces next, soonest first (three queries, two
+    given the force's current inspections from force_current_inspections)."""
     today = today or timezone.localdate()
-    inspections = list(Inspection.objects.filter(force=force).current().select_related("force"))
-    plans = _plans_by_inspection([i.pk for i in inspections])
+    if inspections is None:
+        inspections = force_current_inspections(force)
+    latest_versions = _latest_versions([i.pk for i in inspections])
     items: list[DueItem] = []
     for inspection in inspections:
-        for summary in _summaries(inspection, plans, today):
+        for summary in _summaries(inspection, latest_versions, today):
             if summary.is_open:
                 items.append(
                     DueItem(
@@ -338,7 +359,10 @@ def home_context(user) -> dict:
     """What core.views.home adds to every role's home page."""
     context = {"unread_notice_count": Notice.objects.for_user(user).unread().count()}
     if user.is_force_lead:
-        context["due_items"] = due_items_for_force(user.force)
+        # Read once for "What is due" and for the home page's table of them.
+        inspections = force_current_inspections(user.force)
+        context["current_inspections"] = inspections
+        context["due_items"] = due_items_for_force(user.force, inspections=inspections)
     return context
 
 

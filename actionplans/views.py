@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -72,13 +73,47 @@ def _plan_context(request, plan) -> dict:
     }
 
 
+def _plan_page_context(request, plan) -> dict:
+    """What the plan's page shows. Its versions are read once, with their
+    people, and serve plan.is_editable too; the items and the draft's
+    responses are read only for a force lead who may still respond, the only
+    person the page lists them for."""
+    prefetch_related_objects(
+        [plan],
+        Prefetch(
+            "versions",
+            queryset=ActionPlanVersion.objects.select_related(
+                "submitted_by", "reviewed_by"
+            ).order_by("-number"),
+        ),
+    )
+    versions = list(plan.versions.all())
+    latest = versions[0] if versions else None
+    inspection = plan.inspection
+    may_respond = can_respond(request.user, inspection) and plan.is_editable
+    items = services.plan_items(plan) if may_respond else []
+    responses = services.draft_responses(plan) if may_respond else {}
+    return {
+        "plan": plan,
+        "inspection": inspection,
+        "items": [(item, responses.get(item.id)) for item in items],
+        "versions": versions,
+        "latest": latest,
+        "status": services.plan_status(plan.due_on, latest, timezone.localdate()),
+        "can_respond": may_respond,
+        "can_review": can_moderate(request.user, inspection)
+        and latest is not None
+        and latest.status == "submitted",
+    }
+
+
 def plan_detail(request: HttpRequest, inspection_id: UUID, slug: str) -> HttpResponse:
     plan = get_plan_for_user(request, inspection_id, slug)
     return fragments.render(
         request,
         "actionplans/plan.html",
         {"plan": plan, "inspection": plan.inspection},
-        body=lambda: _plan_context(request, plan),
+        body=lambda: _plan_page_context(request, plan),
     )
 
 

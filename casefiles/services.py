@@ -2,8 +2,8 @@
 review, submit, second-review. Each writes the audit trail.
 
 The figures behind each grade are read by casefiles.selectors and re-exported
-here: case_review_figures(inspection), figures_by_topic(inspection) and
-review_progress(inspection).
+here: case_review_figures(inspection), figures_by_topic(inspection),
+review_progress(inspection) and review_counts(inspection).
 """
 
 import csv
@@ -42,7 +42,7 @@ from .models import (
     TopicAssessment,
 )
 from .sampling import choose_second_reviews, draw_stratified_sample, new_seed
-from .selectors import case_review_figures, figures_by_topic, review_progress
+from .selectors import case_review_figures, figures_by_topic, review_counts, review_progress
 
 logger = logging.getLogger(__name__)
 
@@ -56,6 +56,7 @@ __all__ = [
     "case_review_submit",
     "cases_assign",
     "figures_by_topic",
+    "review_counts",
     "review_missing_answers",
     "review_progress",
     "sample_draw",

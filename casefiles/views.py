@@ -64,6 +64,17 @@ CASE_ROW_FIELDS = (
     "review__status",
     "review__overall_rating",
 )
+# What the sample's list of draws shows of each: not the sizes and population
+# asked for and found (JSON), nor the rest of the person who drew it.
+SAMPLE_DRAW_FIELDS = (
+    "number",
+    "seed",
+    "sample_count",
+    "second_review_count",
+    "reason",
+    "created_at",
+    "drawn_by__full_name",
+)
 _RATING_LABELS = dict(CaseRating.choices)
 _ANY_ID = UUID(int=0)
 
@@ -129,9 +140,10 @@ def _case_url(name: str, inspection: Inspection):
 
 def _case_rows(inspection: Inspection, cases, *, assign_links: bool = False) -> list[dict]:
     """One row a case, with everything the template shows worked out here: the
-    links, the date, the status tag and the overall rating once submitted
-    (what Case.get_absolute_url, govuk_date, {% review_status %} and
-    get_overall_rating_display give)."""
+    links, the date, the reviewer, the status tag and the overall rating once
+    submitted (what Case.get_absolute_url, govuk_date, {% review_status %} and
+    get_overall_rating_display give). Every row has every key: a key missing
+    costs the template three exceptions to find it is not there."""
     detail_url = _case_url("casefiles:case_detail", inspection)
     assign_url = _case_url("casefiles:case_assign", inspection) if assign_links else None
     rows = []
@@ -139,9 +151,10 @@ def _case_rows(inspection: Inspection, cases, *, assign_links: bool = False) -> 
         status = case["review__status"]
         rating = case["review__overall_rating"]
         case["url"] = detail_url(case["pk"])
-        if assign_url and status != CaseReview.Status.SUBMITTED:
-            # A submitted review keeps its reviewer: no link to a change refused.
-            case["assign_url"] = assign_url(case["pk"])
+        # A submitted review keeps its reviewer: no link to a change refused.
+        offer = assign_url is not None and status != CaseReview.Status.SUBMITTED
+        case["assign_url"] = assign_url(case["pk"]) if offer else ""
+        case["reviewer"] = case["reviewer__full_name"] if case["reviewer_id"] else "Not assigned"
         case["recorded"] = govuk_date(case["recorded_on"])
         case["status_tag"] = review_status_tag(status)
         case["rating"] = (
@@ -343,7 +356,7 @@ def _sample_context(request: HttpRequest, inspection: Inspection, form) -> dict:
         "counts": counts,
         "population_total": sum(row["population"] for row in counts),
         "sample_total": sample_total,
-        "draws": list(inspection.sample_draws.select_related("drawn_by")),
+        "draws": list(inspection.sample_draws.select_related("drawn_by").only(*SAMPLE_DRAW_FIELDS)),
         "page": page,
         "cases": _case_rows(inspection, page.object_list, assign_links=can_edit),
         "reviewers": list(form.fields["reviewer"].queryset) if can_edit else [],
@@ -437,7 +450,7 @@ def review_list(request: HttpRequest, inspection_id: UUID) -> HttpResponse:
 
 
 def _review_list_context(request: HttpRequest, inspection: Inspection, show: str) -> dict:
-    progress = services.review_progress(inspection)
+    progress = services.review_counts(inspection)
     cases = inspection.cases.sampled()
     count = progress.sampled
     if show == "mine":
