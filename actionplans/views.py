@@ -53,22 +53,14 @@ def followup(request: HttpRequest, inspection_id: UUID) -> HttpResponse:
 
 
 def _plan_context(request, plan) -> dict:
+    """What the check and submit pages show: every item, and the problems
+    that stop a submission."""
+    versions = list(plan.versions.select_related("submitted_by", "reviewed_by").order_by("-number"))
     items = services.plan_items(plan)
     responses = services.draft_responses(plan)
-    versions = list(plan.versions.select_related("submitted_by", "reviewed_by").order_by("-number"))
-    latest = versions[0] if versions else None
-    inspection = plan.inspection
+    may_respond = can_respond(request.user, plan.inspection) and plan.is_editable
     return {
-        "plan": plan,
-        "inspection": inspection,
-        "items": [(item, responses.get(item.id)) for item in items],
-        "versions": versions,
-        "latest": latest,
-        "status": services.plan_status(plan.due_on, latest, timezone.localdate()),
-        "can_respond": can_respond(request.user, inspection) and plan.is_editable,
-        "can_review": can_moderate(request.user, inspection)
-        and latest is not None
-        and latest.status == "submitted",
+        **_shown(request, plan, versions, items, responses, may_respond=may_respond),
         "problems": services.plan_problems(plan, items, responses),
     }
 
@@ -88,11 +80,15 @@ def _plan_page_context(request, plan) -> dict:
         ),
     )
     versions = list(plan.versions.all())
-    latest = versions[0] if versions else None
-    inspection = plan.inspection
-    may_respond = can_respond(request.user, inspection) and plan.is_editable
+    may_respond = can_respond(request.user, plan.inspection) and plan.is_editable
     items = services.plan_items(plan) if may_respond else []
     responses = services.draft_responses(plan) if may_respond else {}
+    return _shown(request, plan, versions, items, responses, may_respond=may_respond)
+
+
+def _shown(request, plan, versions, items, responses, *, may_respond: bool) -> dict:
+    latest = versions[0] if versions else None
+    inspection = plan.inspection
     return {
         "plan": plan,
         "inspection": inspection,

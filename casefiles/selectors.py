@@ -343,21 +343,15 @@ def figures_by_topic(inspection: Inspection) -> dict[str, TopicFigures]:
 
 def review_progress(inspection: Inspection) -> ReviewProgress:
     """The counts of case_review_figures without the figures, in one query:
-    for the inspection's task list and the review list."""
+    for the inspection's task list and the grading page."""
     second = "review__second_review"
     completed = Q(**{f"{second}__status": SecondReview.Status.COMPLETED})
     agreed = completed & Q(**{f"{second}__agrees": True})
-    counts = (
-        Case.objects.sampled()
-        .filter(inspection=inspection)
-        .aggregate(
-            sampled=Count("pk"),
-            submitted=Count("pk", filter=Q(review__status=SUBMITTED)),
-            drafts=Count("pk", filter=Q(review__status=CaseReview.Status.DRAFT)),
-            second_reviews_due=Count(second),
-            second_reviews_done=Count(second, filter=completed),
-            second_reviews_agreed=Count(second, filter=agreed),
-        )
+    counts = _review_counts(
+        inspection,
+        second_reviews_due=Count(second),
+        second_reviews_done=Count(second, filter=completed),
+        second_reviews_agreed=Count(second, filter=agreed),
     )
     return ReviewProgress(**counts)
 
@@ -365,16 +359,20 @@ def review_progress(inspection: Inspection) -> ReviewProgress:
 def review_counts(inspection: Inspection) -> ReviewCounts:
     """The counts of review_progress without the second reviews, in one query
     that does not join them: for the review list, which shows no more."""
-    counts = (
+    return ReviewCounts(**_review_counts(inspection))
+
+
+def _review_counts(inspection: Inspection, **more) -> dict:
+    return (
         Case.objects.sampled()
         .filter(inspection=inspection)
         .aggregate(
             sampled=Count("pk"),
             submitted=Count("pk", filter=Q(review__status=SUBMITTED)),
             drafts=Count("pk", filter=Q(review__status=CaseReview.Status.DRAFT)),
+            **more,
         )
     )
-    return ReviewCounts(**counts)
 
 
 def topic_figures(inspection: Inspection, topic: str) -> TopicFigures | None:
