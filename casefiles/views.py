@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods
 from accounts.models import User
 from core import fragments
 from core.forms import add_service_errors
+from core.links import ANY, url_maker
 from core.templatetags.govuk import govuk_date
 from inspections.access import can_moderate, can_work_on
 from inspections.models import Inspection
@@ -76,7 +77,6 @@ SAMPLE_DRAW_FIELDS = (
     "drawn_by__full_name",
 )
 _RATING_LABELS = dict(CaseRating.choices)
-_ANY_ID = UUID(int=0)
 
 
 def _page(request: HttpRequest, items, per_page: int = PER_PAGE, count: int | None = None) -> Page:
@@ -131,21 +131,14 @@ def _case_values(cases):
     )
 
 
-def _case_url(name: str, inspection: Inspection):
-    """pk -> the URL `name` gives for one case of this inspection, with a single
-    reverse() for the whole table rather than one a row."""
-    head, tail = reverse(name, args=[inspection.pk, _ANY_ID]).split(str(_ANY_ID))
-    return lambda pk: f"{head}{pk}{tail}"
-
-
 def _case_rows(inspection: Inspection, cases, *, assign_links: bool = False) -> list[dict]:
     """One row a case, with everything the template shows worked out here: the
     links, the date, the reviewer, the status tag and the overall rating once
     submitted (what Case.get_absolute_url, govuk_date, {% review_status %} and
     get_overall_rating_display give). Every row has every key: a key missing
     costs the template three exceptions to find it is not there."""
-    detail_url = _case_url("casefiles:case_detail", inspection)
-    assign_url = _case_url("casefiles:case_assign", inspection) if assign_links else None
+    detail_url = url_maker("casefiles:case_detail", inspection.pk, ANY)
+    assign_url = url_maker("casefiles:case_assign", inspection.pk, ANY) if assign_links else None
     rows = []
     for case in cases:
         status = case["review__status"]

@@ -7,16 +7,15 @@ pre-publication checks on), marked draft.
 """
 
 from dataclasses import dataclass
-from uuid import UUID
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Exists, OuterRef
 
 from actionplans.models import ActionPlanVersion, PlanResponse
+from core.links import ANY, url_maker
 from forces.models import Force
 from inspections import charts, reports
 from inspections.models import Finding, Grade, Inspection, Judgment, Recommendation, Topic
-from inspections.programme import url_format
 
 Stage = Inspection.Stage
 
@@ -130,7 +129,7 @@ def force_history(force: Force, user, page: str | int | None = 1, show_all: bool
     ).values_list("inspection_id", "topic", "grade"):
         by_topic.setdefault(inspection_id, {})[topic] = grade
     # One reverse() for the rows' links, rather than one a row.
-    url = url_format("inspections:detail", UUID(int=0))
+    url = url_maker("inspections:detail", ANY)
     kinds = dict(Inspection.Kind.choices)
     rows = [
         HistoryRow(
@@ -141,7 +140,7 @@ def force_history(force: Force, user, page: str | int | None = 1, show_all: bool
             not inspection.is_published,
             inspection.pk in visible_ids,
             _shown_from(user, inspection, visible_ids),
-            url.format(inspection.pk),
+            url(inspection.pk),
             kinds.get(inspection.kind, inspection.kind),
         )
         for inspection in listed

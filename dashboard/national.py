@@ -10,17 +10,16 @@ that was not returned.
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from uuid import UUID
 
 from django.db.models import Count, OuterRef, Q, Subquery
-from django.urls import reverse
 
 from actionplans.models import ActionPlan, ActionPlanVersion, Notice, PostInspectionVisit
 from actionplans.pcc_response import pcc_response_overdue
+from core.links import ANY, url_maker
 from forces.models import Force
 from inspections import charts
 from inspections.models import Finding, Grade, Inspection, Topic
-from inspections.programme import ProgrammeRow, programme, url_format
+from inspections.programme import ProgrammeRow, programme
 
 Stage = Inspection.Stage
 QUARTER_DAYS = 91
@@ -67,17 +66,15 @@ class Deadline:
 
 
 def _links() -> dict:
-    """Each deadline's kind -> its page's URL with "{}" for the inspection's
-    id, and "force" -> a force's page with "{}" for its slug: a reverse() for
-    each kind rather than two for each deadline."""
-    example = UUID(int=0)
-    urls = {
-        kind: reverse("actionplans:plan", args=[example, slug])
-        for kind, slug in ActionPlan.SLUGS.items()
+    """Each deadline's kind -> its page's URL for an inspection's id, and
+    "force" -> a force's page for its slug: a reverse() for each kind rather
+    than two for each deadline (core.links)."""
+    links = {
+        kind: url_maker("actionplans:plan", ANY, slug) for kind, slug in ActionPlan.SLUGS.items()
     }
-    urls[PCC_RESPONSE] = f"{reverse('actionplans:followup', args=[example])}#pcc-response"
-    links = {kind: url.replace(str(example), "{}") for kind, url in urls.items()}
-    links["force"] = url_format("forces:detail", "slug")
+    followup = url_maker("actionplans:followup", ANY)
+    links[PCC_RESPONSE] = lambda pk: f"{followup(pk)}#pcc-response"
+    links["force"] = url_maker("forces:detail", ANY)
     return links
 
 
@@ -87,8 +84,8 @@ def _deadline(links: dict, force: Force, inspection: Inspection, kind: str, due_
         inspection,
         kind,
         due_on,
-        plan_url=links[kind].format(inspection.pk),
-        force_url=links["force"].format(force.slug),
+        plan_url=links[kind](inspection.pk),
+        force_url=links["force"](force.slug),
         **kw,
     )
 

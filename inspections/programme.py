@@ -11,8 +11,8 @@ from uuid import UUID
 
 from django.conf import settings
 from django.db.models import F, Max, OuterRef, Q, Subquery
-from django.urls import reverse
 
+from core.links import ANY, url_maker
 from forces.models import Force
 
 from .models import Inspection, Judgment, Topic
@@ -66,16 +66,9 @@ class ProgrammeRow:
     region_label: str = ""
 
 
-def url_format(viewname: str, example) -> str:
-    """The view's URL with "{}" in place of its one argument: one reverse()
-    for a list of links, filled in with str.format. `example` is any valid
-    argument whose text is left as it is by the URL's quoting."""
-    return reverse(viewname, args=[example]).replace(str(example), "{}")
-
-
 def inspection_summaries(ids) -> dict:
     """Inspection id -> InspectionSummary, in one query of plain values."""
-    url = url_format("inspections:detail", UUID(int=0))
+    url = url_maker("inspections:detail", ANY)
     kinds, stages = dict(Inspection.Kind.choices), dict(Stage.choices)
     values = Inspection.objects.filter(pk__in=ids).values_list(
         "pk", "kind", "stage", "fieldwork_start", "fieldwork_end", "published_on"
@@ -83,7 +76,7 @@ def inspection_summaries(ids) -> dict:
     return {
         pk: InspectionSummary(
             pk,
-            url.format(pk),
+            url(pk),
             kind,
             kinds.get(kind, kind),
             stage,
@@ -147,7 +140,7 @@ def programme(*, today: date, region: str = "", country: str = "", due: str = ""
         .values_list("inspection_id", "topic", "grade")
     ):
         grades.setdefault(inspection_id, []).append((topic, TOPIC_LABELS[topic], grade))
-    force_url = url_format("forces:detail", "slug")
+    force_url = url_maker("forces:detail", ANY)
     regions = dict(Force.Region.choices)
     rows = [
         ProgrammeRow(
@@ -157,7 +150,7 @@ def programme(*, today: date, region: str = "", country: str = "", due: str = ""
             next_planned=by_id.get(f.next_planned_id),
             is_due=f.last_inspected_on is None or f.last_inspected_on < threshold,
             grades=grades.get(f.last_published_id, []),
-            force_url=force_url.format(f.slug),
+            force_url=force_url(f.slug),
             short_name=f.short_name,
             region_label=regions.get(f.region, f.region),
         )

@@ -1,4 +1,3 @@
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from operator import itemgetter
@@ -20,6 +19,7 @@ from actionplans.services import followup_context
 from casefiles.selectors import review_progress, topic_figures
 from core import audit, fragments, uploads
 from core.forms import add_service_errors, posted_answers
+from core.links import ANY, url_maker
 from core.models import AuditEvent
 from core.stale import offer_to_replace
 from core.templatetags.govuk import action_label, audit_value, govuk_date, govuk_datetime, humanise
@@ -357,7 +357,7 @@ def inspection_detail(request: HttpRequest, inspection_id) -> HttpResponse:
 
 def _detail_context(inspection: Inspection, user) -> dict:
     judgments = list(inspection.judgments.all())
-    judgment_url = _url_for("inspections:judgment", inspection.pk, sentinel="any-topic")
+    judgment_url = url_maker("inspections:judgment", inspection.pk, ANY)
     for judgment in judgments:
         judgment.url = judgment_url(judgment.topic)  # its get_absolute_url()
     findings = services.finding_rows(inspection)
@@ -790,7 +790,7 @@ def _topic_findings(inspection: Inspection, topic: str, *, links: bool) -> list[
     """The findings on a topic as the grading page lists them: kind's label,
     summary and (with links) the link to change each."""
     kinds = dict(Finding.Kind.choices)
-    change_url = _url_for("inspections:finding_edit", inspection.pk)
+    change_url = url_maker("inspections:finding_edit", inspection.pk, ANY)
     return [
         {
             "kind": kinds.get(kind, kind),
@@ -936,15 +936,15 @@ def _finding_rows(inspection: Inspection, *, links: bool) -> list[dict]:
         recommendations = Recommendation.objects.filter(finding_id__in=list(rows)).values_list(
             "finding_id", "pk", "text"
         )
-        remove_url = _url_for("inspections:recommendation_delete", inspection.pk)
+        remove_url = url_maker("inspections:recommendation_delete", inspection.pk, ANY)
         for finding_id, pk, text in recommendations:
             rows[finding_id]["recommendations"].append(
                 {"text": text, "remove_url": remove_url(pk) if links else None}
             )
     if links:
-        change_url = _url_for("inspections:finding_edit", inspection.pk)
-        delete_url = _url_for("inspections:finding_delete", inspection.pk)
-        add_url = _url_for("inspections:recommendation_new", inspection.pk)
+        change_url = url_maker("inspections:finding_edit", inspection.pk, ANY)
+        delete_url = url_maker("inspections:finding_delete", inspection.pk, ANY)
+        add_url = url_maker("inspections:recommendation_new", inspection.pk, ANY)
         for pk, row in rows.items():
             row["change_url"], row["delete_url"] = change_url(pk), delete_url(pk)
             row["add_recommendation_url"] = add_url(pk)
@@ -1110,17 +1110,6 @@ def recommendation_delete(request: HttpRequest, inspection_id, recommendation_id
 # Evidence -----------------------------------------------------------------
 
 
-def _url_for(url_name: str, inspection_id, sentinel: str = str(uuid.UUID(int=0))):
-    """pk -> reverse(url_name, args=[inspection_id, pk]), with one reverse()
-    for a whole table: the URL of a sentinel id, each row's id put in its place.
-    For a URL taking a slug rather than an id, give a sentinel slug."""
-    pattern = reverse(url_name, args=[inspection_id, sentinel])
-    if pattern.count(sentinel) != 1:
-        return lambda pk: reverse(url_name, args=[inspection_id, pk])
-    head, tail = pattern.split(sentinel)
-    return lambda pk: f"{head}{pk}{tail}"
-
-
 def evidence_list(request: HttpRequest, inspection_id) -> HttpResponse:
     inspection = _evidence_page(request, inspection_id)
     return fragments.render(
@@ -1160,9 +1149,9 @@ def _interview_rows(inspection: Inspection) -> list[dict]:
         for interview_id, role, organisation in participants:
             label = organisations.get(organisation, organisation)
             rows[interview_id]["participant_names"].append(f"{role} ({label})")
-    url = _url_for("inspections:interview", inspection.pk)
-    change_url = _url_for("inspections:interview_edit", inspection.pk)
-    delete_url = _url_for("inspections:interview_delete", inspection.pk)
+    url = url_maker("inspections:interview", inspection.pk, ANY)
+    change_url = url_maker("inspections:interview_edit", inspection.pk, ANY)
+    delete_url = url_maker("inspections:interview_delete", inspection.pk, ANY)
     for pk, row in rows.items():
         row["url"], row["change_url"], row["delete_url"] = url(pk), change_url(pk), delete_url(pk)
     return list(rows.values())
@@ -1184,9 +1173,9 @@ def _document_rows(inspection: Inspection) -> list[dict]:
     govuk_date gives it, its file's name, and its links (a download link only
     with a file)."""
     kinds = dict(Document.Kind.choices)
-    download_url = _url_for("inspections:document_download", inspection.pk)
-    change_url = _url_for("inspections:document_edit", inspection.pk)
-    delete_url = _url_for("inspections:document_delete", inspection.pk)
+    download_url = url_maker("inspections:document_download", inspection.pk, ANY)
+    change_url = url_maker("inspections:document_edit", inspection.pk, ANY)
+    delete_url = url_maker("inspections:document_delete", inspection.pk, ANY)
     documents = inspection.documents.values_list(*DOCUMENT_ROW_FIELDS)
     return [
         {
