@@ -107,9 +107,10 @@ def check_admins_remain(
     that leaves no active admin, or no active admin with Django admin rights.
     With no admin nobody would manage accounts or the programme, and the
     inspectorate's notices would go to nobody; with no superuser nobody could
-    add or reactivate an admin. The other admins' rows are locked, so two
-    admins stepping down at once cannot both go (found by a review)."""
-    others = User.objects.select_for_update().filter(is_active=True).exclude(pk=user.pk)
+    add or reactivate an admin. Call it after lock_admins_with, in the same
+    transaction: the rows it reads are then locked, so two admins stepping
+    down at once cannot both go (found by a review)."""
+    others = User.objects.filter(is_active=True).exclude(pk=user.pk)
     problem = admins_remain_problem(
         user, others, is_active=is_active, role=role, is_staff=is_staff, is_superuser=is_superuser
     )

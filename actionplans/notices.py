@@ -33,6 +33,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
+from core.links import ANY, url_maker
 from core.mail import send_unless_refused
 from core.templatetags.govuk import govuk_date
 from forces.models import Force
@@ -680,13 +681,12 @@ class _Words:
     def __init__(self):
         self.dates: dict = {}
         self.described: dict = {}
-        placeholder = str(uuid.UUID(int=0))
         self.links = {
-            kind: reverse("actionplans:plan", args=[placeholder, slug]).split(placeholder)
+            kind: url_maker("actionplans:plan", ANY, slug)
             for kind, slug in ActionPlan.SLUGS.items()
         }
-        before, after = reverse("actionplans:followup", args=[placeholder]).split(placeholder)
-        self.links[PCC_RESPONSE] = [before, f"{after}#pcc-response"]
+        followup = url_maker("actionplans:followup", ANY)
+        self.links[PCC_RESPONSE] = lambda inspection_id: f"{followup(inspection_id)}#pcc-response"
 
     def date(self, day: date) -> str:
         if day not in self.dates:
@@ -706,11 +706,10 @@ class _Words:
         return self.described[key]
 
     def link(self, d: Deadline) -> str:
-        before, after = self.links[d.subject]
         inspection_id = d.inspection_id
         if len(inspection_id) == 32:  # SQLite keeps a UUID without its dashes
             inspection_id = str(uuid.UUID(inspection_id))
-        return f"{before}{inspection_id}{after}"
+        return self.links[d.subject](inspection_id)
 
     def reminder(self, d: Deadline, days_left: int) -> tuple[str, str]:
         label = ActionPlan.Kind(d.subject).label

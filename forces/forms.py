@@ -1,5 +1,6 @@
 from django import forms
 from django.utils.html import conditional_escape
+from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 
 from core.forms import GovukMessagesMixin
@@ -67,9 +68,10 @@ class ForceFilterForm(GovukMessagesMixin, forms.Form):
 
     def sort_query(self, **more: str) -> str:
         """The filters given, and `more`, as a sort link carries them after its
-        own parameter: "&region=…&country=…" (written as they came, as typed)."""
+        own parameter: "&region=…&country=…", URL-encoded (a value as typed
+        may hold "&" or "#")."""
         given = {name: self[name].value() for name in ("region", "country")} | more
-        return "".join(f"&{name}={value}" for name, value in given.items() if value)
+        return "".join(f"&{urlencode({name: value})}" for name, value in given.items() if value)
 
     def filter(self, forces):
         """By the valid filters (a search too long to be a force's name

@@ -1556,3 +1556,14 @@ def test_judgments_waiting_for_someone_are_on_their_home_page(
     assert partnership.get_absolute_url() in lead and leadership.get_absolute_url() not in lead
     off_the_team = client_for(other_inspector).get("/").content.decode()
     assert "Graded judgments waiting for you" not in off_the_team
+
+
+def test_programme_sort_links_keep_the_filters_given(client_for, admin_user):
+    """Sorting a filtered programme keeps it filtered; a value as typed is
+    URL-encoded, so an "&" in it cannot add a parameter of its own."""
+    url = reverse("inspections:programme")
+    html = client_for(admin_user).get(url, {"region": "north_west", "due": "due"}).content.decode()
+    assert 'href="?sort=force&amp;region=north_west&amp;due=due"' in html
+
+    html = client_for(admin_user).get(url, {"country": "wales&sort=x #"}).content.decode()
+    assert 'href="?sort=force&amp;country=wales%26sort%3Dx+%23"' in html
