@@ -181,7 +181,8 @@ def statement_timeout_options(database: dict) -> dict:
 
     Given to libpq as the connection's startup options, not a SET, so it
     costs no query: CONN_MAX_AGE is 0 by default, and a SET would be one more
-    query on every request."""
+    query on every request. Web processes get 30 seconds (config/wsgi.py);
+    workers and commands none unless the variable is set."""
     seconds = env_int("DATABASE_STATEMENT_TIMEOUT", 0)
     if seconds < 0:
         raise ImproperlyConfigured(f"DATABASE_STATEMENT_TIMEOUT must be 0 or more, not {seconds}")
