@@ -502,7 +502,9 @@ def load_section(inspection, url: str, static_root: Path) -> dict:
     }
     gunicorn = subprocess.Popen(  # noqa: S603 - our own server
         [str(Path(sys.executable).parent / "gunicorn"), "config.wsgi:application"]
-        + ["--workers", "2", "--bind", f"127.0.0.1:{port}", "--log-level", "warning"],
+        + ["--workers", "2", "--bind", f"127.0.0.1:{port}", "--log-level", "warning"]
+        # As the Procfile's web: above the 30-second statement timeout (config/wsgi.py).
+        + ["--timeout", "40"],
         cwd=ROOT,
         env=env,
         stdout=(OUT / "gunicorn.log").open("w"),

@@ -126,6 +126,8 @@ MIDDLEWARE = [
     "accounts.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A query cancelled by DATABASE_STATEMENT_TIMEOUT: the busy page, not a 500.
+    "core.middleware.StatementTimeoutMiddleware",
     # Late, so its 405 still gets every header the middleware above adds.
     "core.middleware.BrowserMethodsOnlyMiddleware",
     # Last, so it can swap a sign-in response for the lockout page.
@@ -173,6 +175,31 @@ else:
     # ever: libpq waits without limit (found by the on-call review). A
     # connect_timeout in DATABASE_URL's query string wins.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
+
+
+def statement_timeout_options(database: dict) -> dict:
+    """The database's OPTIONS, with DATABASE_STATEMENT_TIMEOUT (seconds; 0 or
+    unset, none) for PostgreSQL to cancel any query that runs longer.
+
+    Given to libpq as the connection's startup options, not a SET, so it
+    costs no query: CONN_MAX_AGE is 0 by default, and a SET would be one more
+    query on every request. Web processes get 30 seconds (config/wsgi.py);
+    workers and commands none unless the variable is set."""
+    seconds = env_int("DATABASE_STATEMENT_TIMEOUT", 0)
+    if seconds < 0:
+        raise ImproperlyConfigured(f"DATABASE_STATEMENT_TIMEOUT must be 0 or more, not {seconds}")
+    options = dict(database.get("OPTIONS", {}))
+    if not seconds or database["ENGINE"] != "django.db.backends.postgresql":
+        return options
+    # Ours first: PostgreSQL applies the options in order, so a
+    # statement_timeout in DATABASE_URL's own options wins, as its
+    # connect_timeout does; anything else there is kept.
+    ours = f"-c statement_timeout={seconds * 1000}"
+    options["options"] = f"{ours} {options['options']}" if options.get("options") else ours
+    return options
+
+
+DATABASES["default"]["OPTIONS"] = statement_timeout_options(DATABASES["default"])
 DATABASES["default"]["CONN_MAX_AGE"] = env_int("CONN_MAX_AGE", 0)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -1,0 +1,43 @@
+"""A test-only URLconf: the service's own pages, and views whose query
+PostgreSQL cancels (test_statement_timeout_page.py). Never in config.urls."""
+
+import psycopg2
+from django.db import OperationalError, connection, transaction
+from django.http import HttpRequest, HttpResponse
+from django.urls import include, path
+
+from accounts.models import User
+
+
+def _query_past_the_timeout() -> None:
+    with connection.cursor() as cursor:
+        # SET LOCAL ends with the transaction: no other request keeps it.
+        cursor.execute("SET LOCAL statement_timeout = '50ms'")
+        cursor.execute("SELECT pg_sleep(1)")
+
+
+@transaction.atomic  # SET LOCAL does nothing outside a transaction
+def slow_query(request: HttpRequest) -> HttpResponse:
+    _query_past_the_timeout()
+    return HttpResponse("finished")
+
+
+@transaction.atomic  # as every service that writes is
+def write_then_slow_query(request: HttpRequest) -> HttpResponse:
+    User.objects.filter(pk=request.user.pk).update(full_name="Half Saved")
+    _query_past_the_timeout()
+    return HttpResponse("finished")
+
+
+def connection_lost(request: HttpRequest) -> HttpResponse:
+    # What Django raises when the server closes the connection mid-query.
+    cause = psycopg2.OperationalError("server closed the connection unexpectedly")
+    raise OperationalError(*cause.args) from cause
+
+
+urlpatterns = [
+    path("test/slow-query", slow_query),
+    path("test/write-then-slow-query", write_then_slow_query),
+    path("test/connection-lost", connection_lost),
+    path("", include("config.urls")),
+]
