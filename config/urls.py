@@ -26,3 +26,4 @@ urlpatterns = [
 
 handler403 = "core.views.error_403"
 handler404 = "core.views.error_404"
+handler500 = "core.views.error_500"

@@ -4,8 +4,9 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connection
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -19,6 +20,7 @@ from inspections.models import Inspection, Judgment
 from inspections.templatetags.inspection_tags import STAGE_COLOURS
 
 from . import fragments
+from .context_processors import SERVICE_NAME
 from .forms import AuditSearchForm
 from .heartbeats import late_jobs
 from .links import ANY, url_maker
@@ -191,6 +193,13 @@ def error_403(request: HttpRequest, exception=None) -> HttpResponse:
 
 def error_404(request: HttpRequest, exception=None) -> HttpResponse:
     return render(request, "404.html", status=404)
+
+
+def error_500(request: HttpRequest) -> HttpResponse:
+    """Drawn without the request, as Django's own is: whatever failed (the
+    database, say) is not asked again by the context processors. The service
+    name is given, or the header's link to the home page has no words."""
+    return HttpResponseServerError(render_to_string("500.html", {"service_name": SERVICE_NAME}))
 
 
 @require_GET
