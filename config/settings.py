@@ -126,8 +126,6 @@ MIDDLEWARE = [
     "accounts.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # A query cancelled by DATABASE_STATEMENT_TIMEOUT: the busy page, not a 500.
-    "core.middleware.StatementTimeoutMiddleware",
     # Late, so its 405 still gets every header the middleware above adds.
     "core.middleware.BrowserMethodsOnlyMiddleware",
     # Last, so it can swap a sign-in response for the lockout page.

@@ -5,7 +5,7 @@ import os
 from django.core.wsgi import get_wsgi_application
 
 # A web request's query may run for 30 seconds; then PostgreSQL cancels it and
-# the person is told the service is busy (core.middleware), where a runaway
+# the person is told the service is busy (core.views.error_500), where a runaway
 # query would hold a gunicorn worker and a database backend for ever (an
 # on-call concern). Set here, before the settings load, so that web alone has
 # it: Celery, migrate and the other commands never import this module, and

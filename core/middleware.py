@@ -1,18 +1,9 @@
 """Middleware of the service as a whole."""
 
-import logging
-
 from django.conf import settings
-from django.db import OperationalError
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import render
-from django.template.loader import render_to_string
 from django.utils.cache import add_never_cache_headers
-from psycopg2.errors import QueryCanceled
-
-from core.context_processors import SERVICE_NAME
-
-logger = logging.getLogger(__name__)
 
 
 class HealthzMiddleware:
@@ -102,38 +93,3 @@ class NoStoreWhenSignedInMiddleware:
         if user is not None and user.is_authenticated and not response.has_header("Cache-Control"):
             add_never_cache_headers(response)
         return response
-
-
-class StatementTimeoutMiddleware:
-    """Answer "Sorry, the service is busy" (503) when PostgreSQL cancelled one
-    of the request's queries for running past DATABASE_STATEMENT_TIMEOUT.
-
-    Nothing is half-saved: ATOMIC_REQUESTS is off, but views write only
-    through services, each in transaction.atomic, which rolled back as the
-    error passed out of it, before this sees it. Any other database error
-    stays a 500."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        return self.get_response(request)
-
-    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        if not (
-            isinstance(exception, OperationalError)
-            and isinstance(exception.__cause__, QueryCanceled)
-        ):
-            return None
-        user = getattr(request, "user", None)
-        # The path alone: a query string or form may hold what was typed.
-        logger.error(
-            "Statement timeout: a query was cancelled on %s (user %s)",
-            request.path,
-            getattr(user, "pk", None),
-            exc_info=exception,
-        )
-        # Drawn without the request, as Django draws the 500 page: the
-        # context processors would ask the database, busy as it is, again.
-        page = render_to_string("503.html", {"service_name": SERVICE_NAME})
-        return HttpResponse(page, status=503)

@@ -1,9 +1,11 @@
+import sys
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import connection
+from django.db import OperationalError, connection
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -11,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from psycopg2.errors import QueryCanceled
 
 from actionplans.services import home_context
 from config.celery import app as celery_app
@@ -196,10 +199,25 @@ def error_404(request: HttpRequest, exception=None) -> HttpResponse:
 
 
 def error_500(request: HttpRequest) -> HttpResponse:
-    """Drawn without the request, as Django's own is: whatever failed (the
+    """The page for an error nothing else caught: "Sorry, the service is busy"
+    (503) when PostgreSQL cancelled a query for running past
+    DATABASE_STATEMENT_TIMEOUT, wherever in the request it ran (a view, the
+    sign-in check, a template); else "there is a problem" (500). Django logs
+    either at ERROR, with the traceback, as "Service Unavailable: <path>" or
+    "Internal Server Error: <path>": the path alone, never the form.
+
+    Drawn without the request, as Django's own is: whatever failed (the busy
     database, say) is not asked again by the context processors. The service
     name is given, or the header's link to the home page has no words."""
+    # Django calls this inside its `except`: the error is the one in flight.
+    if _statement_timeout(sys.exc_info()[1]):
+        page = render_to_string("503.html", {"service_name": SERVICE_NAME})
+        return HttpResponse(page, status=503)
     return HttpResponseServerError(render_to_string("500.html", {"service_name": SERVICE_NAME}))
+
+
+def _statement_timeout(error: BaseException | None) -> bool:
+    return isinstance(error, OperationalError) and isinstance(error.__cause__, QueryCanceled)
 
 
 @require_GET

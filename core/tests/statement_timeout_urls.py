@@ -1,5 +1,6 @@
-"""A test-only URLconf: the service's own pages, and views whose query
-PostgreSQL cancels (test_statement_timeout_page.py). Never in config.urls."""
+"""A test-only URLconf: the service's own pages and error handler, and views
+whose query PostgreSQL cancels (test_statement_timeout_page.py). Never in
+config.urls."""
 
 import psycopg2
 from django.db import OperationalError, connection, transaction
@@ -7,9 +8,10 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
 
 from accounts.models import User
+from config.urls import handler500  # noqa: F401  # the service's, as in production
 
 
-def _query_past_the_timeout() -> None:
+def query_past_the_timeout() -> None:
     with connection.cursor() as cursor:
         # SET LOCAL ends with the transaction: no other request keeps it.
         cursor.execute("SET LOCAL statement_timeout = '50ms'")
@@ -18,14 +20,14 @@ def _query_past_the_timeout() -> None:
 
 @transaction.atomic  # SET LOCAL does nothing outside a transaction
 def slow_query(request: HttpRequest) -> HttpResponse:
-    _query_past_the_timeout()
+    query_past_the_timeout()
     return HttpResponse("finished")
 
 
 @transaction.atomic  # as every service that writes is
 def write_then_slow_query(request: HttpRequest) -> HttpResponse:
     User.objects.filter(pk=request.user.pk).update(full_name="Half Saved")
-    _query_past_the_timeout()
+    query_past_the_timeout()
     return HttpResponse("finished")
 
 
@@ -41,3 +43,16 @@ urlpatterns = [
     path("test/connection-lost", connection_lost),
     path("", include("config.urls")),
 ]
+
+
+def slow_before_the_view(get_response):
+    """Middleware: the cancelled query comes before any view runs (loading
+    the session or the person, say)."""
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        if request.path == "/test/slow-middleware":
+            with transaction.atomic():
+                query_past_the_timeout()
+        return get_response(request)
+
+    return middleware
