@@ -151,6 +151,8 @@ def tracker_pdf_response(inspection: Inspection) -> HttpResponse:
             "inspection": inspection,
             "rows": tracker_rows(inspection),
             "header": HEADER,
+            # report.css draws the draft marking unless told the report is published.
+            "is_published": inspection.is_published,
         },
     )
     try:

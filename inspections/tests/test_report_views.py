@@ -355,6 +355,29 @@ def test_tracker_pdf_is_a_pdf_and_unknown_formats_are_404(client_for, inspector,
     assert bad.status_code == 404
 
 
+def test_tracker_pdf_is_marked_draft_only_before_publication(client_for, force_lead_a, make_report):
+    """The tracker drew the report's draft marking ("DRAFT", "Draft for
+    pre-publication checks: not for circulation") on every page, even for a
+    published report: it never told the page style it was published."""
+    from inspections import services
+    from inspections.tests.pdf import pdf_text, squashed
+
+    marking = squashed("Draft for pre-publication checks: not for circulation")
+    inspection = make_report(Stage.PRE_PUBLICATION)
+    url = reverse("inspections:tracker", args=[inspection.pk, "pdf"])
+    client = client_for(force_lead_a)
+    draft = squashed(pdf_text(client.get(url).content, raw=True))
+    assert marking in draft and "DRAFT" in draft
+
+    services.inspection_publish(
+        inspection=inspection,
+        published_on=inspection.received_for_checks_on,
+        by=inspection.lead_inspector,
+    )
+    published = squashed(pdf_text(client.get(url).content, raw=True))
+    assert marking not in published and "DRAFT" not in published
+
+
 def test_when_weasyprint_fails_the_tracker_says_so_and_offers_the_spreadsheet(
     client_for, force_lead_a, make_report, monkeypatch
 ):
