@@ -476,6 +476,63 @@ def action_plan_save_response(
     return response
 
 
+def accepted_action_plan(plan: ActionPlan) -> ActionPlanVersion | None:
+    """For an updated action plan, the inspection's last accepted version of
+    the action plan, whose responses it may start from; else None."""
+    if plan.kind != ActionPlan.Kind.UPDATED_ACTION_PLAN:
+        return None
+    return (
+        ActionPlanVersion.objects.filter(
+            plan__inspection_id=plan.inspection_id,
+            plan__kind=ActionPlan.Kind.ACTION_PLAN,
+            status=ActionPlanVersion.Status.ACCEPTED,
+        )
+        .order_by("-number")
+        .first()
+    )
+
+
+@transaction.atomic
+def updated_action_plan_start_from_accepted(*, plan: ActionPlan, by: User) -> int:
+    """Fill in the updated action plan's draft from the accepted action plan:
+    each cause of concern and recommendation not yet answered gets that plan's
+    response to it, for the force to bring up to date. An answer already
+    given is kept, so a second click changes nothing. Returns how many were
+    filled in. Areas for improvement are new in the updated plan: the force
+    answers them itself."""
+    plan = _locked(plan)
+    _require_editable(plan)
+    source = accepted_action_plan(plan)
+    if source is None:
+        raise ValidationError("The action plan has no accepted version to start from")
+    answered = draft_responses(plan)
+    earlier = {response.item_id: response for response in source.responses.all()}
+    copies = [
+        PlanResponse(
+            plan=plan,
+            finding=item.finding,
+            recommendation=item.recommendation,
+            position=item.position,
+            subject=f"{item.label}: {item.text}",
+            **{field: getattr(earlier[item.id], field) for field in RESPONSE_FIELDS},
+        )
+        for item in plan_items(plan)
+        if item.id in earlier and item.id not in answered
+    ]
+    for response in copies:
+        response.save()
+    if copies:
+        _audit(
+            plan,
+            plan,
+            by=by,
+            action="action_plan.started_from_accepted",
+            changes={"responses": [len(answered), len(answered) + len(copies)]},
+            comment=f"From action plan version {source.number}",
+        )
+    return len(copies)
+
+
 def _lock_inspection(inspection_id) -> Inspection:
     """Lock the inspection's row (NO KEY UPDATE, as inspections.services takes
     it) and read its stage as committed now. A closing of the inspection

@@ -19,6 +19,11 @@ urlpatterns = [
     path(PLAN + "document/", views.plan_upload, name="plan_upload"),
     path(PLAN + "document/download/", views.plan_draft_document, name="plan_document"),
     path(PLAN + "responses/<uuid:item_id>/", views.plan_response, name="plan_response"),
+    path(
+        PLAN + "start-from-accepted/",
+        views.plan_start_from_accepted,
+        name="plan_start_from_accepted",
+    ),
     path(PLAN + "check/", views.plan_check, name="plan_check"),
     path(PLAN + "submit/", views.plan_submit, name="plan_submit"),
     path(VERSION, views.version_detail, name="version"),

@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -83,7 +84,11 @@ def _plan_page_context(request, plan) -> dict:
     may_respond = can_respond(request.user, plan.inspection) and plan.is_editable
     items = services.plan_items(plan) if may_respond else []
     responses = services.draft_responses(plan) if may_respond else {}
-    return _shown(request, plan, versions, items, responses, may_respond=may_respond)
+    shown = _shown(request, plan, versions, items, responses, may_respond=may_respond)
+    # An updated plan not yet begun may start from the accepted action plan.
+    if may_respond and not responses:
+        shown["start_from"] = services.accepted_action_plan(plan)
+    return shown
 
 
 def _shown(request, plan, versions, items, responses, *, may_respond: bool) -> dict:
@@ -183,6 +188,27 @@ def plan_response(
             messages.success(request, f"Response to {item.label.lower()} saved")
             return redirect(plan.get_absolute_url())
     return render(request, "actionplans/response.html", {"plan": plan, "item": item, "form": form})
+
+
+@require_POST
+def plan_start_from_accepted(request: HttpRequest, inspection_id: UUID, slug: str) -> HttpResponse:
+    """The updated action plan's responses, filled in from the accepted action plan."""
+    plan = get_plan_for_user(request, inspection_id, slug, respond=True)
+    if not plan.covers_areas_for_improvement:
+        raise Http404("Only the updated action plan starts from another")
+    if sent_in := _sent_in(request, plan):
+        return sent_in
+    try:
+        filled = services.updated_action_plan_start_from_accepted(plan=plan, by=request.user)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(
+            request,
+            f"{filled} response{pluralize(filled)} filled in from the accepted action plan. "
+            "Bring each one up to date before you submit.",
+        )
+    return redirect(plan.get_absolute_url())
 
 
 def plan_check(request: HttpRequest, inspection_id: UUID, slug: str) -> HttpResponse:

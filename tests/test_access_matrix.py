@@ -133,6 +133,8 @@ EXPECTED = {
     "actionplans:plan_response": "403 403 403 404 302 404 302",
     "actionplans:plan_check": "403 403 403 404 302 404 302",
     "actionplans:plan_submit": "405 405 405 405 405 405 302",
+    # POST: the force's own lead alone (test_start_from_accepted.py).
+    "actionplans:plan_start_from_accepted": "405 405 405 405 405 405 302",
     "actionplans:version": "200 200 200 404 200 404 302",
     "actionplans:version_document": "200 200 200 404 200 404 302",
     "actionplans:version_review": "403 200 403 404 403 404 302",

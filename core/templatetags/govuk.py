@@ -151,6 +151,7 @@ _ACTION_LABELS = {
     "user_two_factor_reset": "User two-factor authentication reset",
     "pcc_response_recorded": "Police and crime commissioner's response recorded",
     "pcc_response_changed": "Police and crime commissioner's response changed",
+    "started_from_accepted": "Filled in from the accepted action plan",
 }
 
 
