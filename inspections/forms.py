@@ -424,6 +424,10 @@ class InterviewForm(GovukForm):
         data = super().clean()
         participants = []
         for n in range(1, self.rows + 1):
+            if f"participant_{n}_role" in self.errors:
+                # Too long: the field's own error says so. Its value is not in
+                # cleaned_data, so it would otherwise read as missing too.
+                continue
             role = (data.get(f"participant_{n}_role") or "").strip()
             organisation = data.get(f"participant_{n}_organisation")
             if role and not organisation:

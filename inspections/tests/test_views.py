@@ -446,6 +446,25 @@ def test_interview_form_needs_roles_not_names(client_for, planned, inspector):
     assert planned.interviews.count() == 0
 
 
+def test_a_participant_role_too_long_is_not_also_called_missing(client_for, planned, inspector):
+    url = reverse("inspections:interview_new", args=[planned.pk])
+    response = client_for(inspector).post(
+        url,
+        {
+            "held_on_0": "13",
+            "held_on_1": "1",
+            "held_on_2": "2026",
+            "topics": ["leadership"],
+            "participant_1_role": "R" * 121,
+            "participant_1_organisation": "police",
+        },
+    )
+    html = response.content.decode()
+    assert "Participant 1&#x27;s role must be 120 characters or fewer" in html
+    assert "Enter participant 1&#x27;s role" not in html
+    assert planned.interviews.count() == 0
+
+
 INTERVIEW = {
     "held_on_0": "13",
     "held_on_1": "1",
