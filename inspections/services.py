@@ -132,13 +132,8 @@ def _check_plan(
             rows = model.objects.select_for_update(no_key=True).filter(pk__in=pks)
             list(rows.order_by("pk").values_list("pk", flat=True))
     others = Inspection.objects.exclude(pk=exclude.pk) if exclude else Inspection.objects.all()
-    if others.filter(force=force).open().exists():
-        raise ValidationError(
-            {
-                "force": f"{force.short_name} already has an open inspection. "
-                "Publish it before scheduling another"
-            }
-        )
+    if blocking := others.filter(force=force).open().order_by("fieldwork_start").first():
+        raise ValidationError({"force": _open_inspection_refusal(force, blocking)})
     clashes = (
         others.current()
         .overlapping(fieldwork_start, fieldwork_end)
@@ -160,6 +155,28 @@ def _check_plan(
             )
     if errors:
         raise ValidationError(errors)
+
+
+def _open_inspection_refusal(force, blocking: Inspection) -> str:
+    """Why the force cannot be scheduled again, and what the admin can do: a
+    planned inspection is changed or cancelled, one under way is published
+    first (by its lead inspector, not the admin: found by the admin review,
+    which was told to "publish" an inspection still only planned)."""
+    if blocking.stage == Stage.PLANNED:
+        return (
+            f"{force.short_name} already has an open inspection, planned with fieldwork "
+            f"from {_day(blocking.fieldwork_start)}. Change its plan or cancel it "
+            "instead of scheduling another"
+        )
+    where = {
+        Stage.FIELDWORK: "in fieldwork",
+        Stage.MODERATION: "at moderation",
+        Stage.PRE_PUBLICATION: "at pre-publication checks",
+    }[blocking.stage]
+    return (
+        f"{force.short_name} already has an open inspection, {where}. "
+        "Schedule another once its report is published"
+    )
 
 
 FIELDWORK_STARTS_BEFORE_TODAY = (

@@ -92,6 +92,31 @@ def test_a_force_cannot_have_two_open_inspections(planned, force_a, other_inspec
     assert "already has an open inspection" in error.value.message_dict["force"][0]
 
 
+def test_a_force_with_a_planned_inspection_is_told_to_change_or_cancel_it(
+    planned, force_a, other_inspector
+):
+    # An admin cannot publish an inspection still planned: the refusal said
+    # "Publish it before scheduling another".
+    with pytest.raises(ValidationError) as error:
+        schedule(force=force_a, lead=other_inspector, start=date(2026, 6, 1))
+    assert error.value.message_dict["force"] == [
+        "Greater Manchester already has an open inspection, planned with fieldwork from "
+        "12 January 2026. Change its plan or cancel it instead of scheduling another"
+    ]
+
+
+def test_a_force_with_an_inspection_under_way_is_told_to_wait_for_publication(
+    make_inspection, force_a, other_inspector
+):
+    make_inspection(Stage.MODERATION)
+    with pytest.raises(ValidationError) as error:
+        schedule(force=force_a, lead=other_inspector, start=date(2026, 6, 1))
+    assert error.value.message_dict["force"] == [
+        "Greater Manchester already has an open inspection, at moderation. "
+        "Schedule another once its report is published"
+    ]
+
+
 def test_a_published_inspection_does_not_block_the_next(make_inspection, force_a, other_inspector):
     make_inspection(Stage.PUBLISHED)
     schedule(force=force_a, lead=other_inspector, start=date(2026, 9, 1))
