@@ -273,6 +273,25 @@ def check_role_change(user: User, *, before: str, after: str) -> None:
                 "changing their role"
             }
         )
+    if after == User.Role.FORCE_LEAD:
+        _check_off_every_team(user)
+
+
+def _check_off_every_team(user: User) -> None:
+    """A force lead on an inspection's team would stay listed there, with its
+    case files still assigned to them and its notices addressed to them,
+    about another force's inspection (found by the admin review). Take them
+    off each team first."""
+    teams = user.inspection_teams.current().count()
+    if teams:
+        raise ValidationError(
+            {
+                "role": f"{user.full_name} is on the team of {teams} inspection"
+                f"{'s' if teams != 1 else ''} not yet closed. Take them off "
+                f"{'each team' if teams != 1 else 'it'} on the inspection's plan page "
+                "before making them a force lead"
+            }
+        )
 
 
 STALE_DETAILS = (

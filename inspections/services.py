@@ -172,7 +172,7 @@ def _open_inspection_refusal(force, blocking: Inspection) -> str:
         Stage.FIELDWORK: "in fieldwork",
         Stage.MODERATION: "at moderation",
         Stage.PRE_PUBLICATION: "at pre-publication checks",
-    }[blocking.stage]
+    }.get(blocking.stage, f"at {blocking.get_stage_display().lower()}")
     return (
         f"{force.short_name} already has an open inspection, {where}. "
         "Schedule another once its report is published"

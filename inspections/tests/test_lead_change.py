@@ -234,3 +234,46 @@ def test_with_no_other_lead_inspector_the_page_says_how_to_add_one(
     page = client_for(admin_user).get(reverse("inspections:lead", args=[inspection.pk])).text
     assert "There is no other active lead inspector to choose" in page
     assert reverse("accounts:user_add") in page and "Change lead inspector</button>" not in page
+
+
+def test_an_inspector_on_a_team_is_not_made_a_force_lead_until_taken_off_it(
+    client_for, make_inspection, inspector, admin_user, force_b
+):
+    """Found by the admin review: made a force lead, they stayed on the team of
+    another force's inspection, its case files assigned to them and its
+    notices addressed to them."""
+    make_inspection(Stage.FIELDWORK)
+    url = reverse("accounts:user_edit", args=[inspector.pk])
+    form = {
+        "full_name": inspector.full_name,
+        "email": inspector.email,
+        "role": User.Role.FORCE_LEAD,
+        "force": force_b.pk,
+        "reason": "Joined Cleveland Police",
+    }
+    response = client_for(admin_user).post(url, form)
+    assert response.status_code == 200
+    html = response.content.decode().replace("&#x27;", "'")
+    assert (
+        "Ian Inspector is on the team of 1 inspection not yet closed. Take them off it on "
+        "the inspection's plan page before making them a force lead"
+    ) in html
+    assert 'href="#id_role' in html  # in the error summary, linked to the role
+    inspector.refresh_from_db()
+    assert inspector.role == User.Role.INSPECTOR
+    assert inspector.force is None
+
+
+def test_an_inspector_on_closed_inspections_only_may_become_a_force_lead(
+    make_inspection, inspector, admin_user, force_b
+):
+    make_inspection(Stage.CLOSED)
+    assert account_services.user_details_change(
+        user=inspector,
+        by=admin_user,
+        full_name=inspector.full_name,
+        email=inspector.email,
+        role=User.Role.FORCE_LEAD,
+        force=force_b,
+        reason="Joined Cleveland Police",
+    )
