@@ -303,6 +303,34 @@ class PrivateFileField(forms.FileField):
         return upload
 
 
+class TypedDateField(forms.DateField):
+    """An optional date typed in one box, as 31/12/2026. A date written so
+    that cannot be (31/02/2026) is told it must be a real date, as GOV.UK
+    asks; anything else is shown the format (found by the admin review)."""
+
+    _SHAPED = re.compile(r"\s*(\d{1,2}/\d{1,2}/\d{4}|\d{4}-\d{1,2}-\d{1,2})\s*")
+
+    def __init__(self, *, label: str, what: str):
+        super().__init__(
+            label=label,
+            required=False,
+            input_formats=["%d/%m/%Y", "%Y-%m-%d"],
+            help_text="For example, 31/12/2026",
+            error_messages={
+                "invalid": f"Enter the {what} in the format 31/12/2026",
+                "unreal": f"The {what} must be a real date",
+            },
+        )
+
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except ValidationError:
+            if isinstance(value, str) and self._SHAPED.fullmatch(value):
+                raise ValidationError(self.error_messages["unreal"], code="unreal") from None
+            raise
+
+
 class AuditSearchForm(GovukMessagesMixin, forms.Form):
     """Filters for the audit trail. Invalid values are reported, not guessed."""
 
@@ -316,20 +344,8 @@ class AuditSearchForm(GovukMessagesMixin, forms.Form):
         max_length=500,
         help_text="Paste the address of the inspection's page, or the reference in it",
     )
-    since = forms.DateField(
-        label="From",
-        required=False,
-        input_formats=["%d/%m/%Y", "%Y-%m-%d"],
-        help_text="For example, 31/12/2026",
-        error_messages={"invalid": "Enter the from date in the format 31/12/2026"},
-    )
-    until = forms.DateField(
-        label="To",
-        required=False,
-        input_formats=["%d/%m/%Y", "%Y-%m-%d"],
-        help_text="For example, 31/12/2026",
-        error_messages={"invalid": "Enter the to date in the format 31/12/2026"},
-    )
+    since = TypedDateField(label="From", what="from date")
+    until = TypedDateField(label="To", what="to date")
 
     def clean(self):
         data = super().clean()

@@ -42,11 +42,14 @@ def test_search_by_force_person_inspection_and_date(
 def test_bad_dates_are_explained_not_guessed(client_for, admin_user):
     response = client_for(admin_user).get(URL, {"since": "31/02/2026", "inspection": "x"})
     html = response.content.decode()
-    assert "Enter the from date in the format 31/12/2026" in html
+    assert "The from date must be a real date" in html  # written right, but cannot be
+    assert "Enter the from date in the format" not in html
     assert "Enter the address of the inspection&#x27;s page, or the reference in it" in html
     assert list(response.context["page_obj"].object_list) == []
     assert "Correct the search to see the records" in html
     assert "No records match this search" not in html
+    unshaped = client_for(admin_user).get(URL, {"until": "next tuesday"}).content.decode()
+    assert "Enter the to date in the format 31/12/2026" in unshaped
     backwards = client_for(admin_user).get(URL, {"since": "27/11/2026", "until": "01/01/2026"})
     assert "The to date must be the same as or after the from date" in backwards.text
 
