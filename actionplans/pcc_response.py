@@ -67,6 +67,16 @@ def pcc_response_overdue(
     return due_on is not None and due_on < today and published_on is None and stage != Stage.CLOSED
 
 
+def pcc_response_open(
+    *, due_on: date | None, published_on: date | None, stage: str, horizon: date
+) -> bool:
+    """Whether the response is still awaited and due by `horizon`: overdue
+    (as pcc_response_overdue) or due soon, none recorded, not closed."""
+    return (
+        due_on is not None and due_on <= horizon and published_on is None and stage != Stage.CLOSED
+    )
+
+
 def pcc_response_status(inspection: Inspection, today: date | None = None) -> Status | None:
     """Where the response stands, in words: None before publication."""
     if inspection.pcc_response_due_on is None:

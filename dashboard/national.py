@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from django.db.models import Count, OuterRef, Q, Subquery
 
 from actionplans.models import ActionPlan, ActionPlanVersion, Notice, PostInspectionVisit
-from actionplans.pcc_response import pcc_response_overdue
+from actionplans.pcc_response import pcc_response_open
 from core.links import ANY, url_maker
 from forces.models import Force
 from inspections import charts
@@ -103,8 +103,10 @@ class Picture:
     rows: list[MatrixRow]
     due_soon: list[Deadline] = field(default_factory=list)
     overdue: list[Deadline] = field(default_factory=list)
-    # Police and crime commissioners' responses past due and not recorded.
+    # Police and crime commissioners' responses not recorded: past due, and
+    # due in the next 30 days.
     pcc_overdue: list[Deadline] = field(default_factory=list)
+    pcc_due_soon: list[Deadline] = field(default_factory=list)
     visits: list[Visit] = field(default_factory=list)
     quarter: tuple[date, date] | None = None
 
@@ -176,12 +178,12 @@ def _deadline_inspections(
     *, today: date, forces: dict, narrow: bool, among=None, pcc: bool = False
 ):
     """The inspections with a plan due within 30 days or overdue (and, with
-    pcc=True, a commissioner's response overdue and not recorded), with their
-    plans' statuses: one query."""
+    pcc=True, a commissioner's response not recorded, due within 30 days or
+    overdue), with their plans' statuses: one query."""
     horizon = today + timedelta(days=DUE_SOON_DAYS)
     due = Q(action_plan_due_on__lte=horizon) | Q(updated_action_plan_due_on__lte=horizon)
     if pcc:
-        due |= Q(pcc_response_due_on__lt=today, pcc_response_published_on__isnull=True)
+        due |= Q(pcc_response_due_on__lte=horizon, pcc_response_published_on__isnull=True)
     inspections = Inspection.objects.filter(stage__in=PLAN_STAGES).filter(due)
     if among is not None:
         inspections = inspections.filter(pk__in=among.values("pk"))
@@ -218,8 +220,11 @@ def _plan_deadlines(inspections, *, today: date, forces: dict) -> list[Deadline]
     return sorted(deadlines, key=lambda d: (d.due_on, d.force.short_name))
 
 
-def _pcc_overdue(inspections, *, today: date, forces: dict) -> list[Deadline]:
-    """Commissioners' responses past due with none recorded, oldest first."""
+def _pcc_deadlines(inspections, *, today: date, forces: dict) -> list[Deadline]:
+    """Commissioners' responses with none recorded, overdue (as the service
+    chases them) or due within 30 days, soonest first (found by the admin
+    review: one due in 3 days was on the force lead's home, not the admin's)."""
+    horizon = today + timedelta(days=DUE_SOON_DAYS)
     links = _links()
     deadlines = [
         _deadline(
@@ -232,11 +237,11 @@ def _pcc_overdue(inspections, *, today: date, forces: dict) -> list[Deadline]:
         )
         for inspection in inspections
         if inspection.force_id in forces
-        and pcc_response_overdue(
+        and pcc_response_open(
             due_on=inspection.pcc_response_due_on,
             published_on=inspection.pcc_response_published_on,
             stage=inspection.stage,
-            today=today,
+            horizon=horizon,
         )
     ]
     return sorted(deadlines, key=lambda d: (d.due_on, d.force.short_name))
@@ -302,7 +307,7 @@ def coming_visits(
 def deadlines_of(user, *, today: date) -> tuple[list[Deadline], list[Deadline]]:
     """(overdue, due in the next 30 days): the action plans of the inspections
     an inspector works on (an admin: all), and their commissioners' responses
-    overdue and not recorded, for their home page. Two queries."""
+    not recorded, for their home page. Two queries."""
     forces = Force.objects.in_bulk()
     inspections = list(
         _deadline_inspections(
@@ -314,10 +319,9 @@ def deadlines_of(user, *, today: date) -> tuple[list[Deadline], list[Deadline]]:
         )
     )
     deadlines = _plan_deadlines(inspections, today=today, forces=forces)
-    overdue = [d for d in deadlines if d.is_overdue]
-    overdue += _pcc_overdue(inspections, today=today, forces=forces)
-    overdue.sort(key=lambda d: (d.due_on, d.force.short_name))
-    return overdue, [d for d in deadlines if not d.is_overdue]
+    deadlines += _pcc_deadlines(inspections, today=today, forces=forces)
+    deadlines.sort(key=lambda d: (d.due_on, d.force.short_name))
+    return [d for d in deadlines if d.is_overdue], [d for d in deadlines if not d.is_overdue]
 
 
 def inspections_open_to(user, deadlines: list[Deadline]) -> set | None:
@@ -358,12 +362,14 @@ def national_picture(*, today: date, region: str = "", country: str = "") -> Pic
     # The plans and the commissioners' responses from the same query.
     inspections = list(_deadline_inspections(today=today, forces=forces, narrow=narrow, pcc=True))
     deadlines = _plan_deadlines(inspections, today=today, forces=forces)
+    pcc = _pcc_deadlines(inspections, today=today, forces=forces)
     visits, quarter = coming_visits(today=today, forces=forces, narrow=narrow)
     return Picture(
         rows=matrix,
         due_soon=[d for d in deadlines if not d.is_overdue],
         overdue=[d for d in deadlines if d.is_overdue],
-        pcc_overdue=_pcc_overdue(inspections, today=today, forces=forces),
+        pcc_overdue=[d for d in pcc if d.is_overdue],
+        pcc_due_soon=[d for d in pcc if not d.is_overdue],
         visits=visits,
         quarter=quarter,
     )

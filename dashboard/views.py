@@ -56,7 +56,7 @@ def _dashboard_body(data: dict, user) -> dict:
     return {
         "picture": picture,
         "open_to_user": national.inspections_open_to(
-            user, picture.overdue + picture.due_soon + picture.pcc_overdue
+            user, picture.overdue + picture.due_soon + picture.pcc_overdue + picture.pcc_due_soon
         ),
         "topics": Topic.labels,
         "pcc_response_days": settings.PROGRAMME_RULES["PCC_RESPONSE_DAYS"],

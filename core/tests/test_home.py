@@ -132,3 +132,28 @@ def test_no_page_drawn_for_a_signed_in_person_is_kept_by_the_browser(client_for,
     come back from the browser's cache on a shared computer after sign-out."""
     response = client_for(force_lead_a).get(reverse("core:home"))
     assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]
+
+
+def test_homes_list_the_commissioners_responses_due_in_the_next_30_days(
+    client_for, force_a, force_b, lead_inspector, other_inspector, admin_user
+):
+    """Found by the admin review: a response due in 3 days was on the force
+    lead's home, and not on the admin's, who watches every deadline."""
+    from datetime import timedelta
+
+    from actionplans.tests.factories import bare_pcc_response_due, today
+
+    soon = bare_pcc_response_due(force=force_a, lead=lead_inspector, due_on=today() + timedelta(3))
+    bare_pcc_response_due(force=force_b, lead=other_inspector, due_on=today() + timedelta(days=31))
+    bare_pcc_response_due(
+        force=force_b, lead=other_inspector, due_on=today() + timedelta(days=5), stage="closed"
+    )
+
+    admins = client_for(admin_user).get(reverse("core:home")).content.decode()
+    due_soon = admins.split("Due in the next 30 days")[1]
+    followup = reverse("actionplans:followup", args=[soon.pk])
+    assert f'href="{followup}#pcc-response">Police and crime commissioner’s response' in due_soon
+    assert admins.count("Police and crime commissioner’s response<span") == 1  # not 31 days, closed
+    assert "Due</strong> in 3 days" in due_soon
+    leads = client_for(lead_inspector).get(reverse("core:home")).content.decode()
+    assert f'href="{followup}#pcc-response"' in leads.split("Due in the next 30 days")[1]

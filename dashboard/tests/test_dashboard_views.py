@@ -219,3 +219,22 @@ def test_a_filter_narrows_the_deadlines_and_visits_too(
     assert {d.force for d in wales.overdue} == {gwent}
     assert {v.force for v in wales.visits} == {gwent}
     assert sum(row.open_concerns for row in wales.rows) == 2
+
+
+def test_commissioners_responses_due_in_the_next_30_days_are_listed(
+    client_for, admin_user, lead_inspector, today
+):
+    from actionplans.tests.factories import bare_pcc_response_due
+
+    kent, essex = Force.objects.get(slug="kent"), Force.objects.get(slug="essex")
+    soon = bare_pcc_response_due(force=kent, lead=lead_inspector, due_on=today + timedelta(days=3))
+    bare_pcc_response_due(force=essex, lead=lead_inspector, due_on=today + timedelta(days=31))
+
+    response = client_for(admin_user).get(URL)
+
+    picture = response.context["picture"]
+    assert [(d.inspection.pk, d.days) for d in picture.pcc_due_soon] == [(soon.pk, 3)]
+    assert picture.pcc_overdue == []
+    section = response.text.split('id="pcc-responses"')[1].split("<h2")[0]
+    assert f'href="/inspections/{soon.pk}/follow-up/#pcc-response"' in section
+    assert "No police and crime commissioner’s response is overdue." in section
