@@ -638,6 +638,11 @@ def transition(request: HttpRequest, inspection_id, action: str) -> HttpResponse
             None,
         ),
         "blockers": blockers,
+        # Started before its planned start, fieldwork cannot be undone, and an
+        # inspection in fieldwork can no longer be cancelled (found by the
+        # admin review: offered months early, one click was for good).
+        "starts_later": action == "start-fieldwork"
+        and inspection.fieldwork_start > timezone.localdate(),
     }
     return render(request, "inspections/transition.html", context)
 

@@ -1586,3 +1586,33 @@ def test_programme_sort_links_keep_the_filters_given(client_for, admin_user):
 
     html = client_for(admin_user).get(url, {"country": "wales&sort=x #"}).content.decode()
     assert 'href="?sort=force&amp;country=wales%26sort%3Dx+%23"' in html
+
+
+def test_starting_fieldwork_before_its_planned_start_warns_it_cannot_be_undone(
+    client_for, force_a, force_b, lead_inspector, admin_user
+):
+    """Found by the admin review: offered months early with no word of the
+    date, one click started fieldwork for good, and a started inspection
+    can no longer be cancelled."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from core.templatetags.govuk import govuk_date
+    from inspections.tests.factories import schedule
+
+    today = timezone.localdate()
+    later = schedule(force=force_a, lead=lead_inspector, start=today + timedelta(days=30))
+    due = schedule(force=force_b, lead=lead_inspector, start=today)
+    client = client_for(lead_inspector)
+
+    def page(inspection) -> str:
+        url = reverse("inspections:transition", args=[inspection.pk, "start-fieldwork"])
+        return client.get(url).content.decode()
+
+    warning = (
+        f"Fieldwork is planned to start on {govuk_date(later.fieldwork_start)}. Once it has "
+        "started, it cannot be undone and the inspection can no longer be cancelled."
+    )
+    assert warning in page(later)
+    assert "Fieldwork is planned to start on" not in page(due)
