@@ -288,6 +288,7 @@ def inspection_update_plan(
         raise ValidationError("The plan cannot change once fieldwork has finished")
     if kind != inspection.kind:
         _check_kind(kind)
+    _check_started_fieldwork_stays_started(inspection, fieldwork_start)
     people = [lead_inspector, *[m for m in team if m.pk != lead_inspector.pk]]
     _check_plan(
         force=inspection.force,
@@ -310,6 +311,20 @@ def inspection_update_plan(
         changes["team"] = [before_team, after_team]
     _record(inspection, inspection, by=by, action="inspection.plan_changed", changes=changes)
     return inspection
+
+
+def _check_started_fieldwork_stays_started(inspection: Inspection, fieldwork_start: date) -> None:
+    """Fieldwork under way cannot be moved to start in the future: the page
+    would say it starts later while its topics are being graded (found by the
+    admin review). A start date left as it was is not refused."""
+    if (
+        inspection.stage == Stage.FIELDWORK
+        and fieldwork_start != inspection.fieldwork_start
+        and fieldwork_start > timezone.localdate()
+    ):
+        raise ValidationError(
+            {"fieldwork_start": "Fieldwork has started, so its start date must be today or earlier"}
+        )
 
 
 @transaction.atomic

@@ -60,6 +60,41 @@ def test_a_plan_stored_with_a_kind_no_longer_scheduled_can_still_change(
         )
 
 
+def test_fieldwork_under_way_cannot_be_moved_to_start_in_the_future(
+    in_fieldwork, admin_user, lead_inspector
+):
+    """Found by the admin review: an inspection in fieldwork, its topics being
+    graded, was replanned to start in three months, without a word."""
+    from django.utils import timezone
+
+    later = timezone.localdate() + timedelta(days=90)
+    plan = {
+        "kind": in_fieldwork.kind,
+        "lead_inspector": lead_inspector,
+        "team": list(in_fieldwork.team.all()),
+        "by": admin_user,
+    }
+    with pytest.raises(ValidationError) as error:
+        services.inspection_update_plan(
+            inspection=in_fieldwork,
+            fieldwork_start=later,
+            fieldwork_end=later + timedelta(days=4),
+            **plan,
+        )
+    assert error.value.message_dict["fieldwork_start"] == [
+        "Fieldwork has started, so its start date must be today or earlier"
+    ]
+    in_fieldwork.refresh_from_db()
+    assert in_fieldwork.fieldwork_start < later
+    # Its end may move, and a start left as it was is not refused.
+    services.inspection_update_plan(
+        inspection=in_fieldwork,
+        fieldwork_start=in_fieldwork.fieldwork_start,
+        fieldwork_end=later,
+        **plan,
+    )
+
+
 def test_fieldwork_cannot_end_before_it_starts(force_a, lead_inspector, admin_user):
     with pytest.raises(ValidationError) as error:
         services.inspection_schedule(

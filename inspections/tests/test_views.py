@@ -1616,3 +1616,32 @@ def test_starting_fieldwork_before_its_planned_start_warns_it_cannot_be_undone(
     )
     assert warning in page(later)
     assert "Fieldwork is planned to start on" not in page(due)
+
+
+def test_the_plan_page_refuses_to_move_fieldwork_under_way_into_the_future(
+    client_for, admin_user, in_fieldwork, lead_inspector
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    later = timezone.localdate() + timedelta(days=90)
+    response = client_for(admin_user).post(
+        reverse("inspections:edit", args=[in_fieldwork.pk]),
+        {
+            "kind": in_fieldwork.kind,
+            "fieldwork_start_0": str(later.day),
+            "fieldwork_start_1": str(later.month),
+            "fieldwork_start_2": str(later.year),
+            "fieldwork_end_0": str(later.day),
+            "fieldwork_end_1": str(later.month),
+            "fieldwork_end_2": str(later.year),
+            "lead_inspector": lead_inspector.pk,
+        },
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "govuk-error-summary" in html
+    assert 'href="#id_fieldwork_start_0">Fieldwork has started, so its start date' in html
+    in_fieldwork.refresh_from_db()
+    assert in_fieldwork.fieldwork_start != later
