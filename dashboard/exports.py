@@ -12,10 +12,11 @@ from collections.abc import Callable, Iterator
 from datetime import date
 from typing import NamedTuple
 
-from django.db.models import Count, Q, Value
+from django.db.models import Count, Min, Q, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 
+from accounts.models import User
 from actionplans.models import ActionPlanVersion, Notice
 from actionplans.pcc_response import pcc_response_overdue
 from casefiles.models import CaseRating, CaseReview
@@ -175,7 +176,7 @@ def case_reviews() -> tuple[list[str], Iterator]:
 def deadlines(today: date) -> tuple[list[str], Iterator]:
     """Every dated deadline of every inspection, with its status (a plan's,
     or whether the police and crime commissioner's response is published, and
-    when), then every notice sent about a deadline or a post-inspection visit."""
+    when), then every notice sent to the force's leads, once per occasion."""
     header = [
         *FORCE,
         "Fieldwork start",
@@ -203,8 +204,24 @@ def deadlines(today: date) -> tuple[list[str], Iterator]:
         )
         .iterator(chunk_size=CHUNK)
     )
+    # The notices sent to the force: one row per occasion however many of
+    # its leads were sent it, and not the copies sent to the lead inspector
+    # or the admins (found by the outputs review: an overdue notice was three
+    # rows, and a force with no lead looked chased).
     notices = (
-        Notice.objects.order_by("inspection__force__short_name", "due_on", "sent_at")
+        Notice.objects.filter(recipient__role=User.Role.FORCE_LEAD)
+        .values(
+            *(f"inspection__{f}" for f in FORCE_FIELDS),
+            "inspection__fieldwork_start",
+            "inspection__stage",
+            "kind",
+            "subject",
+            "due_on",
+            "inspection",
+            "sequence",
+        )
+        .annotate(first_sent_at=Min("sent_at"))
+        .order_by("inspection__force__short_name", "due_on", "first_sent_at")
         .values_list(
             *(f"inspection__{f}" for f in FORCE_FIELDS),
             "inspection__fieldwork_start",
@@ -212,7 +229,7 @@ def deadlines(today: date) -> tuple[list[str], Iterator]:
             "kind",
             "subject",
             "due_on",
-            "sent_at",
+            "first_sent_at",
         )
         .iterator(chunk_size=CHUNK)
     )

@@ -349,6 +349,42 @@ def test_deadlines_export_marks_overdue_plans_and_lists_notices(
     assert force_lead_a.email not in "".join(",".join(r) for r in rows)
 
 
+def test_deadlines_export_lists_each_notice_sent_to_the_force_once(
+    export, lead_inspector, admin_user, force_lead_a, today
+):
+    """The page says the file lists every notice sent to a force: the copies
+    of an overdue notice sent to the lead inspector and the admins are not
+    sent to the force, and were rows of their own, as if the force had been
+    chased three times (found by the outputs review)."""
+    from actionplans.models import Notice
+
+    kent = Force.objects.get(slug="kent")
+    inspections = history([kent], lead=lead_inspector, today=today)
+    published = next(i for i in inspections if i.stage == Inspection.Stage.PUBLISHED)
+    for recipient in (force_lead_a, lead_inspector, admin_user):
+        Notice.objects.create(
+            recipient=recipient,
+            kind=Notice.Kind.OVERDUE,
+            inspection=published,
+            subject=Notice.Subject.UPDATED_ACTION_PLAN,
+            due_on=published.updated_action_plan_due_on,
+            title="Overdue",
+            body="Overdue",
+        )
+    Notice.objects.create(
+        recipient=lead_inspector,
+        kind=Notice.Kind.POINTS_SENT,
+        inspection=published,
+        subject=Notice.Subject.FACTUAL_ACCURACY,
+        due_on=published.updated_action_plan_due_on,
+        title="Points sent",
+        body="Points sent",
+    )
+    rows = export("deadlines")
+    notices = [r[6] for r in rows[1:] if r[10]]
+    assert notices == ["Overdue notice: Updated action plan"]
+
+
 def test_deadlines_export_gives_each_commissioners_response_its_status(
     export, lead_inspector, admin_user, today
 ):
