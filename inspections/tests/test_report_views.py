@@ -355,6 +355,21 @@ def test_tracker_pdf_is_a_pdf_and_unknown_formats_are_404(client_for, inspector,
     assert bad.status_code == 404
 
 
+def test_tracker_pdf_says_only_recommendations_carry_the_reports_numbers(
+    client_for, force_lead_a, make_report
+):
+    """The report numbers recommendations, not areas for improvement: the
+    tracker said both were "numbered as in the report" (found by the outputs
+    review)."""
+    from inspections.tests.pdf import pdf_text, squashed
+
+    inspection = make_report(Stage.PRE_PUBLICATION)
+    url = reverse("inspections:tracker", args=[inspection.pk, "pdf"])
+    text = squashed(pdf_text(client_for(force_lead_a).get(url).content, raw=True))
+    assert squashed("Recommendations, numbered as in the report, and areas for improvement") in text
+    assert squashed("Recommendations and areas for improvement, numbered as in") not in text
+
+
 def test_tracker_pdf_is_marked_draft_only_before_publication(client_for, force_lead_a, make_report):
     """The tracker drew the report's draft marking ("DRAFT", "Draft for
     pre-publication checks: not for circulation") on every page, even for a
