@@ -8,7 +8,7 @@ cause of concern for every inadequate grade and an area for improvement for
 every grade that requires improvement.
 """
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
@@ -16,7 +16,7 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.services import user_password_set_in_django_admin
 from actionplans import services as plan_services
-from actionplans.models import ActionPlan, PlanResponse
+from actionplans.models import ActionPlan, ActionPlanVersion, PlanResponse
 from actionplans.notices import notices_sweep
 from actionplans.pcc_response import pcc_response_record
 from core.tests.files import pdf  # a small valid PDF, so the demo documents open
@@ -182,6 +182,18 @@ def _accepted_plans(inspection, kinds: list[str], *, by, lead) -> None:
             )
         version = plan_services.action_plan_submit(plan=plan, by=by)
         plan_services.action_plan_version_accept(version=version, by=lead)
+        _dated_as_of_old(version, due_on=plan.due_on)
+
+
+def _dated_as_of_old(version, *, due_on: date) -> None:
+    """History's plans read as sent in before they were due and accepted a
+    week later, not today (found by the outputs review: a 2018 inspection's
+    plan "submitted on" the day the demo was seeded). Demo data: its audit
+    trail keeps the day it was made."""
+    submitted = timezone.make_aware(datetime.combine(due_on - timedelta(days=2), time(11)))
+    ActionPlanVersion.objects.filter(pk=version.pk).update(
+        submitted_at=submitted, reviewed_at=submitted + timedelta(days=7)
+    )
 
 
 def _findings_for(inspection, topic, grade: str, *, by) -> None:

@@ -13,3 +13,22 @@ def test_seed_gives_published_history_across_forces_once(db):
     assert AuditEvent.objects.filter(action="inspection.published").count() == count
     call_command("seed_demo", password="a-long-demo-password")
     assert published.count() == count
+
+
+def test_the_historys_plans_are_dated_when_they_were_due_not_today(db):
+    """Found by the outputs review: a 2018 inspection's plans read as
+    submitted and accepted on the day the demo was seeded."""
+    from django.utils import timezone
+
+    from actionplans.models import ActionPlanVersion
+    from dashboard.seed import HISTORY_LEAD_EMAIL
+
+    call_command("seed_demo", password="a-long-demo-password")
+    history = ActionPlanVersion.objects.filter(
+        plan__inspection__lead_inspector__email=HISTORY_LEAD_EMAIL
+    ).select_related("plan")
+    assert history.exists()
+    for version in history:
+        submitted = timezone.localdate(version.submitted_at)
+        assert submitted < version.plan.due_on, version
+        assert timezone.localdate(version.reviewed_at) > submitted
