@@ -95,3 +95,26 @@ def test_review_list_rows(client_for, inspection, inspector, lead_inspector, thr
     )
     assert "Cases assigned to you: 1 to 2 of 2" in html
     assert untouched.reference not in html
+
+
+def test_review_list_shows_the_rating_after_second_review(
+    client_for, inspection, inspector, lead_inspector, three
+):
+    from casefiles import services
+    from casefiles.models import SecondReview
+
+    submitted, _, _ = three
+    second = SecondReview.objects.create(review=submitted.review, reviewer=lead_inspector)
+    services.second_review_complete(
+        second_review=second, agrees=False, rating="good", reason="Well handled.", by=lead_inspector
+    )
+    html = (
+        client_for(lead_inspector)
+        .get(reverse("casefiles:review_list", args=[inspection.pk]))
+        .content.decode()
+    )
+    # The figures count the case as good: so does the list, and it says why.
+    row = row_of(html, submitted.reference)
+    assert '<td class="govuk-table__cell">Good' in row
+    assert "Changed at second review from inadequate" in row
+    assert services.case_review_figures(inspection).overall.good == 1
