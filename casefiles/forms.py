@@ -323,6 +323,9 @@ class SecondReviewForm(GovukForm):
         label="If you disagree, why?",
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
+        # As long as the review's notes (found by the case files review: no limit at all).
+        max_length=20000,
+        error_messages={"max_length": "The reason must be 20,000 characters or fewer"},
     )
 
     def __init__(self, *args, **kwargs):

@@ -575,6 +575,23 @@ def test_second_review_page_records_a_different_rating(
     assert (second.agrees, second.rating) == (False, "inadequate")
 
 
+def test_a_second_review_reason_too_long_is_refused_beside_the_field_and_not_saved(
+    client_for, inspector, lead_inspector, inspection, case
+):
+    Case.objects.filter(pk=case.pk).update(second_review_due=True)
+    case.refresh_from_db()
+    submit_review(case, inspector)
+    response = client_for(lead_inspector).post(
+        url("second_review", inspection, case.pk),
+        {"agrees": "no", "rating": "inadequate", "reason": "x" * 20001},
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "govuk-error-summary" in html
+    assert html.count("The reason must be 20,000 characters or fewer") == 2
+    assert SecondReview.objects.get().status == SecondReview.Status.PENDING
+
+
 # --------------------------------------------------------------- categories
 
 
