@@ -356,6 +356,7 @@ def _sample_context(request: HttpRequest, inspection: Inspection, form) -> dict:
         "counts": counts,
         "population_total": sum(row["population"] for row in counts),
         "sample_total": sample_total,
+        "submitted_total": sum(row["submitted"] for row in counts),
         "draws": list(inspection.sample_draws.select_related("drawn_by").only(*SAMPLE_DRAW_FIELDS)),
         "page": page,
         "cases": _case_rows(inspection, page.object_list, assign_links=can_edit),

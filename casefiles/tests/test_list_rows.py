@@ -118,3 +118,18 @@ def test_review_list_shows_the_rating_after_second_review(
     assert '<td class="govuk-table__cell">Good' in row
     assert "Changed at second review from inadequate" in row
     assert services.case_review_figures(inspection).overall.good == 1
+
+
+def test_the_sample_totals_its_submitted_reviews_as_the_review_list_counts_them(
+    client_for, inspection, lead_inspector, three
+):
+    html = (
+        client_for(lead_inspector)
+        .get(reverse("casefiles:sample", args=[inspection.pk]))
+        .content.decode()
+    )
+    total = re.search(r"All categories</th>(.*?)</tr>", html, re.S).group(1)
+    cells = re.findall(r"<strong>([^<]*)</strong>", total)
+    # 60 cases in the list, 9 in the sample, 1 review submitted (as "1 of 9
+    # reviews submitted" on the review list); the last cell was left empty.
+    assert cells == ["60", "9", "1"]
