@@ -148,7 +148,10 @@ class SampleDrawForm(GovukForm):
 
     def clean(self):
         data = super().clean()
-        if not self.errors and not any(self.sizes().values()):
+        # Asked whatever else is wrong (a redraw's missing reason), so every
+        # problem is listed at once (found by the case files review).
+        size_errors = any(name.startswith("size_") for name in self.errors)
+        if not size_errors and not any(self.sizes().values()):
             raise ValidationError("Enter a sample size for at least one category")
         return data
 

@@ -269,6 +269,16 @@ def test_the_draw_form_needs_at_least_one_size(client_for, inspector, inspection
     assert "Enter a sample size for at least one category" in response.content.decode()
 
 
+def test_a_redraw_with_no_sizes_and_no_reason_lists_both_problems_at_once(
+    client_for, inspector, inspection, drawn
+):
+    response = client_for(inspector).post(url("sample_draw", inspection), {})
+    html = response.content.decode()
+    assert "Enter why you are drawing the sample again" in html
+    assert "Enter a sample size for at least one category" in html
+    assert SampleDraw.objects.count() == 1
+
+
 def test_drawing_the_sample_shows_population_and_sample_counts(
     client_for, inspector, inspection, case_list
 ):
