@@ -59,6 +59,10 @@ NO_ROWS_MESSAGE = "The file has no cases in it: add one row for each case under 
 
 
 NOT_CSV_MESSAGE = "The selected file must be a CSV"
+NO_HEADINGS_MESSAGE = (
+    "The first row must be the headings in the template: case reference, category, "
+    "date recorded and area, separated by commas"
+)
 
 
 def shown(text: str) -> str:
@@ -72,9 +76,27 @@ def normalise_heading(heading: str) -> str:
     return ALIASES.get(key, key)
 
 
+def _identifying_message(heading: str) -> str:
+    return (
+        f"Remove the ‘{shown(heading)}’ column: the case list must never include a "
+        "child’s name or other details that could identify them"
+    )
+
+
 def check_headings(headings: list[str]) -> tuple[list[str], list[str]]:
     """Return (column keys in file order, error messages) for a header row."""
     keys = [normalise_heading(h) for h in headings]
+    if not set(keys) & set(TEMPLATE_COLUMNS):
+        # No heading of the template at all: the first row is a case (the
+        # headings left out), or the values are not separated by commas. One
+        # message says so, rather than one a column asking to remove "REF-1"
+        # (found by the case files review).
+        identifying = [
+            _identifying_message(heading)
+            for heading, key in zip(headings, keys, strict=True)
+            if key and is_identifying(key)
+        ]
+        return keys, [*dict.fromkeys(identifying), NO_HEADINGS_MESSAGE]
     errors = []
     for heading, key in zip(headings, keys, strict=True):
         if key in TEMPLATE_COLUMNS:
@@ -82,10 +104,7 @@ def check_headings(headings: list[str]) -> tuple[list[str], list[str]]:
         if not key:
             errors.append("Every column must have a heading: remove empty columns")
         elif is_identifying(key):
-            errors.append(
-                f"Remove the ‘{shown(heading)}’ column: the case list must never include a "
-                "child’s name or other details that could identify them"
-            )
+            errors.append(_identifying_message(heading))
         else:
             errors.append(
                 f"Remove the ‘{shown(heading)}’ column: it is not in the template. "

@@ -148,7 +148,10 @@ class SampleDrawForm(GovukForm):
 
     def clean(self):
         data = super().clean()
-        if not self.errors and not any(self.sizes().values()):
+        # Asked whatever else is wrong (a redraw's missing reason), so every
+        # problem is listed at once (found by the case files review).
+        size_errors = any(name.startswith("size_") for name in self.errors)
+        if not size_errors and not any(self.sizes().values()):
             raise ValidationError("Enter a sample size for at least one category")
         return data
 
@@ -323,6 +326,9 @@ class SecondReviewForm(GovukForm):
         label="If you disagree, why?",
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
+        # As long as the review's notes (found by the case files review: no limit at all).
+        max_length=20000,
+        error_messages={"max_length": "The reason must be 20,000 characters or fewer"},
     )
 
     def __init__(self, *args, **kwargs):

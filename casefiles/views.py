@@ -64,6 +64,7 @@ CASE_ROW_FIELDS = (
     "reviewer__full_name",
     "review__status",
     "review__overall_rating",
+    "review__second_review__rating",
 )
 # What the sample's list of draws shows of each: not the sizes and population
 # asked for and found (JSON), nor the rest of the person who drew it.
@@ -150,8 +151,14 @@ def _case_rows(inspection: Inspection, cases, *, assign_links: bool = False) -> 
         case["reviewer"] = case["reviewer__full_name"] if case["reviewer_id"] else "Not assigned"
         case["recorded"] = govuk_date(case["recorded_on"])
         case["status_tag"] = review_status_tag(status)
-        case["rating"] = (
-            _RATING_LABELS.get(rating, rating) if status == CaseReview.Status.SUBMITTED else ""
+        # The rating the figures count: the second reviewer's, where they
+        # rated the case differently (found by a review: the list showed the
+        # first rating, and disagreed with the figures beside it).
+        second = case["review__second_review__rating"]
+        submitted = status == CaseReview.Status.SUBMITTED
+        case["rating"] = _RATING_LABELS.get(second or rating, rating) if submitted else ""
+        case["first_rating"] = (
+            _RATING_LABELS.get(rating, rating).lower() if submitted and second else ""
         )
         rows.append(case)
     return rows
@@ -349,6 +356,7 @@ def _sample_context(request: HttpRequest, inspection: Inspection, form) -> dict:
         "counts": counts,
         "population_total": sum(row["population"] for row in counts),
         "sample_total": sample_total,
+        "submitted_total": sum(row["submitted"] for row in counts),
         "draws": list(inspection.sample_draws.select_related("drawn_by").only(*SAMPLE_DRAW_FIELDS)),
         "page": page,
         "cases": _case_rows(inspection, page.object_list, assign_links=can_edit),

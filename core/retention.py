@@ -1,7 +1,8 @@
 """The retention policy: what is deleted once an inspection has been closed
 for settings.PROGRAMME_RULES["RETENTION_MONTHS"] (24 by default).
 
-Deleted: the free-text notes and observations of case reviews, and every
+Deleted: the free-text notes and observations of case reviews, the reasons
+given at second review for rating a case differently, and every
 uploaded file (documents examined, action plan documents, case lists). Kept:
 grades, findings, recommendations, ratings and figures, and the audit trail,
 which records each deletion.
@@ -19,7 +20,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from actionplans.models import ActionPlan, ActionPlanVersion
-from casefiles.models import CaseListImport, CaseReview, TopicAssessment
+from casefiles.models import CaseListImport, CaseReview, SecondReview, TopicAssessment
 from inspections.models import Document, Inspection, ReportFile
 
 from . import audit, uploads
@@ -42,6 +43,7 @@ class Removed:
     inspection: Inspection
     review_notes: int = 0
     observations: int = 0
+    second_review_reasons: int = 0
     files: list[str] = field(default_factory=list)
 
 
@@ -94,9 +96,13 @@ def _redact_audited_text(inspection: Inspection) -> None:
             for name, values in event.changes.items()
             if any(word in name for word in FREE_TEXT)
         }
-        if changed:
+        # A second review's comment is the lead's reason for rating the case
+        # differently: free text about the case, as the notes are.
+        reason = event.action == "second_review.completed" and bool(event.comment)
+        if changed or reason:
             event.changes = {**event.changes, **changed}
-            event.save(update_fields=["changes"])
+            event.comment = REDACTED if reason else event.comment
+            event.save(update_fields=["changes", "comment"])
 
 
 @transaction.atomic
@@ -112,14 +118,25 @@ def retention_apply(*, today: date, dry_run: bool, by=None) -> list[Removed]:
         observations = TopicAssessment.objects.filter(review__case__inspection=inspection).exclude(
             observation=""
         )
+        # Kept until now by mistake (found by the case files review): the
+        # lead's free text on the case, beside the first reviewer's notes.
+        reasons = SecondReview.objects.filter(review__case__inspection=inspection).exclude(
+            reason=""
+        )
         files = list(StoredFile.objects.filter(pk__in=_file_ids(inspection)))
         removed = Removed(
             inspection=inspection,
             review_notes=reviews.count(),
             observations=observations.count(),
+            second_review_reasons=reasons.count(),
             files=[f.original_name for f in files],
         )
-        if not (removed.review_notes or removed.observations or removed.files):
+        if not (
+            removed.review_notes
+            or removed.observations
+            or removed.second_review_reasons
+            or removed.files
+        ):
             continue
         report.append(removed)
         if dry_run:
@@ -127,6 +144,7 @@ def retention_apply(*, today: date, dry_run: bool, by=None) -> list[Removed]:
         # Bulk updates on purpose: the audit row below records the deletion.
         reviews.update(notes="")
         observations.update(observation="")
+        reasons.update(reason="")
         for stored_file in files:
             uploads.delete_stored_file(stored_file)
         _redact_audited_text(inspection)
@@ -139,6 +157,7 @@ def retention_apply(*, today: date, dry_run: bool, by=None) -> list[Removed]:
             changes={
                 "case review notes": [removed.review_notes, 0],
                 "topic observations": [removed.observations, 0],
+                "second review reasons": [removed.second_review_reasons, 0],
                 "files": [", ".join(removed.files), ""],
             },
         )

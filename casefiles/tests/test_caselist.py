@@ -166,3 +166,25 @@ def test_extra_values_beyond_the_headings_are_flagged():
     rows = rows_of(b"case_reference,category,date_recorded\nA,x,1/1/2025,Jane Smith\n")
     _, errors = RowChecker(LOOKUP, today=TODAY).check(rows[1][0], rows[1][1])
     assert errors[0].startswith("Row 2: there are more values than column headings")
+
+
+@pytest.mark.parametrize(
+    "headings",
+    [
+        ["GW-1", "missing-children", "01/02/2025", "Newport"],  # the heading row left out
+        ["case_reference;category;date_recorded;area"],  # separated by semicolons
+    ],
+)
+def test_a_first_row_with_no_template_heading_is_refused_in_one_message(headings):
+    _, errors = check_headings(headings)
+    assert errors == [
+        "The first row must be the headings in the template: case reference, category, "
+        "date recorded and area, separated by commas"
+    ]
+
+
+def test_a_first_row_with_no_template_heading_still_names_an_identifying_column():
+    _, errors = check_headings(["Ref", "Child name"])
+    assert errors[0].startswith("Remove the ‘Child name’ column: the case list must never")
+    assert errors[1].startswith("The first row must be the headings in the template")
+    assert len(errors) == 2

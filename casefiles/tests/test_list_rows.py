@@ -95,3 +95,41 @@ def test_review_list_rows(client_for, inspection, inspector, lead_inspector, thr
     )
     assert "Cases assigned to you: 1 to 2 of 2" in html
     assert untouched.reference not in html
+
+
+def test_review_list_shows_the_rating_after_second_review(
+    client_for, inspection, inspector, lead_inspector, three
+):
+    from casefiles import services
+    from casefiles.models import SecondReview
+
+    submitted, _, _ = three
+    second = SecondReview.objects.create(review=submitted.review, reviewer=lead_inspector)
+    services.second_review_complete(
+        second_review=second, agrees=False, rating="good", reason="Well handled.", by=lead_inspector
+    )
+    html = (
+        client_for(lead_inspector)
+        .get(reverse("casefiles:review_list", args=[inspection.pk]))
+        .content.decode()
+    )
+    # The figures count the case as good: so does the list, and it says why.
+    row = row_of(html, submitted.reference)
+    assert '<td class="govuk-table__cell">Good' in row
+    assert "Changed at second review from inadequate" in row
+    assert services.case_review_figures(inspection).overall.good == 1
+
+
+def test_the_sample_totals_its_submitted_reviews_as_the_review_list_counts_them(
+    client_for, inspection, lead_inspector, three
+):
+    html = (
+        client_for(lead_inspector)
+        .get(reverse("casefiles:sample", args=[inspection.pk]))
+        .content.decode()
+    )
+    total = re.search(r"All categories</th>(.*?)</tr>", html, re.S).group(1)
+    cells = re.findall(r"<strong>([^<]*)</strong>", total)
+    # 60 cases in the list, 9 in the sample, 1 review submitted (as "1 of 9
+    # reviews submitted" on the review list); the last cell was left empty.
+    assert cells == ["60", "9", "1"]

@@ -269,6 +269,16 @@ def test_the_draw_form_needs_at_least_one_size(client_for, inspector, inspection
     assert "Enter a sample size for at least one category" in response.content.decode()
 
 
+def test_a_redraw_with_no_sizes_and_no_reason_lists_both_problems_at_once(
+    client_for, inspector, inspection, drawn
+):
+    response = client_for(inspector).post(url("sample_draw", inspection), {})
+    html = response.content.decode()
+    assert "Enter why you are drawing the sample again" in html
+    assert "Enter a sample size for at least one category" in html
+    assert SampleDraw.objects.count() == 1
+
+
 def test_drawing_the_sample_shows_population_and_sample_counts(
     client_for, inspector, inspection, case_list
 ):
@@ -573,6 +583,23 @@ def test_second_review_page_records_a_different_rating(
     assert "is already complete" in again.content.decode()
     second.refresh_from_db()
     assert (second.agrees, second.rating) == (False, "inadequate")
+
+
+def test_a_second_review_reason_too_long_is_refused_beside_the_field_and_not_saved(
+    client_for, inspector, lead_inspector, inspection, case
+):
+    Case.objects.filter(pk=case.pk).update(second_review_due=True)
+    case.refresh_from_db()
+    submit_review(case, inspector)
+    response = client_for(lead_inspector).post(
+        url("second_review", inspection, case.pk),
+        {"agrees": "no", "rating": "inadequate", "reason": "x" * 20001},
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "govuk-error-summary" in html
+    assert html.count("The reason must be 20,000 characters or fewer") == 2
+    assert SecondReview.objects.get().status == SecondReview.Status.PENDING
 
 
 # --------------------------------------------------------------- categories

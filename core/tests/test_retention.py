@@ -8,7 +8,8 @@ from django.core.management import call_command
 
 from actionplans.models import ActionPlan, ActionPlanVersion
 from actionplans.tests.factories import submitted_plan
-from casefiles.models import CaseReview, TopicAssessment
+from casefiles.models import CaseReview, SecondReview, TopicAssessment
+from core import audit
 from core.models import AuditEvent, StoredFile
 from core.retention import months_before
 from core.tests.files import pdf, upload
@@ -268,3 +269,30 @@ def test_a_cancellation_is_dated_as_in_london_not_utc(
         services.inspection_cancel(inspection=planned, reason="Called off", by=admin_user)
     call_command("apply_retention", "--today=2028-07-01")
     assert "(cancelled 2026-07-01): removed" in capsys.readouterr().out
+
+
+def test_retention_deletes_the_reason_given_at_second_review(closed, lead_inspector, capsys):
+    review = CaseReview.objects.filter(case__inspection=closed).first()
+    second = SecondReview.objects.create(
+        review=review,
+        reviewer=lead_inspector,
+        status=SecondReview.Status.COMPLETED,
+        agrees=False,
+        rating="inadequate" if review.overall_rating != "inadequate" else "good",
+        reason="The child said the officer never came back",
+    )
+    audit.record(
+        by=lead_inspector,
+        action="second_review.completed",
+        obj=second,
+        inspection_id=closed.pk,
+        comment=second.reason,
+    )
+    call_command("apply_retention", f"--today={TODAY}")
+    assert "1 second review reasons" in capsys.readouterr().out
+    second.refresh_from_db()
+    # The rating stays, as every rating does; the free text about the case goes.
+    assert second.reason == "" and second.rating
+    assert not AuditEvent.objects.filter(comment__icontains="never came back").exists()
+    event = AuditEvent.objects.get(action="second_review.completed")
+    assert event.comment == "[deleted under the retention policy]"

@@ -36,6 +36,7 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{item.inspection} ({_ended(item.inspection)}): {verb} "
                 f"{item.review_notes} case review notes, {item.observations} observations, "
+                f"{item.second_review_reasons} second review reasons, "
                 f"{len(item.files)} files" + (f" ({', '.join(item.files)})" if item.files else "")
             )
         if not report:
