@@ -13,24 +13,25 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.urls("core.tests.statement_timeout_urls"),
 ]
+needs_postgresql = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="statement_timeout is PostgreSQL's"
+)
 
 
-def test_the_problem_page_is_accessible_and_names_the_service(page: Page, live_server, inspector):
+@pytest.mark.parametrize(
+    ("path", "status", "heading"),
+    [
+        ("/test/connection-lost", 500, "Sorry, there is a problem with the service"),
+        pytest.param("/test/slow-query", 503, "Sorry, the service is busy", marks=needs_postgresql),
+    ],
+)
+def test_the_error_pages_are_accessible_and_name_the_service(
+    page: Page, live_server, inspector, path, status, heading
+):
     sign_in(page, live_server.url, inspector)
 
-    response = page.goto(f"{live_server.url}/test/connection-lost")
+    response = page.goto(f"{live_server.url}{path}")
 
-    assert response.status == 500
-    visit(page, "Sorry, there is a problem with the service")
-    expect(page.get_by_role("link", name="Child protection inspections")).to_be_visible()
-
-
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="statement_timeout is PostgreSQL's")
-def test_the_busy_page_is_accessible_and_names_the_service(page: Page, live_server, inspector):
-    sign_in(page, live_server.url, inspector)
-
-    response = page.goto(f"{live_server.url}/test/slow-query")
-
-    assert response.status == 503
-    visit(page, "Sorry, the service is busy")
+    assert response.status == status
+    visit(page, heading)
     expect(page.get_by_role("link", name="Child protection inspections")).to_be_visible()
