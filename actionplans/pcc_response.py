@@ -13,7 +13,7 @@ closed inspection's record is final, as its dates, plans and visits are, and
 nothing chases it any more.
 """
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import URLValidator
@@ -64,7 +64,9 @@ def pcc_response_overdue(
     """Whether the response is overdue as the service chases it: past due,
     none recorded, the inspection not closed (the sweep's query asks the same
     of the database: notices._open_pcc_responses)."""
-    return due_on is not None and due_on < today and published_on is None and stage != Stage.CLOSED
+    return pcc_response_open(
+        due_on=due_on, published_on=published_on, stage=stage, horizon=today - timedelta(days=1)
+    )
 
 
 def pcc_response_open(

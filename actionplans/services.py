@@ -519,8 +519,7 @@ def updated_action_plan_start_from_accepted(*, plan: ActionPlan, by: User) -> in
         for item in plan_items(plan)
         if item.id in earlier and item.id not in answered
     ]
-    for response in copies:
-        response.save()
+    PlanResponse.objects.bulk_create(copies)  # one insert, as action_plan_submit's
     if copies:
         _audit(
             plan,
