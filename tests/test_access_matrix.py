@@ -156,15 +156,21 @@ EXPECTED = {
 }
 
 
-def url_patterns(resolver=None, namespace=""):
+def url_patterns(resolver=None, namespace="", route=""):
+    """(name, pattern) for every URL pattern; one without a name is yielded
+    as "unnamed: <its route>", which no row can match, so the matrix test
+    fails until it is named and given a row (found by a review: unnamed
+    patterns were left out, and a page could ship in none)."""
     for pattern in (resolver or get_resolver()).url_patterns:
         if isinstance(pattern, URLResolver):
             if pattern.namespace == "admin":
                 continue  # Django's own admin: staff only, guarded by Django
             ns = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
-            yield from url_patterns(pattern, ns)
-        elif isinstance(pattern, URLPattern) and pattern.name:
+            yield from url_patterns(pattern, ns, f"{route}{pattern.pattern}")
+        elif pattern.name:
             yield f"{namespace}{pattern.name}", pattern
+        else:
+            yield f"unnamed: {route}{pattern.pattern}", pattern
 
 
 @pytest.fixture
@@ -303,6 +309,20 @@ def test_every_url_pattern_has_a_row_in_the_matrix():
     stale = sorted(EXPECTED.keys() - names)
     assert missing == [], f"add these URLs to the access matrix: {missing}"
     assert stale == [], f"these rows name no URL: {stale}"
+
+
+def test_an_unnamed_url_pattern_needs_a_row_too():
+    from django.urls import include, path
+    from django.urls.resolvers import RegexPattern
+
+    def page(request):
+        raise AssertionError("never requested")
+
+    unnamed = [path("inspections/", include([path("<uuid:inspection_id>/", page)]))]
+    urlconf = URLResolver(RegexPattern(r"^/"), unnamed)
+    assert [name for name, _ in url_patterns(urlconf)] == [
+        "unnamed: inspections/<uuid:inspection_id>/"
+    ]
 
 
 def test_access_matrix(world, clients):
