@@ -5,8 +5,9 @@ a new page cannot ship without someone deciding who may open it. Objects all
 belong to force A's published inspection; force B's lead and an inspector
 who is not on the team are the outsiders.
 
-Statuses are for GET. 302 for a signed-out person means "sent to sign in";
-405 means the URL only takes POST (checked further below).
+Statuses are for GET; a role refused a GET (403, 404) must be refused a POST
+the same way. 302 for a signed-out person means "sent to sign in"; 405
+means the URL only takes POST (checked further below).
 """
 
 from datetime import timedelta
@@ -335,6 +336,13 @@ def test_access_matrix(world, clients):
             checked += 1
             if str(status) != expected:
                 unexpected.append(f"{name} as {role}: expected {expected}, got {status}")
+            if expected in ("403", "404"):
+                # Refused a page, refused its form: a POST (empty, or from a
+                # page drawn before their rights changed) gets the same
+                # answer, or 405 where only a GET is taken.
+                status = clients[role].post(url).status_code
+                if str(status) not in (expected, "405"):
+                    unexpected.append(f"{name} as {role}: POST expected {expected}, got {status}")
     print(f"access matrix: {len(EXPECTED)} URL patterns x {len(ROLES)} roles = {checked} cases")
     assert unexpected == [], "\n".join(unexpected)
 
