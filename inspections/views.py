@@ -1036,8 +1036,26 @@ def finding_edit(request: HttpRequest, inspection_id, finding_id) -> HttpRespons
             messages.success(request, "Finding saved")
             return redirect("inspections:findings", finding.inspection_id)
         _offer_to_replace(form, finding, services.STALE_FINDING)
-    context = {"inspection": finding.inspection, "form": form, "finding": finding}
+    context = {
+        "inspection": finding.inspection,
+        "form": form,
+        "finding": finding,
+        "history": _finding_history(finding),
+    }
     return render(request, "inspections/finding_form.html", context)
+
+
+def _finding_history(finding: Finding) -> list[dict]:
+    """Who changed the finding, and added its recommendations, and when: the
+    team reads what the lead inspector changed in moderation, as on a
+    judgment's page. (A recommendation removed is on the inspection's own
+    history: its row, which named its finding, has gone.)"""
+    recommendations = AuditEvent.objects.filter(
+        object_type=Recommendation._meta.label_lower,
+        object_id__in=[str(pk) for pk in finding.recommendations.values_list("pk", flat=True)],
+    )
+    events = AuditEvent.objects.for_object(finding) | recommendations
+    return _timeline(events.select_related("actor"))
 
 
 def _confirm_delete(

@@ -28,7 +28,7 @@ def test_a_long_web_address_in_a_finding_or_rationale_wraps_on_a_phone(
     address off at its edge. Long words now break at the column's edge."""
     inspection = schedule(force=force_a, lead=lead_inspector, team=[inspector], by=admin_user)
     services.inspection_start_fieldwork(inspection=inspection, by=lead_inspector)
-    services.finding_create(
+    finding = services.finding_create(
         inspection=inspection,
         topic=Topic.INVESTIGATION,
         kind=Finding.Kind.CAUSE_OF_CONCERN,
@@ -56,6 +56,7 @@ def test_a_long_web_address_in_a_finding_or_rationale_wraps_on_a_phone(
     for address in (
         inspection.get_absolute_url(),
         f"/inspections/{inspection.pk}/findings/",
+        f"/inspections/{inspection.pk}/findings/{finding.pk}/",
         f"/inspections/{inspection.pk}/judgments/{Topic.INVESTIGATION.value}/",
         f"/inspections/{inspection.pk}/report/",
     ):

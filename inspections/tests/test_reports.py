@@ -257,3 +257,18 @@ def test_annex_has_the_case_file_review_figures_and_chart(make_report):
         assert category in text
     content = inflated(rendered.pdf)
     assert b"/Figure" in content and b"/Alt (We reviewed 12 case files" in content
+
+
+def test_a_long_cause_of_concern_starts_beneath_its_heading_on_its_topics_page(make_report):
+    """A finding too long for the space left on its topic's page runs on to
+    the next page. Found by a review: a cause of concern of three paragraphs
+    was moved whole past its page, which was left all but empty, and its
+    heading was left alone on a blank page between them."""
+    inspection = make_report()
+    paragraph = "In too many of the cases we reviewed, investigations were delayed. " * 14
+    inspection.findings.filter(summary=CONCERN).update(detail="\n\n".join([paragraph] * 3))
+    rendered = reports.render_report_pdf(inspection)
+    pages = [squashed(pdf_text(rendered.pdf, page=n)) for n in range(1, rendered.page_count + 1)]
+    [topic_page] = [text for text in pages if squashed("5. Investigation") in text]
+    assert squashed("Causes of concern") in topic_page
+    assert squashed(CONCERN) in topic_page

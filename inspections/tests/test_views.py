@@ -396,6 +396,34 @@ def test_judgment_page_shows_history(client_for, in_fieldwork, inspector):
     assert "by Ian Inspector" in html
 
 
+def test_finding_page_shows_who_changed_it_and_its_recommendations(
+    client_for, in_fieldwork, inspector, lead_inspector
+):
+    """What the lead inspector changed in a finding an inspector wrote is on
+    the finding's page, with who and when, as a judgment's changes are on its
+    page (found by a review: only the inspection's ten latest events showed it)."""
+    finding = add_concern(in_fieldwork, by=inspector)
+    url = reverse("inspections:finding_edit", args=[in_fieldwork.pk, finding.pk])
+    client_for(lead_inspector).post(
+        url,
+        {
+            "topic": finding.topic,
+            "kind": finding.kind,
+            "summary": "Investigations into child abuse are not supervised",
+            "detail": finding.detail,
+            "seen": services.seen_version(finding),
+        },
+    )
+    html = client_for(inspector).get(url).content.decode()
+    assert (
+        "Summary: Investigations into child abuse are delayed → "
+        "Investigations into child abuse are not supervised"
+    ) in html
+    assert "by Lena Lead" in html
+    assert "Within six months, the force should review supervision." in html
+    assert "by Ian Inspector" in html
+
+
 def test_a_rationale_pasted_too_long_is_refused_whole_not_cut_short_by_the_browser(
     client_for, in_fieldwork, inspector
 ):
