@@ -524,7 +524,7 @@ def factual_points_answered_notices(*, inspection: Inspection, sending: int) -> 
         body=(
             "The lead inspector has responded to every factual accuracy point you sent "
             f"on the draft report of the {described(inspection)}. Each response says "
-            "whether the report is corrected and, if not, why."
+            "whether the point is accepted and, if not, why."
         ),
     )
 
@@ -540,7 +540,7 @@ def factual_response_changed_notices(*, inspection: Inspection, change: int) -> 
         body=(
             "The lead inspector has changed a response to a factual accuracy point you "
             f"sent on the draft report of the {described(inspection)}. Read it again: it "
-            "says whether the report is corrected and, if not, why."
+            "says whether the point is accepted and, if not, why."
         ),
     )
 

@@ -720,7 +720,10 @@ class FactualResponseForm(GovukForm):
     )
     explanation = forms.CharField(
         label="Explanation for the force",
-        help_text="The force will read this. It is needed if the point is not accepted.",
+        help_text=(
+            "The force will read this. Say what was corrected, if anything; "
+            "it is needed if the point is not accepted."
+        ),
         widget=forms.Textarea(attrs={"rows": 5}),
         max_length=5000,
         required=False,

@@ -541,7 +541,7 @@ class FactualAccuracyPoint(BaseModel):
     """
 
     class Response(models.TextChoices):
-        ACCEPTED = "accepted", "Accepted: the report is corrected"
+        ACCEPTED = "accepted", "Accepted"
         NOT_ACCEPTED = "not_accepted", "Not accepted"
 
     inspection = models.ForeignKey(

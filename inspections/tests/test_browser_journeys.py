@@ -572,7 +572,7 @@ def test_force_raises_factual_accuracy_points_and_the_lead_inspector_responds(
     page.get_by_role("button", name="Save correction").click()
     expect(page.locator(".govuk-notification-banner")).to_contain_text("corrected in the report")
     page.get_by_role("link", name=f"Respond to the point on Area for improvement: {AFI}").click()
-    page.get_by_label("Accepted: the report is corrected").check()
+    page.get_by_label("Accepted", exact=True).check()
     page.get_by_role("button", name="Save response").click()
     assert_accessible(page)
     page.get_by_role("link", name="Respond to the point on Leadership graded judgment").click()
@@ -591,7 +591,7 @@ def test_force_raises_factual_accuracy_points_and_the_lead_inspector_responds(
 
     sign_in(page, live_server.url, force_lead_a)
     page.goto(f"{url}report/factual-accuracy/")
-    expect(page.get_by_text("Accepted: the report is corrected")).to_be_visible()
+    expect(page.locator(".govuk-tag", has_text="Accepted").first).to_be_visible()
     expect(page.get_by_text("The minutes show a yearly meeting.")).to_be_visible()
     expect(page.get_by_role("link", name="Raise a point")).to_have_count(0)
     assert_accessible(page)

@@ -263,7 +263,7 @@ def test_each_response_and_change_of_response_is_audited(checks, force_lead_a, l
     }
     assert second.action == "factual_point.response_changed"
     assert second.changes == {
-        "response": ["Not accepted", "Accepted: the report is corrected"],
+        "response": ["Not accepted", "Accepted"],
         "explanation": ["Your figure is from 2024", None],
     }
 
@@ -587,9 +587,26 @@ def test_lead_inspector_responds_and_corrects_and_the_force_reads_it(
 
     force = client_for(force_lead_a)
     page = force.get(_url("factual_accuracy", checks)).content.decode()
-    assert "Accepted: the report is corrected" in page
+    assert "<dd class=\"govuk-summary-list__value\">Accepted<" in page
     report = force.get(_url("report", checks)).content.decode()
     assert "Supervision was evident in few case files." in report  # the cached report too
+
+
+def test_a_point_accepted_about_elsewhere_does_not_tell_the_force_the_report_is_corrected(
+    checks, client_for, force_lead_a, lead_inspector
+):
+    """Only a finding's words or a judgment's rationale can be corrected, so a
+    point about elsewhere in the report accepted is not a correction. Found by
+    a review: the force read "Accepted: the report is corrected" though
+    nothing in the report had changed; the lead's explanation says what was."""
+    point = raise_point(checks, force_lead_a)
+    send(checks, force_lead_a, [point])
+    respond(point, lead_inspector, ACCEPTED, "We will say 15 officers in the published report.")
+    page = client_for(force_lead_a).get(_url("factual_accuracy", checks)).content.decode()
+    assert "Elsewhere in the report" in page
+    assert "<dd class=\"govuk-summary-list__value\">Accepted<" in page
+    assert "corrected" not in page.split("Elsewhere in the report", 1)[1]
+    assert "We will say 15 officers in the published report." in page
 
 
 def test_the_judgment_correction_page_shows_the_grade_and_takes_only_the_rationale(
