@@ -4,15 +4,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('inspections', '0007_inspection_cancelled'),
+        ("inspections", "0007_inspection_cancelled"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='factualaccuracypoint',
-            name='response',
-            field=models.CharField(blank=True, choices=[('accepted', 'Accepted'), ('not_accepted', 'Not accepted')], max_length=20),
+            model_name="factualaccuracypoint",
+            name="response",
+            field=models.CharField(
+                blank=True,
+                choices=[("accepted", "Accepted"), ("not_accepted", "Not accepted")],
+                max_length=20,
+            ),
         ),
     ]

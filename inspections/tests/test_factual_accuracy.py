@@ -587,7 +587,7 @@ def test_lead_inspector_responds_and_corrects_and_the_force_reads_it(
 
     force = client_for(force_lead_a)
     page = force.get(_url("factual_accuracy", checks)).content.decode()
-    assert "<dd class=\"govuk-summary-list__value\">Accepted<" in page
+    assert '<dd class="govuk-summary-list__value">Accepted<' in page
     report = force.get(_url("report", checks)).content.decode()
     assert "Supervision was evident in few case files." in report  # the cached report too
 
@@ -604,7 +604,7 @@ def test_a_point_accepted_about_elsewhere_does_not_tell_the_force_the_report_is_
     respond(point, lead_inspector, ACCEPTED, "We will say 15 officers in the published report.")
     page = client_for(force_lead_a).get(_url("factual_accuracy", checks)).content.decode()
     assert "Elsewhere in the report" in page
-    assert "<dd class=\"govuk-summary-list__value\">Accepted<" in page
+    assert '<dd class="govuk-summary-list__value">Accepted<' in page
     assert "corrected" not in page.split("Elsewhere in the report", 1)[1]
     assert "We will say 15 officers in the published report." in page
 
