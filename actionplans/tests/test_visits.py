@@ -525,3 +525,24 @@ def test_the_force_lead_is_told_what_happens_at_a_booked_visit(
     assert "If they find any concerns, they will tell you at the visit." in page
     services.post_inspection_visit_cancel(visit=booked, reason="Illness", by=lead_inspector)
     assert said not in client.get(booked.get_absolute_url()).text
+
+
+def test_the_link_to_a_visit_says_it_is_a_visit_not_only_its_date(
+    client_for, booked, lead_inspector, force_lead_a
+):
+    """Found by tabbing through the inspection page: a screen reader's list of
+    links read a bare "18 December 2026", with nothing to say what happens then."""
+    from core.templatetags.govuk import govuk_date
+
+    link = (
+        f'<a class="govuk-link" href="{booked.get_absolute_url()}">'
+        f'<span class="govuk-visually-hidden">Post-inspection visit on </span>'
+        f"{govuk_date(booked.visit_on)}</a>"
+    )
+    inspection = booked.inspection
+    for user in (lead_inspector, force_lead_a):
+        for address in (
+            inspection.get_absolute_url(),
+            reverse("actionplans:followup", args=[inspection.pk]),
+        ):
+            assert link in client_for(user).get(address).text, (user, address)

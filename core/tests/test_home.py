@@ -157,3 +157,32 @@ def test_homes_list_the_commissioners_responses_due_in_the_next_30_days(
     assert "Due</strong> in 3 days" in due_soon
     leads = client_for(lead_inspector).get(reverse("core:home")).content.decode()
     assert f'href="{followup}#pcc-response"' in leads.split("Due in the next 30 days")[1]
+
+
+def test_the_home_pages_links_to_a_force_and_to_its_inspection_are_told_apart(
+    client_for, force_a, lead_inspector, inspector, force_lead_a, admin_user
+):
+    """Found by listing each page's links as a screen reader does: the lead
+    inspector's home had "Greater Manchester" twice, one to the force (its
+    deadline) and one to the inspection, with nothing to tell them apart."""
+    import re
+    from collections import defaultdict
+    from datetime import timedelta
+
+    from actionplans.tests.factories import inspection_due, today
+
+    inspection_due(
+        force=force_a,
+        lead=lead_inspector,
+        admin=admin_user,
+        team=[inspector],
+        action_plan_due_on=today() - timedelta(days=3),
+    )
+    for person in (lead_inspector, force_lead_a):
+        html = client_for(person).get(reverse("core:home")).content.decode()
+        main = html[html.index("<main") : html.index("</main>")]
+        destinations = defaultdict(set)
+        for href, text in re.findall(r'<a class="govuk-link" href="([^"]+)">(.*?)</a>', main, re.S):
+            destinations[re.sub(r"<[^>]+>", "", text).strip()].add(href)
+        assert all(len(hrefs) == 1 for hrefs in destinations.values()), dict(destinations)
+        assert "Greater Manchester inspection, fieldwork " in "\n".join(destinations)

@@ -67,3 +67,29 @@ def test_a_building_report_refreshes_until_the_person_stops_it(
     expect(page.locator("[data-app-refresh-seconds]")).to_have_count(0)
     expect(page.get_by_role("status")).to_contain_text("Building the report…")
     assert_accessible(page)
+
+
+def test_the_printed_report_leaves_out_the_services_navigation(
+    page: Page, live_server, admin_user, lead_inspector, inspector, force_a, force_lead_a
+):
+    """Found by printing the report page: the paper began with Home, Your force,
+    Your account, Sign out, Back and the inspection's tabs. It keeps the report,
+    and the official-sensitive marking."""
+    people = {"lead": lead_inspector, "inspector": inspector, "admin": admin_user}
+    inspection = report_inspection(force=force_a, **people)
+    sign_in(page, live_server.url, force_lead_a)
+    page.goto(f"{live_server.url}/inspections/{inspection.pk}/report/")
+    page.emulate_media(media="print")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Report")
+    expect(page.get_by_role("table", name="Graded judgments")).to_be_visible()
+    expect(page.get_by_text("Official-sensitive: do not share").first).to_be_visible()
+    for hidden in (
+        page.get_by_role("navigation", name="Menu"),
+        page.get_by_role("button", name="Sign out"),
+        page.get_by_role("link", name="Back", exact=True),
+        page.get_by_role("navigation", name="Inspection sections"),
+    ):
+        expect(hidden).to_be_hidden()
+    page.emulate_media(media="screen")
+    expect(page.get_by_role("navigation", name="Inspection sections")).to_be_visible()
+    assert_accessible(page)
