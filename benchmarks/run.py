@@ -134,7 +134,7 @@ def main() -> None:
     started = time.perf_counter()
     call_command("migrate", verbosity=0)
     if not args.skip_build:
-        call_command("seed_demo", verbosity=0)
+        call_command("seed_demo", force=True, verbosity=0)
         call_command("seed_scale", factor=args.factor, force=True)
         build["seconds"] = time.perf_counter() - started
     with connection.cursor() as cursor:

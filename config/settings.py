@@ -47,6 +47,32 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}") from None
 
 
+def env_days(name: str, default: list[int]) -> list[int]:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    days = [day.strip() for day in raw.split(",")]
+    # A negative day would turn an overdue day into a "reminder".
+    if not all(day.isdigit() for day in days):
+        raise ImproperlyConfigured(
+            f"{name} must be whole numbers of days, separated by commas (like 7,1), not {raw!r}"
+        )
+    return [int(day) for day in days]
+
+
+def env_share(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    try:
+        share = float(raw)
+    except ValueError:
+        share = -1.0
+    if not 0 <= share <= 1:
+        raise ImproperlyConfigured(f"{name} must be a share from 0 to 1 (like 0.10), not {raw!r}")
+    return share
+
+
 DEBUG = env_bool("DEBUG", False)
 
 
@@ -455,6 +481,12 @@ SCHEDULED_JOB_ALLOWANCE = {
 # How long /healthz waits for the broker before calling it down.
 HEALTHZ_BROKER_TIMEOUT = 2
 
+LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+if LOG_LEVEL not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+    # Else logging's own "Unable to configure root logger" names nothing.
+    raise ImproperlyConfigured(
+        f"LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL, not {LOG_LEVEL!r}"
+    )
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -463,7 +495,7 @@ LOGGING = {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(process)d] %(message)s"}
     },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
     # Django's own default handler for "django" printed each of its lines a
     # second time, beside the root's (found by a newcomer's first run).
     "loggers": {"django": {"handlers": ["console"], "level": "INFO", "propagate": False}},
@@ -489,9 +521,9 @@ PROGRAMME_RULES = {
     # Notice of a post-inspection visit: at least two weeks.
     "VISIT_NOTICE_DAYS": env_int("VISIT_NOTICE_DAYS", 14),
     # Reminders to the force lead, days before each due date.
-    "REMINDER_DAYS_BEFORE": [int(d) for d in env.list("REMINDER_DAYS_BEFORE", default=["7", "1"])],
+    "REMINDER_DAYS_BEFORE": env_days("REMINDER_DAYS_BEFORE", [7, 1]),
     # Share of submitted case reviews routed for a second review.
-    "SECOND_REVIEW_SHARE": float(os.environ.get("SECOND_REVIEW_SHARE", "0.10")),
+    "SECOND_REVIEW_SHARE": env_share("SECOND_REVIEW_SHARE", 0.10),
     # Months after closure before case review notes and uploads are deleted.
     "RETENTION_MONTHS": env_int("RETENTION_MONTHS", 24),
 }

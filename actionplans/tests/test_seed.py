@@ -15,13 +15,13 @@ def test_seed_does_nothing_without_the_demo_inspections(db):
 
 
 def test_seed_demo_makes_plans_in_every_state_once(db):
-    call_command("seed_demo", password="a-long-demo-password", stdout=StringIO())
+    call_command("seed_demo", force=True, password="a-long-demo-password", stdout=StringIO())
     counts = (
         ActionPlanVersion.objects.count(),
         PostInspectionVisit.objects.count(),
         Notice.objects.count(),
     )
-    call_command("seed_demo", password="a-long-demo-password", stdout=StringIO())
+    call_command("seed_demo", force=True, password="a-long-demo-password", stdout=StringIO())
     assert counts == (
         ActionPlanVersion.objects.count(),
         PostInspectionVisit.objects.count(),

@@ -26,7 +26,8 @@ def test_with_no_demo_inspection_it_creates_nothing(db):
 
 def test_it_seeds_each_demo_inspection_once(settings):
     settings.PROGRAMME_RULES = {**settings.PROGRAMME_RULES, "SECOND_REVIEW_SHARE": 0.25}
-    call_command("seed_demo", stdout=io.StringIO())  # runs the inspections seed, then ours
+    # Runs the inspections seed, then ours.
+    call_command("seed_demo", force=True, stdout=io.StringIO())
     first = counts()
     demo = Inspection.objects.filter(lead_inspector__email="lead.inspector@example.org")
     seeded = demo.exclude(stage=Inspection.Stage.PLANNED)
@@ -52,5 +53,5 @@ def test_it_seeds_each_demo_inspection_once(settings):
     ).exists()
 
     seed(io.StringIO())
-    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", force=True, stdout=io.StringIO())
     assert counts() == first

@@ -1,12 +1,13 @@
-from django.core.management import call_command
+import pytest
+from django.core.management import CommandError, call_command
 from django.db.models import F
 
 from accounts.models import User
 
 
 def test_seed_demo_is_idempotent_and_prints_sign_in_details(db, capsys):
-    call_command("seed_demo", password="a-long-demo-password")
-    call_command("seed_demo", password="a-long-demo-password")
+    call_command("seed_demo", force=True, password="a-long-demo-password")
+    call_command("seed_demo", force=True, password="a-long-demo-password")
     out = capsys.readouterr().out
     assert "admin@example.org" in out
     assert "a-long-demo-password" in out
@@ -20,23 +21,33 @@ def test_seed_demo_is_idempotent_and_prints_sign_in_details(db, capsys):
 
 def test_a_second_seed_keeps_a_password_changed_since(db, capsys):
     # `make run` seeds at every start: it reset a password changed on Your account.
-    call_command("seed_demo")
+    call_command("seed_demo", force=True)
     lead = User.objects.get(email="force.lead@example.org")
     assert lead.check_password("inspect-children-safely")
     lead.set_password("a-password-of-her-own")
     lead.save()
-    call_command("seed_demo")
+    call_command("seed_demo", force=True)
     lead.refresh_from_db()
     assert lead.check_password("a-password-of-her-own")
-    call_command("seed_demo", password="a-long-demo-password")  # asked for: set for all
+    call_command("seed_demo", force=True, password="a-long-demo-password")  # asked for: set for all
     lead.refresh_from_db()
     assert lead.check_password("a-long-demo-password")
+
+
+def test_seed_demo_refuses_with_debug_off(db, settings):
+    # Its users' password is in the README, and whoever signs in with it sets
+    # up their own authenticator app: on production it would have made an
+    # admin anyone could be.
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG"):
+        call_command("seed_demo")
+    assert not User.objects.exists()
 
 
 def test_the_demo_inspector_leads_nothing(db):
     from inspections.models import Inspection
 
-    call_command("seed_demo")
+    call_command("seed_demo", force=True)
     led = Inspection.objects.exclude(lead_inspector__role=User.Role.LEAD_INSPECTOR)
     assert not led.exists()
     history = User.objects.get(email="history.lead@example.org")
@@ -56,7 +67,7 @@ def test_no_demo_topic_with_a_cause_of_concern_is_graded_good_or_adequate(db):
     # its cause of concern and a rationale of delayed, unsupervised cases.
     from inspections.models import Finding, Grade, Judgment
 
-    call_command("seed_demo")
+    call_command("seed_demo", force=True)
     concerns = Finding.objects.filter(kind__in=Finding.CONCERN_KINDS)
     graded = Judgment.objects.exclude(grade="").filter(
         inspection__findings__in=concerns, topic=F("inspection__findings__topic")

@@ -5,13 +5,13 @@ from inspections.models import Inspection
 
 
 def test_seed_gives_published_history_across_forces_once(db):
-    call_command("seed_demo", password="a-long-demo-password")
+    call_command("seed_demo", force=True, password="a-long-demo-password")
     published = Inspection.objects.filter(stage__in=Inspection.PUBLISHED_STAGES)
     count = published.count()
     assert published.values("force").distinct().count() >= 25
     assert published.filter(force__country="wales").values("force").distinct().count() == 3
     assert AuditEvent.objects.filter(action="inspection.published").count() == count
-    call_command("seed_demo", password="a-long-demo-password")
+    call_command("seed_demo", force=True, password="a-long-demo-password")
     assert published.count() == count
 
 
@@ -23,7 +23,7 @@ def test_the_historys_plans_are_dated_when_they_were_due_not_today(db):
     from actionplans.models import ActionPlanVersion
     from dashboard.seed import HISTORY_LEAD_EMAIL
 
-    call_command("seed_demo", password="a-long-demo-password")
+    call_command("seed_demo", force=True, password="a-long-demo-password")
     history = ActionPlanVersion.objects.filter(
         plan__inspection__lead_inspector__email=HISTORY_LEAD_EMAIL
     ).select_related("plan")

@@ -3,7 +3,8 @@
 Safe to run again and again: every row is found or created by a natural key.
 """
 
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 import actionplans.seed
@@ -35,9 +36,17 @@ class Command(BaseCommand):
                 f"{DEFAULT_PASSWORD!r} and one that exists keeps theirs."
             ),
         )
+        parser.add_argument("--force", action="store_true", help="Run even with DEBUG off")
 
     @transaction.atomic
-    def handle(self, *args, password: str | None, **options):
+    def handle(self, *args, password: str | None, force: bool, **options):
+        # The demo users' password is published (README) and the first to sign
+        # in with it sets up their own authenticator app: on a production
+        # database the demo admin would be anyone's.
+        if not (settings.DEBUG or force):
+            raise CommandError(
+                "seed_demo makes users with a published password: run with DEBUG on, or --force"
+            )
         for email, full_name, role, force_slug in DEMO_USERS:
             user, created = User.objects.update_or_create(
                 email=email,
