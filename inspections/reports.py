@@ -82,6 +82,19 @@ def in_report_order(findings: list, *, topic_of=attrgetter("topic"), kind_of=att
                 yield topic, heading, items
 
 
+DRAFT_FOR_CHECKS = "Draft for pre-publication checks: not for circulation"
+DRAFT_NOT_SENT = "Draft not yet sent to the force: not for circulation"
+
+
+def draft_marking(inspection: Inspection) -> str:
+    """What a draft says it is: for the force's pre-publication checks once
+    the force has it; before then, that the force does not (found by a review:
+    a report drawn in moderation claimed to be the force's draft for checks)."""
+    if inspection.is_published:
+        return ""
+    return DRAFT_FOR_CHECKS if inspection.force_sees_findings else DRAFT_NOT_SENT
+
+
 def report_data(inspection: Inspection) -> dict:
     """Everything the report prints, as plain values (so it can be hashed)."""
     judgments = {j.topic: j for j in inspection.judgments.all()}
@@ -131,6 +144,7 @@ def report_data(inspection: Inspection) -> dict:
         "kind": inspection.get_kind_display(),
         "fieldwork": f"{_day(inspection.fieldwork_start)} to {_day(inspection.fieldwork_end)}",
         "is_published": inspection.is_published,
+        "draft_marking": draft_marking(inspection),
         "published_on": _day(inspection.published_on),
         "received_for_checks_on": _day(inspection.received_for_checks_on),
         "topics": topics,

@@ -153,6 +153,7 @@ def tracker_pdf_response(inspection: Inspection) -> HttpResponse:
             "header": HEADER,
             # report.css draws the draft marking unless told the report is published.
             "is_published": inspection.is_published,
+            "draft_marking": reports.draft_marking(inspection),
         },
     )
     try:

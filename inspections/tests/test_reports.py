@@ -65,6 +65,19 @@ def test_draft_is_watermarked_on_every_page_and_published_is_not(make_report):
 DRAFT_FOR_CHECKS = "Draft for pre-publication checks: not for circulation"
 
 
+def test_a_draft_before_the_force_has_it_does_not_claim_to_be_for_its_checks(make_report):
+    """Found by a review: a PDF built in moderation said "Draft for
+    pre-publication checks" on its cover and every page, though the force
+    had not been sent it and could not see it."""
+    draft = reports.render_report_pdf(make_report(Stage.MODERATION))
+    assert draft.is_draft
+    for page in range(1, draft.page_count + 1):
+        text = squashed(pdf_text(draft.pdf, page=page))
+        assert "OFFICIAL-SENSITIVE" in text, page
+        assert squashed(reports.DRAFT_NOT_SENT) in text, page
+        assert squashed("pre-publication checks") not in text, page
+
+
 def test_draft_is_marked_official_sensitive_and_for_checks_on_every_page(make_report):
     draft = reports.render_report_pdf(make_report(Stage.PRE_PUBLICATION))
     for page in range(1, draft.page_count + 1):

@@ -207,6 +207,16 @@ def test_report_page_marks_a_draft_as_the_pdf_does_and_a_published_report_not(
     assert "OFFICIAL-SENSITIVE" not in html and "circulation" not in html
 
 
+def test_report_page_in_moderation_says_the_force_has_not_been_sent_it(
+    client_for, make_inspection, lead_inspector
+):
+    inspection = make_inspection(Stage.MODERATION)
+    html = client_for(lead_inspector).get(reverse("inspections:report", args=[inspection.pk]))
+    html = html.content.decode()
+    assert "Draft not yet sent to the force: not for circulation" in html
+    assert "Draft for pre-publication checks" not in html
+
+
 def test_report_page_orders_and_numbers_findings_as_the_pdf_does(
     client_for, make_report, inspector
 ):
