@@ -405,10 +405,16 @@ def _timeline(events) -> list[dict]:
                 (humanise(field), audit_value(_nth(change, 0)), audit_value(_nth(change, 1)))
                 for field, change in (event.changes or {}).items()
             ],
-            "comment": event.comment,
+            "comment": "" if _comment_among_changes(event) else event.comment,
         }
         for event in events
     ]
+
+
+def _comment_among_changes(event) -> bool:
+    """A judgment returned records the lead's comment as the change to its
+    moderation comment too: shown once, not twice (found by a review)."""
+    return any(_nth(change, 1) == event.comment for change in (event.changes or {}).values())
 
 
 def _nth(change, n: int):

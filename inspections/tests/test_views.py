@@ -677,6 +677,18 @@ def test_renamed_executable_is_refused_and_nothing_saved(
     assert planned.documents.count() == 0
 
 
+def test_a_returned_judgments_history_gives_the_leads_comment_once(
+    client_for, make_inspection, lead_inspector, inspector
+):
+    inspection = make_inspection(Stage.MODERATION)
+    leadership = inspection.judgments.get(topic=Topic.LEADERSHIP)
+    services.judgment_return(judgment=leadership, comment="Cite the minutes", by=lead_inspector)
+    url = reverse("inspections:judgment", args=[inspection.pk, Topic.LEADERSHIP])
+    html = client_for(inspector).get(url).content.decode()
+    timeline = html.split('<div class="moj-timeline">', 1)[1]
+    assert timeline.count("Cite the minutes") == 1
+
+
 def test_a_returned_judgment_is_named_as_the_inspectors_to_resubmit_not_the_leads_to_agree(
     client_for, make_inspection, lead_inspector, inspector
 ):
