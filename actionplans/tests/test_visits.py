@@ -525,3 +525,33 @@ def test_the_force_lead_is_told_what_happens_at_a_booked_visit(
     assert "If they find any concerns, they will tell you at the visit." in page
     services.post_inspection_visit_cancel(visit=booked, reason="Illness", by=lead_inspector)
     assert said not in client.get(booked.get_absolute_url()).text
+
+
+def test_a_re_inspection_ending_before_it_starts_is_told_beside_its_end(
+    client_for, visit, lead_inspector
+):
+    start = today() + timedelta(days=90)
+    end = start - timedelta(days=1)
+    address, seen = _record_page(client_for(lead_inspector), visit)
+    html = (
+        client_for(lead_inspector)
+        .post(
+            address,
+            {
+                **RECORD,
+                "feedback": "A full re-inspection is needed.",
+                "outcome": "full_re_inspection",
+                "re_inspection_start_0": start.day,
+                "re_inspection_start_1": start.month,
+                "re_inspection_start_2": start.year,
+                "re_inspection_end_0": end.day,
+                "re_inspection_end_1": end.month,
+                "re_inspection_end_2": end.year,
+                "seen": seen,
+            },
+        )
+        .content.decode()
+    )
+    message = "The re-inspection fieldwork end date must be the same as or after its start date"
+    assert f'<a href="#id_re_inspection_end_0">{message}</a>' in html
+    assert not Inspection.objects.filter(kind=Inspection.Kind.RE_INSPECTION).exists()
