@@ -193,3 +193,21 @@ def test_a_null_character_in_a_choice_from_the_database_gets_govuk_words(
     # Once for the team, however many were posted, beside it and in the summary.
     assert html.count("Choose team from the list") == 2
     assert "Choose force from the list" in audit
+
+
+def test_a_hidden_field_refused_is_named_in_the_error_summary(
+    client_for, admin_user, force_a, lead_inspector
+):
+    """A tampered hidden field (the version a page was drawn from, with a NUL
+    byte) drew an error summary with nothing in it, and nothing beside any field."""
+    from inspections.models import Inspection
+    from inspections.tests.factories import schedule
+
+    inspection = schedule(force=force_a, lead=lead_inspector, by=admin_user)
+    url = reverse("inspections:cancel", args=[inspection.pk])
+    posted = {"reason": "The force asked for another date", "seen": "a\x00b"}
+    html = client_for(admin_user).post(url, posted).content.decode()
+    summary = html.split('govuk-error-summary__list">')[1].split("</ul>")[0]
+    assert '<li><a href="#id_reason">' in summary
+    assert "must not contain a null character" in summary
+    assert Inspection.objects.get(pk=inspection.pk).stage == Inspection.Stage.PLANNED
