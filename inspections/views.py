@@ -1073,6 +1073,16 @@ def finding_delete(request: HttpRequest, inspection_id, finding_id) -> HttpRespo
 
 
 def recommendation_new(request: HttpRequest, inspection_id, finding_id) -> HttpResponse:
+    if request.method == "POST":
+        inspection = _evidence_page(request, inspection_id, edit=True)
+        if not inspection.findings.filter(pk=finding_id).exists():
+            # Deleted in another tab, or by someone else, as for finding_edit.
+            messages.error(
+                request,
+                "This cause of concern was deleted by someone else, "
+                "so your recommendation was not saved",
+            )
+            return redirect("inspections:findings", inspection.pk)
     finding = _finding_for(request, inspection_id, finding_id, edit=True)
     if frozen := _findings_frozen(request, finding.inspection):
         return frozen
