@@ -910,8 +910,17 @@ def post_inspection_visit_record(
     return visit
 
 
+RE_INSPECTION_ENDS_TOO_SOON = (
+    "The re-inspection fieldwork end date must be the same as or after its start date"
+)
+
+
 def _schedule_re_inspection(*, inspection: Inspection, start: date, end: date, by) -> Inspection:
     """A planned re-inspection of the same force, with the same lead inspector and team."""
+    if end < start:
+        # The scheduler's own message names neither re-inspection nor the end
+        # date's question, and would land beside the start date with the rest.
+        raise ValidationError({"re_inspection_end": RE_INSPECTION_ENDS_TOO_SOON})
     try:
         return inspection_schedule(
             force=inspection.force,

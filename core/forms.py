@@ -109,12 +109,30 @@ class GovukMessagesMixin:
         self._cleaned = False
         super().full_clean()
         self._cleaned = True
+        self._choices_in_govuk_words()
         self._ask_for_files_again()
 
     def add_error(self, field, error):
         super().add_error(field, error)
         if getattr(self, "_cleaned", False):
             self._ask_for_files_again()
+
+    def _choices_in_govuk_words(self) -> None:
+        """A force or a person chosen with a NUL byte in its value: Django
+        checks for one before anything else, in its own words ("Null
+        characters are not allowed."), which no error_messages can change
+        (found by the bad input review). It is not one of the options."""
+        for name, errors in (self._errors or {}).items():
+            field = self.fields.get(name)
+            if not isinstance(field, forms.ModelChoiceField):
+                continue
+            codes = [getattr(error, "code", None) for error in errors.data]
+            if "null_characters_not_allowed" in codes:
+                errors.data = [
+                    error
+                    for error, code in zip(errors.data, codes, strict=True)
+                    if code != "null_characters_not_allowed"
+                ] + [ValidationError(field.error_messages["invalid_choice"], code="invalid_choice")]
 
     def _ask_for_files_again(self) -> None:
         if not self._errors or not self.files:

@@ -89,7 +89,14 @@ def _force_page(request: HttpRequest, inspection_id) -> tuple[Inspection, HttpRe
 
 
 def _draft_for(request, inspection: Inspection, point_id) -> Point | HttpResponse:
-    point = get_object_or_404(inspection.factual_points.select_related("finding"), pk=point_id)
+    point = inspection.factual_points.select_related("finding").filter(pk=point_id).first()
+    if point is None and request.method == "POST":
+        # Deleted in another tab, or Delete pressed again: say so, rather
+        # than a bare 'Page not found' with what was typed gone.
+        messages.info(request, "This draft point has been deleted, so nothing was saved")
+        return redirect(_page_url(inspection))
+    if point is None:
+        raise Http404("No such point")
     point.inspection = inspection
     if point.is_sent:
         messages.info(request, "This point has been sent, so it can no longer be changed")

@@ -1083,7 +1083,26 @@ def _confirm_delete(
     return render(request, template, {**context, "error": error, "back_url": back_url})
 
 
+def _deleted_already(
+    request: HttpRequest, inspection_id, model: type[Finding | Recommendation], pk, what: str
+) -> HttpResponse | None:
+    """Delete pressed again (the back button, a second tab): the findings
+    page, saying so, rather than 'Page not found' (as finding_edit does for
+    a finding deleted meanwhile). None for a GET, or a row still there."""
+    if request.method != "POST":
+        return None
+    inspection = _evidence_page(request, inspection_id, edit=True)
+    inspection_of = "finding__inspection" if model is Recommendation else "inspection"
+    if model.objects.filter(pk=pk, **{inspection_of: inspection}).exists():
+        return None
+    done = "removed" if what == "recommendation" else "deleted"
+    messages.info(request, f"This {what} has already been {done}")
+    return redirect("inspections:findings", inspection.pk)
+
+
 def finding_delete(request: HttpRequest, inspection_id, finding_id) -> HttpResponse:
+    if gone := _deleted_already(request, inspection_id, Finding, finding_id, "finding"):
+        return gone
     finding = _finding_for(request, inspection_id, finding_id, edit=True)
     if frozen := _findings_frozen(request, finding.inspection):
         return frozen
@@ -1097,6 +1116,16 @@ def finding_delete(request: HttpRequest, inspection_id, finding_id) -> HttpRespo
 
 
 def recommendation_new(request: HttpRequest, inspection_id, finding_id) -> HttpResponse:
+    if request.method == "POST":
+        inspection = _evidence_page(request, inspection_id, edit=True)
+        if not inspection.findings.filter(pk=finding_id).exists():
+            # Deleted in another tab, or by someone else, as for finding_edit.
+            messages.error(
+                request,
+                "This cause of concern was deleted by someone else, "
+                "so your recommendation was not saved",
+            )
+            return redirect("inspections:findings", inspection.pk)
     finding = _finding_for(request, inspection_id, finding_id, edit=True)
     if frozen := _findings_frozen(request, finding.inspection):
         return frozen
@@ -1116,6 +1145,10 @@ def recommendation_new(request: HttpRequest, inspection_id, finding_id) -> HttpR
 @require_http_methods(["GET", "POST"])
 def recommendation_delete(request: HttpRequest, inspection_id, recommendation_id) -> HttpResponse:
     """Asks first (GET), as deleting a finding does; the post removes it."""
+    if gone := _deleted_already(
+        request, inspection_id, Recommendation, recommendation_id, "recommendation"
+    ):
+        return gone
     inspection = _evidence_page(request, inspection_id, edit=True)
     recommendation = get_object_or_404(
         Recommendation.objects.select_related("finding"),

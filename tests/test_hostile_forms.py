@@ -173,3 +173,41 @@ def test_inspection_cancel_form(client_for, admin_user, force_a, lead_inspector)
             Inspection.objects.filter(pk=inspection.pk).update(stage=Inspection.Stage.PLANNED)
 
     check()
+
+
+def test_a_null_character_in_a_choice_from_the_database_gets_govuk_words(
+    client_for, admin_user, force_a, lead_inspector
+):
+    """Django checks a force or a person chosen for a NUL byte before
+    anything else, in its own words ("Null characters are not allowed."),
+    which a field's error_messages cannot change."""
+    client = client_for(admin_user)
+    nul = "a\x00b"
+    posted = {"force": nul, "lead_inspector": nul, "team": [nul, nul]}
+    html = client.post(reverse("inspections:new"), posted).content.decode()
+    audit = client.get(reverse("core:audit"), {"force": nul}).content.decode()
+    for page in (html, audit):
+        assert "Null characters" not in page
+    assert '<a href="#id_force">Choose the force to inspect</a>' in html
+    assert '<a href="#id_lead_inspector">Choose the lead inspector</a>' in html
+    # Once for the team, however many were posted, beside it and in the summary.
+    assert html.count("Choose team from the list") == 2
+    assert "Choose force from the list" in audit
+
+
+def test_a_hidden_field_refused_is_named_in_the_error_summary(
+    client_for, admin_user, force_a, lead_inspector
+):
+    """A tampered hidden field (the version a page was drawn from, with a NUL
+    byte) drew an error summary with nothing in it, and nothing beside any field."""
+    from inspections.models import Inspection
+    from inspections.tests.factories import schedule
+
+    inspection = schedule(force=force_a, lead=lead_inspector, by=admin_user)
+    url = reverse("inspections:cancel", args=[inspection.pk])
+    posted = {"reason": "The force asked for another date", "seen": "a\x00b"}
+    html = client_for(admin_user).post(url, posted).content.decode()
+    summary = html.split('govuk-error-summary__list">')[1].split("</ul>")[0]
+    assert '<li><a href="#id_reason">' in summary
+    assert "must not contain a null character" in summary
+    assert Inspection.objects.get(pk=inspection.pk).stage == Inspection.Stage.PLANNED

@@ -546,3 +546,33 @@ def test_the_link_to_a_visit_says_it_is_a_visit_not_only_its_date(
             reverse("actionplans:followup", args=[inspection.pk]),
         ):
             assert link in client_for(user).get(address).text, (user, address)
+
+
+def test_a_re_inspection_ending_before_it_starts_is_told_beside_its_end(
+    client_for, visit, lead_inspector
+):
+    start = today() + timedelta(days=90)
+    end = start - timedelta(days=1)
+    address, seen = _record_page(client_for(lead_inspector), visit)
+    html = (
+        client_for(lead_inspector)
+        .post(
+            address,
+            {
+                **RECORD,
+                "feedback": "A full re-inspection is needed.",
+                "outcome": "full_re_inspection",
+                "re_inspection_start_0": start.day,
+                "re_inspection_start_1": start.month,
+                "re_inspection_start_2": start.year,
+                "re_inspection_end_0": end.day,
+                "re_inspection_end_1": end.month,
+                "re_inspection_end_2": end.year,
+                "seen": seen,
+            },
+        )
+        .content.decode()
+    )
+    message = "The re-inspection fieldwork end date must be the same as or after its start date"
+    assert f'<a href="#id_re_inspection_end_0">{message}</a>' in html
+    assert not Inspection.objects.filter(kind=Inspection.Kind.RE_INSPECTION).exists()

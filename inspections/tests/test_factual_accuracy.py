@@ -688,3 +688,22 @@ def test_the_force_sees_nothing_before_pre_publication(make_report, client_for, 
     client = client_for(force_lead_a)
     for name in ("factual_accuracy", "factual_point_new", "factual_points_send"):
         assert client.get(_url(name, inspection)).status_code == 404, name
+
+
+def test_a_draft_point_deleted_meanwhile_says_so_when_saved_or_deleted_again(
+    client_for, checks, force_lead_a
+):
+    """Found by the bad input review: a draft changed in one tab after it was
+    deleted in another (or Delete pressed again) ended on 'Page not found'."""
+    point = raise_point(checks, force_lead_a)
+    edit = reverse("inspections:factual_point_edit", args=[checks.pk, point.pk])
+    delete = reverse("inspections:factual_point_delete", args=[checks.pk, point.pk])
+    client = client_for(force_lead_a)
+    assert client.post(delete).status_code == 302
+    page = reverse("inspections:factual_accuracy", args=[checks.pk])
+    for url, posted in ((edit, {"where": "elsewhere", "inaccuracy": "x", "correction": "y"}),
+                        (delete, {})):  # fmt: skip
+        response = client.post(url, posted, follow=True)
+        assert response.redirect_chain[-1][0] == page
+        assert "This draft point has been deleted, so nothing was saved" in response.text
+    assert client.get(edit).status_code == 404

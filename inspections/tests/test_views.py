@@ -1695,3 +1695,51 @@ def test_the_plan_page_refuses_to_move_fieldwork_under_way_into_the_future(
     assert 'href="#id_fieldwork_start_0">Fieldwork has started, so its start date' in html
     in_fieldwork.refresh_from_db()
     assert in_fieldwork.fieldwork_start != later
+
+
+def test_adding_a_recommendation_to_a_finding_deleted_meanwhile_says_so(
+    client_for, make_inspection, inspector
+):
+    """As saving a finding deleted meanwhile: a bare 'Page not found', the
+    recommendation typed gone unexplained."""
+    from inspections.tests.factories import add_concern
+
+    inspection = make_inspection(Stage.FIELDWORK)
+    finding = add_concern(inspection, by=inspector, topic=Topic.LEADERSHIP, recommendation=False)
+    url = reverse("inspections:recommendation_new", args=[inspection.pk, finding.pk])
+    client = client_for(inspector)
+    client.get(url)
+    services.finding_delete(finding=finding, by=inspector)
+    response = client.post(url, {"text": "Review every strategy discussion"}, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("inspections:findings", args=[inspection.pk])
+    assert "This cause of concern was deleted by someone else" in response.text
+    assert client.get(url).status_code == 404
+
+
+def test_deleting_a_finding_or_recommendation_again_says_it_is_deleted(
+    client_for, make_inspection, inspector
+):
+    """Delete pressed again (the browser's back button, a second tab) ended on
+    'Page not found' (found by the bad input review)."""
+    from inspections.tests.factories import add_concern
+
+    inspection = make_inspection(Stage.FIELDWORK)
+    finding = add_concern(inspection, by=inspector, topic=Topic.LEADERSHIP)
+    recommendation = finding.recommendations.get()
+    findings = reverse("inspections:findings", args=[inspection.pk])
+    client = client_for(inspector)
+    for url, message in (
+        (
+            reverse("inspections:recommendation_delete", args=[inspection.pk, recommendation.pk]),
+            "This recommendation has already been removed",
+        ),
+        (
+            reverse("inspections:finding_delete", args=[inspection.pk, finding.pk]),
+            "This finding has already been deleted",
+        ),
+    ):
+        assert client.post(url).status_code == 302
+        again = client.post(url, follow=True)
+        assert again.redirect_chain[-1][0] == findings
+        assert message in again.text
+        assert client.get(url).status_code == 404
