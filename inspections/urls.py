@@ -45,6 +45,7 @@ urlpatterns = [
         name="recommendation_delete",
     ),
     path("<uuid:inspection_id>/evidence/", views.evidence_list, name="evidence"),
+    path("<uuid:inspection_id>/history/", views.inspection_history, name="history"),
     path(
         "<uuid:inspection_id>/evidence/interviews/new/", views.interview_new, name="interview_new"
     ),

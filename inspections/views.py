@@ -5,6 +5,7 @@ from operator import itemgetter
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -362,6 +363,8 @@ def _detail_context(inspection: Inspection, user) -> dict:
         judgment.url = judgment_url(judgment.topic)  # its get_absolute_url()
     findings = services.finding_rows(inspection)
     evidence = services.evidence_counts(inspection)
+    # One more than the overview shows, to know whether to link to the rest.
+    latest = list(_history(inspection)[: OVERVIEW_EVENTS + 1])
     return {
         **followup_context(inspection=inspection, user=user),
         "case_figures": review_progress(inspection),
@@ -379,15 +382,42 @@ def _detail_context(inspection: Inspection, user) -> dict:
         "not_put_forward": [
             j for j in judgments if j.status in (Judgment.Status.NOT_STARTED, Judgment.Status.DRAFT)
         ],
-        # What happened to the inspection; who took copies of its files is
-        # on the audit trail, not here.
-        "timeline": _timeline(
-            AuditEvent.objects.filter(inspection_id=inspection.pk)
-            .exclude(action="file.downloaded")
-            .select_related("actor")
-            .order_by("-at", "-id")[:10]
-        ),
+        # The latest of what happened to the inspection; the rest on its
+        # history page.
+        "timeline": _timeline(latest[:OVERVIEW_EVENTS]),
+        "more_history": len(latest) > OVERVIEW_EVENTS,
     }
+
+
+OVERVIEW_EVENTS = 10
+HISTORY_PAGE_SIZE = 50
+
+
+def _history(inspection: Inspection):
+    """What happened to the inspection, newest first. Who took copies of its
+    files is on the audit trail, not here."""
+    return (
+        AuditEvent.objects.filter(inspection_id=inspection.pk)
+        .exclude(action="file.downloaded")
+        .select_related("actor")
+        .order_by("-at", "-id")
+    )
+
+
+@require_GET
+def inspection_history(request: HttpRequest, inspection_id) -> HttpResponse:
+    """Everything that happened to the inspection, 50 to a page: the overview
+    shows the latest ten only (found by a review: what the lead changed in
+    moderation was soon buried, and only admins can search the audit trail).
+    The inspectorate's, like the evidence: never a force's."""
+    inspection = _evidence_page(request, inspection_id)
+    page = Paginator(_history(inspection), HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "inspection": inspection,
+        "page_obj": page,
+        "timeline": _timeline(page.object_list),
+    }
+    return render(request, "inspections/history.html", context)
 
 
 def _timeline(events) -> list[dict]:

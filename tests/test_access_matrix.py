@@ -95,6 +95,7 @@ EXPECTED = {
     "inspections:recommendation_new": "302 302 302 404 404 404 302",
     "inspections:recommendation_delete": "302 302 302 404 404 404 302",
     "inspections:evidence": "200 200 200 404 404 404 302",
+    "inspections:history": "200 200 200 404 404 404 302",
     "inspections:interview_new": "200 200 200 404 404 404 302",
     "inspections:interview": "200 200 200 404 404 404 302",
     "inspections:document_new": "200 200 200 404 404 404 302",

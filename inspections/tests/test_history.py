@@ -1,0 +1,99 @@
+"""An inspection's history: the overview shows the latest ten events and
+links to the rest, 50 to a page, for the inspectorate only."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from core import audit
+from core.models import AuditEvent
+from inspections.models import Inspection, Topic
+
+pytestmark = pytest.mark.django_db
+
+Stage = Inspection.Stage
+
+
+def add_events(inspection: Inspection, by, count: int, first: int = 0) -> None:
+    judgment = inspection.judgments.get(topic=Topic.LEADERSHIP)
+    for n in range(first, first + count):
+        audit.record(
+            by=by,
+            action="judgment.saved",
+            obj=judgment,
+            changes={"rationale": [f"Rationale {n}", f"Rationale {n + 1}"]},
+            force=inspection.force,
+            inspection_id=inspection.pk,
+        )
+
+
+def history_url(inspection: Inspection, page: int | None = None) -> str:
+    url = reverse("inspections:history", args=[inspection.pk])
+    return f"{url}?page={page}" if page else url
+
+
+def test_the_overview_links_to_the_whole_history_only_when_there_is_more(
+    client_for, make_inspection, lead_inspector
+):
+    inspection = make_inspection(Stage.MODERATION)
+    AuditEvent.objects.filter(inspection_id=inspection.pk).delete()
+    add_events(inspection, lead_inspector, 10)
+    client = client_for(lead_inspector)
+    link = history_url(inspection)
+    assert link not in client.get(inspection.get_absolute_url()).content.decode()
+    add_events(inspection, lead_inspector, 1, first=10)
+    html = client.get(inspection.get_absolute_url()).content.decode()
+    assert f'href="{link}">See everything that has happened to this inspection</a>' in html
+    assert "Rationale 0 → Rationale 1" not in html  # the eleventh newest: on the history page
+
+
+def test_the_history_gives_every_event_newest_first_50_to_a_page(
+    client_for, make_inspection, lead_inspector, inspector
+):
+    inspection = make_inspection(Stage.MODERATION)
+    AuditEvent.objects.filter(inspection_id=inspection.pk).delete()
+    add_events(inspection, lead_inspector, 55)
+    client = client_for(inspector)
+    first = client.get(history_url(inspection)).content.decode()
+    assert "55 events" in first
+    assert "Rationale 54 → Rationale 55" in first and "Rationale 5 → Rationale 6" in first
+    assert "Rationale 4 → Rationale 5" not in first
+    assert first.index("Rationale 54 →") < first.index("Rationale 53 →")
+    assert 'aria-label="Page 2"' in first
+    second = client.get(history_url(inspection, 2)).content.decode()
+    assert "<title>History (page 2 of 2)" in second
+    assert "Rationale 4 → Rationale 5" in second and "Rationale 0 → Rationale 1" in second
+    assert "Rationale 54 →" not in second
+    # A page past the end, or no page at all, is not an error.
+    for odd in ("99", "abc", "0"):
+        assert client.get(f"{history_url(inspection)}?page={odd}").status_code == 200
+
+
+def test_the_history_leaves_out_who_downloaded_files(client_for, make_inspection, lead_inspector):
+    inspection = make_inspection(Stage.MODERATION)
+    judgment = inspection.judgments.get(topic=Topic.LEADERSHIP)
+    audit.record(
+        by=lead_inspector,
+        action="file.downloaded",
+        obj=judgment,
+        inspection_id=inspection.pk,
+        label="secret-download-name.pdf",
+    )
+    html = client_for(lead_inspector).get(history_url(inspection)).content.decode()
+    assert "secret-download-name.pdf" not in html
+
+
+def test_the_historys_queries_do_not_grow_with_its_events(
+    client_for, make_inspection, lead_inspector
+):
+    inspection = make_inspection(Stage.MODERATION)
+    client = client_for(lead_inspector)
+    client.get(history_url(inspection))  # the session and the person, loaded once
+    add_events(inspection, lead_inspector, 2)
+    with CaptureQueriesContext(connection) as few:
+        client.get(history_url(inspection))
+    add_events(inspection, lead_inspector, 48, first=2)
+    with CaptureQueriesContext(connection) as many:
+        client.get(history_url(inspection))
+    assert len(many) == len(few)
