@@ -1,5 +1,6 @@
 """In-app notifications, the unread count on every home page, and "What is due"."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -59,6 +60,34 @@ def test_notifications_list_query_count_stays_flat(
     client = client_for(lead_inspector)
     with django_assert_max_num_queries(6):
         client.get(reverse("actionplans:notifications"))
+
+
+def test_thousands_of_notifications_page_with_a_few_numbered_links(
+    client_for, lead_inspector, make_due
+):
+    # Found at scale: 2,000 notices drew all 80 page numbers, 80 links on every page.
+    inspection = make_due(action_plan_due_on=today() - timedelta(days=1))
+    Notice.objects.bulk_create(
+        Notice(
+            recipient=lead_inspector,
+            kind=Notice.Kind.OVERDUE,
+            inspection=inspection,
+            subject=Notice.Subject.ACTION_PLAN,
+            due_on=today(),
+            sequence=week,
+            title=f"Overdue {week}",
+            body="Overdue",
+        )
+        for week in range(2000)
+    )
+    client = client_for(lead_inspector)
+    html = client.get(reverse("actionplans:notifications"), {"page": 40}).content.decode()
+    assert "2000 notifications" in html
+    numbered = re.findall(r'aria-label="Page (\d+)"', html)
+    assert numbered == ["1", "39", "40", "41", "80"]
+    assert html.count("govuk-pagination__item--ellipses") == 2
+    for odd in ("0", "abc", "99999", "-1"):
+        assert client.get(reverse("actionplans:notifications"), {"page": odd}).status_code == 200
 
 
 def test_users_see_only_their_own_notifications(client_for, force_lead_b, make_due):
