@@ -82,12 +82,37 @@ def test_thousands_of_notifications_page_with_a_few_numbered_links(
     )
     client = client_for(lead_inspector)
     html = client.get(reverse("actionplans:notifications"), {"page": 40}).content.decode()
-    assert "2000 notifications" in html
+    assert "2,000 notifications" in html
     numbered = re.findall(r'aria-label="Page (\d+)"', html)
     assert numbered == ["1", "39", "40", "41", "80"]
     assert html.count("govuk-pagination__item--ellipses") == 2
     for odd in ("0", "abc", "99999", "-1"):
         assert client.get(reverse("actionplans:notifications"), {"page": odd}).status_code == 200
+
+
+def test_notification_counts_past_a_thousand_read_with_a_comma(
+    client_for, lead_inspector, make_due
+):
+    # "2003 unread" on the home page, beside "5,000 cases" on the case list.
+    inspection = make_due(action_plan_due_on=today() - timedelta(days=1))
+    Notice.objects.bulk_create(
+        Notice(
+            recipient=lead_inspector,
+            kind=Notice.Kind.OVERDUE,
+            inspection=inspection,
+            subject=Notice.Subject.ACTION_PLAN,
+            due_on=today(),
+            sequence=week,
+            title=f"Overdue {week}",
+            body="Overdue",
+        )
+        for week in range(1234)
+    )
+    client = client_for(lead_inspector)
+    html = client.get(reverse("actionplans:notifications")).content.decode()
+    assert "You have 1,234 unread notifications." in html
+    assert "1,234 notifications" in html
+    assert "1,234 unread" in client.get(reverse("core:home")).content.decode()
 
 
 def test_users_see_only_their_own_notifications(client_for, force_lead_b, make_due):
