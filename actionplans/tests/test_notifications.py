@@ -7,6 +7,7 @@ import pytest
 from django.conf import settings
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from actionplans import notices, services
 from actionplans.models import Notice
@@ -113,6 +114,36 @@ def test_notification_counts_past_a_thousand_read_with_a_comma(
     assert "You have 1,234 unread notifications." in html
     assert "1,234 notifications" in html
     assert "1,234 unread" in client.get(reverse("core:home")).content.decode()
+
+
+def test_the_unread_notifications_are_found_among_thousands_read(
+    client_for, lead_inspector, make_due
+):
+    inspection = make_due(action_plan_due_on=today() - timedelta(days=1))
+    Notice.objects.bulk_create(
+        Notice(
+            recipient=lead_inspector,
+            kind=Notice.Kind.OVERDUE,
+            inspection=inspection,
+            subject=Notice.Subject.ACTION_PLAN,
+            due_on=today(),
+            sequence=week,
+            title=f"Overdue week {week}",
+            body="Overdue",
+            sent_at=timezone.now() - timedelta(days=week),
+            read_at=None if week in (30, 70) else timezone.now(),
+        )
+        for week in range(100)
+    )
+    client = client_for(lead_inspector)
+    url = reverse("actionplans:notifications")
+    assert 'href="?show=unread"' in client.get(url).content.decode()
+    html = client.get(url, {"show": "unread"}).content.decode()
+    assert "2 unread notifications" in html and 'href="?show=all"' in html
+    assert re.findall(r"Overdue week \d+", html) == ["Overdue week 30", "Overdue week 70"]
+    Notice.objects.update(read_at=timezone.now())
+    html = client.get(url, {"show": "unread", "page": "abc"}).content.decode()
+    assert "All your notifications have been read." in html and 'href="?show=all"' in html
 
 
 def test_users_see_only_their_own_notifications(client_for, force_lead_b, make_due):
