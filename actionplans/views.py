@@ -508,9 +508,13 @@ def visit_record(request: HttpRequest, inspection_id: UUID, visit_id: UUID) -> H
 
 def notifications(request: HttpRequest) -> HttpResponse:
     notices = Notice.objects.for_user(request.user).select_related("inspection__force")
+    show = "unread" if request.GET.get("show") == "unread" else "all"
+    if show == "unread":
+        notices = notices.unread()
     page = Paginator(notices, 25).get_page(request.GET.get("page"))
     unread = Notice.objects.for_user(request.user).unread().count()
-    return render(request, "actionplans/notifications.html", {"page": page, "unread": unread})
+    context = {"page": page, "unread": unread, "show": show}
+    return render(request, "actionplans/notifications.html", context)
 
 
 @require_POST

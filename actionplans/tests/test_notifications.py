@@ -1,11 +1,13 @@
 """In-app notifications, the unread count on every home page, and "What is due"."""
 
+import re
 from datetime import timedelta
 
 import pytest
 from django.conf import settings
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from actionplans import notices, services
 from actionplans.models import Notice
@@ -59,6 +61,89 @@ def test_notifications_list_query_count_stays_flat(
     client = client_for(lead_inspector)
     with django_assert_max_num_queries(6):
         client.get(reverse("actionplans:notifications"))
+
+
+def test_thousands_of_notifications_page_with_a_few_numbered_links(
+    client_for, lead_inspector, make_due
+):
+    # Found at scale: 2,000 notices drew all 80 page numbers, 80 links on every page.
+    inspection = make_due(action_plan_due_on=today() - timedelta(days=1))
+    Notice.objects.bulk_create(
+        Notice(
+            recipient=lead_inspector,
+            kind=Notice.Kind.OVERDUE,
+            inspection=inspection,
+            subject=Notice.Subject.ACTION_PLAN,
+            due_on=today(),
+            sequence=week,
+            title=f"Overdue {week}",
+            body="Overdue",
+        )
+        for week in range(2000)
+    )
+    client = client_for(lead_inspector)
+    html = client.get(reverse("actionplans:notifications"), {"page": 40}).content.decode()
+    assert "2,000 notifications" in html
+    numbered = re.findall(r'aria-label="Page (\d+)"', html)
+    assert numbered == ["1", "39", "40", "41", "80"]
+    assert html.count("govuk-pagination__item--ellipses") == 2
+    for odd in ("0", "abc", "99999", "-1"):
+        assert client.get(reverse("actionplans:notifications"), {"page": odd}).status_code == 200
+
+
+def test_notification_counts_past_a_thousand_read_with_a_comma(
+    client_for, lead_inspector, make_due
+):
+    # "2003 unread" on the home page, beside "5,000 cases" on the case list.
+    inspection = make_due(action_plan_due_on=today() - timedelta(days=1))
+    Notice.objects.bulk_create(
+        Notice(
+            recipient=lead_inspector,
+            kind=Notice.Kind.OVERDUE,
+            inspection=inspection,
+            subject=Notice.Subject.ACTION_PLAN,
+            due_on=today(),
+            sequence=week,
+            title=f"Overdue {week}",
+            body="Overdue",
+        )
+        for week in range(1234)
+    )
+    client = client_for(lead_inspector)
+    html = client.get(reverse("actionplans:notifications")).content.decode()
+    assert "You have 1,234 unread notifications." in html
+    assert "1,234 notifications" in html
+    assert "1,234 unread" in client.get(reverse("core:home")).content.decode()
+
+
+def test_the_unread_notifications_are_found_among_thousands_read(
+    client_for, lead_inspector, make_due
+):
+    inspection = make_due(action_plan_due_on=today() - timedelta(days=1))
+    Notice.objects.bulk_create(
+        Notice(
+            recipient=lead_inspector,
+            kind=Notice.Kind.OVERDUE,
+            inspection=inspection,
+            subject=Notice.Subject.ACTION_PLAN,
+            due_on=today(),
+            sequence=week,
+            title=f"Overdue week {week}",
+            body="Overdue",
+            sent_at=timezone.now() - timedelta(days=week),
+            read_at=None if week in (30, 70) else timezone.now(),
+        )
+        for week in range(100)
+    )
+    client = client_for(lead_inspector)
+    url = reverse("actionplans:notifications")
+    assert 'href="?show=unread"' in client.get(url).content.decode()
+    html = client.get(url, {"show": "unread"}).content.decode()
+    assert "2 unread notifications" in html and 'href="?show=all"' in html
+    assert re.findall(r"Overdue week \d+", html) == ["Overdue week 30", "Overdue week 70"]
+    Notice.objects.update(read_at=timezone.now())
+    html = client.get(url, {"show": "unread", "page": "abc"}).content.decode()
+    assert "All your notifications have been read." in html and 'href="?show=all"' in html
 
 
 def test_users_see_only_their_own_notifications(client_for, force_lead_b, make_due):
