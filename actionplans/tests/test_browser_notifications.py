@@ -1,0 +1,51 @@
+"""A lead inspector with a long list of notifications finds the unread ones."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import Page, expect
+
+from actionplans.models import Notice
+from actionplans.tests.factories import today
+from tests.browser import assert_accessible, sign_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_the_lead_inspector_finds_the_unread_among_many_notifications(
+    page: Page, live_server, lead_inspector, make_due
+):
+    inspection = make_due(action_plan_due_on=today() - timedelta(days=1))
+    Notice.objects.bulk_create(
+        Notice(
+            recipient=lead_inspector,
+            kind=Notice.Kind.OVERDUE,
+            inspection=inspection,
+            subject=Notice.Subject.ACTION_PLAN,
+            due_on=today(),
+            sequence=week,
+            title=f"Overdue week {week}",
+            body="Overdue",
+            sent_at=timezone.now() - timedelta(days=week),
+            read_at=None if week in (30, 70) else timezone.now(),
+        )
+        for week in range(80)
+    )
+    sign_in(page, live_server.url, lead_inspector)
+    page.get_by_role("link", name="Notifications").click()
+    expect(page.get_by_role("heading", name="80 notifications")).to_be_visible()
+    expect(page.get_by_role("link", name="Page 4")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("link", name="Show only unread notifications").click()
+    expect(page.get_by_role("heading", name="2 unread notifications")).to_be_visible()
+    expect(page.get_by_text("Overdue week 30")).to_be_visible()
+    expect(page.get_by_text("Overdue week 70")).to_be_visible()
+    expect(page.get_by_text("Overdue week 31")).to_have_count(0)
+    assert_accessible(page)
+    page.get_by_role("button", name="Mark all as read").click()
+    page.goto(f"{live_server.url}/notifications/?show=unread")
+    expect(page.get_by_text("All your notifications have been read.")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("link", name="Show every notification").click()
+    expect(page.get_by_role("heading", name="80 notifications")).to_be_visible()
