@@ -928,6 +928,10 @@ def test_the_evidence_page_links_each_item_to_its_own_page(
     with_file = planned.documents.get(title="Policy")
     download = reverse("inspections:document_download", args=[planned.pk, with_file.pk])
     assert f'href="{download}" download>' in html
+    # Each table counted, and the second reached without scrolling past the first.
+    assert '<a class="govuk-link" href="#interviews">Interviews and discussions (2)</a>' in html
+    assert '<a class="govuk-link" href="#documents">Documents and data examined (2)</a>' in html
+    assert 'id="documents">Documents and data examined</h2>' in html
     assert html.count(" download>") == 1
 
 
