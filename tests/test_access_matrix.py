@@ -7,7 +7,7 @@ who is not on the team are the outsiders.
 
 Statuses are for GET; a role refused a GET (403, 404) must be refused a POST
 the same way. 302 for a signed-out person means "sent to sign in"; 405
-means the URL only takes POST (checked further below).
+means the URL only takes POST (its POSTs are in POST_EXPECTED, further below).
 """
 
 from datetime import timedelta
@@ -345,6 +345,46 @@ def test_access_matrix(world, clients):
                 if str(status) not in (expected, "405"):
                     unexpected.append(f"{name} as {role}: POST expected {expected}, got {status}")
     print(f"access matrix: {len(EXPECTED)} URL patterns x {len(ROLES)} roles = {checked} cases")
+    assert unexpected == [], "\n".join(unexpected)
+
+
+# The URLs that take only a POST (405 to a GET above), as each role's POST
+# is answered: "admin lead team outsider own_lead other_lead anon". Objects as
+# above, on force A's published inspection, so what may no longer be done is
+# sent back saying why (302) and what never may be is refused (403, 404).
+POST_EXPECTED = {
+    "accounts:sign_out": "302 302 302 302 302 302 302",
+    # One's own notices: everyone signed in, sent back to them.
+    "actionplans:notifications_read": "302 302 302 302 302 302 302",
+    # The force's to fill in; only the updated plan starts from the accepted one.
+    "actionplans:plan_start_from_accepted": "403 403 403 404 404 404 302",
+    "actionplans:plan_submit": "403 403 403 404 302 404 302",
+    "exports:prepare": "302 403 403 403 404 404 302",
+    # The lead inspector's alone, sent back (published) saying why.
+    "inspections:judgment_moderate": "403 302 403 404 404 404 302",
+    "inspections:judgment_submit": "302 302 302 404 404 404 302",
+    "inspections:report_pdf_build": "302 302 302 404 302 404 302",
+}
+
+
+def test_every_post_only_url_refuses_a_post_as_its_get_would(world, clients):
+    """Found by a review: the matrix POSTed only where a GET was refused, so
+    the URLs taking a POST alone (moderating, submitting, building a PDF)
+    were never sent one by an outsider or a read-only person."""
+    post_only = [
+        (name, pattern)
+        for name, pattern in url_patterns()
+        if EXPECTED[name] == "405 405 405 405 405 405 302"
+    ]
+    assert sorted(name for name, _ in post_only) == sorted(POST_EXPECTED)
+    unexpected = []
+    # Signing out last: it signs each client out.
+    for name, pattern in sorted(post_only, key=lambda row: row[0] == "accounts:sign_out"):
+        url = reverse(name, kwargs=_kwargs(name, pattern, world))
+        for role, expected in zip(ROLES, POST_EXPECTED[name].split(), strict=True):
+            status = clients[role].post(url).status_code
+            if str(status) != expected:
+                unexpected.append(f"{name} as {role}: POST expected {expected}, got {status}")
     assert unexpected == [], "\n".join(unexpected)
 
 
