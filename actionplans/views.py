@@ -512,7 +512,10 @@ def notifications(request: HttpRequest) -> HttpResponse:
     if show == "unread":
         notices = notices.unread()
     page = Paginator(notices, 25).get_page(request.GET.get("page"))
-    unread = Notice.objects.for_user(request.user).unread().count()
+    if show == "unread":
+        unread = page.paginator.count  # counted once, for both
+    else:
+        unread = Notice.objects.for_user(request.user).unread().count()
     context = {"page": page, "unread": unread, "show": show}
     return render(request, "actionplans/notifications.html", context)
 
@@ -521,7 +524,9 @@ def notifications(request: HttpRequest) -> HttpResponse:
 def notifications_read(request: HttpRequest) -> HttpResponse:
     count = services.notices_mark_all_read(user=request.user)
     if count:
-        messages.success(request, f"{count} notification{'s' if count != 1 else ''} marked as read")
+        messages.success(
+            request, f"{count:,} notification{'s' if count != 1 else ''} marked as read"
+        )
     else:  # a page drawn before they were read elsewhere
         messages.info(request, "You have no unread notifications")
     return redirect("actionplans:notifications")

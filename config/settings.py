@@ -6,6 +6,7 @@ beyond Python. Production sets DATABASE_URL, CELERY_BROKER_URL, CACHE_URL and SE
 A value that cannot be parsed stops start-up with a message naming the variable.
 """
 
+import logging
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -53,7 +54,7 @@ def env_days(name: str, default: list[int]) -> list[int]:
         return default
     days = [day.strip() for day in raw.split(",")]
     # A negative day would turn an overdue day into a "reminder".
-    if not all(day.isdigit() for day in days):
+    if not all(day.isdecimal() for day in days):
         raise ImproperlyConfigured(
             f"{name} must be whole numbers of days, separated by commas (like 7,1), not {raw!r}"
         )
@@ -482,7 +483,7 @@ SCHEDULED_JOB_ALLOWANCE = {
 HEALTHZ_BROKER_TIMEOUT = 2
 
 LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
-if LOG_LEVEL not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+if LOG_LEVEL not in logging.getLevelNamesMapping():  # WARN too, as logging takes it
     # Else logging's own "Unable to configure root logger" names nothing.
     raise ImproperlyConfigured(
         f"LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL, not {LOG_LEVEL!r}"

@@ -61,6 +61,10 @@ from .programme import programme
 
 Stage = Inspection.Stage
 
+# The inspection's overview shows its latest events; its history page the rest.
+OVERVIEW_EVENTS = 10
+HISTORY_PAGE_SIZE = 50
+
 
 def _apply(form, call) -> bool:
     """Run a service; turn its ValidationError into form errors. True on success."""
@@ -389,9 +393,6 @@ def _detail_context(inspection: Inspection, user) -> dict:
     }
 
 
-OVERVIEW_EVENTS = 10
-HISTORY_PAGE_SIZE = 50
-
 
 def _history(inspection: Inspection):
     """What happened to the inspection, newest first. Who took copies of its
@@ -406,9 +407,9 @@ def _history(inspection: Inspection):
 
 @require_GET
 def inspection_history(request: HttpRequest, inspection_id) -> HttpResponse:
-    """Everything that happened to the inspection, 50 to a page: the overview
-    shows the latest ten only (found by a review: what the lead changed in
-    moderation was soon buried, and only admins can search the audit trail).
+    """Everything that happened to the inspection, 50 to a page, where the
+    overview shows the latest ten: the team reads back what changed in
+    moderation, which only admins could otherwise find (on the audit trail).
     The inspectorate's, like the evidence: never a force's."""
     inspection = _evidence_page(request, inspection_id)
     page = Paginator(_history(inspection), HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
@@ -444,7 +445,8 @@ def _timeline(events) -> list[dict]:
 def _comment_among_changes(event) -> bool:
     """A judgment returned records the lead's comment as the change to its
     moderation comment too: shown once, not twice (found by a review)."""
-    return any(_nth(change, 1) == event.comment for change in (event.changes or {}).values())
+    change = (event.changes or {}).get("moderation_comment")
+    return bool(event.comment) and _nth(change, 1) == event.comment
 
 
 def _nth(change, n: int):
@@ -492,7 +494,12 @@ def _report_context(inspection: Inspection, *, shown: bool) -> dict:
             by_topic.setdefault(topic.value, []).append(finding)
     for judgment in judgments:
         judgment["report_findings"] = by_topic.get(judgment["topic"], [])
-    return {"inspection": inspection, "judgments": judgments, "findings": findings}
+    return {
+        "inspection": inspection,
+        "judgments": judgments,
+        "findings": findings,
+        "draft_marking": reports.draft_marking(inspection),
+    }
 
 
 def report_view(request: HttpRequest, inspection_id) -> HttpResponse:
@@ -1038,16 +1045,25 @@ def _finding_for(request, inspection_id, finding_id, *, edit=False) -> Finding:
     return finding
 
 
+def _gone(request: HttpRequest, inspection_id, model, pk, message: str, level: int):
+    """A post about a finding or recommendation deleted meanwhile (in another
+    tab, by someone else, or Delete pressed again): the findings page, saying
+    so, rather than a bare 'Page not found' with what was typed lost (found by
+    reviews). None for a GET, or a row still there."""
+    if request.method != "POST":
+        return None
+    inspection = _evidence_page(request, inspection_id, edit=True)
+    inspection_of = "finding__inspection" if model is Recommendation else "inspection"
+    if model.objects.filter(pk=pk, **{inspection_of: inspection}).exists():
+        return None
+    messages.add_message(request, level, message)
+    return redirect("inspections:findings", inspection.pk)
+
+
 def finding_edit(request: HttpRequest, inspection_id, finding_id) -> HttpResponse:
-    if request.method == "POST":
-        inspection = _evidence_page(request, inspection_id, edit=True)
-        if not inspection.findings.filter(pk=finding_id).exists():
-            # Deleted in another tab, or by someone else, while this page was
-            # open (found by a review: a bare 'Page not found').
-            messages.error(
-                request, "This finding was deleted by someone else, so your changes were not saved"
-            )
-            return redirect("inspections:findings", inspection.pk)
+    lost = "This finding was deleted by someone else, so your changes were not saved"
+    if gone := _gone(request, inspection_id, Finding, finding_id, lost, messages.ERROR):
+        return gone
     finding = _finding_for(request, inspection_id, finding_id, edit=True)
     if frozen := _findings_frozen(request, finding.inspection):
         return frozen
@@ -1113,25 +1129,9 @@ def _confirm_delete(
     return render(request, template, {**context, "error": error, "back_url": back_url})
 
 
-def _deleted_already(
-    request: HttpRequest, inspection_id, model: type[Finding | Recommendation], pk, what: str
-) -> HttpResponse | None:
-    """Delete pressed again (the back button, a second tab): the findings
-    page, saying so, rather than 'Page not found' (as finding_edit does for
-    a finding deleted meanwhile). None for a GET, or a row still there."""
-    if request.method != "POST":
-        return None
-    inspection = _evidence_page(request, inspection_id, edit=True)
-    inspection_of = "finding__inspection" if model is Recommendation else "inspection"
-    if model.objects.filter(pk=pk, **{inspection_of: inspection}).exists():
-        return None
-    done = "removed" if what == "recommendation" else "deleted"
-    messages.info(request, f"This {what} has already been {done}")
-    return redirect("inspections:findings", inspection.pk)
-
-
 def finding_delete(request: HttpRequest, inspection_id, finding_id) -> HttpResponse:
-    if gone := _deleted_already(request, inspection_id, Finding, finding_id, "finding"):
+    done = "This finding has already been deleted"
+    if gone := _gone(request, inspection_id, Finding, finding_id, done, messages.INFO):
         return gone
     finding = _finding_for(request, inspection_id, finding_id, edit=True)
     if frozen := _findings_frozen(request, finding.inspection):
@@ -1146,16 +1146,9 @@ def finding_delete(request: HttpRequest, inspection_id, finding_id) -> HttpRespo
 
 
 def recommendation_new(request: HttpRequest, inspection_id, finding_id) -> HttpResponse:
-    if request.method == "POST":
-        inspection = _evidence_page(request, inspection_id, edit=True)
-        if not inspection.findings.filter(pk=finding_id).exists():
-            # Deleted in another tab, or by someone else, as for finding_edit.
-            messages.error(
-                request,
-                "This cause of concern was deleted by someone else, "
-                "so your recommendation was not saved",
-            )
-            return redirect("inspections:findings", inspection.pk)
+    lost = "This cause of concern was deleted by someone else, so your recommendation was not saved"
+    if gone := _gone(request, inspection_id, Finding, finding_id, lost, messages.ERROR):
+        return gone
     finding = _finding_for(request, inspection_id, finding_id, edit=True)
     if frozen := _findings_frozen(request, finding.inspection):
         return frozen
@@ -1175,9 +1168,9 @@ def recommendation_new(request: HttpRequest, inspection_id, finding_id) -> HttpR
 @require_http_methods(["GET", "POST"])
 def recommendation_delete(request: HttpRequest, inspection_id, recommendation_id) -> HttpResponse:
     """Asks first (GET), as deleting a finding does; the post removes it."""
-    if gone := _deleted_already(
-        request, inspection_id, Recommendation, recommendation_id, "recommendation"
-    ):
+    done = "This recommendation has already been removed"
+    pk = recommendation_id
+    if gone := _gone(request, inspection_id, Recommendation, pk, done, messages.INFO):
         return gone
     inspection = _evidence_page(request, inspection_id, edit=True)
     recommendation = get_object_or_404(

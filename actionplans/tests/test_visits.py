@@ -576,3 +576,5 @@ def test_a_re_inspection_ending_before_it_starts_is_told_beside_its_end(
     message = "The re-inspection fieldwork end date must be the same as or after its start date"
     assert f'<a href="#id_re_inspection_end_0">{message}</a>' in html
     assert not Inspection.objects.filter(kind=Inspection.Kind.RE_INSPECTION).exists()
+    visit.refresh_from_db()
+    assert not visit.outcome  # nothing half-saved: the visit is not recorded either

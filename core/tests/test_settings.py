@@ -88,6 +88,7 @@ def test_debug_runs_without_a_secret_key_in_london_time():
         ("CELERY_BROKER_URL", "carrier-pigeon://loft"),
         ("REMINDER_DAYS_BEFORE", "a week"),
         ("REMINDER_DAYS_BEFORE", "7,-1"),
+        ("REMINDER_DAYS_BEFORE", "7,²"),
         ("SECOND_REVIEW_SHARE", "ten per cent"),
         ("SECOND_REVIEW_SHARE", "10"),
         ("LOG_LEVEL", "LOUD"),
@@ -100,6 +101,15 @@ def test_a_bad_value_names_the_variable(variable, value):
     # The message itself, not the traceback's quoted source line, names it
     # (found on call: "invalid literal for int()" named nothing).
     assert variable in result.stderr.strip().splitlines()[-1]
+
+
+@pytest.mark.parametrize("level", ["WARN", "WARNING", "DEBUG"])
+def test_every_level_logging_takes_starts(level):
+    """Found by a code review: WARN, which logging takes, was refused, so a
+    deployment that set it would no longer start."""
+    env = {"SECRET_KEY": "x" * 50, "SERVICE_URL": "https://x.example.org", "LOG_LEVEL": level}
+    result = _import_settings(**env)
+    assert result.returncode == 0, result.stderr
 
 
 @pytest.mark.parametrize(

@@ -591,7 +591,12 @@ def test_force_raises_factual_accuracy_points_and_the_lead_inspector_responds(
 
     sign_in(page, live_server.url, force_lead_a)
     page.goto(f"{url}report/factual-accuracy/")
-    expect(page.locator(".govuk-tag", has_text="Accepted").first).to_be_visible()
+    # Each point's response, as the force reads it (not its status tag).
+    responses = page.locator(".govuk-summary-list__row").filter(
+        has=page.get_by_text("Response", exact=True)
+    )
+    answers = [text.strip().splitlines()[0] for text in responses.locator("dd").all_inner_texts()]
+    assert sorted(answers) == ["Accepted", "Not accepted"]
     expect(page.get_by_text("The minutes show a yearly meeting.")).to_be_visible()
     expect(page.get_by_role("link", name="Raise a point")).to_have_count(0)
     assert_accessible(page)

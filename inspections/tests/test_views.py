@@ -1720,6 +1720,35 @@ def test_adding_a_recommendation_to_a_finding_deleted_meanwhile_says_so(
     assert client.get(url).status_code == 404
 
 
+def test_ids_from_another_forces_inspection_change_nothing_and_tell_nothing(
+    client_for, make_inspection, inspector, force_b, admin_user, lead_inspector
+):
+    """A team member posting, through their own inspection's pages, the ids of
+    another force's finding and recommendation: each post is told only what a
+    made-up id is told, and nothing of the other inspection changes."""
+    from inspections.models import Finding, Recommendation
+    from inspections.tests.factories import add_concern
+
+    own = make_inspection(Stage.FIELDWORK)
+    other = make_inspection(Stage.FIELDWORK, force=force_b, team=[], start=date(2026, 3, 2))
+    finding = add_concern(other, by=lead_inspector, topic=Topic.LEADERSHIP)
+    recommendation = finding.recommendations.get()
+    client = client_for(inspector)
+    for name, pk, data in (
+        ("finding_edit", finding.pk, {"summary": "Changed", "detail": "Changed"}),
+        ("recommendation_new", finding.pk, {"text": "Planted"}),
+        ("recommendation_delete", recommendation.pk, {}),
+        ("finding_delete", finding.pk, {}),
+    ):
+        response = client.post(reverse(f"inspections:{name}", args=[own.pk, pk]), data)
+        assert response.status_code == 302, name
+        assert response["Location"] == reverse("inspections:findings", args=[own.pk]), name
+    finding.refresh_from_db()
+    assert finding.summary != "Changed"
+    assert list(Recommendation.objects.filter(finding=finding)) == [recommendation]
+    assert Finding.objects.filter(inspection=other).count() == 1
+
+
 def test_deleting_a_finding_or_recommendation_again_says_it_is_deleted(
     client_for, make_inspection, inspector
 ):
