@@ -393,7 +393,6 @@ def _detail_context(inspection: Inspection, user) -> dict:
     }
 
 
-
 def _history(inspection: Inspection):
     """What happened to the inspection, newest first. Who took copies of its
     files is on the audit trail, not here."""
