@@ -129,3 +129,23 @@ def visit_day_comes(visit: PostInspectionVisit) -> PostInspectionVisit:
     PostInspectionVisit.objects.filter(pk=visit.pk).update(visit_on=today())
     visit.refresh_from_db()
     return visit
+
+
+def weekly_overdue_notices(recipient, inspection, weeks: int, *, unread=None) -> None:
+    """A notice for each of `weeks` overdue weeks, the newest first in the
+    list; all unread, or only the weeks in `unread` if given."""
+    Notice.objects.bulk_create(
+        Notice(
+            recipient=recipient,
+            kind=Notice.Kind.OVERDUE,
+            inspection=inspection,
+            subject=Notice.Subject.ACTION_PLAN,
+            due_on=today(),
+            sequence=week,
+            title=f"Overdue week {week}",
+            body="Overdue",
+            sent_at=timezone.now() - timedelta(days=week),
+            read_at=None if unread is None or week in unread else timezone.now(),
+        )
+        for week in range(weeks)
+    )

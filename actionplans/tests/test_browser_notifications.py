@@ -3,11 +3,9 @@
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from actionplans.models import Notice
-from actionplans.tests.factories import today
+from actionplans.tests.factories import today, weekly_overdue_notices
 from tests.browser import assert_accessible, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -17,21 +15,7 @@ def test_the_lead_inspector_finds_the_unread_among_many_notifications(
     page: Page, live_server, lead_inspector, make_due
 ):
     inspection = make_due(action_plan_due_on=today() - timedelta(days=1))
-    Notice.objects.bulk_create(
-        Notice(
-            recipient=lead_inspector,
-            kind=Notice.Kind.OVERDUE,
-            inspection=inspection,
-            subject=Notice.Subject.ACTION_PLAN,
-            due_on=today(),
-            sequence=week,
-            title=f"Overdue week {week}",
-            body="Overdue",
-            sent_at=timezone.now() - timedelta(days=week),
-            read_at=None if week in (30, 70) else timezone.now(),
-        )
-        for week in range(80)
-    )
+    weekly_overdue_notices(lead_inspector, inspection, 80, unread=(30, 70))
     sign_in(page, live_server.url, lead_inspector)
     page.get_by_role("link", name="Notifications").click()
     expect(page.get_by_role("heading", name="80 notifications")).to_be_visible()

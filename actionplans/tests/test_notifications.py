@@ -12,7 +12,7 @@ from django.utils import timezone
 from actionplans import notices, services
 from actionplans.models import Notice
 from actionplans.notices import notices_sweep
-from actionplans.tests.factories import submitted_plan, today
+from actionplans.tests.factories import submitted_plan, today, weekly_overdue_notices
 
 
 @pytest.mark.parametrize("persona", ["force_lead_a", "lead_inspector", "admin_user"])
@@ -68,19 +68,7 @@ def test_thousands_of_notifications_page_with_a_few_numbered_links(
 ):
     # Found at scale: 2,000 notices drew all 80 page numbers, 80 links on every page.
     inspection = make_due(action_plan_due_on=today() - timedelta(days=1))
-    Notice.objects.bulk_create(
-        Notice(
-            recipient=lead_inspector,
-            kind=Notice.Kind.OVERDUE,
-            inspection=inspection,
-            subject=Notice.Subject.ACTION_PLAN,
-            due_on=today(),
-            sequence=week,
-            title=f"Overdue {week}",
-            body="Overdue",
-        )
-        for week in range(2000)
-    )
+    weekly_overdue_notices(lead_inspector, inspection, 2000)
     client = client_for(lead_inspector)
     html = client.get(reverse("actionplans:notifications"), {"page": 40}).content.decode()
     assert "2,000 notifications" in html
@@ -96,19 +84,7 @@ def test_notification_counts_past_a_thousand_read_with_a_comma(
 ):
     # "2003 unread" on the home page, beside "5,000 cases" on the case list.
     inspection = make_due(action_plan_due_on=today() - timedelta(days=1))
-    Notice.objects.bulk_create(
-        Notice(
-            recipient=lead_inspector,
-            kind=Notice.Kind.OVERDUE,
-            inspection=inspection,
-            subject=Notice.Subject.ACTION_PLAN,
-            due_on=today(),
-            sequence=week,
-            title=f"Overdue {week}",
-            body="Overdue",
-        )
-        for week in range(1234)
-    )
+    weekly_overdue_notices(lead_inspector, inspection, 1234)
     client = client_for(lead_inspector)
     html = client.get(reverse("actionplans:notifications")).content.decode()
     assert "You have 1,234 unread notifications." in html
@@ -120,21 +96,7 @@ def test_the_unread_notifications_are_found_among_thousands_read(
     client_for, lead_inspector, make_due
 ):
     inspection = make_due(action_plan_due_on=today() - timedelta(days=1))
-    Notice.objects.bulk_create(
-        Notice(
-            recipient=lead_inspector,
-            kind=Notice.Kind.OVERDUE,
-            inspection=inspection,
-            subject=Notice.Subject.ACTION_PLAN,
-            due_on=today(),
-            sequence=week,
-            title=f"Overdue week {week}",
-            body="Overdue",
-            sent_at=timezone.now() - timedelta(days=week),
-            read_at=None if week in (30, 70) else timezone.now(),
-        )
-        for week in range(100)
-    )
+    weekly_overdue_notices(lead_inspector, inspection, 100, unread=(30, 70))
     client = client_for(lead_inspector)
     url = reverse("actionplans:notifications")
     assert 'href="?show=unread"' in client.get(url).content.decode()
