@@ -137,20 +137,24 @@ def report_data(inspection: Inspection) -> dict:
             }
         )
     force = inspection.force
-    return {
+    data = {
         "force": {"name": force.name, "short_name": force.short_name},
         "guidance": force.statutory_guidance,
         "country": force.get_country_display(),
         "kind": inspection.get_kind_display(),
         "fieldwork": f"{_day(inspection.fieldwork_start)} to {_day(inspection.fieldwork_end)}",
         "is_published": inspection.is_published,
-        "draft_marking": draft_marking(inspection),
         "published_on": _day(inspection.published_on),
         "received_for_checks_on": _day(inspection.received_for_checks_on),
         "topics": topics,
         "recommendations": recommendations,
         "case_reviews": case_review_annex(inspection),
     }
+    if not inspection.is_published:
+        # Only a draft's: a published report's data, and so the version its
+        # stored PDF was built from, stay as they were before drafts said which.
+        data["draft_marking"] = draft_marking(inspection)
+    return data
 
 
 def data_version(data: dict) -> str:

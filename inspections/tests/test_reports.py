@@ -167,6 +167,21 @@ def test_data_version_changes_with_the_report_data(make_report):
     assert reports.data_version(reports.report_data(inspection)) != before
 
 
+def test_a_draft_built_before_the_force_has_it_is_out_of_date_once_sent(make_report):
+    """Its marking says the force has not been sent it: built again, it says
+    the force has it for checks."""
+    inspection = make_report(Stage.MODERATION)
+    before = reports.data_version(reports.report_data(inspection))
+    inspection.stage = Stage.PRE_PUBLICATION  # as sent, all else the same
+    assert reports.data_version(reports.report_data(inspection)) != before
+
+
+def test_a_published_reports_data_carries_no_draft_marking(make_report):
+    """So the version a published PDF was built from is what it was before
+    drafts said whether the force had them: no stored PDF goes out of date."""
+    assert "draft_marking" not in reports.report_data(make_report())
+
+
 def test_build_stores_the_pdf_with_its_hash_and_data_version(
     make_report, private_storage, admin_user
 ):
