@@ -10,11 +10,13 @@ from datetime import date
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import User
 from core.models import BaseModel
+from inspections.models import Inspection
 
 # A plan whose deadline is further away than this reads "Not yet due".
 DUE_SOON_DAYS = 14
@@ -332,12 +334,35 @@ class PostInspectionVisit(BaseModel):
 
 class NoticeQuerySet(models.QuerySet):
     def for_user(self, user) -> "NoticeQuerySet":
-        """Their own notices; a force lead's only about their force's
-        inspections, so one moved to another force keeps none of the old one's."""
+        """Their own notices about inspections they may still see
+        (Inspection.is_visible_to): a force lead's only about their force's,
+        so one moved to another force keeps none of the old one's; an
+        inspector's only about inspections they lead or are on the team of,
+        so a lead inspector replaced, or an inspector taken off the team,
+        keeps none of its notices."""
         notices = self.filter(recipient=user)
         if user.is_force_lead:
-            notices = notices.filter(inspection__force_id=user.force_id)
-        return notices
+            return notices.filter(inspection__force_id=user.force_id)
+        if user.is_admin:
+            return notices
+        on_team = Inspection.team.through.objects.filter(
+            inspection_id=OuterRef("inspection_id"), user_id=user.pk
+        )
+        return notices.filter(Q(inspection__lead_inspector_id=user.pk) | Exists(on_team))
+
+    def still_theirs(self) -> "NoticeQuerySet":
+        """for_user's rule across recipients, for the sweep's look at emails
+        still to send."""
+        role = "recipient__role"
+        on_team = Inspection.team.through.objects.filter(
+            inspection_id=OuterRef("inspection_id"), user_id=OuterRef("recipient_id")
+        )
+        return self.filter(
+            Q(**{role: User.Role.ADMIN})
+            | Q(**{role: User.Role.FORCE_LEAD}, recipient__force_id=F("inspection__force_id"))
+            | Q(**{f"{role}__in": (User.Role.INSPECTOR, User.Role.LEAD_INSPECTOR)})
+            & (Q(inspection__lead_inspector_id=F("recipient_id")) | Exists(on_team))
+        )
 
     def unread(self) -> "NoticeQuerySet":
         return self.filter(read_at__isnull=True)

@@ -220,10 +220,10 @@ def notice_email(*, notice_id: str) -> bool:
         )
         if notice is None or not notice.recipient.is_active:
             return False
-        recipient = notice.recipient
-        if recipient.is_force_lead and notice.inspection.force_id != recipient.force_id:
-            # Moved to another force since: not theirs to read now.
-            logger.info("Notice %s not emailed: its force lead has moved force", notice_id)
+        if not notice.inspection.is_visible_to(notice.recipient):
+            # A force lead moved to another force since, a lead inspector
+            # replaced, an inspector off the team: not theirs to read now.
+            logger.info("Notice %s not emailed: its recipient may no longer see it", notice_id)
             return False
         # The page's address, so the email says where (found by a review: it
         # said only "sign in"). No token in it: the page asks for sign-in.
@@ -858,12 +858,10 @@ def _requeue_unsent_emails() -> None:
             sent_at__lt=now - EMAIL_GRACE,
             sent_at__gte=now - EMAIL_GIVE_UP,
         )
-        # Not a force lead's about a force they have since left: notice_email
+        # Not one its recipient may no longer see (a force lead about a force
+        # they have since left, a lead inspector replaced): notice_email
         # would refuse it at every sweep for a week.
-        .exclude(
-            Q(recipient__role=User.Role.FORCE_LEAD)
-            & ~Q(recipient__force_id=F("inspection__force_id"))
-        )
+        .still_theirs()
         .values_list("pk", flat=True)
     )
     _email_after_commit([str(pk) for pk in ids])

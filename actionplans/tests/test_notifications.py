@@ -150,6 +150,63 @@ def test_a_force_lead_moved_to_another_force_keeps_none_of_the_old_forces_notice
     assert str(notice.pk) in queued
 
 
+def test_a_lead_inspector_replaced_keeps_none_of_the_inspections_notices(
+    client_for, lead_inspector, inspector, admin_user, make_due, monkeypatch
+):
+    """Found by the access review: the old lead's notices stayed, their
+    titles naming an inspection now closed to them, linking to a 404, and
+    an email still waiting went to them."""
+    from accounts.models import User
+    from accounts.tests.factories import UserFactory
+    from inspections import services as inspection_services
+
+    inspection = make_due(action_plan_due_on=today() - timedelta(days=1))
+    notices_sweep(today=today())
+    old = Notice.objects.get(recipient=lead_inspector)
+    assert old.emailed_at is None
+    new_lead = UserFactory(email="new.lead@example.org", role=User.Role.LEAD_INSPECTOR)
+    inspection_services.inspection_change_lead(
+        inspection=inspection, lead_inspector=new_lead, reason="Long leave", by=admin_user
+    )
+
+    client = client_for(lead_inspector)
+    html = client.get(reverse("actionplans:notifications")).content.decode()
+    assert "Greater Manchester" not in html and "no unread notifications" in html
+    assert "(none unread)" in client.get(reverse("core:home")).content.decode()
+    assert notices.notice_email(notice_id=str(old.pk)) is False
+    assert mail.outbox == []
+    Notice.objects.filter(pk=old.pk).update(sent_at=old.sent_at - timedelta(hours=1))
+    queued = []
+    monkeypatch.setattr(notices, "_email_after_commit", queued.extend)
+    notices_sweep(today=today())
+    assert str(old.pk) not in queued
+    # The record of what was sent stays; an admin's and a force lead's, and
+    # a team inspector's, are untouched by the rule.
+    assert Notice.objects.filter(pk=old.pk, read_at__isnull=True).exists()
+    assert Notice.objects.for_user(admin_user).filter(inspection=inspection).exists()
+    kept = Notice.objects.create(
+        recipient=inspector,
+        kind=Notice.Kind.PLAN_SUBMITTED,
+        inspection=inspection,
+        subject=Notice.Subject.ACTION_PLAN,
+        due_on=today(),
+        title="Submitted",
+        body="-",
+    )
+    assert list(Notice.objects.for_user(inspector)) == [kept]
+    assert Notice.objects.filter(pk=kept.pk).still_theirs().exists()
+    inspection.team.remove(inspector)
+    assert not Notice.objects.for_user(inspector).exists()
+    assert not Notice.objects.filter(pk=kept.pk).still_theirs().exists()
+    # Back as the lead: their notices are theirs again.
+    inspection_services.inspection_change_lead(
+        inspection=inspection, lead_inspector=lead_inspector, reason="Back", by=admin_user
+    )
+    assert list(Notice.objects.for_user(lead_inspector)) == [old]
+    notices_sweep(today=today())
+    assert str(old.pk) in queued
+
+
 def test_what_is_due_lists_the_force_leads_deadlines_soonest_first(
     client_for, force_lead_a, published, lead_inspector, django_assert_max_num_queries
 ):
