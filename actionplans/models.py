@@ -391,6 +391,8 @@ class Notice(BaseModel):
         POINTS_ANSWERED = "points_answered", "Factual accuracy points answered"
         RESPONSE_CHANGED = "response_changed", "Factual accuracy response changed"
         INSPECTION_CANCELLED = "inspection_cancelled", "Inspection cancelled"
+        TEAM_JOINED = "team_joined", "Put on an inspection team"
+        LEAD_ASSIGNED = "lead_assigned", "Made lead inspector"
 
     class Subject(models.TextChoices):
         ACTION_PLAN = "action_plan", "Action plan"
@@ -415,7 +417,8 @@ class Notice(BaseModel):
         default=0,
         help_text="Days before for a reminder, the week for an overdue notice, "
         "the version number for a plan notice, the force's sending of factual "
-        "accuracy points (1, 2…) for theirs.",
+        "accuracy points (1, 2…) for theirs, the fieldwork's length in days for "
+        "a team or lead notice (so new fieldwork dates are told again).",
     )
     sent_at = models.DateTimeField(default=timezone.now)
     emailed_at = models.DateTimeField(null=True, blank=True)

@@ -465,6 +465,71 @@ def inspection_cancelled_notices(*, inspection: Inspection) -> list[Notice]:
     )
 
 
+def team_notices(*, inspection: Inspection) -> list[Notice]:
+    """Tell the lead inspector and each inspector on the team that they are
+    on the inspection, and its fieldwork dates: when an admin schedules it or
+    changes its plan. Once for each person, role and fieldwork dates (the
+    occasion): a plan saved with nothing changed tells nobody, someone added
+    is told, and new dates are told to everyone. Not for fieldwork already
+    over (an inspection recorded after the event): there is nothing to
+    prepare for."""
+    if inspection.fieldwork_end < timezone.localdate():
+        return []
+    lead = inspection.lead_inspector
+    team = [m for m in inspection.team.all() if m.is_active and m.pk != lead.pk]
+    return notices_claim([*_lead_notice(inspection), *_team_notice(inspection, team)])
+
+
+def new_lead_notice(*, inspection: Inspection) -> list[Notice]:
+    """Tell an inspection's new lead inspector, whatever its dates: a lead is
+    changed after fieldwork, when its moderation and sign-off are theirs."""
+    return notices_claim(_lead_notice(inspection))
+
+
+def _team_fields(inspection: Inspection) -> dict:
+    return {
+        "inspection": inspection,
+        "subject": Notice.Subject.FIELDWORK,
+        "due_on": inspection.fieldwork_start,
+        "sequence": (inspection.fieldwork_end - inspection.fieldwork_start).days,
+        "link": inspection.get_absolute_url(),
+    }
+
+
+def _fieldwork(inspection: Inspection) -> tuple[str, str]:
+    return govuk_date(inspection.fieldwork_start), govuk_date(inspection.fieldwork_end)
+
+
+def _lead_notice(inspection: Inspection) -> list[Notice]:
+    lead = inspection.lead_inspector
+    start, end = _fieldwork(inspection)
+    return _notice(
+        [lead] if lead.is_active else [],
+        kind=Notice.Kind.LEAD_ASSIGNED,
+        title=f"Lead inspector: {inspection.force.short_name}, fieldwork from {start}",
+        body=(
+            f"You are the lead inspector of the {described(inspection)}, with fieldwork "
+            f"from {start} to {end}. You moderate its graded judgments and findings, "
+            "sign off the report and review the force's action plans."
+        ),
+        **_team_fields(inspection),
+    )
+
+
+def _team_notice(inspection: Inspection, team: list) -> list[Notice]:
+    start, end = _fieldwork(inspection)
+    return _notice(
+        team,
+        kind=Notice.Kind.TEAM_JOINED,
+        title=f"Inspection team: {inspection.force.short_name}, fieldwork from {start}",
+        body=(
+            f"You are on the team for the {described(inspection)}, with fieldwork "
+            f"from {start} to {end}. Its page has the plan and the team."
+        ),
+        **_team_fields(inspection),
+    )
+
+
 # --- Factual accuracy checks, sent by inspections.factual_accuracy -----------
 
 

@@ -265,7 +265,15 @@ def inspection_schedule(
             "team": [None, ", ".join(str(m) for m in people[1:])],
         },
     )
+    _tell_the_team(inspection)
     return inspection
+
+
+def _tell_the_team(inspection: Inspection) -> None:
+    """The lead and the team are told they are on it (actionplans.notices.team_notices)."""
+    from actionplans.notices import team_notices  # noqa: PLC0415 (actionplans imports this app)
+
+    team_notices(inspection=inspection)
 
 
 @transaction.atomic
@@ -310,6 +318,7 @@ def inspection_update_plan(
     if before_team != after_team:
         changes["team"] = [before_team, after_team]
     _record(inspection, inspection, by=by, action="inspection.plan_changed", changes=changes)
+    _tell_the_team(inspection)
     return inspection
 
 
@@ -381,6 +390,9 @@ def inspection_change_lead(
         changes=changes,
         comment=reason,
     )
+    from actionplans.notices import new_lead_notice  # noqa: PLC0415 (actionplans imports this app)
+
+    new_lead_notice(inspection=inspection)
     return inspection
 
 

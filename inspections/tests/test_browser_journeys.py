@@ -76,6 +76,17 @@ def test_admin_schedules_a_due_force_and_double_booking_is_refused(
     assert_accessible(page)
     assert Inspection.objects.get(force__slug="dorset").fieldwork_start == date(2027, 4, 12)
 
+    # The lead inspector is told, on their home page and in their notifications
+    # (of Cleveland's too, scheduled for them before the test).
+    sign_out(page)
+    sign_in(page, live_server.url, lead_inspector)
+    expect(page.get_by_text("2 unread")).to_be_visible()
+    page.get_by_role("link", name="Notifications", exact=True).click()
+    visit(page, "Notifications")
+    page.get_by_role("link", name="Lead inspector: Dorset, fieldwork from 12 April 2027").click()
+    visit(page, "Inspection overview")
+    expect(page.locator("main")).to_contain_text("Dorset")
+
 
 def test_inspector_grades_and_lead_moderates(
     page: Page, live_server, admin_user, lead_inspector, inspector, force_a
