@@ -552,3 +552,18 @@ def test_an_unsent_overdue_notice_is_not_emailed_once_the_plan_is_in(
     with django_capture_on_commit_callbacks(execute=True):
         notices_sweep(today=today())
     assert mail.outbox == []
+
+
+def test_the_hourly_sweep_goes_by_londons_day_not_utcs(
+    force_a, lead_inspector, force_lead_a, monkeypatch
+):
+    """00:30 BST on 2 July 2027 is 23:30 UTC on 1 July: the 7-day reminder of
+    a plan due on 9 July goes at that sweep, London's 2 July."""
+    from datetime import UTC, date, datetime
+
+    from actionplans.tasks import sweep_deadlines
+
+    bare_inspection(force=force_a, lead=lead_inspector, action_plan_due_on=date(2027, 7, 9))
+    monkeypatch.setattr(timezone, "now", lambda: datetime(2027, 7, 1, 23, 30, tzinfo=UTC))
+    assert sweep_deadlines.delay().get() == 1
+    assert kinds() == [(force_lead_a.email, "reminder", 7)]
