@@ -364,6 +364,35 @@ class NoticeQuerySet(models.QuerySet):
             & (Q(inspection__lead_inspector_id=F("recipient_id")) | Exists(on_team))
         )
 
+    def still_due(self) -> "NoticeQuerySet":
+        """Reminders and overdue notices only while the deadline they name is
+        still open: its due date as the inspection has it now, nothing sent in
+        or recorded, the inspection not closed. An email claimed but not yet
+        sent (the broker or the mail server down) must not tell the force
+        after an admin corrected the date, or after the plan went in, what
+        is no longer so (found by the dates review). Other notices pass."""
+        plan_in = ActionPlanVersion.objects.filter(
+            plan__inspection_id=OuterRef("inspection_id"),
+            plan__kind=OuterRef("subject"),
+            status__in=ActionPlanVersion.IN,
+        )
+        plan_open = ~Exists(plan_in) & (
+            Q(subject=ActionPlan.Kind.ACTION_PLAN, inspection__action_plan_due_on=F("due_on"))
+            | Q(
+                subject=ActionPlan.Kind.UPDATED_ACTION_PLAN,
+                inspection__updated_action_plan_due_on=F("due_on"),
+            )
+        )
+        response_open = Q(
+            subject=Notice.Subject.PCC_RESPONSE,
+            inspection__pcc_response_due_on=F("due_on"),
+            inspection__pcc_response_published_on__isnull=True,
+        )
+        chasing = Q(kind__in=(Notice.Kind.REMINDER, Notice.Kind.OVERDUE))
+        return self.filter(
+            ~chasing | (~Q(inspection__stage=Inspection.Stage.CLOSED) & (plan_open | response_open))
+        )
+
     def unread(self) -> "NoticeQuerySet":
         return self.filter(read_at__isnull=True)
 

@@ -216,6 +216,7 @@ def notice_email(*, notice_id: str) -> bool:
             Notice.objects.select_for_update(of=("self",))
             .select_related("recipient", "inspection")
             .filter(pk=notice_id, emailed_at__isnull=True, email_refused_at__isnull=True)
+            .still_due()
             .first()
         )
         if notice is None or not notice.recipient.is_active:
@@ -927,6 +928,8 @@ def _requeue_unsent_emails() -> None:
         # they have since left, a lead inspector replaced): notice_email
         # would refuse it at every sweep for a week.
         .still_theirs()
+        # Nor a reminder or overdue notice whose deadline has moved or been met.
+        .still_due()
         .values_list("pk", flat=True)
     )
     _email_after_commit([str(pk) for pk in ids])

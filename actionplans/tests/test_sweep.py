@@ -13,6 +13,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from actionplans import notices, services
 from actionplans.models import ActionPlan, Notice
@@ -23,6 +24,7 @@ from actionplans.tests.factories import (
     submitted_plan,
     today,
 )
+from core.templatetags.govuk import govuk_date
 from forces.models import Force
 from inspections.models import Inspection
 
@@ -501,3 +503,67 @@ def test_a_sweep_that_sends_nothing_leaves_every_cached_page(force_a, lead_inspe
     before = cache.get(fragments.VERSION_KEY)
     assert notices_sweep(today=today()) == 0
     assert cache.get(fragments.VERSION_KEY) == before
+
+
+def _claimed_while_the_broker_was_down(monkeypatch, django_capture_on_commit_callbacks, day):
+    """Sweep `day` with the broker down, then let the claimed notices' grace pass."""
+    from actionplans import tasks
+
+    def broker_down(notice_ids):
+        raise ConnectionError("Redis is down")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(tasks.send_notice_emails, "delay", broker_down)
+        with django_capture_on_commit_callbacks(execute=True):
+            assert notices_sweep(today=day) > 0
+    Notice.objects.update(sent_at=timezone.now() - timedelta(minutes=20))
+    assert mail.outbox == []
+
+
+def test_an_unsent_reminder_is_not_emailed_once_an_admin_has_corrected_its_date(
+    make_due, force_lead_a, admin_user, monkeypatch, django_capture_on_commit_callbacks
+):
+    from inspections.services import inspection_correct_dates
+
+    inspection = make_due(action_plan_due_on=today() + timedelta(days=7))
+    _claimed_while_the_broker_was_down(monkeypatch, django_capture_on_commit_callbacks, today())
+    with django_capture_on_commit_callbacks(execute=True):
+        inspection_correct_dates(
+            inspection=inspection,
+            by=admin_user,
+            reason="The report reached the force later",
+            received_on=inspection.received_for_checks_on + timedelta(days=14),
+        )
+        notices_sweep(today=today())
+    # The force is told the new date, and not, after it, the old one.
+    new_date = govuk_date(today() + timedelta(days=21))
+    assert [m.subject for m in mail.outbox] == [
+        f"Action plan due on {new_date}: Greater Manchester"
+    ]
+
+
+def test_an_unsent_overdue_notice_is_not_emailed_once_the_plan_is_in(
+    make_due, force_lead_a, monkeypatch, django_capture_on_commit_callbacks
+):
+    inspection = make_due(action_plan_due_on=today() - timedelta(days=1))
+    _claimed_while_the_broker_was_down(monkeypatch, django_capture_on_commit_callbacks, today())
+    submitted_plan(inspection, by=force_lead_a)
+    mail.outbox.clear()  # the submission's own confirmation
+    with django_capture_on_commit_callbacks(execute=True):
+        notices_sweep(today=today())
+    assert mail.outbox == []
+
+
+def test_the_hourly_sweep_goes_by_londons_day_not_utcs(
+    force_a, lead_inspector, force_lead_a, monkeypatch
+):
+    """00:30 BST on 2 July 2027 is 23:30 UTC on 1 July: the 7-day reminder of
+    a plan due on 9 July goes at that sweep, London's 2 July."""
+    from datetime import UTC, date, datetime
+
+    from actionplans.tasks import sweep_deadlines
+
+    bare_inspection(force=force_a, lead=lead_inspector, action_plan_due_on=date(2027, 7, 9))
+    monkeypatch.setattr(timezone, "now", lambda: datetime(2027, 7, 1, 23, 30, tzinfo=UTC))
+    assert sweep_deadlines.delay().get() == 1
+    assert kinds() == [(force_lead_a.email, "reminder", 7)]
