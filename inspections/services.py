@@ -1364,10 +1364,10 @@ def interview_record(
         interview,
         by=by,
         action="interview.recorded",
-        changes={
-            "held_on": [None, str(held_on)],
-            "topics": [None, ", ".join(Topic(topic).label for topic in topics)],
-        },
+        # Who was interviewed (roles and organisations, never names), as a
+        # change to them is recorded: an interview never changed had no word
+        # in its history of who took part.
+        changes=audit.diff({}, _interview_words(held_on, topics, participants)),
     )
     return interview
 
