@@ -309,7 +309,8 @@ def inspection_update_plan(
     after_team = ", ".join(sorted(str(m) for m in people[1:]))
     if before_team != after_team:
         changes["team"] = [before_team, after_team]
-    _record(inspection, inspection, by=by, action="inspection.plan_changed", changes=changes)
+    if changes:  # the page saved as it was: nothing changed, nothing recorded
+        _record(inspection, inspection, by=by, action="inspection.plan_changed", changes=changes)
     return inspection
 
 

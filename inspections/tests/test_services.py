@@ -60,6 +60,16 @@ def test_a_plan_stored_with_a_kind_no_longer_scheduled_can_still_change(
         )
 
 
+def test_a_plan_saved_as_it_is_records_nothing(planned, admin_user):
+    """The history said "Plan changed" by the admin, with nothing changed
+    under it, for a plan page saved as it was."""
+    change_team(planned, team=list(planned.team.all()), by=admin_user)
+    assert not AuditEvent.objects.filter(action="inspection.plan_changed").exists()
+    change_team(planned, team=[], by=admin_user)
+    event = AuditEvent.objects.get(action="inspection.plan_changed")
+    assert event.changes == {"team": ["Ian Inspector", ""]}
+
+
 def test_fieldwork_under_way_cannot_be_moved_to_start_in_the_future(
     in_fieldwork, admin_user, lead_inspector
 ):
