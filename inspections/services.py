@@ -859,6 +859,8 @@ def _judgment_change(
     changes = audit.diff(before, audit.snapshot(judgment, JUDGMENT_FIELDS))
     if cited:
         changes.update(audit.diff(*cited))
+    if not changes:
+        return  # saved as it was: nothing changed, nothing recorded
     _record(judgment.inspection, judgment, by=by, action=action, changes=changes, comment=comment)
 
 
@@ -1140,13 +1142,9 @@ def finding_update(
     finding.save()
     finding.interviews.set(interviews)
     finding.documents.set(documents)
-    _record(
-        inspection,
-        finding,
-        by=by,
-        action="finding.changed",
-        changes=audit.diff(before, {**audit.snapshot(finding, FINDING_FIELDS), **_cited(finding)}),
-    )
+    changes = audit.diff(before, {**audit.snapshot(finding, FINDING_FIELDS), **_cited(finding)})
+    if changes:  # saved as it was: nothing changed, nothing recorded
+        _record(inspection, finding, by=by, action="finding.changed", changes=changes)
     return finding
 
 

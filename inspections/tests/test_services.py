@@ -714,6 +714,32 @@ def test_finding_changes_are_audited(planned, inspector):
     assert AuditEvent.objects.filter(action="recommendation.created").count() == 1
 
 
+def test_a_judgment_or_finding_saved_as_it_was_records_nothing(in_fieldwork, inspector):
+    """The judgment's and the finding's history said "Draft saved" or
+    "Changed" with nothing under it, for a page saved as it was."""
+    judgment = _leadership(in_fieldwork)
+    draft = {"grade": Grade.GOOD, "rationale": "Strong", "cites_case_reviews": False}
+    for _ in range(2):
+        services.judgment_save(
+            judgment=judgment, **draft, interviews=[], documents=[], by=inspector
+        )
+    saved = AuditEvent.objects.for_object(judgment).get(action="judgment.saved")
+    assert saved.changes["grade"] == ["", "Good"]
+    concern = add_concern(in_fieldwork, by=inspector)
+    services.finding_update(
+        finding=concern,
+        topic=concern.topic,
+        kind=concern.kind,
+        summary=concern.summary,
+        detail=concern.detail,
+        reported_to_force_on=None,
+        interviews=[],
+        documents=[],
+        by=inspector,
+    )
+    assert not AuditEvent.objects.filter(action="finding.changed").exists()
+
+
 # Evidence -----------------------------------------------------------------
 
 
