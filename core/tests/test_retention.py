@@ -325,3 +325,35 @@ def test_retention_deletes_the_reason_given_at_second_review(closed, lead_inspec
     assert not AuditEvent.objects.filter(comment__icontains="never came back").exists()
     event = AuditEvent.objects.get(action="second_review.completed")
     assert event.comment == "[deleted under the retention policy]"
+
+
+def test_notes_cleared_before_the_period_ends_go_from_the_audit_trail_too(
+    private_storage, force_a, lead_inspector, inspector, admin_user, capsys
+):
+    """A review's notes named a child, and were cleared: the case review no
+    longer held them, but its audit row did, and with nothing else left to
+    delete the policy passed the inspection by and kept them for ever."""
+    from casefiles import services as casefile_services
+    from casefiles.models import Case
+    from casefiles.tests.factories import add_cases
+    from inspections.tests.factories import schedule
+
+    planned = schedule(force=force_a, lead=lead_inspector, team=[inspector], by=admin_user)
+    add_cases(planned, {"missing-children": 3})
+    casefile_services.sample_draw(
+        inspection=planned, sizes={"missing-children": 1}, seed=7, reason="", by=lead_inspector
+    )
+    case = Case.objects.sampled().get(inspection=planned)
+    for notes in ("Jane Doe said the officer never came back", ""):
+        casefile_services.case_review_save(case=case, answers={"notes": notes}, by=lead_inspector)
+    services.inspection_cancel(inspection=planned, reason="Called off", by=admin_user)
+    later = months_before(timezone.localdate(), -24)
+    assert AuditEvent.objects.filter(changes__icontains="Jane Doe").exists()
+    call_command("apply_retention", "--dry-run", f"--today={later}")
+    assert AuditEvent.objects.filter(changes__icontains="Jane Doe").exists()
+    call_command("apply_retention", f"--today={later}")
+    assert not AuditEvent.objects.filter(changes__icontains="Jane Doe").exists()
+    assert AuditEvent.objects.filter(action="retention.applied").count() == 1
+    capsys.readouterr()
+    call_command("apply_retention", f"--today={later}")
+    assert "Nothing to remove." in capsys.readouterr().out
