@@ -831,6 +831,14 @@ VISIT_RECORD_FIELDS = [
 ]
 
 
+def _visit_record_words(visit: PostInspectionVisit) -> dict:
+    """The visit's record as its history shows it: the people interviewed
+    named in words, as the visit's page names them, not as stored codes."""
+    words = audit.snapshot(visit, VISIT_RECORD_FIELDS)
+    words["people_interviewed"] = ", ".join(visit.interviewee_labels)
+    return words
+
+
 STALE_VISIT = (
     "Someone else recorded this visit after you opened this page, so your record has not "
     "been saved. The visit's page shows what they recorded. Save again to replace their "
@@ -875,13 +883,13 @@ def post_inspection_visit_record(
                 "so the outcome can no longer change"
             }
         )
-    before, version = audit.snapshot(visit, VISIT_RECORD_FIELDS), row_version(visit)
+    before, version = _visit_record_words(visit), row_version(visit)
     visit.people_interviewed = people_interviewed
     visit.other_people_interviewed = other_people_interviewed
     visit.documents_reviewed = documents_reviewed
     visit.feedback = feedback
     visit.outcome = outcome
-    if seen is not None and not audit.diff(before, audit.snapshot(visit, VISIT_RECORD_FIELDS)):
+    if seen is not None and not audit.diff(before, _visit_record_words(visit)):
         return visit  # a second click on Save: recorded already, as asked
     refuse_if_stale(seen, version, STALE_VISIT)
     visit.outcome_recorded_by, visit.outcome_recorded_at = by, timezone.now()
@@ -903,7 +911,7 @@ def post_inspection_visit_record(
         by=by,
         action="visit.recorded",
         obj=visit,
-        changes=audit.diff(before, audit.snapshot(visit, VISIT_RECORD_FIELDS)),
+        changes=audit.diff(before, _visit_record_words(visit)),
         force=inspection.force,
         inspection_id=inspection.pk,
     )

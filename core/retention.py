@@ -45,6 +45,7 @@ class Removed:
     observations: int = 0
     second_review_reasons: int = 0
     files: list[str] = field(default_factory=list)
+    audit_rows: int = 0  # audit rows quoting the text deleted
 
 
 def due_for_retention(today: date):
@@ -84,12 +85,21 @@ REDACTED = "[deleted under the retention policy]"
 FREE_TEXT = {"notes", "observation"}
 
 
-def _redact_audited_text(inspection: Inspection) -> None:
-    """The audit rows stay (who did what, when) but lose the deleted text they
-    quoted: keeping notes in the audit trail would defeat the policy."""
+def _audit_rows_quoting_text(inspection: Inspection) -> list[AuditEvent]:
+    """The inspection's case file audit rows that still quote free text the
+    policy deletes, redacted in memory (not saved). The audit rows stay (who
+    did what, when) but lose the text: keeping notes in the audit trail would
+    defeat the policy. Their text may have gone from the review itself
+    (notes naming a child, cleared by the reviewer) and nothing else be left
+    to delete, so they are looked for on their own. Only until the policy
+    has been applied: the case files are closed long before, so nothing
+    quotes new text after that."""
+    if AuditEvent.objects.filter(inspection_id=inspection.pk, action="retention.applied").exists():
+        return []
     events = AuditEvent.objects.filter(
         inspection_id=inspection.pk, object_type__startswith="casefiles."
     )
+    quoting = []
     for event in events:
         changed = {
             name: [REDACTED if value else value for value in values]
@@ -99,10 +109,12 @@ def _redact_audited_text(inspection: Inspection) -> None:
         # A second review's comment is the lead's reason for rating the case
         # differently: free text about the case, as the notes are.
         reason = event.action == "second_review.completed" and bool(event.comment)
-        if changed or reason:
-            event.changes = {**event.changes, **changed}
-            event.comment = REDACTED if reason else event.comment
-            event.save(update_fields=["changes", "comment"])
+        redacted = {**event.changes, **changed}
+        comment = REDACTED if reason else event.comment
+        if (redacted, comment) != (event.changes, event.comment):
+            event.changes, event.comment = redacted, comment
+            quoting.append(event)
+    return quoting
 
 
 @transaction.atomic
@@ -124,18 +136,21 @@ def retention_apply(*, today: date, dry_run: bool, by=None) -> list[Removed]:
             reason=""
         )
         files = list(StoredFile.objects.filter(pk__in=_file_ids(inspection)))
+        quoting = _audit_rows_quoting_text(inspection)
         removed = Removed(
             inspection=inspection,
             review_notes=reviews.count(),
             observations=observations.count(),
             second_review_reasons=reasons.count(),
             files=[f.original_name for f in files],
+            audit_rows=len(quoting),
         )
         if not (
             removed.review_notes
             or removed.observations
             or removed.second_review_reasons
             or removed.files
+            or removed.audit_rows
         ):
             continue
         report.append(removed)
@@ -147,7 +162,8 @@ def retention_apply(*, today: date, dry_run: bool, by=None) -> list[Removed]:
         reasons.update(reason="")
         for stored_file in files:
             uploads.delete_stored_file(stored_file)
-        _redact_audited_text(inspection)
+        for event in quoting:
+            event.save(update_fields=["changes", "comment"])
         audit.record(
             by=by,
             action="retention.applied",
@@ -158,7 +174,11 @@ def retention_apply(*, today: date, dry_run: bool, by=None) -> list[Removed]:
                 "case review notes": [removed.review_notes, 0],
                 "topic observations": [removed.observations, 0],
                 "second review reasons": [removed.second_review_reasons, 0],
-                "files": [", ".join(removed.files), ""],
+                # How many, never their names: an evidence document's file
+                # name may be a child's, which no row of the history holds
+                # (inspections.services.file_kind).
+                "files": [len(removed.files), 0],
+                "audit records quoting case notes": [removed.audit_rows, 0],
             },
         )
     return report

@@ -1,5 +1,7 @@
 from django.contrib import admin
+from django.db import transaction
 
+from . import services
 from .models import Force
 
 
@@ -9,3 +11,15 @@ class ForceAdmin(admin.ModelAdmin):
     list_filter = ["country", "region"]
     search_fields = ["name", "short_name"]
     prepopulated_fields = {"slug": ["short_name"]}
+
+    def save_model(self, request, obj, form, change):
+        # Through the service, so each change is in the audit trail.
+        services.force_save_in_django_admin(force=obj, by=request.user)
+
+    def delete_model(self, request, obj):
+        services.force_delete_in_django_admin(force=obj, by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            for force in queryset:
+                services.force_delete_in_django_admin(force=force, by=request.user)

@@ -317,7 +317,8 @@ def inspection_update_plan(
     after_team = ", ".join(sorted(str(m) for m in people[1:]))
     if before_team != after_team:
         changes["team"] = [before_team, after_team]
-    _record(inspection, inspection, by=by, action="inspection.plan_changed", changes=changes)
+    if changes:  # the page saved as it was: nothing changed, nothing recorded
+        _record(inspection, inspection, by=by, action="inspection.plan_changed", changes=changes)
     _tell_the_team(inspection)
     return inspection
 
@@ -870,6 +871,8 @@ def _judgment_change(
     changes = audit.diff(before, audit.snapshot(judgment, JUDGMENT_FIELDS))
     if cited:
         changes.update(audit.diff(*cited))
+    if not changes:
+        return  # saved as it was: nothing changed, nothing recorded
     _record(judgment.inspection, judgment, by=by, action=action, changes=changes, comment=comment)
 
 
@@ -1151,13 +1154,9 @@ def finding_update(
     finding.save()
     finding.interviews.set(interviews)
     finding.documents.set(documents)
-    _record(
-        inspection,
-        finding,
-        by=by,
-        action="finding.changed",
-        changes=audit.diff(before, {**audit.snapshot(finding, FINDING_FIELDS), **_cited(finding)}),
-    )
+    changes = audit.diff(before, {**audit.snapshot(finding, FINDING_FIELDS), **_cited(finding)})
+    if changes:  # saved as it was: nothing changed, nothing recorded
+        _record(inspection, finding, by=by, action="finding.changed", changes=changes)
     return finding
 
 
@@ -1376,10 +1375,10 @@ def interview_record(
         interview,
         by=by,
         action="interview.recorded",
-        changes={
-            "held_on": [None, str(held_on)],
-            "topics": [None, ", ".join(Topic(topic).label for topic in topics)],
-        },
+        # Who was interviewed (roles and organisations, never names), as a
+        # change to them is recorded: an interview never changed had no word
+        # in its history of who took part.
+        changes=audit.diff({}, _interview_words(held_on, topics, participants)),
     )
     return interview
 

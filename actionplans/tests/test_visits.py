@@ -172,6 +172,14 @@ def test_recording_the_visit_is_audited(visit, lead_inspector):
     assert visit.interviewee_labels == ["Chief officer", "Child protection lead"]
     event = AuditEvent.objects.get(action="visit.recorded")
     assert event.changes["outcome"] == ["", "Progress satisfactory"]
+    # In words, as the visit's page names them: the history read
+    # "People interviewed: [] → ['chief_officer', 'child_protection_lead']".
+    assert event.changes["people_interviewed"] == ["", "Chief officer, Child protection lead"]
+    _record(visit, lead_inspector, people_interviewed=["chief_officer"])
+    changed = AuditEvent.objects.filter(action="visit.recorded").first()
+    assert changed.changes == {
+        "people_interviewed": ["Chief officer, Child protection lead", "Chief officer"]
+    }
 
 
 def test_full_re_inspection_puts_a_planned_re_inspection_into_the_programme(

@@ -5,13 +5,14 @@ from datetime import date, timedelta
 import pytest
 from django.core.files.storage import default_storage
 from django.core.management import call_command
+from django.utils import timezone
 
 from actionplans.models import ActionPlan, ActionPlanVersion
 from actionplans.tests.factories import submitted_plan
 from casefiles.models import CaseReview, SecondReview, TopicAssessment
 from core import audit
 from core.models import AuditEvent, StoredFile
-from core.retention import months_before
+from core.retention import months_before, retention_apply
 from core.tests.files import pdf, upload
 from inspections import services
 from inspections.models import Finding, Judgment
@@ -89,6 +90,30 @@ def test_retention_deletes_notes_and_files_and_keeps_the_record(
 
     call_command("apply_retention", f"--today={TODAY}")
     assert "Nothing to remove." in capsys.readouterr().out
+
+
+def test_the_record_of_the_deletion_counts_the_files_and_names_none(
+    private_storage, force_a, lead_inspector, inspector, admin_user
+):
+    """An evidence document's file name may be a child's, so no row of the
+    history holds one (inspections.services.file_kind): the retention row
+    copied every deleted file's name into the audit trail, kept for ever."""
+    planned = planned_with_a_document(force_a, lead_inspector, inspector, admin_user)
+    services.document_record(
+        inspection=planned,
+        title="Strategy discussion",
+        kind="policy",
+        received_on=date(2026, 3, 4),
+        notes="",
+        upload=upload("minutes about Jane Doe.pdf", pdf()),
+        by=inspector,
+    )
+    services.inspection_cancel(inspection=planned, reason="Called off", by=admin_user)
+    retention_apply(today=months_before(timezone.localdate(), -24), dry_run=False)
+    event = AuditEvent.objects.get(action="retention.applied")
+    assert event.changes["files"] == [2, 0]
+    assert not AuditEvent.objects.filter(changes__icontains="Jane Doe").exists()
+    assert not AuditEvent.objects.filter(comment__icontains="Jane Doe").exists()
 
 
 def test_inspections_inside_the_period_are_untouched(closed, capsys):
@@ -300,3 +325,35 @@ def test_retention_deletes_the_reason_given_at_second_review(closed, lead_inspec
     assert not AuditEvent.objects.filter(comment__icontains="never came back").exists()
     event = AuditEvent.objects.get(action="second_review.completed")
     assert event.comment == "[deleted under the retention policy]"
+
+
+def test_notes_cleared_before_the_period_ends_go_from_the_audit_trail_too(
+    private_storage, force_a, lead_inspector, inspector, admin_user, capsys
+):
+    """A review's notes named a child, and were cleared: the case review no
+    longer held them, but its audit row did, and with nothing else left to
+    delete the policy passed the inspection by and kept them for ever."""
+    from casefiles import services as casefile_services
+    from casefiles.models import Case
+    from casefiles.tests.factories import add_cases
+    from inspections.tests.factories import schedule
+
+    planned = schedule(force=force_a, lead=lead_inspector, team=[inspector], by=admin_user)
+    add_cases(planned, {"missing-children": 3})
+    casefile_services.sample_draw(
+        inspection=planned, sizes={"missing-children": 1}, seed=7, reason="", by=lead_inspector
+    )
+    case = Case.objects.sampled().get(inspection=planned)
+    for notes in ("Jane Doe said the officer never came back", ""):
+        casefile_services.case_review_save(case=case, answers={"notes": notes}, by=lead_inspector)
+    services.inspection_cancel(inspection=planned, reason="Called off", by=admin_user)
+    later = months_before(timezone.localdate(), -24)
+    assert AuditEvent.objects.filter(changes__icontains="Jane Doe").exists()
+    call_command("apply_retention", "--dry-run", f"--today={later}")
+    assert AuditEvent.objects.filter(changes__icontains="Jane Doe").exists()
+    call_command("apply_retention", f"--today={later}")
+    assert not AuditEvent.objects.filter(changes__icontains="Jane Doe").exists()
+    assert AuditEvent.objects.filter(action="retention.applied").count() == 1
+    capsys.readouterr()
+    call_command("apply_retention", f"--today={later}")
+    assert "Nothing to remove." in capsys.readouterr().out

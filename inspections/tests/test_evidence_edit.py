@@ -91,6 +91,24 @@ def _form(html: str) -> dict:
 # The service --------------------------------------------------------------
 
 
+def test_an_interview_is_recorded_with_who_took_part_in_roles_not_notes(evidence):
+    """A change of participants is recorded from and to, but their recording
+    was not: an interview never changed had no word in its history of who
+    took part."""
+    _, interview, _ = evidence
+    event = AuditEvent.objects.get(action="interview.recorded")
+    assert event.object_id == str(interview.pk)
+    assert event.changes == {
+        "held_on": [None, "2026-01-13"],
+        "topics": [None, "Leadership"],
+        "participants": [
+            None,
+            "Superintendent (Police); Team manager (Children's social care)",
+        ],
+    }
+    assert "MASH" not in str(event.changes)
+
+
 def test_an_interview_is_corrected_and_the_change_recorded_in_roles_not_notes(evidence, inspector):
     inspection, interview, _ = evidence
     changes = services.interview_update(

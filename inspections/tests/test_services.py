@@ -60,6 +60,16 @@ def test_a_plan_stored_with_a_kind_no_longer_scheduled_can_still_change(
         )
 
 
+def test_a_plan_saved_as_it_is_records_nothing(planned, admin_user):
+    """The history said "Plan changed" by the admin, with nothing changed
+    under it, for a plan page saved as it was."""
+    change_team(planned, team=list(planned.team.all()), by=admin_user)
+    assert not AuditEvent.objects.filter(action="inspection.plan_changed").exists()
+    change_team(planned, team=[], by=admin_user)
+    event = AuditEvent.objects.get(action="inspection.plan_changed")
+    assert event.changes == {"team": ["Ian Inspector", ""]}
+
+
 def test_fieldwork_under_way_cannot_be_moved_to_start_in_the_future(
     in_fieldwork, admin_user, lead_inspector
 ):
@@ -702,6 +712,32 @@ def test_finding_changes_are_audited(planned, inspector):
         "summary": ["Investigations into child abuse are delayed", "A sharper summary"]
     }
     assert AuditEvent.objects.filter(action="recommendation.created").count() == 1
+
+
+def test_a_judgment_or_finding_saved_as_it_was_records_nothing(in_fieldwork, inspector):
+    """The judgment's and the finding's history said "Draft saved" or
+    "Changed" with nothing under it, for a page saved as it was."""
+    judgment = _leadership(in_fieldwork)
+    draft = {"grade": Grade.GOOD, "rationale": "Strong", "cites_case_reviews": False}
+    for _ in range(2):
+        services.judgment_save(
+            judgment=judgment, **draft, interviews=[], documents=[], by=inspector
+        )
+    saved = AuditEvent.objects.for_object(judgment).get(action="judgment.saved")
+    assert saved.changes["grade"] == ["", "Good"]
+    concern = add_concern(in_fieldwork, by=inspector)
+    services.finding_update(
+        finding=concern,
+        topic=concern.topic,
+        kind=concern.kind,
+        summary=concern.summary,
+        detail=concern.detail,
+        reported_to_force_on=None,
+        interviews=[],
+        documents=[],
+        by=inspector,
+    )
+    assert not AuditEvent.objects.filter(action="finding.changed").exists()
 
 
 # Evidence -----------------------------------------------------------------

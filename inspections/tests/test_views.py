@@ -868,7 +868,7 @@ def test_the_inspection_page_counts_and_blockers(client_for, make_inspection, le
         held_on=date(2026, 1, 13),
         topics=["leadership"],
         notes="",
-        participants=[("Head of service", "Police")],
+        participants=[("Head of service", "police")],
         by=lead_inspector,
     )
     for title in ("Policy", "Minutes"):
