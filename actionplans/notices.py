@@ -321,6 +321,16 @@ def plan_due_notices(*, inspection: Inspection, kinds: list[str], corrected: boo
     force = inspection.force
     recipients = _force_leads([force.pk]).get(force.pk, [])
     candidates = []
+    # A date corrected, or received, long enough ago is already past (found
+    # by the dates review: "due on 20 November" was sent on the 27th).
+    today = timezone.localdate()
+
+    def is_due(due_on: date) -> str:
+        return "was due" if due_on < today else "is due"
+
+    def overdue(due_on: date) -> str:
+        return ", so it is overdue" if due_on < today else ""
+
     for kind in kinds:
         due_on = getattr(inspection, ActionPlan.DUE_FIELDS[kind])
         sent_in = ActionPlanVersion.objects.filter(
@@ -358,10 +368,11 @@ def plan_due_notices(*, inspection: Inspection, kinds: list[str], corrected: boo
             .values("due_on", "sequence")
             .distinct()
             .count(),
-            title=f"{label} due on {govuk_date(due_on)}: {force.short_name}",
+            title=f"{label} {'was due' if due_on < today else 'due'} on {govuk_date(due_on)}: "
+            f"{force.short_name}",
             body=(
-                f"The {label.lower()} for the {described(inspection)} is due on "
-                f"{govuk_date(due_on)}. {why} {what}"
+                f"The {label.lower()} for the {described(inspection)} {is_due(due_on)} on "
+                f"{govuk_date(due_on)}{overdue(due_on)}. {why} {what}"
             ),
             link=reverse("actionplans:plan", args=[inspection.pk, ActionPlan.SLUGS[kind]]),
         )

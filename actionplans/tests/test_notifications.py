@@ -337,6 +337,19 @@ def test_the_force_is_told_each_due_date_as_it_is_set_or_corrected(
     assert moved.due_on == received + timedelta(days=29)
     assert "An admin corrected the date" in moved.body
     assert len(mail.outbox) == 1
+    # A correction to a date long enough ago: the plan was due, and is overdue
+    # (found by the dates review: "is due on" a date already past).
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        inspection_services.inspection_correct_dates(
+            inspection=moderation,
+            by=admin_user,
+            reason="Received a month earlier",
+            received_on=received - timedelta(days=30),
+        )
+    past = Notice.objects.get(kind=Notice.Kind.PLAN_DUE, due_on=received - timedelta(days=2))
+    assert past.title.startswith("Action plan was due on ")
+    assert "was due on" in past.body and ", so it is overdue." in past.body
     # And back again: the first date is told again, not taken for a repeat.
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
@@ -344,7 +357,8 @@ def test_the_force_is_told_each_due_date_as_it_is_set_or_corrected(
             inspection=moderation, by=admin_user, reason="It was right", received_on=received
         )
     back = Notice.objects.filter(kind=Notice.Kind.PLAN_DUE).order_by("sent_at").last()
-    assert (back.due_on, back.sequence) == (received + timedelta(days=28), 1)
+    # Two other dates told since: the 29th day's and the month earlier's.
+    assert (back.due_on, back.sequence) == (received + timedelta(days=28), 2)
     assert len(mail.outbox) == 1
 
     mail.outbox.clear()

@@ -353,6 +353,17 @@ def test_management_command_refuses_a_bad_date(db):
         call_command("sweep_deadlines", today="25/11/2026")
 
 
+def test_management_command_refuses_a_later_day(make_due, force_lead_a):
+    """A later day's reminder sent now would not go again on the day."""
+    from django.core.management import CommandError
+
+    make_due(action_plan_due_on=today() + timedelta(days=8))
+    with pytest.raises(CommandError, match="today or earlier"):
+        call_command("sweep_deadlines", today=str(today() + timedelta(days=1)))
+    assert not Notice.objects.exists()
+    call_command("sweep_deadlines", today=str(today()), stdout=StringIO())  # today's is fine
+
+
 def test_the_beat_schedule_runs_the_sweep_hourly(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["sweep-deadlines"]
     assert entry["task"] == "actionplans.tasks.sweep_deadlines"
