@@ -13,7 +13,7 @@ from django.utils import timezone
 from core.templatetags.govuk import govuk_date
 from inspections.models import Inspection
 
-from .models import ActionPlan, PostInspectionVisit, described
+from .models import ActionPlan, ActionPlanVersion, PostInspectionVisit, described
 
 PRODID = "-//Child protection inspections//Deadlines//EN"
 UID_DOMAIN = "child-protection-inspections"
@@ -27,27 +27,42 @@ class Event:
     description: str
 
 
-def _deadline_events(inspection: Inspection) -> list[Event]:
+def _plan_label(kind: str, sent_in: dict) -> tuple[str, str]:
+    """What the plan's event says: due, or (found by the dates review: an
+    accepted plan stayed 'due' in the calendar) sent in or accepted, and when."""
+    label = ActionPlan.Kind(kind).label
+    version = sent_in.get(kind)
+    if version is None:
+        return f"{label} due", ""
+    status, submitted_at, reviewed_at = version
+    if status == ActionPlanVersion.Status.ACCEPTED:
+        return f"{label} accepted", f" Accepted on {govuk_date(reviewed_at)}."
+    return f"{label} sent in", f" Sent in for review on {govuk_date(submitted_at)}."
+
+
+def _deadline_events(inspection: Inspection, sent_in: dict) -> list[Event]:
     short = inspection.force.short_name
-    deadlines = [
-        (kind, getattr(inspection, field), f"{ActionPlan.Kind(kind).label} due")
-        for kind, field in ActionPlan.DUE_FIELDS.items()
-    ]
+    deadlines = []
+    for kind, field in ActionPlan.DUE_FIELDS.items():
+        label, since = _plan_label(kind, sent_in)
+        deadlines.append((kind, getattr(inspection, field), label, since))
     deadlines.append(
         (
             "pcc_response",
             inspection.pcc_response_due_on,
             "Police and crime commissioner's response due",
+            "",
         )
     )
+    # The same uid whatever the label: a calendar updates the event it has.
     events = [
         Event(
             f"{kind}-{inspection.pk}",
             due_on,
             f"{label}: {short}",
-            f"{label} for the {described(inspection)}.",
+            f"{label} for the {described(inspection)}.{since}",
         )
-        for kind, due_on, label in deadlines
+        for kind, due_on, label, since in deadlines
         if due_on is not None
     ]
     if inspection.pcc_response_published_on and events:
@@ -65,14 +80,29 @@ def _deadline_events(inspection: Inspection) -> list[Event]:
 
 def calendar_events(user) -> list[Event]:
     """The deadlines and visits the user may see: a force lead their own force's,
-    inspectors their inspections', admins every one (two queries)."""
+    inspectors their inspections', admins every one (three queries)."""
     visible = Inspection.objects.visible_to(user)
     inspections = visible.filter(
         Q(action_plan_due_on__isnull=False)
         | Q(updated_action_plan_due_on__isnull=False)
         | Q(pcc_response_due_on__isnull=False)
     ).select_related("force")
-    events = [event for inspection in inspections for event in _deadline_events(inspection)]
+    # Each plan's latest version sent in (awaiting review or accepted), if any.
+    sent_in: dict = {}
+    versions = (
+        ActionPlanVersion.objects.filter(
+            plan__inspection__in=visible.values("pk"), status__in=ActionPlanVersion.IN
+        )
+        .order_by("number")
+        .values_list("plan__inspection_id", "plan__kind", "status", "submitted_at", "reviewed_at")
+    )
+    for inspection_id, kind, *version in versions:
+        sent_in.setdefault(inspection_id, {})[kind] = version
+    events = [
+        event
+        for inspection in inspections
+        for event in _deadline_events(inspection, sent_in.get(inspection.pk, {}))
+    ]
     visits = (
         PostInspectionVisit.objects.booked()
         .filter(inspection__in=visible.values("pk"))

@@ -38,6 +38,34 @@ def test_a_recorded_commissioners_response_says_so_in_the_feed(client, published
     assert f"UID:pcc_response-{published.pk}@" in body
 
 
+def test_a_plan_sent_in_then_accepted_says_so_in_the_feed(
+    client, published, force_lead_a, lead_inspector, django_assert_num_queries
+):
+    """Found by the dates review: an accepted plan stayed 'due' in the calendar."""
+    from actionplans.calendar import calendar_events
+    from actionplans.tests.factories import submitted_plan
+    from core.templatetags.govuk import govuk_date
+
+    def feed():
+        return client.get(feed_url(force_lead_a)).content.decode().replace("\r\n ", "")
+
+    _, first = submitted_plan(published, by=force_lead_a)
+    services.action_plan_version_return(version=first, by=lead_inspector, comment="Owners")
+    assert "SUMMARY:Action plan due: Greater Manchester" in feed()  # back with the force
+    _, second = submitted_plan(published, by=force_lead_a)
+    body = feed()
+    assert "SUMMARY:Action plan sent in: Greater Manchester" in body
+    assert f"Sent in for review on {govuk_date(second.submitted_at)}." in body
+    services.action_plan_version_accept(version=second, by=lead_inspector)
+    body = feed()
+    assert "SUMMARY:Action plan accepted: Greater Manchester" in body
+    assert f"UID:action_plan-{published.pk}@" in body  # the same event, updated
+    # The updated action plan, not sent in, is still due.
+    assert "SUMMARY:Updated action plan due: Greater Manchester" in body
+    with django_assert_num_queries(3):
+        calendar_events(force_lead_a)
+
+
 def test_each_user_sees_only_what_they_may(
     client, published, force_lead_b, other_inspector, admin_user, inspector
 ):
