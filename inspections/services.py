@@ -219,10 +219,23 @@ def inspection_plan_check(
     )
 
 
-def _check_kind(kind: str) -> None:
-    """Only an inspection or a re-inspection is scheduled (Inspection.SCHEDULED_KINDS)."""
+def _check_kind(kind: str, force) -> None:
+    """Only an inspection or a re-inspection is scheduled (Inspection.SCHEDULED_KINDS),
+    and a re-inspection only of a force whose report has been published: it
+    follows an inspection (found by a review: a force never inspected could
+    be given a re-inspection, and its report would call it one)."""
     if kind not in Inspection.SCHEDULED_KINDS:
         raise ValidationError({"kind": "Choose inspection or re-inspection"})
+    published = Inspection.objects.filter(
+        force=force, stage__in=Inspection.PUBLISHED_STAGES, cancelled_at__isnull=True
+    )
+    if kind == Inspection.Kind.RE_INSPECTION and not published.exists():
+        raise ValidationError(
+            {
+                "kind": f"{force.short_name} has no published inspection to follow, "
+                "so choose inspection"
+            }
+        )
 
 
 @transaction.atomic
@@ -237,7 +250,7 @@ def inspection_schedule(
     by: User,
 ) -> Inspection:
     """Put an inspection into the programme, with its five judgments to grade."""
-    _check_kind(kind)
+    _check_kind(kind, force)
     people = [lead_inspector, *[m for m in team if m.pk != lead_inspector.pk]]
     _check_plan(
         force=force, fieldwork_start=fieldwork_start, fieldwork_end=fieldwork_end, people=people
@@ -295,7 +308,7 @@ def inspection_update_plan(
     if inspection.stage not in (Stage.PLANNED, Stage.FIELDWORK):
         raise ValidationError("The plan cannot change once fieldwork has finished")
     if kind != inspection.kind:
-        _check_kind(kind)
+        _check_kind(kind, inspection.force)
     _check_started_fieldwork_stays_started(inspection, fieldwork_start)
     people = [lead_inspector, *[m for m in team if m.pk != lead_inspector.pk]]
     _check_plan(

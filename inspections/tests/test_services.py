@@ -9,7 +9,7 @@ from django.urls import reverse
 from core.models import AuditEvent
 from inspections import services
 from inspections.models import Finding, Grade, Inspection, Judgment, Topic
-from inspections.tests.factories import add_concern, change_team, grade_all, schedule
+from inspections.tests.factories import add_concern, change_team, grade_all, inspection_at, schedule
 
 Stage = Inspection.Stage
 
@@ -37,8 +37,34 @@ def test_only_an_inspection_or_a_re_inspection_is_scheduled(force_b, lead_inspec
         schedule(force=force_b, lead=lead_inspector, kind=kind, start=date(2026, 6, 1))
     assert error.value.message_dict["kind"] == ["Choose inspection or re-inspection"]
     assert not Inspection.objects.filter(force=force_b).exists()
+    # A re-inspection follows a published inspection (found by a review: a
+    # force never inspected could be given one).
+    with pytest.raises(ValidationError) as error:
+        schedule(force=force_b, lead=lead_inspector, kind=Inspection.Kind.RE_INSPECTION)
+    assert error.value.message_dict["kind"] == [
+        "Cleveland has no published inspection to follow, so choose inspection"
+    ]
+    inspection_at(Stage.PUBLISHED, force=force_b, lead=lead_inspector, start=date(2025, 1, 13))
     again = schedule(force=force_b, lead=lead_inspector, kind=Inspection.Kind.RE_INSPECTION)
     assert again.get_kind_display() == "Re-inspection"
+
+
+def test_a_plan_changed_to_a_re_inspection_needs_a_published_inspection(
+    planned, admin_user, lead_inspector
+):
+    with pytest.raises(ValidationError) as error:
+        services.inspection_update_plan(
+            inspection=planned,
+            kind=Inspection.Kind.RE_INSPECTION,
+            fieldwork_start=planned.fieldwork_start,
+            fieldwork_end=planned.fieldwork_end,
+            lead_inspector=lead_inspector,
+            team=[],
+            by=admin_user,
+        )
+    assert "no published inspection to follow" in error.value.message_dict["kind"][0]
+    planned.refresh_from_db()
+    assert planned.kind == Inspection.Kind.INSPECTION
 
 
 def test_a_plan_stored_with_a_kind_no_longer_scheduled_can_still_change(

@@ -296,6 +296,30 @@ def test_the_schedule_form_offers_an_inspection_or_a_re_inspection_only(client_f
     assert "Post-inspection review" not in html
 
 
+def test_a_re_inspection_of_a_force_never_inspected_is_refused_beside_the_kind(
+    client_for, admin_user, lead_inspector, force_b
+):
+    response = client_for(admin_user).post(
+        reverse("inspections:new"),
+        {
+            "force": force_b.pk,
+            "kind": "re_inspection",
+            "fieldwork_start_0": "12",
+            "fieldwork_start_1": "4",
+            "fieldwork_start_2": "2027",
+            "fieldwork_end_0": "16",
+            "fieldwork_end_1": "4",
+            "fieldwork_end_2": "2027",
+            "lead_inspector": lead_inspector.pk,
+        },
+    )
+    html = response.content.decode()
+    message = "Cleveland has no published inspection to follow, so choose inspection"
+    assert response.status_code == 200 and html.count(message) == 2  # summary and field
+    assert 'href="#id_kind_1"' in html and 'id="id_kind_1"' in html  # a real radio's id
+    assert not Inspection.objects.filter(force=force_b).exists()
+
+
 def test_a_plan_stored_as_a_post_inspection_review_keeps_its_kind_on_the_plan_page(
     client_for, admin_user, planned
 ):
