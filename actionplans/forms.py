@@ -6,7 +6,7 @@ from core.forms import GovukDateField, GovukForm, PrivateFileField
 
 from .models import PlanResponse, PostInspectionVisit
 from .pcc_response import pcc_response_problems
-from .services import PLAN_DOCUMENT_KINDS, PLAN_DOCUMENT_MAX_BYTES
+from .services import PLAN_DOCUMENT_KINDS
 
 
 class PlanDocumentForm(GovukForm):
@@ -16,9 +16,7 @@ class PlanDocumentForm(GovukForm):
         super().__init__(*args, **kwargs)
         self.fields["document"].label = f"Upload the {plan_label.lower()}"
 
-    document = PrivateFileField(
-        label="Upload the action plan", kinds=PLAN_DOCUMENT_KINDS, max_bytes=PLAN_DOCUMENT_MAX_BYTES
-    )
+    document = PrivateFileField(label="Upload the action plan", kinds=PLAN_DOCUMENT_KINDS)
 
 
 class ResponseForm(GovukForm):

@@ -39,7 +39,6 @@ from .models import (
 )
 
 PLAN_DOCUMENT_KINDS = ("pdf", "docx", "odt", "xlsx")
-PLAN_DOCUMENT_MAX_BYTES = 20 * 1024 * 1024
 
 
 # --- What a plan must answer -------------------------------------------------
@@ -408,9 +407,8 @@ def action_plan_attach_document(*, plan: ActionPlan, upload, by: User) -> Action
     _require_editable(plan)
     previous = plan.document
     before = str(previous) if previous else None
-    stored = store_upload(
-        upload, by=by, kinds=PLAN_DOCUMENT_KINDS, max_bytes=PLAN_DOCUMENT_MAX_BYTES
-    )
+    # As large as settings.UPLOAD_MAX_BYTES allows any upload.
+    stored = store_upload(upload, by=by, kinds=PLAN_DOCUMENT_KINDS)
     plan.document = stored
     plan.save(update_fields=["document", "updated_at"])
     # A replaced draft document nobody submitted is deleted, not left lying about.

@@ -127,6 +127,14 @@ def _unsafe(entries: list[zipfile.ZipInfo]) -> bool:
     )
 
 
+def _holds_macros(name: str) -> bool:
+    """Office keeps macros in vbaProject.bin (a .docm or .xlsm renamed);
+    OpenDocument keeps them in the same .odt, Basic in Basic/ and Python,
+    JavaScript or BeanShell in Scripts/, so its name never gives them away."""
+    name = name.lower()
+    return name.endswith("vbaproject.bin") or name.startswith(("basic/", "scripts/"))
+
+
 def _zip_kind(upload) -> str | None:
     """Which office format a zip is, refusing bombs, encrypted and broken archives.
 
@@ -142,8 +150,8 @@ def _zip_kind(upload) -> str | None:
             if _unsafe(entries):
                 raise ValidationError(NOT_UPLOADED, code="unsafe_archive")
             names = {entry.filename for entry in entries}
-            if any(name.lower().endswith("vbaproject.bin") for name in names):
-                return "program"  # Office macros, in a file whose name says it has none
+            if any(_holds_macros(name) for name in names):
+                return "program"  # macros, which no plan or evidence document needs
             if {"[Content_Types].xml", "word/document.xml"} <= names:
                 return "docx"
             if {"[Content_Types].xml", "xl/workbook.xml"} <= names:

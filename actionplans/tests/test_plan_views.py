@@ -4,6 +4,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from actionplans import services
@@ -115,6 +116,26 @@ def test_a_full_disk_during_the_upload_says_so_beside_the_field_and_keeps_nothin
         response.text
     )
     assert not ActionPlan.objects.filter(inspection=checks, document__isnull=False).exists()
+    assert StoredFile.objects.count() == 0
+    assert stored_paths(private_storage) == []
+
+
+def test_the_plan_document_is_held_to_the_upload_size_setting(
+    client_for, force_lead_a, checks, private_storage, settings
+):
+    """UPLOAD_MAX_BYTES is the largest file anyone may upload, but the plan
+    document kept a 20MB of its own: a lower setting let a force lead past it
+    (and a higher one still refused them at 20MB)."""
+    settings.UPLOAD_MAX_BYTES = 1024
+    client = client_for(force_lead_a)
+    assert "PDF, DOCX, ODT or XLSX, up to 1KB" in client.get(url("plan_upload", checks)).text
+    too_big = files.upload("plan.pdf", files.pdf() + bytes(1024))
+    response = client.post(url("plan_upload", checks), {"document": too_big})
+    assert '<a href="#id_document">The selected file must be smaller than 1KB</a>' in response.text
+    too_big.seek(0)
+    plan = services.action_plan_for(checks, ActionPlan.Kind.ACTION_PLAN)
+    with pytest.raises(ValidationError, match="must be smaller than 1KB"):
+        services.action_plan_attach_document(plan=plan, upload=too_big, by=force_lead_a)
     assert StoredFile.objects.count() == 0
     assert stored_paths(private_storage) == []
 

@@ -78,12 +78,16 @@ def xlsx() -> bytes:
     )
 
 
-def odt(mimetype: bytes = b"application/vnd.oasis.opendocument.text") -> bytes:
+def odt(
+    mimetype: bytes = b"application/vnd.oasis.opendocument.text",
+    extra: dict[str, bytes] | None = None,
+) -> bytes:
     return zip_of(
         {
             "mimetype": mimetype,
             "META-INF/manifest.xml": b'<?xml version="1.0"?><manifest:manifest/>',
             "content.xml": b'<?xml version="1.0"?><office:document-content/>',
+            **(extra or {}),
         }
     )
 

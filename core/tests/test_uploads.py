@@ -124,6 +124,20 @@ REFUSALS = [
         WRONG_TYPE,
         id="docx-with-macros",
     ),
+    # OpenDocument has no macro-free name of its own: an .odt may hold Basic
+    # or Python macros, which LibreOffice can run when it is opened.
+    pytest.param(
+        "plan.odt",
+        files.odt(extra={"Basic/Standard/Module1.xml": b"<script:module/>"}),
+        WRONG_TYPE,
+        id="odt-with-basic-macros",
+    ),
+    pytest.param(
+        "plan.odt",
+        files.odt(extra={"Scripts/python/plan.py": b"import os\n"}),
+        WRONG_TYPE,
+        id="odt-with-python-macros",
+    ),
     pytest.param("plan.docx", files.zip_of({"readme.txt": b"hello"}), WRONG_TYPE, id="plain-zip"),
     pytest.param("plan.odt", files.odt(mimetype=b"application/x-sh"), WRONG_TYPE, id="odt-wrong"),
     pytest.param(
