@@ -238,8 +238,18 @@ def read_rows(binary: IO[bytes]) -> Iterator[tuple[int, list[str] | dict[str, st
     except UnicodeDecodeError:
         raise CaseListError(ENCODING_MESSAGE) from None
     except csv.Error as exc:
+        # In words, not Python's ("field larger than field limit (131072)",
+        # found by the uploads review): a quote mark never closed runs the
+        # rest of the file into one value, its likelier cause.
+        if "field limit" in str(exc):
+            raise CaseListError(
+                f"Row {reader.line_num}: a value is longer than {csv.field_size_limit():,} "
+                'characters. Check that every quote mark (") in the row is closed, then '
+                "save the file as CSV UTF-8 again"
+            ) from None
         raise CaseListError(
-            f"Row {reader.line_num}: the file could not be read as a CSV file ({exc})"
+            f"Row {reader.line_num}: the file could not be read as CSV. Check the row's "
+            'quote marks ("), then save the file as CSV UTF-8 again'
         ) from None
     finally:
         if not binary.closed:

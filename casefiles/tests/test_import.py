@@ -104,6 +104,16 @@ BAD_FILES = {
         bad_file(data=b"case_reference,category,date_recorded\nA\x07B,Missing children,1/1/2025\n"),
         "Row 2: the case reference must not contain control characters",
     ),
+    # In words, not Python's "field larger than field limit (131072)" (found
+    # by the uploads review).
+    "a quote never closed": (
+        bad_file(
+            data=b"case_reference,category,date_recorded\n"
+            + b'"A1,Missing children,1/1/2025\n'
+            + b"A2,Missing children,1/1/2025\n" * 8000
+        ),
+        "a value is longer than 131,072 characters. Check that every quote mark",
+    ),
 }
 
 
