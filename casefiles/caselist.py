@@ -218,17 +218,20 @@ def read_rows(binary: IO[bytes]) -> Iterator[tuple[int, list[str] | dict[str, st
     """
     text = open_text(binary)
     reader = csv.reader(text, strict=False)
+    read_to = 0  # the last line of the last record read whole
     try:
         try:
             headings = next(reader)
         except StopIteration:
             raise CaseListError(EMPTY_MESSAGE) from None
+        read_to = reader.line_num
         if any("\x00" in heading for heading in headings):
             raise CaseListError(NOT_CSV_MESSAGE)
         keys, _ = check_headings(headings)
         yield 0, headings
         width = len(keys)
         for values in reader:
+            read_to = reader.line_num
             if not values or not any(v.strip() for v in values):
                 continue
             row = dict(zip(keys, values, strict=False))
@@ -240,15 +243,16 @@ def read_rows(binary: IO[bytes]) -> Iterator[tuple[int, list[str] | dict[str, st
     except csv.Error as exc:
         # In words, not Python's ("field larger than field limit (131072)",
         # found by the uploads review): a quote mark never closed runs the
-        # rest of the file into one value, its likelier cause.
+        # rest of the file into one value, its likelier cause. The row named
+        # is where the record began, where such a quote mark is.
         if "field limit" in str(exc):
             raise CaseListError(
-                f"Row {reader.line_num}: a value is longer than {csv.field_size_limit():,} "
+                f"Row {read_to + 1}: a value is longer than {csv.field_size_limit():,} "
                 'characters. Check that every quote mark (") in the row is closed, then '
                 "save the file as CSV UTF-8 again"
             ) from None
         raise CaseListError(
-            f"Row {reader.line_num}: the file could not be read as CSV. Check the row's "
+            f"Row {read_to + 1}: the file could not be read as CSV. Check the row's "
             'quote marks ("), then save the file as CSV UTF-8 again'
         ) from None
     finally:

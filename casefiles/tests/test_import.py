@@ -112,7 +112,8 @@ BAD_FILES = {
             + b'"A1,Missing children,1/1/2025\n'
             + b"A2,Missing children,1/1/2025\n" * 8000
         ),
-        "a value is longer than 131,072 characters. Check that every quote mark",
+        # The row where the quote mark is, not the line where the reader gave up.
+        "Row 2: a value is longer than 131,072 characters. Check that every quote mark",
     ),
 }
 
