@@ -316,6 +316,14 @@ PRIVATE_STORAGE_ROOT = Path(
         why="a folder every web and worker process shares, kept across restarts",
     )
 )
+# Found by the uploads review: nothing stopped an operator putting the uploads
+# where the static files are served from, every child's case file with them.
+for _public in (STATIC_ROOT, *STATICFILES_DIRS):
+    if PRIVATE_STORAGE_ROOT.resolve().is_relative_to(Path(_public).resolve()):
+        raise ImproperlyConfigured(
+            f"PRIVATE_STORAGE_ROOT ({PRIVATE_STORAGE_ROOT}) must not be inside {_public}: "
+            "the static files there are served to anyone"
+        )
 STORAGES = {
     "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",

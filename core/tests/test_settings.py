@@ -248,3 +248,17 @@ def test_the_folder_broker_keeps_everything_under_var(tmp_path):
     assert result.returncode == 0, result.stderr
     assert list(elsewhere.iterdir()) == []
     assert (var / "celery-control" / "celery.pidbox.exchange").exists()
+
+
+@pytest.mark.parametrize("inside", ["staticfiles/private", "static/uploads", "staticfiles"])
+def test_the_private_files_cannot_be_put_where_static_files_are_served(inside, tmp_path):
+    """Found by the uploads review: nothing stopped it."""
+    from django.conf import settings
+
+    base = settings.BASE_DIR
+    env = {"DEBUG": "true", "STATIC_ROOT": str(base / "staticfiles")}
+    result = _import_settings(PRIVATE_STORAGE_ROOT=str(base / inside), **env)
+    assert result.returncode != 0
+    assert "PRIVATE_STORAGE_ROOT" in result.stderr and "served to anyone" in result.stderr
+    fine = _import_settings(PRIVATE_STORAGE_ROOT=str(tmp_path / "private"), **env)
+    assert fine.returncode == 0, fine.stderr
