@@ -18,7 +18,7 @@ from core import fragments
 from core.forms import add_service_errors, posted_answers
 from core.stale import offer_to_replace, row_version
 from core.templatetags.govuk import govuk_date, govuk_datetime
-from core.uploads import file_response
+from core.uploads import FileGone, file_response
 from inspections.access import can_moderate, get_inspection_for_user
 from inspections.models import Inspection
 
@@ -278,7 +278,7 @@ def version_document(
 ) -> HttpResponse:
     version = get_version_for_user(request, inspection_id, slug, number)
     if version.document is None:
-        raise Http404("The document was deleted under the retention policy")
+        raise FileGone("The document was deleted under the retention policy")
     return file_response(version.document, by=request.user, inspection=version.plan.inspection)
 
 

@@ -283,6 +283,13 @@ def store_upload(upload, *, by, kinds: Iterable[str], max_bytes: int | None = No
         raise ValidationError(NOT_UPLOADED, code="not_stored") from exc
 
 
+class FileGone(Http404):
+    """A file the person may take, but which is no longer kept: the retention
+    policy deleted it, or it is missing from the disk. core.views.error_404
+    says so, with this message (410), instead of "Page not found" (found by
+    the uploads review). Raised only after the caller's access check."""
+
+
 def file_response(
     stored_file: StoredFile, *, by, inspection=None, named: str | None = None
 ) -> FileResponse:
@@ -301,7 +308,13 @@ def file_response(
     try:
         handle = default_storage.open(stored_file.storage_name, "rb")
     except FileNotFoundError:
-        raise Http404("The file is no longer available") from None
+        # Kept in the database and not on the disk: a lost file, for on call
+        # (by its id: its name may be a child's).
+        log.error("Stored file %s is missing from the private storage", stored_file.pk)
+        raise FileGone(
+            "It could not be found in the service's storage. The problem has been recorded "
+            "for the team that runs the service"
+        ) from None
     audit.record(
         by=by,
         action="file.downloaded",

@@ -29,6 +29,7 @@ from .heartbeats import late_jobs
 from .links import ANY, url_maker
 from .models import AuditEvent
 from .templatetags.govuk import govuk_date, govuk_tag
+from .uploads import FileGone
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -195,6 +196,8 @@ def error_403(request: HttpRequest, exception=None) -> HttpResponse:
 
 
 def error_404(request: HttpRequest, exception=None) -> HttpResponse:
+    if isinstance(exception, FileGone):  # a file they may take, no longer kept
+        return render(request, "file_gone.html", {"message": str(exception)}, status=410)
     return render(request, "404.html", status=404)
 
 

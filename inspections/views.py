@@ -1549,7 +1549,7 @@ def report_pdf_download(request: HttpRequest, inspection_id, report_file_id) -> 
         status=ReportFile.Status.READY,
     )
     if report_file.stored_file is None:
-        raise Http404("The file is no longer available")
+        raise uploads.FileGone("This copy of the report is no longer kept")
     return uploads.file_response(report_file.stored_file, by=request.user, inspection=inspection)
 
 

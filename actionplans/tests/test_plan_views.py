@@ -288,6 +288,31 @@ def test_versions_and_files_download_as_attachments(client_for, force_lead_a, in
         assert "We will act on Cause of concern 1" in page
 
 
+def test_a_file_no_longer_kept_says_so_rather_than_page_not_found(
+    client_for, force_lead_a, inspector, other_inspector, checks, caplog
+):
+    """Found by the uploads review: a plan document deleted under the
+    retention policy, or lost from the disk, was "Page not found"."""
+    from django.core.files.storage import default_storage
+
+    _, version = submitted_plan(checks, by=force_lead_a)
+    stored = version.document
+    default_storage.delete(stored.storage_name)  # lost from the disk
+    response = client_for(inspector).get(url("version_document", checks, 1))
+    assert response.status_code == 410
+    assert "This file is no longer available" in response.text
+    assert "It could not be found in the service&#x27;s storage." in response.text
+    assert f"Stored file {stored.pk} is missing" in caplog.text
+    assert stored.original_name not in caplog.text
+    ActionPlanVersion.objects.filter(pk=version.pk).update(document=None)  # retention
+    response = client_for(force_lead_a).get(url("version_document", checks, 1))
+    assert response.status_code == 410
+    assert "The document was deleted under the retention policy." in response.text
+    # Only after the access check: an outsider still gets "Page not found".
+    response = client_for(other_inspector).get(url("version_document", checks, 1))
+    assert response.status_code == 404 and "Page not found" in response.text
+
+
 def test_plans_are_not_there_before_their_trigger_date(
     client_for, force_lead_a, checks, admin_user
 ):
