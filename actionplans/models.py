@@ -389,8 +389,17 @@ class NoticeQuerySet(models.QuerySet):
             inspection__pcc_response_published_on__isnull=True,
         )
         chasing = Q(kind__in=(Notice.Kind.REMINDER, Notice.Kind.OVERDUE))
+        # A reminder ("due in 1 day") only on its day, as the sweep sends
+        # them: days later it would arrive beside the overdue notice (found
+        # by a code review). sent_at's date is London's (USE_TZ).
+        on_its_day = ~Q(kind=Notice.Kind.REMINDER) | Q(sent_at__date=timezone.localdate())
         return self.filter(
-            ~chasing | (~Q(inspection__stage=Inspection.Stage.CLOSED) & (plan_open | response_open))
+            ~chasing
+            | (
+                ~Q(inspection__stage=Inspection.Stage.CLOSED)
+                & (plan_open | response_open)
+                & on_its_day
+            )
         )
 
     def unread(self) -> "NoticeQuerySet":
@@ -446,8 +455,8 @@ class Notice(BaseModel):
         default=0,
         help_text="Days before for a reminder, the week for an overdue notice, "
         "the version number for a plan notice, the force's sending of factual "
-        "accuracy points (1, 2…) for theirs, the fieldwork's length in days for "
-        "a team or lead notice (so new fieldwork dates are told again).",
+        "accuracy points (1, 2…) for theirs, the times the person was told before "
+        "for a team or lead notice (0, 1…).",
     )
     sent_at = models.DateTimeField(default=timezone.now)
     emailed_at = models.DateTimeField(null=True, blank=True)

@@ -477,25 +477,53 @@ def inspection_cancelled_notices(*, inspection: Inspection) -> list[Notice]:
     )
 
 
-def team_notices(*, inspection: Inspection) -> list[Notice]:
+TEAM_KINDS = (Notice.Kind.LEAD_ASSIGNED, Notice.Kind.TEAM_JOINED)
+
+
+def team_notices(*, inspection: Inspection, joined: set) -> list[Notice]:
     """Tell the lead inspector and each inspector on the team that they are
     on the inspection, and its fieldwork dates: when an admin schedules it or
-    changes its plan. Once for each person, role and fieldwork dates (the
-    occasion): a plan saved with nothing changed tells nobody, someone added
-    is told, and new dates are told to everyone. Not for fieldwork already
-    over (an inspection recorded after the event): there is nothing to
-    prepare for."""
+    changes its plan. Those who `joined` just now (their ids: added to the
+    team, or made its lead) are told; so is anyone whose last notice gave
+    other dates; a plan saved with nothing changed for someone tells them
+    nothing. Not for fieldwork already over (an inspection recorded after
+    the event): there is nothing to prepare for."""
     if inspection.fieldwork_end < timezone.localdate():
         return []
     lead = inspection.lead_inspector
     team = [m for m in inspection.team.all() if m.is_active and m.pk != lead.pk]
-    return notices_claim([*_lead_notice(inspection), *_team_notice(inspection, team)])
+    candidates = [*_lead_notice(inspection), *_team_notice(inspection, team)]
+    return notices_claim(_told_again(inspection, candidates, joined))
 
 
 def new_lead_notice(*, inspection: Inspection) -> list[Notice]:
     """Tell an inspection's new lead inspector, whatever its dates: a lead is
     changed after fieldwork, when its moderation and sign-off are theirs."""
-    return notices_claim(_lead_notice(inspection))
+    joined = {inspection.lead_inspector_id}
+    return notices_claim(_told_again(inspection, _lead_notice(inspection), joined))
+
+
+def _told_again(inspection: Inspection, candidates: list[Notice], joined: set) -> list[Notice]:
+    """The candidates to send: to those who joined, or were last told other
+    words (other dates). Each is numbered one after the person's last notice
+    of its kind about the inspection, so a lead given the inspection back, or
+    dates moved back, are told again (found by a code review)."""
+    last: dict = {}
+    told = (
+        Notice.objects.filter(inspection=inspection, kind__in=TEAM_KINDS)
+        .order_by("sequence")
+        .values_list("recipient_id", "kind", "sequence", "body")
+    )
+    for recipient_id, kind, sequence, body in told:
+        last[recipient_id, kind] = (sequence, body)
+    send = []
+    for notice in candidates:
+        sequence, body = last.get((notice.recipient_id, notice.kind), (-1, None))
+        if body == notice.body and notice.recipient_id not in joined:
+            continue
+        notice.sequence = sequence + 1
+        send.append(notice)
+    return send
 
 
 def _team_fields(inspection: Inspection) -> dict:
@@ -503,25 +531,27 @@ def _team_fields(inspection: Inspection) -> dict:
         "inspection": inspection,
         "subject": Notice.Subject.FIELDWORK,
         "due_on": inspection.fieldwork_start,
-        "sequence": (inspection.fieldwork_end - inspection.fieldwork_start).days,
         "link": inspection.get_absolute_url(),
     }
 
 
-def _fieldwork(inspection: Inspection) -> tuple[str, str]:
-    return govuk_date(inspection.fieldwork_start), govuk_date(inspection.fieldwork_end)
+def _fieldwork(inspection: Inspection) -> str:
+    start, end = govuk_date(inspection.fieldwork_start), govuk_date(inspection.fieldwork_end)
+    if inspection.fieldwork_end < timezone.localdate():
+        return f"Its fieldwork ran from {start} to {end}."
+    return f"Its fieldwork is from {start} to {end}."
 
 
 def _lead_notice(inspection: Inspection) -> list[Notice]:
     lead = inspection.lead_inspector
-    start, end = _fieldwork(inspection)
+    start = govuk_date(inspection.fieldwork_start)
     return _notice(
         [lead] if lead.is_active else [],
         kind=Notice.Kind.LEAD_ASSIGNED,
         title=f"Lead inspector: {inspection.force.short_name}, fieldwork from {start}",
         body=(
-            f"You are the lead inspector of the {described(inspection)}, with fieldwork "
-            f"from {start} to {end}. You moderate its graded judgments and findings, "
+            f"You are the lead inspector of the {described(inspection)}. "
+            f"{_fieldwork(inspection)} You moderate its graded judgments and findings, "
             "sign off the report and review the force's action plans."
         ),
         **_team_fields(inspection),
@@ -529,14 +559,14 @@ def _lead_notice(inspection: Inspection) -> list[Notice]:
 
 
 def _team_notice(inspection: Inspection, team: list) -> list[Notice]:
-    start, end = _fieldwork(inspection)
+    start = govuk_date(inspection.fieldwork_start)
     return _notice(
         team,
         kind=Notice.Kind.TEAM_JOINED,
         title=f"Inspection team: {inspection.force.short_name}, fieldwork from {start}",
         body=(
-            f"You are on the team for the {described(inspection)}, with fieldwork "
-            f"from {start} to {end}. Its page has the plan and the team."
+            f"You are on the team for the {described(inspection)}. "
+            f"{_fieldwork(inspection)} Its page has the plan and the team."
         ),
         **_team_fields(inspection),
     )

@@ -410,7 +410,10 @@ class AuditSearchForm(GovukMessagesMixin, forms.Form):
                     Q(actor__full_name__icontains=person) | Q(actor__email__icontains=person)
                 )
         if data["force"]:
-            events = events.filter(force=data["force"])
+            # And the force's own record's changes (forces.services), which
+            # do not hold the force, so a force added by mistake can go.
+            own = Q(object_type="forces.force", object_id=str(data["force"].pk))
+            events = events.filter(Q(force=data["force"]) | own)
         if data["inspection"]:
             events = events.filter(inspection_id=data["inspection"])
         if data["since"]:

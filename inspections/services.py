@@ -278,15 +278,15 @@ def inspection_schedule(
             "team": [None, ", ".join(str(m) for m in people[1:])],
         },
     )
-    _tell_the_team(inspection)
+    _tell_the_team(inspection, joined={person.pk for person in people})
     return inspection
 
 
-def _tell_the_team(inspection: Inspection) -> None:
+def _tell_the_team(inspection: Inspection, joined: set) -> None:
     """The lead and the team are told they are on it (actionplans.notices.team_notices)."""
     from actionplans.notices import team_notices  # noqa: PLC0415 (actionplans imports this app)
 
-    team_notices(inspection=inspection)
+    team_notices(inspection=inspection, joined=joined)
 
 
 @transaction.atomic
@@ -319,7 +319,11 @@ def inspection_update_plan(
         exclude=inspection,
     )
     before = audit.snapshot(inspection, PLAN_FIELDS)
-    before_team = ", ".join(sorted(str(m) for m in inspection.team.all()))
+    members = list(inspection.team.all())
+    before_team = ", ".join(sorted(str(m) for m in members))
+    # Who joins: added to the team, or made its lead (told so: _tell_the_team).
+    was = {(m.pk, "team") for m in members} | {(inspection.lead_inspector_id, "lead")}
+    now = {(m.pk, "team") for m in people[1:]} | {(lead_inspector.pk, "lead")}
     inspection.kind = kind
     inspection.fieldwork_start = fieldwork_start
     inspection.fieldwork_end = fieldwork_end
@@ -332,7 +336,7 @@ def inspection_update_plan(
         changes["team"] = [before_team, after_team]
     if changes:  # the page saved as it was: nothing changed, nothing recorded
         _record(inspection, inspection, by=by, action="inspection.plan_changed", changes=changes)
-    _tell_the_team(inspection)
+    _tell_the_team(inspection, joined={pk for pk, _ in now - was})
     return inspection
 
 

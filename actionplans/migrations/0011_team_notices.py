@@ -37,7 +37,7 @@ class Migration(migrations.Migration):
             name="sequence",
             field=models.PositiveSmallIntegerField(
                 default=0,
-                help_text="Days before for a reminder, the week for an overdue notice, the version number for a plan notice, the force's sending of factual accuracy points (1, 2…) for theirs, the fieldwork's length in days for a team or lead notice (so new fieldwork dates are told again).",
+                help_text="Days before for a reminder, the week for an overdue notice, the version number for a plan notice, the force's sending of factual accuracy points (1, 2…) for theirs, the times the person was told before for a team or lead notice (0, 1…).",
             ),
         ),
     ]

@@ -553,6 +553,25 @@ def test_an_unsent_reminder_is_not_emailed_once_an_admin_has_corrected_its_date(
     ]
 
 
+def test_an_unsent_reminder_is_not_emailed_after_its_day(
+    make_due, force_lead_a, monkeypatch, django_capture_on_commit_callbacks
+):
+    """Found by a code review: 'due in 1 day', claimed with the broker down,
+    went days later beside the overdue notice."""
+    make_due(action_plan_due_on=today() + timedelta(days=1))
+    _claimed_while_the_broker_was_down(monkeypatch, django_capture_on_commit_callbacks, today())
+    # The next day: the reminder's day has passed; the plan is due today.
+    Notice.objects.update(sent_at=timezone.now() - timedelta(days=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        notices_sweep(today=today() + timedelta(days=1))
+    assert mail.outbox == []
+    reminder = Notice.objects.get(kind=Notice.Kind.REMINDER)
+    assert notices.notice_email(notice_id=str(reminder.pk)) is False
+    # Still on its day, it goes.
+    Notice.objects.update(sent_at=timezone.now())
+    assert notices.notice_email(notice_id=str(reminder.pk)) is True
+
+
 def test_an_unsent_overdue_notice_is_not_emailed_once_the_plan_is_in(
     make_due, force_lead_a, monkeypatch, django_capture_on_commit_callbacks
 ):

@@ -2,7 +2,7 @@
 its fieldwork dates, when an admin schedules it, changes its plan or gives it
 another lead (found by a review: scheduling told nobody)."""
 
-from datetime import date
+from datetime import timedelta
 
 import pytest
 from django.core import mail
@@ -11,11 +11,18 @@ from django.urls import reverse
 from accounts.models import User
 from accounts.tests.factories import UserFactory
 from actionplans.models import Notice
+from actionplans.notices import TEAM_KINDS
+from actionplans.tests.factories import today
+from core.templatetags.govuk import govuk_date
 from inspections import services
 from inspections.models import Inspection
 
 pytestmark = pytest.mark.django_db
-TEAM_KINDS = (Notice.Kind.LEAD_ASSIGNED, Notice.Kind.TEAM_JOINED)
+
+
+def _start():
+    """Fieldwork to come, whatever day the tests run (none is told of fieldwork over)."""
+    return today() + timedelta(days=60)
 
 
 def _told():
@@ -25,12 +32,13 @@ def _told():
     )
 
 
-def _schedule(force, lead, team, admin):
+def _schedule(force, lead, team, admin, start=None, days=4):
+    start = start or _start()
     return services.inspection_schedule(
         force=force,
         kind=Inspection.Kind.INSPECTION,
-        fieldwork_start=date(2027, 4, 12),
-        fieldwork_end=date(2027, 4, 16),
+        fieldwork_start=start,
+        fieldwork_end=start + timedelta(days=days),
         lead_inspector=lead,
         team=team,
         by=admin,
@@ -53,20 +61,23 @@ def test_scheduling_tells_the_lead_and_the_team_once_each_by_email_too(
     force_a, admin_user, lead_inspector, inspector, force_lead_a, client_for,
     django_capture_on_commit_callbacks,
 ):  # fmt: skip
+    start = _start()
     with django_capture_on_commit_callbacks(execute=True):
         inspection = _schedule(force_a, lead_inspector, [inspector], admin_user)
     assert _told() == [
-        ("inspector@example.org", "team_joined", date(2027, 4, 12), 4),
-        ("lead@example.org", "lead_assigned", date(2027, 4, 12), 4),
+        ("inspector@example.org", "team_joined", start, 0),
+        ("lead@example.org", "lead_assigned", start, 0),
     ]
     lead = Notice.objects.get(recipient=lead_inspector)
-    assert lead.title == "Lead inspector: Greater Manchester, fieldwork from 12 April 2027"
-    assert "You are the lead inspector of the inspection of Greater Manchester, April 2027" in (
-        lead.body
+    when = f"fieldwork from {govuk_date(start)}"
+    assert lead.title == f"Lead inspector: Greater Manchester, {when}"
+    assert lead.body.startswith(
+        f"You are the lead inspector of the {inspection}".replace("Ins", "ins")
     )
-    assert "fieldwork from 12 April 2027 to 16 April 2027" in lead.body
+    end = govuk_date(start + timedelta(days=4))
+    assert f"Its fieldwork is from {govuk_date(start)} to {end}." in lead.body
     team = Notice.objects.get(recipient=inspector)
-    assert team.title == "Inspection team: Greater Manchester, fieldwork from 12 April 2027"
+    assert team.title == f"Inspection team: Greater Manchester, {when}"
     assert team.link == reverse("inspections:detail", args=[inspection.pk])
     assert sorted(m.to[0] for m in mail.outbox) == [inspector.email, lead_inspector.email]
     # The force is told nothing by it, and sees none of it.
@@ -76,28 +87,49 @@ def test_scheduling_tells_the_lead_and_the_team_once_each_by_email_too(
     assert client_for(inspector).get(team.link).status_code == 200
 
 
-def test_a_plan_change_tells_who_was_added_and_new_dates_to_everyone(
+def test_a_plan_change_tells_who_joined_and_new_dates_to_everyone(
     force_a, admin_user, lead_inspector, inspector, other_inspector
 ):
     inspection = _schedule(force_a, lead_inspector, [inspector], admin_user)
+    start = inspection.fieldwork_start
     before = _told()
     _plan(inspection, admin_user, team=[inspector])
     assert _told() == before  # saved with nothing changed: nobody told again
     _plan(inspection, admin_user, team=[inspector, other_inspector])
     added = [row for row in _told() if row not in before]
-    assert added == [("other.inspector@example.org", "team_joined", date(2027, 4, 12), 4)]
+    assert added == [("other.inspector@example.org", "team_joined", start, 0)]
     # The end date moves: all three are told the new dates.
-    _plan(inspection, admin_user, team=[inspector, other_inspector], end=date(2027, 4, 15))
-    again = [row[:2] for row in _told() if row[3] == 3]
-    assert again == [
+    _plan(inspection, admin_user, team=[inspector, other_inspector], end=start + timedelta(days=3))
+    again = [row for row in _told() if row not in before + added]
+    assert [row[:2] for row in again] == [
         ("inspector@example.org", "team_joined"),
         ("lead@example.org", "lead_assigned"),
         ("other.inspector@example.org", "team_joined"),
     ]
-    # Someone taken off the team sees none of it (Notice.objects.for_user).
+    # And back to the dates told first: told again (found by a code review).
+    _plan(inspection, admin_user, team=[inspector, other_inspector], end=start + timedelta(days=4))
+    assert len(_told()) == 9
+    assert Notice.objects.filter(recipient=inspector).order_by("-sequence")[0].sequence == 2
+    # Someone taken off the team sees none of it (Notice.objects.for_user)...
     _plan(inspection, admin_user, team=[inspector])
     assert not Notice.objects.for_user(other_inspector).exists()
-    assert Notice.objects.filter(recipient=other_inspector).count() == 2
+    assert Notice.objects.filter(recipient=other_inspector).count() == 3
+    # ...and put back on it, is told again, with the same dates.
+    _plan(inspection, admin_user, team=[inspector, other_inspector])
+    assert Notice.objects.for_user(other_inspector).count() == 4
+
+
+def test_the_lead_swapped_with_a_team_member_is_told_of_each_new_role(
+    force_a, admin_user, lead_inspector, inspector
+):
+    lead_inspector_two = UserFactory(email="second.lead@example.org", role=User.Role.LEAD_INSPECTOR)
+    inspection = _schedule(force_a, lead_inspector, [lead_inspector_two], admin_user)
+    Notice.objects.all().delete()
+    _plan(inspection, admin_user, team=[lead_inspector], lead=lead_inspector_two)
+    assert [row[:2] for row in _told()] == [
+        ("lead@example.org", "team_joined"),
+        ("second.lead@example.org", "lead_assigned"),
+    ]
 
 
 def test_an_inactive_member_is_not_told_nor_anyone_of_fieldwork_already_over(
@@ -108,26 +140,21 @@ def test_an_inactive_member_is_not_told_nor_anyone_of_fieldwork_already_over(
     inspection = _schedule(force_a, lead_inspector, [inspector], admin_user)
     inspection.team.add(other_inspector)
     Notice.objects.all().delete()
-    _plan(inspection, admin_user, team=[inspector, other_inspector], end=date(2027, 4, 15))
+    end = inspection.fieldwork_end - timedelta(days=1)
+    _plan(inspection, admin_user, team=[inspector, other_inspector], end=end)
     assert [row[:2] for row in _told()] == [
         ("inspector@example.org", "team_joined"),
         ("lead@example.org", "lead_assigned"),
     ]
     # Recorded after the event: nobody is told of fieldwork that is over.
-    past = services.inspection_schedule(
-        force=force_b,
-        kind=Inspection.Kind.INSPECTION,
-        fieldwork_start=date(2025, 3, 3),
-        fieldwork_end=date(2025, 3, 7),
-        lead_inspector=lead_inspector,
-        team=[inspector],
-        by=admin_user,
+    past = _schedule(
+        force_b, lead_inspector, [inspector], admin_user, start=today() - timedelta(days=30)
     )
     assert not Notice.objects.filter(inspection=past).exists()
 
 
-def test_a_new_lead_after_fieldwork_is_told(
-    force_a, admin_user, lead_inspector, inspector, force_lead_a
+def test_a_new_lead_after_fieldwork_is_told_and_told_again_when_given_it_back(
+    force_a, admin_user, lead_inspector, inspector
 ):
     from inspections.tests.factories import inspection_at
 
@@ -145,3 +172,15 @@ def test_a_new_lead_after_fieldwork_is_told(
     notice = Notice.objects.get(kind__in=TEAM_KINDS)
     assert (notice.recipient, notice.kind) == (new_lead, "lead_assigned")
     assert notice.title == "Lead inspector: Greater Manchester, fieldwork from 12 January 2026"
+    # Over: said in the past (found by a code review).
+    assert "Its fieldwork ran from 12 January 2026 to 16 January 2026." in notice.body
+    for lead in (lead_inspector, new_lead):
+        services.inspection_change_lead(
+            inspection=inspection, lead_inspector=lead, reason="Back", by=admin_user
+        )
+    # Each time someone is given the inspection, they are told (found by a code review).
+    assert [row[:2] + row[3:] for row in _told()] == [
+        ("lead@example.org", "lead_assigned", 0),
+        ("new.lead@example.org", "lead_assigned", 0),
+        ("new.lead@example.org", "lead_assigned", 1),
+    ]

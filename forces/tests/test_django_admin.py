@@ -32,7 +32,7 @@ def test_a_change_to_a_force_in_the_django_admin_is_in_the_audit_trail(client_fo
     gwent.refresh_from_db()
     assert gwent.country == Force.Country.ENGLAND
     event = AuditEvent.objects.for_object(gwent).get()
-    assert (event.action, event.actor, event.force) == ("force.changed", staff, gwent)
+    assert (event.action, event.actor) == ("force.changed", staff)
     assert event.changes == {"country": ["Wales", "England"]}
     trail = client_for(staff).get(reverse("core:audit"), {"force": gwent.pk}).content.decode()
     assert "Gwent Police" in trail and "England" in trail
@@ -64,3 +64,23 @@ def test_a_force_added_and_one_deleted_in_the_django_admin_are_in_the_audit_trai
     created = AuditEvent.objects.get(action="force.created")
     assert created.actor == staff
     assert created.changes["country"] == [None, "Wales"]
+
+
+def test_a_force_added_by_mistake_can_be_deleted(client_for, staff):
+    """Found by a code review: its own 'added' row held it, so it never could."""
+    client = client_for(staff)
+    new = {"name": "Mistake Police", "short_name": "Mistake", "slug": "mistake"}
+    client.post(reverse("admin:forces_force_add"), new | {"country": "wales", "region": "wales"})
+    mistake = Force.objects.get(slug="mistake")
+    client.post(
+        reverse("admin:forces_force_change", args=[mistake.pk]),
+        force_form(mistake, short_name="Oops"),
+    )
+    response = client.post(reverse("admin:forces_force_delete", args=[mistake.pk]), {"post": "yes"})
+    assert response.status_code == 302
+    assert not Force.objects.filter(slug="mistake").exists()
+    assert [e.action for e in AuditEvent.objects.for_object(mistake).order_by("id")] == [
+        "force.created",
+        "force.changed",
+        "force.deleted",
+    ]

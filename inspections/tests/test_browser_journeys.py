@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
+from core.templatetags.govuk import govuk_date
 from inspections.models import Inspection, Judgment, Topic
 from inspections.tests.factories import (
     add_concern,
@@ -29,7 +30,10 @@ def fill_date(page: Page, name: str, value: date) -> None:
 def test_admin_schedules_a_due_force_and_double_booking_is_refused(
     page: Page, live_server, admin_user, lead_inspector, inspector, force_b
 ):
-    schedule(force=force_b, lead=lead_inspector, team=[inspector], start=date(2027, 3, 1))
+    # Fieldwork to come, whatever the day (the team is told of it).
+    cleveland = timezone.localdate() + timedelta(days=90)
+    dorset = cleveland + timedelta(days=42)
+    schedule(force=force_b, lead=lead_inspector, team=[inspector], start=cleveland)
     sign_in(page, live_server.url, admin_user)
     page.get_by_role("link", name="Programme").first.click()
     assert_accessible(page)
@@ -44,8 +48,8 @@ def test_admin_schedules_a_due_force_and_double_booking_is_refused(
     assert_accessible(page)
 
     page.get_by_label("Inspection", exact=True).check()
-    fill_date(page, "fieldwork_start", date(2027, 3, 2))
-    fill_date(page, "fieldwork_end", date(2027, 3, 5))
+    fill_date(page, "fieldwork_start", cleveland + timedelta(days=1))
+    fill_date(page, "fieldwork_end", cleveland + timedelta(days=4))
     page.get_by_label("Lead inspector", exact=True).select_option(label="Lena Lead")
     page.get_by_role("button", name="Save inspection").click()
     summary = page.locator(".govuk-error-summary")
@@ -68,13 +72,13 @@ def test_admin_schedules_a_due_force_and_double_booking_is_refused(
     expect(page.locator("#id_fieldwork_start_0")).to_have_value(str(started.day))
     assert not Inspection.objects.filter(force__slug="dorset").exists()
 
-    fill_date(page, "fieldwork_start", date(2027, 4, 12))
-    fill_date(page, "fieldwork_end", date(2027, 4, 16))
+    fill_date(page, "fieldwork_start", dorset)
+    fill_date(page, "fieldwork_end", dorset + timedelta(days=4))
     page.get_by_role("button", name="Save inspection").click()
     expect(page.locator(".govuk-notification-banner")).to_contain_text("scheduled")
     expect(page.get_by_role("heading", level=1)).to_have_text("Inspection overview")
     assert_accessible(page)
-    assert Inspection.objects.get(force__slug="dorset").fieldwork_start == date(2027, 4, 12)
+    assert Inspection.objects.get(force__slug="dorset").fieldwork_start == dorset
 
     # The lead inspector is told, on their home page and in their notifications
     # (of Cleveland's too, scheduled for them before the test).
@@ -83,7 +87,9 @@ def test_admin_schedules_a_due_force_and_double_booking_is_refused(
     expect(page.get_by_text("2 unread")).to_be_visible()
     page.get_by_role("link", name="Notifications", exact=True).click()
     visit(page, "Notifications")
-    page.get_by_role("link", name="Lead inspector: Dorset, fieldwork from 12 April 2027").click()
+    page.get_by_role(
+        "link", name=f"Lead inspector: Dorset, fieldwork from {govuk_date(dorset)}"
+    ).click()
     visit(page, "Inspection overview")
     expect(page.locator("main")).to_contain_text("Dorset")
 
