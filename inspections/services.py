@@ -276,6 +276,31 @@ def _tell_the_team(inspection: Inspection) -> None:
     team_notices(inspection=inspection)
 
 
+STALE_PLAN_CHANGE = (
+    "Someone else changed the plan of this inspection after you opened this page, so your "
+    "changes have not been saved. Its history shows what they changed. Save again to replace "
+    "their plan with yours"
+)
+
+
+def _plan_words(kind: str, start: date, end: date, lead_id, team_ids) -> str:
+    team = ",".join(sorted(str(pk) for pk in team_ids if pk != lead_id))
+    return f"{kind}|{start}|{end}|{lead_id}|{team}"
+
+
+def plan_version(inspection: Inspection) -> str:
+    """What the plan page carries back (as "seen"): the plan as the page
+    showed it, its team too. Only these, so that another change to the
+    inspection (fieldwork started, say) does not make the page stale."""
+    return _plan_words(
+        inspection.kind,
+        inspection.fieldwork_start,
+        inspection.fieldwork_end,
+        inspection.lead_inspector_id,
+        [member.pk for member in inspection.team.all()],
+    )
+
+
 @transaction.atomic
 def inspection_update_plan(
     *,
@@ -286,14 +311,25 @@ def inspection_update_plan(
     lead_inspector: User,
     team: list[User],
     by: User,
+    seen: str | None = None,
 ) -> Inspection:
-    """Change the plan of an inspection that has not yet gone to moderation."""
+    """Change the plan of an inspection that has not yet gone to moderation.
+
+    `seen` is plan_version() as the page showed it: if the plan was changed
+    since (another admin, another tab), nothing is saved, rather than the
+    page's older dates, lead or team silently replacing the newer ones."""
     _lock(inspection)
     _require_admin(by)
     if inspection.is_cancelled:
         raise ValidationError("The inspection is cancelled, so its plan cannot change")
     if inspection.stage not in (Stage.PLANNED, Stage.FIELDWORK):
         raise ValidationError("The plan cannot change once fieldwork has finished")
+    asked = _plan_words(
+        kind, fieldwork_start, fieldwork_end, lead_inspector.pk, [m.pk for m in team]
+    )
+    version = plan_version(inspection)
+    if asked != version:  # a second click on Save asks for nothing new: not refused
+        refuse_if_stale(seen, version, STALE_PLAN_CHANGE)
     if kind != inspection.kind:
         _check_kind(kind)
     _check_started_fieldwork_stays_started(inspection, fieldwork_start)

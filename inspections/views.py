@@ -257,19 +257,23 @@ def inspection_edit(request: HttpRequest, inspection_id) -> HttpResponse:
         "fieldwork_end": inspection.fieldwork_end,
         "lead_inspector": inspection.lead_inspector,
         "team": list(inspection.team.all()),
+        "seen": services.plan_version(inspection),
     }
     form = InspectionPlanForm(request.POST or None, initial=initial, fixed_force=inspection.force)
     if _plan_posted(request, form):
         if check := _plan_check(request, form, inspection):
             return check
+        plan = {**form.cleaned_data, "seen": form.cleaned_data["seen"] or None}
         if _apply(
             form,
-            lambda: services.inspection_update_plan(
-                inspection=inspection, **form.cleaned_data, by=request.user
-            ),
+            lambda: services.inspection_update_plan(inspection=inspection, **plan, by=request.user),
         ):
             messages.success(request, "Inspection plan saved")
             return redirect(inspection)
+        # The service read the plan afresh into `inspection`.
+        offer_to_replace(
+            form, services.STALE_PLAN_CHANGE, lambda: services.plan_version(inspection)
+        )
     return render(request, "inspections/plan_form.html", {"form": form, "inspection": inspection})
 
 

@@ -1438,6 +1438,46 @@ def test_two_tabs_changing_one_finding_do_not_silently_overwrite(
     assert finding.detail == "B's"
 
 
+def test_two_admins_changing_one_plan_do_not_silently_overwrite(
+    client_for, planned, admin_user, lead_inspector, inspector, other_inspector
+):
+    """Found by the concurrency review: a plan page drawn before another
+    admin's change saved its own dates, lead and team over it, so a person
+    just added to the team was taken off again without a word."""
+    url = reverse("inspections:edit", args=[planned.pk])
+    client = client_for(admin_user)
+    seen = _seen(client.get(url))
+    services.inspection_update_plan(  # the other admin, or another tab
+        inspection=Inspection.objects.get(pk=planned.pk),
+        kind=planned.kind,
+        fieldwork_start=planned.fieldwork_start,
+        fieldwork_end=planned.fieldwork_end,
+        lead_inspector=lead_inspector,
+        team=[inspector, other_inspector],
+        by=admin_user,
+    )
+    people = {"lead_inspector": lead_inspector.pk, "team": [inspector.pk]}
+    mine = _plan_form(planned.fieldwork_start, days=9, **people)
+
+    refused = client.post(url, {**mine, "seen": seen})
+    assert refused.status_code == 200
+    assert "Someone else changed the plan of this inspection after you opened" in refused.text
+    planned.refresh_from_db()
+    assert planned.fieldwork_end != planned.fieldwork_start + timedelta(days=9)
+    assert set(planned.team.all()) == {inspector, other_inspector}
+    assert AuditEvent.objects.filter(action="inspection.plan_changed").count() == 1
+
+    # Saving again, having been told, replaces it; a second click on Save
+    # from the same page asks for nothing new and is not refused.
+    again = _seen(refused)
+    assert client.post(url, {**mine, "seen": again}).status_code == 302
+    assert client.post(url, {**mine, "seen": again}).status_code == 302
+    planned.refresh_from_db()
+    assert planned.fieldwork_end == planned.fieldwork_start + timedelta(days=9)
+    assert list(planned.team.all()) == [inspector]
+    assert AuditEvent.objects.filter(action="inspection.plan_changed").count() == 2
+
+
 def test_saving_a_finding_deleted_meanwhile_says_so(client_for, make_inspection, inspector):
     """Found by a review: a bare 'Page not found', the typing gone unexplained."""
     import uuid
