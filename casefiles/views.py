@@ -384,10 +384,19 @@ def sample_draw(request: HttpRequest, inspection_id: UUID) -> HttpResponse:
         for c in CaseCategory.objects.filter(slug__in=[r["category__slug"] for r in counts])
     }
     population = [(categories[row["category__slug"]], row["population"]) for row in counts]
-    draws = list(inspection.sample_draws.all()[:1])
+    draws = list(inspection.sample_draws.select_related("drawn_by")[:1])
+    version = services.draw_version(draws[0] if draws else None)
+    if draws and request.POST.get("seen", version) != version:
+        # Drawn since that page was drawn (a second click, the back button,
+        # a colleague): say so, rather than ask why it is drawn again.
+        messages.info(request, services.drawn_meanwhile(draws[0]))
+        return redirect("casefiles:sample", inspection.pk)
     initial = {f"size_{slug}": size for slug, size in draws[0].sizes.items()} if draws else {}
     form = SampleDrawForm(
-        *_posted(request), population=population, redraw=bool(draws), initial=initial
+        *_posted(request),
+        population=population,
+        redraw=bool(draws),
+        initial={**initial, "seen": version},
     )
     if form.is_valid():
         try:
@@ -397,8 +406,12 @@ def sample_draw(request: HttpRequest, inspection_id: UUID) -> HttpResponse:
                 seed=form.cleaned_data["seed"],
                 reason=form.cleaned_data.get("reason", ""),
                 by=request.user,
+                seen=form.cleaned_data["seen"] if "seen" in request.POST else None,
             )
         except ValidationError as exc:
+            if getattr(exc, "code", None) == "drawn":  # drawn while this one waited its turn
+                messages.info(request, exc.messages[0])
+                return redirect("casefiles:sample", inspection.pk)
             add_service_errors(form, exc)
         else:
             messages.success(request, f"Sample drawn: {draw.sample_count} cases, seed {draw.seed}")
