@@ -614,6 +614,24 @@ def _in_weeks(days: int) -> str:
     return f"{days // 7} week{pluralize(days // 7)}"
 
 
+def _taken(inspection: Inspection, step: Transition) -> bool:
+    """Whether the inspection has moved past the stage the step is taken at."""
+    return STAGE_ORDER.index(inspection.stage) > STAGE_ORDER.index(step.from_stage)
+
+
+def _already_taken(request: HttpRequest, inspection: Inspection) -> HttpResponse:
+    """A step sent again once it was taken (a second click, the back button,
+    another person first): the inspection page, saying so, not an error."""
+    if inspection.is_cancelled:
+        messages.info(request, "The inspection was cancelled, so it takes no more steps")
+    else:
+        stage = inspection.get_stage_display()
+        messages.info(
+            request, f"This step has been taken: the inspection is at the ‘{stage}’ stage"
+        )
+    return redirect(inspection)
+
+
 def transition(request: HttpRequest, inspection_id, action: str) -> HttpResponse:
     """Check-your-answers page for a lifecycle step, then the step itself.
     A step that cannot be taken (taken already, not yet due, or something
@@ -639,11 +657,15 @@ def transition(request: HttpRequest, inspection_id, action: str) -> HttpResponse
             submit_label=step.title,
         )
     errors: list[str] = []
+    if request.method == "POST" and _taken(inspection, step):
+        return _already_taken(request, inspection)  # the back button, sent again
     if request.method == "POST" and (form is None or form.is_valid()):
         kwargs = {date_field[0]: form.cleaned_data["date"]} if form else {}
         try:
             step.service(inspection=inspection, by=request.user, **kwargs)
         except ValidationError as error:
+            if _taken(inspection, step):  # read afresh: a second click, or another person
+                return _already_taken(request, inspection)
             if form is None:
                 errors = error.messages
             else:  # the service names the date by its own name (published_on, say)

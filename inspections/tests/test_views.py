@@ -754,6 +754,47 @@ def test_a_step_for_another_stage_says_so_and_a_step_taken_says_what_follows(
     )
 
 
+def test_a_lifecycle_step_sent_again_says_it_was_taken_not_there_is_a_problem(
+    client_for, make_inspection, lead_inspector, monkeypatch
+):
+    """Found by the concurrency review: Publish sent again (the back button,
+    or a second click that waited for the first) drew the form with 'There
+    is a problem: This cannot be done while the inspection is at Published',
+    though the report was published as asked."""
+    from dataclasses import replace
+
+    from inspections import views
+
+    inspection = make_inspection(Stage.PRE_PUBLICATION)
+    client = client_for(lead_inspector)
+    url = reverse("inspections:transition", args=[inspection.pk, "publish"])
+    date_posted = {"date_0": "1", "date_1": "4", "date_2": "2026"}
+    assert client.post(url, date_posted).status_code == 302
+    again = client.post(url, date_posted, follow=True)
+    assert again.redirect_chain[-1][0] == inspection.get_absolute_url()
+    assert "This step has been taken: the inspection is at the ‘Published’ stage" in again.text
+    assert "There is a problem" not in again.text
+
+    # Both clicks passed the page's check; the first lands as the second
+    # reaches the service, which reads the stage afresh and refuses it.
+    follow_up = views.TRANSITIONS["start-follow-up"]
+
+    def first_click_lands_first(**kwargs):
+        follow_up.service(**kwargs)
+        return follow_up.service(**kwargs)
+
+    monkeypatch.setitem(
+        views.TRANSITIONS, "start-follow-up", replace(follow_up, service=first_click_lands_first)
+    )
+    url = reverse("inspections:transition", args=[inspection.pk, "start-follow-up"])
+    twice = client.post(url, follow=True)
+    assert twice.redirect_chain[-1][0] == inspection.get_absolute_url()
+    assert "This step has been taken: the inspection is at the ‘Follow-up’ stage" in twice.text
+    assert "There is a problem" not in twice.text
+    assert AuditEvent.objects.filter(action="inspection.published").count() == 1
+    assert AuditEvent.objects.filter(action="inspection.follow_up_started").count() == 1
+
+
 # Query budgets --------------------------------------------------------------
 
 
