@@ -1024,9 +1024,18 @@ def judgment_submit(*, judgment: Judgment, by: User) -> None:
     _judgment_change(judgment, by=by, action="judgment.submitted", before=before)
 
 
+STALE_AGREEMENT = (
+    "This judgment changed after you opened the page, so it has not been agreed. "
+    "Check its grade and rationale again, then agree it if you still mean to"
+)
+
+
 @transaction.atomic
-def judgment_agree(*, judgment: Judgment, by: User) -> None:
-    """The lead inspector agrees the judgment, which makes it final."""
+def judgment_agree(*, judgment: Judgment, by: User, seen: str | None = None) -> None:
+    """The lead inspector agrees the judgment, which makes it final.
+
+    `seen` is seen_version() as the page showed it: a judgment returned and
+    put forward again since (another grade, say) is not agreed unread."""
     _lock(judgment.inspection)
     _read_again(judgment)
     inspection = judgment.inspection
@@ -1035,6 +1044,7 @@ def judgment_agree(*, judgment: Judgment, by: User) -> None:
     _require_stage(inspection, *GRADING_STAGES)
     if judgment.status != Judgment.Status.SUBMITTED:
         raise ValidationError("Only a judgment submitted for moderation can be agreed")
+    _check_seen(judgment, seen, STALE_AGREEMENT)
     if judgment.grade == Grade.INADEQUATE and not topic_has_concern(inspection, judgment.topic):
         raise ValidationError("Inadequate needs a cause of concern on this topic")
     before = audit.snapshot(judgment, JUDGMENT_FIELDS)

@@ -852,6 +852,7 @@ def _judgment_context(request, judgment: Judgment, form, return_form=None) -> di
         "can_moderate": can_moderate(request.user, inspection)
         and inspection.stage in services.GRADING_STAGES,
         "return_form": return_form,
+        "seen": services.seen_version(judgment),  # what Agree agrees
         "findings": _topic_findings(inspection, judgment.topic, links=findings_editable),
         "findings_editable": findings_editable,
         "topic_figures": topic_figures(inspection, judgment.topic),
@@ -897,9 +898,15 @@ def judgment_moderate(request: HttpRequest, inspection_id, topic: str) -> HttpRe
         raise PermissionDenied
     if "agree" in request.POST:
         try:
-            services.judgment_agree(judgment=judgment, by=request.user)
+            services.judgment_agree(
+                judgment=judgment, by=request.user, seen=request.POST.get("seen") or None
+            )
         except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+            if judgment.status == Judgment.Status.FINAL:  # read afresh: a second click
+                name = judgment.get_topic_display()
+                messages.info(request, f"{name}: already agreed. The judgment is final")
+            else:
+                messages.error(request, " ".join(error.messages))
         else:
             messages.success(
                 request, f"{judgment.get_topic_display()}: agreed. The judgment is final"
