@@ -432,6 +432,27 @@ def test_a_booked_visit_is_cancelled_with_a_reason_and_its_day_can_be_booked_aga
     )
 
 
+def test_a_second_click_on_cancel_that_waited_for_the_first_says_it_is_cancelled(
+    client_for, booked, admin_user, monkeypatch
+):
+    """Found by the concurrency review: both clicks passed the page's check;
+    the one that waited for the first drew the form again with 'There is a
+    problem: This visit has already been cancelled'."""
+    cancel = services.post_inspection_visit_cancel
+
+    def first_click_lands_first(**kwargs):
+        cancel(**kwargs)
+        return cancel(**kwargs)
+
+    monkeypatch.setattr(services, "post_inspection_visit_cancel", first_click_lands_first)
+    url = reverse("actionplans:visit_cancel", args=[booked.inspection_id, booked.pk])
+    response = client_for(admin_user).post(url, {"reason": "Wrong day"}, follow=True)
+    assert response.redirect_chain[-1][0] == booked.get_absolute_url()
+    assert "This visit has already been cancelled, so it cannot be cancelled" in response.text
+    assert "There is a problem" not in response.text
+    assert AuditEvent.objects.filter(action="visit.cancelled").count() == 1
+
+
 def test_the_cancellation_email_keeps_the_reason_in_the_service_and_says_who_is_told_next(
     booked, admin_user, lead_inspector, force_lead_a, django_capture_on_commit_callbacks
 ):
