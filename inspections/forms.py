@@ -125,6 +125,8 @@ class LeadInspectorForm(GovukForm):
             "max_length": "The reason must be 1,000 characters or fewer",
         },
     )
+    # The lead as the page showed them (their id).
+    seen = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, inspection: Inspection, **kwargs):
         super().__init__(*args, **kwargs)

@@ -373,15 +373,25 @@ def _check_started_fieldwork_stays_started(inspection: Inspection, fieldwork_sta
         )
 
 
+STALE_LEAD = (
+    "Someone else changed the lead inspector after you opened this page, so your change has "
+    "not been saved. The page shows who leads the inspection now. Save again to replace "
+    "them with your choice"
+)
+
+
 @transaction.atomic
 def inspection_change_lead(
-    *, inspection: Inspection, lead_inspector: User, reason: str, by: User
+    *, inspection: Inspection, lead_inspector: User, reason: str, by: User, seen: str | None = None
 ) -> Inspection:
     """An admin gives an inspection past fieldwork another lead inspector, as
     when its lead leaves or is ill: only the lead moderates, signs off and
     reviews the force's action plans, so without one it would stand still.
     (Before then, the plan page changes the lead with the rest of the plan.)
-    A new lead who was on the team leaves it, as when scheduling."""
+    A new lead who was on the team leaves it, as when scheduling.
+
+    `seen` is the id of the lead the page showed: if another admin changed
+    the lead since, nothing is saved (code "stale")."""
     _lock(inspection)
     _require_admin(by)
     # The new lead's row too: a role change committing meanwhile (which
@@ -398,6 +408,7 @@ def inspection_change_lead(
         raise ValidationError(
             {"lead_inspector": f"{lead_inspector.full_name} already leads this inspection"}
         )
+    refuse_if_stale(seen, str(inspection.lead_inspector_id), STALE_LEAD)
     from casefiles.models import SecondReview  # noqa: PLC0415 (casefiles imports this app)
 
     old_lead = inspection.lead_inspector

@@ -277,6 +277,13 @@ def inspection_edit(request: HttpRequest, inspection_id) -> HttpResponse:
     return render(request, "inspections/plan_form.html", {"form": form, "inspection": inspection})
 
 
+def _leads_already(request: HttpRequest, inspection: Inspection) -> HttpResponse:
+    """The lead chosen leads it already (a second click, the back button)."""
+    name = inspection.lead_inspector.full_name
+    messages.info(request, f"{name} leads this inspection")
+    return redirect(inspection)
+
+
 def inspection_lead(request: HttpRequest, inspection_id) -> HttpResponse:
     """An admin gives an inspection past fieldwork another lead inspector."""
     inspection = get_inspection_for_user(request, inspection_id)
@@ -285,17 +292,26 @@ def inspection_lead(request: HttpRequest, inspection_id) -> HttpResponse:
         # Before moderation the plan page changes the lead; a closed
         # inspection keeps its own. No link leads here then.
         raise Http404("No lead inspector to change here")
-    form = LeadInspectorForm(request.POST or None, inspection=inspection)
-    if form.is_valid() and _apply(
-        form,
-        lambda: services.inspection_change_lead(
-            inspection=inspection, **form.cleaned_data, by=request.user
-        ),
-    ):
-        messages.success(
-            request, f"{form.cleaned_data['lead_inspector'].full_name} now leads this inspection"
-        )
-        return redirect(inspection)
+    if request.POST.get("lead_inspector") == str(inspection.lead_inspector_id):
+        return _leads_already(request, inspection)  # the back button, sent again
+    seen = str(inspection.lead_inspector_id)
+    form = LeadInspectorForm(request.POST or None, inspection=inspection, initial={"seen": seen})
+    if form.is_valid():
+        change = {**form.cleaned_data, "seen": form.cleaned_data["seen"] or None}
+        if _apply(
+            form,
+            lambda: services.inspection_change_lead(
+                inspection=inspection, **change, by=request.user
+            ),
+        ):
+            messages.success(
+                request, f"{change['lead_inspector'].full_name} now leads this inspection"
+            )
+            return redirect(inspection)
+        if inspection.lead_inspector_id == change["lead_inspector"].pk:  # a second click
+            return _leads_already(request, inspection)
+        # The service read the lead afresh into `inspection`.
+        offer_to_replace(form, services.STALE_LEAD, lambda: str(inspection.lead_inspector_id))
     context = {
         "form": form,
         "inspection": inspection,
