@@ -383,6 +383,9 @@ def visit_schedule(request: HttpRequest, inspection_id: UUID) -> HttpResponse:
     form = form_class(request.POST or None)
     if request.method == "POST" and "change" not in request.POST and form.is_valid():
         data = form.cleaned_data
+        visit_on = data["visit_on"]
+        if "confirm" in request.POST and (booked := _booked_already(request, inspection, visit_on)):
+            return booked  # the back button, sent again
         # Every problem at once, as GOV.UK asks: a day already taken, and a
         # reason for short notice missing. The notice's problem with the date
         # (in the past, too soon) comes first for it.
@@ -415,6 +418,26 @@ def visit_schedule(request: HttpRequest, inspection_id: UUID) -> HttpResponse:
     return render(request, "actionplans/visit_schedule.html", context)
 
 
+def _booked_already(request, inspection, visit_on) -> HttpResponse | None:
+    """The visit this person booked on that day, if they did: a booking sent
+    again (a second click, the back button) goes to it, saying so, not to
+    'A visit is already booked for that date' as an error."""
+    visits = PostInspectionVisit.objects.booked().filter(
+        inspection=inspection,
+        visit_on=visit_on,
+        scheduled_by=request.user,
+    )
+    visit = visits.first()
+    if visit is None:
+        return None
+    messages.info(
+        request,
+        f"You have booked a visit for {govuk_date(visit.visit_on)}. "
+        f"Notice was sent to the force on {govuk_datetime(visit.notice_sent_at)}",
+    )
+    return redirect(visit.get_absolute_url())
+
+
 def _book_visit(request, inspection, form) -> HttpResponse:
     try:
         visit = services.post_inspection_visit_schedule(
@@ -424,6 +447,11 @@ def _book_visit(request, inspection, form) -> HttpResponse:
             by=request.user,
         )
     except ValidationError as error:
+        visit_on = form.cleaned_data["visit_on"]
+        if services.DAY_TAKEN in error.messages and (
+            booked := _booked_already(request, inspection, visit_on)
+        ):
+            return booked  # a second click that waited for the first
         add_service_errors(form, error)
         return render(
             request, "actionplans/visit_schedule.html", {"inspection": inspection, "form": form}

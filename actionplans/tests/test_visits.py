@@ -345,6 +345,43 @@ def test_a_day_already_booked_is_refused_before_the_check_page(client_for, admin
     assert PostInspectionVisit.objects.count() == 1
 
 
+def test_a_booking_sent_again_goes_to_the_visit_booked_not_to_an_error(
+    client_for, admin_user, published, monkeypatch
+):
+    """Found by the concurrency review: 'Book visit and send notice' sent
+    again (the back button, or a second click that waited for the first)
+    drew the date form with 'There is a problem: A visit is already booked
+    for that date', the visit its own click had just booked."""
+    day = today() + timedelta(days=20)
+    address = reverse("actionplans:visit_schedule", args=[published.pk])
+    data = {"visit_on_0": day.day, "visit_on_1": day.month, "visit_on_2": day.year}
+    client = client_for(admin_user)
+    assert client.post(address, {**data, "confirm": "1"}).status_code == 302
+    visit = PostInspectionVisit.objects.get()
+    again = client.post(address, {**data, "confirm": "1"}, follow=True)
+    assert again.redirect_chain[-1][0] == visit.get_absolute_url()
+    assert "You have booked a visit for" in again.text
+    assert "There is a problem" not in again.text
+
+    schedule = services.post_inspection_visit_schedule
+
+    def first_click_lands_first(**kwargs):
+        schedule(**kwargs)
+        return schedule(**kwargs)
+
+    monkeypatch.setattr(services, "post_inspection_visit_schedule", first_click_lands_first)
+    later = day + timedelta(days=7)
+    data = {"visit_on_0": later.day, "visit_on_1": later.month, "visit_on_2": later.year}
+    twice = client.post(address, {**data, "confirm": "1"}, follow=True)
+    assert (
+        twice.redirect_chain[-1][0]
+        == PostInspectionVisit.objects.get(visit_on=later).get_absolute_url()
+    )
+    assert "You have booked a visit for" in twice.text
+    assert "There is a problem" not in twice.text
+    assert AuditEvent.objects.filter(action="visit.scheduled").count() == 2
+
+
 def test_a_short_notice_day_already_booked_says_both_problems_at_once(
     client_for, admin_user, published
 ):
