@@ -119,6 +119,9 @@ def inspection_new(request: HttpRequest) -> HttpResponse:
     _require_admin(request)
     form = InspectionPlanForm(request.POST or None, initial={"force": request.GET.get("force")})
     if _plan_posted(request, form):
+        plan = dict(form.cleaned_data)  # a refusal takes its field out of cleaned_data
+        if scheduled := _scheduled_already(request, plan):
+            return scheduled  # the back button, sent again
         if check := _plan_check(request, form):
             return check
         if _apply(
@@ -126,12 +129,33 @@ def inspection_new(request: HttpRequest) -> HttpResponse:
             lambda: setattr(
                 form,
                 "created",
-                services.inspection_schedule(**form.cleaned_data, by=request.user),
+                services.inspection_schedule(**plan, by=request.user),
             ),
         ):
             messages.success(request, f"{form.created} scheduled")
             return redirect(form.created)
+        if scheduled := _scheduled_already(request, plan):
+            return scheduled  # a second click that waited for the first
     return render(request, "inspections/plan_form.html", {"form": form})
+
+
+def _scheduled_already(request: HttpRequest, plan: dict) -> HttpResponse | None:
+    """The open inspection with just this plan, if there is one: scheduling
+    sent again (a second click, the back button) goes to it, saying so,
+    rather than refusing it as another open inspection of the force."""
+    same = Inspection.objects.open().filter(
+        force=plan["force"],
+        kind=plan["kind"],
+        fieldwork_start=plan["fieldwork_start"],
+        fieldwork_end=plan["fieldwork_end"],
+        lead_inspector=plan["lead_inspector"],
+    )
+    team = {member.pk for member in plan["team"]} - {plan["lead_inspector"].pk}
+    inspection = next((i for i in same if {m.pk for m in i.team.all()} == team), None)
+    if inspection is None:
+        return None
+    messages.info(request, f"{inspection} is scheduled already, with this plan")
+    return redirect(inspection)
 
 
 def _plan_posted(request: HttpRequest, form: InspectionPlanForm) -> bool:

@@ -1628,6 +1628,48 @@ def test_before_today_means_in_london(client_for, admin_user, force_b, lead_insp
     assert not Inspection.objects.filter(force=force_b).exists()
 
 
+def test_scheduling_sent_again_goes_to_the_inspection_scheduled_not_to_an_error(
+    client_for, admin_user, force_a, force_b, lead_inspector, inspector, monkeypatch
+):
+    """Found by the concurrency review: Save inspection sent again (the back
+    button, or a second click that waited for the first) was refused beside
+    the force as 'already has an open inspection... Change its plan or cancel
+    it instead of scheduling another': the one its own click had scheduled."""
+    client = client_for(admin_user)
+    start = timezone.localdate() + timedelta(days=60)
+    people = {"lead_inspector": lead_inspector.pk, "team": [inspector.pk]}
+    data = _plan_form(start, force=force_b.pk, **people)
+    assert client.post(reverse("inspections:new"), data).status_code == 302
+    scheduled = Inspection.objects.get(force=force_b)
+    again = client.post(reverse("inspections:new"), data, follow=True)
+    assert again.redirect_chain[-1][0] == scheduled.get_absolute_url()
+    assert "is scheduled already, with this plan" in again.text
+    assert "There is a problem" not in again.text
+
+    # Both clicks passed the page; the second reached the service after the first.
+    services.inspection_cancel(inspection=scheduled, reason="Moved", by=admin_user)
+    schedule_it = services.inspection_schedule
+
+    def first_click_lands_first(**kwargs):
+        schedule_it(**kwargs)
+        return schedule_it(**kwargs)
+
+    monkeypatch.setattr(services, "inspection_schedule", first_click_lands_first)
+    twice = client.post(reverse("inspections:new"), data, follow=True)
+    assert "is scheduled already, with this plan" in twice.text
+    assert "There is a problem" not in twice.text
+    assert Inspection.objects.filter(force=force_b).open().count() == 1
+    assert AuditEvent.objects.filter(action="inspection.scheduled").count() == 2
+
+    # Fieldwork under way: the plan's first page sent again is not asked to be
+    # checked (a check that could only refuse it), but goes to the inspection.
+    monkeypatch.undo()
+    past = _plan_form(timezone.localdate() - timedelta(days=2), force=force_a.pk, **people)
+    assert client.post(reverse("inspections:new"), {**past, "confirm": "1"}).status_code == 302
+    resent = client.post(reverse("inspections:new"), past, follow=True)
+    assert "is scheduled already, with this plan" in resent.text
+
+
 def test_a_plan_that_must_fail_is_refused_on_the_form_not_offered_to_confirm(
     client_for, admin_user, planned, force_b, lead_inspector
 ):
