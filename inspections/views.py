@@ -1183,17 +1183,27 @@ def _finding_history(finding: Finding) -> list[dict]:
 
 
 def _confirm_delete(
-    request, *, delete, done: str, template: str, context: dict, back: str = "inspections:findings"
+    request,
+    *,
+    delete,
+    done: str,
+    template: str,
+    context: dict,
+    back: str = "inspections:findings",
+    gone=None,
 ):
     """A page that asks first (GET); its post calls `delete()` and goes back
     (to the findings, or the page named by `back`), or shows the service's
-    refusal on the same page."""
+    refusal on the same page. `gone()`, asked after a refusal, answers for a
+    row deleted meanwhile (a second click that waited for the first)."""
     back_url = reverse(back, args=[context["inspection"].pk])
     error = None
     if request.method == "POST":
         try:
             delete()
         except ValidationError as e:
+            if gone is not None and (response := gone()):
+                return response
             error = " ".join(e.messages)
         else:
             messages.success(request, done)
@@ -1203,8 +1213,12 @@ def _confirm_delete(
 
 def finding_delete(request: HttpRequest, inspection_id, finding_id) -> HttpResponse:
     done = "This finding has already been deleted"
-    if gone := _gone(request, inspection_id, Finding, finding_id, done, messages.INFO):
-        return gone
+
+    def gone():
+        return _gone(request, inspection_id, Finding, finding_id, done, messages.INFO)
+
+    if response := gone():
+        return response
     finding = _finding_for(request, inspection_id, finding_id, edit=True)
     if frozen := _findings_frozen(request, finding.inspection):
         return frozen
@@ -1214,6 +1228,7 @@ def finding_delete(request: HttpRequest, inspection_id, finding_id) -> HttpRespo
         done="Finding deleted",
         template="inspections/finding_delete.html",
         context={"inspection": finding.inspection, "finding": finding},
+        gone=gone,
     )
 
 
@@ -1242,8 +1257,12 @@ def recommendation_delete(request: HttpRequest, inspection_id, recommendation_id
     """Asks first (GET), as deleting a finding does; the post removes it."""
     done = "This recommendation has already been removed"
     pk = recommendation_id
-    if gone := _gone(request, inspection_id, Recommendation, pk, done, messages.INFO):
-        return gone
+
+    def gone():
+        return _gone(request, inspection_id, Recommendation, pk, done, messages.INFO)
+
+    if response := gone():
+        return response
     inspection = _evidence_page(request, inspection_id, edit=True)
     recommendation = get_object_or_404(
         Recommendation.objects.select_related("finding"),
@@ -1261,6 +1280,7 @@ def recommendation_delete(request: HttpRequest, inspection_id, recommendation_id
         done="Recommendation removed",
         template="inspections/recommendation_delete.html",
         context={"inspection": inspection, "recommendation": recommendation},
+        gone=gone,
     )
 
 
@@ -1523,11 +1543,23 @@ def _evidence_delete(request: HttpRequest, inspection_id, item_id, what: str) ->
     if closed := _evidence_closed(request, inspection):
         return closed
     items = _evidence_items(inspection, what).prefetch_related("judgments", "findings")
+
+    def gone() -> HttpResponse | None:
+        # Deleted already (Delete sent again, a second click that waited
+        # for the first): the evidence page, saying so, not 'Page not found'.
+        if request.method != "POST" or items.filter(pk=item_id).exists():
+            return None
+        messages.info(request, f"This {what} has already been deleted")
+        return redirect("inspections:evidence", inspection.pk)
+
+    if response := gone():
+        return response
     item = get_object_or_404(items, pk=item_id)
     done = f"{item} deleted" if what == "interview" else f"Document ‘{item}’ deleted"
     return _confirm_delete(
         request,
         delete=lambda: services.evidence_delete(item=item, by=request.user),
+        gone=gone,
         done=done,
         template="inspections/evidence_delete.html",
         context={
