@@ -262,11 +262,16 @@ def import_start(request: HttpRequest, inspection_id: UUID) -> HttpResponse:
         return redirect("casefiles:case_list", inspection.pk)
     form = CaseListUploadForm(*_posted(request, files=True))
     if form.is_valid():
+        upload = form.cleaned_data["case_list"]
         try:
             job = services.case_list_import_start(
-                inspection=inspection, upload=form.cleaned_data["case_list"], by=request.user
+                inspection=inspection, upload=upload, by=request.user
             )
         except ValidationError as exc:
+            if same := _same_import_running(inspection, request.user, upload):
+                # A second click, or the back button, while its first import runs.
+                messages.info(request, "This case list is already being imported")
+                return redirect(same.get_absolute_url())
             form.add_error("case_list", exc)
         else:
             return redirect(job.get_absolute_url())
@@ -280,6 +285,17 @@ def import_start(request: HttpRequest, inspection_id: UUID) -> HttpResponse:
         replacing=inspection.cases.exists(),
     )
     return render(request, "casefiles/import_start.html", context)
+
+
+def _same_import_running(inspection: Inspection, user, upload):
+    """The import still running of this file (its name and size), uploaded by
+    this person, or None."""
+    return (
+        inspection.case_list_imports.running()
+        .filter(created_by=user, stored_file__original_name=upload.name)
+        .filter(stored_file__size=upload.size)
+        .first()
+    )
 
 
 def import_template(request: HttpRequest, inspection_id: UUID) -> HttpResponse:
