@@ -282,16 +282,20 @@ def version_document(
     return file_response(version.document, by=request.user, inspection=version.plan.inspection)
 
 
+def _reviewed_already(request: HttpRequest, version: ActionPlanVersion) -> HttpResponse:
+    """Decided already (a second click, another tab): the decision stands."""
+    messages.info(
+        request, f"Version {version.number} has been {version.get_status_display().lower()}"
+    )
+    return redirect(version.get_absolute_url())
+
+
 def version_review(
     request: HttpRequest, inspection_id: UUID, slug: str, number: int
 ) -> HttpResponse:
     version = get_version_for_user(request, inspection_id, slug, number, review=True)
     if version.status != ActionPlanVersion.Status.SUBMITTED:
-        # Decided already (a second click, another tab): the decision stands.
-        messages.info(
-            request, f"Version {version.number} has been {version.get_status_display().lower()}"
-        )
-        return redirect(version.get_absolute_url())
+        return _reviewed_already(request, version)
     form = ReviewForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         comment = form.cleaned_data["comment"]
@@ -302,6 +306,9 @@ def version_review(
         try:
             review(version=version, by=request.user, comment=comment)
         except ValidationError as error:
+            version.refresh_from_db(fields=["status"])
+            if version.status != ActionPlanVersion.Status.SUBMITTED:  # decided as this waited
+                return _reviewed_already(request, version)
             add_service_errors(form, error)
         else:
             verb = "accepted" if accept else "returned to the force"
@@ -376,6 +383,9 @@ def visit_schedule(request: HttpRequest, inspection_id: UUID) -> HttpResponse:
     form = form_class(request.POST or None)
     if request.method == "POST" and "change" not in request.POST and form.is_valid():
         data = form.cleaned_data
+        visit_on = data["visit_on"]
+        if "confirm" in request.POST and (booked := _booked_already(request, inspection, visit_on)):
+            return booked  # the back button, sent again
         # Every problem at once, as GOV.UK asks: a day already taken, and a
         # reason for short notice missing. The notice's problem with the date
         # (in the past, too soon) comes first for it.
@@ -408,6 +418,26 @@ def visit_schedule(request: HttpRequest, inspection_id: UUID) -> HttpResponse:
     return render(request, "actionplans/visit_schedule.html", context)
 
 
+def _booked_already(request, inspection, visit_on) -> HttpResponse | None:
+    """The visit this person booked on that day, if they did: a booking sent
+    again (a second click, the back button) goes to it, saying so, not to
+    'A visit is already booked for that date' as an error."""
+    visits = PostInspectionVisit.objects.booked().filter(
+        inspection=inspection,
+        visit_on=visit_on,
+        scheduled_by=request.user,
+    )
+    visit = visits.first()
+    if visit is None:
+        return None
+    messages.info(
+        request,
+        f"You have booked a visit for {govuk_date(visit.visit_on)}. "
+        f"Notice was sent to the force on {govuk_datetime(visit.notice_sent_at)}",
+    )
+    return redirect(visit.get_absolute_url())
+
+
 def _book_visit(request, inspection, form) -> HttpResponse:
     try:
         visit = services.post_inspection_visit_schedule(
@@ -417,6 +447,11 @@ def _book_visit(request, inspection, form) -> HttpResponse:
             by=request.user,
         )
     except ValidationError as error:
+        visit_on = form.cleaned_data["visit_on"]
+        if services.DAY_TAKEN in error.messages and (
+            booked := _booked_already(request, inspection, visit_on)
+        ):
+            return booked  # a second click that waited for the first
         add_service_errors(form, error)
         return render(
             request, "actionplans/visit_schedule.html", {"inspection": inspection, "form": form}
@@ -441,6 +476,12 @@ def visit_detail(request: HttpRequest, inspection_id: UUID, visit_id: UUID) -> H
     return render(request, "actionplans/visit.html", context)
 
 
+def _not_cancellable(request: HttpRequest, visit: PostInspectionVisit) -> HttpResponse:
+    why = "has already been cancelled" if visit.is_cancelled else "has taken place"
+    messages.info(request, f"This visit {why}, so it cannot be cancelled")
+    return redirect(visit.get_absolute_url())
+
+
 def visit_cancel(request: HttpRequest, inspection_id: UUID, visit_id: UUID) -> HttpResponse:
     """Why, then cancel: the force is told at once. A visit that cannot be
     cancelled (cancelled already, or its day has come) sends you back to it."""
@@ -448,9 +489,7 @@ def visit_cancel(request: HttpRequest, inspection_id: UUID, visit_id: UUID) -> H
     if not services.can_schedule_visit(request.user, visit.inspection):
         raise PermissionDenied
     if not visit.can_be_cancelled:
-        why = "has already been cancelled" if visit.is_cancelled else "has taken place"
-        messages.info(request, f"This visit {why}, so it cannot be cancelled")
-        return redirect(visit.get_absolute_url())
+        return _not_cancellable(request, visit)
     form = VisitCancelForm(request.POST or None)
     if form.is_valid():
         try:
@@ -458,6 +497,9 @@ def visit_cancel(request: HttpRequest, inspection_id: UUID, visit_id: UUID) -> H
                 visit=visit, reason=form.cleaned_data["reason"], by=request.user
             )
         except ValidationError as error:
+            visit.refresh_from_db(fields=["cancelled_at"])
+            if visit.is_cancelled:  # a second click that waited for the first
+                return _not_cancellable(request, visit)
             add_service_errors(form, error)
         else:
             messages.success(

@@ -104,6 +104,8 @@ class SampleDrawForm(GovukForm):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="This is kept on the inspection’s record.",
     )
+    # The latest draw as the page showed it (services.draw_version).
+    seen = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, population: list[tuple[CaseCategory, int]], redraw: bool, **kwargs):
         super().__init__(*args, **kwargs)
@@ -126,7 +128,7 @@ class SampleDrawForm(GovukForm):
                     f"the list has {count:,} case{'s' if count != 1 else ''} in that category",
                 },
             )
-        self.fields = {**size_fields, "seed": self.fields["seed"]}
+        self.fields = {**size_fields, "seed": self.fields["seed"], "seen": self.fields["seen"]}
         if redraw:
             self.fields["reason"] = self.declared_fields["reason"]
         self.helper.layout = Layout(
@@ -136,6 +138,7 @@ class SampleDrawForm(GovukForm):
                 legend_size=Size.MEDIUM,
             ),
             Field.text("seed"),
+            Field("seen"),
             *([Field.textarea("reason")] if redraw else []),
             submit_button("submit", "Draw the sample again" if redraw else self.submit_label),
         )

@@ -55,6 +55,8 @@ __all__ = [
     "case_review_save",
     "case_review_submit",
     "cases_assign",
+    "draw_version",
+    "drawn_meanwhile",
     "figures_by_topic",
     "review_counts",
     "review_missing_answers",
@@ -546,17 +548,43 @@ def _draw_blockers(inspection: Inspection) -> str:
     return ""
 
 
+def draw_version(draw: SampleDraw | None) -> str:
+    """What the draw page carries back (as "seen"): the number of the draw it
+    showed as the latest, "" for none."""
+    return str(draw.number) if draw is not None else ""
+
+
+def drawn_meanwhile(draw: SampleDraw) -> str:
+    """Why a draw from a page drawn before `draw` was made is not made."""
+    return (
+        f"The sample was drawn by {draw.drawn_by.full_name} after you opened that page: "
+        f"{draw.sample_count} cases, seed {draw.seed}. This is the sample now. "
+        "Draw it again only if you still mean to"
+    )
+
+
 @transaction.atomic
 def sample_draw(
-    *, inspection: Inspection, sizes: dict[str, int], seed: int | None, reason: str, by
+    *,
+    inspection: Inspection,
+    sizes: dict[str, int],
+    seed: int | None,
+    reason: str,
+    by,
+    seen: str | None = None,
 ) -> SampleDraw:
     """Draw the stratified random sample, sizes per category slug.
 
     A redraw needs a reason and is refused once any review has started. Each
     draw is kept as a SampleDraw row with its seed, so it can be repeated.
-    """
+
+    `seen` is draw_version() as the page showed it: a draw made since (a
+    second click, another tab, a colleague) is not followed by another, which
+    would replace the sample again (code "drawn")."""
     _require_open(inspection.pk)
-    previous = inspection.sample_draws.first()
+    previous = inspection.sample_draws.select_related("drawn_by").first()
+    if previous is not None and seen is not None and seen != draw_version(previous):
+        raise ValidationError(drawn_meanwhile(previous), code="drawn")
     if previous and not reason.strip():
         raise ValidationError({"reason": "Enter why you are drawing the sample again"})
     blocker = _draw_blockers(inspection)

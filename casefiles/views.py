@@ -262,11 +262,16 @@ def import_start(request: HttpRequest, inspection_id: UUID) -> HttpResponse:
         return redirect("casefiles:case_list", inspection.pk)
     form = CaseListUploadForm(*_posted(request, files=True))
     if form.is_valid():
+        upload = form.cleaned_data["case_list"]
         try:
             job = services.case_list_import_start(
-                inspection=inspection, upload=form.cleaned_data["case_list"], by=request.user
+                inspection=inspection, upload=upload, by=request.user
             )
         except ValidationError as exc:
+            if same := _same_import_running(inspection, request.user, upload):
+                # A second click, or the back button, while its first import runs.
+                messages.info(request, "This case list is already being imported")
+                return redirect(same.get_absolute_url())
             form.add_error("case_list", exc)
         else:
             return redirect(job.get_absolute_url())
@@ -280,6 +285,17 @@ def import_start(request: HttpRequest, inspection_id: UUID) -> HttpResponse:
         replacing=inspection.cases.exists(),
     )
     return render(request, "casefiles/import_start.html", context)
+
+
+def _same_import_running(inspection: Inspection, user, upload):
+    """The import still running of this file (its name and size), uploaded by
+    this person, or None."""
+    return (
+        inspection.case_list_imports.running()
+        .filter(created_by=user, stored_file__original_name=upload.name)
+        .filter(stored_file__size=upload.size)
+        .first()
+    )
 
 
 def import_template(request: HttpRequest, inspection_id: UUID) -> HttpResponse:
@@ -384,10 +400,19 @@ def sample_draw(request: HttpRequest, inspection_id: UUID) -> HttpResponse:
         for c in CaseCategory.objects.filter(slug__in=[r["category__slug"] for r in counts])
     }
     population = [(categories[row["category__slug"]], row["population"]) for row in counts]
-    draws = list(inspection.sample_draws.all()[:1])
+    draws = list(inspection.sample_draws.select_related("drawn_by")[:1])
+    version = services.draw_version(draws[0] if draws else None)
+    if draws and request.POST.get("seen", version) != version:
+        # Drawn since that page was drawn (a second click, the back button,
+        # a colleague): say so, rather than ask why it is drawn again.
+        messages.info(request, services.drawn_meanwhile(draws[0]))
+        return redirect("casefiles:sample", inspection.pk)
     initial = {f"size_{slug}": size for slug, size in draws[0].sizes.items()} if draws else {}
     form = SampleDrawForm(
-        *_posted(request), population=population, redraw=bool(draws), initial=initial
+        *_posted(request),
+        population=population,
+        redraw=bool(draws),
+        initial={**initial, "seen": version},
     )
     if form.is_valid():
         try:
@@ -397,8 +422,12 @@ def sample_draw(request: HttpRequest, inspection_id: UUID) -> HttpResponse:
                 seed=form.cleaned_data["seed"],
                 reason=form.cleaned_data.get("reason", ""),
                 by=request.user,
+                seen=form.cleaned_data["seen"] if "seen" in request.POST else None,
             )
         except ValidationError as exc:
+            if getattr(exc, "code", None) == "drawn":  # drawn while this one waited its turn
+                messages.info(request, exc.messages[0])
+                return redirect("casefiles:sample", inspection.pk)
             add_service_errors(form, exc)
         else:
             messages.success(request, f"Sample drawn: {draw.sample_count} cases, seed {draw.seed}")

@@ -93,6 +93,9 @@ class InspectionPlanForm(GovukForm):
         if fixed_force is not None:
             del self.fields["force"]
             self.helper.layout.fields.pop(0)
+            # Changing a plan: the plan as the page showed it (services.plan_version).
+            self.fields["seen"] = forms.CharField(widget=forms.HiddenInput, required=False)
+            self.helper.layout.insert(len(self.helper.layout.fields) - 1, Field("seen"))
         kind = self.initial.get("kind")
         if kind and kind not in Inspection.SCHEDULED_KINDS:
             # A plan stored with a kind no longer scheduled keeps it when changed.
@@ -122,6 +125,8 @@ class LeadInspectorForm(GovukForm):
             "max_length": "The reason must be 1,000 characters or fewer",
         },
     )
+    # The lead as the page showed them (their id).
+    seen = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, inspection: Inspection, **kwargs):
         super().__init__(*args, **kwargs)

@@ -289,6 +289,31 @@ def _tell_the_team(inspection: Inspection, joined: set) -> None:
     team_notices(inspection=inspection, joined=joined)
 
 
+STALE_PLAN_CHANGE = (
+    "Someone else changed the plan of this inspection after you opened this page, so your "
+    "changes have not been saved. Its history shows what they changed. Save again to replace "
+    "their plan with yours"
+)
+
+
+def _plan_words(kind: str, start: date, end: date, lead_id, team_ids) -> str:
+    team = ",".join(sorted(str(pk) for pk in team_ids if pk != lead_id))
+    return f"{kind}|{start}|{end}|{lead_id}|{team}"
+
+
+def plan_version(inspection: Inspection) -> str:
+    """What the plan page carries back (as "seen"): the plan as the page
+    showed it, its team too. Only these, so that another change to the
+    inspection (fieldwork started, say) does not make the page stale."""
+    return _plan_words(
+        inspection.kind,
+        inspection.fieldwork_start,
+        inspection.fieldwork_end,
+        inspection.lead_inspector_id,
+        [member.pk for member in inspection.team.all()],
+    )
+
+
 @transaction.atomic
 def inspection_update_plan(
     *,
@@ -299,14 +324,25 @@ def inspection_update_plan(
     lead_inspector: User,
     team: list[User],
     by: User,
+    seen: str | None = None,
 ) -> Inspection:
-    """Change the plan of an inspection that has not yet gone to moderation."""
+    """Change the plan of an inspection that has not yet gone to moderation.
+
+    `seen` is plan_version() as the page showed it: if the plan was changed
+    since (another admin, another tab), nothing is saved, rather than the
+    page's older dates, lead or team silently replacing the newer ones."""
     _lock(inspection)
     _require_admin(by)
     if inspection.is_cancelled:
         raise ValidationError("The inspection is cancelled, so its plan cannot change")
     if inspection.stage not in (Stage.PLANNED, Stage.FIELDWORK):
         raise ValidationError("The plan cannot change once fieldwork has finished")
+    asked = _plan_words(
+        kind, fieldwork_start, fieldwork_end, lead_inspector.pk, [m.pk for m in team]
+    )
+    version = plan_version(inspection)
+    if asked != version:  # a second click on Save asks for nothing new: not refused
+        refuse_if_stale(seen, version, STALE_PLAN_CHANGE)
     if kind != inspection.kind:
         _check_kind(kind, inspection.force)
     _check_started_fieldwork_stays_started(inspection, fieldwork_start)
@@ -354,15 +390,25 @@ def _check_started_fieldwork_stays_started(inspection: Inspection, fieldwork_sta
         )
 
 
+STALE_LEAD = (
+    "Someone else changed the lead inspector after you opened this page, so your change has "
+    "not been saved. The page shows who leads the inspection now. Save again to replace "
+    "them with your choice"
+)
+
+
 @transaction.atomic
 def inspection_change_lead(
-    *, inspection: Inspection, lead_inspector: User, reason: str, by: User
+    *, inspection: Inspection, lead_inspector: User, reason: str, by: User, seen: str | None = None
 ) -> Inspection:
     """An admin gives an inspection past fieldwork another lead inspector, as
     when its lead leaves or is ill: only the lead moderates, signs off and
     reviews the force's action plans, so without one it would stand still.
     (Before then, the plan page changes the lead with the rest of the plan.)
-    A new lead who was on the team leaves it, as when scheduling."""
+    A new lead who was on the team leaves it, as when scheduling.
+
+    `seen` is the id of the lead the page showed: if another admin changed
+    the lead since, nothing is saved (code "stale")."""
     _lock(inspection)
     _require_admin(by)
     # The new lead's row too: a role change committing meanwhile (which
@@ -379,6 +425,7 @@ def inspection_change_lead(
         raise ValidationError(
             {"lead_inspector": f"{lead_inspector.full_name} already leads this inspection"}
         )
+    refuse_if_stale(seen, str(inspection.lead_inspector_id), STALE_LEAD)
     from casefiles.models import SecondReview  # noqa: PLC0415 (casefiles imports this app)
 
     old_lead = inspection.lead_inspector
@@ -1005,9 +1052,18 @@ def judgment_submit(*, judgment: Judgment, by: User) -> None:
     _judgment_change(judgment, by=by, action="judgment.submitted", before=before)
 
 
+STALE_AGREEMENT = (
+    "This judgment changed after you opened the page, so it has not been agreed. "
+    "Check its grade and rationale again, then agree it if you still mean to"
+)
+
+
 @transaction.atomic
-def judgment_agree(*, judgment: Judgment, by: User) -> None:
-    """The lead inspector agrees the judgment, which makes it final."""
+def judgment_agree(*, judgment: Judgment, by: User, seen: str | None = None) -> None:
+    """The lead inspector agrees the judgment, which makes it final.
+
+    `seen` is seen_version() as the page showed it: a judgment returned and
+    put forward again since (another grade, say) is not agreed unread."""
     _lock(judgment.inspection)
     _read_again(judgment)
     inspection = judgment.inspection
@@ -1016,6 +1072,7 @@ def judgment_agree(*, judgment: Judgment, by: User) -> None:
     _require_stage(inspection, *GRADING_STAGES)
     if judgment.status != Judgment.Status.SUBMITTED:
         raise ValidationError("Only a judgment submitted for moderation can be agreed")
+    _check_seen(judgment, seen, STALE_AGREEMENT)
     if judgment.grade == Grade.INADEQUATE and not topic_has_concern(inspection, judgment.topic):
         raise ValidationError("Inadequate needs a cause of concern on this topic")
     before = audit.snapshot(judgment, JUDGMENT_FIELDS)

@@ -119,6 +119,9 @@ def inspection_new(request: HttpRequest) -> HttpResponse:
     _require_admin(request)
     form = InspectionPlanForm(request.POST or None, initial={"force": request.GET.get("force")})
     if _plan_posted(request, form):
+        plan = dict(form.cleaned_data)  # a refusal takes its field out of cleaned_data
+        if scheduled := _scheduled_already(request, plan):
+            return scheduled  # the back button, sent again
         if check := _plan_check(request, form):
             return check
         if _apply(
@@ -126,12 +129,33 @@ def inspection_new(request: HttpRequest) -> HttpResponse:
             lambda: setattr(
                 form,
                 "created",
-                services.inspection_schedule(**form.cleaned_data, by=request.user),
+                services.inspection_schedule(**plan, by=request.user),
             ),
         ):
             messages.success(request, f"{form.created} scheduled")
             return redirect(form.created)
+        if scheduled := _scheduled_already(request, plan):
+            return scheduled  # a second click that waited for the first
     return render(request, "inspections/plan_form.html", {"form": form})
+
+
+def _scheduled_already(request: HttpRequest, plan: dict) -> HttpResponse | None:
+    """The open inspection with just this plan, if there is one: scheduling
+    sent again (a second click, the back button) goes to it, saying so,
+    rather than refusing it as another open inspection of the force."""
+    same = Inspection.objects.open().filter(
+        force=plan["force"],
+        kind=plan["kind"],
+        fieldwork_start=plan["fieldwork_start"],
+        fieldwork_end=plan["fieldwork_end"],
+        lead_inspector=plan["lead_inspector"],
+    )
+    team = {member.pk for member in plan["team"]} - {plan["lead_inspector"].pk}
+    inspection = next((i for i in same if {m.pk for m in i.team.all()} == team), None)
+    if inspection is None:
+        return None
+    messages.info(request, f"{inspection} is scheduled already, with this plan")
+    return redirect(inspection)
 
 
 def _plan_posted(request: HttpRequest, form: InspectionPlanForm) -> bool:
@@ -257,20 +281,31 @@ def inspection_edit(request: HttpRequest, inspection_id) -> HttpResponse:
         "fieldwork_end": inspection.fieldwork_end,
         "lead_inspector": inspection.lead_inspector,
         "team": list(inspection.team.all()),
+        "seen": services.plan_version(inspection),
     }
     form = InspectionPlanForm(request.POST or None, initial=initial, fixed_force=inspection.force)
     if _plan_posted(request, form):
         if check := _plan_check(request, form, inspection):
             return check
+        plan = {**form.cleaned_data, "seen": form.cleaned_data["seen"] or None}
         if _apply(
             form,
-            lambda: services.inspection_update_plan(
-                inspection=inspection, **form.cleaned_data, by=request.user
-            ),
+            lambda: services.inspection_update_plan(inspection=inspection, **plan, by=request.user),
         ):
             messages.success(request, "Inspection plan saved")
             return redirect(inspection)
+        # The service read the plan afresh into `inspection`.
+        offer_to_replace(
+            form, services.STALE_PLAN_CHANGE, lambda: services.plan_version(inspection)
+        )
     return render(request, "inspections/plan_form.html", {"form": form, "inspection": inspection})
+
+
+def _leads_already(request: HttpRequest, inspection: Inspection) -> HttpResponse:
+    """The lead chosen leads it already (a second click, the back button)."""
+    name = inspection.lead_inspector.full_name
+    messages.info(request, f"{name} leads this inspection")
+    return redirect(inspection)
 
 
 def inspection_lead(request: HttpRequest, inspection_id) -> HttpResponse:
@@ -281,17 +316,26 @@ def inspection_lead(request: HttpRequest, inspection_id) -> HttpResponse:
         # Before moderation the plan page changes the lead; a closed
         # inspection keeps its own. No link leads here then.
         raise Http404("No lead inspector to change here")
-    form = LeadInspectorForm(request.POST or None, inspection=inspection)
-    if form.is_valid() and _apply(
-        form,
-        lambda: services.inspection_change_lead(
-            inspection=inspection, **form.cleaned_data, by=request.user
-        ),
-    ):
-        messages.success(
-            request, f"{form.cleaned_data['lead_inspector'].full_name} now leads this inspection"
-        )
-        return redirect(inspection)
+    if request.POST.get("lead_inspector") == str(inspection.lead_inspector_id):
+        return _leads_already(request, inspection)  # the back button, sent again
+    seen = str(inspection.lead_inspector_id)
+    form = LeadInspectorForm(request.POST or None, inspection=inspection, initial={"seen": seen})
+    if form.is_valid():
+        change = {**form.cleaned_data, "seen": form.cleaned_data["seen"] or None}
+        if _apply(
+            form,
+            lambda: services.inspection_change_lead(
+                inspection=inspection, **change, by=request.user
+            ),
+        ):
+            messages.success(
+                request, f"{change['lead_inspector'].full_name} now leads this inspection"
+            )
+            return redirect(inspection)
+        if inspection.lead_inspector_id == change["lead_inspector"].pk:  # a second click
+            return _leads_already(request, inspection)
+        # The service read the lead afresh into `inspection`.
+        offer_to_replace(form, services.STALE_LEAD, lambda: str(inspection.lead_inspector_id))
     context = {
         "form": form,
         "inspection": inspection,
@@ -610,6 +654,24 @@ def _in_weeks(days: int) -> str:
     return f"{days // 7} week{pluralize(days // 7)}"
 
 
+def _taken(inspection: Inspection, step: Transition) -> bool:
+    """Whether the inspection has moved past the stage the step is taken at."""
+    return STAGE_ORDER.index(inspection.stage) > STAGE_ORDER.index(step.from_stage)
+
+
+def _already_taken(request: HttpRequest, inspection: Inspection) -> HttpResponse:
+    """A step sent again once it was taken (a second click, the back button,
+    another person first): the inspection page, saying so, not an error."""
+    if inspection.is_cancelled:
+        messages.info(request, "The inspection was cancelled, so it takes no more steps")
+    else:
+        stage = inspection.get_stage_display()
+        messages.info(
+            request, f"This step has been taken: the inspection is at the ‘{stage}’ stage"
+        )
+    return redirect(inspection)
+
+
 def transition(request: HttpRequest, inspection_id, action: str) -> HttpResponse:
     """Check-your-answers page for a lifecycle step, then the step itself.
     A step that cannot be taken (taken already, not yet due, or something
@@ -635,11 +697,15 @@ def transition(request: HttpRequest, inspection_id, action: str) -> HttpResponse
             submit_label=step.title,
         )
     errors: list[str] = []
+    if request.method == "POST" and _taken(inspection, step):
+        return _already_taken(request, inspection)  # the back button, sent again
     if request.method == "POST" and (form is None or form.is_valid()):
         kwargs = {date_field[0]: form.cleaned_data["date"]} if form else {}
         try:
             step.service(inspection=inspection, by=request.user, **kwargs)
         except ValidationError as error:
+            if _taken(inspection, step):  # read afresh: a second click, or another person
+                return _already_taken(request, inspection)
             if form is None:
                 errors = error.messages
             else:  # the service names the date by its own name (published_on, say)
@@ -826,6 +892,7 @@ def _judgment_context(request, judgment: Judgment, form, return_form=None) -> di
         "can_moderate": can_moderate(request.user, inspection)
         and inspection.stage in services.GRADING_STAGES,
         "return_form": return_form,
+        "seen": services.seen_version(judgment),  # what Agree agrees
         "findings": _topic_findings(inspection, judgment.topic, links=findings_editable),
         "findings_editable": findings_editable,
         "topic_figures": topic_figures(inspection, judgment.topic),
@@ -871,9 +938,15 @@ def judgment_moderate(request: HttpRequest, inspection_id, topic: str) -> HttpRe
         raise PermissionDenied
     if "agree" in request.POST:
         try:
-            services.judgment_agree(judgment=judgment, by=request.user)
+            services.judgment_agree(
+                judgment=judgment, by=request.user, seen=request.POST.get("seen") or None
+            )
         except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+            if judgment.status == Judgment.Status.FINAL:  # read afresh: a second click
+                name = judgment.get_topic_display()
+                messages.info(request, f"{name}: already agreed. The judgment is final")
+            else:
+                messages.error(request, " ".join(error.messages))
         else:
             messages.success(
                 request, f"{judgment.get_topic_display()}: agreed. The judgment is final"
@@ -1110,17 +1183,27 @@ def _finding_history(finding: Finding) -> list[dict]:
 
 
 def _confirm_delete(
-    request, *, delete, done: str, template: str, context: dict, back: str = "inspections:findings"
+    request,
+    *,
+    delete,
+    done: str,
+    template: str,
+    context: dict,
+    back: str = "inspections:findings",
+    gone=None,
 ):
     """A page that asks first (GET); its post calls `delete()` and goes back
     (to the findings, or the page named by `back`), or shows the service's
-    refusal on the same page."""
+    refusal on the same page. `gone()`, asked after a refusal, answers for a
+    row deleted meanwhile (a second click that waited for the first)."""
     back_url = reverse(back, args=[context["inspection"].pk])
     error = None
     if request.method == "POST":
         try:
             delete()
         except ValidationError as e:
+            if gone is not None and (response := gone()):
+                return response
             error = " ".join(e.messages)
         else:
             messages.success(request, done)
@@ -1130,8 +1213,12 @@ def _confirm_delete(
 
 def finding_delete(request: HttpRequest, inspection_id, finding_id) -> HttpResponse:
     done = "This finding has already been deleted"
-    if gone := _gone(request, inspection_id, Finding, finding_id, done, messages.INFO):
-        return gone
+
+    def gone():
+        return _gone(request, inspection_id, Finding, finding_id, done, messages.INFO)
+
+    if response := gone():
+        return response
     finding = _finding_for(request, inspection_id, finding_id, edit=True)
     if frozen := _findings_frozen(request, finding.inspection):
         return frozen
@@ -1141,6 +1228,7 @@ def finding_delete(request: HttpRequest, inspection_id, finding_id) -> HttpRespo
         done="Finding deleted",
         template="inspections/finding_delete.html",
         context={"inspection": finding.inspection, "finding": finding},
+        gone=gone,
     )
 
 
@@ -1169,8 +1257,12 @@ def recommendation_delete(request: HttpRequest, inspection_id, recommendation_id
     """Asks first (GET), as deleting a finding does; the post removes it."""
     done = "This recommendation has already been removed"
     pk = recommendation_id
-    if gone := _gone(request, inspection_id, Recommendation, pk, done, messages.INFO):
-        return gone
+
+    def gone():
+        return _gone(request, inspection_id, Recommendation, pk, done, messages.INFO)
+
+    if response := gone():
+        return response
     inspection = _evidence_page(request, inspection_id, edit=True)
     recommendation = get_object_or_404(
         Recommendation.objects.select_related("finding"),
@@ -1188,6 +1280,7 @@ def recommendation_delete(request: HttpRequest, inspection_id, recommendation_id
         done="Recommendation removed",
         template="inspections/recommendation_delete.html",
         context={"inspection": inspection, "recommendation": recommendation},
+        gone=gone,
     )
 
 
@@ -1450,11 +1543,23 @@ def _evidence_delete(request: HttpRequest, inspection_id, item_id, what: str) ->
     if closed := _evidence_closed(request, inspection):
         return closed
     items = _evidence_items(inspection, what).prefetch_related("judgments", "findings")
+
+    def gone() -> HttpResponse | None:
+        # Deleted already (Delete sent again, a second click that waited
+        # for the first): the evidence page, saying so, not 'Page not found'.
+        if request.method != "POST" or items.filter(pk=item_id).exists():
+            return None
+        messages.info(request, f"This {what} has already been deleted")
+        return redirect("inspections:evidence", inspection.pk)
+
+    if response := gone():
+        return response
     item = get_object_or_404(items, pk=item_id)
     done = f"{item} deleted" if what == "interview" else f"Document ‘{item}’ deleted"
     return _confirm_delete(
         request,
         delete=lambda: services.evidence_delete(item=item, by=request.user),
+        gone=gone,
         done=done,
         template="inspections/evidence_delete.html",
         context={

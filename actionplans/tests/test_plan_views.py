@@ -413,6 +413,30 @@ def test_a_plan_submitted_from_another_tab_meanwhile_is_said_so(
     assert plan.versions.count() == 1
 
 
+def test_a_second_click_on_accept_that_waited_for_the_first_says_it_is_accepted(
+    client_for, force_lead_a, lead_inspector, checks, monkeypatch
+):
+    """Found by the concurrency review: both clicks passed the page's check;
+    the one that waited for the first drew the review form again with
+    'There is a problem: This version has already been reviewed'."""
+    plan, version = submitted_plan(checks, by=force_lead_a)
+    accept = services.action_plan_version_accept
+
+    def first_click_lands_first(**kwargs):
+        accept(**kwargs)
+        return accept(**kwargs)
+
+    monkeypatch.setattr(services, "action_plan_version_accept", first_click_lands_first)
+    response = client_for(lead_inspector).post(
+        url("version_review", checks, 1), {"decision": "accept"}, follow=True
+    )
+    assert response.redirect_chain[-1][0] == version.get_absolute_url()
+    assert "Version 1 has been accepted" in response.text
+    assert "There is a problem" not in response.text
+    version.refresh_from_db()
+    assert version.status == ActionPlanVersion.Status.ACCEPTED
+
+
 def test_a_closing_after_the_page_was_drawn_still_stops_a_booking_and_a_return(
     force_lead_a, lead_inspector, admin_user, published
 ):

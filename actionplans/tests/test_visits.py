@@ -345,6 +345,43 @@ def test_a_day_already_booked_is_refused_before_the_check_page(client_for, admin
     assert PostInspectionVisit.objects.count() == 1
 
 
+def test_a_booking_sent_again_goes_to_the_visit_booked_not_to_an_error(
+    client_for, admin_user, published, monkeypatch
+):
+    """Found by the concurrency review: 'Book visit and send notice' sent
+    again (the back button, or a second click that waited for the first)
+    drew the date form with 'There is a problem: A visit is already booked
+    for that date', the visit its own click had just booked."""
+    day = today() + timedelta(days=20)
+    address = reverse("actionplans:visit_schedule", args=[published.pk])
+    data = {"visit_on_0": day.day, "visit_on_1": day.month, "visit_on_2": day.year}
+    client = client_for(admin_user)
+    assert client.post(address, {**data, "confirm": "1"}).status_code == 302
+    visit = PostInspectionVisit.objects.get()
+    again = client.post(address, {**data, "confirm": "1"}, follow=True)
+    assert again.redirect_chain[-1][0] == visit.get_absolute_url()
+    assert "You have booked a visit for" in again.text
+    assert "There is a problem" not in again.text
+
+    schedule = services.post_inspection_visit_schedule
+
+    def first_click_lands_first(**kwargs):
+        schedule(**kwargs)
+        return schedule(**kwargs)
+
+    monkeypatch.setattr(services, "post_inspection_visit_schedule", first_click_lands_first)
+    later = day + timedelta(days=7)
+    data = {"visit_on_0": later.day, "visit_on_1": later.month, "visit_on_2": later.year}
+    twice = client.post(address, {**data, "confirm": "1"}, follow=True)
+    assert (
+        twice.redirect_chain[-1][0]
+        == PostInspectionVisit.objects.get(visit_on=later).get_absolute_url()
+    )
+    assert "You have booked a visit for" in twice.text
+    assert "There is a problem" not in twice.text
+    assert AuditEvent.objects.filter(action="visit.scheduled").count() == 2
+
+
 def test_a_short_notice_day_already_booked_says_both_problems_at_once(
     client_for, admin_user, published
 ):
@@ -430,6 +467,27 @@ def test_a_booked_visit_is_cancelled_with_a_reason_and_its_day_can_be_booked_aga
         "Post-inspection visit"
         in client_for(force_lead_a).get(reverse("core:home")).content.decode()
     )
+
+
+def test_a_second_click_on_cancel_that_waited_for_the_first_says_it_is_cancelled(
+    client_for, booked, admin_user, monkeypatch
+):
+    """Found by the concurrency review: both clicks passed the page's check;
+    the one that waited for the first drew the form again with 'There is a
+    problem: This visit has already been cancelled'."""
+    cancel = services.post_inspection_visit_cancel
+
+    def first_click_lands_first(**kwargs):
+        cancel(**kwargs)
+        return cancel(**kwargs)
+
+    monkeypatch.setattr(services, "post_inspection_visit_cancel", first_click_lands_first)
+    url = reverse("actionplans:visit_cancel", args=[booked.inspection_id, booked.pk])
+    response = client_for(admin_user).post(url, {"reason": "Wrong day"}, follow=True)
+    assert response.redirect_chain[-1][0] == booked.get_absolute_url()
+    assert "This visit has already been cancelled, so it cannot be cancelled" in response.text
+    assert "There is a problem" not in response.text
+    assert AuditEvent.objects.filter(action="visit.cancelled").count() == 1
 
 
 def test_the_cancellation_email_keeps_the_reason_in_the_service_and_says_who_is_told_next(

@@ -2,17 +2,21 @@
 as the page had them: each service takes the inspection's row lock first
 (services._require_open), so what it then reads is what others committed."""
 
+import threading
+
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.urls import reverse
 
 from casefiles import services
-from casefiles.models import Case, CaseReview, SecondReview
+from casefiles.models import Case, CaseReview, SampleDraw, SecondReview
+from core.models import AuditEvent
 from inspections.models import Inspection
 from inspections.tests.factories import change_team
 from tests.locks import assert_waits_for_row_lock, skip_unless_postgresql
 
-from .factories import COMPLETE_ANSWERS, submit_review
+from .factories import COMPLETE_ANSWERS, add_cases, submit_review
 
 SIZES = {"missing-children": 4, "strategy-discussions-s47": 3, "child-exploitation": 2}
 
@@ -134,3 +138,93 @@ def test_a_new_lead_inspector_takes_over_the_second_reviews_to_do(
     assert SecondReview.objects.get().reviewer == new_lead
     event = AuditEvent.objects.get(action="inspection.lead_changed")
     assert event.changes["second_reviews_to_do"] == ["Lena Lead", "Sam Second (1)"]
+
+
+REDRAW = {
+    "size_missing-children": "5",
+    "size_strategy-discussions-s47": "3",
+    "reason": "The force sent the wrong list",
+}
+
+
+def test_a_double_click_on_draw_again_draws_once(
+    client_for, inspector, inspection, drawn, monkeypatch
+):
+    """Found by the concurrency review: both clicks passed the page's check
+    and, one after the other under the inspection's lock, each drew the
+    sample again: two redraws on the record, and the sample replaced twice.
+    The second now finds the draw the first made, and says so."""
+    draw = services.sample_draw
+
+    def first_click_lands_first(**kwargs):
+        draw(**kwargs)
+        return draw(**kwargs)
+
+    monkeypatch.setattr(services, "sample_draw", first_click_lands_first)
+    client = client_for(inspector)
+    url = reverse("casefiles:sample_draw", args=[inspection.pk])
+    assert 'name="seen" value="1"' in client.get(url).text  # the draw it shows
+    response = client.post(url, {**REDRAW, "seen": "1"}, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("casefiles:sample", args=[inspection.pk])
+    assert "The sample was drawn by Ian Inspector after you opened that page" in response.text
+    assert "There is a problem" not in response.text
+    assert inspection.sample_draws.count() == 2
+    assert AuditEvent.objects.filter(action="sample.redrawn").count() == 1
+
+
+def test_a_first_draw_sent_again_from_the_back_button_is_not_asked_why(
+    client_for, inspector, inspection, case_list
+):
+    """The page of the first draw, sent again once the sample is drawn, was
+    asked why the sample is drawn again, as if it were a redraw."""
+    client = client_for(inspector)
+    url = reverse("casefiles:sample_draw", args=[inspection.pk])
+    assert 'name="seen"' in client.get(url).text  # empty: no draw yet
+    first = {"size_missing-children": "4", "seen": ""}
+    assert client.post(url, first).status_code == 302
+    again = client.post(url, first, follow=True)
+    assert again.redirect_chain[-1][0] == reverse("casefiles:sample", args=[inspection.pk])
+    assert "The sample was drawn by Ian Inspector after you opened that page" in again.text
+    assert "Enter why you are drawing the sample again" not in again.text
+    assert inspection.sample_draws.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_redraws_at_once_from_one_page_draw_once(categories, inspection, inspector):
+    """Two requests from one page (a double click, two tabs of it) at once:
+    they queue on the inspection's lock, and the second finds the first's draw."""
+    skip_unless_postgresql()
+    add_cases(inspection, {"missing-children": 30, "strategy-discussions-s47": 20})
+    services.sample_draw(
+        inspection=inspection, sizes={"missing-children": 4}, seed=42, reason="", by=inspector
+    )
+    both_start = threading.Barrier(2, timeout=10)
+    outcomes = []
+
+    def redraw():
+        try:
+            both_start.wait()
+            services.sample_draw(
+                inspection=Inspection.objects.get(pk=inspection.pk),
+                sizes={"missing-children": 5},
+                seed=None,
+                reason="Wrong list",
+                by=inspector,
+                seen="1",
+            )
+            outcomes.append("made")
+        except ValidationError as error:
+            outcomes.append(error.code)
+        except Exception as error:  # a 500, as the page would have shown it
+            outcomes.append(type(error).__name__)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=redraw) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(20)
+    assert sorted(outcomes) == ["drawn", "made"]  # the second: code "drawn", drawn already
+    assert SampleDraw.objects.filter(inspection=inspection).count() == 2
+    assert AuditEvent.objects.filter(action="sample.redrawn").count() == 1

@@ -98,6 +98,29 @@ def test_with_the_broker_down_the_upload_is_kept_and_said_stopped(
     assert Case.objects.count() == 5
 
 
+def test_a_case_list_sent_again_while_it_imports_goes_to_its_import(
+    client_for, inspection, inspector
+):
+    """Found by the concurrency review: Upload sent again (a second click,
+    the back button) while the first import ran drew the upload form with
+    'There is a problem: A case list is already being imported'."""
+    client = client_for(inspector)
+    first = client.post(url("import_start", inspection), {"case_list": csv_upload(good_rows(5))})
+    job = CaseListImport.objects.get()
+    assert first.url == job.get_absolute_url()
+    again = client.post(
+        url("import_start", inspection), {"case_list": csv_upload(good_rows(5))}, follow=True
+    )
+    assert again.redirect_chain[-1][0] == job.get_absolute_url()
+    assert "This case list is already being imported" in again.text
+    assert "There is a problem" not in again.text
+    # Another file, while it runs, is still refused beside the file input.
+    other = client.post(url("import_start", inspection), {"case_list": csv_upload(good_rows(3))})
+    assert other.status_code == 200
+    assert "A case list is already being imported" in other.text
+    assert CaseListImport.objects.count() == 1
+
+
 @pytest.mark.parametrize(
     ("upload", "message"),
     [
@@ -204,8 +227,8 @@ def test_a_second_import_waits_for_the_first(client_for, inspector, inspection):
     services.case_list_import_start(
         inspection=inspection, upload=csv_upload(good_rows(3)), by=inspector
     )
-    response = client_for(inspector).post(
-        url("import_start", inspection), {"case_list": csv_upload(good_rows(3))}
+    response = client_for(inspector).post(  # another file (the same one: its import's page)
+        url("import_start", inspection), {"case_list": csv_upload(good_rows(4))}
     )
     assert "A case list is already being imported" in response.content.decode()
 

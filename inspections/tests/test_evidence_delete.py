@@ -86,8 +86,11 @@ def test_a_document_and_its_file_are_deleted_after_asking(
         e.action for e in history
     }
     assert not [e for e in history if "minutes.pdf" in f"{e.object_repr} {e.changes} {e.comment}"]
-    # Deleted already (a second tab): 404, and nothing else happens.
-    assert client.post(url).status_code == 404
+    # Deleted already (a second tab): said so, and nothing else happens.
+    events = AuditEvent.objects.count()
+    again = client.post(url, follow=True)
+    assert "This document has already been deleted" in again.content.decode()
+    assert AuditEvent.objects.count() == events
 
 
 def test_evidence_a_judgment_or_finding_cites_is_kept_until_taken_out(
@@ -169,3 +172,55 @@ def test_evidence_cited_by_what_can_no_longer_change_stays(client_for, inspector
     assert "You cannot delete this interview</h1>" in page
     assert "can no longer change, so the interview stays in the evidence" in page
     assert "Take it out of" not in page and "Delete interview</button>" not in page
+
+
+def test_delete_sent_again_says_it_was_deleted_not_page_not_found(
+    client_for, inspector, evidence, monkeypatch
+):
+    """Found by the concurrency review: Delete sent again (the back button)
+    drew 'Page not found'; a second click that waited for the first drew the
+    question again with 'This interview has already been deleted' and a live
+    Delete button."""
+    inspection, interview, document = evidence
+    client = client_for(inspector)
+    url = reverse("inspections:interview_delete", args=[inspection.pk, interview.pk])
+    assert client.post(url).status_code == 302
+    again = client.post(url, follow=True)
+    assert again.redirect_chain[-1][0] == reverse("inspections:evidence", args=[inspection.pk])
+    assert "This interview has already been deleted" in again.text
+
+    delete = services.evidence_delete
+
+    def first_click_lands_first(**kwargs):
+        delete(item=Document.objects.get(pk=document.pk), by=kwargs["by"])
+        return delete(**kwargs)
+
+    monkeypatch.setattr(services, "evidence_delete", first_click_lands_first)
+    url = reverse("inspections:document_delete", args=[inspection.pk, document.pk])
+    twice = client.post(url, follow=True)
+    assert twice.redirect_chain[-1][0] == reverse("inspections:evidence", args=[inspection.pk])
+    assert "This document has already been deleted" in twice.text
+    assert AuditEvent.objects.filter(action="document.deleted").count() == 1
+    assert client.get(url).status_code == 404  # a page to ask: none for what is gone
+
+
+def test_a_second_click_on_delete_finding_that_waited_says_it_was_deleted(
+    client_for, inspector, evidence, monkeypatch
+):
+    from inspections.models import Finding
+    from inspections.tests.factories import add_concern
+
+    inspection, _, _ = evidence
+    finding = add_concern(inspection, by=inspector, topic=Topic.LEADERSHIP, recommendation=False)
+    delete = services.finding_delete
+
+    def first_click_lands_first(**kwargs):
+        delete(finding=Finding.objects.get(pk=finding.pk), by=kwargs["by"])
+        return delete(**kwargs)
+
+    monkeypatch.setattr(services, "finding_delete", first_click_lands_first)
+    url = reverse("inspections:finding_delete", args=[inspection.pk, finding.pk])
+    response = client_for(inspector).post(url, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("inspections:findings", args=[inspection.pk])
+    assert "This finding has already been deleted" in response.text
+    assert AuditEvent.objects.filter(action="finding.deleted").count() == 1

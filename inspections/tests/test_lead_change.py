@@ -198,11 +198,14 @@ def test_changing_the_lead_is_refused_where_the_plan_or_nothing_decides(
                 inspection=moderation, lead_inspector=second_lead, reason="x", by=who
             )
     url = reverse("inspections:lead", args=[moderation.pk])
-    for not_a_lead in (inspector, lead_inspector):  # an inspector, or the lead already
-        response = client.post(url, {"lead_inspector": not_a_lead.pk, "reason": "x"})
-        assert response.status_code == 200
-        assert "Select a valid choice" not in response.content.decode()
-        assert "govuk-error-summary" in response.content.decode()
+    response = client.post(url, {"lead_inspector": inspector.pk, "reason": "x"})
+    assert response.status_code == 200
+    assert "Select a valid choice" not in response.content.decode()
+    assert "govuk-error-summary" in response.content.decode()
+    # The lead already (a second click, the back button): said calmly, nothing changed.
+    response = client.post(url, {"lead_inspector": lead_inspector.pk, "reason": "x"}, follow=True)
+    assert response.redirect_chain[-1][0] == moderation.get_absolute_url()
+    assert "Lena Lead leads this inspection" in response.content.decode()
     with pytest.raises(ValidationError, match="already leads"):
         services.inspection_change_lead(
             inspection=moderation, lead_inspector=lead_inspector, reason="x", by=admin_user
@@ -277,3 +280,58 @@ def test_an_inspector_on_closed_inspections_only_may_become_a_force_lead(
         force=force_b,
         reason="Joined Cleveland Police",
     )
+
+
+def test_two_admins_changing_the_lead_do_not_silently_overwrite(
+    client_for, make_inspection, second_lead, admin_user, monkeypatch
+):
+    """Found by the concurrency review: a page drawn before another admin
+    gave the inspection a new lead replaced that lead with its own choice,
+    without a word; and a second click on Save (or the back button) was told
+    'Sam Second already leads this inspection' as an error."""
+    import re
+
+    inspection = make_inspection(Stage.MODERATION)
+    third_lead = UserFactory(full_name="Tom Third", role=User.Role.LEAD_INSPECTOR)
+    client = client_for(admin_user)
+    url = reverse("inspections:lead", args=[inspection.pk])
+    seen = re.search(r'name="seen" value="([^"]+)"', client.get(url).text).group(1)
+    services.inspection_change_lead(  # the other admin
+        inspection=Inspection.objects.get(pk=inspection.pk),
+        lead_inspector=second_lead,
+        reason="Lena is ill",
+        by=admin_user,
+    )
+    mine = {"lead_inspector": third_lead.pk, "reason": "Lena has left", "seen": seen}
+    refused = client.post(url, mine)
+    assert refused.status_code == 200
+    assert "Someone else changed the lead inspector after you opened this page" in refused.text
+    assert "Sam Second leads this inspection" in refused.text
+    inspection.refresh_from_db()
+    assert inspection.lead_inspector == second_lead
+    assert AuditEvent.objects.filter(action="inspection.lead_changed").count() == 1
+
+    # Saving again, having been told, replaces them; the same sent again says so calmly.
+    again = re.search(r'name="seen" value="([^"]+)"', refused.text).group(1)
+    assert client.post(url, {**mine, "seen": again}).status_code == 302
+    twice = client.post(url, {**mine, "seen": again}, follow=True)
+    assert twice.redirect_chain[-1][0] == inspection.get_absolute_url()
+    assert "Tom Third leads this inspection" in twice.text
+    assert "There is a problem" not in twice.text
+    inspection.refresh_from_db()
+    assert inspection.lead_inspector == third_lead
+
+    # A second click that waited for the first: refused by the service, said calmly.
+    change = services.inspection_change_lead
+
+    def first_click_lands_first(**kwargs):
+        change(**kwargs)
+        return change(**kwargs)
+
+    monkeypatch.setattr(services, "inspection_change_lead", first_click_lands_first)
+    back = {"lead_inspector": second_lead.pk, "reason": "Sam is back", "seen": str(third_lead.pk)}
+    response = client.post(url, back, follow=True)
+    assert response.redirect_chain[-1][0] == inspection.get_absolute_url()
+    assert "Sam Second leads this inspection" in response.text
+    assert "There is a problem" not in response.text
+    assert AuditEvent.objects.filter(action="inspection.lead_changed").count() == 3

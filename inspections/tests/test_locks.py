@@ -147,6 +147,63 @@ def test_agreeing_twice_records_one_agreement(in_fieldwork, inspector, lead_insp
     assert _events("judgment.agreed") == 1
 
 
+def _agree_seen(page) -> str:
+    """The version the Agree button carries back, read from the page as drawn."""
+    import re
+
+    match = re.search(
+        r'<input type="hidden" name="seen" value="([^"]+)">\s*<button[^>]*name="agree"', page.text
+    )
+    assert match, "the Agree button carries no 'seen'"
+    return match.group(1)
+
+
+def test_agree_from_a_page_drawn_before_a_resubmission_does_not_agree_it_unread(
+    client_for, in_fieldwork, inspector, lead_inspector
+):
+    """Found by the concurrency review: a lead's tab still showing 'Good'
+    agreed, as final, the 'Inadequate' the inspector put forward after the
+    judgment was returned from another tab: a grade nobody moderated."""
+    judgment = in_fieldwork.judgments.get(topic=Topic.LEADERSHIP)
+    _save(judgment, inspector)
+    services.judgment_submit(judgment=judgment, by=inspector)
+    lead = client_for(lead_inspector)
+    seen = _agree_seen(lead.get(judgment.get_absolute_url()))
+    services.judgment_return(judgment=_stale(judgment), comment="Cite the data", by=lead_inspector)
+    _save(_stale(judgment), inspector, grade=Grade.REQUIRES_IMPROVEMENT)
+    services.judgment_submit(judgment=_stale(judgment), by=inspector)
+
+    url = reverse("inspections:judgment_moderate", args=[in_fieldwork.pk, judgment.topic])
+    response = lead.post(url, {"agree": "1", "seen": seen}, follow=True)
+    assert "This judgment changed after you opened the page, so it has not been agreed" in (
+        response.text
+    )
+    judgment.refresh_from_db()
+    assert judgment.status == Judgment.Status.SUBMITTED
+    assert _events("judgment.agreed") == 0
+    # Agreed from the page as it is now.
+    again = lead.post(url, {"agree": "1", "seen": _agree_seen(response)})
+    assert again.status_code == 302
+    judgment.refresh_from_db()
+    assert (judgment.status, judgment.grade) == (Judgment.Status.FINAL, Grade.REQUIRES_IMPROVEMENT)
+
+
+def test_a_second_click_on_agree_says_it_is_agreed_not_an_error(
+    client_for, in_fieldwork, inspector, lead_inspector
+):
+    judgment = in_fieldwork.judgments.get(topic=Topic.LEADERSHIP)
+    _save(judgment, inspector)
+    services.judgment_submit(judgment=judgment, by=inspector)
+    lead = client_for(lead_inspector)
+    seen = _agree_seen(lead.get(judgment.get_absolute_url()))
+    url = reverse("inspections:judgment_moderate", args=[in_fieldwork.pk, judgment.topic])
+    assert lead.post(url, {"agree": "1", "seen": seen}).status_code == 302
+    second = lead.post(url, {"agree": "1", "seen": seen}, follow=True)
+    assert "Leadership: already agreed. The judgment is final" in second.text
+    assert "Only a judgment submitted for moderation can be agreed" not in second.text
+    assert _events("judgment.agreed") == 1
+
+
 def test_grading_from_a_page_drawn_before_the_report_went_out_is_refused(
     make_inspection, lead_inspector
 ):

@@ -778,6 +778,47 @@ def test_a_step_for_another_stage_says_so_and_a_step_taken_says_what_follows(
     )
 
 
+def test_a_lifecycle_step_sent_again_says_it_was_taken_not_there_is_a_problem(
+    client_for, make_inspection, lead_inspector, monkeypatch
+):
+    """Found by the concurrency review: Publish sent again (the back button,
+    or a second click that waited for the first) drew the form with 'There
+    is a problem: This cannot be done while the inspection is at Published',
+    though the report was published as asked."""
+    from dataclasses import replace
+
+    from inspections import views
+
+    inspection = make_inspection(Stage.PRE_PUBLICATION)
+    client = client_for(lead_inspector)
+    url = reverse("inspections:transition", args=[inspection.pk, "publish"])
+    date_posted = {"date_0": "1", "date_1": "4", "date_2": "2026"}
+    assert client.post(url, date_posted).status_code == 302
+    again = client.post(url, date_posted, follow=True)
+    assert again.redirect_chain[-1][0] == inspection.get_absolute_url()
+    assert "This step has been taken: the inspection is at the ‘Published’ stage" in again.text
+    assert "There is a problem" not in again.text
+
+    # Both clicks passed the page's check; the first lands as the second
+    # reaches the service, which reads the stage afresh and refuses it.
+    follow_up = views.TRANSITIONS["start-follow-up"]
+
+    def first_click_lands_first(**kwargs):
+        follow_up.service(**kwargs)
+        return follow_up.service(**kwargs)
+
+    monkeypatch.setitem(
+        views.TRANSITIONS, "start-follow-up", replace(follow_up, service=first_click_lands_first)
+    )
+    url = reverse("inspections:transition", args=[inspection.pk, "start-follow-up"])
+    twice = client.post(url, follow=True)
+    assert twice.redirect_chain[-1][0] == inspection.get_absolute_url()
+    assert "This step has been taken: the inspection is at the ‘Follow-up’ stage" in twice.text
+    assert "There is a problem" not in twice.text
+    assert AuditEvent.objects.filter(action="inspection.published").count() == 1
+    assert AuditEvent.objects.filter(action="inspection.follow_up_started").count() == 1
+
+
 # Query budgets --------------------------------------------------------------
 
 
@@ -1462,6 +1503,46 @@ def test_two_tabs_changing_one_finding_do_not_silently_overwrite(
     assert finding.detail == "B's"
 
 
+def test_two_admins_changing_one_plan_do_not_silently_overwrite(
+    client_for, planned, admin_user, lead_inspector, inspector, other_inspector
+):
+    """Found by the concurrency review: a plan page drawn before another
+    admin's change saved its own dates, lead and team over it, so a person
+    just added to the team was taken off again without a word."""
+    url = reverse("inspections:edit", args=[planned.pk])
+    client = client_for(admin_user)
+    seen = _seen(client.get(url))
+    services.inspection_update_plan(  # the other admin, or another tab
+        inspection=Inspection.objects.get(pk=planned.pk),
+        kind=planned.kind,
+        fieldwork_start=planned.fieldwork_start,
+        fieldwork_end=planned.fieldwork_end,
+        lead_inspector=lead_inspector,
+        team=[inspector, other_inspector],
+        by=admin_user,
+    )
+    people = {"lead_inspector": lead_inspector.pk, "team": [inspector.pk]}
+    mine = _plan_form(planned.fieldwork_start, days=9, **people)
+
+    refused = client.post(url, {**mine, "seen": seen})
+    assert refused.status_code == 200
+    assert "Someone else changed the plan of this inspection after you opened" in refused.text
+    planned.refresh_from_db()
+    assert planned.fieldwork_end != planned.fieldwork_start + timedelta(days=9)
+    assert set(planned.team.all()) == {inspector, other_inspector}
+    assert AuditEvent.objects.filter(action="inspection.plan_changed").count() == 1
+
+    # Saving again, having been told, replaces it; a second click on Save
+    # from the same page asks for nothing new and is not refused.
+    again = _seen(refused)
+    assert client.post(url, {**mine, "seen": again}).status_code == 302
+    assert client.post(url, {**mine, "seen": again}).status_code == 302
+    planned.refresh_from_db()
+    assert planned.fieldwork_end == planned.fieldwork_start + timedelta(days=9)
+    assert list(planned.team.all()) == [inspector]
+    assert AuditEvent.objects.filter(action="inspection.plan_changed").count() == 2
+
+
 def test_saving_a_finding_deleted_meanwhile_says_so(client_for, make_inspection, inspector):
     """Found by a review: a bare 'Page not found', the typing gone unexplained."""
     import uuid
@@ -1569,6 +1650,48 @@ def test_before_today_means_in_london(client_for, admin_user, force_b, lead_insp
         html = client_for(admin_user).post(reverse("inspections:new"), data).content.decode()
     assert WARNING in html
     assert not Inspection.objects.filter(force=force_b).exists()
+
+
+def test_scheduling_sent_again_goes_to_the_inspection_scheduled_not_to_an_error(
+    client_for, admin_user, force_a, force_b, lead_inspector, inspector, monkeypatch
+):
+    """Found by the concurrency review: Save inspection sent again (the back
+    button, or a second click that waited for the first) was refused beside
+    the force as 'already has an open inspection... Change its plan or cancel
+    it instead of scheduling another': the one its own click had scheduled."""
+    client = client_for(admin_user)
+    start = timezone.localdate() + timedelta(days=60)
+    people = {"lead_inspector": lead_inspector.pk, "team": [inspector.pk]}
+    data = _plan_form(start, force=force_b.pk, **people)
+    assert client.post(reverse("inspections:new"), data).status_code == 302
+    scheduled = Inspection.objects.get(force=force_b)
+    again = client.post(reverse("inspections:new"), data, follow=True)
+    assert again.redirect_chain[-1][0] == scheduled.get_absolute_url()
+    assert "is scheduled already, with this plan" in again.text
+    assert "There is a problem" not in again.text
+
+    # Both clicks passed the page; the second reached the service after the first.
+    services.inspection_cancel(inspection=scheduled, reason="Moved", by=admin_user)
+    schedule_it = services.inspection_schedule
+
+    def first_click_lands_first(**kwargs):
+        schedule_it(**kwargs)
+        return schedule_it(**kwargs)
+
+    monkeypatch.setattr(services, "inspection_schedule", first_click_lands_first)
+    twice = client.post(reverse("inspections:new"), data, follow=True)
+    assert "is scheduled already, with this plan" in twice.text
+    assert "There is a problem" not in twice.text
+    assert Inspection.objects.filter(force=force_b).open().count() == 1
+    assert AuditEvent.objects.filter(action="inspection.scheduled").count() == 2
+
+    # Fieldwork under way: the plan's first page sent again is not asked to be
+    # checked (a check that could only refuse it), but goes to the inspection.
+    monkeypatch.undo()
+    past = _plan_form(timezone.localdate() - timedelta(days=2), force=force_a.pk, **people)
+    assert client.post(reverse("inspections:new"), {**past, "confirm": "1"}).status_code == 302
+    resent = client.post(reverse("inspections:new"), past, follow=True)
+    assert "is scheduled already, with this plan" in resent.text
 
 
 def test_a_plan_that_must_fail_is_refused_on_the_form_not_offered_to_confirm(
