@@ -334,21 +334,14 @@ class PostInspectionVisit(BaseModel):
 
 class NoticeQuerySet(models.QuerySet):
     def for_user(self, user) -> "NoticeQuerySet":
-        """Their own notices about inspections they may still see
-        (Inspection.is_visible_to): a force lead's only about their force's,
-        so one moved to another force keeps none of the old one's; an
-        inspector's only about inspections they lead or are on the team of,
-        so a lead inspector replaced, or an inspector taken off the team,
-        keeps none of its notices."""
+        """Their own notices about inspections they may still see, by the one
+        rule (InspectionQuerySet.visible_to): a force lead moved to another
+        force keeps none of the old one's; a lead inspector replaced, or an
+        inspector taken off the team, none of that inspection's."""
         notices = self.filter(recipient=user)
-        if user.is_force_lead:
-            return notices.filter(inspection__force_id=user.force_id)
         if user.is_admin:
             return notices
-        on_team = Inspection.team.through.objects.filter(
-            inspection_id=OuterRef("inspection_id"), user_id=user.pk
-        )
-        return notices.filter(Q(inspection__lead_inspector_id=user.pk) | Exists(on_team))
+        return notices.filter(inspection__in=Inspection.objects.visible_to(user).values("pk"))
 
     def still_theirs(self) -> "NoticeQuerySet":
         """for_user's rule across recipients, for the sweep's look at emails

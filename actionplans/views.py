@@ -278,7 +278,7 @@ def version_document(
 ) -> HttpResponse:
     version = get_version_for_user(request, inspection_id, slug, number)
     if version.document is None:
-        raise FileGone("The document was deleted under the retention policy")
+        raise FileGone("The document was deleted under the retention policy.")
     return file_response(version.document, by=request.user, inspection=version.plan.inspection)
 
 

@@ -324,6 +324,15 @@ for _public in (STATIC_ROOT, *STATICFILES_DIRS):
             f"PRIVATE_STORAGE_ROOT ({PRIVATE_STORAGE_ROOT}) must not be inside {_public}: "
             "the static files there are served to anyone"
         )
+# Nor the other way round (found by a code review): the nightly clean-up
+# (core.retention.orphaned_files_remove) deletes every file in the folder that
+# no upload names, so the static files, or the code, would go.
+for _kept in (STATIC_ROOT, *STATICFILES_DIRS, BASE_DIR):
+    if Path(_kept).resolve().is_relative_to(PRIVATE_STORAGE_ROOT.resolve()):
+        raise ImproperlyConfigured(
+            f"PRIVATE_STORAGE_ROOT ({PRIVATE_STORAGE_ROOT}) must not hold {_kept}: "
+            "its nightly clean-up deletes every file in it that is not an upload"
+        )
 STORAGES = {
     "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",

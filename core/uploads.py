@@ -127,12 +127,22 @@ def _unsafe(entries: list[zipfile.ZipInfo]) -> bool:
     )
 
 
+MACROS = "The selected file contains macros. Save it without macros, or as a PDF, and try again"
+# The lists of an OpenDocument's Basic libraries, left behind, empty, when
+# its macros are deleted: not macros (found by a code review).
+_BASIC_LISTS = ("script-lc.xml", "script-lb.xml", "dialog-lc.xml", "dialog-lb.xml")
+
+
 def _holds_macros(name: str) -> bool:
     """Office keeps macros in vbaProject.bin (a .docm or .xlsm renamed);
     OpenDocument keeps them in the same .odt, Basic in Basic/ and Python,
     JavaScript or BeanShell in Scripts/, so its name never gives them away."""
     name = name.lower()
-    return name.endswith("vbaproject.bin") or name.startswith(("basic/", "scripts/"))
+    if name.endswith("/"):  # a folder, holding nothing itself
+        return False
+    if name.startswith("basic/"):
+        return PurePosixPath(name).name not in _BASIC_LISTS
+    return name.endswith("vbaproject.bin") or name.startswith("scripts/")
 
 
 def _zip_kind(upload) -> str | None:
@@ -151,7 +161,9 @@ def _zip_kind(upload) -> str | None:
                 raise ValidationError(NOT_UPLOADED, code="unsafe_archive")
             names = {entry.filename for entry in entries}
             if any(_holds_macros(name) for name in names):
-                return "program"  # macros, which no plan or evidence document needs
+                # No plan or evidence document needs them; said plainly, as
+                # an ODT with macros has no other name to be saved under.
+                raise ValidationError(MACROS, code="macros")
             if {"[Content_Types].xml", "word/document.xml"} <= names:
                 return "docx"
             if {"[Content_Types].xml", "xl/workbook.xml"} <= names:
@@ -313,7 +325,7 @@ def file_response(
         log.error("Stored file %s is missing from the private storage", stored_file.pk)
         raise FileGone(
             "It could not be found in the service's storage. The problem has been recorded "
-            "for the team that runs the service"
+            "for the team that runs the service."
         ) from None
     audit.record(
         by=by,

@@ -199,6 +199,7 @@ def fieldwork_start_warning(
 def inspection_plan_check(
     *,
     force,
+    kind: str,
     fieldwork_start: date,
     fieldwork_end: date,
     lead_inspector: User,
@@ -209,6 +210,8 @@ def inspection_plan_check(
     plan the scheduling rules refuse, without saving or locking anything:
     for a check page, so that an admin is not asked to confirm a plan that
     must fail. The service checks again, under its locks, when confirmed."""
+    if inspection is None or kind != inspection.kind:
+        _check_kind(kind, force)  # a re-inspection with nothing to follow (a code review)
     _check_plan(
         force=force,
         fieldwork_start=fieldwork_start,
@@ -226,9 +229,7 @@ def _check_kind(kind: str, force) -> None:
     be given a re-inspection, and its report would call it one)."""
     if kind not in Inspection.SCHEDULED_KINDS:
         raise ValidationError({"kind": "Choose inspection or re-inspection"})
-    published = Inspection.objects.filter(
-        force=force, stage__in=Inspection.PUBLISHED_STAGES, cancelled_at__isnull=True
-    )
+    published = Inspection.objects.filter(force=force, stage__in=Inspection.PUBLISHED_STAGES)
     if kind == Inspection.Kind.RE_INSPECTION and not published.exists():
         raise ValidationError(
             {

@@ -179,7 +179,8 @@ def _plan_check(
         return None
     context = {"form": form, "inspection": inspection}
     force = data["force"] if inspection is None else inspection.force
-    plan = {name: data[name] for name in ("fieldwork_start", "fieldwork_end", "lead_inspector")}
+    names = ("kind", "fieldwork_start", "fieldwork_end", "lead_inspector")
+    plan = {name: data[name] for name in names}
     if not _apply(
         form,
         lambda: services.inspection_plan_check(
@@ -1587,11 +1588,9 @@ def document_delete(request: HttpRequest, inspection_id, document_id) -> HttpRes
 @require_GET  # a download: only a GET takes a copy, and is audited
 def document_download(request: HttpRequest, inspection_id, document_id) -> HttpResponse:
     inspection = _evidence_page(request, inspection_id)
-    document = get_object_or_404(
-        inspection.documents.select_related("stored_file"),
-        pk=document_id,
-        stored_file__isnull=False,
-    )
+    document = get_object_or_404(inspection.documents.select_related("stored_file"), pk=document_id)
+    if document.stored_file is None:  # found by a code review: it was "Page not found"
+        raise uploads.FileGone("The file was deleted under the retention policy.")
     return uploads.file_response(
         document.stored_file,
         by=request.user,
@@ -1654,7 +1653,7 @@ def report_pdf_download(request: HttpRequest, inspection_id, report_file_id) -> 
         status=ReportFile.Status.READY,
     )
     if report_file.stored_file is None:
-        raise uploads.FileGone("This copy of the report is no longer kept")
+        raise uploads.FileGone("This copy of the report is no longer kept.")
     return uploads.file_response(report_file.stored_file, by=request.user, inspection=inspection)
 
 

@@ -92,6 +92,25 @@ def test_retention_deletes_notes_and_files_and_keeps_the_record(
     assert "Nothing to remove." in capsys.readouterr().out
 
 
+def test_a_file_deleted_under_the_policy_says_so_when_asked_for(
+    closed, client_for, admin_user, force_lead_a, django_capture_on_commit_callbacks
+):
+    """Found by a code review: an evidence document's file was 'Page not found'."""
+    from django.urls import reverse
+
+    document = closed.documents.get()
+    version = ActionPlanVersion.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("apply_retention", f"--today={TODAY}")
+    url = reverse("inspections:document_download", args=[closed.pk, document.pk])
+    response = client_for(admin_user).get(url)
+    assert response.status_code == 410
+    assert "The file was deleted under the retention policy." in response.text
+    response = client_for(force_lead_a).get(version.get_absolute_url() + "document/")
+    assert response.status_code == 410
+    assert "The document was deleted under the retention policy." in response.text
+
+
 def test_the_record_of_the_deletion_counts_the_files_and_names_none(
     private_storage, force_a, lead_inspector, inspector, admin_user
 ):

@@ -262,3 +262,16 @@ def test_the_private_files_cannot_be_put_where_static_files_are_served(inside, t
     assert "PRIVATE_STORAGE_ROOT" in result.stderr and "served to anyone" in result.stderr
     fine = _import_settings(PRIVATE_STORAGE_ROOT=str(tmp_path / "private"), **env)
     assert fine.returncode == 0, fine.stderr
+
+
+@pytest.mark.parametrize("holder", [".", "..", "staticfiles/.."])
+def test_the_private_files_folder_cannot_hold_the_code_or_static_files(holder):
+    """Found by a code review: its nightly clean-up deletes every file in it
+    that no upload names."""
+    from django.conf import settings
+
+    base = settings.BASE_DIR
+    env = {"DEBUG": "true", "STATIC_ROOT": str(base / "staticfiles")}
+    result = _import_settings(PRIVATE_STORAGE_ROOT=str(base / holder), **env)
+    assert result.returncode != 0
+    assert "must not hold" in result.stderr and "nightly clean-up" in result.stderr

@@ -63,6 +63,19 @@ def test_the_same_file_twice_gets_two_names(private_storage, inspector):
     assert len(stored_paths(private_storage)) == 2
 
 
+def test_an_odt_whose_macros_were_deleted_is_not_refused_for_them():
+    """LibreOffice leaves the empty lists of its Basic libraries behind (found
+    by a code review): they are not macros."""
+    emptied = files.odt(
+        extra={
+            "Basic/": b"",
+            "Basic/script-lc.xml": b"<library:libraries/>",
+            "Basic/Standard/script-lb.xml": b"<library:library/>",
+        }
+    )
+    assert uploads.check_upload(files.upload("plan.odt", emptied), kinds=DOCUMENTS) == "odt"
+
+
 def test_check_upload_returns_the_kind_and_writes_nothing(private_storage):
     assert uploads.check_upload(files.upload("plan.odt", files.odt()), kinds=DOCUMENTS) == "odt"
     assert stored_paths(private_storage) == []
@@ -121,7 +134,7 @@ REFUSALS = [
     pytest.param(
         "plan.docx",
         files.zip_of({**files.docx_entries(), "word/vbaProject.bin": b"\xd0\xcf\x11\xe0"}),
-        WRONG_TYPE,
+        uploads.MACROS,
         id="docx-with-macros",
     ),
     # OpenDocument has no macro-free name of its own: an .odt may hold Basic
@@ -129,13 +142,13 @@ REFUSALS = [
     pytest.param(
         "plan.odt",
         files.odt(extra={"Basic/Standard/Module1.xml": b"<script:module/>"}),
-        WRONG_TYPE,
+        uploads.MACROS,
         id="odt-with-basic-macros",
     ),
     pytest.param(
         "plan.odt",
         files.odt(extra={"Scripts/python/plan.py": b"import os\n"}),
-        WRONG_TYPE,
+        uploads.MACROS,
         id="odt-with-python-macros",
     ),
     pytest.param("plan.docx", files.zip_of({"readme.txt": b"hello"}), WRONG_TYPE, id="plain-zip"),

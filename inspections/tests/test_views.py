@@ -320,6 +320,34 @@ def test_a_re_inspection_of_a_force_never_inspected_is_refused_beside_the_kind(
     assert not Inspection.objects.filter(force=force_b).exists()
 
 
+def test_the_check_page_is_not_offered_for_a_re_inspection_that_must_fail(
+    client_for, admin_user, lead_inspector, force_b
+):
+    """Found by a code review: fieldwork before today went to the check page,
+    and only its Confirm said the re-inspection had nothing to follow."""
+    from django.utils import timezone
+
+    started = timezone.localdate() - timedelta(days=2)
+    end = started + timedelta(days=4)
+    response = client_for(admin_user).post(
+        reverse("inspections:new"),
+        {
+            "force": force_b.pk,
+            "kind": "re_inspection",
+            "fieldwork_start_0": started.day,
+            "fieldwork_start_1": started.month,
+            "fieldwork_start_2": started.year,
+            "fieldwork_end_0": end.day,
+            "fieldwork_end_1": end.month,
+            "fieldwork_end_2": end.year,
+            "lead_inspector": lead_inspector.pk,
+        },
+    )
+    html = response.content.decode()
+    assert "Check the inspection before you schedule it" not in html
+    assert "Cleveland has no published inspection to follow" in html
+
+
 def test_a_plan_stored_as_a_post_inspection_review_keeps_its_kind_on_the_plan_page(
     client_for, admin_user, planned
 ):

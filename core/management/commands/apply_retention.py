@@ -37,7 +37,7 @@ class Command(BaseCommand):
                 f"{item.inspection} ({_ended(item.inspection)}): {verb} "
                 f"{item.review_notes} case review notes, {item.observations} observations, "
                 f"{item.second_review_reasons} second review reasons, "
-                f"{item.audit_rows} audit records quoting them, "
+                f"{item.audit_rows} audit records quoting that text, "
                 f"{len(item.files)} files" + (f" ({', '.join(item.files)})" if item.files else "")
             )
         if not report:
