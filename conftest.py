@@ -68,6 +68,15 @@ def admin_user(db):
 
 
 @pytest.fixture
+def staff(admin_user):
+    """The admin, with the Django admin's rights too (a superuser)."""
+    admin_user.is_staff = True
+    admin_user.is_superuser = True
+    admin_user.save()
+    return admin_user
+
+
+@pytest.fixture
 def lead_inspector(db):
     from accounts.models import User
     from accounts.tests.factories import UserFactory

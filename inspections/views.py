@@ -1111,21 +1111,20 @@ def finding_new(request: HttpRequest, inspection_id) -> HttpResponse:
     )
 
 
-def _finding_for(request, inspection_id, finding_id, *, edit=False) -> Finding:
-    inspection = _evidence_page(request, inspection_id, edit=edit)
+def _finding_in(inspection: Inspection, finding_id) -> Finding:
     finding = get_object_or_404(inspection.findings, pk=finding_id)
     finding.inspection = inspection
     return finding
 
 
-def _gone(request: HttpRequest, inspection_id, model, pk, message: str, level: int):
+def _gone(request: HttpRequest, inspection: Inspection, model, pk, message: str, level: int):
     """A post about a finding or recommendation deleted meanwhile (in another
     tab, by someone else, or Delete pressed again): the findings page, saying
     so, rather than a bare 'Page not found' with what was typed lost (found by
-    reviews). None for a GET, or a row still there."""
+    reviews). None for a GET, or a row still there. `inspection` is the one
+    the view loaded through its door (_evidence_page, edit=True)."""
     if request.method != "POST":
         return None
-    inspection = _evidence_page(request, inspection_id, edit=True)
     inspection_of = "finding__inspection" if model is Recommendation else "inspection"
     if model.objects.filter(pk=pk, **{inspection_of: inspection}).exists():
         return None
@@ -1135,9 +1134,10 @@ def _gone(request: HttpRequest, inspection_id, model, pk, message: str, level: i
 
 def finding_edit(request: HttpRequest, inspection_id, finding_id) -> HttpResponse:
     lost = "This finding was deleted by someone else, so your changes were not saved"
-    if gone := _gone(request, inspection_id, Finding, finding_id, lost, messages.ERROR):
+    inspection = _evidence_page(request, inspection_id, edit=True)
+    if gone := _gone(request, inspection, Finding, finding_id, lost, messages.ERROR):
         return gone
-    finding = _finding_for(request, inspection_id, finding_id, edit=True)
+    finding = _finding_in(inspection, finding_id)
     if frozen := _findings_frozen(request, finding.inspection):
         return frozen
     initial = {
@@ -1214,13 +1214,14 @@ def _confirm_delete(
 
 def finding_delete(request: HttpRequest, inspection_id, finding_id) -> HttpResponse:
     done = "This finding has already been deleted"
+    inspection = _evidence_page(request, inspection_id, edit=True)
 
     def gone():
-        return _gone(request, inspection_id, Finding, finding_id, done, messages.INFO)
+        return _gone(request, inspection, Finding, finding_id, done, messages.INFO)
 
     if response := gone():
         return response
-    finding = _finding_for(request, inspection_id, finding_id, edit=True)
+    finding = _finding_in(inspection, finding_id)
     if frozen := _findings_frozen(request, finding.inspection):
         return frozen
     return _confirm_delete(
@@ -1235,9 +1236,10 @@ def finding_delete(request: HttpRequest, inspection_id, finding_id) -> HttpRespo
 
 def recommendation_new(request: HttpRequest, inspection_id, finding_id) -> HttpResponse:
     lost = "This cause of concern was deleted by someone else, so your recommendation was not saved"
-    if gone := _gone(request, inspection_id, Finding, finding_id, lost, messages.ERROR):
+    inspection = _evidence_page(request, inspection_id, edit=True)
+    if gone := _gone(request, inspection, Finding, finding_id, lost, messages.ERROR):
         return gone
-    finding = _finding_for(request, inspection_id, finding_id, edit=True)
+    finding = _finding_in(inspection, finding_id)
     if frozen := _findings_frozen(request, finding.inspection):
         return frozen
     form = RecommendationForm(request.POST or None)
@@ -1258,13 +1260,13 @@ def recommendation_delete(request: HttpRequest, inspection_id, recommendation_id
     """Asks first (GET), as deleting a finding does; the post removes it."""
     done = "This recommendation has already been removed"
     pk = recommendation_id
+    inspection = _evidence_page(request, inspection_id, edit=True)
 
     def gone():
-        return _gone(request, inspection_id, Recommendation, pk, done, messages.INFO)
+        return _gone(request, inspection, Recommendation, pk, done, messages.INFO)
 
     if response := gone():
         return response
-    inspection = _evidence_page(request, inspection_id, edit=True)
     recommendation = get_object_or_404(
         Recommendation.objects.select_related("finding"),
         pk=recommendation_id,

@@ -12,14 +12,6 @@ from core.models import AuditEvent
 SIGN_IN = "/account/sign-in/"
 
 
-@pytest.fixture
-def staff(admin_user):
-    admin_user.is_staff = True
-    admin_user.is_superuser = True
-    admin_user.save()
-    return admin_user
-
-
 def admin_form(person: User, **changes) -> dict:
     data = {
         "email": person.email,

@@ -1,19 +1,10 @@
 """The Django admin, the one place a force's record changes: each change is
 in the audit trail, who, when, and what from and to."""
 
-import pytest
 from django.urls import reverse
 
 from core.models import AuditEvent
 from forces.models import Force
-
-
-@pytest.fixture
-def staff(admin_user):
-    admin_user.is_staff = True
-    admin_user.is_superuser = True
-    admin_user.save()
-    return admin_user
 
 
 def force_form(force: Force, **changes) -> dict:

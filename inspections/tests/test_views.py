@@ -1951,3 +1951,27 @@ def test_deleting_a_finding_or_recommendation_again_says_it_is_deleted(
         assert again.redirect_chain[-1][0] == findings
         assert message in again.text
         assert client.get(url).status_code == 404
+
+
+@pytest.mark.parametrize("name", ["finding_delete", "finding_edit", "recommendation_new"])
+def test_a_post_about_a_finding_loads_its_inspection_once(
+    client_for, make_inspection, inspector, name
+):
+    """_gone() loaded the inspection a second time on every post about a
+    finding (found in the last look): once through its door, before the
+    service takes its lock."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from inspections.tests.factories import add_concern
+
+    inspection = make_inspection(Stage.FIELDWORK)
+    finding = add_concern(inspection, by=inspector, topic=Topic.LEADERSHIP)
+    client = client_for(inspector)
+    url = reverse(f"inspections:{name}", args=[inspection.pk, finding.pk])
+    with CaptureQueriesContext(connection) as captured:
+        client.post(url)
+    sql = [q["sql"] for q in captured.captured_queries]
+    before_the_service = sql[: next((i for i, q in enumerate(sql) if "SAVEPOINT" in q), len(sql))]
+    reads = [q for q in before_the_service if q.startswith('SELECT "inspections_inspection"."id"')]
+    assert len(reads) == 1
