@@ -502,7 +502,8 @@ def load_section(inspection, url: str, static_root: Path) -> dict:
     }
     gunicorn = subprocess.Popen(  # noqa: S603 - our own server
         [str(Path(sys.executable).parent / "gunicorn"), "config.wsgi:application"]
-        + ["--workers", "2", "--bind", f"127.0.0.1:{port}", "--log-level", "warning"]
+        + ["--workers", "2", "--threads", "4", "--bind", f"127.0.0.1:{port}"]
+        + ["--log-level", "warning"]
         # As the Procfile's web: above the 30-second statement timeout (config/wsgi.py).
         + ["--timeout", "40"],
         cwd=ROOT,
@@ -919,7 +920,8 @@ def render(
         "",
         "Locust 2.47 (its own virtualenv), 50 users (3 inspectors to 2 force leads, each "
         "its own account), for 60 seconds, waiting 0.5 to 1.5 s "
-        "between requests, against gunicorn with 2 sync workers on 127.0.0.1: DEBUG off, "
+        "between requests, against gunicorn with 2 workers of 4 threads each (as the "
+        "Procfile runs web) on 127.0.0.1: DEBUG off, "
         "two-factor sign-in on (each user signs in through the form and gives a TOTP code "
         "computed in the locustfile), CONN_MAX_AGE 60. Locust runs on the same machine. Run "
         "twice on the same server: first with every user signing in within five seconds, then "

@@ -12,7 +12,9 @@ from django.core.wsgi import get_wsgi_application
 # their long jobs run unbounded. A DATABASE_STATEMENT_TIMEOUT given to web
 # wins (0: none). gunicorn kills a worker silent for its --timeout (30 by
 # default) and the query runs on without it, so the Procfile gives 40: the
-# query is cancelled, and the page drawn, first. runserver imports this module
+# query is cancelled, and the page drawn, first. (With the Procfile's threads
+# a worker stays heard while one request runs long: the statement timeout is
+# then the only thing that ends a runaway query.) runserver imports this module
 # after the settings, so Procfile.dev gives `make run` the same 30 itself.
 os.environ.setdefault("DATABASE_STATEMENT_TIMEOUT", "30")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")

@@ -9,6 +9,7 @@ values, whose hash is the "data version" a stored PDF was built from.
 import hashlib
 import json
 import logging
+import threading
 from dataclasses import dataclass
 from datetime import date
 from operator import attrgetter
@@ -206,15 +207,23 @@ def report_html(data: dict) -> str:
     return render_to_string("reports/report.html", context)
 
 
+# One PDF drawn at a time in a process. gunicorn runs web in threads (the
+# Procfile's --threads), and WeasyPrint does not promise that two documents
+# can be laid out at once in one process (Pango and fontconfig underneath).
+# A report is drawn once for each change to it (cached_pdf), so the wait is rare.
+_PDF_LOCK = threading.Lock()
+
+
 def html_to_pdf(html: str) -> tuple[bytes, int]:
     """WeasyPrint, tagged for PDF/UA, fetching nothing but data: URLs."""
     from weasyprint import HTML
     from weasyprint.urls import URLFetcher
 
-    document = HTML(
-        string=html, base_url=".", url_fetcher=URLFetcher(allowed_protocols={"data"})
-    ).render()
-    return document.write_pdf(pdf_variant="pdf/ua-1"), len(document.pages)
+    with _PDF_LOCK:
+        document = HTML(
+            string=html, base_url=".", url_fetcher=URLFetcher(allowed_protocols={"data"})
+        ).render()
+        return document.write_pdf(pdf_variant="pdf/ua-1"), len(document.pages)
 
 
 PDF_KEPT_SECONDS = 24 * 60 * 60
