@@ -449,7 +449,12 @@ def load_users(inspection) -> None:
             email = f"{prefix}{n}@example.org"
             user, _ = User.objects.update_or_create(
                 email=email,
-                defaults={"full_name": f"Load {role} {n}", "role": role, "force": force},
+                defaults={
+                    "full_name": f"Load {role} {n}",
+                    "role": role,
+                    "force": force,
+                    "is_active": True,
+                },
             )
             user.password = password
             user.save(update_fields=["password"])
@@ -517,7 +522,23 @@ def load_section(inspection, url: str, static_root: Path) -> dict:
     finally:
         gunicorn.send_signal(signal.SIGTERM)
         gunicorn.wait(timeout=30)
+        load_users_off(inspection)
     return runs
+
+
+def load_users_off(inspection) -> None:
+    """The load test's accounts, off the team and deactivated once it is over:
+    a later run on the same data (--skip-build) would otherwise draw the
+    inspection's page with 50 more people on its team and send the sweep's
+    notices about the benchmark force to 50 more force leads, and its figures
+    would not compare with a run on fresh data. load_users puts them back."""
+    from accounts.models import User
+
+    users = list(User.objects.filter(email__startswith="load.", is_active=True))
+    inspection.team.remove(*users)
+    for user in users:
+        user.is_active = False
+        user.save(update_fields=["is_active"])
 
 
 # Two arrivals of the same 50 users: all signing in within five seconds (each
