@@ -1,4 +1,5 @@
 import codecs
+import copy
 import csv
 import io
 
@@ -130,7 +131,10 @@ class SampleDrawForm(GovukForm):
             )
         self.fields = {**size_fields, "seed": self.fields["seed"], "seen": self.fields["seen"]}
         if redraw:
-            self.fields["reason"] = self.declared_fields["reason"]
+            # A copy, as Django gives each form of its fields: crispy-forms
+            # writes into the widget as it draws, and web serves several
+            # requests at once in a process.
+            self.fields["reason"] = copy.deepcopy(self.base_fields["reason"])
         self.helper.layout = Layout(
             Fieldset(
                 *[Field.text(name) for name in size_fields],

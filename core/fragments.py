@@ -146,8 +146,17 @@ def data_changed() -> None:
 
 
 def _store_new_version() -> None:
-    cache.set(VERSION_KEY, secrets.token_hex(8), None)
+    # Cleared before the store, not after it: web runs several requests at once
+    # in a process (gunicorn's threads), and another thread's store may fail
+    # while this one's is on its way. Cleared after, its failure would be
+    # forgotten, and every process would serve fragments older than its write
+    # until they expired (found by a review of the threads).
     _State.owed = False
+    try:
+        cache.set(VERSION_KEY, secrets.token_hex(8), None)
+    except Exception:
+        _State.owed = True
+        raise
 
 
 def _is_write(sql) -> bool:

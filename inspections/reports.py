@@ -210,8 +210,15 @@ def report_html(data: dict) -> str:
 # One PDF drawn at a time in a process. gunicorn runs web in threads (the
 # Procfile's --threads), and WeasyPrint does not promise that two documents
 # can be laid out at once in one process (Pango and fontconfig underneath).
-# A report is drawn once for each change to it (cached_pdf), so the wait is rare.
+# A report is drawn once for each change to it (cached_pdf), so the wait is
+# rare; a request does not wait longer than PDF_WAIT_SECONDS for its turn,
+# holding one of the worker's threads with nothing to end the wait.
 _PDF_LOCK = threading.Lock()
+PDF_WAIT_SECONDS = 20
+
+
+class PdfBusyError(Exception):
+    """Another PDF took longer than PDF_WAIT_SECONDS to draw in this process."""
 
 
 def html_to_pdf(html: str) -> tuple[bytes, int]:
@@ -219,11 +226,15 @@ def html_to_pdf(html: str) -> tuple[bytes, int]:
     from weasyprint import HTML
     from weasyprint.urls import URLFetcher
 
-    with _PDF_LOCK:
+    if not _PDF_LOCK.acquire(timeout=PDF_WAIT_SECONDS):
+        raise PdfBusyError(f"another PDF was still being drawn after {PDF_WAIT_SECONDS} s")
+    try:
         document = HTML(
             string=html, base_url=".", url_fetcher=URLFetcher(allowed_protocols={"data"})
         ).render()
         return document.write_pdf(pdf_variant="pdf/ua-1"), len(document.pages)
+    finally:
+        _PDF_LOCK.release()
 
 
 PDF_KEPT_SECONDS = 24 * 60 * 60

@@ -226,3 +226,21 @@ def test_only_the_team_can_be_assigned(inspection, drawn, other_inspector, inspe
         services.cases_assign(
             inspection=inspection, case_ids=[case.pk], reviewer=other_inspector, by=inspector
         )
+
+
+def test_drawing_the_redraw_form_leaves_the_forms_shared_fields_alone():
+    """Each form draws its own copy of the reason field: crispy-forms writes
+    into a field's widget as it draws, and web serves several requests at once
+    in a process, so a shared widget would carry one person's form into
+    another's (found by a review of the threads)."""
+    from django.template import Context, Template
+
+    from casefiles.forms import SampleDrawForm
+
+    shared = SampleDrawForm.base_fields["reason"].widget
+    before = dict(shared.attrs)
+    form = SampleDrawForm(population=[], redraw=True)
+    Template("{% load crispy_forms_tags %}{% crispy form %}").render(Context({"form": form}))
+
+    assert form.fields["reason"].widget is not shared
+    assert shared.attrs == before

@@ -1,6 +1,8 @@
 """The fragment cache: every committed write, however it is made, makes every
 cached fragment out of date; nothing else does (core/fragments.py)."""
 
+import threading
+
 import pytest
 from django.contrib.sessions.backends.db import SessionStore
 from django.core.cache import cache
@@ -277,6 +279,39 @@ def test_a_version_the_cache_refused_is_stored_before_anything_is_served(
     html, _ = programme_html(client)  # the owed version is stored first
     assert "Renamedshire" in html
     assert not fragments._State.owed
+
+
+def test_a_version_refused_while_another_thread_stores_one_stays_owed(monkeypatch):
+    """Web runs requests in threads. One thread's store of a new version is on
+    its way when another's is refused: the refusal must not be forgotten when
+    the first store returns, or fragments older than the refused write would
+    be served until they expired (found by a review of the threads)."""
+    on_its_way, refused = threading.Event(), threading.Event()
+
+    class Cache:
+        def __getattr__(self, name):
+            return getattr(cache, name)
+
+        def set(self, key, *args, **kwargs):
+            if threading.current_thread().name == "slow store":
+                on_its_way.set()
+                assert refused.wait(timeout=10)
+                return cache.set(key, *args, **kwargs)
+            raise ConnectionError("cache refused")
+
+    monkeypatch.setattr(fragments, "cache", Cache())
+    monkeypatch.setattr(fragments._State, "owed", False)
+    monkeypatch.setattr(fragments._State, "paused_until", 0.0)
+    slow = threading.Thread(target=fragments.data_changed, name="slow store")
+    slow.start()
+    try:
+        assert on_its_way.wait(timeout=10)
+        fragments.data_changed()  # refused, in this thread
+    finally:
+        refused.set()
+        slow.join()
+
+    assert fragments._State.owed
 
 
 def test_a_new_build_draws_the_page_again(client_for, admin_user, monkeypatch):

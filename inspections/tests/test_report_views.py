@@ -2,6 +2,7 @@
 
 import csv
 import io
+import threading
 
 import pytest
 from django.urls import reverse
@@ -413,6 +414,46 @@ def test_when_weasyprint_fails_the_tracker_says_so_and_offers_the_spreadsheet(
     assert reverse("inspections:tracker", args=[inspection.pk, "csv"]) in page
     # No file was taken, so no copy is on the audit trail.
     assert not AuditEvent.objects.filter(action="file.downloaded").exists()
+
+
+def test_a_tracker_pdf_waits_for_another_pdf_only_so_long(
+    client_for, force_lead_a, make_report, monkeypatch
+):
+    """Web draws one PDF at a time in a process (its threads share WeasyPrint):
+    a request whose turn does not come within PDF_WAIT_SECONDS is told the PDF
+    could not be made, and offered the spreadsheet, rather than holding a
+    thread for as long as the other takes."""
+    from inspections import reports
+
+    monkeypatch.setattr(reports, "PDF_WAIT_SECONDS", 0.05)
+    inspection = make_report()
+    taken, done = threading.Event(), threading.Event()
+
+    def another_pdf():  # holds the turn, as a long drawing in another thread would
+        with reports._PDF_LOCK:
+            taken.set()
+            done.wait(timeout=10)
+
+    other = threading.Thread(target=another_pdf)
+    other.start()
+    try:
+        assert taken.wait(timeout=10)
+        response = client_for(force_lead_a).get(
+            reverse("inspections:tracker", args=[inspection.pk, "pdf"])
+        )
+    finally:
+        done.set()
+        other.join()
+
+    assert response.status_code == 503
+    assert "Sorry, the action plan tracker could not be made as a PDF" in response.content.decode()
+    assert not AuditEvent.objects.filter(action="file.downloaded").exists()
+    # Its turn come, the same request draws it.
+    response = client_for(force_lead_a).get(
+        reverse("inspections:tracker", args=[inspection.pk, "pdf"])
+    )
+    assert response.status_code == 200
+    assert response.content.startswith(b"%PDF")
 
 
 def test_the_tracker_pdf_is_drawn_once_for_each_change(
