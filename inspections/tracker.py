@@ -121,8 +121,12 @@ HEADER = [
 
 
 def filename(inspection: Inspection, extension: str) -> str:
+    """Named as the report's PDF is: "draft" until the report is published,
+    so a copy kept from the pre-publication checks says what it is, the CSV
+    above all, which has no page to print a marking on."""
     month = f"{inspection.fieldwork_start:%Y-%m}"
-    return f"{inspection.force.slug}-action-plan-tracker-{month}.{extension}"
+    status = "" if inspection.is_published else "draft-"
+    return f"{inspection.force.slug}-{status}action-plan-tracker-{month}.{extension}"
 
 
 def tracker_csv_response(inspection: Inspection):

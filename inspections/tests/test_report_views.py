@@ -344,6 +344,33 @@ def test_tracker_csv_lists_every_recommendation_and_area_for_improvement(
     assert copy.comment == "greater-manchester-action-plan-tracker-2026-03.csv"
 
 
+def test_a_tracker_taken_before_publication_is_named_draft(client_for, force_lead_a, make_report):
+    """The CSV has no page to print the draft marking on: its name says it,
+    as the report's PDF's does, until the report is published."""
+    from inspections import services
+
+    inspection = make_report(Stage.PRE_PUBLICATION)
+    client = client_for(force_lead_a)
+    for fmt in ("csv", "pdf"):
+        response = client.get(reverse("inspections:tracker", args=[inspection.pk, fmt]))
+        name = f"greater-manchester-draft-action-plan-tracker-2026-03.{fmt}"
+        assert response["Content-Disposition"] == f'attachment; filename="{name}"'
+    copies = AuditEvent.objects.filter(action="file.downloaded").values_list("comment", flat=True)
+    assert sorted(copies) == [
+        "greater-manchester-draft-action-plan-tracker-2026-03.csv",
+        "greater-manchester-draft-action-plan-tracker-2026-03.pdf",
+    ]
+
+    services.inspection_publish(
+        inspection=inspection,
+        published_on=inspection.received_for_checks_on,
+        by=inspection.lead_inspector,
+    )
+    response = client.get(reverse("inspections:tracker", args=[inspection.pk, "csv"]))
+    name = "greater-manchester-action-plan-tracker-2026-03.csv"
+    assert response["Content-Disposition"] == f'attachment; filename="{name}"'
+
+
 def test_tracker_pdf_is_a_pdf_and_unknown_formats_are_404(client_for, inspector, make_report):
     from inspections.tests.pdf import pdf_text, squashed
 
