@@ -231,7 +231,7 @@ def notice_email(*, notice_id: str) -> bool:
         where = f": {settings.SERVICE_URL}{notice.link}" if notice.link else "."
         message = EmailMessage(
             subject=notice.title,
-            body=f"{notice.body}\n\n{SIGN_IN}{where}",
+            body=f"{_late(notice)}{notice.body}\n\n{SIGN_IN}{where}",
             from_email=settings.DEFAULT_FROM_EMAIL,
             to=[notice.recipient.email],
         )
@@ -244,6 +244,17 @@ def notice_email(*, notice_id: str) -> bool:
         notice.emailed_at = timezone.now()
         notice.save(update_fields=["emailed_at", "updated_at"])
     return True
+
+
+def _late(notice: Notice) -> str:
+    """A line first in an email sent on a later day than its notice was
+    written (the broker was down; the sweep queues it again for up to a
+    week): the notice's words hold for the day it was written ("It is 3 days
+    overdue"), and the email said them as if of today."""
+    written = timezone.localdate(notice.sent_at)
+    if written >= timezone.localdate():
+        return ""
+    return f"This was written on {govuk_date(written)}. Its email was delayed.\n\n"
 
 
 def _force_leads(force_ids) -> dict:

@@ -572,6 +572,35 @@ def test_an_unsent_reminder_is_not_emailed_after_its_day(
     assert notices.notice_email(notice_id=str(reminder.pk)) is True
 
 
+def test_an_overdue_notice_emailed_days_late_says_when_it_was_written(
+    make_due, force_lead_a, monkeypatch, django_capture_on_commit_callbacks
+):
+    """Its words hold for the day it was written ("It is 1 day overdue"): an
+    email sent days later, the broker having been down, says so first."""
+    make_due(action_plan_due_on=today() - timedelta(days=1))
+    _claimed_while_the_broker_was_down(monkeypatch, django_capture_on_commit_callbacks, today())
+    notice = Notice.objects.filter(recipient=force_lead_a).get()
+    Notice.objects.filter(pk=notice.pk).update(sent_at=timezone.now() - timedelta(days=3))
+
+    assert notices.notice_email(notice_id=str(notice.pk)) is True
+    written = govuk_date(timezone.localdate() - timedelta(days=3))
+    assert mail.outbox[0].body.startswith(
+        f"This was written on {written}. Its email was delayed.\n\n{notice.body}"
+    )
+    assert "It is 1 day overdue" in notice.body
+
+
+def test_a_notice_emailed_the_day_it_was_written_says_nothing_of_delay(
+    make_due, force_lead_a, monkeypatch, django_capture_on_commit_callbacks
+):
+    make_due(action_plan_due_on=today() - timedelta(days=1))
+    _claimed_while_the_broker_was_down(monkeypatch, django_capture_on_commit_callbacks, today())
+    notice = Notice.objects.filter(recipient=force_lead_a).get()
+
+    assert notices.notice_email(notice_id=str(notice.pk)) is True
+    assert mail.outbox[0].body.startswith(notice.body)
+
+
 def test_an_unsent_overdue_notice_is_not_emailed_once_the_plan_is_in(
     make_due, force_lead_a, monkeypatch, django_capture_on_commit_callbacks
 ):
