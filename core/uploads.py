@@ -9,6 +9,7 @@ static root, with no URL, so the only way out is a view that checked access.
 
 import codecs
 import hashlib
+import io
 import logging
 import lzma
 import re
@@ -27,6 +28,8 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.http import FileResponse, Http404
+from pypdf import PasswordType, PdfReader
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
 from . import audit
 from .models import StoredFile
@@ -77,6 +80,16 @@ MAX_RATIO = 100
 RATIO_FLOOR = 64 * 1024
 MAX_ENTRIES = 1000
 ZIP_METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
+# What reading a damaged or hostile zip raises.
+_ZIP_ERRORS = (
+    zipfile.BadZipFile,
+    EOFError,
+    OSError,
+    ValueError,
+    NotImplementedError,
+    zlib.error,  # an entry whose compressed data is damaged
+    lzma.LZMAError,
+)
 CHUNK = 64 * 1024
 
 SELECT = "Select a file"
@@ -145,12 +158,79 @@ def _holds_macros(name: str) -> bool:
     return name.endswith("vbaproject.bin") or name.startswith("scripts/")
 
 
+EMBEDDED = (
+    "The selected file contains embedded objects or controls. Remove them, or save the "
+    "file as a PDF, and try again"
+)
+# An OLE compound file: how Office and LibreOffice embed another program's
+# file (an "Insert > Object" package can wrap any file, a program included)
+# and how ActiveX controls are kept. A plain document never holds one.
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+# What may sit in an Office embeddings/ folder. A chart's data is a whole
+# .xlsx kept there, so refusing OOXML packages would refuse every report with
+# a chart; each is opened and checked for macros and OLE like its container
+# (one level: a package inside a package is refused). Pictures cannot run.
+_EMBEDDED_PACKAGES = (".docx", ".xlsx", ".pptx", ".vsdx")
+_PICTURES = (".png", ".jpg", ".jpeg", ".gif", ".bmp", ".emf", ".wmf", ".svg")
+MAX_EMBEDDED_PACKAGE_BYTES = 20 * 1024 * 1024
+
+
+def _in_embeddings(name: str) -> bool:
+    """Office's word/embeddings/, xl/embeddings/ and so on."""
+    return "/embeddings/" in name.lower() and not name.endswith("/")
+
+
+def _holds_ole(archive: zipfile.ZipFile, entry: zipfile.ZipInfo) -> bool:
+    if entry.is_dir():
+        return False
+    with archive.open(entry) as data:
+        return data.read(len(OLE_MAGIC)) == OLE_MAGIC
+
+
+def _embeds_objects(archive: zipfile.ZipFile, *, nested: bool = False) -> bool:
+    """An OLE object or ActiveX control anywhere (found by its content, as
+    an .odt names them "Object 1"), or in an Office embeddings/ folder
+    anything but a picture or a checked macro-free OOXML package."""
+    for entry in archive.infolist():
+        if _holds_ole(archive, entry):
+            return True
+        if not _in_embeddings(entry.filename):
+            continue
+        name = entry.filename.lower()
+        if name.endswith(_PICTURES):
+            continue
+        if nested or not name.endswith(_EMBEDDED_PACKAGES) or _unsafe_package(archive, entry):
+            return True
+    return False
+
+
+def _unsafe_package(archive: zipfile.ZipFile, entry: zipfile.ZipInfo) -> bool:
+    """An embedded .docx or .xlsx that is not what its name says: encrypted,
+    a bomb, holding macros or objects of its own. Its size was limited with
+    its container's; read whole, as a zip needs its end to be read."""
+    if entry.file_size > MAX_EMBEDDED_PACKAGE_BYTES:
+        return True
+    try:
+        with zipfile.ZipFile(io.BytesIO(archive.read(entry))) as package:
+            entries = package.infolist()
+            return (
+                any(inner.flag_bits & 0x1 for inner in entries)
+                or _unsafe(entries)
+                or any(_holds_macros(inner.filename) for inner in entries)
+                or _embeds_objects(package, nested=True)
+            )
+    except _ZIP_ERRORS:
+        return True  # not a package Office could open as one, so not a chart's data
+
+
 def _zip_kind(upload) -> str | None:
     """Which office format a zip is, refusing bombs, encrypted and broken archives.
 
-    Only the directory is read, plus the one small entry ODT needs, so a bomb
-    is never inflated; the declared sizes are what a later reader would try
-    to unpack, so those are what we limit.
+    Only the directory is read until it passes the bomb limits, so a bomb is
+    never inflated; the declared sizes are what a later reader would try to
+    unpack, so those are what we limit. Then the first bytes of each entry
+    (for OLE objects), the one small entry ODT needs and any embedded Office
+    package are read.
     """
     try:
         with zipfile.ZipFile(upload) as archive:
@@ -164,6 +244,8 @@ def _zip_kind(upload) -> str | None:
                 # No plan or evidence document needs them; said plainly, as
                 # an ODT with macros has no other name to be saved under.
                 raise ValidationError(MACROS, code="macros")
+            if _embeds_objects(archive):
+                raise ValidationError(EMBEDDED, code="embedded_objects")
             if {"[Content_Types].xml", "word/document.xml"} <= names:
                 return "docx"
             if {"[Content_Types].xml", "xl/workbook.xml"} <= names:
@@ -173,18 +255,126 @@ def _zip_kind(upload) -> str | None:
                     if entry.read(100) == KINDS["odt"].content_type.encode():
                         return "odt"
             return None
-    except (
-        zipfile.BadZipFile,
-        EOFError,
-        OSError,
-        ValueError,
-        NotImplementedError,
-        zlib.error,  # an entry whose compressed data is damaged
-        lzma.LZMAError,
-    ) as exc:
+    except _ZIP_ERRORS as exc:
         raise ValidationError(NOT_UPLOADED, code="corrupt") from exc
     finally:
         upload.seek(0)
+
+
+PDF_SCRIPTS = (
+    "The selected PDF contains JavaScript or commands that open other programs. "
+    "Print it as a new PDF, and try again"
+)
+PDF_ATTACHMENTS = (
+    "The selected PDF has files attached to it. Remove the attached files, or print it "
+    "as a new PDF, and try again"
+)
+PDF_DAMAGED = (
+    "The selected PDF cannot be opened. It may be damaged. Print it as a new PDF, and try again"
+)
+PDF_TOO_COMPLEX = (
+    "The selected PDF is too large to check. Split it into smaller PDFs, or print it "
+    "as a new PDF, and try again"
+)
+# What a PDF viewer acts on is reached from the catalog: its name trees
+# (/JavaScript, /EmbeddedFiles), /OpenAction and /AA, the pages' /AA and
+# annotations (/A, /AA and their /Next chains), bookmarks and form fields.
+# Everything reachable is walked, each object once, except what a page only
+# draws or describes, which can hold no action: skipping it keeps a long
+# report's fonts, images and accessibility tags out of the count.
+_PDF_INERT_KEYS = frozenset(
+    {"/Contents", "/Resources", "/AP", "/Metadata", "/Thumb", "/StructTreeRoot"}
+)
+_PDF_CONTAINERS = (IndirectObject, DictionaryObject, ArrayObject)
+# A JavaScript action's code (/JS), the document's /JavaScript name tree,
+# and an XFA form (/XFA), which Adobe Reader runs with scripts of its own in
+# XML no /JS key names. /Launch opens another program or file.
+_PDF_SCRIPT_KEYS = ("/JS", "/JavaScript", "/XFA")
+_PDF_RUNS = ("/JavaScript", "/Launch")
+# A file specification's embedded file (/EF), the /EmbeddedFiles name tree.
+_PDF_ATTACHMENT_KEYS = ("/EF", "/EmbeddedFiles")
+# Objects walked at most. A 184-page WeasyPrint report with 9,000 links and
+# 300 bookmarks walks 9,500, in 0.8 seconds; a PDF with 100,000 comments, or
+# a /Next chain as long, is refused here after 3 to 5 seconds rather than
+# holding a web thread for a minute or more.
+MAX_PDF_OBJECTS = 50_000
+
+
+def _pdf_refusal(node: DictionaryObject) -> str | None:
+    """Why one dictionary of a PDF is refused, if it is. pypdf has already
+    decoded names written with #xx escapes (/J#61vaScript is /JavaScript)."""
+    if any(key in node for key in _PDF_SCRIPT_KEYS) or _pdf_name(node, "/S") in _PDF_RUNS:
+        return PDF_SCRIPTS
+    if (
+        any(key in node for key in _PDF_ATTACHMENT_KEYS)
+        or _pdf_name(node, "/Type") == "/EmbeddedFile"
+        or _pdf_name(node, "/Subtype") == "/FileAttachment"
+    ):
+        return PDF_ATTACHMENTS
+    return None
+
+
+def _pdf_name(node: DictionaryObject, key: str):
+    """A value as a viewer reads it, following `/S 7 0 R` (pypdf's dict.get does not)."""
+    value = node.get(key)
+    return value.get_object() if value is not None else None
+
+
+def _pdf_walk(root) -> str | None:
+    """The first refusal found from the catalog, walked without recursion
+    (a /Next chain can be any length), each indirect object once (so a
+    cycle ends). Streams' data is never decoded, only their dictionaries
+    read; object streams (/ObjStm) are unpacked by pypdf as it resolves."""
+    seen: set[tuple[int, int]] = set()
+    pending = [root]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, IndirectObject):
+            if (node.idnum, node.generation) in seen:
+                continue
+            seen.add((node.idnum, node.generation))
+            if len(seen) > MAX_PDF_OBJECTS:
+                raise ValidationError(PDF_TOO_COMPLEX, code="pdf_too_complex")
+            node = node.get_object()
+        if isinstance(node, DictionaryObject):
+            if refusal := _pdf_refusal(node):
+                return refusal
+            values = (value for key, value in node.items() if key not in _PDF_INERT_KEYS)
+        elif isinstance(node, ArrayObject):
+            values = node
+        else:
+            continue
+        pending.extend(value for value in values if isinstance(value, _PDF_CONTAINERS))
+    return None
+
+
+def _check_pdf(upload) -> None:
+    """Refuse a PDF that can run code on the computer of whoever opens it
+    (JavaScript, /Launch) or carries other files, which could be anything.
+
+    A PDF pypdf cannot read is refused too, as damaged: unread, it cannot be
+    checked, and a viewer that repairs more than pypdf would open what was
+    hidden from it. A PDF locked only against printing or copying opens
+    without a password, so it is checked like any other; one that needs a
+    password to open is PASSWORD_PROTECTED, as an encrypted office file is.
+    """
+    try:
+        reader = PdfReader(upload)
+        if reader.is_encrypted and reader.decrypt("") == PasswordType.NOT_DECRYPTED:
+            raise ValidationError(PASSWORD_PROTECTED, code="password_protected")
+        refusal = _pdf_walk(reader.trailer.raw_get("/Root"))
+    except ValidationError:
+        raise
+    # pypdf fails on hostile input in many ways (its own errors, KeyError,
+    # TypeError, RecursionError in nested arrays, a LimitReachedError for an
+    # object stream that inflates too far): all mean "could not be read".
+    except Exception as exc:  # noqa: BLE001
+        log.info("An uploaded PDF could not be read (%s)", type(exc).__name__)
+        raise ValidationError(PDF_DAMAGED, code="pdf_damaged") from exc
+    finally:
+        upload.seek(0)
+    if refusal:
+        raise ValidationError(refusal, code="pdf_active_content")
 
 
 def _is_utf8_text(upload) -> bool:
@@ -242,6 +432,8 @@ def check_upload(upload, *, kinds: Iterable[str], max_bytes: int | None = None) 
         raise ValidationError(CSV_ENCODING, code="file_type")
     if kind not in kinds or extension not in KINDS[kind].extensions:
         raise _wrong_type(kinds)
+    if kind == "pdf":
+        _check_pdf(upload)
     return kind
 
 

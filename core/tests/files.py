@@ -11,17 +11,35 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 MB = 1024 * 1024
 
 
-def pdf(text: str = "Action plan") -> bytes:
-    """A minimal valid one-page PDF, with a correct cross-reference table."""
+def pdf(
+    text: str = "Action plan",
+    *,
+    catalog: bytes = b"",
+    page: bytes = b"",
+    extra: list[bytes] | None = None,
+) -> bytes:
+    """A minimal valid one-page PDF, with a correct cross-reference table.
+
+    `catalog` and `page` are added to those dictionaries as written, so a
+    test can add an /OpenAction, say, as raw PDF; `extra` objects are
+    numbered from 6.
+    """
     stream = f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET".encode()
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R"
-        b" /Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream),
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
+    return pdf_of(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R %s >>" % catalog,
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R"
+            b" /Resources << /Font << /F1 5 0 R >> >> %s >>" % page,
+            b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream),
+            b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+            *(extra or []),
+        ]
+    )
+
+
+def pdf_of(objects: list[bytes]) -> bytes:
+    """A PDF of these objects, numbered from 1, the first the catalog."""
     out = bytearray(b"%PDF-1.4\n")
     offsets = []
     for number, body in enumerate(objects, start=1):

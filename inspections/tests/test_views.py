@@ -709,6 +709,48 @@ def test_a_full_disk_while_storing_a_document_says_so_beside_the_file(
     assert stored_paths(private_storage) == []
 
 
+@pytest.mark.parametrize(
+    "name, content, message",
+    [
+        pytest.param(
+            "policy.pdf",
+            lambda files: files.pdf(catalog=b"/OpenAction << /S /JavaScript /JS (app.alert(1)) >>"),
+            "PDF_SCRIPTS",
+            id="pdf-running-javascript",
+        ),
+        pytest.param(
+            "policy.docx",
+            lambda files: files.zip_of(
+                {**files.docx_entries(), "word/embeddings/oleObject1.bin": b"\xd0\xcf\x11\xe0"}
+            ),
+            "EMBEDDED",
+            id="docx-with-an-ole-object",
+        ),
+    ],
+)
+def test_a_document_that_could_run_code_is_refused_beside_the_file_and_nothing_saved(
+    client_for, planned, inspector, private_storage, name, content, message
+):
+    from core import uploads
+    from core.models import StoredFile
+    from core.tests import files
+    from core.tests.fixtures import stored_paths
+
+    message = getattr(uploads, message)
+    document = {"title": "Minutes", "kind": "policy", "received_on_0": "12",
+                "received_on_1": "1", "received_on_2": "2026"}  # fmt: skip
+    url = reverse("inspections:document_new", args=[planned.pk])
+    upload = files.upload(name, content(files))
+    response = client_for(inspector).post(url, {**document, "file": upload})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert html.count(message) == 2  # beside the file and in the error summary
+    assert f'<a href="#id_file">{message}</a>' in html
+    assert planned.documents.count() == 0
+    assert not StoredFile.objects.exists()
+    assert stored_paths(private_storage) == []
+
+
 def test_renamed_executable_is_refused_and_nothing_saved(
     client_for, planned, inspector, private_storage
 ):

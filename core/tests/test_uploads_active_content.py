@@ -1,0 +1,438 @@
+"""core.uploads: documents that could run code on the computer of the
+inspector who opens them (PDF JavaScript, launch actions and attachments;
+office files' embedded OLE objects) are refused, and ordinary ones are not."""
+
+import io
+import logging
+import zipfile
+import zlib
+
+import pytest
+from django.core.exceptions import ValidationError
+from pypdf import PdfWriter
+from pypdf.actions import JavaScript
+from pypdf.annotations import Link
+
+from core import uploads
+from core.models import StoredFile
+from core.tests import files
+from core.tests.fixtures import stored_paths
+
+pytestmark = pytest.mark.django_db
+
+DOCUMENTS = ["pdf", "docx", "odt", "xlsx"]
+JS = b"<< /S /JavaScript /JS (app.alert('hello')) >>"
+OLE = uploads.OLE_MAGIC + bytes(504)  # an OLE compound file's header block
+
+
+def written(writer: PdfWriter) -> bytes:
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def blank_writer() -> PdfWriter:
+    writer = PdfWriter()
+    writer.add_blank_page(612, 792)
+    return writer
+
+
+def with_js() -> bytes:
+    """JavaScript run as the PDF opens, from the /JavaScript name tree."""
+    writer = blank_writer()
+    writer.add_open_action(JavaScript("app.alert('hello');"))
+    return written(writer)
+
+
+def with_attachment() -> bytes:
+    writer = blank_writer()
+    writer.add_attachment("invoice.docm", b"PK\x03\x04 a macro document")
+    return written(writer)
+
+
+def encrypted_pdf(*, user_password: str, js: bool = False) -> bytes:
+    writer = blank_writer()
+    if js:
+        writer.add_open_action(JavaScript("app.alert('hello');"))
+    # AES, as Acrobat locks a PDF against editing: needs cryptography to open.
+    writer.encrypt(user_password, owner_password="owner", algorithm="AES-256")
+    return written(writer)
+
+
+def in_object_stream(catalog: bytes) -> bytes:
+    """A PDF 1.5 file whose objects are all inside one compressed object
+    stream (/ObjStm), found through a cross-reference stream, as Word and
+    Acrobat write them: nothing of the catalog is in the file's plain bytes."""
+    bodies = [
+        b"<< /Type /Catalog /Pages 2 0 R %s >>" % catalog,
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] >>",
+        JS,
+    ]
+    header, offset = b"", 0
+    for number, body in enumerate(bodies, start=1):
+        header += b"%d %d " % (number, offset)
+        offset += len(body) + 1
+    packed = zlib.compress(header + b"\n".join(bodies) + b"\n")
+    out = bytearray(b"%PDF-1.5\n")
+    objstm_at = len(out)
+    out += b"5 0 obj\n<< /Type /ObjStm /N 4 /First %d /Filter /FlateDecode /Length %d >>\n" % (
+        len(header),
+        len(packed),
+    )
+    out += b"stream\n" + packed + b"\nendstream\nendobj\n"
+    xref_at = len(out)
+    rows = b"\x00\x00\x00\x00\x00\xff\xff"
+    rows += b"".join(b"\x02" + (5).to_bytes(4) + index.to_bytes(2) for index in range(4))
+    rows += b"\x01" + objstm_at.to_bytes(4) + b"\x00\x00"
+    rows += b"\x01" + xref_at.to_bytes(4) + b"\x00\x00"
+    out += b"6 0 obj\n<< /Type /XRef /Size 7 /W [1 4 2] /Root 1 0 R /Length %d >>\n" % len(rows)
+    out += b"stream\n" + rows + b"\nendstream\nendobj\n"
+    out += b"startxref\n%d\n%%%%EOF\n" % xref_at
+    return bytes(out)
+
+
+def next_chain(length: int, *, last: bytes = JS) -> bytes:
+    """A link whose action is `length` harmless actions chained by /Next, then `last`."""
+    chain = [
+        b"<< /S /URI /URI (https://example.org) /Next %d 0 R >>" % (number + 1)
+        for number in range(5, 5 + length)
+    ]
+    return files.pdf_of(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Annots [4 0 R] >>",
+            b"<< /Type /Annot /Subtype /Link /Rect [0 0 99 99] /A 5 0 R >>",
+            *chain,
+            last,
+        ]
+    )
+
+
+PDF_REFUSALS = [
+    pytest.param(with_js, uploads.PDF_SCRIPTS, id="javascript-name-tree"),
+    pytest.param(with_attachment, uploads.PDF_ATTACHMENTS, id="attached-file"),
+    pytest.param(
+        lambda: files.pdf(catalog=b"/OpenAction " + JS), uploads.PDF_SCRIPTS, id="open-action-js"
+    ),
+    pytest.param(
+        lambda: files.pdf(catalog=b"/AA << /WC " + JS + b" >>"),
+        uploads.PDF_SCRIPTS,
+        id="document-additional-action",
+    ),
+    pytest.param(
+        lambda: files.pdf(page=b"/AA << /O " + JS + b" >>"),
+        uploads.PDF_SCRIPTS,
+        id="page-opened-action",
+    ),
+    pytest.param(
+        lambda: files.pdf(
+            page=b"/Annots [<< /Type /Annot /Subtype /Link /Rect [0 0 99 99]"
+            b" /A << /S /Launch /F (C:\\\\Windows\\\\System32\\\\cmd.exe) >> >>]"
+        ),
+        uploads.PDF_SCRIPTS,
+        id="link-launching-a-program",
+    ),
+    pytest.param(
+        lambda: files.pdf(
+            page=b"/Annots [<< /Type /Annot /Subtype /Widget /Rect [0 0 99 99]"
+            b" /AA << /E " + JS + b" >> >>]"
+        ),
+        uploads.PDF_SCRIPTS,
+        id="annotation-additional-action",
+    ),
+    pytest.param(
+        lambda: files.pdf(
+            page=b"/Annots [<< /Type /Annot /Subtype /FileAttachment /Rect [0 0 9 9]"
+            b" /FS << /Type /Filespec /F (tool.exe) >> >>]"
+        ),
+        uploads.PDF_ATTACHMENTS,
+        id="file-attachment-annotation",
+    ),
+    pytest.param(lambda: next_chain(3), uploads.PDF_SCRIPTS, id="javascript-at-end-of-next-chain"),
+    pytest.param(
+        lambda: files.pdf(
+            catalog=b"/Outlines << /Type /Outlines /First 6 0 R /Last 6 0 R /Count 1 >>",
+            extra=[b"<< /Title (Go) /A " + JS + b" >>"],
+        ),
+        uploads.PDF_SCRIPTS,
+        id="bookmark-running-javascript",
+    ),
+    pytest.param(
+        lambda: files.pdf(
+            catalog=b"/AcroForm << /Fields [<< /FT /Tx /T (total) /AA << /K " + JS + b" >> >>] >>"
+        ),
+        uploads.PDF_SCRIPTS,
+        id="form-field-keystroke-script",
+    ),
+    pytest.param(
+        lambda: files.pdf(catalog=b"/AcroForm << /Fields [] /XFA (<xdp:xdp/>) >>"),
+        uploads.PDF_SCRIPTS,
+        id="xfa-form",
+    ),
+    pytest.param(
+        lambda: encrypted_pdf(user_password="", js=True),
+        uploads.PDF_SCRIPTS,
+        id="javascript-in-a-pdf-locked-against-editing",
+    ),
+    pytest.param(
+        lambda: encrypted_pdf(user_password="secret"),
+        uploads.PASSWORD_PROTECTED,
+        id="pdf-needing-a-password",
+    ),
+    pytest.param(
+        lambda: b"%PDF-1.7\n" + bytes(range(256)) * 4, uploads.PDF_DAMAGED, id="not-a-pdf-at-all"
+    ),
+    pytest.param(
+        lambda: files.pdf_of([b"<< /Type /Catalog /Pages " + b"[" * 5000 + b" >>"]),
+        uploads.PDF_DAMAGED,
+        id="arrays-nested-too-deep",
+    ),
+]
+
+
+@pytest.mark.parametrize("content, message", PDF_REFUSALS)
+def test_a_pdf_that_could_run_code_or_carries_files_is_refused_and_nothing_stored(
+    private_storage, inspector, content, message
+):
+    with pytest.raises(ValidationError) as error:
+        uploads.store_upload(files.upload("plan.pdf", content()), by=inspector, kinds=DOCUMENTS)
+
+    assert error.value.messages == [message]
+    assert stored_paths(private_storage) == []
+    assert not StoredFile.objects.exists()
+
+
+def ordinary_writer_pdf() -> bytes:
+    """Links to a web page and to a page, and a bookmark: what reports have."""
+    writer = blank_writer()
+    writer.add_blank_page(612, 792)
+    writer.add_annotation(0, Link(rect=(50, 50, 200, 80), url="https://www.gov.uk"))
+    writer.add_annotation(0, Link(rect=(50, 100, 200, 130), target_page_index=1))
+    writer.add_outline_item("Findings", 1)
+    writer.add_metadata({"/Title": "Action plan"})
+    return written(writer)
+
+
+def weasyprint_pdf() -> bytes:
+    from weasyprint import HTML
+
+    html = (
+        "<h1 id='top'>Action plan</h1><p><a href='https://www.gov.uk'>GOV.UK</a>"
+        " <a href='#top'>Back to top</a></p>"
+    )
+    return HTML(string=html).write_pdf()
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        pytest.param(files.pdf, id="the-test-suite-pdf"),
+        pytest.param(ordinary_writer_pdf, id="links-and-bookmarks"),
+        pytest.param(weasyprint_pdf, id="made-by-weasyprint"),
+        pytest.param(lambda: encrypted_pdf(user_password=""), id="locked-against-editing"),
+        pytest.param(lambda: in_object_stream(b""), id="compressed-object-stream"),
+        pytest.param(lambda: next_chain(3, last=b"<< /S /URI /URI (https://a.b) >>"), id="chain"),
+    ],
+)
+def test_ordinary_pdfs_are_still_accepted(content):
+    """False refusals would stop real inspection work."""
+    assert uploads.check_upload(files.upload("plan.pdf", content()), kinds=DOCUMENTS) == "pdf"
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        pytest.param(
+            lambda: files.pdf(catalog=b"/OpenAction << /S /J#61vaScript /#4A#53 (alert(1)) >>"),
+            id="names-written-with-hex-escapes",
+        ),
+        pytest.param(
+            lambda: in_object_stream(b"/OpenAction 4 0 R"),
+            id="javascript-inside-a-compressed-object-stream",
+        ),
+    ],
+)
+def test_javascript_no_byte_scan_would_see_is_found(content):
+    """Why pypdf reads the PDF: neither /JavaScript nor /JS is in these files' bytes."""
+    content = content()
+    assert b"/JavaScript" not in content and b"/JS" not in content
+    with pytest.raises(ValidationError) as error:
+        uploads.check_upload(files.upload("plan.pdf", content), kinds=["pdf"])
+    assert error.value.messages == [uploads.PDF_SCRIPTS]
+
+
+def test_a_next_chain_looping_on_itself_ends_and_the_rest_is_still_checked():
+    looping = files.pdf(
+        page=b"/Annots [<< /Type /Annot /Subtype /Link /Rect [0 0 9 9] /A 6 0 R >>]",
+        extra=[b"<< /S /URI /URI (https://a.b) /Next [6 0 R 6 0 R 7 0 R] >>", JS],
+    )
+    with pytest.raises(ValidationError) as error:
+        uploads.check_upload(files.upload("plan.pdf", looping), kinds=["pdf"])
+    assert error.value.messages == [uploads.PDF_SCRIPTS]
+
+
+def test_a_long_next_chain_is_followed_to_its_end_without_recursion():
+    """5,000 actions deep: a recursive walk would overflow Python's stack."""
+    with pytest.raises(ValidationError) as error:
+        uploads.check_upload(files.upload("plan.pdf", next_chain(5000)), kinds=["pdf"])
+    assert error.value.messages == [uploads.PDF_SCRIPTS]
+
+
+def test_a_pdf_with_more_objects_than_the_limit_is_refused_unchecked(monkeypatch):
+    """100,000 comments, or a /Next chain as long, would hold a web thread
+    for minutes: past MAX_PDF_OBJECTS the walk stops and refuses."""
+    monkeypatch.setattr(uploads, "MAX_PDF_OBJECTS", 100)
+    harmless = next_chain(200, last=b"<< /S /URI /URI (https://a.b) >>")
+    with pytest.raises(ValidationError) as error:
+        uploads.check_upload(files.upload("plan.pdf", harmless), kinds=["pdf"])
+    assert error.value.messages == [uploads.PDF_TOO_COMPLEX]
+    shorter = next_chain(50, last=b"<< /S /URI /URI (https://a.b) >>")
+    assert uploads.check_upload(files.upload("plan.pdf", shorter), kinds=["pdf"]) == "pdf"
+
+
+def test_a_damaged_pdf_is_refused_quietly(caplog):
+    """pypdf warns of every flaw it meets; a hostile file must not flood the log."""
+    damaged = files.pdf()[:200]
+    with caplog.at_level(logging.DEBUG), pytest.raises(ValidationError) as error:
+        uploads.check_upload(files.upload("plan.pdf", damaged), kinds=["pdf"])
+    assert error.value.messages == [uploads.PDF_DAMAGED]
+    assert [(r.name, r.levelname) for r in caplog.records if r.levelno >= logging.INFO] == [
+        ("core.uploads", "INFO")
+    ]
+
+
+def test_an_indirect_action_type_is_followed():
+    """`/S 6 0 R` naming /JavaScript: read as a viewer reads it."""
+    content = files.pdf(catalog=b"/OpenAction << /S 6 0 R >>", extra=[b"/JavaScript"])
+    with pytest.raises(ValidationError) as error:
+        uploads.check_upload(files.upload("plan.pdf", content), kinds=["pdf"])
+    assert error.value.messages == [uploads.PDF_SCRIPTS]
+
+
+# Office documents
+
+PNG = b"\x89PNG\r\n\x1a\n" + bytes(64)
+
+
+def docx_with(extra: dict[str, bytes]) -> bytes:
+    return files.zip_of({**files.docx_entries(), **extra})
+
+
+def xlsx_with(extra: dict[str, bytes]) -> bytes:
+    with zipfile.ZipFile(io.BytesIO(files.xlsx())) as archive:
+        entries = {name: archive.read(name) for name in archive.namelist()}
+    return files.zip_of({**entries, **extra})
+
+
+OFFICE_REFUSALS = [
+    pytest.param(
+        "plan.docx", lambda: docx_with({"word/embeddings/oleObject1.bin": OLE}), id="docx-ole"
+    ),
+    pytest.param(
+        "plan.xlsx", lambda: xlsx_with({"xl/embeddings/oleObject1.bin": OLE}), id="xlsx-ole"
+    ),
+    # A .bin there is an OLE object whatever its first bytes say.
+    pytest.param(
+        "plan.docx",
+        lambda: docx_with({"word/embeddings/oleObject1.bin": b"not quite OLE"}),
+        id="docx-bin-without-ole-header",
+    ),
+    pytest.param(
+        "plan.docx", lambda: docx_with({"word/activeX/activeX1.bin": OLE}), id="activex-control"
+    ),
+    pytest.param(
+        "plan.docx",
+        lambda: docx_with(
+            {"word/embeddings/Microsoft_Word_Macro-Enabled_Document.docm": files.docx()}
+        ),
+        id="embedded-macro-enabled-document",
+    ),
+    pytest.param(
+        "plan.docx",
+        lambda: docx_with(
+            {
+                "word/embeddings/Microsoft_Excel_Worksheet.xlsx": xlsx_with(
+                    {"xl/vbaProject.bin": OLE}
+                )
+            }
+        ),
+        id="embedded-workbook-with-macros",
+    ),
+    pytest.param(
+        "plan.docx",
+        lambda: docx_with(
+            {
+                "word/embeddings/Microsoft_Excel_Worksheet.xlsx": xlsx_with(
+                    {"xl/embeddings/oleObject1.bin": OLE}
+                )
+            }
+        ),
+        id="embedded-workbook-with-its-own-ole-object",
+    ),
+    pytest.param(
+        "plan.docx",
+        lambda: docx_with({"word/embeddings/Microsoft_Excel_Worksheet.xlsx": b"not a zip"}),
+        id="embedded-workbook-that-is-not-one",
+    ),
+    pytest.param(
+        "plan.odt",
+        lambda: files.odt(extra={"Object 1": OLE, "ObjectReplacements/Object 1": b"VCLMTF"}),
+        id="odt-ole-object",
+    ),
+    pytest.param(
+        "plan.odt",
+        lambda: files.odt(extra={"Object 2/Package": OLE}),
+        id="odt-sub-document-holding-ole",
+    ),
+]
+
+
+@pytest.mark.parametrize("name, content", OFFICE_REFUSALS)
+def test_an_office_file_with_embedded_objects_is_refused_and_nothing_stored(
+    private_storage, inspector, name, content
+):
+    with pytest.raises(ValidationError) as error:
+        uploads.store_upload(files.upload(name, content()), by=inspector, kinds=DOCUMENTS)
+
+    assert error.value.messages == [uploads.EMBEDDED]
+    assert stored_paths(private_storage) == []
+    assert not StoredFile.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "name, content",
+    [
+        pytest.param("plan.docx", lambda: docx_with({"word/media/image1.png": PNG}), id="docx-png"),
+        pytest.param("plan.xlsx", lambda: xlsx_with({"xl/media/image1.png": PNG}), id="xlsx-png"),
+        pytest.param(
+            "plan.docx",
+            lambda: docx_with(
+                {
+                    "word/embeddings/Microsoft_Excel_Worksheet.xlsx": files.xlsx(),
+                    "word/charts/chart1.xml": b"<c:chartSpace/>",
+                    "word/media/image1.emf": b"\x01\x00\x00\x00",
+                }
+            ),
+            id="docx-chart-with-its-workbook",
+        ),
+        pytest.param(
+            "plan.odt", lambda: files.odt(extra={"Pictures/photo.png": PNG}), id="odt-png"
+        ),
+        pytest.param(
+            "plan.odt",
+            lambda: files.odt(
+                extra={
+                    "Object 1/content.xml": b"<office:document-content/>",
+                    "ObjectReplacements/Object 1": b"VCLMTF" + bytes(32),
+                }
+            ),
+            id="odt-chart",
+        ),
+    ],
+)
+def test_office_files_with_pictures_and_charts_are_still_accepted(name, content):
+    assert (
+        uploads.check_upload(files.upload(name, content()), kinds=DOCUMENTS) == name.split(".")[1]
+    )
