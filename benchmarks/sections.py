@@ -105,7 +105,10 @@ def people(inspection) -> dict:
     return {
         "admin": User.objects.filter(role=User.Role.ADMIN, is_active=True).order_by("email")[0],
         "lead inspector": inspection.lead_inspector,
-        "force lead": User.objects.filter(force=inspection.force, role=User.Role.FORCE_LEAD)
+        # Active: the load test's accounts are deactivated between runs.
+        "force lead": User.objects.filter(
+            force=inspection.force, role=User.Role.FORCE_LEAD, is_active=True
+        )
         .order_by("email")
         .first(),
     }
