@@ -492,6 +492,20 @@ def test_inspector_corrects_an_interview_and_a_document(
     page.get_by_role("button", name="Save changes").click()
     expect(page.locator(".govuk-error-summary")).to_contain_text("Select the new file")
     visit(page, "Change a document")
+    # A PDF that would run JavaScript on the computer of whoever opens it.
+    scripted = tmp_path / "minutes with a script.pdf"
+    scripted.write_bytes(
+        pdf("Redacted", catalog=b"/OpenAction << /S /JavaScript /JS (app.alert(1)) >>")
+    )
+    page.get_by_label("New file", exact=True).set_input_files(str(scripted))
+    page.get_by_role("button", name="Save changes").click()
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_be_focused()
+    expect(summary).to_contain_text("The selected PDF contains JavaScript")
+    expect(page.locator(".govuk-error-message")).to_contain_text(
+        "The selected PDF contains JavaScript"
+    )
+    visit(page, "Change a document")
     redacted = tmp_path / "minutes redacted.pdf"
     redacted.write_bytes(pdf("Redacted"))
     page.get_by_label("New file", exact=True).set_input_files(str(redacted))
