@@ -516,13 +516,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     # Django's own default handler for "django" printed each of its lines a
     # second time, beside the root's (found by a newcomer's first run).
-    "loggers": {
-        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
-        # pypdf warns of every flaw it repairs in an uploaded PDF (core.uploads
-        # checks each one): a damaged or hostile file would flood the log.
-        # core.uploads logs one line for a PDF it cannot read.
-        "pypdf": {"level": "ERROR"},
-    },
+    "loggers": {"django": {"handlers": ["console"], "level": "INFO", "propagate": False}},
 }
 if CELERY_BROKER_URL.startswith("filesystem"):
     # The folder broker has no host, and kombu warns of it in every process

@@ -14,6 +14,8 @@ import logging
 import lzma
 import re
 import secrets
+import subprocess
+import sys
 import unicodedata
 import zipfile
 import zlib
@@ -28,10 +30,8 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.http import FileResponse, Http404
-from pypdf import PasswordType, PdfReader
-from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
-from . import audit
+from . import audit, pdfcheck
 from .models import StoredFile
 
 log = logging.getLogger(__name__)
@@ -276,105 +276,58 @@ PDF_TOO_COMPLEX = (
     "The selected PDF is too large to check. Split it into smaller PDFs, or print it "
     "as a new PDF, and try again"
 )
-# What a PDF viewer acts on is reached from the catalog: its name trees
-# (/JavaScript, /EmbeddedFiles), /OpenAction and /AA, the pages' /AA and
-# annotations (/A, /AA and their /Next chains), bookmarks and form fields.
-# Everything reachable is walked, each object once, except what a page only
-# draws or describes, which can hold no action: skipping it keeps a long
-# report's fonts, images and accessibility tags out of the count.
-_PDF_INERT_KEYS = frozenset(
-    {"/Contents", "/Resources", "/AP", "/Metadata", "/Thumb", "/StructTreeRoot"}
-)
-_PDF_CONTAINERS = (IndirectObject, DictionaryObject, ArrayObject)
-# A JavaScript action's code (/JS), the document's /JavaScript name tree,
-# and an XFA form (/XFA), which Adobe Reader runs with scripts of its own in
-# XML no /JS key names. /Launch opens another program or file.
-_PDF_SCRIPT_KEYS = ("/JS", "/JavaScript", "/XFA")
-_PDF_RUNS = ("/JavaScript", "/Launch")
-# A file specification's embedded file (/EF), the /EmbeddedFiles name tree.
-_PDF_ATTACHMENT_KEYS = ("/EF", "/EmbeddedFiles")
-# Objects walked at most. A 184-page WeasyPrint report with 9,000 links and
-# 300 bookmarks walks 9,500, in 0.8 seconds; a PDF with 100,000 comments, or
-# a /Next chain as long, is refused here after 3 to 5 seconds rather than
-# holding a web thread for a minute or more.
-MAX_PDF_OBJECTS = 50_000
-
-
-def _pdf_refusal(node: DictionaryObject) -> str | None:
-    """Why one dictionary of a PDF is refused, if it is. pypdf has already
-    decoded names written with #xx escapes (/J#61vaScript is /JavaScript)."""
-    if any(key in node for key in _PDF_SCRIPT_KEYS) or _pdf_name(node, "/S") in _PDF_RUNS:
-        return PDF_SCRIPTS
-    if (
-        any(key in node for key in _PDF_ATTACHMENT_KEYS)
-        or _pdf_name(node, "/Type") == "/EmbeddedFile"
-        or _pdf_name(node, "/Subtype") == "/FileAttachment"
-    ):
-        return PDF_ATTACHMENTS
-    return None
-
-
-def _pdf_name(node: DictionaryObject, key: str):
-    """A value as a viewer reads it, following `/S 7 0 R` (pypdf's dict.get does not)."""
-    value = node.get(key)
-    return value.get_object() if value is not None else None
-
-
-def _pdf_walk(root) -> str | None:
-    """The first refusal found from the catalog, walked without recursion
-    (a /Next chain can be any length), each indirect object once (so a
-    cycle ends). Streams' data is never decoded, only their dictionaries
-    read; object streams (/ObjStm) are unpacked by pypdf as it resolves."""
-    seen: set[tuple[int, int]] = set()
-    pending = [root]
-    while pending:
-        node = pending.pop()
-        if isinstance(node, IndirectObject):
-            if (node.idnum, node.generation) in seen:
-                continue
-            seen.add((node.idnum, node.generation))
-            if len(seen) > MAX_PDF_OBJECTS:
-                raise ValidationError(PDF_TOO_COMPLEX, code="pdf_too_complex")
-            node = node.get_object()
-        if isinstance(node, DictionaryObject):
-            if refusal := _pdf_refusal(node):
-                return refusal
-            values = (value for key, value in node.items() if key not in _PDF_INERT_KEYS)
-        elif isinstance(node, ArrayObject):
-            values = node
-        else:
-            continue
-        pending.extend(value for value in values if isinstance(value, _PDF_CONTAINERS))
-    return None
+# How long, and in how much memory, a PDF may take to check (core/pdfcheck.py,
+# in a process of its own). pypdf is pure Python: a PDF of 20MB built as one
+# array of ten million numbers kept it parsing for about half a minute, holding
+# one of web's threads and a core. A real report of 184 pages checks in under
+# a second. The child is killed at the limit and the PDF refused as too large
+# to check; a PDF needing more memory than PDF_CHECK_MEMORY is refused so too.
+PDF_CHECK_SECONDS = 10
+PDF_CHECK_MEMORY = 1024 * 1024 * 1024
+MAX_PDF_OBJECTS = pdfcheck.MAX_OBJECTS
+_PDF_REFUSALS = {
+    pdfcheck.SCRIPTS: PDF_SCRIPTS,
+    pdfcheck.ATTACHMENTS: PDF_ATTACHMENTS,
+    pdfcheck.DAMAGED: PDF_DAMAGED,
+    pdfcheck.TOO_COMPLEX: PDF_TOO_COMPLEX,
+    pdfcheck.PASSWORD: PASSWORD_PROTECTED,
+}
 
 
 def _check_pdf(upload) -> None:
     """Refuse a PDF that can run code on the computer of whoever opens it
     (JavaScript, /Launch) or carries other files, which could be anything.
 
-    A PDF pypdf cannot read is refused too, as damaged: unread, it cannot be
-    checked, and a viewer that repairs more than pypdf would open what was
-    hidden from it. A PDF locked only against printing or copying opens
-    without a password, so it is checked like any other; one that needs a
-    password to open is PASSWORD_PROTECTED, as an encrypted office file is.
+    The check (core.pdfcheck) runs in a child process with limits on its time
+    and memory, so no PDF, however built, holds a web thread for long. A PDF
+    pypdf cannot read is refused as damaged: unread, it cannot be checked, and
+    a viewer that repairs more than pypdf would open what was hidden from it.
+    A PDF locked only against printing or copying opens without a password,
+    so it is checked like any other; one that needs a password to open is
+    PASSWORD_PROTECTED, as an encrypted office file is.
     """
+    upload.seek(0)
+    data = b"".join(upload.chunks(CHUNK))
+    upload.seek(0)
+    command = [sys.executable, "-I", pdfcheck.__file__, str(MAX_PDF_OBJECTS)]
+    command += [str(PDF_CHECK_SECONDS), str(PDF_CHECK_MEMORY)]
     try:
-        reader = PdfReader(upload)
-        if reader.is_encrypted and reader.decrypt("") == PasswordType.NOT_DECRYPTED:
-            raise ValidationError(PASSWORD_PROTECTED, code="password_protected")
-        refusal = _pdf_walk(reader.trailer.raw_get("/Root"))
-    except ValidationError:
-        raise
-    # pypdf fails on hostile input in many ways (its own errors, KeyError,
-    # TypeError, RecursionError in nested arrays, a LimitReachedError for an
-    # object stream that inflates too far): all mean "could not be read".
-    except Exception as exc:  # noqa: BLE001
-        log.info("An uploaded PDF could not be read (%s)", type(exc).__name__)
-        raise ValidationError(PDF_DAMAGED, code="pdf_damaged") from exc
-    finally:
-        upload.seek(0)
-    if refusal:
-        raise ValidationError(refusal, code="pdf_active_content")
+        done = subprocess.run(  # noqa: S603 - our own script, no shell, no user input in the command
+            command, input=data, capture_output=True, timeout=PDF_CHECK_SECONDS, check=False
+        )
+    except subprocess.TimeoutExpired as exc:
+        log.info("An uploaded PDF took longer than %s s to check", PDF_CHECK_SECONDS)
+        raise ValidationError(PDF_TOO_COMPLEX, code="pdf_too_complex") from exc
+    verdict = done.stdout.decode("ascii", "replace").strip()
+    if done.returncode != 0 or verdict not in (pdfcheck.SAFE, *_PDF_REFUSALS):
+        # Killed at its CPU or memory limit, or failed in a way of its own.
+        log.info("An uploaded PDF could not be checked (exit %s)", done.returncode)
+        raise ValidationError(PDF_TOO_COMPLEX, code="pdf_too_complex")
+    if verdict == pdfcheck.DAMAGED:
+        log.info("An uploaded PDF could not be read (%s)", done.stderr.decode("ascii", "replace"))
+    if verdict in _PDF_REFUSALS:
+        code = "password_protected" if verdict == pdfcheck.PASSWORD else f"pdf_{verdict}"
+        raise ValidationError(_PDF_REFUSALS[verdict], code=code)
 
 
 def _is_utf8_text(upload) -> bool:

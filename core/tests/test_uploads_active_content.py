@@ -4,6 +4,7 @@ office files' embedded OLE objects) are refused, and ordinary ones are not."""
 
 import io
 import logging
+import time
 import zipfile
 import zlib
 
@@ -436,3 +437,28 @@ def test_office_files_with_pictures_and_charts_are_still_accepted(name, content)
     assert (
         uploads.check_upload(files.upload(name, content()), kinds=DOCUMENTS) == name.split(".")[1]
     )
+
+
+def test_a_pdf_that_takes_too_long_to_check_is_refused_and_its_check_ended(monkeypatch):
+    """pypdf is pure Python: a PDF built as one array of a million numbers
+    kept it parsing for seconds (half a minute at 20MB), which held one of
+    web's threads. The check runs in a child process, ended at the limit."""
+    monkeypatch.setattr(uploads, "PDF_CHECK_SECONDS", 1)
+    slow = files.pdf(catalog=b"/Junk [" + b"0 " * 1_000_000 + b"]")
+    started = time.monotonic()
+    with pytest.raises(ValidationError) as error:
+        uploads.check_upload(files.upload("plan.pdf", slow), kinds=["pdf"])
+    assert error.value.messages == [uploads.PDF_TOO_COMPLEX]
+    assert time.monotonic() - started < 2.5
+    # Given the time, the same PDF is checked, and is safe.
+    monkeypatch.setattr(uploads, "PDF_CHECK_SECONDS", 30)
+    assert uploads.check_upload(files.upload("plan.pdf", slow), kinds=["pdf"]) == "pdf"
+
+
+def test_a_pdf_whose_check_runs_out_of_memory_is_refused(monkeypatch):
+    """The child may use PDF_CHECK_MEMORY at most; past it, the PDF is too
+    large to check, whatever the child was doing when it ran out."""
+    monkeypatch.setattr(uploads, "PDF_CHECK_MEMORY", 8 * 1024 * 1024)
+    with pytest.raises(ValidationError) as error:
+        uploads.check_upload(files.upload("plan.pdf", files.pdf()), kinds=["pdf"])
+    assert error.value.messages == [uploads.PDF_TOO_COMPLEX]
