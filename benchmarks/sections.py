@@ -524,7 +524,11 @@ def load_section(inspection, url: str, static_root: Path) -> dict:
         runs = {name: _locust(name, rate, host, env, inspection) for name, rate in LOAD_RUNS}
     finally:
         gunicorn.send_signal(signal.SIGTERM)
-        gunicorn.wait(timeout=30)
+        try:
+            gunicorn.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            gunicorn.kill()
+            gunicorn.wait()
         load_users_off(inspection)
     return runs
 

@@ -35,8 +35,14 @@ INERT_KEYS = frozenset({"/Contents", "/Resources", "/AP", "/Metadata", "/Thumb",
 # A JavaScript action's code (/JS), the document's /JavaScript name tree,
 # and an XFA form (/XFA), which Adobe Reader runs with scripts of its own in
 # XML no /JS key names. /Launch opens another program or file.
-SCRIPT_KEYS = ("/JS", "/JavaScript", "/XFA")
-RUNS = ("/JavaScript", "/Launch")
+# /OnInstantiate: the JavaScript of a 3D annotation's artwork, which Acrobat
+# runs when it shows it.
+SCRIPT_KEYS = ("/JS", "/JavaScript", "/XFA", "/OnInstantiate")
+# Actions that reach outside the file: /GoToR opens another PDF, and
+# /ImportData and /SubmitForm read or send data, each by any path or address,
+# a share on another computer included, which hands it the reader's Windows
+# sign-in (found by a code review).
+RUNS = ("/JavaScript", "/Launch", "/GoToR", "/ImportData", "/SubmitForm")
 # A file specification's embedded file (/EF), the /EmbeddedFiles name tree.
 ATTACHMENT_KEYS = ("/EF", "/EmbeddedFiles")
 
@@ -99,17 +105,26 @@ def walk(root, max_objects: int) -> str:
 def verdict(data: bytes, max_objects: int = MAX_OBJECTS) -> tuple[str, str]:
     """(verdict, what went wrong reading it, if anything)."""
     import io
-    import logging
 
     from pypdf import PasswordType, PdfReader
 
-    # pypdf warns of every flaw it repairs: a damaged file would flood stderr.
-    logging.getLogger("pypdf").setLevel(logging.CRITICAL)
+    twice = _keys_given_twice()
+    out_of_memory = _memory_errors_seen()
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted and reader.decrypt("") == PasswordType.NOT_DECRYPTED:
             return PASSWORD, ""
-        return walk(reader.trailer.raw_get("/Root"), max_objects), ""
+        found = walk(reader.trailer.raw_get("/Root"), max_objects)
+        if out_of_memory[0]:
+            return TOO_COMPLEX, ""
+        if twice:
+            # pypdf keeps the first of a key given twice in one dictionary;
+            # Chrome's and Firefox's viewers keep the last. What was checked
+            # is then not what a viewer runs: a second /OpenAction, or a
+            # second /Root in the trailer swapping in another catalog
+            # (found by a code review). No PDF writer repeats a key.
+            return DAMAGED, "a key given twice in one dictionary"
+        return found, ""
     except (TooComplex, MemoryError):
         return TOO_COMPLEX, ""
     # pypdf fails on hostile input in many ways (its own errors, KeyError,
@@ -119,11 +134,55 @@ def verdict(data: bytes, max_objects: int = MAX_OBJECTS) -> tuple[str, str]:
         return DAMAGED, type(exc).__name__
 
 
+MONITOR = 3  # a sys.monitoring tool id of our own (0, 1, 2 and 5 are named)
+
+
+def _memory_errors_seen() -> list[bool]:
+    """[True] once a MemoryError has been raised anywhere, caught or not.
+
+    pypdf reads past what it cannot parse in a damaged file, and a
+    MemoryError (the child's memory limit reached) is among what it skips:
+    the rest of the catalog then goes unread, and the walk would call safe
+    what it never saw (found by testing the limit: a PDF whose array filled
+    the memory came back safe). A flag set in place, as memory may be short."""
+    seen = [False]
+
+    def raised(code, offset, exception) -> None:
+        if isinstance(exception, MemoryError):
+            seen[0] = True
+
+    sys.monitoring.use_tool_id(MONITOR, "pdfcheck")
+    sys.monitoring.register_callback(MONITOR, sys.monitoring.events.RAISE, raised)
+    sys.monitoring.set_events(MONITOR, sys.monitoring.events.RAISE)
+    return seen
+
+
+def _keys_given_twice() -> list:
+    """pypdf's warnings, caught as they come: it tells of a key given twice
+    only by a warning ("Multiple definitions in dictionary …"). The rest of
+    what it warns of (each flaw it repairs) is dropped, not printed."""
+    import logging
+
+    found = []
+
+    class Catch(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            if record.getMessage().startswith("Multiple definitions in dictionary"):
+                found.append(record)
+
+    pypdf = logging.getLogger("pypdf")
+    pypdf.handlers = [Catch()]
+    pypdf.setLevel(logging.WARNING)
+    pypdf.propagate = False
+    return found
+
+
 def main(argv: list[str]) -> None:
     max_objects, seconds, memory = (int(arg) for arg in argv)
     # Killed by the kernel past them (SIGXCPU; a MemoryError first, for memory).
     resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds + 1))
     resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # no core file when killed
     found, problem = verdict(sys.stdin.buffer.read(), max_objects)
     sys.stderr.write(problem)
     sys.stdout.write(found)

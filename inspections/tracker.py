@@ -162,6 +162,10 @@ def tracker_pdf_response(inspection: Inspection) -> HttpResponse:
     )
     try:
         pdf = reports.cached_pdf(html)
+    except reports.PdfBusyError as error:
+        # Another PDF took its time: a wait, not a fault to be alerted to.
+        logger.warning("The action plan tracker of %s waited too long to be drawn", inspection.pk)
+        raise TrackerPdfError from error
     except Exception as error:  # robust: WeasyPrint failing is a page, not a 500
         logger.exception("The action plan tracker of %s could not be drawn as a PDF", inspection.pk)
         raise TrackerPdfError from error

@@ -111,8 +111,44 @@ def next_chain(length: int, *, last: bytes = JS) -> bytes:
     )
 
 
+def with_root_given_twice() -> bytes:
+    """The trailer names a harmless catalog, then one that runs JavaScript:
+    pypdf reads the first, Chrome's and Firefox's viewers the last."""
+    harmless = files.pdf(extra=[b"<< /Type /Catalog /Pages 2 0 R /OpenAction " + JS + b" >>"])
+    return harmless.replace(b"/Root 1 0 R", b"/Root 1 0 R /Root 6 0 R")
+
+
 PDF_REFUSALS = [
     pytest.param(with_js, uploads.PDF_SCRIPTS, id="javascript-name-tree"),
+    pytest.param(
+        lambda: files.pdf(catalog=b"/OpenAction << /S /GoToR /F (\\\\host\\share\\x.pdf) >>"),
+        uploads.PDF_SCRIPTS,
+        id="open-action-opening-a-pdf-on-a-share",
+    ),
+    pytest.param(
+        lambda: files.pdf(catalog=b"/OpenAction << /S /SubmitForm /F (https://example.org) >>"),
+        uploads.PDF_SCRIPTS,
+        id="open-action-sending-the-form",
+    ),
+    pytest.param(
+        lambda: files.pdf(catalog=b"/OpenAction << /S /ImportData /F (data.fdf) >>"),
+        uploads.PDF_SCRIPTS,
+        id="open-action-importing-data",
+    ),
+    pytest.param(
+        lambda: files.pdf(
+            page=b"/Annots [<< /Subtype /3D /Rect [0 0 9 9] /3DD 6 0 R >>]",
+            extra=[b"<< /Type /3D /Subtype /U3D /OnInstantiate 7 0 R >>", b"(app.alert(1))"],
+        ),
+        uploads.PDF_SCRIPTS,
+        id="3d-artwork-javascript",
+    ),
+    pytest.param(
+        lambda: files.pdf(catalog=b"/OpenAction [3 0 R /Fit] /OpenAction " + JS),
+        uploads.PDF_DAMAGED,
+        id="open-action-given-twice",
+    ),
+    pytest.param(with_root_given_twice, uploads.PDF_DAMAGED, id="catalog-given-twice"),
     pytest.param(with_attachment, uploads.PDF_ATTACHMENTS, id="attached-file"),
     pytest.param(
         lambda: files.pdf(catalog=b"/OpenAction " + JS), uploads.PDF_SCRIPTS, id="open-action-js"
@@ -343,6 +379,14 @@ OFFICE_REFUSALS = [
     pytest.param(
         "plan.docx", lambda: docx_with({"word/activeX/activeX1.bin": OLE}), id="activex-control"
     ),
+    # Kept as a plain stream (persistStreamInit) or as XML alone (persistPropertyBag).
+    pytest.param(
+        "plan.docx",
+        lambda: docx_with(
+            {"word/activeX/activeX1.xml": b"<ax:ocx ax:persistence='persistPropertyBag'/>"}
+        ),
+        id="activex-control-without-ole",
+    ),
     pytest.param(
         "plan.docx",
         lambda: docx_with(
@@ -402,6 +446,50 @@ def test_an_office_file_with_embedded_objects_is_refused_and_nothing_stored(
     assert not StoredFile.objects.exists()
 
 
+def relationships(*links: tuple[str, str]) -> bytes:
+    """A document's relationships part, each (type, target) external."""
+    kinds = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
+    return (
+        b'<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/'
+        b'package/2006/relationships">'
+        + b"".join(
+            f'<Relationship Id="rId{n}" Type="{kinds}{kind}" Target="{target}" '
+            f'TargetMode="External"/>'.encode()
+            for n, (kind, target) in enumerate(links, start=1)
+        )
+        + b"</Relationships>"
+    )
+
+
+@pytest.mark.parametrize(
+    "links",
+    [
+        # "Follina": an object linked to a web page, run when the file opens.
+        pytest.param([("oleObject", "mhtml:http://example.org/x.html!x-usc:x")], id="linked-ole"),
+        pytest.param([("oleObject", "file:///C:/Windows/x.exe")], id="linked-ole-on-disk"),
+        pytest.param([("attachedTemplate", "https://example.org/t.dotm")], id="remote-template"),
+        pytest.param([("frame", "file://host/share/x.html")], id="linked-frame"),
+        pytest.param([("image", "http://example.org/pixel.png")], id="remote-picture"),
+    ],
+)
+def test_an_office_file_that_loads_content_from_outside_is_refused(links):
+    content = docx_with({"word/_rels/document.xml.rels": relationships(*links)})
+    with pytest.raises(ValidationError) as error:
+        uploads.check_upload(files.upload("plan.docx", content), kinds=DOCUMENTS)
+    assert error.value.messages == [uploads.LINKED]
+
+
+def test_an_office_file_with_hyperlinks_and_a_template_on_the_network_is_accepted():
+    """Hyperlinks wait to be clicked; a force's documents are often made from
+    a template on its own network."""
+    links = relationships(
+        ("hyperlink", "https://www.gov.uk/guidance"),
+        ("attachedTemplate", "file:///\\\\forcehq\\templates\\Letter.dotx"),
+    )
+    content = docx_with({"word/_rels/settings.xml.rels": links})
+    assert uploads.check_upload(files.upload("plan.docx", content), kinds=DOCUMENTS) == "docx"
+
+
 @pytest.mark.parametrize(
     "name, content",
     [
@@ -455,10 +543,55 @@ def test_a_pdf_that_takes_too_long_to_check_is_refused_and_its_check_ended(monke
     assert uploads.check_upload(files.upload("plan.pdf", slow), kinds=["pdf"]) == "pdf"
 
 
-def test_a_pdf_whose_check_runs_out_of_memory_is_refused(monkeypatch):
-    """The child may use PDF_CHECK_MEMORY at most; past it, the PDF is too
-    large to check, whatever the child was doing when it ran out."""
-    monkeypatch.setattr(uploads, "PDF_CHECK_MEMORY", 8 * 1024 * 1024)
+def test_a_pdf_whose_check_runs_out_of_memory_is_refused_not_passed(monkeypatch):
+    """pypdf reads past what it cannot parse, a MemoryError included: a PDF
+    whose array fills the child's memory had the rest of its catalog, and
+    the JavaScript there, skipped, and came back safe."""
+    monkeypatch.setattr(uploads, "PDF_CHECK_MEMORY", 64 * 1024 * 1024)
+    filling = files.pdf(catalog=b"/Junk [" + b"0 " * 1_000_000 + b"] /OpenAction " + JS)
     with pytest.raises(ValidationError) as error:
-        uploads.check_upload(files.upload("plan.pdf", files.pdf()), kinds=["pdf"])
+        uploads.check_upload(files.upload("plan.pdf", filling), kinds=["pdf"])
     assert error.value.messages == [uploads.PDF_TOO_COMPLEX]
+    # Given the memory, the same PDF is found to run JavaScript.
+    monkeypatch.setattr(uploads, "PDF_CHECK_MEMORY", 512 * 1024 * 1024)
+    with pytest.raises(ValidationError) as error:
+        uploads.check_upload(files.upload("plan.pdf", filling), kinds=["pdf"])
+    assert error.value.messages == [uploads.PDF_SCRIPTS]
+
+
+def test_an_upload_is_checked_once_though_the_form_and_the_service_both_ask(monkeypatch):
+    """The form checks the file, then store_upload, inside the service's
+    transaction, holding the inspection's lock: the PDF went to the check twice."""
+    checks = []
+    verdict = uploads._pdf_verdict
+    monkeypatch.setattr(uploads, "_pdf_verdict", lambda data: checks.append(1) or verdict(data))
+    upload = files.upload("plan.pdf", files.pdf())
+    assert uploads.check_upload(upload, kinds=["pdf"]) == "pdf"
+    assert uploads.check_upload(upload, kinds=["pdf"]) == "pdf"
+    assert len(checks) == 1
+
+
+def test_when_the_check_itself_fails_the_upload_is_refused_and_someone_is_told(monkeypatch, caplog):
+    """Our fault, not the file's (the check's Python broken, say): every PDF
+    would be refused, so it is logged as an error, and the person is asked
+    to try again rather than told their file is at fault."""
+    monkeypatch.setattr(uploads.sys, "executable", "/bin/false")
+    with caplog.at_level(logging.INFO), pytest.raises(ValidationError) as error:
+        uploads.check_upload(files.upload("plan.pdf", files.pdf()), kinds=["pdf"])
+    assert error.value.messages == [uploads.NOT_UPLOADED]
+    assert [r.levelname for r in caplog.records if r.name == "core.uploads"] == ["ERROR"]
+
+
+def test_no_more_pdfs_are_checked_at_once_in_a_process_than_allowed(monkeypatch):
+    """Each check may use PDF_CHECK_MEMORY, and web runs four threads a worker:
+    past PDF_CHECKS_AT_ONCE, an upload waits its turn, then is asked to try again."""
+    monkeypatch.setattr(uploads, "PDF_CHECK_SECONDS", 0.05)
+    for _ in range(uploads.PDF_CHECKS_AT_ONCE):
+        assert uploads._PDF_CHECKS.acquire(timeout=1)
+    try:
+        with pytest.raises(ValidationError) as error:
+            uploads.check_upload(files.upload("plan.pdf", files.pdf()), kinds=["pdf"])
+    finally:
+        for _ in range(uploads.PDF_CHECKS_AT_ONCE):
+            uploads._PDF_CHECKS.release()
+    assert error.value.messages == [uploads.NOT_UPLOADED]
