@@ -4,6 +4,7 @@ office files' embedded OLE objects) are refused, and ordinary ones are not."""
 
 import io
 import logging
+import re
 import time
 import zipfile
 import zlib
@@ -68,7 +69,9 @@ def in_object_stream(catalog: bytes) -> bytes:
         b"<< /Type /Catalog /Pages 2 0 R %s >>" % catalog,
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] >>",
-        JS,
+        # Object 4: the action when the catalog names it, else nothing (every
+        # object in the file is read, reachable or not).
+        JS if b"4 0 R" in catalog else b"null",
     ]
     header, offset = b"", 0
     for number, body in enumerate(bodies, start=1):
@@ -118,8 +121,63 @@ def with_root_given_twice() -> bytes:
     return harmless.replace(b"/Root 1 0 R", b"/Root 1 0 R /Root 6 0 R")
 
 
+def with_update_after_a_hidden_end() -> bytes:
+    """An update appended after the file's end, itself ended by a %%EOF that
+    does not begin its line: pypdf reads only the first revision; Chrome's
+    viewer and poppler read the update, and its JavaScript."""
+    original = files.pdf()
+    previous = int(re.findall(rb"startxref\s+(\d+)", original)[-1])
+    update = (
+        b"1 0 obj\n<< /Type /Catalog /Pages 2 0 R /Names << /JavaScript << /Names [(a) "
+        + JS
+        + b"] >> >> >>\nendobj\n"
+    )
+    table = len(original) + len(update)
+    return (
+        original
+        + update
+        + (
+            b"xref\n0 1\n0000000000 65535 f \n1 1\n%010d 00000 n \ntrailer\n"
+            b"<< /Size 6 /Root 1 0 R /Prev %d >>\nstartxref\n%d\n %%%%EOF\n"
+            % (len(original), previous, table)
+        )
+    )
+
+
 PDF_REFUSALS = [
     pytest.param(with_js, uploads.PDF_SCRIPTS, id="javascript-name-tree"),
+    pytest.param(with_update_after_a_hidden_end, uploads.PDF_SCRIPTS, id="hidden-update"),
+    pytest.param(
+        # PDFium looks objects up by number alone: 6 1 R is object 6.
+        lambda: files.pdf(
+            catalog=b"/Names 6 1 R", extra=[b"<< /JavaScript << /Names [(a) " + JS + b"] >> >>"]
+        ),
+        uploads.PDF_SCRIPTS,
+        id="reference-with-the-wrong-generation",
+    ),
+    pytest.param(
+        lambda: files.pdf(catalog=b"/OpenAction << /S /URI /URI (https://example.org/beacon) >>"),
+        uploads.PDF_SCRIPTS,
+        id="address-fetched-on-opening",
+    ),
+    pytest.param(
+        lambda: files.pdf(page=b"/AA << /O << /S /URI /URI (file://host/share/x) >> >>"),
+        uploads.PDF_SCRIPTS,
+        id="address-fetched-on-opening-a-page",
+    ),
+    pytest.param(
+        lambda: files.pdf(
+            catalog=b"/OpenAction << /S /Rendition "
+            b"/R << /C << /D << /FS /URL /F (http://x) >> >> >> >>"
+        ),
+        uploads.PDF_SCRIPTS,
+        id="media-from-an-address",
+    ),
+    pytest.param(
+        lambda: files.pdf(catalog=b"/OpenAction << /S 6 0 R /F (calc.exe) >>", extra=[b"/Launch"]),
+        uploads.PDF_SCRIPTS,
+        id="launch-named-apart",
+    ),
     pytest.param(
         lambda: files.pdf(catalog=b"/OpenAction << /S /GoToR /F (\\\\host\\share\\x.pdf) >>"),
         uploads.PDF_SCRIPTS,
@@ -222,7 +280,8 @@ PDF_REFUSALS = [
         lambda: b"%PDF-1.7\n" + bytes(range(256)) * 4, uploads.PDF_DAMAGED, id="not-a-pdf-at-all"
     ),
     pytest.param(
-        lambda: files.pdf_of([b"<< /Type /Catalog /Pages " + b"[" * 5000 + b" >>"]),
+        # Nested too deep for pypdf, the action inside: a viewer may read it.
+        lambda: files.pdf_of([b"<< /Type /Catalog /Pages " + b"[" * 5000 + JS + b" >>"]),
         uploads.PDF_DAMAGED,
         id="arrays-nested-too-deep",
     ),
@@ -270,6 +329,13 @@ def weasyprint_pdf() -> bytes:
         pytest.param(weasyprint_pdf, id="made-by-weasyprint"),
         pytest.param(lambda: encrypted_pdf(user_password=""), id="locked-against-editing"),
         pytest.param(lambda: in_object_stream(b""), id="compressed-object-stream"),
+        pytest.param(
+            lambda: files.pdf(
+                page=b"/Annots [<< /Subtype /Link /Rect [0 0 9 9] "
+                b"/A << /S /URI /URI (https://www.gov.uk/#top) >> >>]"
+            ),
+            id="a-link-waiting-to-be-clicked",
+        ),
         pytest.param(lambda: next_chain(3, last=b"<< /S /URI /URI (https://a.b) >>"), id="chain"),
     ],
 )
@@ -532,7 +598,8 @@ def test_a_pdf_that_takes_too_long_to_check_is_refused_and_its_check_ended(monke
     kept it parsing for seconds (half a minute at 20MB), which held one of
     web's threads. The check runs in a child process, ended at the limit."""
     monkeypatch.setattr(uploads, "PDF_CHECK_SECONDS", 1)
-    slow = files.pdf(catalog=b"/Junk [" + b"0 " * 1_000_000 + b"]")
+    # /AA: it names what a refusal looks for, so it is parsed.
+    slow = files.pdf(catalog=b"/Junk [" + b"0 " * 1_000_000 + b"] /AA << >>")
     started = time.monotonic()
     with pytest.raises(ValidationError) as error:
         uploads.check_upload(files.upload("plan.pdf", slow), kinds=["pdf"])
