@@ -152,12 +152,15 @@ def _holds_macros(name: str) -> bool:
     """Office keeps macros in vbaProject.bin (a .docm or .xlsm renamed);
     OpenDocument keeps them in the same .odt, Basic in Basic/ and Python,
     JavaScript or BeanShell in Scripts/, so its name never gives them away."""
-    name = name.lower()
+    name = name.lower().replace("\\", "/")  # a name written with Windows' separators
     if name.endswith("/"):  # a folder, holding nothing itself
         return False
     if name.startswith("basic/"):
         return PurePosixPath(name).name not in _BASIC_LISTS
-    return name.endswith("vbaproject.bin") or name.startswith("scripts/")
+    # Excel 4.0 macros are sheets of formulas, with no vbaProject.bin.
+    return name.endswith("vbaproject.bin") or name.startswith(
+        ("scripts/", "xl/macrosheets/", "xl/intlmacrosheets/")
+    )
 
 
 EMBEDDED = (
@@ -181,40 +184,52 @@ LINKED = (
     "The selected file loads content from outside it when it is opened. Save it as a PDF, "
     "and try again"
 )
-# Relationships an Office file opens with: an object or frame linked from
-# elsewhere runs or shows it (the "Follina" attack linked an oleObject to a web
-# page), so these are refused wherever they point. Others (a template, a
-# picture) only when they point at the internet: a force's documents are
-# often made from a template on its own network, named the same way.
-_LINKED_OBJECTS = ("/oleobject", "/subdocument", "/frame", "/package")
-_REMOTE = ("http:", "https:", "mhtml:", "ftp:")
+# What an Office file's relationships may point at outside it. Hyperlinks
+# wait to be clicked. A template (.dotx, which cannot hold macros) may be on
+# the force's SharePoint, as Word 365 writes for every document made from one
+# kept there, or on the computer it was written on. Anything else outside is
+# fetched or run as the file opens: an object linked to a web page (the
+# "Follina" attack), a remote template with macros, a picture on a share that
+# is handed the reader's Windows sign-in (found by two code reviews).
+_TEMPLATE = "/attachedtemplate"
+_SHAREPOINT = re.compile(r"https://[a-z0-9-]+\.sharepoint\.com/[^?#]*\.dotx(?:[?#].*)?")
+_LOCAL_TEMPLATE = re.compile(r"(?:file:///)?[a-z]:[\\/][^?#]*\.dotx")
+# Relationships that bring other content in, whatever they point at: an
+# "alternative format chunk" (an RTF or web page merged in as the file opens,
+# with any objects it holds) and an ActiveX control, found by its relationship
+# whatever its part is called.
+_BRINGS_IN = ("/afchunk", "/control")
 MAX_RELS_BYTES = 1024 * 1024  # a document's relationships are a few KB
 
 
-def _links_out(archive: zipfile.ZipFile) -> bool:
-    """Whether an Office file's relationships (its *.rels parts) load
-    anything from outside it when opened, but for hyperlinks, which wait to
-    be clicked (found by a code review). ElementTree with expat 2.4 or
-    newer refuses entity expansion bombs; the size is limited first."""
+def _relationship_refusal(archive: zipfile.ZipFile) -> str | None:
+    """Why an Office file's relationships (its *.rels parts) refuse it, if
+    they do. ElementTree with expat 2.4 or newer refuses entity expansion
+    bombs; the size is limited first."""
     for entry in archive.infolist():
         if not entry.filename.lower().endswith(".rels") or entry.is_dir():
             continue
         if entry.file_size > MAX_RELS_BYTES:
-            return True
+            return NOT_UPLOADED
         try:
             root = ElementTree.fromstring(archive.read(entry))  # noqa: S314 - expat >= 2.4, size limited
         except ElementTree.ParseError:
-            return True
+            return NOT_UPLOADED
         for relationship in root:
-            if relationship.get("TargetMode", "").lower() != "external":
+            kind = relationship.get("Type", "").strip().lower()
+            if kind.endswith(_BRINGS_IN):
+                return EMBEDDED
+            if relationship.get("TargetMode", "").strip().lower() != "external":
                 continue
-            kind = relationship.get("Type", "").lower()
             target = relationship.get("Target", "").strip().lower()
             if kind.endswith("/hyperlink"):
                 continue
-            if kind.endswith(_LINKED_OBJECTS) or target.startswith(_REMOTE):
-                return True
-    return False
+            if kind.endswith(_TEMPLATE) and (
+                _SHAREPOINT.fullmatch(target) or _LOCAL_TEMPLATE.fullmatch(target)
+            ):
+                continue
+            return LINKED
+    return None
 
 
 def _in_embeddings(name: str) -> bool:
@@ -222,28 +237,32 @@ def _in_embeddings(name: str) -> bool:
     return "/embeddings/" in name.lower() and not name.endswith("/")
 
 
-def _holds_ole(archive: zipfile.ZipFile, entry: zipfile.ZipInfo) -> bool:
+def _head(archive: zipfile.ZipFile, entry: zipfile.ZipInfo) -> bytes:
     if entry.is_dir():
-        return False
+        return b""
     with archive.open(entry) as data:
-        return data.read(len(OLE_MAGIC)) == OLE_MAGIC
+        return data.read(len(OLE_MAGIC))
 
 
 def _embeds_objects(archive: zipfile.ZipFile, *, nested: bool = False) -> bool:
-    """An OLE object or ActiveX control anywhere (found by its content, as
-    an .odt names them "Object 1"), or in an Office embeddings/ folder
-    anything but a picture or a checked macro-free OOXML package."""
+    """An OLE object, ActiveX control or program anywhere (found by its
+    content, as an .odt names them "Object 1"); a package (a zip) anywhere,
+    or anything in an Office embeddings/ folder, but a picture or a checked
+    macro-free OOXML package (a package kept elsewhere, with a relationship
+    to it, is shown as an icon that opens it: found by a code review)."""
     for entry in archive.infolist():
-        if _holds_ole(archive, entry):
+        head = _head(archive, entry)
+        if head == OLE_MAGIC or head.startswith(EXECUTABLE_MAGIC):
             return True
         if "/activex/" in entry.filename.lower():
             # An ActiveX control, kept as OLE or, not found by that, as a
             # plain stream or XML alone (found by a code review).
             return True
-        if not _in_embeddings(entry.filename):
+        is_package = head.startswith(b"PK\x03\x04")
+        if not (is_package or _in_embeddings(entry.filename)):
             continue
         name = entry.filename.lower()
-        if name.endswith(_PICTURES):
+        if name.endswith(_PICTURES) and not is_package:
             continue
         if nested or not name.endswith(_EMBEDDED_PACKAGES) or _unsafe_package(archive, entry):
             return True
@@ -292,8 +311,8 @@ def _zip_kind(upload) -> str | None:
                 raise ValidationError(MACROS, code="macros")
             if _embeds_objects(archive):
                 raise ValidationError(EMBEDDED, code="embedded_objects")
-            if _links_out(archive):
-                raise ValidationError(LINKED, code="linked_content")
+            if refusal := _relationship_refusal(archive):
+                raise ValidationError(refusal, code="linked_content")
             if {"[Content_Types].xml", "word/document.xml"} <= names:
                 return "docx"
             if {"[Content_Types].xml", "xl/workbook.xml"} <= names:

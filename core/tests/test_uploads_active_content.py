@@ -545,15 +545,115 @@ def test_an_office_file_that_loads_content_from_outside_is_refused(links):
     assert error.value.messages == [uploads.LINKED]
 
 
-def test_an_office_file_with_hyperlinks_and_a_template_on_the_network_is_accepted():
-    """Hyperlinks wait to be clicked; a force's documents are often made from
-    a template on its own network."""
+def test_an_office_file_with_hyperlinks_and_a_template_of_its_own_is_accepted():
+    """Hyperlinks wait to be clicked. Word 365 names the template a document
+    was made from, on the force's SharePoint or on the author's computer: a
+    .dotx, which cannot hold macros."""
     links = relationships(
         ("hyperlink", "https://www.gov.uk/guidance"),
-        ("attachedTemplate", "file:///\\\\forcehq\\templates\\Letter.dotx"),
+        ("attachedTemplate", "https://force.sharepoint.com/sites/Templates/Letter%20A4.dotx"),
+        ("attachedTemplate", "file:///C:\\Users\\ann\\Templates\\Plan.dotx"),
     )
     content = docx_with({"word/_rels/settings.xml.rels": links})
     assert uploads.check_upload(files.upload("plan.docx", content), kinds=DOCUMENTS) == "docx"
+
+
+@pytest.mark.parametrize(
+    "links",
+    [
+        # A share on another computer is handed the reader's Windows sign-in.
+        pytest.param([("attachedTemplate", "\\\\forcehq\\templates\\Letter.dotx")], id="unc"),
+        pytest.param([("attachedTemplate", "file://forcehq/t/Letter.dotx")], id="file-host"),
+        pytest.param(
+            [("attachedTemplate", "https://force.sharepoint.com/sites/T/Letter.dotm")],
+            id="template-with-macros",
+        ),
+        pytest.param(
+            [("attachedTemplate", "https://sharepoint.com.example.org/Letter.dotx")],
+            id="not-sharepoint",
+        ),
+    ],
+)
+def test_a_template_that_could_run_or_reach_out_is_refused(links):
+    content = docx_with({"word/_rels/settings.xml.rels": relationships(*links)})
+    with pytest.raises(ValidationError) as error:
+        uploads.check_upload(files.upload("plan.docx", content), kinds=DOCUMENTS)
+    assert error.value.messages == [uploads.LINKED]
+
+
+def test_external_written_with_spaces_is_still_external():
+    rels = relationships(("image", "https://example.org/pixel.png")).replace(
+        b'TargetMode="External"', b'TargetMode=" External "'
+    )
+    content = docx_with({"word/_rels/document.xml.rels": rels})
+    with pytest.raises(ValidationError) as error:
+        uploads.check_upload(files.upload("plan.docx", content), kinds=DOCUMENTS)
+    assert error.value.messages == [uploads.LINKED]
+
+
+def internal(kind: str, target: str) -> bytes:
+    """A relationship to a part inside the file."""
+    return relationships((kind, target)).replace(b' TargetMode="External"', b"")
+
+
+@pytest.mark.parametrize(
+    "name, content, message",
+    [
+        # An RTF merged in as the file opens, with the objects it holds.
+        pytest.param(
+            "plan.docx",
+            lambda: docx_with(
+                {
+                    "word/afchunk.rtf": b"{\\rtf1{\\object\\objemb}}",
+                    "word/_rels/document.xml.rels": internal("aFChunk", "afchunk.rtf"),
+                }
+            ),
+            uploads.EMBEDDED,
+            id="merged-in-chunk",
+        ),
+        # An ActiveX control kept under another name, found by its relationship.
+        pytest.param(
+            "plan.docx",
+            lambda: docx_with(
+                {
+                    "word/ctl/ctl1.xml": b"<ax:ocx ax:persistence='persistPropertyBag'/>",
+                    "word/_rels/document.xml.rels": internal("control", "ctl/ctl1.xml"),
+                }
+            ),
+            uploads.EMBEDDED,
+            id="control-under-another-name",
+        ),
+        # A macro workbook kept among the pictures, shown as an icon that opens it.
+        pytest.param(
+            "plan.docx",
+            lambda: docx_with({"word/media/sheet.xlsm": files.zip_of({"xl/vbaProject.bin": b"x"})}),
+            uploads.EMBEDDED,
+            id="package-among-the-pictures",
+        ),
+        pytest.param(
+            "plan.docx",
+            lambda: docx_with({"word/media/image9.png": b"MZ\x90\x00" + bytes(60)}),
+            uploads.EMBEDDED,
+            id="program-named-as-a-picture",
+        ),
+        pytest.param(
+            "plan.xlsx",
+            lambda: xlsx_with({"xl/macrosheets/sheet1.xml": b"<xm:macrosheet/>"}),
+            uploads.MACROS,
+            id="excel-4-macro-sheet",
+        ),
+        pytest.param(
+            "plan.odt",
+            lambda: files.odt(extra={"Basic\\Standard\\Module1.xml": b"<script:module/>"}),
+            uploads.MACROS,
+            id="odt-macros-named-with-backslashes",
+        ),
+    ],
+)
+def test_office_content_brought_in_or_hidden_is_refused(name, content, message):
+    with pytest.raises(ValidationError) as error:
+        uploads.check_upload(files.upload(name, content()), kinds=DOCUMENTS)
+    assert error.value.messages == [message]
 
 
 @pytest.mark.parametrize(
