@@ -23,8 +23,8 @@ import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import PurePosixPath
-from xml.etree import ElementTree
 
+from defusedxml import ElementTree
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
@@ -204,15 +204,15 @@ MAX_RELS_BYTES = 1024 * 1024  # a document's relationships are a few KB
 
 def _relationship_refusal(archive: zipfile.ZipFile) -> str | None:
     """Why an Office file's relationships (its *.rels parts) refuse it, if
-    they do. ElementTree with expat 2.4 or newer refuses entity expansion
-    bombs; the size is limited first."""
+    they do. defusedxml refuses entity and DTD tricks; the size is limited
+    first."""
     for entry in archive.infolist():
         if not entry.filename.lower().endswith(".rels") or entry.is_dir():
             continue
         if entry.file_size > MAX_RELS_BYTES:
             return NOT_UPLOADED
         try:
-            root = ElementTree.fromstring(archive.read(entry))  # noqa: S314 - expat >= 2.4, size limited
+            root = ElementTree.fromstring(archive.read(entry))
         except ElementTree.ParseError:
             return NOT_UPLOADED
         for relationship in root:
@@ -288,6 +288,108 @@ def _unsafe_package(archive: zipfile.ZipFile, entry: zipfile.ZipInfo) -> bool:
         return True  # not a package Office could open as one, so not a chart's data
 
 
+XLINK = "{http://www.w3.org/1999/xlink}href"
+ODF_TEXT = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
+ODF_DRAW = "urn:oasis:names:tc:opendocument:xmlns:drawing:1.0"
+ODF_OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
+ODF_SCRIPT = "urn:oasis:names:tc:opendocument:xmlns:script:1.0"
+# Where a link waits to be clicked: a hyperlink on text or on a frame.
+_CLICKED = {f"{{{ODF_TEXT}}}a", f"{{{ODF_DRAW}}}a"}
+# Macros bound to events run when the event happens (opening the file),
+# from LibreOffice's own libraries, with no macro in the file to find.
+_EVENTS = {f"{{{ODF_OFFICE}}}event-listeners", f"{{{ODF_SCRIPT}}}event-listener"}
+# DDE: a live link that asks another program for its data.
+_DDE = {f"{{{ODF_TEXT}}}dde-connection-decl", f"{{{ODF_OFFICE}}}dde-source"}
+_WORD_DDE = re.compile(r"\bDDE(?:AUTO)?\b", re.IGNORECASE)
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+# The parts of a Word document that hold its text, and so its fields.
+_WORD_TEXT = re.compile(r"word/(document|header\d*|footer\d*|footnotes|endnotes|comments)\.xml")
+
+
+def _content_refusal(archive: zipfile.ZipFile, kind: str) -> str | None:
+    """Why what an office file's content says to do when opened refuses it,
+    if it does (found by a code review): an OpenDocument's event macros,
+    links to pictures, objects and sections outside it, and DDE; a Word
+    document's DDE fields; a workbook's DDE and OLE links, and data
+    connections fetched from the web. Parsed as it is read, element by
+    element, as a document's text may be large."""
+    try:
+        if kind == "odt":
+            return _odt_refusal(archive)
+        if kind == "docx":
+            return _word_refusal(archive)
+        return _workbook_refusal(archive)
+    except ElementTree.ParseError:
+        return NOT_UPLOADED
+
+
+def _odt_refusal(archive: zipfile.ZipFile) -> str | None:
+    names = set(archive.namelist())
+    for part in ("content.xml", "styles.xml"):
+        if part not in names:
+            continue
+        with archive.open(part) as data:
+            for event, element in ElementTree.iterparse(data, events=("start", "end")):
+                if event == "end":
+                    element.clear()  # what was read is let go: a document may be long
+                    continue
+                if element.tag in _EVENTS:
+                    return MACROS
+                if element.tag in _DDE:
+                    return LINKED
+                href = element.get(XLINK, "").strip().lower()
+                if href.startswith(("vnd.sun.star.script:", "macro:")):
+                    return MACROS
+                if href and element.tag not in _CLICKED and not _inside(href):
+                    return LINKED
+    return None
+
+
+def _inside(href: str) -> bool:
+    """A reference to a part of the same file ("Pictures/1.png", "./Object 1")."""
+    return ":" not in href and not href.startswith(("/", "\\", "..", "./.."))
+
+
+def _word_refusal(archive: zipfile.ZipFile) -> str | None:
+    """DDE fields, written in one field code or across several runs."""
+    for name in archive.namelist():
+        if not _WORD_TEXT.fullmatch(name):
+            continue
+        codes = []
+        with archive.open(name) as data:
+            for _, element in ElementTree.iterparse(data, events=("end",)):
+                if element.tag == f"{W}instrText":
+                    codes.append(element.text or "")
+                elif element.tag == f"{W}fldSimple":
+                    codes.append(" " + element.get(f"{W}instr", "") + " ")
+                element.clear()
+        if _WORD_DDE.search("".join(codes)):
+            return LINKED
+    return None
+
+
+def _workbook_refusal(archive: zipfile.ZipFile) -> str | None:
+    """A link to another program's data (DDE) or an object (OLE) in a
+    workbook's external links, and data connections fetched from the web or
+    refreshed as the workbook opens."""
+    for entry in archive.infolist():
+        name = entry.filename.lower()
+        if name.startswith("xl/externallinks/") and name.endswith(".xml"):
+            with archive.open(entry) as data:
+                for _, element in ElementTree.iterparse(data, events=("start",)):
+                    if element.tag.endswith(("}ddeLink", "}oleLink")):
+                        return LINKED
+        if name == "xl/connections.xml":
+            with archive.open(entry) as data:
+                for _, element in ElementTree.iterparse(data, events=("start",)):
+                    if element.tag.endswith("}webPr") or element.get("refreshOnLoad") in (
+                        "1",
+                        "true",
+                    ):
+                        return LINKED
+    return None
+
+
 def _zip_kind(upload) -> str | None:
     """Which office format a zip is, refusing bombs, encrypted and broken archives.
 
@@ -313,15 +415,18 @@ def _zip_kind(upload) -> str | None:
                 raise ValidationError(EMBEDDED, code="embedded_objects")
             if refusal := _relationship_refusal(archive):
                 raise ValidationError(refusal, code="linked_content")
+            kind = None
             if {"[Content_Types].xml", "word/document.xml"} <= names:
-                return "docx"
-            if {"[Content_Types].xml", "xl/workbook.xml"} <= names:
-                return "xlsx"
-            if "mimetype" in names:
+                kind = "docx"
+            elif {"[Content_Types].xml", "xl/workbook.xml"} <= names:
+                kind = "xlsx"
+            elif "mimetype" in names:
                 with archive.open("mimetype") as entry:
                     if entry.read(100) == KINDS["odt"].content_type.encode():
-                        return "odt"
-            return None
+                        kind = "odt"
+            if kind and (refusal := _content_refusal(archive, kind)):
+                raise ValidationError(refusal, code="linked_content")
+            return kind
     except _ZIP_ERRORS as exc:
         raise ValidationError(NOT_UPLOADED, code="corrupt") from exc
     finally:

@@ -76,7 +76,8 @@ def docx_entries() -> dict[str, bytes]:
     return {
         "[Content_Types].xml": CONTENT_TYPES,
         "_rels/.rels": b'<?xml version="1.0"?><Relationships/>',
-        "word/document.xml": b'<?xml version="1.0"?><w:document><w:body>'
+        "word/document.xml": b'<?xml version="1.0"?><w:document xmlns:w="'
+        b'http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>'
         b"<w:p><w:r><w:t>Action plan</w:t></w:r></w:p></w:body></w:document>",
     }
 
@@ -104,7 +105,8 @@ def odt(
         {
             "mimetype": mimetype,
             "META-INF/manifest.xml": b'<?xml version="1.0"?><manifest:manifest/>',
-            "content.xml": b'<?xml version="1.0"?><office:document-content/>',
+            "content.xml": b'<?xml version="1.0"?><office:document-content xmlns:office='
+            b'"urn:oasis:names:tc:opendocument:xmlns:office:1.0"/>',
             **(extra or {}),
         }
     )

@@ -762,3 +762,108 @@ def test_no_more_pdfs_are_checked_at_once_in_a_process_than_allowed(monkeypatch)
         for _ in range(uploads.PDF_CHECKS_AT_ONCE):
             uploads._PDF_CHECKS.release()
     assert error.value.messages == [uploads.NOT_UPLOADED]
+
+
+ODF = (
+    b'<?xml version="1.0"?><office:document-content'
+    b' xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"'
+    b' xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"'
+    b' xmlns:draw="urn:oasis:names:tc:opendocument:xmlns:drawing:1.0"'
+    b' xmlns:script="urn:oasis:names:tc:opendocument:xmlns:script:1.0"'
+    b' xmlns:xlink="http://www.w3.org/1999/xlink"><office:body><office:text>%s'
+    b"</office:text></office:body></office:document-content>"
+)
+WORD = (
+    b'<?xml version="1.0"?><w:document'
+    b' xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+    b"<w:body><w:p>%s</w:p></w:body></w:document>"
+)
+SHEET = b'<?xml version="1.0"?><x xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">%s</x>'
+
+
+@pytest.mark.parametrize(
+    "name, content, message",
+    [
+        # A macro of LibreOffice's own, run as the document loads: no macro in the file.
+        pytest.param(
+            "plan.odt",
+            lambda: files.odt(
+                extra={
+                    "content.xml": ODF
+                    % b'<office:event-listeners><script:event-listener script:event-name="dom:load"'
+                    b' xlink:href="vnd.sun.star.script:Tools.Debug.X?language=Basic"/>'
+                    b"</office:event-listeners>"
+                }
+            ),
+            uploads.MACROS,
+            id="odt-macro-on-opening",
+        ),
+        pytest.param(
+            "plan.odt",
+            lambda: files.odt(
+                extra={"content.xml": ODF % b'<draw:image xlink:href="file://host/share/a.png"/>'}
+            ),
+            uploads.LINKED,
+            id="odt-picture-on-a-share",
+        ),
+        pytest.param(
+            "plan.odt",
+            lambda: files.odt(
+                extra={"content.xml": ODF % b'<text:section-source xlink:href="https://x.org/a"/>'}
+            ),
+            uploads.LINKED,
+            id="odt-section-from-the-internet",
+        ),
+        # Word's DDE field, its code written across two runs.
+        pytest.param(
+            "plan.docx",
+            lambda: docx_with(
+                {
+                    "word/document.xml": WORD % b"<w:r><w:instrText> DD</w:instrText></w:r>"
+                    b'<w:r><w:instrText>EAUTO cmd.exe "/k calc"</w:instrText></w:r>'
+                }
+            ),
+            uploads.LINKED,
+            id="word-dde-field",
+        ),
+        pytest.param(
+            "plan.xlsx",
+            lambda: xlsx_with(
+                {"xl/externalLinks/externalLink1.xml": SHEET % b'<ddeLink ddeService="cmd"/>'}
+            ),
+            uploads.LINKED,
+            id="excel-dde-link",
+        ),
+        pytest.param(
+            "plan.xlsx",
+            lambda: xlsx_with(
+                {
+                    "xl/connections.xml": SHEET
+                    % b'<connection id="1"><webPr url="http://example.org/data"/></connection>'
+                }
+            ),
+            uploads.LINKED,
+            id="excel-web-query",
+        ),
+    ],
+)
+def test_office_content_that_acts_as_it_opens_is_refused(name, content, message):
+    with pytest.raises(ValidationError) as error:
+        uploads.check_upload(files.upload(name, content()), kinds=DOCUMENTS)
+    assert error.value.messages == [message]
+
+
+def test_an_odt_with_its_own_pictures_and_a_hyperlink_is_accepted():
+    content = files.odt(
+        extra={
+            "content.xml": ODF
+            % b'<draw:image xlink:href="Pictures/1.png"/><draw:object xlink:href="./Object 1"/>'
+            b'<text:a xlink:href="https://www.gov.uk/">GOV.UK</text:a>'
+        }
+    )
+    assert uploads.check_upload(files.upload("plan.odt", content), kinds=DOCUMENTS) == "odt"
+
+
+def test_a_word_document_mentioning_dde_in_its_text_is_accepted():
+    content = docx_with({"word/document.xml": WORD % b"<w:r><w:t>DDEAUTO is a field</w:t></w:r>"})
+    assert uploads.check_upload(files.upload("plan.docx", content), kinds=DOCUMENTS) == "docx"
