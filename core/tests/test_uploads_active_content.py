@@ -781,38 +781,34 @@ WORD = (
 SHEET = b'<?xml version="1.0"?><x xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">%s</x>'
 
 
+def odt_with(body: bytes) -> bytes:
+    """An ODT whose text holds this markup."""
+    return files.odt(extra={"content.xml": ODF % body})
+
+
 @pytest.mark.parametrize(
     "name, content, message",
     [
         # A macro of LibreOffice's own, run as the document loads: no macro in the file.
         pytest.param(
             "plan.odt",
-            lambda: files.odt(
-                extra={
-                    "content.xml": ODF
-                    % b'<office:event-listeners><script:event-listener script:event-name="dom:load"'
-                    b' xlink:href="vnd.sun.star.script:Tools.Debug.X?language=Basic"/>'
-                    b"</office:event-listeners>"
-                }
+            lambda: odt_with(
+                b'<office:event-listeners><script:event-listener script:event-name="dom:load"'
+                b' xlink:href="vnd.sun.star.script:Tools.Debug.X?language=Basic"/>'
+                b"</office:event-listeners>"
             ),
             uploads.MACROS,
             id="odt-macro-on-opening",
         ),
-        pytest.param(
-            "plan.odt",
-            lambda: files.odt(
-                extra={"content.xml": ODF % b'<draw:image xlink:href="file://host/share/a.png"/>'}
-            ),
-            uploads.LINKED,
-            id="odt-picture-on-a-share",
-        ),
-        pytest.param(
-            "plan.odt",
-            lambda: files.odt(
-                extra={"content.xml": ODF % b'<text:section-source xlink:href="https://x.org/a"/>'}
-            ),
-            uploads.LINKED,
-            id="odt-section-from-the-internet",
+        *(
+            pytest.param("plan.odt", lambda body=body: odt_with(body), uploads.LINKED, id=name)
+            for name, body in (
+                ("odt-picture-on-a-share", b'<draw:image xlink:href="file://host/share/a.png"/>'),
+                (
+                    "odt-section-from-the-internet",
+                    b'<text:section-source xlink:href="https://x.org/a"/>',
+                ),
+            )
         ),
         # Word's DDE field, its code written across two runs.
         pytest.param(
@@ -854,12 +850,9 @@ def test_office_content_that_acts_as_it_opens_is_refused(name, content, message)
 
 
 def test_an_odt_with_its_own_pictures_and_a_hyperlink_is_accepted():
-    content = files.odt(
-        extra={
-            "content.xml": ODF
-            % b'<draw:image xlink:href="Pictures/1.png"/><draw:object xlink:href="./Object 1"/>'
-            b'<text:a xlink:href="https://www.gov.uk/">GOV.UK</text:a>'
-        }
+    content = odt_with(
+        b'<draw:image xlink:href="Pictures/1.png"/><draw:object xlink:href="./Object 1"/>'
+        b'<text:a xlink:href="https://www.gov.uk/">GOV.UK</text:a>'
     )
     assert uploads.check_upload(files.upload("plan.odt", content), kinds=DOCUMENTS) == "odt"
 
