@@ -1,4 +1,6 @@
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
+from django.contrib.auth.models import Group
 from django.urls import include, path
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -10,6 +12,35 @@ admin.site.site_header = "Child protection inspections: administration"
 # show anyone with Django admin access every person's secret key.
 if admin.site.is_registered(TOTPDevice):
     admin.site.unregister(TOTPDevice)
+# Roles are a field of the person, changed through the audited service; a
+# group would grant Django admin rights that no history shows, and none is used.
+if admin.site.is_registered(Group):
+    admin.site.unregister(Group)
+
+
+class ReadOnly:
+    """Seen, never changed here: nothing in the Django admin's own screens
+    for these writes the audit trail."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+# Sign-in attempts and lockouts (django-axes): to look into, not to edit. A
+# lockout ends by itself after AXES_COOLOFF_TIME, or when the person sets a
+# new password through a link an admin sends (both audited); deleting it here
+# unlocked someone with no record of who did it.
+for model in (AccessAttempt, AccessFailureLog, AccessLog):
+    if admin.site.is_registered(model):
+        shown_by = type(admin.site.get_model_admin(model))
+        admin.site.unregister(model)
+        admin.site.register(model, type(f"ReadOnly{shown_by.__name__}", (ReadOnly, shown_by), {}))
 
 urlpatterns = [
     path("", include("core.urls")),

@@ -265,3 +265,32 @@ def test_only_a_real_password_change_in_the_django_admin_is_recorded(
     assert not force_lead_a.has_usable_password()
     event = AuditEvent.objects.for_object(force_lead_a).get()
     assert event.action == "user_password_disabled"
+
+
+def test_groups_are_not_offered_in_the_django_admin(client_for, staff):
+    """Roles are a field of the person, changed through the audited service:
+    a group would grant rights that no history shows."""
+    client = client_for(staff)
+    assert client.get("/django-admin/auth/group/").status_code == 404
+    assert client.get("/django-admin/auth/group/add/").status_code == 404
+
+
+def test_sign_in_lockouts_are_seen_not_changed_in_the_django_admin(client_for, staff, inspector):
+    """Deleting a lockout here unlocked someone with no record of who did it:
+    a lockout ends by itself, or with a new password set through a link."""
+    from axes.models import AccessAttempt
+
+    attempt = AccessAttempt.objects.create(
+        username=inspector.email, ip_address="192.0.2.1", user_agent="x", failures_since_start=5
+    )
+    client = client_for(staff)
+    listing = client.get("/django-admin/axes/accessattempt/")
+    assert listing.status_code == 200
+    assert inspector.email in listing.content.decode()
+    assert client.get(f"/django-admin/axes/accessattempt/{attempt.pk}/delete/").status_code == 403
+    client.post(
+        "/django-admin/axes/accessattempt/",
+        {"action": "delete_selected", "_selected_action": [attempt.pk], "post": "yes"},
+    )
+    assert AccessAttempt.objects.filter(pk=attempt.pk).exists()
+    assert client.get("/django-admin/axes/accesslog/add/").status_code == 403
