@@ -323,25 +323,32 @@ def _content_refusal(archive: zipfile.ZipFile, kind: str) -> str | None:
         return NOT_UPLOADED
 
 
+def _elements(archive: zipfile.ZipFile, part):
+    """Each element of an XML part as it begins, its attributes read; each let
+    go once it ends, as a document's text may be long."""
+    with archive.open(part) as data:
+        for event, element in ElementTree.iterparse(data, events=("start", "end")):
+            if event == "start":
+                yield element
+            else:
+                element.clear()
+
+
 def _odt_refusal(archive: zipfile.ZipFile) -> str | None:
     names = set(archive.namelist())
     for part in ("content.xml", "styles.xml"):
         if part not in names:
             continue
-        with archive.open(part) as data:
-            for event, element in ElementTree.iterparse(data, events=("start", "end")):
-                if event == "end":
-                    element.clear()  # what was read is let go: a document may be long
-                    continue
-                if element.tag in _EVENTS:
-                    return MACROS
-                if element.tag in _DDE:
-                    return LINKED
-                href = element.get(XLINK, "").strip().lower()
-                if href.startswith(("vnd.sun.star.script:", "macro:")):
-                    return MACROS
-                if href and element.tag not in _CLICKED and not _inside(href):
-                    return LINKED
+        for element in _elements(archive, part):
+            if element.tag in _EVENTS:
+                return MACROS
+            if element.tag in _DDE:
+                return LINKED
+            href = element.get(XLINK, "").strip().lower()
+            if href.startswith(("vnd.sun.star.script:", "macro:")):
+                return MACROS
+            if href and element.tag not in _CLICKED and not _inside(href):
+                return LINKED
     return None
 
 
@@ -375,18 +382,16 @@ def _workbook_refusal(archive: zipfile.ZipFile) -> str | None:
     for entry in archive.infolist():
         name = entry.filename.lower()
         if name.startswith("xl/externallinks/") and name.endswith(".xml"):
-            with archive.open(entry) as data:
-                for _, element in ElementTree.iterparse(data, events=("start",)):
-                    if element.tag.endswith(("}ddeLink", "}oleLink")):
-                        return LINKED
-        if name == "xl/connections.xml":
-            with archive.open(entry) as data:
-                for _, element in ElementTree.iterparse(data, events=("start",)):
-                    if element.tag.endswith("}webPr") or element.get("refreshOnLoad") in (
-                        "1",
-                        "true",
-                    ):
-                        return LINKED
+            links = (e.tag.endswith(("}ddeLink", "}oleLink")) for e in _elements(archive, entry))
+        elif name == "xl/connections.xml":
+            links = (
+                e.tag.endswith("}webPr") or e.get("refreshOnLoad") in ("1", "true")
+                for e in _elements(archive, entry)
+            )
+        else:
+            continue
+        if any(links):
+            return LINKED
     return None
 
 
