@@ -53,6 +53,7 @@ class CaseListUploadForm(GovukForm):
     case_list = PrivateFileField(
         kinds=["csv"],
         max_bytes=CASE_LIST_MAX_BYTES,
+        served=False,  # read by the import, never downloaded (see casefiles.services)
         label="Upload the case list",
         help_text=f"{describe_limits(['csv'], CASE_LIST_MAX_BYTES)}, saved as CSV UTF-8, "
         "with the headings in the template.",

@@ -195,7 +195,12 @@ def case_list_import_start(*, inspection: Inspection, upload, by) -> CaseListImp
     if blocker:
         raise ValidationError(blocker)
     estimate = _estimate_rows(upload)
-    stored = uploads.store_upload(upload, by=by, kinds=["csv"], max_bytes=CASE_LIST_MAX_BYTES)
+    # Not served: the import reads it and no one downloads it, so its cells
+    # are the import's to judge (a quote mark never closed is named by row
+    # there), and a formula in one is only ever a value in the database.
+    stored = uploads.store_upload(
+        upload, by=by, kinds=["csv"], max_bytes=CASE_LIST_MAX_BYTES, served=False
+    )
     job = CaseListImport.objects.create(
         inspection=inspection, stored_file=stored, created_by=by, total_rows=estimate
     )

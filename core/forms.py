@@ -296,9 +296,10 @@ class PrivateFileField(forms.FileField):
 
     widget = forms.FileInput
 
-    def __init__(self, *, kinds, max_bytes: int | None = None, **kwargs):
+    def __init__(self, *, kinds, max_bytes: int | None = None, served: bool = True, **kwargs):
         self.kinds = tuple(kinds)
         self.max_bytes = max_bytes
+        self.served = served
         # Lazy, so the hint follows UPLOAD_MAX_BYTES as it is when rendered.
         kwargs.setdefault("help_text", lazy(uploads.describe_limits, str)(self.kinds, max_bytes))
         kwargs["error_messages"] = {
@@ -317,7 +318,9 @@ class PrivateFileField(forms.FileField):
     def clean(self, data, initial=None):
         upload = super().clean(data, initial)
         if upload:
-            uploads.check_upload(upload, kinds=self.kinds, max_bytes=self.max_bytes)
+            uploads.check_upload(
+                upload, kinds=self.kinds, max_bytes=self.max_bytes, served=self.served
+            )
         return upload
 
 

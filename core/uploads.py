@@ -8,8 +8,10 @@ static root, with no URL, so the only way out is a view that checked access.
 """
 
 import codecs
+import csv
 import hashlib
 import io
+import itertools
 import logging
 import lzma
 import re
@@ -20,7 +22,7 @@ import threading
 import unicodedata
 import zipfile
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
@@ -99,6 +101,22 @@ EMPTY = "The selected file is empty"
 PASSWORD_PROTECTED = "The selected file is password protected"  # noqa: S105 - a message
 NOT_UPLOADED = "The selected file could not be uploaded – try again"
 CSV_ENCODING = "The selected file must be a CSV saved as UTF-8"
+CSV_FORMULA = (
+    "The selected file must not contain formulas – cell {cell} would run as one when "
+    "the file is opened in a spreadsheet. Remove it, or upload the file as XLSX"
+)
+CSV_UNREADABLE = (
+    'The selected file could not be read as CSV – check that every quote mark (") is '
+    "closed, then save it as CSV UTF-8 again"
+)
+# A spreadsheet opening a CSV reads a cell that starts with one of these as
+# a formula. One that calls a function, names a program (DDE: cmd|' /C calc'!A0)
+# or another file or sheet ('\\server\share\[book.xlsx]Sheet1'!A1, which hands
+# over the reader's Windows sign-in) can act; "-5", "+44 20 7946 0000" and
+# "- none" cannot, and are kept.
+FORMULA_STARTS = ("=", "+", "-", "@")
+FORMULA_ACTS = re.compile(r"[(|!]")
+EXCEL_SEPARATOR = re.compile(r"sep=([^\r\n\"])\r?\n?")
 
 
 def _size_text(max_bytes: int) -> str:
@@ -568,13 +586,17 @@ def _detect(upload) -> str | None:
     return "csv" if _is_utf8_text(upload) else None
 
 
-def check_upload(upload, *, kinds: Iterable[str], max_bytes: int | None = None) -> str:
+def check_upload(
+    upload, *, kinds: Iterable[str], max_bytes: int | None = None, served: bool = True
+) -> str:
     """Check an uploaded file and return its kind ("pdf", "docx", ...).
 
     The type is judged by content, never by the name or the browser's claimed
     content type, which anyone can set; the extension must then agree, so a
     file opens in the program its name promises. Raises ValidationError in
-    GOV.UK wording. Reads the file but writes nothing.
+    GOV.UK wording. Reads the file but writes nothing. `served`: people will
+    download and open it, so a CSV must hold no formula that acts
+    (_check_csv); False only for a file the service reads itself.
     """
     kinds = list(kinds)
     if not upload:
@@ -596,7 +618,49 @@ def check_upload(upload, *, kinds: Iterable[str], max_bytes: int | None = None) 
         raise _wrong_type(kinds)
     if kind == "pdf":
         _check_pdf(upload)
+    if kind == "csv" and served:
+        _check_csv(upload)
     return kind
+
+
+def _check_csv(upload) -> None:
+    """Refuse a CSV with a formula that can act when the file is opened in
+    Excel or LibreOffice: CSV has no way to say "this cell is text", and an
+    inspector opens evidence on an office laptop. Every cell is read, as a
+    spreadsheet reads it, including Excel's "sep=;" first line."""
+    text = io.TextIOWrapper(upload.file, encoding="utf-8-sig", newline="")
+    try:
+        for row, cells in enumerate(_csv_records(text), start=1):
+            for column, cell in enumerate(cells, start=1):
+                value = cell.lstrip()
+                if value.startswith(FORMULA_STARTS) and FORMULA_ACTS.search(value):
+                    cell_name = f"{_column_letters(column)}{row}"
+                    raise ValidationError(CSV_FORMULA.format(cell=cell_name), code="csv_formula")
+    except csv.Error:
+        # A value longer than the reader takes (a quote mark never closed):
+        # its cells cannot be told apart, so neither can a formula in them.
+        raise ValidationError(CSV_UNREADABLE, code="csv_unreadable") from None
+    finally:
+        text.detach()  # the upload stays open for storing
+        upload.seek(0)
+
+
+def _csv_records(text: io.TextIOWrapper) -> Iterator[list[str]]:
+    first = text.readline()
+    separator = EXCEL_SEPARATOR.fullmatch(first)
+    if separator:
+        yield from csv.reader(text, delimiter=separator[1], strict=False)
+    else:
+        yield from csv.reader(itertools.chain([first], text), strict=False)
+
+
+def _column_letters(column: int) -> str:
+    """1 is A, 27 is AA: how a spreadsheet names the column."""
+    letters = ""
+    while column:
+        column, remainder = divmod(column - 1, 26)
+        letters = chr(ord("A") + remainder) + letters
+    return letters
 
 
 def _clean_name(name: str) -> str:
@@ -628,7 +692,9 @@ class _HashingFile(File):
             yield chunk
 
 
-def store_upload(upload, *, by, kinds: Iterable[str], max_bytes: int | None = None) -> StoredFile:
+def store_upload(
+    upload, *, by, kinds: Iterable[str], max_bytes: int | None = None, served: bool = True
+) -> StoredFile:
     """Check an upload, then keep it privately and return its StoredFile row.
 
     The name on disk is random and has no extension: it reveals nothing and
@@ -639,7 +705,7 @@ def store_upload(upload, *, by, kinds: Iterable[str], max_bytes: int | None = No
     A storage that fails (a full disk, the shared folder gone) is
     NOT_UPLOADED: the person can try again, where it was a 500.
     """
-    kind = check_upload(upload, kinds=kinds, max_bytes=max_bytes)
+    kind = check_upload(upload, kinds=kinds, max_bytes=max_bytes, served=served)
     upload.seek(0)
     try:
         return store_file(upload, name=upload.name, kind=kind, by=by)

