@@ -501,13 +501,8 @@ def _check_pdf(upload) -> None:
     that repairs more than pypdf would open what was hidden from it. A PDF
     locked only against printing or copying opens without a password, so it
     is checked like any other; one that needs a password to open is
-    PASSWORD_PROTECTED, as an encrypted office file is. Checked once for each
-    upload: the form checks it, and store_upload, inside the service's
-    transaction, then finds it checked (found by a code review: the second
-    check held the inspection's row lock for as long again).
+    PASSWORD_PROTECTED, as an encrypted office file is.
     """
-    if getattr(upload, "pdf_checked", False):
-        return
     upload.seek(0)
     data = b"".join(upload.chunks(CHUNK))
     upload.seek(0)
@@ -515,7 +510,6 @@ def _check_pdf(upload) -> None:
     if verdict in _PDF_REFUSALS:
         code = "password_protected" if verdict == pdfcheck.PASSWORD else f"pdf_{verdict}"
         raise ValidationError(_PDF_REFUSALS[verdict], code=code)
-    upload.pdf_checked = True
 
 
 def _pdf_verdict(data: bytes) -> str:
@@ -602,6 +596,20 @@ def check_upload(
     if not upload:
         raise ValidationError(SELECT, code="required")
     limit = _limit(max_bytes)
+    # Checked once for the same rules: the form checks the file, then
+    # store_upload, inside the service's transaction, finds it passed. A
+    # second PDF or CSV check held the inspection's row lock for as long
+    # again (found by a code review).
+    rules = (tuple(kinds), limit, served)
+    passed = getattr(upload, "passed_checks", None)
+    if passed is not None and passed[0] == rules:
+        return passed[1]
+    kind = _checked_kind(upload, kinds=kinds, limit=limit, served=served)
+    upload.passed_checks = (rules, kind)
+    return kind
+
+
+def _checked_kind(upload, *, kinds: list[str], limit: int, served: bool) -> str:
     if not upload.size:
         raise ValidationError(EMPTY, code="empty")
     if upload.size > limit:

@@ -252,6 +252,18 @@ def test_a_csv_the_service_reads_itself_is_not_judged_by_its_cells(private_stora
     assert stored.size == len(content)
 
 
+def test_an_upload_passed_under_other_rules_is_checked_again():
+    """Checked once for the same rules (the form, then store_upload), but a
+    file passed as one the service only reads is judged again when served."""
+    upload = files.upload("figures.csv", b"area,count\nKent,=HYPERLINK(1)\n")
+    assert uploads.check_upload(upload, kinds=["csv"], served=False) == "csv"
+    with pytest.raises(ValidationError) as error:
+        uploads.check_upload(upload, kinds=["csv"])
+    assert error.value.messages == [uploads.CSV_FORMULA.format(cell="B2")]
+    with pytest.raises(ValidationError):
+        uploads.check_upload(upload, kinds=["csv"], max_bytes=8, served=False)
+
+
 def test_zip_bomb_is_judged_without_inflating_it(monkeypatch):
     bomb = files.zip_bomb()
 
