@@ -13,6 +13,7 @@ from actionplans.tests.factories import complete_draft, pdf_upload, submitted_pl
 from core.models import StoredFile
 from core.tests import files
 from core.tests.fixtures import fill_the_disk, stored_paths
+from tests.races import first_click_lands_first
 
 
 def url(name, inspection, *args, slug="action-plan"):
@@ -420,13 +421,7 @@ def test_a_second_click_on_accept_that_waited_for_the_first_says_it_is_accepted(
     the one that waited for the first drew the review form again with
     'There is a problem: This version has already been reviewed'."""
     plan, version = submitted_plan(checks, by=force_lead_a)
-    accept = services.action_plan_version_accept
-
-    def first_click_lands_first(**kwargs):
-        accept(**kwargs)
-        return accept(**kwargs)
-
-    monkeypatch.setattr(services, "action_plan_version_accept", first_click_lands_first)
+    first_click_lands_first(monkeypatch, services, "action_plan_version_accept")
     response = client_for(lead_inspector).post(
         url("version_review", checks, 1), {"decision": "accept"}, follow=True
     )

@@ -27,6 +27,7 @@ from actionplans.tests.factories import (
 from core.templatetags.govuk import govuk_date
 from forces.models import Force
 from inspections.models import Inspection
+from tests.races import race
 
 
 def kinds(**filters) -> list[tuple]:
@@ -449,24 +450,11 @@ def test_two_sweeps_at_once_send_one_notice(
         return claim(candidates)
 
     monkeypatch.setattr(notices, "notices_claim_rows", claim_together)
-    results, errors = [], []
 
-    def worker():
-        try:
-            results.append(notices_sweep(today=today()))
-        except Exception as exc:  # pragma: no cover - reported below
-            errors.append(exc)
-        finally:
-            connection.close()
+    def sweep() -> int:
+        return notices_sweep(today=today())
 
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-
-    assert not errors
-    assert sorted(results) == [0, 3]
+    assert sorted(race(sweep, sweep)) == [0, 3]
     assert Notice.objects.count() == 3
     assert len(mail.outbox) == 3
 

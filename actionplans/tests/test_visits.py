@@ -15,6 +15,7 @@ from actionplans.tests.factories import today, visit_day_comes
 from core.models import AuditEvent
 from core.stale import row_version
 from inspections.models import Inspection
+from tests.races import first_click_lands_first
 
 
 def test_less_than_14_days_notice_is_refused_for_the_lead_inspector(published, lead_inspector):
@@ -363,13 +364,7 @@ def test_a_booking_sent_again_goes_to_the_visit_booked_not_to_an_error(
     assert "You have booked a visit for" in again.text
     assert "There is a problem" not in again.text
 
-    schedule = services.post_inspection_visit_schedule
-
-    def first_click_lands_first(**kwargs):
-        schedule(**kwargs)
-        return schedule(**kwargs)
-
-    monkeypatch.setattr(services, "post_inspection_visit_schedule", first_click_lands_first)
+    first_click_lands_first(monkeypatch, services, "post_inspection_visit_schedule")
     later = day + timedelta(days=7)
     data = {"visit_on_0": later.day, "visit_on_1": later.month, "visit_on_2": later.year}
     twice = client.post(address, {**data, "confirm": "1"}, follow=True)
@@ -475,13 +470,7 @@ def test_a_second_click_on_cancel_that_waited_for_the_first_says_it_is_cancelled
     """Found by the concurrency review: both clicks passed the page's check;
     the one that waited for the first drew the form again with 'There is a
     problem: This visit has already been cancelled'."""
-    cancel = services.post_inspection_visit_cancel
-
-    def first_click_lands_first(**kwargs):
-        cancel(**kwargs)
-        return cancel(**kwargs)
-
-    monkeypatch.setattr(services, "post_inspection_visit_cancel", first_click_lands_first)
+    first_click_lands_first(monkeypatch, services, "post_inspection_visit_cancel")
     url = reverse("actionplans:visit_cancel", args=[booked.inspection_id, booked.pk])
     response = client_for(admin_user).post(url, {"reason": "Wrong day"}, follow=True)
     assert response.redirect_chain[-1][0] == booked.get_absolute_url()

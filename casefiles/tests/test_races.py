@@ -2,11 +2,8 @@
 as the page had them: each service takes the inspection's row lock first
 (services._require_open), so what it then reads is what others committed."""
 
-import threading
-
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
 from django.urls import reverse
 
 from casefiles import services
@@ -15,6 +12,7 @@ from core.models import AuditEvent
 from inspections.models import Inspection
 from inspections.tests.factories import change_team
 from tests.locks import assert_waits_for_row_lock, skip_unless_postgresql
+from tests.races import first_click_lands_first, race
 
 from .factories import COMPLETE_ANSWERS, add_cases, submit_review
 
@@ -59,13 +57,7 @@ def test_a_second_click_on_a_second_review_says_it_is_done(
     Case.objects.filter(pk=case.pk).update(second_review_due=True, reviewer=inspector)
     case.refresh_from_db()
     submit_review(case, inspector)
-    complete = services.second_review_complete
-
-    def first_click_lands_first(**kwargs):
-        complete(**kwargs)
-        return complete(**kwargs)
-
-    monkeypatch.setattr(services, "second_review_complete", first_click_lands_first)
+    first_click_lands_first(monkeypatch, services, "second_review_complete")
     response = client_for(lead_inspector).post(
         reverse("casefiles:second_review", args=[inspection.pk, case.pk]),
         {"agrees": "yes", "rating": "", "reason": ""},
@@ -154,13 +146,7 @@ def test_a_double_click_on_draw_again_draws_once(
     and, one after the other under the inspection's lock, each drew the
     sample again: two redraws on the record, and the sample replaced twice.
     The second now finds the draw the first made, and says so."""
-    draw = services.sample_draw
-
-    def first_click_lands_first(**kwargs):
-        draw(**kwargs)
-        return draw(**kwargs)
-
-    monkeypatch.setattr(services, "sample_draw", first_click_lands_first)
+    first_click_lands_first(monkeypatch, services, "sample_draw")
     client = client_for(inspector)
     url = reverse("casefiles:sample_draw", args=[inspection.pk])
     assert 'name="seen" value="1"' in client.get(url).text  # the draw it shows
@@ -198,12 +184,9 @@ def test_two_redraws_at_once_from_one_page_draw_once(categories, inspection, ins
     services.sample_draw(
         inspection=inspection, sizes={"missing-children": 4}, seed=42, reason="", by=inspector
     )
-    both_start = threading.Barrier(2, timeout=10)
-    outcomes = []
 
-    def redraw():
+    def redraw() -> str:
         try:
-            both_start.wait()
             services.sample_draw(
                 inspection=Inspection.objects.get(pk=inspection.pk),
                 sizes={"missing-children": 5},
@@ -212,19 +195,11 @@ def test_two_redraws_at_once_from_one_page_draw_once(categories, inspection, ins
                 by=inspector,
                 seen="1",
             )
-            outcomes.append("made")
         except ValidationError as error:
-            outcomes.append(error.code)
-        except Exception as error:  # a 500, as the page would have shown it
-            outcomes.append(type(error).__name__)
-        finally:
-            connection.close()
+            return error.code
+        return "made"
 
-    threads = [threading.Thread(target=redraw) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(20)
+    outcomes = race(redraw, redraw)
     assert sorted(outcomes) == ["drawn", "made"]  # the second: code "drawn", drawn already
     assert SampleDraw.objects.filter(inspection=inspection).count() == 2
     assert AuditEvent.objects.filter(action="sample.redrawn").count() == 1

@@ -10,6 +10,7 @@ from core.models import AuditEvent, StoredFile
 from core.tests.files import pdf, upload
 from inspections import services
 from inspections.models import Document, Inspection, Interview, Topic
+from tests.races import first_click_lands_first
 
 Stage = Inspection.Stage
 
@@ -190,7 +191,10 @@ def test_delete_sent_again_says_it_was_deleted_not_page_not_found(
     assert "This interview has already been deleted" in again.text
 
     first_click_lands_first(
-        monkeypatch, "evidence_delete", "item", lambda: Document.objects.get(pk=document.pk)
+        monkeypatch,
+        services,
+        "evidence_delete",
+        afresh={"item": lambda: Document.objects.get(pk=document.pk)},
     )
     url = reverse("inspections:document_delete", args=[inspection.pk, document.pk])
     twice = client.post(url, follow=True)
@@ -209,22 +213,13 @@ def test_a_second_click_on_delete_finding_that_waited_says_it_was_deleted(
     inspection, _, _ = evidence
     finding = add_concern(inspection, by=inspector, topic=Topic.LEADERSHIP, recommendation=False)
     first_click_lands_first(
-        monkeypatch, "finding_delete", "finding", lambda: Finding.objects.get(pk=finding.pk)
+        monkeypatch,
+        services,
+        "finding_delete",
+        afresh={"finding": lambda: Finding.objects.get(pk=finding.pk)},
     )
     url = reverse("inspections:finding_delete", args=[inspection.pk, finding.pk])
     response = client_for(inspector).post(url, follow=True)
     assert response.redirect_chain[-1][0] == reverse("inspections:findings", args=[inspection.pk])
     assert "This finding has already been deleted" in response.text
     assert AuditEvent.objects.filter(action="finding.deleted").count() == 1
-
-
-def first_click_lands_first(monkeypatch, service: str, argument: str, fresh) -> None:
-    """The service, as if another click on the same button had run it just
-    before: that one deletes a fresh copy of the row, then this one runs."""
-    delete = getattr(services, service)
-
-    def clicked_twice(**kwargs):
-        delete(**{argument: fresh(), "by": kwargs["by"]})
-        return delete(**kwargs)
-
-    monkeypatch.setattr(services, service, clicked_twice)

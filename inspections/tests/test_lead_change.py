@@ -15,6 +15,7 @@ from accounts.tests.factories import UserFactory
 from core.models import AuditEvent
 from inspections import services
 from inspections.models import Inspection, Judgment
+from tests.races import first_click_lands_first
 
 Stage = Inspection.Stage
 
@@ -322,13 +323,7 @@ def test_two_admins_changing_the_lead_do_not_silently_overwrite(
     assert inspection.lead_inspector == third_lead
 
     # A second click that waited for the first: refused by the service, said calmly.
-    change = services.inspection_change_lead
-
-    def first_click_lands_first(**kwargs):
-        change(**kwargs)
-        return change(**kwargs)
-
-    monkeypatch.setattr(services, "inspection_change_lead", first_click_lands_first)
+    first_click_lands_first(monkeypatch, services, "inspection_change_lead")
     back = {"lead_inspector": second_lead.pk, "reason": "Sam is back", "seen": str(third_lead.pk)}
     response = client.post(url, back, follow=True)
     assert response.redirect_chain[-1][0] == inspection.get_absolute_url()

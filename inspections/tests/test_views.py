@@ -11,6 +11,7 @@ from core.models import AuditEvent
 from inspections import services
 from inspections.models import Finding, Inspection, Judgment, Topic
 from inspections.tests.factories import add_concern, schedule
+from tests.races import clicked_twice, first_click_lands_first
 
 Stage = Inspection.Stage
 
@@ -878,13 +879,10 @@ def test_a_lifecycle_step_sent_again_says_it_was_taken_not_there_is_a_problem(
     # Both clicks passed the page's check; the first lands as the second
     # reaches the service, which reads the stage afresh and refuses it.
     follow_up = views.TRANSITIONS["start-follow-up"]
-
-    def first_click_lands_first(**kwargs):
-        follow_up.service(**kwargs)
-        return follow_up.service(**kwargs)
-
     monkeypatch.setitem(
-        views.TRANSITIONS, "start-follow-up", replace(follow_up, service=first_click_lands_first)
+        views.TRANSITIONS,
+        "start-follow-up",
+        replace(follow_up, service=clicked_twice(follow_up.service)),
     )
     url = reverse("inspections:transition", args=[inspection.pk, "start-follow-up"])
     twice = client.post(url, follow=True)
@@ -1748,13 +1746,7 @@ def test_scheduling_sent_again_goes_to_the_inspection_scheduled_not_to_an_error(
 
     # Both clicks passed the page; the second reached the service after the first.
     services.inspection_cancel(inspection=scheduled, reason="Moved", by=admin_user)
-    schedule_it = services.inspection_schedule
-
-    def first_click_lands_first(**kwargs):
-        schedule_it(**kwargs)
-        return schedule_it(**kwargs)
-
-    monkeypatch.setattr(services, "inspection_schedule", first_click_lands_first)
+    first_click_lands_first(monkeypatch, services, "inspection_schedule")
     twice = client.post(reverse("inspections:new"), data, follow=True)
     assert "is scheduled already, with this plan" in twice.text
     assert "There is a problem" not in twice.text
