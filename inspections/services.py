@@ -102,7 +102,7 @@ def _read_again(obj) -> None:
         obj.refresh_from_db(fields=fields)
     except ObjectDoesNotExist:
         name = type(obj)._meta.verbose_name
-        raise ValidationError(f"This {name} has been deleted by someone else") from None
+        raise ValidationError(f"This {name} has been deleted") from None
 
 
 def _check_plan(
@@ -962,7 +962,7 @@ def _check_evidence_still_recorded(inspection: Inspection, interviews, documents
         ids = {item.pk for item in cited}
         if ids and recorded.filter(pk__in=ids).count() != len(ids):
             raise ValidationError(
-                "Evidence you cited was deleted by someone else a moment ago. "
+                "Evidence you cited was deleted a moment ago. "
                 "Check the evidence you cite and save again"
             )
 
@@ -1545,7 +1545,7 @@ def _require_evidence_changeable(item: Interview | Document, by: User) -> None:
     a change (as evidence_delete does) once the inspection is closed, or
     while a judgment or finding that can no longer change cites it: its
     grade or words rest on the evidence as it was."""
-    what = _read_evidence_again(item, by, gone="has been deleted by someone else")
+    what = _read_evidence_again(item, by, gone="has been deleted")
     inspection = item.inspection
     citing = _citing_names(item) if inspection.stage not in EDITABLE_STAGES else []
     if citing:

@@ -1133,7 +1133,7 @@ def _gone(request: HttpRequest, inspection: Inspection, model, pk, message: str,
 
 
 def finding_edit(request: HttpRequest, inspection_id, finding_id) -> HttpResponse:
-    lost = "This finding was deleted by someone else, so your changes were not saved"
+    lost = "This finding was deleted, so your changes were not saved"
     inspection = _evidence_page(request, inspection_id, edit=True)
     if gone := _gone(request, inspection, Finding, finding_id, lost, messages.ERROR):
         return gone
@@ -1235,7 +1235,7 @@ def finding_delete(request: HttpRequest, inspection_id, finding_id) -> HttpRespo
 
 
 def recommendation_new(request: HttpRequest, inspection_id, finding_id) -> HttpResponse:
-    lost = "This cause of concern was deleted by someone else, so your recommendation was not saved"
+    lost = "This cause of concern was deleted, so your recommendation was not saved"
     inspection = _evidence_page(request, inspection_id, edit=True)
     if gone := _gone(request, inspection, Finding, finding_id, lost, messages.ERROR):
         return gone
@@ -1417,7 +1417,7 @@ def _evidence_to_change(
     item = _evidence_items(inspection, what).filter(pk=item_id).first()
     if item is None and request.method == "POST":
         messages.error(
-            request, f"This {what} was deleted by someone else, so your changes were not saved"
+            request, f"This {what} was deleted, so your changes were not saved"
         )
         return None, redirect("inspections:evidence", inspection.pk)
     if item is None:

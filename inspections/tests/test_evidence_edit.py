@@ -297,7 +297,7 @@ def test_a_document_is_not_changed_into_one_already_recorded(evidence, inspector
 def test_a_deleted_interview_is_said_to_be_deleted(evidence, inspector):
     _, interview, _ = evidence
     services.evidence_delete(item=Interview.objects.get(pk=interview.pk), by=inspector)
-    with pytest.raises(ValidationError, match="This interview has been deleted by someone else"):
+    with pytest.raises(ValidationError, match="This interview has been deleted"):
         services.interview_update(**_interview(interview, notes="x"), by=inspector)
 
 
@@ -508,7 +508,7 @@ def test_saving_an_interview_deleted_meanwhile_says_so(client_for, evidence, ins
     services.evidence_delete(item=Interview.objects.get(pk=interview.pk), by=inspector)
     response = client.post(url, data, follow=True)
     assert response.redirect_chain[-1][0] == reverse("inspections:evidence", args=[inspection.pk])
-    assert "This interview was deleted by someone else, so your changes were not saved" in (
+    assert "This interview was deleted, so your changes were not saved" in (
         response.text
     )
     assert client.get(url).status_code == 404
