@@ -248,6 +248,8 @@ class ReturnJudgmentForm(GovukForm):
         max_length=2000,
         error_messages={"required": "Enter a comment for the inspector"},
     )
+    # The judgment as the page showed it: the comment is about that grade.
+    seen = forms.CharField(widget=forms.HiddenInput, required=False)
 
 
 class FindingForm(GovukForm):

@@ -1083,10 +1083,19 @@ def judgment_agree(*, judgment: Judgment, by: User, seen: str | None = None) -> 
     _judgment_change(judgment, by=by, action="judgment.agreed", before=before)
 
 
+STALE_RETURN = (
+    "This judgment changed after you opened the page, so it has not been returned. "
+    "Check its grade and rationale again, then return it if your comment still applies"
+)
+
+
 @transaction.atomic
-def judgment_return(*, judgment: Judgment, comment: str, by: User) -> None:
+def judgment_return(*, judgment: Judgment, comment: str, by: User, seen: str | None = None) -> None:
     """The lead inspector returns a judgment with a comment. A final judgment
-    can be reopened this way until the report goes to the force."""
+    can be reopened this way until the report goes to the force.
+
+    `seen` is seen_version() as the page showed it: a comment written about
+    one grade is not sent back against another put forward since."""
     _lock(judgment.inspection)
     _read_again(judgment)
     inspection = judgment.inspection
@@ -1097,6 +1106,7 @@ def judgment_return(*, judgment: Judgment, comment: str, by: User) -> None:
         raise ValidationError("Only a submitted or final judgment can be returned")
     if not comment.strip():
         raise ValidationError({"comment": "Enter a comment for the inspector"})
+    _check_seen(judgment, seen, STALE_RETURN)
     before = audit.snapshot(judgment, JUDGMENT_FIELDS)
     judgment.status = Judgment.Status.RETURNED
     judgment.moderation_comment = comment

@@ -877,7 +877,9 @@ def _editable(user, judgment: Judgment) -> bool:
 
 def _judgment_context(request, judgment: Judgment, form, return_form=None) -> dict:
     inspection = judgment.inspection
-    return_form = return_form or ReturnJudgmentForm()
+    return_form = return_form or ReturnJudgmentForm(
+        initial={"seen": services.seen_version(judgment)}
+    )
     return_form.helper.form_action = reverse(
         "inspections:judgment_moderate", args=[inspection.pk, judgment.topic]
     )
@@ -953,27 +955,39 @@ def judgment_moderate(request: HttpRequest, inspection_id, topic: str) -> HttpRe
                 request, f"{judgment.get_topic_display()}: agreed. The judgment is final"
             )
         return redirect(judgment)
-    returnable = (
-        judgment.status in (Judgment.Status.SUBMITTED, Judgment.Status.FINAL)
-        and judgment.inspection.stage in services.GRADING_STAGES
-    )
-    if not returnable:
+    if not _returnable(judgment):
         # A stale page: the return form is not on the page as it is now.
         messages.error(request, _not_changed(judgment, "not returned"))
         return redirect(judgment)
     return_form = ReturnJudgmentForm(request.POST)
     if return_form.is_valid():
-        try:
-            services.judgment_return(
-                judgment=judgment, comment=return_form.cleaned_data["comment"], by=request.user
-            )
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
+        data = return_form.cleaned_data
+        if _apply(
+            return_form,
+            lambda: services.judgment_return(
+                judgment=judgment,
+                comment=data["comment"],
+                by=request.user,
+                seen=data["seen"] or None,
+            ),
+        ):
             messages.success(request, f"{judgment.get_topic_display()}: returned to the inspector")
-        return redirect(judgment)
+            return redirect(judgment)
+        if not _returnable(judgment):  # read afresh: returned meanwhile, or the stage moved on
+            messages.error(request, _not_changed(judgment, "not returned"))
+            return redirect(judgment)
+        # Changed since the page was drawn: the comment is kept, beside the
+        # judgment as it is now, to be sent again or changed.
+        _offer_to_replace(return_form, judgment, services.STALE_RETURN)
     context = _judgment_context(request, judgment, None, return_form=return_form)
     return render(request, "inspections/judgment.html", context)
+
+
+def _returnable(judgment: Judgment) -> bool:
+    return (
+        judgment.status in (Judgment.Status.SUBMITTED, Judgment.Status.FINAL)
+        and judgment.inspection.stage in services.GRADING_STAGES
+    )
 
 
 # Findings -----------------------------------------------------------------
@@ -1416,9 +1430,7 @@ def _evidence_to_change(
         return None, closed
     item = _evidence_items(inspection, what).filter(pk=item_id).first()
     if item is None and request.method == "POST":
-        messages.error(
-            request, f"This {what} was deleted, so your changes were not saved"
-        )
+        messages.error(request, f"This {what} was deleted, so your changes were not saved")
         return None, redirect("inspections:evidence", inspection.pk)
     if item is None:
         raise Http404(f"No such {what}")

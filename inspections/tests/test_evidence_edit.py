@@ -508,9 +508,7 @@ def test_saving_an_interview_deleted_meanwhile_says_so(client_for, evidence, ins
     services.evidence_delete(item=Interview.objects.get(pk=interview.pk), by=inspector)
     response = client.post(url, data, follow=True)
     assert response.redirect_chain[-1][0] == reverse("inspections:evidence", args=[inspection.pk])
-    assert "This interview was deleted, so your changes were not saved" in (
-        response.text
-    )
+    assert "This interview was deleted, so your changes were not saved" in response.text
     assert client.get(url).status_code == 404
 
 

@@ -188,6 +188,49 @@ def test_agree_from_a_page_drawn_before_a_resubmission_does_not_agree_it_unread(
     assert (judgment.status, judgment.grade) == (Judgment.Status.FINAL, Grade.REQUIRES_IMPROVEMENT)
 
 
+def _return_seen(page) -> str:
+    """The version the return form carries back, read from the page as drawn."""
+    import re
+
+    match = re.search(r'<input type="hidden" name="seen" value="([^"]+)" id="id_seen">', page.text)
+    assert match, "the return form carries no 'seen'"
+    return match.group(1)
+
+
+def test_return_from_a_page_drawn_before_a_resubmission_keeps_the_comment_and_asks_again(
+    client_for, in_fieldwork, inspector, lead_inspector
+):
+    """A comment written about 'Good' was sent back against the 'Requires
+    improvement' the inspector put forward since (returned from another tab):
+    the inspector read it as about the grade they had just chosen."""
+    judgment = in_fieldwork.judgments.get(topic=Topic.LEADERSHIP)
+    _save(judgment, inspector)
+    services.judgment_submit(judgment=judgment, by=inspector)
+    lead = client_for(lead_inspector)
+    seen = _return_seen(lead.get(judgment.get_absolute_url()))
+    services.judgment_return(judgment=_stale(judgment), comment="Cite the data", by=lead_inspector)
+    _save(_stale(judgment), inspector, grade=Grade.REQUIRES_IMPROVEMENT)
+    services.judgment_submit(judgment=_stale(judgment), by=inspector)
+
+    url = reverse("inspections:judgment_moderate", args=[in_fieldwork.pk, judgment.topic])
+    comment = "Good is too generous for the leadership you saw"
+    response = lead.post(url, {"return": "1", "comment": comment, "seen": seen})
+    assert response.status_code == 200
+    assert services.STALE_RETURN in response.text
+    assert f">\n{comment}</textarea>" in response.text  # kept, to send again or change
+    judgment.refresh_from_db()
+    assert (judgment.status, judgment.grade) == (
+        Judgment.Status.SUBMITTED,
+        Grade.REQUIRES_IMPROVEMENT,
+    )
+    assert _events("judgment.returned") == 1  # only the other tab's
+    # Sent again from the page as it is now.
+    again = lead.post(url, {"return": "1", "comment": comment, "seen": _return_seen(response)})
+    assert again.status_code == 302
+    judgment.refresh_from_db()
+    assert (judgment.status, judgment.moderation_comment) == (Judgment.Status.RETURNED, comment)
+
+
 def test_a_second_click_on_agree_says_it_is_agreed_not_an_error(
     client_for, in_fieldwork, inspector, lead_inspector
 ):
