@@ -158,6 +158,19 @@ def _agree_seen(page) -> str:
     return match.group(1)
 
 
+def _resubmitted_behind_the_page(judgment, lead, inspector, lead_inspector, seen_on) -> str:
+    """The lead opens the judgment, put forward as 'Good'; from another tab
+    it is returned, and the inspector puts 'Requires improvement' forward.
+    Returns what the lead's page, as drawn, carries back (`seen_on` reads it)."""
+    _save(judgment, inspector)
+    services.judgment_submit(judgment=judgment, by=inspector)
+    seen = seen_on(lead.get(judgment.get_absolute_url()))
+    services.judgment_return(judgment=_stale(judgment), comment="Cite the data", by=lead_inspector)
+    _save(_stale(judgment), inspector, grade=Grade.REQUIRES_IMPROVEMENT)
+    services.judgment_submit(judgment=_stale(judgment), by=inspector)
+    return seen
+
+
 def test_agree_from_a_page_drawn_before_a_resubmission_does_not_agree_it_unread(
     client_for, in_fieldwork, inspector, lead_inspector
 ):
@@ -165,13 +178,8 @@ def test_agree_from_a_page_drawn_before_a_resubmission_does_not_agree_it_unread(
     agreed, as final, the 'Inadequate' the inspector put forward after the
     judgment was returned from another tab: a grade nobody moderated."""
     judgment = in_fieldwork.judgments.get(topic=Topic.LEADERSHIP)
-    _save(judgment, inspector)
-    services.judgment_submit(judgment=judgment, by=inspector)
     lead = client_for(lead_inspector)
-    seen = _agree_seen(lead.get(judgment.get_absolute_url()))
-    services.judgment_return(judgment=_stale(judgment), comment="Cite the data", by=lead_inspector)
-    _save(_stale(judgment), inspector, grade=Grade.REQUIRES_IMPROVEMENT)
-    services.judgment_submit(judgment=_stale(judgment), by=inspector)
+    seen = _resubmitted_behind_the_page(judgment, lead, inspector, lead_inspector, _agree_seen)
 
     url = reverse("inspections:judgment_moderate", args=[in_fieldwork.pk, judgment.topic])
     response = lead.post(url, {"agree": "1", "seen": seen}, follow=True)
@@ -204,13 +212,8 @@ def test_return_from_a_page_drawn_before_a_resubmission_keeps_the_comment_and_as
     improvement' the inspector put forward since (returned from another tab):
     the inspector read it as about the grade they had just chosen."""
     judgment = in_fieldwork.judgments.get(topic=Topic.LEADERSHIP)
-    _save(judgment, inspector)
-    services.judgment_submit(judgment=judgment, by=inspector)
     lead = client_for(lead_inspector)
-    seen = _return_seen(lead.get(judgment.get_absolute_url()))
-    services.judgment_return(judgment=_stale(judgment), comment="Cite the data", by=lead_inspector)
-    _save(_stale(judgment), inspector, grade=Grade.REQUIRES_IMPROVEMENT)
-    services.judgment_submit(judgment=_stale(judgment), by=inspector)
+    seen = _resubmitted_behind_the_page(judgment, lead, inspector, lead_inspector, _return_seen)
 
     url = reverse("inspections:judgment_moderate", args=[in_fieldwork.pk, judgment.topic])
     comment = "Good is too generous for the leadership you saw"
