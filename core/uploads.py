@@ -100,8 +100,8 @@ PASSWORD_PROTECTED = "The selected file is password protected"  # noqa: S105 - a
 NOT_UPLOADED = "The selected file could not be uploaded – try again"
 CSV_ENCODING = "The selected file must be a CSV saved as UTF-8"
 CSV_FORMULA = (
-    "The selected file must not contain formulas – row {row} has a cell that would run "
-    "as one when the file is opened in a spreadsheet. Remove it, or upload the file as XLSX"
+    "The selected file must not contain formulas that run when it is opened in a "
+    "spreadsheet – row {row} has one. Remove it, or start the cell with an apostrophe"
 )
 # A spreadsheet opening a CSV reads a cell that starts with one of these as
 # a formula.

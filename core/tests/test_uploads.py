@@ -269,6 +269,13 @@ def test_refused_files_store_nothing(private_storage, inspector, name, content, 
     assert not StoredFile.objects.exists()
 
 
+def test_a_formula_started_with_an_apostrophe_is_kept_as_the_refusal_says(
+    private_storage, inspector
+):
+    content = b'area,link\nNorth,\'=HYPERLINK("https://example.com")\n'
+    uploads.store_upload(files.upload("figures.csv", content), by=inspector, kinds=["csv"])
+
+
 def test_csv_values_that_cannot_act_are_kept(private_storage, inspector):
     content = (
         b"force,change,phone,note,handle,sum\n"

