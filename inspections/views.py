@@ -940,25 +940,29 @@ def judgment_moderate(request: HttpRequest, inspection_id, topic: str) -> HttpRe
     if not can_moderate(request.user, judgment.inspection):
         raise PermissionDenied
     if "agree" in request.POST:
-        try:
-            services.judgment_agree(
-                judgment=judgment, by=request.user, seen=request.POST.get("seen") or None
-            )
-        except ValidationError as error:
-            if judgment.status == Judgment.Status.FINAL:  # read afresh: a second click
-                name = judgment.get_topic_display()
-                messages.info(request, f"{name}: already agreed. The judgment is final")
-            else:
-                messages.error(request, " ".join(error.messages))
+        return _agree(request, judgment)
+    return _return(request, judgment)
+
+
+def _agree(request: HttpRequest, judgment: Judgment) -> HttpResponse:
+    name = judgment.get_topic_display()
+    try:
+        services.judgment_agree(
+            judgment=judgment, by=request.user, seen=request.POST.get("seen") or None
+        )
+    except ValidationError as error:
+        if judgment.status == Judgment.Status.FINAL:  # read afresh: a second click
+            messages.info(request, f"{name}: already agreed. The judgment is final")
         else:
-            messages.success(
-                request, f"{judgment.get_topic_display()}: agreed. The judgment is final"
-            )
-        return redirect(judgment)
+            messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"{name}: agreed. The judgment is final")
+    return redirect(judgment)
+
+
+def _return(request: HttpRequest, judgment: Judgment) -> HttpResponse:
     if not _returnable(judgment):
-        # A stale page: the return form is not on the page as it is now.
-        messages.error(request, _not_changed(judgment, "not returned"))
-        return redirect(judgment)
+        return _not_returned(request, judgment)  # a stale page, or a second click
     return_form = ReturnJudgmentForm(request.POST)
     if return_form.is_valid():
         data = return_form.cleaned_data
@@ -974,13 +978,24 @@ def judgment_moderate(request: HttpRequest, inspection_id, topic: str) -> HttpRe
             messages.success(request, f"{judgment.get_topic_display()}: returned to the inspector")
             return redirect(judgment)
         if not _returnable(judgment):  # read afresh: returned meanwhile, or the stage moved on
-            messages.error(request, _not_changed(judgment, "not returned"))
-            return redirect(judgment)
+            return _not_returned(request, judgment)
         # Changed since the page was drawn: the comment is kept, beside the
         # judgment as it is now, to be sent again or changed.
         _offer_to_replace(return_form, judgment, services.STALE_RETURN)
     context = _judgment_context(request, judgment, None, return_form=return_form)
     return render(request, "inspections/judgment.html", context)
+
+
+def _not_returned(request: HttpRequest, judgment: Judgment) -> HttpResponse:
+    """The judgment can no longer be returned: a second click on Return (the
+    same comment, returned already) is told so calmly; otherwise, why not."""
+    comment = request.POST.get("comment", "").strip()
+    if judgment.status == Judgment.Status.RETURNED and judgment.moderation_comment == comment:
+        name = judgment.get_topic_display()
+        messages.info(request, f"{name}: already returned to the inspector")
+    else:
+        messages.error(request, _not_changed(judgment, "not returned"))
+    return redirect(judgment)
 
 
 def _returnable(judgment: Judgment) -> bool:

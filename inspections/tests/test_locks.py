@@ -6,6 +6,7 @@ between. Each service locks the inspection's row and reads what it checks
 afresh, so the second change is checked against what the first wrote.
 """
 
+import re
 from datetime import date
 
 import pytest
@@ -19,6 +20,7 @@ from inspections import services
 from inspections.models import Finding, Grade, Inspection, Judgment, Recommendation, Topic
 from inspections.tests.factories import add_concern, change_team, grade_all, schedule
 from tests.locks import assert_waits_for_row_lock, skip_unless_postgresql
+from tests.races import first_click_lands_first
 
 Stage = Inspection.Stage
 
@@ -149,8 +151,6 @@ def test_agreeing_twice_records_one_agreement(in_fieldwork, inspector, lead_insp
 
 def _agree_seen(page) -> str:
     """The version the Agree button carries back, read from the page as drawn."""
-    import re
-
     match = re.search(
         r'<input type="hidden" name="seen" value="([^"]+)">\s*<button[^>]*name="agree"', page.text
     )
@@ -198,8 +198,6 @@ def test_agree_from_a_page_drawn_before_a_resubmission_does_not_agree_it_unread(
 
 def _return_seen(page) -> str:
     """The version the return form carries back, read from the page as drawn."""
-    import re
-
     match = re.search(r'<input type="hidden" name="seen" value="([^"]+)" id="id_seen">', page.text)
     assert match, "the return form carries no 'seen'"
     return match.group(1)
@@ -232,6 +230,45 @@ def test_return_from_a_page_drawn_before_a_resubmission_keeps_the_comment_and_as
     assert again.status_code == 302
     judgment.refresh_from_db()
     assert (judgment.status, judgment.moderation_comment) == (Judgment.Status.RETURNED, comment)
+
+
+def test_return_from_a_page_drawn_before_the_judgment_was_agreed_is_refused(
+    client_for, in_fieldwork, inspector, lead_inspector
+):
+    judgment = in_fieldwork.judgments.get(topic=Topic.LEADERSHIP)
+    _save(judgment, inspector)
+    services.judgment_submit(judgment=judgment, by=inspector)
+    lead = client_for(lead_inspector)
+    seen = _return_seen(lead.get(judgment.get_absolute_url()))
+    services.judgment_agree(judgment=_stale(judgment), by=lead_inspector)
+
+    url = reverse("inspections:judgment_moderate", args=[in_fieldwork.pk, judgment.topic])
+    response = lead.post(url, {"return": "1", "comment": "Cite the data", "seen": seen})
+    assert services.STALE_RETURN in response.text
+    judgment.refresh_from_db()
+    assert judgment.status == Judgment.Status.FINAL
+    assert _events("judgment.returned") == 0
+
+
+@pytest.mark.parametrize("waited", [False, True], ids=["after", "waiting-for-the-first"])
+def test_a_second_click_on_return_says_it_is_returned_not_an_error(
+    client_for, in_fieldwork, inspector, lead_inspector, monkeypatch, waited
+):
+    judgment = in_fieldwork.judgments.get(topic=Topic.LEADERSHIP)
+    _save(judgment, inspector)
+    services.judgment_submit(judgment=judgment, by=inspector)
+    lead = client_for(lead_inspector)
+    seen = _return_seen(lead.get(judgment.get_absolute_url()))
+    url = reverse("inspections:judgment_moderate", args=[in_fieldwork.pk, judgment.topic])
+    posted = {"return": "1", "comment": "Cite the data", "seen": seen}
+    if waited:
+        first_click_lands_first(monkeypatch, services, "judgment_return")
+    else:
+        assert lead.post(url, posted).status_code == 302
+    second = lead.post(url, posted, follow=True)
+    assert "Leadership: already returned to the inspector" in second.text
+    assert "not returned, because" not in second.text
+    assert _events("judgment.returned") == 1
 
 
 def test_a_second_click_on_agree_says_it_is_agreed_not_an_error(
@@ -267,13 +304,13 @@ def test_grading_from_a_page_drawn_before_the_report_went_out_is_refused(
     assert judgment.status == Judgment.Status.FINAL
 
 
-def test_a_finding_deleted_by_someone_else_is_not_brought_back(planned, inspector):
+def test_a_finding_deleted_meanwhile_is_not_brought_back(planned, inspector):
     finding = add_concern(planned, by=inspector, topic=Topic.LEADERSHIP, recommendation=False)
     other_page = _stale(finding)
     services.finding_delete(finding=finding, by=inspector)
-    with pytest.raises(ValidationError, match="deleted"):
+    with pytest.raises(ValidationError, match=r"has been deleted']$"):
         services.finding_update(finding=other_page, **_finding(inspector, Topic.LEADERSHIP))
-    with pytest.raises(ValidationError, match="deleted"):
+    with pytest.raises(ValidationError, match=r"has been deleted']$"):
         services.recommendation_add(finding=other_page, text="Do better", by=inspector)
     assert not Finding.objects.exists()
     assert not Recommendation.objects.exists()
@@ -284,7 +321,7 @@ def test_a_recommendation_deleted_twice_is_recorded_once(planned, inspector):
     recommendation = finding.recommendations.get()
     double_click = _stale(recommendation)
     services.recommendation_delete(recommendation=recommendation, by=inspector)
-    with pytest.raises(ValidationError, match="deleted"):
+    with pytest.raises(ValidationError, match=r"has been deleted']$"):
         services.recommendation_delete(recommendation=double_click, by=inspector)
     assert _events("recommendation.deleted") == 1
 

@@ -1152,7 +1152,9 @@ def test_returning_a_judgment_from_a_stale_page_says_why_and_links_nowhere_missi
     assert 'href="#id_comment"' in html and 'id="id_comment"' in html
 
     client.post(url, {"comment": "More evidence"})  # returned
-    again = client.post(url, {"comment": "More evidence"}, follow=True).content.decode()
+    # Another comment from a page still showing it submitted (the same one
+    # again is a second click: test_locks).
+    again = client.post(url, {"comment": "Cite the minutes"}, follow=True).content.decode()
     assert "Leadership: not returned, because the judgment is returned" in again
     assert 'href="#id_comment"' not in again
     judgment.refresh_from_db()
