@@ -20,7 +20,7 @@ import threading
 import unicodedata
 import zipfile
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
@@ -33,7 +33,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.http import FileResponse, Http404
 
-from . import audit, pdfcheck
+from . import audit, csvcheck, pdfcheck
 from .models import StoredFile
 
 log = logging.getLogger(__name__)
@@ -101,30 +101,11 @@ NOT_UPLOADED = "The selected file could not be uploaded – try again"
 CSV_ENCODING = "The selected file must be a CSV saved as UTF-8"
 CSV_FORMULA = (
     "The selected file must not contain formulas that run when it is opened in a "
-    "spreadsheet – row {row} has one. Remove it, or start the cell with an apostrophe"
+    "spreadsheet – line {line} has one. Remove it, or start the cell with an apostrophe"
 )
-# A spreadsheet opening a CSV reads a cell that starts with one of these as
-# a formula.
-FORMULA_STARTS = "=+-@"
-# What makes a formula act: a function call (HYPERLINK(, WEBSERVICE(, DDE(),
-# a program (DDE's cmd|' /C calc'!A0), or another file or sheet, which
-# fetches it and hands over the reader's Windows sign-in: Excel's
-# '\\server\share\[book.xlsx]Sheet1'!A1 and LibreOffice's 'file://…'#$Sheet1.A1.
-# "-5", "+44 (0)20 7946 0000", "- (see notes)", "@kentpolice" and "=1+1"
-# cannot act, and are kept.
-FORMULA_ACTS = re.compile(
-    r"(?<![\w.])[A-Za-z_][\w.]*[^\S\n]*\(|\||'!|\]\w*!|![^\S\n]*\$?[A-Za-z]{1,3}\$?\d|'#"
+CSV_TOO_COMPLEX = (
+    "The selected file is too complex to check. Split it into smaller files, and try again"
 )
-# Where a cell may start (see _FormulaFinder): LibreOffice's separators, and
-# a first line "sep=X" (which LibreOffice reads in any case, quoted or not).
-SEPARATORS = ",;\t"
-EXCEL_SEPARATOR = re.compile(r'\s*"?sep=([^"\n])', re.IGNORECASE)
-# Characters a spreadsheet may not show, removed before a cell is judged, and
-# look-alikes (＝, ﹢) folded to what they look like (NFKC).
-INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
-CSV_BLOCK_CHARACTERS = 1024 * 1024
-# Every line break a spreadsheet might honour, as one.
-LINE_BREAKS = re.compile(r"\r\n?|[\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
 
 
 def _size_text(max_bytes: int) -> str:
@@ -485,8 +466,8 @@ PDF_TOO_COMPLEX = (
 # and the PDF refused as too complex to check; so is one needing more memory.
 PDF_CHECK_SECONDS = 10
 PDF_CHECK_MEMORY = 512 * 1024 * 1024
-# Checks at once in a process (web runs four threads a worker): each may use
-# PDF_CHECK_MEMORY, and a host runs several workers.
+# Checks at once in a process, PDF and CSV alike (web runs four threads a
+# worker): each may use PDF_CHECK_MEMORY, and a host runs several workers.
 PDF_CHECKS_AT_ONCE = 2
 _PDF_CHECKS = threading.BoundedSemaphore(PDF_CHECKS_AT_ONCE)
 MAX_PDF_OBJECTS = pdfcheck.MAX_OBJECTS
@@ -521,10 +502,27 @@ def _check_pdf(upload) -> None:
 
 
 def _pdf_verdict(data: bytes) -> str:
-    command = [sys.executable, "-I", pdfcheck.__file__, str(MAX_PDF_OBJECTS)]
+    done = _in_a_child(pdfcheck, [str(MAX_PDF_OBJECTS)], data, too_complex=PDF_TOO_COMPLEX)
+    if done is None:
+        return pdfcheck.TOO_COMPLEX
+    verdict = done.stdout.decode("ascii", "replace").strip()
+    problem = done.stderr.decode("utf-8", "replace")[-2000:]
+    if done.returncode != 0 or verdict not in (pdfcheck.SAFE, *_PDF_REFUSALS):
+        _check_failed(pdfcheck, done)
+    if verdict == pdfcheck.DAMAGED:
+        log.info("An uploaded PDF could not be read (%s)", problem)
+    return verdict
+
+
+def _in_a_child(check, arguments: list[str], data: bytes, *, too_complex: str):
+    """Run a check module as a script in a process of its own, `data` on its
+    standard input, within PDF_CHECK_SECONDS of time and PDF_CHECK_MEMORY:
+    the finished process, or None if the kernel stopped it at a limit. One
+    that runs out of wall time is refused with `too_complex`."""
+    command = [sys.executable, "-I", check.__file__, *arguments]
     command += [str(PDF_CHECK_SECONDS), str(PDF_CHECK_MEMORY)]
     if not _PDF_CHECKS.acquire(timeout=PDF_CHECK_SECONDS):
-        log.warning("No PDF check free within %s s: the upload was refused", PDF_CHECK_SECONDS)
+        log.warning("No upload check free within %s s: the upload was refused", PDF_CHECK_SECONDS)
         raise ValidationError(NOT_UPLOADED, code="busy")
     try:
         done = subprocess.run(  # noqa: S603 - our own script, no shell, no user input in the command
@@ -537,26 +535,25 @@ def _pdf_verdict(data: bytes) -> str:
             env={"LC_ALL": "C.UTF-8"},
         )
     except subprocess.TimeoutExpired as exc:
-        log.info("An uploaded PDF took longer than %s s to check", PDF_CHECK_SECONDS)
-        raise ValidationError(PDF_TOO_COMPLEX, code="pdf_too_complex") from exc
+        log.info("An upload took longer than %s s to check (%s)", PDF_CHECK_SECONDS, check.__name__)
+        raise ValidationError(too_complex, code="too_complex") from exc
     except OSError as exc:  # the process could not be started (no memory, say)
-        log.exception("The PDF check could not be started")
+        log.exception("The upload check %s could not be started", check.__name__)
         raise ValidationError(NOT_UPLOADED, code="check_failed") from exc
     finally:
         _PDF_CHECKS.release()
-    verdict = done.stdout.decode("ascii", "replace").strip()
-    problem = done.stderr.decode("utf-8", "replace")[-2000:]
     if done.returncode < 0:  # killed by the kernel at its CPU limit
-        log.info("An uploaded PDF's check was stopped at its limit (signal %s)", -done.returncode)
-        return pdfcheck.TOO_COMPLEX
-    if done.returncode != 0 or verdict not in (pdfcheck.SAFE, *_PDF_REFUSALS):
-        # Our fault, not the file's (pypdf missing from the environment, say):
-        # every PDF would be refused, so it is an error someone must see.
-        log.error("The PDF check failed (exit %s): %s", done.returncode, problem)
-        raise ValidationError(NOT_UPLOADED, code="check_failed")
-    if verdict == pdfcheck.DAMAGED:
-        log.info("An uploaded PDF could not be read (%s)", problem)
-    return verdict
+        log.info("An upload's check was stopped at its limit (signal %s)", -done.returncode)
+        return None
+    return done
+
+
+def _check_failed(check, done) -> None:
+    """Our fault, not the file's (a module missing from the environment,
+    say): every file would be refused, so it is an error someone must see."""
+    problem = done.stderr.decode("utf-8", "replace")[-2000:]
+    log.error("The upload check %s failed (exit %s): %s", check.__name__, done.returncode, problem)
+    raise ValidationError(NOT_UPLOADED, code="check_failed")
 
 
 def _is_utf8_text(upload) -> bool:
@@ -640,85 +637,21 @@ def _checked_kind(upload, *, kinds: list[str], limit: int, served: bool) -> str:
 
 
 def _check_csv(upload) -> None:
-    """Refuse a CSV with a formula that can act when the file is opened in
-    Excel or LibreOffice: CSV has no way to say "this cell is text", and an
-    inspector opens evidence on an office laptop. Read a block of lines at a
-    time, so a 20MB file is never all in memory as text; a block with
-    nothing that could act (_FormulaFinder) is passed over whole."""
-    text = io.TextIOWrapper(upload.file, encoding="utf-8-sig", newline="")
-    try:
-        first = text.readline()
-        declared = EXCEL_SEPARATOR.match(_normalised(first))
-        finder = _FormulaFinder(declared[1] if declared else "")
-        rows_before = 0
-        for block in _blocks(first, text):
-            block = LINE_BREAKS.sub("\n", _normalised(block))
-            at = finder.acting(block) if FORMULA_ACTS.search(block) else None
-            if at is not None:
-                row = rows_before + block.count("\n", 0, at) + 1
-                raise ValidationError(CSV_FORMULA.format(row=row), code="csv_formula")
-            rows_before += block.count("\n")
-    finally:
-        text.detach()  # the upload stays open for storing
-        upload.seek(0)
-
-
-class _FormulaFinder:
-    """Spreadsheets split a CSV in different ways, so a cell is judged as
-    each would read it: Excel in the UK splits on commas, or on what a first
-    line "sep=X" names (unless the file starts with a byte order mark, it is
-    said, so both); LibreOffice on commas, semicolons, tabs and X at once. A
-    quoted cell runs to its closing quote mark, and blanks before the quote
-    mark are skipped, as LibreOffice skips them. One regular expression a
-    reading, each a formula's start then, within its cell, what acts: linear
-    in the block, whatever is in it (a loop over cells in Python took 15 s
-    over a 20MB file built to be slow)."""
-
-    def __init__(self, declared: str):
-        everywhere = SEPARATORS + declared
-        readings = [everywhere, *dict.fromkeys("," + declared)]
-        self.patterns = [
-            self._reading(
-                ends=reading, starts_after=everywhere if reading == everywhere else reading
-            )
-            for reading in readings
-        ]
-        self.patterns.append(self._quoted(starts_after=everywhere))
-
-    @staticmethod
-    def _reading(*, ends: str, starts_after: str) -> re.Pattern:
-        after, ends = re.escape(starts_after), re.escape(ends)
-        return re.compile(
-            rf"(?:^|[{after}])[^\S\n]*([{re.escape(FORMULA_STARTS)}])"
-            rf"[^{ends}\n]*?(?:{FORMULA_ACTS.pattern})",
-            re.MULTILINE,
-        )
-
-    @staticmethod
-    def _quoted(*, starts_after: str) -> re.Pattern:
-        after = re.escape(starts_after)
-        return re.compile(
-            rf'(?:^|[{after}])[^\S\n]*"[^\S\n]*([{re.escape(FORMULA_STARTS)}])'
-            rf'(?:[^"\n]|"")*?(?:{FORMULA_ACTS.pattern})',
-            re.MULTILINE,
-        )
-
-    def acting(self, block: str) -> int | None:
-        """Where the first formula that acts starts in the block, or None."""
-        found = [match.start(1) for p in self.patterns if (match := p.search(block))]
-        return min(found, default=None)
-
-
-def _blocks(first: str, text: io.TextIOWrapper) -> Iterator[str]:
-    yield first
-    while lines := text.readlines(CSV_BLOCK_CHARACTERS):
-        yield "".join(lines)
-
-
-def _normalised(text: str) -> str:
-    if text.isascii():
-        return text
-    return unicodedata.normalize("NFKC", INVISIBLE.sub("", text))
+    """Refuse a CSV with a formula that can act when it is opened in a
+    spreadsheet (core.csvcheck). In a process of its own, as a PDF is: the
+    regular expressions hold the interpreter's lock, and a 20MB file built
+    to be slow took them seconds, in which no other thread of the worker ran."""
+    upload.seek(0)
+    data = b"".join(upload.chunks(CHUNK))
+    upload.seek(0)
+    done = _in_a_child(csvcheck, [], data, too_complex=CSV_TOO_COMPLEX)
+    if done is None:
+        raise ValidationError(CSV_TOO_COMPLEX, code="too_complex")
+    answer = done.stdout.decode("ascii", "replace").strip()
+    if done.returncode != 0 or not (answer == csvcheck.SAFE or answer.isdigit()):
+        _check_failed(csvcheck, done)
+    if answer != csvcheck.SAFE:
+        raise ValidationError(CSV_FORMULA.format(line=int(answer)), code="csv_formula")
 
 
 def _clean_name(name: str) -> str:

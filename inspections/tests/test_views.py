@@ -743,7 +743,7 @@ def test_a_document_that_could_run_code_is_refused_beside_the_file_and_nothing_s
     from core.tests import files
     from core.tests.fixtures import stored_paths
 
-    message = getattr(uploads, message).format(row=2)
+    message = getattr(uploads, message).format(line=2)
     document = {"title": "Minutes", "kind": "policy", "received_on_0": "12",
                 "received_on_1": "1", "received_on_2": "2026"}  # fmt: skip
     url = reverse("inspections:document_new", args=[planned.pk])
