@@ -605,12 +605,12 @@ def check_upload(
     # store_upload, inside the service's transaction, finds it passed. A
     # second PDF or CSV check held the inspection's row lock for as long
     # again (found by a code review).
-    rules = (tuple(kinds), limit, served)
-    passed = getattr(upload, "passed_checks", None)
-    if passed is not None and passed[0] == rules:
-        return passed[1]
+    rules = (upload.name, upload.size, tuple(kinds), limit, served)
+    passed = getattr(upload, "_passed_checks", {})
+    if rules in passed:
+        return passed[rules]
     kind = _checked_kind(upload, kinds=kinds, limit=limit, served=served)
-    upload.passed_checks = (rules, kind)
+    upload._passed_checks = {**passed, rules: kind}
     return kind
 
 
