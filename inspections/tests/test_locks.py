@@ -158,13 +158,19 @@ def _agree_seen(page) -> str:
     return match.group(1)
 
 
+def _put_forward_and_opened(judgment, lead, inspector, seen_on) -> str:
+    """The inspector puts 'Good' forward and the lead opens it: what the
+    lead's page carries back (`seen_on` reads it)."""
+    _save(judgment, inspector)
+    services.judgment_submit(judgment=judgment, by=inspector)
+    return seen_on(lead.get(judgment.get_absolute_url()))
+
+
 def _resubmitted_behind_the_page(judgment, lead, inspector, lead_inspector, seen_on) -> str:
     """The lead opens the judgment, put forward as 'Good'; from another tab
     it is returned, and the inspector puts 'Requires improvement' forward.
     Returns what the lead's page, as drawn, carries back (`seen_on` reads it)."""
-    _save(judgment, inspector)
-    services.judgment_submit(judgment=judgment, by=inspector)
-    seen = seen_on(lead.get(judgment.get_absolute_url()))
+    seen = _put_forward_and_opened(judgment, lead, inspector, seen_on)
     services.judgment_return(judgment=_stale(judgment), comment="Cite the data", by=lead_inspector)
     _save(_stale(judgment), inspector, grade=Grade.REQUIRES_IMPROVEMENT)
     services.judgment_submit(judgment=_stale(judgment), by=inspector)
@@ -236,10 +242,8 @@ def test_return_from_a_page_drawn_before_the_judgment_was_agreed_is_refused(
     client_for, in_fieldwork, inspector, lead_inspector
 ):
     judgment = in_fieldwork.judgments.get(topic=Topic.LEADERSHIP)
-    _save(judgment, inspector)
-    services.judgment_submit(judgment=judgment, by=inspector)
     lead = client_for(lead_inspector)
-    seen = _return_seen(lead.get(judgment.get_absolute_url()))
+    seen = _put_forward_and_opened(judgment, lead, inspector, _return_seen)
     services.judgment_agree(judgment=_stale(judgment), by=lead_inspector)
 
     url = reverse("inspections:judgment_moderate", args=[in_fieldwork.pk, judgment.topic])
@@ -255,10 +259,8 @@ def test_a_second_click_on_return_says_it_is_returned_not_an_error(
     client_for, in_fieldwork, inspector, lead_inspector, monkeypatch, waited
 ):
     judgment = in_fieldwork.judgments.get(topic=Topic.LEADERSHIP)
-    _save(judgment, inspector)
-    services.judgment_submit(judgment=judgment, by=inspector)
     lead = client_for(lead_inspector)
-    seen = _return_seen(lead.get(judgment.get_absolute_url()))
+    seen = _put_forward_and_opened(judgment, lead, inspector, _return_seen)
     url = reverse("inspections:judgment_moderate", args=[in_fieldwork.pk, judgment.topic])
     posted = {"return": "1", "comment": "Cite the data", "seen": seen}
     if waited:
@@ -275,10 +277,8 @@ def test_a_second_click_on_agree_says_it_is_agreed_not_an_error(
     client_for, in_fieldwork, inspector, lead_inspector
 ):
     judgment = in_fieldwork.judgments.get(topic=Topic.LEADERSHIP)
-    _save(judgment, inspector)
-    services.judgment_submit(judgment=judgment, by=inspector)
     lead = client_for(lead_inspector)
-    seen = _agree_seen(lead.get(judgment.get_absolute_url()))
+    seen = _put_forward_and_opened(judgment, lead, inspector, _agree_seen)
     url = reverse("inspections:judgment_moderate", args=[in_fieldwork.pk, judgment.topic])
     assert lead.post(url, {"agree": "1", "seen": seen}).status_code == 302
     second = lead.post(url, {"agree": "1", "seen": seen}, follow=True)
