@@ -18,9 +18,10 @@ Nothing here imports Django.
     python -I core/csvcheck.py CPU_SECONDS MEMORY_BYTES < file.csv
 
 Spreadsheets split a CSV in different ways, so the file is judged as each
-may read it (_FormulaFinder), and two adversarial reviews' bypasses are
+may read it (_FormulaFinder), and three adversarial reviews' bypasses are
 tests in core/tests/test_uploads.py. Every pattern is linear in the text,
-whatever it holds: a file built to be slow must not hold a web thread.
+whatever it holds: a file built to be slow is still checked within the
+child's limits.
 """
 
 import functools
