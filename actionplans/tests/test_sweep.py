@@ -1,11 +1,12 @@
 """The deadline engine: reminders, overdue notices, no duplicates, no stale reminders."""
 
 import threading
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from io import StringIO
 from smtplib import SMTPServerDisconnected
 
 import pytest
+import time_machine
 from celery.exceptions import SoftTimeLimitExceeded
 from django.core import mail
 from django.core.mail.backends import locmem
@@ -28,6 +29,18 @@ from core.templatetags.govuk import govuk_date
 from forces.models import Force
 from inspections.models import Inspection
 from tests.races import race
+
+
+@pytest.fixture(autouse=True)
+def at_noon_in_london():
+    """Midday, London's today. Tests here move a notice 20 minutes back, or
+    email it after its sweep, and the reminder's "on its day" rule and a late
+    email's words go by London's date: run in the minutes after midnight,
+    the notice fell on the day before, and two failed (found when CI ran
+    across midnight). The clock still ticks, for the threads' timeouts."""
+    noon = timezone.make_aware(datetime.combine(timezone.localdate(), time(12)))
+    with time_machine.travel(noon, tick=True):
+        yield
 
 
 def kinds(**filters) -> list[tuple]:
