@@ -458,18 +458,19 @@ PDF_TOO_COMPLEX = (
     "The selected PDF is too complex to check. Split it into smaller PDFs, or print it "
     "as a new PDF, and try again"
 )
-# How long, and in how much memory, a PDF may take to check (core/pdfcheck.py,
-# in a process of its own). pypdf is pure Python: a PDF of 20MB built as one
-# array of ten million numbers kept it parsing for about half a minute, holding
-# one of web's threads and a core. A real report of 184 pages checks in under
-# a second; a scan of 20MB in 0.1 s and 60MB. The child is killed at the limit
-# and the PDF refused as too complex to check; so is one needing more memory.
-PDF_CHECK_SECONDS = 10
-PDF_CHECK_MEMORY = 512 * 1024 * 1024
+# How much CPU time and memory a PDF or CSV may take to check
+# (core/pdfcheck.py and core/csvcheck.py, each in a process of its own). pypdf
+# is pure Python: a PDF of 20MB built as one array of ten million numbers kept
+# it parsing for about half a minute, holding one of web's threads and a core.
+# A real report of 184 pages checks in under a second; a scan of 20MB in 0.1 s
+# and 60MB. The child is killed at the limit and the PDF refused as too
+# complex to check; so is one needing more memory.
+CHECK_SECONDS = 10
+CHECK_MEMORY = 512 * 1024 * 1024
 # Checks at once in a process, PDF and CSV alike (web runs four threads a
-# worker): each may use PDF_CHECK_MEMORY, and a host runs several workers.
-PDF_CHECKS_AT_ONCE = 2
-_PDF_CHECKS = threading.BoundedSemaphore(PDF_CHECKS_AT_ONCE)
+# worker): each may use CHECK_MEMORY, and a host runs several workers.
+CHECKS_AT_ONCE = 2
+_CHECKS = threading.BoundedSemaphore(CHECKS_AT_ONCE)
 MAX_PDF_OBJECTS = pdfcheck.MAX_OBJECTS
 _PDF_REFUSALS = {
     pdfcheck.SCRIPTS: PDF_SCRIPTS,
@@ -492,10 +493,7 @@ def _check_pdf(upload) -> None:
     is checked like any other; one that needs a password to open is
     PASSWORD_PROTECTED, as an encrypted office file is.
     """
-    upload.seek(0)
-    data = b"".join(upload.chunks(CHUNK))
-    upload.seek(0)
-    verdict = _pdf_verdict(data)
+    verdict = _pdf_verdict(_whole(upload))
     if verdict in _PDF_REFUSALS:
         code = "password_protected" if verdict == pdfcheck.PASSWORD else f"pdf_{verdict}"
         raise ValidationError(_PDF_REFUSALS[verdict], code=code)
@@ -514,25 +512,33 @@ def _pdf_verdict(data: bytes) -> str:
     return verdict
 
 
+def _whole(upload) -> bytes:
+    """The upload's bytes, for a check's standard input; left at its start."""
+    upload.seek(0)
+    data = b"".join(upload.chunks(CHUNK))
+    upload.seek(0)
+    return data
+
+
 def _in_a_child(check, arguments: list[str], data: bytes, *, too_complex: str):
     """Run a check module as a script in a process of its own, `data` on its
-    standard input, within PDF_CHECK_SECONDS of time and PDF_CHECK_MEMORY:
+    standard input, within CHECK_SECONDS of time and CHECK_MEMORY:
     the finished process, or None if the kernel stopped it at a limit. One
     that runs out of wall time is refused with `too_complex`."""
     command = [sys.executable, "-I", check.__file__, *arguments]
-    command += [str(PDF_CHECK_SECONDS), str(PDF_CHECK_MEMORY)]
-    if not _PDF_CHECKS.acquire(timeout=PDF_CHECK_SECONDS):
-        log.warning("No upload check free within %s s: the upload was refused", PDF_CHECK_SECONDS)
+    command += [str(CHECK_SECONDS), str(CHECK_MEMORY)]
+    if not _CHECKS.acquire(timeout=CHECK_SECONDS):
+        log.warning("No upload check free within %s s: the upload was refused", CHECK_SECONDS)
         raise ValidationError(NOT_UPLOADED, code="busy")
     try:
         done = subprocess.run(  # noqa: S603 - our own script, no shell, no user input in the command
             command,
             input=data,
             capture_output=True,
-            # The child's CPU is limited to PDF_CHECK_SECONDS; on a busy
+            # The child's CPU is limited to CHECK_SECONDS; on a busy
             # host its wall time runs longer (a real 20MB export took 7 s of
             # it, two checks at once on two cores: found by a review).
-            timeout=2 * PDF_CHECK_SECONDS,
+            timeout=2 * CHECK_SECONDS,
             check=False,
             # Not web's environment, which holds its secrets: the check needs none.
             env={"LC_ALL": "C.UTF-8"},
@@ -544,7 +550,7 @@ def _in_a_child(check, arguments: list[str], data: bytes, *, too_complex: str):
         log.exception("The upload check %s could not be started", check.__name__)
         raise ValidationError(NOT_UPLOADED, code="check_failed") from exc
     finally:
-        _PDF_CHECKS.release()
+        _CHECKS.release()
     if done.returncode < 0:  # killed by the kernel at its CPU limit
         log.info("An upload's check was stopped at its limit (signal %s)", -done.returncode)
         return None
@@ -644,10 +650,7 @@ def _check_csv(upload) -> None:
     spreadsheet (core.csvcheck). In a process of its own, as a PDF is: the
     regular expressions hold the interpreter's lock, and a 20MB file built
     to be slow took them seconds, in which no other thread of the worker ran."""
-    upload.seek(0)
-    data = b"".join(upload.chunks(CHUNK))
-    upload.seek(0)
-    done = _in_a_child(csvcheck, [], data, too_complex=CSV_TOO_COMPLEX)
+    done = _in_a_child(csvcheck, [], _whole(upload), too_complex=CSV_TOO_COMPLEX)
     if done is None:
         raise ValidationError(CSV_TOO_COMPLEX, code="too_complex")
     answer = done.stdout.decode("ascii", "replace").strip()

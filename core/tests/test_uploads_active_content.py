@@ -697,7 +697,7 @@ def test_a_pdf_that_takes_too_long_to_check_is_refused_and_its_check_ended(monke
     """pypdf is pure Python: a PDF built as one array of a million numbers
     kept it parsing for seconds (half a minute at 20MB), which held one of
     web's threads. The check runs in a child process, ended at the limit."""
-    monkeypatch.setattr(uploads, "PDF_CHECK_SECONDS", 1)
+    monkeypatch.setattr(uploads, "CHECK_SECONDS", 1)
     # /AA: it names what a refusal looks for, so it is parsed.
     slow = files.pdf(catalog=b"/Junk [" + b"0 " * 1_000_000 + b"] /AA << >>")
     started = time.monotonic()
@@ -706,7 +706,7 @@ def test_a_pdf_that_takes_too_long_to_check_is_refused_and_its_check_ended(monke
     assert error.value.messages == [uploads.PDF_TOO_COMPLEX]
     assert time.monotonic() - started < 2.5
     # Given the time, the same PDF is checked, and is safe.
-    monkeypatch.setattr(uploads, "PDF_CHECK_SECONDS", 30)
+    monkeypatch.setattr(uploads, "CHECK_SECONDS", 30)
     assert uploads.check_upload(files.upload("plan.pdf", slow), kinds=["pdf"]) == "pdf"
 
 
@@ -714,13 +714,13 @@ def test_a_pdf_whose_check_runs_out_of_memory_is_refused_not_passed(monkeypatch)
     """pypdf reads past what it cannot parse, a MemoryError included: a PDF
     whose array fills the child's memory had the rest of its catalog, and
     the JavaScript there, skipped, and came back safe."""
-    monkeypatch.setattr(uploads, "PDF_CHECK_MEMORY", 64 * 1024 * 1024)
+    monkeypatch.setattr(uploads, "CHECK_MEMORY", 64 * 1024 * 1024)
     filling = files.pdf(catalog=b"/Junk [" + b"0 " * 1_000_000 + b"] /OpenAction " + JS)
     with pytest.raises(ValidationError) as error:
         uploads.check_upload(files.upload("plan.pdf", filling), kinds=["pdf"])
     assert error.value.messages == [uploads.PDF_TOO_COMPLEX]
     # Given the memory, the same PDF is found to run JavaScript.
-    monkeypatch.setattr(uploads, "PDF_CHECK_MEMORY", 512 * 1024 * 1024)
+    monkeypatch.setattr(uploads, "CHECK_MEMORY", 512 * 1024 * 1024)
     with pytest.raises(ValidationError) as error:
         uploads.check_upload(files.upload("plan.pdf", filling), kinds=["pdf"])
     assert error.value.messages == [uploads.PDF_SCRIPTS]
@@ -738,29 +738,34 @@ def test_an_upload_is_checked_once_though_the_form_and_the_service_both_ask(monk
     assert len(checks) == 1
 
 
-def test_when_the_check_itself_fails_the_upload_is_refused_and_someone_is_told(monkeypatch, caplog):
+@pytest.mark.parametrize(
+    "name, content, kind", [("plan.pdf", files.pdf(), "pdf"), ("figures.csv", files.csv(), "csv")]
+)
+def test_when_the_check_itself_fails_the_upload_is_refused_and_someone_is_told(
+    monkeypatch, caplog, name, content, kind
+):
     """Our fault, not the file's (the check's Python broken, say): every PDF
-    would be refused, so it is logged as an error, and the person is asked
-    to try again rather than told their file is at fault."""
+    or CSV would be refused, so it is logged as an error, and the person is
+    asked to try again rather than told their file is at fault."""
     monkeypatch.setattr(uploads.sys, "executable", "/bin/false")
     with caplog.at_level(logging.INFO), pytest.raises(ValidationError) as error:
-        uploads.check_upload(files.upload("plan.pdf", files.pdf()), kinds=["pdf"])
+        uploads.check_upload(files.upload(name, content), kinds=[kind])
     assert error.value.messages == [uploads.NOT_UPLOADED]
     assert [r.levelname for r in caplog.records if r.name == "core.uploads"] == ["ERROR"]
 
 
 def test_no_more_pdfs_are_checked_at_once_in_a_process_than_allowed(monkeypatch):
-    """Each check may use PDF_CHECK_MEMORY, and web runs four threads a worker:
-    past PDF_CHECKS_AT_ONCE, an upload waits its turn, then is asked to try again."""
-    monkeypatch.setattr(uploads, "PDF_CHECK_SECONDS", 0.05)
-    for _ in range(uploads.PDF_CHECKS_AT_ONCE):
-        assert uploads._PDF_CHECKS.acquire(timeout=1)
+    """Each check may use CHECK_MEMORY, and web runs four threads a worker:
+    past CHECKS_AT_ONCE, an upload waits its turn, then is asked to try again."""
+    monkeypatch.setattr(uploads, "CHECK_SECONDS", 0.05)
+    for _ in range(uploads.CHECKS_AT_ONCE):
+        assert uploads._CHECKS.acquire(timeout=1)
     try:
         with pytest.raises(ValidationError) as error:
             uploads.check_upload(files.upload("plan.pdf", files.pdf()), kinds=["pdf"])
     finally:
-        for _ in range(uploads.PDF_CHECKS_AT_ONCE):
-            uploads._PDF_CHECKS.release()
+        for _ in range(uploads.CHECKS_AT_ONCE):
+            uploads._CHECKS.release()
     assert error.value.messages == [uploads.NOT_UPLOADED]
 
 
