@@ -10,7 +10,8 @@ from datetime import date
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
@@ -358,12 +359,20 @@ class NoticeQuerySet(models.QuerySet):
         )
 
     def still_due(self) -> "NoticeQuerySet":
-        """Reminders and overdue notices only while the deadline they name is
-        still open: its due date as the inspection has it now, nothing sent in
-        or recorded, the inspection not closed. An email claimed but not yet
-        sent (the broker or the mail server down) must not tell the force
-        after an admin corrected the date, or after the plan went in, what
-        is no longer so (found by the dates review). Other notices pass."""
+        """Notices whose email is still true, for an email claimed but not yet
+        sent (the broker or the mail server down): it must not tell the force
+        what is no longer so (found by the dates reviews).
+
+        - Reminders, overdue notices and "plan due on" notices only while the
+          deadline they name is still open: its due date as the inspection
+          has it now, nothing sent in or recorded, the inspection not closed.
+          A date corrected twice sent only the newest.
+        - An overdue notice only while no later week's has replaced it: mail
+          down for a week sent "1 day overdue" beside "8 days overdue".
+        - A visit's notice only while that booking stands: a cancelled
+          visit's came after its cancellation.
+
+        Other notices pass."""
         plan_in = ActionPlanVersion.objects.filter(
             plan__inspection_id=OuterRef("inspection_id"),
             plan__kind=OuterRef("subject"),
@@ -381,18 +390,47 @@ class NoticeQuerySet(models.QuerySet):
             inspection__pcc_response_due_on=F("due_on"),
             inspection__pcc_response_published_on__isnull=True,
         )
-        chasing = Q(kind__in=(Notice.Kind.REMINDER, Notice.Kind.OVERDUE))
+        chasing = Q(kind__in=(Notice.Kind.REMINDER, Notice.Kind.OVERDUE, Notice.Kind.PLAN_DUE))
         # A reminder ("due in 1 day") only on its day, as the sweep sends
         # them: days later it would arrive beside the overdue notice (found
         # by a code review). sent_at's date is London's (USE_TZ).
         on_its_day = ~Q(kind=Notice.Kind.REMINDER) | Q(sent_at__date=timezone.localdate())
+        later_week = Notice.objects.filter(
+            recipient_id=OuterRef("recipient_id"),
+            kind=Notice.Kind.OVERDUE,
+            inspection_id=OuterRef("inspection_id"),
+            subject=OuterRef("subject"),
+            due_on=OuterRef("due_on"),
+            sequence__gt=OuterRef("sequence"),
+        )
+        current_week = ~Q(kind=Notice.Kind.OVERDUE) | ~Exists(later_week)
+        # The booking its notice was for: a visit on that day not cancelled,
+        # after as many cancelled ones on that day as the notice's sequence
+        # (visit_notices: a day booked again is a new occasion).
+        on_the_day = PostInspectionVisit.objects.filter(
+            inspection_id=OuterRef("inspection_id"), visit_on=OuterRef("due_on")
+        )
+        cancelled_that_day = (
+            on_the_day.filter(cancelled_at__isnull=False)
+            .order_by()
+            .values("inspection_id")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        booking_stands = Exists(on_the_day.booked()) & Q(
+            sequence=Coalesce(Subquery(cancelled_that_day), 0)
+        )
         return self.filter(
-            ~chasing
-            | (
-                ~Q(inspection__stage=Inspection.Stage.CLOSED)
-                & (plan_open | response_open)
-                & on_its_day
+            (
+                ~chasing
+                | (
+                    ~Q(inspection__stage=Inspection.Stage.CLOSED)
+                    & (plan_open | response_open)
+                    & on_its_day
+                    & current_week
+                )
             )
+            & (~Q(kind=Notice.Kind.VISIT_BOOKED) | booking_stands)
         )
 
     def unread(self) -> "NoticeQuerySet":

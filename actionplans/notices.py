@@ -980,8 +980,10 @@ def _requeue_unsent_emails() -> None:
         # they have since left, a lead inspector replaced): notice_email
         # would refuse it at every sweep for a week.
         .still_theirs()
-        # Nor a reminder or overdue notice whose deadline has moved or been met.
+        # Nor one no longer true: a deadline moved or met, a visit cancelled.
         .still_due()
+        # In the order they were written, as their recipients would have read them.
+        .order_by("sent_at")
         .values_list("pk", flat=True)
     )
     _email_after_commit([str(pk) for pk in ids])

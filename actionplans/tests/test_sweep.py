@@ -353,29 +353,22 @@ def test_management_command_prints_how_many_it_sent(make_due, force_lead_a):
     due = today() + timedelta(days=7)
     make_due(action_plan_due_on=due)
     out = StringIO()
-    call_command("sweep_deadlines", today=str(today()), stdout=out)
+    call_command("sweep_deadlines", stdout=out)
     assert out.getvalue().strip() == "notices sent: 1"
     out = StringIO()
-    call_command("sweep_deadlines", today=str(today()), stdout=out)
+    call_command("sweep_deadlines", stdout=out)
     assert out.getvalue().strip() == "notices sent: 0"
 
 
-def test_management_command_refuses_a_bad_date(db):
-    from django.core.management import CommandError
-
-    with pytest.raises(CommandError, match="YYYY-MM-DD"):
-        call_command("sweep_deadlines", today="25/11/2026")
-
-
-def test_management_command_refuses_a_later_day(make_due, force_lead_a):
-    """A later day's reminder sent now would not go again on the day."""
-    from django.core.management import CommandError
-
-    make_due(action_plan_due_on=today() + timedelta(days=8))
-    with pytest.raises(CommandError, match="today or earlier"):
-        call_command("sweep_deadlines", today=str(today() + timedelta(days=1)))
-    assert not Notice.objects.exists()
-    call_command("sweep_deadlines", today=str(today()), stdout=StringIO())  # today's is fine
+def test_management_command_sweeps_only_today(make_due, force_lead_a):
+    """Found by the dates review: `--today <yesterday>`, offered to back-fill
+    a missed day, sent yesterday's "due in 1 day" reminder on the due date
+    itself. Today's sweep catches up by itself, so the command takes no day."""
+    make_due(action_plan_due_on=today())
+    with pytest.raises(TypeError, match="today"):
+        call_command("sweep_deadlines", today=str(today() - timedelta(days=1)))
+    call_command("sweep_deadlines", stdout=StringIO())
+    assert not Notice.objects.exists()  # due today: no reminder, not yet overdue
 
 
 def test_the_beat_schedule_runs_the_sweep_hourly(settings):
@@ -530,6 +523,132 @@ def _claimed_while_the_broker_was_down(monkeypatch, django_capture_on_commit_cal
             assert notices_sweep(today=day) > 0
     Notice.objects.update(sent_at=timezone.now() - timedelta(minutes=20))
     assert mail.outbox == []
+
+
+def _broker_down(patched) -> None:
+    from actionplans import tasks
+
+    def broker_down(notice_ids):
+        raise ConnectionError("Redis is down")
+
+    patched.setattr(tasks.send_notice_emails, "delay", broker_down)
+
+
+def _grace_passed() -> None:
+    Notice.objects.update(sent_at=timezone.now() - timedelta(minutes=20))
+
+
+def test_an_unsent_due_date_is_not_emailed_once_an_admin_corrected_it_again(
+    make_due, force_lead_a, admin_user, monkeypatch, django_capture_on_commit_callbacks
+):
+    """Found by the second dates review: with the broker down, an admin
+    corrected the date twice (a typo); once it was back, the sweep emailed
+    both "Action plan due on" notices, the stale date too."""
+    from inspections.services import inspection_correct_dates
+
+    inspection = make_due(action_plan_due_on=today() + timedelta(days=20))
+    received = inspection.received_for_checks_on
+    with monkeypatch.context() as patched:
+        _broker_down(patched)
+        for days, reason in ((2, "Typo"), (1, "Typo fixed properly")):
+            with django_capture_on_commit_callbacks(execute=True):
+                inspection_correct_dates(
+                    inspection=inspection,
+                    by=admin_user,
+                    reason=reason,
+                    received_on=received + timedelta(days=days),
+                )
+            inspection.refresh_from_db()
+    _grace_passed()
+    with django_capture_on_commit_callbacks(execute=True):
+        notices_sweep(today=today())
+    assert [m.subject for m in mail.outbox] == [
+        f"Action plan due on {govuk_date(inspection.action_plan_due_on)}: Greater Manchester"
+    ]
+
+
+def _visit_emails(person) -> list[str]:
+    return [
+        m.subject
+        for m in mail.outbox
+        if m.to == [person.email] and m.subject.startswith("Post-inspection visit")
+    ]
+
+
+def test_an_unsent_visit_notice_is_not_emailed_once_the_visit_is_cancelled(
+    published, lead_inspector, force_lead_a, monkeypatch, django_capture_on_commit_callbacks
+):
+    """Found by the second dates review: booked and cancelled with the broker
+    down, the force was then emailed the booking of a visit that will not
+    happen, after its cancellation."""
+    day = today() + timedelta(days=20)
+    with monkeypatch.context() as patched:
+        _broker_down(patched)
+        with django_capture_on_commit_callbacks(execute=True):
+            visit = services.post_inspection_visit_schedule(
+                inspection=published, visit_on=day, by=lead_inspector
+            )
+        with django_capture_on_commit_callbacks(execute=True):
+            services.post_inspection_visit_cancel(
+                visit=visit, reason="The force asked to move it", by=lead_inspector
+            )
+    _grace_passed()
+    with django_capture_on_commit_callbacks(execute=True):
+        notices_sweep(today=today())
+    assert _visit_emails(force_lead_a) == [
+        f"Post-inspection visit on {govuk_date(day)} cancelled: Greater Manchester"
+    ]
+
+
+def test_an_unsent_visit_notice_is_emailed_for_the_day_booked_again(
+    published, lead_inspector, force_lead_a, monkeypatch, django_capture_on_commit_callbacks
+):
+    """Booked, cancelled and booked again for the same day, the broker down:
+    one booking email, the new one's, after the cancellation."""
+    day = today() + timedelta(days=20)
+    with monkeypatch.context() as patched:
+        _broker_down(patched)
+        with django_capture_on_commit_callbacks(execute=True):
+            visit = services.post_inspection_visit_schedule(
+                inspection=published, visit_on=day, by=lead_inspector
+            )
+        with django_capture_on_commit_callbacks(execute=True):
+            services.post_inspection_visit_cancel(visit=visit, reason="Moved", by=lead_inspector)
+        with django_capture_on_commit_callbacks(execute=True):
+            services.post_inspection_visit_schedule(
+                inspection=published, visit_on=day, by=lead_inspector
+            )
+    for minutes, notice in enumerate(Notice.objects.order_by("sent_at", "sequence", "kind")):
+        Notice.objects.filter(pk=notice.pk).update(
+            sent_at=timezone.now() - timedelta(minutes=30 - minutes)
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        notices_sweep(today=today())
+    when = govuk_date(day)
+    assert _visit_emails(force_lead_a) == [
+        f"Post-inspection visit on {when} cancelled: Greater Manchester",
+        f"Post-inspection visit on {when}: Greater Manchester",
+    ]
+
+
+def test_an_unsent_overdue_week_is_not_emailed_beside_the_current_one(
+    make_due, force_lead_a, monkeypatch, django_capture_on_commit_callbacks
+):
+    """Found by the second dates review: week 1's notice, claimed the afternoon
+    after the due date with the mail relay down, was emailed a week later
+    beside week 2's: "1 day overdue" and "8 days overdue" at once."""
+    due = today() - timedelta(days=8)
+    make_due(action_plan_due_on=due)
+    with monkeypatch.context() as patched:
+        _broker_down(patched)
+        with django_capture_on_commit_callbacks(execute=True):
+            assert notices_sweep(today=due + timedelta(days=1)) > 0
+    Notice.objects.update(sent_at=timezone.now() - timedelta(days=6, hours=22))
+    with django_capture_on_commit_callbacks(execute=True):
+        notices_sweep(today=today())
+    to_lead = [m.body for m in mail.outbox if m.to == [force_lead_a.email]]
+    assert len(to_lead) == 1, to_lead
+    assert "It is 8 days overdue" in to_lead[0]
 
 
 def test_an_unsent_reminder_is_not_emailed_once_an_admin_has_corrected_its_date(
