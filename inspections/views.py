@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.timezone import template_localtime
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from actionplans.services import followup_context
+from actionplans.services import DRAFT_ACTIONS, followup_context
 from casefiles.selectors import review_progress, topic_figures
 from core import audit, fragments, uploads
 from core.forms import add_service_errors, posted_answers
@@ -440,10 +440,11 @@ def _detail_context(inspection: Inspection, user) -> dict:
 
 def _history(inspection: Inspection):
     """What happened to the inspection, newest first. Who took copies of its
-    files is on the audit trail, not here."""
+    files, and the force's drafting of its plans, are on the audit trail
+    (admins') only: the plan's submission says what went in."""
     return (
         AuditEvent.objects.filter(inspection_id=inspection.pk)
-        .exclude(action="file.downloaded")
+        .exclude(action__in=("file.downloaded", *DRAFT_ACTIONS))
         .select_related("actor")
         .order_by("-at", "-id")
     )

@@ -84,6 +84,56 @@ def test_the_history_leaves_out_who_downloaded_files(client_for, make_inspection
     assert "secret-download-name.pdf" not in html
 
 
+def test_the_history_leaves_out_the_forces_draft_plan_until_it_is_submitted(
+    client_for, private_storage, force_a, lead_inspector, inspector, admin_user, force_lead_a
+):
+    """Found by the access review: each draft response and document the force
+    saved was audited with the inspection's id, and the team read them on the
+    overview and the history as the force typed, though the plan's own page
+    keeps a draft from them. The submission is theirs to see."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from actionplans import services
+    from actionplans.models import ActionPlan, PlanResponse
+    from actionplans.tests.factories import pdf_upload
+    from inspections.tests.report_factories import report_inspection
+
+    inspection = report_inspection(
+        force=force_a,
+        lead=lead_inspector,
+        inspector=inspector,
+        admin=admin_user,
+        stage=Stage.PRE_PUBLICATION,
+    )
+    plan = services.action_plan_for(inspection, ActionPlan.Kind.ACTION_PLAN)
+    plan = services.action_plan_attach_document(
+        plan=plan, upload=pdf_upload("draft-plan-file.pdf"), by=force_lead_a
+    )
+    for item in services.plan_items(plan):
+        services.action_plan_save_response(
+            plan=plan,
+            item=item,
+            action="Draft action not yet sent",
+            owner_role="Head of public protection",
+            target_on=timezone.localdate() + timedelta(days=90),
+            status=PlanResponse.Status.IN_PROGRESS,
+            by=force_lead_a,
+        )
+    team = client_for(inspector)
+    plan_page = team.get(reverse("actionplans:plan", args=[inspection.pk, plan.slug]))
+    assert "Draft action not yet sent" not in plan_page.content.decode()
+    for url in (reverse("inspections:detail", args=[inspection.pk]), history_url(inspection)):
+        html = team.get(url).content.decode()
+        assert "Draft action not yet sent" not in html, url
+        assert "draft-plan-file" not in html, url
+    services.action_plan_submit(plan=plan, by=force_lead_a)
+    html = team.get(history_url(inspection)).content.decode()
+    assert "Submitted" in html
+    assert "Draft action not yet sent" not in html
+
+
 def test_the_historys_queries_do_not_grow_with_its_events(
     client_for, make_inspection, lead_inspector
 ):
