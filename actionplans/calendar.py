@@ -27,12 +27,16 @@ class Event:
     description: str
 
 
-def _plan_label(kind: str, sent_in: dict) -> tuple[str, str]:
+def _plan_label(kind: str, sent_in: dict, *, closed: bool) -> tuple[str, str]:
     """What the plan's event says: due, or (found by the dates review: an
-    accepted plan stayed 'due' in the calendar) sent in or accepted, and when."""
+    accepted plan stayed 'due' in the calendar) sent in or accepted, and when;
+    or, the inspection closed, that it asks for nothing more (found by the
+    second dates review)."""
     label = ActionPlan.Kind(kind).label
     version = sent_in.get(kind)
     if version is None:
+        if closed:
+            return f"{label} not sent in", " The inspection is closed: nothing more is due."
         return f"{label} due", ""
     status, submitted_at, reviewed_at = version
     if status == ActionPlanVersion.Status.ACCEPTED:
@@ -44,7 +48,9 @@ def _deadline_events(inspection: Inspection, sent_in: dict) -> list[Event]:
     short = inspection.force.short_name
     deadlines = []
     for kind, field in ActionPlan.DUE_FIELDS.items():
-        label, since = _plan_label(kind, sent_in)
+        label, since = _plan_label(
+            kind, sent_in, closed=inspection.stage == Inspection.Stage.CLOSED
+        )
         deadlines.append((kind, getattr(inspection, field), label, since))
     deadlines.append(
         (

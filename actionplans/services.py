@@ -130,8 +130,16 @@ def _due_in(days: int) -> str:
     return "due today" if days == 0 else f"due in {days} day{'s' if days != 1 else ''}"
 
 
-def plan_status(due_on: date | None, latest: ActionPlanVersion | None, today: date) -> Status:
-    """The status a person sees, always in words: never colour alone."""
+def plan_status(
+    due_on: date | None, latest: ActionPlanVersion | None, today: date, *, closed: bool = False
+) -> Status:
+    """The status a person sees, always in words: never colour alone. A closed
+    inspection asks for nothing, so nothing of it is overdue or due (found by
+    the second dates review: its unsent plan read "Overdue" for ever)."""
+    if closed:
+        if latest is None:
+            return Status("Not sent in", "grey") if due_on else Status("Not due", "grey")
+        due_on = None
     days = (due_on - today).days if due_on else None
     if latest is not None:
         if latest.status == ActionPlanVersion.Status.RETURNED and days is not None:
@@ -179,7 +187,9 @@ def _summaries(inspection: Inspection, latest_versions: dict, today: date) -> li
                 ActionPlan.SLUGS[kind],
                 due_on,
                 latest,
-                plan_status(due_on, latest, today),
+                plan_status(
+                    due_on, latest, today, closed=inspection.stage == Inspection.Stage.CLOSED
+                ),
             )
         )
     return summaries

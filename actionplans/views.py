@@ -100,7 +100,9 @@ def _shown(request, plan, versions, items, responses, *, may_respond: bool) -> d
         "items": [(item, responses.get(item.id)) for item in items],
         "versions": versions,
         "latest": latest,
-        "status": services.plan_status(plan.due_on, latest, timezone.localdate()),
+        "status": services.plan_status(
+            plan.due_on, latest, timezone.localdate(), closed=plan.is_closed
+        ),
         "can_respond": may_respond,
         "can_review": can_moderate(request.user, inspection)
         and latest is not None

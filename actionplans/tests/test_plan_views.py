@@ -392,6 +392,39 @@ def test_a_closed_inspection_takes_no_more_plans_or_visits(
         )
 
 
+def test_a_closed_inspections_unsent_plan_is_not_overdue_for_ever(
+    client, client_for, force_lead_a, lead_inspector, admin_user, published
+):
+    """Found by the second dates review: a closed inspection asks for nothing
+    (no reminder, no overdue notice, not on the dashboard), yet its plan
+    never sent in read "Overdue" on its page and "due" in the calendar."""
+    from actionplans.tests.test_calendar import feed_url
+    from inspections import services as inspection_services
+    from inspections.models import Inspection
+
+    Inspection.objects.filter(pk=published.pk).update(
+        updated_action_plan_due_on=today() - timedelta(days=3)
+    )
+    slug = "updated-action-plan"
+    page = client_for(lead_inspector).get(url("plan", published, slug=slug)).text
+    assert "Overdue" in page  # open: overdue, as it is
+    published.refresh_from_db()
+    inspection_services.inspection_start_follow_up(inspection=published, by=lead_inspector)
+    inspection_services.inspection_close(
+        inspection=published, closed_on=published.published_on, by=admin_user
+    )
+    for person in (lead_inspector, force_lead_a):
+        page = client_for(person).get(url("plan", published, slug=slug)).text
+        assert "Overdue" not in page
+        assert "Not sent in" in page
+    followup = client_for(lead_inspector).get(reverse("actionplans:followup", args=[published.pk]))
+    followup = followup.text
+    assert "Overdue" not in followup
+    feed = client.get(feed_url(force_lead_a)).text.replace("\r\n ", "")
+    assert "SUMMARY:Updated action plan due" not in feed
+    assert "SUMMARY:Updated action plan not sent in: Greater Manchester" in feed
+
+
 def test_a_plan_submitted_from_another_tab_meanwhile_is_said_so(
     client_for, force_lead_a, checks, monkeypatch
 ):
