@@ -601,7 +601,11 @@ def action_plan_submit(*, plan: ActionPlan, by: User) -> ActionPlanVersion:
             finding=item.finding,
             recommendation=item.recommendation,
             position=item.position,
-            subject=responses[item.id].subject,
+            # The item's words now, as the report has them: a finding
+            # corrected at pre-publication checks after the force drafted
+            # its response was frozen in its old words (found by the
+            # workflow review).
+            subject=f"{item.label}: {item.text}",
             **{field: getattr(responses[item.id], field) for field in RESPONSE_FIELDS},
         )
         for item in items

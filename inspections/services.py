@@ -4,6 +4,7 @@ Each service is atomic, takes the acting user as ``by``, checks its guards,
 and writes the audit trail. Views only call these.
 """
 
+import hashlib
 from datetime import date, timedelta
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
@@ -1054,17 +1055,31 @@ def judgment_submit(*, judgment: Judgment, by: User) -> None:
 
 
 STALE_AGREEMENT = (
-    "This judgment changed after you opened the page, so it has not been agreed. "
-    "Check its grade and rationale again, then agree it if you still mean to"
+    "This judgment, or a finding on its topic, changed after you opened the page, so it "
+    "has not been agreed. Check them again, then agree it if you still mean to"
 )
+
+
+def moderation_version(judgment: Judgment, findings: list[tuple] | None = None) -> str:
+    """What Agree and Return carry back (as "seen"): the judgment, and the
+    findings on its topic as the page listed them, (id, time of change)
+    pairs, read here if not given. Found by the workflow review: a cause of
+    concern rewritten after the lead's page was drawn was agreed unread."""
+    if findings is None:
+        findings = Finding.objects.filter(
+            inspection_id=judgment.inspection_id, topic=judgment.topic
+        ).values_list("pk", "updated_at")
+    listed = ",".join(f"{pk}@{changed.isoformat()}" for pk, changed in sorted(findings))
+    return f"{row_version(judgment)}|{hashlib.sha256(listed.encode()).hexdigest()[:16]}"
 
 
 @transaction.atomic
 def judgment_agree(*, judgment: Judgment, by: User, seen: str | None = None) -> None:
     """The lead inspector agrees the judgment, which makes it final.
 
-    `seen` is seen_version() as the page showed it: a judgment returned and
-    put forward again since (another grade, say) is not agreed unread."""
+    `seen` is moderation_version() as the page showed it: a judgment returned
+    and put forward again since (another grade, say), or a finding on its
+    topic changed, is not agreed unread."""
     _lock(judgment.inspection)
     _read_again(judgment)
     inspection = judgment.inspection
@@ -1073,7 +1088,7 @@ def judgment_agree(*, judgment: Judgment, by: User, seen: str | None = None) -> 
     _require_stage(inspection, *GRADING_STAGES)
     if judgment.status != Judgment.Status.SUBMITTED:
         raise ValidationError("Only a judgment submitted for moderation can be agreed")
-    _check_seen(judgment, seen, STALE_AGREEMENT)
+    refuse_if_stale(seen, moderation_version(judgment), STALE_AGREEMENT)
     if judgment.grade == Grade.INADEQUATE and not topic_has_concern(inspection, judgment.topic):
         raise ValidationError("Inadequate needs a cause of concern on this topic")
     before = audit.snapshot(judgment, JUDGMENT_FIELDS)
@@ -1084,8 +1099,8 @@ def judgment_agree(*, judgment: Judgment, by: User, seen: str | None = None) -> 
 
 
 STALE_RETURN = (
-    "This judgment changed after you opened the page, so it has not been returned. "
-    "Check its grade and rationale again, then return it if your comment still applies"
+    "This judgment, or a finding on its topic, changed after you opened the page, so it "
+    "has not been returned. Check them again, then return it if your comment still applies"
 )
 
 
@@ -1094,8 +1109,9 @@ def judgment_return(*, judgment: Judgment, comment: str, by: User, seen: str | N
     """The lead inspector returns a judgment with a comment. A final judgment
     can be reopened this way until the report goes to the force.
 
-    `seen` is seen_version() as the page showed it: a comment written about
-    one grade is not sent back against another put forward since."""
+    `seen` is moderation_version() as the page showed it: a comment written
+    about one grade, or one set of findings, is not sent back against another
+    put forward since."""
     _lock(judgment.inspection)
     _read_again(judgment)
     inspection = judgment.inspection
@@ -1106,7 +1122,7 @@ def judgment_return(*, judgment: Judgment, comment: str, by: User, seen: str | N
         raise ValidationError("Only a submitted or final judgment can be returned")
     if not comment.strip():
         raise ValidationError({"comment": "Enter a comment for the inspector"})
-    _check_seen(judgment, seen, STALE_RETURN)
+    refuse_if_stale(seen, moderation_version(judgment), STALE_RETURN)
     before = audit.snapshot(judgment, JUDGMENT_FIELDS)
     judgment.status = Judgment.Status.RETURNED
     judgment.moderation_comment = comment

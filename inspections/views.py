@@ -878,16 +878,17 @@ def _editable(user, judgment: Judgment) -> bool:
 
 def _judgment_context(request, judgment: Judgment, form, return_form=None) -> dict:
     inspection = judgment.inspection
-    return_form = return_form or ReturnJudgmentForm(
-        initial={"seen": services.seen_version(judgment)}
+    findings_editable = (
+        can_work_on(request.user, inspection) and inspection.stage in services.EDITABLE_STAGES
     )
+    findings = _topic_findings(inspection, judgment.topic, links=findings_editable)
+    # What Agree and Return agree or return: the judgment and the findings listed.
+    seen = services.moderation_version(judgment, [f["version"] for f in findings])
+    return_form = return_form or ReturnJudgmentForm(initial={"seen": seen})
     return_form.helper.form_action = reverse(
         "inspections:judgment_moderate", args=[inspection.pk, judgment.topic]
     )
     editable = form is not None and _editable(request.user, judgment)
-    findings_editable = (
-        can_work_on(request.user, inspection) and inspection.stage in services.EDITABLE_STAGES
-    )
     return {
         "inspection": inspection,
         "judgment": judgment,
@@ -896,8 +897,8 @@ def _judgment_context(request, judgment: Judgment, form, return_form=None) -> di
         "can_moderate": can_moderate(request.user, inspection)
         and inspection.stage in services.GRADING_STAGES,
         "return_form": return_form,
-        "seen": services.seen_version(judgment),  # what Agree agrees
-        "findings": _topic_findings(inspection, judgment.topic, links=findings_editable),
+        "seen": seen,
+        "findings": findings,
         "findings_editable": findings_editable,
         "topic_figures": topic_figures(inspection, judgment.topic),
         "history": _timeline(AuditEvent.objects.for_object(judgment).select_related("actor")),
@@ -906,7 +907,8 @@ def _judgment_context(request, judgment: Judgment, form, return_form=None) -> di
 
 def _topic_findings(inspection: Inspection, topic: str, *, links: bool) -> list[dict]:
     """The findings on a topic as the grading page lists them: kind's label,
-    summary and (with links) the link to change each."""
+    summary, (with links) the link to change each, and what
+    services.moderation_version needs of each."""
     kinds = dict(Finding.Kind.choices)
     change_url = url_maker("inspections:finding_edit", inspection.pk, ANY)
     return [
@@ -914,9 +916,10 @@ def _topic_findings(inspection: Inspection, topic: str, *, links: bool) -> list[
             "kind": kinds.get(kind, kind),
             "summary": summary,
             "change_url": change_url(pk) if links else None,
+            "version": (pk, changed),
         }
-        for pk, kind, summary in inspection.findings.filter(topic=topic).values_list(
-            "pk", "kind", "summary"
+        for pk, kind, summary, changed in inspection.findings.filter(topic=topic).values_list(
+            "pk", "kind", "summary", "updated_at"
         )
     ]
 
@@ -982,9 +985,14 @@ def _return(request: HttpRequest, judgment: Judgment) -> HttpResponse:
             return _not_returned(request, judgment)
         # Changed since the page was drawn: the comment is kept, beside the
         # judgment as it is now, to be sent again or changed.
-        _offer_to_replace(return_form, judgment, services.STALE_RETURN)
+        offer_to_replace(return_form, services.STALE_RETURN, lambda: _moderated_now(judgment))
     context = _judgment_context(request, judgment, None, return_form=return_form)
     return render(request, "inspections/judgment.html", context)
+
+
+def _moderated_now(judgment: Judgment) -> str:
+    judgment.refresh_from_db(fields=["updated_at"])
+    return services.moderation_version(judgment)
 
 
 def _not_returned(request: HttpRequest, judgment: Judgment) -> HttpResponse:

@@ -189,9 +189,7 @@ def test_agree_from_a_page_drawn_before_a_resubmission_does_not_agree_it_unread(
 
     url = reverse("inspections:judgment_moderate", args=[in_fieldwork.pk, judgment.topic])
     response = lead.post(url, {"agree": "1", "seen": seen}, follow=True)
-    assert "This judgment changed after you opened the page, so it has not been agreed" in (
-        response.text
-    )
+    assert services.STALE_AGREEMENT in response.text
     judgment.refresh_from_db()
     assert judgment.status == Judgment.Status.SUBMITTED
     assert _events("judgment.agreed") == 0
@@ -200,6 +198,50 @@ def test_agree_from_a_page_drawn_before_a_resubmission_does_not_agree_it_unread(
     assert again.status_code == 302
     judgment.refresh_from_db()
     assert (judgment.status, judgment.grade) == (Judgment.Status.FINAL, Grade.REQUIRES_IMPROVEMENT)
+
+
+def test_agree_or_return_from_a_page_drawn_before_its_cause_of_concern_changed_is_refused(
+    client_for, make_report, lead_inspector, inspector
+):
+    """Found by the workflow review: the lead's page listed the cause of
+    concern the inadequate grade rests on; the inspector rewrote it meanwhile,
+    and Agree, from the page drawn before, made the grade final on a finding
+    the lead never read."""
+    from inspections.tests.report_factories import CONCERN
+
+    inspection = make_report(stage=Inspection.Stage.MODERATION)
+    page_url = reverse("inspections:judgment", args=[inspection.pk, Topic.INVESTIGATION])
+    lead = client_for(lead_inspector)
+    page = lead.get(page_url)
+    assert CONCERN in page.text
+    seen, return_seen = _agree_seen(page), _return_seen(page)
+    assert seen == return_seen
+
+    concern = inspection.findings.get(kind=Finding.Kind.CAUSE_OF_CONCERN)
+    services.finding_update(
+        finding=concern,
+        topic=concern.topic,
+        kind=concern.kind,
+        summary="Some investigations are a little slow",
+        detail="A few delays.",
+        reported_to_force_on=None,
+        interviews=[],
+        documents=[],
+        by=inspector,
+    )
+    url = reverse("inspections:judgment_moderate", args=[inspection.pk, Topic.INVESTIGATION])
+    response = lead.post(url, {"return": "1", "comment": "Say more", "seen": return_seen})
+    assert services.STALE_RETURN in response.text
+    response = lead.post(url, {"agree": "1", "seen": seen}, follow=True)
+    assert services.STALE_AGREEMENT in response.text
+    assert "Some investigations are a little slow" in response.text  # as it is now
+    judgment = inspection.judgments.get(topic=Topic.INVESTIGATION)
+    assert judgment.status == Judgment.Status.SUBMITTED
+    assert _events("judgment.agreed") == _events("judgment.returned") == 0
+    # Agreed from the page as it is now.
+    assert lead.post(url, {"agree": "1", "seen": _agree_seen(response)}).status_code == 302
+    judgment.refresh_from_db()
+    assert judgment.status == Judgment.Status.FINAL
 
 
 def _return_seen(page) -> str:
