@@ -264,3 +264,25 @@ def test_the_same_response_from_a_stale_page_is_not_refused(checks, force_lead_a
             plan=plan, item=item, **answers, by=force_lead_a, seen=""
         )
     assert AuditEvent.objects.filter(action="action_plan.response_saved").count() == 1
+
+
+def test_a_submitted_plan_names_each_finding_as_the_report_does_now(
+    checks, force_lead_a, lead_inspector, private_storage
+):
+    """Found by the workflow review: a cause of concern corrected at
+    pre-publication checks after the force drafted its response was frozen,
+    in the version the lead inspector reviews and accepts, in its old words."""
+    from inspections import factual_accuracy
+    from inspections.models import Finding
+
+    plan = complete_draft(
+        services.action_plan_for(checks, ActionPlan.Kind.ACTION_PLAN), by=force_lead_a
+    )
+    concern = checks.findings.filter(kind=Finding.Kind.CAUSE_OF_CONCERN).first()
+    corrected = "Investigations of offences against children are not supervised"
+    factual_accuracy.finding_correct(
+        finding=concern, summary=corrected, detail=concern.detail, by=checks.lead_inspector
+    )
+    version = services.action_plan_submit(plan=plan, by=force_lead_a)
+    subjects = [r.subject for r in version.responses.filter(finding=concern)]
+    assert subjects and all(corrected in subject for subject in subjects), subjects
