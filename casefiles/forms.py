@@ -83,6 +83,9 @@ class CaseListUploadForm(GovukForm):
         return upload
 
 
+NO_SAMPLE_SIZE = "Enter a sample size for at least one category"
+
+
 class SampleDrawForm(GovukForm):
     submit_label = "Draw the sample"
 
@@ -160,7 +163,11 @@ class SampleDrawForm(GovukForm):
         # problem is listed at once (found by the case files review).
         size_errors = any(name.startswith("size_") for name in self.errors)
         if not size_errors and not any(self.sizes().values()):
-            raise ValidationError("Enter a sample size for at least one category")
+            if not self.population:
+                raise ValidationError(NO_SAMPLE_SIZE)
+            # Beside the first size, where the error summary's link lands
+            # (found by the hostile-input review: only the summary said it).
+            self.add_error(f"size_{self.population[0][0].slug}", NO_SAMPLE_SIZE)
         return data
 
     def sizes(self) -> dict[str, int]:

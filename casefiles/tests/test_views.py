@@ -287,9 +287,20 @@ def test_the_draw_form_refuses_a_size_bigger_than_the_category(
     assert not SampleDraw.objects.exists()
 
 
-def test_the_draw_form_needs_at_least_one_size(client_for, inspector, inspection, case_list):
-    response = client_for(inspector).post(url("sample_draw", inspection), {})
-    assert "Enter a sample size for at least one category" in response.content.decode()
+def test_the_draw_form_needs_at_least_one_size_and_says_so_beside_the_sizes(
+    client_for, inspector, inspection, case_list
+):
+    """Found by the hostile-input review: the message was in the error
+    summary only, its link landing on a size box that said nothing."""
+    message = "Enter a sample size for at least one category"
+    for posted in ({}, {"size_child-exploitation": "0"}):
+        html = client_for(inspector).post(url("sample_draw", inspection), posted).text
+        summary = html.split('govuk-error-summary__list">')[1].split("</ul>")[0]
+        target = re.search(r'<a href="#([^"]+)">' + message, summary)[1]
+        beside = rf'<span id="{target}_\d+_error" class="govuk-error-message">\s*'
+        beside += r'<span class="govuk-visually-hidden">Error:</span>\s*' + message
+        assert re.search(beside, html), html
+    assert not SampleDraw.objects.exists()
 
 
 def test_a_redraw_with_no_sizes_and_no_reason_lists_both_problems_at_once(
