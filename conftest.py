@@ -101,8 +101,12 @@ def other_inspector(db):
     from accounts.models import User
     from accounts.tests.factories import UserFactory
 
+    # A lead inspector: tests have her lead another force's inspection, and
+    # only an active lead inspector may (inspections.services._check_people).
     return UserFactory(
-        email="other.inspector@example.org", full_name="Olga Outsider", role=User.Role.INSPECTOR
+        email="other.inspector@example.org",
+        full_name="Olga Outsider",
+        role=User.Role.LEAD_INSPECTOR,
     )
 
 

@@ -328,6 +328,13 @@ class PostInspectionVisit(BaseModel):
         return not self.is_cancelled and not self.has_happened and not self.outcome
 
     @property
+    def re_inspection_planned(self) -> bool:
+        """Its re-inspection is in the programme: recommended, and not
+        cancelled since (found by the admin review: once an admin cancelled
+        it, the outcome could never be corrected)."""
+        return self.re_inspection_id is not None and not self.re_inspection.is_cancelled
+
+    @property
     def interviewee_labels(self) -> list[str]:
         labels = dict(self.Interviewee.choices)
         return [labels[value] for value in self.people_interviewed if value in labels]

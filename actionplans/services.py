@@ -897,7 +897,7 @@ def post_inspection_visit_record(
             f"The visit can be recorded from {govuk_date(visit.visit_on)}, the day it takes place"
         )
     wants_re_inspection = outcome == PostInspectionVisit.Outcome.FULL_RE_INSPECTION
-    if visit.re_inspection_id is not None and not wants_re_inspection:
+    if visit.re_inspection_planned and not wants_re_inspection:
         # The re-inspection it recommended is in the programme; an admin
         # would have to take it out first.
         raise ValidationError(
@@ -917,7 +917,7 @@ def post_inspection_visit_record(
     refuse_if_stale(seen, version, STALE_VISIT)
     visit.outcome_recorded_by, visit.outcome_recorded_at = by, timezone.now()
     inspection = Inspection.objects.select_related("force").get(pk=visit.inspection_id)
-    if wants_re_inspection and visit.re_inspection_id is None:
+    if wants_re_inspection and not visit.re_inspection_planned:
         if not (re_inspection_start and re_inspection_end):
             raise ValidationError(
                 {"re_inspection_start": "Enter the proposed start of re-inspection fieldwork"}
@@ -929,6 +929,8 @@ def post_inspection_visit_record(
         visit.re_inspection = _schedule_re_inspection(
             inspection=inspection, start=re_inspection_start, end=re_inspection_end, by=by
         )
+    elif not wants_re_inspection:
+        visit.re_inspection = None  # the one it recommended was cancelled
     visit.save()
     audit.record(
         by=by,
@@ -947,19 +949,32 @@ RE_INSPECTION_ENDS_TOO_SOON = (
 
 
 def _schedule_re_inspection(*, inspection: Inspection, start: date, end: date, by) -> Inspection:
-    """A planned re-inspection of the same force, with the same lead inspector and team."""
+    """A planned re-inspection of the same force, with the same lead inspector
+    and the team members who may still inspect: not anyone deactivated or
+    given another role since (found by the admin review: they were put on
+    the new team as they were)."""
     if end < start:
         # The scheduler's own message names neither re-inspection nor the end
         # date's question, and would land beside the start date with the rest.
         raise ValidationError({"re_inspection_end": RE_INSPECTION_ENDS_TOO_SOON})
+    lead = inspection.lead_inspector
+    if not (lead.is_active and lead.is_lead_inspector):
+        raise ValidationError(
+            {
+                "re_inspection_start": f"{lead.full_name} no longer leads inspections, so the "
+                "re-inspection cannot be planned with them. Choose another lead inspector "
+                "for this inspection first"
+            }
+        )
+    team = [member for member in inspection.team.all() if member.is_active and member.is_inspector]
     try:
         return inspection_schedule(
             force=inspection.force,
             kind=Inspection.Kind.RE_INSPECTION,
             fieldwork_start=start,
             fieldwork_end=end,
-            lead_inspector=inspection.lead_inspector,
-            team=list(inspection.team.all()),
+            lead_inspector=lead,
+            team=team,
             by=by,
         )
     except ValidationError as error:

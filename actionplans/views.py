@@ -531,7 +531,7 @@ def visit_record(request: HttpRequest, inspection_id: UUID, visit_id: UUID) -> H
     form = VisitRecordForm(
         request.POST or None,
         initial={**(initial if visit.outcome else {}), "seen": row_version(visit)},
-        re_inspection_planned=visit.re_inspection_id is not None,
+        re_inspection_planned=visit.re_inspection_planned,
     )
     if request.method == "POST" and form.is_valid():
         answers = {**form.cleaned_data, "seen": form.cleaned_data["seen"] or None}

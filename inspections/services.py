@@ -128,10 +128,15 @@ def _check_plan(
         raise ValidationError(
             {"fieldwork_end": "The fieldwork end date must be the same as or after the start date"}
         )
-    for model, pks in ((Force, [force.pk]), (User, [person.pk for person in people])):
-        if lock:
-            rows = model.objects.select_for_update(no_key=True).filter(pk__in=pks)
-            list(rows.order_by("pk").values_list("pk", flat=True))
+    if lock:
+        list(Force.objects.select_for_update(no_key=True).filter(pk=force.pk).values_list("pk"))
+    rows = User.objects.filter(pk__in=[person.pk for person in people]).order_by("pk")
+    if lock:
+        rows = rows.select_for_update(no_key=True)
+    _check_people(
+        people,
+        {pk: (role, active) for pk, role, active in rows.values_list("pk", "role", "is_active")},
+    )
     others = Inspection.objects.exclude(pk=exclude.pk) if exclude else Inspection.objects.all()
     if blocking := others.filter(force=force).open().order_by("fieldwork_start").first():
         raise ValidationError({"force": _open_inspection_refusal(force, blocking)})
@@ -156,6 +161,38 @@ def _check_plan(
             )
     if errors:
         raise ValidationError(errors)
+
+
+def _check_people(people: list[User], now: dict) -> None:
+    """The lead (people[0]) an active lead inspector and the team active
+    inspectors, as their rows are now (`now`: id -> (role, is active), read
+    under the locks). Found by the admin review: the plan form offers only
+    those, but a deactivation or a role change committed meanwhile, or a
+    re-inspection planned from a visit with its team as it was, put someone
+    who may not inspect on a team, or left no one able to lead."""
+    lead, *team = people
+    role, active = now.get(lead.pk, ("", False))
+    if not (active and role == User.Role.LEAD_INSPECTOR):
+        raise ValidationError(
+            {
+                "lead_inspector": f"{lead.full_name} is not an active lead inspector. "
+                "Choose an active lead inspector"
+            }
+        )
+    inspectors = (User.Role.INSPECTOR, User.Role.LEAD_INSPECTOR)
+    gone = [
+        member.full_name
+        for member in team
+        if not (now.get(member.pk, ("", False))[1] and now[member.pk][0] in inspectors)
+    ]
+    if gone:
+        raise ValidationError(
+            {
+                "team": f"{' and '.join(gone)} "
+                + ("is not an active inspector" if len(gone) == 1 else "are not active inspectors")
+                + ". Take them off the team"
+            }
+        )
 
 
 def _open_inspection_refusal(force, blocking: Inspection) -> str:

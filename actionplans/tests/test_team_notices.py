@@ -135,13 +135,18 @@ def test_the_lead_swapped_with_a_team_member_is_told_of_each_new_role(
 def test_an_inactive_member_is_not_told_nor_anyone_of_fieldwork_already_over(
     force_a, force_b, admin_user, lead_inspector, inspector, other_inspector
 ):
+    from django.core.exceptions import ValidationError
+
+    inspection = _schedule(force_a, lead_inspector, [inspector, other_inspector], admin_user)
     other_inspector.is_active = False
     other_inspector.save(update_fields=["is_active"])
-    inspection = _schedule(force_a, lead_inspector, [inspector], admin_user)
-    inspection.team.add(other_inspector)
     Notice.objects.all().delete()
     end = inspection.fieldwork_end - timedelta(days=1)
-    _plan(inspection, admin_user, team=[inspector, other_inspector], end=end)
+    # Kept on the team, deactivated: refused (found by the admin review)...
+    with pytest.raises(ValidationError, match="Olga Outsider is not an active inspector"):
+        _plan(inspection, admin_user, team=[inspector, other_inspector], end=end)
+    # ...and taken off, not told.
+    _plan(inspection, admin_user, team=[inspector], end=end)
     assert [row[:2] for row in _told()] == [
         ("inspector@example.org", "team_joined"),
         ("lead@example.org", "lead_assigned"),
