@@ -19,6 +19,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -620,6 +621,17 @@ def sample_draw(
         drawn_by=by,
     )
     cases = Case.objects.filter(inspection=inspection)
+    # Whom the old sample's cases were with, each assignment on the trail:
+    # the update below undoes them all (found by the audit review).
+    held = (
+        cases.exclude(reviewer=None)
+        .order_by("reviewer__full_name", "reviewer__email")
+        .values_list("reviewer__full_name", "reviewer__email")
+        .annotate(count=Count("pk"))
+    )
+    assignments = "; ".join(
+        f"{name} ({email}): {count} case{'s' if count != 1 else ''}" for name, email, count in held
+    )
     cases.exclude(sample_draw=None).update(sample_draw=None, reviewer=None, second_review_due=False)
     for chunk in _chunks(references, 500):
         cases.filter(reference__in=chunk).update(sample_draw=draw)
@@ -633,6 +645,7 @@ def sample_draw(
         changes={
             "sample_count": [previous.sample_count if previous else None, len(references)],
             "seed": [previous.seed if previous else None, seed],
+            **({"reviewers": [assignments, None]} if assignments else {}),
         },
         comment=draw.reason,
     )

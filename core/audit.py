@@ -2,12 +2,23 @@
 
 from typing import Any
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import models
 
 from .models import AuditEvent
 
 
+def person(user) -> str:
+    """A person as the audit trail names them: their name and email, so that
+    two people of one name are told apart (found by the audit review: a case
+    moved between two Ian Inspectors read "Ian Inspector → Ian Inspector",
+    and a team member replaced by a namesake was no change at all)."""
+    return f"{user.full_name} ({user.email})" if user.full_name else user.email
+
+
 def _plain(value: Any) -> Any:
+    if isinstance(value, AbstractBaseUser):
+        return person(value)
     if isinstance(value, models.Model):
         return str(value)
     if value is None or isinstance(value, (bool, int, float, str)):

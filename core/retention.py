@@ -261,6 +261,14 @@ def superseded_reports_remove(
         for report_file in superseded:
             with transaction.atomic():
                 stored_file = report_file.stored_file
+                # As its request is (found by the audit review).
+                audit.record(
+                    by=None,
+                    action="report.removed",
+                    obj=report_file,
+                    changes={"file": [stored_file.original_name if stored_file else "", None]},
+                    force=report_file.inspection.force,
+                )
                 report_file.delete()
                 if stored_file is not None:
                     uploads.delete_stored_file(stored_file)

@@ -137,6 +137,14 @@ def _remove_old_copies(newest: ExportFile) -> None:
         export_file.stored_file = None
         export_file.save(update_fields=["status", "stored_file", "updated_at"])
         if stored is not None:
+            # Who asked for each copy, and who took it, is on the audit
+            # trail: so is its deletion (found by the audit review).
+            audit.record(
+                by=None,
+                action="export.removed",
+                obj=export_file,
+                changes={"file": [stored.original_name, None]},
+            )
             uploads.delete_stored_file(stored)
 
 

@@ -313,8 +313,8 @@ def inspection_schedule(
         action="inspection.scheduled",
         changes={
             "fieldwork": [None, f"{fieldwork_start} to {fieldwork_end}"],
-            "lead_inspector": [None, str(lead_inspector)],
-            "team": [None, ", ".join(str(m) for m in people[1:])],
+            "lead_inspector": [None, audit.person(lead_inspector)],
+            "team": [None, ", ".join(audit.person(m) for m in people[1:])],
         },
     )
     _tell_the_team(inspection, joined={person.pk for person in people})
@@ -395,7 +395,7 @@ def inspection_update_plan(
     )
     before = audit.snapshot(inspection, PLAN_FIELDS)
     members = list(inspection.team.all())
-    before_team = ", ".join(sorted(str(m) for m in members))
+    before_team = ", ".join(sorted(audit.person(m) for m in members))
     # Who joins: added to the team, or made its lead (told so: _tell_the_team).
     was = {(m.pk, "team") for m in members} | {(inspection.lead_inspector_id, "lead")}
     now = {(m.pk, "team") for m in people[1:]} | {(lead_inspector.pk, "lead")}
@@ -406,7 +406,7 @@ def inspection_update_plan(
     inspection.save()
     inspection.team.set(people[1:])
     changes = audit.diff(before, audit.snapshot(inspection, PLAN_FIELDS))
-    after_team = ", ".join(sorted(str(m) for m in people[1:]))
+    after_team = ", ".join(sorted(audit.person(m) for m in people[1:]))
     if before_team != after_team:
         changes["team"] = [before_team, after_team]
     if changes:  # the page saved as it was: nothing changed, nothing recorded
@@ -468,13 +468,13 @@ def inspection_change_lead(
     from casefiles.models import SecondReview  # noqa: PLC0415 (casefiles imports this app)
 
     old_lead = inspection.lead_inspector
-    changes = {"lead_inspector": [str(old_lead), str(lead_inspector)]}
+    changes = {"lead_inspector": [audit.person(old_lead), audit.person(lead_inspector)]}
     team = list(inspection.team.order_by("full_name"))
     if lead_inspector in team:
         inspection.team.remove(lead_inspector)
         changes["team"] = [
-            ", ".join(str(m) for m in team),
-            ", ".join(str(m) for m in team if m != lead_inspector),
+            ", ".join(audit.person(m) for m in team),
+            ", ".join(audit.person(m) for m in team if m != lead_inspector),
         ]
     inspection.lead_inspector = lead_inspector
     inspection.save(update_fields=["lead_inspector", "updated_at"])
@@ -485,7 +485,10 @@ def inspection_change_lead(
         reviewer=old_lead,
     ).update(reviewer=lead_inspector)
     if handed_over:
-        changes["second_reviews_to_do"] = [str(old_lead), f"{lead_inspector} ({handed_over})"]
+        changes["second_reviews_to_do"] = [
+            audit.person(old_lead),
+            f"{audit.person(lead_inspector)}: {handed_over}",
+        ]
     _record(
         inspection,
         inspection,

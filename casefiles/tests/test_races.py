@@ -129,7 +129,10 @@ def test_a_new_lead_inspector_takes_over_the_second_reviews_to_do(
     )
     assert SecondReview.objects.get().reviewer == new_lead
     event = AuditEvent.objects.get(action="inspection.lead_changed")
-    assert event.changes["second_reviews_to_do"] == ["Lena Lead", "Sam Second (1)"]
+    assert event.changes["second_reviews_to_do"] == [
+        "Lena Lead (lead@example.org)",
+        f"Sam Second ({new_lead.email}): 1",
+    ]
 
 
 REDRAW = {

@@ -162,8 +162,11 @@ def test_an_admin_gives_an_inspection_past_fieldwork_another_lead(
     event = AuditEvent.objects.get(action="inspection.lead_changed")
     assert event.actor == admin_user and event.comment == "Lena has left"
     assert event.changes == {
-        "lead_inspector": ["Lena Lead", "Sam Second"],
-        "team": ["Ian Inspector, Sam Second", "Ian Inspector"],  # the new lead left the team
+        "lead_inspector": ["Lena Lead (lead@example.org)", "Sam Second (second.lead@example.org)"],
+        "team": [  # the new lead left the team
+            "Ian Inspector (inspector@example.org), Sam Second (second.lead@example.org)",
+            "Ian Inspector (inspector@example.org)",
+        ],
     }
     # The new lead moderates; the old one cannot, even if let back in.
     judgment = inspection.judgments.first()

@@ -93,7 +93,7 @@ def test_a_plan_saved_as_it_is_records_nothing(planned, admin_user):
     assert not AuditEvent.objects.filter(action="inspection.plan_changed").exists()
     change_team(planned, team=[], by=admin_user)
     event = AuditEvent.objects.get(action="inspection.plan_changed")
-    assert event.changes == {"team": ["Ian Inspector", ""]}
+    assert event.changes == {"team": ["Ian Inspector (inspector@example.org)", ""]}
 
 
 def test_fieldwork_under_way_cannot_be_moved_to_start_in_the_future(
@@ -210,7 +210,7 @@ def test_plan_change_is_audited_with_from_and_to(planned, admin_user, lead_inspe
     )
     event = AuditEvent.objects.filter(action="inspection.plan_changed").get()
     assert event.changes["fieldwork_start"] == ["2026-01-12", "2026-01-19"]
-    assert event.changes["team"] == ["Ian Inspector", ""]
+    assert event.changes["team"] == ["Ian Inspector (inspector@example.org)", ""]
 
 
 # Lifecycle ----------------------------------------------------------------
