@@ -12,7 +12,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from core.forms import GovukForm, GovukFormMixin, GovukMessagesMixin
 
 from . import services
-from .models import User
+from .models import User, email_key
 from .two_factor import CODE_PATTERN, normalise_code
 
 
@@ -66,7 +66,7 @@ def _deactivated_with(email: str, password: str) -> bool:
     """Whether this is a deactivated account's right password. Django's
     backend refuses a deactivated account as it refuses a wrong password; the
     person who knows the password is told why, and nobody else learns anything."""
-    person = User.objects.filter(email__iexact=email, is_active=False).first()
+    person = User.objects.filter(email=email_key(email), is_active=False).first()
     if person is None:
         # The same hashing either way, so the time taken does not tell who
         # has a deactivated account (as Django's backend does for no account).

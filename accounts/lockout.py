@@ -5,6 +5,8 @@ from django.contrib.auth import authenticate
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from .models import email_key
+
 
 def axes_username(request: HttpRequest, credentials: dict | None = None) -> str:
     """The email address failures are counted against, in one spelling.
@@ -13,7 +15,7 @@ def axes_username(request: HttpRequest, credentials: dict | None = None) -> str:
     typing the address in capitals would start a fresh count.
     """
     raw = (credentials or {}).get("username") or request.POST.get("username", "")
-    return str(raw).strip().lower()
+    return email_key(raw)
 
 
 def client_ip_address(request: HttpRequest) -> str:

@@ -23,6 +23,11 @@ class UserQuerySet(models.QuerySet):
         return self.annotate(has_two_factor=Exists(devices))
 
 
+def email_key(address: str) -> str:
+    """An address as every look-up by it reads it: emails are stored in lower case."""
+    return str(address).strip().lower()
+
+
 class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
     use_in_migrations = True
 
@@ -41,7 +46,12 @@ class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
         return self.create_user(email, password, **fields)
 
     def get_by_natural_key(self, username: str) -> "User":
-        return self.get(email__iexact=username)
+        """By the address exactly as stored, in lower case, as the lockout
+        counts it (accounts.lockout.axes_username). Not email__iexact: the
+        database compares in capitals, where "ſ" is "S" and "ı" is "I", so a
+        look-alike address signed in as another's with a count of failures
+        of its own (found by the security review)."""
+        return self.get(email=email_key(username))
 
 
 class User(AbstractBaseUser, PermissionsMixin):

@@ -28,7 +28,7 @@ from core.stale import fields_version, refuse_if_stale
 from core.templatetags.govuk import govuk_datetime
 
 from . import lockout
-from .models import User
+from .models import User, email_key
 from .tokens import password_link_tokens
 from .two_factor import DEVICE_NAME
 
@@ -494,7 +494,7 @@ def user_password_link_request(*, email: str) -> bool:
     time whether or not the address has an account. Only an active account
     whose password an admin has not turned off is sent anything, and at most
     one email in LINK_REQUEST_INTERVAL."""
-    user = User.objects.select_for_update().filter(email__iexact=email, is_active=True).first()
+    user = User.objects.select_for_update().filter(email=email_key(email), is_active=True).first()
     if user is None or password_turned_off(user):
         return False
     recent = AuditEvent.objects.for_object(user).filter(

@@ -138,6 +138,9 @@ MIDDLEWARE = [
     "core.fragments.FragmentVersionMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "accounts.middleware.PermissionsPolicyMiddleware",
+    # Early, so every answer says it may not be framed, the request size
+    # limit's 413 too (found by the security review).
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -152,7 +155,6 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "accounts.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Late, so its 405 still gets every header the middleware above adds.
     "core.middleware.BrowserMethodsOnlyMiddleware",
     # Last, so it can swap a sign-in response for the lockout page.

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.middleware.security import SecurityMiddleware
 from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
 
@@ -17,18 +18,21 @@ class HealthzMiddleware:
 
     def __init__(self, get_response):
         self.get_response = get_response
+        # Its headers (nosniff, Referrer-Policy, HSTS over https), as for any page.
+        self.security = SecurityMiddleware(get_response)
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.path_info == "/healthz" and request.method in ("GET", "HEAD"):
+            from accounts.middleware import PermissionsPolicyMiddleware  # noqa: PLC0415
             from core.views import healthz  # noqa: PLC0415 - views import the models
 
-            response = healthz(request)
-            # What the security middleware, passed by, would have said of a
-            # page with no script and nothing to frame (found by a review).
-            response.headers["X-Content-Type-Options"] = "nosniff"
+            response = self.security.process_response(request, healthz(request))
+            # What the middleware passed by would have said of a page with no
+            # script and nothing to frame (found by two reviews: HSTS and
+            # Permissions-Policy were missing over https).
             response.headers["X-Frame-Options"] = "DENY"
-            response.headers["Referrer-Policy"] = "same-origin"
             response.headers["Content-Security-Policy"] = "default-src 'none'"
+            response.headers["Permissions-Policy"] = PermissionsPolicyMiddleware.POLICY
             return response
         return self.get_response(request)
 
