@@ -236,6 +236,9 @@ class PccResponseForm(GovukForm):
         help_text="Where the commissioner published it, starting with https://",
         required=False,
         max_length=500,
+        # Not from the label, whose "(optional)" is no part of the thing's
+        # name (found by the force lead review).
+        error_messages={"max_length": "The web address must be 500 characters or fewer"},
         widget=forms.URLInput(attrs={"spellcheck": "false"}),
     )
     # The response as the page showed it (pcc_response.pcc_response_version).

@@ -187,9 +187,7 @@ def _summaries(inspection: Inspection, latest_versions: dict, today: date) -> li
                 ActionPlan.SLUGS[kind],
                 due_on,
                 latest,
-                plan_status(
-                    due_on, latest, today, closed=inspection.stage == Inspection.Stage.CLOSED
-                ),
+                plan_status(due_on, latest, today, closed=inspection.has_ended),
             )
         )
     return summaries
@@ -493,6 +491,22 @@ def action_plan_save_response(
         comment=item.label,
     )
     return response
+
+
+def accepted_to_start_from(plan: ActionPlan, items, responses) -> ActionPlanVersion | None:
+    """The accepted action plan, while it answered an item this draft has
+    not (updated_action_plan_start_from_accepted would fill it in); else None."""
+    accepted = accepted_action_plan(plan)
+    if accepted is None:
+        return None
+    answered = {
+        finding_id or recommendation_id
+        for finding_id, recommendation_id in accepted.responses.values_list(
+            "finding_id", "recommendation_id"
+        )
+    }
+    unanswered = (item.id for item in items if item.id not in responses)
+    return accepted if any(item_id in answered for item_id in unanswered) else None
 
 
 def accepted_action_plan(plan: ActionPlan) -> ActionPlanVersion | None:

@@ -85,9 +85,12 @@ def _plan_page_context(request, plan) -> dict:
     items = services.plan_items(plan) if may_respond else []
     responses = services.draft_responses(plan) if may_respond else {}
     shown = _shown(request, plan, versions, items, responses, may_respond=may_respond)
-    # An updated plan not yet begun may start from the accepted action plan.
-    if may_respond and not responses:
-        shown["start_from"] = services.accepted_action_plan(plan)
+    # An updated plan may start from the accepted action plan while an item
+    # it answered is unanswered here: not only before any response (found by
+    # the force lead review: answering an area for improvement first, new in
+    # this plan, took the offer away for good).
+    if may_respond and len(responses) < len(items):
+        shown["start_from"] = services.accepted_to_start_from(plan, items, responses)
     return shown
 
 
