@@ -575,6 +575,15 @@ def _visit_emails(person) -> list[str]:
     ]
 
 
+def _book_and_cancel(inspection, day, by, django_capture_on_commit_callbacks) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        visit = services.post_inspection_visit_schedule(inspection=inspection, visit_on=day, by=by)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.post_inspection_visit_cancel(
+            visit=visit, reason="The force asked to move it", by=by
+        )
+
+
 def test_an_unsent_visit_notice_is_not_emailed_once_the_visit_is_cancelled(
     published, lead_inspector, force_lead_a, monkeypatch, django_capture_on_commit_callbacks
 ):
@@ -584,14 +593,7 @@ def test_an_unsent_visit_notice_is_not_emailed_once_the_visit_is_cancelled(
     day = today() + timedelta(days=20)
     with monkeypatch.context() as patched:
         _broker_down(patched)
-        with django_capture_on_commit_callbacks(execute=True):
-            visit = services.post_inspection_visit_schedule(
-                inspection=published, visit_on=day, by=lead_inspector
-            )
-        with django_capture_on_commit_callbacks(execute=True):
-            services.post_inspection_visit_cancel(
-                visit=visit, reason="The force asked to move it", by=lead_inspector
-            )
+        _book_and_cancel(published, day, lead_inspector, django_capture_on_commit_callbacks)
     _grace_passed()
     with django_capture_on_commit_callbacks(execute=True):
         notices_sweep(today=today())
@@ -608,12 +610,7 @@ def test_an_unsent_visit_notice_is_emailed_for_the_day_booked_again(
     day = today() + timedelta(days=20)
     with monkeypatch.context() as patched:
         _broker_down(patched)
-        with django_capture_on_commit_callbacks(execute=True):
-            visit = services.post_inspection_visit_schedule(
-                inspection=published, visit_on=day, by=lead_inspector
-            )
-        with django_capture_on_commit_callbacks(execute=True):
-            services.post_inspection_visit_cancel(visit=visit, reason="Moved", by=lead_inspector)
+        _book_and_cancel(published, day, lead_inspector, django_capture_on_commit_callbacks)
         with django_capture_on_commit_callbacks(execute=True):
             services.post_inspection_visit_schedule(
                 inspection=published, visit_on=day, by=lead_inspector

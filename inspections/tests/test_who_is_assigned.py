@@ -20,17 +20,27 @@ pytestmark = pytest.mark.django_db
 Stage = Inspection.Stage
 
 
+def _schedule(force, lead, team, admin):
+    return services.inspection_schedule(
+        force=force,
+        kind=Inspection.Kind.INSPECTION,
+        fieldwork_start=date(2027, 3, 1),
+        fieldwork_end=date(2027, 3, 5),
+        lead_inspector=lead,
+        team=team,
+        by=admin,
+    )
+
+
 @pytest.mark.parametrize("who", ["deactivated inspector", "force lead", "admin"])
 def test_scheduling_refuses_a_team_member_who_cannot_inspect(
     who, force_a, force_b, lead_inspector, admin_user
 ):
-    """The plan form offers only active inspectors and lead inspectors, but
-    inspection_schedule, which locks the people's rows "so that the second is
-    checked against the first", never checks their role or that they are
-    active: a deactivation or a change to force lead committed between the
-    form's check and the service's lock (or any other caller) puts someone on
-    the team who cannot inspect. A force lead on a team sees another force's
-    unpublished findings."""
+    """The plan form offers only active inspectors, but the service checked
+    nothing: a deactivation or a change to force lead committed between the
+    form's check and the service's lock, or any other caller, put someone
+    who may not inspect on the team (a force lead would then see another
+    force's unpublished findings)."""
     if who == "deactivated inspector":
         person = UserFactory(email="gone@example.org", role=User.Role.INSPECTOR)
         account_services.user_deactivate(user=person, by=admin_user, reason="Left")
@@ -39,37 +49,19 @@ def test_scheduling_refuses_a_team_member_who_cannot_inspect(
     else:
         person = UserFactory(email="admin2@example.org", role=User.Role.ADMIN)
     with pytest.raises(ValidationError, match="is not an active inspector. Take them off"):
-        services.inspection_schedule(
-            force=force_a,
-            kind=Inspection.Kind.INSPECTION,
-            fieldwork_start=date(2027, 3, 1),
-            fieldwork_end=date(2027, 3, 5),
-            lead_inspector=lead_inspector,
-            team=[person],
-            by=admin_user,
-        )
+        _schedule(force_a, lead_inspector, [person], admin_user)
 
 
 @pytest.mark.parametrize("who", ["deactivated lead inspector", "plain inspector"])
 def test_scheduling_refuses_a_lead_who_cannot_lead(who, force_a, inspector, admin_user):
-    """inspection_change_lead refuses anyone but an active lead inspector
-    ("Choose an active lead inspector"); inspection_schedule and
-    inspection_update_plan do not check the lead at all."""
+    """As inspection_change_lead already refused: only an active lead inspector leads."""
     if who == "deactivated lead inspector":
         lead = UserFactory(email="oldlead@example.org", role=User.Role.LEAD_INSPECTOR)
         account_services.user_deactivate(user=lead, by=admin_user, reason="Retired")
     else:
         lead = inspector
     with pytest.raises(ValidationError, match="is not an active lead inspector"):
-        services.inspection_schedule(
-            force=force_a,
-            kind=Inspection.Kind.INSPECTION,
-            fieldwork_start=date(2027, 3, 1),
-            fieldwork_end=date(2027, 3, 5),
-            lead_inspector=lead,
-            team=[],
-            by=admin_user,
-        )
+        _schedule(force_a, lead, [], admin_user)
 
 
 def _visit_then_re_inspection(inspection, *, admin, change_people, close=False):
@@ -108,13 +100,11 @@ def _visit_then_re_inspection(inspection, *, admin, change_people, close=False):
 def test_a_re_inspection_from_a_visit_leaves_off_or_refuses_the_deactivated(
     who, force_a, force_lead_a, lead_inspector, inspector, admin_user
 ):
-    """A post-inspection visit that recommends a full re-inspection schedules
-    it with the inspection's lead and team as they were (_schedule_re_inspection):
-    nothing filters out someone deactivated since (they left the
-    inspectorate). The new inspection's team lists a person who cannot sign
-    in and is counted as booked for its fieldwork; a deactivated lead leaves
-    the re-inspection with nobody able to moderate or sign it off (only the
-    lead can), though inspection_change_lead refuses such a lead outright."""
+    """A visit recommending a full re-inspection planned it with the old lead
+    and team as they were: someone deactivated since was put on its team,
+    and a deactivated lead left it with nobody able to moderate or sign it
+    off. Now the team leaves them off, and a lead who may no longer lead is
+    refused."""
     inspection = inspection_at(
         Stage.FOLLOW_UP, force=force_a, lead=lead_inspector, team=[inspector], admin=admin_user
     )
@@ -139,11 +129,9 @@ def test_a_re_inspection_from_a_visit_leaves_off_one_now_a_force_lead(
     force_a, force_b, force_lead_a, lead_inspector, inspector, admin_user
 ):
     """After the inspection closes, a team member may become another force's
-    lead (check_role_change looks only at current teams). A visit held before
-    the closing and recorded after it as recommending a re-inspection puts
-    that force lead on the re-inspection's team: listed there, counted as
-    booked, offered its case files, the very state
-    accounts.services._check_off_every_team exists to prevent."""
+    lead (check_role_change looks only at current teams). A visit held
+    before the closing, recorded after it as recommending a re-inspection,
+    put that force lead on the re-inspection's team."""
     inspection = inspection_at(
         Stage.FOLLOW_UP, force=force_a, lead=lead_inspector, team=[inspector], admin=admin_user
     )
@@ -171,13 +159,9 @@ def test_a_re_inspection_from_a_visit_leaves_off_one_now_a_force_lead(
 def test_a_visits_outcome_can_change_once_its_re_inspection_is_cancelled(
     force_a, force_lead_a, lead_inspector, inspector, admin_user
 ):
-    """A visit recorded as recommending a full re-inspection puts one in the
-    programme. The admin then cancels that re-inspection (inspection_cancel:
-    it was recorded in error, or the inspectorate decided against it). The
-    visit's outcome can never be corrected afterwards: the service refuses
-    with "A re-inspection is already in the programme for this visit", which
-    is no longer true (visit.re_inspection still points at the cancelled one),
-    and the visit page hides the re-inspection dates for good."""
+    """Once an admin cancelled the re-inspection a visit recommended, the
+    visit's outcome could never be corrected: "A re-inspection is already in
+    the programme for this visit", no longer true."""
     from actionplans import services as plan_services
     from actionplans.models import PostInspectionVisit
 
