@@ -20,13 +20,13 @@ def _attempt(client, email, password=WRONG):
 
 def test_a_unicode_lookalike_of_the_address_does_not_escape_the_lockout(client, inspector):
     """django-axes counts failures under accounts.lockout.axes_username
-    (Python's str.lower()), but sign-in finds the person with email__iexact,
+    (Python's str.lower()), but sign-in found the person with email__iexact,
     which PostgreSQL runs as UPPER(email) = UPPER(%s). UPPER('ſ') is 'S'
     and UPPER('ı') is 'I', while 'ſ'.lower() and 'ı'.lower() are unchanged,
     and Django's EmailField accepts both letters. So 'inſpector@example.org'
-    signs in as inspector@example.org with a fresh count of failures: each
-    s or i in an address doubles the guesses allowed, and the right password
-    is accepted while the real address is locked out."""
+    signed in as inspector@example.org with a fresh count of failures: each
+    s or i in an address doubled the guesses allowed, and the right password
+    was accepted while the real address was locked out."""
     for _ in range(5):
         response = _attempt(client, inspector.email)
     assert response.status_code == 429  # locked out, as it should be
@@ -67,10 +67,9 @@ def test_the_django_admins_password_change_is_the_services_own(client_for, staff
 
 
 def test_the_413_page_says_it_may_not_be_framed(client_for, inspector):
-    """core.middleware.RequestSizeLimitMiddleware answers before
-    XFrameOptionsMiddleware (further down MIDDLEWARE) sees the response, so
-    the 413 page has no X-Frame-Options (nor the no-store that
-    NoStoreWhenSignedInMiddleware adds), unlike every other error page."""
+    """core.middleware.RequestSizeLimitMiddleware answered before
+    XFrameOptionsMiddleware (then further down MIDDLEWARE) saw the response,
+    so the 413 page had no X-Frame-Options, unlike every other error page."""
     client = client_for(inspector)
     response = client.post(
         reverse("core:home"),
@@ -85,7 +84,7 @@ def test_the_413_page_says_it_may_not_be_framed(client_for, inspector):
 
 def test_healthz_over_https_has_hsts_and_permissions_policy(client, db):
     """core.middleware.HealthzMiddleware answers before SecurityMiddleware and
-    PermissionsPolicyMiddleware, and copies some of their headers by hand,
+    PermissionsPolicyMiddleware: it copied some of their headers by hand,
     but not Strict-Transport-Security (over https) nor Permissions-Policy."""
     response = client.get("/healthz", secure=True)
     assert "Strict-Transport-Security" in response.headers

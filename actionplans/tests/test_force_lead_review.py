@@ -43,7 +43,7 @@ def test_cancelled_inspections_follow_up_page_does_not_promise_action_plans(
 ):
     """A cancelled inspection will never have a report for checks, nor be
     published, so nothing will ever be due from the force. Its follow-up
-    page still tells the force lead each plan's due date is "Set when the
+    page still told the force lead each plan's due date was "Set when the
     force receives the report for checks" / "Set when the report is
     published", with the status "Not yet due", as if the plans were coming."""
     page = client_for(force_lead_a).get(reverse("actionplans:followup", args=[cancelled.pk]))
@@ -61,7 +61,7 @@ def test_cancelled_inspections_follow_up_page_does_not_promise_action_plans(
 def test_cancelled_inspections_report_page_does_not_promise_a_report(
     client_for, force_lead_a, cancelled
 ):
-    """The report page of a cancelled inspection tells the force lead "The
+    """The report page of a cancelled inspection told the force lead "The
     grades and findings will be shown here when the force receives the report
     for pre-publication checks": there will never be one."""
     page = client_for(force_lead_a).get(reverse("inspections:report", args=[cancelled.pk]))
@@ -77,9 +77,9 @@ def test_cancelled_inspections_report_page_does_not_promise_a_report(
 def test_too_long_pcc_response_address_error_does_not_say_optional(
     client_for, force_lead_a, published
 ):
-    """A 2,000-character https address is refused (good), but with the
+    """A 2,000-character https address was refused (good), but with the
     message "Web address of the response (optional) must be 500 characters
-    or fewer": the label's "(optional)" is pasted into the error message,
+    or fewer": the label's "(optional)" was pasted into the error message,
     beside the field and in the error summary. GOV.UK error messages name
     the thing, not the label's hint."""
     address = "https://www.example-pcc.gov.uk/" + "a" * 1970
@@ -100,13 +100,13 @@ def test_too_long_pcc_response_address_error_does_not_say_optional(
 def test_start_from_accepted_still_offered_after_answering_an_area_for_improvement(
     client_for, force_lead_a, lead_inspector, published
 ):
-    """The updated action plan offers "Fill in from the accepted action plan"
-    only while its draft has no response at all. Areas for improvement are
+    """The updated action plan offered "Fill in from the accepted action plan"
+    only while its draft had no response at all. Areas for improvement are
     new in the updated plan (the accepted plan never answered them), so a
-    force lead who answers one first loses the offer for good, and must type
+    force lead who answered one first lost the offer for good, and had to type
     every cause of concern and recommendation again, though the service
     (updated_action_plan_start_from_accepted) fills in only what is not yet
-    answered and would fill them all in."""
+    answered and would have filled them all in."""
     _, version = submitted_plan(published, by=force_lead_a)
     services.action_plan_version_accept(version=version, by=lead_inspector)
     add_area_for_improvement(published, by=lead_inspector)
@@ -132,7 +132,7 @@ def test_start_from_accepted_still_offered_after_answering_an_area_for_improveme
     # Nothing of the accepted plan is filled in yet: only the area for improvement is answered.
     assert list(services.draft_responses(updated)) == [afi.id]
     page = client.get(plan_url)
-    # ...but the page no longer offers to fill in the rest.
+    # ...and the page still offers to fill in the rest.
     assert "Fill in from the accepted action plan" in page.text
     # Once everything it answered is filled in, it is offered no more.
     services.updated_action_plan_start_from_accepted(plan=updated, by=force_lead_a)

@@ -22,7 +22,7 @@ SIZES = {"missing-children": 4, "strategy-discussions-s47": 3, "child-exploitati
 
 # 1. A redraw of the sample takes every case off its reviewer with
 # QuerySet.update(): the assignments (each audited as case.assigned, with
-# its reviewer from and to) are undone with no record of whom they were with.
+# its reviewer from and to) were undone with no record of whom they were with.
 def test_redraw_records_the_reviewer_assignments_it_clears(force_a, lead_inspector, inspector):
     inspection = InspectionFactory(force=force_a, lead_inspector=lead_inspector, team=[inspector])
     add_cases(
@@ -50,7 +50,7 @@ def test_redraw_records_the_reviewer_assignments_it_clears(force_a, lead_inspect
 
 
 # 2. The nightly retention job deletes report PDFs a newer build replaced
-# (the ReportFile row and its StoredFile): nothing is written to the audit
+# (the ReportFile row and its StoredFile): nothing was written to the audit
 # trail, though asking for each build was ("report.requested").
 def test_superseded_report_pdfs_deleted_are_audited(
     private_storage, force_a, lead_inspector, admin_user, django_capture_on_commit_callbacks
@@ -90,7 +90,7 @@ def test_superseded_report_pdfs_deleted_are_audited(
 
 # 3. Building a fresh export copy deletes the copies beyond the newest KEEP
 # (their stored files) and marks failed ones removed with QuerySet.update():
-# no audit row, though asking for each copy ("export.requested") and each
+# there was no audit row, though asking for each copy ("export.requested") and each
 # download ("file.downloaded") is on the record.
 def test_export_copies_deleted_are_audited(
     private_storage, admin_user, django_capture_on_commit_callbacks
@@ -124,10 +124,10 @@ def test_export_copies_deleted_are_audited(
     assert (event.action, event.changes) == ("export.removed", {"file": ["grades-0.csv", None]})
 
 
-# 4. The audit trail page cuts each record's comment to 120 characters. For
+# 4. The audit trail page cut each record's comment to 120 characters. For
 # many changes the comment is the only place the "why" is kept (a
 # deactivation's reason, a cancellation's reason, a plan's return comments):
-# an admin reading the audit trail cannot read it in full.
+# an admin reading the audit trail could not read it in full.
 def test_audit_trail_page_shows_a_comment_in_full(client_for, admin_user, inspector):
     reason = (
         "Left the inspectorate on 30 November after the secondment ended; their laptop "
@@ -145,9 +145,9 @@ def test_audit_trail_page_shows_a_comment_in_full(client_for, admin_user, inspec
     assert tail in page, "The audit trail page does not show the reason in full"
 
 
-# 5. The plan's change is worked out from people's names (str(User) is the
+# 5. The plan's change was worked out from people's names (str(User) is the
 # full name): a team member replaced by another person of the same name (two
-# "Ian Inspector"s) is a team change nothing records ("nothing changed,
+# "Ian Inspector"s) was a team change nothing recorded ("nothing changed,
 # nothing recorded"), and the record could not say who was who anyway.
 def test_team_change_to_a_namesake_is_audited(force_a, lead_inspector, inspector, admin_user):
     from accounts.models import User
@@ -171,9 +171,9 @@ def test_team_change_to_a_namesake_is_audited(force_a, lead_inspector, inspector
     ]
 
 
-# 6. The same root for the cases' reviewer: cases_assign records the change
-# (audit.diff compares the User objects), but writes each person as str(User),
-# the full name: "Ian Inspector -> Ian Inspector". The record does not say
+# 6. The same root for the cases' reviewer: cases_assign recorded the change
+# (audit.diff compares the User objects), but wrote each person as str(User),
+# the full name: "Ian Inspector -> Ian Inspector". The record did not say
 # from whom to whom the case moved.
 def test_case_reassigned_to_a_namesake_is_audited(force_a, lead_inspector, inspector):
     from accounts.models import User
