@@ -73,7 +73,7 @@ def formula_line(binary) -> int | None:
     text = io.TextIOWrapper(binary, encoding="utf-8-sig", newline="")
     try:
         first = text.readline()
-        whole = LINE_BREAKS.sub("\n", _normalised(first + text.read()))
+        whole = LINE_BREAKS.sub("\n", normalised(first + text.read()))
     finally:
         text.detach()
     declared = EXCEL_SEPARATOR.match(INVISIBLE.sub("", first))
@@ -145,7 +145,9 @@ class _FormulaFinder:
         return min(found, default=None)
 
 
-def _normalised(text: str) -> str:
+def normalised(text: str) -> str:
+    """The text as a spreadsheet shows it: invisible characters dropped and
+    look-alikes folded (dashboard.csvio judges the service's own cells so)."""
     if text.isascii():
         return text
     return INVISIBLE.sub("", text).translate(_look_alikes())

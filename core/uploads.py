@@ -278,10 +278,14 @@ def _embeds_objects(archive: zipfile.ZipFile, *, nested: bool = False) -> bool:
 
 def _unsafe_package(archive: zipfile.ZipFile, entry: zipfile.ZipInfo) -> bool:
     """An embedded .docx or .xlsx that is not what its name says: encrypted,
-    a bomb, holding macros or objects of its own. Its size was limited with
-    its container's; read whole, as a zip needs its end to be read."""
+    a bomb, holding macros or objects of its own, or refused as a file of
+    its own would be, for its links and what it does as it opens (found by
+    the uploads review: a chart's workbook with a "Follina" link or a DDE
+    link passed inside a Word file). Its size was limited with its
+    container's; read whole, as a zip needs its end to be read."""
     if entry.file_size > MAX_EMBEDDED_PACKAGE_BYTES:
         return True
+    kind = "docx" if entry.filename.lower().endswith(".docx") else "xlsx"
     try:
         with zipfile.ZipFile(io.BytesIO(archive.read(entry))) as package:
             entries = package.infolist()
@@ -290,6 +294,8 @@ def _unsafe_package(archive: zipfile.ZipFile, entry: zipfile.ZipInfo) -> bool:
                 or _unsafe(entries)
                 or any(_holds_macros(inner.filename) for inner in entries)
                 or _embeds_objects(package, nested=True)
+                or _relationship_refusal(package) is not None
+                or _content_refusal(package, kind) is not None
             )
     except _ZIP_ERRORS:
         return True  # not a package Office could open as one, so not a chart's data
@@ -341,10 +347,14 @@ def _elements(archive: zipfile.ZipFile, part):
                 element.clear()
 
 
+# An OpenDocument's content and styles, and each embedded object's own
+# ("Object 1/content.xml": found by the uploads review, never read).
+_ODF_PARTS = re.compile(r"(?:.*/)?(?:content|styles)\.xml")
+
+
 def _odt_refusal(archive: zipfile.ZipFile) -> str | None:
-    names = set(archive.namelist())
-    for part in ("content.xml", "styles.xml"):
-        if part not in names:
+    for part in archive.infolist():
+        if part.is_dir() or not _ODF_PARTS.fullmatch(part.filename):
             continue
         for element in _elements(archive, part):
             if element.tag in _EVENTS:

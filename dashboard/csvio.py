@@ -11,6 +11,8 @@ from datetime import date, datetime
 
 from django.http import StreamingHttpResponse
 
+from core.csvcheck import normalised
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -22,9 +24,21 @@ def safe_cell(value) -> str:
     if isinstance(value, (date, datetime)):
         return value.isoformat()
     text = str(value)
-    if text.startswith(FORMULA_STARTS):
+    if _starts_a_formula(text):
         return "'" + text
     return text
+
+
+def _starts_a_formula(text: str) -> bool:
+    """As core.csvcheck reads a cell: after blanks and invisible characters,
+    and with look-alikes folded ("＝" as "="). Found by the uploads review:
+    a force's response " =HYPERLINK(…)" went into the tracker CSV as it was,
+    a file the service's own upload check refuses."""
+    if text.startswith(FORMULA_STARTS):
+        return True
+    if text.isascii():
+        return text.lstrip().startswith(FORMULA_STARTS)
+    return normalised(text[:200]).lstrip().startswith(FORMULA_STARTS)
 
 
 class _Echo:
