@@ -1094,6 +1094,20 @@ def judgment_submit(*, judgment: Judgment, by: User) -> None:
     _judgment_change(judgment, by=by, action="judgment.submitted", before=before)
 
 
+def topic_findings_version_rows(inspection_id, topic: str, *, shown: bool = False):
+    """What moderation_version reads of a topic's findings, in their order:
+    one query. With shown, each row starts with what the grading page shows
+    of the finding (id, kind, summary)."""
+    first = ("pk", "kind", "summary") if shown else ()
+    return (
+        Finding.objects.filter(inspection_id=inspection_id, topic=topic)
+        .order_by("kind_position", "created_at", "pk", "recommendations__created_at")
+        .values_list(
+            *first, "pk", "updated_at", "recommendations__pk", "recommendations__updated_at"
+        )
+    )
+
+
 STALE_AGREEMENT = (
     "This judgment, or a finding on its topic, changed after you opened the page, so it "
     "has not been agreed. Check them again, then agree it if you still mean to"
@@ -1102,14 +1116,14 @@ STALE_AGREEMENT = (
 
 def moderation_version(judgment: Judgment, findings: list[tuple] | None = None) -> str:
     """What Agree and Return carry back (as "seen"): the judgment, and the
-    findings on its topic as the page listed them, (id, time of change)
-    pairs, read here if not given. Found by the workflow review: a cause of
-    concern rewritten after the lead's page was drawn was agreed unread."""
+    findings on its topic and their recommendations as the page listed them,
+    (finding id, time of change, recommendation id, its time of change)
+    rows, read here if not given. Found by the workflow review: a cause of
+    concern rewritten after the lead's page was drawn was agreed unread; and
+    by the evidence review, a recommendation added or deleted meanwhile."""
     if findings is None:
-        findings = Finding.objects.filter(
-            inspection_id=judgment.inspection_id, topic=judgment.topic
-        ).values_list("pk", "updated_at")
-    listed = ",".join(f"{pk}@{changed.isoformat()}" for pk, changed in sorted(findings))
+        findings = topic_findings_version_rows(judgment.inspection_id, judgment.topic)
+    listed = ",".join("@".join(str(value) for value in row) for row in sorted(findings, key=str))
     return f"{row_version(judgment)}|{hashlib.sha256(listed.encode()).hexdigest()[:16]}"
 
 

@@ -881,9 +881,10 @@ def _judgment_context(request, judgment: Judgment, form, return_form=None) -> di
     findings_editable = (
         can_work_on(request.user, inspection) and inspection.stage in services.EDITABLE_STAGES
     )
-    findings = _topic_findings(inspection, judgment.topic, links=findings_editable)
-    # What Agree and Return agree or return: the judgment and the findings listed.
-    seen = services.moderation_version(judgment, [f["version"] for f in findings])
+    findings, version_rows = _topic_findings(inspection, judgment.topic, links=findings_editable)
+    # What Agree and Return agree or return: the judgment, the findings listed
+    # and their recommendations.
+    seen = services.moderation_version(judgment, version_rows)
     return_form = return_form or ReturnJudgmentForm(initial={"seen": seen})
     return_form.helper.form_action = reverse(
         "inspections:judgment_moderate", args=[inspection.pk, judgment.topic]
@@ -906,22 +907,21 @@ def _judgment_context(request, judgment: Judgment, form, return_form=None) -> di
 
 
 def _topic_findings(inspection: Inspection, topic: str, *, links: bool) -> list[dict]:
-    """The findings on a topic as the grading page lists them: kind's label,
-    summary, (with links) the link to change each, and what
-    services.moderation_version needs of each."""
+    """The findings on a topic as the grading page lists them (kind's label,
+    summary and, with links, the link to change each), and the rows
+    services.moderation_version reads of them: one query."""
     kinds = dict(Finding.Kind.choices)
     change_url = url_maker("inspections:finding_edit", inspection.pk, ANY)
-    return [
-        {
+    rows = list(services.topic_findings_version_rows(inspection.pk, topic, shown=True))
+    findings = {
+        pk: {
             "kind": kinds.get(kind, kind),
             "summary": summary,
             "change_url": change_url(pk) if links else None,
-            "version": (pk, changed),
         }
-        for pk, kind, summary, changed in inspection.findings.filter(topic=topic).values_list(
-            "pk", "kind", "summary", "updated_at"
-        )
-    ]
+        for pk, kind, summary, *_ in rows
+    }
+    return list(findings.values()), [tuple(row[3:]) for row in rows]
 
 
 @require_POST

@@ -18,7 +18,7 @@ from core.models import AuditEvent
 from forces.models import Force
 from inspections import services
 from inspections.models import Finding, Grade, Inspection, Judgment, Recommendation, Topic
-from inspections.tests.factories import add_concern, change_team, grade_all, schedule
+from inspections.tests.factories import add_concern, change_team, grade_all, inspection_at, schedule
 from tests.locks import assert_waits_for_row_lock, skip_unless_postgresql
 from tests.races import first_click_lands_first
 
@@ -242,6 +242,55 @@ def test_agree_or_return_from_a_page_drawn_before_its_cause_of_concern_changed_i
     assert lead.post(url, {"agree": "1", "seen": _agree_seen(response)}).status_code == 302
     judgment.refresh_from_db()
     assert judgment.status == Judgment.Status.FINAL
+
+
+@pytest.fixture
+def moderating(force_a, lead_inspector, inspector, admin_user):
+    """An inspection in moderation: every judgment submitted, a cause of
+    concern with one recommendation on investigation."""
+    return inspection_at(
+        Inspection.Stage.MODERATION,
+        force=force_a,
+        lead=lead_inspector,
+        team=[inspector],
+        admin=admin_user,
+    )
+
+
+def test_recommendation_deleted_while_lead_moderates_is_not_agreed_unread(
+    moderating, lead_inspector, inspector
+):
+    """Found by the evidence review: adding or deleting a recommendation does
+    not change its finding's time of change, so moderation_version missed it."""
+    judgment = moderating.judgments.get(topic=Topic.INVESTIGATION)
+    assert judgment.status == Judgment.Status.SUBMITTED
+    # The lead opens the grading page: Agree carries this version back.
+    seen = services.moderation_version(judgment)
+    # Meanwhile the inspector takes the recommendation off the cause of concern.
+    finding = moderating.findings.get(topic=Topic.INVESTIGATION)
+    recommendation = finding.recommendations.get()
+    services.recommendation_delete(recommendation=recommendation, by=inspector)
+    # The lead's Agree, from the page drawn before, must be refused as stale:
+    # the cause of concern now carries no recommendation at all.
+    with pytest.raises(ValidationError, match="or a finding on its topic"):
+        services.judgment_agree(judgment=judgment, by=lead_inspector, seen=seen)
+    judgment.refresh_from_db()
+    assert judgment.status == Judgment.Status.SUBMITTED
+
+
+def test_recommendation_added_while_lead_moderates_is_not_agreed_unread(
+    moderating, lead_inspector, inspector
+):
+    judgment = moderating.judgments.get(topic=Topic.INVESTIGATION)
+    seen = services.moderation_version(judgment)
+    finding = moderating.findings.get(topic=Topic.INVESTIGATION)
+    services.recommendation_add(
+        finding=finding,
+        text="Within three months, the force should stop all training.",
+        by=inspector,
+    )
+    with pytest.raises(ValidationError, match="or a finding on its topic"):
+        services.judgment_agree(judgment=judgment, by=lead_inspector, seen=seen)
 
 
 def _return_seen(page) -> str:
