@@ -8,6 +8,7 @@ file through these twice, once to check every row and once to save, so a
 import csv
 import io
 import re
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -160,17 +161,17 @@ class RowChecker:
                 f"Row {line}: there are more values than column headings: "
                 "check for commas in the case reference or area"
             )
-        reference = values.get("case_reference", "").strip()
+        reference = _spaced(values.get("case_reference", "")).strip()
         category_text = values.get("category", "").strip()
         date_text = values.get("date_recorded", "").strip()
-        area = values.get("area", "").strip()
+        area = _spaced(values.get("area", "")).strip()
         if not reference:
             errors.append(f"Row {line}: enter the case reference")
         elif len(reference) > MAX_REFERENCE_LENGTH:
             errors.append(
                 f"Row {line}: the case reference must be {MAX_REFERENCE_LENGTH} characters or fewer"
             )
-        elif not reference.isprintable():
+        elif _has_control(reference):
             errors.append(f"Row {line}: the case reference must not contain control characters")
         elif self.track_duplicates:
             first = self.seen.setdefault(reference.upper(), line)
@@ -195,13 +196,30 @@ class RowChecker:
             errors.append(f"Row {line}: enter a date in the format {DATE_FORMAT_EXAMPLE}")
         elif recorded_on > self.today:
             errors.append(f"Row {line}: the date recorded must be today or in the past")
-        if not area.isprintable():
+        if _has_control(area):
             errors.append(f"Row {line}: the area must not contain control characters")
         elif len(area) > MAX_AREA_LENGTH:
             errors.append(f"Row {line}: the area must be {MAX_AREA_LENGTH} characters or fewer")
         if errors:
             return None, errors
         return CaseRow(line, reference, category_id, recorded_on, area), []
+
+
+def _spaced(text: str) -> str:
+    """Non-breaking and other spaces as plain ones: text pasted from a web
+    page or an email has them, and Excel shows them as spaces (found by the
+    evidence review: "North Wales" was refused as holding control characters)."""
+    if text.isascii():
+        return text
+    return "".join(" " if unicodedata.category(c) == "Zs" else c for c in text)
+
+
+def _has_control(text: str) -> bool:
+    """Control, format or unassigned characters: a line break, a zero-width
+    or direction mark, none of which a reference or an area should hold."""
+    if text.isascii():
+        return not text.isprintable()
+    return any(unicodedata.category(c)[0] == "C" for c in text)
 
 
 def open_text(binary: IO[bytes]) -> io.TextIOWrapper:
@@ -218,26 +236,29 @@ def read_rows(binary: IO[bytes]) -> Iterator[tuple[int, list[str] | dict[str, st
     """
     text = open_text(binary)
     reader = csv.reader(text, strict=False)
-    read_to = 0  # the last line of the last record read whole
+    # Rows counted as a spreadsheet shows them, one per record, the headings
+    # row 1: not by the file's lines, which a cell holding a line break
+    # (Alt+Enter in Excel) makes more (found by the evidence review).
+    read_to = 0  # the row of the last record read whole
     try:
         try:
             headings = next(reader)
         except StopIteration:
             raise CaseListError(EMPTY_MESSAGE) from None
-        read_to = reader.line_num
+        read_to = 1
         if any("\x00" in heading for heading in headings):
             raise CaseListError(NOT_CSV_MESSAGE)
         keys, _ = check_headings(headings)
         yield 0, headings
         width = len(keys)
         for values in reader:
-            read_to = reader.line_num
+            read_to += 1
             if not values or not any(v.strip() for v in values):
                 continue
             row = dict(zip(keys, values, strict=False))
             if len(values) > width and any(v.strip() for v in values[width:]):
                 row[None] = "extra"
-            yield reader.line_num, row
+            yield read_to, row
     except UnicodeDecodeError:
         raise CaseListError(ENCODING_MESSAGE) from None
     except csv.Error as exc:
