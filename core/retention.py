@@ -8,6 +8,7 @@ grades, findings, recommendations, ratings and figures, and the audit trail,
 which records each deletion.
 """
 
+import logging
 import os
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -36,6 +37,28 @@ def months_before(day: date, months: int) -> date:
         except ValueError:
             continue
     raise ValueError(day)
+
+
+logger = logging.getLogger(__name__)
+
+
+class RetentionIncompleteError(Exception):
+    """Some rows could not be dealt with; the rest were (found by the jobs
+    review: the first failure stopped every inspection after it, each night)."""
+
+
+def _each(items, what: str, act) -> list:
+    """act(item) for each item in a transaction of its own; a failure is
+    logged and the rest go on. Returns the items that failed."""
+    failed = []
+    for item in items:
+        try:
+            with transaction.atomic():
+                act(item)
+        except Exception:
+            logger.exception("retention: could not remove %s %s", what, item)
+            failed.append(item)
+    return failed
 
 
 @dataclass
@@ -117,14 +140,16 @@ def _audit_rows_quoting_text(inspection: Inspection) -> list[AuditEvent]:
     return quoting
 
 
-@transaction.atomic
 def retention_apply(*, today: date, dry_run: bool, by=None) -> list[Removed]:
-    """Delete what the policy says for every inspection past its period.
+    """Delete what the policy says for every inspection past its period,
+    each in a transaction of its own: one that fails is logged and left
+    whole for the next night, and the others are done; then
+    RetentionIncompleteError is raised, so the job is seen to have failed.
 
     Idempotent: a second run finds nothing left to delete. With dry_run, it
     reports what it would delete and changes nothing.
     """
-    report = []
+    report, failed = [], []
     for inspection in due_for_retention(today):
         reviews = CaseReview.objects.filter(case__inspection=inspection).exclude(notes="")
         observations = TopicAssessment.objects.filter(review__case__inspection=inspection).exclude(
@@ -153,35 +178,50 @@ def retention_apply(*, today: date, dry_run: bool, by=None) -> list[Removed]:
             or removed.audit_rows
         ):
             continue
-        report.append(removed)
         if dry_run:
+            report.append(removed)
             continue
-        # Bulk updates on purpose: the audit row below records the deletion.
-        reviews.update(notes="")
-        observations.update(observation="")
-        reasons.update(reason="")
-        for stored_file in files:
-            uploads.delete_stored_file(stored_file)
-        for event in quoting:
-            event.save(update_fields=["changes", "comment"])
-        audit.record(
-            by=by,
-            action="retention.applied",
-            obj=inspection,
-            force=inspection.force,
-            inspection_id=inspection.pk,
-            changes={
-                "case review notes": [removed.review_notes, 0],
-                "topic observations": [removed.observations, 0],
-                "second review reasons": [removed.second_review_reasons, 0],
-                # How many, never their names: an evidence document's file
-                # name may be a child's, which no row of the history holds
-                # (inspections.services.file_kind).
-                "files": [len(removed.files), 0],
-                "audit records quoting case notes": [removed.audit_rows, 0],
-            },
-        )
+        try:
+            with transaction.atomic():
+                _clear(inspection, removed, [reviews, observations, reasons], files, quoting, by)
+        except Exception:
+            logger.exception("retention: could not clear %s; left whole for next time", inspection)
+            failed.append(inspection)
+            continue
+        report.append(removed)
+    if failed:
+        raise RetentionIncompleteError(f"{len(failed)} inspections not cleared: {failed}")
     return report
+
+
+def _clear(inspection, removed: Removed, texts: list, files, quoting, by) -> None:
+    """One inspection's deletions, and the audit row that records them."""
+    # Bulk updates on purpose: the audit row below records the deletion.
+    reviews, observations, reasons = texts
+    reviews.update(notes="")
+    observations.update(observation="")
+    reasons.update(reason="")
+    for stored_file in files:
+        uploads.delete_stored_file(stored_file)
+    for event in quoting:
+        event.save(update_fields=["changes", "comment"])
+    audit.record(
+        by=by,
+        action="retention.applied",
+        obj=inspection,
+        force=inspection.force,
+        inspection_id=inspection.pk,
+        changes={
+            "case review notes": [removed.review_notes, 0],
+            "topic observations": [removed.observations, 0],
+            "second review reasons": [removed.second_review_reasons, 0],
+            # How many, never their names: an evidence document's file
+            # name may be a child's, which no row of the history holds
+            # (inspections.services.file_kind).
+            "files": [len(removed.files), 0],
+            "audit records quoting case notes": [removed.audit_rows, 0],
+        },
+    )
 
 
 # A file with no record younger than this may belong to an upload whose
@@ -219,8 +259,9 @@ def orphaned_files_remove(*, dry_run: bool, older_than: timedelta = ORPHAN_AGE) 
         (name for name in old if name not in recorded), key=default_storage.get_modified_time
     )
     if not dry_run:
-        for name in orphans:
-            default_storage.delete(name)
+        failed = _each(orphans, "the unrecorded file", default_storage.delete)
+        if failed:
+            raise RetentionIncompleteError(f"{len(failed)} unrecorded files not removed")
     return orphans
 
 
@@ -258,18 +299,22 @@ def superseded_reports_remove(
         .order_by("created_at")
     )
     if not dry_run:
-        for report_file in superseded:
-            with transaction.atomic():
-                stored_file = report_file.stored_file
-                # As its request is (found by the audit review).
-                audit.record(
-                    by=None,
-                    action="report.removed",
-                    obj=report_file,
-                    changes={"file": [stored_file.original_name if stored_file else "", None]},
-                    force=report_file.inspection.force,
-                )
-                report_file.delete()
-                if stored_file is not None:
-                    uploads.delete_stored_file(stored_file)
+        failed = _each(superseded, "the superseded report PDF", _remove_report)
+        if failed:
+            raise RetentionIncompleteError(f"{len(failed)} superseded report PDFs not removed")
     return superseded
+
+
+def _remove_report(report_file: ReportFile) -> None:
+    stored_file = report_file.stored_file
+    # As its request is (found by the audit review).
+    audit.record(
+        by=None,
+        action="report.removed",
+        obj=report_file,
+        changes={"file": [stored_file.original_name if stored_file else "", None]},
+        force=report_file.inspection.force,
+    )
+    report_file.delete()
+    if stored_file is not None:
+        uploads.delete_stored_file(stored_file)

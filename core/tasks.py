@@ -6,7 +6,12 @@ from celery import shared_task
 from django.utils import timezone
 
 from .heartbeats import Job, heartbeat_record
-from .retention import orphaned_files_remove, retention_apply, superseded_reports_remove
+from .retention import (
+    RetentionIncompleteError,
+    orphaned_files_remove,
+    retention_apply,
+    superseded_reports_remove,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -17,13 +22,25 @@ def apply_retention() -> None:
     Idempotent (a second run finds nothing left), and a missed night is
     caught up by the next, which deletes everything then due. Its heartbeat
     says it ran, so a policy that stops being applied is seen."""
-    cleared = retention_apply(today=timezone.localdate(), dry_run=False)
-    superseded = superseded_reports_remove(dry_run=False)
-    orphans = orphaned_files_remove(dry_run=False)
+    # Each step whatever the others did; a step that could not finish says
+    # so at the end, with no heartbeat, so the job is seen to have failed
+    # (found by the jobs review: one failure stopped the rest every night).
+    incomplete = []
+    counts = []
+    for step in (
+        lambda: retention_apply(today=timezone.localdate(), dry_run=False),
+        lambda: superseded_reports_remove(dry_run=False),
+        lambda: orphaned_files_remove(dry_run=False),
+    ):
+        try:
+            counts.append(len(step()))
+        except RetentionIncompleteError as error:
+            incomplete.append(str(error))
+            counts.append("some")
     logger.info(
-        "retention: %d inspections cleared, %d replaced report PDFs, %d unrecorded files removed",
-        len(cleared),
-        len(superseded),
-        len(orphans),
+        "retention: %s inspections cleared, %s replaced report PDFs, %s unrecorded files removed",
+        *counts,
     )
+    if incomplete:
+        raise RetentionIncompleteError("; ".join(incomplete))
     heartbeat_record(job=Job.RETENTION)
