@@ -45,6 +45,20 @@ def build_claimed(
     return row
 
 
+def give_up_if_lost(row: models.Model) -> None:
+    """Mark a row lost with its worker (core.models.LOST_AFTER) failed, before
+    another is asked for: left queued, its task, reaching a worker late (a
+    backlog), built it beside its replacement (found by the jobs review).
+    Only while still queued or building: a slow build that finished stays."""
+    if row.is_lost:
+        model = type(row)
+        model.objects.filter(pk=row.pk, status__in=model.MAKING).update(
+            status=model.Status.FAILED,
+            error="Lost: not finished in time (the worker stopped?)",
+            finished_at=timezone.now(),
+        )
+
+
 def queue_on_commit(task, row: models.Model) -> None:
     """Queue task(row id) once the transaction commits. A broker that refuses
     it (down, or not answering) fails the row at once, so its page offers

@@ -303,6 +303,8 @@ def report_request(*, inspection: Inspection, by) -> ReportFile:
 
     Inspection.objects.select_for_update(no_key=True).filter(pk=inspection.pk).first()
     newest = ReportFile.objects.filter(inspection=inspection, stage=inspection.stage).first()
+    if newest is not None:
+        background.give_up_if_lost(newest)
     if newest is not None and (
         newest.is_in_progress or (newest.is_ready and report_is_current(newest, inspection))
     ):
