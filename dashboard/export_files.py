@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from core import audit, background, uploads
+from core.heartbeats import Job, heartbeat_record
 
 from . import exports
 from .csvio import csv_lines
@@ -116,6 +117,7 @@ def _store(export_file: ExportFile) -> None:
                 ]
             )  # fmt: skip
             _remove_old_copies(export_file)
+            _heartbeat_once_all_ready(today)
     except BaseException:
         with contextlib.suppress(Exception):  # the first error is the one to record
             stored.delete()
@@ -146,6 +148,15 @@ def _remove_old_copies(newest: ExportFile) -> None:
                 changes={"file": [stored.original_name, None]},
             )
             uploads.delete_stored_file(stored)
+
+
+def _heartbeat_once_all_ready(today) -> None:
+    """The nightly job's heartbeat, once every export has a copy of today
+    ready: not when the copies were only asked for (found by the jobs
+    review: every copy failing each night, the job still read as run)."""
+    ready = ExportFile.objects.filter(status=ExportFile.Status.READY, as_of=today)
+    if ready.values("name").distinct().count() == len(exports.EXPORTS):
+        heartbeat_record(job=Job.NIGHTLY_EXPORTS)
 
 
 def prepare_all() -> list[ExportFile]:

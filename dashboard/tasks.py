@@ -3,8 +3,6 @@
 from celery import shared_task
 from django.db import OperationalError
 
-from core.heartbeats import Job, heartbeat_record
-
 from . import export_files
 
 
@@ -17,6 +15,6 @@ def build_export(export_file_id: str) -> None:
 @shared_task
 def prepare_exports() -> None:
     """Nightly: ask for a fresh copy of every export (one already being
-    prepared is left to finish, so a doubled run asks once)."""
+    prepared is left to finish, so a doubled run asks once). Its heartbeat
+    is written once every copy of the day is ready (export_files._store)."""
     export_files.prepare_all()
-    heartbeat_record(job=Job.NIGHTLY_EXPORTS)

@@ -1,0 +1,46 @@
+"""The nightly exports' heartbeat says the copies were made, not only asked
+for (found by the background jobs review: every copy failing each night, the
+job still read as run). The first test failed on the code as reviewed."""
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+from core.heartbeats import late_jobs
+from core.models import JobHeartbeat
+from dashboard import export_files
+from dashboard.models import ExportFile
+from dashboard.tasks import prepare_exports
+
+
+def _late_three_days(db) -> None:
+    JobHeartbeat.objects.update_or_create(
+        job=JobHeartbeat.Job.NIGHTLY_EXPORTS,
+        defaults={"finished_at": timezone.now() - timedelta(days=3)},
+    )
+    assert [j.job for j in late_jobs()] == ["nightly_exports"]
+
+
+def test_no_heartbeat_when_every_copy_fails(
+    db, private_storage, django_capture_on_commit_callbacks, monkeypatch
+):
+    _late_three_days(db)
+
+    def broken(export_file):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(export_files, "_store", broken)
+    with django_capture_on_commit_callbacks(execute=True):
+        prepare_exports()  # eager: each build runs as the request commits
+    assert set(ExportFile.objects.values_list("status", flat=True)) == {"failed"}
+    assert [j.job for j in late_jobs()] == ["nightly_exports"]
+
+
+def test_the_heartbeat_once_every_copy_is_ready(
+    db, private_storage, django_capture_on_commit_callbacks
+):
+    _late_three_days(db)
+    with django_capture_on_commit_callbacks(execute=True):
+        prepare_exports()
+    assert set(ExportFile.objects.values_list("status", flat=True)) == {"ready"}
+    assert late_jobs() == []
