@@ -117,7 +117,8 @@ def _store(export_file: ExportFile) -> None:
                 ]
             )  # fmt: skip
             _remove_old_copies(export_file)
-            _heartbeat_once_all_ready(today)
+            if export_file.requested_by_id is None:  # the nightly run's
+                _heartbeat_once_all_ready(today)
     except BaseException:
         with contextlib.suppress(Exception):  # the first error is the one to record
             stored.delete()

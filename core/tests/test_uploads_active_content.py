@@ -679,7 +679,10 @@ def test_office_content_brought_in_or_hidden_is_refused(name, content, message):
             "plan.odt",
             lambda: files.odt(
                 extra={
-                    "Object 1/content.xml": b"<office:document-content/>",
+                    "Object 1/content.xml": (
+                        b'<office:document-content xmlns:office="'
+                        b'urn:oasis:names:tc:opendocument:xmlns:office:1.0"/>'
+                    ),
                     "ObjectReplacements/Object 1": b"VCLMTF" + bytes(32),
                 }
             ),
