@@ -56,6 +56,7 @@ def give_up_if_lost(row: models.Model) -> None:
             status=model.Status.FAILED,
             error="Lost: not finished in time (the worker stopped?)",
             finished_at=timezone.now(),
+            updated_at=timezone.now(),
         )
 
 

@@ -74,13 +74,9 @@ def export_request(*, name: str, by) -> ExportFile:
 
 def _give_up_lost(making) -> None:
     """Copies lost with their worker are marked failed (at most one is in the
-    making, by the constraint)."""
+    making, by the constraint), as a lost report build is."""
     for export_file in making.all():  # its own query: `making` is read again after
-        if export_file.is_lost:
-            export_file.status = ExportFile.Status.FAILED
-            export_file.error = "Lost: not finished in time (the worker stopped?)"
-            export_file.finished_at = timezone.now()
-            export_file.save(update_fields=["status", "error", "finished_at", "updated_at"])
+        background.give_up_if_lost(export_file)
 
 
 def export_build(*, export_file_id) -> ExportFile | None:
