@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from core.admin import ReadOnlyAdmin
+from core.admin import INSPECTION_SEARCH, ReadOnlyAdmin
 
 from .models import ActionPlan, ActionPlanVersion, CalendarFeed, Notice, PostInspectionVisit
 
@@ -10,13 +10,15 @@ class ActionPlanAdmin(ReadOnlyAdmin):
     list_display = ["inspection", "kind", "updated_at"]
     list_filter = ["kind"]
     list_select_related = ["inspection__force"]
+    search_fields = INSPECTION_SEARCH
 
 
 @admin.register(ActionPlanVersion)
 class ActionPlanVersionAdmin(ReadOnlyAdmin):
     list_display = ["plan", "number", "status", "submitted_by", "submitted_at", "reviewed_at"]
-    list_filter = ["status"]
+    list_filter = ["status", "plan__kind"]
     list_select_related = ["plan__inspection__force", "submitted_by"]
+    search_fields = ["plan__inspection__force__short_name", "plan__inspection__force__name"]
 
 
 @admin.register(PostInspectionVisit)
@@ -24,6 +26,7 @@ class PostInspectionVisitAdmin(ReadOnlyAdmin):
     list_display = ["inspection", "visit_on", "outcome", "notice_sent_at"]
     list_filter = ["outcome"]
     list_select_related = ["inspection__force"]
+    search_fields = INSPECTION_SEARCH
 
 
 @admin.register(Notice)
@@ -38,4 +41,6 @@ class NoticeAdmin(ReadOnlyAdmin):
 @admin.register(CalendarFeed)
 class CalendarFeedAdmin(ReadOnlyAdmin):
     list_display = ["user", "updated_at"]
+    list_select_related = ["user"]
+    search_fields = ["user__email", "user__full_name"]
     exclude = ["token"]

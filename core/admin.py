@@ -1,5 +1,9 @@
 from django.contrib import admin
 
+# Records of an inspection, tens of thousands at the national programme's
+# size: staff find them by the force's name.
+INSPECTION_SEARCH = ["inspection__force__short_name", "inspection__force__name"]
+
 
 class ReadOnlyAdmin(admin.ModelAdmin):
     """Records people change only through the service's pages, which audit them.
