@@ -5,6 +5,7 @@ trail. Notices (in-app and email) go through actionplans.notices, which
 claims a row per notice before anything is sent.
 """
 
+import hashlib
 from dataclasses import dataclass
 from datetime import date
 
@@ -102,6 +103,26 @@ def draft_responses(plan: ActionPlan) -> dict:
     """The working draft's responses, by the id of the item each answers."""
     rows = PlanResponse.objects.filter(plan=plan, version__isnull=True)
     return {row.item_id: row for row in rows if row.item_id}
+
+
+STALE_PLAN_CHECK = (
+    "The plan changed after you opened this page. Check it again before you submit it"
+)
+
+
+def draft_version(plan: ActionPlan, items: list[PlanItem], responses: dict, versions) -> str:
+    """What the check page carries back (as "seen") to tell whether what it
+    showed is still what would be submitted: the document, each item as the
+    report has it and its response, and the versions sent in so far (a
+    check page kept open, or gone back to, after a version went in and came
+    back). Found by the stale-page review: another force lead's change, made
+    after the page was drawn, went in unchecked."""
+    parts = [str(plan.document_id), *(f"{v.number}:{v.status}" for v in versions)]
+    parts += [
+        f"{item.id}:{item.label}:{item.text}:{row_version(responses.get(item.id))}"
+        for item in items
+    ]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
 def plan_problems(plan: ActionPlan, items: list[PlanItem], responses: dict) -> list[tuple]:
@@ -590,21 +611,24 @@ def _locked(plan: ActionPlan) -> ActionPlan:
 
 
 @transaction.atomic
-def action_plan_submit(*, plan: ActionPlan, by: User) -> ActionPlanVersion:
+def action_plan_submit(*, plan: ActionPlan, by: User, seen: str | None = None) -> ActionPlanVersion:
     """Freeze the draft as the next numbered version, for the lead inspector to review.
 
     Refused, naming each gap, until the document and a response to every
-    required item are present. Confirms to the force and tells the lead
-    inspector, once each.
+    required item are present; and refused when `seen`, draft_version() as
+    the check page showed it, is no longer the draft's. Confirms to the
+    force and tells the lead inspector, once each.
     """
     plan = _locked(plan)
     _require_editable(plan)
     items = plan_items(plan)
     responses = draft_responses(plan)
+    versions = list(plan.versions.order_by("-number").only("number", "status"))
+    refuse_if_stale(seen, draft_version(plan, items, responses, versions), STALE_PLAN_CHECK)
     problems = plan_problems(plan, items, responses)
     if problems:
         raise ValidationError([message for _, message in problems])
-    number = (plan.versions.aggregate(top=Max("number"))["top"] or 0) + 1
+    number = (versions[0].number if versions else 0) + 1
     version = ActionPlanVersion.objects.create(
         plan=plan, number=number, document=plan.document, submitted_by=by
     )

@@ -63,6 +63,7 @@ def _plan_context(request, plan) -> dict:
     return {
         **_shown(request, plan, versions, items, responses, may_respond=may_respond),
         "problems": services.plan_problems(plan, items, responses),
+        "seen": services.draft_version(plan, items, responses, versions),
     }
 
 
@@ -239,7 +240,9 @@ def plan_submit(request: HttpRequest, inspection_id: UUID, slug: str) -> HttpRes
         # to refuse on the check page, so say why on the plan's page.
         return _not_submitted(request, plan)
     try:
-        version = services.action_plan_submit(plan=plan, by=request.user)
+        version = services.action_plan_submit(
+            plan=plan, by=request.user, seen=request.POST.get("seen") or None
+        )
     except ValidationError as error:
         plan = services.action_plan_for(plan.inspection, plan.kind)  # as it is now
         if not plan.is_editable:

@@ -436,9 +436,9 @@ def test_a_plan_submitted_from_another_tab_meanwhile_is_said_so(
     )
     submit = services.action_plan_submit
 
-    def other_tab_first(*, plan, by):
+    def other_tab_first(*, plan, by, seen=None):
         submit(plan=services.action_plan_for(plan.inspection, plan.kind), by=by)
-        return submit(plan=plan, by=by)  # now refused: it is in
+        return submit(plan=plan, by=by, seen=seen)  # now refused: it is in
 
     monkeypatch.setattr(services, "action_plan_submit", other_tab_first)
     response = client_for(force_lead_a).post(url("plan_submit", checks), follow=True)
