@@ -1333,10 +1333,30 @@ def _require_concern_kept(finding: Finding, field: str | None = None) -> None:
         raise ValidationError({field: message} if field else message)
 
 
+STALE_DELETE = (
+    "Someone changed this {what} after you opened this page, so it has not been deleted. "
+    "The page now shows it as it is: check it before you delete it"
+)
+
+
+def finding_delete_version(finding: Finding) -> str:
+    """What the page that asks before deleting a finding carries back (as
+    "seen"): the finding and its recommendations, which go with it."""
+    recommendations = finding.recommendations.order_by("pk").values_list("pk", "updated_at")
+    return "|".join(
+        [row_version(finding), *(f"{pk}:{at.isoformat()}" for pk, at in recommendations)]
+    )
+
+
 @transaction.atomic
-def finding_delete(*, finding: Finding, by: User) -> None:
+def finding_delete(*, finding: Finding, by: User, seen: str | None = None) -> None:
+    """Delete a finding and its recommendations. `seen` is
+    finding_delete_version() as the asking page showed it: a finding changed
+    since (new words, a recommendation added) is not deleted unseen (found
+    by the stale-page review)."""
     _lock(finding.inspection)
     _read_again(finding)
+    refuse_if_stale(seen, finding_delete_version(finding), STALE_DELETE.format(what="finding"))
     inspection = finding.inspection
     _require_findings_editable(inspection, by)
     _require_concern_kept(finding)
@@ -1423,14 +1443,17 @@ def file_kind(stored_file, *, new: bool = False) -> str:
 
 
 @transaction.atomic
-def evidence_delete(*, item: Interview | Document, by: User) -> None:
+def evidence_delete(*, item: Interview | Document, by: User, seen: str | None = None) -> None:
     """Delete an interview or document recorded in error, and a document's
     copy with it: a wrong record, or a file that names a child, is not left
     in the evidence (found by a review: neither could be removed). Refused
     while a graded judgment or finding cites it, as its grade or words rest
-    on it: take it out of them first. The record of it stays in the history."""
+    on it: take it out of them first. The record of it stays in the history.
+    `seen` is seen_version() as the asking page showed it: one changed since
+    is not deleted unseen."""
     inspection = item.inspection
     what = _read_evidence_again(item, by, gone="has already been deleted")
+    _check_seen(item, seen, STALE_DELETE.format(what=what))
     citing = _citing_names(item)
     if citing:
         raise ValidationError(

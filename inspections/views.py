@@ -1230,16 +1230,19 @@ def _confirm_delete(
     context: dict,
     back: str = "inspections:findings",
     gone=None,
+    version=None,
 ):
-    """A page that asks first (GET); its post calls `delete()` and goes back
-    (to the findings, or the page named by `back`), or shows the service's
-    refusal on the same page. `gone()`, asked after a refusal, answers for a
-    row deleted meanwhile (a second click that waited for the first)."""
+    """A page that asks first (GET); its post calls `delete(seen)` and goes
+    back (to the findings, or the page named by `back`), or shows the
+    service's refusal on the same page. `seen` is what the page carried back
+    of `version()`, the version of what it showed, or None. `gone()`, asked
+    after a refusal, answers for a row deleted meanwhile (a second click
+    that waited for the first)."""
     back_url = reverse(back, args=[context["inspection"].pk])
     error = None
     if request.method == "POST":
         try:
-            delete()
+            delete(request.POST.get("seen") or None)
         except ValidationError as e:
             if gone is not None and (response := gone()):
                 return response
@@ -1247,7 +1250,11 @@ def _confirm_delete(
         else:
             messages.success(request, done)
             return redirect(back_url)
-    return render(request, template, {**context, "error": error, "back_url": back_url})
+    # After a refusal, as it is now: the service read it again.
+    seen = version() if version else None
+    return render(
+        request, template, {**context, "error": error, "back_url": back_url, "seen": seen}
+    )
 
 
 def finding_delete(request: HttpRequest, inspection_id, finding_id) -> HttpResponse:
@@ -1264,11 +1271,12 @@ def finding_delete(request: HttpRequest, inspection_id, finding_id) -> HttpRespo
         return frozen
     return _confirm_delete(
         request,
-        delete=lambda: services.finding_delete(finding=finding, by=request.user),
+        delete=lambda seen: services.finding_delete(finding=finding, by=request.user, seen=seen),
         done="Finding deleted",
         template="inspections/finding_delete.html",
         context={"inspection": finding.inspection, "finding": finding},
         gone=gone,
+        version=lambda: services.finding_delete_version(finding),
     )
 
 
@@ -1315,7 +1323,8 @@ def recommendation_delete(request: HttpRequest, inspection_id, recommendation_id
     recommendation.finding.inspection = inspection
     return _confirm_delete(
         request,
-        delete=lambda: services.recommendation_delete(
+        # A recommendation is never changed, only added or removed: no version.
+        delete=lambda _seen: services.recommendation_delete(
             recommendation=recommendation, by=request.user
         ),
         done="Recommendation removed",
@@ -1597,8 +1606,9 @@ def _evidence_delete(request: HttpRequest, inspection_id, item_id, what: str) ->
     done = f"{item} deleted" if what == "interview" else f"Document ‘{item}’ deleted"
     return _confirm_delete(
         request,
-        delete=lambda: services.evidence_delete(item=item, by=request.user),
+        delete=lambda seen: services.evidence_delete(item=item, by=request.user, seen=seen),
         gone=gone,
+        version=lambda: services.seen_version(item),
         done=done,
         template="inspections/evidence_delete.html",
         context={
