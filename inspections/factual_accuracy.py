@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from core.models import AuditEvent
+from core.stale import refuse_if_stale
 
 from .models import FactualAccuracyPoint, Finding, Inspection, Judgment
 from .services import (
@@ -36,6 +37,7 @@ from .services import (
     _require_lead_or_admin,
     _require_stage,
     factual_points_waiting,
+    seen_version,
 )
 
 Stage = Inspection.Stage
@@ -139,11 +141,26 @@ def sendings(inspection: Inspection) -> int:
     )
 
 
+STALE_SEND = "A point changed after you opened this page. Check your points and send again"
+
+
+def points_version(points: Iterable[Point]) -> str:
+    """What the page that sends the points carries back (as "seen"): the
+    words of each, as it showed them."""
+    ordered = sorted(points, key=lambda point: str(point.pk))
+    return ",".join(f"{point.pk}:{seen_version(point)}" for point in ordered)
+
+
 @transaction.atomic
-def factual_points_send(*, inspection: Inspection, points: Iterable[UUID], by: User) -> list[Point]:
+def factual_points_send(
+    *, inspection: Inspection, points: Iterable[UUID], by: User, seen: str | None = None
+) -> list[Point]:
     """Send the draft points the force lead checked (their ids) to the
     inspectorate, and tell the lead inspector. Returns the points sent: none
-    if every one was sent already (a second click), so nothing is told twice."""
+    if every one was sent already (a second click), so nothing is told twice.
+    `seen` is points_version() as the page showed them: a point changed since
+    (by the force's other lead) is not sent in words the sender never saw,
+    to be frozen (found by the stale-page review)."""
     _lock(inspection)
     _require_own_force(inspection, by)
     _require_stage(inspection, Stage.PRE_PUBLICATION)
@@ -158,6 +175,7 @@ def factual_points_send(*, inspection: Inspection, points: Iterable[UUID], by: U
         )
     if not drafts:
         return []
+    refuse_if_stale(seen, points_version(found), STALE_SEND)
     now = timezone.now()
     for point in drafts:
         point.sent_at = now

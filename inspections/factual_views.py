@@ -190,7 +190,10 @@ def factual_points_send(request: HttpRequest, inspection_id) -> HttpResponse:
     drafts = [point for point in _points(inspection, request.user) if not point.is_sent]
     form = FactualSendForm(
         request.POST or None,
-        initial={"points": ",".join(str(p.pk) for p in drafts)},
+        initial={
+            "points": ",".join(str(p.pk) for p in drafts),
+            "seen": factual_accuracy.points_version(drafts),
+        },
         count=len(drafts),
     )
     if request.method == "GET" and not drafts:
@@ -202,7 +205,10 @@ def factual_points_send(request: HttpRequest, inspection_id) -> HttpResponse:
             form,
             lambda: sent.extend(
                 factual_accuracy.factual_points_send(
-                    inspection=inspection, points=form.cleaned_data["points"], by=request.user
+                    inspection=inspection,
+                    points=form.cleaned_data["points"],
+                    by=request.user,
+                    seen=form.cleaned_data["seen"] or None,
                 )
             ),
         ):

@@ -705,6 +705,7 @@ class FactualSendForm(GovukForm):
     """Check your answers, then send: the ids of the points checked."""
 
     points = forms.CharField(widget=forms.HiddenInput)
+    seen = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, count: int, **kwargs):
         self.submit_label = f"Send {count} point{'s' if count != 1 else ''} to the inspectorate"

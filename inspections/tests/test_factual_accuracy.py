@@ -707,3 +707,50 @@ def test_a_draft_point_deleted_meanwhile_says_so_when_saved_or_deleted_again(
         assert response.redirect_chain[-1][0] == page
         assert "This draft point has been deleted, so nothing was saved" in response.text
     assert client.get(edit).status_code == 404
+
+
+def test_a_point_changed_after_the_send_page_was_drawn_is_not_sent_unseen(
+    checks, client_for, force_lead_a, force_a
+):
+    """Found by the stale-page review: the force's other lead changed a draft
+    after the send page was drawn, and it went, frozen, in words the sender
+    never saw."""
+    from accounts.models import User
+    from accounts.tests.factories import UserFactory
+
+    other_lead = UserFactory(
+        email="second.lead@example.org", role=User.Role.FORCE_LEAD, force=force_a
+    )
+    point = raise_point(checks, force_lead_a)
+    client = client_for(force_lead_a)
+    page = client.get(_url("factual_points_send", checks))
+    assert "It should say 15 officers" in page.content.decode()
+    factual_accuracy.factual_point_save(
+        inspection=checks,
+        point=Point.objects.get(pk=point.pk),
+        topic="",
+        finding=None,
+        inaccuracy=FORCE_WORDS,
+        correction="Words the sender never saw",
+        evidence="The force's establishment figures, March 2026",
+        by=other_lead,
+    )
+    form = page.context["form"]
+    response = client.post(
+        _url("factual_points_send", checks),
+        {"points": form.initial["points"], "seen": form.initial["seen"]},
+    )
+    assert response.url == _url("factual_points_send", checks)
+    again = client.get(response.url)
+    assert "A point changed after you opened this page" in again.content.decode()
+    assert "Words the sender never saw" in again.content.decode()
+    point.refresh_from_db()
+    assert not point.is_sent
+    # Sent from the page as it is now, it goes.
+    form = again.context["form"]
+    client.post(
+        _url("factual_points_send", checks),
+        {"points": form.initial["points"], "seen": form.initial["seen"]},
+    )
+    point.refresh_from_db()
+    assert point.is_sent and point.correction == "Words the sender never saw"
