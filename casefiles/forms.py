@@ -370,12 +370,14 @@ class CaseCategoryForm(GovukForm):
     is_active = forms.BooleanField(
         label="Accept this category in new case lists", required=False, initial=True
     )
+    seen = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, category: CaseCategory | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.category = category
         if category is None:
             del self.fields["is_active"]
+            del self.fields["seen"]
             self.helper.layout = Layout(Field.text("name"), submit_button("submit", "Add category"))
 
     def clean_name(self):

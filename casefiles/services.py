@@ -142,18 +142,36 @@ def case_category_create(*, name: str, by) -> CaseCategory:
     return category
 
 
-@transaction.atomic
-def case_category_update(*, category: CaseCategory, name: str, is_active: bool, by) -> None:
-    before = audit.snapshot(category, ["name", "is_active"])
-    category.name, category.is_active = name, is_active
+STALE_CATEGORY = (
+    "Someone else changed this category after you opened it, so your changes have not been "
+    "saved. It is now called ‘{name}’ and is {accepted}accepted in new case lists. Save "
+    "again to replace their changes with yours"
+)
+
+
+def case_category_update(
+    *, category: CaseCategory, name: str, is_active: bool, by, seen: str | None = None
+) -> None:
+    """Rename a category, or stop or start accepting it in new case lists.
+    `seen` is row_version() as the page showed it: another admin's change
+    since is not undone unseen (found by the stale-page review: a rename from
+    a page drawn before another admin retired it brought it back)."""
     try:
         with transaction.atomic():
+            current = CaseCategory.objects.select_for_update().get(pk=category.pk)
+            before = audit.snapshot(current, ["name", "is_active"])
+            changes = audit.diff(before, {"name": name, "is_active": is_active})
+            if not changes:
+                return  # a second click on Save too, not a stale page
+            message = STALE_CATEGORY.format(
+                name=current.name, accepted="" if current.is_active else "not "
+            )
+            refuse_if_stale(seen, row_version(current), message)
+            category.name, category.is_active = name, is_active
             category.save(update_fields=["name", "is_active", "updated_at"])
+            audit.record(by=by, action="case_category.changed", obj=category, changes=changes)
     except IntegrityError:
         raise ValidationError({"name": DUPLICATE_CATEGORY}) from None
-    changes = audit.diff(before, {"name": name, "is_active": is_active})
-    if changes:
-        audit.record(by=by, action="case_category.changed", obj=category, changes=changes)
 
 
 # ------------------------------------------------------------------- import

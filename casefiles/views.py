@@ -14,6 +14,7 @@ from accounts.models import User
 from core import fragments
 from core.forms import add_service_errors
 from core.links import ANY, url_maker
+from core.stale import row_version
 from core.templatetags.govuk import govuk_date
 from inspections.access import can_moderate, can_work_on
 from inspections.models import Inspection
@@ -707,13 +708,22 @@ def category_add(request: HttpRequest) -> HttpResponse:
     return render(request, "casefiles/category_form.html", {"form": form, "category": None})
 
 
+def _category_now(category) -> str:
+    category.refresh_from_db()
+    return row_version(category)
+
+
 @require_http_methods(["GET", "POST"])
 def category_edit(request: HttpRequest, category_id: UUID) -> HttpResponse:
     category = get_category(request, category_id)
     form = CaseCategoryForm(
         *_posted(request),
         category=category,
-        initial={"name": category.name, "is_active": category.is_active},
+        initial={
+            "name": category.name,
+            "is_active": category.is_active,
+            "seen": row_version(category),
+        },
     )
     if form.is_valid():
         try:
@@ -722,9 +732,13 @@ def category_edit(request: HttpRequest, category_id: UUID) -> HttpResponse:
                 name=form.cleaned_data["name"],
                 is_active=form.cleaned_data["is_active"],
                 by=request.user,
+                seen=form.cleaned_data["seen"] or None,
             )
-        except ValidationError as exc:  # the same name saved at the same moment
+        except ValidationError as exc:  # the same name saved meanwhile, or a stale page
             add_service_errors(form, exc)
+            if getattr(exc, "code", None) == "stale":  # what was typed stays, to save over theirs
+                form.data = form.data.copy()
+                form.data["seen"] = _category_now(category)
         else:
             messages.success(request, f"Category ‘{category.name}’ saved")
             return redirect(reverse("casefiles:category_list"))

@@ -658,6 +658,38 @@ def test_an_admin_adds_and_renames_a_category(client_for, admin_user):
     assert AuditEvent.objects.filter(object_id=str(category.pk)).count() == 2
 
 
+def test_a_category_changed_by_another_admin_meanwhile_is_not_undone_unseen(admin_user):
+    """Found by the stale-page review: a rename from a page drawn before
+    another admin retired the category quietly brought it back."""
+    from django.test import Client
+
+    from accounts.models import User
+    from accounts.tests.factories import UserFactory, signed_in
+
+    category = services.case_category_create(name="Online grooming", by=admin_user)
+    address = reverse("casefiles:category_edit", args=[category.pk])
+    ada = signed_in(Client(), admin_user)
+    page = ada.get(address)
+    bea = signed_in(Client(), UserFactory(email="bea@example.org", role=User.Role.ADMIN))
+    bea.post(address, bea.get(address).context["form"].initial | {"is_active": ""})
+    category.refresh_from_db()
+    assert not category.is_active
+
+    stale = page.context["form"].initial | {"name": "Online grooming (all ages)"}
+    refused = ada.post(address, stale)
+    html = refused.content.decode()
+    assert "Someone else changed this category after you opened it" in html
+    assert "is not accepted in new case lists" in html
+    assert "govuk-error-summary" in html
+    category.refresh_from_db()
+    assert (category.name, category.is_active) == ("Online grooming", False)
+    # Saved again from the page as it is now: Ada's changes, knowingly.
+    again = ada.post(address, refused.context["form"].data.dict())
+    assert again.status_code == 302
+    category.refresh_from_db()
+    assert (category.name, category.is_active) == ("Online grooming (all ages)", True)
+
+
 def test_a_category_name_is_unique(client_for, admin_user):
     response = client_for(admin_user).post(
         reverse("casefiles:category_add"), {"name": "missing children"}
