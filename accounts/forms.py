@@ -149,6 +149,8 @@ class ReasonForm(GovukForm):
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+    # What the page showed, for a change that asks (AccountChange.version).
+    seen = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, submit_label: str, required_message: str, dangerous: bool, **kwargs):
         self.submit_label = submit_label
@@ -156,7 +158,7 @@ class ReasonForm(GovukForm):
         self.fields["reason"].error_messages["required"] = required_message
         self.helper.layout[0] = Field.textarea("reason", max_characters=500)
         if dangerous:
-            self.helper.layout[1] = Button.warning(self.submit_name, submit_label)
+            self.helper.layout[-1] = Button.warning(self.submit_name, submit_label)
 
 
 class UserFilterForm(GovukMessagesMixin, forms.Form):

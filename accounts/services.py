@@ -474,15 +474,35 @@ def user_create(*, email: str, full_name: str, role: str, force, by: User) -> Us
     return user
 
 
+LINK_SENT_MEANWHILE = (
+    "A link was sent to {name} after you opened that page, so we have not sent another: "
+    "each new link stops the ones before it working"
+)
+
+
+def last_link_sent(user: User) -> str:
+    """What the page that sends a link carries back (as "seen"): the newest
+    link sent to the person, or "" for none."""
+    event = AuditEvent.objects.for_object(user).filter(action=LINK_SENT).order_by("-at", "-pk")
+    return str(event.values_list("pk", flat=True).first() or "")
+
+
 @transaction.atomic
-def user_password_link_send(*, user: User, by: User, reason: str) -> User:
+def user_password_link_send(*, user: User, by: User, reason: str, seen: str | None = None) -> User:
     """An admin sends someone a new link: an invitation that expired, or a
-    forgotten password. Their password, if they have one, works until they use it."""
+    forgotten password. Their password, if they have one, works until they use it.
+
+    `seen` is last_link_sent() as the page showed it: a link sent since (a
+    second click, the page gone back to and sent again) is not followed by
+    another, which would stop the first working (found by the stale-page
+    review: the person got two emails, and the first link was dead)."""
     user = _lock_other_user(
         user=user, by=by, refusal="You cannot send yourself a link. Use ‘Forgotten your password?’"
     )
     if not user.is_active:
         raise PermissionDenied("Reactivate the account before sending a link")
+    if seen is not None and seen != last_link_sent(user):
+        raise ValidationError(LINK_SENT_MEANWHILE.format(name=user.full_name), code="stale")
     _password_link_send(user=user, by=by, comment=reason)
     return user
 

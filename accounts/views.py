@@ -285,6 +285,9 @@ class AccountChange:
     reason_required: str
     done: str
     already: str  # said when the page is out of date: someone else made the change
+    # What the page carries back to the service (as "seen"), for a change
+    # that must not be made twice from one page.
+    version: Callable[[User], str] | None = None
 
 
 CHANGES = {
@@ -337,6 +340,7 @@ CHANGES = {
         reason_required="Enter why you are sending a link",
         done="We are sending {name} an email with a link to set their password",
         already="{name}’s account is deactivated. Reactivate it before sending a link",
+        version=services.last_link_sent,
     ),
 }
 
@@ -356,10 +360,20 @@ def user_change(request: HttpRequest, user_id: UUID, change: str) -> HttpRespons
         submit_label=spec.button,
         required_message=spec.reason_required,
         dangerous=spec.dangerous,
+        initial={"seen": spec.version(person) if spec.version else ""},
     )
     if form.is_valid():
-        spec.service(user=person, by=request.user, reason=form.cleaned_data["reason"])
-        messages.success(request, spec.done.format(name=person.full_name))
+        # None from a page that carried nothing back: never refused.
+        seen = {"seen": request.POST.get("seen")} if spec.version else {}
+        try:
+            spec.service(user=person, by=request.user, reason=form.cleaned_data["reason"], **seen)
+        except ValidationError as error:
+            if getattr(error, "code", None) != "stale":
+                raise
+            # Done already from this page (a second click): said, not done again.
+            messages.info(request, error.messages[0])
+        else:
+            messages.success(request, spec.done.format(name=person.full_name))
         return redirect("accounts:user_detail", user_id=person.pk)
     context = {
         "person": person,

@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.test import Client
 from django.utils import timezone
 
 from accounts import services
@@ -304,6 +305,30 @@ def test_admin_sends_someone_a_new_link_with_a_reason(
     assert event.changes == {"link": ["", "reset"]}
     force_lead_a.refresh_from_db()
     assert force_lead_a.check_password(TEST_PASSWORD)
+
+
+def test_send_link_clicked_twice_sends_one_link_that_works(
+    client_for, admin_user, force_lead_a, send_on_commit
+):
+    """Found by the stale-page review: a second click (or the page gone back
+    to and sent again) emailed a second link, which stopped the first
+    working. A link sent since the page was drawn is said, not sent again."""
+    url = f"/account/users/{force_lead_a.pk}/send-password-link/"
+    client = client_for(admin_user)
+    page = client.get(url)
+    form = {"reason": "Lost the invitation", "seen": page.context["form"].initial["seen"]}
+    send_on_commit(client.post, url, form)
+    again = send_on_commit(client.post, url, form, follow=True)
+    assert "A link was sent to Faye Forcelead after you opened that page" in again.content.decode()
+    [message] = mail.outbox
+    assert AuditEvent.objects.filter(action="user_password_link_sent").count() == 1
+    assert Client().get(link_path(message), follow=True).status_code == 200
+    assert "Choose your password" in Client().get(link_path(message), follow=True).text
+
+    # Asked for again from a page opened since: a new link, knowingly.
+    fresh = client.get(url).context["form"].initial["seen"]
+    send_on_commit(client.post, url, {"reason": "Still lost", "seen": fresh})
+    assert len(mail.outbox) == 2
 
 
 def test_someone_whose_password_was_turned_off_is_not_sent_an_invitation(
