@@ -77,3 +77,57 @@ def record(
         changes=changes or {},
         comment=comment,
     )
+
+
+# What happened, as the audit trail and an inspection's history filter it: a
+# kind of change by the start of its action. An action is of the kind whose
+# start is the longest that fits it ("inspection.published" is the report's,
+# not the schedule's), so the kinds never overlap (found by the lists review:
+# hundreds of events a page, and no way to find, say, the grades returned).
+WHAT_HAPPENED = {
+    "grades": ("Grades and moderation", ["judgment."]),
+    "findings": ("Findings and recommendations", ["finding.", "recommendation."]),
+    "case_files": (
+        "Case files",
+        ["case_review.", "second_review.", "case.", "sample.", "case_list.", "case_category."],
+    ),
+    "evidence": ("Interviews and documents", ["interview.", "document."]),
+    "report": (
+        "Report and factual accuracy checks",
+        [
+            "report.",
+            "factual_point.",
+            "factual_points.",
+            "inspection.sent_for_checks",
+            "inspection.published",
+        ],
+    ),
+    "schedule": ("Schedule, team and stages", ["inspection."]),
+    "follow_up": (
+        "Action plans, visits and the commissioner's response",
+        ["action_plan.", "visit.", "inspection.pcc_response_"],
+    ),
+    "downloads": ("Downloads and exports", ["file.", "export."]),
+    "people": ("People and their access", ["user_", "calendar_feed."]),
+    "forces": ("Forces", ["force."]),
+    "retention": ("Records deleted under the retention policy", ["retention."]),
+}
+
+
+def what_happened(kind: str) -> models.Q:
+    """The events of one kind of WHAT_HAPPENED: those whose action starts
+    with one of its starts and with no longer start of another kind."""
+    starts = WHAT_HAPPENED[kind][1]
+    longer = [
+        other
+        for key, (_, others) in WHAT_HAPPENED.items()
+        if key != kind
+        for other in others
+        if any(other.startswith(start) and len(other) > len(start) for start in starts)
+    ]
+    query = models.Q()
+    for start in starts:
+        query |= models.Q(action__startswith=start)
+    for other in longer:
+        query &= ~models.Q(action__startswith=other)
+    return query

@@ -15,6 +15,7 @@ from django.forms.boundfield import BoundField
 from django.utils.functional import lazy
 
 from . import uploads
+from .audit import WHAT_HAPPENED, what_happened
 
 
 def posted_answers(request, form: forms.Form) -> list[tuple[str, str]]:
@@ -365,6 +366,11 @@ class AuditSearchForm(GovukMessagesMixin, forms.Form):
         max_length=500,
         help_text="Paste the address of the inspection's page, or the reference in it",
     )
+    what = forms.ChoiceField(
+        label="What happened",
+        required=False,
+        choices=[("", "Everything"), *((key, label) for key, (label, _) in WHAT_HAPPENED.items())],
+    )
     since = TypedDateField(label="From", what="from date")
     until = TypedDateField(label="To", what="to date")
 
@@ -419,8 +425,56 @@ class AuditSearchForm(GovukMessagesMixin, forms.Form):
             events = events.filter(Q(force=data["force"]) | own)
         if data["inspection"]:
             events = events.filter(inspection_id=data["inspection"])
+        if data["what"]:
+            events = events.filter(what_happened(data["what"]))
         if data["since"]:
             events = events.filter(at__date__gte=data["since"])
         if data["until"]:
             events = events.filter(at__date__lte=data["until"])
         return events
+
+
+# The kinds of change an inspection's history shows (not people's access,
+# forces, retention, nor downloads, which it leaves out).
+INSPECTION_HISTORY_KINDS = [
+    "grades",
+    "findings",
+    "case_files",
+    "evidence",
+    "report",
+    "schedule",
+    "follow_up",
+]
+
+
+class HistoryFilterForm(GovukMessagesMixin, forms.Form):
+    """What happened, to narrow an inspection's history (found by the lists
+    review: hundreds of events, 50 a page, and no way to find the grades
+    returned in moderation)."""
+
+    what = forms.ChoiceField(
+        label="What happened",
+        required=False,
+        choices=[
+            ("", "Everything"),
+            *((key, WHAT_HAPPENED[key][0]) for key in INSPECTION_HISTORY_KINDS),
+        ],
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["what"].widget.attrs["class"] = "govuk-select"
+
+    def filter(self, events):
+        """The events of the kind chosen; all of them for none, or for a
+        kind not offered (an old link), which the page then says."""
+        if self.is_valid() and self.cleaned_data["what"]:
+            return events.filter(what_happened(self.cleaned_data["what"]))
+        return events
+
+    @property
+    def chosen(self) -> str:
+        """The label of the kind shown, or "" for everything."""
+        if self.is_valid() and self.cleaned_data["what"]:
+            return WHAT_HAPPENED[self.cleaned_data["what"]][0]
+        return ""

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from actionplans.services import DRAFT_ACTIONS, followup_context
 from casefiles.selectors import review_progress, topic_figures
 from core import audit, fragments, uploads
-from core.forms import add_service_errors, posted_answers
+from core.forms import HistoryFilterForm, add_service_errors, posted_answers
 from core.links import ANY, url_maker
 from core.models import AuditEvent
 from core.stale import offer_to_replace
@@ -457,9 +457,12 @@ def inspection_history(request: HttpRequest, inspection_id) -> HttpResponse:
     moderation, which only admins could otherwise find (on the audit trail).
     The inspectorate's, like the evidence: never a force's."""
     inspection = _evidence_page(request, inspection_id)
-    page = Paginator(_history(inspection), HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    filters = HistoryFilterForm(request.GET)
+    events = filters.filter(_history(inspection))
+    page = Paginator(events, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "inspection": inspection,
+        "filters": filters,
         "page_obj": page,
         "timeline": _timeline(page.object_list),
     }

@@ -39,6 +39,28 @@ def test_search_by_force_person_inspection_and_date(
     assert list(future) == []
 
 
+def test_search_by_what_happened(client_for, admin_user, force_a, lead_inspector, inspector):
+    """Found by the lists review: "every grade returned this year" or "every
+    role change" meant reading every record of the period."""
+    from core import audit
+
+    a = schedule(force=force_a, lead=lead_inspector, team=[inspector])
+    add_concern(a, by=inspector)
+    audit.record(by=admin_user, action="user_deactivated", obj=inspector)
+    client = client_for(admin_user)
+
+    page = client.get(URL).content.decode()
+    assert '<option value="people">People and their access</option>' in page
+    people = client.get(URL, {"what": "people"}).context["page_obj"].object_list
+    assert [e.action for e in people] == ["user_deactivated"]
+    findings = client.get(URL, {"what": "findings"}).context["page_obj"].object_list
+    assert {e.action for e in findings} == {"finding.created", "recommendation.created"}
+    schedule_ = client.get(URL, {"what": "schedule"}).context["page_obj"].object_list
+    assert {e.action for e in schedule_} == {"inspection.scheduled"}
+    refused = client.get(URL, {"what": "everything-at-once"}).content.decode()
+    assert "Choose what happened from the list" in refused and "govuk-error-summary" in refused
+
+
 def test_bad_dates_are_explained_not_guessed(client_for, admin_user):
     response = client_for(admin_user).get(URL, {"since": "31/02/2026", "inspection": "x"})
     html = response.content.decode()

@@ -147,3 +147,43 @@ def test_the_historys_queries_do_not_grow_with_its_events(
     with CaptureQueriesContext(connection) as many:
         client.get(history_url(inspection))
     assert len(many) == len(few)
+
+
+def test_the_history_is_narrowed_to_what_happened(client_for, make_inspection, lead_inspector):
+    """Found by the lists review: hundreds of case review saves, 50 a page,
+    and the grades returned in moderation found only by paging through them."""
+    inspection = make_inspection(Stage.MODERATION)
+    AuditEvent.objects.filter(inspection_id=inspection.pk).delete()
+    judgment = inspection.judgments.get(topic=Topic.LEADERSHIP)
+    for n in range(60):
+        audit.record(
+            by=lead_inspector,
+            action="case_review.saved",
+            obj=judgment,
+            changes={"notes": [f"Note {n}", f"Note {n + 1}"]},
+            inspection_id=inspection.pk,
+        )
+    for action in ("judgment.returned", "inspection.published", "inspection.dates_corrected"):
+        audit.record(by=lead_inspector, action=action, obj=judgment, inspection_id=inspection.pk)
+    client = client_for(lead_inspector)
+
+    everything = client.get(history_url(inspection)).content.decode()
+    assert "63 events" in everything and '<option value="grades">' in everything
+    grades = client.get(history_url(inspection), {"what": "grades"})
+    html = grades.content.decode()
+    assert "Grades and moderation, newest first: 1 event." in html
+    assert "<title>History: grades and moderation" in html
+    assert [e["action"] for e in grades.context["timeline"]] == ["Returned"]
+    # Published is the report's, not the schedule's; a date corrected, the schedule's.
+    report = client.get(history_url(inspection), {"what": "report"}).context["page_obj"]
+    assert [e.action for e in report.object_list] == ["inspection.published"]
+    schedule = client.get(history_url(inspection), {"what": "schedule"}).context["page_obj"]
+    assert [e.action for e in schedule.object_list] == ["inspection.dates_corrected"]
+    evidence = client.get(history_url(inspection), {"what": "evidence"}).content.decode()
+    assert "Nothing of this kind has happened yet." in evidence
+    # Page 2 of the case reviews keeps the choice.
+    cases = client.get(history_url(inspection), {"what": "case_files"}).content.decode()
+    assert "60 events" in cases and 'href="?what=case_files&amp;page=2"' in cases
+    # A kind not offered here (an old or altered link) shows everything.
+    odd = client.get(history_url(inspection), {"what": "people"})
+    assert odd.status_code == 200 and odd.context["page_obj"].paginator.count == 63
