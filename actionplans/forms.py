@@ -4,7 +4,7 @@ from django.conf import settings
 
 from core.forms import GovukDateField, GovukForm, PrivateFileField
 
-from .models import PlanResponse, PostInspectionVisit
+from .models import Notice, PlanResponse, PostInspectionVisit
 from .pcc_response import pcc_response_problems
 from .services import PLAN_DOCUMENT_KINDS
 
@@ -265,3 +265,49 @@ class PccResponseForm(GovukForm):
             if field not in self.errors:
                 self.add_error(field, message)
         return data
+
+
+class NoticeFilterForm(forms.Form):
+    """Narrows someone's notifications to one force, or to what they are
+    about (found by the lists review: an admin is sent every force's overdue
+    notices, page after page of 25, with nothing to find one force's by).
+    A force lead's are all their own force's: they choose what about only.
+    A value not offered (an old link) is left out, the rest kept."""
+
+    force = forms.ModelChoiceField(
+        label="Force", queryset=None, required=False, empty_label="All forces"
+    )
+    about = forms.ChoiceField(
+        label="About",
+        required=False,
+        choices=[("", "Everything"), *Notice.Subject.choices],
+    )
+    show = forms.ChoiceField(
+        required=False, choices=[("all", "all"), ("unread", "unread")], widget=forms.HiddenInput
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        from forces.models import Force
+
+        super().__init__(*args, **kwargs)
+        if user.is_force_lead:
+            del self.fields["force"]
+        else:
+            self.fields["force"].queryset = Force.objects.order_by("short_name")
+            self.fields["force"].label_from_instance = lambda force: force.short_name
+        for name in ("force", "about"):
+            if name in self.fields:
+                self.fields[name].widget.attrs["class"] = "govuk-select"
+
+    def chosen(self) -> dict:
+        """The valid choices given, by name."""
+        self.is_valid()
+        return {name: value for name, value in self.cleaned_data.items() if value}
+
+    def filter(self, notices):
+        chosen = self.chosen()
+        if "force" in chosen:
+            notices = notices.filter(inspection__force=chosen["force"])
+        if "about" in chosen:
+            notices = notices.filter(subject=chosen["about"])
+        return notices

@@ -34,6 +34,7 @@ from .access import (
 from .calendar import calendar_events, render_ics
 from .forms import (
     AdminVisitScheduleForm,
+    NoticeFilterForm,
     PccResponseForm,
     PlanDocumentForm,
     ResponseForm,
@@ -557,16 +558,25 @@ def visit_record(request: HttpRequest, inspection_id: UUID, visit_id: UUID) -> H
 
 
 def notifications(request: HttpRequest) -> HttpResponse:
-    notices = Notice.objects.for_user(request.user).select_related("inspection__force")
-    show = "unread" if request.GET.get("show") == "unread" else "all"
+    filters = NoticeFilterForm(request.GET, user=request.user)
+    chosen = filters.chosen()
+    show = "unread" if chosen.get("show") == "unread" else "all"
+    mine = Notice.objects.for_user(request.user)
+    notices = filters.filter(mine.select_related("inspection__force"))
     if show == "unread":
         notices = notices.unread()
     page = Paginator(notices, 25).get_page(request.GET.get("page"))
-    if show == "unread":
+    if show == "unread" and not ({"force", "about"} & set(chosen)):
         unread = page.paginator.count  # counted once, for both
     else:
-        unread = Notice.objects.for_user(request.user).unread().count()
-    context = {"page": page, "unread": unread, "show": show}
+        unread = mine.unread().count()
+    context = {
+        "page": page,
+        "unread": unread,
+        "show": show,
+        "filters": filters,
+        "filtered": bool({"force", "about"} & set(chosen)),
+    }
     return render(request, "actionplans/notifications.html", context)
 
 

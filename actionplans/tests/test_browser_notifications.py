@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from actionplans.tests.factories import today, weekly_overdue_notices
-from tests.browser import assert_accessible, sign_in
+from tests.browser import assert_accessible, keep, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -33,3 +33,17 @@ def test_the_lead_inspector_finds_the_unread_among_many_notifications(
     assert_accessible(page)
     page.get_by_role("link", name="Show every notification").click()
     expect(page.get_by_role("heading", name="80 notifications")).to_be_visible()
+    # Narrowed to what they are about: nothing about visits, then plans.
+    page.get_by_label("About", exact=True).select_option(label="Post-inspection visit")
+    page.get_by_role("button", name="Show").click()
+    expect(page.get_by_text("No notifications match these choices.")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_label("About", exact=True).select_option(label="Action plan")
+    page.get_by_role("button", name="Show").click()
+    expect(page.get_by_role("heading", name="80 notifications")).to_be_visible()
+    page.get_by_label("Force", exact=True).select_option(label=inspection.force.short_name)
+    page.get_by_role("button", name="Show").click()
+    expect(page.get_by_role("heading", name="80 notifications")).to_be_visible()
+    expect(page.get_by_label("About", exact=True)).to_have_value("action_plan")
+    assert_accessible(page)
+    keep(page, "notifications-narrowed")

@@ -42,3 +42,10 @@ def test_the_lead_inspector_reads_the_whole_history_of_an_inspection(
     # The first events of fieldwork, long gone from the overview.
     expect(page.get_by_text("Rationale, draft 1 →", exact=False)).to_be_visible()
     assert_accessible(page)
+    # Narrowed to the schedule: its two events, none of the 55 saves of a grade.
+    page.get_by_label("What happened").select_option(label="Schedule, team and stages")
+    page.get_by_role("button", name="Show").click()
+    expect(page.get_by_text("Schedule, team and stages, newest first")).to_be_visible()
+    expect(page.get_by_text("Rationale, draft", exact=False)).to_have_count(0)
+    assert_accessible(page)
+    keep(page, "history-schedule")
