@@ -6,13 +6,17 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run test venv lint format css bench clean
 
+# make run PORT=8001 when 8000 is taken: emailed links follow it.
+PORT ?= 8000
+RUN_ENV = DEBUG=$${DEBUG:-true} SERVICE_URL=$${SERVICE_URL:-http://127.0.0.1:$(PORT)}
+
 # Two-factor sign-in is off for the demo users (settings allow that only with DEBUG on).
 run: $(STAMP)
 	mkdir -p var/celery-queue var/celery-processed var/celery-control var/private
-	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py migrate --noinput
-	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py seed_demo
-	DEBUG=$${DEBUG:-true} TWO_FACTOR_REQUIRED=$${TWO_FACTOR_REQUIRED:-false} \
-		PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/honcho -f Procfile.dev start
+	$(RUN_ENV) $(BIN)/python manage.py migrate --noinput
+	$(RUN_ENV) $(BIN)/python manage.py seed_demo
+	$(RUN_ENV) TWO_FACTOR_REQUIRED=$${TWO_FACTOR_REQUIRED:-false} \
+		PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/honcho -f Procfile.dev start -p $(PORT)
 
 test: $(STAMP)
 	mkdir -p var/celery-queue var/celery-processed var/celery-control var/private

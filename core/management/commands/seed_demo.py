@@ -73,7 +73,7 @@ class Command(BaseCommand):
         ):
             seed(self.stdout)
         self.stdout.write(
-            self.style.SUCCESS("Demo data ready. Sign in at http://127.0.0.1:8000/ with:")
+            self.style.SUCCESS(f"Demo data ready. Sign in at {settings.SERVICE_URL}/ with:")
         )
         for email, _, role, force_slug in DEMO_USERS:
             where = f" ({force_slug.replace('-', ' ').title()})" if force_slug else ""
