@@ -9,7 +9,7 @@ from django.utils import timezone
 from django_otp import verify_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from core.forms import GovukForm, GovukFormMixin, GovukMessagesMixin
+from core.forms import FilterFormMixin, GovukForm, GovukFormMixin, GovukMessagesMixin
 
 from . import services
 from .models import User, email_key
@@ -161,7 +161,7 @@ class ReasonForm(GovukForm):
             self.helper.layout[-1] = Button.warning(self.submit_name, submit_label)
 
 
-class UserFilterForm(GovukMessagesMixin, forms.Form):
+class UserFilterForm(FilterFormMixin, GovukMessagesMixin, forms.Form):
     STATUS_CHOICES = [("", "All"), ("active", "Active"), ("deactivated", "Deactivated")]
 
     q = forms.CharField(label="Name or email address", required=False, max_length=100)

@@ -2,7 +2,7 @@ from crispy_forms_gds.layout import Field, Size
 from django import forms
 from django.conf import settings
 
-from core.forms import GovukDateField, GovukForm, PrivateFileField
+from core.forms import FilterFormMixin, GovukDateField, GovukForm, PrivateFileField
 
 from .models import Notice, PlanResponse, PostInspectionVisit
 from .pcc_response import pcc_response_problems
@@ -267,7 +267,7 @@ class PccResponseForm(GovukForm):
         return data
 
 
-class NoticeFilterForm(forms.Form):
+class NoticeFilterForm(FilterFormMixin, forms.Form):
     """Narrows someone's notifications to one force, or to what they are
     about (found by the lists review: an admin is sent every force's overdue
     notices, page after page of 25, with nothing to find one force's by).

@@ -3,7 +3,7 @@ from django.utils.html import conditional_escape
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 
-from core.forms import GovukMessagesMixin
+from core.forms import FilterFormMixin, GovukMessagesMixin
 
 from .models import Force
 
@@ -41,7 +41,7 @@ class FilterSelect(forms.Select):
         return mark_safe("".join(html))  # noqa: S308  # nosec B308 B703 - escaped above
 
 
-class ForceFilterForm(GovukMessagesMixin, forms.Form):
+class ForceFilterForm(FilterFormMixin, GovukMessagesMixin, forms.Form):
     """Filters for the forces list. Unknown values are ignored, not errors."""
 
     q = forms.CharField(label="Search by name", required=False, max_length=100)
