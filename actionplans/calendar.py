@@ -27,6 +27,9 @@ class Event:
     description: str
 
 
+NOTHING_MORE = " The inspection is closed: nothing more is due."
+
+
 def _plan_label(kind: str, sent_in: dict, *, closed: bool) -> tuple[str, str]:
     """What the plan's event says: due, or (found by the dates review: an
     accepted plan stayed 'due' in the calendar) sent in or accepted, and when;
@@ -34,11 +37,15 @@ def _plan_label(kind: str, sent_in: dict, *, closed: bool) -> tuple[str, str]:
     second dates review)."""
     label = ActionPlan.Kind(kind).label
     version = sent_in.get(kind)
-    if version is None:
+    status, submitted_at, reviewed_at = version or (None, None, None)
+    if status == ActionPlanVersion.Status.RETURNED and closed:
+        # As the plan's page says (found by the consistency review: it read
+        # "not sent in", though it was, and came back).
+        return f"{label} returned", f" Returned on {govuk_date(reviewed_at)}.{NOTHING_MORE}"
+    if status in (None, ActionPlanVersion.Status.RETURNED):  # with the force
         if closed:
-            return f"{label} not sent in", " The inspection is closed: nothing more is due."
+            return f"{label} not sent in", NOTHING_MORE
         return f"{label} due", ""
-    status, submitted_at, reviewed_at = version
     if status == ActionPlanVersion.Status.ACCEPTED:
         return f"{label} accepted", f" Accepted on {govuk_date(reviewed_at)}."
     return f"{label} sent in", f" Sent in for review on {govuk_date(submitted_at)}."
@@ -46,18 +53,20 @@ def _plan_label(kind: str, sent_in: dict, *, closed: bool) -> tuple[str, str]:
 
 def _deadline_events(inspection: Inspection, sent_in: dict) -> list[Event]:
     short = inspection.force.short_name
+    closed = inspection.stage == Inspection.Stage.CLOSED
     deadlines = []
     for kind, field in ActionPlan.DUE_FIELDS.items():
-        label, since = _plan_label(
-            kind, sent_in, closed=inspection.stage == Inspection.Stage.CLOSED
-        )
+        label, since = _plan_label(kind, sent_in, closed=closed)
         deadlines.append((kind, getattr(inspection, field), label, since))
+    # Closed with none recorded, as the follow-up page says: nothing chases it
+    # (found by the consistency review: it stayed "due" in the calendar).
+    unrecorded = closed and not inspection.pcc_response_published_on
     deadlines.append(
         (
             "pcc_response",
             inspection.pcc_response_due_on,
-            "Police and crime commissioner's response due",
-            "",
+            "Police and crime commissioner's response " + ("not recorded" if unrecorded else "due"),
+            NOTHING_MORE if unrecorded else "",
         )
     )
     # The same uid whatever the label: a calendar updates the event it has.
@@ -93,12 +102,10 @@ def calendar_events(user) -> list[Event]:
         | Q(updated_action_plan_due_on__isnull=False)
         | Q(pcc_response_due_on__isnull=False)
     ).select_related("force")
-    # Each plan's latest version sent in (awaiting review or accepted), if any.
+    # Each plan's latest version, if any: the last of each plan wins.
     sent_in: dict = {}
     versions = (
-        ActionPlanVersion.objects.filter(
-            plan__inspection__in=visible.values("pk"), status__in=ActionPlanVersion.IN
-        )
+        ActionPlanVersion.objects.filter(plan__inspection__in=visible.values("pk"))
         .order_by("number")
         .values_list("plan__inspection_id", "plan__kind", "status", "submitted_at", "reviewed_at")
     )

@@ -734,6 +734,7 @@ def inspection_close(*, inspection: Inspection, closed_on: date, by: User) -> No
         after=inspection.published_on,
         after_what="the publication date",
     )
+    _require_no_visit_to_come(inspection, closed_on)
     inspection.closed_on = closed_on
     _move(
         inspection,
@@ -742,6 +743,26 @@ def inspection_close(*, inspection: Inspection, closed_on: date, by: User) -> No
         action="inspection.closed",
         changes={"closed_on": [None, str(closed_on)]},
     )
+
+
+def _require_no_visit_to_come(inspection: Inspection, closed_on: date) -> None:
+    """Closing says follow-up is complete: not while a post-inspection visit
+    is still to come (found by the consistency review: the visit went on in
+    the dashboard and the calendar, but left the force lead's "What is due",
+    and could no longer be cancelled)."""
+    to_come = (
+        inspection.post_inspection_visits.booked()
+        .filter(visit_on__gt=closed_on)
+        .order_by("visit_on")
+        .first()
+    )
+    if to_come is not None:
+        raise ValidationError(
+            {
+                "closed_on": f"The post-inspection visit on {govuk_date(to_come.visit_on)} is "
+                "still to come. Close the inspection after it, or cancel the visit first"
+            }
+        )
 
 
 ALREADY_CANCELLED = "This inspection has already been cancelled"
