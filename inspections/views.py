@@ -1340,36 +1340,57 @@ def recommendation_delete(request: HttpRequest, inspection_id, recommendation_id
 # Evidence -----------------------------------------------------------------
 
 
+# Each list of the evidence page, this many to a page of its own.
+EVIDENCE_PAGE_SIZE = 50
+
+
 def evidence_list(request: HttpRequest, inspection_id) -> HttpResponse:
     inspection = _evidence_page(request, inspection_id)
     return fragments.render(
         request,
         "inspections/evidence.html",
         {"inspection": inspection},
-        body=lambda: _evidence_context(inspection, request.user),
+        body=lambda: _evidence_context(inspection, request),
     )
 
 
-def _evidence_context(inspection: Inspection, user) -> dict:
+def _evidence_context(inspection: Inspection, request: HttpRequest) -> dict:
+    """The interviews and the documents, each a page of its own (found by the
+    lists review: 120 interviews on one page), with their counts."""
+    interviews = Paginator(
+        inspection.interviews.order_by("-held_on", "-created_at", "pk").values_list(
+            "pk", "held_on", "topics"
+        ),
+        EVIDENCE_PAGE_SIZE,
+    ).get_page(request.GET.get("interviews_page"))
+    documents = Paginator(
+        inspection.documents.order_by("-received_on", "title", "pk").values_list(
+            *DOCUMENT_ROW_FIELDS
+        ),
+        EVIDENCE_PAGE_SIZE,
+    ).get_page(request.GET.get("documents_page"))
     return {
-        "interviews": _interview_rows(inspection),
-        "documents": _document_rows(inspection),
+        "interviews": _interview_rows(inspection, interviews.object_list),
+        "interviews_page": interviews,
+        "documents": _document_rows(inspection, documents.object_list),
+        "documents_page": documents,
         # A closed or cancelled inspection takes no more evidence.
-        "can_record": can_work_on(user, inspection) and not inspection.has_ended,
+        "can_record": can_work_on(request.user, inspection) and not inspection.has_ended,
     }
 
 
-def _interview_rows(inspection: Inspection) -> list[dict]:
-    """One row an interview, as plain values: its date as govuk_date gives it,
-    its participants as str(Participant) gives them, its topics' labels, and
-    its links. Two queries, as with its participants prefetched."""
+def _interview_rows(inspection: Inspection, interviews) -> list[dict]:
+    """One row an interview of `interviews` ((pk, held_on, topics) each), as
+    plain values: its date as govuk_date gives it, its participants as
+    str(Participant) gives them, its topics' labels, and its links. One
+    query for the participants."""
     rows = {
         pk: {
             "held_on": govuk_date(held_on),
             "topic_labels": topic_labels(topics),
             "participant_names": [],
         }
-        for pk, held_on, topics in inspection.interviews.values_list("pk", "held_on", "topics")
+        for pk, held_on, topics in interviews
     }
     if rows:
         participants = Participant.objects.filter(interview_id__in=list(rows)).values_list(
@@ -1398,15 +1419,14 @@ DOCUMENT_ROW_FIELDS = (
 )
 
 
-def _document_rows(inspection: Inspection) -> list[dict]:
-    """One row a document, as plain values: its kind's label, its date as
-    govuk_date gives it, its file's name, and its links (a download link only
-    with a file)."""
+def _document_rows(inspection: Inspection, documents) -> list[dict]:
+    """One row a document of `documents` (DOCUMENT_ROW_FIELDS each), as plain
+    values: its kind's label, its date as govuk_date gives it, its file's
+    name, and its links (a download link only with a file)."""
     kinds = dict(Document.Kind.choices)
     download_url = url_maker("inspections:document_download", inspection.pk, ANY)
     change_url = url_maker("inspections:document_edit", inspection.pk, ANY)
     delete_url = url_maker("inspections:document_delete", inspection.pk, ANY)
-    documents = inspection.documents.values_list(*DOCUMENT_ROW_FIELDS)
     return [
         {
             "title": title,

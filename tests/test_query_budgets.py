@@ -52,7 +52,8 @@ PAGES = {
     "inspection (force lead)": Page("force_lead", "inspections:detail", "inspection", 10),
     "grading": Page("lead", "inspections:judgment", "inspection,investigation", 9),
     "findings": Page("lead", "inspections:findings", "inspection", 6),
-    "evidence": Page("lead", "inspections:evidence", "inspection", 7),
+    # Each of its two lists counted for its own pages.
+    "evidence": Page("lead", "inspections:evidence", "inspection", 9),
     "report (force lead)": Page("force_lead", "inspections:report", "inspection", 7),
     "sample": Page("lead", "casefiles:sample", "inspection", 9),
     "review list": Page("lead", "casefiles:review_list", "inspection", 6),

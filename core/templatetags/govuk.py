@@ -257,3 +257,11 @@ def _iso_date(value: str) -> date | None:
         except ValueError:
             return None
     return None
+
+
+@register.filter
+def page_param(number, name: str) -> dict:
+    """{name: number} for {% querystring request.GET number|page_param:name %}:
+    a page of one of two lists on a page, each with its own parameter
+    (_pagination.html's `param`)."""
+    return {name: number}

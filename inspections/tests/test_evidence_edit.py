@@ -666,3 +666,42 @@ def test_two_interviews_on_one_day_have_links_told_apart(client_for, evidence, i
     for action in ("Change", "Delete"):
         assert f"{action}{hidden}Superintendent (Police)</span>" in page
         assert f"{action}{hidden}Head of children" in page
+
+
+def test_the_evidence_pages_each_list_on_its_own(client_for, make_inspection, inspector):
+    """Found by the lists review: 120 interviews on one page. Each list goes
+    50 to a page, with its own page parameter, landing on its own heading."""
+    from inspections.views import EVIDENCE_PAGE_SIZE
+
+    inspection = make_inspection(Inspection.Stage.FIELDWORK)
+    Interview.objects.bulk_create(
+        Interview(inspection=inspection, held_on=inspection.fieldwork_start, notes=f"n{n}")
+        for n in range(EVIDENCE_PAGE_SIZE + 5)
+    )
+    Document.objects.bulk_create(
+        Document(
+            inspection=inspection,
+            title=f"Minutes {n:03d}",
+            kind="policy",
+            received_on=inspection.fieldwork_start,
+        )
+        for n in range(3)
+    )
+    client = client_for(inspector)
+    url = reverse("inspections:evidence", args=[inspection.pk])
+    first = client.get(url, {"documents_page": "1"})
+    html = first.content.decode()
+    assert "Interviews and discussions (55)" in html and "Documents and data examined (3)" in html
+    assert len(first.context["interviews"]) == EVIDENCE_PAGE_SIZE
+    assert 'aria-label="Pages of interviews"' in html
+    assert 'aria-label="Pages of documents"' not in html  # one page: no navigation
+    assert 'href="?documents_page=1&amp;interviews_page=2#interviews"' in html
+    second = client.get(url, {"interviews_page": "2"})
+    assert len(second.context["interviews"]) == 5
+    assert [d["title"] for d in second.context["documents"]] == [
+        "Minutes 000",
+        "Minutes 001",
+        "Minutes 002",
+    ]
+    for odd in ("0", "abc", "99"):
+        assert client.get(url, {"interviews_page": odd}).status_code == 200
