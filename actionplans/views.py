@@ -566,16 +566,23 @@ def notifications(request: HttpRequest) -> HttpResponse:
     if show == "unread":
         notices = notices.unread()
     page = Paginator(notices, 25).get_page(request.GET.get("page"))
-    if show == "unread" and not ({"force", "about"} & set(chosen)):
-        unread = page.paginator.count  # counted once, for both
-    else:
-        unread = mine.unread().count()
+    filtered = bool({"force", "about"} & set(chosen))
+    # Unread and nothing else listed: counted once, for both.
+    listed_all_unread = show == "unread" and not filtered
+    unread = page.paginator.count if listed_all_unread else mine.unread().count()
+    # Of those listed, how many unread: whether to offer "only unread" (found
+    # by the review of the day's changes: narrowed to one force, the offer
+    # was weighed against every force's unread).
+    listed_unread = unread
+    if filtered:
+        listed_unread = page.paginator.count if show == "unread" else notices.unread().count()
     context = {
         "page": page,
         "unread": unread,
+        "listed_unread": listed_unread,
         "show": show,
         "filters": filters,
-        "filtered": bool({"force", "about"} & set(chosen)),
+        "filtered": filtered,
     }
     return render(request, "actionplans/notifications.html", context)
 

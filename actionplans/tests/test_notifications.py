@@ -427,3 +427,23 @@ def test_notifications_are_narrowed_to_a_force_and_what_they_are_about(
     # A force lead's are all their own force's: no force to choose.
     lead_page = client_for(force_lead_a).get(url).content.decode()
     assert 'name="force"' not in lead_page
+
+
+def test_narrowed_to_a_force_only_unread_is_offered_when_some_listed_are_read(
+    client_for, admin_user, lead_inspector, force_a, force_b
+):
+    """Found by the review of the day's changes: narrowed to one force, the
+    offer of "only unread" was weighed against every force's unread."""
+    from actionplans.tests.factories import bare_inspection
+
+    due = today() - timedelta(days=1)
+    ours = bare_inspection(force=force_a, lead=lead_inspector, action_plan_due_on=due)
+    theirs = bare_inspection(force=force_b, lead=lead_inspector, action_plan_due_on=due)
+    weekly_overdue_notices(admin_user, ours, 3, unread=(1,))
+    weekly_overdue_notices(admin_user, theirs, 5)
+    url = reverse("actionplans:notifications")
+    html = client_for(admin_user).get(url, {"force": force_a.pk}).content.decode()
+    assert "You have 6 unread notifications." in html and "3 notifications" in html
+    assert "Show only unread notifications" in html
+    unread = client_for(admin_user).get(url, {"force": force_a.pk, "show": "unread"})
+    assert "1 unread notification" in unread.content.decode()

@@ -112,23 +112,25 @@ def test_a_submission_as_the_inspection_closes_is_refused(
     assert not ActionPlanVersion.objects.filter(plan=plan).exists()
 
 
-def test_a_cancellation_as_the_inspection_closes_is_refused(published, lead_inspector, admin_user):
+def test_a_visit_booked_as_the_inspection_closes_is_refused(published, lead_inspector, admin_user):
+    """A visit still to come stops the closing (inspection_close), so none can
+    be cancelled as it closes; one booked as it closes waits for the closing
+    and is refused, not left booked on a closed inspection."""
     skip_unless_postgresql()
-    visit = services.post_inspection_visit_schedule(
-        inspection=published, visit_on=today() + timedelta(days=20), by=lead_inspector
-    )
     _in_follow_up(published, lead_inspector)
 
     refused = _while_closing(
         published,
         admin_user,
-        lambda: services.post_inspection_visit_cancel(
-            visit=visit, reason="The force asked", by=admin_user
+        lambda: services.post_inspection_visit_schedule(
+            inspection=Inspection.objects.get(pk=published.pk),
+            visit_on=today() + timedelta(days=20),
+            by=admin_user,
         ),
     )
 
-    assert refused is not None and "The inspection is closed" in str(refused)
-    assert not PostInspectionVisit.objects.get(pk=visit.pk).is_cancelled
+    assert refused is not None and "closed" in str(refused)
+    assert not PostInspectionVisit.objects.filter(inspection=published).exists()
 
 
 def _plan_services(inspection, force_lead, lead_inspector, admin_user):
