@@ -615,7 +615,7 @@ def _password_link_queue(*, user: User, purpose: str) -> None:
         logger.exception("A password link for user %s could not be queued", user.pk)
         _password_link_not_sent(
             user,
-            "The email could not be queued: the service’s message queue was unavailable.",
+            "The email could not be sent: part of the service was not working.",
         )
 
 
@@ -632,7 +632,7 @@ def password_link_given_up(*, user_id: str) -> None:
     user = User.objects.select_related("force").filter(pk=user_id).first()
     if user is not None:
         _password_link_not_sent(
-            user, "The mail server could not be reached, though it was tried for hours."
+            user, "The email could not be sent: the email server did not answer for hours."
         )
 
 
@@ -701,7 +701,9 @@ def password_link_email(*, user_id: str, purpose: str) -> bool:
     if refusal is not None:
         what = f"the address {user.email}" if refusal.of_recipient else "the email"
         _password_link_not_sent(
-            user, f"The mail server refused {what} for good (SMTP {refusal.code})."
+            # Its code is in the log, for whoever looks into it: not words for an admin.
+            user,
+            f"The email server did not accept {what}.",
         )
     return refusal is None
 

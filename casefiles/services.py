@@ -564,6 +564,22 @@ def population_by_category(inspection: Inspection) -> dict[str, list[str]]:
     return population
 
 
+def _check_sizes_fit(population: dict[str, list[str]], sizes: dict[str, int]) -> None:
+    """Refuse a size larger than its category's cases, in the sample form's
+    own words (found by the words review: the sampler's "missing-children:
+    cannot draw 9 from 3" reached the page when the list changed meanwhile)."""
+    for slug, size in sizes.items():
+        count = len(population.get(slug, ()))
+        if size > count:
+            category = CaseCategory.objects.filter(slug=slug).first()
+            name = category.name if category else slug
+            name = name[0].lower() + name[1:]
+            raise ValidationError(
+                f"The sample size for {name} must be {count:,} or fewer: the list has "
+                f"{count:,} case{'s' if count != 1 else ''} in that category"
+            )
+
+
 def _draw_blockers(inspection: Inspection) -> str:
     if CaseReview.objects.filter(case__inspection=inspection).exists():
         return "You cannot draw the sample again: reviews of the current sample have started"
@@ -619,10 +635,8 @@ def sample_draw(
     if not sizes:
         raise ValidationError("Enter a sample size for at least one category")
     seed = seed or new_seed()
-    try:
-        chosen = draw_stratified_sample(population, sizes, seed)
-    except ValueError as exc:
-        raise ValidationError(f"The sample sizes do not fit the case list: {exc}") from None
+    _check_sizes_fit(population, sizes)
+    chosen = draw_stratified_sample(population, sizes, seed)
     references = [reference for refs in chosen.values() for reference in refs]
     second = choose_second_reviews(
         references, settings.PROGRAMME_RULES["SECOND_REVIEW_SHARE"], seed

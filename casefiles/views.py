@@ -431,7 +431,8 @@ def sample_draw(request: HttpRequest, inspection_id: UUID) -> HttpResponse:
                 return redirect("casefiles:sample", inspection.pk)
             add_service_errors(form, exc)
         else:
-            messages.success(request, f"Sample drawn: {draw.sample_count} cases, seed {draw.seed}")
+            cases = f"{draw.sample_count:,} case{pluralize(draw.sample_count)}"
+            messages.success(request, f"Sample drawn: {cases}, seed {draw.seed}")
             return redirect("casefiles:sample", inspection.pk)
     context = _context(inspection, "sample", form=form, redraw=bool(draws), has_cases=bool(counts))
     return render(request, "casefiles/sample_draw.html", context)

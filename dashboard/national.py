@@ -400,7 +400,7 @@ def grade_distribution_chart(table: list[dict]):
     return charts.stacked_bars(
         title="Latest published grades by topic",
         description=(
-            f"For each of the five topics, how many forces hold each grade, from {total} "
+            f"For each of the 5 topics, how many forces hold each grade, from {total} "
             "latest published graded judgments. The table below gives the same figures."
         ),
         rows=[

@@ -584,7 +584,7 @@ TRANSITIONS = {
         services.inspection_start_fieldwork,
         Stage.PLANNED,
         "The team can then record interviews and documents, review case files and "
-        "grade the five topics.",
+        "grade the 5 topics.",
         lambda i: "Fieldwork started",
     ),
     "start-moderation": Transition(

@@ -145,7 +145,7 @@ def test_without_a_seed_one_is_chosen_and_recorded(inspection, case_list, inspec
 
 
 def test_a_size_bigger_than_the_category_is_an_error(inspection, case_list, inspector):
-    with pytest.raises(ValidationError, match="cannot draw 11 from 10"):
+    with pytest.raises(ValidationError, match="must be 10 or fewer: the list has 10 cases"):
         services.sample_draw(
             inspection=inspection, sizes={"child-exploitation": 11}, seed=3, reason="", by=inspector
         )

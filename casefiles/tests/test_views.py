@@ -856,3 +856,25 @@ def test_a_case_is_found_on_the_list_by_its_reference(client_for, inspector, ins
     assert "No case on the list has a reference starting ‘REF-child’ in this category" in page
     page = client.get(url("case_list", inspection), {"reference": "x" * 51}).text
     assert "No case on the list has a reference starting" in page
+
+
+def test_the_samples_words_are_the_services_own(client_for, force_a, lead_inspector, inspector):
+    """Found by the words review: "Sample drawn: 1 cases", and the sampler's
+    own "missing-children: cannot draw 9 from 3" when the list changed."""
+    from casefiles.tests.factories import InspectionFactory, add_cases
+
+    inspection = InspectionFactory(force=force_a, lead_inspector=lead_inspector, team=[inspector])
+    add_cases(inspection, {"missing-children": 3})
+    with pytest.raises(ValidationError) as refused:
+        services.sample_draw(
+            inspection=inspection, sizes={"missing-children": 9}, seed=1, reason="", by=inspector
+        )
+    assert refused.value.messages == [
+        "The sample size for missing children must be 3 or fewer: the list has 3 cases in "
+        "that category"
+    ]
+    url = reverse("casefiles:sample_draw", args=[inspection.pk])
+    response = client_for(inspector).post(
+        url, {"size_missing-children": "1", "seed": "7"}, follow=True
+    )
+    assert "Sample drawn: 1 case, seed 7" in response.content.decode()

@@ -2017,3 +2017,17 @@ def test_a_post_about_a_finding_loads_its_inspection_once(
     before_the_service = sql[: next((i for i, q in enumerate(sql) if "SAVEPOINT" in q), len(sql))]
     reads = [q for q in before_the_service if q.startswith('SELECT "inspections_inspection"."id"')]
     assert len(reads) == 1
+
+
+def test_numbers_of_two_and_more_are_numerals(client_for, force_a, lead_inspector, inspector):
+    """Found by the words review: "the five topics", where GOV.UK style writes 5."""
+    from pathlib import Path
+
+    from inspections.tests.factories import schedule
+
+    inspection = schedule(force=force_a, lead=lead_inspector, team=[inspector])
+    url = reverse("inspections:transition", args=[inspection.pk, "start-fieldwork"])
+    assert "grade the 5 topics" in client_for(lead_inspector).get(url).content.decode()
+    root = Path(__file__).resolve().parents[2]
+    for source in ("dashboard/national.py", "templates/reports/report.html"):
+        assert "five topics" not in (root / source).read_text(), source
