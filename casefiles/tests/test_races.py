@@ -135,6 +135,41 @@ def test_a_new_lead_inspector_takes_over_the_second_reviews_to_do(
     ]
 
 
+def test_a_new_lead_is_not_handed_the_second_review_of_their_own_first_review(
+    lead_inspector, admin_user, inspection, drawn
+):
+    """Found by a review: a lead changed to a team member who had reviewed a
+    case was handed its second review, which only the lead may do and not of
+    their own: it stayed "To do" for ever. It is dropped, as none is made for
+    a review the lead writes; the others are handed over."""
+    from accounts.models import User
+    from accounts.tests.factories import UserFactory
+    from inspections import services as inspection_services
+
+    writer = UserFactory(full_name="Wyn Writer", role=User.Role.LEAD_INSPECTOR)
+    other = UserFactory(full_name="Oli Other", role=User.Role.INSPECTOR)
+    inspection.team.add(writer, other)
+    first, second = Case.objects.sampled().order_by("reference")[:2]
+    for case, reviewer in ((first, writer), (second, other)):
+        Case.objects.filter(pk=case.pk).update(second_review_due=True, reviewer=reviewer)
+        case.refresh_from_db()
+        submit_review(case, reviewer)
+    assert SecondReview.objects.count() == 2
+    Inspection.objects.filter(pk=inspection.pk).update(stage=Inspection.Stage.MODERATION)
+    inspection.refresh_from_db()
+    inspection_services.inspection_change_lead(
+        inspection=inspection, lead_inspector=writer, reason="Lena has left", by=admin_user
+    )
+    [kept] = SecondReview.objects.all()
+    assert kept.review.case == second and kept.reviewer == writer
+    event = AuditEvent.objects.get(action="inspection.lead_changed")
+    assert event.changes["second_reviews_dropped"] == [
+        None,
+        f"1: of reviews Wyn Writer ({writer.email}) submitted",
+    ]
+    assert event.changes["second_reviews_to_do"][1] == f"Wyn Writer ({writer.email}): 1"
+
+
 REDRAW = {
     "size_missing-children": "5",
     "size_strategy-discussions-s47": "3",
