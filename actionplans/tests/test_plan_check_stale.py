@@ -89,3 +89,18 @@ def test_a_check_page_gone_back_to_after_a_return_does_not_send_the_plan_again(
     html = again.content.decode()
     assert "The plan changed after you opened this page" in html
     assert "Submitting makes this version 2." in html
+
+
+def test_the_check_page_repeats_the_comments_of_a_returned_version(
+    client_for, force_lead_a, lead_inspector, checks
+):
+    """The comments to answer, where the answers are checked: they were on
+    the plan and version pages only (left undone at stop 28)."""
+    from actionplans.tests.factories import submitted_plan
+
+    plan, version = submitted_plan(checks, by=force_lead_a)
+    services.action_plan_version_return(
+        version=version, by=lead_inspector, comment="Give each action an owner"
+    )
+    html = client_for(force_lead_a).get(url("plan_check", checks)).content.decode()
+    assert "returned version 1" in html and "Give each action an owner" in html
