@@ -309,7 +309,7 @@ def import_template(request: HttpRequest, inspection_id: UUID) -> HttpResponse:
 def import_status(request: HttpRequest, inspection_id: UUID, import_id: UUID) -> HttpResponse:
     inspection = get_casefiles_inspection(request, inspection_id)
     job = get_import(inspection, import_id)
-    # The page refreshes itself while the import runs, unless the user has
+    # The page checks on the import while it runs, unless the user has
     # turned that off (WCAG 2.2.1: a person must be able to stop it).
     refresh = job.is_running and request.GET.get("refresh") != "off"
     context = _context(inspection, "cases", job=job, refresh=refresh)

@@ -238,7 +238,7 @@ def test_an_import_left_running_past_its_time_no_longer_blocks_anything(
     CaseListImport.objects.filter(pk=job.pk).update(created_at=long_ago)
     html = client_for(inspector).get(job.get_absolute_url()).content.decode()
     assert "The import stopped before it finished" in html
-    assert "refreshes itself" not in html
+    assert "checks every few seconds" not in html
 
     services.case_list_import_start(
         inspection=inspection, upload=csv_upload(good_rows(2)), by=inspector

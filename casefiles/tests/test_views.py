@@ -217,7 +217,7 @@ def test_a_running_import_page_refreshes_itself_with_progress_in_words(
     html = client.get(job.get_absolute_url()).content.decode()
     assert "data-app-refresh-seconds" in html
     assert "Importing row 40,000 of 100,000" in html
-    assert "Stop this page refreshing itself" in html
+    assert "Stop checking" in html
     html = client.get(job.get_absolute_url(), {"refresh": "off"}).content.decode()
     assert "data-app-refresh-seconds" not in html
     assert "Importing row 40,000 of 100,000" in html

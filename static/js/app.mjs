@@ -5,13 +5,47 @@ import { initAll as initMoj } from "../vendor/moj-frontend/moj-frontend.min.js";
 initGovuk();
 initMoj();
 
-// Status pages for long work (imports, reports) reload themselves while the
-// work runs. Done here, not with <meta http-equiv="refresh">, so the page can
-// offer a link to stop it and nothing runs without JavaScript but a link.
+// Status pages for long work (imports, reports) check on it while it runs:
+// the page is fetched again in the background, and only its status region
+// (data-app-refresh-region, a role="status" live region) is brought up to
+// date, so focus and the reading place stay where the person left them
+// (found by the keyboard review: reloading the whole page every few seconds
+// threw focus back to the top, and the link to stop it could not be reached
+// in time). Once the work is over, the region says so and links to the
+// result. Without JavaScript, nothing runs but a link.
 const refresh = document.querySelector("[data-app-refresh-seconds]");
-if (refresh) {
+const region = document.querySelector("[data-app-refresh-region]");
+if (refresh && region) {
   const seconds = Number(refresh.dataset.appRefreshSeconds) || 5;
-  window.setTimeout(() => window.location.reload(), seconds * 1000);
+  const done = refresh.dataset.appRefreshDone || "It has finished.";
+  const check = async () => {
+    let page;
+    try {
+      const response = await fetch(window.location.href, { credentials: "same-origin" });
+      if (!response.ok) throw new Error(String(response.status));
+      page = new DOMParser().parseFromString(await response.text(), "text/html");
+    } catch {
+      window.setTimeout(check, seconds * 2000); // the service busy: ask less often
+      return;
+    }
+    const fresh = page.querySelector("[data-app-refresh-region]");
+    if (fresh && page.querySelector("[data-app-refresh-seconds]")) {
+      if (fresh.innerHTML !== region.innerHTML) region.innerHTML = fresh.innerHTML;
+      window.setTimeout(check, seconds * 1000);
+      return;
+    }
+    const said = document.createElement("p");
+    said.className = "govuk-body";
+    said.append(`${done} `);
+    const link = document.createElement("a");
+    link.className = "govuk-link";
+    link.href = window.location.pathname;
+    link.textContent = "See the result";
+    said.append(link);
+    region.replaceChildren(said);
+    document.querySelectorAll("[data-app-refresh-stop]").forEach((stop) => stop.remove());
+  };
+  window.setTimeout(check, seconds * 1000);
 }
 
 // A wide table scrolls sideways in its own box on a narrow screen
