@@ -431,9 +431,33 @@ def _audit(plan: ActionPlan, obj, *, by: User, action: str, changes=None, commen
     )
 
 
+# The stages in which the force works on each plan: the action plan from
+# the report's pre-publication checks, the updated plan from publication.
+PLAN_OPEN_STAGES = {
+    ActionPlan.Kind.ACTION_PLAN: (
+        Inspection.Stage.PRE_PUBLICATION,
+        Inspection.Stage.PUBLISHED,
+        Inspection.Stage.FOLLOW_UP,
+    ),
+    ActionPlan.Kind.UPDATED_ACTION_PLAN: (Inspection.Stage.PUBLISHED, Inspection.Stage.FOLLOW_UP),
+}
+
+
 def _require_editable(plan: ActionPlan) -> None:
     if plan.is_closed:
         raise ValidationError(plan.not_editable_message())
+    # The page's door (no due date, no plan page), kept by the service too
+    # (found by the stage review: a call past it drafted and submitted a plan
+    # during grading, or on a cancelled inspection).
+    if plan.inspection.stage not in PLAN_OPEN_STAGES[plan.kind]:
+        raise ValidationError(
+            f"The force works on the {plan.get_kind_display().lower()} once the report is "
+            + (
+                "with it for pre-publication checks"
+                if plan.kind == ActionPlan.Kind.ACTION_PLAN
+                else "published"
+            )
+        )
     if not plan.is_editable:
         raise ValidationError(
             f"This {plan.get_kind_display().lower()} has been submitted and cannot be changed"
@@ -805,6 +829,13 @@ def post_inspection_visit_schedule(
     )
     if inspection.stage == Inspection.Stage.CLOSED:
         raise ValidationError("The inspection is closed: no more visits can be booked")
+    # The view's door, kept by the service too (found by the stage review: a
+    # call past the door booked a visit, and told the force, before the
+    # report was published, or on a cancelled inspection).
+    if inspection.stage not in Inspection.PUBLISHED_STAGES:
+        raise ValidationError("A post-inspection visit is booked once the report is published")
+    if not can_schedule_visit(by, inspection):
+        raise PermissionDenied
     problems = visit_notice_problems(
         visit_on=visit_on, short_notice_reason=short_notice_reason, by=by, today=today
     )
