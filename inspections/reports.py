@@ -15,6 +15,7 @@ from datetime import date
 from operator import attrgetter
 
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -288,6 +289,9 @@ def report_filename(inspection: Inspection, *, draft: bool) -> str:
 # Building and keeping the PDF ----------------------------------------------
 
 
+NO_REPORT_CANCELLED = "There is no report: the inspection was cancelled"
+
+
 @transaction.atomic
 def report_request(*, inspection: Inspection, by) -> ReportFile:
     """Ask for a fresh PDF of the report; a task builds it once this commits.
@@ -301,7 +305,16 @@ def report_request(*, inspection: Inspection, by) -> ReportFile:
     """
     from .tasks import build_report
 
-    Inspection.objects.select_for_update(no_key=True).filter(pk=inspection.pk).first()
+    stage = (
+        Inspection.objects.select_for_update(no_key=True)
+        .filter(pk=inspection.pk)
+        .values_list("stage", flat=True)
+        .first()
+    )
+    if stage == Inspection.Stage.CANCELLED:
+        # Found by the stage review: a PDF, marked DRAFT, of a report there
+        # will never be.
+        raise ValidationError(NO_REPORT_CANCELLED)
     newest = ReportFile.objects.filter(inspection=inspection, stage=inspection.stage).first()
     if newest is not None:
         background.give_up_if_lost(newest)

@@ -1710,7 +1710,10 @@ def report_pdf_status(request: HttpRequest, inspection_id) -> HttpResponse:
 @require_POST
 def report_pdf_build(request: HttpRequest, inspection_id) -> HttpResponse:
     inspection = _report_inspection(request, inspection_id)
-    reports.report_request(inspection=inspection, by=request.user)
+    try:
+        reports.report_request(inspection=inspection, by=request.user)
+    except ValidationError as error:  # a cancelled inspection, from an old page
+        messages.error(request, error.messages[0])
     return redirect("inspections:report_pdf", inspection.pk)
 
 

@@ -319,6 +319,27 @@ def test_build_needs_a_post(client_for, inspector, make_report):
     assert response.status_code == 405
 
 
+def test_a_cancelled_inspection_has_no_report_pdf_to_build(
+    client_for, inspector, admin_user, force_a, lead_inspector
+):
+    """Found by the stage review: the page offered "Build the report PDF", and
+    a build made a DRAFT of a report there will never be."""
+    from inspections import services
+    from inspections.tests.factories import inspection_at
+
+    inspection = inspection_at(
+        Stage.PLANNED, force=force_a, lead=lead_inspector, team=[inspector], admin=admin_user
+    )
+    services.inspection_cancel(inspection=inspection, reason="Called off", by=admin_user)
+    client = client_for(inspector)
+    page = client.get(status_url(inspection)).content.decode()
+    assert "There is no report: the inspection was cancelled." in page
+    assert build_url(inspection) not in page and "No PDF of this report" not in page
+    refused = client.post(build_url(inspection), follow=True)
+    assert "There is no report: the inspection was cancelled" in refused.content.decode()
+    assert not ReportFile.objects.filter(inspection=inspection).exists()
+
+
 def test_tracker_csv_lists_every_recommendation_and_area_for_improvement(
     client_for, force_lead_a, make_report
 ):
