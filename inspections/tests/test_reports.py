@@ -62,6 +62,18 @@ def test_draft_is_watermarked_on_every_page_and_published_is_not(make_report):
     assert "DRAFT" not in squashed(pdf_text(published.pdf, raw=True))
 
 
+def test_a_drafts_words_read_in_order_without_the_watermarks_letters(make_report):
+    """Found by the PDF review: the watermark was drawn as text, so its
+    letters ("DR", "AF", "T") were copied, and read by tools that do not use
+    the tags, in among the page's words. It is outlines now; the margin says
+    DRAFT in words."""
+    draft = reports.render_report_pdf(make_report(Stage.PRE_PUBLICATION))
+    for page in range(1, draft.page_count + 1):
+        lines = [line.strip() for line in pdf_text(draft.pdf, page=page, raw=True).splitlines()]
+        assert not {"DR", "AF", "T", "D", "R", "A", "F"} & set(lines), lines
+        assert any(line.startswith("OFFICIAL-SENSITIVE: DRAFT") for line in lines), lines
+
+
 DRAFT_FOR_CHECKS = "Draft for pre-publication checks: not for circulation"
 
 
