@@ -122,3 +122,21 @@ def test_the_printed_report_leaves_out_the_services_navigation(
     page.emulate_media(media="screen")
     expect(page.get_by_role("navigation", name="Inspection sections")).to_be_visible()
     assert_accessible(page)
+
+
+def test_a_building_report_page_signed_out_meanwhile_goes_to_sign_in(
+    page: Page, live_server, admin_user, lead_inspector, inspector, force_a
+):
+    """Checking in the background, the page is sent to sign in once the
+    session has ended, as a reload would: not told the work is over."""
+    from inspections.models import ReportFile
+
+    people = {"lead": lead_inspector, "inspector": inspector, "admin": admin_user}
+    inspection = report_inspection(force=force_a, **people)
+    ReportFile.objects.create(inspection=inspection, status=ReportFile.Status.BUILDING)
+    sign_in(page, live_server.url, inspector)
+    page.goto(f"{live_server.url}/inspections/{inspection.pk}/report/pdf/")
+    expect(page.get_by_role("status")).to_contain_text("Building the report…")
+    page.context.clear_cookies()
+    page.wait_for_url("**/account/sign-in/**", timeout=10_000)
+    expect(page.get_by_text("no longer being built")).to_have_count(0)

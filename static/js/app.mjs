@@ -22,6 +22,11 @@ if (refresh && region) {
     let page;
     try {
       const response = await fetch(window.location.href, { credentials: "same-origin" });
+      if (response.redirected) {
+        // Sent elsewhere (signed out, say): go there, as a reload would.
+        window.location.assign(response.url);
+        return;
+      }
       if (!response.ok) throw new Error(String(response.status));
       page = new DOMParser().parseFromString(await response.text(), "text/html");
     } catch {
