@@ -49,16 +49,27 @@ def test_force_lead_downloads_their_report_but_not_another_forces(
         assert_accessible(page)
 
 
-def test_a_building_report_refreshes_until_the_person_stops_it(
-    page: Page, live_server, admin_user, lead_inspector, inspector, force_a
-):
+@pytest.fixture
+def building(admin_user, lead_inspector, inspector, force_a):
+    """A whole report's inspection, and a PDF of it being built."""
     from inspections.models import ReportFile
 
     people = {"lead": lead_inspector, "inspector": inspector, "admin": admin_user}
     inspection = report_inspection(force=force_a, **people)
-    ReportFile.objects.create(inspection=inspection, status=ReportFile.Status.BUILDING)
-    sign_in(page, live_server.url, inspector)
-    page.goto(f"{live_server.url}/inspections/{inspection.pk}/report/pdf/")
+    return inspection, ReportFile.objects.create(
+        inspection=inspection, status=ReportFile.Status.BUILDING
+    )
+
+
+def _open_a_building_report(page: Page, live_server, user, building) -> None:
+    sign_in(page, live_server.url, user)
+    page.goto(f"{live_server.url}/inspections/{building[0].pk}/report/pdf/")
+
+
+def test_a_building_report_refreshes_until_the_person_stops_it(
+    page: Page, live_server, inspector, building
+):
+    _open_a_building_report(page, live_server, inspector, building)
     expect(page.get_by_role("status")).to_contain_text("Building the report…")
     expect(page.locator("[data-app-refresh-seconds]")).to_have_count(1)
     assert_accessible(page)  # checked by script, not by a timed meta refresh
@@ -70,7 +81,7 @@ def test_a_building_report_refreshes_until_the_person_stops_it(
 
 
 def test_a_building_report_keeps_a_keyboard_users_place_until_it_is_done(
-    page: Page, live_server, admin_user, lead_inspector, inspector, force_a
+    page: Page, live_server, inspector, building
 ):
     """Found by the keyboard review: the page reloaded itself every 3 seconds,
     throwing focus back to the top, so the link to stop it could not be
@@ -78,11 +89,8 @@ def test_a_building_report_keeps_a_keyboard_users_place_until_it_is_done(
     and says in its status region when the build is over."""
     from inspections.models import ReportFile
 
-    people = {"lead": lead_inspector, "inspector": inspector, "admin": admin_user}
-    inspection = report_inspection(force=force_a, **people)
-    build = ReportFile.objects.create(inspection=inspection, status=ReportFile.Status.BUILDING)
-    sign_in(page, live_server.url, inspector)
-    page.goto(f"{live_server.url}/inspections/{inspection.pk}/report/pdf/")
+    _, build = building
+    _open_a_building_report(page, live_server, inspector, building)
     back = page.get_by_role("link", name="Back to the report")
     back.focus()
     page.wait_for_timeout(4_000)  # past a check, every 3 seconds
@@ -125,17 +133,11 @@ def test_the_printed_report_leaves_out_the_services_navigation(
 
 
 def test_a_building_report_page_signed_out_meanwhile_goes_to_sign_in(
-    page: Page, live_server, admin_user, lead_inspector, inspector, force_a
+    page: Page, live_server, inspector, building
 ):
     """Checking in the background, the page is sent to sign in once the
     session has ended, as a reload would: not told the work is over."""
-    from inspections.models import ReportFile
-
-    people = {"lead": lead_inspector, "inspector": inspector, "admin": admin_user}
-    inspection = report_inspection(force=force_a, **people)
-    ReportFile.objects.create(inspection=inspection, status=ReportFile.Status.BUILDING)
-    sign_in(page, live_server.url, inspector)
-    page.goto(f"{live_server.url}/inspections/{inspection.pk}/report/pdf/")
+    _open_a_building_report(page, live_server, inspector, building)
     expect(page.get_by_role("status")).to_contain_text("Building the report…")
     page.context.clear_cookies()
     page.wait_for_url("**/account/sign-in/**", timeout=10_000)
