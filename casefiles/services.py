@@ -570,14 +570,21 @@ def _check_sizes_fit(population: dict[str, list[str]], sizes: dict[str, int]) ->
     cannot draw 9 from 3" reached the page when the list changed meanwhile)."""
     for slug, size in sizes.items():
         count = len(population.get(slug, ()))
-        if size > count:
-            category = CaseCategory.objects.filter(slug=slug).first()
-            name = category.name if category else slug
-            name = name[0].lower() + name[1:]
-            raise ValidationError(
+        if 0 <= size <= count:
+            continue
+        category = CaseCategory.objects.filter(slug=slug).first()
+        name = category.name if category else slug
+        name = name[0].lower() + name[1:]
+        if size < 0:
+            message = f"The sample size for {name} must be 0 or more"
+        elif not count:
+            message = f"The case list has no cases of {name}: leave its sample size empty"
+        else:
+            message = (
                 f"The sample size for {name} must be {count:,} or fewer: the list has "
                 f"{count:,} case{'s' if count != 1 else ''} in that category"
             )
+        raise ValidationError(message)
 
 
 def _draw_blockers(inspection: Inspection) -> str:

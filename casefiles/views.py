@@ -636,6 +636,12 @@ def second_review_list(request: HttpRequest, inspection_id: UUID) -> HttpRespons
     return render(request, "casefiles/second_review_list.html", context)
 
 
+OWN_FIRST_REVIEW = (
+    "You wrote the first review of case {reference}, so you cannot second-review it. "
+    "It waits for the next lead inspector"
+)
+
+
 def _second_review_done(request: HttpRequest, case: Case) -> HttpResponse:
     """A second click, or a stale tab: it is done, and cannot be redone."""
     messages.info(request, f"The second review of case {case.reference} is already complete")
@@ -654,6 +660,11 @@ def second_review(request: HttpRequest, inspection_id: UUID, case_id: UUID) -> H
         return _second_review_done(request, case)
     if closed := _closed(request, inspection, case.get_absolute_url()):
         return closed
+    if review.submitted_by_id == request.user.pk:
+        # Said before the form, not once it is filled in (found by a review:
+        # a lead changed to a team member who had reviewed the case).
+        messages.info(request, OWN_FIRST_REVIEW.format(reference=case.reference))
+        return redirect("casefiles:second_review_list", inspection.pk)
     form = SecondReviewForm(*_posted(request))
     if form.is_valid():
         try:

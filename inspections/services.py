@@ -479,22 +479,21 @@ def inspection_change_lead(
     inspection.lead_inspector = lead_inspector
     inspection.save(update_fields=["lead_inspector", "updated_at"])
     # The second reviews still to do are the lead's: the new one's now, but
-    # for those of reviews the new lead wrote, which no one may second-review
-    # (the lead second-reviews, and not their own): dropped, as none is made
-    # for a review the lead writes (casefiles case_review_submit). Found by
-    # a review: they were handed over, offered as to do, refused when done.
+    # for those of reviews the new lead wrote, which the lead may not
+    # second-review. They wait, offered to no one, for the next lead (found
+    # by reviews: handed over, they were offered and refused when done; and
+    # dropped, an interim lead lost them for good).
     to_do = SecondReview.objects.filter(
         review__case__inspection=inspection, status=SecondReview.Status.PENDING
     )
-    own = list(to_do.filter(review__submitted_by=lead_inspector))
-    for second_review in own:
-        second_review.delete()
-    if own:
-        changes["second_reviews_dropped"] = [
+    waiting = to_do.filter(review__submitted_by=lead_inspector).count()
+    if waiting:
+        changes["second_reviews_waiting"] = [
             None,
-            f"{len(own)}: of reviews {audit.person(lead_inspector)} submitted",
+            f"{waiting}: of reviews {audit.person(lead_inspector)} submitted, "
+            "for the next lead inspector",
         ]
-    handed_over = to_do.filter(reviewer=old_lead).update(reviewer=lead_inspector)
+    handed_over = to_do.exclude(review__submitted_by=lead_inspector).update(reviewer=lead_inspector)
     if handed_over:
         changes["second_reviews_to_do"] = [
             audit.person(old_lead),

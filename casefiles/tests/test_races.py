@@ -135,13 +135,14 @@ def test_a_new_lead_inspector_takes_over_the_second_reviews_to_do(
     ]
 
 
-def test_a_new_lead_is_not_handed_the_second_review_of_their_own_first_review(
-    lead_inspector, admin_user, inspection, drawn
+def test_a_second_review_of_the_new_leads_own_review_waits_for_the_next_lead(
+    client_for, lead_inspector, admin_user, inspection, drawn
 ):
-    """Found by a review: a lead changed to a team member who had reviewed a
-    case was handed its second review, which only the lead may do and not of
-    their own: it stayed "To do" for ever. It is dropped, as none is made for
-    a review the lead writes; the others are handed over."""
+    """Found by reviews: a lead changed to a team member who had reviewed a
+    case was handed its second review, which the lead may not do of their
+    own: offered as "To do", refused once filled in. Dropped instead, an
+    interim lead lost it for good. It waits, offered to no one, and the next
+    lead is handed it."""
     from accounts.models import User
     from accounts.tests.factories import UserFactory
     from inspections import services as inspection_services
@@ -154,20 +155,33 @@ def test_a_new_lead_is_not_handed_the_second_review_of_their_own_first_review(
         Case.objects.filter(pk=case.pk).update(second_review_due=True, reviewer=reviewer)
         case.refresh_from_db()
         submit_review(case, reviewer)
-    assert SecondReview.objects.count() == 2
     Inspection.objects.filter(pk=inspection.pk).update(stage=Inspection.Stage.MODERATION)
     inspection.refresh_from_db()
     inspection_services.inspection_change_lead(
-        inspection=inspection, lead_inspector=writer, reason="Lena has left", by=admin_user
+        inspection=inspection, lead_inspector=writer, reason="Lena is away", by=admin_user
     )
-    [kept] = SecondReview.objects.all()
-    assert kept.review.case == second and kept.reviewer == writer
     event = AuditEvent.objects.get(action="inspection.lead_changed")
-    assert event.changes["second_reviews_dropped"] == [
+    assert event.changes["second_reviews_waiting"] == [
         None,
-        f"1: of reviews Wyn Writer ({writer.email}) submitted",
+        f"1: of reviews Wyn Writer ({writer.email}) submitted, for the next lead inspector",
     ]
     assert event.changes["second_reviews_to_do"][1] == f"Wyn Writer ({writer.email}): 1"
+    assert SecondReview.objects.get(review__case=second).reviewer == writer
+
+    client = client_for(writer)
+    listing = client.get(reverse("casefiles:second_review_list", args=[inspection.pk])).text
+    own = reverse("casefiles:second_review", args=[inspection.pk, first.pk])
+    assert "the next lead does this one" in listing and f'href="{own}"' not in listing
+    refused = client.get(own, follow=True)
+    assert f"You wrote the first review of case {first.reference}" in refused.text
+
+    inspection.refresh_from_db()
+    tam = UserFactory(full_name="Tam Third", role=User.Role.LEAD_INSPECTOR)
+    inspection_services.inspection_change_lead(
+        inspection=inspection, lead_inspector=tam, reason="Lena has left", by=admin_user
+    )
+    assert set(SecondReview.objects.values_list("reviewer", flat=True)) == {tam.pk}
+    assert SecondReview.objects.filter(status=SecondReview.Status.PENDING).count() == 2
 
 
 REDRAW = {

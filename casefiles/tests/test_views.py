@@ -873,6 +873,21 @@ def test_the_samples_words_are_the_services_own(client_for, force_a, lead_inspec
         "The sample size for missing children must be 3 or fewer: the list has 3 cases in "
         "that category"
     ]
+    # A size below 0, or for a category the list has none of (found by the
+    # review of the day's changes: a crash, and "must be 0 or fewer").
+    for sizes, message in (
+        ({"missing-children": -1}, "The sample size for missing children must be 0 or more"),
+        (
+            {"child-exploitation": 2},
+            "The case list has no cases of child sexual or criminal exploitation: leave its "
+            "sample size empty",
+        ),
+    ):
+        with pytest.raises(ValidationError) as refused:
+            services.sample_draw(
+                inspection=inspection, sizes=sizes, seed=1, reason="", by=inspector
+            )
+        assert refused.value.messages == [message]
     url = reverse("casefiles:sample_draw", args=[inspection.pk])
     response = client_for(inspector).post(
         url, {"size_missing-children": "1", "seed": "7"}, follow=True
