@@ -110,7 +110,8 @@ WHAT_HAPPENED = {
     "downloads": ("Downloads and exports", ["file.", "export."]),
     "people": ("People and their access", ["user_", "calendar_feed."]),
     "forces": ("Forces", ["force."]),
-    "retention": ("Records deleted under the retention policy", ["retention."]),
+    # Superseded report PDFs are removed by the retention job alone.
+    "retention": ("Records deleted under the retention policy", ["retention.", "report.removed"]),
 }
 
 

@@ -762,7 +762,7 @@ def _require_no_visit_to_come(inspection: Inspection, closed_on: date) -> None:
     and could no longer be cancelled)."""
     to_come = (
         inspection.post_inspection_visits.booked()
-        .filter(visit_on__gt=closed_on)
+        .filter(visit_on__gt=closed_on, outcome="")  # held and recorded: not to come
         .order_by("visit_on")
         .first()
     )

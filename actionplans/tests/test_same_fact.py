@@ -125,3 +125,28 @@ def test_an_inspection_is_not_closed_with_its_visit_still_to_come(
     services.post_inspection_visit_cancel(visit=visit, reason="Not needed", by=admin_user)
     inspection.refresh_from_db()
     inspection_services.inspection_close(inspection=inspection, closed_on=today(), by=admin_user)
+
+
+def test_a_visit_held_and_recorded_does_not_stop_a_backdated_closing(
+    make_due, lead_inspector, admin_user, force_lead_a
+):
+    """The review of the day's changes: a visit already held and written up,
+    after a closing date given earlier than it, is not "still to come"."""
+    from actionplans.models import PostInspectionVisit
+
+    inspection = make_due(
+        action_plan_due_on=today() - timedelta(days=90), updated_due_on=today() - timedelta(days=10)
+    )
+    visit = services.post_inspection_visit_schedule(
+        inspection=inspection, visit_on=today() + timedelta(days=20), by=admin_user
+    )
+    PostInspectionVisit.objects.filter(pk=visit.pk).update(
+        visit_on=today() - timedelta(days=1), outcome=PostInspectionVisit.Outcome.choices[0][0]
+    )
+    inspection_services.inspection_start_follow_up(inspection=inspection, by=lead_inspector)
+    inspection.refresh_from_db()
+    inspection_services.inspection_close(
+        inspection=inspection, closed_on=today() - timedelta(days=2), by=admin_user
+    )
+    inspection.refresh_from_db()
+    assert inspection.stage == inspection.Stage.CLOSED

@@ -57,6 +57,12 @@ def test_search_by_what_happened(client_for, admin_user, force_a, lead_inspector
     assert {e.action for e in findings} == {"finding.created", "recommendation.created"}
     schedule_ = client.get(URL, {"what": "schedule"}).context["page_obj"].object_list
     assert {e.action for e in schedule_} == {"inspection.scheduled"}
+    # A superseded report PDF is removed by the retention job alone: its kind.
+    audit.record(by=None, action="report.removed", obj=inspector)
+    retention = client.get(URL, {"what": "retention"}).context["page_obj"].object_list
+    assert [e.action for e in retention] == ["report.removed"]
+    report = client.get(URL, {"what": "report"}).context["page_obj"].object_list
+    assert "report.removed" not in {e.action for e in report}
     refused = client.get(URL, {"what": "everything-at-once"}).content.decode()
     assert "Choose what happened from the list" in refused and "govuk-error-summary" in refused
 
