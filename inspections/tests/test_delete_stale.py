@@ -8,9 +8,9 @@ from django.urls import reverse
 
 from accounts.tests.factories import signed_in
 from core.models import AuditEvent
-from core.tests.files import pdf, upload
 from inspections import services
 from inspections.models import Document, Finding, Inspection, Recommendation, Topic
+from inspections.tests.factories import add_concern, record_evidence
 
 pytestmark = pytest.mark.django_db
 REFUSED = "so it has not been deleted"
@@ -26,16 +26,11 @@ def test_a_finding_changed_after_the_page_asked_is_not_deleted_unseen(
     make_inspection, lead_inspector, inspector
 ):
     inspection = make_inspection(Inspection.Stage.FIELDWORK)
-    finding = services.finding_create(
-        inspection=inspection,
-        topic=Topic.INVESTIGATION,
-        kind=Finding.Kind.CAUSE_OF_CONCERN,
-        summary="Draft: maybe a concern about supervision",
-        detail="To be confirmed.",
-        reported_to_force_on=None,
-        interviews=[],
-        documents=[],
+    finding = add_concern(
+        inspection,
         by=lead_inspector,
+        recommendation=False,
+        summary="Draft: maybe a concern about supervision",
     )
     address = reverse("inspections:finding_delete", args=[inspection.pk, finding.pk])
     ian = signed_in(Client(), inspector)
@@ -78,15 +73,7 @@ def test_a_document_changed_after_the_page_asked_is_not_deleted_unseen(
     make_inspection, inspector, lead_inspector, private_storage
 ):
     inspection = make_inspection(Inspection.Stage.FIELDWORK)
-    document = services.document_record(
-        inspection=inspection,
-        title="Strategy meeting minutes",
-        kind="policy",
-        received_on=inspection.fieldwork_start,
-        notes="",
-        upload=upload("minutes.pdf", pdf()),
-        by=inspector,
-    )
+    _, document = record_evidence(inspection, by=inspector)
     address = reverse("inspections:document_delete", args=[inspection.pk, document.pk])
     ian = signed_in(Client(), inspector)
     _, delete = _confirm(ian, address)
