@@ -70,6 +70,16 @@ class Removed:
     files: list[str] = field(default_factory=list)
     audit_rows: int = 0  # audit rows quoting the text deleted
 
+    @property
+    def anything(self) -> bool:
+        return bool(
+            self.review_notes
+            or self.observations
+            or self.second_review_reasons
+            or self.files
+            or self.audit_rows
+        )
+
 
 def due_for_retention(today: date):
     """Inspections closed, or cancelled before fieldwork (documents may have
@@ -140,6 +150,29 @@ def _audit_rows_quoting_text(inspection: Inspection) -> list[AuditEvent]:
     return quoting
 
 
+def _removable(inspection: Inspection) -> tuple[Removed, list, list, list]:
+    """What the policy still has to delete of one inspection: the counts, the
+    free text's querysets, the stored files and the audit rows quoting it."""
+    reviews = CaseReview.objects.filter(case__inspection=inspection).exclude(notes="")
+    observations = TopicAssessment.objects.filter(review__case__inspection=inspection).exclude(
+        observation=""
+    )
+    # Kept until now by mistake (found by the case files review): the
+    # lead's free text on the case, beside the first reviewer's notes.
+    reasons = SecondReview.objects.filter(review__case__inspection=inspection).exclude(reason="")
+    files = list(StoredFile.objects.filter(pk__in=_file_ids(inspection)))
+    quoting = _audit_rows_quoting_text(inspection)
+    removed = Removed(
+        inspection=inspection,
+        review_notes=reviews.count(),
+        observations=observations.count(),
+        second_review_reasons=reasons.count(),
+        files=[f.original_name for f in files],
+        audit_rows=len(quoting),
+    )
+    return removed, [reviews, observations, reasons], files, quoting
+
+
 def retention_apply(*, today: date, dry_run: bool, by=None) -> list[Removed]:
     """Delete what the policy says for every inspection past its period,
     each in a transaction of its own: one that fails is logged and left
@@ -151,39 +184,22 @@ def retention_apply(*, today: date, dry_run: bool, by=None) -> list[Removed]:
     """
     report, failed = [], []
     for inspection in due_for_retention(today):
-        reviews = CaseReview.objects.filter(case__inspection=inspection).exclude(notes="")
-        observations = TopicAssessment.objects.filter(review__case__inspection=inspection).exclude(
-            observation=""
-        )
-        # Kept until now by mistake (found by the case files review): the
-        # lead's free text on the case, beside the first reviewer's notes.
-        reasons = SecondReview.objects.filter(review__case__inspection=inspection).exclude(
-            reason=""
-        )
-        files = list(StoredFile.objects.filter(pk__in=_file_ids(inspection)))
-        quoting = _audit_rows_quoting_text(inspection)
-        removed = Removed(
-            inspection=inspection,
-            review_notes=reviews.count(),
-            observations=observations.count(),
-            second_review_reasons=reasons.count(),
-            files=[f.original_name for f in files],
-            audit_rows=len(quoting),
-        )
-        if not (
-            removed.review_notes
-            or removed.observations
-            or removed.second_review_reasons
-            or removed.files
-            or removed.audit_rows
-        ):
-            continue
         if dry_run:
-            report.append(removed)
+            removed = _removable(inspection)[0]
+            if removed.anything:
+                report.append(removed)
             continue
         try:
             with transaction.atomic():
-                _clear(inspection, removed, [reviews, observations, reasons], files, quoting, by)
+                # Locked, then counted: a second run at the same time (the
+                # nightly job and an admin's apply_retention) waits here, then
+                # finds nothing left. Counted before the lock, both runs
+                # cleared it and its history recorded the deletion twice.
+                _lock(inspection)
+                removed, texts, files, quoting = _removable(inspection)
+                if not removed.anything:
+                    continue
+                _clear(inspection, removed, texts, files, quoting, by)
         except Exception:
             logger.exception("retention: could not clear %s; left whole for next time", inspection)
             failed.append(inspection)
@@ -192,6 +208,10 @@ def retention_apply(*, today: date, dry_run: bool, by=None) -> list[Removed]:
     if failed:
         raise RetentionIncompleteError(f"{len(failed)} inspections not cleared: {failed}")
     return report
+
+
+def _lock(inspection: Inspection) -> None:
+    list(Inspection.objects.select_for_update(no_key=True).filter(pk=inspection.pk).values("pk"))
 
 
 def _clear(inspection, removed: Removed, texts: list, files, quoting, by) -> None:

@@ -376,3 +376,39 @@ def test_notes_cleared_before_the_period_ends_go_from_the_audit_trail_too(
     capsys.readouterr()
     call_command("apply_retention", f"--today={later}")
     assert "Nothing to remove." in capsys.readouterr().out
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_runs_at_once_clear_an_inspection_once_and_record_it_once(closed, monkeypatch):
+    """The nightly job and an admin's `manage.py apply_retention` at the same
+    time: each counted what was left before the other had cleared it, and
+    both cleared it, so the inspection's history said its notes and files
+    were deleted twice, and both runs reported them."""
+    import contextlib
+    import threading
+
+    from django.db import connection
+
+    from core import retention
+    from tests.races import race
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite takes a database-wide write lock; the race is tested on PostgreSQL")
+    # Both runs have counted what is left before either clears: a run that
+    # cannot get there (waiting for the other) is not waited for.
+    both_counted = threading.Barrier(2, timeout=3)
+    clear = retention._clear
+
+    def clear_together(*args, **kwargs):
+        with contextlib.suppress(threading.BrokenBarrierError):
+            both_counted.wait()
+        return clear(*args, **kwargs)
+
+    monkeypatch.setattr(retention, "_clear", clear_together)
+
+    def run() -> int:
+        return len(retention_apply(today=TODAY, dry_run=False))
+
+    assert sorted(race(run, run)) == [0, 1]
+    assert AuditEvent.objects.filter(action="retention.applied").count() == 1
+    assert CaseReview.objects.exclude(notes="").count() == 0
