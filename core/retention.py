@@ -326,6 +326,17 @@ def superseded_reports_remove(
 
 
 def _remove_report(report_file: ReportFile) -> None:
+    # Locked and read again: a second run at the same time (the nightly job
+    # and an admin's apply_retention) listed it too, and recorded its removal
+    # a second time after the first had removed it.
+    report_file = (
+        ReportFile.objects.select_for_update(of=("self",))
+        .select_related("stored_file", "inspection__force")
+        .filter(pk=report_file.pk)
+        .first()
+    )
+    if report_file is None:
+        return
     stored_file = report_file.stored_file
     # As its request is (found by the audit review).
     audit.record(

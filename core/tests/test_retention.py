@@ -412,3 +412,51 @@ def test_two_runs_at_once_clear_an_inspection_once_and_record_it_once(closed, mo
     assert sorted(race(run, run)) == [0, 1]
     assert AuditEvent.objects.filter(action="retention.applied").count() == 1
     assert CaseReview.objects.exclude(notes="").count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_runs_at_once_record_a_replaced_report_pdfs_removal_once(
+    private_storage, force_a, lead_inspector, admin_user, monkeypatch
+):
+    """Both runs listed the replaced PDF before either removed it, and both
+    recorded its removal: the inspection's history said it went twice."""
+    import contextlib
+    import threading
+
+    from django.db import connection
+
+    from core import retention, uploads
+    from core.retention import superseded_reports_remove
+    from inspections.models import Inspection, ReportFile
+    from inspections.tests.factories import schedule
+    from tests.races import race
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite takes a database-wide write lock; the race is tested on PostgreSQL")
+    inspection = schedule(force=force_a, lead=lead_inspector, team=[], by=admin_user)
+    for days_ago in (3, 2):
+        stored = uploads.store_bytes(pdf(), name="report.pdf", kind="pdf", by=admin_user)
+        report = ReportFile.objects.create(
+            inspection=inspection, requested_by=admin_user, stage=Inspection.Stage.PLANNED,
+            status=ReportFile.Status.READY, stored_file=stored,
+        )  # fmt: skip
+        when = timezone.now() - timedelta(days=days_ago)
+        ReportFile.objects.filter(pk=report.pk).update(created_at=when, finished_at=when)
+    # Both runs have listed it before either removes it; a run that cannot
+    # get there (waiting for the other) is not waited for.
+    both_listed = threading.Barrier(2, timeout=3)
+    remove = retention._remove_report
+
+    def remove_together(report_file):
+        with contextlib.suppress(threading.BrokenBarrierError):
+            both_listed.wait()
+        return remove(report_file)
+
+    monkeypatch.setattr(retention, "_remove_report", remove_together)
+
+    def run() -> int:
+        return len(superseded_reports_remove(dry_run=False))
+
+    race(run, run)
+    assert ReportFile.objects.count() == 1
+    assert AuditEvent.objects.filter(action="report.removed").count() == 1
