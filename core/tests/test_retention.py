@@ -1,10 +1,11 @@
 """apply_retention: notes and files go after 24 months closed; the record stays."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
+import time_machine
 from django.core.files.storage import default_storage
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from actionplans.models import ActionPlan, ActionPlanVersion
@@ -19,6 +20,14 @@ from inspections.models import Finding, Judgment
 from inspections.tests.report_factories import report_inspection
 
 TODAY = date(2028, 6, 15)
+
+
+def retain(*, today: date) -> None:
+    """apply_retention on that day: at noon in London, as the nightly job runs
+    on its own day (the command refuses a later --today than today)."""
+    noon = timezone.make_aware(datetime.combine(today, time(12)))
+    with time_machine.travel(noon, tick=False):
+        call_command("apply_retention", f"--today={today}")
 
 
 @pytest.fixture
@@ -72,7 +81,7 @@ def test_retention_deletes_notes_and_files_and_keeps_the_record(
     findings = Finding.objects.filter(inspection=closed).count()
     assert StoredFile.objects.count() >= 2  # the document, and the plan's
     with django_capture_on_commit_callbacks(execute=True):
-        call_command("apply_retention", f"--today={TODAY}")
+        retain(today=TODAY)
     out = capsys.readouterr().out
     assert "removed 3 case review notes" in out
     assert "inspections cleared: 1" in out
@@ -88,7 +97,7 @@ def test_retention_deletes_notes_and_files_and_keeps_the_record(
     assert AuditEvent.objects.filter(action="retention.applied").count() == 1
     assert not AuditEvent.objects.filter(changes__icontains="The child said").exists()
 
-    call_command("apply_retention", f"--today={TODAY}")
+    retain(today=TODAY)
     assert "Nothing to remove." in capsys.readouterr().out
 
 
@@ -101,7 +110,7 @@ def test_a_file_deleted_under_the_policy_says_so_when_asked_for(
     document = closed.documents.get()
     version = ActionPlanVersion.objects.get()
     with django_capture_on_commit_callbacks(execute=True):
-        call_command("apply_retention", f"--today={TODAY}")
+        retain(today=TODAY)
     url = reverse("inspections:document_download", args=[closed.pk, document.pk])
     response = client_for(admin_user).get(url)
     assert response.status_code == 410
@@ -136,7 +145,7 @@ def test_the_record_of_the_deletion_counts_the_files_and_names_none(
 
 
 def test_inspections_inside_the_period_are_untouched(closed, capsys):
-    call_command("apply_retention", f"--today={date(2026, 6, 1) + timedelta(days=700)}")
+    retain(today=date(2026, 6, 1) + timedelta(days=700))
     assert "Nothing to remove." in capsys.readouterr().out
     assert CaseReview.objects.exclude(notes="").count() == 3
 
@@ -229,7 +238,6 @@ def test_the_nightly_task_applies_the_policy_once_and_records_its_heartbeat(
 ):
     """Beat runs it each night (no cron to forget); a second run finds
     nothing left, and a night missed is caught up by the next."""
-    import time_machine
     from django.utils import timezone
 
     from core.models import JobHeartbeat
@@ -248,7 +256,6 @@ def test_the_nightly_task_applies_the_policy_once_and_records_its_heartbeat(
 
 
 def test_the_task_keeps_inspections_inside_the_period(closed):
-    import time_machine
 
     from core.tasks import apply_retention
 
@@ -293,10 +300,10 @@ def test_a_cancelled_inspections_files_go_when_the_period_has_passed_since_it_wa
     planned = planned_with_a_document(force_a, lead_inspector, inspector, admin_user)
     services.inspection_cancel(inspection=planned, reason="Called off", by=admin_user)
     cancelled_on = timezone.localdate()
-    call_command("apply_retention", f"--today={months_before(cancelled_on, -23)}")
+    retain(today=months_before(cancelled_on, -23))
     assert "Nothing to remove." in capsys.readouterr().out
     assert StoredFile.objects.count() == 1
-    call_command("apply_retention", f"--today={months_before(cancelled_on, -24)}")
+    retain(today=months_before(cancelled_on, -24))
     assert f"(cancelled {cancelled_on:%Y-%m-%d}): removed" in capsys.readouterr().out
     assert StoredFile.objects.count() == 0
 
@@ -306,12 +313,11 @@ def test_a_cancellation_is_dated_as_in_london_not_utc(
 ):
     """Cancelled at 00:30 on 1 July 2026 in London (23:30 on 30 June, UTC):
     the policy counts from 1 July, and the command said 30 June."""
-    import time_machine
 
     planned = planned_with_a_document(force_a, lead_inspector, inspector, admin_user)
     with time_machine.travel("2026-06-30 23:30:00+00:00", tick=False):
         services.inspection_cancel(inspection=planned, reason="Called off", by=admin_user)
-    call_command("apply_retention", "--today=2028-07-01")
+    retain(today=date(2028, 7, 1))
     assert "(cancelled 2026-07-01): removed" in capsys.readouterr().out
 
 
@@ -336,7 +342,7 @@ def test_retention_deletes_the_reason_given_at_second_review(closed, lead_inspec
         inspection_id=closed.pk,
         comment=second.reason,
     )
-    call_command("apply_retention", f"--today={TODAY}")
+    retain(today=TODAY)
     assert "1 second review reasons" in capsys.readouterr().out
     second.refresh_from_db()
     # The rating stays, as every rating does; the free text about the case goes.
@@ -370,11 +376,11 @@ def test_notes_cleared_before_the_period_ends_go_from_the_audit_trail_too(
     assert AuditEvent.objects.filter(changes__icontains="Jane Doe").exists()
     call_command("apply_retention", "--dry-run", f"--today={later}")
     assert AuditEvent.objects.filter(changes__icontains="Jane Doe").exists()
-    call_command("apply_retention", f"--today={later}")
+    retain(today=later)
     assert not AuditEvent.objects.filter(changes__icontains="Jane Doe").exists()
     assert AuditEvent.objects.filter(action="retention.applied").count() == 1
     capsys.readouterr()
-    call_command("apply_retention", f"--today={later}")
+    retain(today=later)
     assert "Nothing to remove." in capsys.readouterr().out
 
 
@@ -460,3 +466,15 @@ def test_two_runs_at_once_record_a_replaced_report_pdfs_removal_once(
     race(run, run)
     assert ReportFile.objects.count() == 1
     assert AuditEvent.objects.filter(action="report.removed").count() == 1
+
+
+def test_a_later_day_than_today_is_refused_unless_looked_at_in_a_dry_run(closed, capsys):
+    """An operator's mistyped year would have deleted notes and files before
+    their 24 months were up, and they cannot be brought back."""
+    later = months_before(timezone.localdate(), -25)
+    with pytest.raises(CommandError, match="cannot be later than today"):
+        call_command("apply_retention", f"--today={later}")
+    assert CaseReview.objects.filter(case__inspection=closed).exclude(notes="").exists()
+    assert not AuditEvent.objects.filter(action="retention.applied").exists()
+    call_command("apply_retention", "--dry-run", f"--today={later}")
+    assert "would remove" in capsys.readouterr().out

@@ -23,13 +23,26 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--dry-run", action="store_true", help="Report, change nothing")
-        parser.add_argument("--today", help="Apply as if today were this date (YYYY-MM-DD)")
+        parser.add_argument(
+            "--today",
+            help="Apply as if today were this date (YYYY-MM-DD); not later than today "
+            "unless with --dry-run",
+        )
 
     def handle(self, *args, dry_run: bool, today: str | None, **options):
         try:
             day = date.fromisoformat(today) if today else timezone.localdate()
         except ValueError:
             raise CommandError(f"--today must be a date as YYYY-MM-DD, not {today!r}") from None
+        if day > timezone.localdate() and not dry_run:
+            # Deleted notes and files cannot be brought back: a mistyped year
+            # would end their retention period early (found by the dates
+            # review). A later day can still be looked at with --dry-run.
+            raise CommandError(
+                f"--today cannot be later than today ({timezone.localdate()}): records would "
+                "be deleted before their retention period ends. Add --dry-run to see what "
+                "would be removed on that day"
+            )
         report = retention_apply(today=day, dry_run=dry_run)
         verb = "would remove" if dry_run else "removed"
         for item in report:
