@@ -43,6 +43,14 @@ class UserAdmin(BaseUserAdmin):
                 after = {field: data.get(field, False) for field in services.ADMIN_RIGHTS}
                 after["role"] = data.get("role", obj.role)
                 try:
+                    services.check_django_admin_rights(
+                        role=after["role"],
+                        is_staff=after["is_staff"],
+                        is_superuser=after["is_superuser"],
+                    )
+                except ValidationError as error:
+                    self.add_error("is_staff", error.message_dict["is_staff"])
+                try:
                     # In the admin's transaction: the rows stay locked until the
                     # save, taken in one order (services.lock_admins_with).
                     services.lock_admins_with(obj)

@@ -118,6 +118,21 @@ def check_admins_remain(
         raise ValidationError(problem)
 
 
+DJANGO_ADMIN_RIGHTS_ARE_ADMINS = (
+    "Only an admin can have Django admin rights. Untick staff status and superuser "
+    "status, or keep them an admin"
+)
+
+
+def check_django_admin_rights(*, role: str, is_staff: bool, is_superuser: bool) -> None:
+    """Django admin rights (staff, superuser) only with the admin's role: the
+    Django admin shows every force's records, so a force lead or inspector
+    holding them saw what their role hides (found by the isolation review:
+    a superuser made a force lead kept the rights ticked)."""
+    if (is_staff or is_superuser) and role != User.Role.ADMIN:
+        raise ValidationError({"is_staff": DJANGO_ADMIN_RIGHTS_ARE_ADMINS})
+
+
 def admins_remain_problem(
     user: User, others, *, is_active: bool, role: str, is_staff: bool, is_superuser: bool
 ) -> str:
@@ -130,12 +145,15 @@ def admins_remain_problem(
         and not others.filter(role=User.Role.ADMIN).exists()
     ):
         return f"{user.full_name} is the only active admin. Make someone else an admin first"
+    # Only an admin's rights open the Django admin (config.urls._admins_only).
+    rights = Q(role=User.Role.ADMIN, is_staff=True, is_superuser=True)
     if (
         user.is_active
+        and user.is_admin
         and user.is_staff
         and user.is_superuser
-        and not (is_active and is_staff and is_superuser)
-        and not others.filter(is_staff=True, is_superuser=True).exists()
+        and not (is_active and role == User.Role.ADMIN and is_staff and is_superuser)
+        and not others.filter(rights).exists()
     ):
         return (
             f"{user.full_name} is the only active admin with Django admin rights (staff and "
@@ -381,6 +399,9 @@ def user_save_in_django_admin(*, user: User, by: User) -> User:
             user.sessions_ended_at = timezone.now()  # as user_deactivate does
         if stored and (stored.role, stored.force_id) != (user.role, user.force_id):
             _calendar_link_end(user)
+    check_django_admin_rights(
+        role=user.role, is_staff=user.is_staff, is_superuser=user.is_superuser
+    )
     user.save()
     changes = diff(before, snapshot(user, ADMIN_FIELDS))
     if changes:

@@ -294,3 +294,47 @@ def test_sign_in_lockouts_are_seen_not_changed_in_the_django_admin(client_for, s
     )
     assert AccessAttempt.objects.filter(pk=attempt.pk).exists()
     assert client.get("/django-admin/axes/accesslog/add/").status_code == 403
+
+
+@pytest.mark.parametrize("role", ["force_lead", "inspector"])
+def test_only_an_admin_may_keep_django_admin_rights(client_for, staff, force_a, role):
+    """A superuser given another role, its rights left ticked, read every
+    force's notices, case reviews, plans and calendar links in the Django
+    admin: a force lead all forces', an inspector every inspection's."""
+    other = UserFactory(role=User.Role.ADMIN, is_staff=True, is_superuser=True)
+    client = client_for(staff)
+    url = reverse("admin:accounts_user_change", args=[other.pk])
+    data = admin_form(other, role=role, is_staff="on", is_superuser="on")
+    if role == "force_lead":
+        data["force"] = force_a.pk
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "Only an admin can have Django admin rights" in response.content.decode()
+    other.refresh_from_db()
+    assert other.role == User.Role.ADMIN and other.force is None
+
+
+def test_a_non_admin_with_django_admin_rights_is_not_let_in(client_for, force_lead_b):
+    """One given the rights before they were refused (or in the database)
+    still gets no Django admin: the service's roles decide what anyone sees."""
+    User.objects.filter(pk=force_lead_b.pk).update(is_staff=True, is_superuser=True)
+    client = client_for(force_lead_b)
+    for page in ("admin:index", "admin:actionplans_notice_changelist"):
+        response = client.get(reverse(page))
+        assert response.status_code == 302, page
+        assert response.url.startswith(reverse("admin:login")), page
+
+
+def test_rights_left_on_a_force_lead_do_not_count_as_another_django_admin(
+    client_for, staff, force_lead_b
+):
+    """They open nothing, so the last admin with the rights keeps them."""
+    UserFactory(role=User.Role.ADMIN)  # another admin, without the rights
+    User.objects.filter(pk=force_lead_b.pk).update(is_staff=True, is_superuser=True)
+    client = client_for(staff)
+    url = reverse("admin:accounts_user_change", args=[staff.pk])
+    response = client.post(url, admin_form(staff, is_staff="on"))
+    assert response.status_code == 200
+    assert "the only active admin with Django admin rights" in response.content.decode()
+    staff.refresh_from_db()
+    assert staff.is_superuser
