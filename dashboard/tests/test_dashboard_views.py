@@ -238,3 +238,33 @@ def test_commissioners_responses_due_in_the_next_30_days_are_listed(
     section = response.text.split('id="pcc-responses"')[1].split("<h2")[0]
     assert f'href="/inspections/{soon.pk}/follow-up/#pcc-response"' in section
     assert "No police and crime commissioner’s response is overdue." in section
+
+
+def test_a_filter_that_leaves_no_deadline_says_so_not_that_there_are_none(
+    client_for, admin_user, lead_inspector, today
+):
+    """Found by the journeys review: narrowed to Wales, the dashboard said "No
+    action plans are overdue." while Kent's was, which the filter hid."""
+    kent = Force.objects.get(slug="kent")
+    history([kent], lead=lead_inspector, today=today)
+    text = client_for(admin_user).get(URL, {"country": "wales"}).text
+    for untrue in (
+        "No action plans are overdue.",
+        "No police and crime commissioner’s response is overdue.",
+    ):
+        assert untrue not in text
+    assert "None for the forces that match these filters." in text
+
+
+def test_a_filter_that_leaves_no_visit_or_force_due_says_so(
+    client_for, admin_user, lead_inspector, today
+):
+    """Narrowed to London, where both forces have been inspected and have
+    nothing planned, the visits and forces due said none in the programme."""
+    history([Force.objects.get(slug="kent")], lead=lead_inspector, today=today)
+    london = list(Force.objects.filter(region="london"))
+    history(london, lead=lead_inspector, today=today)
+    Inspection.objects.filter(force__in=london, published_on__isnull=True).delete()
+    text = client_for(admin_user).get(URL, {"region": "london"}).text
+    assert "No force that matches these filters is due for inspection." in text
+    assert "No fieldwork or post-inspection visits of the forces that match these filters" in text
