@@ -893,3 +893,21 @@ def test_the_samples_words_are_the_services_own(client_for, force_a, lead_inspec
         url, {"size_missing-children": "1", "seed": "7"}, follow=True
     )
     assert "Sample drawn: 1 case, seed 7" in response.content.decode()
+
+
+def test_case_files_closed_unsampled_do_not_say_not_yet(client_for, inspection, lead_inspector):
+    """Found by the journeys review: past moderation with no case list, the
+    reviews page said "The sample has not been drawn yet.", the case list "The
+    force's case list has not been imported yet." and the overview "Not
+    imported yet", as if they still could be, where the sample page says none
+    was drawn."""
+    Inspection.objects.filter(pk=inspection.pk).update(stage=Inspection.Stage.PUBLISHED)
+    url = reverse("casefiles:review_list", args=[inspection.pk])
+    text = client_for(lead_inspector).get(url).text
+    assert "has not been drawn yet" not in text
+    assert "No sample was drawn, so no case was reviewed." in text
+    text = client_for(lead_inspector).get(url.replace("reviews/", "cases/")).text
+    assert "has not been imported yet" not in text
+    assert "No case list was imported." in text
+    text = client_for(lead_inspector).get(url.replace("reviews/", "")).text
+    assert "Not imported yet" not in text and "Not drawn yet" not in text
