@@ -268,3 +268,10 @@ def test_a_filter_that_leaves_no_visit_or_force_due_says_so(
     text = client_for(admin_user).get(URL, {"region": "london"}).text
     assert "No force that matches these filters is due for inspection." in text
     assert "No fieldwork or post-inspection visits of the forces that match these filters" in text
+
+
+def test_the_link_to_plan_inspections_keeps_the_dashboards_filter(client_for, admin_user, today):
+    """Narrowed to Wales, "Plan inspections in the programme" opened every
+    region's forces due, where the admin had chosen Wales's four."""
+    text = client_for(admin_user).get(URL, {"country": "wales"}).text
+    assert 'href="/inspections/?country=wales&amp;due=due">Plan inspections' in text
