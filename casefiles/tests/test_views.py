@@ -911,3 +911,16 @@ def test_case_files_closed_unsampled_do_not_say_not_yet(client_for, inspection, 
     assert "No case list was imported." in text
     text = client_for(lead_inspector).get(url.replace("reviews/", "")).text
     assert "Not imported yet" not in text and "Not drawn yet" not in text
+
+
+def test_only_someone_who_can_be_given_cases_is_offered_their_own(
+    client_for, inspection, lead_inspector, admin_user
+):
+    """Found by the journeys review: an admin was offered "Show only the cases
+    assigned to you", and cases are only ever assigned to the team, so it
+    always led to "No cases are assigned to you"."""
+    url = reverse("casefiles:review_list", args=[inspection.pk])
+    assert "Show only the cases assigned to you" in client_for(lead_inspector).get(url).text
+    text = client_for(admin_user).get(url).text
+    assert "Show only the cases assigned to you" not in text
+    assert "Show every review" not in text
