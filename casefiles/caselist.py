@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import IO
 
+from core.forms import EARLIEST_DATE
+
 # The columns a case list may have, as the template writes them.
 REQUIRED_COLUMNS = ["case_reference", "category", "date_recorded"]
 OPTIONAL_COLUMNS = ["area"]
@@ -196,6 +198,11 @@ class RowChecker:
             errors.append(f"Row {line}: enter a date in the format {DATE_FORMAT_EXAMPLE}")
         elif recorded_on > self.today:
             errors.append(f"Row {line}: the date recorded must be today or in the past")
+        elif recorded_on < EARLIEST_DATE:
+            # A year mistyped (0225 for 2025) is a real date, but no case's.
+            errors.append(
+                f"Row {line}: the date recorded must be the same as or after 1 January 2000"
+            )
         if _has_control(area):
             errors.append(f"Row {line}: the area must not contain control characters")
         elif len(area) > MAX_AREA_LENGTH:

@@ -111,6 +111,16 @@ def test_a_good_row_is_parsed():
             {"case_reference": "A", "category": "missing children", "date_recorded": "1/1/2027"},
             "Row 14: the date recorded must be today or in the past",
         ),
+        # A year mistyped (0225 or 1025 for 2025) is a real date, but no
+        # case's: the service's dates begin in 2000 (core.forms.EARLIEST_DATE).
+        (
+            {"case_reference": "A", "category": "missing children", "date_recorded": "1/3/0225"},
+            "Row 14: the date recorded must be the same as or after 1 January 2000",
+        ),
+        (
+            {"case_reference": "A", "category": "missing children", "date_recorded": "1025-03-01"},
+            "Row 14: the date recorded must be the same as or after 1 January 2000",
+        ),
         (
             {
                 "case_reference": "A" * 51,
