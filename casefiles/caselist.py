@@ -223,10 +223,13 @@ def _spaced(text: str) -> str:
 
 def _has_control(text: str) -> bool:
     """Control, format or unassigned characters: a line break, a zero-width
-    or direction mark, none of which a reference or an area should hold."""
+    or direction mark, none of which a reference or an area should hold. And
+    Unicode's line and paragraph separators (U+2028, U+2029): line breaks
+    too, though not "control" characters to Unicode."""
     if text.isascii():
         return not text.isprintable()
-    return any(unicodedata.category(c)[0] == "C" for c in text)
+    categories = (unicodedata.category(c) for c in text)
+    return any(category[0] == "C" or category in ("Zl", "Zp") for category in categories)
 
 
 def open_text(binary: IO[bytes]) -> io.TextIOWrapper:

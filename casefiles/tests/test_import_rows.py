@@ -51,3 +51,23 @@ def test_a_non_breaking_space_is_read_as_a_space_and_a_zero_width_one_is_refused
     hidden = data.replace("\u00a0".encode(), "\u200b".encode())
     job = _import(inspection, inspector, hidden, django_capture_on_commit_callbacks)
     assert job.errors == ["Row 2: the area must not contain control characters"]
+
+
+def test_a_unicode_line_or_paragraph_separator_is_refused_as_a_line_break_is(
+    inspection, inspector, django_capture_on_commit_callbacks
+):
+    """U+2028 and U+2029 break a line as \\n does (text pasted from a web page
+    or a PDF carries them), but are not "control" characters to Unicode: a
+    reference or an area holding one was imported, where a line break is
+    refused."""
+    data = (
+        "case_reference,category,date_recorded,area\r\n"
+        "GMP/0001\u20282,Missing children,1/1/2025,North\u2029side\r\n"
+    ).encode()
+    job = _import(inspection, inspector, data, django_capture_on_commit_callbacks)
+    assert job.status == CaseListImport.Status.FAILED
+    assert not Case.objects.filter(inspection=inspection).exists()
+    assert job.errors == [
+        "Row 2: the case reference must not contain control characters",
+        "Row 2: the area must not contain control characters",
+    ]
