@@ -85,10 +85,22 @@ class GovukBoundField(BoundField):
     """A field drawn without the browser's maxlength, which Django adds for a
     max_length: it cuts pasted text short without a word (a rationale pasted
     from a draft lost its end, and was saved as if whole). GOV.UK asks for no
-    maxlength; the form refuses too long a value with its own message."""
+    maxlength; the form refuses too long a value with its own message, and
+    counts as the page's character count does (data)."""
 
     def build_widget_attrs(self, attrs, widget=None):
         return {**super().build_widget_attrs(attrs, widget), "maxlength": False}
+
+    @property
+    def data(self):
+        """A textarea's line breaks as one character each. Browsers send them
+        as CR LF, two, where GOV.UK's character count on the page counts one:
+        500 characters by the count, over a few lines, were refused as too
+        long (found by the bad input review)."""
+        data = super().data
+        if isinstance(self.field.widget, forms.Textarea) and isinstance(data, str):
+            return data.replace("\r\n", "\n")
+        return data
 
 
 class GovukMessagesMixin:

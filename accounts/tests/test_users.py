@@ -256,3 +256,16 @@ def test_a_long_account_history_is_paged_not_cut_off(client_for, admin_user, ins
     assert 'class="govuk-pagination"' in first
     second = client.get(address, {"page": 2}).content.decode()
     assert second.count("Account deactivated") == 5 and "Reason 0" in second
+
+
+def test_a_reason_over_two_lines_that_the_count_says_fits_is_accepted(
+    client_for, admin_user, inspector
+):
+    """The page's character count (500) counts a line break once; the browser
+    sends it as CR LF. A reason of 500 by the count was refused as too long."""
+    client = client_for(admin_user)
+    reason = "Left the inspectorate. " * 10 + "\r\n" + "x" * (499 - 23 * 10)
+    response = client.post(change_url("user_deactivate", inspector), {"reason": reason})
+    assert response.status_code == 302, response.content.decode()
+    inspector.refresh_from_db()
+    assert not inspector.is_active

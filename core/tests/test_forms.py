@@ -334,3 +334,16 @@ def test_forms_leave_checking_answers_to_the_service():
     before the service can give its GOV.UK error summary."""
     html = render(ExampleForm())
     assert re.search(r"<form [^>]*\bnovalidate\b", html)
+
+
+def test_a_line_break_counts_once_as_the_character_count_counts_it():
+    """Browsers send a textarea's line breaks as CR LF, two characters, while
+    GOV.UK's character count on the page counts each as one: 20 characters
+    over two lines, which the count said fitted, were refused as too long."""
+    form = ExampleForm(data={"colour": "red", "kind": "a", "notes": "a" * 9 + "\r\n" + "b" * 10})
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["notes"] == "a" * 9 + "\n" + "b" * 10
+    too_long = ExampleForm(
+        data={"colour": "red", "kind": "a", "notes": "a" * 10 + "\r\n" + "b" * 10}
+    )
+    assert too_long.errors["notes"] == ["Notes must be 20 characters or fewer"]
