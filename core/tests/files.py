@@ -4,6 +4,7 @@ Other apps' tests can use these too: `from core.tests import files`.
 """
 
 import io
+import struct
 import zipfile
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -143,6 +144,31 @@ def encrypted(data: bytes) -> bytes:
             out[start + offset] |= 0x1
             start = out.find(signature, start + 4)
     return bytes(out)
+
+
+def password_protected_office() -> bytes:
+    """A .docx or .xlsx as Word and Excel save one with "Encrypt with
+    Password": no zip at all, but an OLE compound file (version 3, 512-byte
+    sectors) holding the EncryptionInfo and EncryptedPackage streams
+    ([MS-OFFCRYPTO]). The streams are empty here; their names are what tell."""
+    end, free, fat_sector, no_stream = 0xFFFFFFFE, 0xFFFFFFFF, 0xFFFFFFFD, 0xFFFFFFFF
+    header = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(16)
+    header += struct.pack("<HHHHH6sIIII", 0x3E, 3, 0xFFFE, 9, 6, bytes(6), 0, 1, 0, 0)
+    header += struct.pack("<IIIII", 4096, end, 0, end, 0)
+    header += struct.pack("<109I", 1, *[free] * 108)
+
+    def entry(name: str, kind: int, child: int = no_stream, right: int = no_stream) -> bytes:
+        encoded = (name + "\0").encode("utf-16-le")
+        return struct.pack(
+            "<64sHBBIII16sIQQIQ",
+            encoded, len(encoded), kind, 1, no_stream, right, child, bytes(16), 0, 0, 0, end, 0,
+        )  # fmt: skip
+
+    directory = entry("Root Entry", 5, child=1)
+    directory += entry("EncryptionInfo", 2, right=2) + entry("EncryptedPackage", 2)
+    directory += bytes(128)  # an unused entry fills the sector
+    fat = struct.pack("<128I", end, fat_sector, *[free] * 126)
+    return header + directory + fat
 
 
 def upload(name: str, content: bytes, content_type: str = "application/octet-stream"):

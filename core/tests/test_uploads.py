@@ -119,6 +119,20 @@ REFUSALS = [
     pytest.param(
         "plan.docx", files.encrypted(files.docx()), uploads.PASSWORD_PROTECTED, id="encrypted"
     ),
+    # How Word and Excel really save a file with a password: not a zip. It
+    # was refused as not a DOCX, which it is.
+    pytest.param(
+        "plan.docx",
+        files.password_protected_office,
+        uploads.PASSWORD_PROTECTED,
+        id="docx-encrypted-by-word",
+    ),
+    pytest.param(
+        "plan.xlsx",
+        files.password_protected_office,
+        uploads.PASSWORD_PROTECTED,
+        id="xlsx-encrypted-by-excel",
+    ),
     pytest.param(
         "plan.docx",
         files.zip_of(files.docx_entries(), zipfile.ZIP_BZIP2),
