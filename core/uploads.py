@@ -369,6 +369,26 @@ def _odt_refusal(archive: zipfile.ZipFile) -> str | None:
     return None
 
 
+_MANIFEST = "{urn:oasis:names:tc:opendocument:xmlns:manifest:1.0}"
+
+
+def _odt_encrypted(archive: zipfile.ZipFile) -> bool:
+    """Whether an OpenDocument was saved with a password. LibreOffice then
+    encrypts its content, not the zip's entries, and says so in the manifest:
+    the content, unreadable, was refused as "could not be uploaded – try
+    again", which no try would change (found by the bad input review)."""
+    try:
+        manifest = archive.getinfo("META-INF/manifest.xml")
+    except KeyError:
+        return False
+    if manifest.file_size > MAX_RELS_BYTES:  # a manifest is a few KB
+        return False
+    try:
+        return any(e.tag == f"{_MANIFEST}encryption-data" for e in _elements(archive, manifest))
+    except ElementTree.ParseError:
+        return False  # the content is judged as ever
+
+
 def _inside(href: str) -> bool:
     """A reference to a part of the same file ("Pictures/1.png", "./Object 1")."""
     return ":" not in href and not href.startswith(("/", "\\", "..", "./.."))
@@ -446,6 +466,8 @@ def _zip_kind(upload) -> str | None:
                 with archive.open("mimetype") as entry:
                     if entry.read(100) == KINDS["odt"].content_type.encode():
                         kind = "odt"
+            if kind == "odt" and _odt_encrypted(archive):
+                raise ValidationError(PASSWORD_PROTECTED, code="password_protected")
             if kind and (refusal := _content_refusal(archive, kind)):
                 raise ValidationError(refusal, code="linked_content")
             return kind

@@ -113,6 +113,43 @@ def odt(
     )
 
 
+def password_protected_odt() -> bytes:
+    """An .odt as LibreOffice saves one with a password: a zip whose mimetype
+    and manifest are plain, and whose content and styles are encrypted, each
+    named in the manifest with its encryption-data."""
+    namespace = b"urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"
+    encryption = (
+        b'<manifest:encryption-data manifest:checksum-type="SHA1/1K" '
+        b'manifest:checksum="aGVsbG8="><manifest:algorithm manifest:algorithm-name='
+        b'"http://www.w3.org/2001/04/xmlenc#aes256-cbc" manifest:initialisation-vector="aXY="/>'
+        b'<manifest:key-derivation manifest:key-derivation-name="PBKDF2" '
+        b'manifest:iteration-count="100000" manifest:salt="c2FsdA=="/></manifest:encryption-data>'
+    )
+    entries = b"".join(
+        b'<manifest:file-entry manifest:full-path="' + part + b'" manifest:media-type="text/xml" '
+        b'manifest:size="2048">' + encryption + b"</manifest:file-entry>"
+        for part in (b"content.xml", b"styles.xml")
+    )
+    manifest = (
+        b'<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="'
+        + namespace
+        + b'" manifest:version="1.3"><manifest:file-entry manifest:full-path="/" '
+        b'manifest:media-type="application/vnd.oasis.opendocument.text"/>'
+        + entries
+        + b"</manifest:manifest>"
+    )
+    scrambled = bytes((n * 73 + 41) % 256 for n in range(2048))
+    return zip_of(
+        {
+            "mimetype": b"application/vnd.oasis.opendocument.text",
+            "META-INF/manifest.xml": manifest,
+            "content.xml": scrambled,
+            "styles.xml": scrambled[::-1],
+        },
+        zipfile.ZIP_STORED,
+    )
+
+
 def csv() -> bytes:
     return "force,grade\nCleveland,good\nGreater Manchester,adequate – see notes\n".encode()
 

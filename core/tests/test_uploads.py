@@ -133,6 +133,14 @@ REFUSALS = [
         uploads.PASSWORD_PROTECTED,
         id="xlsx-encrypted-by-excel",
     ),
+    # LibreOffice's own: a zip, its content encrypted. It was "could not be
+    # uploaded – try again", which no try would change.
+    pytest.param(
+        "plan.odt",
+        files.password_protected_odt,
+        uploads.PASSWORD_PROTECTED,
+        id="odt-encrypted-by-libreoffice",
+    ),
     pytest.param(
         "plan.docx",
         files.zip_of(files.docx_entries(), zipfile.ZIP_BZIP2),
