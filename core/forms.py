@@ -240,6 +240,18 @@ def check_date_range(value: date | None, what: str) -> date | None:
     return value
 
 
+# Months by name and abbreviation, in English whatever the server's locale.
+_MONTH_NAMES = [
+    "january", "february", "march", "april", "may", "june",
+    "july", "august", "september", "october", "november", "december",
+]  # fmt: skip
+_MONTHS = {
+    **{name: n for n, name in enumerate(_MONTH_NAMES, start=1)},
+    **{name[:3]: n for n, name in enumerate(_MONTH_NAMES, start=1)},
+    "sept": 9,
+}
+
+
 class GovukDateField(DateInputField):
     """A GOV.UK date input (day, month, year) with the Design System's messages.
 
@@ -261,7 +273,8 @@ class GovukDateField(DateInputField):
         self.real_date = f"{subject} must be a real date"
         self.error_messages["required"] = f"Enter {what}"
         self.error_messages["incomplete"] = f"Enter {what}"
-        patterns = (r"^[0-9]{1,2}$", r"^[0-9]{1,2}$", r"^[0-9]{4}$")
+        # A month may be its name or abbreviation, as GOV.UK asks ("April", "Apr").
+        patterns = (r"^[0-9]{1,2}$", r"^([0-9]{1,2}|[A-Za-z]{3,9})$", r"^[0-9]{4}$")
         for field, pattern in zip(self.fields, patterns, strict=True):
             field.required = False
             field.validators = [RegexValidator(pattern, self.real_date)]
@@ -292,6 +305,7 @@ class GovukDateField(DateInputField):
             for n in missing:
                 self.fields[n].widget.errors = [message]
             raise ValidationError(message, code="incomplete")
+        month = _MONTHS.get(month.lower(), month)
         try:
             value = date(day=int(day), month=int(month), year=int(year))
         except (ValueError, OverflowError):

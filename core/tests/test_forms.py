@@ -347,3 +347,24 @@ def test_a_line_break_counts_once_as_the_character_count_counts_it():
         data={"colour": "red", "kind": "a", "notes": "a" * 10 + "\r\n" + "b" * 10}
     )
     assert too_long.errors["notes"] == ["Notes must be 20 characters or fewer"]
+
+
+@pytest.mark.parametrize(
+    ("month", "expected"),
+    [("Apr", 4), ("april", 4), ("SEPT", 9), ("Sep", 9), ("december", 12), (" Mar ", 3)],
+)
+def test_a_month_written_as_a_word_is_read(month, expected):
+    """GOV.UK asks date inputs to accept a month's name or its abbreviation
+    (the Design System's guidance since August 2023): "April" was told the
+    date must be a real date."""
+    from datetime import date
+
+    form = DateForm(data={"on_0": "3", "on_1": month, "on_2": "2026"})
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["on"] == date(2026, expected, 3)
+
+
+@pytest.mark.parametrize("month", ["Foo", "Ap", "Aprilx", "13"])
+def test_a_word_that_is_no_month_is_not_a_real_date(month):
+    form = DateForm(data={"on_0": "3", "on_1": month, "on_2": "2026"})
+    assert form.errors["on"] == ["The date must be a real date"]
