@@ -204,6 +204,18 @@ class VisitRecordForm(GovukForm):
                 "other_people_interviewed",
                 "Enter the roles of the other officers and staff you interviewed",
             )
+        if (
+            data.get("other_people_interviewed")
+            and "people_interviewed" not in self.errors
+            and other not in data.get("people_interviewed", [])
+        ):
+            # Kept without the tick, the record read as if they were not
+            # interviewed and listed their roles (found by the bad input review).
+            self.add_error(
+                "people_interviewed",
+                "Select other officers and staff if you interviewed them, "
+                "or delete the roles you entered",
+            )
         return data
 
 

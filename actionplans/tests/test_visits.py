@@ -633,3 +633,26 @@ def test_a_re_inspection_ending_before_it_starts_is_told_beside_its_end(
     assert not Inspection.objects.filter(kind=Inspection.Kind.RE_INSPECTION).exists()
     visit.refresh_from_db()
     assert not visit.outcome  # nothing half-saved: the visit is not recorded either
+
+
+def test_roles_of_other_officers_need_the_other_officers_ticked(client_for, lead_inspector, visit):
+    """Found by the bad input review: roles typed with only the chief officer
+    ticked were kept, and the record listed them under people interviewed
+    while saying only the chief officer was."""
+    address = reverse("actionplans:visit_record", args=[visit.inspection_id, visit.pk])
+    response = client_for(lead_inspector).post(
+        address,
+        {
+            "people_interviewed": ["chief_officer"],
+            "other_people_interviewed": "Detective inspector, MASH",
+            "documents_reviewed": "Minutes",
+            "feedback": "Good progress",
+            "outcome": PostInspectionVisit.Outcome.values[0],
+        },
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Select other officers and staff if you interviewed them" in html
+    assert 'href="#id_people_interviewed' in html
+    visit.refresh_from_db()
+    assert visit.outcome_recorded_at is None and visit.other_people_interviewed == ""
