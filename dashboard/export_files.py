@@ -113,8 +113,7 @@ def _store(export_file: ExportFile) -> None:
                 ]
             )  # fmt: skip
             _remove_old_copies(export_file)
-            if export_file.requested_by_id is None:  # the nightly run's
-                _heartbeat_once_all_ready(today)
+            _heartbeat_once_all_ready(today)
     except BaseException:
         with contextlib.suppress(Exception):  # the first error is the one to record
             stored.delete()
@@ -150,9 +149,16 @@ def _remove_old_copies(newest: ExportFile) -> None:
 def _heartbeat_once_all_ready(today) -> None:
     """The nightly job's heartbeat, once every export has a copy of today
     ready: not when the copies were only asked for (found by the jobs
-    review: every copy failing each night, the job still read as run)."""
+    review: every copy failing each night, the job still read as run).
+    Checked whichever copy is ready last: the nightly run shares a copy an
+    admin asked for that is still in the making, and when that one was last,
+    nothing recorded the night (found by the dates review). Only if the
+    nightly run asked for one of them itself: admins' copies alone say
+    nothing of whether beat still runs it."""
     ready = ExportFile.objects.filter(status=ExportFile.Status.READY, as_of=today)
-    if ready.values("name").distinct().count() == len(exports.EXPORTS):
+    if ready.values("name").distinct().count() == len(exports.EXPORTS) and (
+        ready.filter(requested_by__isnull=True).exists()
+    ):
         heartbeat_record(job=Job.NIGHTLY_EXPORTS)
 
 

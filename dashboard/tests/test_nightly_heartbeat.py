@@ -44,3 +44,36 @@ def test_the_heartbeat_once_every_copy_is_ready(
         prepare_exports()
     assert set(ExportFile.objects.values_list("status", flat=True)) == {"ready"}
     assert late_jobs() == []
+
+
+def test_the_heartbeat_when_the_night_shares_a_copy_an_admin_asked_for(
+    db, private_storage, django_capture_on_commit_callbacks, admin_user
+):
+    """Found by the dates review: an admin's copy still in the making when the
+    nightly run asked was shared, as it should be, but the copy was the
+    admin's, so nothing recorded the night's heartbeat once it was ready: two
+    such nights, and the admins were told the exports had stopped."""
+    _late_three_days(db)
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        shared = export_files.export_request(name="grades", by=admin_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        prepare_exports()  # the other three are built; grades is shared
+    assert [j.job for j in late_jobs()] == ["nightly_exports"]
+    for callback in queued:
+        callback()  # the admin's copy is built last
+    shared.refresh_from_db()
+    assert shared.status == "ready"
+    assert late_jobs() == []
+
+
+def test_an_admins_copies_alone_are_no_heartbeat(
+    db, private_storage, django_capture_on_commit_callbacks, admin_user
+):
+    """A copy of every export that admins asked for in the day is not the
+    nightly run: it says nothing of whether beat still runs it."""
+    _late_three_days(db)
+    with django_capture_on_commit_callbacks(execute=True):
+        for name in export_files.exports.EXPORTS:
+            export_files.export_request(name=name, by=admin_user)
+    assert set(ExportFile.objects.values_list("status", flat=True)) == {"ready"}
+    assert [j.job for j in late_jobs()] == ["nightly_exports"]
