@@ -345,6 +345,7 @@ def _remove_report(report_file: ReportFile) -> None:
         obj=report_file,
         changes={"file": [stored_file.original_name if stored_file else "", None]},
         force=report_file.inspection.force,
+        inspection_id=report_file.inspection_id,
     )
     report_file.delete()
     if stored_file is not None:

@@ -325,7 +325,13 @@ def report_request(*, inspection: Inspection, by) -> ReportFile:
     report_file = ReportFile.objects.create(
         inspection=inspection, requested_by=by, stage=inspection.stage
     )
-    audit.record(by=by, action="report.requested", obj=report_file, force=inspection.force)
+    audit.record(
+        by=by,
+        action="report.requested",
+        obj=report_file,
+        force=inspection.force,
+        inspection_id=inspection.pk,  # found by the inspection it is of (audit review)
+    )
     background.queue_on_commit(build_report, report_file)
     return report_file
 
