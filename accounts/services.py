@@ -70,6 +70,7 @@ def two_factor_device_confirm(*, device: TOTPDevice, by: User) -> TOTPDevice:
         action=TWO_FACTOR_SET_UP,
         obj=device.user,
         changes={"two_factor": [False, True]},
+        force=device.user.force,  # as every change to an account is (audit review)
     )
     return device
 

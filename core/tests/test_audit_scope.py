@@ -7,7 +7,9 @@ from datetime import timedelta
 
 from django.urls import reverse
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts import services as account_services
 from core import uploads
 from core.models import AuditEvent
 from core.tests.files import pdf
@@ -57,3 +59,16 @@ def test_report_pdf_requests_and_removals_are_found_by_their_inspection(
     by_inspection = _found(client, inspection=inspection.pk)
     assert {"report.requested", "report.removed"} <= by_inspection
     assert "report.requested" in _found(client, inspection=inspection.pk, what="report")
+
+
+# 2. Setting up two-factor authentication was recorded without the person's
+# force, as every other change to an account is recorded with it: an admin
+# searching the trail by a force did not see its force lead set it up.
+def test_two_factor_set_up_is_found_by_the_persons_force(client_for, admin_user, force_lead_a):
+    TOTPDevice.objects.filter(user=force_lead_a).delete()
+    device = account_services.two_factor_device_for_enrolment(user=force_lead_a)
+    account_services.two_factor_device_confirm(device=device, by=force_lead_a)
+    assert AuditEvent.objects.filter(action=account_services.TWO_FACTOR_SET_UP).exists()
+
+    found = _found(client_for(admin_user), force=force_lead_a.force.pk)
+    assert account_services.TWO_FACTOR_SET_UP in found
