@@ -355,3 +355,24 @@ def test_the_first_estimate_of_rows_counts_lines_whatever_ends_them(ending):
     data = ending.join([lines[0], lines[1], lines[1], lines[1]])  # no ending after the last
     assert services._estimate_rows(SimpleUploadedFile("cases.csv", data)) == 3
     assert services._estimate_rows(SimpleUploadedFile("cases.csv", data + ending)) == 3
+
+
+def test_an_import_the_service_stopped_is_recorded_as_the_systems_not_the_uploaders(
+    inspection, inspector, django_capture_on_commit_callbacks, monkeypatch
+):
+    """Found by the audit completeness review: a fault of the service's own
+    (storage, the database, the time limit, the broker) stopping the import
+    was recorded as done by the inspector who uploaded the file, who did
+    nothing of the kind; the audit trail and the history named them."""
+
+    def storage_fault(*args, **kwargs):
+        raise OSError("disk gone")
+
+    monkeypatch.setattr(services, "_check_file", storage_fault)
+    job = start(inspection, csv_upload(good_rows(4)), inspector, django_capture_on_commit_callbacks)
+    assert job.status == CaseListImport.Status.STOPPED
+    started = AuditEvent.objects.get(action="case_list.import_started")
+    stopped = AuditEvent.objects.get(action="case_list.import_stopped")
+    assert started.actor == inspector  # the upload was theirs
+    assert stopped.actor is None  # the stop was the service's
+    assert stopped.inspection_id == inspection.pk
