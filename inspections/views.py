@@ -477,7 +477,8 @@ def _timeline(events) -> list[dict]:
         {
             "object_repr": event.object_repr,
             "action": action_label(event.action),
-            "by": (event.actor.full_name if event.actor else "") or "the system",
+            # Told apart from a namesake on the team (audit.person).
+            "by": audit.person(event.actor) if event.actor else "the system",
             "at_iso": date_filter(template_localtime(event.at), "c"),
             "at": govuk_datetime(event.at),
             "changes": [

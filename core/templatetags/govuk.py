@@ -162,6 +162,16 @@ def action_label(action: str) -> str:
     return _ACTION_LABELS.get(verb) or verb.replace("_", " ").capitalize()
 
 
+@register.filter
+def actor(user) -> str:
+    """Who made a change, as the audit trail names people (core.audit.person):
+    told apart from a namesake by their email. "The system" for no one (a
+    scheduled job, the service itself)."""
+    from core.audit import person
+
+    return person(user) if user is not None else "The system"
+
+
 # Fields whose names do not read as words (found by a review of the audit trail).
 _FIELD_LABELS = {
     "pcc_response_due_on": "Police and crime commissioner's response due on",
