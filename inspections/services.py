@@ -1634,12 +1634,17 @@ def document_record(
         document,
         by=by,
         action="document.recorded",
-        changes={
-            "title": [None, title],
-            "kind": [None, Document.Kind(kind).label],
-            # The file by its kind, never its own name (file_kind).
-            "file": [None, file_kind(stored_file) if stored_file else None],
-        },
+        # With its date, as an interview's; no file kept is no change.
+        changes=audit.diff(
+            {},
+            {
+                "title": title,
+                "kind": Document.Kind(kind).label,
+                "received_on": received_on,
+                # The file by its kind, never its own name (file_kind).
+                "file": file_kind(stored_file) if stored_file else None,
+            },
+        ),
     )
     return document
 
