@@ -1075,5 +1075,6 @@ def calendar_feed_reset(*, user: User, by: User) -> CalendarFeed:
     feed = calendar_feed_for(user)
     feed.token = new_calendar_token()
     feed.save(update_fields=["token", "updated_at"])
-    audit.record(by=by, action="calendar_feed.reset", obj=feed)
+    # With the person's force, as each change to their access is (audit review).
+    audit.record(by=by, action="calendar_feed.reset", obj=feed, force=user.force)
     return feed

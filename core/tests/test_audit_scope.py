@@ -72,3 +72,17 @@ def test_two_factor_set_up_is_found_by_the_persons_force(client_for, admin_user,
 
     found = _found(client_for(admin_user), force=force_lead_a.force.pk)
     assert account_services.TWO_FACTOR_SET_UP in found
+
+
+# 3. A new calendar address (the old one, perhaps shared or leaked, stops
+# showing the force's deadlines) was recorded without the person's force:
+# an admin searching the trail by the force did not find it.
+def test_a_calendar_address_reset_is_found_by_the_persons_force(
+    client_for, admin_user, force_lead_a
+):
+    from actionplans import services as plan_services
+
+    plan_services.calendar_feed_reset(user=force_lead_a, by=force_lead_a)
+    assert AuditEvent.objects.filter(action="calendar_feed.reset").exists()
+
+    assert "calendar_feed.reset" in _found(client_for(admin_user), force=force_lead_a.force.pk)
