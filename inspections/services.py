@@ -311,11 +311,16 @@ def inspection_schedule(
         inspection,
         by=by,
         action="inspection.scheduled",
-        changes={
-            "fieldwork": [None, f"{fieldwork_start} to {fieldwork_end}"],
-            "lead_inspector": [None, audit.person(lead_inspector)],
-            "team": [None, ", ".join(audit.person(m) for m in people[1:])],
-        },
+        # Its kind too, as a change of plan records it; no team yet is no change.
+        changes=audit.diff(
+            {},
+            {
+                "kind": Inspection.Kind(kind).label,
+                "fieldwork": f"{fieldwork_start} to {fieldwork_end}",
+                "lead_inspector": audit.person(lead_inspector),
+                "team": ", ".join(audit.person(m) for m in people[1:]),
+            },
+        ),
     )
     _tell_the_team(inspection, joined={person.pk for person in people})
     return inspection
