@@ -231,15 +231,20 @@ def _clear(inspection, removed: Removed, texts: list, files, quoting, by) -> Non
         obj=inspection,
         force=inspection.force,
         inspection_id=inspection.pk,
+        # Only what there was to delete: none of a kind is no change.
         changes={
-            "case review notes": [removed.review_notes, 0],
-            "topic observations": [removed.observations, 0],
-            "second review reasons": [removed.second_review_reasons, 0],
-            # How many, never their names: an evidence document's file
-            # name may be a child's, which no row of the history holds
-            # (inspections.services.file_kind).
-            "files": [len(removed.files), 0],
-            "audit records quoting case notes": [removed.audit_rows, 0],
+            name: [count, 0]
+            for name, count in {
+                "case review notes": removed.review_notes,
+                "topic observations": removed.observations,
+                "second review reasons": removed.second_review_reasons,
+                # How many, never their names: an evidence document's file
+                # name may be a child's, which no row of the history holds
+                # (inspections.services.file_kind).
+                "files": len(removed.files),
+                "audit records quoting case notes": removed.audit_rows,
+            }.items()
+            if count
         },
     )
 

@@ -144,6 +144,20 @@ def test_the_record_of_the_deletion_counts_the_files_and_names_none(
     assert not AuditEvent.objects.filter(comment__icontains="Jane Doe").exists()
 
 
+def test_the_record_of_the_deletion_says_only_what_was_deleted(
+    private_storage, force_a, lead_inspector, inspector, admin_user
+):
+    """Found by the audit completeness review: every kind of thing the policy
+    deletes was listed, those with none to delete as "Case review notes: 0 →
+    0", the same before and after, on an inspection cancelled with only its
+    documents' files to delete."""
+    planned = planned_with_a_document(force_a, lead_inspector, inspector, admin_user)
+    services.inspection_cancel(inspection=planned, reason="Called off", by=admin_user)
+    retention_apply(today=months_before(timezone.localdate(), -24), dry_run=False)
+    event = AuditEvent.objects.get(action="retention.applied")
+    assert event.changes == {"files": [1, 0]}
+
+
 def test_inspections_inside_the_period_are_untouched(closed, capsys):
     retain(today=date(2026, 6, 1) + timedelta(days=700))
     assert "Nothing to remove." in capsys.readouterr().out
