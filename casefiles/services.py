@@ -921,7 +921,10 @@ def second_review_complete(
         action="second_review.completed",
         obj=second_review,
         inspection=second_review.review.case.inspection,
-        changes={"rating": [original, second_review.rating or original]},
+        # An agreement is one, not the first rating "changed" to itself.
+        changes={"agrees_with_first_reviewer": [None, True]}
+        if agrees
+        else {"rating": [original, second_review.rating]},
         comment=second_review.reason,
     )
     return second_review

@@ -162,3 +162,15 @@ def test_the_lead_cannot_complete_a_second_review_of_their_own_review(
         )
     second.refresh_from_db()
     assert not second.is_completed
+
+
+def test_an_agreement_is_recorded_as_one_not_as_a_rating_changed_to_itself(second, lead_inspector):
+    """Found by the audit completeness review: the lead's agreement was
+    recorded as "Rating: Good → Good", the first rating as both before and
+    after, and nothing on the record said the lead agreed."""
+    services.second_review_complete(
+        second_review=second, agrees=True, rating="", reason="", by=lead_inspector
+    )
+    event = AuditEvent.objects.get(action="second_review.completed")
+    assert event.actor == lead_inspector
+    assert event.changes == {"agrees_with_first_reviewer": [None, True]}
