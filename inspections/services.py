@@ -1399,12 +1399,14 @@ def finding_delete(*, finding: Finding, by: User, seen: str | None = None) -> No
     # Its recommendations go with it: each is on the record as removed, with its words.
     for recommendation in finding.recommendations.all():
         _record_recommendation_removed(inspection, recommendation, by=by)
+    # What it was, the evidence it cited too, as its creation recorded it.
+    was = {**audit.snapshot(finding, FINDING_FIELDS), **_cited(finding)}
     _record(
         inspection,
         finding,
         by=by,
         action="finding.deleted",
-        changes=audit.diff(audit.snapshot(finding, FINDING_FIELDS), dict.fromkeys(FINDING_FIELDS)),
+        changes=audit.diff(was, dict.fromkeys(was)),
     )
     finding.delete()
 
