@@ -403,8 +403,14 @@ def user_save_in_django_admin(*, user: User, by: User) -> User:
     check_django_admin_rights(
         role=user.role, is_staff=user.is_staff, is_superuser=user.is_superuser
     )
+    adding = user._state.adding
     user.save()
     changes = diff(before, snapshot(user, ADMIN_FIELDS))
+    if adding:
+        # A password chosen for them as they were added, as one set later
+        # is recorded (user_password_set_in_django_admin); never the password.
+        usable = user.has_usable_password()
+        changes["password"] = [None, "set by an admin" if usable else "sign-in by password off"]
     if changes:
         record(
             by=by,

@@ -338,3 +338,30 @@ def test_rights_left_on_a_force_lead_do_not_count_as_another_django_admin(
     assert "the only active admin with Django admin rights" in response.content.decode()
     staff.refresh_from_db()
     assert staff.is_superuser
+
+
+def test_a_password_chosen_for_a_person_added_in_the_django_admin_is_recorded(client_for, staff):
+    """Found by the audit completeness review: a password set for someone in
+    the Django admin is in their account's history (the password form), but
+    one chosen for them as they were added there was not: the account read as
+    made with no password, as on the Users pages, where the person chooses
+    their own."""
+    client = client_for(staff)
+    secret = "a long enough passphrase 42"
+    response = client.post(
+        reverse("admin:accounts_user_add"),
+        {
+            "email": "nia.new@example.org",
+            "full_name": "Nia New",
+            "role": "inspector",
+            "password1": secret,
+            "password2": secret,
+        },
+    )
+    assert response.status_code == 302
+    person = User.objects.get(email="nia.new@example.org")
+    assert person.has_usable_password()
+    event = AuditEvent.objects.for_object(person).get()
+    assert event.action == "user_created" and event.actor == staff
+    assert event.changes["password"] == [None, "set by an admin"]
+    assert secret not in str(event.changes)
