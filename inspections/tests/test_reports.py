@@ -231,6 +231,19 @@ def test_export_report_command_writes_the_same_bytes_as_the_service(
     assert hashlib.sha256(out.read_bytes()).hexdigest() == report_file.stored_file.sha256
 
 
+def test_export_report_command_is_on_the_record(make_report, private_storage, tmp_path):
+    """Found by the audit completeness review: a report PDF, a draft even,
+    written out of the service by the command left no trace, where one
+    downloaded from the service is recorded."""
+    from core.models import AuditEvent
+
+    inspection = make_report()
+    call_command("export_report", str(inspection.pk), "--out", str(tmp_path / "report.pdf"))
+    event = AuditEvent.objects.get(action="report.exported")
+    assert event.inspection_id == inspection.pk and event.force_id == inspection.force_id
+    assert event.actor is None and "export_report" in event.comment
+
+
 def test_export_report_command_refuses_an_unknown_inspection(db, tmp_path):
     from django.core.management.base import CommandError
 

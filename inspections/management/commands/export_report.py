@@ -6,6 +6,7 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from core import audit
 from inspections.models import Inspection
 from inspections.reports import render_report_pdf
 
@@ -25,6 +26,17 @@ class Command(BaseCommand):
         rendered = render_report_pdf(inspection)
         Path(out).write_bytes(rendered.pdf)
         status = "draft" if rendered.is_draft else "published"
+        # A copy out of the service, draft or not, is on the record as a
+        # download from it is (found by the audit completeness review).
+        audit.record(
+            by=None,
+            action="report.exported",
+            obj=inspection,
+            force=inspection.force,
+            inspection_id=inspection.pk,
+            comment=f"The {status} report PDF written to a file on the server by "
+            f"manage.py export_report ({out})",
+        )
         self.stdout.write(
             f"Wrote {out}: {rendered.page_count} pages, {status}, "
             f"sha256 {hashlib.sha256(rendered.pdf).hexdigest()}"
