@@ -399,6 +399,7 @@ def inspection_update_plan(
         exclude=inspection,
     )
     before = audit.snapshot(inspection, PLAN_FIELDS)
+    old_lead = inspection.lead_inspector
     members = list(inspection.team.all())
     before_team = ", ".join(sorted(audit.person(m) for m in members))
     # Who joins: added to the team, or made its lead (told so: _tell_the_team).
@@ -414,6 +415,8 @@ def inspection_update_plan(
     after_team = ", ".join(sorted(audit.person(m) for m in people[1:]))
     if before_team != after_team:
         changes["team"] = [before_team, after_team]
+    if old_lead.pk != lead_inspector.pk:
+        changes |= _second_reviews_hand_over(inspection, old_lead=old_lead, new_lead=lead_inspector)
     if changes:  # the page saved as it was: nothing changed, nothing recorded
         _record(inspection, inspection, by=by, action="inspection.plan_changed", changes=changes)
     _tell_the_team(inspection, joined={pk for pk, _ in now - was})
@@ -432,6 +435,36 @@ def _check_started_fieldwork_stays_started(inspection: Inspection, fieldwork_sta
         raise ValidationError(
             {"fieldwork_start": "Fieldwork has started, so its start date must be today or earlier"}
         )
+
+
+def _second_reviews_hand_over(inspection: Inspection, *, old_lead: User, new_lead: User) -> dict:
+    """The second reviews still to do are the lead's: the new one's now, but
+    for those of reviews the new lead wrote, which the lead may not
+    second-review. They wait, offered to no one, for the next lead (found by
+    reviews: handed over, they were offered and refused when done; and
+    dropped, an interim lead lost them for good). Returns the audit changes.
+    Whichever page changes the lead: the plan page's change, in fieldwork,
+    left them with the old lead (found by the audit completeness review)."""
+    from casefiles.models import SecondReview  # noqa: PLC0415 (casefiles imports this app)
+
+    changes = {}
+    to_do = SecondReview.objects.filter(
+        review__case__inspection=inspection, status=SecondReview.Status.PENDING
+    )
+    waiting = to_do.filter(review__submitted_by=new_lead).count()
+    if waiting:
+        changes["second_reviews_waiting"] = [
+            None,
+            f"{waiting}: of reviews {audit.person(new_lead)} submitted, "
+            "for the next lead inspector",
+        ]
+    handed_over = to_do.exclude(review__submitted_by=new_lead).update(reviewer=new_lead)
+    if handed_over:
+        changes["second_reviews_to_do"] = [
+            audit.person(old_lead),
+            f"{audit.person(new_lead)}: {handed_over}",
+        ]
+    return changes
 
 
 STALE_LEAD = (
@@ -470,8 +503,6 @@ def inspection_change_lead(
             {"lead_inspector": f"{lead_inspector.full_name} already leads this inspection"}
         )
     refuse_if_stale(seen, str(inspection.lead_inspector_id), STALE_LEAD)
-    from casefiles.models import SecondReview  # noqa: PLC0415 (casefiles imports this app)
-
     old_lead = inspection.lead_inspector
     changes = {"lead_inspector": [audit.person(old_lead), audit.person(lead_inspector)]}
     team = list(inspection.team.order_by("full_name"))
@@ -483,27 +514,7 @@ def inspection_change_lead(
         ]
     inspection.lead_inspector = lead_inspector
     inspection.save(update_fields=["lead_inspector", "updated_at"])
-    # The second reviews still to do are the lead's: the new one's now, but
-    # for those of reviews the new lead wrote, which the lead may not
-    # second-review. They wait, offered to no one, for the next lead (found
-    # by reviews: handed over, they were offered and refused when done; and
-    # dropped, an interim lead lost them for good).
-    to_do = SecondReview.objects.filter(
-        review__case__inspection=inspection, status=SecondReview.Status.PENDING
-    )
-    waiting = to_do.filter(review__submitted_by=lead_inspector).count()
-    if waiting:
-        changes["second_reviews_waiting"] = [
-            None,
-            f"{waiting}: of reviews {audit.person(lead_inspector)} submitted, "
-            "for the next lead inspector",
-        ]
-    handed_over = to_do.exclude(review__submitted_by=lead_inspector).update(reviewer=lead_inspector)
-    if handed_over:
-        changes["second_reviews_to_do"] = [
-            audit.person(old_lead),
-            f"{audit.person(lead_inspector)}: {handed_over}",
-        ]
+    changes |= _second_reviews_hand_over(inspection, old_lead=old_lead, new_lead=lead_inspector)
     _record(
         inspection,
         inspection,

@@ -255,3 +255,40 @@ def test_two_redraws_at_once_from_one_page_draw_once(categories, inspection, ins
     assert sorted(outcomes) == ["drawn", "made"]  # the second: code "drawn", drawn already
     assert SampleDraw.objects.filter(inspection=inspection).count() == 2
     assert AuditEvent.objects.filter(action="sample.redrawn").count() == 1
+
+
+def test_a_lead_changed_on_the_plan_page_in_fieldwork_takes_over_the_second_reviews_to_do(
+    inspector, lead_inspector, admin_user, inspection, drawn
+):
+    """Found by the audit completeness review: the plan page changes the lead
+    before moderation, and second reviews are done in fieldwork, but those to
+    do stayed with the old lead, who no longer led the inspection, and the
+    record did not say where they went."""
+    from accounts.models import User
+    from accounts.tests.factories import UserFactory
+    from core.models import AuditEvent
+    from inspections import services as inspection_services
+
+    case = Case.objects.sampled().order_by("reference").first()
+    Case.objects.filter(pk=case.pk).update(second_review_due=True, reviewer=inspector)
+    case.refresh_from_db()
+    submit_review(case, inspector)
+    assert SecondReview.objects.get().reviewer == lead_inspector
+    inspection.refresh_from_db()
+    assert inspection.stage == Inspection.Stage.FIELDWORK
+    new_lead = UserFactory(full_name="Sam Second", role=User.Role.LEAD_INSPECTOR)
+    inspection_services.inspection_update_plan(
+        inspection=inspection,
+        kind=inspection.kind,
+        fieldwork_start=inspection.fieldwork_start,
+        fieldwork_end=inspection.fieldwork_end,
+        lead_inspector=new_lead,
+        team=list(inspection.team.all()),
+        by=admin_user,
+    )
+    assert SecondReview.objects.get().reviewer == new_lead
+    event = AuditEvent.objects.get(action="inspection.plan_changed")
+    assert event.changes["second_reviews_to_do"] == [
+        "Lena Lead (lead@example.org)",
+        f"Sam Second ({new_lead.email}): 1",
+    ]
