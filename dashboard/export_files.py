@@ -15,6 +15,7 @@ import tempfile
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from core import audit, background, uploads
@@ -155,10 +156,12 @@ def _heartbeat_once_all_ready(today) -> None:
     nothing recorded the night (found by the dates review). Only if the
     nightly run asked for one of them itself: admins' copies alone say
     nothing of whether beat still runs it."""
-    ready = ExportFile.objects.filter(status=ExportFile.Status.READY, as_of=today)
-    if ready.values("name").distinct().count() == len(exports.EXPORTS) and (
-        ready.filter(requested_by__isnull=True).exists()
-    ):
+    # One query, whatever is ready (a query budget counts the build's).
+    ready = ExportFile.objects.filter(status=ExportFile.Status.READY, as_of=today).aggregate(
+        names=Count("name", distinct=True),
+        nightly=Count("pk", filter=Q(requested_by__isnull=True)),
+    )
+    if ready["names"] == len(exports.EXPORTS) and ready["nightly"]:
         heartbeat_record(job=Job.NIGHTLY_EXPORTS)
 
 
