@@ -325,3 +325,25 @@ def test_a_long_cause_of_concern_starts_beneath_its_heading_on_its_topics_page(m
     [topic_page] = [text for text in pages if squashed("5. Investigation") in text]
     assert squashed("Causes of concern") in topic_page
     assert squashed(CONCERN) in topic_page
+
+
+def test_a_long_unbroken_address_in_a_finding_is_printed_whole(make_report):
+    """A link without hyphens or spaces (a policy's address, with underscores)
+    in a cause of concern and its recommendation ran off the right edge of
+    the page and was cut off there; in the index of recommendations it pushed
+    the Topic column off the page altogether (found by the outputs review)."""
+    from inspections.models import Recommendation
+
+    inspection = make_report()
+    address = (
+        "https://www.example.police.uk/sites/default/files/child_protection_policies_2026_"
+        "missing_children_and_child_exploitation_procedure_version_14_final_approved.pdf"
+    )
+    inspection.findings.filter(summary=CONCERN).update(detail=f"See {address} for the procedure.")
+    Recommendation.objects.filter(finding__summary=CONCERN).update(text=f"Adopt {address}")
+    rendered = reports.render_report_pdf(inspection)
+    topic_page = squashed(pdf_text(rendered.pdf, page=rendered.page_count - 2))
+    assert topic_page.count(address) == 3
+    index = squashed(pdf_text(rendered.pdf, page=rendered.page_count, raw=True))
+    assert index.count(address) == 2
+    assert "RecommendationTopic" in index
