@@ -553,7 +553,11 @@ def _report_context(inspection: Inspection, *, shown: bool) -> dict:
 
 def report_view(request: HttpRequest, inspection_id) -> HttpResponse:
     inspection = get_inspection_for_user(request, inspection_id)
-    shown = not request.user.is_force_lead or inspection.force_sees_findings
+    # A cancelled inspection has no report, for anyone (found by the outputs
+    # review: its team saw a draft of five topics not graded).
+    shown = not inspection.is_cancelled and (
+        not request.user.is_force_lead or inspection.force_sees_findings
+    )
     return fragments.render(
         request,
         "inspections/report.html",

@@ -325,3 +325,20 @@ def test_the_force_page_keeps_a_cancelled_inspection_in_its_history(
     # An inspector not on the team sees that it was cancelled, not why.
     html = client_for(other_inspector).get(url).content.decode()
     assert "Cancelled on" in html and REASON not in html
+
+
+def test_a_cancelled_inspections_report_page_says_there_is_no_report_to_the_team(
+    client_for, upcoming, admin_user, inspector, lead_inspector
+):
+    """Found by the outputs review: the team and the admins were shown a draft
+    report ("Draft not yet sent to the force ... not final until the report is
+    published") with five topics not graded, for a report there will never be;
+    the force lead was told there is no report."""
+    _cancel(upcoming, admin_user)
+    url = reverse("inspections:report", args=[upcoming.pk])
+    for person in (inspector, lead_inspector, admin_user):
+        page = client_for(person).get(url)
+        assert page.status_code == 200
+        assert "There is no report: the inspection was cancelled." in page.text
+        assert "not final until the report is published" not in page.text
+        assert "Graded judgments" not in page.text
