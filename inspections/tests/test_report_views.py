@@ -601,3 +601,28 @@ def test_tracker_shows_the_forces_latest_submitted_responses(client_for, force_l
         assert row[5].startswith("We will act on")
         assert row[7] == "In progress"
         assert row[8] == "Updated action plan version 1 (submitted)"
+
+
+def test_a_long_unbroken_address_in_the_tracker_pdf_is_printed_whole(
+    client_for, force_lead_a, make_report
+):
+    """A link with no hyphen or space to break at (a policy's address, with
+    underscores) widened its column past the page: the address was cut off
+    and the columns after it, the force's response and its status among them,
+    were off the page (found by the outputs review)."""
+    from inspections.models import Recommendation
+    from inspections.tests.pdf import pdf_text, squashed
+
+    address = (
+        "https://www.example.police.uk/sites/default/files/child_protection_policies_2026_"
+        "missing_children_and_child_exploitation_procedure_version_14_final_approved.pdf"
+    )
+    inspection = make_report()
+    recommendation = Recommendation.objects.filter(finding__inspection=inspection).first()
+    recommendation.text = f"Adopt {address}"
+    recommendation.save()
+    url = reverse("inspections:tracker", args=[inspection.pk, "pdf"])
+    text = squashed(pdf_text(client_for(force_lead_a).get(url).content, raw=True))
+    assert address in text
+    assert squashed("Action plan version") in text
+    assert text.count("Noresponseyet") == 3  # two recommendations, one area for improvement
