@@ -347,3 +347,21 @@ def test_a_long_unbroken_address_in_a_finding_is_printed_whole(make_report):
     index = squashed(pdf_text(rendered.pdf, page=rendered.page_count, raw=True))
     assert index.count(address) == 2
     assert "RecommendationTopic" in index
+
+
+def test_a_report_without_recommendations_says_so_in_its_summary(make_report):
+    """Found by the outputs review: the summary said "0 recommendations in
+    this report are listed in the index of recommendations", pointing to an
+    index that lists none."""
+    from inspections.models import Recommendation
+
+    inspection = make_report()
+    Recommendation.objects.filter(finding__inspection=inspection).delete()
+    summary = squashed(pdf_text(reports.render_report_pdf(inspection).pdf, page=2))
+    assert squashed("0 recommendations") not in summary
+    assert squashed("This report makes no recommendations.") in summary
+
+
+def test_the_summary_counts_the_recommendations_in_the_index(make_report):
+    summary = squashed(pdf_text(reports.render_report_pdf(make_report()).pdf, page=2))
+    assert squashed("2 recommendations in this report are listed in the index") in summary
