@@ -443,3 +443,35 @@ def test_the_beat_schedule_prepares_every_export_each_night(settings):
     assert entry["task"] == "dashboard.tasks.prepare_exports"
     assert entry["task"] in app.tasks
     assert (entry["schedule"].hour, entry["schedule"].minute) == ({2}, {15})
+
+
+def test_findings_export_lists_each_topics_findings_in_the_reports_order(
+    force_a, lead_inspector, inspector, admin_user
+):
+    """Found by the outputs review: within a topic the findings came in no
+    set order (as they were written, in practice), where the report gives
+    accelerated causes of concern, causes of concern, areas for improvement,
+    innovative practice, then promising practice."""
+    from dashboard import exports
+    from inspections.models import Topic
+    from inspections.tests.report_factories import CONCERN, report_inspection
+
+    inspection = report_inspection(
+        force=force_a, lead=lead_inspector, inspector=inspector, admin=admin_user
+    )
+    for kind, summary in (
+        (Finding.Kind.PROMISING_PRACTICE, "A promising practice"),
+        (Finding.Kind.AREA_FOR_IMPROVEMENT, "An area for improvement"),
+        (Finding.Kind.ACCELERATED, "An accelerated cause of concern"),
+    ):
+        Finding.objects.create(
+            inspection=inspection, topic=Topic.INVESTIGATION, kind=kind, summary=summary, detail="."
+        )
+    _, rows = exports.findings()
+    investigation = [r[8] for r in rows if r[6] == "Investigation"]
+    assert investigation == [
+        "An accelerated cause of concern",
+        CONCERN,
+        "An area for improvement",
+        "A promising practice",
+    ]
