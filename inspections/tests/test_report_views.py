@@ -626,3 +626,22 @@ def test_a_long_unbroken_address_in_the_tracker_pdf_is_printed_whole(
     assert address in text
     assert squashed("Action plan version") in text
     assert text.count("Noresponseyet") == 3  # two recommendations, one area for improvement
+
+
+def test_the_tracker_pdf_keeps_the_paragraphs_of_an_area_for_improvement(
+    client_for, force_lead_a, make_report
+):
+    """The report prints a finding's paragraphs apart; the tracker PDF ran
+    them together into one, each paragraph's first words carried on from the
+    last one's end (found by the outputs review)."""
+    from inspections.models import Finding
+    from inspections.tests.pdf import pdf_text
+
+    inspection = make_report()
+    inspection.findings.filter(kind=Finding.Kind.AREA_FOR_IMPROVEMENT).update(
+        detail="Xenon.\n\nYttrium."
+    )
+    url = reverse("inspections:tracker", args=[inspection.pk, "pdf"])
+    lines = pdf_text(client_for(force_lead_a).get(url).content, raw=True).splitlines()
+    assert any("Xenon." in line for line in lines)
+    assert not any("Xenon." in line and "Yttrium." in line for line in lines)
