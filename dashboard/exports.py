@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from datetime import date
 from typing import NamedTuple
 
-from django.db.models import Case, Count, Min, Q, Value, When
+from django.db.models import Count, Min, Q, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 
@@ -22,7 +22,6 @@ from actionplans.pcc_response import pcc_response_overdue
 from casefiles.models import CaseRating, CaseReview
 from forces.models import Force
 from inspections.models import Finding, Grade, Inspection, Judgment, Topic
-from inspections.reports import FINDING_SECTIONS
 
 from .national import PLAN_STAGES, open_findings_q, with_plan_statuses
 
@@ -85,14 +84,6 @@ def grades() -> tuple[list[str], Iterator]:
     )
 
 
-# Within a topic, findings in the order the report prints them (found by the
-# outputs review: they came as they were written). Not Finding's kind_position,
-# which puts causes of concern before accelerated ones.
-REPORT_KIND_ORDER = Case(
-    *(When(kind=kind, then=Value(n)) for n, (kind, _) in enumerate(FINDING_SECTIONS))
-)
-
-
 def findings() -> tuple[list[str], Iterator]:
     header = [
         *FORCE,
@@ -112,7 +103,9 @@ def findings() -> tuple[list[str], Iterator]:
             "inspection__force__short_name",
             "inspection__fieldwork_start",
             "topic_position",
-            REPORT_KIND_ORDER,
+            # Within a topic, in the order the report prints them (found by
+            # the outputs review: they came as they were written).
+            "kind_position",
             "created_at",
         )
         .values_list(

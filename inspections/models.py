@@ -353,6 +353,22 @@ class Finding(BaseModel):
         PROMISING_PRACTICE = "promising_practice", "Promising practice"
 
     CONCERN_KINDS = [Kind.CAUSE_OF_CONCERN, Kind.ACCELERATED]
+    # The order the report prints them in (inspections.reports.FINDING_SECTIONS):
+    # accelerated causes of concern first. kind_position follows it, so every
+    # list "in report order" is (found by the outputs review: the findings
+    # page put causes of concern before accelerated ones).
+    REPORT_ORDER = [
+        Kind.ACCELERATED,
+        Kind.CAUSE_OF_CONCERN,
+        Kind.AREA_FOR_IMPROVEMENT,
+        Kind.INNOVATIVE_PRACTICE,
+        Kind.PROMISING_PRACTICE,
+    ]
+
+    @classmethod
+    def kind_order(cls, kind: str) -> int:
+        """kind_position for a kind: 1 for the first in report order."""
+        return cls.REPORT_ORDER.index(kind) + 1
 
     inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="findings")
     topic = models.CharField(max_length=40, choices=Topic.choices)
@@ -380,7 +396,7 @@ class Finding(BaseModel):
     def save(self, *args, **kwargs):
         # Derived sort keys, so report order is a plain ORDER BY.
         self.topic_position = Topic.position(self.topic)
-        self.kind_position = self.Kind.values.index(self.kind) + 1
+        self.kind_position = self.kind_order(self.kind)
         super().save(*args, **kwargs)
 
     @property

@@ -382,7 +382,7 @@ def _findings(inspections, rng, now, recommendations: list) -> Iterable[tuple]:
                 topic,
                 Topic.position(topic),
                 kind,
-                Finding.Kind.values.index(kind) + 1,
+                Finding.kind_order(kind),
                 f"Synthetic finding {n + 1}: {Finding.Kind(kind).label.lower()}",
                 "Synthetic detail of what inspectors found. " * 12,
                 i.fieldwork_end if kind == Finding.Kind.ACCELERATED else None,

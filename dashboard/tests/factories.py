@@ -78,7 +78,7 @@ def history(forces: list[Force], *, lead, today: date, years: int = 10) -> list[
                         topic=Topic.INVESTIGATION,
                         topic_position=5,
                         kind=kind,
-                        kind_position=Finding.Kind.values.index(kind) + 1,
+                        kind_position=Finding.kind_order(kind),
                         summary=f"{Finding.Kind(kind).label} {i}",
                         detail="Detail",
                     )

@@ -9,6 +9,7 @@ from django.urls import reverse
 from core.models import AuditEvent
 from inspections import services
 from inspections.models import Finding, Grade, Inspection, Judgment, Topic
+from inspections.reports import FINDING_SECTIONS
 from inspections.tests.factories import add_concern, change_team, grade_all, inspection_at, schedule
 
 Stage = Inspection.Stage
@@ -575,13 +576,20 @@ def test_findings_are_listed_in_report_order(planned, inspector):
     make(Topic.LEADERSHIP, Finding.Kind.PROMISING_PRACTICE)
     make(Topic.LEADERSHIP, Finding.Kind.CAUSE_OF_CONCERN)
     make(Topic.INITIAL_RESPONSE, Finding.Kind.ACCELERATED)
+    # Within a topic as the report prints them: an accelerated cause of
+    # concern before a cause of concern written earlier (found by the
+    # outputs review: the findings page put it after).
+    make(Topic.LEADERSHIP, Finding.Kind.ACCELERATED)
     order = [(f.topic, f.kind) for f in planned.findings.all()]
     assert order == [
+        (Topic.LEADERSHIP, Finding.Kind.ACCELERATED),
         (Topic.LEADERSHIP, Finding.Kind.CAUSE_OF_CONCERN),
         (Topic.LEADERSHIP, Finding.Kind.PROMISING_PRACTICE),
         (Topic.INITIAL_RESPONSE, Finding.Kind.ACCELERATED),
         (Topic.INVESTIGATION, Finding.Kind.AREA_FOR_IMPROVEMENT),
     ]
+    report_kinds = [kind for kind, _ in FINDING_SECTIONS]
+    assert report_kinds == Finding.REPORT_ORDER
 
 
 def test_accelerated_cause_of_concern_needs_the_date_reported(planned, inspector):
