@@ -29,16 +29,25 @@ def _plain(value: Any) -> Any:
 def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
     """Field -> [from, to] for the fields whose value changed. Nothing and an
     empty answer are the same to people (both read "(none)"): found by a
-    review, a case review saved empty recorded "Rating: (none) → (none)"."""
+    review, a case review saved empty recorded "Rating: (none) → (none)".
+    So are a line break stored as CR LF and the same break as LF (_lines)."""
     return {
         field: [_plain(before.get(field)), _plain(value)]
         for field, value in after.items()
-        if before.get(field) != value and not _both_empty(before.get(field), value)
+        if _lines(before.get(field)) != _lines(value) and not _both_empty(before.get(field), value)
     }
 
 
 def _both_empty(old: Any, new: Any) -> bool:
     return old in (None, "") and new in (None, "")
+
+
+def _lines(value: Any) -> Any:
+    """A text's line breaks as LF. Forms read a textarea's CR LF as LF
+    (GovukBoundField.data), while text saved before kept the browser's CR LF:
+    such a record saved again as it was was recorded as changed, 'from' and
+    'to' reading the same (found by the review of the day's changes)."""
+    return value.replace("\r\n", "\n") if isinstance(value, str) else value
 
 
 def snapshot(obj: models.Model, fields: list[str]) -> dict[str, Any]:

@@ -656,3 +656,34 @@ def test_roles_of_other_officers_need_the_other_officers_ticked(client_for, lead
     assert 'href="#id_people_interviewed' in html
     visit.refresh_from_db()
     assert visit.outcome_recorded_at is None and visit.other_people_interviewed == ""
+
+
+def test_a_record_saved_before_line_breaks_were_read_as_one_is_saved_again_as_no_change(
+    client_for, admin_user, lead_inspector, visit
+):
+    """Found by the review of the day's changes: a textarea's line breaks are
+    now read as one character (LF), while records saved before kept the
+    browser's CR LF. The lead inspector's record, opened by an admin and saved
+    as it was, was recorded as changed, its feedback 'from' and 'to' reading
+    the same, and named the admin as the one who recorded the visit."""
+    feedback = "Progress on supervision is clear.\r\nThe MASH is better staffed."
+    _record(visit, lead_inspector, feedback=feedback, people_interviewed=["chief_officer", "other"])
+    visit.refresh_from_db()
+    address = reverse("actionplans:visit_record", args=[visit.inspection_id, visit.pk])
+    client = client_for(admin_user)
+    assert client.get(address).status_code == 200
+    response = client.post(
+        address,
+        {
+            "people_interviewed": ["chief_officer", "other"],
+            "other_people_interviewed": "Detective inspector",
+            "documents_reviewed": "Action plan progress report",
+            "feedback": feedback,
+            "outcome": PostInspectionVisit.Outcome.PROGRESS_SATISFACTORY,
+            "seen": row_version(visit),
+        },
+    )
+    assert response.status_code == 302, response.content.decode()
+    visit.refresh_from_db()
+    assert visit.outcome_recorded_by == lead_inspector
+    assert AuditEvent.objects.filter(action="visit.recorded").count() == 1
