@@ -15,11 +15,12 @@ import tempfile
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from core import audit, background, uploads
 from core.heartbeats import Job, heartbeat_record
+from core.models import JobHeartbeat
 
 from . import exports
 from .csvio import csv_lines
@@ -156,12 +157,24 @@ def _heartbeat_once_all_ready(today) -> None:
     nothing recorded the night (found by the dates review). Only if the
     nightly run asked for one of them itself: admins' copies alone say
     nothing of whether beat still runs it."""
-    # One query, whatever is ready (a query budget counts the build's).
+    # Two queries, whatever is ready (a query budget counts the build's).
     ready = ExportFile.objects.filter(status=ExportFile.Status.READY, as_of=today).aggregate(
         names=Count("name", distinct=True),
-        nightly=Count("pk", filter=Q(requested_by__isnull=True)),
+        night=Max("created_at", filter=Q(requested_by__isnull=True)),
     )
-    if ready["names"] == len(exports.EXPORTS) and ready["nightly"]:
+    beat = (
+        JobHeartbeat.objects.filter(job=Job.NIGHTLY_EXPORTS)
+        .values_list("finished_at", flat=True)
+        .first()
+    )
+    # Once a night: a copy an admin asked for later in the day found every
+    # copy ready again and moved the heartbeat to its own time, as if the
+    # nightly run had just finished (found by the review of the day's changes).
+    if (
+        ready["night"] is not None
+        and ready["names"] == len(exports.EXPORTS)
+        and (beat is None or beat < ready["night"])
+    ):
         heartbeat_record(job=Job.NIGHTLY_EXPORTS)
 
 

@@ -129,9 +129,10 @@ class World:
 
 # The export downloads above are stored files, prepared by a Celery task
 # (dashboard.export_files); the task's queries are fixed too.
-# Each build's last query asks whether the night's copies are all ready
+# Each build's last two queries ask whether the night's copies are all ready,
+# and whether the night is recorded yet
 # (dashboard.export_files._heartbeat_once_all_ready), whoever asked for it.
-EXPORT_BUILDS = {"grades": 13, "findings": 14, "case-reviews": 13, "deadlines": 14}
+EXPORT_BUILDS = {"grades": 14, "findings": 15, "case-reviews": 14, "deadlines": 15}
 
 
 def _build(factor: float) -> None:

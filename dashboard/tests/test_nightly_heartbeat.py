@@ -77,3 +77,21 @@ def test_an_admins_copies_alone_are_no_heartbeat(
             export_files.export_request(name=name, by=admin_user)
     assert set(ExportFile.objects.values_list("status", flat=True)) == {"ready"}
     assert [j.job for j in late_jobs()] == ["nightly_exports"]
+
+
+def test_an_admins_copy_later_in_the_day_does_not_move_the_nights_heartbeat(
+    db, private_storage, django_capture_on_commit_callbacks, admin_user
+):
+    """Found by the review of the day's changes: once the night's copies were
+    ready, every copy an admin asked for later that day found all of them
+    ready again and recorded the heartbeat anew, as if the nightly run had
+    just finished. A copy asked for in the evening, and beat stopped that
+    night, the admins were told the exports had stopped most of a day late."""
+    _late_three_days(db)
+    with django_capture_on_commit_callbacks(execute=True):
+        prepare_exports()
+    night = JobHeartbeat.objects.get(job=JobHeartbeat.Job.NIGHTLY_EXPORTS).finished_at
+    with django_capture_on_commit_callbacks(execute=True):
+        export_files.export_request(name="grades", by=admin_user)
+    assert ExportFile.objects.filter(requested_by=admin_user, status="ready").exists()
+    assert JobHeartbeat.objects.get(job=JobHeartbeat.Job.NIGHTLY_EXPORTS).finished_at == night
