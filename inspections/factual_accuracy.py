@@ -22,6 +22,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from accounts.models import User
+from core import audit
 from core.models import AuditEvent
 from core.stale import refuse_if_stale
 
@@ -219,11 +220,12 @@ def factual_point_respond(
         raise ValidationError({"explanation": NOT_ACCEPTED_NEEDS_WHY})
     before = [point.get_response_display() or None, point.explanation or None]
     after = [Point.Response(response).label, explanation or None]
-    changes = {
-        field: [old, new]
-        for field, old, new in zip(("response", "explanation"), before, after, strict=True)
-        if old != new
-    }
+    # As the audit trail compares them: an explanation saved with the
+    # browser's CR LF, saved again as it was, is no change (core.audit._lines).
+    fields = ("response", "explanation")
+    changes = audit.diff(
+        dict(zip(fields, before, strict=True)), dict(zip(fields, after, strict=True))
+    )
     if not changes:
         # Saved again as it was (found by a review): who responded, and
         # when, stay as they were, and nobody is told anything. A second

@@ -754,3 +754,29 @@ def test_a_point_changed_after_the_send_page_was_drawn_is_not_sent_unseen(
     )
     point.refresh_from_db()
     assert point.is_sent and point.correction == "Words the sender never saw"
+
+
+def test_a_response_saved_before_line_breaks_were_read_as_one_is_saved_again_as_no_change(
+    checks, client_for, force_lead_a, lead_inspector
+):
+    """Found by the review of the day's changes: a textarea's line breaks are
+    now read as one character (LF), while an explanation saved before kept
+    the browser's CR LF. The lead inspector saving the response again as it
+    was recorded a change of response and told the force it had changed."""
+    point = raise_point(checks, force_lead_a)
+    send(checks, force_lead_a, [point])
+    explanation = "Your figure is from 2024.\r\nThe 2025 return says 12."
+    respond(point, lead_inspector, NOT_ACCEPTED, explanation)
+    point.refresh_from_db()
+    told, recorded = Notice.objects.count(), AuditEvent.objects.count()
+    response = client_for(lead_inspector).post(
+        _url("factual_point_respond", checks, point.pk),
+        {
+            "response": NOT_ACCEPTED,
+            "explanation": explanation,
+            "seen": services.seen_version(point),
+        },
+        follow=True,
+    )
+    assert (Notice.objects.count(), AuditEvent.objects.count()) == (told, recorded)
+    assert "there were no changes to save" in response.content.decode()
