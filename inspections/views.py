@@ -1006,7 +1006,9 @@ def _moderated_now(judgment: Judgment) -> str:
 def _not_returned(request: HttpRequest, judgment: Judgment) -> HttpResponse:
     """The judgment can no longer be returned: a second click on Return (the
     same comment, returned already) is told so calmly; otherwise, why not."""
-    comment = request.POST.get("comment", "").strip()
+    # Its line breaks as the form reads them, and the first click saved them
+    # (core.forms.GovukBoundField.data): the browser sends CR LF.
+    comment = request.POST.get("comment", "").replace("\r\n", "\n").strip()
     if judgment.status == Judgment.Status.RETURNED and judgment.moderation_comment == comment:
         name = judgment.get_topic_display()
         messages.info(request, f"{name}: already returned to the inspector")

@@ -592,3 +592,23 @@ def test_a_plan_change_waits_for_each_persons_row(
 
     assert_waits_for_row_lock(User, other_inspector.pk, change)
     assert list(planned.team.all()) != [other_inspector]
+
+
+def test_a_second_click_on_return_with_a_comment_over_two_lines_says_it_is_returned(
+    client_for, in_fieldwork, inspector, lead_inspector
+):
+    """Found by the review of the day's changes: the comment is saved with its
+    line breaks read as one character (LF), as the form now reads them, while
+    the second click compared it with the browser's CR LF: the lead inspector
+    was told the judgment was not returned, though their first click had."""
+    judgment = in_fieldwork.judgments.get(topic=Topic.LEADERSHIP)
+    lead = client_for(lead_inspector)
+    seen = _put_forward_and_opened(judgment, lead, inspector, _return_seen)
+    url = reverse("inspections:judgment_moderate", args=[in_fieldwork.pk, judgment.topic])
+    comment = "Cite the data.\r\nAnd the interviews with the MASH."
+    posted = {"return": "1", "comment": comment, "seen": seen}
+    assert lead.post(url, posted).status_code == 302
+    second = lead.post(url, posted, follow=True)
+    assert "Leadership: already returned to the inspector" in second.text
+    assert "not returned, because" not in second.text
+    assert _events("judgment.returned") == 1
