@@ -924,3 +924,5 @@ def test_only_someone_who_can_be_given_cases_is_offered_their_own(
     text = client_for(admin_user).get(url).text
     assert "Show only the cases assigned to you" not in text
     assert "Show every review" not in text
+    # An old address of their own cases still leads back to every review.
+    assert "Show every review" in client_for(admin_user).get(f"{url}?show=mine").text
