@@ -645,3 +645,27 @@ def test_the_tracker_pdf_keeps_the_paragraphs_of_an_area_for_improvement(
     lines = pdf_text(client_for(force_lead_a).get(url).content, raw=True).splitlines()
     assert any("Xenon." in line for line in lines)
     assert not any("Xenon." in line and "Yttrium." in line for line in lines)
+
+
+def test_a_recommendations_paragraphs_are_kept_apart_on_the_page_and_in_the_pdf(
+    client_for, lead_inspector, make_report
+):
+    """A recommendation is written in a box of several lines; the report page
+    and the PDF ran its paragraphs together, as the tracker did a finding's
+    (suspected by the outputs review)."""
+    from inspections import reports
+    from inspections.models import Recommendation
+    from inspections.tests.pdf import pdf_text
+
+    inspection = make_report()
+    recommendation = Recommendation.objects.filter(finding__inspection=inspection).first()
+    recommendation.text = "Xenon.\r\n\r\nYttrium."
+    recommendation.save()
+    client = client_for(lead_inspector)
+    page = client.get(reverse("inspections:report", args=[inspection.pk])).content.decode()
+    assert "Xenon.<br><br>Yttrium." in page
+    html = reports.report_html(reports.report_data(inspection))
+    assert html.count("Xenon.<br><br>Yttrium.") == 2  # in its finding, and in the index
+    pdf, _ = reports.html_to_pdf(html)
+    lines = pdf_text(pdf, raw=True).splitlines()
+    assert not any("Xenon." in line and "Yttrium." in line for line in lines)
