@@ -246,6 +246,18 @@ class Inspection(BaseModel):
         return due is not None and due < timezone.localdate()
 
     @property
+    def pcc_response_closed_before_due(self) -> bool:
+        """Closed, none recorded, before its due date (London): no longer due,
+        as the calendar and the status say (found by the force lead review:
+        the pages still said it "is due on" that date)."""
+        return (
+            self.stage == self.Stage.CLOSED
+            and self.pcc_response_published_on is None
+            and self.pcc_response_due_on is not None
+            and not self.pcc_response_date_passed
+        )
+
+    @property
     def pcc_response_is_overdue(self) -> bool:
         """Past its due date (London) with no response recorded, while the
         inspection is still followed up: a closed one is chased no more."""

@@ -386,3 +386,27 @@ def test_the_same_answers_from_a_stale_form_are_not_refused(admin_user, publishe
     day = today() - timedelta(days=1)
     assert pcc_response_record(inspection=published, published_on=day, by=admin_user, seen=seen)
     assert not pcc_response_record(inspection=published, published_on=day, by=admin_user, seen=seen)
+
+
+def test_an_inspection_closed_before_the_response_was_due_no_longer_says_it_is_due(
+    client_for, force_lead_a, lead_inspector, admin_user, force_a
+):
+    """Found by the force lead review: closed with the date still ahead, the
+    follow-up and inspection pages told the force the response "is due on"
+    it, though its status read "Not recorded" and the calendar said nothing
+    more is due."""
+    inspection = inspection_at(
+        Inspection.Stage.CLOSED,
+        force=force_a,
+        lead=lead_inspector,
+        admin=admin_user,
+        start=today() - timedelta(days=125),
+    )
+    assert inspection.pcc_response_due_on > today()
+    due = govuk_date(inspection.pcc_response_due_on)
+    client = client_for(force_lead_a)
+    for page in (followup(inspection), inspection.get_absolute_url()):
+        text = client.get(page).text
+        assert f"is due on {due}" not in text, page
+        assert f"Due on {due}" not in text, page
+        assert f"the inspection closed before it was due on {due}" in text, page
