@@ -669,3 +669,21 @@ def test_a_recommendations_paragraphs_are_kept_apart_on_the_page_and_in_the_pdf(
     pdf, _ = reports.html_to_pdf(html)
     lines = pdf_text(pdf, raw=True).splitlines()
     assert not any("Xenon." in line and "Yttrium." in line for line in lines)
+
+
+def test_the_tracker_pdf_keeps_the_words_of_its_narrow_columns_whole(
+    client_for, force_lead_a, make_report
+):
+    """The rule that breaks a long address anywhere was given to every cell
+    of the tracker, so its narrow columns broke their own words: "Investiga"
+    and "tion", "Recomme" and "ndation", "respons" and "e" (found by the
+    review of the day's changes)."""
+    from inspections.tests.pdf import pdf_text
+
+    inspection = make_report()
+    url = reverse("inspections:tracker", args=[inspection.pk, "pdf"])
+    words = pdf_text(client_for(force_lead_a).get(url).content, raw=True).split()
+    assert words.count("Investigation") == 2  # the two recommendations' topic
+    assert words.count("response") == 1 + 1 + 3  # heading, initial response, 3 statuses
+    # The type of two rows, the references of two, and the heading.
+    assert words.count("Recommendation") == 5

@@ -365,3 +365,15 @@ def test_a_report_without_recommendations_says_so_in_its_summary(make_report):
 def test_the_summary_counts_the_recommendations_in_the_index(make_report):
     summary = squashed(pdf_text(reports.render_report_pdf(make_report()).pdf, page=2))
     assert squashed("2 recommendations in this report are listed in the index") in summary
+
+
+def test_the_index_of_recommendations_keeps_each_topic_word_whole(make_report):
+    """The rule that breaks a long address anywhere was given to every cell
+    of the index, so the narrow Topic column broke its own words too:
+    "Investigati" on one line, "on" on the next, in every published report
+    (found by the review of the day's changes)."""
+    inspection = make_report()
+    rendered = reports.render_report_pdf(inspection)
+    words = pdf_text(rendered.pdf, page=rendered.page_count, raw=True).split()
+    # Once in each recommendation's Topic cell, as "Investigation".
+    assert words.count("Investigation") == 2
