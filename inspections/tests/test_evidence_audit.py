@@ -9,6 +9,18 @@ from inspections import services
 from .factories import schedule
 
 
+def _policy(inspection, *, by):
+    """A document recorded with no copy kept."""
+    return services.document_record(
+        inspection=inspection,
+        title="Missing children policy",
+        kind="policy",
+        received_on=date(2026, 1, 5),
+        notes="",
+        by=by,
+    )
+
+
 def test_a_document_recorded_is_on_the_record_with_its_date_and_no_empty_file(
     force_a, lead_inspector, inspector, admin_user
 ):
@@ -16,14 +28,7 @@ def test_a_document_recorded_is_on_the_record_with_its_date_and_no_empty_file(
     change to the date is recorded from and to, with nothing to start from),
     and a document with no copy kept read "File: (none) → (none)"."""
     inspection = schedule(force=force_a, lead=lead_inspector, team=[inspector], by=admin_user)
-    document = services.document_record(
-        inspection=inspection,
-        title="Missing children policy",
-        kind="policy",
-        received_on=date(2026, 1, 5),
-        notes="",
-        by=inspector,
-    )
+    document = _policy(inspection, by=inspector)
     event = AuditEvent.objects.for_object(document).get(action="document.recorded")
     assert event.changes == {
         "title": [None, "Missing children policy"],
@@ -41,14 +46,7 @@ def test_a_finding_deleted_is_on_the_record_with_the_evidence_it_cited(
     from inspections.models import Finding, Topic
 
     inspection = schedule(force=force_a, lead=lead_inspector, team=[inspector], by=admin_user)
-    document = services.document_record(
-        inspection=inspection,
-        title="Missing children policy",
-        kind="policy",
-        received_on=date(2026, 1, 5),
-        notes="",
-        by=inspector,
-    )
+    document = _policy(inspection, by=inspector)
     finding = services.finding_create(
         inspection=inspection,
         topic=Topic.PARTNERSHIP_WORKING,
