@@ -114,7 +114,7 @@ def test_a_page_that_showed_another_plan_is_refused(upcoming, admin_user, inspec
 
 
 def test_an_admin_cancels_a_planned_inspection_from_its_page(
-    client_for, upcoming, admin_user, django_capture_on_commit_callbacks
+    client_for, upcoming, admin_user, force_lead_a, django_capture_on_commit_callbacks
 ):
     client = client_for(admin_user)
     url = reverse("inspections:cancel", args=[upcoming.pk])
@@ -342,3 +342,24 @@ def test_a_cancelled_inspections_report_page_says_there_is_no_report_to_the_team
         assert "There is no report: the inspection was cancelled." in page.text
         assert "not final until the report is published" not in page.text
         assert "Graded judgments" not in page.text
+
+
+def test_the_confirmation_names_only_those_who_were_told(
+    client_for, force_a, lead_inspector, admin_user, django_capture_on_commit_callbacks
+):
+    """Found by the admin's work review: cancelling an inspection of a force
+    with no force lead in the service, and with no team, said "The force's
+    leads, the lead inspector and the team have been told", where only the
+    lead inspector was. The admin may mean to tell the force themselves."""
+    start = timezone.localdate() + timedelta(days=14)
+    alone = schedule(force=force_a, lead=lead_inspector, team=[], start=start, by=admin_user)
+    url = reverse("inspections:cancel", args=[alone.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(admin_user).post(
+            url, {"reason": REASON, "seen": services.cancel_version(alone)}, follow=True
+        )
+    html = response.content.decode()
+    assert Inspection.objects.get(pk=alone.pk).stage == Stage.CANCELLED
+    assert "Inspection cancelled. The lead inspector has been told" in html
+    assert "force’s leads" not in html and "the team have been told" not in html
+    assert "Greater Manchester has no force lead in the service to tell" in html
