@@ -797,12 +797,14 @@ STALE_PLAN = (
     "The plan of this inspection has changed since you opened this page. "
     "Check it, then cancel the inspection if you still mean to"
 )
-CANCEL_PLAN_FIELDS = ["fieldwork_start", "fieldwork_end", "lead_inspector_id"]
 
 
 def cancel_version(inspection: Inspection) -> str:
-    """The plan a cancellation page shows, for services.inspection_cancel's seen."""
-    return fields_version(inspection, CANCEL_PLAN_FIELDS)
+    """The plan a cancellation page shows, for services.inspection_cancel's
+    seen: its kind, dates, lead and team, as the plan page's (the team too:
+    the page lists who will be told and freed, found by the admin's work
+    review)."""
+    return plan_version(inspection)
 
 
 @transaction.atomic

@@ -363,3 +363,26 @@ def test_the_confirmation_names_only_those_who_were_told(
     assert "Inspection cancelled. The lead inspector has been told" in html
     assert "force’s leads" not in html and "the team have been told" not in html
     assert "Greater Manchester has no force lead in the service to tell" in html
+
+
+def test_a_page_that_showed_another_team_or_kind_is_refused(
+    upcoming, admin_user, inspector, other_inspector, force_a
+):
+    """The cancellation page lists the team and the kind, and says the team
+    will be told and freed: a team changed meanwhile by another admin (or the
+    inspection made a re-inspection) was cancelled unseen, as only the dates
+    and the lead made the page stale (found by the admin's work review)."""
+    seen = services.cancel_version(upcoming)
+    services.inspection_update_plan(
+        inspection=upcoming,
+        kind=upcoming.kind,
+        fieldwork_start=upcoming.fieldwork_start,
+        fieldwork_end=upcoming.fieldwork_end,
+        lead_inspector=upcoming.lead_inspector,
+        team=[inspector, other_inspector],
+        by=admin_user,
+    )
+    with pytest.raises(ValidationError, match="has changed since you opened this page"):
+        _cancel(upcoming, admin_user, seen=seen)
+    assert Inspection.objects.get(pk=upcoming.pk).stage == Stage.PLANNED
+    _cancel(upcoming, admin_user, seen=services.cancel_version(upcoming))
