@@ -687,3 +687,20 @@ def test_a_record_saved_before_line_breaks_were_read_as_one_is_saved_again_as_no
     visit.refresh_from_db()
     assert visit.outcome_recorded_by == lead_inspector
     assert AuditEvent.objects.filter(action="visit.recorded").count() == 1
+
+
+def test_cancelling_a_visit_says_who_was_told(client_for, booked, admin_user, lead_inspector):
+    """Found by the admin's work review (of the inspection's cancellation; the
+    visit's said the same): a force with no force lead in the service was
+    said to have been told, so nobody thought to tell it another way."""
+    from accounts.models import User
+
+    inspection = booked.inspection
+    force_leads = User.objects.filter(force=inspection.force, role=User.Role.FORCE_LEAD)
+    force_leads.update(is_active=False)  # none left in the service
+    cancel = reverse("actionplans:visit_cancel", args=[inspection.pk, booked.pk])
+    response = client_for(admin_user).post(cancel, {"reason": "Booked in error"}, follow=True)
+    html = response.content.decode()
+    assert "The force and the lead inspector have been told" not in html
+    assert "is cancelled. The lead inspector has been told." in html
+    assert f"{inspection.force.short_name} has no force lead in the service to tell" in html
