@@ -189,9 +189,13 @@ class JudgmentForm(GovukForm):
     # The judgment's version as the page showed it (services.seen_version).
     seen = forms.CharField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, inspection: Inspection, **kwargs):
+    def __init__(self, *args, inspection: Inspection, rated_by_case_reviews: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
         _evidence_choices(self, inspection)
+        if not rated_by_case_reviews:
+            # Case file reviews do not rate leadership: there are no figures
+            # to cite (found by the grading review).
+            _drop(self, "cites_case_reviews")
         self.helper.layout[0] = Field.radios("grade", legend_size=Size.MEDIUM)
         save = self.helper.layout.fields.pop()
         self.helper.layout.extend(
@@ -233,10 +237,15 @@ def _evidence_choices(form: forms.Form, inspection: Inspection) -> None:
             form.fields[name].queryset = queryset
             form.fields[name].label_from_instance = evidence_label
         else:
-            del form.fields[name]
-            form.helper.layout.fields = [
-                f for f in form.helper.layout.fields if getattr(f, "fields", [None])[0] != name
-            ]
+            _drop(form, name)
+
+
+def _drop(form: forms.Form, name: str) -> None:
+    """A question the form does not ask, from its fields and its layout."""
+    del form.fields[name]
+    form.helper.layout.fields = [
+        f for f in form.helper.layout.fields if getattr(f, "fields", [None])[0] != name
+    ]
 
 
 class ReturnJudgmentForm(GovukForm):

@@ -1102,6 +1102,18 @@ def judgment_save(
     _require_stage(inspection, *GRADING_STAGES)
     if judgment.status in (Judgment.Status.FINAL, Judgment.Status.SUBMITTED):
         raise ValidationError("This judgment is with the lead inspector and cannot be changed")
+    from casefiles.models import REVIEWED_TOPICS  # noqa: PLC0415 (casefiles imports this app)
+
+    if cites_case_reviews and judgment.topic not in REVIEWED_TOPICS:
+        # Case file reviews rate every topic but leadership: a judgment of it
+        # has no figures to cite (found by the grading review: it could
+        # claim them).
+        raise ValidationError(
+            {
+                "cites_case_reviews": "Case file reviews do not rate leadership, so there are no "
+                "figures for this judgment to cite"
+            }
+        )
     before, cited_before = audit.snapshot(judgment, JUDGMENT_FIELDS), _cited(judgment)
     judgment.grade = grade
     judgment.rationale = rationale

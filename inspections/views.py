@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.models import User
 from actionplans.models import Notice
 from actionplans.services import DRAFT_ACTIONS, followup_context
+from casefiles.models import REVIEWED_TOPICS
 from casefiles.selectors import review_progress, topic_figures
 from core import audit, fragments, uploads
 from core.forms import HistoryFilterForm, add_service_errors, posted_answers
@@ -839,7 +840,7 @@ def judgment_detail(request: HttpRequest, inspection_id, topic: str) -> HttpResp
             judgment=judgment,
             grade=form.cleaned_data["grade"],
             rationale=form.cleaned_data["rationale"],
-            cites_case_reviews=form.cleaned_data["cites_case_reviews"],
+            cites_case_reviews=form.cleaned_data.get("cites_case_reviews", False),
             interviews=form.cleaned_data.get("interviews", []),
             documents=form.cleaned_data.get("documents", []),
             by=request.user,
@@ -905,7 +906,12 @@ def _judgment_form(judgment: Judgment, data) -> JudgmentForm:
         "documents": list(judgment.documents.all()),
         "seen": services.seen_version(judgment),
     }
-    return JudgmentForm(data, initial=initial, inspection=judgment.inspection)
+    return JudgmentForm(
+        data,
+        initial=initial,
+        inspection=judgment.inspection,
+        rated_by_case_reviews=judgment.topic in REVIEWED_TOPICS,
+    )
 
 
 def _editable(user, judgment: Judgment) -> bool:

@@ -930,3 +930,32 @@ def test_blockers_name_who_each_judgment_waits_for(make_inspection):
         "Put forward the graded judgments still in progress: Partnership working, "
         "Initial response, Risk assessment and referral, Investigation" in blockers
     )
+
+
+def test_a_leadership_judgment_cites_no_case_file_figures(client_for, in_fieldwork, inspector):
+    """Found by the grading review: case file reviews rate every topic but
+    leadership, yet its judgment could be marked as citing their figures,
+    which the grading page shows none of for it."""
+    leadership = _leadership(in_fieldwork)
+    with pytest.raises(ValidationError) as refused:
+        services.judgment_save(
+            judgment=leadership,
+            grade=Grade.GOOD,
+            rationale="Strong evidence",
+            cites_case_reviews=True,
+            interviews=[],
+            documents=[],
+            by=inspector,
+        )
+    assert "do not rate leadership" in refused.value.message_dict["cites_case_reviews"][0]
+    leadership.refresh_from_db()
+    assert not leadership.cites_case_reviews
+    client = client_for(inspector)
+    question = "This judgment cites the case file review figures"
+    assert question not in client.get(leadership.get_absolute_url()).text
+    investigation = in_fieldwork.judgments.get(topic=Topic.INVESTIGATION)
+    assert question in client.get(investigation.get_absolute_url()).text
+    answers = {"grade": Grade.GOOD, "rationale": "Strong", "cites_case_reviews": "on"}
+    assert client.post(leadership.get_absolute_url(), answers).status_code == 302
+    leadership.refresh_from_db()
+    assert leadership.grade == Grade.GOOD and not leadership.cites_case_reviews
