@@ -257,6 +257,32 @@ def _late(notice: Notice) -> str:
     return f"This was written on {govuk_date(written)}. Its email was delayed.\n\n"
 
 
+def told_sentence(notices, *, inspection: Inspection, force_words: str, team: bool) -> str:
+    """Who the notices sent told, in a sentence for the confirmation ("The
+    force and the lead inspector have been told"), and that the force has no
+    force lead in the service to tell where none was: it may need telling
+    another way (found by the admin's work review: all were always said told)."""
+    told = list(notices.values_list("recipient__role", "recipient_id"))
+    leads = any(role == User.Role.FORCE_LEAD for role, _ in told)
+    lead = any(pk == inspection.lead_inspector_id for _, pk in told)
+    others = any(
+        role != User.Role.FORCE_LEAD and pk != inspection.lead_inspector_id for role, pk in told
+    )
+    groups = ((force_words, leads), ("the lead inspector", lead), ("the team", team and others))
+    names = [name for name, was_told in groups if was_told]
+    parts = []
+    if names:
+        said = ", ".join(names[:-1]) + (" and " if len(names) > 1 else "") + names[-1]
+        plural = len(names) > 1 or names[0] in ("the force’s leads", "the team")
+        parts.append(f"{said} {'have' if plural else 'has'} been told")
+    elif team:
+        parts.append("no one has been told in the service")
+    if not leads:
+        parts.append(f"{inspection.force.short_name} has no force lead in the service to tell")
+    said = ". ".join(parts)
+    return f"{said[0].upper()}{said[1:]}"
+
+
 def _force_leads(force_ids) -> dict:
     leads: dict = {}
     users = User.objects.filter(role=User.Role.FORCE_LEAD, is_active=True, force_id__in=force_ids)

@@ -14,7 +14,6 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.models import User
 from core import fragments
 from core.forms import add_service_errors, posted_answers
 from core.stale import offer_to_replace, row_version
@@ -45,6 +44,7 @@ from .forms import (
     VisitScheduleForm,
 )
 from .models import ActionPlanVersion, CalendarFeed, Notice, PostInspectionVisit
+from .notices import told_sentence
 
 # --- Follow-up overview and plans ---------------------------------------------
 
@@ -519,31 +519,15 @@ def visit_cancel(request: HttpRequest, inspection_id: UUID, visit_id: UUID) -> H
 
 
 def _visit_cancelled_message(visit: PostInspectionVisit) -> str:
-    """Who was told, as the notices sent say: a force with no force lead in
-    the service is told nothing, and the admin or lead inspector may need to
-    tell it another way (found by the admin's work review: the force was
-    always said told)."""
-    inspection = visit.inspection
     visit.refresh_from_db(fields=["cancelled_at"])  # as the service saved it
-    told = list(
-        Notice.objects.filter(
-            inspection=inspection,
-            kind=Notice.Kind.VISIT_CANCELLED,
-            due_on=visit.visit_on,
-            sent_at__gte=visit.cancelled_at,
-        ).values_list("recipient_id", "recipient__role")
+    told = Notice.objects.filter(
+        inspection=visit.inspection,
+        kind=Notice.Kind.VISIT_CANCELLED,
+        due_on=visit.visit_on,
+        sent_at__gte=visit.cancelled_at,
     )
-    force_told = any(role == User.Role.FORCE_LEAD for _, role in told)
-    lead_told = any(pk == inspection.lead_inspector_id for pk, _ in told)
-    named = (("the force", force_told), ("the lead inspector", lead_told))
-    who = [name for name, was in named if was]
-    parts = []
-    if who:
-        parts.append(f"{' and '.join(who)} {'have' if len(who) > 1 else 'has'} been told")
-    if not force_told:
-        parts.append(f"{inspection.force.short_name} has no force lead in the service to tell")
-    said = ". ".join(parts)
-    return f"The visit on {govuk_date(visit.visit_on)} is cancelled. {said[0].upper()}{said[1:]}"
+    said = told_sentence(told, inspection=visit.inspection, force_words="the force", team=False)
+    return f"The visit on {govuk_date(visit.visit_on)} is cancelled. {said}"
 
 
 def _visit_now(visit: PostInspectionVisit) -> str:

@@ -16,8 +16,8 @@ from django.utils import timezone
 from django.utils.timezone import template_localtime
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.models import User
 from actionplans.models import Notice
+from actionplans.notices import told_sentence
 from actionplans.services import DRAFT_ACTIONS, followup_context
 from casefiles.models import REVIEWED_TOPICS
 from casefiles.selectors import review_progress, topic_figures
@@ -381,37 +381,8 @@ def inspection_cancel(request: HttpRequest, inspection_id) -> HttpResponse:
 
 
 def _cancelled_message(inspection: Inspection) -> str:
-    """Who was told of the cancellation, as the notices sent say: a force with
-    no force lead in the service, an inspection with no team (or a lead or
-    team member deactivated) is told nothing, and the admin may need to tell
-    them another way (found by the admin's work review: all were said told)."""
-    told = set(
-        Notice.objects.filter(
-            inspection=inspection, kind=Notice.Kind.INSPECTION_CANCELLED
-        ).values_list("recipient__role", "recipient_id")
-    )
-    leads = any(role == User.Role.FORCE_LEAD for role, _ in told)
-    lead = any(pk == inspection.lead_inspector_id for _, pk in told)
-    team = any(
-        role != User.Role.FORCE_LEAD and pk != inspection.lead_inspector_id for role, pk in told
-    )
-    names = [
-        name
-        for name, was_told in (
-            ("the force’s leads", leads),
-            ("the lead inspector", lead),
-            ("the team", team),
-        )
-        if was_told
-    ]
-    if not names:
-        said = "No one has been told in the service"
-    else:
-        said = ", ".join(names[:-1]) + (" and " if len(names) > 1 else "") + names[-1]
-        verb = "has" if names == ["the lead inspector"] else "have"
-        said = f"{said[0].upper()}{said[1:]} {verb} been told"
-    if not leads:
-        said += f". {inspection.force.short_name} has no force lead in the service to tell"
+    told = Notice.objects.filter(inspection=inspection, kind=Notice.Kind.INSPECTION_CANCELLED)
+    said = told_sentence(told, inspection=inspection, force_words="the force’s leads", team=True)
     return f"Inspection cancelled. {said}"
 
 
