@@ -1492,9 +1492,47 @@ def evidence_citing(item: Interview | Document) -> list[tuple[Judgment | Finding
     ]
 
 
-def _citing_names(item: Interview | Document) -> list[str]:
+# A judgment put forward for moderation, or agreed, rests on its evidence as
+# the lead inspector reads it.
+WITH_THE_LEAD = (Judgment.Status.SUBMITTED, Judgment.Status.FINAL)
+
+
+def evidence_held_by(item: Interview | Document) -> list[tuple[Judgment | Finding, str]]:
+    """What cites the evidence and can no longer change, so neither can the
+    evidence: all that cites it once the inspection is past moderation;
+    before, a judgment with the lead inspector (WITH_THE_LEAD), until the
+    lead returns it (found by the grading review: an interview could be
+    changed under a grade the lead had agreed)."""
+    citing = evidence_citing(item)
+    if item.inspection.stage not in EDITABLE_STAGES:
+        return citing
+    return [
+        (cited_by, label)
+        for cited_by, label in citing
+        if isinstance(cited_by, Judgment) and cited_by.status in WITH_THE_LEAD
+    ]
+
+
+def evidence_held_why(inspection: Inspection, held: list) -> str:
+    """Why what holds the evidence (evidence_held_by) can no longer change."""
+    they = "they" if len(held) > 1 else "it"
+    if inspection.stage not in EDITABLE_STAGES:
+        return f"at the ‘{inspection.get_stage_display()}’ stage {they} can no longer change"
+    return f"{they} {'have' if len(held) > 1 else 'has'} been put forward to the lead inspector"
+
+
+def evidence_held_until(held: list) -> str:
+    """What would free evidence held by judgments with the lead inspector."""
+    return f"Ask the lead inspector to return {'them' if len(held) > 1 else 'it'} first"
+
+
+def _named(citing: list) -> list[str]:
     """What cites the evidence, named to go inside a sentence."""
-    return [label[:1].lower() + label[1:] for _, label in evidence_citing(item)]
+    return [label[:1].lower() + label[1:] for _, label in citing]
+
+
+def _citing_names(item: Interview | Document) -> list[str]:
+    return _named(evidence_citing(item))
 
 
 def file_kind(stored_file, *, new: bool = False) -> str:
@@ -1714,17 +1752,17 @@ def _notes_change(before: str, after: str) -> dict[str, list[str | None]]:
 def _require_evidence_changeable(item: Interview | Document, by: User) -> None:
     """Lock the inspection, read the interview or document afresh, and refuse
     a change (as evidence_delete does) once the inspection is closed, or
-    while a judgment or finding that can no longer change cites it: its
-    grade or words rest on the evidence as it was."""
+    while a judgment or finding that can no longer change cites it
+    (evidence_held_by): its grade or words rest on the evidence as it was."""
     what = _read_evidence_again(item, by, gone="has been deleted")
-    inspection = item.inspection
-    citing = _citing_names(item) if inspection.stage not in EDITABLE_STAGES else []
-    if citing:
+    if held := evidence_held_by(item):
+        names = _named(held)
+        why = evidence_held_why(item.inspection, held)
+        if item.inspection.stage in EDITABLE_STAGES:
+            why += f". {evidence_held_until(held)}"
         raise ValidationError(
-            f"This {what} cannot be changed: {' and '.join(citing)} "
-            f"cite{'s' if len(citing) == 1 else ''} it, and at the "
-            f"‘{inspection.get_stage_display()}’ stage "
-            f"{'they' if len(citing) > 1 else 'it'} can no longer change"
+            f"This {what} cannot be changed: {' and '.join(names)} "
+            f"cite{'s' if len(names) == 1 else ''} it, and {why}"
         )
 
 

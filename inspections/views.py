@@ -1507,9 +1507,16 @@ def _evidence_to_change(
         return None, redirect("inspections:evidence", inspection.pk)
     if item is None:
         raise Http404(f"No such {what}")
-    frozen = inspection.stage not in services.EDITABLE_STAGES
-    if frozen and (citing := services.evidence_citing(item)):
-        context = {"inspection": inspection, "item": item, "what": what, "citing": citing}
+    if held := services.evidence_held_by(item):
+        context = {
+            "inspection": inspection,
+            "item": item,
+            "what": what,
+            "citing": held,
+            "why": services.evidence_held_why(inspection, held),
+            "until": inspection.stage in services.EDITABLE_STAGES
+            and services.evidence_held_until(held),
+        }
         return None, render(request, "inspections/evidence_frozen.html", context)
     return item, None
 
@@ -1565,12 +1572,11 @@ def interview_detail(request: HttpRequest, inspection_id, interview_id) -> HttpR
         inspection.interviews.prefetch_related("participants", "judgments", "findings"),
         pk=interview_id,
     )
-    cited = bool(services.evidence_citing(interview))
     can_change = (
         can_work_on(request.user, inspection)
         and not inspection.has_ended
         # Cited by what can no longer change: it stays as it is (found by a review).
-        and not (cited and inspection.stage not in services.EDITABLE_STAGES)
+        and not services.evidence_held_by(interview)
     )
     context = {"inspection": inspection, "interview": interview, "can_change": can_change}
     return render(request, "inspections/interview.html", context)

@@ -251,6 +251,47 @@ def test_cited_evidence_changes_until_what_cites_it_can_no_longer_change(evidenc
     assert AuditEvent.objects.filter(action__endswith=".changed").count() == 2
 
 
+def _put_forward(judgment, *, interviews, documents, by) -> None:
+    services.judgment_save(
+        judgment=judgment,
+        grade="good",
+        rationale="Strong",
+        cites_case_reviews=False,
+        interviews=interviews,
+        documents=documents,
+        by=by,
+    )
+    services.judgment_submit(judgment=judgment, by=by)
+
+
+def test_evidence_a_judgment_with_the_lead_cites_waits_until_it_is_returned(
+    evidence, inspector, lead_inspector
+):
+    """Found by the grading review: an interview a judgment put forward, or
+    agreed, cites could be changed under the lead inspector's moderation."""
+    inspection, interview, document = evidence
+    judgment = inspection.judgments.get(topic=Topic.LEADERSHIP)
+    _put_forward(judgment, interviews=[interview], documents=[document], by=inspector)
+    message = (
+        "This interview cannot be changed: the leadership judgment cites it, and it has "
+        "been put forward to the lead inspector. Ask the lead inspector to return it first"
+    )
+    with pytest.raises(ValidationError, match=message):
+        services.interview_update(**_interview(interview, notes="Changed"), by=inspector)
+    services.judgment_agree(judgment=judgment, by=inspection.lead_inspector)
+    with pytest.raises(ValidationError, match="This document cannot be changed"):
+        services.document_update(**_document(document, title="Renamed"), by=inspector)
+    interview.refresh_from_db()
+    assert interview.notes != "Changed"
+    # Returned to the team, the evidence can change again.
+    services.judgment_return(
+        judgment=judgment, comment="Check the notes", by=inspection.lead_inspector
+    )
+    services.interview_update(**_interview(interview, notes="Changed"), by=inspector)
+    interview.refresh_from_db()
+    assert interview.notes == "Changed"
+
+
 def test_dates_to_come_and_no_participants_are_refused(evidence, inspector):
     _, interview, document = evidence
     tomorrow = timezone.localdate() + timedelta(days=1)
@@ -529,6 +570,26 @@ def test_evidence_cited_by_what_can_no_longer_change_has_no_form(client_for, evi
             assert f"You cannot change this {what}</h1>" in page
             assert finding.summary in page
             assert f"can no longer change, so the {what} stays as it is" in page
+            assert "<form" not in page.split("<main")[1].split("</main>")[0]
+    assert not AuditEvent.objects.filter(action__endswith=".changed").exists()
+
+
+def test_evidence_a_judgment_with_the_lead_cites_has_no_form(client_for, evidence, inspector):
+    inspection, interview, document = evidence
+    judgment = inspection.judgments.get(topic=Topic.INVESTIGATION)
+    _put_forward(judgment, interviews=[interview], documents=[document], by=inspector)
+    client = client_for(inspector)
+    change_interview, change_document = _urls(inspection, interview, document)
+    detail = client.get(reverse("inspections:interview", args=[inspection.pk, interview.pk])).text
+    assert change_interview not in detail
+    for url, what in ((change_interview, "interview"), (change_document, "document")):
+        for send in (client.get, client.post):
+            page = send(url).text
+            assert f"You cannot change this {what}</h1>" in page
+            assert (
+                f"It has been put forward to the lead inspector, so the {what} stays as it is. "
+                "Ask the lead inspector to return it first." in page
+            )
             assert "<form" not in page.split("<main")[1].split("</main>")[0]
     assert not AuditEvent.objects.filter(action__endswith=".changed").exists()
 
