@@ -353,7 +353,7 @@ def user_details_change(
     if user.changed_in_django_admin or role == User.Role.ADMIN:
         raise PermissionDenied("Admins' accounts are changed in the Django admin")
     check_role_change(user, before=user.role, after=role)
-    before, version = snapshot(user, DETAILS), user_details_version(user)
+    before, version, was = snapshot(user, DETAILS), user_details_version(user), user.force
     user.full_name, user.email, user.role, user.force = full_name, email, role, force
     user.clean()  # the address in lower case, as stored, before comparing
     changes = diff(before, snapshot(user, DETAILS))
@@ -366,7 +366,23 @@ def user_details_change(
     record(
         by=by, action="user_changed", obj=user, changes=changes, force=user.force, comment=reason
     )
+    _record_leaving(user, was=was, by=by, changes=changes, comment=reason)
     return True
+
+
+def _record_leaving(user: User, *, was, by: User, changes: dict, comment: str = "") -> None:
+    """A person moved out of a force is filed under the force they left too
+    (as "user_left_force"), not only under their new one: the old force's
+    audit trail would otherwise never show that its force lead went."""
+    if was is not None and was.pk != user.force_id:
+        record(
+            by=by,
+            action=LEFT_FORCE,
+            obj=user,
+            changes=changes,
+            force=was,
+            comment=comment,
+        )
 
 
 def _calendar_link_end(user: User) -> None:
@@ -376,6 +392,10 @@ def _calendar_link_end(user: User) -> None:
     calendar page makes a new link; the change itself is audited."""
     CalendarFeed.objects.filter(user=user).delete()
 
+
+# The row filed under the force a person left (_record_leaving): the
+# account's own history shows the change once, as "user_changed".
+LEFT_FORCE = "user_left_force"
 
 # What the Django admin can change about a person, kept in the account's history.
 ADMIN_FIELDS = ["email", "full_name", "role", "force", "is_active", "is_staff", "is_superuser"]
@@ -388,7 +408,7 @@ def user_save_in_django_admin(*, user: User, by: User) -> User:
     add and change admins and Django admin rights; admins add and change
     everyone else on the Users pages), with what changed in the account's
     history."""
-    before = {}
+    before, was = {}, None
     if not user._state.adding:
         lock_admins_with(user)
         stored = User.objects.select_for_update().filter(pk=user.pk).first()
@@ -400,6 +420,7 @@ def user_save_in_django_admin(*, user: User, by: User) -> User:
             user.sessions_ended_at = timezone.now()  # as user_deactivate does
         if stored and (stored.role, stored.force_id) != (user.role, user.force_id):
             _calendar_link_end(user)
+        was = stored.force if stored else None
     check_django_admin_rights(
         role=user.role, is_staff=user.is_staff, is_superuser=user.is_superuser
     )
@@ -419,6 +440,7 @@ def user_save_in_django_admin(*, user: User, by: User) -> User:
             changes=changes,
             force=user.force,
         )
+        _record_leaving(user, was=was, by=by, changes=changes)
     return user
 
 

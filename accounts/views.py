@@ -259,7 +259,12 @@ def _details_now(person: User) -> str:
 
 def user_detail(request: HttpRequest, user_id: UUID) -> HttpResponse:
     person = get_user_for_admin(request, user_id)
-    events = AuditEvent.objects.for_object(person).select_related("actor")
+    # Once each: not again as filed under a force the person left.
+    events = (
+        AuditEvent.objects.for_object(person)
+        .exclude(action=services.LEFT_FORCE)
+        .select_related("actor")
+    )
     page = Paginator(events, HISTORY_PER_PAGE).get_page(request.GET.get("page"))
     history = [(event, HISTORY_LABELS.get(event.action, event.action)) for event in page]
     context = {

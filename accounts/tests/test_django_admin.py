@@ -39,6 +39,18 @@ def test_a_role_change_in_the_django_admin_is_in_the_accounts_history(client_for
     assert "Account changed" in history
 
 
+def test_a_move_in_the_django_admin_is_filed_under_the_force_left_too(
+    client_for, staff, force_lead_a, force_a, force_b
+):
+    client = client_for(staff)
+    url = reverse("admin:accounts_user_change", args=[force_lead_a.pk])
+    assert client.post(url, admin_form(force_lead_a, force=force_b.pk)).status_code == 302
+    changed = AuditEvent.objects.get(action="user_changed")
+    left = AuditEvent.objects.get(action="user_left_force")
+    assert (changed.force, left.force) == (force_b, force_a)
+    assert left.changes == changed.changes == {"force": [str(force_a), str(force_b)]}
+
+
 def test_a_deactivation_in_the_django_admin_ends_sessions_for_good(client_for, staff, inspector):
     from django.test import Client
 

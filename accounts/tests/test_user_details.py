@@ -47,6 +47,27 @@ def test_admin_moves_a_force_lead_to_another_force(
     history = client_for(admin_user).get(f"/account/users/{force_lead_a.pk}/").content.decode()
     assert f"Force: {force_a} → {force_b}" in history
     assert "Moved to another force" in history
+    assert history.count(f"Force: {force_a} → {force_b}") == 1  # once, not per force
+
+
+def test_a_person_moved_is_on_the_audit_trail_of_the_force_they_left(
+    client_for, admin_user, force_lead_a, force_b, force_a
+):
+    client = client_for(admin_user)
+    client.post(edit_url(force_lead_a), details(force_lead_a, force=force_b.pk))
+    left = AuditEvent.objects.get(action="user_left_force")
+    assert left.force == force_a and left.actor == admin_user
+    assert left.changes == {"force": [str(force_a), str(force_b)]}
+    trail = client.get("/audit/", {"force": force_a.pk}).content.decode()
+    assert "User left the force" in trail and "Faye Forcelead" in trail
+    # A change that keeps the force is filed under it alone.
+    client.post(
+        edit_url(force_lead_a),
+        details(
+            force_lead_a.__class__.objects.get(pk=force_lead_a.pk), full_name="Faye Forcelead-Smith"
+        ),
+    )
+    assert AuditEvent.objects.filter(action="user_left_force").count() == 1
 
 
 def test_making_a_force_lead_an_inspector_needs_no_force(client_for, admin_user, force_lead_a):

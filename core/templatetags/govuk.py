@@ -152,6 +152,7 @@ _ACTION_LABELS = {
     "pcc_response_recorded": "Police and crime commissioner's response recorded",
     "pcc_response_changed": "Police and crime commissioner's response changed",
     "started_from_accepted": "Filled in from the accepted action plan",
+    "user_left_force": "User left the force",
 }
 
 
