@@ -264,8 +264,9 @@ def plan_submit(request: HttpRequest, inspection_id: UUID, slug: str) -> HttpRes
 
 
 def _version_context(request, version) -> dict:
-    responses = version.responses.all()
+    responses = list(version.responses.all())
     return {
+        "previous": services.compare_with_previous(version, responses),
         "version": version,
         "plan": version.plan,
         "inspection": version.plan.inspection,

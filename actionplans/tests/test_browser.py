@@ -114,7 +114,15 @@ def test_force_lead_submits_a_plan_it_is_returned_and_version_2_accepted(
 
     sign_in(page, live_server.url, lead_inspector)
     open_latest_notification(page, "Action plan version 2 submitted: Greater Manchester")
-    review(page, decision="Accept this version")
+    # The review shows what the force changed since version 1, and what it said.
+    page.get_by_role("link", name="Review version").click()
+    expect(page.get_by_text("Since version 1: responsible")).to_be_visible()
+    page.get_by_text("What version 1 said").click()
+    expect(page.locator(".govuk-details__text")).to_contain_text("Head of public protection")
+    expect(page.get_by_text("Unchanged since version 1")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_label("Accept this version").check()
+    page.get_by_role("button", name="Save decision").click()
     expect(banner(page)).to_contain_text("Version 2 accepted")
     expect(page.locator(".govuk-summary-list").first).to_contain_text("Accepted")
     expect(page.locator(".moj-timeline")).to_contain_text("Version 1 returned")

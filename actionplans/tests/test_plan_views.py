@@ -289,6 +289,38 @@ def test_versions_and_files_download_as_attachments(client_for, force_lead_a, in
         assert "We will act on Cause of concern 1" in page
 
 
+def test_a_version_sent_again_shows_what_changed_since_the_one_before(
+    client_for, force_lead_a, lead_inspector, checks, django_assert_max_num_queries
+):
+    """The lead inspector reviewing a plan sent again after being returned,
+    and the force, see which responses changed, and what they said before."""
+    plan, first = submitted_plan(checks, by=force_lead_a)
+    client = client_for(lead_inspector)
+    page = client.get(url("version_review", checks, 1)).content.decode()
+    assert "since version" not in page and "What version" not in page  # the first
+    services.action_plan_version_return(version=first, by=lead_inspector, comment="Dates")
+    items = services.plan_items(plan)
+    services.action_plan_save_response(
+        plan=plan,
+        item=items[0],
+        action="We will act on it sooner",
+        owner_role="Head of public protection",
+        target_on=today() + timedelta(days=30),
+        status="in_progress",
+        by=force_lead_a,
+    )
+    services.action_plan_submit(plan=plan, by=force_lead_a)
+    with django_assert_max_num_queries(14):
+        page = client.get(url("version_review", checks, 2)).content.decode()
+    changed = page.split(f">{items[0].label}<span")[1].split("govuk-summary-list__row")[0]
+    assert "Changed</strong> Since version 1: action, target date" in changed
+    assert "What version 1 said" in changed and f"We will act on {items[0].label}" in changed
+    assert page.count("Unchanged since version 1") == len(items) - 1
+    # The force sees the same on the version's page.
+    page = client_for(force_lead_a).get(url("version", checks, 2)).content.decode()
+    assert "Since version 1: action, target date" in page
+
+
 def test_a_file_no_longer_kept_says_so_rather_than_page_not_found(
     client_for, force_lead_a, inspector, other_inspector, checks, caplog
 ):
