@@ -72,9 +72,12 @@ class SignInView(auth_views.LoginView):
     def get_redirect_url(self):
         """The safe next page, but never this one: a signed-in person sent
         back to sign in would be redirected to it for ever (Django refuses
-        with an error)."""
+        with an error). Nor signing out, which takes only a POST: Sign out
+        pressed after the session had ended sent the person here with it as
+        the next page, and signing in again left them on a blank page."""
         url = super().get_redirect_url()
-        return "" if url.split("?")[0] == self.request.path else url
+        path = url.split("?")[0]
+        return "" if path in (self.request.path, reverse("accounts:sign_out")) else url
 
     def get_context_data(self, **kwargs):
         # Say why someone was signed out (30 minutes idle, or 12 hours), once.

@@ -146,3 +146,24 @@ def test_signed_in_pages_carry_the_warning_and_the_sign_in_page_does_not(client_
         assert 'data-app-warn-seconds="120"' in html
         client.post("/account/sign-out/")
         assert "app-timeout-dialog" not in client.get("/account/sign-in/").content.decode()
+
+
+def test_sign_out_pressed_after_the_idle_limit_then_signing_in_lands_on_home(client, inspector):
+    """Found by the sign-in review: Sign out pressed on a page left open past
+    the 30 minutes (a laptop woken from sleep) sent the person to sign in
+    with next=/account/sign-out/; signing in again took them on to it by
+    GET, which signing out refuses, and they were left on a blank page."""
+    from accounts.tests.factories import TEST_PASSWORD, signed_in, totp_code, totp_device
+
+    device = totp_device(inspector)
+    with time_machine.travel(NOW, tick=False) as clock:
+        signed_in(client, inspector)
+        clock.shift(timedelta(minutes=31))
+        sign_in = client.post("/account/sign-out/").url
+        assert sign_in == "/account/sign-in/?next=/account/sign-out/"
+        response = client.post(sign_in, {"username": inspector.email, "password": TEST_PASSWORD})
+        assert response.url == "/"
+        code_page = client.get(response.url).url
+        response = client.post(code_page, {"code": totp_code(device.bin_key)}, follow=True)
+    assert response.status_code == 200
+    assert response.redirect_chain[-1][0] == "/"
