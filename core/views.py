@@ -242,7 +242,15 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     Signing in or out in another tab changes the token, so a form left open
     in this one is refused. Someone signing in who is signed in already (the
     other tab did it) goes on to their home page; anyone else is told what
-    happened and that nothing was saved, on a page of the service."""
+    happened and that nothing was saved, on a page of the service.
+
+    Someone signing out who is still signed in is told so, and offered the
+    button again with a token that works: 'Nothing has been saved' left them
+    thinking they were done, and they walked away signed in (found by the
+    sign-in review). Not signed out there and then: another site's form
+    could otherwise sign them out."""
     if request.path == reverse("accounts:sign_in") and request.user.is_authenticated:
         return redirect("core:home")
+    if request.path == reverse("accounts:sign_out") and request.user.is_authenticated:
+        return render(request, "accounts/sign_out_refused.html", status=403)
     return render(request, "403_csrf.html", status=403)

@@ -171,3 +171,45 @@ def test_signing_in_from_a_second_tab_after_the_first_goes_on_home(db, inspector
     response = browser.post(SIGN_IN, {**data, "csrfmiddlewaretoken": second_tab})
     assert response.status_code == 302
     assert response.url == reverse("core:home")
+
+
+def test_sign_out_from_a_page_older_than_the_last_sign_in_says_you_are_still_signed_in(
+    db, inspector
+):
+    """Found by the sign-in review: a page left open past the 30 minutes,
+    then signing in again in another tab, gave the first tab's Sign out an
+    out-of-date token. It was refused with 'This form has expired. Nothing
+    has been saved', which says nothing of still being signed in: the person
+    walked away from a shared computer signed in. The refusal stands (no
+    signing out from another site's form), but the page says so and offers
+    the button again, with a token that works."""
+    from datetime import timedelta
+
+    import time_machine
+    from django.test import Client
+
+    from accounts.tests.factories import signed_in, totp_code, totp_device
+
+    device = totp_device(inspector)
+    browser = Client(enforce_csrf_checks=True)
+    with time_machine.travel("2027-03-01 09:00:00+00:00", tick=False) as clock:
+        signed_in(browser, inspector)
+        first_tab = _token(browser.get("/").content.decode())
+        clock.shift(timedelta(minutes=31))
+        second_tab = _token(browser.get(SIGN_IN).content.decode())
+        data = {"username": inspector.email, "password": TEST_PASSWORD}
+        browser.post(SIGN_IN, {**data, "csrfmiddlewaretoken": second_tab})
+        code_page = "/account/two-factor/"
+        token = _token(browser.get(code_page).content.decode())
+        browser.post(code_page, {"code": totp_code(device.bin_key), "csrfmiddlewaretoken": token})
+        response = browser.post(reverse("accounts:sign_out"), {"csrfmiddlewaretoken": first_tab})
+        assert response.status_code == 403
+        assert "_auth_user_id" in browser.session
+        html = response.content.decode()
+        assert "<title>You have not been signed out" in html
+        assert "Nothing has been saved" not in html
+        main = html[html.index("<main") :]
+        assert 'action="/account/sign-out/"' in main
+        response = browser.post(reverse("accounts:sign_out"), {"csrfmiddlewaretoken": _token(main)})
+    assert response.status_code == 302
+    assert "_auth_user_id" not in browser.session
