@@ -563,6 +563,11 @@ STORAGES["default"]["OPTIONS"].update(file_permissions_mode=0o640, directory_per
 SESSION_IDLE_TIMEOUT = 30 * 60
 SESSION_ABSOLUTE_TIMEOUT = 12 * 60 * 60
 SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT
+# The browser forgets the session cookie when it closes: kept on disk for the
+# 12 hours, closing the browser on a shared computer did not sign anyone out,
+# and whoever opened it next within the 30 minutes was in (found by the
+# sign-in review). The server's two limits above still end the session.
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 # Each signed-in page warns this long before either limit and offers to stay
 # signed in (WCAG 2.2.1), so an inspector writing a long rationale does not
 # lose it to the idle limit (static/js/app.mjs, accounts.views.session_clock).

@@ -38,6 +38,20 @@ def test_hsts_is_sent_over_https(client, db):
     assert response["Strict-Transport-Security"] == ("max-age=31536000; includeSubDomains; preload")
 
 
+def test_the_session_cookie_is_forgotten_when_the_browser_closes(client, inspector):
+    """Found by the sign-in review: the session cookie was kept on disk for
+    12 hours, so on a shared computer closing the browser did not end the
+    session, and whoever opened it next within the 30 minutes was in. The
+    server still ends it after 30 minutes idle and 12 hours in all."""
+    totp_device(inspector)
+    response = client.post(
+        "/account/sign-in/", {"username": inspector.email, "password": TEST_PASSWORD}
+    )
+    cookie = response.cookies["sessionid"]
+    assert (cookie["max-age"], cookie["expires"]) == ("", "")
+    assert cookie["httponly"] and cookie["samesite"] == "Lax"
+
+
 class _Forms(HTMLParser):
     """Each POST form on a page, and whether it carries a CSRF token."""
 
