@@ -9,6 +9,7 @@ from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.password_validation import validate_password
+from django.contrib.sessions.backends.base import SessionBase
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
@@ -38,18 +39,38 @@ TWO_FACTOR_SET_UP = "user_two_factor_set_up"
 TWO_FACTOR_RESET = "user_two_factor_reset"
 
 
-@transaction.atomic
-def two_factor_device_for_enrolment(*, user: User) -> TOTPDevice:
-    """The unconfirmed device a person is setting up, made on first visit.
+# Where a session keeps the unconfirmed device its set-up page showed.
+ENROLMENT_DEVICE = "two_factor_enrolment_device"
 
-    The same key is shown until they confirm it, so a code from an app that
-    scanned the page earlier still works after a reload. The person's row is
-    locked first, so two first visits at once (two tabs, a quick reload) take
-    turns and show the one key, not two of which only the first works.
+
+@transaction.atomic
+def two_factor_device_for_enrolment(*, user: User, session: SessionBase) -> TOTPDevice:
+    """The unconfirmed device this session is setting up, made on its first visit.
+
+    The same key is shown to the session until it is confirmed, so a code
+    from an app that scanned the page earlier still works after a reload.
+    Never another session's: whoever opened the page elsewhere with the
+    password (a stolen phone's finder, after an admin's reset) and noted the
+    key does not hold the one the person then sets up (found by the sign-in
+    review). The person's row is locked first, and the session read again
+    under the lock and saved with its device, so two first visits at once
+    (two tabs, a quick reload) take turns and show the one key, not two of
+    which only the first works.
     """
     list(User.objects.select_for_update(no_key=True).filter(pk=user.pk).values_list("pk"))
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("id").first()
-    return device or TOTPDevice.objects.create(user=user, name=DEVICE_NAME, confirmed=False)
+    # As stored now: another request of this session may have chosen one
+    # since this one read it.
+    stored = type(session)(session.session_key) if session.session_key else session
+    shown = stored.get(ENROLMENT_DEVICE)
+    device = TOTPDevice.objects.filter(user=user, confirmed=False, pk=shown).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name=DEVICE_NAME, confirmed=False)
+    if session.get(ENROLMENT_DEVICE) != device.pk:
+        # Saved now, for a request of this session waiting on the lock, and
+        # in this request's copy, so that saving it later keeps the device.
+        session[ENROLMENT_DEVICE] = device.pk
+        session.save()
+    return device
 
 
 @transaction.atomic

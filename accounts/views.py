@@ -128,7 +128,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
     """First sign-in: add the service to an authenticator app, then give a code from it."""
     if confirmed_device(request.user) is not None:
         return redirect(f"{reverse('accounts:two_factor')}?{request.GET.urlencode()}")
-    device = services.two_factor_device_for_enrolment(user=request.user)
+    device = services.two_factor_device_for_enrolment(user=request.user, session=request.session)
     form = TwoFactorCodeForm(request.POST or None, device=device, heading=False)
     if form.is_valid():
         services.two_factor_device_confirm(device=device, by=request.user)

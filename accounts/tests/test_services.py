@@ -4,6 +4,7 @@ import contextlib
 import threading
 
 import pytest
+from django.contrib.sessions.backends.db import SessionStore
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -121,7 +122,9 @@ def test_two_first_visits_to_set_up_take_turns(inspector):
     """The second waits for the first's device, instead of making a second key."""
     skip_unless_postgresql()
     assert_waits_for_row_lock(
-        User, inspector.pk, lambda: services.two_factor_device_for_enrolment(user=inspector)
+        User,
+        inspector.pk,
+        lambda: services.two_factor_device_for_enrolment(user=inspector, session=SessionStore()),
     )
     assert not inspector.totpdevice_set.exists()
 
@@ -131,7 +134,7 @@ def test_two_requests_confirming_one_device_record_the_set_up_once(inspector):
     step's and the next, both accepted): both requests confirmed the device
     and "two-factor set up" was recorded twice. The second request's copy of
     the device was read before the first confirmed it."""
-    device = services.two_factor_device_for_enrolment(user=inspector)
+    device = services.two_factor_device_for_enrolment(user=inspector, session=SessionStore())
     second = TOTPDevice.objects.get(pk=device.pk)
     services.two_factor_device_confirm(device=device, by=inspector)
     services.two_factor_device_confirm(device=second, by=inspector)
@@ -140,7 +143,22 @@ def test_two_requests_confirming_one_device_record_the_set_up_once(inspector):
 
 
 def test_enrolment_reuses_the_unconfirmed_device_and_confirm_drops_spares(inspector):
-    first = services.two_factor_device_for_enrolment(user=inspector)
-    assert services.two_factor_device_for_enrolment(user=inspector) == first
+    session = SessionStore()
+    first = services.two_factor_device_for_enrolment(user=inspector, session=session)
+    assert services.two_factor_device_for_enrolment(user=inspector, session=session) == first
     services.two_factor_device_confirm(device=first, by=inspector)
     assert inspector.totpdevice_set.get().confirmed
+
+
+def test_a_second_tab_read_before_the_first_chose_a_device_is_shown_the_same_key(inspector):
+    """Each session has its own key (test_two_factor.py); two requests of one
+    session at once, the second having read the session before the first
+    chose its device, still show one key: the session is read again under
+    the lock."""
+    first_tab = SessionStore()
+    first_tab.save()
+    second_tab = SessionStore(first_tab.session_key)
+    assert services.ENROLMENT_DEVICE not in second_tab  # read before the first tab chose
+    device = services.two_factor_device_for_enrolment(user=inspector, session=first_tab)
+    assert services.two_factor_device_for_enrolment(user=inspector, session=second_tab) == device
+    assert second_tab[services.ENROLMENT_DEVICE] == device.pk

@@ -274,3 +274,31 @@ def test_throttle_message_counts_minutes_for_long_waits(inspector):
     assert _wait_phrase(now + timedelta(seconds=1)) in ("1 second", "2 seconds")
     assert _wait_phrase(now + timedelta(minutes=10)) in ("10 minutes", "11 minutes")
     assert _wait_phrase(now + timedelta(hours=5)) in ("5 hours", "6 hours")
+
+
+def test_the_key_one_session_was_shown_is_not_the_key_another_sets_up(inspector):
+    """Found by the sign-in review: the key on the set-up page was the
+    account's until someone confirmed it, whichever session asked. Whoever
+    had the password (a stolen phone's finder, after an admin reset the
+    person's two-factor) could open the page, note the key and leave it;
+    the person, signing in next, was shown the same key and set it up, and
+    the finder then held both factors without anyone noticing."""
+    from base64 import b32encode
+
+    from django.test import Client
+
+    finder, person = Client(), Client()
+    finder.force_login(inspector)
+    person.force_login(inspector)
+    pattern = r'id="two-factor-key">([A-Z2-7 ]+)<'
+    seen = re.search(pattern, finder.get(SET_UP).content.decode()).group(1)
+    key = re.search(pattern, person.get(SET_UP).content.decode()).group(1)
+    assert key != seen
+    # A reload, in either, still shows that session's own key.
+    assert key in person.get(SET_UP).content.decode()
+    assert seen in finder.get(SET_UP).content.decode()
+    response = person.post(SET_UP, {"code": totp_code(key)})
+    assert response.status_code == 302
+    device = TOTPDevice.objects.get(user=inspector)
+    assert device.confirmed
+    assert b32encode(device.bin_key).decode() == key.replace(" ", "")

@@ -5,6 +5,7 @@ each failed before its fix."""
 
 from datetime import timedelta
 
+from django.contrib.sessions.backends.db import SessionStore
 from django.urls import reverse
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -66,7 +67,9 @@ def test_report_pdf_requests_and_removals_are_found_by_their_inspection(
 # searching the trail by a force did not see its force lead set it up.
 def test_two_factor_set_up_is_found_by_the_persons_force(client_for, admin_user, force_lead_a):
     TOTPDevice.objects.filter(user=force_lead_a).delete()
-    device = account_services.two_factor_device_for_enrolment(user=force_lead_a)
+    device = account_services.two_factor_device_for_enrolment(
+        user=force_lead_a, session=SessionStore()
+    )
     account_services.two_factor_device_confirm(device=device, by=force_lead_a)
     assert AuditEvent.objects.filter(action=account_services.TWO_FACTOR_SET_UP).exists()
 
