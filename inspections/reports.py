@@ -198,12 +198,35 @@ def _annex_chart(annex: dict) -> dict | None:
     return {"uri": charts.as_data_uri(svg), "alt": annex["summary"]}
 
 
+# What each section's findings are called, one at a time: "Accelerated cause
+# of concern", "Cause of concern".
+FINDING_KIND_BY_HEADING = {heading: kind.label for kind, heading in FINDING_SECTIONS}
+
+
+def recommendation_index(data: dict) -> list[dict]:
+    """The index of recommendations: data["recommendations"], each naming the
+    kind of cause of concern it was made under (found by the report wording
+    review: an accelerated cause of concern's was called a cause of concern).
+    Read from the sections the report prints it under, not kept in the data:
+    the data's hash is the version every stored PDF, published ones included,
+    was built from, and the wording is not the data."""
+    kinds = {
+        recommendation["number"]: FINDING_KIND_BY_HEADING[section["heading"]]
+        for topic in data["topics"]
+        for section in topic["sections"]
+        for finding in section["findings"]
+        for recommendation in finding["recommendations"]
+    }
+    return [{**r, "kind": kinds[r["number"]]} for r in data["recommendations"]]
+
+
 def report_html(data: dict) -> str:
     annex = data["case_reviews"]
     context = {
         **data,
         "title": report_title(data),
         "annex_chart": _annex_chart(annex) if annex else None,
+        "recommendation_index": recommendation_index(data),
     }
     return render_to_string("reports/report.html", context)
 

@@ -21,6 +21,10 @@ RECOMMENDATIONS = [
     "Within six months, supervisors should review and direct these investigations.",
 ]
 AFI = "Officers should record the voice of the child"
+ACCELERATED = "Children held in custody overnight are not seen by a social worker"
+ACCELERATED_RECOMMENDATION = (
+    "Immediately, the force should tell children's social care of every child detained overnight."
+)
 PRACTICE = "A joint triage hub with children's social care"
 
 
@@ -40,7 +44,7 @@ def add_finding(
     )
 
 
-def add_findings(inspection, *, by, extra_concerns: int = 0) -> None:
+def add_findings(inspection, *, by, extra_concerns: int = 0, accelerated: bool = False) -> None:
     concern = add_finding(
         inspection,
         topic=Topic.INVESTIGATION,
@@ -51,6 +55,17 @@ def add_findings(inspection, *, by, extra_concerns: int = 0) -> None:
     )
     for text in RECOMMENDATIONS:
         services.recommendation_add(finding=concern, text=text, by=by)
+    if accelerated:
+        reported = add_finding(
+            inspection,
+            topic=Topic.INVESTIGATION,
+            kind=Finding.Kind.ACCELERATED,
+            summary=ACCELERATED,
+            detail="We told the force during fieldwork, as children were at serious risk.",
+            reported_to_force_on=inspection.fieldwork_start + timedelta(days=1),
+            by=by,
+        )
+        services.recommendation_add(finding=reported, text=ACCELERATED_RECOMMENDATION, by=by)
     add_finding(
         inspection,
         topic=Topic.INITIAL_RESPONSE,
@@ -114,12 +129,14 @@ def report_inspection(
     start: date = date(2026, 3, 2),
     extra_findings: int = 0,
     case_reviews: int = 0,
+    accelerated: bool = False,
 ) -> Inspection:
     """An inspection with MIXED grades and findings, driven up to `stage`
-    (fieldwork, moderation, pre-publication checks or published)."""
+    (fieldwork, moderation, pre-publication checks or published), with an
+    accelerated cause of concern (and its recommendation) if asked."""
     inspection = schedule(force=force, lead=lead, team=[inspector], start=start, by=admin)
     services.inspection_start_fieldwork(inspection=inspection, by=lead)
-    add_findings(inspection, by=inspector, extra_concerns=extra_findings)
+    add_findings(inspection, by=inspector, extra_concerns=extra_findings, accelerated=accelerated)
     if case_reviews:
         # By the inspector: the lead second-reviews, and not their own reviews.
         add_case_reviews(inspection, count=case_reviews, by=lead, reviewer=inspector)

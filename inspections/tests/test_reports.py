@@ -12,6 +12,7 @@ from inspections import reports
 from inspections.models import Inspection, ReportFile
 from inspections.tests.pdf import inflated, pdf_info, pdf_structure, pdf_text, squashed
 from inspections.tests.report_factories import (
+    ACCELERATED,
     AFI,
     CONCERN,
     PRACTICE,
@@ -377,3 +378,55 @@ def test_the_index_of_recommendations_keeps_each_topic_word_whole(make_report):
     words = pdf_text(rendered.pdf, page=rendered.page_count, raw=True).split()
     # Once in each recommendation's Topic cell, as "Investigation".
     assert words.count("Investigation") == 2
+
+
+def _index_of_recommendations(html: str) -> str:
+    return html[html.index("<h2>Index of recommendations</h2>") :]
+
+
+def test_the_index_names_an_accelerated_cause_of_concern_as_accelerated(make_report):
+    """Found by the report wording review: the index labelled every
+    recommendation's finding "Cause of concern", so one made under an
+    accelerated cause of concern (reported early, children at serious risk)
+    was indexed as an ordinary one, where the report's body lists it under
+    "Accelerated causes of concern"."""
+    html = reports.report_html(reports.report_data(make_report(accelerated=True)))
+    index = _index_of_recommendations(html)
+    assert f"<em>Accelerated cause of concern: {ACCELERATED}</em>" in index
+    assert f"<em>Cause of concern: {ACCELERATED}</em>" not in index
+    assert f"<em>Cause of concern: {CONCERN}</em>" in index
+
+
+def test_the_pdfs_index_names_an_accelerated_cause_of_concern_as_accelerated(make_report):
+    rendered = reports.render_report_pdf(make_report(accelerated=True))
+    index = squashed(pdf_text(rendered.pdf, page=rendered.page_count, raw=True))
+    assert squashed(f"Accelerated cause of concern: {ACCELERATED}") in index
+    assert squashed(f"Cause of concern: {CONCERN}") in index
+
+
+# The data version of report_inspection()'s published report, with an
+# accelerated cause of concern, as the code that built today's stored PDFs
+# computed it. A change to the report's wording must not change it: every
+# published report's stored PDF would show as out of date, when it is the
+# record of what was published.
+PUBLISHED_DATA_VERSION = "2d5a3bf180586df644e9b452f93377d1f7c5ebda142cc5ad31ecd28df7a81a6f"
+PUBLISHED_DATA_KEYS = {
+    "force",
+    "guidance",
+    "country",
+    "kind",
+    "fieldwork",
+    "is_published",
+    "published_on",
+    "received_for_checks_on",
+    "topics",
+    "recommendations",
+    "case_reviews",
+}
+
+
+def test_a_published_reports_data_version_stays_as_its_stored_pdf_was_built(make_report):
+    data = reports.report_data(make_report(accelerated=True))
+    assert set(data) == PUBLISHED_DATA_KEYS
+    assert set(data["recommendations"][0]) == {"number", "text", "topic", "concern"}
+    assert reports.data_version(data) == PUBLISHED_DATA_VERSION
