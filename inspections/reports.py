@@ -222,11 +222,16 @@ def recommendation_index(data: dict) -> list[dict]:
 
 def report_html(data: dict) -> str:
     annex = data["case_reviews"]
+    graded = sum(1 for topic in data["topics"] if topic["grade"])
     context = {
         **data,
         "title": report_title(data),
         "annex_chart": _annex_chart(annex) if annex else None,
         "recommendation_index": recommendation_index(data),
+        # A draft drawn during fieldwork says how many topics it grades (found
+        # by the report wording review: it said all five, beside "Not graded").
+        "graded_topics": graded,
+        "ungraded_topics": len(data["topics"]) - graded,
     }
     return render_to_string("reports/report.html", context)
 

@@ -2,6 +2,7 @@
 
 import hashlib
 import re
+from datetime import date
 
 import pytest
 from django.core.management import call_command
@@ -9,7 +10,7 @@ from django.core.management import call_command
 from core.models import StoredFile
 from forces.tests.factories import force
 from inspections import reports
-from inspections.models import Inspection, ReportFile
+from inspections.models import Grade, Inspection, ReportFile, Topic
 from inspections.tests.pdf import inflated, pdf_info, pdf_structure, pdf_text, squashed
 from inspections.tests.report_factories import (
     ACCELERATED,
@@ -430,3 +431,59 @@ def test_a_published_reports_data_version_stays_as_its_stored_pdf_was_built(make
     assert set(data) == PUBLISHED_DATA_KEYS
     assert set(data["recommendations"][0]) == {"number", "text", "topic", "concern"}
     assert reports.data_version(data) == PUBLISHED_DATA_VERSION
+
+
+def _summary_of_graded_judgments(html: str) -> str:
+    start = html.index("<h2>Summary of graded judgments</h2>")
+    return html[start : html.index("</section>", start)]
+
+
+def _grade(inspection, topic, grade, *, by):
+    from inspections import services
+
+    services.judgment_save(
+        judgment=inspection.judgments.get(topic=topic),
+        grade=grade,
+        rationale="Rationale, citing evidence.",
+        cites_case_reviews=False,
+        interviews=[],
+        documents=[],
+        by=by,
+    )
+
+
+def test_a_draft_in_fieldwork_says_how_many_topics_it_has_graded(in_fieldwork, inspector):
+    """Found by the report wording review: a draft built during fieldwork
+    said "We graded Greater Manchester on 5 topics" with three of them "Not
+    graded" in the table beneath."""
+    _grade(in_fieldwork, Topic.LEADERSHIP, Grade.GOOD, by=inspector)
+    _grade(in_fieldwork, Topic.INVESTIGATION, Grade.ADEQUATE, by=inspector)
+    summary = _summary_of_graded_judgments(reports.report_html(reports.report_data(in_fieldwork)))
+    assert "on 5 topics" not in summary
+    assert "So far we have graded Greater Manchester on 2 of the 5 topics" in summary
+    assert "The other 3 are not graded yet." in summary
+
+
+def test_a_draft_before_any_grade_says_no_topic_is_graded_yet(planned):
+    summary = _summary_of_graded_judgments(reports.report_html(reports.report_data(planned)))
+    assert "We graded" not in summary
+    assert "We have not graded Greater Manchester on any of the 5 topics yet." in summary
+
+
+def test_a_report_graded_on_every_topic_says_it_graded_all_five(make_report):
+    for inspection in (make_report(), make_report(Stage.MODERATION, start=date(2026, 5, 4))):
+        summary = _summary_of_graded_judgments(reports.report_html(reports.report_data(inspection)))
+        assert "We graded Greater Manchester on 5 topics, against the characteristics" in summary
+
+
+# A fieldwork draft's data version (two topics graded), as the code that
+# built today's stored drafts computed it: the wording's fixes leave it.
+FIELDWORK_DRAFT_DATA_VERSION = "815ff822a2131ca29d9db495189ebaebd5f44ab5c9e8d16d3e8057702ac7ea5d"
+
+
+def test_a_drafts_data_version_stays_as_its_stored_pdf_was_built(in_fieldwork, inspector):
+    _grade(in_fieldwork, Topic.LEADERSHIP, Grade.GOOD, by=inspector)
+    _grade(in_fieldwork, Topic.INVESTIGATION, Grade.ADEQUATE, by=inspector)
+    data = reports.report_data(in_fieldwork)
+    assert set(data) == {*PUBLISHED_DATA_KEYS, "draft_marking"}
+    assert reports.data_version(data) == FIELDWORK_DRAFT_DATA_VERSION
