@@ -487,3 +487,32 @@ def test_a_drafts_data_version_stays_as_its_stored_pdf_was_built(in_fieldwork, i
     data = reports.report_data(in_fieldwork)
     assert set(data) == {*PUBLISHED_DATA_KEYS, "draft_marking"}
     assert reports.data_version(data) == FIELDWORK_DRAFT_DATA_VERSION
+
+
+NOTHING_FOUND = (
+    "We found no causes of concern, areas for improvement or practice to highlight on this topic."
+)
+
+
+def _topic_section(html: str, heading: str) -> str:
+    start = html.index(f"<h2>{heading}</h2>")
+    return html[start : html.index("</section>", start)]
+
+
+def test_a_draft_does_not_say_it_found_nothing_on_a_topic_not_yet_graded(in_fieldwork, inspector):
+    """Found by the report wording review: a draft drawn during fieldwork
+    said "We found no causes of concern…" under every topic still "Not
+    graded", as if each had been inspected and cleared."""
+    _grade(in_fieldwork, Topic.LEADERSHIP, Grade.GOOD, by=inspector)
+    html = reports.report_html(reports.report_data(in_fieldwork))
+    assert NOTHING_FOUND in _topic_section(html, "1. Leadership")
+    investigation = _topic_section(html, "5. Investigation")
+    assert "Not graded" in investigation
+    assert NOTHING_FOUND not in investigation
+    assert "No findings are recorded on this topic yet." in investigation
+
+
+def test_a_published_report_says_it_found_nothing_on_a_topic_without_findings(make_report):
+    html = reports.report_html(reports.report_data(make_report()))
+    assert NOTHING_FOUND in _topic_section(html, "1. Leadership")
+    assert "yet" not in _topic_section(html, "1. Leadership")
