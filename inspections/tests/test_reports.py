@@ -253,6 +253,24 @@ def test_export_report_command_refuses_an_unknown_inspection(db, tmp_path):
         call_command("export_report", "not-a-uuid", "--out", str(tmp_path / "x.pdf"))
 
 
+def test_export_report_command_refuses_a_cancelled_inspection(planned, admin_user, tmp_path):
+    """Found by the report wording review: the service has no report of a
+    cancelled inspection (report_request refuses one), but the command wrote
+    a PDF of it, marked "Draft not yet sent to the force", for a report there
+    will never be."""
+    from django.core.management.base import CommandError
+
+    from core.models import AuditEvent
+    from inspections import services
+
+    services.inspection_cancel(inspection=planned, reason="Called off", by=admin_user)
+    out = tmp_path / "report.pdf"
+    with pytest.raises(CommandError, match=reports.NO_REPORT_CANCELLED):
+        call_command("export_report", str(planned.pk), "--out", str(out))
+    assert not out.exists()
+    assert not AuditEvent.objects.filter(action="report.exported").exists()
+
+
 def test_annex_chart_is_a_tagged_figure_with_alt_text(make_report):
     data = reports.report_data(make_report())
     data["case_reviews"] = {

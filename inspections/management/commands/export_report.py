@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from core import audit
 from inspections.models import Inspection
-from inspections.reports import render_report_pdf
+from inspections.reports import NO_REPORT_CANCELLED, render_report_pdf
 
 
 class Command(BaseCommand):
@@ -23,6 +23,10 @@ class Command(BaseCommand):
             inspection = Inspection.objects.select_related("force").get(pk=inspection_id)
         except (Inspection.DoesNotExist, ValidationError, ValueError):
             raise CommandError(f"No inspection with id {inspection_id}") from None
+        if inspection.is_cancelled:
+            # As the service refuses to build one (reports.report_request):
+            # a PDF marked DRAFT of a report there will never be.
+            raise CommandError(NO_REPORT_CANCELLED)
         rendered = render_report_pdf(inspection)
         Path(out).write_bytes(rendered.pdf)
         status = "draft" if rendered.is_draft else "published"
