@@ -1761,6 +1761,11 @@ def action_plan_tracker(request: HttpRequest, inspection_id, fmt: str) -> HttpRe
     if fmt not in ("csv", "pdf"):
         raise Http404("No such format")
     inspection = _report_inspection(request, inspection_id)
+    if inspection.is_cancelled:
+        # From an old page: an empty tracker, marked a draft, of a report
+        # there will never be (found by the report wording review).
+        messages.error(request, reports.NO_REPORT_CANCELLED)
+        return redirect("inspections:report_pdf", inspection.pk)
     if fmt == "csv":
         response = tracker.tracker_csv_response(inspection)
     else:

@@ -340,6 +340,36 @@ def test_a_cancelled_inspection_has_no_report_pdf_to_build(
     assert not ReportFile.objects.filter(inspection=inspection).exists()
 
 
+def test_a_cancelled_inspection_has_no_action_plan_tracker(
+    client_for, inspector, admin_user, force_a, lead_inspector
+):
+    """Found by the report wording review: the page saying "There is no
+    report: the inspection was cancelled" offered the action plan tracker
+    beneath it, and its PDF said "The report is not yet published", marked
+    as a draft not yet sent to the force, of a report there will never be
+    (and its CSV was named a draft tracker)."""
+    from inspections import reports, services
+    from inspections.tests.factories import inspection_at
+
+    inspection = inspection_at(
+        Stage.PLANNED, force=force_a, lead=lead_inspector, team=[inspector], admin=admin_user
+    )
+    services.inspection_cancel(inspection=inspection, reason="Called off", by=admin_user)
+    client = client_for(inspector)
+    report_page = client.get(reverse("inspections:report", args=[inspection.pk]))
+    assert "There is no report" in report_page.content.decode()
+    assert "action plan tracker" not in report_page.content.decode()
+    page = client.get(status_url(inspection)).content.decode()
+    assert "Action plan tracker" not in page
+    for fmt in ("csv", "pdf"):
+        tracker = reverse("inspections:tracker", args=[inspection.pk, fmt])
+        assert tracker not in page
+        refused = client.get(tracker, follow=True)
+        assert refused.redirect_chain == [(status_url(inspection), 302)]
+        assert reports.NO_REPORT_CANCELLED in refused.content.decode()
+    assert not AuditEvent.objects.filter(action="file.downloaded").exists()
+
+
 def test_tracker_csv_lists_every_recommendation_and_area_for_improvement(
     client_for, force_lead_a, make_report
 ):
