@@ -340,6 +340,28 @@ def test_a_cancelled_inspection_has_no_report_pdf_to_build(
     assert not ReportFile.objects.filter(inspection=inspection).exists()
 
 
+def test_a_draft_built_before_cancellation_is_not_offered_as_the_report(
+    client_for, inspector, admin_user, force_a, lead_inspector, private_storage
+):
+    """Found by the report wording review: a PDF built while the inspection
+    was planned (five topics not graded) was still offered once it was
+    cancelled, under "The report PDF is ready", beside "There is no report:
+    the inspection was cancelled"."""
+    from inspections import reports, services
+    from inspections.tests.factories import inspection_at
+
+    inspection = inspection_at(
+        Stage.PLANNED, force=force_a, lead=lead_inspector, team=[inspector], admin=admin_user
+    )
+    report_file = ReportFile.objects.create(inspection=inspection, requested_by=lead_inspector)
+    reports.report_build(report_file_id=report_file.pk)
+    services.inspection_cancel(inspection=inspection, reason="Called off", by=admin_user)
+    page = client_for(inspector).get(status_url(inspection)).content.decode()
+    assert "There is no report: the inspection was cancelled." in page
+    assert "The report PDF is ready" not in page
+    assert download_url(report_file) not in page
+
+
 def test_a_cancelled_inspection_has_no_action_plan_tracker(
     client_for, inspector, admin_user, force_a, lead_inspector
 ):
