@@ -220,6 +220,20 @@ def recommendation_index(data: dict) -> list[dict]:
     return [{**r, "kind": kinds[r["number"]]} for r in data["recommendations"]]
 
 
+def concerns_without_recommendations(data: dict) -> int:
+    """Causes of concern, accelerated or not, with no recommendation yet: a
+    draft's, before the force has it (services.publication_blockers)."""
+    concerns = {heading for kind, heading in FINDING_SECTIONS if kind in Finding.CONCERN_KINDS}
+    return sum(
+        1
+        for topic in data["topics"]
+        for section in topic["sections"]
+        if section["heading"] in concerns
+        for finding in section["findings"]
+        if not finding["recommendations"]
+    )
+
+
 def report_html(data: dict) -> str:
     annex = data["case_reviews"]
     graded = sum(1 for topic in data["topics"] if topic["grade"])
@@ -232,6 +246,9 @@ def report_html(data: dict) -> str:
         # by the report wording review: it said all five, beside "Not graded").
         "graded_topics": graded,
         "ungraded_topics": len(data["topics"]) - graded,
+        "concerns_without_recommendations": (
+            0 if data["is_published"] else concerns_without_recommendations(data)
+        ),
     }
     return render_to_string("reports/report.html", context)
 

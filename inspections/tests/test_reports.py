@@ -534,3 +534,27 @@ def test_a_published_report_says_it_found_nothing_on_a_topic_without_findings(ma
     html = reports.report_html(reports.report_data(make_report()))
     assert NOTHING_FOUND in _topic_section(html, "1. Leadership")
     assert "yet" not in _topic_section(html, "1. Leadership")
+
+
+def test_a_draft_with_a_cause_of_concern_still_without_recommendations_says_so(
+    in_fieldwork, inspector
+):
+    """Found by the report wording review: a draft whose cause of concern had
+    no recommendation yet said "This report makes no recommendations", in its
+    summary and its index, beside the cause of concern, which the methodology
+    says always carries one or more."""
+    from inspections.tests.factories import add_concern
+
+    add_concern(in_fieldwork, by=inspector, recommendation=False)
+    html = reports.report_html(reports.report_data(in_fieldwork))
+    summary = _summary_of_graded_judgments(html)
+    index = _index_of_recommendations(html)
+    for part in (summary, index):
+        assert "This report makes no recommendations." not in part
+        assert "This draft makes no recommendations yet." in part
+    assert "1 cause of concern in this draft has no recommendation yet." in summary
+
+    add_concern(in_fieldwork, by=inspector, summary="Referrals wait for days")
+    summary = _summary_of_graded_judgments(reports.report_html(reports.report_data(in_fieldwork)))
+    assert "1 recommendation in this report is listed in the index" in summary
+    assert "1 cause of concern in this draft has no recommendation yet." in summary
