@@ -246,6 +246,9 @@ def report_html(data: dict) -> str:
         # by the report wording review: it said all five, beside "Not graded").
         "graded_topics": graded,
         "ungraded_topics": len(data["topics"]) - graded,
+        # Before the force has the draft, case file reviews may still come
+        # (casefiles.access.case_files_open).
+        "case_reviews_open": data.get("draft_marking") == DRAFT_NOT_SENT,
         "concerns_without_recommendations": (
             0 if data["is_published"] else concerns_without_recommendations(data)
         ),

@@ -558,3 +558,33 @@ def test_a_draft_with_a_cause_of_concern_still_without_recommendations_says_so(
     summary = _summary_of_graded_judgments(reports.report_html(reports.report_data(in_fieldwork)))
     assert "1 recommendation in this report is listed in the index" in summary
     assert "1 cause of concern in this draft has no recommendation yet." in summary
+
+
+def test_a_draft_with_case_file_reviews_in_progress_does_not_say_none_is_recorded(
+    in_fieldwork, lead_inspector, inspector
+):
+    """Found by the report wording review: a draft drawn while the team was
+    reviewing the sampled case files said "No case file reviews are recorded
+    for this inspection", the reviews saved in the service notwithstanding:
+    only submitted reviews are counted, and none was submitted yet."""
+    from casefiles import services as casefile_services
+    from casefiles.models import Case
+    from casefiles.tests.factories import COMPLETE_ANSWERS, add_cases
+
+    add_cases(in_fieldwork, {"missing-children": 4})
+    casefile_services.sample_draw(
+        inspection=in_fieldwork, sizes={"missing-children": 2}, seed=7, reason="", by=lead_inspector
+    )
+    case = Case.objects.sampled().filter(inspection=in_fieldwork).first()
+    casefile_services.case_review_save(case=case, answers=COMPLETE_ANSWERS, by=inspector)
+    html = reports.report_html(reports.report_data(in_fieldwork))
+    annex = html[html.index("<h2>Annex: case file reviews</h2>") :]
+    assert "No case file reviews are recorded" not in annex
+    assert "No case file review has been submitted yet." in annex
+
+
+def test_a_draft_for_checks_without_case_file_reviews_does_not_promise_more(make_report):
+    """Case files are closed once the force has the draft: no "yet"."""
+    html = reports.report_html(reports.report_data(make_report(Stage.PRE_PUBLICATION)))
+    annex = html[html.index("<h2>Annex: case file reviews</h2>") :]
+    assert "No case file reviews are recorded for this inspection." in annex
