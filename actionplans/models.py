@@ -349,7 +349,12 @@ class NoticeQuerySet(models.QuerySet):
         notices = self.filter(recipient=user)
         if user.is_admin:
             return notices
-        return notices.filter(inspection__in=Inspection.objects.visible_to(user).values("pk"))
+        visible = Q(inspection__in=Inspection.objects.visible_to(user).values("pk"))
+        if user.is_inspector:
+            # Told they are off it: the one notice about an inspection they
+            # may no longer see that is still theirs to read (LEFT_KINDS).
+            visible |= Q(kind__in=LEFT_KINDS)
+        return notices.filter(visible)
 
     def still_theirs(self) -> "NoticeQuerySet":
         """for_user's rule across recipients, for the sweep's look at emails
@@ -362,7 +367,11 @@ class NoticeQuerySet(models.QuerySet):
             Q(**{role: User.Role.ADMIN})
             | Q(**{role: User.Role.FORCE_LEAD}, recipient__force_id=F("inspection__force_id"))
             | Q(**{f"{role}__in": (User.Role.INSPECTOR, User.Role.LEAD_INSPECTOR)})
-            & (Q(inspection__lead_inspector_id=F("recipient_id")) | Exists(on_team))
+            & (
+                Q(inspection__lead_inspector_id=F("recipient_id"))
+                | Exists(on_team)
+                | Q(kind__in=LEFT_KINDS)
+            )
         )
 
     def still_due(self) -> "NoticeQuerySet":
@@ -378,6 +387,9 @@ class NoticeQuerySet(models.QuerySet):
           down for a week sent "1 day overdue" beside "8 days overdue".
         - A visit's notice only while that booking stands: a cancelled
           visit's came after its cancellation.
+        - "Taken off the team" only while they are not back on it (as its
+          lead or on its team), and "no longer lead inspector" only while
+          they are not its lead again.
 
         Other notices pass."""
         plan_in = ActionPlanVersion.objects.filter(
@@ -427,7 +439,15 @@ class NoticeQuerySet(models.QuerySet):
         booking_stands = Exists(on_the_day.booked()) & Q(
             sequence=Coalesce(Subquery(cancelled_that_day), 0)
         )
+        on_team = Inspection.team.through.objects.filter(
+            inspection_id=OuterRef("inspection_id"), user_id=OuterRef("recipient_id")
+        )
+        leads = Q(inspection__lead_inspector_id=F("recipient_id"))
+        still_off = ~Q(kind=Notice.Kind.TEAM_LEFT) | ~(leads | Exists(on_team))
+        still_replaced = ~Q(kind=Notice.Kind.LEAD_REPLACED) | ~leads
         return self.filter(
+            still_off,
+            still_replaced,
             (
                 ~chasing
                 | (
@@ -437,7 +457,7 @@ class NoticeQuerySet(models.QuerySet):
                     & current_week
                 )
             )
-            & (~Q(kind=Notice.Kind.VISIT_BOOKED) | booking_stands)
+            & (~Q(kind=Notice.Kind.VISIT_BOOKED) | booking_stands),
         )
 
     def unread(self) -> "NoticeQuerySet":
@@ -469,6 +489,8 @@ class Notice(BaseModel):
         INSPECTION_CANCELLED = "inspection_cancelled", "Inspection cancelled"
         TEAM_JOINED = "team_joined", "Put on an inspection team"
         LEAD_ASSIGNED = "lead_assigned", "Made lead inspector"
+        TEAM_LEFT = "team_left", "Taken off an inspection team"
+        LEAD_REPLACED = "lead_replaced", "No longer lead inspector"
 
     class Subject(models.TextChoices):
         ACTION_PLAN = "action_plan", "Action plan"
@@ -494,7 +516,7 @@ class Notice(BaseModel):
         help_text="Days before for a reminder, the week for an overdue notice, "
         "the version number for a plan notice, the force's sending of factual "
         "accuracy points (1, 2…) for theirs, the times the person was told before "
-        "for a team or lead notice (0, 1…).",
+        "for a team or lead notice, or one of leaving either (0, 1…).",
     )
     sent_at = models.DateTimeField(default=timezone.now)
     emailed_at = models.DateTimeField(null=True, blank=True)
@@ -537,6 +559,11 @@ class Notice(BaseModel):
     @property
     def is_unread(self) -> bool:
         return self.read_at is None
+
+
+# Telling someone they are off an inspection: theirs to read though the
+# inspection is no longer theirs to see (NoticeQuerySet.for_user).
+LEFT_KINDS = (Notice.Kind.TEAM_LEFT, Notice.Kind.LEAD_REPLACED)
 
 
 def new_calendar_token() -> str:

@@ -39,7 +39,14 @@ from core.templatetags.govuk import govuk_date
 from forces.models import Force
 from inspections.models import Inspection
 
-from .models import ActionPlan, ActionPlanVersion, Notice, PostInspectionVisit, described
+from .models import (
+    LEFT_KINDS,
+    ActionPlan,
+    ActionPlanVersion,
+    Notice,
+    PostInspectionVisit,
+    described,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -221,9 +228,11 @@ def notice_email(*, notice_id: str) -> bool:
         )
         if notice is None or not notice.recipient.is_active:
             return False
-        if not notice.inspection.is_visible_to(notice.recipient):
+        theirs = notice.kind in LEFT_KINDS and notice.recipient.is_inspector
+        if not (theirs or notice.inspection.is_visible_to(notice.recipient)):
             # A force lead moved to another force since, a lead inspector
-            # replaced, an inspector off the team: not theirs to read now.
+            # replaced, an inspector off the team: not theirs to read now
+            # (but for being told they are off it: NoticeQuerySet.for_user).
             logger.info("Notice %s not emailed: its recipient may no longer see it", notice_id)
             return False
         # The page's address, so the email says where (found by a review: it
@@ -547,7 +556,7 @@ def _told_again(inspection: Inspection, candidates: list[Notice], joined: set) -
     dates moved back, are told again (found by a code review)."""
     last: dict = {}
     told = (
-        Notice.objects.filter(inspection=inspection, kind__in=TEAM_KINDS)
+        Notice.objects.filter(inspection=inspection, kind__in={n.kind for n in candidates})
         .order_by("sequence")
         .values_list("recipient_id", "kind", "sequence", "body")
     )
@@ -607,6 +616,70 @@ def _team_notice(inspection: Inspection, team: list) -> list[Notice]:
         ),
         **_team_fields(inspection),
     )
+
+
+def team_left_notices(
+    *,
+    inspection: Inspection,
+    left: list,
+    old_lead: User | None,
+    whatever_the_dates: bool = False,
+) -> list[Notice]:
+    """Tell those taken off the team (`left`) that they are off it, and a
+    lead inspector replaced (`old_lead`) that they no longer lead it, as
+    joining is told (team_notices): each time it happens, so someone taken
+    off, put back and taken off again is told again, and a plan saved with
+    nothing changed tells no one. As for joining, no one is told of
+    fieldwork already over, unless `whatever_the_dates` (a lead replaced
+    after fieldwork, as new_lead_notice tells the new one)."""
+    if inspection.fieldwork_end < timezone.localdate() and not whatever_the_dates:
+        return []
+    candidates = [
+        *_left_notice(inspection, left),
+        *(_lead_replaced_notice(inspection, old_lead) if old_lead is not None else []),
+    ]
+    joined = {notice.recipient_id for notice in candidates}
+    return notices_claim(_told_again(inspection, candidates, joined))
+
+
+def _left_notice(inspection: Inspection, left: list) -> list[Notice]:
+    start = govuk_date(inspection.fieldwork_start)
+    return [
+        Notice(
+            recipient=person,
+            kind=Notice.Kind.TEAM_LEFT,
+            title=f"Taken off the inspection team: {inspection.force.short_name}, "
+            f"fieldwork from {start}",
+            body=f"You are no longer on the team for the {described(inspection)}.",
+            # The inspection's page is no longer theirs to see.
+            **{**_team_fields(inspection), "link": ""},
+        )
+        for person in left
+        if person.is_active
+    ]
+
+
+def _lead_replaced_notice(inspection: Inspection, old_lead: User) -> list[Notice]:
+    if not old_lead.is_active:
+        return []
+    start = govuk_date(inspection.fieldwork_start)
+    still_on = old_lead.pk in inspection.team_member_ids()
+    body = (
+        f"You are no longer the lead inspector of the {described(inspection)}: "
+        f"{inspection.lead_inspector.full_name} leads it now."
+    )
+    body += " You are still on its team." if still_on else " You are not on its team."
+    fields = _team_fields(inspection)
+    return [
+        Notice(
+            recipient=old_lead,
+            kind=Notice.Kind.LEAD_REPLACED,
+            title=f"No longer lead inspector: {inspection.force.short_name}, "
+            f"fieldwork from {start}",
+            body=body,
+            **(fields if still_on else {**fields, "link": ""}),
+        )
+    ]
 
 
 # --- Factual accuracy checks, sent by inspections.factual_accuracy -----------

@@ -326,11 +326,26 @@ def inspection_schedule(
     return inspection
 
 
-def _tell_the_team(inspection: Inspection, joined: set) -> None:
-    """The lead and the team are told they are on it (actionplans.notices.team_notices)."""
-    from actionplans.notices import team_notices  # noqa: PLC0415 (actionplans imports this app)
+def _tell_the_team(
+    inspection: Inspection, joined: set, *, left: list | None = None, old_lead: User | None = None
+) -> None:
+    """The lead and the team are told they are on it (actionplans.notices.team_notices);
+    those `left` off it, and an `old_lead` replaced, that they are not
+    (team_left_notices)."""
+    from actionplans.notices import (  # noqa: PLC0415 (actionplans imports this app)
+        team_left_notices,
+        team_notices,
+    )
 
     team_notices(inspection=inspection, joined=joined)
+    team_left_notices(inspection=inspection, left=left or [], old_lead=old_lead)
+
+
+def _leaving(now: list[User], lead_inspector: User, team: list[User]) -> list[User]:
+    """Who of those on the inspection `now` (its lead, then its team) would
+    not be on it with this lead and team."""
+    staying = {lead_inspector.pk, *(member.pk for member in team)}
+    return [person for person in {p.pk: p for p in now}.values() if person.pk not in staying]
 
 
 STALE_PLAN_CHANGE = (
@@ -401,6 +416,7 @@ def inspection_update_plan(
     before = audit.snapshot(inspection, PLAN_FIELDS)
     old_lead = inspection.lead_inspector
     members = list(inspection.team.all())
+    leaving = _leaving([old_lead, *members], lead_inspector, people[1:])
     before_team = ", ".join(sorted(audit.person(m) for m in members))
     # Who joins: added to the team, or made its lead (told so: _tell_the_team).
     was = {(m.pk, "team") for m in members} | {(inspection.lead_inspector_id, "lead")}
@@ -419,7 +435,12 @@ def inspection_update_plan(
         changes |= _second_reviews_hand_over(inspection, old_lead=old_lead, new_lead=lead_inspector)
     if changes:  # the page saved as it was: nothing changed, nothing recorded
         _record(inspection, inspection, by=by, action="inspection.plan_changed", changes=changes)
-    _tell_the_team(inspection, joined={pk for pk, _ in now - was})
+    _tell_the_team(
+        inspection,
+        joined={pk for pk, _ in now - was},
+        left=[person for person in leaving if person.pk != old_lead.pk],
+        old_lead=old_lead if old_lead.pk != lead_inspector.pk else None,
+    )
     return inspection
 
 
@@ -523,9 +544,13 @@ def inspection_change_lead(
         changes=changes,
         comment=reason,
     )
-    from actionplans.notices import new_lead_notice  # noqa: PLC0415 (actionplans imports this app)
+    from actionplans.notices import (  # noqa: PLC0415 (actionplans imports this app)
+        new_lead_notice,
+        team_left_notices,
+    )
 
     new_lead_notice(inspection=inspection)
+    team_left_notices(inspection=inspection, left=[], old_lead=old_lead, whatever_the_dates=True)
     return inspection
 
 

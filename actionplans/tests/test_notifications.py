@@ -172,8 +172,11 @@ def test_a_lead_inspector_replaced_keeps_none_of_the_inspections_notices(
 
     client = client_for(lead_inspector)
     html = client.get(reverse("actionplans:notifications")).content.decode()
-    assert "Greater Manchester" not in html and "no unread notifications" in html
-    assert "(none unread)" in client.get(reverse("core:home")).content.decode()
+    # Only the notice that they no longer lead it (test_team_left_notices).
+    assert "overdue" not in html and "1 unread notification." in html
+    replaced = Notice.objects.get(recipient=lead_inspector, kind="lead_replaced")
+    assert list(Notice.objects.for_user(lead_inspector)) == [replaced]
+    assert "1 unread</strong>" in client.get(reverse("core:home")).content.decode()
     assert notices.notice_email(notice_id=str(old.pk)) is False
     assert mail.outbox == []
     Notice.objects.filter(pk=old.pk).update(sent_at=old.sent_at - timedelta(hours=1))

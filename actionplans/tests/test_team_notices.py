@@ -110,13 +110,14 @@ def test_a_plan_change_tells_who_joined_and_new_dates_to_everyone(
     _plan(inspection, admin_user, team=[inspector, other_inspector], end=start + timedelta(days=4))
     assert len(_told()) == 9
     assert Notice.objects.filter(recipient=inspector).order_by("-sequence")[0].sequence == 2
-    # Someone taken off the team sees none of it (Notice.objects.for_user)...
+    # Someone taken off the team sees none of it (Notice.objects.for_user)
+    # but being told they are off it (test_team_left_notices)...
     _plan(inspection, admin_user, team=[inspector])
-    assert not Notice.objects.for_user(other_inspector).exists()
-    assert Notice.objects.filter(recipient=other_inspector).count() == 3
+    assert [n.kind for n in Notice.objects.for_user(other_inspector)] == ["team_left"]
+    assert Notice.objects.filter(recipient=other_inspector, kind__in=TEAM_KINDS).count() == 3
     # ...and put back on it, is told again, with the same dates.
     _plan(inspection, admin_user, team=[inspector, other_inspector])
-    assert Notice.objects.for_user(other_inspector).count() == 4
+    assert Notice.objects.for_user(other_inspector).filter(kind__in=TEAM_KINDS).count() == 4
 
 
 def test_the_lead_swapped_with_a_team_member_is_told_of_each_new_role(
