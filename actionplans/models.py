@@ -491,6 +491,7 @@ class Notice(BaseModel):
         LEAD_ASSIGNED = "lead_assigned", "Made lead inspector"
         TEAM_LEFT = "team_left", "Taken off an inspection team"
         LEAD_REPLACED = "lead_replaced", "No longer lead inspector"
+        CASES_HANDED_BACK = "cases_handed_back", "Case file reviews handed back"
 
     class Subject(models.TextChoices):
         ACTION_PLAN = "action_plan", "Action plan"
@@ -516,7 +517,8 @@ class Notice(BaseModel):
         help_text="Days before for a reminder, the week for an overdue notice, "
         "the version number for a plan notice, the force's sending of factual "
         "accuracy points (1, 2…) for theirs, the times the person was told before "
-        "for a team or lead notice, or one of leaving either (0, 1…).",
+        "for a team or lead notice, one of leaving either, or of case file reviews "
+        "handed back (0, 1…).",
     )
     sent_at = models.DateTimeField(default=timezone.now)
     emailed_at = models.DateTimeField(null=True, blank=True)

@@ -623,26 +623,47 @@ def team_left_notices(
     inspection: Inspection,
     left: list,
     old_lead: User | None,
+    handed_back: dict,
     whatever_the_dates: bool = False,
 ) -> list[Notice]:
     """Tell those taken off the team (`left`) that they are off it, and a
     lead inspector replaced (`old_lead`) that they no longer lead it, as
     joining is told (team_notices): each time it happens, so someone taken
     off, put back and taken off again is told again, and a plan saved with
-    nothing changed tells no one. As for joining, no one is told of
-    fieldwork already over, unless `whatever_the_dates` (a lead replaced
-    after fieldwork, as new_lead_notice tells the new one)."""
-    if inspection.fieldwork_end < timezone.localdate() and not whatever_the_dates:
-        return []
+    nothing changed tells no one. With the case file reviews `handed_back`
+    from them (reviewer id -> cases), if any; and the lead is told of those
+    to assign again. As for joining, no one is told of fieldwork already
+    over, unless cases were handed back from them, or `whatever_the_dates`
+    (a lead replaced after fieldwork, as new_lead_notice tells the new one)."""
+    over = inspection.fieldwork_end < timezone.localdate() and not whatever_the_dates
     candidates = [
-        *_left_notice(inspection, left),
-        *(_lead_replaced_notice(inspection, old_lead) if old_lead is not None else []),
+        *_left_notice(
+            inspection, [p for p in left if handed_back.get(p.pk) or not over], handed_back
+        ),
+        *(
+            _lead_replaced_notice(inspection, old_lead, handed_back)
+            if old_lead is not None and (handed_back.get(old_lead.pk) or not over)
+            else []
+        ),
+        *_handed_back_notice(inspection, [*left, *([old_lead] if old_lead else [])], handed_back),
     ]
     joined = {notice.recipient_id for notice in candidates}
     return notices_claim(_told_again(inspection, candidates, joined))
 
 
-def _left_notice(inspection: Inspection, left: list) -> list[Notice]:
+def _handed_back_words(cases: int) -> str:
+    if not cases:
+        return ""
+    reviews = f"{cases} case file review{'s' if cases != 1 else ''}"
+    them = "them" if cases != 1 else "it"
+    return (
+        f" The {reviews} assigned to you that you had not submitted "
+        f"{'are' if cases != 1 else 'is'} no longer assigned to you: the lead inspector "
+        f"will assign {them} again. Anything you wrote in {them} is kept."
+    )
+
+
+def _left_notice(inspection: Inspection, left: list, handed_back: dict) -> list[Notice]:
     start = govuk_date(inspection.fieldwork_start)
     return [
         Notice(
@@ -650,7 +671,10 @@ def _left_notice(inspection: Inspection, left: list) -> list[Notice]:
             kind=Notice.Kind.TEAM_LEFT,
             title=f"Taken off the inspection team: {inspection.force.short_name}, "
             f"fieldwork from {start}",
-            body=f"You are no longer on the team for the {described(inspection)}.",
+            body=(
+                f"You are no longer on the team for the {described(inspection)}."
+                f"{_handed_back_words(handed_back.get(person.pk, 0))}"
+            ),
             # The inspection's page is no longer theirs to see.
             **{**_team_fields(inspection), "link": ""},
         )
@@ -659,7 +683,7 @@ def _left_notice(inspection: Inspection, left: list) -> list[Notice]:
     ]
 
 
-def _lead_replaced_notice(inspection: Inspection, old_lead: User) -> list[Notice]:
+def _lead_replaced_notice(inspection: Inspection, old_lead: User, handed_back: dict):
     if not old_lead.is_active:
         return []
     start = govuk_date(inspection.fieldwork_start)
@@ -668,7 +692,10 @@ def _lead_replaced_notice(inspection: Inspection, old_lead: User) -> list[Notice
         f"You are no longer the lead inspector of the {described(inspection)}: "
         f"{inspection.lead_inspector.full_name} leads it now."
     )
-    body += " You are still on its team." if still_on else " You are not on its team."
+    if still_on:
+        body += " You are still on its team."
+    else:
+        body += f" You are not on its team.{_handed_back_words(handed_back.get(old_lead.pk, 0))}"
     fields = _team_fields(inspection)
     return [
         Notice(
@@ -680,6 +707,36 @@ def _lead_replaced_notice(inspection: Inspection, old_lead: User) -> list[Notice
             **(fields if still_on else {**fields, "link": ""}),
         )
     ]
+
+
+def _handed_back_notice(inspection: Inspection, leaving: list, handed_back: dict):
+    """The lead is told whose case file reviews are to assign again."""
+    lead = inspection.lead_inspector
+    whose = [p for p in leaving if handed_back.get(p.pk)]
+    if not whose or not lead.is_active:
+        return []
+    total = sum(handed_back[p.pk] for p in whose)
+    names = [
+        f"{p.full_name} ({handed_back[p.pk]})" for p in sorted(whose, key=lambda p: p.full_name)
+    ]
+    start = govuk_date(inspection.fieldwork_start)
+    reviews = f"{total} case file review{'s' if total != 1 else ''}"
+    return _notice(
+        [lead],
+        kind=Notice.Kind.CASES_HANDED_BACK,
+        title=f"Case file reviews to assign: {inspection.force.short_name}, fieldwork from {start}",
+        body=(
+            f"{' and '.join(names)} {'was' if len(whose) == 1 else 'were'} taken off the team "
+            f"for the {described(inspection)}, so the {reviews} assigned to them and not "
+            f"submitted {'are' if total != 1 else 'is'} no longer assigned. Assign "
+            f"{'them' if total != 1 else 'it'} to someone on the team on the sample page. "
+            f"Anything already written in {'them' if total != 1 else 'it'} is kept."
+        ),
+        **{
+            **_team_fields(inspection),
+            "link": reverse("casefiles:sample", args=[inspection.pk]),
+        },
+    )
 
 
 # --- Factual accuracy checks, sent by inspections.factual_accuracy -----------

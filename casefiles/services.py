@@ -56,6 +56,8 @@ __all__ = [
     "case_review_save",
     "case_review_submit",
     "cases_assign",
+    "cases_hand_back",
+    "cases_to_hand_back",
     "draw_version",
     "drawn_meanwhile",
     "figures_by_topic",
@@ -729,6 +731,67 @@ def cases_assign(*, inspection: Inspection, case_ids: Iterable, reviewer, by) ->
         )
         assigned += 1
     return assigned, skipped
+
+
+def _assigned_not_submitted(inspection_id, reviewer_ids: list):
+    """Sampled cases with these reviewers whose review is not submitted: no
+    review yet, or a draft (a submitted review keeps its reviewer)."""
+    return (
+        Case.objects.sampled()
+        .filter(inspection_id=inspection_id, reviewer_id__in=reviewer_ids)
+        .exclude(review__status=CaseReview.Status.SUBMITTED)
+    )
+
+
+def cases_to_hand_back(*, inspection: Inspection, leaving: Iterable) -> list[tuple[Any, int]]:
+    """(person, cases) for each of `leaving` (people coming off the team) who
+    has cases assigned whose review is not submitted, by name: what
+    cases_hand_back would hand back now, for a check page to say beforehand."""
+    people = {person.pk: person for person in leaving}
+    counts = dict(
+        _assigned_not_submitted(inspection.pk, list(people))
+        .order_by()
+        .values_list("reviewer_id")
+        .annotate(count=Count("pk"))
+    )
+    return [
+        (person, counts[pk])
+        for pk, person in sorted(people.items(), key=lambda item: item[1].full_name)
+        if counts.get(pk)
+    ]
+
+
+@transaction.atomic
+def cases_hand_back(*, inspection: Inspection, reviewers: Iterable, by, reason: str) -> dict:
+    """Hand back, as not assigned, the cases of `reviewers` (people taken off
+    the team) whose review is not submitted: they can no longer open them,
+    and the lead would otherwise have to find them on the sample page. A
+    draft is kept as it is, for whoever is assigned the case next; a
+    submitted review keeps its reviewer, as in cases_assign. Each case's
+    change is on the audit trail, with `reason`. Returns reviewer id ->
+    cases handed back."""
+    _require_open(inspection.pk)
+    cases = list(
+        _assigned_not_submitted(inspection.pk, [person.pk for person in reviewers])
+        .select_related("reviewer")
+        .select_for_update(of=("self",))
+        .order_by("pk")
+    )
+    handed_back: dict = {}
+    for case in cases:
+        before = case.reviewer
+        case.reviewer = None
+        case.save(update_fields=["reviewer", "updated_at"])
+        _audit(
+            by=by,
+            action="case.unassigned",
+            obj=case,
+            inspection=inspection,
+            changes=audit.diff({"reviewer": before}, {"reviewer": None}),
+            comment=reason,
+        )
+        handed_back[before.pk] = handed_back.get(before.pk, 0) + 1
+    return handed_back
 
 
 # ------------------------------------------------------------------ reviews

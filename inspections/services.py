@@ -327,18 +327,28 @@ def inspection_schedule(
 
 
 def _tell_the_team(
-    inspection: Inspection, joined: set, *, left: list | None = None, old_lead: User | None = None
+    inspection: Inspection,
+    joined: set,
+    *,
+    left: list | None = None,
+    old_lead: User | None = None,
+    handed_back: dict | None = None,
 ) -> None:
     """The lead and the team are told they are on it (actionplans.notices.team_notices);
-    those `left` off it, and an `old_lead` replaced, that they are not
-    (team_left_notices)."""
+    those `left` off it, and an `old_lead` replaced, that they are not, and
+    the lead of any case file reviews `handed_back` (team_left_notices)."""
     from actionplans.notices import (  # noqa: PLC0415 (actionplans imports this app)
         team_left_notices,
         team_notices,
     )
 
     team_notices(inspection=inspection, joined=joined)
-    team_left_notices(inspection=inspection, left=left or [], old_lead=old_lead)
+    team_left_notices(
+        inspection=inspection, left=left or [], old_lead=old_lead, handed_back=handed_back or {}
+    )
+
+
+HANDED_BACK_REASON = "Taken off the inspection team"
 
 
 def _leaving(now: list[User], lead_inspector: User, team: list[User]) -> list[User]:
@@ -346,6 +356,70 @@ def _leaving(now: list[User], lead_inspector: User, team: list[User]) -> list[Us
     not be on it with this lead and team."""
     staying = {lead_inspector.pk, *(member.pk for member in team)}
     return [person for person in {p.pk: p for p in now}.values() if person.pk not in staying]
+
+
+def plan_cases_to_hand_back(
+    inspection: Inspection, *, lead_inspector: User, team: list[User]
+) -> list[tuple[User, int]]:
+    """(person, cases) of those this plan takes off the inspection who have
+    case file reviews assigned and not submitted: what saving it hands back
+    as not assigned (casefiles.services.cases_to_hand_back), for the check page."""
+    from casefiles.services import cases_to_hand_back  # noqa: PLC0415 (casefiles imports this app)
+
+    now = [inspection.lead_inspector, *inspection.team.all()]
+    leaving = _leaving(now, lead_inspector, team)
+    return cases_to_hand_back(inspection=inspection, leaving=leaving) if leaving else []
+
+
+def hand_back_warning(
+    handing_back: list[tuple[User, int]], *, saving: str = "Saving"
+) -> str | None:
+    """What to warn an admin of before a plan that hands back case file
+    reviews (plan_cases_to_hand_back) is saved, or None. `saving` names
+    what they are about to do."""
+    if not handing_back:
+        return None
+    total = sum(cases for _, cases in handing_back)
+    reviews = f"{total} case file review{'s' if total != 1 else ''}"
+    if len(handing_back) == 1:
+        person, _ = handing_back[0]
+        who = f"{person.full_name} is coming off the inspection with {reviews} assigned"
+    else:
+        names = [f"{person.full_name} ({cases})" for person, cases in handing_back]
+        who = (
+            f"{', '.join(names[:-1])} and {names[-1]} are coming off the inspection "
+            f"with {reviews} assigned"
+        )
+    them = "them" if total != 1 else "it"
+    return (
+        f"{who} and not submitted. {saving} hands {them} back as not assigned: anything "
+        f"written in {them} is kept, and the lead inspector is told to assign {them} again."
+    )
+
+
+def _hand_back_cases(inspection: Inspection, leaving: list[User], *, by: User) -> dict:
+    """The case file reviews of those `leaving`, not submitted, handed back
+    as not assigned (casefiles.services.cases_hand_back): reviewer id -> cases."""
+    from casefiles.services import cases_hand_back  # noqa: PLC0415 (casefiles imports this app)
+
+    if not leaving:
+        return {}
+    return cases_hand_back(
+        inspection=inspection, reviewers=leaving, by=by, reason=HANDED_BACK_REASON
+    )
+
+
+def _handed_back_change(leaving: list[User], handed_back: dict) -> dict:
+    """The plan change's audit entry for case file reviews handed back."""
+    if not handed_back:
+        return {}
+    held = "; ".join(
+        f"{audit.person(person)}: {handed_back[person.pk]} case"
+        f"{'s' if handed_back[person.pk] != 1 else ''}"
+        for person in sorted(leaving, key=lambda p: (p.full_name, p.email))
+        if person.pk in handed_back
+    )
+    return {"case_reviewers": [held, "Not assigned"]}
 
 
 STALE_PLAN_CHANGE = (
@@ -433,6 +507,10 @@ def inspection_update_plan(
         changes["team"] = [before_team, after_team]
     if old_lead.pk != lead_inspector.pk:
         changes |= _second_reviews_hand_over(inspection, old_lead=old_lead, new_lead=lead_inspector)
+    # Those taken off can no longer open the case file reviews assigned to
+    # them: handed back, not assigned, rather than left for the lead to find.
+    handed_back = _hand_back_cases(inspection, leaving, by=by)
+    changes |= _handed_back_change(leaving, handed_back)
     if changes:  # the page saved as it was: nothing changed, nothing recorded
         _record(inspection, inspection, by=by, action="inspection.plan_changed", changes=changes)
     _tell_the_team(
@@ -440,6 +518,7 @@ def inspection_update_plan(
         joined={pk for pk, _ in now - was},
         left=[person for person in leaving if person.pk != old_lead.pk],
         old_lead=old_lead if old_lead.pk != lead_inspector.pk else None,
+        handed_back=handed_back,
     )
     return inspection
 
@@ -536,6 +615,11 @@ def inspection_change_lead(
     inspection.lead_inspector = lead_inspector
     inspection.save(update_fields=["lead_inspector", "updated_at"])
     changes |= _second_reviews_hand_over(inspection, old_lead=old_lead, new_lead=lead_inspector)
+    # The old lead is off the inspection: case file reviews still open to
+    # change (at moderation) are handed back, as from the plan page.
+    leaving = [old_lead] if inspection.stage in EDITABLE_STAGES else []
+    handed_back = _hand_back_cases(inspection, leaving, by=by)
+    changes |= _handed_back_change(leaving, handed_back)
     _record(
         inspection,
         inspection,
@@ -550,8 +634,24 @@ def inspection_change_lead(
     )
 
     new_lead_notice(inspection=inspection)
-    team_left_notices(inspection=inspection, left=[], old_lead=old_lead, whatever_the_dates=True)
+    team_left_notices(
+        inspection=inspection,
+        left=[],
+        old_lead=old_lead,
+        handed_back=handed_back,
+        whatever_the_dates=True,
+    )
     return inspection
+
+
+def lead_change_cases_to_hand_back(inspection: Inspection) -> list[tuple[User, int]]:
+    """(lead, cases) if changing the lead past fieldwork would hand back case
+    file reviews assigned to the lead and not submitted, for its page."""
+    from casefiles.services import cases_to_hand_back  # noqa: PLC0415 (casefiles imports this app)
+
+    if inspection.stage not in EDITABLE_STAGES:
+        return []
+    return cases_to_hand_back(inspection=inspection, leaving=[inspection.lead_inspector])
 
 
 def _move(

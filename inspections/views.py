@@ -172,13 +172,16 @@ def _plan_check(
     """The check page, with a warning, before a plan whose fieldwork starts
     before today is saved; the form again if the plan must fail; None to
     save it now (no warning, or confirmed on the check page)."""
+    if "confirm" in request.POST:
+        return None
     data = form.cleaned_data
     warning = services.fieldwork_start_warning(
         fieldwork_start=data["fieldwork_start"],
         today=timezone.localdate(),
         recorded=inspection.fieldwork_start if inspection else None,
     )
-    if warning is None or "confirm" in request.POST:
+    handing_back = _handing_back(form, inspection)
+    if warning is None and not handing_back:
         return None
     context = {"form": form, "inspection": inspection}
     force = data["force"] if inspection is None else inspection.force
@@ -192,8 +195,20 @@ def _plan_check(
     ):
         return render(request, "inspections/plan_form.html", context)
     context |= {"force": force, "warning": warning, "answers": posted_answers(request, form)}
+    context["hand_back_warning"] = services.hand_back_warning(handing_back)
     context["kind"] = Inspection.Kind(data["kind"]).label
     return render(request, "inspections/plan_check.html", context)
+
+
+def _handing_back(form: InspectionPlanForm, inspection: Inspection | None) -> list:
+    """Whose case file reviews, and how many, saving the plan would hand back
+    (services.plan_cases_to_hand_back): none for a new inspection."""
+    if inspection is None:
+        return []
+    data = form.cleaned_data
+    return services.plan_cases_to_hand_back(
+        inspection, lead_inspector=data["lead_inspector"], team=data["team"]
+    )
 
 
 def inspection_dates(request: HttpRequest, inspection_id) -> HttpResponse:
@@ -292,17 +307,32 @@ def inspection_edit(request: HttpRequest, inspection_id) -> HttpResponse:
         if check := _plan_check(request, form, inspection):
             return check
         plan = {**form.cleaned_data, "seen": form.cleaned_data["seen"] or None}
+        handing_back = _handing_back(form, inspection)
         if _apply(
             form,
             lambda: services.inspection_update_plan(inspection=inspection, **plan, by=request.user),
         ):
-            messages.success(request, "Inspection plan saved")
+            messages.success(request, "Inspection plan saved" + _handed_back(handing_back))
             return redirect(inspection)
         # The service read the plan afresh into `inspection`.
         offer_to_replace(
             form, services.STALE_PLAN_CHANGE, lambda: services.plan_version(inspection)
         )
     return render(request, "inspections/plan_form.html", {"form": form, "inspection": inspection})
+
+
+def _handed_back(handing_back: list) -> str:
+    """The case file reviews handed back, for the plan's confirmation."""
+    if not handing_back:
+        return ""
+    total = sum(cases for _, cases in handing_back)
+    names = " and ".join(person.full_name for person, _ in handing_back)
+    reviews = f"{total} case file review{'s' if total != 1 else ''}"
+    return (
+        f". {reviews} of {names}, not submitted, {'are' if total != 1 else 'is'} no "
+        "longer assigned, and the lead inspector has been told to assign "
+        f"{'them' if total != 1 else 'it'} again"
+    )
 
 
 def _leads_already(request: HttpRequest, inspection: Inspection) -> HttpResponse:
@@ -345,6 +375,10 @@ def inspection_lead(request: HttpRequest, inspection_id) -> HttpResponse:
         "inspection": inspection,
         # Found by a review: an empty list, and a button that could only refuse.
         "no_one_else": not form.fields["lead_inspector"].queryset.exists(),
+        "hand_back_warning": services.hand_back_warning(
+            services.lead_change_cases_to_hand_back(inspection),
+            saving="Changing the lead inspector",
+        ),
     }
     return render(request, "inspections/lead_form.html", context)
 

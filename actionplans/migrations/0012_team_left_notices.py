@@ -30,6 +30,7 @@ class Migration(migrations.Migration):
                     ("lead_assigned", "Made lead inspector"),
                     ("team_left", "Taken off an inspection team"),
                     ("lead_replaced", "No longer lead inspector"),
+                    ("cases_handed_back", "Case file reviews handed back"),
                 ],
                 max_length=20,
             ),
@@ -39,7 +40,7 @@ class Migration(migrations.Migration):
             name="sequence",
             field=models.PositiveSmallIntegerField(
                 default=0,
-                help_text="Days before for a reminder, the week for an overdue notice, the version number for a plan notice, the force's sending of factual accuracy points (1, 2…) for theirs, the times the person was told before for a team or lead notice, or one of leaving either (0, 1…).",
+                help_text="Days before for a reminder, the week for an overdue notice, the version number for a plan notice, the force's sending of factual accuracy points (1, 2…) for theirs, the times the person was told before for a team or lead notice, one of leaving either, or of case file reviews handed back (0, 1…).",
             ),
         ),
     ]
