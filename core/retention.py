@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from itertools import islice
 
 from django.conf import settings
+from django.contrib.sessions.models import Session
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
@@ -288,6 +289,16 @@ def orphaned_files_remove(*, dry_run: bool, older_than: timedelta = ORPHAN_AGE) 
         if failed:
             raise RetentionIncompleteError(f"{len(failed)} unrecorded files not removed")
     return orphans
+
+
+def expired_sessions_remove() -> int:
+    """Delete the sessions past their expiry date (signed out by the clock,
+    or left by a browser closed without signing out), and return how many:
+    Django leaves their rows, and each holds who was signed in, and when,
+    until cleared (found by the sign-in review: nothing cleared them, so the
+    table grew by one row a sign-in, for ever)."""
+    deleted, _ = Session.objects.filter(expire_date__lt=timezone.now()).delete()
+    return deleted
 
 
 # A superseded report PDF younger than this may still be downloading.

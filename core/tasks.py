@@ -1,4 +1,4 @@
-"""Scheduled work of the whole service: the retention policy."""
+"""Scheduled work of the whole service: the retention policy, and expired sessions."""
 
 import logging
 
@@ -8,6 +8,7 @@ from django.utils import timezone
 from .heartbeats import Job, heartbeat_record
 from .retention import (
     RetentionIncompleteError,
+    expired_sessions_remove,
     orphaned_files_remove,
     retention_apply,
     superseded_reports_remove,
@@ -31,6 +32,7 @@ def apply_retention() -> None:
         lambda: retention_apply(today=timezone.localdate(), dry_run=False),
         lambda: superseded_reports_remove(dry_run=False),
         lambda: orphaned_files_remove(dry_run=False),
+        lambda: range(expired_sessions_remove()),  # counted as the others are
     ):
         try:
             counts.append(len(step()))
@@ -38,7 +40,8 @@ def apply_retention() -> None:
             incomplete.append(str(error))
             counts.append("some")
     logger.info(
-        "retention: %s inspections cleared, %s replaced report PDFs, %s unrecorded files removed",
+        "retention: %s inspections cleared, %s replaced report PDFs, %s unrecorded files "
+        "removed, %s expired sessions deleted",
         *counts,
     )
     if incomplete:

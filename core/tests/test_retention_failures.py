@@ -128,12 +128,34 @@ def test_the_nightly_job_does_every_step_and_withholds_its_heartbeat_if_one_fail
     monkeypatch.setattr(tasks, "retention_apply", fails)
     monkeypatch.setattr(tasks, "superseded_reports_remove", lambda **kw: ran.append("pdfs") or [])
     monkeypatch.setattr(tasks, "orphaned_files_remove", lambda **kw: ran.append("orphans") or [])
+    monkeypatch.setattr(tasks, "expired_sessions_remove", lambda: ran.append("sessions") or 0)
     before = JobHeartbeat.objects.filter(job=JobHeartbeat.Job.RETENTION).first()
     with pytest.raises(retention.RetentionIncompleteError):
         tasks.apply_retention()
-    assert ran == ["retention", "pdfs", "orphans"]
+    assert ran == ["retention", "pdfs", "orphans", "sessions"]
     assert JobHeartbeat.objects.filter(job=JobHeartbeat.Job.RETENTION).first() == before
     # Whole, it says it ran.
     monkeypatch.setattr(tasks, "retention_apply", lambda **kw: [])
     tasks.apply_retention()
     assert JobHeartbeat.objects.filter(job=JobHeartbeat.Job.RETENTION).exists()
+
+
+def test_the_nightly_job_deletes_expired_sessions_and_keeps_live_ones(private_storage):
+    """Found by the sign-in review: nothing cleared expired sessions, so the
+    table kept a row of every sign-in for ever."""
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.contrib.sessions.models import Session
+
+    from core import tasks
+
+    live, expired = SessionStore(), SessionStore()
+    live["who"], expired["who"] = "signed in", "gone"
+    live.create()
+    expired.create()
+    Session.objects.filter(session_key=expired.session_key).update(
+        expire_date=timezone.now() - timedelta(minutes=1)
+    )
+    tasks.apply_retention()
+    assert list(Session.objects.values_list("session_key", flat=True)) == [live.session_key]
+    tasks.apply_retention()  # a second run finds nothing more to do
+    assert Session.objects.count() == 1
