@@ -51,7 +51,14 @@ class BrowserMethodsOnlyMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.method not in self.ALLOWED:
             return HttpResponseNotAllowed(self.ALLOWED)
-        return self.get_response(request)
+        response = self.get_response(request)
+        if response.status_code == 405 and request.method == "GET" and not response.content:
+            # A form's address opened as a page (reloaded, bookmarked, typed):
+            # the view's bare 405 was a blank page (found by the sign-in review).
+            page = render(request, "405.html", status=405)
+            page["Allow"] = response["Allow"]
+            return page
+        return response
 
 
 class RequestSizeLimitMiddleware:

@@ -484,3 +484,15 @@ def test_only_the_methods_a_browser_sends_are_answered(world, clients, method):
             # first, its 405 went out without them).
             assert response["X-Frame-Options"] == "DENY"
             assert "Content-Security-Policy" in response
+
+
+def test_a_form_address_opened_as_a_page_says_so_where_it_was_blank(clients):
+    """Found by the sign-in review: the address a button sends its form to,
+    opened as a page (reloaded, bookmarked), was an empty 405 page."""
+    for name in ("actionplans:notifications_read", "accounts:sign_out"):
+        response = clients["own_lead"].get(reverse(name))
+        assert response.status_code == 405
+        assert response["Allow"].split(", ")[0] == "POST"  # a class view adds OPTIONS
+        html = response.content.decode()
+        assert '<h1 class="govuk-heading-l">This address only takes a form</h1>' in html
+        assert "Nothing has been saved or changed" in html
