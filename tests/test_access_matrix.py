@@ -496,3 +496,14 @@ def test_a_form_address_opened_as_a_page_says_so_where_it_was_blank(clients):
         html = response.content.decode()
         assert '<h1 class="govuk-heading-l">This address only takes a form</h1>' in html
         assert "Nothing has been saved or changed" in html
+
+
+def test_the_refusal_page_does_not_say_the_page_could_be_seen(clients):
+    """Found by the sign-in review: the 403 page told an inspector refused the
+    audit trail that their role let them see it, but not change it."""
+    response = clients["team"].get(reverse("core:audit"))
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "You cannot do this</h1>" in html
+    assert "lets you see this page" not in html
+    assert "does not let you do this, or see this page" in html
