@@ -497,6 +497,7 @@ def user_password_set_in_django_admin(*, user_id, before: str | None, by: User) 
     if user.password == before:
         return
     usable = user.has_usable_password()
+    _calendar_link_end(user)  # as a password set with a link ends it
     record(
         by=by,
         action="user_password_set" if usable else "user_password_disabled",
@@ -626,6 +627,10 @@ def user_password_set_with_link(*, user: User, token: str, password: str) -> Use
     first = not user.has_usable_password()
     user.set_password(password)
     user.save(update_fields=["password"])
+    if not first:
+        # A forgotten password, or one feared known: the calendar link goes
+        # too, as the other sessions do (the sign-in review's suspicion).
+        _calendar_link_end(user)
     # A lockout for wrong passwords ends with the new password.
     transaction.on_commit(lambda: axes_reset(username=user.email), robust=True)
     record(

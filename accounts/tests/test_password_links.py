@@ -222,6 +222,26 @@ def test_setting_a_password_ends_the_persons_other_sessions(client_for, inspecto
     )  # the old password no longer works
 
 
+def test_a_password_reset_ends_the_calendar_link(client, inspector, admin_user):
+    """The sign-in review's suspicion: a password reset, because it was
+    forgotten or feared known, left the calendar link (a secret address
+    showing the person's deadlines) working."""
+    from actionplans.services import calendar_feed_for
+
+    feed_url = f"/calendar/{calendar_feed_for(inspector).token}.ics"
+    assert client.get(feed_url).status_code == 200
+    token = password_link_tokens.make_token(inspector)
+    services.user_password_set_with_link(user=inspector, token=token, password=NEW_PASSWORD)
+    assert client.get(feed_url).status_code == 404
+    # Set in the Django admin (the way back in when email fails): the same.
+    feed_url = f"/calendar/{calendar_feed_for(inspector).token}.ics"
+    before = User.objects.get(pk=inspector.pk).password
+    inspector.set_password("Another long passphrase 7")
+    inspector.save()
+    services.user_password_set_in_django_admin(user_id=inspector.pk, before=before, by=admin_user)
+    assert client.get(feed_url).status_code == 404
+
+
 def test_forgotten_password_sends_a_link_to_an_account_and_says_the_same_otherwise(
     client, inspector, send_on_commit
 ):
