@@ -52,7 +52,10 @@ class UserAdmin(BaseUserAdmin):
                     self.add_error("is_staff", error.message_dict["is_staff"])
                 try:
                     # In the admin's transaction: the rows stay locked until the
-                    # save, taken in one order (services.lock_admins_with).
+                    # save, taken in one order (services.lock_admins_with), after
+                    # any inspections a deactivation hands case file reviews back on.
+                    if obj.is_active and not after["is_active"]:
+                        services.lock_inspections_with_cases_of(obj)
                     services.lock_admins_with(obj)
                     services.check_admins_remain(obj, **after)
                 except ValidationError as error:

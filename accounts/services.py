@@ -193,9 +193,81 @@ def may_delete_in_django_admin(user: User) -> bool:
     )
 
 
+HANDED_BACK_REASON = "Account deactivated"
+
+
+def cases_to_hand_back(user: User) -> list[tuple]:
+    """(inspection, cases) where deactivating this person would hand back
+    case file reviews assigned to them and not submitted, for the
+    deactivation page to say beforehand (_hand_back_cases)."""
+    from casefiles.services import (  # noqa: PLC0415 (casefiles imports this app)
+        cases_to_hand_back as cases_held,
+    )
+    from casefiles.services import inspections_with_cases_assigned  # noqa: PLC0415
+
+    found = inspections_with_cases_assigned(user).select_related("force")
+    return [
+        (inspection, cases)
+        for inspection in found
+        for _, cases in cases_held(inspection=inspection, leaving=[user])
+    ]
+
+
+def hand_back_warning(user: User, handing_back: list[tuple]) -> str:
+    """What to warn an admin of before deactivating a person with case file
+    reviews to hand back (cases_to_hand_back), or ""."""
+    if not handing_back:
+        return ""
+    total = sum(cases for _, cases in handing_back)
+    them = "them" if total != 1 else "it"
+    leads = all(inspection.lead_inspector_id == user.pk for inspection, _ in handing_back)
+    told = (
+        f"the lead inspector you give the inspection assigns {them} again"
+        if leads
+        else f"the lead inspector is told to assign {them} again"
+    )
+    return (
+        f"{user.full_name} has {total} case file review{'s' if total != 1 else ''} assigned "
+        f"and not submitted. Deactivating their account hands {them} back as not assigned: "
+        f"anything written in {them} is kept, and {told}."
+    )
+
+
+def lock_inspections_with_cases_of(user: User) -> None:
+    """Lock, in id order, the inspections on which this person has case file
+    reviews to hand back, before their own row: the inspection services lock
+    an inspection and then its people's rows, so taking them the other way
+    round could deadlock with a plan saved at the same moment."""
+    from casefiles.services import inspections_with_cases_assigned  # noqa: PLC0415
+
+    list(inspections_with_cases_assigned(user).select_for_update(no_key=True).values("pk"))
+
+
+def _hand_back_cases(user: User, *, by: User) -> None:
+    """A person deactivated can no longer sign in to write the case file
+    reviews assigned to them: those not submitted are handed back as not
+    assigned (drafts kept, each audited), and each inspection's lead is told
+    to assign them again, as when they are taken off its team (found by the
+    deactivation review: they stayed with someone who could not sign in)."""
+    from actionplans.notices import cases_handed_back_notices  # noqa: PLC0415
+    from casefiles.services import (  # noqa: PLC0415 (casefiles imports this app)
+        cases_hand_back,
+        inspections_with_cases_assigned,
+    )
+
+    for inspection in inspections_with_cases_assigned(user).select_related(
+        "force", "lead_inspector"
+    ):
+        handed_back = cases_hand_back(
+            inspection=inspection, reviewers=[user], by=by, reason=HANDED_BACK_REASON
+        )
+        cases_handed_back_notices(inspection=inspection, people=[user], handed_back=handed_back)
+
+
 def _user_set_active(*, user: User, by: User, reason: str, active: bool) -> User:
     verb = "reactivate" if active else "deactivate"
     if not active and user.pk != by.pk:
+        lock_inspections_with_cases_of(user)
         lock_admins_with(user)
     user = _lock_other_user(user=user, by=by, refusal=f"You cannot {verb} your own account")
     if not active:
@@ -218,6 +290,8 @@ def _user_set_active(*, user: User, by: User, reason: str, active: bool) -> User
             user.sessions_ended_at = timezone.now()
             fields.append("sessions_ended_at")
         user.save(update_fields=fields)
+        if not active:
+            _hand_back_cases(user, by=by)
         record(
             by=by,
             action=f"user_{verb}d",
@@ -431,6 +505,8 @@ def user_save_in_django_admin(*, user: User, by: User) -> User:
     history."""
     before, was = {}, None
     if not user._state.adding:
+        if not user.is_active:
+            lock_inspections_with_cases_of(user)
         lock_admins_with(user)
         stored = User.objects.select_for_update().filter(pk=user.pk).first()
         before = snapshot(stored, ADMIN_FIELDS) if stored else {}
@@ -447,6 +523,8 @@ def user_save_in_django_admin(*, user: User, by: User) -> User:
     )
     adding = user._state.adding
     user.save()
+    if before.get("is_active") and not user.is_active:
+        _hand_back_cases(user, by=by)
     changes = diff(before, snapshot(user, ADMIN_FIELDS))
     if adding:
         # A password chosen for them as they were added, as one set later

@@ -391,7 +391,9 @@ def user_change(request: HttpRequest, user_id: UUID, change: str) -> HttpRespons
         # Found by a review: deactivating a lead inspector said nothing of
         # the inspections left with nobody to moderate and sign them off.
         "leading": services.inspections_led_not_closed(person) if change == "deactivate" else [],
+        "handing_back": services.cases_to_hand_back(person) if change == "deactivate" else [],
     }
+    context["hand_back_warning"] = services.hand_back_warning(person, context["handing_back"])
     return render(request, "accounts/user_change.html", context)
 
 

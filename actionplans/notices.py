@@ -709,8 +709,32 @@ def _lead_replaced_notice(inspection: Inspection, old_lead: User, handed_back: d
     ]
 
 
-def _handed_back_notice(inspection: Inspection, leaving: list, handed_back: dict):
-    """The lead is told whose case file reviews are to assign again."""
+def cases_handed_back_notices(
+    *, inspection: Inspection, people: list, handed_back: dict
+) -> list[Notice]:
+    """Tell the lead inspector of the case file reviews `handed_back` from
+    `people` whose accounts were deactivated (accounts.services.user_deactivate),
+    to assign them again: each time, as for a team change."""
+    candidates = _handed_back_notice(
+        inspection,
+        people,
+        handed_back,
+        happened="can no longer sign in: their account was deactivated while on the team",
+    )
+    return notices_claim(
+        _told_again(inspection, candidates, {notice.recipient_id for notice in candidates})
+    )
+
+
+def _what_happened(whose: list, happened: str) -> str:
+    return happened or f"{'was' if len(whose) == 1 else 'were'} taken off the team"
+
+
+def _handed_back_notice(
+    inspection: Inspection, leaving: list, handed_back: dict, *, happened: str = ""
+):
+    """The lead is told whose case file reviews are to assign again: those
+    taken off the team, or (`happened`) whatever else befell them."""
     lead = inspection.lead_inspector
     whose = [p for p in leaving if handed_back.get(p.pk)]
     if not whose or not lead.is_active:
@@ -726,7 +750,7 @@ def _handed_back_notice(inspection: Inspection, leaving: list, handed_back: dict
         kind=Notice.Kind.CASES_HANDED_BACK,
         title=f"Case file reviews to assign: {inspection.force.short_name}, fieldwork from {start}",
         body=(
-            f"{' and '.join(names)} {'was' if len(whose) == 1 else 'were'} taken off the team "
+            f"{' and '.join(names)} {_what_happened(whose, happened)} "
             f"for the {described(inspection)}, so the {reviews} assigned to them and not "
             f"submitted {'are' if total != 1 else 'is'} no longer assigned. Assign "
             f"{'them' if total != 1 else 'it'} to someone on the team on the sample page. "

@@ -27,7 +27,7 @@ from core import audit, fragments, uploads
 from core.stale import refuse_if_stale, row_version
 from inspections.models import Inspection
 
-from .access import case_files_open
+from .access import EDITABLE_STAGES, case_files_open
 from .caselist import NO_ROWS_MESSAGE, CaseListError, RowChecker, check_headings, read_rows
 from .models import (
     NOT_RELEVANT,
@@ -58,6 +58,7 @@ __all__ = [
     "cases_assign",
     "cases_hand_back",
     "cases_to_hand_back",
+    "inspections_with_cases_assigned",
     "draw_version",
     "drawn_meanwhile",
     "figures_by_topic",
@@ -759,6 +760,20 @@ def cases_to_hand_back(*, inspection: Inspection, leaving: Iterable) -> list[tup
         for pk, person in sorted(people.items(), key=lambda item: item[1].full_name)
         if counts.get(pk)
     ]
+
+
+def inspections_with_cases_assigned(reviewer):
+    """The inspections whose case files are open (access.case_files_open) on
+    which `reviewer` has cases assigned whose review is not submitted, by id:
+    what cases_hand_back hands back from someone deactivated."""
+    assigned = (
+        Case.objects.sampled()
+        .filter(reviewer=reviewer)
+        .exclude(review__status=CaseReview.Status.SUBMITTED)
+    )
+    return Inspection.objects.filter(
+        stage__in=EDITABLE_STAGES, pk__in=assigned.values("inspection_id")
+    ).order_by("pk")
 
 
 @transaction.atomic
