@@ -1,4 +1,4 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -66,7 +66,13 @@ class UserAdmin(BaseUserAdmin):
 
     def save_model(self, request, obj, form, change):
         # Through the service, so each change is in the account's history.
+        deactivating = change and "is_active" in form.changed_data and not obj.is_active
+        # Read under the locks the form took: what the save hands back.
+        handing_back = services.cases_to_hand_back(obj) if deactivating else []
         services.user_save_in_django_admin(user=obj, by=request.user)
+        # No check page here, as the Users pages have: said after instead.
+        if deactivating and (left := services.left_behind(obj, handing_back)):
+            messages.warning(request, left)
 
     def has_delete_permission(self, request, obj=None):
         # No delete button for the last admin, or the last with Django admin rights.

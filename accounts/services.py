@@ -233,6 +233,29 @@ def hand_back_warning(user: User, handing_back: list[tuple]) -> str:
     )
 
 
+def left_behind(user: User, handing_back: list[tuple]) -> str:
+    """What a deactivation left for an admin to do, for a page with no check
+    page before it (the Django admin): the inspections they lead, and the case
+    file reviews handed back (cases_to_hand_back, read before); or ""."""
+    said = []
+    leading = list(inspections_led_not_closed(user))
+    if leading:
+        said.append(
+            f"{user.full_name} leads {len(leading)} inspection{'s' if len(leading) != 1 else ''} "
+            f"not yet closed: {'; '.join(str(inspection) for inspection in leading)}. Give each "
+            "another lead inspector (its plan page, or ‘Change the lead inspector’)"
+        )
+    total = sum(cases for _, cases in handing_back)
+    if total:
+        told = any(inspection.lead_inspector_id != user.pk for inspection, _ in handing_back)
+        said.append(
+            f"{total} case file review{'s' if total != 1 else ''} of theirs, not submitted, "
+            f"{'are' if total != 1 else 'is'} no longer assigned"
+            + (", and the lead inspector has been told" if told else "")
+        )
+    return ". ".join(said) + "." if said else ""
+
+
 def lock_inspections_with_cases_of(user: User) -> None:
     """Lock, in id order, the inspections on which this person has case file
     reviews to hand back, before their own row: the inspection services lock

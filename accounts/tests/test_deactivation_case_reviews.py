@@ -174,3 +174,23 @@ def test_a_role_change_to_force_lead_is_refused_while_reviews_are_assigned(
             reason="Seconded",
         )
     assert _reviewers(ians_work)[0] == inspector
+
+
+def test_a_lead_deactivated_in_the_django_admin_is_told_of_what_they_lead_and_handed_back(
+    client_for, staff, fieldwork, inspector, lead_inspector
+):
+    """The Users pages' deactivation page lists the inspections the person
+    leads, and the reviews handed back, beforehand; the Django admin has no
+    such page, and said nothing: its confirmation says it instead."""
+    _assign(fieldwork, _sample(fieldwork)[:1], lead_inspector, lead_inspector)
+    client = client_for(staff)
+    url = reverse("admin:accounts_user_change", args=[lead_inspector.pk])
+    saved = client.post(url, admin_form(lead_inspector, is_active=""), follow=True)
+    assert saved.status_code == 200
+    assert f"Lena Lead leads 1 inspection not yet closed: {fieldwork}." in saved.text
+    assert "Give each another lead inspector" in saved.text
+    assert "1 case file review of theirs, not submitted, is no longer assigned" in saved.text
+    # Nothing said of a deactivation that leaves nothing behind.
+    url = reverse("admin:accounts_user_change", args=[inspector.pk])
+    saved = client.post(url, admin_form(inspector, is_active=""), follow=True)
+    assert "not yet closed" not in saved.text and "no longer assigned" not in saved.text
