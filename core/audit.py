@@ -6,6 +6,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import models
 
 from .models import AuditEvent
+from .text import strip_invisible
 
 
 def person(user) -> str:
@@ -30,11 +31,13 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
     """Field -> [from, to] for the fields whose value changed. Nothing and an
     empty answer are the same to people (both read "(none)"): found by a
     review, a case review saved empty recorded "Rating: (none) → (none)".
-    So are a line break stored as CR LF and the same break as LF (_lines)."""
+    So are a line break stored as CR LF and the same break as LF, and text
+    with invisible characters at its ends and without them (_as_read)."""
     return {
         field: [_plain(before.get(field)), _plain(value)]
         for field, value in after.items()
-        if _lines(before.get(field)) != _lines(value) and not _both_empty(before.get(field), value)
+        if _as_read(before.get(field)) != _as_read(value)
+        and not _both_empty(before.get(field), value)
     }
 
 
@@ -42,12 +45,15 @@ def _both_empty(old: Any, new: Any) -> bool:
     return old in (None, "") and new in (None, "")
 
 
-def _lines(value: Any) -> Any:
-    """A text's line breaks as LF. Forms read a textarea's CR LF as LF
-    (GovukBoundField.data), while text saved before kept the browser's CR LF:
-    such a record saved again as it was was recorded as changed, 'from' and
-    'to' reading the same (found by the review of the day's changes)."""
-    return value.replace("\r\n", "\n") if isinstance(value, str) else value
+def _as_read(value: Any) -> Any:
+    """A text as forms now read it (GovukBoundField.data): its line breaks as
+    LF, where text saved before kept the browser's CR LF, and without the
+    invisible characters at its ends, which it kept too. Such a record saved
+    again as it was was recorded as changed, 'from' and 'to' reading the same
+    (found by the review of the day's changes)."""
+    if not isinstance(value, str):
+        return value
+    return strip_invisible(value.replace("\r\n", "\n"))
 
 
 def snapshot(obj: models.Model, fields: list[str]) -> dict[str, Any]:

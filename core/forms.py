@@ -17,6 +17,7 @@ from django.utils.functional import lazy
 
 from . import uploads
 from .audit import WHAT_HAPPENED, what_happened
+from .text import strip_invisible
 
 
 def posted_answers(request, form: forms.Form) -> list[tuple[str, str]]:
@@ -96,10 +97,17 @@ class GovukBoundField(BoundField):
         """A textarea's line breaks as one character each. Browsers send them
         as CR LF, two, where GOV.UK's character count on the page counts one:
         500 characters by the count, over a few lines, were refused as too
-        long (found by the bad input review)."""
+        long (found by the bad input review).
+
+        And text a field strips of spaces is stripped of characters that show
+        as nothing too (strip_invisible)."""
         data = super().data
-        if isinstance(self.field.widget, forms.Textarea) and isinstance(data, str):
-            return data.replace("\r\n", "\n")
+        if not isinstance(data, str):
+            return data
+        if isinstance(self.field.widget, forms.Textarea):
+            data = data.replace("\r\n", "\n")
+        if getattr(self.field, "strip", False):
+            data = strip_invisible(data)
         return data
 
 

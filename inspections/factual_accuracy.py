@@ -221,7 +221,7 @@ def factual_point_respond(
     before = [point.get_response_display() or None, point.explanation or None]
     after = [Point.Response(response).label, explanation or None]
     # As the audit trail compares them: an explanation saved with the
-    # browser's CR LF, saved again as it was, is no change (core.audit._lines).
+    # browser's CR LF, saved again as it was, is no change (core.audit._as_read).
     fields = ("response", "explanation")
     changes = audit.diff(
         dict(zip(fields, before, strict=True)), dict(zip(fields, after, strict=True))

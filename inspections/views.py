@@ -27,6 +27,7 @@ from core.links import ANY, url_maker
 from core.models import AuditEvent
 from core.stale import offer_to_replace
 from core.templatetags.govuk import action_label, audit_value, govuk_date, govuk_datetime, humanise
+from core.text import strip_invisible
 from forces.forms import ForceFilterForm
 
 from . import reports, services, tracker
@@ -1050,9 +1051,10 @@ def _moderated_now(judgment: Judgment) -> str:
 def _not_returned(request: HttpRequest, judgment: Judgment) -> HttpResponse:
     """The judgment can no longer be returned: a second click on Return (the
     same comment, returned already) is told so calmly; otherwise, why not."""
-    # Its line breaks as the form reads them, and the first click saved them
-    # (core.forms.GovukBoundField.data): the browser sends CR LF.
-    comment = request.POST.get("comment", "").replace("\r\n", "\n").strip()
+    # As the form reads it, and the first click saved it
+    # (core.forms.GovukBoundField.data): the browser sends CR LF, and
+    # invisible characters at its ends are left out.
+    comment = strip_invisible(request.POST.get("comment", "").replace("\r\n", "\n"))
     if judgment.status == Judgment.Status.RETURNED and judgment.moderation_comment == comment:
         name = judgment.get_topic_display()
         messages.info(request, f"{name}: already returned to the inspector")

@@ -704,3 +704,31 @@ def test_cancelling_a_visit_says_who_was_told(client_for, booked, admin_user, le
     assert "The force and the lead inspector have been told" not in html
     assert "is cancelled. The lead inspector has been told." in html
     assert f"{inspection.force.short_name} has no force lead in the service to tell" in html
+
+
+def test_a_record_saved_with_invisible_characters_at_its_ends_is_saved_again_as_no_change(
+    client_for, admin_user, lead_inspector, visit
+):
+    """Forms leave out the invisible characters at an answer's ends
+    (core.text.strip_invisible), which text saved before kept: the record
+    saved again as it was is no change, its 'from' and 'to' reading the same,
+    and is still the lead inspector's."""
+    feedback = "Progress on supervision is clear.\u200b"
+    _record(visit, lead_inspector, feedback=feedback, people_interviewed=["chief_officer", "other"])
+    visit.refresh_from_db()
+    address = reverse("actionplans:visit_record", args=[visit.inspection_id, visit.pk])
+    response = client_for(admin_user).post(
+        address,
+        {
+            "people_interviewed": ["chief_officer", "other"],
+            "other_people_interviewed": "\ufeffDetective inspector",
+            "documents_reviewed": "Action plan progress report",
+            "feedback": feedback,
+            "outcome": PostInspectionVisit.Outcome.PROGRESS_SATISFACTORY,
+            "seen": row_version(visit),
+        },
+    )
+    assert response.status_code == 302, response.content.decode()
+    visit.refresh_from_db()
+    assert visit.outcome_recorded_by == lead_inspector
+    assert AuditEvent.objects.filter(action="visit.recorded").count() == 1

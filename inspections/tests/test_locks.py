@@ -612,3 +612,19 @@ def test_a_second_click_on_return_with_a_comment_over_two_lines_says_it_is_retur
     assert "Leadership: already returned to the inspector" in second.text
     assert "not returned, because" not in second.text
     assert _events("judgment.returned") == 1
+
+
+def test_a_second_click_on_return_with_a_comment_ending_in_an_invisible_character_says_so(
+    client_for, in_fieldwork, inspector, lead_inspector
+):
+    """The form leaves out the invisible characters at a comment's ends
+    (core.forms.strip_invisible): the second click's check reads it so too."""
+    judgment = in_fieldwork.judgments.get(topic=Topic.LEADERSHIP)
+    lead = client_for(lead_inspector)
+    seen = _put_forward_and_opened(judgment, lead, inspector, _return_seen)
+    url = reverse("inspections:judgment_moderate", args=[in_fieldwork.pk, judgment.topic])
+    posted = {"return": "1", "comment": "Cite the data.\u200b\u202c", "seen": seen}
+    assert lead.post(url, posted).status_code == 302
+    second = lead.post(url, posted, follow=True)
+    assert "Leadership: already returned to the inspector" in second.text
+    assert _events("judgment.returned") == 1

@@ -1,0 +1,70 @@
+"""Text made only of characters that show as nothing (zero-width spaces and
+joiners, the word joiner, a byte order mark, bidi controls) is no answer: it
+was accepted for a required field and then shown as a blank name, finding or
+reason (found by the bad input review)."""
+
+import pytest
+from django.urls import reverse
+
+from accounts.forms import UserAddForm
+from accounts.models import User
+from actionplans.forms import VisitCancelForm
+from casefiles.forms import CaseCategoryForm
+from inspections.forms import InspectionCancelForm
+
+INVISIBLE = [
+    "\u200b",  # zero-width space
+    "\u200c",  # zero-width non-joiner
+    "\u200d",  # zero-width joiner
+    "\u2060",  # word joiner
+    "\ufeff",  # byte order mark
+    "\u202a\u202b\u202c\u202d\u202e",  # bidi embeddings and overrides
+    "\u2066\u2067\u2068\u2069",  # bidi isolates
+    " \u200b\n\u202e ",  # mixed with spaces and a line break
+]
+
+
+@pytest.mark.parametrize("text", INVISIBLE)
+@pytest.mark.parametrize(
+    "form, field, message",
+    [
+        (lambda data: CaseCategoryForm(data), "name", "Enter the category name"),
+        (
+            lambda data: InspectionCancelForm(data),
+            "reason",
+            "Enter why the inspection is being cancelled",
+        ),
+        (lambda data: VisitCancelForm(data), "reason", "Enter why the visit is cancelled"),
+    ],
+)
+def test_a_required_answer_of_invisible_characters_is_missing(db, form, field, message, text):
+    bound = form({field: text})
+    assert not bound.is_valid()
+    assert bound.errors[field] == [message]
+
+
+def test_a_name_of_invisible_characters_adds_nobody(client_for, admin_user):
+    response = client_for(admin_user).post(
+        reverse("accounts:user_add"),
+        {"full_name": "\u200b\u2060", "email": "new.person@example.org", "role": "inspector"},
+    )
+    assert response.status_code == 200
+    assert not User.objects.filter(email="new.person@example.org").exists()
+    html = response.content.decode()
+    assert '<a href="#id_full_name">Enter their full name</a>' in html
+
+
+def test_invisible_characters_around_an_answer_are_left_out(db):
+    form = UserAddForm(
+        {"full_name": "\ufeff\u200bAda Lovelace\u202c", "email": "\u200bada@example.org"}
+    )
+    form.is_valid()
+    assert form.cleaned_data["full_name"] == "Ada Lovelace"
+    assert form.cleaned_data["email"] == "ada@example.org"
+
+
+def test_invisible_characters_inside_an_answer_are_kept(db):
+    """A zero-width joiner inside a word or an emoji is part of it."""
+    form = CaseCategoryForm({"name": "Family\u200dsupport"})
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["name"] == "Family\u200dsupport"

@@ -1,0 +1,19 @@
+"""Reading text as people see it."""
+
+import re
+
+# Characters that show as nothing: the soft hyphen, zero-width spaces and
+# joiners, left-to-right and right-to-left marks, bidi embeddings, overrides
+# and isolates, the word joiner and invisible operators, and the byte order
+# mark (Unicode's format characters that Python's str.strip() leaves).
+INVISIBLE = "\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff"
+_INVISIBLE_ENDS = re.compile(rf"^[\s{INVISIBLE}]+|[\s{INVISIBLE}]+$")
+
+
+def strip_invisible(text: str) -> str:
+    """Text without the spaces and invisible characters at its ends. Text of
+    nothing else was accepted as an answer to a required question, then shown
+    as a blank name, finding or reason (found by the bad input review). Inside
+    text they are kept: a zero-width joiner is part of an emoji, or of a word
+    in some languages."""
+    return _INVISIBLE_ENDS.sub("", text)
