@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from . import services
+from .forms import check_local_part
 from .models import User
 
 
@@ -24,7 +25,13 @@ class UserAdmin(BaseUserAdmin):
     ]
 
     def get_form(self, request, obj=None, **kwargs):
-        form = super().get_form(request, obj, **kwargs)
+        form = self._role_checked(super().get_form(request, obj, **kwargs), obj)
+        # Each class made here has fields of its own, made for this request.
+        if "email" in form.base_fields:
+            form.base_fields["email"].validators.append(check_local_part)
+        return form
+
+    def _role_checked(self, form, obj):
         if obj is None:
             return form
         before = obj.role
