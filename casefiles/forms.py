@@ -108,6 +108,8 @@ class SampleDrawForm(GovukForm):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="This is kept on the inspection’s record.",
+        max_length=2000,
+        error_messages={"max_length": "The reason must be 2,000 characters or fewer"},
     )
     # The latest draw as the page showed it (services.draw_version).
     seen = forms.CharField(widget=forms.HiddenInput, required=False)
@@ -147,7 +149,7 @@ class SampleDrawForm(GovukForm):
             ),
             Field.text("seed"),
             Field("seen"),
-            *([Field.textarea("reason")] if redraw else []),
+            *([Field.textarea("reason", max_characters=2000)] if redraw else []),
             submit_button("submit", "Draw the sample again" if redraw else self.submit_label),
         )
 

@@ -347,6 +347,21 @@ def test_a_redraw_asks_why(client_for, inspector, inspection, drawn):
     assert SampleDraw.objects.count() == 2
 
 
+def test_a_redraw_reason_too_long_is_refused_beside_it(client_for, inspector, inspection, drawn):
+    """It had no limit: a page of pasted text went onto the inspection's
+    record whole (found by the bad input review)."""
+    client = client_for(inspector)
+    sizes = {"size_missing-children": "2"}
+    response = client.post(url("sample_draw", inspection), {**sizes, "reason": "x" * 2001})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert '<a href="#id_reason">The reason must be 2,000 characters or fewer</a>' in html
+    assert 'data-maxlength="2000"' in html  # the character count says so as they type
+    assert SampleDraw.objects.count() == 1
+    response = client.post(url("sample_draw", inspection), {**sizes, "reason": "x" * 2000})
+    assert response.status_code == 302
+
+
 def test_cases_are_assigned_in_bulk(client_for, lead_inspector, inspector, inspection, drawn):
     cases = list(Case.objects.sampled().order_by("reference")[:3])
     response = client_for(lead_inspector).post(
