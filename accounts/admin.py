@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from . import services
-from .forms import check_local_part
+from .forms import check_local_part, visible_email_validators
 from .models import User
 
 
@@ -28,7 +28,8 @@ class UserAdmin(BaseUserAdmin):
         form = self._role_checked(super().get_form(request, obj, **kwargs), obj)
         # Each class made here has fields of its own, made for this request.
         if "email" in form.base_fields:
-            form.base_fields["email"].validators.append(check_local_part)
+            email = form.base_fields["email"]
+            email.validators = [*visible_email_validators(email.validators), check_local_part]
         return form
 
     def _role_checked(self, form, obj):

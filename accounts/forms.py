@@ -4,17 +4,20 @@ from crispy_forms_gds.layout import Button, Field, Size
 from django import forms
 from django.contrib.auth import authenticate
 from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm
+from django.core.validators import EmailValidator, validate_email
 from django.template.defaultfilters import pluralize
 from django.utils import timezone
 from django_otp import verify_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from core.forms import FilterFormMixin, GovukForm, GovukFormMixin, GovukMessagesMixin
+from core.text import has_invisible
 
 from . import services
 from .models import User, email_key
 from .two_factor import CODE_PATTERN, normalise_code
 
+NOT_AN_ADDRESS = "Enter an email address in the correct format, like name@example.org"
 LOCAL_PART_TOO_LONG = "The part of the email address before the @ must be 64 characters or fewer"
 
 
@@ -26,6 +29,27 @@ def check_local_part(address: str) -> None:
         raise forms.ValidationError(LOCAL_PART_TOO_LONG, code="local_part_too_long")
 
 
+class _VisibleEmailValidator(EmailValidator):
+    """Django's check of an address, refusing one with a character that shows
+    as nothing inside it (a zero-width space pasted with it). Django's own
+    reads its domain without one, and it was stored as pasted: the person,
+    typing their address to sign in, was never found, and an address already
+    taken looked free (found by the bad input review)."""
+
+    def __call__(self, value):
+        if has_invisible(str(value)):
+            raise forms.ValidationError(self.message, code=self.code, params={"value": value})
+        super().__call__(value)
+
+
+validate_visible_email = _VisibleEmailValidator()
+
+
+def visible_email_validators(validators: list) -> list:
+    """A field's validators, Django's check of an address made validate_visible_email."""
+    return [validate_visible_email if v is validate_email else v for v in validators]
+
+
 def email_field(
     *,
     required: str = "Enter your email address",
@@ -33,18 +57,20 @@ def email_field(
     autocomplete="email",
     validators=(),
 ) -> forms.EmailField:
-    return forms.EmailField(
+    field = forms.EmailField(
         label="Email address",
         help_text=help_text,
         max_length=254,
         validators=list(validators),
         error_messages={
             "required": required,
-            "invalid": "Enter an email address in the correct format, like name@example.org",
+            "invalid": NOT_AN_ADDRESS,
             "max_length": "Email address must be 254 characters or fewer",
         },
         widget=forms.EmailInput(attrs={"autocomplete": autocomplete, "spellcheck": "false"}),
     )
+    field.validators = visible_email_validators(field.validators)
+    return field
 
 
 class SignInForm(GovukFormMixin, AuthenticationForm):

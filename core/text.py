@@ -17,3 +17,11 @@ def strip_invisible(text: str) -> str:
     text they are kept: a zero-width joiner is part of an emoji, or of a word
     in some languages."""
     return _INVISIBLE_ENDS.sub("", text)
+
+
+_INVISIBLE_ANYWHERE = re.compile(f"[{INVISIBLE}]")
+
+
+def has_invisible(text: str) -> bool:
+    """Whether the text holds a character that shows as nothing, anywhere."""
+    return _INVISIBLE_ANYWHERE.search(text) is not None

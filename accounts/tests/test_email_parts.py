@@ -70,3 +70,41 @@ def test_the_django_admin_refuses_an_address_too_long_before_the_at(
     assert response.status_code == 200
     assert TOO_LONG in response.content.decode()
     assert not User.objects.filter(email=LONG_LOCAL).exists()
+
+
+HIDDEN = "new.person@exam\u200bple.org"  # pasted with a zero-width space inside
+NOT_AN_ADDRESS = "Enter an email address in the correct format, like name@example.org"
+
+
+def test_an_email_address_with_an_invisible_character_inside_adds_nobody(client_for, admin_user):
+    """Django's check takes it, reading the domain as example.org, and it was
+    stored as pasted: the person, typing their address to sign in, was never
+    found, and an address already taken looked free."""
+    response = client_for(admin_user).post(
+        reverse("accounts:user_add"),
+        {"full_name": "Nia New", "email": HIDDEN, "role": "inspector"},
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f'<a href="#id_email">{NOT_AN_ADDRESS}</a>' in html
+    assert html.count(NOT_AN_ADDRESS) == 2  # once beside the field, once in the summary
+    assert not User.objects.filter(full_name="Nia New").exists()
+
+
+def test_the_django_admin_refuses_an_email_address_with_an_invisible_character_inside(
+    client_for, staff
+):
+    secret = "a long enough passphrase 42"
+    response = client_for(staff).post(
+        reverse("admin:accounts_user_add"),
+        {
+            "email": HIDDEN,
+            "full_name": "Nia New",
+            "role": "inspector",
+            "password1": secret,
+            "password2": secret,
+        },
+    )
+    assert response.status_code == 200
+    assert "Enter a valid email address." in response.content.decode()  # the admin's words
+    assert not User.objects.filter(full_name="Nia New").exists()
