@@ -4,13 +4,15 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
+from core.admin import TextAsReadAdmin
+
 from . import services
 from .forms import check_local_part, visible_email_validators
 from .models import User
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(TextAsReadAdmin, BaseUserAdmin):
     ordering = ["email"]
     list_display = ["email", "full_name", "role", "force", "is_active"]
     list_filter = ["role", "is_active", "force__region"]

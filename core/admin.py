@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from .forms import TextAsReadBoundField
+
 # Records of an inspection, tens of thousands at the national programme's
 # size: staff find them by the force's name.
 INSPECTION_SEARCH = ["inspection__force__short_name", "inspection__force__name"]
@@ -19,3 +21,15 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class TextAsReadAdmin(admin.ModelAdmin):
+    """Reads what staff type as the service's own forms read it
+    (TextAsReadBoundField): a name of zero-width spaces was saved as a blank
+    name, and a force named again with one after it looked like a new name
+    (found by the bad input review)."""
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        form.bound_field_class = TextAsReadBoundField  # a class made for this request
+        return form

@@ -82,15 +82,9 @@ def govuk_messages(field: forms.Field) -> None:
 FILE_NOT_KEPT = "Select the file again – it is not kept when there is a problem on the page"
 
 
-class GovukBoundField(BoundField):
-    """A field drawn without the browser's maxlength, which Django adds for a
-    max_length: it cuts pasted text short without a word (a rationale pasted
-    from a draft lost its end, and was saved as if whole). GOV.UK asks for no
-    maxlength; the form refuses too long a value with its own message, and
-    counts as the page's character count does (data)."""
-
-    def build_widget_attrs(self, attrs, widget=None):
-        return {**super().build_widget_attrs(attrs, widget), "maxlength": False}
+class TextAsReadBoundField(BoundField):
+    """A field's answer read as people see it, for the service's forms and the
+    Django admin's alike."""
 
     @property
     def data(self):
@@ -109,6 +103,17 @@ class GovukBoundField(BoundField):
         if getattr(self.field, "strip", False):
             data = strip_invisible(data)
         return data
+
+
+class GovukBoundField(TextAsReadBoundField):
+    """A field drawn without the browser's maxlength, which Django adds for a
+    max_length: it cuts pasted text short without a word (a rationale pasted
+    from a draft lost its end, and was saved as if whole). GOV.UK asks for no
+    maxlength; the form refuses too long a value with its own message, and
+    counts as the page's character count does (data)."""
+
+    def build_widget_attrs(self, attrs, widget=None):
+        return {**super().build_widget_attrs(attrs, widget), "maxlength": False}
 
 
 class GovukMessagesMixin:

@@ -1,12 +1,14 @@
 from django.contrib import admin
 from django.db import transaction
 
+from core.admin import TextAsReadAdmin
+
 from . import services
 from .models import Force
 
 
 @admin.register(Force)
-class ForceAdmin(admin.ModelAdmin):
+class ForceAdmin(TextAsReadAdmin):
     list_display = ["name", "short_name", "country", "region"]
     list_filter = ["country", "region"]
     search_fields = ["name", "short_name"]

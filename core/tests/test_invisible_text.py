@@ -68,3 +68,41 @@ def test_invisible_characters_inside_an_answer_are_kept(db):
     form = CaseCategoryForm({"name": "Family\u200dsupport"})
     assert form.is_valid(), form.errors
     assert form.cleaned_data["name"] == "Family\u200dsupport"
+
+
+def test_the_django_admin_refuses_a_name_of_invisible_characters(client_for, staff):
+    secret = "a long enough passphrase 42"
+    response = client_for(staff).post(
+        reverse("admin:accounts_user_add"),
+        {
+            "email": "new.person@example.org",
+            "full_name": "\u200b\u2060",
+            "role": "inspector",
+            "password1": secret,
+            "password2": secret,
+        },
+    )
+    assert response.status_code == 200
+    assert "This field is required." in response.content.decode()
+    assert not User.objects.filter(email="new.person@example.org").exists()
+
+
+def test_the_django_admin_reads_a_force_name_without_invisible_characters_at_its_ends(
+    client_for, staff
+):
+    """A force named again with a zero-width space after it looked free, and
+    the service had two forces of one name."""
+    from forces.models import Force
+
+    response = client_for(staff).post(
+        reverse("admin:forces_force_add"),
+        {
+            "name": "Gwent Police\u200b",
+            "short_name": "\ufeffGwent",
+            "slug": "gwent-2",
+            "country": "wales",
+            "region": "wales",
+        },
+    )
+    assert response.status_code == 200
+    assert Force.objects.filter(name__startswith="Gwent Police").count() == 1
