@@ -5,8 +5,13 @@ import re
 # Characters that show as nothing: the soft hyphen, zero-width spaces and
 # joiners, left-to-right and right-to-left marks, bidi embeddings, overrides
 # and isolates, the word joiner and invisible operators, and the byte order
-# mark (Unicode's format characters that Python's str.strip() leaves).
-INVISIBLE = "\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff"
+# mark (Unicode's format characters that Python's str.strip() leaves); and
+# the blank letters used to make a name that looks empty (the combining
+# grapheme joiner, the Hangul fillers, the blank Braille pattern).
+INVISIBLE = (
+    "\u00ad\u034f\u061c\u115f\u1160\u180e\u200b-\u200f\u202a-\u202e"
+    "\u2060-\u2064\u2066-\u206f\u2800\u3164\ufeff\uffa0"
+)
 _INVISIBLE_ENDS = re.compile(rf"^[\s{INVISIBLE}]+|[\s{INVISIBLE}]+$")
 
 

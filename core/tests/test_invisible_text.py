@@ -21,6 +21,7 @@ INVISIBLE = [
     "\u202a\u202b\u202c\u202d\u202e",  # bidi embeddings and overrides
     "\u2066\u2067\u2068\u2069",  # bidi isolates
     " \u200b\n\u202e ",  # mixed with spaces and a line break
+    "\u3164\u2800\u00ad",  # a Hangul filler, the blank Braille pattern, a soft hyphen
 ]
 
 
