@@ -24,6 +24,7 @@ from accounts.models import User
 from core import audit
 from core.stale import fields_version, refuse_if_stale
 from core.templatetags.govuk import govuk_date
+from core.text import has_invisible
 from inspections.access import can_moderate
 from inspections.models import Inspection
 
@@ -96,6 +97,10 @@ def address_problem(url: str) -> str:
     if not url.lower().startswith("https://"):
         return HTTPS_ONLY
     if any(character in _NEVER_IN_AN_ADDRESS for character in url):
+        return BAD_ADDRESS
+    if has_invisible(url):
+        # Pasted with it (a zero-width space), the link went nowhere (found
+        # by the bad input review).
         return BAD_ADDRESS
     try:
         _HTTPS(url)

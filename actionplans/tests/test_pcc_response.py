@@ -312,6 +312,23 @@ def test_the_address_shown_back_is_escaped(client_for, force_lead_a, published):
     assert "<script>alert(1)</script>" not in response.text
 
 
+def test_an_address_pasted_with_an_invisible_character_inside_is_not_kept(
+    client_for, force_lead_a, published
+):
+    """Found by the bad input review: a zero-width space pasted with the
+    address was kept, and the link everyone followed from the inspection's
+    page went to a page that did not exist."""
+    response = client_for(force_lead_a).post(
+        url(published),
+        {**date_fields(today()), "url": "https://pcc.example.org/resp\u200bonse"},
+    )
+    assert response.status_code == 200
+    assert f'<a href="#id_url">{BAD_ADDRESS}</a>' in response.text
+    published.refresh_from_db()
+    assert published.pcc_response_published_on is None
+    assert published.pcc_response_url == ""
+
+
 @pytest.mark.parametrize(
     ("address", "problem"),
     [
@@ -325,6 +342,9 @@ def test_the_address_shown_back_is_escaped(client_for, force_lead_a, published):
         ("https://exa mple.org/", BAD_ADDRESS),
         ("https://example.org/\nSet-Cookie: x", BAD_ADDRESS),
         ('https://example.org/"><script>alert(1)</script>', BAD_ADDRESS),
+        ("https://pcc.example.org/resp\u200bonse", BAD_ADDRESS),
+        ("https://pcc.exam\u2060ple.org/response", BAD_ADDRESS),
+        ("https://pcc.example.org/response\u202e", BAD_ADDRESS),
     ],
 )
 def test_only_a_well_formed_https_address_is_kept(address, problem):
