@@ -10,7 +10,7 @@ from datetime import date
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -355,6 +355,17 @@ class NoticeQuerySet(models.QuerySet):
             # may no longer see that is still theirs to read (LEFT_KINDS).
             visible |= Q(kind__in=LEFT_KINDS)
         return notices.filter(visible)
+
+    def with_links(self, user) -> "NoticeQuerySet":
+        """Each notice's link as `shown_link`: none for one about an
+        inspection they may no longer open (for_user still shows them
+        LEFT_KINDS). "No longer lead inspector", sent with the inspection's
+        link while they stayed on its team, linked to a page not found once
+        they were taken off it too (found by the review of the day's changes)."""
+        if user.is_admin:
+            return self.annotate(shown_link=F("link"))
+        visible = Q(inspection__in=Inspection.objects.visible_to(user).values("pk"))
+        return self.annotate(shown_link=Case(When(visible, then=F("link")), default=Value("")))
 
     def still_theirs(self) -> "NoticeQuerySet":
         """for_user's rule across recipients, for the sweep's look at emails

@@ -228,8 +228,9 @@ def notice_email(*, notice_id: str) -> bool:
         )
         if notice is None or not notice.recipient.is_active:
             return False
+        visible = notice.inspection.is_visible_to(notice.recipient)
         theirs = notice.kind in LEFT_KINDS and notice.recipient.is_inspector
-        if not (theirs or notice.inspection.is_visible_to(notice.recipient)):
+        if not (theirs or visible):
             # A force lead moved to another force since, a lead inspector
             # replaced, an inspector off the team: not theirs to read now
             # (but for being told they are off it: NoticeQuerySet.for_user).
@@ -237,7 +238,9 @@ def notice_email(*, notice_id: str) -> bool:
             return False
         # The page's address, so the email says where (found by a review: it
         # said only "sign in"). No token in it: the page asks for sign-in.
-        where = f": {settings.SERVICE_URL}{notice.link}" if notice.link else "."
+        # Not a page they may no longer open (NoticeQuerySet.with_links).
+        link = notice.link if visible else ""
+        where = f": {settings.SERVICE_URL}{link}" if link else "."
         message = EmailMessage(
             subject=notice.title,
             body=f"{_late(notice)}{notice.body}\n\n{SIGN_IN}{where}",

@@ -572,7 +572,7 @@ def notifications(request: HttpRequest) -> HttpResponse:
     chosen = filters.chosen()
     show = "unread" if chosen.get("show") == "unread" else "all"
     mine = Notice.objects.for_user(request.user)
-    notices = filters.filter(mine.select_related("inspection__force"))
+    notices = filters.filter(mine.with_links(request.user).select_related("inspection__force"))
     if show == "unread":
         notices = notices.unread()
     page = Paginator(notices, 25).get_page(request.GET.get("page"))

@@ -178,3 +178,27 @@ def test_an_email_not_yet_sent_when_they_are_put_back_is_not_sent(
     again = Notice.objects.get(kind="team_left", sequence=1)
     assert notices.notice_email(notice_id=str(again.pk)) is True
     assert [m.to for m in mail.outbox] == [[inspector.email]]
+
+
+def test_a_lead_replaced_then_taken_off_the_team_is_not_offered_its_page(
+    force_a, admin_user, lead_inspector, inspector, other_inspector, client_for,
+    django_capture_on_commit_callbacks,
+):  # fmt: skip
+    """Found by the review of the day's changes: "No longer lead inspector",
+    sent with the inspection's link while they stayed on the team, still
+    linked to it once they were taken off, to a page that is not found."""
+    inspection = _schedule(force_a, lead_inspector, [inspector], admin_user)
+    _plan(inspection, admin_user, lead=other_inspector, team=[inspector, lead_inspector])
+    replaced = Notice.objects.get(kind="lead_replaced")
+    _plan(inspection, admin_user, lead=other_inspector, team=[inspector])
+    page = reverse("inspections:detail", args=[inspection.pk])
+    client = client_for(lead_inspector)
+    assert client.get(page).status_code == 404
+    html = client.get(reverse("actionplans:notifications")).text
+    assert "No longer lead inspector: Greater Manchester" in html
+    assert "Taken off the inspection team: Greater Manchester" in html
+    assert page not in html
+    # Its email, not sent before they were taken off, gives no address either.
+    mail.outbox.clear()
+    assert notices.notice_email(notice_id=str(replaced.pk)) is True
+    assert "http" not in mail.outbox[0].body
