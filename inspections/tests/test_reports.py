@@ -482,6 +482,17 @@ def test_a_draft_in_fieldwork_says_how_many_topics_it_has_graded(in_fieldwork, i
     assert "The other 3 are not graded yet." in summary
 
 
+def test_a_draft_with_one_topic_left_says_the_other_one_is_not_graded_yet(in_fieldwork, inspector):
+    """Found by the review of the day's changes: four topics graded, the
+    draft said "The other 1 are not graded yet"."""
+    for topic in list(Topic)[:4]:
+        _grade(in_fieldwork, topic, Grade.GOOD, by=inspector)
+    summary = _summary_of_graded_judgments(reports.report_html(reports.report_data(in_fieldwork)))
+    assert "So far we have graded Greater Manchester on 4 of the 5 topics" in summary
+    assert "The other 1 are" not in summary
+    assert "The other one is not graded yet." in summary
+
+
 def test_a_draft_before_any_grade_says_no_topic_is_graded_yet(planned):
     summary = _summary_of_graded_judgments(reports.report_html(reports.report_data(planned)))
     assert "We graded" not in summary
