@@ -400,7 +400,7 @@ class NoticeQuerySet(models.QuerySet):
           visit's came after its cancellation.
         - "Taken off the team" only while they are not back on it (as its
           lead or on its team), and "no longer lead inspector" only while
-          they are not its lead again.
+          they are not its lead again, and are on its team or not as it says.
 
         Other notices pass."""
         plan_in = ActionPlanVersion.objects.filter(
@@ -455,7 +455,11 @@ class NoticeQuerySet(models.QuerySet):
         )
         leads = Q(inspection__lead_inspector_id=F("recipient_id"))
         still_off = ~Q(kind=Notice.Kind.TEAM_LEFT) | ~(leads | Exists(on_team))
-        still_replaced = ~Q(kind=Notice.Kind.LEAD_REPLACED) | ~leads
+        # What "no longer lead inspector" says of the team holds too: one
+        # saying they are still on it (sent with the inspection's link) only
+        # while they are; one saying they are not (no link) only while not.
+        team_as_said = Q(link="") & ~Exists(on_team) | ~Q(link="") & Exists(on_team)
+        still_replaced = ~Q(kind=Notice.Kind.LEAD_REPLACED) | ~leads & team_as_said
         return self.filter(
             still_off,
             still_replaced,

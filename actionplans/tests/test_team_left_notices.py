@@ -198,7 +198,32 @@ def test_a_lead_replaced_then_taken_off_the_team_is_not_offered_its_page(
     assert "No longer lead inspector: Greater Manchester" in html
     assert "Taken off the inspection team: Greater Manchester" in html
     assert page not in html
-    # Its email, not sent before they were taken off, gives no address either.
+    # Nor its email, not sent before they were taken off: it is not sent
+    # at all now, as what it says of the team is no longer so (still_due).
     mail.outbox.clear()
-    assert notices.notice_email(notice_id=str(replaced.pk)) is True
-    assert "http" not in mail.outbox[0].body
+    assert notices.notice_email(notice_id=str(replaced.pk)) is False
+    assert mail.outbox == []
+
+
+def test_no_longer_lead_is_not_emailed_once_what_it_says_of_the_team_is_untrue(
+    force_a, admin_user, lead_inspector, inspector, other_inspector
+):
+    """still_due, as for "taken off the team": found by the review of the
+    day's changes, "You are still on its team", emailed after they were taken
+    off it (the broker down an hour), arrived beside "Taken off the
+    inspection team"; and "You are not on its team" after they were put back."""
+    inspection = _schedule(force_a, lead_inspector, [inspector], admin_user)
+    _plan(inspection, admin_user, lead=other_inspector, team=[inspector, lead_inspector])
+    kept = Notice.objects.get(kind="lead_replaced", recipient=lead_inspector)
+    _plan(inspection, admin_user, lead=other_inspector, team=[inspector])
+    assert notices.notice_email(notice_id=str(kept.pk)) is False
+    _plan(inspection, admin_user, lead=lead_inspector, team=[inspector])
+    off = Notice.objects.get(kind="lead_replaced", recipient=other_inspector)
+    assert off.body.endswith("You are not on its team.")
+    _plan(inspection, admin_user, lead=lead_inspector, team=[inspector, other_inspector])
+    assert notices.notice_email(notice_id=str(off.pk)) is False
+    assert mail.outbox == []
+    # While what it says holds, it goes.
+    _plan(inspection, admin_user, lead=other_inspector, team=[inspector, lead_inspector])
+    again = Notice.objects.get(kind="lead_replaced", recipient=lead_inspector, sequence=1)
+    assert notices.notice_email(notice_id=str(again.pk)) is True
