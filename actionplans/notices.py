@@ -730,14 +730,16 @@ def cases_handed_back_notices(
 
 
 def _what_happened(whose: list, happened: str) -> str:
-    return happened or f"{'was' if len(whose) == 1 else 'were'} taken off the team"
+    # Taken off the team, or replaced as its lead and not kept on it (found
+    # by the day's diff review: a replaced lead "was taken off the team").
+    return happened or f"{'is' if len(whose) == 1 else 'are'} no longer on the team"
 
 
 def _handed_back_notice(
     inspection: Inspection, leaving: list, handed_back: dict, *, happened: str = ""
 ):
     """The lead is told whose case file reviews are to assign again: those
-    taken off the team, or (`happened`) whatever else befell them."""
+    no longer on the team, or (`happened`) whatever else befell them."""
     lead = inspection.lead_inspector
     whose = [p for p in leaving if handed_back.get(p.pk)]
     if not whose or not lead.is_active:

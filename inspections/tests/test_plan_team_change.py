@@ -117,7 +117,7 @@ def test_taking_an_inspector_off_hands_back_their_unsubmitted_reviews(
     told = Notice.objects.get(kind="cases_handed_back")
     assert told.recipient == lead_inspector
     assert told.link == reverse("casefiles:sample", args=[fieldwork.pk])
-    assert told.body.startswith("Ian Inspector (2) was taken off the team for the ")
+    assert told.body.startswith("Ian Inspector (2) is no longer on the team for the ")
     assert "the 2 case file reviews assigned to them and not submitted are no longer" in told.body
 
     # And Ian, told he is off the team, is told of them too.
@@ -165,7 +165,7 @@ def test_a_lead_kept_on_the_team_keeps_their_cases_and_one_taken_off_does_not(
     assert _reviewers([first, second]) == [None, inspector]
     told = Notice.objects.get(kind="cases_handed_back")
     assert told.recipient == other_inspector
-    assert told.body.startswith("Lena Lead (1) was taken off the team")
+    assert told.body.startswith("Lena Lead (1) is no longer on the team for the ")
 
 
 def test_the_check_page_says_whose_reviews_are_handed_back_before_saving(
