@@ -10,6 +10,7 @@ from accounts.forms import UserAddForm
 from accounts.models import User
 from actionplans.forms import VisitCancelForm
 from casefiles.forms import CaseCategoryForm
+from core.text import strip_invisible
 from inspections.forms import InspectionCancelForm
 
 INVISIBLE = [
@@ -107,3 +108,23 @@ def test_the_django_admin_reads_a_force_name_without_invisible_characters_at_its
     )
     assert response.status_code == 200
     assert Force.objects.filter(name__startswith="Gwent Police").count() == 1
+
+
+def test_a_long_run_of_spaces_inside_an_answer_is_read_at_once():
+    """Found by the lead's look at the bad input fix: reading an answer's
+    ends with a regular expression anchored at the end tried again from
+    every space of a run, so 40,000 spaces between two letters held a worker
+    for a minute. The alarm guards against such a hang; it measures nothing."""
+    import signal
+
+    def hung(*_):
+        raise TimeoutError("strip_invisible did not finish within 10 seconds")
+
+    previous = signal.signal(signal.SIGALRM, hung)
+    signal.alarm(10)
+    try:
+        text = "a" + " " * 200_000 + "b"
+        assert strip_invisible(f" \u200b{text}\ufeff\n") == text
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
