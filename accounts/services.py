@@ -856,11 +856,27 @@ EMAILS = {
 }
 
 
+def _turned_off_since_asked(user: User) -> bool:
+    """Whether an admin turned the person's password sign-in off after the
+    link was asked for: an email still being tried (the mail server down)
+    would carry a link made now, which works, and only an admin lets such a
+    person back in (found by the email review). A link an admin sends after
+    turning it off is sent."""
+    latest = (
+        AuditEvent.objects.for_object(user)
+        .filter(action__in=[LINK_SENT, "user_password_disabled"])
+        .order_by("-at", "-pk")
+        .values_list("action", flat=True)
+        .first()
+    )
+    return latest == "user_password_disabled"
+
+
 def password_link_email(*, user_id: str, purpose: str) -> bool:
     """Email a person a link to set their password, made now: a link is
     signed with their current password hash, so it works until it is used."""
     user = User.objects.select_related("force").filter(pk=user_id, is_active=True).first()
-    if user is None:
+    if user is None or _turned_off_since_asked(user):
         return False
     subject, body = EMAILS[purpose]
     role = user.get_role_display().lower()

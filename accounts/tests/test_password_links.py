@@ -519,3 +519,30 @@ def test_opening_a_link_gives_the_browser_a_new_session_key(client, inspector, s
     path = services.password_link_url(inspector).removeprefix(settings.SERVICE_URL)
     client.get(path)
     assert client.cookies["sessionid"].value != planted
+
+
+def test_a_link_asked_for_before_an_admin_turned_password_sign_in_off_is_not_sent(
+    client, admin_user, inspector, settings
+):
+    """The mail server was down when the person asked, and the email was
+    still being tried when an admin turned their password sign-in off (they
+    feared it known): the link, made when the email goes, would have let
+    whoever reads it choose a password again. Only an admin lets them back in
+    (found by the email review)."""
+    services.user_password_link_request(email=inspector.email)  # queued, not yet sent
+    before = inspector.password
+    inspector.set_unusable_password()
+    inspector.save()
+    services.user_password_set_in_django_admin(user_id=inspector.pk, before=before, by=admin_user)
+    sent = services.password_link_email(
+        user_id=str(inspector.pk), purpose=services.LinkPurpose.RESET
+    )
+    assert sent is False
+    assert mail.outbox == []
+    # A link an admin sends afterwards, on purpose, is sent.
+    services.user_password_link_send(user=inspector, by=admin_user, reason="Asked by phone")
+    assert services.password_link_email(
+        user_id=str(inspector.pk), purpose=services.LinkPurpose.RESET
+    )
+    [message] = mail.outbox
+    assert message.to == [inspector.email]
