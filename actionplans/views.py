@@ -611,7 +611,10 @@ def notifications_read(request: HttpRequest) -> HttpResponse:
 
 def calendar(request: HttpRequest) -> HttpResponse:
     feed = services.calendar_feed_for(request.user)
-    url = request.build_absolute_uri(reverse("actionplans:calendar_feed", args=[feed.token]))
+    # The service's own address, as emailed links are: not the Host this
+    # request came by (a proxy's, or an internal name), which a calendar
+    # program elsewhere could not reach (found by the email review).
+    url = settings.SERVICE_URL + reverse("actionplans:calendar_feed", args=[feed.token])
     return render(request, "actionplans/calendar.html", {"feed_url": url})
 
 

@@ -99,6 +99,15 @@ def test_reset_rotates_the_token_and_the_old_link_stops_working(client_for, forc
     assert AuditEvent.objects.filter(action="calendar_feed.reset", actor=force_lead_a).exists()
 
 
+def test_the_link_shown_is_at_the_services_address_not_the_requests_host(
+    client_for, force_lead_a, settings
+):
+    settings.SERVICE_URL = "https://inspections.example.org"
+    page = client_for(force_lead_a).get(reverse("actionplans:calendar")).text
+    assert f"https://inspections.example.org{feed_url(force_lead_a)}" in page
+    assert "testserver" not in page
+
+
 def test_an_unknown_or_inactive_token_is_404(client, force_lead_a):
     url = feed_url(force_lead_a)
     force_lead_a.is_active = False
