@@ -108,6 +108,9 @@ def test_set_up_shows_the_key_grouped_and_an_inline_svg_qr_code(password_only_cl
     # A reload shows the same key, so an app that scanned it still works.
     assert key in client.get(SET_UP).content.decode()
     assert TOTPDevice.objects.filter(user=inspector).count() == 1
+    # The key is the session's: one scanned in an earlier sign-in and never
+    # confirmed no longer works, and the page says what to do about it.
+    assert "Delete that entry in the app, then scan this code." in html
 
 
 def test_set_up_with_the_right_code_verifies_and_is_audited(password_only_client, inspector):
