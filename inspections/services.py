@@ -749,6 +749,16 @@ def publication_blockers(
         for _, kind, summary, n in findings
         if kind in Finding.CONCERN_KINDS and n == 0
     )
+    # While the case files are open: sending the report for checks closes
+    # them, and a second review not done by then never can be, so the
+    # report's figures ("after second review") would go out unmoderated
+    # (found by the case file review).
+    second = second_reviews_to_do(inspection) if inspection.stage in EDITABLE_STAGES else 0
+    if second:
+        blockers.append(
+            f"Complete the {second} second review{'s' if second != 1 else ''} "
+            "of case file reviews still to do"
+        )
     # Points are sent only at pre-publication checks: no query before then.
     waiting = factual_points_waiting(inspection) if inspection.stage == Stage.PRE_PUBLICATION else 0
     if waiting:
@@ -756,6 +766,21 @@ def publication_blockers(
             f"Respond to every factual accuracy point the force sent ({waiting} waiting)"
         )
     return blockers
+
+
+def second_reviews_to_do(inspection: Inspection) -> int:
+    """Second reviews of case file reviews the lead inspector has still to
+    do. One of a review the lead wrote waits for another lead, and does not
+    count: the lead could never clear it."""
+    from casefiles.models import SecondReview  # noqa: PLC0415 (casefiles imports this app)
+
+    return (
+        SecondReview.objects.filter(
+            review__case__inspection=inspection, status=SecondReview.Status.PENDING
+        )
+        .exclude(review__submitted_by_id=inspection.lead_inspector_id)
+        .count()
+    )
 
 
 def factual_points_waiting(inspection: Inspection) -> int:
