@@ -473,20 +473,28 @@ def case_assign(request: HttpRequest, inspection_id: UUID, case_id: UUID) -> Htt
 def review_list(request: HttpRequest, inspection_id: UUID) -> HttpResponse:
     inspection = get_casefiles_inspection(request, inspection_id)
     show = request.GET.get("show", "all")
+    # A sample of 60 is two pages: a case asked about is found by its
+    # reference, as on the case list (found by the case file review).
+    search = CaseSearchForm(request.GET if "reference" in request.GET else None)
     return fragments.render(
         request,
         "casefiles/review_list.html",
-        _context(inspection, "reviews", show=show),
-        body=lambda: _review_list_context(request, inspection, show),
+        _context(inspection, "reviews", show=show, search=search),
+        body=lambda: _review_list_context(request, inspection, show, search),
     )
 
 
-def _review_list_context(request: HttpRequest, inspection: Inspection, show: str) -> dict:
+def _review_list_context(
+    request: HttpRequest, inspection: Inspection, show: str, search: CaseSearchForm
+) -> dict:
     progress = services.review_counts(inspection)
     cases = inspection.cases.sampled()
     count = progress.sampled
     if show == "mine":
         cases = cases.filter(reviewer=request.user)
+    searched = search.filter(cases)
+    if show == "mine" or searched is not cases:
+        cases = searched
         count = cases.count()
     page = _page(request, _case_values(cases), count=count)
     return {

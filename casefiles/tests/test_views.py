@@ -941,3 +941,30 @@ def test_only_someone_who_can_be_given_cases_is_offered_their_own(
     assert "Show every review" not in text
     # An old address of their own cases still leads back to every review.
     assert "Show every review" in client_for(admin_user).get(f"{url}?show=mine").text
+
+
+def test_a_case_is_found_on_the_review_list_by_its_reference(
+    client_for, inspector, lead_inspector, inspection, drawn
+):
+    """Found by the case file review: a sample of 60 is two pages of
+    reviews, and an inspector asked about one case had to read both; the
+    case list's search finds it, but not its review."""
+    sampled = list(Case.objects.sampled().order_by("reference"))
+    wanted, other = sampled[0], sampled[1]
+    services.cases_assign(
+        inspection=inspection, case_ids=[wanted.pk], reviewer=inspector, by=lead_inspector
+    )
+    client = client_for(inspector)
+    page = client.get(url("review_list", inspection)).text
+    assert 'name="reference"' in page
+    page = client.get(url("review_list", inspection), {"reference": wanted.reference.lower()}).text
+    assert wanted.get_absolute_url() in page and other.get_absolute_url() not in page
+    assert "Sampled cases: 1 to 1 of 1" in page
+    # Among the cases assigned to the inspector, the search keeps to them.
+    mine = {"show": "mine", "reference": other.reference}
+    page = client.get(url("review_list", inspection), mine).text
+    assert '<input type="hidden" name="show" value="mine">' in page
+    assert f"No case assigned to you has a reference starting ‘{other.reference}’" in page
+    page = client.get(url("review_list", inspection), {"reference": "nothing-like-it"}).text
+    assert "No case in the sample has a reference starting ‘nothing-like-it’" in page
+    assert "The sample has not been drawn yet" not in page
