@@ -968,3 +968,20 @@ def test_a_case_is_found_on_the_review_list_by_its_reference(
     page = client.get(url("review_list", inspection), {"reference": "nothing-like-it"}).text
     assert "No case in the sample has a reference starting ‘nothing-like-it’" in page
     assert "The sample has not been drawn yet" not in page
+
+
+def test_a_sampled_case_found_on_the_case_list_leads_to_its_review(
+    client_for, inspector, inspection, drawn
+):
+    """Found by the case file review: the case list's search found a case
+    among 5,000, but did not say it was in the sample, nor lead to its page
+    and review; only a case not in the sample is plain text."""
+    sampled = Case.objects.sampled().order_by("reference").first()
+    other = Case.objects.filter(inspection=inspection, sample_draw=None).first()
+    client = client_for(inspector)
+    page = client.get(url("case_list", inspection), {"reference": sampled.reference}).text
+    assert f'href="{sampled.get_absolute_url()}">{sampled.reference}</a>' in page
+    assert ">In the sample</strong>" in page
+    page = client.get(url("case_list", inspection), {"reference": other.reference}).text
+    assert other.reference in page and ">In the sample</strong>" not in page
+    assert f"/cases/{other.pk}/" not in page
