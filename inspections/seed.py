@@ -116,7 +116,15 @@ def _advance(inspection, stage, grades, dates, *, admin, lead, inspector) -> Non
         services.inspection_start_fieldwork(inspection=inspection, by=lead)
         _evidence(inspection, by=inspector)
         _findings(inspection, by=inspector)
-        _grade(inspection, grades, by=inspector, submit=target > order.index(Stage.FIELDWORK))
+        _grade(
+            inspection,
+            grades,
+            by=inspector,
+            submit=target > order.index(Stage.FIELDWORK),
+            # Its case files are seeded after it goes to the force (casefiles.seed),
+            # and a judgment citing figures not yet there is not sent.
+            cite=target < order.index(Stage.PRE_PUBLICATION),
+        )
     if target >= order.index(Stage.MODERATION):
         services.inspection_start_moderation(inspection=inspection, by=lead)
     if target >= order.index(Stage.PRE_PUBLICATION):
@@ -155,7 +163,7 @@ def _grade_for(grades: str, topic: str) -> str:
     return Grade.INADEQUATE if topic == Topic.INVESTIGATION else grades
 
 
-def _grade(inspection, grades, *, by, submit: bool) -> None:
+def _grade(inspection, grades, *, by, submit: bool, cite: bool) -> None:
     interviews = list(inspection.interviews.all())
     documents = list(inspection.documents.all())
     for judgment in inspection.judgments.all():
@@ -164,7 +172,8 @@ def _grade(inspection, grades, *, by, submit: bool) -> None:
             judgment=judgment,
             grade=grade,
             rationale=RATIONALE[judgment.topic],
-            cites_case_reviews=judgment.topic in (Topic.INITIAL_RESPONSE, Topic.INVESTIGATION),
+            cites_case_reviews=cite
+            and judgment.topic in (Topic.INITIAL_RESPONSE, Topic.INVESTIGATION),
             interviews=interviews[:1],
             documents=documents[:1],
             by=by,

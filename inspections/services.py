@@ -759,6 +759,18 @@ def publication_blockers(
             f"Complete the {second} second review{'s' if second != 1 else ''} "
             "of case file reviews still to do"
         )
+    # Figures cited must exist before the case files close with the report
+    # (found by the case file review: a judgment could rely on none).
+    citing = [j for j in judgments if j.cites_case_reviews]
+    if citing and inspection.stage in EDITABLE_STAGES:
+        rated = topics_rated_by_case_reviews(inspection)
+        blockers.extend(
+            f"The graded judgment on {j.get_topic_display().lower()} cites the case file "
+            f"review figures, but no submitted case file review rated "
+            f"{j.get_topic_display().lower()}"
+            for j in citing
+            if j.topic not in rated
+        )
     # Points are sent only at pre-publication checks: no query before then.
     waiting = factual_points_waiting(inspection) if inspection.stage == Stage.PRE_PUBLICATION else 0
     if waiting:
@@ -780,6 +792,22 @@ def second_reviews_to_do(inspection: Inspection) -> int:
         )
         .exclude(review__submitted_by_id=inspection.lead_inspector_id)
         .count()
+    )
+
+
+def topics_rated_by_case_reviews(inspection: Inspection) -> set[str]:
+    """The topics some submitted case file review rated (good, requires
+    improvement or inadequate, not "not relevant"): those with figures."""
+    from casefiles.models import CaseRating, CaseReview, TopicAssessment  # noqa: PLC0415
+
+    return set(
+        TopicAssessment.objects.filter(
+            review__case__inspection=inspection,
+            review__status=CaseReview.Status.SUBMITTED,
+            rating__in=CaseRating.values,
+        )
+        .values_list("topic", flat=True)
+        .distinct()
     )
 
 

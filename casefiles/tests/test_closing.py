@@ -54,3 +54,32 @@ def test_the_report_does_not_go_to_the_force_with_second_reviews_still_to_do(
     inspection_services.inspection_send_for_checks(
         inspection=inspection, received_on=timezone.localdate(), by=lead_inspector
     )
+
+
+def test_a_judgment_citing_case_file_figures_that_do_not_exist_does_not_go_to_the_force(
+    inspection, lead_inspector, moderated
+):
+    """Found by the case file review: a graded judgment could be agreed, and
+    the report sent to the force, saying it cites the case file review
+    figures for its topic when no submitted review rated that topic (every
+    one found it not relevant, or none was submitted): the figures it relies
+    on did not exist, and the case files then closed."""
+    for second in SecondReview.objects.all():
+        second.status, second.agrees = SecondReview.Status.COMPLETED, True
+        second.save()
+    # Both reviews rated initial response, and found partnership working not relevant.
+    inspection.judgments.filter(topic__in=["initial_response", "partnership_working"]).update(
+        cites_case_reviews=True
+    )
+    expected = (
+        "The graded judgment on partnership working cites the case file review figures, "
+        "but no submitted case file review rated partnership working"
+    )
+    assert inspection_services.publication_blockers(inspection) == [expected]
+    with pytest.raises(ValidationError) as error:
+        inspection_services.inspection_send_for_checks(
+            inspection=inspection, received_on=timezone.localdate(), by=lead_inspector
+        )
+    assert error.value.messages == [expected]
+    inspection.judgments.filter(topic="partnership_working").update(cites_case_reviews=False)
+    assert inspection_services.publication_blockers(inspection) == []
