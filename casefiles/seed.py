@@ -138,7 +138,9 @@ def _second_reviews(inspection: Inspection, *, complete: bool) -> int:
         services.second_review_complete(
             second_review=second,
             agrees=not disagree,
-            rating="requires_improvement" if original != "requires_improvement" else "inadequate",
+            rating=("requires_improvement" if original != "requires_improvement" else "inadequate")
+            if disagree
+            else "",
             reason="The records show a delay the first review did not weigh." if disagree else "",
             by=inspection.lead_inspector,
         )

@@ -977,7 +977,25 @@ def second_review_complete(
     if second_review.review.submitted_by_id == by.pk:
         raise ValidationError("You submitted this review, so you cannot second-review it")
     original = second_review.review.overall_rating
-    if not agrees:
+    if agrees:
+        # "Yes, I agree" beside another rating or a reason for disagreeing
+        # says both: it was saved as an agreement, the rest dropped unsaid,
+        # so a disagreement left no record (found by the case file review).
+        errors = {}
+        if rating and rating != original:
+            label = CaseRating(original).label.lower() if original else ""
+            errors["rating"] = (
+                f"You agree with the rating of {label}, so select {label} here, "
+                "or select no if you would rate the case differently"
+            )
+        if reason.strip():
+            errors["reason"] = (
+                "You agree with the overall rating, so delete the reason, "
+                "or select no if you would rate the case differently"
+            )
+        if errors:
+            raise ValidationError(errors)
+    else:
         errors = {}
         if not rating:
             errors["rating"] = "Select your rating for the case"

@@ -96,8 +96,15 @@ def second(case, inspector):
 
 
 def test_the_lead_can_agree(second, lead_inspector):
+    # An agreement beside a different rating, or a reason for disagreeing,
+    # says both: refused, not saved as an agreement with the rest dropped.
+    with pytest.raises(ValidationError) as caught:
+        services.second_review_complete(
+            second_review=second, agrees=True, rating="inadequate", reason="Why", by=lead_inspector
+        )
+    assert set(caught.value.message_dict) == {"rating", "reason"}
     services.second_review_complete(
-        second_review=second, agrees=True, rating="inadequate", reason="ignored", by=lead_inspector
+        second_review=second, agrees=True, rating="good", reason="", by=lead_inspector
     )
     second.refresh_from_db()
     assert (second.agrees, second.rating, second.reason) == (True, "", "")

@@ -985,3 +985,28 @@ def test_a_sampled_case_found_on_the_case_list_leads_to_its_review(
     page = client.get(url("case_list", inspection), {"reference": other.reference}).text
     assert other.reference in page and ">In the sample</strong>" not in page
     assert f"/cases/{other.pk}/" not in page
+
+
+def test_an_agreement_beside_a_different_rating_or_a_reason_is_refused_not_half_saved(
+    client_for, inspector, lead_inspector, inspection, case
+):
+    """Found by the case file review: 'Yes, I agree' with 'Inadequate' chosen
+    and a reason written was saved as an agreement, the rating and reason
+    dropped without a word: the lead's disagreement left no record, the
+    figures kept the first rating and the agreement rate counted it agreed."""
+    Case.objects.filter(pk=case.pk).update(second_review_due=True)
+    case.refresh_from_db()
+    submit_review(case, inspector)  # rated good
+    client = client_for(lead_inspector)
+    address = url("second_review", inspection, case.pk)
+    html = client.post(
+        address, {"agrees": "yes", "rating": "inadequate", "reason": "No referral was made."}
+    ).content.decode()
+    assert "You agree with the rating of good, so select good here" in html
+    assert "You agree with the overall rating, so delete the reason" in html
+    assert not SecondReview.objects.filter(status=SecondReview.Status.COMPLETED).exists()
+    # The first rating chosen again, and no reason: an agreement.
+    response = client.post(address, {"agrees": "yes", "rating": "good", "reason": " "})
+    assert response.status_code == 302
+    second = SecondReview.objects.get()
+    assert (second.agrees, second.rating, second.reason) == (True, "", "")
