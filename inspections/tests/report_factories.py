@@ -119,6 +119,21 @@ def add_case_reviews(inspection, *, count: int, by, reviewer=None) -> None:
         submit_review(case, reviewer or by, overall_rating=rating)
 
 
+def agree_second_reviews(inspection, *, by) -> None:
+    """`by`, the lead, agrees every second review still to do: a draft goes
+    to the force only with none left (services.publication_blockers)."""
+    from casefiles import services as casefile_services
+    from casefiles.models import SecondReview
+
+    to_do = SecondReview.objects.filter(
+        review__case__inspection=inspection, status=SecondReview.Status.PENDING
+    ).exclude(review__submitted_by=by)
+    for second_review in to_do:
+        casefile_services.second_review_complete(
+            second_review=second_review, agrees=True, rating="", reason="", by=by
+        )
+
+
 def report_inspection(
     *,
     force,
@@ -157,6 +172,7 @@ def report_inspection(
     if order.index(stage) >= order.index(Inspection.Stage.PRE_PUBLICATION):
         for judgment in inspection.judgments.all():
             services.judgment_agree(judgment=judgment, by=lead)
+        agree_second_reviews(inspection, by=lead)
         services.inspection_send_for_checks(
             inspection=inspection, received_on=start + timedelta(days=40), by=lead
         )
