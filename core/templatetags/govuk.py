@@ -143,6 +143,31 @@ def _tag(text: str, is_safe: bool, colour: str) -> str:
     )
 
 
+class _WarningTextNode(template.Node):
+    def __init__(self, nodelist):
+        self.nodelist = nodelist
+
+    def render(self, context) -> str:
+        return format_html(
+            '<div class="govuk-warning-text">'
+            '<span class="govuk-warning-text__icon" aria-hidden="true">!</span>'
+            '<strong class="govuk-warning-text__text">'
+            '<span class="govuk-visually-hidden">Warning</span>{}</strong></div>',
+            # Already escaped by the template engine as it rendered the words.
+            mark_safe(self.nodelist.render(context).strip()),  # noqa: S308  # nosec B308 B703
+        )
+
+
+@register.tag
+def warning_text(parser, token):
+    """GOV.UK warning text around the words between the tags:
+    {% warning_text %}You cannot undo this.{% endwarning_text %}. One place
+    for the markup that 18 templates wrote out in full."""
+    nodelist = parser.parse(("endwarning_text",))
+    parser.delete_first_token()
+    return _WarningTextNode(nodelist)
+
+
 # Verbs that do not read as the service's words made mechanically (found by
 # a newcomer's review: "Follow up started", where the stage is "Follow-up").
 _ACTION_LABELS = {
