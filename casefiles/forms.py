@@ -86,6 +86,23 @@ class CaseListUploadForm(GovukForm):
 NO_SAMPLE_SIZE = "Enter a sample size for at least one category"
 
 
+class CaseReplaceForm(GovukForm):
+    submit_label = "Replace the case"
+
+    reason = forms.CharField(
+        label="Why are you replacing this case?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="For example, it is not a child protection case, or the force cannot find "
+        "the file. This is kept on the inspection’s record.",
+        max_length=2000,
+        error_messages={
+            "required": "Enter why you are replacing this case",
+            "max_length": "The reason must be 2,000 characters or fewer",
+        },
+    )
+    layout_fields = [Field.textarea("reason", max_characters=2000)]
+
+
 class SampleDrawForm(GovukForm):
     submit_label = "Draw the sample"
 

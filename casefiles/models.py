@@ -279,6 +279,31 @@ class Case(BaseModel):
             return None
 
 
+class CaseReplacement(BaseModel):
+    """A case taken out of the sample, and the case drawn in its place.
+
+    The lead inspector replaces a sampled case that cannot be reviewed (not a
+    child protection case after all, or a file the force cannot find). The
+    case drawn in its place comes from the same category, at random from the
+    draw's seed (sampling.choose_replacement), and takes over its reviewer
+    and its second review. A case taken out stays out of every later draw.
+    """
+
+    draw = models.ForeignKey(SampleDraw, on_delete=models.CASCADE, related_name="replacements")
+    removed = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="replaced")
+    replacement = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="replacing")
+    reason = models.TextField(help_text="Why the case was taken out of the sample.")
+    replaced_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"Case {self.removed.reference} replaced by case {self.replacement.reference}"
+
+
 class CaseReview(BaseModel):
     """The review of one sampled case. A draft until submitted, then locked."""
 

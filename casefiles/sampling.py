@@ -48,3 +48,15 @@ def choose_second_reviews(references: list[str], share: float, seed: int) -> set
     # A generator of its own, so the choice does not depend on the sample draw's.
     rng = random.Random(f"second-review:{seed}")
     return set(rng.sample(sorted(references), count))
+
+
+def choose_replacement(candidates: list[str], seed: int, removed: str) -> str | None:
+    """The reference drawn to replace `removed`: one of the candidates (the
+    category's cases neither in the sample nor taken out of it), at random
+    from the draw's seed and the reference replaced, so the same list gives
+    the same replacement again. None when there is no candidate."""
+    if not candidates:
+        return None
+    # A generator of its own, as for the second reviews.
+    rng = random.Random(f"replacement:{seed}:{removed}")
+    return rng.choice(sorted(candidates))

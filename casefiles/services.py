@@ -37,12 +37,18 @@ from .models import (
     CaseCategory,
     CaseListImport,
     CaseRating,
+    CaseReplacement,
     CaseReview,
     SampleDraw,
     SecondReview,
     TopicAssessment,
 )
-from .sampling import choose_second_reviews, draw_stratified_sample, new_seed
+from .sampling import (
+    choose_replacement,
+    choose_second_reviews,
+    draw_stratified_sample,
+    new_seed,
+)
 from .selectors import case_review_figures, figures_by_topic, review_counts, review_progress
 
 logger = logging.getLogger(__name__)
@@ -560,11 +566,11 @@ def _stop(job: CaseListImport) -> None:
 
 
 def population_by_category(inspection: Inspection) -> dict[str, list[str]]:
-    """Category slug -> the references of its cases. One query."""
+    """Category slug -> the references of its cases that may be drawn: not
+    those taken out of an earlier sample (case_replace). One query."""
     population: dict[str, list[str]] = {}
-    for slug, reference in Case.objects.filter(inspection=inspection).values_list(
-        "category__slug", "reference"
-    ):
+    cases = Case.objects.filter(inspection=inspection, replaced__isnull=True)
+    for slug, reference in cases.values_list("category__slug", "reference"):
         population.setdefault(slug, []).append(reference)
     return population
 
@@ -694,6 +700,84 @@ def sample_draw(
         comment=draw.reason,
     )
     return draw
+
+
+REPLACE_NO_REASON = "Enter why you are replacing this case"
+
+
+@transaction.atomic
+def case_replace(*, case: Case, reason: str, by) -> CaseReplacement:
+    """Take a case out of the sample and draw another of its category in its place.
+
+    The lead inspector's step, while case files are open, for a case whose
+    review has not been submitted: a submitted review is in the figures. The
+    case drawn in its place (sampling.choose_replacement) takes over its
+    reviewer and whether it goes to a second review, so the sample keeps its
+    size in each category and its share of second reviews. A draft review of
+    the case taken out is deleted, and the trail says so. The case is never
+    drawn again (population_by_category). Refused with code "gone" when the
+    case is no longer in the sample (replaced meanwhile, or drawn again)."""
+    inspection = _require_open(case.inspection_id)
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": REPLACE_NO_REASON})
+    case = (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("category", "sample_draw")
+        .get(pk=case.pk)
+    )
+    if case.sample_draw is None:
+        raise ValidationError(f"Case {case.reference} is no longer in the sample", code="gone")
+    review = CaseReview.objects.filter(case=case).first()
+    if review is not None and review.is_submitted:
+        raise ValidationError(
+            f"The review of case {case.reference} has been submitted, so the case cannot be "
+            "replaced: its review is part of the figures"
+        )
+    candidates = Case.objects.filter(
+        inspection_id=case.inspection_id,
+        category_id=case.category_id,
+        sample_draw=None,
+        replaced__isnull=True,
+    ).exclude(pk=case.pk)
+    chosen = choose_replacement(
+        list(candidates.values_list("reference", flat=True)), case.sample_draw.seed, case.reference
+    )
+    if chosen is None:
+        raise ValidationError(
+            f"There is no other case of {case.category.name[0].lower()}{case.category.name[1:]} "
+            "on the case list to replace it with"
+        )
+    replacement = candidates.select_for_update(of=("self",)).get(reference=chosen)
+    replacement.sample_draw = case.sample_draw
+    replacement.reviewer_id = case.reviewer_id
+    replacement.second_review_due = case.second_review_due
+    replacement.save(update_fields=["sample_draw", "reviewer", "second_review_due", "updated_at"])
+    case.sample_draw = None
+    case.reviewer = None
+    case.second_review_due = False
+    case.save(update_fields=["sample_draw", "reviewer", "second_review_due", "updated_at"])
+    if review is not None:
+        review.delete()
+    record = CaseReplacement.objects.create(
+        draw_id=replacement.sample_draw_id,
+        removed=case,
+        replacement=replacement,
+        reason=reason,
+        replaced_by=by,
+    )
+    _audit(
+        by=by,
+        action="sample.case_replaced",
+        obj=record,
+        inspection=inspection,
+        changes={
+            "case": [case.reference, replacement.reference],
+            **({"draft_review": ["deleted", None]} if review is not None else {}),
+        },
+        comment=reason,
+    )
+    return record
 
 
 @transaction.atomic

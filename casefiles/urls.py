@@ -21,6 +21,7 @@ urlpatterns = [
     path(CASE_FILES + "second-reviews/", views.second_review_list, name="second_review_list"),
     path(CASE, views.case_detail, name="case_detail"),
     path(CASE + "assign/", views.case_assign, name="case_assign"),
+    path(CASE + "replace/", views.case_replace, name="case_replace"),
     path(CASE + "review/", views.review_edit, name="review_edit"),
     path(CASE + "review/check/", views.review_check, name="review_check"),
     path(CASE + "second-review/", views.second_review, name="second_review"),

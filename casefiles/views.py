@@ -35,6 +35,7 @@ from .forms import (
     AssignCasesForm,
     CaseCategoryForm,
     CaseListUploadForm,
+    CaseReplaceForm,
     CaseReviewForm,
     CaseSearchForm,
     SampleDrawForm,
@@ -45,6 +46,7 @@ from .models import (
     Case,
     CaseCategory,
     CaseRating,
+    CaseReplacement,
     CaseReview,
     SecondReview,
     TopicAssessment,
@@ -375,6 +377,11 @@ def _sample_context(request: HttpRequest, inspection: Inspection, form) -> dict:
         "sample_total": sample_total,
         "submitted_total": sum(row["submitted"] for row in counts),
         "draws": list(inspection.sample_draws.select_related("drawn_by").only(*SAMPLE_DRAW_FIELDS)),
+        "replacements": list(
+            CaseReplacement.objects.filter(draw__inspection=inspection).select_related(
+                "removed__category", "replacement", "replaced_by"
+            )
+        ),
         "page": page,
         "cases": _case_rows(inspection, page.object_list, assign_links=can_edit),
         "reviewers": list(form.fields["reviewer"].queryset) if can_edit else [],
@@ -470,6 +477,70 @@ def case_assign(request: HttpRequest, inspection_id: UUID, case_id: UUID) -> Htt
     )
 
 
+def _replaced(request: HttpRequest, inspection: Inspection, case_id: UUID) -> HttpResponse:
+    """A case no longer in the sample: if it was replaced, to the case drawn
+    in its place, saying so (a reviewer's bookmark, a second click); else 404."""
+    record = (
+        CaseReplacement.objects.filter(removed_id=case_id, removed__inspection=inspection)
+        .select_related("removed", "replacement")
+        .first()
+    )
+    if record is None:
+        raise Http404("No such case")
+    messages.info(
+        request,
+        f"Case {record.removed.reference} was taken out of the sample. "
+        f"Case {record.replacement.reference} was drawn in its place",
+    )
+    return redirect(record.replacement.get_absolute_url())
+
+
+def _sampled_case(request: HttpRequest, inspection: Inspection, case_id: UUID):
+    """The sampled case, or the response for one replaced (_replaced)."""
+    try:
+        return get_case(inspection, case_id), None
+    except Http404:
+        return None, _replaced(request, inspection, case_id)
+
+
+@require_http_methods(["GET", "POST"])
+def case_replace(request: HttpRequest, inspection_id: UUID, case_id: UUID) -> HttpResponse:
+    """Take a case out of the sample and draw another in its place: the lead inspector's step."""
+    inspection = get_casefiles_inspection(request, inspection_id, moderate=True)
+    case, elsewhere = _sampled_case(request, inspection, case_id)
+    if elsewhere:
+        return elsewhere
+    if closed := _closed(request, inspection, case.get_absolute_url()):
+        return closed
+    review = case.review_or_none
+    if review is not None and review.is_submitted:
+        messages.info(
+            request,
+            f"The review of case {case.reference} has been submitted, so the case cannot be "
+            "replaced",
+        )
+        return redirect(case.get_absolute_url())
+    form = CaseReplaceForm(*_posted(request))
+    if form.is_valid():
+        try:
+            record = services.case_replace(
+                case=case, reason=form.cleaned_data["reason"], by=request.user
+            )
+        except ValidationError as exc:
+            if getattr(exc, "code", None) == "gone":  # replaced while this one waited
+                return _replaced(request, inspection, case.pk)
+            add_service_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                f"Case {case.reference} taken out of the sample. "
+                f"Case {record.replacement.reference} was drawn in its place",
+            )
+            return redirect(record.replacement.get_absolute_url())
+    context = _context(inspection, "sample", case=case, review=review, form=form)
+    return render(request, "casefiles/case_replace.html", context)
+
+
 def review_list(request: HttpRequest, inspection_id: UUID) -> HttpResponse:
     inspection = get_casefiles_inspection(request, inspection_id)
     show = request.GET.get("show", "all")
@@ -514,7 +585,9 @@ def _assessments(review: CaseReview | None) -> list[tuple]:
 
 def case_detail(request: HttpRequest, inspection_id: UUID, case_id: UUID) -> HttpResponse:
     inspection = get_casefiles_inspection(request, inspection_id)
-    case = get_case(inspection, case_id)
+    case, elsewhere = _sampled_case(request, inspection, case_id)
+    if elsewhere:
+        return elsewhere
     review = case.review_or_none
     second = getattr(review, "second_review", None) if review else None
     context = _context(
@@ -528,6 +601,7 @@ def case_detail(request: HttpRequest, inspection_id: UUID, case_id: UUID) -> Htt
         else None,
         can_edit=can_edit_review(request.user, inspection, case) and case_files_open(inspection),
         can_assign=_may_work(request.user, inspection),
+        can_replace=can_moderate(request.user, inspection) and case_files_open(inspection),
         can_second_review=bool(
             second
             and not second.is_completed
@@ -539,17 +613,20 @@ def case_detail(request: HttpRequest, inspection_id: UUID, case_id: UUID) -> Htt
 
 
 def _editable_review(request: HttpRequest, inspection_id: UUID, case_id: UUID):
-    """The inspection, case and review for a page that changes the review.
+    """The inspection, case and review for a page that changes the review,
+    and the response instead for a case taken out of the sample (_replaced).
 
     403 for anyone but the assigned reviewer, the lead inspector and admins.
     A submitted review is locked: the views send every request for it, a
     second click included, to the case with a message (_locked).
     """
     inspection = get_casefiles_inspection(request, inspection_id)
-    case = get_case(inspection, case_id)
+    case, elsewhere = _sampled_case(request, inspection, case_id)
+    if elsewhere:
+        return inspection, None, None, elsewhere
     if not can_edit_review(request.user, inspection, case):
         raise PermissionDenied
-    return inspection, case, case.review_or_none
+    return inspection, case, case.review_or_none, None
 
 
 def _locked(request: HttpRequest, case: Case) -> HttpResponse:
@@ -562,7 +639,9 @@ def _locked(request: HttpRequest, case: Case) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def review_edit(request: HttpRequest, inspection_id: UUID, case_id: UUID) -> HttpResponse:
-    inspection, case, review = _editable_review(request, inspection_id, case_id)
+    inspection, case, review, elsewhere = _editable_review(request, inspection_id, case_id)
+    if elsewhere:  # taken out of the sample
+        return elsewhere
     if review is not None and review.is_submitted:
         return _locked(request, case)
     if closed := _closed(request, inspection, case.get_absolute_url()):
@@ -594,7 +673,9 @@ def review_edit(request: HttpRequest, inspection_id: UUID, case_id: UUID) -> Htt
 @require_http_methods(["GET", "POST"])
 def review_check(request: HttpRequest, inspection_id: UUID, case_id: UUID) -> HttpResponse:
     """Check your answers, then submit (POST). A submitted review is locked."""
-    inspection, case, review = _editable_review(request, inspection_id, case_id)
+    inspection, case, review, elsewhere = _editable_review(request, inspection_id, case_id)
+    if elsewhere:  # taken out of the sample
+        return elsewhere
     if review is None:
         return redirect("casefiles:review_edit", inspection.pk, case.pk)
     if review.is_submitted:

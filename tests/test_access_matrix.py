@@ -118,6 +118,8 @@ EXPECTED = {
     "casefiles:second_review_list": "200 200 200 404 404 404 302",
     "casefiles:case_detail": "200 200 200 404 404 404 302",
     "casefiles:case_assign": "302 302 302 404 404 404 302",
+    # The lead inspector's step: admins and the team are refused (403).
+    "casefiles:case_replace": "403 302 403 404 404 404 302",
     "casefiles:review_edit": "302 302 403 404 404 404 302",
     "casefiles:review_check": "302 302 403 404 404 404 302",
     "casefiles:second_review": "403 302 403 404 404 404 302",

@@ -55,7 +55,8 @@ PAGES = {
     # Each of its two lists counted for its own pages.
     "evidence": Page("lead", "inspections:evidence", "inspection", 9),
     "report (force lead)": Page("force_lead", "inspections:report", "inspection", 7),
-    "sample": Page("lead", "casefiles:sample", "inspection", 9),
+    # One more since stop 32: the cases replaced in the sample.
+    "sample": Page("lead", "casefiles:sample", "inspection", 10),
     "review list": Page("lead", "casefiles:review_list", "inspection", 6),
     # Four and three fewer since perf-h3: the items and responses only for a
     # force lead who may respond, and the versions read once.

@@ -277,3 +277,53 @@ def test_admin_keeps_the_categories_and_the_lead_assigns_one_case(
     page.get_by_role("button", name="Assign case").click()
     visit(page, "Sample")
     expect(page.get_by_role("table", name="Cases 1 to 2 of 2")).to_contain_text(inspector.full_name)
+
+
+def test_the_lead_replaces_a_case_that_cannot_be_reviewed(
+    page: Page, live_server, journey, lead_inspector, inspector
+):
+    from casefiles import services
+    from casefiles.models import Case
+
+    from .factories import add_cases
+
+    inspection = journey["inspection"]
+    add_cases(inspection, {"missing-children": 6})
+    services.sample_draw(
+        inspection=inspection, sizes={"missing-children": 2}, seed=3, reason="", by=lead_inspector
+    )
+    case = Case.objects.sampled().filter(inspection=inspection).order_by("reference").first()
+    services.cases_assign(
+        inspection=inspection, case_ids=[case.pk], reviewer=inspector, by=lead_inspector
+    )
+    sign_in(page, live_server.url, lead_inspector)
+    page.goto(f"{live_server.url}{case.get_absolute_url()}")
+    visit(page, f"Case {case.reference}")
+    page.get_by_role("link", name=f"replace it (case {case.reference})").click()
+    visit(page, f"Replace case {case.reference}")
+
+    # No reason: said beside the field and in the summary, nothing replaced.
+    page.get_by_role("button", name="Replace the case").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text(
+        "Enter why you are replacing this case"
+    )
+    expect(page).to_have_title(
+        f"Error: Replace case {case.reference} – Greater Manchester – Child protection inspections"
+    )
+    assert_accessible(page)
+    page.get_by_label("Why are you replacing this case?").fill("The force cannot find the file.")
+    page.get_by_role("button", name="Replace the case").click()
+
+    # On the case drawn in its place, still with the same reviewer.
+    expect(page.locator(".govuk-notification-banner")).to_contain_text(
+        f"Case {case.reference} taken out of the sample"
+    )
+    new = Case.objects.get(replacing__removed=case)
+    visit(page, f"Case {new.reference}")
+    expect(page.locator(".govuk-summary-list")).to_contain_text(inspector.full_name)
+
+    page.goto(f"{live_server.url}/inspections/{inspection.pk}/case-files/sample/")
+    visit(page, "Sample")
+    replaced = page.get_by_role("table", name="Cases replaced")
+    expect(replaced).to_contain_text(case.reference)
+    expect(replaced).to_contain_text("The force cannot find the file.")
