@@ -50,7 +50,10 @@ def _as_read(value: Any) -> Any:
     LF, where text saved before kept the browser's CR LF, and without the
     invisible characters at its ends, which it kept too. Such a record saved
     again as it was was recorded as changed, 'from' and 'to' reading the same
-    (found by the review of the day's changes)."""
+    (found by the review of the day's changes). Direction controls inside
+    are kept here, though forms now leave them out (read_as_typed): a text
+    saved with one before and saved again is a change, so that it is kept
+    without it."""
     if not isinstance(value, str):
         return value
     return strip_invisible(value.replace("\r\n", "\n"))

@@ -17,7 +17,7 @@ from django.utils.functional import lazy
 
 from . import uploads
 from .audit import WHAT_HAPPENED, what_happened
-from .text import strip_invisible
+from .text import read_as_typed
 
 
 def posted_answers(request, form: forms.Form) -> list[tuple[str, str]]:
@@ -93,15 +93,17 @@ class TextAsReadBoundField(BoundField):
         500 characters by the count, over a few lines, were refused as too
         long (found by the bad input review).
 
-        And text a field strips of spaces is stripped of characters that show
-        as nothing too (strip_invisible)."""
+        And text a field strips of spaces is read as typed (read_as_typed):
+        without characters that show as nothing at its ends, and without
+        the direction controls that would show it in another order anywhere
+        in it. Not a password's (strip=False), kept as typed."""
         data = super().data
         if not isinstance(data, str):
             return data
         if isinstance(self.field.widget, forms.Textarea):
             data = data.replace("\r\n", "\n")
         if getattr(self.field, "strip", False):
-            data = strip_invisible(data)
+            data = read_as_typed(data)
         return data
 
 

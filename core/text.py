@@ -35,3 +35,42 @@ _INVISIBLE_ANYWHERE = re.compile(f"[{INVISIBLE}]")
 def has_invisible(text: str) -> bool:
     """Whether the text holds a character that shows as nothing, anywhere."""
     return _INVISIBLE_ANYWHERE.search(text) is not None
+
+
+# The bidi embeddings and overrides (U+202A-U+202E) and isolates
+# (U+2066-U+2069): invisible, they change the order in which the text around
+# them is shown. Not the left-to-right, right-to-left and Arabic letter marks
+# (U+200E, U+200F, U+061C), which only say which way a space or a bracket
+# beside them runs.
+DIRECTION_CONTROLS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+_NO_DIRECTION_CONTROLS = str.maketrans(dict.fromkeys(map(ord, DIRECTION_CONTROLS)))
+
+
+def without_direction_controls(text: str) -> str:
+    """Text without the bidi embeddings, overrides and isolates anywhere in it.
+
+    Policy: they are left out silently, from everything people type into the
+    service's forms and the Django admin (read_as_typed), single line or
+    several, rather than refused. An override made a title read other than
+    it is ("Trojan source": "report", an override, then "fdp.exe" shows as
+    "reportexe.pdf"), and an embedding never closed turned round the text
+    after it on a page or in an email; they were kept and shown as typed.
+    Refusing them would ask people to remove what they cannot see (they come
+    in with text pasted from a word processor or another system), and
+    GOV.UK asks a service to fix what it can rather than make its users do
+    it. Nothing legitimate is lost: Arabic and Hebrew letters
+    carry their own direction, which browsers, mail programs and the PDF
+    report follow without them, and the marks that place a space or a
+    bracket (LRM, RLM, ALM) are kept. One pass, linear in the text.
+
+    (An upload's file name loses them with every other format character in
+    core.uploads._clean_name; a case list's references and areas with one
+    are refused row by row, as a spreadsheet does not show them either.)"""
+    return text.translate(_NO_DIRECTION_CONTROLS)
+
+
+def read_as_typed(text: str) -> str:
+    """Text as the service keeps what people type (core.forms.TextAsReadBoundField):
+    without direction controls (without_direction_controls), and without the
+    spaces and invisible characters at its ends (strip_invisible)."""
+    return strip_invisible(without_direction_controls(text))

@@ -27,7 +27,7 @@ from core.links import ANY, url_maker
 from core.models import AuditEvent
 from core.stale import offer_to_replace
 from core.templatetags.govuk import action_label, audit_value, govuk_date, govuk_datetime, humanise
-from core.text import strip_invisible
+from core.text import read_as_typed
 from forces.forms import ForceFilterForm
 
 from . import reports, services, tracker
@@ -1053,8 +1053,8 @@ def _not_returned(request: HttpRequest, judgment: Judgment) -> HttpResponse:
     same comment, returned already) is told so calmly; otherwise, why not."""
     # As the form reads it, and the first click saved it
     # (core.forms.GovukBoundField.data): the browser sends CR LF, and
-    # invisible characters at its ends are left out.
-    comment = strip_invisible(request.POST.get("comment", "").replace("\r\n", "\n"))
+    # invisible characters at its ends and direction controls are left out.
+    comment = read_as_typed(request.POST.get("comment", "").replace("\r\n", "\n"))
     if judgment.status == Judgment.Status.RETURNED and judgment.moderation_comment == comment:
         name = judgment.get_topic_display()
         messages.info(request, f"{name}: already returned to the inspector")

@@ -10,6 +10,7 @@ from accounts.forms import UserAddForm
 from accounts.models import User
 from actionplans.forms import VisitCancelForm
 from casefiles.forms import CaseCategoryForm
+from casefiles.models import CaseCategory
 from core.text import strip_invisible
 from inspections.forms import InspectionCancelForm
 
@@ -70,6 +71,68 @@ def test_invisible_characters_inside_an_answer_are_kept(db):
     form = CaseCategoryForm({"name": "Family\u200dsupport"})
     assert form.is_valid(), form.errors
     assert form.cleaned_data["name"] == "Family\u200dsupport"
+
+
+DIRECTION_CONTROLS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+
+
+@pytest.mark.parametrize("control", DIRECTION_CONTROLS)
+def test_a_direction_control_inside_an_answer_is_left_out(db, control):
+    """An override or embedding inside a title showed it in another order
+    ('Trojan source'), and one never closed turned round what followed it on
+    the page or in an email (core.text.without_direction_controls)."""
+    form = CaseCategoryForm({"name": f"Online{control} grooming"})
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["name"] == "Online grooming"
+    form = InspectionCancelForm({"reason": f"Fieldwork moved\r\n{control}to May"})
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["reason"] == "Fieldwork moved\nto May"
+
+
+def test_a_title_spoofed_with_an_override_is_saved_as_it_reads(client_for, admin_user):
+    """'Neglect' and an override before 'tcelgen' showed as 'Neglect neglect'."""
+    response = client_for(admin_user).post(
+        reverse("casefiles:category_add"), {"name": "Neglect \u202etcelgen"}
+    )
+    assert response.status_code == 302
+    assert CaseCategory.objects.filter(name="Neglect tcelgen").exists()
+
+
+def test_right_to_left_text_and_its_marks_are_kept(db):
+    """Hebrew and Arabic letters, with the marks that place a space or a
+    bracket beside them (LRM, RLM, ALM), are text, not controls."""
+    name = "\u05e9\u05dc\u05d5\u05dd (\u0639\u0631\u0628\u064a)\u200f \u061cSupport\u200e 2"
+    form = CaseCategoryForm({"name": name})
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["name"] == name
+
+
+def test_a_password_keeps_its_direction_controls(admin_user):
+    """A password is read as typed (strip=False): a character left out of it
+    would not be the password its owner types to sign in."""
+    from accounts.forms import ChoosePasswordForm
+
+    secret = "a long \u202eenough passphrase 42"
+    form = ChoosePasswordForm(admin_user, {"new_password1": secret, "new_password2": secret})
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["new_password1"] == secret
+
+
+def test_the_django_admin_leaves_out_a_direction_control_inside_a_name(client_for, staff):
+    from forces.models import Force
+
+    response = client_for(staff).post(
+        reverse("admin:forces_force_add"),
+        {
+            "name": "Ruritania \u202eecilop",
+            "short_name": "Ruritania",
+            "slug": "ruritania",
+            "country": "wales",
+            "region": "wales",
+        },
+    )
+    assert response.status_code == 302
+    assert Force.objects.filter(name="Ruritania ecilop").exists()
 
 
 def test_the_django_admin_refuses_a_name_of_invisible_characters(client_for, staff):

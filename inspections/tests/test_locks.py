@@ -628,3 +628,20 @@ def test_a_second_click_on_return_with_a_comment_ending_in_an_invisible_characte
     second = lead.post(url, posted, follow=True)
     assert "Leadership: already returned to the inspector" in second.text
     assert _events("judgment.returned") == 1
+
+
+def test_a_second_click_on_return_with_a_direction_control_in_the_comment_says_so(
+    client_for, in_fieldwork, inspector, lead_inspector
+):
+    """The form leaves out a direction control inside a comment
+    (core.text.read_as_typed): the second click's check reads it so too."""
+    judgment = in_fieldwork.judgments.get(topic=Topic.LEADERSHIP)
+    lead = client_for(lead_inspector)
+    seen = _put_forward_and_opened(judgment, lead, inspector, _return_seen)
+    url = reverse("inspections:judgment_moderate", args=[in_fieldwork.pk, judgment.topic])
+    posted = {"return": "1", "comment": "Cite \u202ethe data.", "seen": seen}
+    assert lead.post(url, posted).status_code == 302
+    assert Judgment.objects.get(pk=judgment.pk).moderation_comment == "Cite the data."
+    second = lead.post(url, posted, follow=True)
+    assert "Leadership: already returned to the inspector" in second.text
+    assert _events("judgment.returned") == 1
