@@ -8,6 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from core.forms import GovukForm, GovukMessagesMixin, PrivateFileField, submit_button
+from core.text import as_compared
 from core.uploads import describe_limits
 
 from .caselist import check_headings
@@ -401,9 +402,11 @@ class CaseCategoryForm(GovukForm):
 
     def clean_name(self):
         name = " ".join(self.cleaned_data["name"].split())
-        others = CaseCategory.objects.filter(name__iexact=name)
+        # Compared as people read them (as_compared): a name with a zero-width
+        # space inside passed as new. The categories are a short list.
+        others = CaseCategory.objects.values_list("name", flat=True)
         if self.category is not None:
             others = others.exclude(pk=self.category.pk)
-        if others.exists():
+        if as_compared(name) in {as_compared(other) for other in others}:
             raise ValidationError("A category with this name already exists")
         return name

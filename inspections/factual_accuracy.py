@@ -25,6 +25,7 @@ from accounts.models import User
 from core import audit
 from core.models import AuditEvent
 from core.stale import refuse_if_stale
+from core.text import as_compared
 
 from .models import FactualAccuracyPoint, Finding, Inspection, Judgment
 from .services import (
@@ -286,7 +287,7 @@ def finding_correct(
         # click on Save is this too, not a stale page.
         return {}
     _check_seen(finding, seen, STALE_FINDING)
-    if summary.strip().casefold() != finding.summary.strip().casefold():
+    if as_compared(summary) != as_compared(finding.summary):
         others = inspection.findings.exclude(pk=finding.pk)
         _check_new_words(others, topic=finding.topic, kind=finding.kind, summary=summary)
     finding.summary, finding.detail = summary, detail

@@ -24,6 +24,7 @@ from core.deadlines import (
 from core.models import StoredFile
 from core.stale import fields_version, refuse_if_stale, row_version
 from core.templatetags.govuk import govuk_date
+from core.text import as_compared
 from forces.models import Force
 
 from .access import EDITABLE_STAGES, GRADING_STAGES, can_moderate, can_work_on
@@ -1437,8 +1438,11 @@ def _require_findings_editable(inspection: Inspection, by: User) -> None:
 def _check_new_words(findings, *, topic: str, kind: str, summary: str) -> None:
     """Refuse a finding the inspection already has (the same kind, topic and
     summary): a second click on Save, or the same finding from two people.
-    `findings`: the inspection's others. Call under _lock."""
-    if findings.filter(topic=topic, kind=kind, summary__iexact=summary.strip()).exists():
+    `findings`: the inspection's others. Call under _lock. Summaries are
+    compared as people read them (as_compared): one with a zero-width space
+    inside passed as new."""
+    others = findings.filter(topic=topic, kind=kind).values_list("summary", flat=True)
+    if as_compared(summary) in {as_compared(other) for other in others}:
         raise ValidationError(
             {"summary": "A finding of this kind and summary is already recorded for this topic"}
         )
@@ -1527,10 +1531,10 @@ def finding_update(
     inspection = finding.inspection
     _require_findings_editable(inspection, by)
     _check_finding(inspection, kind, reported_to_force_on)
-    if (topic, kind, summary.strip().casefold()) != (
+    if (topic, kind, as_compared(summary)) != (
         finding.topic,
         finding.kind,
-        finding.summary.strip().casefold(),
+        as_compared(finding.summary),
     ):  # an edit of the detail alone is fine, even of a finding recorded twice before
         others = inspection.findings.exclude(pk=finding.pk)
         _check_new_words(others, topic=topic, kind=kind, summary=summary)
@@ -1621,7 +1625,8 @@ def recommendation_add(*, finding: Finding, text: str, by: User) -> Recommendati
     _require_findings_editable(finding.inspection, by)
     if not finding.is_concern:
         raise ValidationError("Only a cause of concern carries recommendations")
-    if finding.recommendations.filter(text__iexact=text.strip()).exists():
+    recommended = finding.recommendations.values_list("text", flat=True)
+    if as_compared(text) in {as_compared(other) for other in recommended}:
         # A second click on Add, or the same recommendation from two people.
         raise ValidationError({"text": "This cause of concern already has this recommendation"})
     recommendation = Recommendation.objects.create(finding=finding, text=text)
@@ -1899,8 +1904,10 @@ def document_record(
 
 def _check_new_document(documents, *, title: str, kind: str, received_on: date) -> None:
     """Refuse a document the inspection already has (the same title, kind and
-    date). `documents`: the inspection's others. Call under _lock."""
-    if documents.filter(title__iexact=title.strip(), kind=kind, received_on=received_on).exists():
+    date). `documents`: the inspection's others. Call under _lock. Titles
+    are compared as people read them (as_compared)."""
+    titles = documents.filter(kind=kind, received_on=received_on).values_list("title", flat=True)
+    if as_compared(title) in {as_compared(other) for other in titles}:
         raise ValidationError(
             {"title": "A document with this title, kind and date has already been recorded"}
         )
@@ -2030,8 +2037,8 @@ def document_update(
     _not_in_the_future(received_on, field="received_on", what="The date the document was received")
     if upload is not None and remove_file:
         raise ValidationError({"file": "Choose whether to replace the file or remove it"})
-    if (title.strip().casefold(), kind, received_on) != (
-        document.title.strip().casefold(),
+    if (as_compared(title), kind, received_on) != (
+        as_compared(document.title),
         document.kind,
         document.received_on,
     ):  # notes alone may change, even on a document recorded twice before

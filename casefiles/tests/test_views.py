@@ -712,6 +712,25 @@ def test_a_category_name_is_unique(client_for, admin_user):
     assert "A category with this name already exists" in response.content.decode()
 
 
+@pytest.mark.parametrize(
+    "name", ["Missing\u200b children", "Miss\u00ading children", "Missing chil\ufeffdren"]
+)
+def test_a_category_name_that_reads_the_same_is_refused(client_for, admin_user, name):
+    """A name with a zero-width space or soft hyphen inside read the same as
+    one on the list, and both were offered to choose from."""
+    before = CaseCategory.objects.count()
+    client = client_for(admin_user)
+    response = client.post(reverse("casefiles:category_add"), {"name": name})
+    assert '<a href="#id_name">A category with this name already exists</a>' in response.text
+    other = CaseCategory.objects.exclude(name="Missing children").first()
+    response = client.post(
+        reverse("casefiles:category_edit", args=[other.pk]), {"name": name, "is_active": "on"}
+    )
+    assert "A category with this name already exists" in response.text
+    assert CaseCategory.objects.count() == before
+    assert CaseCategory.objects.get(pk=other.pk).name == other.name
+
+
 def test_a_category_added_twice_at_once_gives_an_error_not_a_500(
     client_for, admin_user, monkeypatch
 ):

@@ -11,7 +11,7 @@ from accounts.models import User
 from actionplans.forms import VisitCancelForm
 from casefiles.forms import CaseCategoryForm
 from casefiles.models import CaseCategory
-from core.text import strip_invisible
+from core.text import as_compared, read_as_typed, strip_invisible
 from inspections.forms import InspectionCancelForm
 
 INVISIBLE = [
@@ -188,6 +188,18 @@ def test_a_long_run_of_spaces_inside_an_answer_is_read_at_once():
     try:
         text = "a" + " " * 200_000 + "b"
         assert strip_invisible(f" \u200b{text}\ufeff\n") == text
+        # And as forms read it, and duplicate checks compare it.
+        assert read_as_typed(f"\u202e{text}\u2066") == text
+        assert as_compared(f"\u200b{text}\u00ad") == "a b"
     finally:
         signal.alarm(0)
         signal.signal(signal.SIGALRM, previous)
+
+
+def test_text_is_compared_as_it_reads():
+    """Duplicate checks compare text as people read it: the characters that
+    show as nothing gone, full-width letters as plain ones, case folded."""
+    same = ["Neglect", "NEG\u200bLECT", "Ne\u00adglect", "\uff2eeglect", " neglect\u2060 "]
+    assert {as_compared(text) for text in same} == {"neglect"}
+    assert as_compared("Stra\u00dfe") == as_compared("STRASSE")
+    assert as_compared("Neglect") != as_compared("Neglected")

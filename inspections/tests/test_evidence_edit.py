@@ -695,6 +695,28 @@ def test_a_file_is_removed_from_the_change_page(
     assert 'name="file_action"' not in page and "Upload a copy (optional)" in page
 
 
+@pytest.mark.parametrize("title", ["Pol\u200bicy", "Po\u00adlicy", "\uff30olicy", "Poli\u2060cy"])
+def test_a_document_whose_title_reads_the_same_is_not_recorded_twice(evidence, inspector, title):
+    """Two documents of one kind and date, the second's title with a
+    zero-width space or soft hyphen inside: they read the same in the list
+    and both passed the check."""
+    inspection, _, document = evidence
+    _paper_document(inspection, "Policy", by=inspector)
+    with pytest.raises(ValidationError, match="has already been recorded"):
+        _paper_document(inspection, title, by=inspector)
+    other = _paper_document(inspection, "Policy for missing children", by=inspector)
+    with pytest.raises(ValidationError, match="has already been recorded"):
+        services.document_update(
+            document=other,
+            title=title,
+            kind="policy",
+            received_on=date(2026, 1, 12),
+            notes="",
+            by=inspector,
+        )
+    assert inspection.documents.filter(title__startswith="Pol").count() == 2
+
+
 def test_a_document_change_page_refuses_a_duplicate_and_escapes_the_file_name(
     client_for, evidence, inspector
 ):

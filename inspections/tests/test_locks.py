@@ -542,6 +542,45 @@ def test_a_recommendation_is_not_added_twice(planned, inspector):
     assert concern.recommendations.count() == 1
 
 
+# Read the same on the page, but for a character that shows as nothing, a
+# full-width letter or a second space.
+LOOKALIKES = [
+    "Cases\u200b wait",  # zero-width space
+    "Ca\u00adses wait",  # soft hyphen
+    "Cases w\u200dait",  # zero-width joiner
+    "Cases w\u200cait",  # zero-width non-joiner
+    "\ufeffCases\ufeff wait",  # byte order marks
+    "Cases\u2060 wait",  # word joiner
+    "\uff23ases wait",  # a full-width C
+    "Cases  WAIT",
+]
+
+
+@pytest.mark.parametrize("summary", LOOKALIKES)
+def test_a_finding_that_reads_the_same_is_not_recorded_twice(planned, inspector, summary):
+    services.finding_create(inspection=planned, **_finding(inspector))
+    with pytest.raises(ValidationError, match="already recorded"):
+        services.finding_create(inspection=planned, **{**_finding(inspector), "summary": summary})
+    other = services.finding_create(
+        inspection=planned, **{**_finding(inspector), "summary": "Cases wait too long"}
+    )
+    with pytest.raises(ValidationError, match="already recorded"):
+        services.finding_update(finding=other, **{**_finding(inspector), "summary": summary})
+    assert sorted(planned.findings.values_list("summary", flat=True)) == [
+        "Cases wait",
+        "Cases wait too long",
+    ]
+
+
+@pytest.mark.parametrize("summary", LOOKALIKES[:3])
+def test_a_recommendation_that_reads_the_same_is_not_added_twice(planned, inspector, summary):
+    concern = add_concern(planned, by=inspector)
+    services.recommendation_add(finding=concern, text="Cases wait", by=inspector)
+    with pytest.raises(ValidationError, match="already has this recommendation"):
+        services.recommendation_add(finding=concern, text=summary, by=inspector)
+    assert concern.recommendations.count() == 2
+
+
 def test_a_second_click_on_save_finding_shows_why_beside_the_summary(
     client_for, planned, inspector
 ):
