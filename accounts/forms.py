@@ -2,6 +2,7 @@ import math
 
 from crispy_forms_gds.layout import Button, Field, Size
 from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import authenticate
 from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm
 from django.core.validators import EmailValidator, validate_email
@@ -13,7 +14,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from core.forms import FilterFormMixin, GovukForm, GovukFormMixin, GovukMessagesMixin
 from core.text import has_invisible
 
-from . import services
+from . import services, sign_in_limit
 from .models import User, email_key
 from .two_factor import CODE_PATTERN, normalise_code
 
@@ -89,6 +90,7 @@ class SignInForm(GovukFormMixin, AuthenticationForm):
         self.fields["password"].widget.attrs["autocomplete"] = "current-password"
 
     def clean(self):
+        refuse_when_over_address_limit(self.request)
         email = self.cleaned_data.get("username")
         password = self.cleaned_data.get("password")
         if email and password:
@@ -101,6 +103,23 @@ class SignInForm(GovukFormMixin, AuthenticationForm):
                 )
             self.confirm_login_allowed(self.user_cache)
         return self.cleaned_data
+
+
+def refuse_when_over_address_limit(request) -> None:
+    """Refuse any password from an IP address that has given too many wrong
+    ones this hour (accounts.sign_in_limit), before it is checked: the same
+    refusal whatever address was typed."""
+    if request is not None and not sign_in_limit.allows(request):
+        raise forms.ValidationError(sign_in_limit.REFUSAL, code=sign_in_limit.CODE)
+
+
+class AdminSignInForm(AdminAuthenticationForm):
+    """The Django admin's sign-in, under the same limit per IP address as the
+    service's: otherwise a second door for trying one password on every account."""
+
+    def clean(self):
+        refuse_when_over_address_limit(self.request)
+        return super().clean()
 
 
 def _deactivated_with(email: str, password: str) -> bool:

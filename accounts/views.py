@@ -8,7 +8,7 @@ from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import INTERNAL_RESET_SESSION_TOKEN
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
@@ -25,7 +25,7 @@ from core.forms import add_service_errors
 from core.models import AuditEvent
 from core.stale import offer_to_replace
 
-from . import link_requests, lockout, services
+from . import link_requests, lockout, services, sign_in_limit
 from .access import get_user_for_admin, require_admin
 from .forms import (
     ChangePasswordForm,
@@ -78,6 +78,12 @@ class SignInView(auth_views.LoginView):
         url = super().get_redirect_url()
         path = url.split("?")[0]
         return "" if path in (self.request.path, reverse("accounts:sign_out")) else url
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        if form.has_error(NON_FIELD_ERRORS, sign_in_limit.CODE):
+            response.status_code = 429  # Too Many Requests, as the lockout page
+        return response
 
     def get_context_data(self, **kwargs):
         # Say why someone was signed out (30 minutes idle, or 12 hours), once.

@@ -590,7 +590,9 @@ OTP_TOTP_THROTTLE_FACTOR = 1
 # shared address would lock out everyone on it; by email alone, anyone who
 # knows an inspector's address could keep them out from anywhere. Guessing
 # from many addresses still gets nowhere without the authenticator code,
-# which django-otp throttles per device.
+# which django-otp throttles per device. One IP address trying a password
+# against many accounts is limited too, at a far higher count that an
+# office's typos do not reach (accounts/sign_in_limit.py).
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",

@@ -5,6 +5,7 @@ from django.shortcuts import redirect
 from django.urls import include, path
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts.forms import AdminSignInForm
 from core import views as core_views
 
 admin.site.site_header = "Child protection inspections: administration"
@@ -61,6 +62,8 @@ def _admins_only(request) -> bool:
 
 
 admin.site.has_permission = _admins_only
+# The limit on wrong passwords per IP address, as on the service's sign-in page.
+admin.site.login_form = AdminSignInForm
 admin.site.password_change = _the_services_own_password_change
 admin.site.password_change_done = _the_services_own_password_change
 
