@@ -1,8 +1,10 @@
 """A test-only URLconf: the service's own pages and error handler, and views
-whose query PostgreSQL cancels (test_statement_timeout_page.py). Never in
+whose query PostgreSQL cancels (test_statement_timeout_page.py), or that
+Django refuses as suspicious (test_browser_error_pages.py). Never in
 config.urls."""
 
 import psycopg2
+from django.core.exceptions import SuspiciousOperation
 from django.db import OperationalError, connection, transaction
 from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
@@ -37,10 +39,16 @@ def connection_lost(request: HttpRequest) -> HttpResponse:
     raise OperationalError(*cause.args) from cause
 
 
+def suspicious(request: HttpRequest) -> HttpResponse:
+    # What Django raises for a request it will not read (a tampered form, say).
+    raise SuspiciousOperation("a request the service will not read")
+
+
 urlpatterns = [
     path("test/slow-query", slow_query),
     path("test/write-then-slow-query", write_then_slow_query),
     path("test/connection-lost", connection_lost),
+    path("test/suspicious", suspicious),
     path("", include("config.urls")),
 ]
 

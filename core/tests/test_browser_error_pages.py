@@ -1,6 +1,7 @@
 """The error pages, in Chromium: "there is a problem" (500) and "the service
 is busy" (503, a query past the statement timeout) pass axe and name the
-service, though drawn without the request."""
+service, though drawn without the request; so does "could not read that
+request" (400, a request Django refuses as suspicious)."""
 
 import pytest
 from django.db import connection
@@ -22,6 +23,7 @@ needs_postgresql = pytest.mark.skipif(
     ("path", "status", "heading"),
     [
         ("/test/connection-lost", 500, "Sorry, there is a problem with the service"),
+        ("/test/suspicious", 400, "Sorry, the service could not read that request"),
         pytest.param("/test/slow-query", 503, "Sorry, the service is busy", marks=needs_postgresql),
     ],
 )

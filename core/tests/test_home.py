@@ -49,6 +49,27 @@ def test_500_page_names_the_service_and_needs_no_request_context(rf):
     assert 'class="govuk-service-navigation__link">Child protection inspections</a>' in html
 
 
+def assert_the_400_page(response) -> None:
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "<title>Sorry, the service could not read that request – " in html
+    assert '<h1 class="govuk-heading-l">Sorry, the service could not read that request</h1>' in html
+    assert 'class="govuk-service-navigation__link">Child protection inspections</a>' in html
+
+
+def test_a_web_address_for_another_host_gets_the_services_400_page(client_for, inspector):
+    """A Host header not in ALLOWED_HOSTS (DEBUG is off in tests, as in
+    production): Django's bare "Bad Request (400)" before."""
+    response = client_for(inspector).get("/", HTTP_HOST="inspections.example.net")
+    assert_the_400_page(response)
+
+
+def test_a_form_with_too_many_fields_gets_the_services_400_page(client, db, settings):
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 5
+    data = {f"field{n}": "x" for n in range(6)}
+    assert_the_400_page(client.post(reverse("accounts:sign_in"), data))
+
+
 def test_accessibility_statement_is_public_and_honest(client, db):
     html = client.get(reverse("core:accessibility")).content.decode()
     assert "What we have not yet tested" in html
