@@ -171,3 +171,29 @@ class User(AbstractBaseUser, PermissionsMixin):
     def is_inspectorate(self) -> bool:
         """Staff of the inspectorate (admins and inspectors), as opposed to forces."""
         return self.role != self.Role.FORCE_LEAD
+
+
+class PasswordEmail(models.Model):
+    """The email answering one event on a person's history: a link to set a
+    password sent (user_password_link_sent), or their password changed
+    (user_password_changed). The row is the proof it was dealt with, so a
+    task the broker delivers twice (acks_late: a worker lost after sending,
+    before saying so) sends it once (accounts.services.password_email_claim)."""
+
+    event = models.OneToOneField(
+        "core.AuditEvent", on_delete=models.PROTECT, primary_key=True, related_name="+"
+    )
+    emailed_at = models.DateTimeField(null=True, blank=True)
+    # A refusal for good (core.mail.permanent_refusal): not tried again either.
+    refused_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                name="password_email_emailed_or_refused",
+                condition=Q(emailed_at__isnull=False) | Q(refused_at__isnull=False),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Email for event {self.event_id}"

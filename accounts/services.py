@@ -29,7 +29,7 @@ from core.stale import fields_version, refuse_if_stale
 from core.templatetags.govuk import govuk_datetime
 
 from . import lockout
-from .models import User, email_key
+from .models import PasswordEmail, User, email_key
 from .tokens import password_link_tokens
 from .two_factor import DEVICE_NAME
 
@@ -770,7 +770,7 @@ def _password_link_send(*, user: User, by: User | None, comment: str = "") -> No
     # an admin turned off: "An account has been made for you" would be untrue.
     never_signed_in = user.last_login is None and not user.has_usable_password()
     purpose = LinkPurpose.INVITATION if never_signed_in else LinkPurpose.RESET
-    record(
+    event = record(
         by=by,
         action=LINK_SENT,
         obj=user,
@@ -780,14 +780,16 @@ def _password_link_send(*, user: User, by: User | None, comment: str = "") -> No
     )
     # After the commit: a broker that is down does not undo the change, and
     # the person's page says the link was not sent (_password_link_queue).
-    transaction.on_commit(lambda: _password_link_queue(user=user, purpose=purpose))
+    transaction.on_commit(
+        lambda: _password_link_queue(user=user, purpose=purpose, event_id=event.pk)
+    )
 
 
-def _password_link_queue(*, user: User, purpose: str) -> None:
+def _password_link_queue(*, user: User, purpose: str, event_id: int) -> None:
     from .tasks import send_password_link
 
     try:
-        send_password_link.delay(str(user.pk), purpose)
+        send_password_link.delay(str(user.pk), purpose, event_id)
     except Exception:  # the broker refused it, or did not answer
         logger.exception("A password link for user %s could not be queued", user.pk)
         _password_link_not_sent(
@@ -872,9 +874,40 @@ def _turned_off_since_asked(user: User) -> bool:
     return latest == "user_password_disabled"
 
 
-def password_link_email(*, user_id: str, purpose: str) -> bool:
+def password_email_claim(*, event_id: int | None, action: str) -> bool:
+    """Whether the email answering this event is still to send; call inside
+    the transaction that sends it, then password_email_record(). The event's
+    row is locked, so a second delivery of its task (acks_late: the worker
+    lost after sending, before saying so) waits for the first, then finds
+    it sent; an error rolls back, and a retry sends it. A task queued
+    before events were given (event_id None) is sent as it was."""
+    if event_id is None:
+        return True
+    event = AuditEvent.objects.select_for_update(no_key=True).filter(pk=event_id, action=action)
+    if not list(event.values_list("pk", flat=True)):
+        return False
+    return not PasswordEmail.objects.filter(event_id=event_id).exists()
+
+
+def password_email_record(*, event_id: int | None, refused: bool) -> None:
+    """The row that proves the event's email was sent, or refused for good."""
+    if event_id is not None:
+        now = timezone.now()
+        PasswordEmail.objects.create(
+            event_id=event_id,
+            emailed_at=None if refused else now,
+            refused_at=now if refused else None,
+        )
+
+
+@transaction.atomic
+def password_link_email(*, user_id: str, purpose: str, event_id: int | None = None) -> bool:
     """Email a person a link to set their password, made now: a link is
-    signed with their current password hash, so it works until it is used."""
+    signed with their current password hash, so it works until it is used.
+    Once for each link sent (event_id, the user_password_link_sent event):
+    see password_email_claim."""
+    if not password_email_claim(event_id=event_id, action=LINK_SENT):
+        return False
     user = User.objects.select_related("force").filter(pk=user_id, is_active=True).first()
     if user is None or _turned_off_since_asked(user):
         return False
@@ -891,6 +924,7 @@ def password_link_email(*, user_id: str, purpose: str) -> bool:
     )
     # Refused for good (a mistyped address): logged, not retried, and shown.
     refusal = send_unless_refused(message, about=f"a password link for user {user.pk}")
+    password_email_record(event_id=event_id, refused=refusal is not None)
     if refusal is not None:
         what = f"the address {user.email}" if refusal.of_recipient else "the email"
         _password_link_not_sent(
@@ -970,11 +1004,13 @@ CHANGED_EMAIL = (
 )
 
 
+@transaction.atomic
 def password_changed_email(*, event_id: int) -> bool:
-    """Tell a person their password was changed, and what to do if it was not them."""
-    event = AuditEvent.objects.filter(pk=event_id, action=CHANGED_BY_OWNER).first()
-    if event is None:
+    """Tell a person their password was changed, and what to do if it was
+    not them. Once for each change: see password_email_claim."""
+    if not password_email_claim(event_id=event_id, action=CHANGED_BY_OWNER):
         return False
+    event = AuditEvent.objects.get(pk=event_id)
     user = User.objects.filter(pk=event.object_id, is_active=True).first()
     if user is None:
         return False
@@ -992,7 +1028,9 @@ def password_changed_email(*, event_id: int) -> bool:
     )
     # Refused for good: logged, not retried.
     about = f"a password change for user {user.pk}"
-    return send_unless_refused(message, about=about) is None
+    refusal = send_unless_refused(message, about=about)
+    password_email_record(event_id=event_id, refused=refusal is not None)
+    return refusal is None
 
 
 @dataclass(frozen=True)

@@ -16,10 +16,12 @@ class PasswordLinkTask(Task):
 
 
 @shared_task(base=PasswordLinkTask, **EMAIL_TASK)
-def send_password_link(user_id: str, purpose: str) -> bool:
-    """Email a link to set a password. A retry makes a new link, which works
-    as well as the first: both are signed with the same password hash."""
-    return services.password_link_email(user_id=user_id, purpose=purpose)
+def send_password_link(user_id: str, purpose: str, event_id: int | None = None) -> bool:
+    """Email a link to set a password, once for the link sent (event_id). A
+    retry makes a new link, which works as well as the first: both are
+    signed with the same password hash. event_id is None only in a task
+    queued before it was given."""
+    return services.password_link_email(user_id=user_id, purpose=purpose, event_id=event_id)
 
 
 @shared_task(**EMAIL_TASK)
