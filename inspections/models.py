@@ -526,9 +526,10 @@ class ReportFileQuerySet(models.QuerySet):
 class ReportFile(BackgroundBuild):
     """One build of an inspection's report PDF, made by a Celery task.
 
-    The row says what the PDF was built from (a hash of the report's data and
-    the latest audit event of the inspection at that moment), so the page can
-    tell when the inspection has changed since and offer to build it again.
+    The row says what the PDF was built from (a hash of the report's data, of
+    what worded it, and the latest audit event of the inspection at that
+    moment), so the page can tell when the inspection, or a draft's wording,
+    has changed since and offer to build it again.
     """
 
     class Status(models.TextChoices):
@@ -542,6 +543,9 @@ class ReportFile(BackgroundBuild):
     )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
     data_version = models.CharField(max_length=64, blank=True)
+    # What worded it (reports.wording_version): a draft worded otherwise than
+    # the running code words it is out of date. Empty on drafts built before.
+    wording_version = models.CharField(max_length=64, blank=True)
     audit_event_id = models.BigIntegerField(null=True, blank=True)
     is_draft = models.BooleanField(default=True)
     # The inspection's stage when built: a force lead may take only a PDF built

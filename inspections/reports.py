@@ -3,9 +3,11 @@
 One function, render_report_pdf(), turns an inspection into PDF bytes; the
 Celery task and `manage.py export_report` both call it, so they give the same
 bytes for the same data. The report's data is gathered first into plain
-values, whose hash is the "data version" a stored PDF was built from.
+values, whose hash is the "data version" a stored PDF was built from; a
+draft also records the "wording version", a digest of what words the data.
 """
 
+import functools
 import hashlib
 import json
 import logging
@@ -13,11 +15,12 @@ import threading
 from dataclasses import dataclass
 from datetime import date
 from operator import attrgetter
+from pathlib import Path
 
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.template.loader import render_to_string
+from django.template.loader import get_template, render_to_string
 from django.utils import timezone
 
 from casefiles.services import case_review_figures
@@ -161,6 +164,35 @@ def report_data(inspection: Inspection) -> dict:
 
 def data_version(data: dict) -> str:
     return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+
+
+# Bump when what words the report changes outside the files wording_version()
+# reads (its templates, this module and charts.py): a template filter, say.
+REPORT_WORDING_REVISION = 1
+
+# The templates that word and lay out the report PDF: report.html and all it
+# includes (a test holds the list to that).
+REPORT_TEMPLATES = ("reports/report.html", "reports/report.css", "reports/_ratings_table.html")
+
+
+def _wording_files() -> list[tuple[str, Path]]:
+    templates = [(name, Path(get_template(name).origin.name)) for name in REPORT_TEMPLATES]
+    modules = [Path(charts.__file__), Path(__file__)]
+    return [*templates, *((f"inspections/{path.name}", path) for path in modules)]
+
+
+@functools.cache
+def wording_version() -> str:
+    """A digest of what turns the report's data into its words and layout,
+    read once a process: a draft built by other code than the running code
+    is out of date (report_is_current), as one built from other data is.
+    Files are named by template and module name, not where they lie on disk,
+    so it is the same on every machine running the same build."""
+    digest = hashlib.sha256(f"revision {REPORT_WORDING_REVISION}".encode())
+    for name, path in _wording_files():
+        digest.update(f"\x1f{name}\x1f".encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 def latest_audit_event_id(inspection: Inspection) -> int | None:
@@ -320,13 +352,16 @@ class RenderedReport:
     page_count: int
     data_version: str
     is_draft: bool
+    wording_version: str
 
 
 def render_report_pdf(inspection: Inspection) -> RenderedReport:
     """The report PDF for an inspection as it stands now."""
     data = report_data(inspection)
     pdf, pages = html_to_pdf(report_html(data))
-    return RenderedReport(pdf, pages, data_version(data), not data["is_published"])
+    return RenderedReport(
+        pdf, pages, data_version(data), not data["is_published"], wording_version()
+    )
 
 
 def report_filename(inspection: Inspection, *, draft: bool) -> str:
@@ -402,6 +437,7 @@ def _store(report_file: ReportFile) -> None:
         by=report_file.requested_by,
     )
     report_file.data_version = rendered.data_version
+    report_file.wording_version = rendered.wording_version
     report_file.audit_event_id = audit_id
     report_file.is_draft = rendered.is_draft
     report_file.stage = inspection.stage
@@ -412,5 +448,26 @@ def _store(report_file: ReportFile) -> None:
 
 
 def report_is_current(report_file: ReportFile, inspection: Inspection) -> bool:
+    """True when the PDF is of the report as it stands now: built from the
+    inspection's report data as it is, and, for a draft, worded by the
+    running code (not report_wording_changed)."""
+    return report_data_is_current(report_file, inspection) and not report_wording_changed(
+        report_file
+    )
+
+
+def report_data_is_current(report_file: ReportFile, inspection: Inspection) -> bool:
     """True when the inspection's report data is what the PDF was built from."""
     return report_file.data_version == data_version(report_data(inspection))
+
+
+def report_wording_changed(report_file: ReportFile) -> bool:
+    """True for a draft built before a deploy changed the report's wording
+    (a draft stored before drafts recorded it has none): without this, the
+    force lead at pre-publication checks and the team were served a draft
+    in the old words as current until the inspection next changed.
+
+    Never for a published PDF: a published report stays as published,
+    whatever is deployed after it (only a change to its data, as before,
+    says it is out of date)."""
+    return report_file.is_draft and report_file.wording_version != wording_version()

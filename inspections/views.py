@@ -1751,13 +1751,15 @@ def report_pdf_status(request: HttpRequest, inspection_id) -> HttpResponse:
         .select_related("stored_file")
         .first()
     )
-    is_current = report_file is not None and report_file.is_ready
-    if is_current:
-        is_current = reports.report_is_current(report_file, inspection)
+    is_current = data_changed = False
+    if report_file is not None and report_file.is_ready:
+        data_changed = not reports.report_data_is_current(report_file, inspection)
+        is_current = not data_changed and not reports.report_wording_changed(report_file)
     context = {
         "inspection": inspection,
         "report_file": report_file,
         "is_current": is_current,
+        "data_changed": data_changed,
         # WCAG 2.2.1: a person can stop the page refreshing itself.
         "refresh": report_file is not None
         and report_file.is_in_progress

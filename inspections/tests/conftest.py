@@ -36,3 +36,18 @@ def make_inspection(force_a, lead_inspector, inspector, admin_user):
 
 from core.tests.fixtures import private_storage  # noqa: E402, F401
 from inspections.tests.report_factories import make_report  # noqa: E402, F401
+
+
+@pytest.fixture
+def reworded(monkeypatch):
+    """reworded(): from then on the running code words the report otherwise,
+    as after a deploy of a wording fix (REPORT_WORDING_REVISION bumped)."""
+    from inspections import reports
+
+    def reword():
+        revision = reports.REPORT_WORDING_REVISION + 1
+        monkeypatch.setattr(reports, "REPORT_WORDING_REVISION", revision)
+        reports.wording_version.cache_clear()
+
+    yield reword
+    reports.wording_version.cache_clear()

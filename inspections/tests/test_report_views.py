@@ -217,6 +217,31 @@ def test_page_offers_a_rebuild_once_the_data_has_changed(
     assert "Build the PDF again" in page.text
 
 
+def test_force_lead_is_offered_the_draft_again_once_its_wording_is_updated(
+    client_for,
+    force_lead_a,
+    make_report,
+    private_storage,
+    django_capture_on_commit_callbacks,
+    reworded,
+):
+    """Found by the report wording review: after a deploy fixing the report's
+    wording, the draft the force lead took at pre-publication checks was
+    still shown as "the report as it stands now", in the old words."""
+    inspection = make_report(Stage.PRE_PUBLICATION)
+    client = client_for(force_lead_a)
+    draft = request_build(client, inspection, django_capture_on_commit_callbacks)
+    reworded()
+    page = client.get(status_url(inspection)).text
+    assert "This PDF is of the report as it stands now" not in page
+    assert "The wording of the report has been updated since this draft was built" in page
+    assert "The inspection has changed" not in page
+    assert "Build the PDF again" in page
+    again = request_build(client, inspection, django_capture_on_commit_callbacks)
+    assert again != draft and again.is_ready
+    assert "This PDF is of the report as it stands now" in client.get(status_url(inspection)).text
+
+
 def test_force_lead_gets_the_draft_at_checks_and_only_the_published_report_after(
     client_for,
     force_lead_a,

@@ -3,9 +3,11 @@
 import hashlib
 import re
 from datetime import date
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.template.loader import get_template
 
 from core.models import StoredFile
 from forces.tests.factories import force
@@ -212,6 +214,100 @@ def test_build_stores_the_pdf_with_its_hash_and_data_version(
     assert report_file.audit_event_id == reports.latest_audit_event_id(inspection)
     assert report_file.stage == Stage.PUBLISHED and not report_file.is_draft
     assert reports.report_is_current(report_file, inspection)
+
+
+def _built(inspection, by):
+    report_file = ReportFile.objects.create(inspection=inspection, requested_by=by)
+    reports.report_build(report_file_id=report_file.pk)
+    report_file.refresh_from_db()
+    assert report_file.is_ready
+    return report_file
+
+
+def test_a_stored_draft_is_out_of_date_once_a_deploy_changes_the_reports_wording(
+    make_report, private_storage, lead_inspector, reworded
+):
+    """Found by the report wording review: a draft built before a wording fix
+    was deployed kept its old words and was served as current, to the force
+    lead at pre-publication checks and to the team, until the data changed.
+    Asked for again, it is built again, as a draft built from older data is."""
+    inspection = make_report(Stage.PRE_PUBLICATION)
+    draft = _built(inspection, lead_inspector)
+    assert draft.is_draft and draft.wording_version == reports.wording_version()
+    assert reports.report_is_current(draft, inspection)
+    assert reports.report_request(inspection=inspection, by=lead_inspector) == draft
+
+    reworded()
+    assert reports.report_data_is_current(draft, inspection)
+    assert not reports.report_is_current(draft, inspection)
+    again = reports.report_request(inspection=inspection, by=lead_inspector)
+    assert again != draft
+    reports.report_build(report_file_id=again.pk)
+    again.refresh_from_db()
+    assert again.wording_version == reports.wording_version() != draft.wording_version
+    assert reports.report_is_current(again, inspection)
+
+
+def test_a_draft_stored_before_drafts_recorded_their_wording_is_out_of_date(
+    make_report, private_storage, lead_inspector
+):
+    inspection = make_report(Stage.PRE_PUBLICATION)
+    draft = _built(inspection, lead_inspector)
+    ReportFile.objects.filter(pk=draft.pk).update(wording_version="")  # as migrated
+    draft.refresh_from_db()
+    assert not reports.report_is_current(draft, inspection)
+
+
+def test_a_published_report_stays_as_published_whatever_wording_is_deployed_after(
+    make_report, private_storage, lead_inspector, reworded
+):
+    """A published report must not change after publication: a later wording
+    fix leaves its stored PDF current, and asking for it again builds nothing."""
+    inspection = make_report()
+    published = _built(inspection, lead_inspector)
+    assert not published.is_draft
+    reworded()
+    assert reports.report_is_current(published, inspection)
+    assert reports.report_request(inspection=inspection, by=lead_inspector) == published
+    ReportFile.objects.filter(pk=published.pk).update(wording_version="")  # built before
+    published.refresh_from_db()
+    assert reports.report_is_current(published, inspection)
+
+
+def test_a_changed_report_template_makes_a_stored_draft_out_of_date(
+    make_report, private_storage, lead_inspector, settings, tmp_path, reworded
+):
+    """A deploy that changes only report.html's words: the draft built before
+    is out of date, and built again says the new words."""
+    inspection = make_report(Stage.MODERATION)
+    draft = _built(inspection, lead_inspector)
+    source = Path(get_template("reports/report.html").origin.name).read_text()
+    (tmp_path / "reports").mkdir()
+    (tmp_path / "reports" / "report.html").write_text(
+        source.replace("<h2>Index of recommendations</h2>", "<h2>Recommendations by number</h2>")
+    )
+    settings.TEMPLATES = [
+        {**settings.TEMPLATES[0], "DIRS": [tmp_path, *settings.TEMPLATES[0]["DIRS"]]}
+    ]
+    reports.wording_version.cache_clear()  # as a new process, after the deploy
+
+    assert not reports.report_is_current(draft, inspection)
+    again = reports.report_request(inspection=inspection, by=lead_inspector)
+    reports.report_build(report_file_id=again.pk)
+    again.refresh_from_db()
+    assert reports.report_is_current(again, inspection)
+    pdf = (private_storage / again.stored_file.storage_name).read_bytes()
+    assert "Recommendations by number" in pdf_text(pdf)
+
+
+def _includes(name: str) -> set[str]:
+    source = Path(get_template(name).origin.name).read_text()
+    names = set(re.findall(r"{%\s*include\s+\"([^\"]+)\"", source))
+    return {name}.union(*(_includes(included) for included in names))
+
+
+def test_the_wording_version_reads_every_template_the_report_includes():
+    assert set(reports.REPORT_TEMPLATES) == _includes("reports/report.html")
 
 
 def test_a_second_run_of_the_task_builds_nothing(make_report, private_storage, admin_user):
