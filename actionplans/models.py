@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from core.models import BaseModel
+from inspections.access import EDITABLE_STAGES
 from inspections.models import Inspection
 
 # A plan whose deadline is further away than this reads "Not yet due".
@@ -401,8 +402,14 @@ class NoticeQuerySet(models.QuerySet):
         - "Taken off the team" only while they are not back on it (as its
           lead or on its team), and "no longer lead inspector" only while
           they are not its lead again, and are on its team or not as it says.
+        - "On the team" and "lead inspector" only while the inspection has not
+          ended: "fieldwork starts on 3 March" came after "Inspection
+          cancelled" (found by the team email review). "Case file reviews to
+          assign" only while its case files are open to assigning.
 
-        Other notices pass."""
+        Other notices pass: "taken off the team" and "no longer lead" still
+        hold of an inspection cancelled, and whoever was taken off before it
+        was not told of the cancellation."""
         plan_in = ActionPlanVersion.objects.filter(
             plan__inspection_id=OuterRef("inspection_id"),
             plan__kind=OuterRef("subject"),
@@ -460,9 +467,17 @@ class NoticeQuerySet(models.QuerySet):
         # while they are; one saying they are not (no link) only while not.
         team_as_said = Q(link="") & ~Exists(on_team) | ~Q(link="") & Exists(on_team)
         still_replaced = ~Q(kind=Notice.Kind.LEAD_REPLACED) | ~leads & team_as_said
+        not_ended = ~Q(kind__in=(Notice.Kind.TEAM_JOINED, Notice.Kind.LEAD_ASSIGNED)) | ~Q(
+            inspection__stage__in=Inspection.ENDED_STAGES
+        )
+        cases_open = ~Q(kind=Notice.Kind.CASES_HANDED_BACK) | Q(
+            inspection__stage__in=EDITABLE_STAGES
+        )
         return self.filter(
             still_off,
             still_replaced,
+            not_ended,
+            cases_open,
             (
                 ~chasing
                 | (

@@ -1,0 +1,134 @@
+"""A team notice's email, queued and not yet sent (the broker or the mail
+server down), is sent only while what it says still holds (still_due), as
+for the force's notices: found by the team email review, "You are on the
+team for the inspection of X, fieldwork from 3 March" arrived after
+"Inspection cancelled". The notice stays in the service as the record."""
+
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from actionplans import notices, tasks
+from actionplans.models import Notice
+from actionplans.tests.factories import today
+from casefiles import services as casefile_services
+from casefiles.models import Case
+from casefiles.tests.factories import add_cases
+from inspections import services
+from inspections.models import Inspection
+from inspections.tests.factories import inspection_at, schedule
+
+pytestmark = pytest.mark.django_db
+
+
+def _planned(force, lead, team, admin, days_ahead=60):
+    start = today() + timedelta(days=days_ahead)
+    return schedule(force=force, lead=lead, team=team, start=start, by=admin)
+
+
+def _plan(inspection, admin, *, team, lead=None, start=None):
+    start = start or inspection.fieldwork_start
+    return services.inspection_update_plan(
+        inspection=inspection,
+        kind=inspection.kind,
+        fieldwork_start=start,
+        fieldwork_end=start + timedelta(days=4),
+        lead_inspector=lead or inspection.lead_inspector,
+        team=team,
+        by=admin,
+    )
+
+
+def _handed_back(inspection, lead, inspector, admin):
+    """The inspector's sampled case is handed back as they are taken off the
+    team: the lead is told to assign it again."""
+    add_cases(inspection, {"missing-children": 2})
+    casefile_services.sample_draw(
+        inspection=inspection, sizes={"missing-children": 1}, seed=1, reason="", by=lead
+    )
+    case = Case.objects.sampled().get(inspection=inspection)
+    casefile_services.cases_assign(
+        inspection=inspection, case_ids=[case.pk], reviewer=inspector, by=lead
+    )
+    _plan(inspection, admin, team=[])
+    return Notice.objects.get(kind=Notice.Kind.CASES_HANDED_BACK)
+
+
+def _emailed(*notices_to_send) -> list[bool]:
+    return [notices.notice_email(notice_id=str(n.pk)) for n in notices_to_send]
+
+
+def _requeued(monkeypatch) -> set:
+    """What the sweep queues again of the emails left unsent an hour."""
+    Notice.objects.update(sent_at=timezone.now() - timedelta(hours=1))
+    queued: list = []
+    monkeypatch.setattr(notices, "_email_after_commit", queued.extend)
+    notices._requeue_unsent_emails()
+    return set(queued)
+
+
+def test_on_the_team_and_lead_are_not_emailed_once_the_inspection_is_cancelled(
+    force_a, admin_user, lead_inspector, inspector, force_lead_a, monkeypatch
+):
+    inspection = _planned(force_a, lead_inspector, [inspector], admin_user)
+    joined = Notice.objects.get(kind=Notice.Kind.TEAM_JOINED, recipient=inspector)
+    lead = Notice.objects.get(kind=Notice.Kind.LEAD_ASSIGNED, recipient=lead_inspector)
+    services.inspection_cancel(inspection=inspection, reason="Force merger", by=admin_user)
+    assert str(joined.pk) not in _requeued(monkeypatch)
+    # The email task, run after the cancellation, sends neither.
+    assert tasks.send_notice_emails([str(joined.pk), str(lead.pk)]) == 0
+    assert mail.outbox == []
+    # The cancellation itself is emailed, and the notices stay as the record.
+    cancelled = Notice.objects.filter(kind=Notice.Kind.INSPECTION_CANCELLED)
+    assert _emailed(*cancelled) == [True] * 3
+    assert Notice.objects.for_user(inspector).filter(pk=joined.pk).exists()
+
+
+def test_cases_to_assign_are_not_emailed_once_the_inspection_is_cancelled(
+    force_a, admin_user, lead_inspector, inspector, monkeypatch
+):
+    inspection = _planned(force_a, lead_inspector, [inspector], admin_user)
+    to_assign = _handed_back(inspection, lead_inspector, inspector, admin_user)
+    left = Notice.objects.get(kind=Notice.Kind.TEAM_LEFT)
+    services.inspection_cancel(inspection=inspection, reason="Force merger", by=admin_user)
+    assert str(to_assign.pk) not in _requeued(monkeypatch)
+    assert _emailed(to_assign) == [False]
+    # Taken off the team still holds: they were not on it to be told of the
+    # cancellation, and would keep the dates free for nothing otherwise.
+    assert _emailed(left) == [True]
+    assert [m.to for m in mail.outbox] == [[inspector.email]]
+
+
+def test_a_new_lead_is_not_emailed_once_the_inspection_is_closed(
+    force_a, admin_user, lead_inspector, inspector, other_inspector
+):
+    """ "You sign off the report and review the force's action plans", of an
+    inspection closed since."""
+    inspection = inspection_at(
+        Inspection.Stage.FOLLOW_UP, force=force_a, lead=lead_inspector, admin=admin_user
+    )
+    services.inspection_change_lead(
+        inspection=inspection, lead_inspector=other_inspector, reason="Leave", by=admin_user
+    )
+    told = Notice.objects.get(kind=Notice.Kind.LEAD_ASSIGNED, recipient=other_inspector)
+    services.inspection_close(
+        inspection=inspection, closed_on=inspection.published_on + timedelta(days=1), by=admin_user
+    )
+    assert _emailed(told) == [False]
+    assert mail.outbox == []
+
+
+def test_the_sweep_looks_for_unsent_emails_in_one_query_however_many_wait(
+    force_a, force_b, admin_user, lead_inspector, inspector, other_inspector, monkeypatch,
+    django_assert_num_queries,
+):  # fmt: skip
+    _planned(force_a, lead_inspector, [inspector], admin_user)
+    with django_assert_num_queries(2):  # the update that backdates them, the look
+        assert len(_requeued(monkeypatch)) == 2
+    team = [inspector, other_inspector]
+    cancelled = _planned(force_b, lead_inspector, team, admin_user, days_ahead=90)
+    services.inspection_cancel(inspection=cancelled, reason="Force merger", by=admin_user)
+    with django_assert_num_queries(2):
+        assert len(_requeued(monkeypatch)) == 2 + 3  # and the cancellation's, not the team's
