@@ -406,6 +406,9 @@ class NoticeQuerySet(models.QuerySet):
           ended: "fieldwork starts on 3 March" came after "Inspection
           cancelled" (found by the team email review). "Case file reviews to
           assign" only while its case files are open to assigning.
+        - "On the team" and "lead inspector" only while no later one has told
+          them again (other dates, or given it back): "fieldwork from 3
+          March" came beside "fieldwork from 10 March" after the dates moved.
 
         Other notices pass: "taken off the team" and "no longer lead" still
         hold of an inspection cancelled, and whoever was taken off before it
@@ -467,16 +470,22 @@ class NoticeQuerySet(models.QuerySet):
         # while they are; one saying they are not (no link) only while not.
         team_as_said = Q(link="") & ~Exists(on_team) | ~Q(link="") & Exists(on_team)
         still_replaced = ~Q(kind=Notice.Kind.LEAD_REPLACED) | ~leads & team_as_said
-        not_ended = ~Q(kind__in=(Notice.Kind.TEAM_JOINED, Notice.Kind.LEAD_ASSIGNED)) | ~Q(
-            inspection__stage__in=Inspection.ENDED_STAGES
+        told_again = Notice.objects.filter(
+            recipient_id=OuterRef("recipient_id"),
+            kind=OuterRef("kind"),
+            inspection_id=OuterRef("inspection_id"),
+            sequence__gt=OuterRef("sequence"),
         )
+        on_it = Q(kind__in=(Notice.Kind.TEAM_JOINED, Notice.Kind.LEAD_ASSIGNED))
+        not_ended = ~Q(inspection__stage__in=Inspection.ENDED_STAGES)
+        told_now = ~on_it | not_ended & ~Exists(told_again)
         cases_open = ~Q(kind=Notice.Kind.CASES_HANDED_BACK) | Q(
             inspection__stage__in=EDITABLE_STAGES
         )
         return self.filter(
             still_off,
             still_replaced,
-            not_ended,
+            told_now,
             cases_open,
             (
                 ~chasing

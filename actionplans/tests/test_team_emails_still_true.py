@@ -12,10 +12,12 @@ from django.utils import timezone
 
 from actionplans import notices, tasks
 from actionplans.models import Notice
+from actionplans.notices import TEAM_KINDS
 from actionplans.tests.factories import today
 from casefiles import services as casefile_services
 from casefiles.models import Case
 from casefiles.tests.factories import add_cases
+from core.templatetags.govuk import govuk_date
 from inspections import services
 from inspections.models import Inspection
 from inspections.tests.factories import inspection_at, schedule
@@ -132,3 +134,24 @@ def test_the_sweep_looks_for_unsent_emails_in_one_query_however_many_wait(
     services.inspection_cancel(inspection=cancelled, reason="Force merger", by=admin_user)
     with django_assert_num_queries(2):
         assert len(_requeued(monkeypatch)) == 2 + 3  # and the cancellation's, not the team's
+
+
+def test_on_the_team_with_dates_moved_since_is_not_emailed_the_new_dates_are(
+    force_a, admin_user, lead_inspector, inspector, monkeypatch
+):
+    """ "Fieldwork from 3 March", emailed after the dates moved, arrived beside
+    (or after) the notice of the new dates."""
+    inspection = _planned(force_a, lead_inspector, [inspector], admin_user)
+    first = list(Notice.objects.filter(kind__in=TEAM_KINDS))
+    moved = inspection.fieldwork_start + timedelta(days=7)
+    _plan(inspection, admin_user, team=[inspector], start=moved)
+    now = list(Notice.objects.filter(kind__in=TEAM_KINDS, due_on=moved))
+    assert len(first) == len(now) == 2
+    assert _requeued(monkeypatch) == {str(n.pk) for n in now}
+    assert _emailed(*first) == [False, False]
+    assert _emailed(*now) == [True, True]
+    assert all(govuk_date(moved) in m.subject for m in mail.outbox)
+    # Moved back to the first dates: told again, and only that is emailed.
+    _plan(inspection, admin_user, team=[inspector], start=first[0].due_on)
+    again = Notice.objects.filter(kind__in=TEAM_KINDS, sequence=2)
+    assert _emailed(*first, *again) == [False, False, True, True]
