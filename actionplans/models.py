@@ -409,6 +409,8 @@ class NoticeQuerySet(models.QuerySet):
         - "On the team" and "lead inspector" only while no later one has told
           them again (other dates, or given it back): "fieldwork from 3
           March" came beside "fieldwork from 10 March" after the dates moved.
+          "Lead inspector" only while they lead it: kept on its team when
+          replaced, they were emailed it beside "no longer lead inspector".
 
         Other notices pass: "taken off the team" and "no longer lead" still
         hold of an inspection cancelled, and whoever was taken off before it
@@ -479,6 +481,7 @@ class NoticeQuerySet(models.QuerySet):
         on_it = Q(kind__in=(Notice.Kind.TEAM_JOINED, Notice.Kind.LEAD_ASSIGNED))
         not_ended = ~Q(inspection__stage__in=Inspection.ENDED_STAGES)
         told_now = ~on_it | not_ended & ~Exists(told_again)
+        still_lead = ~Q(kind=Notice.Kind.LEAD_ASSIGNED) | leads
         cases_open = ~Q(kind=Notice.Kind.CASES_HANDED_BACK) | Q(
             inspection__stage__in=EDITABLE_STAGES
         )
@@ -486,6 +489,7 @@ class NoticeQuerySet(models.QuerySet):
             still_off,
             still_replaced,
             told_now,
+            still_lead,
             cases_open,
             (
                 ~chasing

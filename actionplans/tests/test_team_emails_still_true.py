@@ -155,3 +155,19 @@ def test_on_the_team_with_dates_moved_since_is_not_emailed_the_new_dates_are(
     _plan(inspection, admin_user, team=[inspector], start=first[0].due_on)
     again = Notice.objects.filter(kind__in=TEAM_KINDS, sequence=2)
     assert _emailed(*first, *again) == [False, False, True, True]
+
+
+def test_lead_inspector_is_not_emailed_once_replaced_and_kept_on_the_team(
+    force_a, admin_user, lead_inspector, inspector, other_inspector, monkeypatch
+):
+    """ "You are the lead inspector", emailed after they were replaced (still
+    on the team, so the inspection is theirs to see), arrived beside "No
+    longer lead inspector"."""
+    inspection = _planned(force_a, lead_inspector, [inspector], admin_user)
+    told = Notice.objects.get(kind=Notice.Kind.LEAD_ASSIGNED, recipient=lead_inspector)
+    _plan(inspection, admin_user, lead=other_inspector, team=[inspector, lead_inspector])
+    assert str(told.pk) not in _requeued(monkeypatch)
+    assert _emailed(told) == [False]
+    replaced = Notice.objects.get(kind=Notice.Kind.LEAD_REPLACED)
+    assert _emailed(replaced) == [True]
+    assert [m.subject.split(":")[0] for m in mail.outbox] == ["No longer lead inspector"]
