@@ -448,6 +448,21 @@ def plan_version(inspection: Inspection) -> str:
     )
 
 
+PLAN_STAGES = (Stage.PLANNED, Stage.FIELDWORK)
+PLAN_CANCELLED = "The inspection is cancelled, so its plan cannot change"
+PLAN_PAST_FIELDWORK = "The plan cannot change once fieldwork has finished"
+
+
+def plan_fixed(inspection: Inspection) -> str:
+    """Why the inspection's plan can no longer change, or "": it changes
+    until fieldwork ends, and never once the inspection is cancelled."""
+    if inspection.is_cancelled:
+        return PLAN_CANCELLED
+    if inspection.stage not in PLAN_STAGES:
+        return PLAN_PAST_FIELDWORK
+    return ""
+
+
 @transaction.atomic
 def inspection_update_plan(
     *,
@@ -467,10 +482,8 @@ def inspection_update_plan(
     page's older dates, lead or team silently replacing the newer ones."""
     _lock(inspection)
     _require_admin(by)
-    if inspection.is_cancelled:
-        raise ValidationError("The inspection is cancelled, so its plan cannot change")
-    if inspection.stage not in (Stage.PLANNED, Stage.FIELDWORK):
-        raise ValidationError("The plan cannot change once fieldwork has finished")
+    if why := plan_fixed(inspection):
+        raise ValidationError(why)
     asked = _plan_words(
         kind, fieldwork_start, fieldwork_end, lead_inspector.pk, [m.pk for m in team]
     )

@@ -295,6 +295,12 @@ def _correct_dates(
 def inspection_edit(request: HttpRequest, inspection_id) -> HttpResponse:
     inspection = get_inspection_for_user(request, inspection_id)
     _require_admin(request)
+    if why := services.plan_fixed(inspection):
+        # Cancelled, or past fieldwork (a page drawn before, the back button,
+        # a bookmark): the inspection's page, saying why, rather than a plan
+        # form, and a check page to confirm, for a change that must fail.
+        messages.info(request, why)
+        return redirect(inspection)
     initial = {
         "kind": inspection.kind,
         "fieldwork_start": inspection.fieldwork_start,

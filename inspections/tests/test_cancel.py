@@ -386,3 +386,47 @@ def test_a_page_that_showed_another_team_or_kind_is_refused(
         _cancel(upcoming, admin_user, seen=seen)
     assert Inspection.objects.get(pk=upcoming.pk).stage == Stage.PLANNED
     _cancel(upcoming, admin_user, seen=services.cancel_version(upcoming))
+
+
+@pytest.mark.parametrize("ended", ["cancelled", "published"])
+def test_a_plan_page_kept_open_offers_no_change_once_cancelled_or_past_fieldwork(
+    client_for, admin_user, lead_inspector, inspector, make_inspection, ended
+):
+    """Found by the admin's journey review: the plan page, opened before the
+    inspection was cancelled (or kept as a bookmark past its fieldwork),
+    still drew the plan form; moving fieldwork to a day gone by then drew
+    'Check the plan before you save it', whose Save inspection could only be
+    refused. The inspection's page says why the plan cannot change."""
+    inspection = make_inspection(Stage.PLANNED if ended == "cancelled" else Stage.PUBLISHED)
+    url = reverse("inspections:edit", args=[inspection.pk])
+    client = client_for(admin_user)
+    seen = services.plan_version(inspection)
+    if ended == "cancelled":
+        _cancel(inspection, admin_user, seen=seen)
+    why = {
+        "cancelled": "The inspection is cancelled, so its plan cannot change",
+        "published": "The plan cannot change once fieldwork has finished",
+    }[ended]
+
+    response = client.get(url, follow=True)
+    assert response.redirect_chain, "the plan form was drawn"
+    assert response.redirect_chain[-1][0] == inspection.get_absolute_url()
+    assert why in response.text and "Change the inspection plan" not in response.text
+
+    start = timezone.localdate() - timedelta(days=3)
+    answers = {
+        "kind": "inspection",
+        **{f"fieldwork_start_{n}": v for n, v in enumerate((start.day, start.month, start.year))},
+        **{f"fieldwork_end_{n}": v for n, v in enumerate((start.day, start.month, start.year))},
+        "lead_inspector": lead_inspector.pk,
+        "team": [inspector.pk],
+        "seen": seen,
+    }
+    for sent in (answers, {**answers, "confirm": "1"}):
+        response = client.post(url, sent, follow=True)
+        assert response.redirect_chain, "the plan form, or its check page, was drawn"
+        assert response.redirect_chain[-1][0] == inspection.get_absolute_url()
+        assert "Check the plan before you save it" not in response.text
+        assert why in response.text
+    assert Inspection.objects.get(pk=inspection.pk).fieldwork_start != start
+    assert not AuditEvent.objects.filter(action="inspection.plan_changed").exists()
