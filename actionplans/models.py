@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from core.models import BaseModel
+from core.templatetags.govuk import govuk_date
 from inspections.access import EDITABLE_STAGES
 from inspections.models import Inspection
 
@@ -309,7 +310,8 @@ class PostInspectionVisit(BaseModel):
         ]
 
     def __str__(self) -> str:
-        return f"Post-inspection visit on {self.visit_on:%d %B %Y}"
+        # As GOV.UK writes dates ("5 March 2027"): it names the visit on the audit trail.
+        return f"Post-inspection visit on {govuk_date(self.visit_on)}"
 
     def get_absolute_url(self) -> str:
         return reverse("actionplans:visit", args=[self.inspection_id, self.pk])

@@ -732,3 +732,24 @@ def test_a_record_saved_with_invisible_characters_at_its_ends_is_saved_again_as_
     visit.refresh_from_db()
     assert visit.outcome_recorded_by == lead_inspector
     assert AuditEvent.objects.filter(action="visit.recorded").count() == 1
+
+
+def test_a_visit_is_named_by_its_date_as_gov_uk_writes_it_in_its_history(
+    client_for, published, admin_user, lead_inspector
+):
+    """Found by the admin's journey review: booked for 5 March, a visit's
+    page said 'Post-inspection visit on 5 March 2027', and the inspection's
+    history and the audit trail named it 'Post-inspection visit on 05 March
+    2027' (its str(), kept on each audit row)."""
+    visit_on = today() + timedelta(days=15)
+    while visit_on.day >= 10:
+        visit_on += timedelta(days=1)
+    visit = services.post_inspection_visit_schedule(
+        inspection=published, visit_on=visit_on, by=lead_inspector
+    )
+    named = f"Post-inspection visit on {visit_on.day} {visit_on:%B %Y}"
+    assert str(visit) == named
+    assert AuditEvent.objects.get(action="visit.scheduled").object_repr == named
+    client = client_for(admin_user)
+    history = client.get(reverse("inspections:history", args=[published.pk])).text
+    assert named in history and f"on 0{visit_on.day} " not in history
