@@ -1101,6 +1101,12 @@ def corrected_dates(
                 "The publication date must be the same as or before the date the police and "
                 f"crime commissioner's response was published ({govuk_date(responded_on)})"
             )
+        if (visited_on := _first_visit_on(inspection)) and published_on >= visited_on:
+            # A visit is booked once the report is published, for after it.
+            errors.setdefault("published_on", []).append(
+                "The publication date must be before the date of the first post-inspection "
+                f"visit ({govuk_date(visited_on)})"
+            )
         dates["published_on"] = published_on
         dates["updated_action_plan_due_on"] = derive(published_on, updated_action_plan_rule())
         dates["pcc_response_due_on"] = derive(published_on, pcc_response_rule())
@@ -1116,6 +1122,12 @@ def corrected_dates(
             }
         )
     return dates
+
+
+def _first_visit_on(inspection: Inspection) -> date | None:
+    """The day of the inspection's first post-inspection visit not cancelled, if any."""
+    visits = inspection.post_inspection_visits.booked().order_by("visit_on")
+    return visits.values_list("visit_on", flat=True).first()
 
 
 STALE_DATES = (

@@ -5,6 +5,7 @@ from datetime import date, timedelta
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from core.models import AuditEvent
 from inspections import services
@@ -448,6 +449,41 @@ def test_publication_cannot_be_corrected_to_after_the_commissioners_response(
         inspection=inspection, published_on=responded_on, by=admin_user, reason="Typo"
     )
     assert inspection.published_on == responded_on
+
+
+def test_publication_cannot_be_corrected_to_the_day_of_a_visit_or_after(
+    make_inspection, admin_user, lead_inspector, force_lead_a
+):
+    """Found by the admin's journey review: a publication date corrected to
+    after a post-inspection visit already held was saved, so the follow-up
+    page listed a visit, held to see how the force answered the report, before
+    the report was published (the commissioner's response is already checked so)."""
+    from actionplans.models import PostInspectionVisit
+    from actionplans.services import post_inspection_visit_schedule
+
+    inspection = make_inspection(Stage.PUBLISHED)
+    visit = post_inspection_visit_schedule(
+        inspection=inspection, visit_on=timezone.localdate() + timedelta(days=20), by=lead_inspector
+    )
+    held_on = inspection.published_on + timedelta(days=20)  # it has taken place since
+    PostInspectionVisit.objects.filter(pk=visit.pk).update(visit_on=held_on)
+    with pytest.raises(ValidationError) as error:
+        services.inspection_correct_dates(
+            inspection=inspection, published_on=held_on, by=admin_user, reason="Typo"
+        )
+    assert error.value.message_dict["published_on"] == [
+        "The publication date must be before the date of the first post-inspection visit "
+        f"({held_on.day} {held_on:%B %Y})"
+    ]
+    inspection.refresh_from_db()
+    assert inspection.published_on == held_on - timedelta(days=20)
+    services.inspection_correct_dates(
+        inspection=inspection,
+        published_on=held_on - timedelta(days=1),
+        by=admin_user,
+        reason="Typo",
+    )
+    assert inspection.published_on == held_on - timedelta(days=1)
 
 
 def test_the_whole_lifecycle_is_on_the_record(make_inspection):
