@@ -198,6 +198,8 @@ def _plan_check(
     context |= {"force": force, "warning": warning, "answers": posted_answers(request, form)}
     context["hand_back_warning"] = services.hand_back_warning(handing_back)
     context["kind"] = Inspection.Kind(data["kind"]).label
+    # The team as it will be saved: the lead, if ticked there too, leads it.
+    context["team"] = [m for m in data["team"] if m.pk != data["lead_inspector"].pk]
     return render(request, "inspections/plan_check.html", context)
 
 

@@ -1709,6 +1709,26 @@ def test_scheduling_fieldwork_that_started_before_today_asks_to_check_then_saves
     assert list(inspection.team.all()) == [inspector]
 
 
+def test_the_check_page_lists_the_team_as_it_is_saved_without_its_lead(
+    client_for, admin_user, force_b, lead_inspector, inspector
+):
+    """Found by the admin's journey review: the lead inspector ticked among the
+    team too was listed under Team on 'Check the inspection before you
+    schedule it', though the inspection is saved with them as its lead only."""
+    client = client_for(admin_user)
+    start = timezone.localdate() - timedelta(days=2)  # asks to check
+    team = [lead_inspector.pk, inspector.pk]
+    data = _plan_form(start, force=force_b.pk, lead_inspector=lead_inspector.pk, team=team)
+    html = client.post(reverse("inspections:new"), data).text
+    assert "Check the inspection before you schedule it" in html
+    listed = re.search(r"Team</dt>\s*<dd[^>]*>(.*?)</dd>", html, re.S).group(1)
+    assert listed.strip() == "Ian Inspector"
+    client.post(reverse("inspections:new"), {**data, "confirm": "1"})
+    inspection = Inspection.objects.get(force=force_b)
+    assert inspection.lead_inspector == lead_inspector
+    assert list(inspection.team.all()) == [inspector]
+
+
 def test_scheduling_fieldwork_from_today_saves_without_a_check(
     client_for, admin_user, force_b, lead_inspector
 ):
