@@ -379,6 +379,10 @@ def pcc_response_edit(request: HttpRequest, inspection_id: UUID) -> HttpResponse
 # --- Post-inspection visits ---------------------------------------------------
 
 
+# Carried by a check page that said the force gets full notice.
+FULL_NOTICE_CHECKED = "full_notice_checked"
+
+
 def visit_schedule(request: HttpRequest, inspection_id: UUID) -> HttpResponse:
     """Two steps: the date (and, for an admin, a reason for short notice), then
     check your answers. The data travels in the form, so nothing half-done is saved."""
@@ -409,9 +413,14 @@ def visit_schedule(request: HttpRequest, inspection_id: UUID) -> HttpResponse:
                 today=timezone.localdate(),
             ),
         }
+        # A reason given for a date with full notice is not kept.
+        short_notice = services.is_short_notice(visit_on=visit_on, today=timezone.localdate())
+        # A check page that said the notice was full, drawn before midnight,
+        # is drawn again with the warning rather than booking short notice unseen.
+        unwarned = short_notice and FULL_NOTICE_CHECKED in request.POST
         for field, message in problems.items():
             form.add_error(field, message)
-        if not problems and "confirm" in request.POST:
+        if not problems and "confirm" in request.POST and not unwarned:
             return _book_visit(request, inspection, form)
         if not problems:
             answers = posted_answers(request, form)
@@ -419,10 +428,7 @@ def visit_schedule(request: HttpRequest, inspection_id: UUID) -> HttpResponse:
                 "inspection": inspection,
                 "form": form,
                 "answers": answers,
-                # A reason given for a date with full notice is not kept.
-                "short_notice": services.is_short_notice(
-                    visit_on=data["visit_on"], today=timezone.localdate()
-                ),
+                "short_notice": short_notice,
             }
             return render(request, "actionplans/visit_check.html", context)
     context = {"inspection": inspection, "form": form}

@@ -753,3 +753,41 @@ def test_a_visit_is_named_by_its_date_as_gov_uk_writes_it_in_its_history(
     client = client_for(admin_user)
     history = client.get(reverse("inspections:history", args=[published.pk])).text
     assert named in history and f"on 0{visit_on.day} " not in history
+
+
+def test_a_visit_that_became_short_notice_after_its_check_page_is_checked_again(
+    client_for, admin_user, published
+):
+    """Found by the admin's journey review: the check page drawn at 11:50pm
+    for a visit 14 days away said nothing of short notice (a reason typed
+    anyway is not kept); confirmed at ten past midnight, 13 days away, it was
+    booked as short notice with that reason, the warning never shown. The
+    check page is drawn again, now with the warning, and books nothing."""
+    import time_machine
+
+    address = reverse("actionplans:visit_schedule", args=[published.pk])
+    day = date(2026, 12, 16)
+    data = {
+        "visit_on_0": day.day,
+        "visit_on_1": day.month,
+        "visit_on_2": day.year,
+        "short_notice_reason": "In case",
+    }
+    with time_machine.travel("2026-12-02 23:50:00+00:00", tick=False):  # London, GMT
+        client = client_for(admin_user)
+        check = client.post(address, data).text
+    assert "Check the visit before you book it" in check
+    assert "less than the usual notice" not in check
+    with time_machine.travel("2026-12-03 00:10:00+00:00", tick=False):
+        again = client.post(address, {**_carried(check), "confirm": "1"})
+    assert again.status_code == 200 and "less than the usual notice" in again.text
+    assert not PostInspectionVisit.objects.exists()
+    with time_machine.travel("2026-12-03 00:11:00+00:00", tick=False):
+        booked = client.post(address, {**_carried(again.text), "confirm": "1"})
+    assert booked.status_code == 302
+    assert PostInspectionVisit.objects.get().short_notice_reason == "In case"
+
+
+def _carried(check_page: str) -> dict:
+    """The answers a check page carries back, as its hidden inputs hold them."""
+    return dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', check_page))
