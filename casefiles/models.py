@@ -335,6 +335,17 @@ class CaseReview(BaseModel):
     def is_submitted(self) -> bool:
         return self.status == self.Status.SUBMITTED
 
+    @property
+    def first_reviewer(self):
+        """Who wrote the review, as the pages name them: once submitted, who
+        submitted it, not whom the case is assigned to. The lead inspector or
+        an admin may step in on a case assigned to someone else, or handed
+        back to no one; until submission, the assigned reviewer. Load
+        submitted_by and case__reviewer with the review."""
+        if self.is_submitted and self.submitted_by_id:
+            return self.submitted_by
+        return self.case.reviewer
+
     def practice_point_answers(self) -> list[tuple[str, str, str]]:
         """(field, question, answer label) for each key practice point."""
         return [

@@ -65,6 +65,8 @@ CASE_ROW_FIELDS = (
     "category__name",
     "reviewer_id",
     "reviewer__full_name",
+    "review__submitted_by_id",
+    "review__submitted_by__full_name",
     "review__status",
     "review__overall_rating",
     "review__second_review__rating",
@@ -151,20 +153,29 @@ def _case_rows(inspection: Inspection, cases, *, assign_links: bool = False) -> 
         # A submitted review keeps its reviewer: no link to a change refused.
         offer = assign_url is not None and status != CaseReview.Status.SUBMITTED
         case["assign_url"] = assign_url(case["pk"]) if offer else ""
-        case["reviewer"] = case["reviewer__full_name"] if case["reviewer_id"] else "Not assigned"
+        submitted = status == CaseReview.Status.SUBMITTED
+        case["reviewer"] = _row_reviewer(case, submitted)
         case["recorded"] = govuk_date(case["recorded_on"])
         case["status_tag"] = review_status_tag(status)
         # The rating the figures count: the second reviewer's, where they
         # rated the case differently (found by a review: the list showed the
         # first rating, and disagreed with the figures beside it).
         second = case["review__second_review__rating"]
-        submitted = status == CaseReview.Status.SUBMITTED
         case["rating"] = _RATING_LABELS.get(second or rating, rating) if submitted else ""
         case["first_rating"] = (
             _RATING_LABELS.get(rating, rating).lower() if submitted and second else ""
         )
         rows.append(case)
     return rows
+
+
+def _row_reviewer(case: dict, submitted: bool) -> str:
+    """Who submitted a submitted review (CaseReview.first_reviewer), else
+    whom the case is assigned to: the lead or an admin who stepped in, on a
+    case assigned to someone else or handed back, was not named."""
+    if submitted and case["review__submitted_by_id"]:
+        return case["review__submitted_by__full_name"]
+    return case["reviewer__full_name"] if case["reviewer_id"] else "Not assigned"
 
 
 def _category_counts(inspection: Inspection) -> list[dict]:
@@ -712,7 +723,9 @@ def second_review_list(request: HttpRequest, inspection_id: UUID) -> HttpRespons
     inspection = get_casefiles_inspection(request, inspection_id)
     second_reviews = (
         SecondReview.objects.filter(review__case__inspection=inspection)
-        .select_related("review__case__category", "review__case__reviewer", "reviewer")
+        .select_related(
+            "review__case__category", "review__case__reviewer", "review__submitted_by", "reviewer"
+        )
         .order_by("-status", "review__case__reference")
     )
     context = _context(

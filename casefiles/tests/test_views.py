@@ -1029,3 +1029,40 @@ def test_an_agreement_beside_a_different_rating_or_a_reason_is_refused_not_half_
     assert response.status_code == 302
     second = SecondReview.objects.get()
     assert (second.agrees, second.rating, second.reason) == (True, "", "")
+
+
+def test_the_pages_name_who_submitted_a_review_not_whom_the_case_was_assigned_to(
+    client_for, admin_user, inspector, lead_inspector, inspection, case
+):
+    """Found by the case file review: an admin (or the lead) who stepped in on
+    a case assigned to someone else, or handed back to no one, submitted the
+    review, and the review list, the case page, the second review list and
+    the second review page all named the assigned inspector as its reviewer."""
+    Case.objects.filter(pk=case.pk).update(second_review_due=True)
+    case.refresh_from_db()
+    submit_review(case, admin_user)  # assigned to Ian Inspector
+    handed_back = Case.objects.sampled().exclude(pk=case.pk).order_by("reference").first()
+    services.cases_assign(
+        inspection=inspection, case_ids=[handed_back.pk], reviewer=inspector, by=lead_inspector
+    )
+    services.cases_hand_back(
+        inspection=inspection, reviewers=[inspector], by=admin_user, reason="Off the team"
+    )
+    submit_review(handed_back, lead_inspector)
+    client = client_for(lead_inspector)
+
+    def row(html, reference):
+        return re.search(rf"<tr[^>]*>\s*<td[^>]*>.*?{re.escape(reference)}.*?</tr>", html, re.S)[0]
+
+    listing = client.get(url("review_list", inspection)).content.decode()
+    assert "Ada Admin" in row(listing, case.reference)
+    assert "Ian Inspector" not in row(listing, case.reference)
+    assert "Lena Lead" in row(listing, handed_back.reference)
+    detail = client.get(url("case_detail", inspection, case.pk)).content.decode()
+    reviewer = re.search(r"Reviewer</dt>\s*<dd[^>]*>(.*?)</dd>", detail, re.S)[1]
+    assert reviewer == "Ada Admin"
+    seconds = client.get(url("second_review_list", inspection)).content.decode()
+    assert "Ada Admin" in row(seconds, case.reference)
+    assert "Ian Inspector" not in row(seconds, case.reference)
+    page = client.get(url("second_review", inspection, case.pk)).content.decode()
+    assert "Reviewed by Ada Admin: rated" in page
