@@ -3,11 +3,17 @@ import copy
 import csv
 import io
 
-from crispy_forms_gds.layout import HTML, Button, Field, Fieldset, Layout, Size
+from crispy_forms_gds.layout import HTML, Button, ConditionalQuestion, Field, Fieldset, Layout, Size
 from django import forms
 from django.core.exceptions import ValidationError
 
-from core.forms import GovukForm, GovukMessagesMixin, PrivateFileField, submit_button
+from core.forms import (
+    ConditionalRadios,
+    GovukForm,
+    GovukMessagesMixin,
+    PrivateFileField,
+    submit_button,
+)
 from core.text import as_compared
 from core.uploads import describe_limits
 
@@ -342,23 +348,27 @@ class CaseReviewForm(GovukForm):
 
 
 class SecondReviewForm(GovukForm):
+    """Agree with the first rating, or, revealed under No (GOV.UK's
+    conditionally revealed question), give a different rating and why."""
+
     submit_label = "Save second review"
+    AGREE, DISAGREE = "Yes, I agree", "No, I would rate the case differently"
 
     agrees = forms.TypedChoiceField(
         label="Do you agree with the overall rating?",
-        choices=[("yes", "Yes, I agree"), ("no", "No, I would rate the case differently")],
+        choices=[("yes", AGREE), ("no", DISAGREE)],
         coerce=lambda value: value == "yes",
         widget=forms.RadioSelect,
         error_messages={"required": "Select yes if you agree with the overall rating"},
     )
     rating = forms.ChoiceField(
-        label="If you disagree, what is your rating?",
+        label="What is your rating of the case?",
         choices=CaseRating.choices,
         widget=forms.RadioSelect,
         required=False,
     )
     reason = forms.CharField(
-        label="If you disagree, why?",
+        label="Why do you rate the case differently?",
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
         # As long as the review's notes (found by the case files review: no limit at all).
@@ -366,12 +376,28 @@ class SecondReviewForm(GovukForm):
         error_messages={"max_length": "The reason must be 20,000 characters or fewer"},
     )
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, data=None, *args, **kwargs):
+        # With Yes chosen, the rating and reason revealed under No are hidden,
+        # not answers: a browser still sends what was typed there before the
+        # lead changed their mind, and they are dropped here, as GOV.UK's
+        # conditionally revealed questions are (refused, they were errors
+        # beside fields the page had hidden).
+        if data is not None and data.get("agrees") == "yes":
+            data = data.copy()
+            for name in ("rating", "reason"):
+                data.pop(name, None)
+        super().__init__(data, *args, **kwargs)
         self.helper.layout = Layout(
-            Field.radios("agrees", legend_size=Size.MEDIUM),
-            Field.radios("rating", legend_size=Size.SMALL),
-            Field.textarea("reason"),
+            ConditionalRadios(
+                "agrees",
+                self.AGREE,
+                ConditionalQuestion(
+                    self.DISAGREE,
+                    Field.radios("rating", legend_size=Size.SMALL),
+                    Field.textarea("reason"),
+                ),
+                legend_size=Size.MEDIUM,
+            ),
             submit_button("submit", self.submit_label),
         )
 

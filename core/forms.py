@@ -7,6 +7,7 @@ from datetime import date
 from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Button, Field, Layout, Size
+from crispy_forms_gds.layout import ConditionalRadios as GdsConditionalRadios
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
@@ -31,6 +32,22 @@ def posted_answers(request, form: forms.Form) -> list[tuple[str, str]]:
         if names.fullmatch(name)
         for value in values
     ]
+
+
+class ConditionalRadios(GdsConditionalRadios):
+    """Radios with a question revealed under an option (GOV.UK's
+    "conditionally revealing a related question"), whose legend is
+    `legend_size`: crispy-forms-gds's own takes no size. Give each option by
+    its label, or as crispy-forms-gds's ConditionalQuestion(label, *fields) to reveal fields
+    under it. templates/gds/layout/conditional_question.html draws them."""
+
+    def __init__(self, field: str, *choices, legend_size: str = Size.SMALL):
+        super().__init__(field, *choices)
+        self.legend_size = legend_size
+
+    def render(self, form, context, *args, **kwargs):
+        with context.push(legend_size=Size.for_legend(self.legend_size)):
+            return super().render(form, context, *args, **kwargs)
 
 
 def submit_button(name: str, label: str, **kwargs) -> Button:

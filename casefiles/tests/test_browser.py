@@ -167,9 +167,20 @@ def test_import_sample_review_second_review_and_figures(
     visit(page, "Second reviews")
     page.get_by_role("link", name=reference, exact=True).click()
     visit(page, f"Second review of case {reference}")
+    # The rating and reason are revealed under No (GOV.UK's conditional reveal).
+    expect(page.get_by_label("Requires improvement")).to_be_hidden()
     page.get_by_label("No, I would rate the case differently").check()
+    expect(page.get_by_label("Requires improvement")).to_be_visible()
+    page.get_by_role("button", name="Save second review").click()
+    # Sent back with errors: the reveal open, each error beside its field.
+    visit(page, f"Second review of case {reference}")
+    expect(page.get_by_label("No, I would rate the case differently")).to_be_checked()
+    reveal = page.locator("#conditional_agrees_2")
+    expect(reveal).to_be_visible()
+    expect(reveal).to_contain_text("Select your rating for the case")
+    expect(reveal).to_contain_text("Enter why you rate the case differently")
     page.get_by_label("Requires improvement").check()
-    page.get_by_label("If you disagree, why?").fill(
+    page.get_by_label("Why do you rate the case differently?").fill(
         "Risk was not reassessed after the second report."
     )
     page.get_by_role("button", name="Save second review").click()

@@ -1006,29 +1006,78 @@ def test_a_sampled_case_found_on_the_case_list_leads_to_its_review(
     assert f"/cases/{other.pk}/" not in page
 
 
-def test_an_agreement_beside_a_different_rating_or_a_reason_is_refused_not_half_saved(
+def test_answers_left_under_no_are_not_kept_when_the_lead_agrees(
     client_for, inspector, lead_inspector, inspection, case
 ):
-    """Found by the case file review: 'Yes, I agree' with 'Inadequate' chosen
-    and a reason written was saved as an agreement, the rating and reason
-    dropped without a word: the lead's disagreement left no record, the
-    figures kept the first rating and the agreement rate counted it agreed."""
+    """The rating and reason are revealed under No: with Yes chosen the page
+    hides them, and what a browser still sends of them (typed before the
+    lead chose Yes) is not an answer. It was refused (the case file review's
+    fix, when the page showed them under both answers), with its errors
+    beside fields the reveal now hides. The service still refuses an
+    agreement given with a rating or a reason (test_reviews)."""
     Case.objects.filter(pk=case.pk).update(second_review_due=True)
     case.refresh_from_db()
     submit_review(case, inspector)  # rated good
-    client = client_for(lead_inspector)
-    address = url("second_review", inspection, case.pk)
-    html = client.post(
-        address, {"agrees": "yes", "rating": "inadequate", "reason": "No referral was made."}
-    ).content.decode()
-    assert "You agree with the rating of good, so select good here" in html
-    assert "You agree with the overall rating, so delete the reason" in html
-    assert not SecondReview.objects.filter(status=SecondReview.Status.COMPLETED).exists()
-    # The first rating chosen again, and no reason: an agreement.
-    response = client.post(address, {"agrees": "yes", "rating": "good", "reason": " "})
+    response = client_for(lead_inspector).post(
+        url("second_review", inspection, case.pk),
+        {"agrees": "yes", "rating": "inadequate", "reason": "No referral was made."},
+    )
     assert response.status_code == 302
     second = SecondReview.objects.get()
     assert (second.agrees, second.rating, second.reason) == (True, "", "")
+
+
+def _reveal(html: str) -> str:
+    """The element revealed under No, opening tag and all."""
+    return re.search(
+        r'<div class="govuk-radios__conditional[^"]*" id="conditional_agrees_2">.*?'
+        r'(?=<button name="submit")',
+        html,
+        re.S,
+    )[0]
+
+
+def test_the_rating_and_reason_are_revealed_under_no(
+    client_for, inspector, lead_inspector, inspection, case
+):
+    """GOV.UK's conditionally revealed question: the rating and reason sit
+    under the No option, hidden until it is chosen (govuk-frontend's radios
+    module reveals them), and open when the page comes back with No chosen,
+    its errors beside the fields and linked from the summary."""
+    Case.objects.filter(pk=case.pk).update(second_review_due=True)
+    case.refresh_from_db()
+    submit_review(case, inspector)
+    client = client_for(lead_inspector)
+    address = url("second_review", inspection, case.pk)
+
+    html = client.get(address).content.decode()
+    assert '<div class="govuk-radios" data-module="govuk-radios">' in html
+    yes = re.search(r'<input[^>]*id="id_agrees_1"[^>]*>', html)[0]
+    no = re.search(r'<input[^>]*id="id_agrees_2"[^>]*>', html)[0]
+    assert 'value="yes"' in yes and "aria-controls" not in yes
+    assert 'value="no"' in no and 'aria-controls="conditional_agrees_2"' in no
+    reveal = _reveal(html)
+    assert reveal.startswith(
+        '<div class="govuk-radios__conditional govuk-radios__conditional--hidden"'
+    )
+    assert 'name="rating"' in reveal and 'name="reason"' in reveal
+    assert html.count('name="rating"') == 3 and html.count('name="reason"') == 1  # only there
+
+    html = client.post(address, {"agrees": "no", "reason": " "}).content.decode()
+    no = re.search(r'<input[^>]*id="id_agrees_2"[^>]*>', html)[0]
+    assert " checked" in no
+    reveal = _reveal(html)
+    assert reveal.startswith('<div class="govuk-radios__conditional" id="conditional_agrees_2">')
+    assert "Select your rating for the case" in reveal
+    assert "Enter why you rate the case differently" in reveal
+    assert "govuk-form-group--error" in reveal
+    assert '<a href="#id_rating_1">Select your rating for the case</a>' in html
+    assert '<a href="#id_reason">Enter why you rate the case differently</a>' in html
+    assert SecondReview.objects.get().status == SecondReview.Status.PENDING
+
+    html = client.post(address, {}).content.decode()
+    assert '<a href="#id_agrees_1">Select yes if you agree with the overall rating</a>' in html
+    assert 'id="id_agrees_1"' in html
 
 
 def test_the_pages_name_who_submitted_a_review_not_whom_the_case_was_assigned_to(
