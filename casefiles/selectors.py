@@ -140,7 +140,8 @@ def _review_status(figures) -> tuple[str, str]:
     """(words, tag colour) for a task list: not started, in progress, completed."""
     if not figures.sampled:
         return "Not started", "grey"
-    if figures.outstanding or figures.second_reviews_done < figures.second_reviews_due:
+    waiting = figures.second_reviews_waiting  # for a next lead, who may never come
+    if figures.outstanding or figures.second_reviews_done + waiting < figures.second_reviews_due:
         return "In progress", "light-blue"
     return "Completed", "green"
 
@@ -171,6 +172,8 @@ class ReviewProgress(ReviewCounts):
     second_reviews_due: int = 0
     second_reviews_done: int = 0
     second_reviews_agreed: int = 0
+    # Of reviews the lead wrote: they wait for a next lead (casefiles.services.case_review_submit).
+    second_reviews_waiting: int = 0
 
     @property
     def status(self) -> tuple[str, str]:
@@ -347,11 +350,16 @@ def review_progress(inspection: Inspection) -> ReviewProgress:
     second = "review__second_review"
     completed = Q(**{f"{second}__status": SecondReview.Status.COMPLETED})
     agreed = completed & Q(**{f"{second}__agrees": True})
+    waiting = Q(
+        **{f"{second}__status": SecondReview.Status.PENDING},
+        review__submitted_by_id=inspection.lead_inspector_id,
+    )
     counts = _review_counts(
         inspection,
         second_reviews_due=Count(second),
         second_reviews_done=Count(second, filter=completed),
         second_reviews_agreed=Count(second, filter=agreed),
+        second_reviews_waiting=Count(second, filter=waiting),
     )
     return ReviewProgress(**counts)
 

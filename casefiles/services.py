@@ -1031,9 +1031,13 @@ def case_review_submit(*, review: CaseReview, by, seen: str | None = None) -> Ca
     review.submitted_by = by
     review.save(update_fields=["status", "submitted_at", "submitted_by", "updated_at"])
     inspection = review.case.inspection
-    # The lead inspector second-reviews; a review the lead wrote has no one to
-    # check it independently, and would only inflate the agreement rate.
-    if review.case.second_review_due and by.pk != inspection.lead_inspector_id:
+    # The lead inspector second-reviews. One of a review the lead wrote is
+    # theirs to hold, not to do (second_review_complete refuses it): it waits,
+    # offered to no one and stopping nothing (inspections.services.
+    # second_reviews_to_do), for a next lead, who is handed it as any other
+    # still to do. Not made at all, a new lead never learnt the case had been
+    # chosen, and its figures went out unmoderated (found by the case file review).
+    if review.case.second_review_due:
         SecondReview.objects.create(review=review, reviewer_id=inspection.lead_inspector_id)
     _audit(
         by=by,

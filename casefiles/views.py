@@ -618,6 +618,7 @@ def case_detail(request: HttpRequest, inspection_id: UUID, case_id: UUID) -> Htt
             and not second.is_completed
             and can_moderate(request.user, inspection)
             and case_files_open(inspection)
+            and review.submitted_by_id != request.user.pk  # it waits for the next lead
         ),
     )
     return render(request, "casefiles/case_detail.html", context)

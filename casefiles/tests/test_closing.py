@@ -3,9 +3,12 @@ pre-publication checks, and the case review figures are fixed from then on."""
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import timezone
 
+from casefiles import services as casefile_services
 from casefiles.models import Case, SecondReview
+from casefiles.selectors import review_progress
 from inspections import services as inspection_services
 from inspections.models import Grade, Inspection, Judgment
 
@@ -82,4 +85,63 @@ def test_a_judgment_citing_case_file_figures_that_do_not_exist_does_not_go_to_th
         )
     assert error.value.messages == [expected]
     inspection.judgments.filter(topic="partnership_working").update(cites_case_reviews=False)
+    assert inspection_services.publication_blockers(inspection) == []
+
+
+def test_a_review_the_lead_wrote_waits_for_the_next_lead_and_never_holds_up_the_report(
+    client_for, inspection, lead_inspector, inspector, admin_user, moderated
+):
+    """Found by the case file review: a review of a case chosen for a second
+    review, written by the lead who stepped in, got no second review at all.
+    The lead may not moderate their own, and it does not stop the report
+    going to the force; but a new lead (the first ill, say) was never told
+    the case was chosen, and its rating went into the figures 'after second
+    review' unmoderated, where a review the new lead wrote waits for the
+    next lead and is handed over (test_races)."""
+    from accounts.models import User
+    from accounts.tests.factories import UserFactory
+
+    third = Case.objects.sampled().exclude(pk__in=[c.pk for c in moderated]).first()
+    Inspection.objects.filter(pk=inspection.pk).update(stage=Inspection.Stage.FIELDWORK)
+    Case.objects.filter(pk=third.pk).update(second_review_due=True, reviewer=inspector)
+    third.refresh_from_db()
+    submit_review(third, lead_inspector)  # stepped in on Ian's case
+    rest = Case.objects.sampled().filter(review=None)
+    rest.update(second_review_due=False, reviewer=inspector)
+    for case in rest:
+        submit_review(case, inspector)
+    Inspection.objects.filter(pk=inspection.pk).update(stage=Inspection.Stage.MODERATION)
+    inspection.refresh_from_db()
+    for second in SecondReview.objects.exclude(review__case=third):
+        second.status, second.agrees = SecondReview.Status.COMPLETED, True
+        second.save()
+    # Not the lead's to do: it does not hold up the report, nor keep the task
+    # list's case file reviews in progress for ever.
+    assert inspection_services.publication_blockers(inspection) == []
+    progress = review_progress(inspection)
+    assert (progress.second_reviews_due, progress.second_reviews_waiting) == (3, 1)
+    assert progress.status[0] == "Completed"
+    listing = client_for(lead_inspector).get(
+        reverse("casefiles:second_review_list", args=[inspection.pk])
+    )
+    assert "the next lead does this one" in listing.text
+    assert "(1 waits for the next lead inspector, as the lead inspector wrote" in listing.text
+    page = client_for(lead_inspector).get(third.get_absolute_url()).text
+    assert "so it waits for the next lead inspector" in page
+    assert "Second-review this case" not in page
+
+    # A new lead is handed it, and it is theirs to do before the report goes.
+    new_lead = UserFactory(full_name="Sam Second", role=User.Role.LEAD_INSPECTOR)
+    inspection_services.inspection_change_lead(
+        inspection=inspection, lead_inspector=new_lead, reason="Lena is ill", by=admin_user
+    )
+    inspection.refresh_from_db()
+    waiting = SecondReview.objects.get(review__case=third)
+    assert (waiting.reviewer, waiting.status) == (new_lead, SecondReview.Status.PENDING)
+    blockers = inspection_services.publication_blockers(inspection)
+    assert "Complete the 1 second review of case file reviews still to do" in blockers
+    assert review_progress(inspection).status[0] == "In progress"
+    casefile_services.second_review_complete(
+        second_review=waiting, agrees=True, rating="", reason="", by=new_lead
+    )
     assert inspection_services.publication_blockers(inspection) == []

@@ -147,11 +147,19 @@ def test_a_second_review_is_recorded_once(second, lead_inspector):
 
 def test_a_review_the_lead_wrote_gets_no_second_review_by_the_lead(case, lead_inspector):
     """Found by review: the lead stepped in to write a review chosen for a
-    second review, then agreed with it, counting towards the agreement rate."""
+    second review, then agreed with it, counting towards the agreement rate.
+    Its second review waits for a next lead (test_closing): it was not made
+    at all, which asserted here that none existed."""
     Case.objects.filter(pk=case.pk).update(second_review_due=True)
     case.refresh_from_db()
     submit_review(case, lead_inspector, overall_rating="good")
-    assert not SecondReview.objects.exists()
+    second = SecondReview.objects.get()
+    with pytest.raises(ValidationError, match="you cannot second-review it"):
+        services.second_review_complete(
+            second_review=second, agrees=True, rating="", reason="", by=lead_inspector
+        )
+    second.refresh_from_db()
+    assert second.status == SecondReview.Status.PENDING
 
 
 def test_the_lead_cannot_complete_a_second_review_of_their_own_review(
