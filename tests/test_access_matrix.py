@@ -59,7 +59,9 @@ EXPECTED = {
     "inspections:programme": "200 403 403 403 404 404 302",
     "inspections:new": "200 403 403 403 404 404 302",
     "inspections:detail": "200 200 200 404 200 404 302",
-    "inspections:edit": "200 403 403 404 404 404 302",
+    # The world's inspection is past fieldwork, so its plan is fixed: the admin
+    # is sent to the inspection's page saying why (services.plan_fixed).
+    "inspections:edit": "302 403 403 404 404 404 302",
     "inspections:dates": "200 403 403 404 404 404 302",
     "inspections:lead": "200 403 403 404 404 404 302",
     # Published: only a planned inspection is cancelled, so an admin is sent
