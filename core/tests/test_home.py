@@ -10,6 +10,14 @@ def test_admin_home_is_the_programme(client_for, admin_user):
     assert "Nothing is overdue." in html
 
 
+def test_admin_home_links_to_the_case_categories(client_for, admin_user):
+    """Found by crawling every link as each demo user: no page linked to the
+    case categories, so an admin could add or retire one only by typing its
+    address (its back link already leads home)."""
+    html = client_for(admin_user).get(reverse("core:home")).content.decode()
+    assert f'href="{reverse("casefiles:category_list")}">Change the case categories</a>' in html
+
+
 def test_inspector_home_lists_their_inspections(client_for, inspector):
     response = client_for(inspector).get(reverse("core:home"))
     assert response.templates[0].name == "core/home_inspector.html"
