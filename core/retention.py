@@ -2,7 +2,8 @@
 for settings.PROGRAMME_RULES["RETENTION_MONTHS"] (24 by default).
 
 Deleted: the free-text notes and observations of case reviews, the reasons
-given at second review for rating a case differently, and every
+given at second review for rating a case differently, the reasons a case
+was taken out of the sample (casefiles.services.case_replace), and every
 uploaded file (documents examined, action plan documents, case lists). Kept:
 grades, findings, recommendations, ratings and figures, and the audit trail,
 which records each deletion.
@@ -22,7 +23,13 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from actionplans.models import ActionPlan, ActionPlanVersion
-from casefiles.models import CaseListImport, CaseReview, SecondReview, TopicAssessment
+from casefiles.models import (
+    CaseListImport,
+    CaseReplacement,
+    CaseReview,
+    SecondReview,
+    TopicAssessment,
+)
 from inspections.models import Document, Inspection, ReportFile
 
 from . import audit, uploads
@@ -68,6 +75,7 @@ class Removed:
     review_notes: int = 0
     observations: int = 0
     second_review_reasons: int = 0
+    replacement_reasons: int = 0
     files: list[str] = field(default_factory=list)
     audit_rows: int = 0  # audit rows quoting the text deleted
 
@@ -77,6 +85,7 @@ class Removed:
             self.review_notes
             or self.observations
             or self.second_review_reasons
+            or self.replacement_reasons
             or self.files
             or self.audit_rows
         )
@@ -142,7 +151,12 @@ def _audit_rows_quoting_text(inspection: Inspection) -> list[AuditEvent]:
         }
         # A second review's comment is the lead's reason for rating the case
         # differently: free text about the case, as the notes are.
-        reason = event.action == "second_review.completed" and bool(event.comment)
+        # So is the reason a case was taken out of the sample ("the file
+        # is about a sibling…"), kept as its audit row's comment.
+        reason = bool(event.comment) and event.action in (
+            "second_review.completed",
+            "sample.case_replaced",
+        )
         redacted = {**event.changes, **changed}
         comment = REDACTED if reason else event.comment
         if (redacted, comment) != (event.changes, event.comment):
@@ -161,6 +175,7 @@ def _removable(inspection: Inspection) -> tuple[Removed, list, list, list]:
     # Kept until now by mistake (found by the case files review): the
     # lead's free text on the case, beside the first reviewer's notes.
     reasons = SecondReview.objects.filter(review__case__inspection=inspection).exclude(reason="")
+    replaced = CaseReplacement.objects.filter(draw__inspection=inspection).exclude(reason="")
     files = list(StoredFile.objects.filter(pk__in=_file_ids(inspection)))
     quoting = _audit_rows_quoting_text(inspection)
     removed = Removed(
@@ -168,10 +183,11 @@ def _removable(inspection: Inspection) -> tuple[Removed, list, list, list]:
         review_notes=reviews.count(),
         observations=observations.count(),
         second_review_reasons=reasons.count(),
+        replacement_reasons=replaced.count(),
         files=[f.original_name for f in files],
         audit_rows=len(quoting),
     )
-    return removed, [reviews, observations, reasons], files, quoting
+    return removed, [reviews, observations, reasons, replaced], files, quoting
 
 
 def retention_apply(*, today: date, dry_run: bool, by=None) -> list[Removed]:
@@ -218,10 +234,11 @@ def _lock(inspection: Inspection) -> None:
 def _clear(inspection, removed: Removed, texts: list, files, quoting, by) -> None:
     """One inspection's deletions, and the audit row that records them."""
     # Bulk updates on purpose: the audit row below records the deletion.
-    reviews, observations, reasons = texts
+    reviews, observations, reasons, replaced = texts
     reviews.update(notes="")
     observations.update(observation="")
     reasons.update(reason="")
+    replaced.update(reason="")
     for stored_file in files:
         uploads.delete_stored_file(stored_file)
     for event in quoting:
@@ -239,6 +256,7 @@ def _clear(inspection, removed: Removed, texts: list, files, quoting, by) -> Non
                 "case review notes": removed.review_notes,
                 "topic observations": removed.observations,
                 "second review reasons": removed.second_review_reasons,
+                "reasons cases were replaced": removed.replacement_reasons,
                 # How many, never their names: an evidence document's file
                 # name may be a child's, which no row of the history holds
                 # (inspections.services.file_kind).

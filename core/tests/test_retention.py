@@ -367,6 +367,42 @@ def test_retention_deletes_the_reason_given_at_second_review(closed, lead_inspec
     assert event.comment == "[deleted under the retention policy]"
 
 
+def test_retention_deletes_the_reason_a_case_was_replaced(closed, lead_inspector, capsys):
+    """The reason a case was taken out of the sample is free text about the
+    case, as a second review's reason is (found by the review of the day's
+    changes): it goes, with its audit row's comment; who replaced which case
+    stays."""
+    from casefiles.models import Case, CaseReplacement
+
+    draw = closed.sample_draws.first()
+    out, new = Case.objects.filter(inspection=closed, sample_draw=None).order_by("reference")[:2]
+    record = CaseReplacement.objects.create(
+        draw=draw,
+        removed=out,
+        replacement=new,
+        reason="The file is about the child's brother",
+        replaced_by=lead_inspector,
+    )
+    event = audit.record(
+        by=lead_inspector,
+        action="sample.case_replaced",
+        obj=record,
+        inspection_id=closed.pk,
+        changes={"case": [out.reference, new.reference]},
+        comment=record.reason,
+    )
+    retain(today=TODAY)
+    assert "1 reasons cases were replaced" in capsys.readouterr().out
+    record.refresh_from_db()
+    event.refresh_from_db()
+    assert record.reason == "" and record.removed == out and record.replacement == new
+    assert event.comment == "[deleted under the retention policy]"
+    assert event.changes == {"case": [out.reference, new.reference]}
+    assert not AuditEvent.objects.filter(comment__icontains="brother").exists()
+    applied = AuditEvent.objects.get(action="retention.applied", inspection_id=closed.pk)
+    assert applied.changes["reasons cases were replaced"] == [1, 0]
+
+
 def test_notes_cleared_before_the_period_ends_go_from_the_audit_trail_too(
     private_storage, force_a, lead_inspector, inspector, admin_user, capsys
 ):

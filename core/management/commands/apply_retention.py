@@ -50,6 +50,7 @@ class Command(BaseCommand):
                 f"{item.inspection} ({_ended(item.inspection)}): {verb} "
                 f"{item.review_notes} case review notes, {item.observations} observations, "
                 f"{item.second_review_reasons} second review reasons, "
+                f"{item.replacement_reasons} reasons cases were replaced, "
                 f"{item.audit_rows} audit records quoting that text, "
                 f"{len(item.files)} files" + (f" ({', '.join(item.files)})" if item.files else "")
             )
