@@ -1015,11 +1015,18 @@ def case_review_submit(*, review: CaseReview, by, seen: str | None = None) -> Ca
     # The inspection's lock first, then the review's, as case_review_save
     # takes them: two orders could deadlock.
     _require_open(review.case.inspection_id)
+    reference = review.case.reference
     review = (
         CaseReview.objects.select_for_update(of=("self",))
         .select_related("case__inspection__force")
-        .get(pk=review.pk)
+        .filter(pk=review.pk)
+        .first()
     )
+    if review is None:  # its draft deleted as the case was replaced (case_replace) meanwhile
+        raise ValidationError(
+            f"Case {reference} was taken out of the sample, so its review has not been submitted",
+            code="gone",
+        )
     if review.is_submitted:  # a second click, or another tab
         raise ValidationError("This review has already been submitted")
     refuse_if_stale(seen, review_version(review), STALE_CHECK)

@@ -125,6 +125,29 @@ def test_a_case_whose_review_was_submitted_is_not_replaced(
     assert not AuditEvent.objects.filter(action="sample.case_replaced").exists()
 
 
+def test_a_submission_that_waited_for_the_replacement_is_refused_not_an_error(
+    inspection, drawn, inspector, lead_inspector
+):
+    """The reviewer clicks Submit on the check page as the lead replaces the
+    case: the submission waits for the inspection's lock, then finds the
+    draft deleted with the case taken out. It is refused with a message (the
+    view then sends them to the case in its place), not a server error."""
+    out = sampled(inspection)[0]
+    Case.objects.filter(pk=out.pk).update(reviewer=inspector)
+    out.refresh_from_db()
+    services.case_review_save(case=out, answers=COMPLETE_ANSWERS, by=inspector)
+    draft = CaseReview.objects.get(case=out)  # as the check page loaded it
+    services.case_replace(case=out, reason="File missing", by=lead_inspector)
+
+    with pytest.raises(ValidationError) as raised:
+        services.case_review_submit(review=draft, by=inspector)
+    assert raised.value.code == "gone"
+    assert raised.value.messages == [
+        f"Case {out.reference} was taken out of the sample, so its review has not been submitted"
+    ]
+    assert not CaseReview.objects.filter(case=out).exists()
+
+
 def test_with_no_case_left_in_the_category_nothing_changes(inspection, inspector, lead_inspector):
     out = exploitation_drawn(inspection, 2, 2, inspector)[0]
     with pytest.raises(ValidationError, match="no other case of child sexual"):
