@@ -777,6 +777,17 @@ def case_replace(*, case: Case, reason: str, by) -> CaseReplacement:
         },
         comment=reason,
     )
+    if replacement.reviewer_id:
+        # The reviewer goes with the replacement: an assignment, on the trail
+        # as every other one is (cases_assign).
+        _audit(
+            by=by,
+            action="case.assigned",
+            obj=replacement,
+            inspection=inspection,
+            changes=audit.diff({"reviewer": None}, {"reviewer": replacement.reviewer}),
+            comment=f"Drawn in place of case {case.reference}",
+        )
     return record
 
 

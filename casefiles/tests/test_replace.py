@@ -12,6 +12,7 @@ from django.urls import reverse
 from casefiles import services
 from casefiles.models import Case, CaseReplacement, CaseReview
 from casefiles.sampling import choose_replacement
+from core import audit
 from core.models import AuditEvent
 from inspections.models import Inspection
 
@@ -82,6 +83,32 @@ def test_a_case_is_replaced_by_another_of_its_category_which_takes_its_place(
     assert event.inspection_id == inspection.pk and event.force_id == inspection.force_id
     assert event.changes == {"case": [out.reference, new.reference]}
     assert event.comment == "Not a child protection case."
+
+
+def test_the_case_drawn_in_its_place_is_recorded_as_assigned_to_the_reviewer(
+    inspection, drawn, inspector, lead_inspector
+):
+    """The reviewer goes with the replacement: that assignment is on the
+    trail, as every other one is (cases_assign), with who made it."""
+    out = sampled(inspection)[0]
+    services.cases_assign(
+        inspection=inspection, case_ids=[out.pk], reviewer=inspector, by=lead_inspector
+    )
+    record = services.case_replace(case=out, reason="File missing", by=lead_inspector)
+
+    event = AuditEvent.objects.get(action="case.assigned", object_id=str(record.replacement.pk))
+    assert event.actor == lead_inspector and event.inspection_id == inspection.pk
+    assert event.changes == {"reviewer": [None, audit.person(inspector)]}
+    assert event.comment == f"Drawn in place of case {out.reference}"
+
+
+def test_a_case_not_assigned_drawn_in_its_place_records_no_assignment(
+    inspection, drawn, lead_inspector
+):
+    record = services.case_replace(case=sampled(inspection)[0], reason="Missing", by=lead_inspector)
+    assert not AuditEvent.objects.filter(
+        action="case.assigned", object_id=str(record.replacement.pk)
+    ).exists()
 
 
 def test_the_same_list_and_seed_replace_a_case_with_the_same_case(
