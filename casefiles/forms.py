@@ -138,25 +138,34 @@ class SampleDrawForm(GovukForm):
     # The latest draw as the page showed it (services.draw_version).
     seen = forms.CharField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, population: list[tuple[CaseCategory, int]], redraw: bool, **kwargs):
+    def __init__(
+        self, *args, population: list[tuple[CaseCategory, int, int]], redraw: bool, **kwargs
+    ):
+        """population: (category, cases that may be drawn, cases taken out of
+        the sample, which are never drawn again) for each category."""
         super().__init__(*args, **kwargs)
         self.population = population
         self.redraw = redraw
         size_fields = {}
-        for category, count in population:
+        for category, count, out in population:
             name = category.name[0].lower() + category.name[1:]
+            cases = f"{count:,} case{'s' if count != 1 else ''}"
+            hint, has = f"{cases} in the list", f"the list has {cases} in that category"
+            if out:
+                were = "was" if out == 1 else "were"
+                hint = f"{cases} in the list can be drawn: {out:,} {were} taken out of the sample"
+                has = f"{cases} in that category can be drawn"
             size_fields[f"size_{category.slug}"] = forms.IntegerField(
                 label=category.name,
                 required=False,
                 min_value=0,
                 max_value=count,
-                help_text=f"{count:,} case{'s' if count != 1 else ''} in the list",
+                help_text=hint,
                 widget=_numeric_input(),
                 error_messages={
                     "invalid": f"The sample size for {name} must be a whole number",
                     "min_value": f"The sample size for {name} must be 0 or more",
-                    "max_value": f"The sample size for {name} must be {count:,} or fewer: "
-                    f"the list has {count:,} case{'s' if count != 1 else ''} in that category",
+                    "max_value": f"The sample size for {name} must be {count:,} or fewer: {has}",
                 },
             )
         self.fields = {**size_fields, "seed": self.fields["seed"], "seen": self.fields["seen"]}
@@ -199,7 +208,7 @@ class SampleDrawForm(GovukForm):
     def sizes(self) -> dict[str, int]:
         return {
             category.slug: self.cleaned_data.get(f"size_{category.slug}") or 0
-            for category, _ in self.population
+            for category, _, _ in self.population
         }
 
 

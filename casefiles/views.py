@@ -187,13 +187,15 @@ def _category_counts(inspection: Inspection) -> list[dict]:
     the condition of the partial index of sampled cases so that only the 60
     of them are joined to their reviews.
     """
-    population = dict(
+    listed = (
         Case.objects.filter(inspection=inspection)
         .values("category_id")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("pk"), taken_out=Count("replaced"))
         .order_by()
-        .values_list("category_id", "n")
+        .values_list("category_id", "n", "taken_out")
     )
+    population = {category_id: n for category_id, n, _ in listed}
+    taken_out = {category_id: out for category_id, _, out in listed}
     in_sample = FilteredRelation(
         "cases", condition=Q(cases__inspection=inspection, cases__sample_draw__isnull=False)
     )
@@ -216,6 +218,8 @@ def _category_counts(inspection: Inspection) -> list[dict]:
             "category__slug": category["slug"],
             "category__position": category["position"],
             "population": population[category["pk"]],
+            # Taken out of the sample (case_replace): never drawn again.
+            "taken_out": taken_out[category["pk"]],
             "sampled": category["sampled"],
             "submitted": category["submitted"],
             "started": category["started"],
@@ -418,7 +422,11 @@ def sample_draw(request: HttpRequest, inspection_id: UUID) -> HttpResponse:
         c.slug: c
         for c in CaseCategory.objects.filter(slug__in=[r["category__slug"] for r in counts])
     }
-    population = [(categories[row["category__slug"]], row["population"]) for row in counts]
+    # What may be drawn: not the cases taken out of the sample (services.population_by_category).
+    population = [
+        (categories[row["category__slug"]], row["population"] - row["taken_out"], row["taken_out"])
+        for row in counts
+    ]
     draws = list(inspection.sample_draws.select_related("drawn_by")[:1])
     version = services.draw_version(draws[0] if draws else None)
     if draws and request.POST.get("seen", version) != version:

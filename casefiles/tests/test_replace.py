@@ -220,6 +220,28 @@ def test_a_case_taken_out_is_never_drawn_again(inspection, drawn, inspector, lea
     assert not out.in_sample and len(sampled(inspection)) == 9
 
 
+def test_the_draw_page_counts_only_the_cases_that_can_be_drawn(
+    client_for, inspection, drawn, inspector, lead_inspector
+):
+    """After a case is taken out (and before any review starts), the draw
+    page offered all ten cases of the category, 'ten in the list', then
+    refused ten saying the list had nine, in the error summary alone."""
+    services.case_replace(case=sampled(inspection)[0], reason="File missing", by=lead_inspector)
+    draw_url = reverse("casefiles:sample_draw", args=[inspection.pk])
+
+    html = client_for(inspector).get(draw_url).text
+    assert "9 cases in the list can be drawn: 1 was taken out of the sample" in html
+    posted = {"size_child-exploitation": "10", "reason": "Bigger", "seen": "1"}
+    html = client_for(inspector).post(draw_url, posted).text
+    message = (
+        "The sample size for child sexual or criminal exploitation must be 9 or fewer: "
+        "9 cases in that category can be drawn"
+    )
+    beside = r'class="govuk-error-message">\s*<span class="govuk-visually-hidden">Error:</span>'
+    assert re.search(beside + r"\s*" + re.escape(message), html), html
+    assert inspection.sample_draws.count() == 1
+
+
 def test_nothing_is_replaced_once_case_files_are_closed(inspection, drawn, lead_inspector):
     Inspection.objects.filter(pk=inspection.pk).update(stage=Inspection.Stage.PRE_PUBLICATION)
     out = sampled(inspection)[0]
