@@ -980,8 +980,16 @@ def case_review_save(
     saved since (the lead inspector stepped in, another tab), nothing is saved,
     rather than the page's older answers overwriting the newer ones."""
     _require_open(case.inspection_id)
-    # Still in the sample: it may have been drawn again since the page was drawn.
+    # Still in the sample: it may have been drawn again, or the case replaced,
+    # since the page was drawn.
     if not Case.objects.sampled().filter(pk=case.pk).exists():
+        replaced = CaseReplacement.objects.filter(removed=case).select_related("replacement")
+        if record := replaced.first():
+            raise ValidationError(
+                f"Case {case.reference} was taken out of the sample, so your answers have not "
+                f"been saved. Case {record.replacement.reference} was drawn in its place",
+                code="gone",
+            )
         raise ValidationError(
             f"Case {case.reference} is no longer in the sample: the sample was drawn again"
         )

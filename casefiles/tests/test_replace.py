@@ -175,6 +175,25 @@ def test_a_submission_that_waited_for_the_replacement_is_refused_not_an_error(
     assert not CaseReview.objects.filter(case=out).exists()
 
 
+def test_a_draft_saved_as_the_case_is_replaced_says_it_was_replaced(
+    inspection, drawn, inspector, lead_inspector
+):
+    """The reviewer's Save, waiting for the inspection's lock as the lead
+    replaced the case, was refused saying the sample had been drawn again."""
+    out = sampled(inspection)[0]
+    Case.objects.filter(pk=out.pk).update(reviewer=inspector)
+    out.refresh_from_db()
+    record = services.case_replace(case=out, reason="File missing", by=lead_inspector)
+
+    with pytest.raises(ValidationError) as raised:
+        services.case_review_save(case=out, answers={"notes": "Typed meanwhile"}, by=inspector)
+    assert raised.value.messages == [
+        f"Case {out.reference} was taken out of the sample, so your answers have not been "
+        f"saved. Case {record.replacement.reference} was drawn in its place"
+    ]
+    assert not CaseReview.objects.filter(case=out).exists()
+
+
 def test_with_no_case_left_in_the_category_nothing_changes(inspection, inspector, lead_inspector):
     out = exploitation_drawn(inspection, 2, 2, inspector)[0]
     with pytest.raises(ValidationError, match="no other case of child sexual"):
