@@ -467,7 +467,9 @@ def sample_draw(request: HttpRequest, inspection_id: UUID) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def case_assign(request: HttpRequest, inspection_id: UUID, case_id: UUID) -> HttpResponse:
     inspection = get_casefiles_inspection(request, inspection_id, edit=True)
-    case = get_case(inspection, case_id)
+    case, elsewhere = _sampled_case(request, inspection, case_id)
+    if elsewhere:
+        return elsewhere
     if closed := _closed(request, inspection, case.get_absolute_url()):
         return closed
     form = AssignCaseForm(
@@ -498,7 +500,8 @@ def case_assign(request: HttpRequest, inspection_id: UUID, case_id: UUID) -> Htt
 
 def _replaced(request: HttpRequest, inspection: Inspection, case_id: UUID) -> HttpResponse:
     """A case no longer in the sample: if it was replaced, to the case drawn
-    in its place, saying so (a reviewer's bookmark, a second click); else 404."""
+    in its place, saying so (a reviewer's bookmark, a second click), or to
+    the sample if that case has left it too; else 404."""
     record = (
         CaseReplacement.objects.filter(removed_id=case_id, removed__inspection=inspection)
         .select_related("removed", "replacement")
@@ -506,10 +509,12 @@ def _replaced(request: HttpRequest, inspection: Inspection, case_id: UUID) -> Ht
     )
     if record is None:
         raise Http404("No such case")
+    taken_out = f"Case {record.removed.reference} was taken out of the sample"
+    if not record.replacement.in_sample:  # drawn again since, or replaced in turn
+        messages.info(request, taken_out)
+        return redirect("casefiles:sample", inspection.pk)
     messages.info(
-        request,
-        f"Case {record.removed.reference} was taken out of the sample. "
-        f"Case {record.replacement.reference} was drawn in its place",
+        request, f"{taken_out}. Case {record.replacement.reference} was drawn in its place"
     )
     return redirect(record.replacement.get_absolute_url())
 

@@ -358,6 +358,41 @@ def test_the_reviewer_of_a_case_taken_out_is_sent_to_the_case_in_its_place(
     assert f"Case {out.reference} was taken out of the sample" in page
 
 
+def test_the_assign_page_of_a_case_taken_out_goes_to_the_case_in_its_place(
+    client_for, inspection, drawn, lead_inspector
+):
+    out = sampled(inspection)[0]
+    record = services.case_replace(case=out, reason="File missing", by=lead_inspector)
+    response = client_for(lead_inspector).get(
+        reverse("casefiles:case_assign", args=[inspection.pk, out.pk])
+    )
+    assert response.status_code == 302
+    assert response.url == record.replacement.get_absolute_url()
+
+
+def test_after_a_new_draw_a_case_taken_out_goes_to_the_sample_not_a_404(
+    client_for, inspection, drawn, inspector, lead_inspector
+):
+    out = sampled(inspection)[0]
+    record = services.case_replace(case=out, reason="File missing", by=lead_inspector)
+    services.sample_draw(
+        inspection=inspection,
+        sizes={"missing-children": 1},
+        seed=9,
+        reason="Smaller",
+        by=lead_inspector,
+    )
+    record.replacement.refresh_from_db()
+    assert not record.replacement.in_sample
+    client = client_for(inspector)
+    response = client.get(out.get_absolute_url())
+    sample = reverse("casefiles:sample", args=[inspection.pk])
+    assert response.status_code == 302 and response.url == sample
+    page = client.get(sample).content.decode()
+    assert f"Case {out.reference} was taken out of the sample" in page
+    assert f"{record.replacement.reference} (no longer in the sample)" in page
+
+
 def test_a_case_never_in_the_sample_is_still_not_found(client_for, inspection, drawn, inspector):
     unsampled = Case.objects.filter(inspection=inspection, sample_draw=None).first()
     response = client_for(inspector).get(unsampled.get_absolute_url())
