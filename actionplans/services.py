@@ -162,15 +162,26 @@ def plan_status(
             return Status("Not sent in", "grey") if due_on else Status("Not due", "grey")
         due_on = None
     days = (due_on - today).days if due_on else None
-    if latest is not None:
-        if latest.status == ActionPlanVersion.Status.RETURNED and days is not None:
-            # Back with the force: how long they have matters as before.
-            if days < 0:
-                return Status("Returned, overdue", "red")
-            if days <= DUE_SOON_DAYS:
-                return Status(f"Returned, {_due_in(days)}", "orange")
-        colour = {"accepted": "green", "submitted": "blue", "returned": "orange"}[latest.status]
+    if latest is not None and latest.status != ActionPlanVersion.Status.RETURNED:
+        colour = {"accepted": "green", "submitted": "blue"}[latest.status]
         return Status(latest.get_status_display(), colour)
+    return deadline_status(days, returned=latest is not None)
+
+
+def deadline_status(days: int | None, *, returned: bool = False) -> Status:
+    """The words for something still awaited from the force, `days` away
+    (negative when past, None when nothing is due): the one rule for every page
+    that shows a deadline, so the plan page and the dashboard never disagree
+    (found by the admin journey review: one 20 days away read "Due in 20 days"
+    on the dashboard and "Not yet due" on the plan page). Due soon means within
+    DUE_SOON_DAYS; a page may list deadlines further off, in these words."""
+    if returned:
+        # Back with the force: how long they have matters as before.
+        if days is not None and days < 0:
+            return Status("Returned, overdue", "red")
+        if days is not None and days <= DUE_SOON_DAYS:
+            return Status(f"Returned, {_due_in(days)}", "orange")
+        return Status("Returned", "orange")
     if days is None or days > DUE_SOON_DAYS:
         return Status("Not yet due", "grey")
     if days < 0:

@@ -15,6 +15,7 @@ from django.db.models import Count, OuterRef, Q, Subquery
 
 from actionplans.models import ActionPlan, ActionPlanVersion, Notice, PostInspectionVisit
 from actionplans.pcc_response import pcc_response_open
+from actionplans.services import Status, deadline_status
 from core.links import ANY, url_maker
 from forces.models import Force
 from inspections import charts
@@ -23,7 +24,9 @@ from inspections.programme import ProgrammeRow, programme
 
 Stage = Inspection.Stage
 QUARTER_DAYS = 91
-DUE_SOON_DAYS = 30
+# How far ahead the dashboard and the home pages list deadlines. Only a list:
+# the words for each (due soon or not yet due) are actionplans.services.deadline_status's.
+LISTED_DAYS = 30
 # Deadline.kind of the police and crime commissioner's response, as a notice names it.
 PCC_RESPONSE = Notice.Subject.PCC_RESPONSE.value
 
@@ -63,6 +66,11 @@ class Deadline:
     @property
     def is_overdue(self) -> bool:
         return self.days < 0
+
+    @property
+    def status(self) -> Status:
+        """In the words the plan and follow-up pages use for the same deadline."""
+        return deadline_status(self.days, returned=self.returned)
 
 
 def _links() -> dict:
@@ -180,7 +188,7 @@ def _deadline_inspections(
     """The inspections with a plan due within 30 days or overdue (and, with
     pcc=True, a commissioner's response not recorded, due within 30 days or
     overdue), with their plans' statuses: one query."""
-    horizon = today + timedelta(days=DUE_SOON_DAYS)
+    horizon = today + timedelta(days=LISTED_DAYS)
     due = Q(action_plan_due_on__lte=horizon) | Q(updated_action_plan_due_on__lte=horizon)
     if pcc:
         due |= Q(pcc_response_due_on__lte=horizon, pcc_response_published_on__isnull=True)
@@ -200,7 +208,7 @@ def _deadline_inspections(
 
 
 def _plan_deadlines(inspections, *, today: date, forces: dict) -> list[Deadline]:
-    horizon = today + timedelta(days=DUE_SOON_DAYS)
+    horizon = today + timedelta(days=LISTED_DAYS)
     links = _links()
     deadlines = [
         _deadline(
@@ -224,7 +232,7 @@ def _pcc_deadlines(inspections, *, today: date, forces: dict) -> list[Deadline]:
     """Commissioners' responses with none recorded, overdue (as the service
     chases them) or due within 30 days, soonest first (found by the admin
     review: one due in 3 days was on the force lead's home, not the admin's)."""
-    horizon = today + timedelta(days=DUE_SOON_DAYS)
+    horizon = today + timedelta(days=LISTED_DAYS)
     links = _links()
     deadlines = [
         _deadline(

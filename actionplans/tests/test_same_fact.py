@@ -150,3 +150,56 @@ def test_a_visit_held_and_recorded_does_not_stop_a_backdated_closing(
     )
     inspection.refresh_from_db()
     assert inspection.stage == inspection.Stage.CLOSED
+
+
+def _tags_in_row(html: str, href: str) -> list[str]:
+    """The tag words in the table row or summary row that holds a link to href."""
+    at = html.index(f'href="{href}')
+    row = html[html.rindex("<tr", 0, at) : html.index("</tr>", at)]
+    return re.findall(r'<strong class="govuk-tag[^"]*">([^<]+)</strong>', row)
+
+
+def _tag_after(html: str, heading: str) -> str:
+    block = html[html.index(heading) :]
+    return re.search(r'<strong class="govuk-tag[^"]*">([^<]+)</strong>', block).group(1)
+
+
+@pytest.mark.parametrize(("days", "words"), [(20, "Not yet due"), (5, "Due in 5 days")])
+def test_a_plan_deadline_reads_the_same_on_the_plan_page_the_dashboard_and_the_admins_home(
+    make_due, admin_user, force_lead_a, client_for, days, words
+):
+    """Found by the admin journey review: a plan due in 20 days read "Due in
+    20 days" on the dashboard and the admin's home, "Not yet due" on its page."""
+    inspection = make_due(action_plan_due_on=today() + timedelta(days=days))
+    href = reverse("actionplans:plan", args=[inspection.pk, "action-plan"])
+    admin = client_for(admin_user)
+    dashboard = admin.get(reverse("dashboard:dashboard")).content.decode()
+    home = admin.get(reverse("core:home")).content.decode()
+    plan_page = client_for(force_lead_a).get(href).content.decode()
+    followup = admin.get(reverse("actionplans:followup", args=[inspection.pk])).content.decode()
+
+    assert _tag_after(plan_page, "Status") == words
+    assert _tags_in_row(followup, href) == [words]
+    assert _tags_in_row(dashboard, href) == [words]  # still listed: due within 30 days
+    assert _tags_in_row(home, href) == [words]
+
+
+@pytest.mark.parametrize(("days", "words"), [(20, "Not yet due"), (3, "Due in 3 days")])
+def test_a_commissioners_response_reads_the_same_on_the_follow_up_page_and_the_admins_pages(
+    force_a, lead_inspector, admin_user, client_for, days, words
+):
+    from actionplans.tests.factories import bare_pcc_response_due
+
+    inspection = bare_pcc_response_due(
+        force=force_a, lead=lead_inspector, due_on=today() + timedelta(days=days)
+    )
+    href = reverse("actionplans:followup", args=[inspection.pk])
+    admin = client_for(admin_user)
+    followup = admin.get(href).content.decode()
+    dashboard = admin.get(reverse("dashboard:dashboard")).content.decode()
+    home = admin.get(reverse("core:home")).content.decode()
+
+    assert pcc_response_status(inspection, today()).label == words
+    assert _tag_after(followup, "Police and crime commissioner") == words
+    assert _tags_in_row(dashboard, f"{href}#pcc-response") == [words]
+    assert _tags_in_row(home, f"{href}#pcc-response") == [words]

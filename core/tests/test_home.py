@@ -183,7 +183,7 @@ def test_homes_list_the_commissioners_responses_due_in_the_next_30_days(
     followup = reverse("actionplans:followup", args=[soon.pk])
     assert f'href="{followup}#pcc-response">Police and crime commissioner’s response' in due_soon
     assert admins.count("Police and crime commissioner’s response<span") == 1  # not 31 days, closed
-    assert "Due</strong> in 3 days" in due_soon
+    assert "Due in 3 days</strong>" in due_soon
     leads = client_for(lead_inspector).get(reverse("core:home")).content.decode()
     assert f'href="{followup}#pcc-response"' in leads.split("Due in the next 30 days")[1]
 
