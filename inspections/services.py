@@ -967,20 +967,28 @@ def _require_no_visit_to_come(inspection: Inspection, closed_on: date) -> None:
     """Closing says follow-up is complete: not while a post-inspection visit
     is still to come (found by the consistency review: the visit went on in
     the dashboard and the calendar, but left the force lead's "What is due",
-    and could no longer be cancelled)."""
-    to_come = (
+    and could no longer be cancelled), nor dated before a visit held and
+    recorded (found by the admin journey review: the record then said the
+    follow-up went on after the inspection closed)."""
+    after_closing = (
         inspection.post_inspection_visits.booked()
-        .filter(visit_on__gt=closed_on, outcome="")  # held and recorded: not to come
+        .filter(visit_on__gt=closed_on)
         .order_by("visit_on")
         .first()
     )
-    if to_come is not None:
-        raise ValidationError(
-            {
-                "closed_on": f"The post-inspection visit on {govuk_date(to_come.visit_on)} is "
-                "still to come. Close the inspection after it, or cancel the visit first"
-            }
+    if after_closing is None:
+        return
+    day = govuk_date(after_closing.visit_on)
+    if after_closing.outcome:
+        message = (
+            f"The date closed must be the same as or after the post-inspection visit held on {day}"
         )
+    else:
+        message = (
+            f"The post-inspection visit on {day} is still to come. Close the inspection "
+            "after it, or cancel the visit first"
+        )
+    raise ValidationError({"closed_on": message})
 
 
 ALREADY_CANCELLED = "This inspection has already been cancelled"

@@ -127,11 +127,15 @@ def test_an_inspection_is_not_closed_with_its_visit_still_to_come(
     inspection_services.inspection_close(inspection=inspection, closed_on=today(), by=admin_user)
 
 
-def test_a_visit_held_and_recorded_does_not_stop_a_backdated_closing(
-    make_due, lead_inspector, admin_user, force_lead_a
+def test_an_inspection_is_not_closed_before_a_visit_held_and_recorded(
+    make_due, lead_inspector, admin_user, client_for, force_lead_a
 ):
-    """The review of the day's changes: a visit already held and written up,
-    after a closing date given earlier than it, is not "still to come"."""
+    """Found by the admin journey review: a closing date before a visit held
+    and recorded was taken (only visits not recorded were looked at), so the
+    record said the follow-up went on after the inspection closed. It is
+    refused beside the field, as a visit still to come is; on the visit's day
+    it closes. (It was once let through on purpose, as not "still to come":
+    test_a_visit_held_and_recorded_does_not_stop_a_backdated_closing.)"""
     from actionplans.models import PostInspectionVisit
 
     inspection = make_due(
@@ -140,16 +144,31 @@ def test_a_visit_held_and_recorded_does_not_stop_a_backdated_closing(
     visit = services.post_inspection_visit_schedule(
         inspection=inspection, visit_on=today() + timedelta(days=20), by=admin_user
     )
+    held_on = today() - timedelta(days=1)
     PostInspectionVisit.objects.filter(pk=visit.pk).update(
-        visit_on=today() - timedelta(days=1), outcome=PostInspectionVisit.Outcome.choices[0][0]
+        visit_on=held_on, outcome=PostInspectionVisit.Outcome.PROGRESS_SATISFACTORY
     )
     inspection_services.inspection_start_follow_up(inspection=inspection, by=lead_inspector)
-    inspection.refresh_from_db()
-    inspection_services.inspection_close(
-        inspection=inspection, closed_on=today() - timedelta(days=2), by=admin_user
+    url = reverse("inspections:transition", args=[inspection.pk, "close"])
+    client = client_for(admin_user)
+
+    def close_on(day):
+        return client.post(url, {"date_0": day.day, "date_1": day.month, "date_2": day.year})
+
+    html = close_on(held_on - timedelta(days=1)).content.decode()
+    message = (
+        "The date closed must be the same as or after the post-inspection visit held on "
+        f"{govuk_date(held_on)}"
     )
+    field_error = html[html.index('class="govuk-error-message"') :]
+    assert message in field_error[: field_error.index("</p>")]
+    assert 'class="govuk-error-summary' in html
     inspection.refresh_from_db()
-    assert inspection.stage == inspection.Stage.CLOSED
+    assert inspection.stage == inspection.Stage.FOLLOW_UP and inspection.closed_on is None
+
+    assert close_on(held_on).status_code == 302
+    inspection.refresh_from_db()
+    assert inspection.stage == inspection.Stage.CLOSED and inspection.closed_on == held_on
 
 
 def _tags_in_row(html: str, href: str) -> list[str]:
