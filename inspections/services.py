@@ -9,7 +9,7 @@ from datetime import date, timedelta
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, Min, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -18,6 +18,7 @@ from core import audit, uploads
 from core.deadlines import (
     action_plan_rule,
     derive,
+    london_date,
     pcc_response_rule,
     updated_action_plan_rule,
 )
@@ -1096,6 +1097,8 @@ def corrected_dates(
         if inspection.received_for_checks_on is None:
             raise ValidationError("The report has not been sent for pre-publication checks")
         check(lambda: _check_received(inspection, received_on))
+        for problem in _received_after_the_force_answered(inspection, received_on):
+            errors.setdefault("received_on", []).append(problem)
         dates["received_for_checks_on"] = received_on
         dates["action_plan_due_on"] = derive(received_on, action_plan_rule())
     if published_on is not None:
@@ -1130,6 +1133,34 @@ def corrected_dates(
             }
         )
     return dates
+
+
+def _received_after_the_force_answered(inspection: Inspection, received_on: date) -> list[str]:
+    """Why the force cannot have received the report on received_on: it had
+    already answered it, with factual accuracy points or an action plan
+    (found by the admin journey review: a receipt date corrected to after
+    both was saved, and the action plan's deadline, derived from it, moved to
+    weeks after the plan was in). Their London dates, as the deadlines'."""
+    from actionplans.models import ActionPlanVersion  # noqa: PLC0415 (actionplans imports this app)
+
+    points_sent = inspection.factual_points.filter(sent_at__isnull=False).aggregate(
+        first=Min("sent_at")
+    )["first"]
+    plan_submitted = ActionPlanVersion.objects.filter(plan__inspection=inspection).aggregate(
+        first=Min("submitted_at")
+    )["first"]
+    problems = []
+    if points_sent is not None and received_on > london_date(points_sent):
+        problems.append(
+            "The date the force received the report must be the same as or before the date "
+            f"it first sent factual accuracy points ({govuk_date(london_date(points_sent))})"
+        )
+    if plan_submitted is not None and received_on > london_date(plan_submitted):
+        problems.append(
+            "The date the force received the report must be the same as or before the date "
+            f"it first submitted an action plan ({govuk_date(london_date(plan_submitted))})"
+        )
+    return problems
 
 
 def _first_visit_on(inspection: Inspection) -> date | None:

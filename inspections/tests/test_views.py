@@ -1226,6 +1226,71 @@ def test_correcting_the_dates_refuses_bad_input_beside_the_field(
     assert not AuditEvent.objects.filter(action="inspection.dates_corrected").exists()
 
 
+@pytest.mark.parametrize("answered_with", ["points", "plan"])
+def test_the_receipt_date_is_not_corrected_to_after_the_force_answered_the_report(
+    client_for, make_inspection, admin_user, force_lead_a, answered_with
+):
+    """Found by the admin journey review: the date the force received the
+    report could be corrected to after it sent factual accuracy points, or
+    submitted its action plan, on it, and the action plan's deadline (28 days
+    from that date, core.deadlines) moved with it to weeks after the plan was
+    in. Refused beside the date; the day they answered is taken."""
+    from datetime import datetime, time
+
+    from actionplans.models import ActionPlanVersion
+    from actionplans.tests.factories import submitted_plan
+    from core.deadlines import LONDON
+    from inspections import factual_accuracy
+
+    inspection = make_inspection(Stage.PRE_PUBLICATION)
+    received, due = inspection.received_for_checks_on, inspection.action_plan_due_on
+    answered_on = received + timedelta(days=5)
+    late_evening = datetime.combine(answered_on, time(23, 30), tzinfo=LONDON)
+    if answered_with == "points":
+        point = factual_accuracy.factual_point_save(
+            inspection=inspection, topic="", finding=None, inaccuracy="12 officers, not 15",
+            correction="15 officers", evidence="Figures", by=force_lead_a,
+        )  # fmt: skip
+        factual_accuracy.factual_points_send(
+            inspection=inspection, points=[point.pk], by=force_lead_a
+        )
+        inspection.factual_points.update(sent_at=late_evening)
+        message = (
+            "The date the force received the report must be the same as or before the date "
+            f"it first sent factual accuracy points ({answered_on.day} {answered_on:%B %Y})"
+        )
+    else:
+        submitted_plan(inspection, by=force_lead_a)
+        ActionPlanVersion.objects.filter(plan__inspection=inspection).update(
+            submitted_at=late_evening
+        )
+        message = (
+            "The date the force received the report must be the same as or before the date "
+            f"it first submitted an action plan ({answered_on.day} {answered_on:%B %Y})"
+        )
+    address = reverse("inspections:dates", args=[inspection.pk])
+    client = client_for(admin_user)
+
+    later = _dates(answered_on + timedelta(days=1), reason="Typed the wrong day")
+    for data in (later, {**later, "confirm": "1"}):
+        html = client.post(address, data).content.decode()
+        assert "<title>Error: Correct the dates" in html
+        assert f'<a href="#id_received_on_0">{message}</a>' in html  # the error summary
+        beside = re.findall(
+            r'id="id_received_on_\d+_error"[^>]*>\s*<span[^>]*>Error:</span>([^<]+)<', html
+        )
+        assert message in [words.strip() for words in beside]  # beside the date
+    inspection.refresh_from_db()
+    assert (inspection.received_for_checks_on, inspection.action_plan_due_on) == (received, due)
+    assert not AuditEvent.objects.filter(action="inspection.dates_corrected").exists()
+
+    on_the_day = _dates(answered_on, reason="Typed the wrong day", confirm="1")
+    assert client.post(address, on_the_day).status_code == 302
+    inspection.refresh_from_db()
+    assert inspection.received_for_checks_on == answered_on
+    assert inspection.action_plan_due_on == answered_on + timedelta(days=28)
+
+
 def test_a_correction_another_admin_overtook_is_refused_beside_the_date(
     client_for, make_inspection, admin_user, monkeypatch
 ):
