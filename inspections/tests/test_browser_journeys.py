@@ -67,6 +67,20 @@ def test_admin_schedules_a_due_force_and_double_booking_is_refused(
     )
     expect(page.locator(".govuk-warning-text")).to_contain_text("Fieldwork starts before today")
     assert_accessible(page)
+    # Back keeps the answers, as Change does (found by the admin journey
+    # review: it opened the form empty).
+    page.locator(".govuk-back-link").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Schedule an inspection")
+    expect(page.locator("#id_fieldwork_start_0")).to_have_value(str(started.day))
+    expect(page.locator("#id_fieldwork_end_0")).to_have_value(
+        str((started + timedelta(days=4)).day)
+    )
+    expect(page.get_by_label("Lead inspector", exact=True)).to_have_value(str(lead_inspector.pk))
+    expect(page.get_by_label("Inspection", exact=True)).to_be_checked()
+    page.get_by_role("button", name="Save inspection").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Check the inspection before you schedule it"
+    )
     page.get_by_role("button", name="Change the details").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Schedule an inspection")
     expect(page.locator("#id_fieldwork_start_0")).to_have_value(str(started.day))
