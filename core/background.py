@@ -2,17 +2,22 @@
 
 Report PDFs and export copies are rows (core.models.BackgroundBuild) with a
 status (queued, building, ready, failed) that a Celery task builds. The claim is a conditional
-update, so a task delivered twice (acks late, a worker lost) builds once;
+update under a lock held for the build, so a task delivered twice builds
+once, and one redelivered after its worker was lost finishes the build;
 a failure of any kind ends as "failed" with its error, never as a page
 that says "building" for ever. So does a build the broker would not take
 (queue_on_commit).
 """
 
+import contextlib
+import hashlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from uuid import UUID
 
-from django.db import models, transaction
+from django.db import DatabaseError, connection, models, transaction
+from django.db.models import F
 from django.utils import timezone
 
 log = logging.getLogger(__name__)
@@ -22,27 +27,81 @@ def build_claimed(
     *, rows: models.QuerySet, pk: UUID | str, build: Callable[[models.Model], None]
 ) -> models.Model | None:
     """Claim row `pk` of `rows` if still queued, run build(row) and return the
-    row; None if another run had already claimed it (a task delivered twice,
-    or one redelivered after its worker was lost mid-build: that row stays
-    "building" until the page calls it lost and offers to ask again)."""
+    row; None if another run has it (a task delivered twice).
+
+    The build holds a lock for its whole run (builder_lock), which its
+    worker's death releases. So a task redelivered after its worker was lost
+    mid-build (acks late, reject on worker lost) takes over the row it finds
+    "building" and finishes it, where it did nothing and the page said
+    "building" until LOST_AFTER, 30 minutes (found by the jobs review); while
+    a live worker builds it, a second delivery does nothing. A build that
+    stops its worker again is not taken over again: it fails, so the page
+    offers another try and the message does not kill worker after worker."""
     model = rows.model
-    claimed = model.objects.filter(pk=pk, status=model.Status.QUEUED).update(
-        status=model.Status.BUILDING, started_at=timezone.now()
+    with builder_lock(model, pk) as held:
+        if not held or not _claim(model, pk):
+            return None
+        row = rows.get(pk=pk)
+        try:
+            build(row)
+        except Exception as exc:
+            log.exception("%s %s failed", model._meta.verbose_name, pk)
+            model.objects.filter(pk=pk).update(
+                status=model.Status.FAILED,
+                error=f"{type(exc).__name__}: {exc}"[:2000],
+                finished_at=timezone.now(),
+            )
+            row.refresh_from_db()
+        return row
+
+
+# A build started this many times, its worker lost each time, is not tried again.
+MAX_ATTEMPTS = 2
+
+
+def _claim(model, pk) -> bool:
+    """Claim the row, with the builder lock held: queued, or building by a
+    worker that is gone (no live build holds the lock)."""
+    now = timezone.now()
+    if model.objects.filter(pk=pk, status=model.Status.QUEUED).update(
+        status=model.Status.BUILDING, started_at=now, attempts=1
+    ):
+        return True
+    lost = model.objects.filter(pk=pk, status=model.Status.BUILDING)
+    if connection.vendor != "postgresql":
+        return False  # no lock says whether its builder is alive: left to LOST_AFTER
+    if lost.filter(attempts__lt=MAX_ATTEMPTS).update(started_at=now, attempts=F("attempts") + 1):
+        log.warning("%s %s taken over from a lost worker", model._meta.verbose_name, pk)
+        return True
+    lost.update(
+        status=model.Status.FAILED,
+        error="Lost: its worker stopped while building it, each time it was tried",
+        finished_at=now,
     )
-    if not claimed:
-        return None
-    row = rows.get(pk=pk)
+    return False
+
+
+@contextmanager
+def builder_lock(model, pk) -> Iterator[bool]:
+    """Yield whether this process now holds the build lock of row `pk`: a
+    PostgreSQL session advisory lock, held until the build's outcome is
+    committed, and released by the database if the worker dies (its
+    connection closes). SQLite (development, one worker) has none: True."""
+    if connection.vendor != "postgresql":
+        yield True
+        return
+    digest = hashlib.blake2b(f"{model._meta.db_table}:{pk}".encode(), digest_size=8).digest()
+    key = int.from_bytes(digest, "big", signed=True)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [key])
+        held = cursor.fetchone()[0]
     try:
-        build(row)
-    except Exception as exc:
-        log.exception("%s %s failed", model._meta.verbose_name, pk)
-        model.objects.filter(pk=pk).update(
-            status=model.Status.FAILED,
-            error=f"{type(exc).__name__}: {exc}"[:2000],
-            finished_at=timezone.now(),
-        )
-        row.refresh_from_db()
-    return row
+        yield held
+    finally:
+        if held:
+            # A connection already lost has released the lock with it.
+            with contextlib.suppress(DatabaseError), connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [key])
 
 
 def give_up_if_lost(row: models.Model) -> None:

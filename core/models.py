@@ -98,6 +98,8 @@ class BackgroundBuild(BaseModel):
         StoredFile, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     started_at = models.DateTimeField(null=True, blank=True)
+    # How many times a worker started building it (core.background._claim).
+    attempts = models.PositiveSmallIntegerField(default=0)
     finished_at = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True)
 
