@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
+from django.db import connection
 from django.utils import timezone
 
 from .models import JobHeartbeat
@@ -31,6 +32,21 @@ class LateJob:
 def heartbeat_record(*, job: str) -> None:
     """The job has just finished, and done its work."""
     JobHeartbeat.objects.update_or_create(job=job, defaults={"finished_at": timezone.now()})
+
+
+def heartbeat_lock(*, job: str) -> None:
+    """Wait for any other transaction deciding whether `job` has finished,
+    until it commits. Two runs finishing the job's last pieces at once each
+    counted the work done in its own transaction, unable to see the other's,
+    so neither recorded the heartbeat (found by the jobs review). Taken
+    after the run's own writes, the lock makes the second look see the
+    first's. SQLite (development) writes one transaction at a time anyway."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            # The two-key form: its own space, apart from core.background's locks.
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(hashtext('heartbeat'), hashtext(%s))", [job]
+            )
 
 
 def late_jobs(now: datetime | None = None) -> list[LateJob]:

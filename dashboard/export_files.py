@@ -19,7 +19,7 @@ from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from core import audit, background, uploads
-from core.heartbeats import Job, heartbeat_record
+from core.heartbeats import Job, heartbeat_lock, heartbeat_record
 from core.models import JobHeartbeat
 
 from . import exports
@@ -157,7 +157,10 @@ def _heartbeat_once_all_ready(today) -> None:
     nothing recorded the night (found by the dates review). Only if the
     nightly run asked for one of them itself: admins' copies alone say
     nothing of whether beat still runs it."""
-    # Two queries, whatever is ready (a query budget counts the build's).
+    # Three queries, whatever is ready (a query budget counts the build's).
+    # In turn with any other copy finishing now: each would count without
+    # the other's copy, and neither record the night (heartbeat_lock).
+    heartbeat_lock(job=Job.NIGHTLY_EXPORTS)
     ready = ExportFile.objects.filter(status=ExportFile.Status.READY, as_of=today).aggregate(
         names=Count("name", distinct=True),
         night=Max("created_at", filter=Q(requested_by__isnull=True)),

@@ -130,11 +130,12 @@ class World:
 
 # The export downloads above are stored files, prepared by a Celery task
 # (dashboard.export_files); the task's queries are fixed too.
-# Each build's last two queries ask whether the night's copies are all ready,
-# and whether the night is recorded yet
+# Each build's last three queries wait for any other copy finishing at once,
+# ask whether the night's copies are all ready, and whether the night is
+# recorded yet
 # (dashboard.export_files._heartbeat_once_all_ready), whoever asked for it.
 # Two take and release the build's lock (core.background.builder_lock).
-EXPORT_BUILDS = {"grades": 16, "findings": 17, "case-reviews": 16, "deadlines": 17}
+EXPORT_BUILDS = {"grades": 17, "findings": 18, "case-reviews": 17, "deadlines": 18}
 
 
 def _build(factor: float) -> None:
