@@ -198,6 +198,22 @@ def factual_points_send(
     return drafts
 
 
+def _force_told_of(point: Point) -> bool:
+    """Whether the force was told of the responses to the sending this point
+    went in: the answered notice of a sending n says every point of sendings
+    1 to n had a response (factual_points_answered_notices)."""
+    from actionplans.models import Notice  # noqa: PLC0415
+
+    sending = (
+        point.inspection.factual_points.filter(sent_at__lte=point.sent_at)
+        .order_by()
+        .aggregate(n=Count("sent_at", distinct=True))["n"]
+    )
+    return Notice.objects.filter(
+        inspection_id=point.inspection_id, kind=Notice.Kind.POINTS_ANSWERED, sequence__gte=sending
+    ).exists()
+
+
 @transaction.atomic
 def factual_point_respond(
     *, point: Point, response: str, explanation: str, by: User, seen: str | None = None
@@ -239,21 +255,23 @@ def factual_point_respond(
     point.save()
     action = "factual_point.response_changed" if answered_before else "factual_point.responded"
     _record(inspection, point, by=by, action=action, changes=changes)
-    if not factual_points_waiting(inspection):
-        from actionplans.notices import (  # noqa: PLC0415
-            factual_points_answered_notices,
-            factual_response_changed_notices,
-        )
+    from actionplans.notices import (  # noqa: PLC0415
+        factual_points_answered_notices,
+        factual_response_changed_notices,
+    )
 
-        if answered_before:
-            # The force was told of this response with the rest: tell it the
-            # response changed (found by a review: it never heard).
-            changed = AuditEvent.objects.filter(
-                inspection_id=inspection.pk, action="factual_point.response_changed"
-            ).count()
-            factual_response_changed_notices(inspection=inspection, change=changed)
-        else:
-            factual_points_answered_notices(inspection=inspection, sending=sendings(inspection))
+    waiting = factual_points_waiting(inspection)
+    # A response the force was told of, changed: the force is told, even
+    # while points it sent later wait (found by the force lead review: it
+    # was told only once nothing waited, so a change made meanwhile, to an
+    # answer it had read and relied on, was never told).
+    if answered_before and (not waiting or _force_told_of(point)):
+        changed = AuditEvent.objects.filter(
+            inspection_id=inspection.pk, action="factual_point.response_changed"
+        ).count()
+        factual_response_changed_notices(inspection=inspection, change=changed)
+    elif not answered_before and not waiting:
+        factual_points_answered_notices(inspection=inspection, sending=sendings(inspection))
     return changes
 
 

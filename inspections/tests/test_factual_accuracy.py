@@ -147,6 +147,48 @@ def test_points_sent_later_are_a_new_occasion(
     assert len(subjects) == 4, subjects  # sent, answered, sent again, answered again
 
 
+def test_a_response_told_of_that_changes_while_later_points_wait_is_told(
+    checks, force_lead_a, lead_inspector, mailoutbox, django_capture_on_commit_callbacks
+):
+    """The force was told of the first point's response; it sent a second
+    point, and the first point's response changed while the second waited:
+    the force is told of the change then, not never."""
+    first = raise_point(checks, force_lead_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        send(checks, force_lead_a, [first])
+        respond(first, lead_inspector)  # the force is told of it
+        later = raise_point(checks, force_lead_a, words="Another inaccuracy")
+        send(checks, force_lead_a, [later])
+    first.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):
+        respond(first, lead_inspector, NOT_ACCEPTED, "On reflection, the figure stands")
+    told = Notice.objects.filter(recipient=force_lead_a, kind=Notice.Kind.RESPONSE_CHANGED)
+    assert told.count() == 1
+    assert mailoutbox[-1].to == [force_lead_a.email]
+    assert mailoutbox[-1].subject.startswith("A response to your factual accuracy points changed")
+    # The later point's answer is told as before, and a change to a response
+    # the force was not yet told of (the later one, waiting) tells nothing.
+    with django_capture_on_commit_callbacks(execute=True):
+        respond(later, lead_inspector)
+    assert (
+        Notice.objects.filter(recipient=force_lead_a, kind=Notice.Kind.POINTS_ANSWERED).count() == 2
+    )
+    assert told.count() == 1
+
+
+def test_a_response_changed_before_the_force_was_told_tells_nothing_more(
+    checks, force_lead_a, lead_inspector, django_capture_on_commit_callbacks
+):
+    one, two = raise_point(checks, force_lead_a), raise_point(checks, force_lead_a, words="Other")
+    with django_capture_on_commit_callbacks(execute=True):
+        send(checks, force_lead_a, [one, two])
+        respond(one, lead_inspector)
+        one.refresh_from_db()
+        respond(one, lead_inspector, NOT_ACCEPTED, "Changed before the force heard")
+    assert not Notice.objects.filter(kind=Notice.Kind.RESPONSE_CHANGED).exists()
+    assert not Notice.objects.filter(kind=Notice.Kind.POINTS_ANSWERED).exists()
+
+
 def test_drafts_do_not_block_publication_and_are_left_unsent(checks, force_lead_a, lead_inspector):
     raise_point(checks, force_lead_a)
     assert services.publication_blockers(checks) == []
