@@ -517,8 +517,15 @@ class ReportFileQuerySet(models.QuerySet):
         and once the report is published only the published report: the
         draft was for their checks, not a copy to keep taking."""
         if user.is_force_lead:
+            # A draft is one asked for before publication (its stage says
+            # so): one asked for since is no draft, though it is marked one
+            # until built (is_draft's default), and the force lead follows
+            # it building, or failing (found by the force lead review: hidden,
+            # the page said no PDF had been built).
             return self.filter(stage__in=Inspection.FORCE_SEES_FINDINGS_STAGES).exclude(
-                is_draft=True, inspection__stage__in=Inspection.PUBLISHED_STAGES
+                is_draft=True,
+                inspection__stage__in=Inspection.PUBLISHED_STAGES,
+                stage=Inspection.Stage.PRE_PUBLICATION,
             )
         return self
 

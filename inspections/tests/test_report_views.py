@@ -272,6 +272,38 @@ def test_force_lead_gets_the_draft_at_checks_and_only_the_published_report_after
     assert client_for(lead_inspector).get(download_url(draft)).status_code == 200
 
 
+def test_force_lead_sees_the_published_report_building_and_a_build_that_failed(
+    client_for, force_lead_a, lead_inspector, make_report, django_capture_on_commit_callbacks
+):
+    """After publication a build the force lead asked for is theirs to
+    follow: it is no draft, though not yet built (found by the force lead
+    review: hidden as one, the page said no PDF had been built, and Build
+    again did nothing to be seen, until it was ready, or for ever if it failed)."""
+    inspection = make_report(Stage.PUBLISHED)
+    client = client_for(force_lead_a)
+    with django_capture_on_commit_callbacks(execute=False):  # no worker picks it up yet
+        assert client.post(build_url(inspection)).status_code == 302
+    waiting = ReportFile.objects.get(inspection=inspection)
+    assert waiting.is_in_progress
+    page = client.get(status_url(inspection)).text
+    assert "Waiting to start building the report…" in page
+    assert "No PDF of this report has been built yet" not in page
+    waiting.status = ReportFile.Status.FAILED
+    waiting.save(update_fields=["status"])
+    assert "The report could not be built" in client.get(status_url(inspection)).text
+
+
+def test_a_draft_still_building_at_publication_is_not_the_force_leads(
+    client_for, force_lead_a, make_report
+):
+    inspection = make_report(Stage.PUBLISHED)
+    ReportFile.objects.create(
+        inspection=inspection, stage=Stage.PRE_PUBLICATION, status=ReportFile.Status.BUILDING
+    )
+    page = client_for(force_lead_a).get(status_url(inspection)).text
+    assert "No PDF of this report has been built yet" in page
+
+
 def test_force_lead_gets_404_before_pre_publication_checks(
     client_for,
     force_lead_a,
