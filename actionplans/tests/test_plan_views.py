@@ -271,6 +271,26 @@ def test_pages_of_a_plan_sent_in_say_why_instead_of_offering_forms(
     assert version.status == ActionPlanVersion.Status.ACCEPTED
 
 
+def test_the_forces_other_lead_is_told_who_submitted_the_plan(client_for, force_lead_a, checks):
+    """A force with two leads: the one who did not submit it was told 'You
+    submitted version 1' (found by the force lead review)."""
+    from accounts.models import User
+    from accounts.tests.factories import UserFactory
+
+    deputy = UserFactory(
+        role=User.Role.FORCE_LEAD, force=force_lead_a.force, full_name="Dee Deputy"
+    )
+    plan, version = submitted_plan(checks, by=force_lead_a)
+    from core.templatetags.govuk import govuk_date
+
+    when = f"on {govuk_date(version.submitted_at)}"
+    text = client_for(deputy).get(url("plan", checks)).text
+    assert "You submitted" not in text
+    assert f"Faye Forcelead submitted version 1 {when}" in text
+    own = client_for(force_lead_a).get(url("plan", checks)).text
+    assert f"You submitted version 1 {when}" in own
+
+
 def test_versions_and_files_download_as_attachments(client_for, force_lead_a, inspector, checks):
     submitted_plan(checks, by=force_lead_a)
     for user in (force_lead_a, inspector):
