@@ -179,6 +179,13 @@ class ReviewProgress(ReviewCounts):
     def status(self) -> tuple[str, str]:
         return _review_status(self)
 
+    @property
+    def second_reviews_for_the_lead(self) -> int:
+        """The second reviews due but for those waiting for a next lead: the
+        "of" in "2 of 2 done", which reaches done (found by a review: it
+        counted waiting ones as to do, and never did)."""
+        return self.second_reviews_due - self.second_reviews_waiting
+
 
 @dataclass(frozen=True, kw_only=True)
 class CaseReviewFigures(ReviewProgress):

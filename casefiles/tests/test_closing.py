@@ -145,3 +145,42 @@ def test_a_review_the_lead_wrote_waits_for_the_next_lead_and_never_holds_up_the_
         second_review=waiting, agrees=True, rating="", reason="", by=new_lead
     )
     assert inspection_services.publication_blockers(inspection) == []
+
+
+@pytest.fixture
+def one_waiting(inspection, lead_inspector, inspector, moderated):
+    """In moderation, three reviews chosen for a second review: the two of
+    `moderated` second-reviewed, the third written by the lead (stepping in
+    on Ian's case), so its second review waits for the next lead."""
+    third = Case.objects.sampled().exclude(pk__in=[c.pk for c in moderated]).first()
+    Inspection.objects.filter(pk=inspection.pk).update(stage=Inspection.Stage.FIELDWORK)
+    Case.objects.filter(pk=third.pk).update(second_review_due=True, reviewer=inspector)
+    third.refresh_from_db()
+    submit_review(third, lead_inspector)
+    Inspection.objects.filter(pk=inspection.pk).update(stage=Inspection.Stage.MODERATION)
+    inspection.refresh_from_db()
+    for second in SecondReview.objects.exclude(review__case=third):
+        casefile_services.second_review_complete(
+            second_review=second, agrees=True, rating="", reason="", by=lead_inspector
+        )
+    return third
+
+
+def test_the_overview_counts_a_second_review_waiting_for_the_next_lead_apart(
+    client_for, inspection, lead_inspector, one_waiting
+):
+    """Found by a review: the overview said '2 of 3 done' for ever, the third
+    waiting for a next lead who may never come, while the task list said
+    Completed and nothing was left for the lead to do."""
+    overview = reverse("casefiles:overview", args=[inspection.pk])
+    page = client_for(lead_inspector).get(overview).text
+    assert "2 of 2 done" in page
+    assert "1 waiting for a new lead inspector, as the lead inspector wrote the first review" in (
+        page
+    )
+    inspection_services.inspection_send_for_checks(
+        inspection=inspection, received_on=timezone.localdate(), by=lead_inspector
+    )
+    page = client_for(lead_inspector).get(overview).text
+    assert "2 of 2 done" in page
+    assert "1 not done, as the lead inspector wrote the first review" in page
