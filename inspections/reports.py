@@ -70,11 +70,18 @@ def case_review_annex(inspection: Inspection) -> dict | None:
         f"({overall.requires_improvement_percent}%) requiring improvement and "
         f"{overall.inadequate} ({overall.inadequate_percent}%) inadequate."
     )
-    return {
+    annex = {
         "summary": summary,
         "rows": [_ratings(row) for row in figures.overall_by_category],
         "topics": [_ratings(t.overall, t.label) for t in figures.topics if t.overall.total],
     }
+    if figures.second_reviews_waiting:
+        # Chosen for a second review the lead could not do, having written
+        # the review: their ratings are the first reviewer's alone, which the
+        # annex now says (found by a review: they passed as moderated). Only
+        # then, so every other report's data, and its stored PDF, stand.
+        annex["first_reviewer_only"] = figures.second_reviews_waiting
+    return annex
 
 
 def in_report_order(findings: list, *, topic_of=attrgetter("topic"), kind_of=attrgetter("kind")):

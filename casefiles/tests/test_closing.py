@@ -184,3 +184,42 @@ def test_the_overview_counts_a_second_review_waiting_for_the_next_lead_apart(
     page = client_for(lead_inspector).get(overview).text
     assert "2 of 2 done" in page
     assert "1 not done, as the lead inspector wrote the first review" in page
+
+
+def test_figures_say_which_ratings_no_second_review_moderated(
+    client_for, inspection, lead_inspector, one_waiting
+):
+    """Found by a review: the overview's overall ratings 'after second review',
+    and the report's annex, counted the rating of a review whose second review
+    waits for the next lead as if moderated; they now say how many are the
+    first reviewer's alone. Its data gains first_reviewer_only only then."""
+    from inspections import reports
+
+    overview = reverse("casefiles:overview", args=[inspection.pk])
+    page = client_for(lead_inspector).get(overview).text
+    assert (
+        "1 of these ratings is the first reviewer’s alone: the case was chosen for a second "
+        "review, but the lead inspector wrote its review, so its second review waits for a new "
+        "lead inspector." in page
+    )
+    data = reports.report_data(inspection)
+    assert data["case_reviews"].get("first_reviewer_only") == 1
+    html = reports.report_html(data)
+    assert (
+        "One case file chosen for a second review has not had one, as the lead inspector wrote "
+        "its review: its rating is the first reviewer’s alone." in html
+    )
+
+    inspection_services.inspection_send_for_checks(
+        inspection=inspection, received_on=timezone.localdate(), by=lead_inspector
+    )
+    page = client_for(lead_inspector).get(overview).text
+    assert "so its second review was not done." in page
+
+    # Once second-reviewed (set here directly: the case files are closed), it is not.
+    SecondReview.objects.filter(review__case=one_waiting).update(
+        status=SecondReview.Status.COMPLETED, agrees=True
+    )
+    assert "first_reviewer_only" not in reports.report_data(inspection)["case_reviews"]
+    page = client_for(lead_inspector).get(overview).text
+    assert "first reviewer’s alone" not in page
