@@ -76,6 +76,22 @@ def _check_part(inspection: Inspection, topic: str, finding: Finding | None) -> 
         raise ValidationError({"where": "Choose a part of this inspection's report"})
 
 
+def _check_new_point(
+    inspection: Inspection, topic: str, finding: Finding | None, inaccuracy: str, correction: str
+) -> None:
+    """Refuse a point the force's drafts already hold (the same part, what
+    is inaccurate and the correction): a second click on Save, or one of the
+    force's leads raising what the other has. Compared as people read them
+    (as_compared): a word with a zero-width space inside, or a doubled space,
+    passed as new, and the inspectorate had the same point twice. Call under
+    _lock."""
+    drafts = inspection.factual_points.filter(sent_at__isnull=True, topic=topic, finding=finding)
+    new = (as_compared(inaccuracy), as_compared(correction))
+    for raised in drafts.values_list("inaccuracy", "correction"):
+        if (as_compared(raised[0]), as_compared(raised[1])) == new:
+            raise ValidationError("You have already raised this point. It is in your drafts")
+
+
 @transaction.atomic
 def factual_point_save(
     *,
@@ -99,15 +115,7 @@ def factual_point_save(
     _require_stage(inspection, Stage.PRE_PUBLICATION)
     _check_part(inspection, topic, finding)
     if point is None:
-        # A second click on Save: the same draft, just saved.
-        if inspection.factual_points.filter(
-            sent_at__isnull=True,
-            topic=topic,
-            finding=finding,
-            inaccuracy=inaccuracy,
-            correction=correction,
-        ).exists():
-            raise ValidationError("You have already raised this point. It is in your drafts")
+        _check_new_point(inspection, topic, finding, inaccuracy, correction)
         point = Point(inspection=inspection, raised_by=by)
     else:
         _read_again(point)

@@ -278,6 +278,30 @@ def test_a_double_click_on_save_raises_one_draft(checks, force_lead_a):
         raise_point(checks, force_lead_a)
 
 
+@pytest.mark.parametrize(
+    "words",
+    [
+        "The report says 12\u200b officers; the force has 15",  # zero-width space
+        "The report says 12 offi\u00adcers; the force has 15",  # soft hyphen
+        "The report says 12  officers; the force has 15",  # a doubled space
+        "The report says \uff11\uff12 officers; the force has 15",  # full-width digits
+        "the report says 12 officers; the force has 15",
+    ],
+)
+def test_a_point_that_reads_the_same_as_a_draft_is_not_raised_twice(
+    checks, force_lead_a, other_lead_a, words
+):
+    """Found by a review: the check compared the exact text, so the same
+    point with a character that shows as nothing inside, or a doubled space,
+    passed as new, and the inspectorate was sent it twice."""
+    raise_point(checks, force_lead_a)
+    with pytest.raises(ValidationError, match="already raised this point"):
+        raise_point(checks, other_lead_a, words=words)
+    assert checks.factual_points.count() == 1
+    # The same words on another part of the report are another point.
+    raise_point(checks, other_lead_a, topic=Topic.LEADERSHIP, words=words)
+
+
 def test_sending_is_audited_by_count_and_part_never_the_forces_words(checks, force_lead_a):
     concern = checks.findings.get(kind=Finding.Kind.CAUSE_OF_CONCERN)
     raise_point(checks, force_lead_a, finding=concern)
