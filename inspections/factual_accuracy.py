@@ -76,20 +76,41 @@ def _check_part(inspection: Inspection, topic: str, finding: Finding | None) -> 
         raise ValidationError({"where": "Choose a part of this inspection's report"})
 
 
+ALREADY_RAISED = "You have already raised this point. It is in your drafts"
+ALREADY_RAISED_WITH_OTHER_EVIDENCE = (
+    "You have already raised this point, with other evidence. It is in your drafts: "
+    "change it there to add this evidence"
+)
+
+
 def _check_new_point(
-    inspection: Inspection, topic: str, finding: Finding | None, inaccuracy: str, correction: str
+    inspection: Inspection,
+    topic: str,
+    finding: Finding | None,
+    inaccuracy: str,
+    correction: str,
+    evidence: str,
 ) -> None:
     """Refuse a point the force's drafts already hold (the same part, what
     is inaccurate and the correction): a second click on Save, or one of the
     force's leads raising what the other has. Compared as people read them
     (as_compared): a word with a zero-width space inside, or a doubled space,
     passed as new, and the inspectorate had the same point twice. Call under
-    _lock."""
+    _lock.
+
+    The evidence supports a point; it does not make another one. The same
+    point with other evidence is refused too (sent twice, the inspectorate
+    would answer the one correction twice), but saying where its evidence
+    belongs: the message said only that the point was raised, and the force
+    lead could not tell their evidence had not been kept."""
     drafts = inspection.factual_points.filter(sent_at__isnull=True, topic=topic, finding=finding)
     new = (as_compared(inaccuracy), as_compared(correction))
-    for raised in drafts.values_list("inaccuracy", "correction"):
-        if (as_compared(raised[0]), as_compared(raised[1])) == new:
-            raise ValidationError("You have already raised this point. It is in your drafts")
+    for raised in drafts.values_list("inaccuracy", "correction", "evidence"):
+        if (as_compared(raised[0]), as_compared(raised[1])) != new:
+            continue
+        if as_compared(evidence) not in {"", as_compared(raised[2])}:
+            raise ValidationError(ALREADY_RAISED_WITH_OTHER_EVIDENCE)
+        raise ValidationError(ALREADY_RAISED)
 
 
 @transaction.atomic
@@ -115,7 +136,7 @@ def factual_point_save(
     _require_stage(inspection, Stage.PRE_PUBLICATION)
     _check_part(inspection, topic, finding)
     if point is None:
-        _check_new_point(inspection, topic, finding, inaccuracy, correction)
+        _check_new_point(inspection, topic, finding, inaccuracy, correction, evidence)
         point = Point(inspection=inspection, raised_by=by)
     else:
         _read_again(point)

@@ -302,6 +302,48 @@ def test_a_point_that_reads_the_same_as_a_draft_is_not_raised_twice(
     raise_point(checks, other_lead_a, topic=Topic.LEADERSHIP, words=words)
 
 
+def test_the_same_point_with_other_evidence_is_refused_saying_where_the_evidence_goes(
+    checks, client_for, force_lead_a, other_lead_a
+):
+    """The evidence supports a point; it does not make another one, which
+    the inspectorate would be sent, and answer, twice. Found by a review:
+    the refusal said only 'You have already raised this point', so a force
+    lead who had new evidence for it could not tell it had not been kept, or
+    where to put it."""
+    draft = raise_point(checks, force_lead_a)
+    response = client_for(other_lead_a).post(
+        _url("factual_point_new", checks),
+        {
+            "where": "elsewhere",
+            "inaccuracy": FORCE_WORDS,
+            "correction": "It should say 15 officers",
+            "evidence": "The workforce return, April 2026",
+        },
+    )
+    page = response.content.decode()
+    assert response.status_code == 200 and 'class="govuk-error-summary' in page
+    assert (
+        "You have already raised this point, with other evidence. It is in your drafts: "
+        "change it there to add this evidence" in page
+    )
+    assert "The workforce return, April 2026" in page  # still there to copy
+    assert list(checks.factual_points.all()) == [draft]
+    draft.refresh_from_db()
+    assert draft.evidence == "The force's establishment figures, March 2026"
+    # Without evidence, or with the draft's, it is the second click it was.
+    with pytest.raises(ValidationError) as error:
+        factual_accuracy.factual_point_save(
+            inspection=checks,
+            topic="",
+            finding=None,
+            inaccuracy=FORCE_WORDS,
+            correction="It should say 15 officers",
+            evidence="",
+            by=other_lead_a,
+        )
+    assert error.value.messages == ["You have already raised this point. It is in your drafts"]
+
+
 def test_sending_is_audited_by_count_and_part_never_the_forces_words(checks, force_lead_a):
     concern = checks.findings.get(kind=Finding.Kind.CAUSE_OF_CONCERN)
     raise_point(checks, force_lead_a, finding=concern)
