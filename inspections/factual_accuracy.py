@@ -113,6 +113,27 @@ def _check_new_point(
         raise ValidationError(ALREADY_RAISED)
 
 
+ALREADY_ANOTHER_DRAFT = (
+    "Another of your draft points already says this about this part of the report. "
+    "Change that one instead, or delete one of them"
+)
+
+
+def _check_changed_point(
+    point: Point, topic: str, finding: Finding | None, inaccuracy: str, correction: str
+) -> None:
+    """Refuse a change that makes a draft another draft's point (as
+    _check_new_point): found by a review, the force's two leads could each
+    change a draft into the other's, and both went to the inspectorate."""
+    others = point.inspection.factual_points.filter(
+        sent_at__isnull=True, topic=topic, finding=finding
+    ).exclude(pk=point.pk)
+    new = (as_compared(inaccuracy), as_compared(correction))
+    for raised in others.values_list("inaccuracy", "correction"):
+        if (as_compared(raised[0]), as_compared(raised[1])) == new:
+            raise ValidationError(ALREADY_ANOTHER_DRAFT)
+
+
 @transaction.atomic
 def factual_point_save(
     *,
@@ -146,6 +167,13 @@ def factual_point_save(
         if Point.objects.filter(pk=point.pk, **answers).exists():
             return point  # a second click on Save too, not a stale page
         _check_seen(point, seen, STALE_POINT)
+        if (topic, finding, as_compared(inaccuracy), as_compared(correction)) != (
+            point.topic,
+            point.finding,
+            as_compared(point.inaccuracy),
+            as_compared(point.correction),
+        ):  # its evidence alone may change, even of a point raised twice before
+            _check_changed_point(point, topic, finding, inaccuracy, correction)
     point.topic, point.finding = topic, finding
     point.inaccuracy, point.correction, point.evidence = inaccuracy, correction, evidence
     point.save()

@@ -344,6 +344,40 @@ def test_the_same_point_with_other_evidence_is_refused_saying_where_the_evidence
     assert error.value.messages == ["You have already raised this point. It is in your drafts"]
 
 
+def test_a_draft_is_not_changed_into_another_drafts_point(checks, force_lead_a, other_lead_a):
+    """Found by a review: a new point the force's drafts already held was
+    refused, but a draft could be changed into it, and both were sent for
+    the inspectorate to answer twice."""
+    first = raise_point(checks, force_lead_a)
+    second = raise_point(checks, other_lead_a, words="The report says 3 referrals")
+    change = {
+        "inspection": checks,
+        "point": second,
+        "topic": "",
+        "finding": None,
+        "inaccuracy": FORCE_WORDS.replace("12", "12\u200b"),
+        "correction": "It should say 15 officers",
+        "evidence": "Other evidence",
+        "by": other_lead_a,
+        "seen": services.seen_version(second),
+    }
+    with pytest.raises(ValidationError, match="Another of your draft points already says this"):
+        factual_accuracy.factual_point_save(**change)
+    second.refresh_from_db()
+    assert second.inaccuracy == "The report says 3 referrals"
+    # About another part of the report, it is another point.
+    factual_accuracy.factual_point_save(**{**change, "topic": Topic.LEADERSHIP})
+    # And a draft's own evidence changes, even once two drafts say the same.
+    Point.objects.filter(pk=second.pk).update(topic="")
+    second.refresh_from_db()
+    factual_accuracy.factual_point_save(
+        **{**change, "point": second, "evidence": "Newer", "seen": services.seen_version(second)}
+    )
+    second.refresh_from_db()
+    assert (second.topic, second.evidence) == ("", "Newer")
+    assert checks.factual_points.filter(topic="").count() == 2 and first.evidence != "Newer"
+
+
 def test_sending_is_audited_by_count_and_part_never_the_forces_words(checks, force_lead_a):
     concern = checks.findings.get(kind=Finding.Kind.CAUSE_OF_CONCERN)
     raise_point(checks, force_lead_a, finding=concern)
