@@ -331,6 +331,16 @@ def test_admin_corrects_a_mistyped_receipt_date(
     expect(page.get_by_role("heading", level=1)).to_have_text("Check the corrected dates")
     expect(page.get_by_role("row", name="Action plan due")).to_be_visible()
     assert_accessible(page)
+    # Back keeps the date and the reason, as Change does (it opened the form
+    # with the recorded date and no reason).
+    page.locator(".govuk-back-link").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Correct the dates")
+    expect(page.locator("#id_received_on_0")).to_have_value(str(corrected.day))
+    expect(page.get_by_label("Why are the dates being corrected?")).to_have_value(
+        "The day and month were swapped"
+    )
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check the corrected dates")
 
     page.get_by_role("button", name="Correct the dates").click()
     expect(page.locator(".govuk-notification-banner")).to_contain_text("Dates corrected")

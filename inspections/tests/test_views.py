@@ -11,6 +11,7 @@ from core.models import AuditEvent
 from inspections import services
 from inspections.models import Finding, Inspection, Judgment, Topic
 from inspections.tests.factories import add_concern, schedule
+from tests.back import go_back
 from tests.races import clicked_twice, first_click_lands_first
 
 Stage = Inspection.Stage
@@ -1195,6 +1196,27 @@ def test_an_admin_corrects_the_receipt_date_after_checking_each_change(
     event = AuditEvent.objects.get(action="inspection.dates_corrected")
     assert (event.actor, event.comment) == (admin_user, "Typed the wrong day")
     assert event.changes["received_for_checks_on"][1] == str(received)
+
+
+def test_back_from_checking_the_corrected_dates_keeps_them(client_for, make_inspection, admin_user):
+    """Back on 'Check the corrected dates' goes to the form with the date and
+    reason entered, as 'Change the details' does: it was a link to the form,
+    which opened with the recorded dates and no reason."""
+    inspection = make_inspection(Stage.PUBLISHED)
+    address = reverse("inspections:dates", args=[inspection.pk])
+    client = client_for(admin_user)
+    received = inspection.received_for_checks_on - timedelta(days=3)
+    data = _dates(received, inspection.published_on, reason="Typed the wrong day")
+    check = client.post(address, data).content.decode()
+    assert "<title>Check the corrected dates" in check
+
+    form = go_back(client, check, address).content.decode()
+    assert "<title>Correct the dates" in form
+    assert "Typed the wrong day</textarea>" in form
+    day = re.search(r'name="received_on_0"[^>]*value="(\d+)"', form)
+    assert day is not None and int(day.group(1)) == received.day
+    inspection.refresh_from_db()
+    assert inspection.received_for_checks_on == received + timedelta(days=3)  # nothing saved
 
 
 def test_correcting_the_dates_refuses_bad_input_beside_the_field(
