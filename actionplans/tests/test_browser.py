@@ -165,6 +165,14 @@ def test_admin_is_refused_10_days_notice_then_books_with_a_recorded_override(
     expect(page.get_by_role("heading", level=1)).to_have_text("Check the visit before you book it")
     expect(page.get_by_text("The force will get less than the usual notice")).to_be_visible()
     assert_accessible(page)
+    # Back keeps the day and the reason, as Change does (it opened the form empty).
+    page.locator(".govuk-back-link").click()
+    expect(page.get_by_label("Day")).to_have_value(str(day.day))
+    expect(page.get_by_label("Reason for short notice")).to_have_value(
+        "The force asked to be visited early"
+    )
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check the visit before you book it")
     page.get_by_role("button", name="Book visit and send notice").click()
 
     expect(banner(page)).to_contain_text("Notice sent to the force on")

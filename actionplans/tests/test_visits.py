@@ -15,6 +15,7 @@ from actionplans.tests.factories import today, visit_day_comes
 from core.models import AuditEvent
 from core.stale import row_version
 from inspections.models import Inspection
+from tests.back import go_back
 from tests.races import first_click_lands_first
 
 
@@ -234,6 +235,25 @@ def test_schedule_page_walks_through_check_your_answers(client_for, admin_user, 
     assert "Notice sent to the force on" in booked
     visit = PostInspectionVisit.objects.get()
     assert visit.short_notice_reason == "Force asked for an early visit"
+
+
+def test_back_from_the_visit_check_page_keeps_the_answers(client_for, admin_user, published):
+    """Back on 'Check the visit before you book it' goes to the form with the
+    day and the reason for the short notice entered, as 'Change the details'
+    does: it was a link to the form, which opened empty."""
+    client = client_for(admin_user)
+    address = reverse("actionplans:visit_schedule", args=[published.pk])
+    day = today() + timedelta(days=10)
+    data = {"visit_on_0": day.day, "visit_on_1": day.month, "visit_on_2": day.year}
+    data["short_notice_reason"] = "Force asked for an early visit"
+    check = client.post(address, data).content.decode()
+    assert "Check the visit before you book it" in check
+
+    form = go_back(client, check, address).content.decode()
+    assert "<title>Book a post-inspection visit" in form
+    assert "Force asked for an early visit</textarea>" in form
+    assert re.search(rf'name="visit_on_0"[^>]*value="{day.day}"', form)
+    assert not PostInspectionVisit.objects.exists()
 
 
 def test_the_date_field_speaks_govuk(client_for, lead_inspector, published):
