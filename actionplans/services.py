@@ -276,6 +276,9 @@ class DueItem:
     url: str
     link_text: str
     date_label: str = "Due"
+    # A plan the force has submitted: with the lead inspector, nothing due from
+    # the force (found by a UX review: it read as a plan still due).
+    awaiting_review: bool = False
 
 
 def force_current_inspections(force) -> list[Inspection]:
@@ -295,7 +298,9 @@ def due_items_for_force(
     items: list[DueItem] = []
     for inspection in inspections:
         for summary in _summaries(inspection, latest_versions, today):
-            if summary.is_open:
+            if summary.is_open and _awaiting_review(summary):
+                items.append(_awaiting_review_item(summary))
+            elif summary.is_open:
                 items.append(
                     DueItem(
                         summary.label,
@@ -339,7 +344,29 @@ def due_items_for_force(
         )
     at_checks = [i for i in inspections if i.stage == Inspection.Stage.PRE_PUBLICATION]
     items += _factual_accuracy_items(at_checks, today)
-    return sorted(items, key=lambda item: item.due_on)
+    # What the force owes soonest first; what waits for the inspectorate after it.
+    return sorted(items, key=lambda item: (item.awaiting_review, item.due_on))
+
+
+def _awaiting_review(summary: PlanSummary) -> bool:
+    latest = summary.latest
+    return latest is not None and latest.status == ActionPlanVersion.Status.SUBMITTED
+
+
+def _awaiting_review_item(summary: PlanSummary) -> DueItem:
+    """A submitted plan's card: when it was sent, not its deadline, which the
+    force has met (or no longer can meet) by sending it."""
+    inspection = summary.inspection
+    return DueItem(
+        summary.label,
+        inspection,
+        timezone.localdate(summary.latest.submitted_at),
+        Status("Submitted, awaiting review", "blue"),
+        _plan_url(inspection, summary.slug),
+        f"View the {summary.label.lower()}",
+        date_label="Submitted",
+        awaiting_review=True,
+    )
 
 
 def _factual_accuracy_items(inspections: list[Inspection], today: date) -> list[DueItem]:
@@ -401,7 +428,9 @@ def home_context(user) -> dict:
         # Read once for "What is due" and for the home page's table of them.
         inspections = force_current_inspections(user.force)
         context["current_inspections"] = inspections
-        context["due_items"] = due_items_for_force(user.force, inspections=inspections)
+        due_items = due_items_for_force(user.force, inspections=inspections)
+        context["due_items"] = due_items
+        context["nothing_due"] = all(item.awaiting_review for item in due_items)
     return context
 
 

@@ -237,7 +237,7 @@ def test_accepted_plans_leave_what_is_due(client_for, force_lead_a, lead_inspect
         return [i.status.label for i in items if i.title == "Action plan"]
 
     _, version = submitted_plan(checks, by=force_lead_a)
-    assert plans() == ["Submitted"]
+    assert plans() == ["Submitted, awaiting review"]
     services.action_plan_version_accept(version=version, by=lead_inspector)
     assert plans() == []
     html = client_for(force_lead_a).get(reverse("core:home")).content.decode()
@@ -248,6 +248,35 @@ def test_accepted_plans_leave_what_is_due(client_for, force_lead_a, lead_inspect
     assert services.due_items_for_force(force_lead_a.force) == []
     html = client_for(force_lead_a).get(reverse("core:home")).content.decode()
     assert "Nothing is due from your force at the moment" in html
+
+
+def test_a_submitted_plan_awaits_review_and_is_not_shown_as_due(client_for, force_lead_a, checks):
+    """Found by a UX review: the force lead's "What is due" showed a plan
+    they had submitted, awaiting the lead inspector, as a card 'Due' on its
+    deadline, as if the force still owed it, and never said nothing was due."""
+    _, version = submitted_plan(checks, by=force_lead_a)
+    client = client_for(force_lead_a)
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", client.get(reverse("core:home")).text))
+    submitted_on = timezone.localdate(version.submitted_at)
+    assert f"Submitted {submitted_on.day} {submitted_on:%B %Y}" in text
+    assert "Status Submitted, awaiting review" in text
+    assert f"Due {checks.action_plan_due_on.day} " not in text
+    # Still to do (the checks) comes first, and something is due.
+    assert text.index("Factual accuracy checks") < text.index("Action plan")
+    assert "Nothing is due from your force" not in text
+    (item,) = [i for i in services.due_items_for_force(force_lead_a.force) if i.awaiting_review]
+    assert (item.title, item.status.label, item.date_label, item.due_on) == (
+        "Action plan",
+        "Submitted, awaiting review",
+        "Submitted",
+        timezone.localdate(version.submitted_at),
+    )
+    # Past the checks, the submitted plan is all there is: nothing is due.
+    checks.stage = checks.Stage.PUBLISHED
+    checks.save(update_fields=["stage"])
+    text = client.get(reverse("core:home")).text
+    assert "Nothing is due from your force at the moment" in text
+    assert "Submitted, awaiting review" in text
 
 
 def test_the_report_at_checks_leads_to_the_factual_accuracy_checks(
