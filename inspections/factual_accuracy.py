@@ -13,7 +13,7 @@ inspectorate reads). Responses and corrections are audited with their words,
 as moderation comments and findings are.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from uuid import UUID
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -76,6 +76,22 @@ def _check_part(inspection: Inspection, topic: str, finding: Finding | None) -> 
         raise ValidationError({"where": "Choose a part of this inspection's report"})
 
 
+def _drafts_on(inspection: Inspection, topic: str, finding: Finding | None):
+    """The force's draft points on one part of the report."""
+    return inspection.factual_points.filter(sent_at__isnull=True, topic=topic, finding=finding)
+
+
+def _saying(points, inaccuracy: str, correction: str, field: str) -> Iterator:
+    """`field` of each of the points that says what this inaccuracy and
+    correction say, as people read them (as_compared)."""
+    said = (as_compared(inaccuracy), as_compared(correction))
+    for raised_inaccuracy, raised_correction, value in points.values_list(
+        "inaccuracy", "correction", field
+    ):
+        if (as_compared(raised_inaccuracy), as_compared(raised_correction)) == said:
+            yield value
+
+
 ALREADY_RAISED = "You have already raised this point. It is in your drafts"
 ALREADY_RAISED_WITH_OTHER_EVIDENCE = (
     "You have already raised this point, with other evidence. It is in your drafts: "
@@ -103,12 +119,9 @@ def _check_new_point(
     would answer the one correction twice), but saying where its evidence
     belongs: the message said only that the point was raised, and the force
     lead could not tell their evidence had not been kept."""
-    drafts = inspection.factual_points.filter(sent_at__isnull=True, topic=topic, finding=finding)
-    new = (as_compared(inaccuracy), as_compared(correction))
-    for raised in drafts.values_list("inaccuracy", "correction", "evidence"):
-        if (as_compared(raised[0]), as_compared(raised[1])) != new:
-            continue
-        if as_compared(evidence) not in {"", as_compared(raised[2])}:
+    drafts = _drafts_on(inspection, topic, finding)
+    for raised_evidence in _saying(drafts, inaccuracy, correction, "evidence"):
+        if as_compared(evidence) not in {"", as_compared(raised_evidence)}:
             raise ValidationError(ALREADY_RAISED_WITH_OTHER_EVIDENCE)
         raise ValidationError(ALREADY_RAISED)
 
@@ -125,13 +138,9 @@ def _check_changed_point(
     """Refuse a change that makes a draft another draft's point (as
     _check_new_point): found by a review, the force's two leads could each
     change a draft into the other's, and both went to the inspectorate."""
-    others = point.inspection.factual_points.filter(
-        sent_at__isnull=True, topic=topic, finding=finding
-    ).exclude(pk=point.pk)
-    new = (as_compared(inaccuracy), as_compared(correction))
-    for raised in others.values_list("inaccuracy", "correction"):
-        if (as_compared(raised[0]), as_compared(raised[1])) == new:
-            raise ValidationError(ALREADY_ANOTHER_DRAFT)
+    others = _drafts_on(point.inspection, topic, finding).exclude(pk=point.pk)
+    if any(_saying(others, inaccuracy, correction, "pk")):
+        raise ValidationError(ALREADY_ANOTHER_DRAFT)
 
 
 @transaction.atomic
