@@ -110,6 +110,23 @@ class CaseReplaceForm(GovukForm):
     layout_fields = [Field.textarea("reason", max_characters=2000)]
 
 
+class CaseTakeOutForm(GovukForm):
+    submit_label = "Take the case out of the sample"
+
+    reason = forms.CharField(
+        label="Why are you taking this case out of the sample?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="For example, it is not a child protection case, or the force cannot find "
+        "the file. This is kept on the inspection’s record.",
+        max_length=2000,
+        error_messages={
+            "required": "Enter why you are taking this case out of the sample",
+            "max_length": "The reason must be 2,000 characters or fewer",
+        },
+    )
+    layout_fields = [Field.textarea("reason", max_characters=2000)]
+
+
 class SampleDrawForm(GovukForm):
     submit_label = "Draw the sample"
 

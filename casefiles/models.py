@@ -287,11 +287,17 @@ class CaseReplacement(BaseModel):
     case drawn in its place comes from the same category, at random from the
     draw's seed (sampling.choose_replacement), and takes over its reviewer
     and its second review. A case taken out stays out of every later draw.
+
+    No replacement (null) when the category had no other case to draw: the
+    lead took the case out alone (case_take_out), and the sample has one
+    case fewer in that category.
     """
 
     draw = models.ForeignKey(SampleDraw, on_delete=models.CASCADE, related_name="replacements")
     removed = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="replaced")
-    replacement = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="replacing")
+    replacement = models.ForeignKey(
+        Case, null=True, blank=True, on_delete=models.CASCADE, related_name="replacing"
+    )
     reason = models.TextField(help_text="Why the case was taken out of the sample.")
     replaced_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -301,6 +307,8 @@ class CaseReplacement(BaseModel):
         ordering = ["created_at"]
 
     def __str__(self) -> str:
+        if self.replacement is None:
+            return f"Case {self.removed.reference} taken out, no replacement available"
         return f"Case {self.removed.reference} replaced by case {self.replacement.reference}"
 
 

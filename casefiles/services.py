@@ -703,6 +703,43 @@ def sample_draw(
 
 
 REPLACE_NO_REASON = "Enter why you are replacing this case"
+TAKE_OUT_NO_REASON = "Enter why you are taking this case out of the sample"
+
+
+def _replacement_candidates(case: Case):
+    """The cases that may be drawn in place of `case`: its category's cases
+    on the list neither in the sample nor taken out of it."""
+    return Case.objects.filter(
+        inspection_id=case.inspection_id,
+        category_id=case.category_id,
+        sample_draw=None,
+        replaced__isnull=True,
+    ).exclude(pk=case.pk)
+
+
+def replacement_available(case: Case) -> bool:
+    """Whether another case can be drawn in place of `case` (case_replace).
+    Only when none can is the case taken out alone (case_take_out)."""
+    return _replacement_candidates(case).exists()
+
+
+def category_in_words(case: Case) -> str:
+    """The case's category as a sentence says it: "a case of missing children"."""
+    name = case.category.name
+    return name[0].lower() + name[1:]
+
+
+def no_replacement_message(case: Case) -> str:
+    return (
+        f"There is no other case of {category_in_words(case)} on the case list to replace it with"
+    )
+
+
+def replaceable_message(case: Case) -> str:
+    return (
+        f"Another case of {category_in_words(case)} can be drawn in place of case "
+        f"{case.reference}, so replace it instead"
+    )
 
 
 @transaction.atomic
@@ -734,20 +771,12 @@ def case_replace(*, case: Case, reason: str, by) -> CaseReplacement:
             f"The review of case {case.reference} has been submitted, so the case cannot be "
             "replaced: its review is part of the figures"
         )
-    candidates = Case.objects.filter(
-        inspection_id=case.inspection_id,
-        category_id=case.category_id,
-        sample_draw=None,
-        replaced__isnull=True,
-    ).exclude(pk=case.pk)
+    candidates = _replacement_candidates(case)
     chosen = choose_replacement(
         list(candidates.values_list("reference", flat=True)), case.sample_draw.seed, case.reference
     )
     if chosen is None:
-        raise ValidationError(
-            f"There is no other case of {case.category.name[0].lower()}{case.category.name[1:]} "
-            "on the case list to replace it with"
-        )
+        raise ValidationError(no_replacement_message(case))
     replacement = candidates.select_for_update(of=("self",)).get(reference=chosen)
     replacement.sample_draw = case.sample_draw
     replacement.reviewer_id = case.reviewer_id
@@ -788,6 +817,69 @@ def case_replace(*, case: Case, reason: str, by) -> CaseReplacement:
             changes=audit.diff({"reviewer": None}, {"reviewer": replacement.reviewer}),
             comment=f"Drawn in place of case {case.reference}",
         )
+    return record
+
+
+@transaction.atomic
+def case_take_out(*, case: Case, reason: str, by) -> CaseReplacement:
+    """Take a case out of the sample without a replacement: the sample has
+    one case fewer in its category.
+
+    Only when no case can be drawn in its place (replacement_available):
+    otherwise the case is replaced (case_replace), so the sample keeps its
+    size, and this is refused with code "replaceable". As case_replace
+    otherwise: the lead inspector's step while case files are open, refused
+    once the case's review is submitted, a draft review deleted with the
+    trail saying so, the case never drawn again, and code "gone" when the
+    case is no longer in the sample. The case's second review, if the draw
+    chose it for one, goes with it."""
+    inspection = _require_open(case.inspection_id)
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": TAKE_OUT_NO_REASON})
+    case = (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("category", "reviewer")
+        .get(pk=case.pk)
+    )
+    if case.sample_draw_id is None:
+        raise ValidationError(f"Case {case.reference} is no longer in the sample", code="gone")
+    review = CaseReview.objects.filter(case=case).first()
+    if review is not None and review.is_submitted:
+        raise ValidationError(
+            f"The review of case {case.reference} has been submitted, so the case cannot be "
+            "taken out of the sample: its review is part of the figures"
+        )
+    if replacement_available(case):
+        raise ValidationError(replaceable_message(case), code="replaceable")
+    draw_id, reviewer, second_review_due = (
+        case.sample_draw_id,
+        case.reviewer,
+        case.second_review_due,
+    )
+    case.sample_draw = None
+    case.reviewer = None
+    case.second_review_due = False
+    case.save(update_fields=["sample_draw", "reviewer", "second_review_due", "updated_at"])
+    if review is not None:
+        review.delete()
+    record = CaseReplacement.objects.create(
+        draw_id=draw_id, removed=case, replacement=None, reason=reason, replaced_by=by
+    )
+    _audit(
+        by=by,
+        action="sample.case_taken_out",
+        obj=record,
+        inspection=inspection,
+        changes={
+            "case": [case.reference, None],
+            **audit.diff({"reviewer": reviewer}, {"reviewer": None}),
+            **({"draft_review": ["deleted", None]} if review is not None else {}),
+            # The sample has one second review fewer: none takes its place.
+            **({"second_review": ["due", None]} if second_review_due else {}),
+        },
+        comment=reason,
+    )
     return record
 
 
@@ -985,9 +1077,14 @@ def case_review_save(
     if not Case.objects.sampled().filter(pk=case.pk).exists():
         replaced = CaseReplacement.objects.filter(removed=case).select_related("replacement")
         if record := replaced.first():
+            drawn = (
+                f". Case {record.replacement.reference} was drawn in its place"
+                if record.replacement
+                else ""
+            )
             raise ValidationError(
                 f"Case {case.reference} was taken out of the sample, so your answers have not "
-                f"been saved. Case {record.replacement.reference} was drawn in its place",
+                f"been saved{drawn}",
                 code="gone",
             )
         raise ValidationError(

@@ -22,6 +22,7 @@ urlpatterns = [
     path(CASE, views.case_detail, name="case_detail"),
     path(CASE + "assign/", views.case_assign, name="case_assign"),
     path(CASE + "replace/", views.case_replace, name="case_replace"),
+    path(CASE + "take-out/", views.case_take_out, name="case_take_out"),
     path(CASE + "review/", views.review_edit, name="review_edit"),
     path(CASE + "review/check/", views.review_check, name="review_check"),
     path(CASE + "second-review/", views.second_review, name="second_review"),

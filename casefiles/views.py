@@ -38,6 +38,7 @@ from .forms import (
     CaseReplaceForm,
     CaseReviewForm,
     CaseSearchForm,
+    CaseTakeOutForm,
     SampleDrawForm,
     SecondReviewForm,
 )
@@ -518,7 +519,8 @@ def _replaced(request: HttpRequest, inspection: Inspection, case_id: UUID) -> Ht
     if record is None:
         raise Http404("No such case")
     taken_out = f"Case {record.removed.reference} was taken out of the sample"
-    if not record.replacement.in_sample:  # drawn again since, or replaced in turn
+    # None drawn in its place (case_take_out), or drawn again since, or replaced in turn.
+    if record.replacement is None or not record.replacement.in_sample:
         messages.info(request, taken_out)
         return redirect("casefiles:sample", inspection.pk)
     messages.info(
@@ -552,6 +554,10 @@ def case_replace(request: HttpRequest, inspection_id: UUID, case_id: UUID) -> Ht
             "replaced",
         )
         return redirect(case.get_absolute_url())
+    if not services.replacement_available(case):  # offer to take it out alone instead
+        context = _context(inspection, "sample", case=case, no_replacement=True)
+        context["message"] = services.no_replacement_message(case)
+        return render(request, "casefiles/case_replace.html", context)
     form = CaseReplaceForm(*_posted(request))
     if form.is_valid():
         try:
@@ -571,6 +577,58 @@ def case_replace(request: HttpRequest, inspection_id: UUID, case_id: UUID) -> Ht
             return redirect(record.replacement.get_absolute_url())
     context = _context(inspection, "sample", case=case, review=review, form=form)
     return render(request, "casefiles/case_replace.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def case_take_out(request: HttpRequest, inspection_id: UUID, case_id: UUID) -> HttpResponse:
+    """Take a case out of the sample without a replacement, when none can be
+    drawn: the lead inspector's step, as replacing is."""
+    inspection = get_casefiles_inspection(request, inspection_id, moderate=True)
+    case, elsewhere = _sampled_case(request, inspection, case_id)
+    if elsewhere:
+        return elsewhere
+    if closed := _closed(request, inspection, case.get_absolute_url()):
+        return closed
+    review = case.review_or_none
+    if review is not None and review.is_submitted:
+        messages.info(
+            request,
+            f"The review of case {case.reference} has been submitted, so the case cannot be "
+            "taken out of the sample",
+        )
+        return redirect(case.get_absolute_url())
+    if services.replacement_available(case):  # only when none can be drawn in its place
+        messages.info(request, services.replaceable_message(case))
+        return redirect("casefiles:case_replace", inspection.pk, case.pk)
+    form = CaseTakeOutForm(*_posted(request))
+    if form.is_valid():
+        try:
+            services.case_take_out(case=case, reason=form.cleaned_data["reason"], by=request.user)
+        except ValidationError as exc:
+            if getattr(exc, "code", None) == "gone":  # taken out while this one waited
+                return _replaced(request, inspection, case.pk)
+            if getattr(exc, "code", None) == "replaceable":
+                messages.info(request, exc.messages[0])
+                return redirect("casefiles:case_replace", inspection.pk, case.pk)
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _taken_out_message(case))
+            return redirect("casefiles:sample", inspection.pk)
+    # What the warning says is left of the category's sample once the case is out.
+    remaining = inspection.cases.sampled().filter(category_id=case.category_id).count() - 1
+    context = _context(
+        inspection, "sample", case=case, review=review, form=form, remaining=remaining
+    )
+    return render(request, "casefiles/case_take_out.html", context)
+
+
+def _taken_out_message(case: Case) -> str:
+    left = Case.objects.sampled().filter(inspection_id=case.inspection_id)
+    left = left.filter(category_id=case.category_id).count()
+    return (
+        f"Case {case.reference} taken out of the sample with no replacement available. "
+        f"The sample has {left} case{pluralize(left)} of {services.category_in_words(case)}"
+    )
 
 
 def review_list(request: HttpRequest, inspection_id: UUID) -> HttpResponse:

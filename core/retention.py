@@ -156,6 +156,7 @@ def _audit_rows_quoting_text(inspection: Inspection) -> list[AuditEvent]:
         reason = bool(event.comment) and event.action in (
             "second_review.completed",
             "sample.case_replaced",
+            "sample.case_taken_out",
         )
         redacted = {**event.changes, **changed}
         comment = REDACTED if reason else event.comment

@@ -122,6 +122,7 @@ EXPECTED = {
     "casefiles:case_assign": "302 302 302 404 404 404 302",
     # The lead inspector's step: admins and the team are refused (403).
     "casefiles:case_replace": "403 302 403 404 404 404 302",
+    "casefiles:case_take_out": "403 302 403 404 404 404 302",
     "casefiles:review_edit": "302 302 403 404 404 404 302",
     "casefiles:review_check": "302 302 403 404 404 404 302",
     "casefiles:second_review": "403 302 403 404 404 404 302",

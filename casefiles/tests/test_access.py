@@ -45,7 +45,7 @@ def url_for(name: str, objects: dict) -> str:
 
 
 def test_every_url_is_covered():
-    assert len(URL_NAMES) == 18
+    assert len(URL_NAMES) == 19
     assert set(INSPECTION_URL_NAMES) < set(URL_NAMES)
 
 
@@ -125,11 +125,14 @@ def test_only_the_lead_inspector_second_reviews(objects, client_for, inspector):
     assert client_for(inspector).post(url_for("second_review", objects), {}).status_code == 403
 
 
-def test_only_the_lead_inspector_replaces_a_case(objects, client_for, inspector, admin_user):
+@pytest.mark.parametrize("name", ["case_replace", "case_take_out"])
+def test_only_the_lead_inspector_replaces_or_takes_out_a_case(
+    name, objects, client_for, inspector, admin_user
+):
     for user in (inspector, admin_user):
         client = client_for(user)
-        assert client.get(url_for("case_replace", objects)).status_code == 403
-        assert client.post(url_for("case_replace", objects), {"reason": "x"}).status_code == 403
+        assert client.get(url_for(name, objects)).status_code == 403
+        assert client.post(url_for(name, objects), {"reason": "x"}).status_code == 403
 
 
 @pytest.mark.parametrize("name", ["category_add", "category_edit"])

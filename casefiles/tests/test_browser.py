@@ -5,7 +5,7 @@ import csv
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser import assert_accessible, sign_in, sign_out, visit
+from tests.browser import assert_accessible, keep, sign_in, sign_out, visit
 
 from .factories import InspectionFactory
 
@@ -299,11 +299,17 @@ def test_the_lead_replaces_a_case_that_cannot_be_reviewed(
     from .factories import add_cases
 
     inspection = journey["inspection"]
-    add_cases(inspection, {"missing-children": 6})
+    add_cases(inspection, {"missing-children": 6, "strategy-discussions-s47": 1})
     services.sample_draw(
-        inspection=inspection, sizes={"missing-children": 2}, seed=3, reason="", by=lead_inspector
+        inspection=inspection,
+        sizes={"missing-children": 2, "strategy-discussions-s47": 1},
+        seed=3,
+        reason="",
+        by=lead_inspector,
     )
-    case = Case.objects.sampled().filter(inspection=inspection).order_by("reference").first()
+    sampled = Case.objects.sampled().filter(inspection=inspection)
+    case = sampled.filter(category__slug="missing-children").order_by("reference").first()
+    alone = sampled.get(category__slug="strategy-discussions-s47")
     services.cases_assign(
         inspection=inspection, case_ids=[case.pk], reviewer=inspector, by=lead_inspector
     )
@@ -335,6 +341,42 @@ def test_the_lead_replaces_a_case_that_cannot_be_reviewed(
 
     page.goto(f"{live_server.url}/inspections/{inspection.pk}/case-files/sample/")
     visit(page, "Sample")
-    replaced = page.get_by_role("table", name="Cases replaced")
+    replaced = page.get_by_role("table", name="Cases taken out of the sample")
     expect(replaced).to_contain_text(case.reference)
     expect(replaced).to_contain_text("The force cannot find the file.")
+
+    # A case with no other of its category to draw: taken out without a replacement.
+    page.goto(f"{live_server.url}{alone.get_absolute_url()}")
+    page.get_by_role("link", name=f"replace it (case {alone.reference})").click()
+    visit(page, f"Replace case {alone.reference}")
+    expect(page.locator("main")).to_contain_text(
+        "There is no other case of strategy discussions and s47 enquiries on the case list"
+    )
+    expect(page.get_by_role("button", name="Replace the case")).to_have_count(0)
+    page.get_by_role("link", name="take it out of the sample without a replacement").click()
+    visit(page, f"Take case {alone.reference} out of the sample")
+    expect(page.locator(".govuk-warning-text")).to_contain_text(
+        "the sample will have 0 cases of strategy discussions and s47 enquiries instead of 1"
+    )
+    page.get_by_role("button", name="Take the case out of the sample").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text(
+        "Enter why you are taking this case out of the sample"
+    )
+    expect(page.locator(".govuk-error-message")).to_contain_text(
+        "Enter why you are taking this case out of the sample"
+    )
+    assert_accessible(page)
+    keep(page, "Take out error")
+    page.get_by_label("Why are you taking this case out of the sample?").fill(
+        "Not a child protection case."
+    )
+    page.get_by_role("button", name="Take the case out of the sample").click()
+    visit(page, "Sample")
+    expect(page.locator(".govuk-notification-banner")).to_contain_text(
+        f"Case {alone.reference} taken out of the sample with no replacement available"
+    )
+    row = page.get_by_role("table", name="Cases taken out of the sample").locator(
+        "tr", has_text=alone.reference
+    )
+    expect(row).to_contain_text("No replacement available")
+    expect(row).to_contain_text("Not a child protection case.")

@@ -289,7 +289,7 @@ def test_the_lead_replaces_a_case_from_its_page(client_for, inspection, drawn, l
     assert f"Case {out.reference} taken out of the sample" in followed
 
     sample = client.get(reverse("casefiles:sample", args=[inspection.pk])).content.decode()
-    assert "Cases replaced" in sample
+    assert "Cases taken out of the sample" in sample
     assert "The force cannot find the file" in sample and new.reference in sample
 
 
@@ -319,9 +319,7 @@ def test_a_reason_too_long_is_an_error_beside_the_field(
     assert not CaseReplacement.objects.exists()
 
 
-def test_with_no_case_left_the_page_says_so_beside_the_field(
-    client_for, inspection, lead_inspector
-):
+def test_with_no_case_left_the_page_says_so(client_for, inspection, lead_inspector):
     out = exploitation_drawn(inspection, 1, 1, lead_inspector)[0]
     response = client_for(lead_inspector).post(replace_url(out), {"reason": "File missing"})
     assert response.status_code == 200

@@ -403,6 +403,36 @@ def test_retention_deletes_the_reason_a_case_was_replaced(closed, lead_inspector
     assert applied.changes["reasons cases were replaced"] == [1, 0]
 
 
+def test_retention_deletes_the_reason_a_case_was_taken_out_without_a_replacement(
+    closed, lead_inspector
+):
+    """As for a case replaced: the reason, kept as the audit row's comment too, goes."""
+    from casefiles.models import Case, CaseReplacement
+
+    out = Case.objects.filter(inspection=closed, sample_draw=None).order_by("reference").first()
+    record = CaseReplacement.objects.create(
+        draw=closed.sample_draws.first(),
+        removed=out,
+        replacement=None,
+        reason="The file is about the child's sister",
+        replaced_by=lead_inspector,
+    )
+    event = audit.record(
+        by=lead_inspector,
+        action="sample.case_taken_out",
+        obj=record,
+        inspection_id=closed.pk,
+        changes={"case": [out.reference, None]},
+        comment=record.reason,
+    )
+    retain(today=TODAY)
+    record.refresh_from_db()
+    event.refresh_from_db()
+    assert record.reason == "" and record.replacement is None
+    assert event.comment == "[deleted under the retention policy]"
+    assert not AuditEvent.objects.filter(comment__icontains="sister").exists()
+
+
 def test_notes_cleared_before_the_period_ends_go_from_the_audit_trail_too(
     private_storage, force_a, lead_inspector, inspector, admin_user, capsys
 ):

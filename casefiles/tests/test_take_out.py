@@ -1,0 +1,320 @@
+"""Taking a case out of the sample without a replacement: the lead inspector's
+step when a case cannot be reviewed and its category has no other case to
+draw in its place (case_replace refuses). The sample has one case fewer."""
+
+import re
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from casefiles import services
+from casefiles.models import Case, CaseReplacement, CaseReview
+from casefiles.selectors import case_review_figures
+from core import audit
+from core.models import AuditEvent
+from inspections.models import Inspection
+from inspections.reports import case_review_annex
+
+from .factories import COMPLETE_ANSWERS, submit_review
+from .test_replace import exploitation_drawn, replace_url, sampled
+
+
+def take_out_url(case: Case) -> str:
+    return reverse("casefiles:case_take_out", args=[case.inspection_id, case.pk])
+
+
+@pytest.fixture
+def nothing_to_draw(inspection, lead_inspector) -> list[Case]:
+    """Both cases of child exploitation on the list are in the sample."""
+    return exploitation_drawn(inspection, 2, 2, lead_inspector)
+
+
+# ------------------------------------------------------------------ the service
+
+
+def test_with_nothing_to_draw_the_case_is_taken_out_and_the_sample_shrinks(
+    inspection, nothing_to_draw, inspector, lead_inspector
+):
+    out, kept = nothing_to_draw
+    Case.objects.filter(pk=out.pk).update(reviewer=inspector, second_review_due=True)
+    out.refresh_from_db()
+    record = services.case_take_out(case=out, reason="  File destroyed. ", by=lead_inspector)
+
+    out.refresh_from_db()
+    assert not out.in_sample and out.reviewer is None and not out.second_review_due
+    assert sampled(inspection) == [kept]
+    assert record.replacement is None and record.removed == out
+    assert record.reason == "File destroyed." and record.replaced_by == lead_inspector
+    assert record.draw == inspection.sample_draws.get()
+    event = AuditEvent.objects.get(action="sample.case_taken_out")
+    assert event.actor == lead_inspector
+    assert event.inspection_id == inspection.pk and event.force_id == inspection.force_id
+    assert event.changes == {
+        "case": [out.reference, None],
+        "reviewer": [audit.person(inspector), None],
+        "second_review": ["due", None],
+    }
+    assert event.comment == "File destroyed."
+
+
+def test_a_case_that_can_be_replaced_is_not_taken_out(inspection, drawn, lead_inspector):
+    """Only when no case can be drawn in its place: otherwise the sample keeps its size."""
+    out = sampled(inspection)[0]
+    with pytest.raises(ValidationError) as raised:
+        services.case_take_out(case=out, reason="File missing", by=lead_inspector)
+    assert raised.value.code == "replaceable"
+    assert raised.value.messages == [
+        "Another case of child sexual or criminal exploitation can be drawn in place of case "
+        f"{out.reference}, so replace it instead"
+    ]
+    out.refresh_from_db()
+    assert out.in_sample and not CaseReplacement.objects.exists()
+
+
+def test_a_draft_review_is_deleted_and_the_trail_says_so(
+    inspection, nothing_to_draw, inspector, lead_inspector
+):
+    out = nothing_to_draw[0]
+    services.case_review_save(case=out, answers={"notes": "Started"}, by=inspector)
+    services.case_take_out(case=out, reason="File missing", by=lead_inspector)
+    assert not CaseReview.objects.filter(case=out).exists()
+    event = AuditEvent.objects.get(action="sample.case_taken_out")
+    assert event.changes["draft_review"] == ["deleted", None]
+
+
+def test_a_case_whose_review_was_submitted_is_not_taken_out(
+    inspection, nothing_to_draw, inspector, lead_inspector
+):
+    out = nothing_to_draw[0]
+    submit_review(out, inspector)
+    with pytest.raises(ValidationError, match="has been submitted, so the case cannot be taken"):
+        services.case_take_out(case=out, reason="File missing", by=lead_inspector)
+    out.refresh_from_db()
+    assert out.in_sample and not CaseReplacement.objects.exists()
+
+
+def test_a_reason_is_needed(inspection, nothing_to_draw, lead_inspector):
+    with pytest.raises(ValidationError) as raised:
+        services.case_take_out(case=nothing_to_draw[0], reason=" \n ", by=lead_inspector)
+    assert raised.value.message_dict == {
+        "reason": ["Enter why you are taking this case out of the sample"]
+    }
+    assert not CaseReplacement.objects.exists()
+
+
+def test_a_case_taken_out_already_is_said_gone(inspection, nothing_to_draw, lead_inspector):
+    out = nothing_to_draw[0]
+    services.case_take_out(case=out, reason="File missing", by=lead_inspector)
+    with pytest.raises(ValidationError) as raised:
+        services.case_take_out(case=out, reason="File missing", by=lead_inspector)
+    assert raised.value.code == "gone"
+    assert CaseReplacement.objects.count() == 1
+
+
+def test_nothing_is_taken_out_once_case_files_are_closed(
+    inspection, nothing_to_draw, lead_inspector
+):
+    Inspection.objects.filter(pk=inspection.pk).update(stage=Inspection.Stage.PRE_PUBLICATION)
+    with pytest.raises(ValidationError, match="can no longer be changed"):
+        services.case_take_out(case=nothing_to_draw[0], reason="File missing", by=lead_inspector)
+    assert not CaseReplacement.objects.exists()
+
+
+def test_a_case_taken_out_is_never_drawn_again(inspection, nothing_to_draw, lead_inspector):
+    out = nothing_to_draw[0]
+    services.case_take_out(case=out, reason="File missing", by=lead_inspector)
+    assert services.population_by_category(inspection)["child-exploitation"] == [
+        nothing_to_draw[1].reference
+    ]
+
+
+def test_the_figures_and_the_annex_count_only_the_cases_still_in_the_sample(
+    inspection, nothing_to_draw, inspector, lead_inspector
+):
+    out, kept = nothing_to_draw
+    services.case_review_save(case=out, answers=COMPLETE_ANSWERS, by=inspector)
+    services.case_take_out(case=out, reason="File missing", by=lead_inspector)
+    submit_review(kept, inspector)
+
+    figures = case_review_figures(inspection)
+    assert (figures.sampled, figures.submitted, figures.drafts) == (1, 1, 0)
+    assert figures.overall.total == 1
+    assert case_review_annex(inspection)["summary"].startswith("We reviewed 1 case file: ")
+
+
+def test_a_draft_saved_as_the_case_is_taken_out_says_so(
+    inspection, nothing_to_draw, inspector, lead_inspector
+):
+    out = nothing_to_draw[0]
+    services.case_take_out(case=out, reason="File missing", by=lead_inspector)
+    with pytest.raises(ValidationError) as raised:
+        services.case_review_save(case=out, answers={"notes": "Typed meanwhile"}, by=inspector)
+    assert raised.value.code == "gone"
+    assert raised.value.messages == [
+        f"Case {out.reference} was taken out of the sample, so your answers have not been saved"
+    ]
+
+
+# ------------------------------------------------------------------ the pages
+
+
+def test_the_replace_page_offers_to_take_out_only_when_nothing_can_be_drawn(
+    client_for, inspection, nothing_to_draw, lead_inspector
+):
+    out = nothing_to_draw[0]
+    client = client_for(lead_inspector)
+    html = client.get(replace_url(out)).content.decode()
+    assert (
+        "There is no other case of child sexual or criminal exploitation on the case list "
+        "to replace it with" in html
+    )
+    assert take_out_url(out) in html and "Replace the case" not in html
+    # A replace form posted from an older page replaces nothing, and says why.
+    response = client.post(replace_url(out), {"reason": "File missing"})
+    assert response.status_code == 200 and take_out_url(out) in response.content.decode()
+    assert not CaseReplacement.objects.exists()
+
+
+def test_a_case_that_can_be_replaced_is_sent_to_the_replace_page(
+    client_for, inspection, drawn, lead_inspector
+):
+    out = sampled(inspection)[0]
+    client = client_for(lead_inspector)
+    assert take_out_url(out) not in client.get(replace_url(out)).content.decode()
+    for response in (
+        client.get(take_out_url(out)),
+        client.post(take_out_url(out), {"reason": "File missing"}),
+    ):
+        assert response.status_code == 302 and response.url == replace_url(out)
+    page = client.get(replace_url(out)).content.decode()
+    assert "so replace it instead" in page
+    assert not CaseReplacement.objects.exists()
+
+
+def test_the_lead_takes_a_case_out_from_the_replace_page(
+    client_for, inspection, nothing_to_draw, inspector, lead_inspector
+):
+    out = nothing_to_draw[0]
+    services.case_review_save(case=out, answers={"notes": "Started"}, by=inspector)
+    client = client_for(lead_inspector)
+    html = client.get(take_out_url(out)).content.decode()
+    assert f"Take case {out.reference} out of the sample" in html
+    assert "govuk-warning-text" in html
+    assert (
+        "No case will replace it: the sample will have 1 case of child sexual or criminal "
+        "exploitation instead of 2. The draft review of this case will be deleted." in html
+    )
+    assert f'href="{replace_url(out)}" class="govuk-back-link"' in html
+
+    response = client.post(take_out_url(out), {"reason": "The force destroyed the file"})
+    sample_url = reverse("casefiles:sample", args=[inspection.pk])
+    assert response.status_code == 302 and response.url == sample_url
+    sample = client.get(sample_url).content.decode()
+    assert (
+        f"Case {out.reference} taken out of the sample with no replacement available. "
+        "The sample has 1 case of child sexual or criminal exploitation" in sample
+    )
+    assert "Cases taken out of the sample" in sample
+    assert "No replacement available" in sample and "The force destroyed the file" in sample
+    assert CaseReplacement.objects.get().replacement is None
+
+
+def test_an_empty_reason_is_an_error_beside_the_field(
+    client_for, inspection, nothing_to_draw, lead_inspector
+):
+    response = client_for(lead_inspector).post(take_out_url(nothing_to_draw[0]), {"reason": " "})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<title>Error: Take case" in html
+    message = "Enter why you are taking this case out of the sample"
+    assert f'<a href="#id_reason">{message}</a>' in html
+    assert re.search(
+        r'class="govuk-error-message">\s*<span class="govuk-visually-hidden">'
+        r"Error:</span>\s*" + message,
+        html,
+    )
+    assert not CaseReplacement.objects.exists()
+
+
+def test_a_submitted_review_is_not_offered_for_taking_out(
+    client_for, inspection, nothing_to_draw, inspector, lead_inspector
+):
+    out = nothing_to_draw[0]
+    submit_review(out, inspector)
+    response = client_for(lead_inspector).post(take_out_url(out), {"reason": "File missing"})
+    assert response.status_code == 302 and response.url == out.get_absolute_url()
+    assert not CaseReplacement.objects.exists()
+
+
+def test_a_second_click_or_a_bookmark_goes_to_the_sample(
+    client_for, inspection, nothing_to_draw, inspector, lead_inspector
+):
+    out = nothing_to_draw[0]
+    Case.objects.filter(pk=out.pk).update(reviewer=inspector)
+    client = client_for(lead_inspector)
+    client.post(take_out_url(out), {"reason": "File missing"})
+    sample_url = reverse("casefiles:sample", args=[inspection.pk])
+    response = client.post(take_out_url(out), {"reason": "File missing"})
+    assert response.status_code == 302 and response.url == sample_url
+    assert CaseReplacement.objects.count() == 1
+    for name in ("case_detail", "review_edit"):
+        response = client_for(inspector).get(
+            reverse(f"casefiles:{name}", args=[inspection.pk, out.pk])
+        )
+        assert response.status_code == 302 and response.url == sample_url, name
+    page = client_for(inspector).get(sample_url).content.decode()
+    assert f"Case {out.reference} was taken out of the sample" in page
+
+
+def test_the_overview_counts_the_cases_still_in_the_sample(
+    client_for, inspection, nothing_to_draw, lead_inspector
+):
+    services.case_take_out(case=nothing_to_draw[0], reason="File missing", by=lead_inspector)
+    page = client_for(lead_inspector).get(reverse("casefiles:overview", args=[inspection.pk]))
+    html = page.content.decode()
+    assert re.search(r"\b1 case, drawn at random", html), html
+    assert "0 of 1 submitted" in html
+
+
+@pytest.mark.parametrize("who", ["inspector", "admin_user"])
+def test_only_the_lead_inspector_takes_a_case_out(
+    request, client_for, inspection, nothing_to_draw, who
+):
+    out = nothing_to_draw[0]
+    client = client_for(request.getfixturevalue(who))
+    assert client.get(take_out_url(out)).status_code == 403
+    assert client.post(take_out_url(out), {"reason": "File missing"}).status_code == 403
+    assert not CaseReplacement.objects.exists()
+
+
+@pytest.mark.parametrize("who", ["force_lead_a", "force_lead_b", "other_inspector"])
+def test_outsiders_do_not_find_the_page(request, client_for, inspection, nothing_to_draw, who):
+    out = nothing_to_draw[0]
+    client = client_for(request.getfixturevalue(who))
+    assert client.get(take_out_url(out)).status_code == 404
+    assert client.post(take_out_url(out), {"reason": "File missing"}).status_code == 404
+    assert not CaseReplacement.objects.exists()
+
+
+def test_a_case_taken_out_costs_the_sample_page_no_more_queries_than_one_replaced(
+    client_for, inspection, lead_inspector
+):
+    """The cases taken out are read with the replacements, in one query: a
+    row with none drawn in its place is the same LEFT JOIN's null. Each count
+    is of the first view after a change, not served from the fragment cache."""
+    first, second = exploitation_drawn(inspection, 3, 2, lead_inspector)
+    url = reverse("casefiles:sample", args=[inspection.pk])
+    client = client_for(lead_inspector)
+    client.get(url)  # the process's first-request caches
+    services.case_replace(case=first, reason="File missing", by=lead_inspector)
+    with CaptureQueriesContext(connection) as replaced:
+        client.get(url)
+    services.case_take_out(case=second, reason="File destroyed", by=lead_inspector)
+    with CaptureQueriesContext(connection) as taken_out:
+        response = client.get(url)
+    html = response.content.decode()
+    assert "File missing" in html and "No replacement available" in html
+    assert len(taken_out) == len(replaced)
