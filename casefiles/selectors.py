@@ -186,6 +186,29 @@ class ReviewProgress(ReviewCounts):
         counted waiting ones as to do, and never did)."""
         return self.second_reviews_due - self.second_reviews_waiting
 
+    def second_reviews_in_words(self, *, closed: bool) -> list[str]:
+        """How far the second reviews have got, in lines, as the case files
+        overview and the second review list both say it. One rule: those
+        waiting for a next lead are counted apart from the lead's, as the
+        task list's status and the report's blockers count them (found by a
+        review: the list said "2 of 3 so far", the overview "2 of 2 done")."""
+        if not self.second_reviews_due:
+            return ["None due"]
+        lines = []
+        if lead := self.second_reviews_for_the_lead:
+            so_far = "" if closed else " so far"
+            lines.append(f"{self.second_reviews_done} of {lead} done{so_far}")
+        if waiting := self.second_reviews_waiting:
+            one = waiting == 1
+            more = " more" if lead else ""
+            if closed:
+                what = "was not done" if one else "were not done"
+            else:
+                what = f"wait{'s' if one else ''} for the next lead inspector"
+            whose = "its first review" if one else "their first reviews"
+            lines.append(f"{waiting}{more} {what}, as the lead inspector wrote {whose}")
+        return lines
+
 
 @dataclass(frozen=True, kw_only=True)
 class CaseReviewFigures(ReviewProgress):

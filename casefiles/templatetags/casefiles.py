@@ -1,8 +1,10 @@
-"""Template helpers for case file pages: status tags."""
+"""Template helpers for case file pages: status tags, and the second reviews' progress."""
 
 from functools import cache
 
 from django import template
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 
 from core.templatetags.govuk import govuk_tag
 
@@ -35,3 +37,11 @@ def import_status_tag(job) -> str:
         return govuk_tag(job.Status.STOPPED.label, "red")
     colours = {"completed": "green", "failed": "red"}
     return govuk_tag(job.get_status_display(), colours.get(job.status, "light-blue"))
+
+
+@register.simple_tag
+def second_reviews_progress(figures, closed: bool) -> str:
+    """ReviewProgress.second_reviews_in_words, a line each: the one wording
+    of the case files overview and the second review list."""
+    lines = figures.second_reviews_in_words(closed=closed)
+    return format_html_join(mark_safe("<br>"), "{}", ((line,) for line in lines))

@@ -125,7 +125,7 @@ def test_a_review_the_lead_wrote_waits_for_the_next_lead_and_never_holds_up_the_
         reverse("casefiles:second_review_list", args=[inspection.pk])
     )
     assert "the next lead does this one" in listing.text
-    assert "(1 waits for the next lead inspector, as the lead inspector wrote" in listing.text
+    assert "1 more waits for the next lead inspector, as the lead inspector wrote" in listing.text
     page = client_for(lead_inspector).get(third.get_absolute_url()).text
     assert "so it waits for the next lead inspector" in page
     assert "Second-review this case" not in page
@@ -174,16 +174,54 @@ def test_the_overview_counts_a_second_review_waiting_for_the_next_lead_apart(
     Completed and nothing was left for the lead to do."""
     overview = reverse("casefiles:overview", args=[inspection.pk])
     page = client_for(lead_inspector).get(overview).text
-    assert "2 of 2 done" in page
-    assert "1 waiting for a new lead inspector, as the lead inspector wrote the first review" in (
-        page
-    )
+    assert "2 of 2 done so far" in page
+    assert "1 more waits for the next lead inspector, as the lead inspector wrote its first" in page
     inspection_services.inspection_send_for_checks(
         inspection=inspection, received_on=timezone.localdate(), by=lead_inspector
     )
     page = client_for(lead_inspector).get(overview).text
-    assert "2 of 2 done" in page
-    assert "1 not done, as the lead inspector wrote the first review" in page
+    assert "2 of 2 done<br>" in page
+    assert "1 more was not done, as the lead inspector wrote its first review" in page
+
+
+def _second_reviews_line(page: str, key: str) -> str:
+    """The words beside `key` in a summary list, tags and spacing dropped."""
+    import re
+
+    after = page.split(f'<dt class="govuk-summary-list__key">{key}</dt>', 1)[1]
+    value = after.split("</dd>", 1)[0].split(">", 1)[1]
+    return " ".join(re.sub(r"<[^>]+>", " | ", value).split())
+
+
+def test_the_overview_and_the_second_review_list_count_second_reviews_alike(
+    client_for, inspection, lead_inspector, one_waiting
+):
+    """Found by a review: for the same inspection the second review list said
+    '2 of 3 so far (1 waits for the next lead inspector, ...)' and the
+    overview '2 of 2 done, 1 waiting for a new lead inspector': one counted
+    the second review that waits for the next lead among those due, the
+    other apart. Both now count it apart, as the task list's status and the
+    report's blockers do, in the same words (ReviewProgress.
+    second_reviews_in_words)."""
+    client = client_for(lead_inspector)
+    overview = reverse("casefiles:overview", args=[inspection.pk])
+    listing = reverse("casefiles:second_review_list", args=[inspection.pk])
+
+    def both() -> tuple[str, str]:
+        on_overview = _second_reviews_line(client.get(overview).text, "Second reviews")
+        on_list = _second_reviews_line(client.get(listing).text, "Done")
+        return on_overview.split(" | Agreement rate", 1)[0], on_list
+
+    expected = (
+        "2 of 2 done so far | 1 more waits for the next lead inspector, as the lead "
+        "inspector wrote its first review"
+    )
+    assert both() == (expected, expected)
+    inspection_services.inspection_send_for_checks(
+        inspection=inspection, received_on=timezone.localdate(), by=lead_inspector
+    )
+    expected = "2 of 2 done | 1 more was not done, as the lead inspector wrote its first review"
+    assert both() == (expected, expected)
 
 
 def test_figures_say_which_ratings_no_second_review_moderated(
@@ -199,8 +237,8 @@ def test_figures_say_which_ratings_no_second_review_moderated(
     page = client_for(lead_inspector).get(overview).text
     assert (
         "1 of these ratings is the first reviewer’s alone: the case was chosen for a second "
-        "review, but the lead inspector wrote its review, so its second review waits for a new "
-        "lead inspector." in page
+        "review, but the lead inspector wrote its review, so its second review waits for the "
+        "next lead inspector." in page
     )
     data = reports.report_data(inspection)
     assert data["case_reviews"].get("first_reviewer_only") == 1

@@ -5,7 +5,7 @@ from django.template.loader import render_to_string
 
 from casefiles import services
 from casefiles.models import Case
-from casefiles.selectors import percent
+from casefiles.selectors import ReviewProgress, percent
 
 from .factories import submit_review
 
@@ -217,3 +217,49 @@ def test_topic_figures_is_figures_by_topic_for_one_topic(
         topic_figures(inspection, "investigation")
     with django_assert_num_queries(0):
         assert topic_figures(inspection, "leadership") is None
+
+
+@pytest.mark.parametrize(
+    ("due", "done", "waiting", "closed", "lines"),
+    [
+        (0, 0, 0, False, ["None due"]),
+        (3, 1, 0, False, ["1 of 3 done so far"]),
+        (3, 3, 0, True, ["3 of 3 done"]),
+        (
+            4,
+            2,
+            2,
+            False,
+            [
+                "2 of 2 done so far",
+                "2 more wait for the next lead inspector, "
+                "as the lead inspector wrote their first reviews",
+            ],
+        ),
+        (
+            1,
+            0,
+            1,
+            False,
+            ["1 waits for the next lead inspector, as the lead inspector wrote its first review"],
+        ),
+        (
+            2,
+            0,
+            2,
+            True,
+            ["2 were not done, as the lead inspector wrote their first reviews"],
+        ),
+    ],
+)
+def test_second_reviews_are_said_in_one_set_of_words(due, done, waiting, closed, lines):
+    """The case files overview and the second review list both say this."""
+    progress = ReviewProgress(
+        sampled=9,
+        submitted=9,
+        drafts=0,
+        second_reviews_due=due,
+        second_reviews_done=done,
+        second_reviews_waiting=waiting,
+    )
+    assert progress.second_reviews_in_words(closed=closed) == lines
