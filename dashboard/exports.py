@@ -19,7 +19,7 @@ from django.utils import timezone
 from accounts.models import User
 from actionplans.models import ActionPlanVersion, Notice
 from actionplans.pcc_response import pcc_response_overdue
-from casefiles.models import CaseRating, CaseReview
+from casefiles.models import CaseRating, CaseReview, SecondReview
 from forces.models import Force
 from inspections.models import Finding, Grade, Inspection, Judgment, Topic
 
@@ -138,7 +138,14 @@ def findings() -> tuple[list[str], Iterator]:
 
 def case_reviews() -> tuple[list[str], Iterator]:
     """Submitted case file reviews per published inspection and category, by
-    overall rating (after second review), counted by the database."""
+    overall rating (after second review), counted by the database.
+
+    The last column counts, of the total, the reviews chosen for a second
+    review that never had one, whose ratings are the first reviewer's alone:
+    one the lead wrote, left waiting for a next lead when the case files
+    closed, or one submitted before every chosen review got a second review
+    (casefiles migration 0007). They were counted as if second-reviewed
+    (found by a review); the report's annex says so of the first kind."""
     header = [
         *FORCE,
         "Fieldwork start",
@@ -147,8 +154,12 @@ def case_reviews() -> tuple[list[str], Iterator]:
         "Requires improvement",
         "Inadequate",
         "Total",
+        "Chosen for second review but not second-reviewed",
     ]
     rating = Coalesce(NullIf("second_review__rating", Value("")), "overall_rating")
+    not_second_reviewed = Q(case__second_review_due=True) & (
+        Q(second_review__isnull=True) | Q(second_review__status=SecondReview.Status.PENDING)
+    )
     rows = (
         # Reviews belong to sampled cases only; saying so lets PostgreSQL read
         # the sampled cases from their partial index rather than every case.
@@ -169,6 +180,7 @@ def case_reviews() -> tuple[list[str], Iterator]:
             good=Count("pk", filter=Q(rating=CaseRating.GOOD)),
             requires_improvement=Count("pk", filter=Q(rating=CaseRating.REQUIRES_IMPROVEMENT)),
             inadequate=Count("pk", filter=Q(rating=CaseRating.INADEQUATE)),
+            not_second_reviewed=Count("pk", filter=not_second_reviewed),
         )
         .order_by(
             "case__inspection__force__short_name",
@@ -178,7 +190,9 @@ def case_reviews() -> tuple[list[str], Iterator]:
         )
         .iterator(chunk_size=CHUNK)
     )
-    return header, ((*_force(r), r[4], r[5], r[8], r[9], r[10], r[8] + r[9] + r[10]) for r in rows)
+    return header, (
+        (*_force(r), r[4], r[5], r[8], r[9], r[10], r[8] + r[9] + r[10], r[11]) for r in rows
+    )
 
 
 def deadlines(today: date) -> tuple[list[str], Iterator]:
@@ -320,7 +334,8 @@ EXPORTS = {
     ),
     "case-reviews": Export(
         "Case file review figures",
-        "Case file reviews per inspection and category, by rating.",
+        "Case file reviews per inspection and category, by rating after second review, and "
+        "how many of them were chosen for a second review but did not have one.",
         lambda today: case_reviews(),
     ),
     "deadlines": Export(

@@ -426,7 +426,7 @@ def test_case_reviews_export_counts_ratings_per_inspection_and_category(
         **people,
     )
     rows = export("case-reviews")
-    assert rows[0][-4:] == ["Good", "Requires improvement", "Inadequate", "Total"]
+    assert rows[0][-5:-1] == ["Good", "Requires improvement", "Inadequate", "Total"]
     assert [(r[1], r[5], r[9]) for r in rows[1:]] == [
         ("Greater Manchester", "Missing children", "4"),
         ("Greater Manchester", "Child sexual or criminal exploitation", "4"),
@@ -434,6 +434,66 @@ def test_case_reviews_export_counts_ratings_per_inspection_and_category(
     ]
     assert sum(int(r[6]) for r in rows[1:]) == 8
     assert unpublished.force.short_name not in {r[1] for r in rows}
+
+
+def test_case_reviews_export_says_which_ratings_no_second_review_moderated(
+    export, admin_user, lead_inspector, inspector, force_a
+):
+    """Found by a review: the export counts ratings after second review, and
+    counted the rating of a review whose second review waits for the next
+    lead (the lead wrote it, so could not do it) as if one had been done,
+    where the report's annex says it is the first reviewer's alone. Its last
+    column now counts, of each row's total, the reviews chosen for a second
+    review that did not have one: the one waiting, and one chosen before
+    every chosen review got a second review (casefiles migration 0007)."""
+    from casefiles.models import Case, CaseReview, SecondReview
+    from inspections.tests.report_factories import report_inspection
+
+    people = {"lead": lead_inspector, "inspector": inspector, "admin": admin_user}
+    inspection = report_inspection(force=force_a, case_reviews=12, **people)
+    reviews = CaseReview.objects.filter(case__inspection=inspection).order_by("case__reference")
+
+    def chosen(category: str) -> CaseReview:
+        review = reviews.filter(case__category__slug=category).first()
+        Case.objects.filter(pk=review.case_id).update(second_review_due=True)
+        return review
+
+    missing = chosen("missing-children")
+    second, _ = SecondReview.objects.update_or_create(
+        review=missing, defaults={"reviewer": lead_inspector}
+    )
+    # Written by the lead, so its second review waits: still to do.
+    SecondReview.objects.filter(pk=second.pk).update(
+        status=SecondReview.Status.PENDING, agrees=None, rating="", completed_at=None
+    )
+    reviews.filter(pk=missing.pk).update(submitted_by=lead_inspector)
+    # Chosen, and never given one (a review submitted before it was made).
+    custody = chosen("children-in-custody")
+    SecondReview.objects.filter(review=custody).delete()
+    # Second-reviewed: not counted.
+    done = chosen("child-exploitation")
+    SecondReview.objects.update_or_create(
+        review=done,
+        defaults={
+            "reviewer": lead_inspector,
+            "status": SecondReview.Status.COMPLETED,
+            "agrees": True,
+        },
+    )
+
+    rows = export("case-reviews")
+    assert rows[0][-5:] == [
+        "Good",
+        "Requires improvement",
+        "Inadequate",
+        "Total",
+        "Chosen for second review but not second-reviewed",
+    ]
+    assert [(r[5], r[9], r[10]) for r in rows[1:]] == [
+        ("Missing children", "4", "1"),
+        ("Child sexual or criminal exploitation", "4", "0"),
+        ("Children detained in custody", "4", "1"),
+    ]
 
 
 def test_the_beat_schedule_prepares_every_export_each_night(settings):
