@@ -23,6 +23,7 @@ from django.db.models.functions import Coalesce, NullIf
 
 from inspections.models import Inspection, Topic
 
+from .access import case_files_open
 from .models import (
     NOT_RELEVANT,
     PRACTICE_POINTS,
@@ -173,6 +174,7 @@ class ReviewProgress(ReviewCounts):
     second_reviews_done: int = 0
     second_reviews_agreed: int = 0
     # Of reviews the lead wrote: they wait for a next lead (casefiles.services.case_review_submit).
+    # Once the case files close: every one not done, which no one can now do.
     second_reviews_waiting: int = 0
 
     @property
@@ -380,10 +382,13 @@ def review_progress(inspection: Inspection) -> ReviewProgress:
     second = "review__second_review"
     completed = Q(**{f"{second}__status": SecondReview.Status.COMPLETED})
     agreed = completed & Q(**{f"{second}__agrees": True})
-    waiting = Q(
-        **{f"{second}__status": SecondReview.Status.PENDING},
-        review__submitted_by_id=inspection.lead_inspector_id,
-    )
+    waiting = Q(**{f"{second}__status": SecondReview.Status.PENDING})
+    if case_files_open(inspection):
+        # One of a review the lead wrote, until a new lead is handed it.
+        # Once the case files close, every one still to do stays not done,
+        # whoever leads (found by a review: an admin who changed the lead
+        # then turned one left waiting into one to do, which no one could).
+        waiting &= Q(review__submitted_by_id=inspection.lead_inspector_id)
     counts = _review_counts(
         inspection,
         second_reviews_due=Count(second),

@@ -261,3 +261,42 @@ def test_figures_say_which_ratings_no_second_review_moderated(
     assert "first_reviewer_only" not in reports.report_data(inspection)["case_reviews"]
     page = client_for(lead_inspector).get(overview).text
     assert "first reviewer’s alone" not in page
+
+
+def test_a_second_review_left_waiting_when_the_case_files_closed_stays_not_done_under_a_new_lead(
+    client_for, inspection, lead_inspector, admin_user, one_waiting
+):
+    """Found by a review: a second review left waiting when the case files
+    closed counted as waiting only while the lead who wrote its review led
+    the inspection. Once an admin changed the lead (which they may until the
+    inspection closes) the pages said '2 of 3 done', the task list 'In
+    progress' for ever, and the report's data lost the note that the rating
+    is the first reviewer's alone, though no one can now do it. And the pages
+    said it waited for the next lead, who never could."""
+    from accounts.models import User
+    from accounts.tests.factories import UserFactory
+    from inspections import reports
+
+    inspection_services.inspection_send_for_checks(
+        inspection=inspection, received_on=timezone.localdate(), by=lead_inspector
+    )
+    before = review_progress(inspection)
+    new_lead = UserFactory(full_name="Sam Second", role=User.Role.LEAD_INSPECTOR)
+    inspection_services.inspection_change_lead(
+        inspection=inspection, lead_inspector=new_lead, reason="Lena is ill", by=admin_user
+    )
+    inspection.refresh_from_db()
+    assert review_progress(inspection) == before
+    assert before.second_reviews_waiting == 1
+    assert reports.report_data(inspection)["case_reviews"].get("first_reviewer_only") == 1
+    client = client_for(new_lead)
+    overview = client.get(reverse("casefiles:overview", args=[inspection.pk])).text
+    listing = client.get(reverse("casefiles:second_review_list", args=[inspection.pk])).text
+    expected = "2 of 2 done | 1 more was not done, as the lead inspector wrote its first review"
+    assert _second_reviews_line(overview, "Second reviews").startswith(expected)
+    assert _second_reviews_line(listing, "Done") == expected
+    assert "the next lead does this one" not in listing
+    assert "No one second-reviewed it before the case files closed" in listing
+    page = client.get(one_waiting.get_absolute_url()).text
+    assert "waits for the next lead inspector" not in page
+    assert "so no one second-reviewed it before the case files closed" in page
