@@ -93,6 +93,7 @@ class SignInForm(GovukFormMixin, AuthenticationForm):
         refuse_when_over_address_limit(self.request)
         email = self.cleaned_data.get("username")
         password = self.cleaned_data.get("password")
+        refuse_when_over_account_limit(self.request, email)
         if email and password:
             self.user_cache = authenticate(self.request, username=email, password=password)
             if self.user_cache is None:
@@ -113,12 +114,25 @@ def refuse_when_over_address_limit(request) -> None:
         raise forms.ValidationError(sign_in_limit.REFUSAL, code=sign_in_limit.CODE)
 
 
+def refuse_when_over_account_limit(request, email: str | None) -> None:
+    """Refuse any password for an email address given too many wrong ones
+    from anywhere (accounts.sign_in_limit), before it is checked, whether or
+    not the address has an account. The page is the lockout page, word for
+    word, as after 5 wrong passwords from one computer: django-axes's
+    middleware draws it for a request with its flag set, at either door."""
+    if request is not None and email and not sign_in_limit.allows_account(email_key(email)):
+        request.axes_locked_out = True
+        raise forms.ValidationError(sign_in_limit.REFUSAL, code=sign_in_limit.ACCOUNT_CODE)
+
+
 class AdminSignInForm(AdminAuthenticationForm):
-    """The Django admin's sign-in, under the same limit per IP address as the
-    service's: otherwise a second door for trying one password on every account."""
+    """The Django admin's sign-in, under the same limits per IP address and
+    per account as the service's: otherwise a second door for trying one
+    password on every account, or many on one."""
 
     def clean(self):
         refuse_when_over_address_limit(self.request)
+        refuse_when_over_account_limit(self.request, self.cleaned_data.get("username"))
         return super().clean()
 
 

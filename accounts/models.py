@@ -175,10 +175,12 @@ class User(AbstractBaseUser, PermissionsMixin):
 
 class PasswordEmail(models.Model):
     """The email answering one event on a person's history: a link to set a
-    password sent (user_password_link_sent), or their password changed
-    (user_password_changed). The row is the proof it was dealt with, so a
-    task the broker delivers twice (acks_late: a worker lost after sending,
-    before saying so) sends it once (accounts.services.password_email_claim)."""
+    password sent (user_password_link_sent), their password changed
+    (user_password_changed), or refused from anywhere for a while after too
+    many wrong ones (user_sign_in_limited). The row is the proof it was dealt
+    with, so a task the broker delivers twice (acks_late: a worker lost after
+    sending, before saying so) sends it once
+    (accounts.services.password_email_claim)."""
 
     event = models.OneToOneField(
         "core.AuditEvent", on_delete=models.PROTECT, primary_key=True, related_name="+"

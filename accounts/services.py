@@ -28,7 +28,7 @@ from core.models import AuditEvent
 from core.stale import fields_version, refuse_if_stale
 from core.templatetags.govuk import govuk_datetime
 
-from . import lockout
+from . import lockout, sign_in_limit
 from .models import PasswordEmail, User, email_key
 from .tokens import password_link_tokens
 from .two_factor import DEVICE_NAME
@@ -599,6 +599,8 @@ def user_password_set_in_django_admin(*, user_id, before: str | None, by: User) 
         return
     usable = user.has_usable_password()
     _calendar_link_end(user)  # as a password set with a link ends it
+    if usable:
+        _wrong_passwords_forget(user.email)
     record(
         by=by,
         action="user_password_set" if usable else "user_password_disabled",
@@ -732,8 +734,7 @@ def user_password_set_with_link(*, user: User, token: str, password: str) -> Use
         # A forgotten password, or one feared known: the calendar link goes
         # too, as the other sessions do (the sign-in review's suspicion).
         _calendar_link_end(user)
-    # A lockout for wrong passwords ends with the new password.
-    transaction.on_commit(lambda: axes_reset(username=user.email), robust=True)
+    _wrong_passwords_forget(user.email)
     record(
         by=user,
         action="user_password_set_with_link",
@@ -742,6 +743,14 @@ def user_password_set_with_link(*, user: User, token: str, password: str) -> Use
         force=user.force,
     )
     return user
+
+
+def _wrong_passwords_forget(email: str) -> None:
+    """Wrong passwords given before a new one no longer count: not toward a
+    lockout from one computer, nor toward the limit for the account from
+    anywhere (the way back in for someone whose password is being guessed)."""
+    transaction.on_commit(lambda: axes_reset(username=email), robust=True)
+    transaction.on_commit(lambda: sign_in_limit.forget_account(email), robust=True)
 
 
 CHANGED_BY_OWNER = "user_password_changed"
@@ -975,8 +984,7 @@ def _password_change(*, user: User, new_password: str, request: HttpRequest) -> 
     stored.set_password(new_password)
     stored.save(update_fields=["password"])
     update_session_auth_hash(request, stored)
-    # Wrong passwords given before this one no longer count toward a lockout.
-    transaction.on_commit(lambda: axes_reset(username=stored.email), robust=True)
+    _wrong_passwords_forget(stored.email)
     event = record(
         by=stored,
         action=CHANGED_BY_OWNER,
@@ -1057,3 +1065,75 @@ def account_dates(user: User) -> AccountDates:
         set_up = None  # reset since, and not set up again
     changed = [latest[action] for action in PASSWORD_CHOSEN if action in latest]
     return AccountDates(two_factor_set_up=set_up, password_changed=max(changed, default=None))
+
+
+# Too many wrong passwords for one account, from anywhere (accounts.sign_in_limit).
+
+SIGN_IN_LIMITED = "user_sign_in_limited"
+SIGN_IN_LIMITED_EMAIL = (
+    "Too many wrong passwords for your account",
+    "Someone entered the wrong password for your account on the child protection "
+    "inspections service {failures} times within {minutes} minutes, up to {when}.\n\n"
+    "To keep your account safe, nobody can sign in to it with a password for "
+    "up to {minutes} minutes. This includes you.\n\n"
+    "If it was you, wait {minutes} minutes and sign in again.\n\n"
+    "If it was not you, someone may be trying to guess your password. Signing "
+    "in also needs the code from your authenticator app. To sign in straight "
+    "away, set a new password here:\n{forgotten}\n\n"
+    "Then tell the programme team.",
+)
+
+
+@transaction.atomic
+def user_sign_in_limit_reach(*, email: str, failures: int, window: int) -> AuditEvent | None:
+    """Record on a person's history that their password has been refused
+    from anywhere for a while, after `failures` wrong ones in `window`
+    seconds, and email them (send_sign_in_limited). Called once a window, by
+    the wrong password that reached the limit. An address with no account
+    is refused all the same, and nothing is recorded."""
+    user = User.objects.select_related("force").filter(email=email_key(email)).first()
+    if user is None:
+        return None
+    minutes = window // 60
+    event = record(
+        by=None,
+        action=SIGN_IN_LIMITED,
+        obj=user,
+        force=user.force,
+        changes={"sign_in_with_a_password": ["", f"refused for up to {minutes} minutes"]},
+        comment=f"{failures} wrong passwords within {minutes} minutes, from any computer",
+    )
+    from .tasks import send_sign_in_limited
+
+    # robust: a broker that is down does not undo the record.
+    transaction.on_commit(lambda: send_sign_in_limited.delay(event.pk), robust=True)
+    return event
+
+
+@transaction.atomic
+def sign_in_limited_email(*, event_id: int) -> bool:
+    """Tell a person their password was refused from anywhere for a while,
+    and the way back in. Once for each time: see password_email_claim."""
+    if not password_email_claim(event_id=event_id, action=SIGN_IN_LIMITED):
+        return False
+    event = AuditEvent.objects.get(pk=event_id)
+    user = User.objects.filter(pk=event.object_id, is_active=True).first()
+    if user is None:
+        return False
+    subject, body = SIGN_IN_LIMITED_EMAIL
+    message = EmailMessage(
+        subject=subject,
+        body=f"Dear {user.full_name},\n\n"
+        + body.format(
+            failures=sign_in_limit.ACCOUNT_FAILURES,
+            minutes=sign_in_limit.ACCOUNT_WINDOW // 60,
+            when=govuk_datetime(event.at),
+            forgotten=settings.SERVICE_URL + reverse("accounts:forgotten_password"),
+        ),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[user.email],
+    )
+    # Refused for good: logged, not retried.
+    refusal = send_unless_refused(message, about=f"a sign-in limit for user {user.pk}")
+    password_email_record(event_id=event_id, refused=refusal is not None)
+    return refusal is None

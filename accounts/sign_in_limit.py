@@ -7,14 +7,21 @@ password against every account once (password spraying), or 4 against each,
 and never trip it. So every wrong password from an IP address is counted too,
 whichever email address was typed, an account's or not, and past the limit
 that address may not try any password until the hour is out.
+
+Neither stops many computers (a botnet) guessing one person's password, a
+few guesses from each. So every wrong password for an email address is
+counted too, from whichever IP address, an account's or not, and past the
+limit that address may not be given any password until its window is out;
+the person is told by email, and it is on their account's history.
 """
 
 import logging
 
+from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
 
-from .lockout import client_ip_address
+from .lockout import axes_username, client_ip_address
 
 log = logging.getLogger(__name__)
 
@@ -34,9 +41,32 @@ REFUSAL = (
 )
 CODE = "too_many_from_address"
 
+# Why 50 in 30 minutes for one account, from anywhere: ten times the 5 that
+# lock out one computer (AXES_FAILURE_LIMIT), which nobody reaches by typos,
+# and some 100 guesses an hour however many computers guess (150 at most, if
+# they are timed to the windows' ends and starts). The window
+# is the lockout's 30 minutes, and the refusal ends with it, so the lockout
+# page it shows ("You can try again in 30 minutes") is never too short.
+#
+# The trade-off: whoever has enough computers can keep a person's password
+# refused, by giving 50 wrong ones every 30 minutes. Refusing only those
+# computers would leave the guessing unlimited, and never refusing would
+# leave it to the limits per computer. So the refusal never outlasts its
+# window (a refused try checks no password, is not counted and adds no
+# time), the person is emailed once a window with the way back in (a new
+# password set with a link ends the count: the guesses were at the old one),
+# and the right password still needs their authenticator code.
+ACCOUNT_FAILURES = 50
+ACCOUNT_WINDOW = int(settings.AXES_COOLOFF_TIME.total_seconds())
+ACCOUNT_CODE = "too_many_for_account"
+
 
 def _key(request: HttpRequest) -> str:
     return f"sign-in-failures:{client_ip_address(request)}"
+
+
+def _account_key(email: str) -> str:
+    return f"sign-in-failures-for:{email}"
 
 
 def allows(request: HttpRequest) -> bool:
@@ -55,16 +85,57 @@ def allows(request: HttpRequest) -> bool:
     return True
 
 
+def allows_account(email: str) -> bool:
+    """Whether any password may be given for this email address now (in
+    lower case, see accounts.models.email_key). The same answer for an
+    address with no account, counted as any other. If the cache is down, it
+    lets the try through (and logs it): the other limits still hold."""
+    try:
+        count = cache.get(_account_key(email), 0)
+    except Exception:  # noqa: BLE001 - any cache failure: fail open, say so
+        log.warning("Could not read wrong passwords for an account; letting this one through")
+        return True
+    return count < ACCOUNT_FAILURES
+
+
+def forget_account(email: str) -> None:
+    """Start the count for this address again: its password has changed, so
+    the wrong ones counted were guesses at a password no longer in use."""
+    try:
+        cache.delete(_account_key(email))
+    except Exception:  # noqa: BLE001 - any cache failure: the window still ends
+        log.warning("Could not forget wrong passwords for an account")
+
+
 def count_failure(sender, credentials=None, request=None, **kwargs) -> None:
-    """Count one wrong password from this IP address (on user_login_failed,
-    so every password form counts, the Django admin's too). The hour runs
-    from the first: a refused try checks no password and is not counted, so
-    the refusal ends when the hour does."""
+    """Count one wrong password from this IP address and for this email
+    address (on user_login_failed, so every password form counts, the Django
+    admin's too). Each window runs from its first: a refused try checks no
+    password and is not counted, so the refusal ends when the window does.
+    The wrong password that reaches the account limit, and only it (the
+    cache counts atomically), records it and emails the person."""
     if request is None:
         return
-    key = _key(request)
+    _count(_key(request), WINDOW)
+    email = axes_username(request, credentials)
+    if email and _count(_account_key(email), ACCOUNT_WINDOW) == ACCOUNT_FAILURES:
+        from .services import user_sign_in_limit_reach
+
+        log.warning(
+            "Password sign-in refused for one account: %s wrong passwords", ACCOUNT_FAILURES
+        )
+        try:
+            user_sign_in_limit_reach(email=email, failures=ACCOUNT_FAILURES, window=ACCOUNT_WINDOW)
+        except Exception:  # the refusal holds whether or not it could be recorded
+            log.exception("Could not record an account's sign-in limit reached")
+
+
+def _count(key: str, window: int) -> int | None:
+    """Add one to the count in this key, started with a window; the new
+    count, or None if the cache could not be reached."""
     try:
-        cache.add(key, 0, timeout=WINDOW)
-        cache.incr(key)
+        cache.add(key, 0, timeout=window)
+        return cache.incr(key)
     except Exception:  # noqa: BLE001 - any cache failure: fail open, say so
-        log.warning("Could not count a wrong password from this address")
+        log.warning("Could not count a wrong password (%s)", key.split(":")[0])
+        return None

@@ -34,3 +34,9 @@ def request_password_link(email: str) -> bool:
 def send_password_changed(event_id: int) -> bool:
     """Tell a person their password was changed (see the service)."""
     return services.password_changed_email(event_id=event_id)
+
+
+@shared_task(**EMAIL_TASK)
+def send_sign_in_limited(event_id: int) -> bool:
+    """Tell a person their password is refused from anywhere for a while (see the service)."""
+    return services.sign_in_limited_email(event_id=event_id)

@@ -58,6 +58,7 @@ HISTORY_LABELS = {
     "user_password_link_not_sent": "Link to set a password not sent",
     "user_password_set_with_link": "Password set with an emailed link",
     "user_password_changed": "Password changed by its owner",
+    "user_sign_in_limited": "Password sign-in refused for a while: too many wrong passwords",
 }
 # The address a forgotten-password link was asked for, shown on the next page.
 LINK_ASKED_FOR = "password_link_asked_for"

@@ -2,14 +2,24 @@
 (password spraying), beside the lockout of one email address from one IP."""
 
 import re
+import time
 
-from accounts.sign_in_limit import FAILURES_PER_HOUR, REFUSAL
+from django.core import mail
+from django.urls import reverse
+
+from accounts import services, sign_in_limit
+from accounts.models import PasswordEmail
+from accounts.sign_in_limit import ACCOUNT_FAILURES, FAILURES_PER_HOUR, REFUSAL
+from accounts.tasks import send_sign_in_limited
 from accounts.tests.factories import TEST_PASSWORD, UserFactory
+from accounts.tokens import password_link_tokens
+from core.models import AuditEvent
 
 SIGN_IN = "/account/sign-in/"
 ADMIN_SIGN_IN = "/django-admin/login/"
 SPRAYED = "Summer2027!"
 OFFICE = "192.0.2.10"
+NEW_PASSWORD = "river otter lantern maple"
 
 
 def attempt(client, email, password=SPRAYED, ip=OFFICE, url=SIGN_IN, **extra):
@@ -98,3 +108,122 @@ def test_the_django_admin_sign_in_is_under_the_same_limit(client, staff):
     response = attempt(client, staff.email, TEST_PASSWORD, url=ADMIN_SIGN_IN)
     assert REFUSAL in response.content.decode()
     assert "_auth_user_id" not in client.session
+
+
+# One account's password guessed from many addresses (a botnet): a limit per
+# account across all addresses, beside the two above.
+
+LOCKOUT_PAGE = "You have entered the wrong password too many times"
+
+
+def guess_from_many_addresses(client, email, count=ACCOUNT_FAILURES, url=SIGN_IN):
+    """`count` wrong passwords for one address, each from an address of its
+    own: neither the lockout of an account from one address nor the limit
+    per address is reached."""
+    for n in range(count):
+        response = attempt(client, email, ip=f"198.51.{n // 250}.{n % 250 + 1}", url=url)
+        assert response.status_code == 200, n
+        assert LOCKOUT_PAGE not in response.content.decode()
+
+
+def test_one_account_guessed_from_many_addresses_is_refused_past_the_limit(client, inspector):
+    guess_from_many_addresses(client, inspector.email)
+    # Even the right password, from an address that has given no wrong one.
+    response = attempt(client, inspector.email, TEST_PASSWORD, ip="203.0.113.50")
+    assert response.status_code == 429
+    html = response.content.decode()
+    assert f"<title>{LOCKOUT_PAGE} – " in html
+    assert "You can try again in 30 minutes." in html
+    assert "_auth_user_id" not in client.session
+    # Everyone else still signs in from anywhere.
+    assert attempt(client, "nobody@example.org", ip="203.0.113.50").status_code == 200
+
+
+def test_the_account_limit_says_nothing_of_whether_the_account_exists(client, inspector):
+    guess_from_many_addresses(client, inspector.email)
+    guess_from_many_addresses(client, "nobody@example.org")
+    known = attempt(client, inspector.email, TEST_PASSWORD, ip="203.0.113.50")
+    unknown = attempt(client, "nobody@example.org", TEST_PASSWORD, ip="203.0.113.51")
+    assert known.status_code == unknown.status_code == 429
+    assert page_without_the_address(known, inspector.email) == page_without_the_address(
+        unknown, "nobody@example.org"
+    )
+
+
+def test_capitals_count_as_the_same_account(client, inspector):
+    guess_from_many_addresses(client, inspector.email.upper())
+    response = attempt(client, inspector.email.title(), TEST_PASSWORD, ip="203.0.113.50")
+    assert response.status_code == 429
+
+
+def test_the_account_limit_is_recorded_and_its_holder_emailed_once_a_window(
+    client, inspector, admin_user, client_for, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        guess_from_many_addresses(client, inspector.email)
+        for n in range(3):  # refused, and recorded and emailed no more
+            assert attempt(client, inspector.email, ip=f"203.0.113.{n}").status_code == 429
+    [event] = AuditEvent.objects.for_object(inspector).filter(action=services.SIGN_IN_LIMITED)
+    assert event.actor is None
+    assert f"{ACCOUNT_FAILURES} wrong passwords" in event.comment
+    [message] = mail.outbox
+    assert message.to == [inspector.email]
+    assert message.subject == "Too many wrong passwords for your account"
+    assert "/account/forgotten-password/" in message.body
+    # The broker delivers the email's task again: no second email.
+    assert send_sign_in_limited.delay(event.pk).get() is False
+    assert len(mail.outbox) == 1
+    assert PasswordEmail.objects.get(event=event).emailed_at is not None
+    # On the person's history, for an admin to see.
+    page = client_for(admin_user).get(reverse("accounts:user_detail", args=[inspector.pk]))
+    html = page.content.decode()
+    assert "Password sign-in refused for a while: too many wrong passwords" in html
+    assert f"{ACCOUNT_FAILURES} wrong passwords within 30 minutes, from any computer" in html
+
+
+def test_an_unknown_address_at_the_limit_records_and_emails_nothing(
+    client, db, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        guess_from_many_addresses(client, "nobody@example.org")
+    assert not AuditEvent.objects.filter(action=services.SIGN_IN_LIMITED).exists()
+    assert mail.outbox == []
+
+
+def test_the_account_limit_ends_with_its_window_and_refusals_do_not_extend_it(
+    client, inspector, monkeypatch
+):
+    # A window of 3 seconds and a limit of 3, so the test can wait it out.
+    monkeypatch.setattr(sign_in_limit, "ACCOUNT_WINDOW", 3)
+    monkeypatch.setattr(sign_in_limit, "ACCOUNT_FAILURES", 3)
+    guess_from_many_addresses(client, inspector.email, count=3)
+    reached = time.monotonic()  # the window started before this
+    for n, after in enumerate([0.3, 1.0]):  # refused tries check no password, add no time
+        time.sleep(max(0, reached + after - time.monotonic()))
+        assert attempt(client, inspector.email, ip=f"203.0.113.{n}").status_code == 429
+    time.sleep(max(0, reached + 3.1 - time.monotonic()))
+    response = attempt(client, inspector.email, TEST_PASSWORD, ip="203.0.113.50")
+    assert response.status_code == 302
+
+
+def test_a_new_password_set_with_a_link_ends_the_account_limit(client, inspector, send_on_commit):
+    """The way back in for someone whose account is being guessed: the
+    guesses were at a password no longer in use."""
+    guess_from_many_addresses(client, inspector.email)
+    token = password_link_tokens.make_token(inspector)
+    send_on_commit(
+        services.user_password_set_with_link, user=inspector, token=token, password=NEW_PASSWORD
+    )
+    response = attempt(client, inspector.email, NEW_PASSWORD, ip="203.0.113.50")
+    assert response.status_code == 302
+
+
+def test_the_django_admin_sign_in_is_under_the_account_limit(client, staff):
+    guess_from_many_addresses(client, staff.email, url=ADMIN_SIGN_IN)
+    response = attempt(client, staff.email, TEST_PASSWORD, ip="203.0.113.50", url=ADMIN_SIGN_IN)
+    assert response.status_code == 429
+    assert LOCKOUT_PAGE in response.content.decode()
+    assert "_auth_user_id" not in client.session
+    # And guesses at either door count together.
+    response = attempt(client, staff.email, TEST_PASSWORD, ip="203.0.113.50")
+    assert response.status_code == 429
