@@ -14,7 +14,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from core.forms import FilterFormMixin, GovukForm, GovukFormMixin, GovukMessagesMixin
 from core.text import has_invisible
 
-from . import services, sign_in_limit
+from . import lockout, services, sign_in_limit
 from .models import User, email_key
 from .two_factor import CODE_PATTERN, normalise_code
 
@@ -95,15 +95,36 @@ class SignInForm(GovukFormMixin, AuthenticationForm):
         password = self.cleaned_data.get("password")
         refuse_when_over_account_limit(self.request, email)
         if email and password:
+            checked = self._refuse_deactivated_with(email, password)
             self.user_cache = authenticate(self.request, username=email, password=password)
             if self.user_cache is None:
-                if _deactivated_with(email, password):
-                    raise forms.ValidationError(self.error_messages["inactive"], code="inactive")
+                if not checked:
+                    # The same hashing whoever the address is: a deactivated
+                    # account's password was checked, and nobody else's was.
+                    User().set_password(password)
                 raise forms.ValidationError(
                     self.error_messages["invalid_login"], code="invalid_login"
                 )
             self.confirm_login_allowed(self.user_cache)
         return self.cleaned_data
+
+    def _refuse_deactivated_with(self, email: str, password: str) -> bool:
+        """Refuse a deactivated account's right password, saying why, before
+        it is given to authenticate(): the person who knows it is told, and
+        nobody else learns anything. Django's backend refuses a deactivated
+        account as it refuses a wrong password, and its refusal is counted
+        toward the lockout and the limits; the right password is no guess, so
+        it is not (it used to lock the person out after 5 tries, and count
+        toward their office's limit). Not while the lockout holds for this
+        address from this computer: then no password is checked, or the
+        lockout would not stop anyone guessing a deactivated account's.
+        Whether a password was checked (and found wrong)."""
+        person = User.objects.filter(email=email_key(email), is_active=False).first()
+        if person is None or not lockout.allows(self.request, email):
+            return False
+        if person.check_password(password):
+            raise forms.ValidationError(self.error_messages["inactive"], code="inactive")
+        return True
 
 
 def refuse_when_over_address_limit(request) -> None:
@@ -134,19 +155,6 @@ class AdminSignInForm(AdminAuthenticationForm):
         refuse_when_over_address_limit(self.request)
         refuse_when_over_account_limit(self.request, self.cleaned_data.get("username"))
         return super().clean()
-
-
-def _deactivated_with(email: str, password: str) -> bool:
-    """Whether this is a deactivated account's right password. Django's
-    backend refuses a deactivated account as it refuses a wrong password; the
-    person who knows the password is told why, and nobody else learns anything."""
-    person = User.objects.filter(email=email_key(email), is_active=False).first()
-    if person is None:
-        # The same hashing either way, so the time taken does not tell who
-        # has a deactivated account (as Django's backend does for no account).
-        User().set_password(password)
-        return False
-    return person.check_password(password)
 
 
 class TwoFactorCodeForm(GovukForm):

@@ -1,5 +1,6 @@
 """django-axes glue: whose failures are counted, and what a locked-out person sees."""
 
+from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.http import HttpRequest, HttpResponse
@@ -58,6 +59,12 @@ def password_checked(request: HttpRequest, user, password: str):
     """
     found = authenticate(request, username=user.email, password=password)
     return found if found is not None and found.pk == user.pk else None
+
+
+def allows(request: HttpRequest, email: str) -> bool:
+    """Whether django-axes lets this email address be tried from this IP
+    address now, asked without trying it (and so without counting it)."""
+    return AxesProxyHandler.is_allowed(request, {"username": email})
 
 
 def is_locked_out(request: HttpRequest) -> bool:

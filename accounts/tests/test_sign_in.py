@@ -83,6 +83,33 @@ def test_a_failed_sign_in_hashes_as_much_whoever_the_address_is(
     assert counts[0] == counts[1] == counts[2], counts
 
 
+def test_a_locked_out_sign_in_hashes_as_much_whoever_the_address_is(
+    client, inspector, other_inspector, monkeypatch
+):
+    """While the lockout holds, a deactivated account's password is not
+    checked (it would tell whoever guessed it that it was right); the same
+    hashing is done in its place, as for anyone else."""
+    from django.contrib.auth import base_user
+
+    hashed = []
+    for name in ("make_password", "check_password"):
+        real = getattr(base_user, name)
+        monkeypatch.setattr(
+            base_user, name, lambda *a, _real=real, **k: hashed.append(1) or _real(*a, **k)
+        )
+    other_inspector.is_active = False
+    other_inspector.save()
+    counts = []
+    for email in ("nobody@example.org", inspector.email, other_inspector.email):
+        for _ in range(5):
+            client.post(SIGN_IN, {"username": email, "password": "wrong"})
+        hashed.clear()
+        response = client.post(SIGN_IN, {"username": email, "password": TEST_PASSWORD})
+        assert response.status_code == 429
+        counts.append(len(hashed))
+    assert counts[0] == counts[1] == counts[2], counts
+
+
 def test_sign_out_needs_post_and_signs_out(client_for, inspector):
     client = client_for(inspector)
     assert client.get(reverse("accounts:sign_out")).status_code == 405

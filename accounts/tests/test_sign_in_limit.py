@@ -227,3 +227,34 @@ def test_the_django_admin_sign_in_is_under_the_account_limit(client, staff):
     # And guesses at either door count together.
     response = attempt(client, staff.email, TEST_PASSWORD, ip="203.0.113.50")
     assert response.status_code == 429
+
+
+# A deactivated account's right password: the person is told the account is
+# deactivated (accounts/tests/test_sign_in.py), which nobody without the
+# password learns. It is not a wrong password, so it counts toward no limit.
+
+
+def test_a_deactivated_accounts_right_password_is_not_counted_as_a_wrong_one(client, inspector):
+    inspector.is_active = False
+    inspector.save()
+    for n in range(FAILURES_PER_HOUR):
+        response = attempt(client, inspector.email, TEST_PASSWORD)
+        assert response.status_code == 200, n
+        assert "This account has been deactivated" in response.content.decode(), n
+    # The office's wrong passwords this hour: none, so a colleague's typo is just a typo.
+    response = attempt(client, "colleague@example.org")
+    assert response.status_code == 200
+    assert "Enter a correct email address and password" in response.content.decode()
+
+
+def test_a_deactivated_accounts_wrong_passwords_are_still_counted(client, inspector):
+    inspector.is_active = False
+    inspector.save()
+    for _ in range(5):
+        response = attempt(client, inspector.email)
+    assert response.status_code == 429
+    assert LOCKOUT_PAGE in response.content.decode()
+    # Locked out, the right password is not checked: nothing says it was right.
+    response = attempt(client, inspector.email, TEST_PASSWORD)
+    assert response.status_code == 429
+    assert "This account has been deactivated" not in response.content.decode()
