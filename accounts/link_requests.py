@@ -5,6 +5,7 @@ import logging
 
 from django.core.cache import cache
 from django.http import HttpRequest
+from django.utils import timezone
 from kombu.exceptions import OperationalError
 
 from .lockout import client_ip_address
@@ -43,7 +44,9 @@ def queue(email: str) -> None:
     from .tasks import request_password_link
 
     try:
-        request_password_link.delay(email)
+        # When they asked: a task delivered again later finds the link the
+        # first delivery sent (accounts.services.user_password_link_request).
+        request_password_link.delay(email, timezone.now().isoformat())
     except OperationalError:
         # The broker is down: nothing is sent, as for an unknown address.
         log.exception("Could not queue a password link request")

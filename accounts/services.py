@@ -683,17 +683,26 @@ def user_password_link_send(*, user: User, by: User, reason: str, seen: str | No
 
 
 @transaction.atomic
-def user_password_link_request(*, email: str) -> bool:
+def user_password_link_request(*, email: str, asked_at: datetime | None = None) -> bool:
     """Someone who forgot their password (or lost their invitation) asked
-    for a link on the sign-in page; run by a task, so the page takes the same
-    time whether or not the address has an account. Only an active account
-    whose password an admin has not turned off is sent anything, and at most
-    one email in LINK_REQUEST_INTERVAL."""
+    for a link on the sign-in page, at `asked_at`; run by a task, so the page
+    takes the same time whether or not the address has an account. Only an
+    active account whose password an admin has not turned off is sent
+    anything, and not if a link was sent within LINK_REQUEST_INTERVAL before
+    they asked, or since.
+
+    Counted from when they asked, not from now: the broker delivers the task
+    again to another worker when the one running it is lost before saying it
+    was done (acks_late, after an hour's visibility timeout), and that
+    delivery finds the link the first sent (found by the sign-in review: it
+    sent a second link, which stopped the first working). None (a task
+    queued before asked_at was given) is now."""
     user = User.objects.select_for_update().filter(email=email_key(email), is_active=True).first()
     if user is None or password_turned_off(user):
         return False
+    asked_at = asked_at or timezone.now()
     recent = AuditEvent.objects.for_object(user).filter(
-        action=LINK_SENT, at__gte=timezone.now() - LINK_REQUEST_INTERVAL
+        action=LINK_SENT, at__gte=asked_at - LINK_REQUEST_INTERVAL
     )
     if recent.exists():
         return False

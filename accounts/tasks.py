@@ -1,5 +1,7 @@
 """Thin Celery tasks for accounts: they take ids and call the services."""
 
+from datetime import datetime
+
 from celery import Task, shared_task
 
 from core.mail import EMAIL_TASK
@@ -25,9 +27,11 @@ def send_password_link(user_id: str, purpose: str, event_id: int | None = None) 
 
 
 @shared_task(**EMAIL_TASK)
-def request_password_link(email: str) -> bool:
-    """Someone asked for a link on the sign-in page (see the service)."""
-    return services.user_password_link_request(email=email)
+def request_password_link(email: str, asked_at: str | None = None) -> bool:
+    """Someone asked for a link on the sign-in page at asked_at (ISO 8601;
+    see the service)."""
+    when = datetime.fromisoformat(asked_at) if asked_at else None
+    return services.user_password_link_request(email=email, asked_at=when)
 
 
 @shared_task(**EMAIL_TASK)

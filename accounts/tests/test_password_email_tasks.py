@@ -3,10 +3,13 @@ changed: each sends its email once, however often the broker delivers it
 (acks_late: a worker lost after sending, before saying so, gets the task
 delivered again)."""
 
+from datetime import timedelta
+
 import pytest
+import time_machine
 from django.core import mail
 
-from accounts import services
+from accounts import services, tasks
 from accounts.models import PasswordEmail
 from accounts.tasks import send_password_changed, send_password_link
 from accounts.tests.factories import TEST_PASSWORD
@@ -14,6 +17,7 @@ from core.mail import NotSentYet
 from core.models import AuditEvent
 
 CHANGE = "/account/your-account/change-password/"
+FORGOTTEN = "/account/forgotten-password/"
 NEW_PASSWORD = "river otter lantern maple"
 
 
@@ -112,3 +116,40 @@ def test_a_link_the_mail_server_put_off_is_sent_on_the_retry(inspector, smtp_ser
     assert services.password_link_email(**kwargs)
     assert not services.password_link_email(**kwargs)
     assert smtp_server.delivered == [[inspector.email]]
+
+
+def test_a_link_request_delivered_again_an_hour_later_sends_no_second_link(
+    client, inspector, send_on_commit, monkeypatch
+):
+    """'Forgotten your password?' queues a task; a worker lost before saying
+    it was done gets it delivered again when the broker's visibility timeout
+    (an hour) is out. The second delivery must not send another link, which
+    would also stop the first one working."""
+    queued = []
+    real = tasks.request_password_link.delay
+    monkeypatch.setattr(
+        tasks.request_password_link,
+        "delay",
+        lambda *args, **kwargs: queued.append((args, kwargs)) or real(*args, **kwargs),
+    )
+    with time_machine.travel("2027-03-01 10:00:00+00:00", tick=False) as clock:
+        send_on_commit(client.post, FORGOTTEN, {"email": inspector.email})
+        [first] = mail.outbox
+        clock.shift(timedelta(hours=1, minutes=1))
+        [(args, kwargs)] = queued
+        # The broker delivers the same message again.
+        assert send_on_commit(tasks.request_password_link.apply, args, kwargs).get() is False
+
+    assert mail.outbox == [first]
+    assert AuditEvent.objects.for_object(inspector).filter(action=services.LINK_SENT).count() == 1
+
+
+def test_asking_again_after_five_minutes_still_sends_a_new_link(client, inspector, send_on_commit):
+    with time_machine.travel("2027-03-01 10:00:00+00:00", tick=False) as clock:
+        send_on_commit(client.post, FORGOTTEN, {"email": inspector.email})
+        clock.shift(timedelta(minutes=4))
+        send_on_commit(client.post, FORGOTTEN, {"email": inspector.email})
+        assert len(mail.outbox) == 1
+        clock.shift(timedelta(minutes=2))
+        send_on_commit(client.post, FORGOTTEN, {"email": inspector.email})
+    assert len(mail.outbox) == 2
