@@ -29,6 +29,7 @@ from core.models import AuditEvent
 
 from . import charts
 from .models import GRADE_MEANINGS, Finding, Inspection, ReportFile, Topic
+from .services import _lock
 
 # WeasyPrint logs every layout step at INFO; keep its warnings only.
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
@@ -392,16 +393,17 @@ def report_request(*, inspection: Inspection, by) -> ReportFile:
     so is a built PDF of the report as it stands now. A second click, a
     second person or a reload of the form builds nothing more, whoever may
     see the report. The inspection's row lock makes two requests take turns.
+
+    The inspection is read again under the lock, and the build is of its
+    stage then: the stage the page had read, before the lock, may have
+    moved since (found by the notices review: asked for as publication
+    committed, the draft's waiting build was returned, and a new one was
+    recorded as of pre-publication checks, hidden from the force lead).
     """
     from .tasks import build_report
 
-    stage = (
-        Inspection.objects.select_for_update(no_key=True)
-        .filter(pk=inspection.pk)
-        .values_list("stage", flat=True)
-        .first()
-    )
-    if stage == Inspection.Stage.CANCELLED:
+    _lock(inspection)
+    if inspection.stage == Inspection.Stage.CANCELLED:
         # Found by the stage review: a PDF, marked DRAFT, of a report there
         # will never be.
         raise ValidationError(NO_REPORT_CANCELLED)

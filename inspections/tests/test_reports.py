@@ -224,6 +224,32 @@ def _built(inspection, by):
     return report_file
 
 
+def test_a_report_asked_for_as_it_is_published_is_built_as_published(
+    make_report, lead_inspector, force_lead_a
+):
+    """The request reads the stage under the inspection's lock, and builds
+    for that stage: it used the stage of the inspection as its page had
+    read it, before the lock. Asked for as publication committed, the
+    draft's build still waiting was returned as the one to follow, and the
+    published report was not built; a new build was recorded as of
+    pre-publication checks, which the force lead, now the report is
+    published, may not see (ReportFile.visible_to)."""
+    from inspections import services
+
+    inspection = make_report(Stage.PRE_PUBLICATION)
+    waiting = reports.report_request(inspection=inspection, by=lead_inspector)
+    read_before_the_lock = Inspection.objects.get(pk=inspection.pk)
+    services.inspection_publish(
+        inspection=inspection, published_on=inspection.received_for_checks_on, by=lead_inspector
+    )
+    asked = reports.report_request(inspection=read_before_the_lock, by=lead_inspector)
+    assert asked != waiting
+    assert asked.stage == Stage.PUBLISHED
+    assert ReportFile.objects.visible_to(force_lead_a).filter(pk=asked.pk).exists()
+    # Asked for again, the published report's build is the one to follow.
+    assert reports.report_request(inspection=read_before_the_lock, by=lead_inspector) == asked
+
+
 def test_a_stored_draft_is_out_of_date_once_a_deploy_changes_the_reports_wording(
     make_report, private_storage, lead_inspector, reworded
 ):
