@@ -27,8 +27,12 @@ DUE_SOON_DAYS = 14
 
 def described(inspection) -> str:
     """ "inspection of Cleveland, September 2026", to follow "the" mid-sentence."""
-    text = str(inspection)
-    return text[:1].lower() + text[1:]
+    return described_as(str(inspection))
+
+
+def described_as(name: str) -> str:
+    """described() of an inspection once called `name` (its str())."""
+    return name[:1].lower() + name[1:]
 
 
 class ActionPlan(BaseModel):

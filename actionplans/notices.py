@@ -27,8 +27,19 @@ from typing import NamedTuple
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import connection, transaction
-from django.db.models import BooleanField, CharField, Exists, F, OuterRef, Q, Value
-from django.db.models.functions import Cast
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    TextField,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Replace
 from django.urls import reverse
 from django.utils import timezone
 
@@ -46,6 +57,7 @@ from .models import (
     Notice,
     PostInspectionVisit,
     described,
+    described_as,
 )
 
 logger = logging.getLogger(__name__)
@@ -666,14 +678,49 @@ def _handed_back_words(cases: int) -> str:
     )
 
 
-def _left_notice(inspection: Inspection, left: list, handed_back: dict) -> list[Notice]:
+# What the notices of leaving an inspection are titled, before its force and
+# fieldwork: titled again when the fieldwork moves (left_notices_redated).
+LEFT_TITLES = {
+    Notice.Kind.TEAM_LEFT: "Taken off the inspection team",
+    Notice.Kind.LEAD_REPLACED: "No longer lead inspector",
+    Notice.Kind.CASES_HANDED_BACK: "Case file reviews to assign",
+}
+
+
+def _left_title(inspection: Inspection, kind: str) -> str:
     start = govuk_date(inspection.fieldwork_start)
+    return f"{LEFT_TITLES[kind]}: {inspection.force.short_name}, fieldwork from {start}"
+
+
+def left_notices_redated(*, inspection: Inspection, called: str) -> int:
+    """Name the inspection in its notices of leaving it as it is now, once
+    an admin moves its fieldwork or changes its kind (`called`: the
+    inspection's name before, str(inspection)). Unlike the team, those taken
+    off it are not told the new plan, so "fieldwork from 3 March" and "the
+    inspection of X, March 2027" stayed in their notices, and in an email not
+    yet sent, after it moved to April (found by the notices review). Each
+    change names them again, so all were written with `called`. One query;
+    returns how many changed."""
+    title = Case(
+        *(When(kind=kind, then=Value(_left_title(inspection, kind))) for kind in LEFT_TITLES),
+        output_field=CharField(),
+    )
+    body = Replace(
+        "body", Value(described_as(called)), Value(described(inspection)), output_field=TextField()
+    )
+    return (
+        Notice.objects.filter(inspection=inspection, kind__in=LEFT_TITLES)
+        .exclude(title=title, body=body)
+        .update(title=title, body=body, updated_at=timezone.now())
+    )
+
+
+def _left_notice(inspection: Inspection, left: list, handed_back: dict) -> list[Notice]:
     return [
         Notice(
             recipient=person,
             kind=Notice.Kind.TEAM_LEFT,
-            title=f"Taken off the inspection team: {inspection.force.short_name}, "
-            f"fieldwork from {start}",
+            title=_left_title(inspection, Notice.Kind.TEAM_LEFT),
             body=(
                 f"You are no longer on the team for the {described(inspection)}."
                 f"{_handed_back_words(handed_back.get(person.pk, 0))}"
@@ -689,7 +736,6 @@ def _left_notice(inspection: Inspection, left: list, handed_back: dict) -> list[
 def _lead_replaced_notice(inspection: Inspection, old_lead: User, handed_back: dict):
     if not old_lead.is_active:
         return []
-    start = govuk_date(inspection.fieldwork_start)
     still_on = old_lead.pk in inspection.team_member_ids()
     body = (
         f"You are no longer the lead inspector of the {described(inspection)}: "
@@ -704,8 +750,7 @@ def _lead_replaced_notice(inspection: Inspection, old_lead: User, handed_back: d
         Notice(
             recipient=old_lead,
             kind=Notice.Kind.LEAD_REPLACED,
-            title=f"No longer lead inspector: {inspection.force.short_name}, "
-            f"fieldwork from {start}",
+            title=_left_title(inspection, Notice.Kind.LEAD_REPLACED),
             body=body,
             **(fields if still_on else {**fields, "link": ""}),
         )
@@ -748,12 +793,11 @@ def _handed_back_notice(
     names = [
         f"{p.full_name} ({handed_back[p.pk]})" for p in sorted(whose, key=lambda p: p.full_name)
     ]
-    start = govuk_date(inspection.fieldwork_start)
     reviews = f"{total} case file review{'s' if total != 1 else ''}"
     return _notice(
         [lead],
         kind=Notice.Kind.CASES_HANDED_BACK,
-        title=f"Case file reviews to assign: {inspection.force.short_name}, fieldwork from {start}",
+        title=_left_title(inspection, Notice.Kind.CASES_HANDED_BACK),
         body=(
             f"{' and '.join(names)} {_what_happened(whose, happened)} "
             f"for the {described(inspection)}, so the {reviews} assigned to them and not "

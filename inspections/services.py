@@ -503,6 +503,7 @@ def inspection_update_plan(
         exclude=inspection,
     )
     before = audit.snapshot(inspection, PLAN_FIELDS)
+    called = str(inspection)  # as its notices of leaving name it (left_notices_redated)
     old_lead = inspection.lead_inspector
     members = list(inspection.team.all())
     leaving = _leaving([old_lead, *members], lead_inspector, people[1:])
@@ -535,6 +536,10 @@ def inspection_update_plan(
         old_lead=old_lead if old_lead.pk != lead_inspector.pk else None,
         handed_back=handed_back,
     )
+    if "fieldwork_start" in changes or "kind" in changes:
+        from actionplans.notices import left_notices_redated  # noqa: PLC0415
+
+        left_notices_redated(inspection=inspection, called=called)
     return inspection
 
 

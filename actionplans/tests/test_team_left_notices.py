@@ -227,3 +227,72 @@ def test_no_longer_lead_is_not_emailed_once_what_it_says_of_the_team_is_untrue(
     _plan(inspection, admin_user, lead=other_inspector, team=[inspector, lead_inspector])
     again = Notice.objects.get(kind="lead_replaced", recipient=lead_inspector, sequence=1)
     assert notices.notice_email(notice_id=str(again.pk)) is True
+
+
+def test_leaving_notices_name_the_fieldwork_as_it_is_after_the_dates_move(
+    force_a, admin_user, lead_inspector, inspector, other_inspector, client_for
+):
+    """Found by the notices review: "Taken off the inspection team: Greater
+    Manchester, fieldwork from 3 March" and "No longer lead inspector" kept
+    the start they were written with once an admin moved the fieldwork, and
+    "the inspection of Greater Manchester, March 2027" its month, in the
+    service and in an email not yet sent; no one taken off is told the new
+    dates, as the team is, so they were never put right."""
+    inspection = _schedule(force_a, lead_inspector, [inspector], admin_user)
+    # Lena replaced as lead and off the team; Ivan taken off the team.
+    _plan(inspection, admin_user, lead=other_inspector, team=[])
+    moved = inspection.fieldwork_start + timedelta(days=45)  # into another month
+    services.inspection_update_plan(
+        inspection=inspection, kind=inspection.kind, fieldwork_start=moved,
+        fieldwork_end=moved + timedelta(days=4), lead_inspector=other_inspector, team=[],
+        by=admin_user,
+    )  # fmt: skip
+    start = govuk_date(moved)
+    titles = {
+        kind: f"{words}: Greater Manchester, fieldwork from {start}"
+        for kind, words in (
+            ("team_left", "Taken off the inspection team"),
+            ("lead_replaced", "No longer lead inspector"),
+        )
+    }
+    assert {n.kind: n.title for n in Notice.objects.filter(kind__in=LEFT)} == titles
+    called = f"inspection of Greater Manchester, {moved:%B %Y}"
+    assert Notice.objects.get(kind="team_left").body == (
+        f"You are no longer on the team for the {called}."
+    )
+    assert Notice.objects.get(kind="lead_replaced").body == (
+        f"You are no longer the lead inspector of the {called}: Olga Outsider leads it now. "
+        "You are not on its team."
+    )
+    html = client_for(inspector).get(reverse("actionplans:notifications")).text
+    assert titles["team_left"] in html
+    for notice in Notice.objects.filter(kind__in=LEFT):
+        assert notices.notice_email(notice_id=str(notice.pk)) is True
+    assert sorted(m.subject for m in mail.outbox) == sorted(titles.values())
+    # Saved again as it is: no one is told again.
+    _plan(inspection, admin_user, lead=other_inspector, team=[])
+    assert _left() == [
+        ("inspector@example.org", "team_left", 0),
+        ("lead@example.org", "lead_replaced", 0),
+    ]
+
+
+def test_the_leads_cases_to_assign_name_the_fieldwork_as_it_is_after_the_dates_move(
+    force_a, admin_user, lead_inspector, inspector
+):
+    """As for those who left: "Case file reviews to assign" named the old start."""
+    from actionplans.tests.test_team_emails_still_true import _handed_back
+
+    inspection = _schedule(force_a, lead_inspector, [inspector], admin_user)
+    _handed_back(inspection, lead_inspector, inspector, admin_user)
+    moved = inspection.fieldwork_start + timedelta(days=45)
+    services.inspection_update_plan(
+        inspection=inspection, kind=inspection.kind, fieldwork_start=moved,
+        fieldwork_end=moved + timedelta(days=4), lead_inspector=lead_inspector, team=[],
+        by=admin_user,
+    )  # fmt: skip
+    to_assign = Notice.objects.get(kind="cases_handed_back")
+    assert to_assign.title == (
+        f"Case file reviews to assign: Greater Manchester, fieldwork from {govuk_date(moved)}"
+    )
+    assert f"for the inspection of Greater Manchester, {moved:%B %Y}, so" in to_assign.body
