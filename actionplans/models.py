@@ -420,7 +420,8 @@ class NoticeQuerySet(models.QuerySet):
 
         Other notices pass: "taken off the team" and "no longer lead" still
         hold of an inspection cancelled, and whoever was taken off before it
-        was not told of the cancellation."""
+        was not told of the cancellation (their words say it, and no longer
+        what would have followed: notices.left_notices_cancelled)."""
         plan_in = ActionPlanVersion.objects.filter(
             plan__inspection_id=OuterRef("inspection_id"),
             plan__kind=OuterRef("subject"),

@@ -666,6 +666,14 @@ def team_left_notices(
     return notices_claim(_told_again(inspection, candidates, joined))
 
 
+# What follows for someone leaving, in their notice, and what it says
+# instead once the inspection is cancelled (left_notices_cancelled).
+WILL_ASSIGN_AGAIN = ": the lead inspector will assign {} again."
+LEADS_IT_NOW = " leads it now."
+WAS_MADE_ITS_LEAD = " was made its lead."
+CANCELLED_SINCE = " The inspection has since been cancelled: its fieldwork will not take place."
+
+
 def _handed_back_words(cases: int) -> str:
     if not cases:
         return ""
@@ -673,9 +681,37 @@ def _handed_back_words(cases: int) -> str:
     them = "them" if cases != 1 else "it"
     return (
         f" The {reviews} assigned to you that you had not submitted "
-        f"{'are' if cases != 1 else 'is'} no longer assigned to you: the lead inspector "
-        f"will assign {them} again. Anything you wrote in {them} is kept."
+        f"{'are' if cases != 1 else 'is'} no longer assigned to you"
+        f"{WILL_ASSIGN_AGAIN.format(them)} Anything you wrote in {them} is kept."
     )
+
+
+def left_notices_cancelled(*, inspection: Inspection) -> int:
+    """Put right, once the inspection is cancelled, what its notices of
+    leaving it said would follow: "the lead inspector will assign them
+    again" of case file reviews handed back, and "X leads it now". They are
+    still emailed if not yet sent (NoticeQuerySet.still_due: they still
+    hold), and they say it was cancelled, as those taken off before were
+    not told (found by the notices review): after their first sentence, so
+    the notifications page, which shows a body's first 240 characters,
+    shows it. Returns how many were put right."""
+    first = {
+        Notice.Kind.TEAM_LEFT: f"{described(inspection)}.",
+        Notice.Kind.LEAD_REPLACED: WAS_MADE_ITS_LEAD,
+    }
+    notices = list(
+        Notice.objects.filter(inspection=inspection, kind__in=LEFT_KINDS).exclude(
+            body__contains=CANCELLED_SINCE
+        )
+    )
+    for notice in notices:
+        body = notice.body.replace(LEADS_IT_NOW, WAS_MADE_ITS_LEAD)
+        for them in ("them", "it"):
+            body = body.replace(WILL_ASSIGN_AGAIN.format(them), ".")
+        said, found, rest = body.partition(first[notice.kind])
+        notice.body = f"{said}{found}{CANCELLED_SINCE}{rest}" if found else body + CANCELLED_SINCE
+        notice.updated_at = timezone.now()
+    return Notice.objects.bulk_update(notices, ["body", "updated_at"])
 
 
 # What the notices of leaving an inspection are titled, before its force and
@@ -739,7 +775,7 @@ def _lead_replaced_notice(inspection: Inspection, old_lead: User, handed_back: d
     still_on = old_lead.pk in inspection.team_member_ids()
     body = (
         f"You are no longer the lead inspector of the {described(inspection)}: "
-        f"{inspection.lead_inspector.full_name} leads it now."
+        f"{inspection.lead_inspector.full_name}{LEADS_IT_NOW}"
     )
     if still_on:
         body += " You are still on its team."

@@ -1040,9 +1040,13 @@ def inspection_cancel(
         action="inspection.cancelled",
         comment=inspection.cancellation_reason,
     )
-    from actionplans.notices import inspection_cancelled_notices  # noqa: PLC0415
+    from actionplans.notices import (  # noqa: PLC0415
+        inspection_cancelled_notices,
+        left_notices_cancelled,
+    )
 
     inspection_cancelled_notices(inspection=inspection)
+    left_notices_cancelled(inspection=inspection)
     return inspection
 
 

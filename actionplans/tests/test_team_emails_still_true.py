@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.urls import reverse
 from django.utils import timezone
 
 from actionplans import notices, tasks
@@ -171,3 +172,54 @@ def test_lead_inspector_is_not_emailed_once_replaced_and_kept_on_the_team(
     replaced = Notice.objects.get(kind=Notice.Kind.LEAD_REPLACED)
     assert _emailed(replaced) == [True]
     assert [m.subject.split(":")[0] for m in mail.outbox] == ["No longer lead inspector"]
+
+
+CANCELLED_SINCE = "The inspection has since been cancelled: its fieldwork will not take place."
+
+
+def test_taken_off_the_team_is_told_as_of_an_inspection_cancelled_since(
+    force_a, admin_user, lead_inspector, inspector, client_for
+):
+    """Found by the notices review: "Taken off the team", emailed after the
+    cancellation (mail down), still said the lead inspector would assign the
+    case file review handed back again, which will not happen now; and no
+    one taken off before the cancellation hears of it otherwise. The words
+    are put right in the service too."""
+    inspection = _planned(force_a, lead_inspector, [inspector], admin_user)
+    _handed_back(inspection, lead_inspector, inspector, admin_user)
+    left = Notice.objects.get(kind=Notice.Kind.TEAM_LEFT)
+    name = f"inspection of Greater Manchester, {inspection.fieldwork_start:%B %Y}"
+    assert left.body.endswith(
+        "no longer assigned to you: the lead inspector will assign it again. "
+        "Anything you wrote in it is kept."
+    )
+    services.inspection_cancel(inspection=inspection, reason="Force merger", by=admin_user)
+    words = (
+        f"You are no longer on the team for the {name}. {CANCELLED_SINCE} The 1 case file "
+        "review assigned to you that you had not submitted is no longer assigned to you. "
+        "Anything you wrote in it is kept."
+    )
+    assert _emailed(left) == [True]
+    assert mail.outbox[0].body.startswith(words)
+    assert Notice.objects.get(pk=left.pk).body == words
+    html = client_for(inspector).get(reverse("actionplans:notifications")).text
+    assert CANCELLED_SINCE in html
+
+
+def test_no_longer_lead_is_told_as_of_an_inspection_cancelled_since(
+    force_a, admin_user, lead_inspector, inspector, other_inspector
+):
+    inspection = _planned(force_a, lead_inspector, [inspector], admin_user)
+    _plan(inspection, admin_user, lead=other_inspector, team=[inspector])
+    replaced = Notice.objects.get(kind=Notice.Kind.LEAD_REPLACED)
+    services.inspection_cancel(inspection=inspection, reason="Force merger", by=admin_user)
+    replaced.refresh_from_db()
+    # Nor does anyone lead it now: the lead was replaced, then it was cancelled.
+    assert replaced.body.endswith(
+        f"Olga Outsider was made its lead. {CANCELLED_SINCE} You are not on its team."
+    )
+    assert _emailed(replaced) == [True]
+    assert mail.outbox[0].subject == replaced.title
+    assert CANCELLED_SINCE in mail.outbox[0].body
+    # Told of it once.
+    assert replaced.body.count(CANCELLED_SINCE) == 1
