@@ -1149,17 +1149,29 @@ def _received_after_the_force_answered(inspection: Inspection, received_on: date
     already answered it, with factual accuracy points or an action plan
     (found by the admin journey review: a receipt date corrected to after
     both was saved, and the action plan's deadline, derived from it, moved to
-    weeks after the plan was in). Their London dates, as the deadlines'."""
+    weeks after the plan was in). Their London dates, as the deadlines'.
+
+    A point is raised on the report too, as a draft the force has not sent
+    (found by the notices review: only sent points were checked). The day
+    it was raised is named, not the point, nor whether it was sent: the
+    force's drafts are its own. The day it was sent, where that is the
+    first, as before."""
     from actionplans.models import ActionPlanVersion  # noqa: PLC0415 (actionplans imports this app)
 
-    points_sent = inspection.factual_points.filter(sent_at__isnull=False).aggregate(
-        first=Min("sent_at")
-    )["first"]
+    points = inspection.factual_points.aggregate(raised=Min("created_at"), sent=Min("sent_at"))
     plan_submitted = ActionPlanVersion.objects.filter(plan__inspection=inspection).aggregate(
         first=Min("submitted_at")
     )["first"]
     problems = []
-    if points_sent is not None and received_on > london_date(points_sent):
+    points_sent = points["sent"]
+    raised_on = london_date(points["raised"]) if points["raised"] is not None else None
+    if raised_on is not None and (points_sent is None or raised_on < london_date(points_sent)):
+        if received_on > raised_on:
+            problems.append(
+                "The date the force received the report must be the same as or before the "
+                f"date it first raised a factual accuracy point ({govuk_date(raised_on)})"
+            )
+    elif points_sent is not None and received_on > london_date(points_sent):
         problems.append(
             "The date the force received the report must be the same as or before the date "
             f"it first sent factual accuracy points ({govuk_date(london_date(points_sent))})"

@@ -1248,7 +1248,7 @@ def test_correcting_the_dates_refuses_bad_input_beside_the_field(
     assert not AuditEvent.objects.filter(action="inspection.dates_corrected").exists()
 
 
-@pytest.mark.parametrize("answered_with", ["points", "plan"])
+@pytest.mark.parametrize("answered_with", ["points", "plan", "draft point"])
 def test_the_receipt_date_is_not_corrected_to_after_the_force_answered_the_report(
     client_for, make_inspection, admin_user, force_lead_a, answered_with
 ):
@@ -1256,7 +1256,13 @@ def test_the_receipt_date_is_not_corrected_to_after_the_force_answered_the_repor
     report could be corrected to after it sent factual accuracy points, or
     submitted its action plan, on it, and the action plan's deadline (28 days
     from that date, core.deadlines) moved with it to weeks after the plan was
-    in. Refused beside the date; the day they answered is taken."""
+    in. Refused beside the date; the day they answered is taken.
+
+    A point the force raised and has not sent shows it had the report too
+    (found by the notices review: only sent points were checked, so a
+    receipt date after the force's first draft point was saved, and the
+    force given days more for its action plan). The message names the day it
+    was raised, never the point: a draft is the force's own."""
     from datetime import datetime, time
 
     from actionplans.models import ActionPlanVersion
@@ -1280,6 +1286,16 @@ def test_the_receipt_date_is_not_corrected_to_after_the_force_answered_the_repor
         message = (
             "The date the force received the report must be the same as or before the date "
             f"it first sent factual accuracy points ({answered_on.day} {answered_on:%B %Y})"
+        )
+    elif answered_with == "draft point":
+        point = factual_accuracy.factual_point_save(
+            inspection=inspection, topic="", finding=None, inaccuracy="12 officers, not 15",
+            correction="15 officers", evidence="Figures", by=force_lead_a,
+        )  # fmt: skip
+        inspection.factual_points.update(created_at=late_evening)
+        message = (
+            "The date the force received the report must be the same as or before the date "
+            f"it first raised a factual accuracy point ({answered_on.day} {answered_on:%B %Y})"
         )
     else:
         submitted_plan(inspection, by=force_lead_a)
