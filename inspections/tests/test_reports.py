@@ -21,6 +21,8 @@ from inspections.tests.report_factories import (
     PRACTICE,
     RECOMMENDATIONS,
 )
+from tests.locks import skip_unless_postgresql
+from tests.races import race
 
 pytestmark = pytest.mark.django_db
 Stage = Inspection.Stage
@@ -248,6 +250,58 @@ def test_a_report_asked_for_as_it_is_published_is_built_as_published(
     assert ReportFile.objects.visible_to(force_lead_a).filter(pk=asked.pk).exists()
     # Asked for again, the published report's build is the one to follow.
     assert reports.report_request(inspection=read_before_the_lock, by=lead_inspector) == asked
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_report_asked_for_while_publication_holds_the_lock_is_built_as_published(
+    make_report, lead_inspector
+):
+    """The race itself (tests/races.py): the request, its inspection read by
+    its page before publication, waits on the lock the publication holds,
+    and once it has it builds the report as published. It built for the
+    stage its page had read (see the test above)."""
+    import threading
+    import time
+
+    from django.db import connection, transaction
+
+    from inspections import services
+
+    skip_unless_postgresql()  # pg_stat_activity
+    inspection = make_report(Stage.PRE_PUBLICATION)
+    waiting = reports.report_request(inspection=inspection, by=lead_inspector)
+    read_before_the_lock = Inspection.objects.get(pk=inspection.pk)
+    publishing = threading.Event()
+
+    def publish() -> None:
+        with transaction.atomic():
+            services.inspection_publish(
+                inspection=Inspection.objects.get(pk=inspection.pk),
+                published_on=inspection.received_for_checks_on,
+                by=lead_inspector,
+            )
+            publishing.set()
+            # Commit only once the request waits on the inspection's lock
+            # (seen afresh each time: a transaction keeps its first look).
+            for _ in range(1000):
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_stat_clear_snapshot()")
+                    cursor.execute(
+                        "SELECT count(*) FROM pg_stat_activity WHERE "
+                        "datname = current_database() AND wait_event_type = 'Lock'"
+                    )
+                    if cursor.fetchone()[0]:
+                        return
+                time.sleep(0.01)
+            raise AssertionError("the request never waited on the lock")
+
+    def ask() -> ReportFile:
+        assert publishing.wait(10)
+        return reports.report_request(inspection=read_before_the_lock, by=lead_inspector)
+
+    asked = next(done for done in race(publish, ask) if done is not None)
+    assert asked != waiting
+    assert asked.stage == Stage.PUBLISHED
 
 
 def test_a_stored_draft_is_out_of_date_once_a_deploy_changes_the_reports_wording(
