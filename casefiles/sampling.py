@@ -60,3 +60,20 @@ def choose_replacement(candidates: list[str], seed: int, removed: str) -> str | 
     # A generator of its own, as for the second reviews.
     rng = random.Random(f"replacement:{seed}:{removed}")
     return rng.choice(sorted(candidates))
+
+
+def choose_case_for_second_review(
+    same_category: list[str], other_categories: list[str], seed: int, removed: str
+) -> str | None:
+    """The reference that takes over the second review of `removed`, a case
+    taken out of the sample with none drawn in its place: one of the cases
+    still in the sample and not due one, of its own category where it has
+    one, else of any other. At random from the draw's seed and the reference
+    taken out, so the same sample gives the same case again. None when no
+    case can take it."""
+    candidates = same_category or other_categories
+    if not candidates:
+        return None
+    # A generator of its own, as for the second reviews and the replacements.
+    rng = random.Random(f"second-review-moved:{seed}:{removed}")
+    return rng.choice(sorted(candidates))

@@ -44,6 +44,7 @@ from .models import (
     TopicAssessment,
 )
 from .sampling import (
+    choose_case_for_second_review,
     choose_replacement,
     choose_second_reviews,
     draw_stratified_sample,
@@ -820,8 +821,57 @@ def case_replace(*, case: Case, reason: str, by) -> CaseReplacement:
     return record
 
 
+def case_for_second_review(case: Case) -> Case | None:
+    """The case that takes over the second review of `case` as it is taken
+    out of the sample with none drawn in its place (case_take_out): a case
+    still in the sample and not due one, of its category first
+    (sampling.choose_case_for_second_review). None when every other case in
+    the sample goes to one already. Its review may have been submitted: its
+    second review is then made at once (case_take_out). Two queries."""
+    candidates = (
+        Case.objects.sampled()
+        .filter(inspection_id=case.inspection_id, second_review_due=False)
+        # Not due, so none should have a second review; one made some other
+        # way (the admin site) would be a second one, which the database refuses.
+        .filter(review__second_review__isnull=True)
+        .exclude(pk=case.pk)
+    )
+    rows = list(candidates.values_list("reference", "category_id"))
+    chosen = choose_case_for_second_review(
+        [reference for reference, category in rows if category == case.category_id],
+        [reference for reference, category in rows if category != case.category_id],
+        case.sample_draw.seed,
+        case.reference,
+    )
+    if chosen is None:
+        return None
+    return candidates.select_related("category").get(reference=chosen)
+
+
+def _second_review_move(*, case: Case, inspection: Inspection) -> Case | None:
+    """Give the second review of `case`, which leaves the sample with none
+    drawn in its place, to another case (case_for_second_review), so the
+    sample keeps the second reviews the draw chose (ceil(share × n) of the
+    sample, sampling.choose_second_reviews). A
+    second review is made as a review is submitted (case_review_submit):
+    moved to a review submitted already, it is made here, for the lead
+    inspector, as it would have been then, or it would never be."""
+    chosen = case_for_second_review(case)
+    if chosen is None:
+        return None
+    chosen = (
+        Case.objects.select_for_update(of=("self",)).select_related("category").get(pk=chosen.pk)
+    )
+    chosen.second_review_due = True
+    chosen.save(update_fields=["second_review_due", "updated_at"])
+    submitted = CaseReview.objects.filter(case=chosen, status=CaseReview.Status.SUBMITTED)
+    if review := submitted.first():
+        SecondReview.objects.create(review=review, reviewer_id=inspection.lead_inspector_id)
+    return chosen
+
+
 @transaction.atomic
-def case_take_out(*, case: Case, reason: str, by) -> CaseReplacement:
+def case_take_out(*, case: Case, reason: str, by) -> tuple[CaseReplacement, Case | None]:
     """Take a case out of the sample without a replacement: the sample has
     one case fewer in its category.
 
@@ -832,14 +882,19 @@ def case_take_out(*, case: Case, reason: str, by) -> CaseReplacement:
     once the case's review is submitted, a draft review deleted with the
     trail saying so, the case never drawn again, and code "gone" when the
     case is no longer in the sample. The case's second review, if the draw
-    chose it for one, goes with it."""
+    chose it for one, moves to another case still in the sample
+    (_second_review_move), or, when every other goes to one already, goes
+    with it.
+
+    Returns the record and the case that now goes to its second review
+    (None when it had none, or no case could take it)."""
     inspection = _require_open(case.inspection_id)
     reason = reason.strip()
     if not reason:
         raise ValidationError({"reason": TAKE_OUT_NO_REASON})
     case = (
         Case.objects.select_for_update(of=("self",))
-        .select_related("category", "reviewer")
+        .select_related("category", "reviewer", "sample_draw")
         .get(pk=case.pk)
     )
     if case.sample_draw_id is None:
@@ -857,6 +912,7 @@ def case_take_out(*, case: Case, reason: str, by) -> CaseReplacement:
         case.reviewer,
         case.second_review_due,
     )
+    moved_to = _second_review_move(case=case, inspection=inspection) if second_review_due else None
     case.sample_draw = None
     case.reviewer = None
     case.second_review_due = False
@@ -866,6 +922,12 @@ def case_take_out(*, case: Case, reason: str, by) -> CaseReplacement:
     record = CaseReplacement.objects.create(
         draw_id=draw_id, removed=case, replacement=None, reason=reason, replaced_by=by
     )
+    if moved_to is not None:
+        second_review = {"second_review": [case.reference, moved_to.reference]}
+    elif second_review_due:  # every other case goes to one already: the sample has one fewer
+        second_review = {"second_review": ["due", None]}
+    else:
+        second_review = {}
     _audit(
         by=by,
         action="sample.case_taken_out",
@@ -875,12 +937,11 @@ def case_take_out(*, case: Case, reason: str, by) -> CaseReplacement:
             "case": [case.reference, None],
             **audit.diff({"reviewer": reviewer}, {"reviewer": None}),
             **({"draft_review": ["deleted", None]} if review is not None else {}),
-            # The sample has one second review fewer: none takes its place.
-            **({"second_review": ["due", None]} if second_review_due else {}),
+            **second_review,
         },
         comment=reason,
     )
-    return record
+    return record, moved_to
 
 
 @transaction.atomic

@@ -603,7 +603,9 @@ def case_take_out(request: HttpRequest, inspection_id: UUID, case_id: UUID) -> H
     form = CaseTakeOutForm(*_posted(request))
     if form.is_valid():
         try:
-            services.case_take_out(case=case, reason=form.cleaned_data["reason"], by=request.user)
+            _, moved_to = services.case_take_out(
+                case=case, reason=form.cleaned_data["reason"], by=request.user
+            )
         except ValidationError as exc:
             if getattr(exc, "code", None) == "gone":  # taken out while this one waited
                 return _replaced(request, inspection, case.pk)
@@ -612,23 +614,35 @@ def case_take_out(request: HttpRequest, inspection_id: UUID, case_id: UUID) -> H
                 return redirect("casefiles:case_replace", inspection.pk, case.pk)
             add_service_errors(form, exc)
         else:
-            messages.success(request, _taken_out_message(case))
+            messages.success(request, _taken_out_message(case, moved_to))
             return redirect("casefiles:sample", inspection.pk)
     # What the warning says is left of the category's sample once the case is out.
     remaining = inspection.cases.sampled().filter(category_id=case.category_id).count() - 1
     context = _context(
-        inspection, "sample", case=case, review=review, form=form, remaining=remaining
+        inspection,
+        "sample",
+        case=case,
+        review=review,
+        form=form,
+        remaining=remaining,
+        # Which case its second review moves to, if the draw chose it for one.
+        second_review_to=services.case_for_second_review(case) if case.second_review_due else None,
     )
     return render(request, "casefiles/case_take_out.html", context)
 
 
-def _taken_out_message(case: Case) -> str:
+def _taken_out_message(case: Case, moved_to: Case | None) -> str:
     left = Case.objects.sampled().filter(inspection_id=case.inspection_id)
     left = left.filter(category_id=case.category_id).count()
-    return (
+    message = (
         f"Case {case.reference} taken out of the sample with no replacement available. "
         f"The sample has {left} case{pluralize(left)} of {services.category_in_words(case)}"
     )
+    if moved_to is not None:
+        message += f". Its second review has moved to case {moved_to.reference}"
+    elif case.second_review_due:  # as read just before the service took it out
+        message += ". No other case in the sample could take over its second review"
+    return message
 
 
 def review_list(request: HttpRequest, inspection_id: UUID) -> HttpResponse:

@@ -346,6 +346,9 @@ def test_the_lead_replaces_a_case_that_cannot_be_reviewed(
     expect(replaced).to_contain_text("The force cannot find the file.")
 
     # A case with no other of its category to draw: taken out without a replacement.
+    # Every case goes to a second review (the journey's share), but for the one
+    # drawn in place of the first, which takes over the second review of this one.
+    Case.objects.filter(pk=new.pk).update(second_review_due=False)
     page.goto(f"{live_server.url}{alone.get_absolute_url()}")
     page.get_by_role("link", name=f"replace it (case {alone.reference})").click()
     visit(page, f"Replace case {alone.reference}")
@@ -358,6 +361,11 @@ def test_the_lead_replaces_a_case_that_cannot_be_reviewed(
     expect(page.locator(".govuk-warning-text")).to_contain_text(
         "the sample will have 0 cases of strategy discussions and s47 enquiries instead of 1"
     )
+    expect(page.locator(".govuk-warning-text")).to_contain_text(
+        f"Its second review moves to case {new.reference}, a case of missing children: no "
+        "other case of strategy discussions and s47 enquiries in the sample can take it over."
+    )
+    keep(page, "Take out")
     page.get_by_role("button", name="Take the case out of the sample").click()
     expect(page.locator(".govuk-error-summary")).to_contain_text(
         "Enter why you are taking this case out of the sample"
@@ -375,6 +383,10 @@ def test_the_lead_replaces_a_case_that_cannot_be_reviewed(
     expect(page.locator(".govuk-notification-banner")).to_contain_text(
         f"Case {alone.reference} taken out of the sample with no replacement available"
     )
+    expect(page.locator(".govuk-notification-banner")).to_contain_text(
+        f"Its second review has moved to case {new.reference}"
+    )
+    keep(page, "Taken out")
     row = page.get_by_role("table", name="Cases taken out of the sample").locator(
         "tr", has_text=alone.reference
     )

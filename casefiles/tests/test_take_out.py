@@ -11,14 +11,16 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from casefiles import services
-from casefiles.models import Case, CaseReplacement, CaseReview
+from casefiles.models import Case, CaseReplacement, CaseReview, SecondReview
+from casefiles.sampling import choose_case_for_second_review
 from casefiles.selectors import case_review_figures
 from core import audit
 from core.models import AuditEvent
 from inspections.models import Inspection
 from inspections.reports import case_review_annex
+from inspections.services import second_reviews_to_do
 
-from .factories import COMPLETE_ANSWERS, submit_review
+from .factories import COMPLETE_ANSWERS, add_cases, submit_review
 from .test_replace import exploitation_drawn, replace_url, sampled
 
 
@@ -40,13 +42,19 @@ def test_with_nothing_to_draw_the_case_is_taken_out_and_the_sample_shrinks(
 ):
     out, kept = nothing_to_draw
     Case.objects.filter(pk=out.pk).update(reviewer=inspector, second_review_due=True)
+    # The case kept is due one too, so none can take over the second review
+    # (test_a_second_review_moves_to_another_case_of_its_category has one that can).
+    Case.objects.filter(pk=kept.pk).update(second_review_due=True)
     out.refresh_from_db()
-    record = services.case_take_out(case=out, reason="  File destroyed. ", by=lead_inspector)
+    record, moved_to = services.case_take_out(
+        case=out, reason="  File destroyed. ", by=lead_inspector
+    )
 
     out.refresh_from_db()
     assert not out.in_sample and out.reviewer is None and not out.second_review_due
     assert sampled(inspection) == [kept]
     assert record.replacement is None and record.removed == out
+    assert moved_to is None  # the one case left already goes to a second review
     assert record.reason == "File destroyed." and record.replaced_by == lead_inspector
     assert record.draw == inspection.sample_draws.get()
     event = AuditEvent.objects.get(action="sample.case_taken_out")
@@ -156,6 +164,136 @@ def test_a_draft_saved_as_the_case_is_taken_out_says_so(
     assert raised.value.messages == [
         f"Case {out.reference} was taken out of the sample, so your answers have not been saved"
     ]
+
+
+# ------------------------------------------------------------------ the second review
+
+
+@pytest.fixture
+def two_categories(inspection, lead_inspector) -> tuple[list[Case], list[Case]]:
+    """All three cases of child exploitation in the sample, so none can be
+    drawn in place of one, and two of four missing children; none due a
+    second review until a test says so."""
+    add_cases(inspection, {"child-exploitation": 3, "missing-children": 4})
+    services.sample_draw(
+        inspection=inspection,
+        sizes={"child-exploitation": 3, "missing-children": 2},
+        seed=5,
+        reason="",
+        by=lead_inspector,
+    )
+    Case.objects.filter(inspection=inspection).update(second_review_due=False)
+    return sampled(inspection), sampled(inspection, "missing-children")
+
+
+def due(*cases: Case) -> None:
+    Case.objects.filter(pk__in=[case.pk for case in cases]).update(second_review_due=True)
+
+
+def due_references(inspection) -> list[str]:
+    cases = Case.objects.sampled().filter(inspection=inspection, second_review_due=True)
+    return sorted(cases.values_list("reference", flat=True))
+
+
+def refs(cases: list[Case]) -> list[str]:
+    return [case.reference for case in cases]
+
+
+def test_the_case_that_takes_over_a_second_review_is_drawn_from_the_seed():
+    same, others = [f"CE-{n}" for n in range(10)], [f"MC-{n}" for n in range(10)]
+    first = choose_case_for_second_review(same, others, 42, "CE-99")
+    assert first in same  # its own category first
+    assert choose_case_for_second_review(same[::-1], others[::-1], 42, "CE-99") == first
+    assert len({choose_case_for_second_review(same, others, 42, f"CE-{n}") for n in range(20)}) > 1
+    assert choose_case_for_second_review([], others, 42, "CE-99") in others
+    assert choose_case_for_second_review([], [], 42, "CE-99") is None
+
+
+def test_a_second_review_moves_to_another_case_of_its_category(
+    inspection, two_categories, lead_inspector
+):
+    """Before, it went with the case: the sample had one second review fewer
+    than the draw chose, below ceil(share × n) once n was small."""
+    exploitation, missing = two_categories
+    out = exploitation[0]
+    due(out)
+    expected = choose_case_for_second_review(
+        refs(exploitation[1:]), refs(missing), inspection.sample_draws.get().seed, out.reference
+    )
+    assert expected in refs(exploitation[1:])
+
+    _, moved_to = services.case_take_out(case=out, reason="File missing", by=lead_inspector)
+
+    assert moved_to.reference == expected
+    assert due_references(inspection) == [expected]
+    event = AuditEvent.objects.get(action="sample.case_taken_out")
+    assert event.changes["second_review"] == [out.reference, expected]
+
+
+def test_a_second_review_moves_to_another_category_when_its_own_has_no_case_to_take_it(
+    inspection, two_categories, lead_inspector
+):
+    exploitation, missing = two_categories
+    out = exploitation[0]
+    due(*exploitation)
+    expected = choose_case_for_second_review(
+        [], refs(missing), inspection.sample_draws.get().seed, out.reference
+    )
+
+    _, moved_to = services.case_take_out(case=out, reason="File missing", by=lead_inspector)
+
+    assert moved_to.reference == expected and moved_to.category.slug == "missing-children"
+    assert due_references(inspection) == sorted([*refs(exploitation[1:]), expected])
+    event = AuditEvent.objects.get(action="sample.case_taken_out")
+    assert event.changes["second_review"] == [out.reference, expected]
+
+
+def test_a_submitted_review_that_takes_over_a_second_review_goes_to_the_lead_at_once(
+    inspection, two_categories, inspector, lead_inspector
+):
+    """A second review is made as a review is submitted (case_review_submit):
+    moved to a review submitted already, it is made now, or it would never be."""
+    exploitation, _ = two_categories
+    out, submitted, _ = exploitation
+    Case.objects.filter(inspection=inspection).update(second_review_due=True)
+    Case.objects.filter(pk=submitted.pk).update(second_review_due=False)
+    submit_review(submitted, inspector)
+    assert not SecondReview.objects.exists()  # not due when it was submitted
+    # Every other case goes to one already: only the submitted case can take it.
+
+    _, moved_to = services.case_take_out(case=out, reason="File missing", by=lead_inspector)
+
+    assert moved_to == submitted
+    second = SecondReview.objects.get()
+    assert second.review.case == submitted and second.reviewer == lead_inspector
+    assert second.status == SecondReview.Status.PENDING
+    assert second_reviews_to_do(inspection) == 1
+    assert case_review_figures(inspection).second_reviews_due == 1
+
+
+def test_with_no_case_to_take_it_over_the_second_review_goes_with_the_case(
+    inspection, two_categories, lead_inspector
+):
+    exploitation, missing = two_categories
+    out = exploitation[0]
+    due(*exploitation, *missing)
+
+    _, moved_to = services.case_take_out(case=out, reason="File missing", by=lead_inspector)
+
+    assert moved_to is None
+    assert due_references(inspection) == sorted(refs(exploitation[1:]) + refs(missing))
+    event = AuditEvent.objects.get(action="sample.case_taken_out")
+    assert event.changes["second_review"] == ["due", None]
+
+
+def test_a_case_not_due_a_second_review_moves_none(inspection, two_categories, lead_inspector):
+    exploitation, missing = two_categories
+    due(missing[0])
+    _, moved_to = services.case_take_out(
+        case=exploitation[0], reason="File missing", by=lead_inspector
+    )
+    assert moved_to is None and due_references(inspection) == [missing[0].reference]
+    assert "second_review" not in AuditEvent.objects.get(action="sample.case_taken_out").changes
 
 
 # ------------------------------------------------------------------ the pages
@@ -318,3 +456,77 @@ def test_a_case_taken_out_costs_the_sample_page_no_more_queries_than_one_replace
     html = response.content.decode()
     assert "File missing" in html and "No replacement available" in html
     assert len(taken_out) == len(replaced)
+
+
+def _warning(html: str) -> str:
+    """The warning text's words, on one line."""
+    found = re.search(r'<strong class="govuk-warning-text__text">(.*?)</strong>', html, re.S)
+    return " ".join(re.sub(r"<[^>]+>", " ", found.group(1)).split())
+
+
+def test_the_page_and_the_message_say_which_case_takes_over_the_second_review(
+    client_for, inspection, two_categories, lead_inspector
+):
+    exploitation, missing = two_categories
+    out = exploitation[0]
+    due(out)
+    expected = choose_case_for_second_review(
+        refs(exploitation[1:]), refs(missing), inspection.sample_draws.get().seed, out.reference
+    )
+    client = client_for(lead_inspector)
+    warning = _warning(client.get(take_out_url(out)).text)
+    assert warning.endswith(
+        f"Its second review moves to case {expected}, another case of child sexual or "
+        "criminal exploitation."
+    ), warning
+
+    response = client.post(take_out_url(out), {"reason": "File missing"}, follow=True)
+    assert (
+        f"Case {out.reference} taken out of the sample with no replacement available. "
+        "The sample has 2 cases of child sexual or criminal exploitation. "
+        f"Its second review has moved to case {expected}" in response.text
+    )
+
+
+def test_the_page_names_the_category_of_a_case_of_another_that_takes_it_over(
+    client_for, inspection, two_categories, lead_inspector
+):
+    exploitation, missing = two_categories
+    out = exploitation[0]
+    due(*exploitation)
+    expected = choose_case_for_second_review(
+        [], refs(missing), inspection.sample_draws.get().seed, out.reference
+    )
+    warning = _warning(client_for(lead_inspector).get(take_out_url(out)).text)
+    assert warning.endswith(
+        f"Its second review moves to case {expected}, a case of missing children: no other "
+        "case of child sexual or criminal exploitation in the sample can take it over."
+    ), warning
+
+
+def test_the_page_and_the_message_say_when_no_case_can_take_over_the_second_review(
+    client_for, inspection, two_categories, lead_inspector
+):
+    exploitation, missing = two_categories
+    out = exploitation[0]
+    due(*exploitation, *missing)
+    client = client_for(lead_inspector)
+    warning = _warning(client.get(take_out_url(out)).text)
+    no_other = (
+        "No other case in the sample can take over its second review: all of them go to "
+        "one already. The sample will have one second review fewer."
+    )
+    assert warning.endswith(no_other), warning
+
+    response = client.post(take_out_url(out), {"reason": "File missing"}, follow=True)
+    assert (
+        "The sample has 2 cases of child sexual or criminal exploitation. No other case in "
+        "the sample could take over its second review" in response.text
+    )
+
+
+def test_the_page_says_nothing_of_a_second_review_the_case_was_not_due(
+    client_for, inspection, two_categories, lead_inspector
+):
+    warning = _warning(client_for(lead_inspector).get(take_out_url(two_categories[0][0])).text)
+    assert "second review" not in warning
