@@ -49,6 +49,7 @@ from .models import (
     CaseRating,
     CaseReplacement,
     CaseReview,
+    SampleDraw,
     SecondReview,
     TopicAssessment,
 )
@@ -443,7 +444,7 @@ def sample_draw(request: HttpRequest, inspection_id: UUID) -> HttpResponse:
         # a colleague): say so, rather than ask why it is drawn again.
         messages.info(request, services.drawn_meanwhile(draws[0]))
         return redirect("casefiles:sample", inspection.pk)
-    initial = {f"size_{slug}": size for slug, size in draws[0].sizes.items()} if draws else {}
+    initial = _draw_sizes(draws[0], population) if draws else {}
     form = SampleDrawForm(
         *_posted(request),
         population=population,
@@ -471,6 +472,16 @@ def sample_draw(request: HttpRequest, inspection_id: UUID) -> HttpResponse:
             return redirect("casefiles:sample", inspection.pk)
     context = _context(inspection, "sample", form=form, redraw=bool(draws), has_cases=bool(counts))
     return render(request, "casefiles/sample_draw.html", context)
+
+
+def _draw_sizes(draw: SampleDraw, population: list[tuple]) -> dict[str, int]:
+    """The draw form's sizes, filled in from the last draw's but no more than
+    each category can give now: a case taken out with none drawn in its place
+    (case_take_out) leaves its category short of the size, which the form
+    refused as it was filled in. A category with none left is left empty."""
+    can_draw = {category.slug: count for category, count, _ in population}
+    sizes = {slug: min(size, can_draw.get(slug, 0)) for slug, size in draw.sizes.items()}
+    return {f"size_{slug}": size for slug, size in sizes.items() if size}
 
 
 @require_http_methods(["GET", "POST"])

@@ -530,3 +530,55 @@ def test_the_page_says_nothing_of_a_second_review_the_case_was_not_due(
 ):
     warning = _warning(client_for(lead_inspector).get(take_out_url(two_categories[0][0])).text)
     assert "second review" not in warning
+
+
+def _size_input(html: str, slug: str) -> str:
+    return re.search(rf'<input[^>]*name="size_{slug}"[^>]*>', html).group(0)
+
+
+def test_the_draw_page_is_filled_in_with_no_more_than_can_be_drawn_after_a_take_out(
+    client_for, inspection, two_categories, lead_inspector
+):
+    """Before, drawn again before any review started, the form was filled in
+    with the first draw's size (3 cases of child exploitation, of which 2 can
+    now be drawn), which drawing it as filled in refused."""
+    exploitation, _ = two_categories
+    services.case_take_out(case=exploitation[0], reason="File missing", by=lead_inspector)
+    client = client_for(lead_inspector)
+    draw_url = reverse("casefiles:sample_draw", args=[inspection.pk])
+    html = client.get(draw_url).text
+    assert 'value="2"' in _size_input(html, "child-exploitation")
+    assert 'value="2"' in _size_input(html, "missing-children")  # as drawn
+
+    posted = {
+        "size_child-exploitation": "2",
+        "size_missing-children": "2",
+        "reason": "Drawn again",
+        "seen": "1",
+    }
+    response = client.post(draw_url, posted)
+    assert response.status_code == 302
+    assert inspection.sample_draws.first().sizes == {
+        "child-exploitation": 2,
+        "missing-children": 2,
+    }
+
+
+def test_the_draw_page_leaves_empty_a_category_with_nothing_left_to_draw(
+    client_for, inspection, lead_inspector
+):
+    add_cases(inspection, {"child-exploitation": 1, "missing-children": 3})
+    services.sample_draw(
+        inspection=inspection,
+        sizes={"child-exploitation": 1, "missing-children": 2},
+        seed=5,
+        reason="",
+        by=lead_inspector,
+    )
+    alone = sampled(inspection)[0]
+    services.case_take_out(case=alone, reason="File missing", by=lead_inspector)
+    html = (
+        client_for(lead_inspector).get(reverse("casefiles:sample_draw", args=[inspection.pk])).text
+    )
+    assert "value=" not in _size_input(html, "child-exploitation")
+    assert 'value="2"' in _size_input(html, "missing-children")
