@@ -19,7 +19,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -821,6 +821,12 @@ def case_replace(*, case: Case, reason: str, by) -> CaseReplacement:
     return record
 
 
+# The event naming the case a second review moved to before its review is in:
+# on the audit trail (admins'), never in the inspection's history (the team's).
+SECOND_REVIEW_MOVED = "case.second_review_moved"
+ANOTHER_CASE = "another case in the sample"
+
+
 def case_for_second_review(case: Case) -> Case | None:
     """The case that takes over the second review of `case` as it is taken
     out of the sample with none drawn in its place (case_take_out): a case
@@ -845,7 +851,12 @@ def case_for_second_review(case: Case) -> Case | None:
     )
     if chosen is None:
         return None
-    return candidates.select_related("category").get(reference=chosen)
+    submitted = CaseReview.objects.filter(case=OuterRef("pk"), status=CaseReview.Status.SUBMITTED)
+    return (
+        candidates.select_related("category")
+        .annotate(review_in=Exists(submitted))
+        .get(reference=chosen)
+    )
 
 
 def _second_review_move(*, case: Case, inspection: Inspection) -> Case | None:
@@ -867,6 +878,7 @@ def _second_review_move(*, case: Case, inspection: Inspection) -> Case | None:
     submitted = CaseReview.objects.filter(case=chosen, status=CaseReview.Status.SUBMITTED)
     if review := submitted.first():
         SecondReview.objects.create(review=review, reviewer_id=inspection.lead_inspector_id)
+    chosen.review_in = review is not None
     return chosen
 
 
@@ -922,8 +934,21 @@ def case_take_out(*, case: Case, reason: str, by) -> tuple[CaseReplacement, Case
     record = CaseReplacement.objects.create(
         draw_id=draw_id, removed=case, replacement=None, reason=reason, replaced_by=by
     )
-    if moved_to is not None:
+    if moved_to is not None and moved_to.review_in:
         second_review = {"second_review": [case.reference, moved_to.reference]}
+    elif moved_to is not None:
+        # Which case a second review goes to is shown only once its review is
+        # in (Case.second_review_due), or its reviewer would know: the
+        # inspection's history, which the team reads, says another case, and
+        # an event of its own, left out of that history, names it.
+        second_review = {"second_review": [case.reference, ANOTHER_CASE]}
+        _audit(
+            by=by,
+            action=SECOND_REVIEW_MOVED,
+            obj=moved_to,
+            inspection=inspection,
+            changes={"second_review": [case.reference, moved_to.reference]},
+        )
     elif second_review_due:  # every other case goes to one already: the sample has one fewer
         second_review = {"second_review": ["due", None]}
     else:

@@ -649,8 +649,13 @@ def _taken_out_message(case: Case, moved_to: Case | None) -> str:
         f"Case {case.reference} taken out of the sample with no replacement available. "
         f"The sample has {left} case{pluralize(left)} of {services.category_in_words(case)}"
     )
-    if moved_to is not None:
+    if moved_to is not None and moved_to.review_in:
         message += f". Its second review has moved to case {moved_to.reference}"
+    elif moved_to is not None:  # not named until its review is in (SECOND_REVIEW_MOVED)
+        message += (
+            ". Its second review has moved to another case in the sample, named once that "
+            "case's review is submitted"
+        )
     elif case.second_review_due:  # as read just before the service took it out
         message += ". No other case in the sample could take over its second review"
     return message

@@ -21,6 +21,7 @@ from actionplans.notices import told_sentence
 from actionplans.services import DRAFT_ACTIONS, followup_context
 from casefiles.models import REVIEWED_TOPICS
 from casefiles.selectors import review_progress, topic_figures
+from casefiles.services import SECOND_REVIEW_MOVED
 from core import audit, fragments, uploads
 from core.forms import HistoryFilterForm, add_service_errors, posted_answers
 from core.links import ANY, url_maker
@@ -489,10 +490,12 @@ def _detail_context(inspection: Inspection, user) -> dict:
 def _history(inspection: Inspection):
     """What happened to the inspection, newest first. Who took copies of its
     files, and the force's drafting of its plans, are on the audit trail
-    (admins') only: the plan's submission says what went in."""
+    (admins') only: the plan's submission says what went in. So is the case
+    a second review moved to before its review was in: its reviewer is on
+    the team, and must not know."""
     return (
         AuditEvent.objects.filter(inspection_id=inspection.pk)
-        .exclude(action__in=("file.downloaded", *DRAFT_ACTIONS))
+        .exclude(action__in=("file.downloaded", SECOND_REVIEW_MOVED, *DRAFT_ACTIONS))
         .select_related("actor")
         .order_by("-at", "-id")
     )

@@ -3,6 +3,7 @@ step when a case cannot be reviewed and its category has no other case to
 draw in its place (case_replace refuses). The sample has one case fewer."""
 
 import re
+from html import unescape
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -227,7 +228,11 @@ def test_a_second_review_moves_to_another_case_of_its_category(
     assert moved_to.reference == expected
     assert due_references(inspection) == [expected]
     event = AuditEvent.objects.get(action="sample.case_taken_out")
-    assert event.changes["second_review"] == [out.reference, expected]
+    # Not named where the team reads (its review is not in): an event of its own does.
+    assert event.changes["second_review"] == [out.reference, services.ANOTHER_CASE]
+    moved = AuditEvent.objects.get(action=services.SECOND_REVIEW_MOVED)
+    assert moved.changes["second_review"] == [out.reference, expected]
+    assert moved.object_id == str(moved_to.pk) and moved.actor == lead_inspector
 
 
 def test_a_second_review_moves_to_another_category_when_its_own_has_no_case_to_take_it(
@@ -245,7 +250,9 @@ def test_a_second_review_moves_to_another_category_when_its_own_has_no_case_to_t
     assert moved_to.reference == expected and moved_to.category.slug == "missing-children"
     assert due_references(inspection) == sorted([*refs(exploitation[1:]), expected])
     event = AuditEvent.objects.get(action="sample.case_taken_out")
-    assert event.changes["second_review"] == [out.reference, expected]
+    assert event.changes["second_review"] == [out.reference, services.ANOTHER_CASE]
+    moved = AuditEvent.objects.get(action=services.SECOND_REVIEW_MOVED)
+    assert moved.changes["second_review"] == [out.reference, expected]
 
 
 def test_a_submitted_review_that_takes_over_a_second_review_goes_to_the_lead_at_once(
@@ -269,6 +276,10 @@ def test_a_submitted_review_that_takes_over_a_second_review_goes_to_the_lead_at_
     assert second.status == SecondReview.Status.PENDING
     assert second_reviews_to_do(inspection) == 1
     assert case_review_figures(inspection).second_reviews_due == 1
+    # Its review is in, so its second review is shown: named on the event itself.
+    event = AuditEvent.objects.get(action="sample.case_taken_out")
+    assert event.changes["second_review"] == [out.reference, submitted.reference]
+    assert not AuditEvent.objects.filter(action=services.SECOND_REVIEW_MOVED).exists()
 
 
 def test_with_no_case_to_take_it_over_the_second_review_goes_with_the_case(
@@ -465,7 +476,7 @@ def _warning(html: str) -> str:
 
 
 def test_the_page_and_the_message_say_which_case_takes_over_the_second_review(
-    client_for, inspection, two_categories, lead_inspector
+    client_for, inspection, two_categories, inspector, lead_inspector
 ):
     exploitation, missing = two_categories
     out = exploitation[0]
@@ -473,6 +484,8 @@ def test_the_page_and_the_message_say_which_case_takes_over_the_second_review(
     expected = choose_case_for_second_review(
         refs(exploitation[1:]), refs(missing), inspection.sample_draws.get().seed, out.reference
     )
+    # Its review is in: which case goes to a second review is shown once it is.
+    submit_review(Case.objects.get(reference=expected), inspector)
     client = client_for(lead_inspector)
     warning = _warning(client.get(take_out_url(out)).text)
     assert warning.endswith(
@@ -488,8 +501,46 @@ def test_the_page_and_the_message_say_which_case_takes_over_the_second_review(
     )
 
 
+def test_the_case_a_second_review_moves_to_is_not_named_before_its_review_is_in(
+    client_for, inspection, two_categories, inspector, lead_inspector, admin_user
+):
+    """Which case goes to a second review is shown only once its review is in
+    (Case.second_review_due): its reviewer, on the team, would otherwise know
+    to take more care over it. Before, the take-out page, its message and
+    the inspection's history, which the team reads, named the case."""
+    exploitation, missing = two_categories
+    out = exploitation[0]
+    due(out)
+    expected = choose_case_for_second_review(
+        refs(exploitation[1:]), refs(missing), inspection.sample_draws.get().seed, out.reference
+    )
+    client = client_for(lead_inspector)
+    page = client.get(take_out_url(out)).text
+    assert expected not in page
+    assert _warning(page).endswith(
+        "Its second review moves to another case in the sample, named once that case's "
+        "review is submitted."
+    ), _warning(page)
+
+    response = client.post(take_out_url(out), {"reason": "File missing"}, follow=True)
+    banner = re.search(
+        r'class="govuk-notification-banner__content">(.*?)</div>', response.text, re.S
+    )
+    assert expected not in banner.group(1)
+    assert (
+        "Its second review has moved to another case in the sample, named once that case's "
+        "review is submitted" in unescape(" ".join(banner.group(1).split()))
+    )
+    assert due_references(inspection) == [expected]
+    history = reverse("inspections:history", args=[inspection.pk])
+    for person in (inspector, lead_inspector):
+        assert expected not in client_for(person).get(history).text
+    # The audit trail, admins' alone, names it.
+    assert expected in client_for(admin_user).get(reverse("core:audit")).text
+
+
 def test_the_page_names_the_category_of_a_case_of_another_that_takes_it_over(
-    client_for, inspection, two_categories, lead_inspector
+    client_for, inspection, two_categories, inspector, lead_inspector
 ):
     exploitation, missing = two_categories
     out = exploitation[0]
@@ -497,6 +548,7 @@ def test_the_page_names_the_category_of_a_case_of_another_that_takes_it_over(
     expected = choose_case_for_second_review(
         [], refs(missing), inspection.sample_draws.get().seed, out.reference
     )
+    submit_review(Case.objects.get(reference=expected), inspector)
     warning = _warning(client_for(lead_inspector).get(take_out_url(out)).text)
     assert warning.endswith(
         f"Its second review moves to case {expected}, a case of missing children: no other "
