@@ -438,14 +438,16 @@ class InterviewForm(GovukForm):
 
     def clean(self):
         data = super().clean()
-        participants = []
+        participants, rows_started = [], False
         for n in range(1, self.rows + 1):
             if f"participant_{n}_role" in self.errors:
                 # Too long: the field's own error says so. Its value is not in
                 # cleaned_data, so it would otherwise read as missing too.
+                rows_started = True
                 continue
             role = (data.get(f"participant_{n}_role") or "").strip()
             organisation = data.get(f"participant_{n}_organisation")
+            rows_started = rows_started or bool(role or organisation)
             if role and not organisation:
                 self.add_error(
                     f"participant_{n}_organisation", f"Choose participant {n}'s organisation"
@@ -454,7 +456,9 @@ class InterviewForm(GovukForm):
                 self.add_error(f"participant_{n}_role", f"Enter participant {n}'s role")
             elif role:
                 participants.append((role, organisation))
-        if not participants and not self.errors:
+        # Said with the page's other errors, not after they are put right: only
+        # a row begun (its own error says what it lacks) is not called missing.
+        if not rows_started:
             self.add_error("participant_1_role", "Enter the role of at least one participant")
         data["participants"] = participants
         return data

@@ -539,6 +539,19 @@ def test_interview_form_needs_roles_not_names(client_for, planned, inspector):
     assert planned.interviews.count() == 0
 
 
+def test_an_empty_interview_form_says_every_problem_at_once(client_for, planned, inspector):
+    """Found by a usability review: the missing participant was said only
+    after the date and topics were put right, so an inspector sent the form
+    twice to find the second problem (GOV.UK: show every error at once)."""
+    url = reverse("inspections:interview_new", args=[planned.pk])
+    # As the browser sends it: the page's hidden count of participant rows.
+    html = client_for(inspector).post(url, {"participant_rows": "3"}).content.decode()
+    assert "Enter the date of the interview" in html
+    assert "Select the topics the interview covered" in html
+    assert "Enter the role of at least one participant" in html
+    assert planned.interviews.count() == 0
+
+
 def test_a_participant_role_too_long_is_not_also_called_missing(client_for, planned, inspector):
     url = reverse("inspections:interview_new", args=[planned.pk])
     response = client_for(inspector).post(
