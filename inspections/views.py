@@ -60,6 +60,7 @@ from .models import (
     Recommendation,
     ReportFile,
     Topic,
+    evidence_label,
     topic_labels,
 )
 from .programme import programme
@@ -959,6 +960,8 @@ def _judgment_context(request, judgment: Judgment, form, return_form=None) -> di
         "judgment": judgment,
         "form": form,
         "editable": editable,
+        "rated_by_case_reviews": judgment.topic in REVIEWED_TOPICS,
+        **({} if editable else _cited_evidence(judgment)),
         "can_moderate": can_moderate(request.user, inspection)
         and inspection.stage in services.GRADING_STAGES,
         "return_form": return_form,
@@ -967,6 +970,20 @@ def _judgment_context(request, judgment: Judgment, form, return_form=None) -> di
         "findings_editable": findings_editable,
         "topic_figures": topic_figures(inspection, judgment.topic),
         "history": _timeline(AuditEvent.objects.for_object(judgment).select_related("actor")),
+    }
+
+
+def _cited_evidence(judgment: Judgment) -> dict:
+    """The interviews and documents the judgment cites, named as the form
+    names them, for the page without the form: the lead inspector agrees or
+    returns the grade against them. Three queries."""
+    interview_url = url_maker("inspections:interview", judgment.inspection_id, ANY)
+    return {
+        "cited_interviews": [
+            {"label": evidence_label(interview), "url": interview_url(interview.pk)}
+            for interview in judgment.interviews.prefetch_related("participants")
+        ],
+        "cited_documents": [evidence_label(document) for document in judgment.documents.all()],
     }
 
 

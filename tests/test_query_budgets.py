@@ -50,7 +50,10 @@ PAGES = {
     "home (force lead)": Page("force_lead", "core:home", ceiling=8),
     "inspection (lead inspector)": Page("lead", "inspections:detail", "inspection", 13),
     "inspection (force lead)": Page("force_lead", "inspections:detail", "inspection", 10),
-    "grading": Page("lead", "inspections:judgment", "inspection,investigation", 9),
+    # Two more since the usability review (ux): the interviews and documents
+    # the judgment cites, shown to the lead inspector moderating it (and a
+    # third, the interviews' participants, when it cites any).
+    "grading": Page("lead", "inspections:judgment", "inspection,investigation", 11),
     "findings": Page("lead", "inspections:findings", "inspection", 6),
     # Each of its two lists counted for its own pages.
     "evidence": Page("lead", "inspections:evidence", "inspection", 9),

@@ -178,6 +178,60 @@ def test_start_moderation_is_offered_only_once_every_topic_is_submitted(
     assert "Every topic is submitted for moderation" in html and start in html
 
 
+def test_the_lead_inspector_moderates_a_judgment_seeing_the_evidence_it_cites(
+    client_for, lead_inspector, inspector, in_fieldwork
+):
+    """Found by a usability review: once submitted, the grading page showed
+    the grade and rationale but not the interviews and documents cited, so
+    the lead inspector agreed or returned a grade without its evidence (it
+    was only in the history's audit lines). And leadership, which case file
+    reviews do not rate and whose form does not ask, said "Cites case file
+    review figures: No"."""
+    interview = services.interview_record(
+        inspection=in_fieldwork,
+        held_on=date(2026, 1, 13),
+        topics=[Topic.INVESTIGATION],
+        notes="",
+        participants=[("Detective sergeant", "police")],
+        by=inspector,
+    )
+    services.document_record(
+        inspection=in_fieldwork,
+        title="Supervision policy",
+        kind="policy",
+        received_on=date(2026, 1, 12),
+        notes="",
+        by=inspector,
+    )
+    for topic, interviews in ((Topic.INVESTIGATION, [interview]), (Topic.LEADERSHIP, [])):
+        judgment = in_fieldwork.judgments.get(topic=topic)
+        services.judgment_save(
+            judgment=judgment,
+            grade="good",
+            rationale="Supervisors review investigations.",
+            cites_case_reviews=False,
+            interviews=interviews,
+            documents=[],
+            by=inspector,
+        )
+        services.judgment_submit(judgment=judgment, by=inspector)
+    client = client_for(lead_inspector)
+    url = reverse("inspections:judgment", args=[in_fieldwork.pk, Topic.INVESTIGATION])
+    html = client.get(url).content.decode()
+    assert "Agree the judgment" in html
+    interview_url = reverse("inspections:interview", args=[in_fieldwork.pk, interview.pk])
+    assert (
+        f'<a class="govuk-link" href="{interview_url}">13 January 2026: '
+        "Detective sergeant (Police)</a>" in html
+    )
+    assert re.search(r"Documents cited as evidence</dt>\s*<dd[^>]*>None cited</dd>", html)
+    assert "Cites case file review figures" in html
+    url = reverse("inspections:judgment", args=[in_fieldwork.pk, Topic.LEADERSHIP])
+    html = client.get(url).content.decode()
+    assert re.search(r"Interviews cited as evidence</dt>\s*<dd[^>]*>None cited</dd>", html)
+    assert "Cites case file review figures" not in html
+
+
 def test_force_lead_sees_no_grades_before_checks(client_for, make_inspection, force_lead_a):
     inspection = make_inspection(Stage.MODERATION)
     html = client_for(force_lead_a).get(inspection.get_absolute_url()).content.decode()
@@ -1004,7 +1058,13 @@ def test_a_read_only_grading_page_does_not_load_the_evidence_choices(
     with CaptureQueriesContext(connection) as queries:
         html = client.get(url).content.decode()
     assert 'name="rationale"' not in html and "Rationale</dt>" in html
-    evidence = [q["sql"] for q in queries if '"inspections_interview"' in q["sql"]]
+    # Only the interviews the judgment cites, shown for moderation: not all
+    # the inspection's, which the form would offer.
+    evidence = [
+        q["sql"]
+        for q in queries
+        if '"inspections_interview"' in q["sql"] and "judgment_interviews" not in q["sql"]
+    ]
     assert evidence == []
 
 
