@@ -978,7 +978,7 @@ def cases_assign(*, inspection: Inspection, case_ids: Iterable, reviewer, by) ->
     """
     team = _require_open(inspection.pk).team_member_ids()  # as it is now, not as the page had it
     if reviewer.pk not in team or not reviewer.is_inspector:
-        raise ValidationError({"reviewer": "Choose a reviewer on the inspection team"})
+        raise ValidationError({"reviewer": "Select a reviewer on the inspection team"})
     cases = list(
         Case.objects.sampled()
         .filter(inspection=inspection, pk__in=list(case_ids))
@@ -1297,7 +1297,7 @@ def second_review_complete(
         if not rating:
             errors["rating"] = "Select your rating for the case"
         elif rating not in CaseRating.values or rating == original:
-            errors["rating"] = "Choose a rating different from the first reviewer’s"
+            errors["rating"] = "Select a rating different from the first reviewer’s"
         if not reason.strip():
             errors["reason"] = "Enter why you rate the case differently"
         if errors:

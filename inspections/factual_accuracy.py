@@ -71,9 +71,9 @@ def _require_draft(point: Point) -> None:
 
 def _check_part(inspection: Inspection, topic: str, finding: Finding | None) -> None:
     if topic and finding is not None:
-        raise ValidationError({"where": "Choose one part of the report"})
+        raise ValidationError({"where": "Select one part of the report"})
     if finding is not None and finding.inspection_id != inspection.pk:
-        raise ValidationError({"where": "Choose a part of this inspection's report"})
+        raise ValidationError({"where": "Select a part of this inspection's report"})
 
 
 def _drafts_on(inspection: Inspection, topic: str, finding: Finding | None):
@@ -298,7 +298,7 @@ def factual_point_respond(
         raise PermissionDenied  # a draft is the force's own
     explanation = explanation.strip()
     if response not in Point.Response.values:
-        raise ValidationError({"response": "Choose whether the point is accepted"})
+        raise ValidationError({"response": "Select whether the point is accepted"})
     if response == Point.Response.NOT_ACCEPTED and not explanation:
         raise ValidationError({"explanation": NOT_ACCEPTED_NEEDS_WHY})
     before = [point.get_response_display() or None, point.explanation or None]

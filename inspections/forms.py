@@ -216,12 +216,12 @@ class JudgmentForm(GovukForm):
         grade, rationale = data.get("grade"), (data.get("rationale") or "").strip()
         if self.SUBMIT in self.data:
             if not grade:
-                self.add_error("grade", "Choose a grade")
+                self.add_error("grade", "Select a grade")
             if not rationale and "rationale" not in self.errors:
                 self.add_error("rationale", "Enter the rationale for the grade")
         elif not grade and not rationale and "rationale" not in self.errors:
             self.add_error(
-                "grade", "Choose a grade, or write some of the rationale, to save a draft"
+                "grade", "Select a grade, or write some of the rationale, to save a draft"
             )
         return data
 
@@ -267,12 +267,12 @@ class FindingForm(GovukForm):
         label="Type of finding",
         choices=Finding.Kind.choices,
         widget=forms.RadioSelect,
-        error_messages={"required": "Choose the type of finding"},
+        error_messages={"required": "Select the type of finding"},
     )
     topic = forms.ChoiceField(
         label="Topic",
         choices=[("", "Choose a topic"), *Topic.choices],
-        error_messages={"required": "Choose the topic"},
+        error_messages={"required": "Select the topic"},
     )
     summary = forms.CharField(
         label="Summary",
@@ -450,7 +450,7 @@ class InterviewForm(GovukForm):
             rows_started = rows_started or bool(role or organisation)
             if role and not organisation:
                 self.add_error(
-                    f"participant_{n}_organisation", f"Choose participant {n}'s organisation"
+                    f"participant_{n}_organisation", f"Select participant {n}'s organisation"
                 )
             elif organisation and not role:
                 self.add_error(f"participant_{n}_role", f"Enter participant {n}'s role")
@@ -501,7 +501,7 @@ class DocumentForm(GovukForm):
         label="Kind of document",
         choices=Document.Kind.choices,
         widget=forms.RadioSelect,
-        error_messages={"required": "Choose the kind of document"},
+        error_messages={"required": "Select the kind of document"},
     )
     received_on = GovukDateField(
         label="Date received",
@@ -546,7 +546,7 @@ class DocumentChangeForm(DocumentForm):
             ),
         ],
         widget=forms.RadioSelect,
-        error_messages={"required": "Choose whether to keep, replace or remove the file"},
+        error_messages={"required": "Select whether to keep, replace or remove the file"},
     )
     # The document's version as the page showed it (services.seen_version).
     seen = forms.CharField(widget=forms.HiddenInput, required=False)
@@ -585,7 +585,7 @@ class DocumentChangeForm(DocumentForm):
             self.add_error("file", "Select the new file")
         elif action in (self.KEEP, self.REMOVE) and upload:
             self.add_error(
-                "file_action", "Choose ‘Replace it with a new file’ to use the file you selected"
+                "file_action", "Select ‘Replace it with a new file’ to use the file you chose"
             )
         return data
 
@@ -657,7 +657,7 @@ class FactualPointForm(GovukForm):
     where = forms.ChoiceField(
         label="Which part of the report is the point about?",
         widget=forms.RadioSelect,
-        error_messages={"required": "Choose which part of the report the point is about"},
+        error_messages={"required": "Select which part of the report the point is about"},
     )
     inaccuracy = forms.CharField(
         label="What is factually inaccurate?",
@@ -737,7 +737,7 @@ class FactualResponseForm(GovukForm):
         label="Is the point accepted?",
         choices=FactualAccuracyPoint.Response.choices,
         widget=forms.RadioSelect,
-        error_messages={"required": "Choose whether the point is accepted"},
+        error_messages={"required": "Select whether the point is accepted"},
     )
     explanation = forms.CharField(
         label="Explanation for the force",

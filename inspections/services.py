@@ -1408,7 +1408,7 @@ def judgment_submit(*, judgment: Judgment, by: User) -> None:
     if judgment.status not in (Judgment.Status.DRAFT, Judgment.Status.RETURNED):
         raise ValidationError("Only a draft or returned judgment can be submitted")
     if not (judgment.grade and judgment.rationale.strip()):
-        raise ValidationError("Choose a grade and write a rationale before submitting")
+        raise ValidationError("Select a grade and write a rationale before submitting")
     if judgment.grade == Grade.INADEQUATE and not topic_has_concern(
         judgment.inspection, judgment.topic
     ):
@@ -2121,7 +2121,7 @@ def document_update(
     inspection = document.inspection
     _not_in_the_future(received_on, field="received_on", what="The date the document was received")
     if upload is not None and remove_file:
-        raise ValidationError({"file": "Choose whether to replace the file or remove it"})
+        raise ValidationError({"file": "Select whether to replace the file or remove it"})
     if (as_compared(title), kind, received_on) != (
         as_compared(document.title),
         document.kind,

@@ -609,7 +609,7 @@ def test_second_review_page_records_a_different_rating(
         url("second_review", inspection, case.pk), {"agrees": "no", "rating": "good"}
     )
     html = response.content.decode()
-    assert "Choose a rating different from the first reviewer’s" in html
+    assert "Select a rating different from the first reviewer’s" in html
     assert "Enter why you rate the case differently" in html
     response = client.post(
         url("second_review", inspection, case.pk),

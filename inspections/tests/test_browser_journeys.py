@@ -152,7 +152,7 @@ def test_inspector_grades_and_lead_moderates(
         page.goto(f"{live_server.url}/inspections/{inspection.pk}/judgments/{topic}/")
         assert_accessible(page)
         page.get_by_role("button", name="Save draft").click()
-        expect(page.locator(".govuk-error-summary")).to_contain_text("Choose a grade")
+        expect(page.locator(".govuk-error-summary")).to_contain_text("Select a grade")
         assert_accessible(page)
         page.get_by_label(grade, exact=True).check()
         page.get_by_label("Rationale").fill(f"{grade}: evidence from interviews and data.")

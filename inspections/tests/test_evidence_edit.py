@@ -398,7 +398,7 @@ def test_a_file_is_added_to_a_document_that_had_none(evidence, inspector):
 
 def test_replacing_and_removing_at_once_is_refused(evidence, inspector):
     _, _, document = evidence
-    with pytest.raises(ValidationError, match="Choose whether to replace the file or remove it"):
+    with pytest.raises(ValidationError, match="Select whether to replace the file or remove it"):
         services.document_update(
             **_document(document), upload=upload("new.pdf", pdf()), remove_file=True, by=inspector
         )
@@ -673,7 +673,7 @@ def test_a_file_chosen_but_not_to_replace_is_pointed_out(client_for, evidence, i
             client.get(url).text, file_action=action, file=upload("new.pdf", pdf())
         )
         page = client.post(url, data).text
-        assert "Choose ‘Replace it with a new file’ to use the file you selected" in page
+        assert "Select ‘Replace it with a new file’ to use the file you chose" in page
     assert StoredFile.objects.count() == 1
 
 

@@ -468,9 +468,9 @@ def test_a_draft_keeps_a_rationale_without_a_grade_but_not_nothing(
     judgment = in_fieldwork.judgments.get(topic=Topic.LEADERSHIP)
     assert (judgment.grade, judgment.rationale) == ("", "First notes")
     html = client.post(url, {"rationale": " "}).content.decode()
-    assert "Choose a grade, or write some of the rationale, to save a draft" in html
+    assert "Select a grade, or write some of the rationale, to save a draft" in html
     html = client.post(url, {"rationale": "Notes", "submit_for_moderation": ""}).text
-    assert "Choose a grade" in html
+    assert "Select a grade" in html
 
 
 def test_save_and_submit_keeps_what_was_changed_on_the_page(client_for, in_fieldwork, inspector):
@@ -589,8 +589,38 @@ def test_interview_form_needs_roles_not_names(client_for, planned, inspector):
             "participant_1_role": "Chief inspector",
         },
     )
-    assert "Choose participant 1&#x27;s organisation" in response.content.decode()
+    assert "Select participant 1&#x27;s organisation" in response.content.decode()
     assert planned.interviews.count() == 0
+
+
+def test_the_inspectors_forms_ask_to_select_an_option_in_govuk_words(
+    client_for, in_fieldwork, inspector
+):
+    """Found by a usability review: the same journey said "Select the topics
+    the interview covered" and "Choose participant 1's organisation" on one
+    page, and "Choose the type of finding" and "Choose a grade" beside the
+    case file review's "Select the overall rating". GOV.UK's error for an
+    option not chosen is "Select …"."""
+    client = client_for(inspector)
+    pages = {
+        "finding_new": ({}, ["Select the type of finding", "Select the topic"]),
+        "document_new": ({}, ["Select the kind of document"]),
+        "interview_new": (
+            {"participant_rows": "3", "participant_1_role": "Sergeant"},
+            ["Select the topics the interview covered", "Select participant 1&#x27;s organisation"],
+        ),
+    }
+    for name, (data, errors) in pages.items():
+        url = reverse(f"inspections:{name}", args=[in_fieldwork.pk])
+        html = client.post(url, {"seen": "", **data}).content.decode()
+        summary = html.split('class="govuk-error-summary"')[1].split("</ul>")[0]
+        assert "Choose" not in summary, name
+        for error in errors:
+            assert error in summary, (name, error)
+    url = reverse("inspections:judgment", args=[in_fieldwork.pk, Topic.INVESTIGATION])
+    html = client.post(url, {"seen": "", "submit_for_moderation": ""}).content.decode()
+    summary = html.split('class="govuk-error-summary"')[1].split("</ul>")[0]
+    assert "Select a grade" in summary and "Choose" not in summary
 
 
 def test_an_empty_interview_form_says_every_problem_at_once(client_for, planned, inspector):
