@@ -753,7 +753,7 @@ def publication_blockers(
     if to_agree := topics(Judgment.Status.SUBMITTED):
         blockers.append("Agree the graded judgments for: " + to_agree)
     if not_put_forward := topics(Judgment.Status.NOT_STARTED, Judgment.Status.DRAFT):
-        blockers.append("Put forward the graded judgments still in progress: " + not_put_forward)
+        blockers.append("Submit these graded judgments for moderation: " + not_put_forward)
     if returned := topics(Judgment.Status.RETURNED):
         blockers.append("Resubmit the graded judgments returned to the inspector: " + returned)
     if findings is None:
@@ -1786,7 +1786,7 @@ def evidence_held_why(inspection: Inspection, held: list) -> str:
     they = "they" if len(held) > 1 else "it"
     if inspection.stage not in EDITABLE_STAGES:
         return f"at the ‘{inspection.get_stage_display()}’ stage {they} can no longer change"
-    return f"{they} {'have' if len(held) > 1 else 'has'} been put forward to the lead inspector"
+    return f"{they} {'have' if len(held) > 1 else 'has'} been submitted for moderation"
 
 
 def evidence_held_until(held: list) -> str:

@@ -274,7 +274,7 @@ def test_evidence_a_judgment_with_the_lead_cites_waits_until_it_is_returned(
     _put_forward(judgment, interviews=[interview], documents=[document], by=inspector)
     message = (
         "This interview cannot be changed: the leadership judgment cites it, and it has "
-        "been put forward to the lead inspector. Ask the lead inspector to return it first"
+        "been submitted for moderation. Ask the lead inspector to return it first"
     )
     with pytest.raises(ValidationError, match=message):
         services.interview_update(**_interview(interview, notes="Changed"), by=inspector)
@@ -587,7 +587,7 @@ def test_evidence_a_judgment_with_the_lead_cites_has_no_form(client_for, evidenc
             page = send(url).text
             assert f"You cannot change this {what}</h1>" in page
             assert (
-                f"It has been put forward to the lead inspector, so the {what} stays as it is. "
+                f"It has been submitted for moderation, so the {what} stays as it is. "
                 "Ask the lead inspector to return it first." in page
             )
             assert "<form" not in page.split("<main")[1].split("</main>")[0]

@@ -963,7 +963,7 @@ def test_blockers_name_who_each_judgment_waits_for(make_inspection):
     blockers = services.publication_blockers(inspection)
     assert "Agree the graded judgments for: Leadership" in blockers
     assert (
-        "Put forward the graded judgments still in progress: Partnership working, "
+        "Submit these graded judgments for moderation: Partnership working, "
         "Initial response, Risk assessment and referral, Investigation" in blockers
     )
 

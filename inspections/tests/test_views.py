@@ -2067,6 +2067,9 @@ def test_judgments_waiting_for_someone_are_on_their_home_page(
     mine = client_for(inspector).get("/").content.decode()
     assert "Graded judgments waiting for you" in mine
     assert "Returned with comments" in mine and leadership.get_absolute_url() in mine
+    # In the words of the button it is done with (found by a usability review:
+    # "put it forward again", where every other page says "submit").
+    assert "change it and submit it for moderation again" in mine
     assert partnership.get_absolute_url() not in mine  # the lead's to agree
     lead = client_for(lead_inspector).get("/").content.decode()
     assert "Ready for moderation: agree it or return it" in lead
