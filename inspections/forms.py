@@ -260,6 +260,14 @@ class ReturnJudgmentForm(GovukForm):
     # The judgment as the page showed it: the comment is about that grade.
     seen = forms.CharField(widget=forms.HiddenInput, required=False)
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Beside "Agree the judgment", the page's one primary button: returning
+        # is the other answer, not the default (GOV.UK: one primary call to action).
+        self.helper.layout[-1] = submit_button(
+            self.submit_name, self.submit_label, css_class="govuk-button--secondary"
+        )
+
 
 class FindingForm(GovukForm):
     submit_label = "Save finding"

@@ -232,6 +232,28 @@ def test_the_lead_inspector_moderates_a_judgment_seeing_the_evidence_it_cites(
     assert "Cites case file review figures" not in html
 
 
+def test_moderation_has_one_primary_button_agree_and_return_is_secondary(
+    client_for, lead_inspector, inspector, in_fieldwork
+):
+    """Found by a usability review: "Agree the judgment" and "Return to the
+    inspector" were both green primary buttons, one above the other (GOV.UK:
+    one primary call to action; returning is the other answer)."""
+    judgment = in_fieldwork.judgments.get(topic=Topic.INVESTIGATION)
+    services.judgment_save(
+        judgment=judgment,
+        grade="good",
+        rationale="Supervisors review investigations.",
+        cites_case_reviews=False,
+        interviews=[],
+        documents=[],
+        by=inspector,
+    )
+    services.judgment_submit(judgment=judgment, by=inspector)
+    html = client_for(lead_inspector).get(judgment.get_absolute_url()).content.decode()
+    assert re.search(r'class="govuk-button"[^>]*>Agree the judgment</button>', html)
+    assert re.search(r'<button name="return"\s+class="govuk-button govuk-button--secondary"', html)
+
+
 def test_force_lead_sees_no_grades_before_checks(client_for, make_inspection, force_lead_a):
     inspection = make_inspection(Stage.MODERATION)
     html = client_for(force_lead_a).get(inspection.get_absolute_url()).content.decode()
