@@ -18,7 +18,7 @@ from itertools import islice
 from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
@@ -291,23 +291,52 @@ def orphaned_files_remove(*, dry_run: bool, older_than: timedelta = ORPHAN_AGE) 
     (uploads.delete_stored_file). Nothing can reach them, but they hold what
     people uploaded, so the retention policy removes them too. Returns their
     names, oldest first; with dry_run, deletes nothing.
+
+    One run at a time (a lock held until it ends): the nightly job and an
+    admin's `manage.py apply_retention` at once both listed the same files,
+    and the second, reading the age of one the first had just removed,
+    stopped with FileNotFoundError (found by the jobs review). The second
+    now waits, then finds nothing left.
     """
+    if dry_run:
+        return _orphans(older_than)
+    with transaction.atomic():
+        _one_sweep_at_a_time()
+        orphans = _orphans(older_than)
+        failed = _each(orphans, "the unrecorded file", default_storage.delete)
+    if failed:
+        raise RetentionIncompleteError(f"{len(failed)} unrecorded files not removed")
+    return orphans
+
+
+def _one_sweep_at_a_time() -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            # The two-key form: its own space, apart from core.background's locks.
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(hashtext('retention'), hashtext('orphaned files'))"
+            )
+
+
+def _orphans(older_than: timedelta) -> list[str]:
+    """The unrecorded files older than `older_than`, oldest first."""
     cutoff = timezone.now() - older_than
-    old = [name for name in _stored_names() if default_storage.get_modified_time(name) < cutoff]
+    modified = {}
+    for name in _stored_names():
+        try:
+            modified[name] = default_storage.get_modified_time(name)
+        except FileNotFoundError:
+            # Removed since the folder was listed: a row deleted, its file
+            # going as that committed (uploads.delete_stored_file).
+            continue
+    old = [name for name, when in modified.items() if when < cutoff]
     recorded: set[str] = set()
     names = iter(old)
     while chunk := list(islice(names, 1000)):
         recorded |= set(
             StoredFile.objects.filter(storage_name__in=chunk).values_list("storage_name", flat=True)
         )
-    orphans = sorted(
-        (name for name in old if name not in recorded), key=default_storage.get_modified_time
-    )
-    if not dry_run:
-        failed = _each(orphans, "the unrecorded file", default_storage.delete)
-        if failed:
-            raise RetentionIncompleteError(f"{len(failed)} unrecorded files not removed")
-    return orphans
+    return sorted((name for name in old if name not in recorded), key=modified.__getitem__)
 
 
 def expired_sessions_remove() -> int:

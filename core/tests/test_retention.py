@@ -559,3 +559,84 @@ def test_a_later_day_than_today_is_refused_unless_looked_at_in_a_dry_run(closed,
     assert not AuditEvent.objects.filter(action="retention.applied").exists()
     call_command("apply_retention", "--dry-run", f"--today={later}")
     assert "would remove" in capsys.readouterr().out
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_runs_at_once_remove_each_unrecorded_file_once_and_log_no_error(
+    private_storage, caplog, monkeypatch
+):
+    """The nightly job and an admin's `manage.py apply_retention` at the same
+    time: both listed the unrecorded files, the first removed them, and the
+    second, reading the age of a file that was no longer there, stopped with
+    FileNotFoundError: an error logged, the night's heartbeat withheld, and
+    every file after it left for the next night."""
+    import contextlib
+    import os
+    import threading
+    import time
+    from collections import Counter
+
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import FileSystemStorage
+    from django.db import connection
+
+    from core import retention
+    from tests.races import race
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite takes a database-wide write lock; the race is tested on PostgreSQL")
+    orphans = [default_storage.save(f"zz/orphan-{n}", ContentFile(b"notes")) for n in range(3)]
+    two_days_ago = time.time() - 2 * 24 * 60 * 60
+    for name in orphans:
+        os.utime(default_storage.path(name), (two_days_ago, two_days_ago))
+    # Both runs have listed the files before either removes one; a run that
+    # cannot get there (waiting for the other) is not waited for.
+    both_listed = threading.Barrier(2, timeout=3)
+    stored_names = retention._stored_names
+
+    def listed_together():
+        names = stored_names()
+        with contextlib.suppress(threading.BrokenBarrierError):
+            both_listed.wait()
+        return names
+
+    monkeypatch.setattr(retention, "_stored_names", listed_together)
+    deleted = Counter()
+    delete = FileSystemStorage.delete
+
+    def counted(storage, name):
+        deleted[name] += 1
+        return delete(storage, name)
+
+    monkeypatch.setattr(FileSystemStorage, "delete", counted)
+
+    def run() -> list[str]:
+        return retention.orphaned_files_remove(dry_run=False)
+
+    assert sorted(sorted(names) for names in race(run, run)) == [[], orphans]
+    assert deleted == dict.fromkeys(orphans, 1)
+    assert not any(default_storage.exists(name) for name in orphans)
+    assert [r.getMessage() for r in caplog.records if r.levelname == "ERROR"] == []
+
+
+@pytest.mark.django_db
+def test_a_file_removed_after_the_folder_was_listed_is_passed_over(private_storage, monkeypatch):
+    """A file another process removes between the listing and the reading of
+    its age (a stored file deleted, its file going as that commits, while the
+    sweep runs) is not an orphan to remove: the sweep goes on without it. It
+    stopped with FileNotFoundError."""
+    from django.core.files.base import ContentFile
+
+    from core import retention
+
+    gone = default_storage.save("zz/gone", ContentFile(b"notes"))
+    left = default_storage.save("zz/left", ContentFile(b"notes"))
+    stored_names = retention._stored_names
+
+    def listed_then_removed():
+        names = stored_names()
+        default_storage.delete(gone)
+        return names
+
+    monkeypatch.setattr(retention, "_stored_names", listed_then_removed)
+    assert retention.orphaned_files_remove(dry_run=False, older_than=timedelta(0)) == [left]
