@@ -104,19 +104,54 @@ def builder_lock(model, pk) -> Iterator[bool]:
                 cursor.execute("SELECT pg_advisory_unlock(%s)", [key])
 
 
+STOPPED = "Lost: its worker stopped while building it (a time limit, or the worker was lost)"
+
+
+def builder_gone(row: models.Model) -> bool:
+    """Whether row is building with no worker building it: its builder lock
+    is free (the database freed it with the worker's connection). Noted on
+    the row (row.builder_gone), which its page then shows as lost.
+
+    Celery acknowledges a task it stops at its hard time limit, so no worker
+    is given it again: the page said "building" until LOST_AFTER, 30
+    minutes, and asking again returned the same row (found by the jobs
+    review). A worker lost otherwise is given it again (build_claimed), but
+    only once its message is seen to be unacknowledged, which may be an hour.
+    """
+    model = type(row)
+    if row.status != model.Status.BUILDING or connection.vendor != "postgresql":
+        return False
+    with builder_lock(model, row.pk) as held:
+        # Read again under the lock: it may have finished since it was read.
+        row.builder_gone = held and model.objects.filter(pk=row.pk, status=row.status).exists()
+    return row.builder_gone
+
+
 def give_up_if_lost(row: models.Model) -> None:
-    """Mark a row lost with its worker (core.models.LOST_AFTER) failed, before
-    another is asked for: left queued, its task, reaching a worker late (a
+    """Mark a row lost with its worker failed, before another is asked for:
+    one building with no builder (builder_gone), or not finished within
+    core.models.LOST_AFTER. Left queued, its task, reaching a worker late (a
     backlog), built it beside its replacement (found by the jobs review).
     Only while still queued or building: a slow build that finished stays."""
+    model = type(row)
+    if row.status == model.Status.BUILDING and connection.vendor == "postgresql":
+        # Under the builder lock: a redelivered task cannot take it over
+        # meanwhile, to build it beside its replacement.
+        with builder_lock(model, row.pk) as held:
+            if held and _give_up(row, STOPPED, status=model.Status.BUILDING):
+                return
     if row.is_lost:
-        model = type(row)
-        model.objects.filter(pk=row.pk, status__in=model.MAKING).update(
-            status=model.Status.FAILED,
-            error="Lost: not finished in time (the worker stopped?)",
-            finished_at=timezone.now(),
-            updated_at=timezone.now(),
-        )
+        _give_up(row, "Lost: not finished in time (the worker stopped?)", status__in=model.MAKING)
+
+
+def _give_up(row: models.Model, error: str, **still) -> bool:
+    model, now = type(row), timezone.now()
+    failed = {"status": model.Status.FAILED, "error": error, "finished_at": now}
+    if not model.objects.filter(pk=row.pk, **still).update(**failed, updated_at=now):
+        return False
+    for name, value in failed.items():
+        setattr(row, name, value)
+    return True
 
 
 def queue_on_commit(task, row: models.Model) -> None:

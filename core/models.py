@@ -90,6 +90,8 @@ class BackgroundBuild(BaseModel):
     """
 
     MAKING = ("queued", "building")
+    # Set by core.background.builder_gone: building, but by no worker.
+    builder_gone = False
 
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -117,7 +119,7 @@ class BackgroundBuild(BaseModel):
         if self.status == "queued":
             return self.created_at < since
         if self.status == "building":
-            return (self.started_at or self.created_at) < since
+            return self.builder_gone or (self.started_at or self.created_at) < since
         return False
 
     @property

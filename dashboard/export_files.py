@@ -33,7 +33,8 @@ def latest_copies() -> dict[str, dict]:
     """For each export: its newest copy of any status ("latest") and its newest
     ready copy ("ready"). Superseded copies are marked removed, so what is
     left is a few rows an export: at most KEEP ready, one in the making, and
-    the failures since its last good copy."""
+    the failures since its last good copy. A copy building with no worker
+    building it is seen as lost (core.background.builder_gone)."""
     rows = (
         ExportFile.objects.exclude(status=ExportFile.Status.REMOVED)
         .filter(name__in=list(exports.EXPORTS))
@@ -45,6 +46,9 @@ def latest_copies() -> dict[str, dict]:
         copies[row.name]["latest"] = row
         if row.is_ready:
             copies[row.name]["ready"] = row
+    for copy in copies.values():
+        if copy["latest"] is not None:
+            background.builder_gone(copy["latest"])  # shown as lost at once
     return copies
 
 

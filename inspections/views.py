@@ -22,7 +22,7 @@ from actionplans.services import DRAFT_ACTIONS, followup_context
 from casefiles.models import REVIEWED_TOPICS
 from casefiles.selectors import review_progress, topic_figures
 from casefiles.services import SECOND_REVIEW_MOVED
-from core import audit, fragments, uploads
+from core import audit, background, fragments, uploads
 from core.forms import HistoryFilterForm, add_service_errors, posted_answers
 from core.links import ANY, url_maker
 from core.models import AuditEvent
@@ -1780,6 +1780,8 @@ def report_pdf_status(request: HttpRequest, inspection_id) -> HttpResponse:
         .first()
     )
     is_current = data_changed = False
+    if report_file is not None:
+        background.builder_gone(report_file)  # its worker stopped: lost, at once
     if report_file is not None and report_file.is_ready:
         data_changed = not reports.report_data_is_current(report_file, inspection)
         is_current = not data_changed and not reports.report_wording_changed(report_file)

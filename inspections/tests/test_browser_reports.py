@@ -9,6 +9,7 @@ from playwright.sync_api import Page, expect
 from inspections.models import Inspection
 from inspections.tests.report_factories import report_inspection
 from tests.browser import assert_accessible, sign_in
+from tests.builders import live_builder
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -51,14 +52,14 @@ def test_force_lead_downloads_their_report_but_not_another_forces(
 
 @pytest.fixture
 def building(admin_user, lead_inspector, inspector, force_a):
-    """A whole report's inspection, and a PDF of it being built."""
+    """A whole report's inspection, and a PDF of it a live worker is building."""
     from inspections.models import ReportFile
 
     people = {"lead": lead_inspector, "inspector": inspector, "admin": admin_user}
     inspection = report_inspection(force=force_a, **people)
-    return inspection, ReportFile.objects.create(
-        inspection=inspection, status=ReportFile.Status.BUILDING
-    )
+    build = ReportFile.objects.create(inspection=inspection, status=ReportFile.Status.BUILDING)
+    with live_builder(build):
+        yield inspection, build
 
 
 def _open_a_building_report(page: Page, live_server, user, building) -> None:

@@ -4,15 +4,15 @@ reject on worker lost): found by the jobs review, it saw its own row
 (LOST_AFTER) before offering another try. The first test failed on the code
 as reviewed."""
 
-import threading
-
 import pytest
+from django.urls import reverse
 
 from core import background
 from inspections import reports
 from inspections.models import ReportFile
 from inspections.tasks import build_report
 from inspections.tests.report_factories import report_inspection
+from tests.builders import live_builder
 from tests.locks import skip_unless_postgresql
 
 pytestmark = pytest.mark.django_db
@@ -75,26 +75,47 @@ def test_a_second_delivery_while_a_live_worker_builds_does_nothing(report_file, 
     )
     built = []
     monkeypatch.setattr(reports, "_store", lambda row: built.append(row.pk))
-    holding, done = threading.Event(), threading.Event()
-
-    def live_worker():
-        from django.db import connection
-
-        try:
-            with background.builder_lock(ReportFile, report_file.pk) as held:
-                assert held
-                holding.set()
-                done.wait(10)
-        finally:
-            connection.close()
-
-    worker = threading.Thread(target=live_worker)
-    worker.start()
-    try:
-        assert holding.wait(10)
+    with live_builder(report_file):
         assert reports.report_build(report_file_id=report_file.pk) is None
-    finally:
-        done.set()
-        worker.join(10)
     report_file.refresh_from_db()
     assert (report_file.status, report_file.attempts, built) == ("building", 1, [])
+
+
+def test_a_build_stopped_at_the_time_limit_is_shown_lost_at_once_and_asked_for_again(
+    report_file, client_for, monkeypatch
+):
+    """Celery acknowledges a task it stops at its hard time limit: no worker
+    is given it again. The page said "Building the report…" for 30 minutes
+    (LOST_AFTER), and asking again returned the same build. Nobody holds its
+    builder lock, so it is lost now."""
+    _delivered_and_worker_lost(report_file, monkeypatch)
+    page = client_for(report_file.requested_by).get(
+        reverse("inspections:report_pdf", args=[report_file.inspection.pk])
+    )
+    assert "was not built in time" in page.text and "Build the PDF again" in page.text
+    again = reports.report_request(inspection=report_file.inspection, by=report_file.requested_by)
+    assert again.pk != report_file.pk
+    report_file.refresh_from_db()
+    assert (report_file.status, report_file.error) == ("failed", background.STOPPED)
+    build_report(str(report_file.pk))  # a late redelivery, had there been one: nothing
+    report_file.refresh_from_db()
+    assert (report_file.status, report_file.attempts) == ("failed", 1)
+
+
+def test_a_build_a_live_worker_holds_is_shown_building_and_not_asked_for_again(
+    report_file, client_for
+):
+    ReportFile.objects.filter(pk=report_file.pk).update(
+        status=ReportFile.Status.BUILDING, attempts=1
+    )
+    with live_builder(report_file):
+        page = client_for(report_file.requested_by).get(
+            reverse("inspections:report_pdf", args=[report_file.inspection.pk])
+        )
+        again = reports.report_request(
+            inspection=report_file.inspection, by=report_file.requested_by
+        )
+    assert "Building the report…" in page.text and "Build the PDF again" not in page.text
+    assert again.pk == report_file.pk
+    report_file.refresh_from_db()
+    assert report_file.status == ReportFile.Status.BUILDING

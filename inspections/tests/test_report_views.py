@@ -13,6 +13,7 @@ from inspections.tests.report_factories import (
     AFI,
     RECOMMENDATIONS,
 )
+from tests.builders import live_builder
 
 pytestmark = pytest.mark.django_db
 Stage = Inspection.Stage
@@ -97,12 +98,13 @@ def test_inspector_builds_then_downloads_the_report(
 
 def test_status_page_refreshes_while_building(client_for, inspector, make_report):
     inspection = make_report()
-    ReportFile.objects.create(inspection=inspection, status=ReportFile.Status.BUILDING)
-    page = client_for(inspector).get(status_url(inspection))
+    building = ReportFile.objects.create(inspection=inspection, status=ReportFile.Status.BUILDING)
+    with live_builder(building):
+        page = client_for(inspector).get(status_url(inspection))
+        stopped = client_for(inspector).get(status_url(inspection), {"refresh": "off"})
     assert "data-app-refresh-seconds" in page.text
     assert "Building the report…" in page.text
     assert "Build the PDF again" not in page.text
-    stopped = client_for(inspector).get(status_url(inspection), {"refresh": "off"})
     assert "data-app-refresh-seconds" not in stopped.text
     assert "Building the report…" in stopped.text and "Check again" in stopped.text
 
@@ -120,9 +122,10 @@ def test_a_build_lost_with_its_worker_is_offered_again(client_for, inspector, ma
     assert "was not built in time" in page.text
     assert "data-app-refresh-seconds" not in page.text
     assert "Build the PDF again" in page.text
-    # Started 29 minutes ago: still building, as far as anyone can tell.
+    # Started 29 minutes ago by a worker still building it.
     ReportFile.objects.filter(pk=lost.pk).update(started_at=started + timedelta(minutes=2))
-    page = client_for(inspector).get(status_url(inspection))
+    with live_builder(lost):
+        page = client_for(inspector).get(status_url(inspection))
     assert "Building the report…" in page.text and "Build the PDF again" not in page.text
 
 
@@ -163,8 +166,11 @@ def test_asking_again_for_a_pdf_of_the_report_as_it_stands_builds_nothing(
 
     inspection = make_report(Stage.PRE_PUBLICATION)
     client = client_for(force_lead_a)
-    ReportFile.objects.create(inspection=inspection, stage=inspection.stage, status="building")
-    client.post(build_url(inspection))
+    building = ReportFile.objects.create(
+        inspection=inspection, stage=inspection.stage, status="building"
+    )
+    with live_builder(building):
+        client.post(build_url(inspection))
     assert ReportFile.objects.filter(inspection=inspection).count() == 1
     ReportFile.objects.all().delete()
 
