@@ -14,6 +14,7 @@ import hashlib
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from uuid import UUID
 
 from django.db import DatabaseError, connection, models, transaction
@@ -23,8 +24,26 @@ from django.utils import timezone
 log = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True)
+class Delivery:
+    """Which run of a Celery task is building: its task id, and how many
+    times Celery has retried it. A redelivery repeats both; a retry keeps the
+    id and counts one more."""
+
+    task_id: str
+    retries: int = 0
+
+    @classmethod
+    def of(cls, request) -> "Delivery":
+        return cls(task_id=str(request.id or ""), retries=request.retries or 0)
+
+
 def build_claimed(
-    *, rows: models.QuerySet, pk: UUID | str, build: Callable[[models.Model], None]
+    *,
+    rows: models.QuerySet,
+    pk: UUID | str,
+    build: Callable[[models.Model], None],
+    delivery: Delivery | None = None,
 ) -> models.Model | None:
     """Claim row `pk` of `rows` if still queued, run build(row) and return the
     row; None if another run has it (a task delivered twice).
@@ -36,10 +55,12 @@ def build_claimed(
     "building" until LOST_AFTER, 30 minutes (found by the jobs review); while
     a live worker builds it, a second delivery does nothing. A build that
     stops its worker again is not taken over again: it fails, so the page
-    offers another try and the message does not kill worker after worker."""
+    offers another try and the message does not kill worker after worker.
+    Celery's retry of the task (`delivery`), after a database error it could
+    not record, carries on its own build: no worker was lost."""
     model = rows.model
     with builder_lock(model, pk) as held:
-        if not held or not _claim(model, pk):
+        if not held or not _claim(model, pk, delivery):
             return None
         row = rows.get(pk=pk)
         try:
@@ -59,18 +80,35 @@ def build_claimed(
 MAX_ATTEMPTS = 2
 
 
-def _claim(model, pk) -> bool:
+def _claim(model, pk, delivery: Delivery | None = None) -> bool:
     """Claim the row, with the builder lock held: queued, or building by a
-    worker that is gone (no live build holds the lock)."""
+    worker that is gone (no live build holds the lock), or by an earlier run
+    of this task that Celery has retried."""
     now = timezone.now()
+    by = {"task_id": delivery.task_id, "task_retries": delivery.retries} if delivery else {}
     if model.objects.filter(pk=pk, status=model.Status.QUEUED).update(
-        status=model.Status.BUILDING, started_at=now, attempts=1
+        status=model.Status.BUILDING, started_at=now, attempts=1, **by
     ):
         return True
     lost = model.objects.filter(pk=pk, status=model.Status.BUILDING)
     if connection.vendor != "postgresql":
         return False  # no lock says whether its builder is alive: left to LOST_AFTER
-    if lost.filter(attempts__lt=MAX_ATTEMPTS).update(started_at=now, attempts=F("attempts") + 1):
+    # Found by the jobs review: the retry took its own build for a lost
+    # worker's and spent the one takeover on a database error, so a worker
+    # lost after that failed the build. A redelivered message repeats its
+    # retries: that is a lost worker, and counted below.
+    if (
+        delivery
+        and delivery.retries
+        and lost.filter(task_id=delivery.task_id, task_retries__lt=delivery.retries).update(
+            started_at=now, **by
+        )
+    ):
+        log.info("%s %s carried on by Celery's retry", model._meta.verbose_name, pk)
+        return True
+    if lost.filter(attempts__lt=MAX_ATTEMPTS).update(
+        started_at=now, attempts=F("attempts") + 1, **by
+    ):
         log.warning("%s %s taken over from a lost worker", model._meta.verbose_name, pk)
         return True
     lost.update(

@@ -102,6 +102,10 @@ class BackgroundBuild(BaseModel):
     started_at = models.DateTimeField(null=True, blank=True)
     # How many times a worker started building it (core.background._claim).
     attempts = models.PositiveSmallIntegerField(default=0)
+    # The Celery task building it, and its retries then (core.background.Delivery):
+    # its retry carries on the build rather than taking it over.
+    task_id = models.CharField(max_length=255, blank=True)
+    task_retries = models.PositiveSmallIntegerField(default=0)
     finished_at = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True)
 

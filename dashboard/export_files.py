@@ -85,9 +85,12 @@ def _give_up_lost(making) -> None:
         background.give_up_if_lost(export_file)
 
 
-def export_build(*, export_file_id) -> ExportFile | None:
+def export_build(
+    *, export_file_id, delivery: background.Delivery | None = None
+) -> ExportFile | None:
     """Build one requested copy (core.background: claimed once, failure recorded)."""
-    return background.build_claimed(rows=ExportFile.objects.all(), pk=export_file_id, build=_store)
+    rows = ExportFile.objects.all()
+    return background.build_claimed(rows=rows, pk=export_file_id, build=_store, delivery=delivery)
 
 
 def _store(export_file: ExportFile) -> None:

@@ -3,13 +3,19 @@
 from celery import shared_task
 from django.db import OperationalError
 
+from core import background
+
 from . import export_files
 
 
-@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3, acks_late=True)
-def build_export(export_file_id: str) -> None:
+@shared_task(
+    bind=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3, acks_late=True
+)
+def build_export(self, export_file_id: str) -> None:
     """Thin: the service claims the row, so a rerun after a crash is harmless."""
-    export_files.export_build(export_file_id=export_file_id)
+    export_files.export_build(
+        export_file_id=export_file_id, delivery=background.Delivery.of(self.request)
+    )
 
 
 @shared_task

@@ -428,10 +428,12 @@ def report_request(*, inspection: Inspection, by) -> ReportFile:
     return report_file
 
 
-def report_build(*, report_file_id) -> ReportFile | None:
+def report_build(
+    *, report_file_id, delivery: background.Delivery | None = None
+) -> ReportFile | None:
     """Build one requested PDF (core.background: claimed once, failure recorded)."""
     rows = ReportFile.objects.select_related("inspection__force")
-    return background.build_claimed(rows=rows, pk=report_file_id, build=_store)
+    return background.build_claimed(rows=rows, pk=report_file_id, build=_store, delivery=delivery)
 
 
 @transaction.atomic

@@ -119,3 +119,48 @@ def test_a_build_a_live_worker_holds_is_shown_building_and_not_asked_for_again(
     assert again.pk == report_file.pk
     report_file.refresh_from_db()
     assert report_file.status == ReportFile.Status.BUILDING
+
+
+def _database_lost_once_claimed(monkeypatch) -> None:
+    """The first claim commits, then the database connection drops before the
+    build begins: an OperationalError, which the task retries."""
+    from django.db import OperationalError
+
+    claim, dropped = background._claim, []
+
+    def claim_then_drop(*args, **kwargs):
+        claimed = claim(*args, **kwargs)
+        if not dropped:
+            dropped.append(True)
+            raise OperationalError("server closed the connection unexpectedly")
+        return claimed
+
+    monkeypatch.setattr(background, "_claim", claim_then_drop)
+
+
+def test_a_build_celery_retries_after_a_database_error_is_not_taken_for_a_lost_worker(
+    report_file, private_storage, monkeypatch
+):
+    """Celery's retry found its own row "building", took it for a lost
+    worker's and took it over: the one takeover a build has was spent on a
+    database error, and a worker lost after that failed the build."""
+    _database_lost_once_claimed(monkeypatch)
+    build_report.apply(args=[str(report_file.pk)])  # Celery runs its retry here at once
+    report_file.refresh_from_db()
+    assert (report_file.status, report_file.attempts) == ("ready", 1)
+
+
+def test_a_retried_build_whose_worker_is_then_lost_is_still_taken_over_once(
+    report_file, private_storage, monkeypatch
+):
+    _database_lost_once_claimed(monkeypatch)
+    with monkeypatch.context() as patched:
+        patched.setattr(reports, "_store", lambda row: (_ for _ in ()).throw(WorkerLost()))
+        with pytest.raises(WorkerLost):  # in Celery's retry
+            build_report.apply(args=[str(report_file.pk)])
+    report_file.refresh_from_db()
+    assert (report_file.status, report_file.attempts) == ("building", 1)
+    # The broker delivers the retry again, as the worker that had it was lost.
+    build_report.apply(args=[str(report_file.pk)], task_id=report_file.task_id, retries=1)
+    report_file.refresh_from_db()
+    assert (report_file.status, report_file.attempts) == ("ready", 2)
