@@ -305,7 +305,7 @@ class UserAddForm(GovukForm):
         choices=[(value, label) for value, label in User.Role.choices if value != User.Role.ADMIN],
         help_text="To add an admin, ask the service's system administrators.",
         widget=forms.RadioSelect,
-        error_messages={"required": "Choose their role"},
+        error_messages={"required": "Select their role"},
     )
     force = forms.ModelChoiceField(
         label="Force (force leads only)",
@@ -343,9 +343,9 @@ class UserAddForm(GovukForm):
         data = super().clean()
         is_force_lead = data.get("role") == User.Role.FORCE_LEAD
         if is_force_lead and not data.get("force"):
-            self.add_error("force", "Choose the force this force lead belongs to")
+            self.add_error("force", "Select the force this force lead belongs to")
         elif data.get("role") and not is_force_lead and data.get("force"):
-            self.add_error("force", "Choose ‘No force’: only force leads belong to a force")
+            self.add_error("force", "Select ‘No force’: only force leads belong to a force")
         return data
 
 

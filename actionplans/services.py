@@ -1110,8 +1110,8 @@ def _schedule_re_inspection(*, inspection: Inspection, start: date, end: date, b
         raise ValidationError(
             {
                 "re_inspection_start": f"{lead.full_name} no longer leads inspections, so the "
-                "re-inspection cannot be planned with them. Choose another lead inspector "
-                "for this inspection first"
+                "re-inspection cannot be planned with them. Change the lead inspector of "
+                "this inspection first"
             }
         )
     team = [member for member in inspection.team.all() if member.is_active and member.is_inspector]

@@ -1143,7 +1143,7 @@ def review_missing_answers(answers: dict[str, str]) -> dict[str, str]:
         rating = answers.get(rating_field)
         if rating and rating != NOT_RELEVANT and not answers.get(observation_field):
             missing[observation_field] = (
-                f"Enter an observation on {topic.label.lower()}, or choose not relevant"
+                f"Enter an observation on {topic.label.lower()}, or select not relevant"
             )
     return missing
 

@@ -73,7 +73,7 @@ def govuk_messages(field: forms.Field) -> None:
     label = str(field.label or "").strip()
     # "Why is the lead inspector changing?" or "Enter the code..." read badly
     # before "must be...".
-    asks = label.endswith("?") or label.split(" ", 1)[0] in ("Enter", "Choose", "Select")
+    asks = label.endswith("?") or label.split(" ", 1)[0] in ("Enter", "Select")
     what = "Your answer" if not label or asks else label
     messages = field.error_messages
     max_length = getattr(field, "max_length", None)
@@ -81,13 +81,14 @@ def govuk_messages(field: forms.Field) -> None:
         messages["max_length"] = f"{what} must be {max_length:,} characters or fewer"
     if messages.get("invalid_choice") in _DJANGO_CHOICE_MESSAGES:
         required = messages.get("required", "")
-        if required.startswith(("Choose", "Select")):
+        if required.startswith("Select"):
             messages["invalid_choice"] = required
         elif label and what != "Your answer":
-            # "Choose", as linters read "Select ... from" as SQL.
-            messages["invalid_choice"] = f"Choose {what[0].lower()}{what[1:]} from the list"
+            # GOV.UK's "Select", as the rest of the service's options say;
+            # not SQL, though ruff's S608 reads "Select ... from" as a query.
+            messages["invalid_choice"] = f"Select {what[0].lower()}{what[1:]} from the list"  # noqa: S608
         else:
-            messages["invalid_choice"] = "Choose one of the options"
+            messages["invalid_choice"] = "Select one of the options"
     if messages.get("invalid_pk_value") == _DJANGO_PK_MESSAGE:
         messages["invalid_pk_value"] = messages["invalid_choice"]
     if "null_characters_not_allowed" not in messages and isinstance(field, forms.CharField):

@@ -55,13 +55,13 @@ class InspectionPlanForm(GovukForm):
         label="Force",
         queryset=Force.objects.order_by("short_name"),
         empty_label="Choose a force",
-        error_messages={"required": "Choose the force to inspect"},
+        error_messages={"required": "Select the force to inspect"},
     )
     kind = forms.ChoiceField(
         label="Type of inspection",
         choices=[(kind.value, kind.label) for kind in Inspection.SCHEDULED_KINDS],
         widget=forms.RadioSelect,
-        error_messages={"required": "Choose the type of inspection"},
+        error_messages={"required": "Select the type of inspection"},
     )
     fieldwork_start = GovukDateField(
         label="Fieldwork starts",
@@ -73,7 +73,7 @@ class InspectionPlanForm(GovukForm):
         label="Lead inspector",
         queryset=User.objects.none(),
         empty_label="Choose a lead inspector",
-        error_messages={"required": "Choose the lead inspector"},
+        error_messages={"required": "Select the lead inspector"},
     )
     team = forms.ModelMultipleChoiceField(
         label="Team",
@@ -113,7 +113,7 @@ class LeadInspectorForm(GovukForm):
         label="New lead inspector",
         queryset=User.objects.none(),
         empty_label="Choose a lead inspector",
-        error_messages={"required": "Choose the new lead inspector"},
+        error_messages={"required": "Select the new lead inspector"},
     )
     reason = forms.CharField(
         label="Why is the lead inspector changing?",

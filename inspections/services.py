@@ -178,7 +178,7 @@ def _check_people(people: list[User], now: dict) -> None:
         raise ValidationError(
             {
                 "lead_inspector": f"{lead.full_name} is not an active lead inspector. "
-                "Choose an active lead inspector"
+                "Select an active lead inspector"
             }
         )
     inspectors = (User.Role.INSPECTOR, User.Role.LEAD_INSPECTOR)
@@ -268,13 +268,13 @@ def _check_kind(kind: str, force) -> None:
     follows an inspection (found by a review: a force never inspected could
     be given a re-inspection, and its report would call it one)."""
     if kind not in Inspection.SCHEDULED_KINDS:
-        raise ValidationError({"kind": "Choose inspection or re-inspection"})
+        raise ValidationError({"kind": "Select inspection or re-inspection"})
     published = Inspection.objects.filter(force=force, stage__in=Inspection.PUBLISHED_STAGES)
     if kind == Inspection.Kind.RE_INSPECTION and not published.exists():
         raise ValidationError(
             {
                 "kind": f"{force.short_name} has no published inspection to follow, "
-                "so choose inspection"
+                "so select inspection"
             }
         )
 
@@ -617,7 +617,7 @@ def inspection_change_lead(
             "and not at all once the inspection is closed"
         )
     if not (lead_inspector.is_active and lead_inspector.is_lead_inspector):
-        raise ValidationError({"lead_inspector": "Choose an active lead inspector"})
+        raise ValidationError({"lead_inspector": "Select an active lead inspector"})
     if lead_inspector.pk == inspection.lead_inspector_id:
         raise ValidationError(
             {"lead_inspector": f"{lead_inspector.full_name} already leads this inspection"}

@@ -188,11 +188,11 @@ def test_a_null_character_in_a_choice_from_the_database_gets_govuk_words(
     audit = client.get(reverse("core:audit"), {"force": nul}).content.decode()
     for page in (html, audit):
         assert "Null characters" not in page
-    assert '<a href="#id_force">Choose the force to inspect</a>' in html
-    assert '<a href="#id_lead_inspector">Choose the lead inspector</a>' in html
+    assert '<a href="#id_force">Select the force to inspect</a>' in html
+    assert '<a href="#id_lead_inspector">Select the lead inspector</a>' in html
     # Once for the team, however many were posted, beside it and in the summary.
-    assert html.count("Choose team from the list") == 2
-    assert "Choose force from the list" in audit
+    assert html.count("Select team from the list") == 2
+    assert "Select force from the list" in audit
 
 
 def test_a_hidden_field_refused_is_named_in_the_error_summary(

@@ -70,9 +70,9 @@ def test_admin_adds_a_force_lead_who_is_emailed_an_invitation(
         ({"email": ""}, "email", "Enter their email address"),
         ({"email": "not an address"}, "email", "Enter an email address in the correct format"),
         ({"email": "LEAD@example.org"}, "email", "already has an account"),
-        ({"role": ""}, "role", "Choose their role"),
-        ({"role": "superhero"}, "role", "Choose their role"),
-        ({}, "force", "Choose the force this force lead belongs to"),
+        ({"role": ""}, "role", "Select their role"),
+        ({"role": "superhero"}, "role", "Select their role"),
+        ({}, "force", "Select the force this force lead belongs to"),
         ({"role": "inspector", "force": "FORCE"}, "force", "only force leads belong to a force"),
     ],
 )
@@ -413,7 +413,7 @@ def test_admins_are_not_added_on_the_users_pages(client_for, admin_user):
     client = client_for(admin_user)
     assert 'value="admin"' not in client.get(ADD).content.decode()
     html = client.post(ADD, add_form(role="admin")).content.decode()
-    assert "Choose their role" in html and "Select a valid choice" not in html
+    assert "Select their role" in html and "Select a valid choice" not in html
     assert not User.objects.filter(email="nadia@example.org").exists()
 
 

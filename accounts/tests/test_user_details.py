@@ -122,7 +122,7 @@ def test_nothing_changed_says_so_and_records_nothing(client_for, admin_user, ins
         ({"reason": ""}, "reason", "Enter why you are making this change"),
         ({"email": "lead@example.org"}, "email", "already has an account"),
         ({"full_name": ""}, "full_name", "Enter their full name"),
-        ({"role": "admin"}, "role", "Choose their role"),
+        ({"role": "admin"}, "role", "Select their role"),
     ],
 )
 def test_bad_changes_are_refused_beside_the_field(

@@ -54,7 +54,7 @@ def test_an_incomplete_review_cannot_be_submitted(case, inspector):
 def test_a_rated_topic_needs_an_observation():
     missing = services.review_missing_answers({**COMPLETE_ANSWERS, "investigation_observation": ""})
     assert missing == {
-        "investigation_observation": "Enter an observation on investigation, or choose not relevant"
+        "investigation_observation": "Enter an observation on investigation, or select not relevant"
     }
 
 

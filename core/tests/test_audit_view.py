@@ -64,7 +64,7 @@ def test_search_by_what_happened(client_for, admin_user, force_a, lead_inspector
     report = client.get(URL, {"what": "report"}).context["page_obj"].object_list
     assert "report.removed" not in {e.action for e in report}
     refused = client.get(URL, {"what": "everything-at-once"}).content.decode()
-    assert "Choose what happened from the list" in refused and "govuk-error-summary" in refused
+    assert "Select what happened from the list" in refused and "govuk-error-summary" in refused
 
 
 def test_bad_dates_are_explained_not_guessed(client_for, admin_user):

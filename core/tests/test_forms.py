@@ -244,7 +244,7 @@ def test_django_messages_are_replaced_by_govuk_ones_unless_a_form_gives_its_own(
         person = forms.ChoiceField(
             label="Person",
             choices=[("ann", "Ann")],
-            error_messages={"required": "Choose the person"},
+            error_messages={"required": "Select the person"},
         )
 
     form = Example(
@@ -261,8 +261,8 @@ def test_django_messages_are_replaced_by_govuk_ones_unless_a_form_gives_its_own(
         "comment": ["Comments must be 20 characters or fewer"],
         "reason": ["Your answer must be 5 characters or fewer"],
         "kept": ["Keep it short"],
-        "colour": ["Choose colour from the list"],
-        "person": ["Choose the person"],
+        "colour": ["Select colour from the list"],
+        "person": ["Select the person"],
     }
     nul = Example({"comment": "a\x00b", "colour": "red", "person": "ann", "reason": "", "kept": ""})
     assert nul.errors["comment"] == [

@@ -404,7 +404,7 @@ def test_admin_gives_an_inspection_another_lead_after_its_lead_leaves(
 
     page.get_by_role("button", name="Change lead inspector").click()
     summary = page.locator(".govuk-error-summary")
-    expect(summary).to_contain_text("Choose the new lead inspector")
+    expect(summary).to_contain_text("Select the new lead inspector")
     expect(summary).to_contain_text("Enter why the lead inspector is changing")
     assert_accessible(page)
 

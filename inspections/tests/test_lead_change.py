@@ -151,7 +151,7 @@ def test_an_admin_gives_an_inspection_past_fieldwork_another_lead(
     assert "Sam Second" in form
 
     refused = client.post(url, {"lead_inspector": "", "reason": ""}).content.decode()
-    assert "Choose the new lead inspector" in refused and "Enter why the lead" in refused
+    assert "Select the new lead inspector" in refused and "Enter why the lead" in refused
     assert 'class="govuk-error-summary"' in refused
 
     response = client.post(url, {"lead_inspector": second_lead.pk, "reason": "Lena has left"})

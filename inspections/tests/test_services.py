@@ -37,14 +37,14 @@ def test_only_an_inspection_or_a_re_inspection_is_scheduled(force_b, lead_inspec
     # with five graded judgments and action plans.
     with pytest.raises(ValidationError) as error:
         schedule(force=force_b, lead=lead_inspector, kind=kind, start=date(2026, 6, 1))
-    assert error.value.message_dict["kind"] == ["Choose inspection or re-inspection"]
+    assert error.value.message_dict["kind"] == ["Select inspection or re-inspection"]
     assert not Inspection.objects.filter(force=force_b).exists()
     # A re-inspection follows a published inspection (found by a review: a
     # force never inspected could be given one).
     with pytest.raises(ValidationError) as error:
         schedule(force=force_b, lead=lead_inspector, kind=Inspection.Kind.RE_INSPECTION)
     assert error.value.message_dict["kind"] == [
-        "Cleveland has no published inspection to follow, so choose inspection"
+        "Cleveland has no published inspection to follow, so select inspection"
     ]
     inspection_at(Stage.PUBLISHED, force=force_b, lead=lead_inspector, start=date(2025, 1, 13))
     again = schedule(force=force_b, lead=lead_inspector, kind=Inspection.Kind.RE_INSPECTION)

@@ -392,7 +392,7 @@ def test_a_re_inspection_of_a_force_never_inspected_is_refused_beside_the_kind(
         },
     )
     html = response.content.decode()
-    message = "Cleveland has no published inspection to follow, so choose inspection"
+    message = "Cleveland has no published inspection to follow, so select inspection"
     assert response.status_code == 200 and html.count(message) == 2  # summary and field
     assert 'href="#id_kind_1"' in html and 'id="id_kind_1"' in html  # a real radio's id
     assert not Inspection.objects.filter(force=force_b).exists()
@@ -1884,7 +1884,7 @@ def test_the_participant_rows_speak_govuk_too(client_for, make_inspection, inspe
     }
     html = client_for(inspector).post(url, data).text
     assert "Select a valid choice" not in html and "Null characters" not in html
-    assert "Choose one of the options" in html or "Choose organisation from the list" in html
+    assert "Select one of the options" in html or "Select organisation from the list" in html
     assert "Role must not contain a null character" in html
 
 
