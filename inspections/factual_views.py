@@ -178,6 +178,7 @@ def factual_point_delete(request: HttpRequest, inspection_id, point_id) -> HttpR
             return redirect(_page_url(inspection))
     context = {"inspection": inspection, "point": point, "error": error}
     context["back_url"] = _page_url(inspection)
+    context["question"] = "Are you sure you want to delete this draft point?"
     return render(request, "inspections/factual_point_delete.html", context)
 
 

@@ -1358,7 +1358,11 @@ def finding_delete(request: HttpRequest, inspection_id, finding_id) -> HttpRespo
         delete=lambda seen: services.finding_delete(finding=finding, by=request.user, seen=seen),
         done="Finding deleted",
         template="inspections/finding_delete.html",
-        context={"inspection": finding.inspection, "finding": finding},
+        context={
+            "inspection": finding.inspection,
+            "finding": finding,
+            "question": "Are you sure you want to delete this finding?",
+        },
         gone=gone,
         version=lambda: services.finding_delete_version(finding),
     )
@@ -1413,7 +1417,11 @@ def recommendation_delete(request: HttpRequest, inspection_id, recommendation_id
         ),
         done="Recommendation removed",
         template="inspections/recommendation_delete.html",
-        context={"inspection": inspection, "recommendation": recommendation},
+        context={
+            "inspection": inspection,
+            "recommendation": recommendation,
+            "question": "Are you sure you want to remove this recommendation?",
+        },
         gone=gone,
     )
 
@@ -1714,6 +1722,13 @@ def _evidence_delete(request: HttpRequest, inspection_id, item_id, what: str) ->
         return response
     item = get_object_or_404(items, pk=item_id)
     done = f"{item} deleted" if what == "interview" else f"Document ‘{item}’ deleted"
+    citing = services.evidence_citing(item)
+    # Graded and final: what cites it can no longer be changed.
+    frozen = inspection.stage not in services.EDITABLE_STAGES
+    if not citing:
+        question = f"Are you sure you want to delete this {what}?"
+    else:
+        question = f"You cannot delete this {what}" + ("" if frozen else " yet")
     return _confirm_delete(
         request,
         delete=lambda seen: services.evidence_delete(item=item, by=request.user, seen=seen),
@@ -1725,9 +1740,9 @@ def _evidence_delete(request: HttpRequest, inspection_id, item_id, what: str) ->
             "inspection": inspection,
             "item": item,
             "what": what,
-            "citing": services.evidence_citing(item),
-            # Graded and final: what cites it can no longer be changed.
-            "frozen": inspection.stage not in services.EDITABLE_STAGES,
+            "citing": citing,
+            "frozen": frozen,
+            "question": question,
         },
         back="inspections:evidence",
     )
