@@ -14,6 +14,10 @@ and for the review list:
     review_counts(inspection) -> ReviewCounts (the reviews' counts only)
 and the partial templates/casefiles/_topic_figures.html, which renders one
 TopicFigures given as `topic_figures`.
+
+For a person's home page, one query each whatever the number of inspections:
+    reviews_assigned_to(user) -> list[AssignedReviews]
+    second_reviews_to_do_by_inspection(user) -> list[SecondReviewsToDo]
 """
 
 from dataclasses import dataclass, field
@@ -23,7 +27,7 @@ from django.db.models.functions import Coalesce, NullIf
 
 from inspections.models import Inspection, Topic
 
-from .access import case_files_open
+from .access import EDITABLE_STAGES, case_files_open
 from .models import (
     NOT_RELEVANT,
     PRACTICE_POINTS,
@@ -425,3 +429,86 @@ def topic_figures(inspection: Inspection, topic: str) -> TopicFigures | None:
         return None
     progress = review_progress(inspection)
     return _topic_figures(inspection, progress.sampled, progress.submitted, only=topic)[0]
+
+
+@dataclass(frozen=True)
+class AssignedReviews:
+    """The case file reviews assigned to someone on one inspection, not yet submitted."""
+
+    inspection_id: object
+    force_short_name: str
+    not_started: int
+    in_progress: int
+
+
+@dataclass(frozen=True)
+class SecondReviewsToDo:
+    """The second reviews a lead inspector has to do on one inspection."""
+
+    inspection_id: object
+    force_short_name: str
+    to_do: int
+
+
+def _open_and_on_the_team(user, prefix: str) -> Q:
+    """Inspections whose case files are open (access.case_files_open), of
+    those the person works on: a case left assigned to someone since taken
+    off the team is not theirs to review (access.can_edit_review)."""
+    return Q(
+        **{
+            f"{prefix}stage__in": EDITABLE_STAGES,
+            f"{prefix}in": Inspection.objects.visible_to(user),
+        }
+    )
+
+
+def reviews_assigned_to(user) -> list[AssignedReviews]:
+    """Per inspection, this person's sampled cases whose review is not
+    started or in progress, soonest fieldwork first, in one query. Only
+    inspections with some."""
+    rows = (
+        Case.objects.sampled()
+        .filter(_open_and_on_the_team(user, "inspection__"), reviewer=user)
+        .values("inspection_id", "inspection__force__short_name", "inspection__fieldwork_start")
+        .annotate(
+            not_started=Count("pk", filter=Q(review__isnull=True)),
+            in_progress=Count("pk", filter=Q(review__status=CaseReview.Status.DRAFT)),
+        )
+        .filter(Q(not_started__gt=0) | Q(in_progress__gt=0))
+        .order_by("inspection__fieldwork_start", "inspection_id")
+    )
+    return [
+        AssignedReviews(
+            inspection_id=row["inspection_id"],
+            force_short_name=row["inspection__force__short_name"],
+            not_started=row["not_started"],
+            in_progress=row["in_progress"],
+        )
+        for row in rows
+    ]
+
+
+def second_reviews_to_do_by_inspection(user) -> list[SecondReviewsToDo]:
+    """Per inspection this person leads, the second reviews they have to do
+    (SecondReview.objects.to_do(), the rule of
+    inspections.services.second_reviews_to_do), in one query. Only while the
+    case files are open, when a second review can be done."""
+    inspection = "review__case__inspection"
+    rows = (
+        SecondReview.objects.to_do()
+        .filter(
+            _open_and_on_the_team(user, f"{inspection}__"),
+            **{f"{inspection}__lead_inspector": user},
+        )
+        .values(f"{inspection}_id", f"{inspection}__force__short_name")
+        .annotate(to_do=Count("pk"))
+        .order_by(f"{inspection}__fieldwork_start", f"{inspection}_id")
+    )
+    return [
+        SecondReviewsToDo(
+            inspection_id=row[f"{inspection}_id"],
+            force_short_name=row[f"{inspection}__force__short_name"],
+            to_do=row["to_do"],
+        )
+        for row in rows
+    ]

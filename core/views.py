@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET
 from psycopg2.errors import QueryCanceled
 
 from actionplans.services import home_context
+from casefiles import selectors as casefile_selectors
 from config.celery import app as celery_app
 from dashboard import national
 from forces.models import Force
@@ -83,7 +84,29 @@ def _home_context(user) -> dict:
             .order_by("inspection__fieldwork_start", "position")
         )
     )
-    return {"inspections": inspections, "awaiting": awaiting, **extra}
+    return {"inspections": inspections, "awaiting": awaiting, **_case_file_work(user), **extra}
+
+
+def _case_file_work(user) -> dict:
+    """Case file reviews assigned to this person, and second reviews they
+    have to do as lead inspector: found before only on each inspection's
+    case files tabs (found by a usability review). The inspectorate's field
+    staff only: a force lead never sees case files, and an admin is on no
+    team."""
+    if not user.is_inspector:
+        return {}
+    reviews = url_maker("casefiles:review_list", ANY)
+    second_reviews = url_maker("casefiles:second_review_list", ANY)
+    return {
+        "assigned_reviews": [
+            (row, f"{reviews(row.inspection_id)}?show=mine")
+            for row in casefile_selectors.reviews_assigned_to(user)
+        ],
+        "second_reviews_to_do": [
+            (row, second_reviews(row.inspection_id))
+            for row in casefile_selectors.second_reviews_to_do_by_inspection(user)
+        ],
+    }
 
 
 _ROW_FIELDS = ("kind", "fieldwork_start", "fieldwork_end", "stage")

@@ -806,13 +806,7 @@ def second_reviews_to_do(inspection: Inspection) -> int:
     count: the lead could never clear it."""
     from casefiles.models import SecondReview  # noqa: PLC0415 (casefiles imports this app)
 
-    return (
-        SecondReview.objects.filter(
-            review__case__inspection=inspection, status=SecondReview.Status.PENDING
-        )
-        .exclude(review__submitted_by_id=inspection.lead_inspector_id)
-        .count()
-    )
+    return SecondReview.objects.to_do().filter(review__case__inspection=inspection).count()
 
 
 def topics_rated_by_case_reviews(inspection: Inspection) -> set[str]:

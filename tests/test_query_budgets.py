@@ -28,7 +28,9 @@ SMALL, LARGE = 0.1, 1.0
 
 @dataclass(frozen=True)
 class Page:
-    role: str  # admin, lead (the inspection's lead inspector), force_lead (of its force)
+    # admin, lead (the inspection's lead inspector), inspector (on its team),
+    # force_lead (of its force)
+    role: str
     url: str  # a URL name
     args: str = ""  # "inspection", "force", or "inspection,<extra>"
     ceiling: int = 0
@@ -43,8 +45,13 @@ PAGES = {
     "dashboard": Page("admin", "dashboard:dashboard", ceiling=11),
     "home (admin)": Page("admin", "core:home", ceiling=9),
     # Two more since stop 14: the forces and the action plans due on their
-    # inspections; one more since stop 21: the judgments waiting for them.
-    "home (lead inspector)": Page("lead", "core:home", ceiling=8),
+    # inspections; one more since stop 21: the judgments waiting for them;
+    # two more since the usability review (home): the case file reviews
+    # assigned to them and the second reviews they have to do.
+    "home (lead inspector)": Page("lead", "core:home", ceiling=10),
+    # A member of the same inspection's team (World.users), with case file
+    # reviews of their own on the inspections still open.
+    "home (inspector)": Page("inspector", "core:home", ceiling=10),
     # Two fewer since perf-h3: the force's inspections are read once, for "What
     # is due" and the table, and the plans' latest versions in one query.
     "home (force lead)": Page("force_lead", "core:home", ceiling=8),
@@ -89,6 +96,9 @@ class World:
         self.users = {
             "admin": admin,
             "lead": self.inspection.lead_inspector,
+            "inspector": self.inspection.team.exclude(pk=self.inspection.lead_inspector_id)
+            .order_by("email")
+            .first(),
             "force_lead": User.objects.filter(force=self.inspection.force)
             .order_by("email")
             .first(),
@@ -263,3 +273,13 @@ def test_factual_accuracy_page_queries_do_not_grow_with_the_points(
     add_points(10)
     assert count() == few
     assert few <= 8, few
+
+
+def test_the_lead_inspectors_home_is_counted_with_case_file_work_on_it(budgets, db):
+    """The counted home page lists the case file reviews assigned to the lead
+    and the second reviews they have to do: the fixed count covers those
+    lists, not only their empty state."""
+    _, world = budgets
+    html = world.clients["lead"].get(reverse("core:home")).content.decode()
+    assert "Case file reviews assigned to you" in html
+    assert "Second reviews to do" in html

@@ -1,6 +1,7 @@
 """The whole journey in Chromium, with axe on every page it visits."""
 
 import csv
+import re
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -115,6 +116,22 @@ def test_import_sample_review_second_review_and_figures(
     assert_accessible(page)
     reference = page.locator("tbody a.govuk-link").first.inner_text()
 
+    # The home page lists it, and leads to the reviews assigned to me.
+    page.goto(f"{live_server.url}/")
+    visit(page, "Your inspections")
+    assigned = page.get_by_role("table", name="Case file reviews assigned to you")
+    expect(assigned.locator("tbody tr")).to_have_count(1)
+    expect(assigned.locator("tbody td").first).to_contain_text("Greater Manchester")
+    # Not started, in progress.
+    expect(assigned.locator("tbody td.govuk-table__cell--numeric")).to_have_text(["1", "0"])
+    link = assigned.get_by_role("link")
+    expect(link).to_have_accessible_name(
+        re.compile(r"^Greater Manchester\s+case file reviews assigned to you$")
+    )
+    link.click()
+    visit(page, "Reviews")
+    expect(page.get_by_text("Cases assigned to you: 1 to 1 of 1")).to_be_visible()
+
     # Review: save a draft, come back, submit.
     page.get_by_role("link", name=reference, exact=True).click()
     visit(page, f"Case {reference}")
@@ -162,8 +179,15 @@ def test_import_sample_review_second_review_and_figures(
     sign_out(page)
 
     # Second review by the lead inspector: a different rating.
+    # The lead finds it on their home page.
     sign_in(page, live_server.url, lead_inspector)
-    page.goto(base + "second-reviews/")
+    page.goto(f"{live_server.url}/")
+    visit(page, "Your inspections")
+    to_do = page.get_by_role("table", name="Second reviews of case file reviews to do")
+    expect(to_do.locator("tbody td.govuk-table__cell--numeric")).to_have_text(["1"])
+    link = to_do.get_by_role("link")
+    expect(link).to_have_accessible_name(re.compile(r"^Greater Manchester\s+second reviews to do$"))
+    link.click()
     visit(page, "Second reviews")
     page.get_by_role("link", name=reference, exact=True).click()
     visit(page, f"Second review of case {reference}")
