@@ -743,6 +743,32 @@ def replaceable_message(case: Case) -> str:
     )
 
 
+def _leaving_the_sample(case: Case, *, reason: str, no_reason: str, doing: str):
+    """What replacing a case and taking it out alone first check, in this
+    order: the case files open (the inspection's lock), a reason given, the
+    case locked and still in the sample (code "gone"), its review not
+    submitted. Returns the inspection, the locked case, its review (or
+    None) and the reason as kept."""
+    inspection = _require_open(case.inspection_id)
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": no_reason})
+    case = (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("category", "reviewer", "sample_draw")
+        .get(pk=case.pk)
+    )
+    if case.sample_draw_id is None:
+        raise ValidationError(f"Case {case.reference} is no longer in the sample", code="gone")
+    review = CaseReview.objects.filter(case=case).first()
+    if review is not None and review.is_submitted:
+        raise ValidationError(
+            f"The review of case {case.reference} has been submitted, so the case cannot be "
+            f"{doing}: its review is part of the figures"
+        )
+    return inspection, case, review, reason
+
+
 @transaction.atomic
 def case_replace(*, case: Case, reason: str, by) -> CaseReplacement:
     """Take a case out of the sample and draw another of its category in its place.
@@ -755,23 +781,9 @@ def case_replace(*, case: Case, reason: str, by) -> CaseReplacement:
     the case taken out is deleted, and the trail says so. The case is never
     drawn again (population_by_category). Refused with code "gone" when the
     case is no longer in the sample (replaced meanwhile, or drawn again)."""
-    inspection = _require_open(case.inspection_id)
-    reason = reason.strip()
-    if not reason:
-        raise ValidationError({"reason": REPLACE_NO_REASON})
-    case = (
-        Case.objects.select_for_update(of=("self",))
-        .select_related("category", "sample_draw")
-        .get(pk=case.pk)
+    inspection, case, review, reason = _leaving_the_sample(
+        case, reason=reason, no_reason=REPLACE_NO_REASON, doing="replaced"
     )
-    if case.sample_draw is None:
-        raise ValidationError(f"Case {case.reference} is no longer in the sample", code="gone")
-    review = CaseReview.objects.filter(case=case).first()
-    if review is not None and review.is_submitted:
-        raise ValidationError(
-            f"The review of case {case.reference} has been submitted, so the case cannot be "
-            "replaced: its review is part of the figures"
-        )
     candidates = _replacement_candidates(case)
     chosen = choose_replacement(
         list(candidates.values_list("reference", flat=True)), case.sample_draw.seed, case.reference
@@ -900,23 +912,9 @@ def case_take_out(*, case: Case, reason: str, by) -> tuple[CaseReplacement, Case
 
     Returns the record and the case that now goes to its second review
     (None when it had none, or no case could take it)."""
-    inspection = _require_open(case.inspection_id)
-    reason = reason.strip()
-    if not reason:
-        raise ValidationError({"reason": TAKE_OUT_NO_REASON})
-    case = (
-        Case.objects.select_for_update(of=("self",))
-        .select_related("category", "reviewer", "sample_draw")
-        .get(pk=case.pk)
+    inspection, case, review, reason = _leaving_the_sample(
+        case, reason=reason, no_reason=TAKE_OUT_NO_REASON, doing="taken out of the sample"
     )
-    if case.sample_draw_id is None:
-        raise ValidationError(f"Case {case.reference} is no longer in the sample", code="gone")
-    review = CaseReview.objects.filter(case=case).first()
-    if review is not None and review.is_submitted:
-        raise ValidationError(
-            f"The review of case {case.reference} has been submitted, so the case cannot be "
-            "taken out of the sample: its review is part of the figures"
-        )
     if replacement_available(case):
         raise ValidationError(replaceable_message(case), code="replaceable")
     draw_id, reviewer, second_review_due = (

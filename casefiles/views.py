@@ -548,23 +548,36 @@ def _sampled_case(request: HttpRequest, inspection: Inspection, case_id: UUID):
         return None, _replaced(request, inspection, case_id)
 
 
-@require_http_methods(["GET", "POST"])
-def case_replace(request: HttpRequest, inspection_id: UUID, case_id: UUID) -> HttpResponse:
-    """Take a case out of the sample and draw another in its place: the lead inspector's step."""
+def _case_to_take_out(request: HttpRequest, inspection_id: UUID, case_id: UUID, *, doing: str):
+    """The lead inspector's case to replace or take out alone, with its
+    review, or the page to go to instead: the case's replacement (or the
+    sample) when it has left the sample, the case when the case files are
+    closed or its review is submitted."""
     inspection = get_casefiles_inspection(request, inspection_id, moderate=True)
     case, elsewhere = _sampled_case(request, inspection, case_id)
     if elsewhere:
-        return elsewhere
+        return inspection, None, None, elsewhere
     if closed := _closed(request, inspection, case.get_absolute_url()):
-        return closed
+        return inspection, case, None, closed
     review = case.review_or_none
     if review is not None and review.is_submitted:
         messages.info(
             request,
             f"The review of case {case.reference} has been submitted, so the case cannot be "
-            "replaced",
+            f"{doing}",
         )
-        return redirect(case.get_absolute_url())
+        return inspection, case, review, redirect(case.get_absolute_url())
+    return inspection, case, review, None
+
+
+@require_http_methods(["GET", "POST"])
+def case_replace(request: HttpRequest, inspection_id: UUID, case_id: UUID) -> HttpResponse:
+    """Take a case out of the sample and draw another in its place: the lead inspector's step."""
+    inspection, case, review, elsewhere = _case_to_take_out(
+        request, inspection_id, case_id, doing="replaced"
+    )
+    if elsewhere:
+        return elsewhere
     if not services.replacement_available(case):  # offer to take it out alone instead
         context = _context(inspection, "sample", case=case, no_replacement=True)
         context["message"] = services.no_replacement_message(case)
@@ -594,20 +607,11 @@ def case_replace(request: HttpRequest, inspection_id: UUID, case_id: UUID) -> Ht
 def case_take_out(request: HttpRequest, inspection_id: UUID, case_id: UUID) -> HttpResponse:
     """Take a case out of the sample without a replacement, when none can be
     drawn: the lead inspector's step, as replacing is."""
-    inspection = get_casefiles_inspection(request, inspection_id, moderate=True)
-    case, elsewhere = _sampled_case(request, inspection, case_id)
+    inspection, case, review, elsewhere = _case_to_take_out(
+        request, inspection_id, case_id, doing="taken out of the sample"
+    )
     if elsewhere:
         return elsewhere
-    if closed := _closed(request, inspection, case.get_absolute_url()):
-        return closed
-    review = case.review_or_none
-    if review is not None and review.is_submitted:
-        messages.info(
-            request,
-            f"The review of case {case.reference} has been submitted, so the case cannot be "
-            "taken out of the sample",
-        )
-        return redirect(case.get_absolute_url())
     if services.replacement_available(case):  # only when none can be drawn in its place
         messages.info(request, services.replaceable_message(case))
         return redirect("casefiles:case_replace", inspection.pk, case.pk)
