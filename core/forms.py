@@ -86,7 +86,7 @@ def govuk_messages(field: forms.Field) -> None:
         elif label and what != "Your answer":
             # GOV.UK's "Select", as the rest of the service's options say;
             # not SQL, though ruff's S608 reads "Select ... from" as a query.
-            messages["invalid_choice"] = f"Select {what[0].lower()}{what[1:]} from the list"  # noqa: S608
+            messages["invalid_choice"] = f"Select {what[0].lower()}{what[1:]} from the list"  # noqa: S608  # nosec B608 - words, not SQL
         else:
             messages["invalid_choice"] = "Select one of the options"
     if messages.get("invalid_pk_value") == _DJANGO_PK_MESSAGE:
