@@ -833,10 +833,10 @@ def case_replace(*, case: Case, reason: str, by) -> CaseReplacement:
     return record
 
 
-# The event naming the case a second review moved to before its review is in:
-# on the audit trail (admins'), never in the inspection's history (the team's).
+# The event saying where the second review of a case taken out went (another
+# case, or none) before that case's review is in: on the audit trail
+# (admins'), never in the inspection's history (the team's).
 SECOND_REVIEW_MOVED = "case.second_review_moved"
-ANOTHER_CASE = "another case in the sample"
 
 
 def case_for_second_review(case: Case) -> Case | None:
@@ -932,25 +932,34 @@ def case_take_out(*, case: Case, reason: str, by) -> tuple[CaseReplacement, Case
     record = CaseReplacement.objects.create(
         draw_id=draw_id, removed=case, replacement=None, reason=reason, replaced_by=by
     )
-    if moved_to is not None and moved_to.review_in:
+    if moved_to is not None and moved_to.review_in and moved_to.category_id == case.category_id:
         second_review = {"second_review": [case.reference, moved_to.reference]}
-    elif moved_to is not None:
-        # Which case a second review goes to is shown only once its review is
-        # in (Case.second_review_due), or its reviewer would know: the
-        # inspection's history, which the team reads, says another case, and
-        # an event of its own, left out of that history, names it.
-        second_review = {"second_review": [case.reference, ANOTHER_CASE]}
-        _audit(
-            by=by,
-            action=SECOND_REVIEW_MOVED,
-            obj=moved_to,
-            inspection=inspection,
-            changes={"second_review": [case.reference, moved_to.reference]},
-        )
-    elif second_review_due:  # every other case goes to one already: the sample has one fewer
-        second_review = {"second_review": ["due", None]}
     else:
+        # Which case a second review goes to is shown only once its review is
+        # in (Case.second_review_due), or its reviewer would know. The
+        # inspection's history, which the team reads, does not even say the
+        # case taken out was due one: it is taken out alone only when every
+        # case of its category is in the sample, so the category is small,
+        # and its second review goes to one of them first (or, when every
+        # other case goes to one already, to another category's, or with
+        # it); with two cases of the category, the one left is due a second
+        # review whichever happened (found by the day's review). Named, a
+        # case of another category would say as much. An event of its own,
+        # left out of that history, says where it went.
         second_review = {}
+        if second_review_due:
+            _audit(
+                by=by,
+                action=SECOND_REVIEW_MOVED,
+                obj=moved_to if moved_to is not None else record,
+                inspection=inspection,
+                changes={
+                    "second_review": [
+                        case.reference,
+                        moved_to.reference if moved_to is not None else None,
+                    ]
+                },
+            )
     _audit(
         by=by,
         action="sample.case_taken_out",

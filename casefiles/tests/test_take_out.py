@@ -64,8 +64,10 @@ def test_with_nothing_to_draw_the_case_is_taken_out_and_the_sample_shrinks(
     assert event.changes == {
         "case": [out.reference, None],
         "reviewer": [audit.person(inspector), None],
-        "second_review": ["due", None],
     }
+    # Not on the history the team reads (test_the_team_cannot_tell_which_case_...).
+    moved = AuditEvent.objects.get(action=services.SECOND_REVIEW_MOVED)
+    assert moved.changes == {"second_review": [out.reference, None]}
     assert event.comment == "File destroyed."
 
 
@@ -228,8 +230,8 @@ def test_a_second_review_moves_to_another_case_of_its_category(
     assert moved_to.reference == expected
     assert due_references(inspection) == [expected]
     event = AuditEvent.objects.get(action="sample.case_taken_out")
-    # Not named where the team reads (its review is not in): an event of its own does.
-    assert event.changes["second_review"] == [out.reference, services.ANOTHER_CASE]
+    # Not said where the team reads (its review is not in): an event of its own does.
+    assert "second_review" not in event.changes
     moved = AuditEvent.objects.get(action=services.SECOND_REVIEW_MOVED)
     assert moved.changes["second_review"] == [out.reference, expected]
     assert moved.object_id == str(moved_to.pk) and moved.actor == lead_inspector
@@ -250,7 +252,7 @@ def test_a_second_review_moves_to_another_category_when_its_own_has_no_case_to_t
     assert moved_to.reference == expected and moved_to.category.slug == "missing-children"
     assert due_references(inspection) == sorted([*refs(exploitation[1:]), expected])
     event = AuditEvent.objects.get(action="sample.case_taken_out")
-    assert event.changes["second_review"] == [out.reference, services.ANOTHER_CASE]
+    assert "second_review" not in event.changes
     moved = AuditEvent.objects.get(action=services.SECOND_REVIEW_MOVED)
     assert moved.changes["second_review"] == [out.reference, expected]
 
@@ -294,7 +296,9 @@ def test_with_no_case_to_take_it_over_the_second_review_goes_with_the_case(
     assert moved_to is None
     assert due_references(inspection) == sorted(refs(exploitation[1:]) + refs(missing))
     event = AuditEvent.objects.get(action="sample.case_taken_out")
-    assert event.changes["second_review"] == ["due", None]
+    assert "second_review" not in event.changes  # the team would know every other is due
+    moved = AuditEvent.objects.get(action=services.SECOND_REVIEW_MOVED)
+    assert moved.changes["second_review"] == [out.reference, None]
 
 
 def test_a_case_not_due_a_second_review_moves_none(inspection, two_categories, lead_inspector):
@@ -634,3 +638,56 @@ def test_the_draw_page_leaves_empty_a_category_with_nothing_left_to_draw(
     )
     assert "value=" not in _size_input(html, "child-exploitation")
     assert 'value="2"' in _size_input(html, "missing-children")
+
+
+@pytest.mark.parametrize("kept_due", [False, True], ids=["moved to it", "already due"])
+def test_the_team_cannot_tell_which_case_goes_to_a_second_review_from_a_take_out(
+    client_for, inspection, nothing_to_draw, inspector, lead_inspector, kept_due
+):
+    """A case is taken out alone only when every case of its category is in
+    the sample, so the category is small. If the history, which the team
+    reads, says the case taken out was due a second review, its reviewer on
+    the team can tell which case has it: with two cases of the category,
+    moved to 'another case in the sample' (its own category first) or gone
+    with it (every other case goes to one already), the one left is due a
+    second review, though its review is not in (Case.second_review_due)."""
+    out, kept = nothing_to_draw
+    Case.objects.filter(pk=kept.pk).update(reviewer=inspector)
+    Case.objects.filter(inspection=inspection).update(second_review_due=False)  # not the draw's
+    due(out, *([kept] if kept_due else []))
+
+    services.case_take_out(case=out, reason="File missing", by=lead_inspector)
+
+    assert due_references(inspection) == [kept.reference]
+    event = AuditEvent.objects.get(action="sample.case_taken_out")
+    assert "second_review" not in event.changes
+    history = client_for(inspector).get(reverse("inspections:history", args=[inspection.pk]))
+    assert "Second review" not in history.text
+    # The audit trail, admins' alone, still says where it went.
+    moved = AuditEvent.objects.get(action=services.SECOND_REVIEW_MOVED)
+    assert moved.changes["second_review"] == [out.reference, None if kept_due else kept.reference]
+
+
+def test_the_team_is_not_told_a_second_review_went_to_another_category(
+    client_for, inspection, two_categories, inspector, lead_inspector
+):
+    """Moved to a case of another category whose review is in, the second
+    review is shown on that case, but naming it where the team reads would
+    say that no other case of the category taken out could take it: each of
+    them goes to a second review already, though their reviews are not in."""
+    exploitation, missing = two_categories
+    out, *others = exploitation
+    Case.objects.filter(pk__in=[case.pk for case in others]).update(reviewer=inspector)
+    due(*exploitation)
+    for case in missing:
+        submit_review(case, inspector)
+
+    _, moved_to = services.case_take_out(case=out, reason="File missing", by=lead_inspector)
+
+    assert moved_to.category.slug == "missing-children" and moved_to.review_in
+    event = AuditEvent.objects.get(action="sample.case_taken_out")
+    assert "second_review" not in event.changes
+    history = client_for(inspector).get(reverse("inspections:history", args=[inspection.pk]))
+    assert "Second review" not in history.text
+    moved = AuditEvent.objects.get(action=services.SECOND_REVIEW_MOVED)
+    assert moved.changes["second_review"] == [out.reference, moved_to.reference]
