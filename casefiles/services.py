@@ -871,6 +871,17 @@ def case_for_second_review(case: Case) -> Case | None:
     )
 
 
+def second_review_said(case: Case, moved_to: Case | None) -> bool:
+    """Whether the case the second review of `case` moved to may be said
+    where the team or the lead reads (the inspection's history, the take-out
+    page and its message): only a case of its category whose review is in.
+    Anything else would say which cases go to a second review before their
+    reviews are in: "another case", a case of another category or none,
+    said of a category small enough to have no case to draw, names the
+    cases left in it (found by the day's review)."""
+    return moved_to is not None and moved_to.review_in and moved_to.category_id == case.category_id
+
+
 def _second_review_move(*, case: Case, inspection: Inspection) -> Case | None:
     """Give the second review of `case`, which leaves the sample with none
     drawn in its place, to another case (case_for_second_review), so the
@@ -932,7 +943,7 @@ def case_take_out(*, case: Case, reason: str, by) -> tuple[CaseReplacement, Case
     record = CaseReplacement.objects.create(
         draw_id=draw_id, removed=case, replacement=None, reason=reason, replaced_by=by
     )
-    if moved_to is not None and moved_to.review_in and moved_to.category_id == case.category_id:
+    if second_review_said(case, moved_to):
         second_review = {"second_review": [case.reference, moved_to.reference]}
     else:
         # Which case a second review goes to is shown only once its review is

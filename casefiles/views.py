@@ -633,6 +633,7 @@ def case_take_out(request: HttpRequest, inspection_id: UUID, case_id: UUID) -> H
             return redirect("casefiles:sample", inspection.pk)
     # What the warning says is left of the category's sample once the case is out.
     remaining = inspection.cases.sampled().filter(category_id=case.category_id).count() - 1
+    second_review_to = services.case_for_second_review(case) if case.second_review_due else None
     context = _context(
         inspection,
         "sample",
@@ -640,8 +641,11 @@ def case_take_out(request: HttpRequest, inspection_id: UUID, case_id: UUID) -> H
         review=review,
         form=form,
         remaining=remaining,
-        # Which case its second review moves to, if the draw chose it for one.
-        second_review_to=services.case_for_second_review(case) if case.second_review_due else None,
+        # Which case its second review moves to, if the draw chose it for one
+        # and it may be said (services.second_review_said).
+        second_review_to=second_review_to
+        if services.second_review_said(case, second_review_to)
+        else None,
     )
     return render(request, "casefiles/case_take_out.html", context)
 
@@ -653,15 +657,10 @@ def _taken_out_message(case: Case, moved_to: Case | None) -> str:
         f"Case {case.reference} taken out of the sample with no replacement available. "
         f"The sample has {left} case{pluralize(left)} of {services.category_in_words(case)}"
     )
-    if moved_to is not None and moved_to.review_in:
+    # Otherwise nothing of the second review (services.second_review_said):
+    # where it went is on the admins' audit trail (SECOND_REVIEW_MOVED).
+    if services.second_review_said(case, moved_to):
         message += f". Its second review has moved to case {moved_to.reference}"
-    elif moved_to is not None:  # not named until its review is in (SECOND_REVIEW_MOVED)
-        message += (
-            ". Its second review has moved to another case in the sample, named once that "
-            "case's review is submitted"
-        )
-    elif case.second_review_due:  # as read just before the service took it out
-        message += ". No other case in the sample could take over its second review"
     return message
 
 
