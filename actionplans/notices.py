@@ -672,6 +672,8 @@ WILL_ASSIGN_AGAIN = ": the lead inspector will assign {} again."
 LEADS_IT_NOW = " leads it now."
 WAS_MADE_ITS_LEAD = " was made its lead."
 CANCELLED_SINCE = " The inspection has since been cancelled: its fieldwork will not take place."
+# What the lead is asked to do of reviews handed back, in "Case file reviews to assign".
+ASSIGN_THEM = " Assign {} to someone on the team on the sample page."
 
 
 def _handed_back_words(cases: int) -> str:
@@ -698,9 +700,14 @@ def left_notices_cancelled(*, inspection: Inspection) -> int:
     first = {
         Notice.Kind.TEAM_LEFT: f"{described(inspection)}.",
         Notice.Kind.LEAD_REPLACED: WAS_MADE_ITS_LEAD,
+        # The lead's "Case file reviews to assign" no longer asks them to
+        # assign reviews of an inspection that will not take place (found
+        # by the day's review: it still did, on their notifications page).
+        Notice.Kind.CASES_HANDED_BACK: "no longer assigned.",
     }
+    kinds = [*LEFT_KINDS, Notice.Kind.CASES_HANDED_BACK]
     notices = list(
-        Notice.objects.filter(inspection=inspection, kind__in=LEFT_KINDS).exclude(
+        Notice.objects.filter(inspection=inspection, kind__in=kinds).exclude(
             body__contains=CANCELLED_SINCE
         )
     )
@@ -708,6 +715,7 @@ def left_notices_cancelled(*, inspection: Inspection) -> int:
         body = notice.body.replace(LEADS_IT_NOW, WAS_MADE_ITS_LEAD)
         for them in ("them", "it"):
             body = body.replace(WILL_ASSIGN_AGAIN.format(them), ".")
+            body = body.replace(ASSIGN_THEM.format(them), "")
         said, found, rest = body.partition(first[notice.kind])
         notice.body = f"{said}{found}{CANCELLED_SINCE}{rest}" if found else body + CANCELLED_SINCE
         notice.updated_at = timezone.now()
@@ -837,8 +845,8 @@ def _handed_back_notice(
         body=(
             f"{' and '.join(names)} {_what_happened(whose, happened)} "
             f"for the {described(inspection)}, so the {reviews} assigned to them and not "
-            f"submitted {'are' if total != 1 else 'is'} no longer assigned. Assign "
-            f"{'them' if total != 1 else 'it'} to someone on the team on the sample page. "
+            f"submitted {'are' if total != 1 else 'is'} no longer assigned."
+            f"{ASSIGN_THEM.format('them' if total != 1 else 'it')} "
             f"Anything already written in {'them' if total != 1 else 'it'} is kept."
         ),
         **{

@@ -223,3 +223,28 @@ def test_no_longer_lead_is_told_as_of_an_inspection_cancelled_since(
     assert CANCELLED_SINCE in mail.outbox[0].body
     # Told of it once.
     assert replaced.body.count(CANCELLED_SINCE) == 1
+
+
+def test_the_lead_is_not_asked_to_assign_reviews_of_an_inspection_cancelled_since(
+    force_a, admin_user, lead_inspector, inspector, client_for
+):
+    """'Case file reviews to assign' asked the lead to 'Assign it to someone
+    on the team on the sample page' after the inspection was cancelled, on
+    their notifications page, though its case files will never open again
+    (its email is no longer sent: still_due). Its words are put right as
+    those of the person taken off are."""
+    inspection = _planned(force_a, lead_inspector, [inspector], admin_user)
+    handed = _handed_back(inspection, lead_inspector, inspector, admin_user)
+    assert "Assign it to someone on the team on the sample page." in handed.body
+    services.inspection_cancel(inspection=inspection, reason="Force merger", by=admin_user)
+    handed.refresh_from_db()
+    name = f"inspection of Greater Manchester, {inspection.fieldwork_start:%B %Y}"
+    assert handed.body == (
+        f"Ian Inspector (1) is no longer on the team for the {name}, so the 1 case file "
+        f"review assigned to them and not submitted is no longer assigned. {CANCELLED_SINCE} "
+        "Anything already written in it is kept."
+    )
+    html = client_for(lead_inspector).get(reverse("actionplans:notifications")).text
+    assert "Assign it to someone" not in html
+    # Within the first 240 characters the page shows.
+    assert "The inspection has since been cancelled" in html
