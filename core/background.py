@@ -12,6 +12,7 @@ that says "building" for ever. So does a build the broker would not take
 import contextlib
 import hashlib
 import logging
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -59,7 +60,7 @@ def build_claimed(
     Celery's retry of the task (`delivery`), after a database error it could
     not record, carries on its own build: no worker was lost."""
     model = rows.model
-    with builder_lock(model, pk) as held:
+    with builder_lock(model, pk, wait=CLAIM_WAIT) as held:
         if not held or not _claim(model, pk, delivery):
             return None
         row = rows.get(pk=pk)
@@ -119,20 +120,36 @@ def _claim(model, pk, delivery: Delivery | None = None) -> bool:
     return False
 
 
+# How long a task tries for the builder lock before leaving the build to
+# whoever holds it. A page looking at the build (builder_gone,
+# give_up_if_lost) holds it for an instant: a task arriving then, which took
+# the page for a live builder and did nothing, left its row queued or
+# building with no one building it (found by the review of the day's diff).
+CLAIM_WAIT = 1.0
+CLAIM_POLL = 0.05
+
+
 @contextmanager
-def builder_lock(model, pk) -> Iterator[bool]:
+def builder_lock(model, pk, *, wait: float = 0) -> Iterator[bool]:
     """Yield whether this process now holds the build lock of row `pk`: a
     PostgreSQL session advisory lock, held until the build's outcome is
     committed, and released by the database if the worker dies (its
-    connection closes). SQLite (development, one worker) has none: True."""
+    connection closes). Tried again for up to `wait` seconds while another
+    holds it; a page never waits. SQLite (development, one worker) has
+    none: True."""
     if connection.vendor != "postgresql":
         yield True
         return
     digest = hashlib.blake2b(f"{model._meta.db_table}:{pk}".encode(), digest_size=8).digest()
     key = int.from_bytes(digest, "big", signed=True)
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s)", [key])
-        held = cursor.fetchone()[0]
+    deadline = time.monotonic() + wait
+    while True:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_try_advisory_lock(%s)", [key])
+            held = cursor.fetchone()[0]
+        if held or time.monotonic() >= deadline:
+            break
+        time.sleep(CLAIM_POLL)
     try:
         yield held
     finally:

@@ -38,3 +38,27 @@ def live_builder(row) -> Iterator[None]:
     finally:
         done.set()
         worker.join(10)
+
+
+@contextmanager
+def page_looking(row, seconds: float = 0.3) -> Iterator[None]:
+    """While this runs, a page holds the build's lock for a moment, as
+    builder_gone and give_up_if_lost do to see whether a worker builds it."""
+    holding = threading.Event()
+
+    def look():
+        try:
+            with background.builder_lock(type(row), row.pk) as held:
+                assert held
+                holding.set()
+                threading.Event().wait(seconds)
+        finally:
+            connection.close()
+
+    page = threading.Thread(target=look)
+    page.start()
+    try:
+        assert holding.wait(10), "the builder lock was not taken"
+        yield
+    finally:
+        page.join(10)

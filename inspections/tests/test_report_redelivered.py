@@ -12,7 +12,7 @@ from inspections import reports
 from inspections.models import ReportFile
 from inspections.tasks import build_report
 from inspections.tests.report_factories import report_inspection
-from tests.builders import live_builder
+from tests.builders import live_builder, page_looking
 from tests.locks import skip_unless_postgresql
 
 pytestmark = pytest.mark.django_db
@@ -79,6 +79,17 @@ def test_a_second_delivery_while_a_live_worker_builds_does_nothing(report_file, 
         assert reports.report_build(report_file_id=report_file.pk) is None
     report_file.refresh_from_db()
     assert (report_file.status, report_file.attempts, built) == ("building", 1, [])
+
+
+def test_a_task_arriving_as_a_page_looks_at_its_build_still_builds_it(report_file, private_storage):
+    """A page holds the build's lock for an instant to see whether a worker
+    builds it (builder_gone). A task arriving in that instant took the page
+    for a live builder and did nothing: the row stayed queued, built by no
+    one (found by the review of the day's diff). It now waits its turn."""
+    with page_looking(report_file):
+        build_report(str(report_file.pk))
+    report_file.refresh_from_db()
+    assert report_file.status == ReportFile.Status.READY and report_file.attempts == 1
 
 
 def test_a_build_stopped_at_the_time_limit_is_shown_lost_at_once_and_asked_for_again(
