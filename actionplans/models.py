@@ -6,12 +6,25 @@ every deadline at once and nothing here can drift from it.
 """
 
 import secrets
+import uuid
 from datetime import date
 
+from django.apps import apps
 from django.conf import settings
 from django.db import models
-from django.db.models import Case, Count, Exists, F, OuterRef, Q, Subquery, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Coalesce, Concat
 from django.urls import reverse
 from django.utils import timezone
 
@@ -347,6 +360,23 @@ class PostInspectionVisit(BaseModel):
         return [labels[value] for value in self.people_interviewed if value in labels]
 
 
+def _case_page() -> Concat:
+    """A case's page address (Case.get_absolute_url, the link of "Case
+    replaced in the sample") made in SQL, to find the case a notice links to."""
+    first, second = uuid.UUID(int=1), uuid.UUID(int=2)
+    url = reverse("casefiles:case_detail", args=[first, second])
+    before, rest = url.split(str(first))
+    between, after = rest.split(str(second))
+    return Concat(
+        Value(before),
+        Cast("inspection_id", CharField()),
+        Value(between),
+        Cast("pk", CharField()),
+        Value(after),
+        output_field=CharField(),
+    )
+
+
 class NoticeQuerySet(models.QuerySet):
     def for_user(self, user) -> "NoticeQuerySet":
         """Their own notices about inspections they may still see, by the one
@@ -417,6 +447,9 @@ class NoticeQuerySet(models.QuerySet):
           March" came beside "fieldwork from 10 March" after the dates moved.
           "Lead inspector" only while they lead it: kept on its team when
           replaced, they were emailed it beside "no longer lead inspector".
+        - "Case replaced in the sample", which says which case they review
+          instead (its link), only while that case is still theirs to
+          review: not once it is assigned to someone else or replaced in turn.
 
         Other notices pass: "taken off the team" and "no longer lead" still
         hold of an inspection cancelled, and whoever was taken off before it
@@ -492,12 +525,22 @@ class NoticeQuerySet(models.QuerySet):
         cases_open = ~Q(kind=Notice.Kind.CASES_HANDED_BACK) | Q(
             inspection__stage__in=EDITABLE_STAGES
         )
+        reviewing = (
+            apps.get_model("casefiles", "Case")
+            .objects.filter(
+                inspection_id=OuterRef("inspection_id"), reviewer_id=OuterRef("recipient_id")
+            )
+            .annotate(page=_case_page())
+            .filter(page=OuterRef("link"))
+        )
+        still_reviewing = ~Q(kind=Notice.Kind.CASE_REPLACED) | Exists(reviewing)
         return self.filter(
             still_off,
             still_replaced,
             told_now,
             still_lead,
             cases_open,
+            still_reviewing,
             (
                 ~chasing
                 | (
@@ -542,6 +585,8 @@ class Notice(BaseModel):
         TEAM_LEFT = "team_left", "Taken off an inspection team"
         LEAD_REPLACED = "lead_replaced", "No longer lead inspector"
         CASES_HANDED_BACK = "cases_handed_back", "Case file reviews handed back"
+        CASE_TAKEN_OUT = "case_taken_out", "Case reviewed taken out of the sample"
+        CASE_REPLACED = "case_replaced", "Case reviewed replaced in the sample"
 
     class Subject(models.TextChoices):
         ACTION_PLAN = "action_plan", "Action plan"
@@ -568,7 +613,8 @@ class Notice(BaseModel):
         "the version number for a plan notice, the force's sending of factual "
         "accuracy points (1, 2…) for theirs, the times the person was told before "
         "for a team or lead notice, one of leaving either, or of case file reviews "
-        "handed back (0, 1…).",
+        "handed back (0, 1…), and the times before the person was told of a case "
+        "they review taken out of the sample (0, 1…).",
     )
     sent_at = models.DateTimeField(default=timezone.now)
     emailed_at = models.DateTimeField(null=True, blank=True)

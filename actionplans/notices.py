@@ -728,6 +728,10 @@ LEFT_TITLES = {
     Notice.Kind.TEAM_LEFT: "Taken off the inspection team",
     Notice.Kind.LEAD_REPLACED: "No longer lead inspector",
     Notice.Kind.CASES_HANDED_BACK: "Case file reviews to assign",
+    # Not of leaving, but named by the inspection as these are, and named
+    # again as they are (case_taken_out_notices).
+    Notice.Kind.CASE_TAKEN_OUT: "Case taken out of the sample",
+    Notice.Kind.CASE_REPLACED: "Case replaced in the sample",
 }
 
 
@@ -854,6 +858,60 @@ def _handed_back_notice(
             "link": reverse("casefiles:sample", args=[inspection.pk]),
         },
     )
+
+
+# --- A reviewer's case taken out of the sample, sent by casefiles.services ----
+
+
+def case_taken_out_notices(
+    *, case, reviewer: User | None, by: User, reason: str, draft_deleted: bool, replacement=None
+) -> list[Notice]:
+    """Tell the reviewer of a case the lead inspector (`by`) took out of the
+    sample, with the `replacement` drawn in its place (which they review
+    instead) or none, that it is no longer theirs, and that their draft
+    review of it was deleted if one was (found by a review: a draft they
+    had spent an hour on vanished without a word). No one when the case had
+    no reviewer or the lead reviewed it. Never a word of second reviews: which
+    cases go to one is not shown until their reviews are in. Each time, as
+    for a team change: numbered one after the reviewer's last of its kind
+    about the inspection (a case, once out, is never drawn again, so each
+    is a new occasion). Must run in the service's transaction."""
+    if reviewer is None or reviewer.pk == by.pk or not reviewer.is_active:
+        return []
+    inspection = Inspection.objects.select_related("force").get(pk=case.inspection_id)
+    kind = Notice.Kind.CASE_REPLACED if replacement is not None else Notice.Kind.CASE_TAKEN_OUT
+    told = Notice.objects.filter(recipient=reviewer, inspection=inspection, kind=kind)
+    sequence = max(told.values_list("sequence", flat=True), default=-1) + 1
+    # What they most need first: the notifications page shows a body's
+    # first 240 characters (the email all of it).
+    words = [
+        f"Case {case.reference} is no longer assigned to you: the lead inspector took it "
+        f"out of the sample for the {described(inspection)}"
+        f"{'' if replacement is not None else ', with no case drawn in its place'}."
+    ]
+    if draft_deleted:
+        words.append("Your draft review of it was deleted.")
+    if replacement is not None:
+        words.append(f"You now review case {replacement.reference} instead.")
+    stop = "" if reason.endswith((".", "!", "?")) else "."
+    words.append(f"The reason given: {reason}{stop}")
+    link = replacement.get_absolute_url() if replacement is not None else ""
+    return notices_claim(
+        [
+            Notice(
+                recipient=reviewer,
+                kind=kind,
+                title=_left_title(inspection, kind),
+                body=" ".join(words),
+                **{**_team_fields(inspection), "link": link or _case_files(inspection)},
+                sequence=sequence,
+            )
+        ]
+    )
+
+
+def _case_files(inspection: Inspection) -> str:
+    return reverse("casefiles:review_list", args=[inspection.pk])
 
 
 # --- Factual accuracy checks, sent by inspections.factual_accuracy -----------

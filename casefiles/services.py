@@ -23,6 +23,7 @@ from django.db.models import Count, Exists, OuterRef
 from django.utils import timezone
 from django.utils.text import slugify
 
+from actionplans.notices import case_taken_out_notices
 from core import audit, fragments, uploads
 from core.stale import refuse_if_stale, row_version
 from inspections.models import Inspection
@@ -780,7 +781,10 @@ def case_replace(*, case: Case, reason: str, by) -> CaseReplacement:
     size in each category and its share of second reviews. A draft review of
     the case taken out is deleted, and the trail says so. The case is never
     drawn again (population_by_category). Refused with code "gone" when the
-    case is no longer in the sample (replaced meanwhile, or drawn again)."""
+    case is no longer in the sample (replaced meanwhile, or drawn again).
+    Its reviewer, unless the lead acting, is told in the service and by
+    email, of the case they review now and of their draft deleted
+    (_tell_the_reviewer)."""
     inspection, case, review, reason = _leaving_the_sample(
         case, reason=reason, no_reason=REPLACE_NO_REASON, doing="replaced"
     )
@@ -792,6 +796,7 @@ def case_replace(*, case: Case, reason: str, by) -> CaseReplacement:
         raise ValidationError(no_replacement_message(case))
     replacement = candidates.select_for_update(of=("self",)).get(reference=chosen)
     replacement.sample_draw = case.sample_draw
+    reviewer = case.reviewer
     replacement.reviewer_id = case.reviewer_id
     replacement.second_review_due = case.second_review_due
     replacement.save(update_fields=["sample_draw", "reviewer", "second_review_due", "updated_at"])
@@ -830,6 +835,9 @@ def case_replace(*, case: Case, reason: str, by) -> CaseReplacement:
             changes=audit.diff({"reviewer": None}, {"reviewer": replacement.reviewer}),
             comment=f"Drawn in place of case {case.reference}",
         )
+    _tell_the_reviewer(
+        case=case, reviewer=reviewer, by=by, reason=reason, review=review, replacement=replacement
+    )
     return record
 
 
@@ -919,7 +927,8 @@ def case_take_out(*, case: Case, reason: str, by) -> tuple[CaseReplacement, Case
     case is no longer in the sample. The case's second review, if the draw
     chose it for one, moves to another case still in the sample
     (_second_review_move), or, when every other goes to one already, goes
-    with it.
+    with it. Its reviewer, unless the lead acting, is told, as for
+    case_replace (never of the second review).
 
     Returns the record and the case that now goes to its second review
     (None when it had none, or no case could take it)."""
@@ -984,7 +993,21 @@ def case_take_out(*, case: Case, reason: str, by) -> tuple[CaseReplacement, Case
         },
         comment=reason,
     )
+    _tell_the_reviewer(case=case, reviewer=reviewer, by=by, reason=reason, review=review)
     return record, moved_to
+
+
+def _tell_the_reviewer(*, case: Case, reviewer, by, reason: str, review, replacement=None):
+    """The case's reviewer is told it is no longer theirs, and of their
+    draft deleted (actionplans.notices.case_taken_out_notices)."""
+    case_taken_out_notices(
+        case=case,
+        reviewer=reviewer,
+        by=by,
+        reason=reason,
+        draft_deleted=review is not None,
+        replacement=replacement,
+    )
 
 
 @transaction.atomic

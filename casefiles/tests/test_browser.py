@@ -414,3 +414,42 @@ def test_the_lead_replaces_a_case_that_cannot_be_reviewed(
     )
     expect(row).to_contain_text("No replacement available")
     expect(row).to_contain_text("Not a child protection case.")
+
+
+def test_the_reviewer_is_told_their_case_was_replaced_and_finds_the_one_in_its_place(
+    page: Page, live_server, journey, lead_inspector, inspector
+):
+    from casefiles import services
+    from casefiles.models import Case
+
+    from .factories import add_cases
+
+    inspection = journey["inspection"]
+    add_cases(inspection, {"missing-children": 4})
+    services.sample_draw(
+        inspection=inspection, sizes={"missing-children": 1}, seed=3, reason="", by=lead_inspector
+    )
+    case = Case.objects.sampled().get(inspection=inspection)
+    services.cases_assign(
+        inspection=inspection, case_ids=[case.pk], reviewer=inspector, by=lead_inspector
+    )
+    services.case_review_save(case=case, answers={"notes": "An hour of work"}, by=inspector)
+    sign_in(page, live_server.url, lead_inspector)
+    page.goto(f"{live_server.url}{case.get_absolute_url()}replace/")
+    visit(page, f"Replace case {case.reference}")
+    page.get_by_label("Why are you replacing this case?").fill("The force cannot find the file.")
+    page.get_by_role("button", name="Replace the case").click()
+    new = Case.objects.get(replacing__removed=case)
+    visit(page, f"Case {new.reference}")
+    sign_out(page)
+
+    sign_in(page, live_server.url, inspector)
+    page.get_by_role("link", name="Notifications").click()
+    notice = page.get_by_role("listitem").filter(has_text="Case replaced in the sample")
+    expect(notice).to_contain_text(f"Case {case.reference} is no longer assigned to you")
+    expect(notice).to_contain_text("Your draft review of it was deleted.")
+    expect(notice).to_contain_text(f"You now review case {new.reference} instead.")
+    assert_accessible(page)
+    keep(page, "notifications-case-replaced")
+    notice.get_by_role("link", name=re.compile("^Case replaced in the sample")).click()
+    visit(page, f"Case {new.reference}")
