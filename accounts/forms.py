@@ -1,4 +1,5 @@
 import math
+from contextlib import contextmanager
 
 from crispy_forms_gds.layout import Button, Field, Size
 from django import forms
@@ -93,19 +94,19 @@ class SignInForm(GovukFormMixin, AuthenticationForm):
         refuse_when_over_address_limit(self.request)
         email = self.cleaned_data.get("username")
         password = self.cleaned_data.get("password")
-        refuse_when_over_account_limit(self.request, email)
-        if email and password:
-            checked = self._refuse_deactivated_with(email, password)
-            self.user_cache = authenticate(self.request, username=email, password=password)
-            if self.user_cache is None:
-                if not checked:
-                    # The same hashing whoever the address is: a deactivated
-                    # account's password was checked, and nobody else's was.
-                    User().set_password(password)
-                raise forms.ValidationError(
-                    self.error_messages["invalid_login"], code="invalid_login"
-                )
-            self.confirm_login_allowed(self.user_cache)
+        with account_limit(self.request, email, password):
+            if email and password:
+                checked = self._refuse_deactivated_with(email, password)
+                self.user_cache = authenticate(self.request, username=email, password=password)
+                if self.user_cache is None:
+                    if not checked:
+                        # The same hashing whoever the address is: a deactivated
+                        # account's password was checked, and nobody else's was.
+                        User().set_password(password)
+                    raise forms.ValidationError(
+                        self.error_messages["invalid_login"], code="invalid_login"
+                    )
+                self.confirm_login_allowed(self.user_cache)
         return self.cleaned_data
 
     def _refuse_deactivated_with(self, email: str, password: str) -> bool:
@@ -135,15 +136,33 @@ def refuse_when_over_address_limit(request) -> None:
         raise forms.ValidationError(sign_in_limit.REFUSAL, code=sign_in_limit.CODE)
 
 
-def refuse_when_over_account_limit(request, email: str | None) -> None:
+@contextmanager
+def account_limit(request, email: str | None, password: str | None):
     """Refuse any password for an email address given too many wrong ones
     from anywhere (accounts.sign_in_limit), before it is checked, whether or
     not the address has an account. The page is the lockout page, word for
     word, as after 5 wrong passwords from one computer: django-axes's
-    middleware draws it for a request with its flag set, at either door."""
-    if request is not None and email and not sign_in_limit.allows_account(email_key(email)):
+    middleware draws it for a request with its flag set, at either door.
+
+    A password to check is counted first (sign_in_limit.claim_account_try),
+    so guesses sent at once cannot all pass the limit; when the block is done
+    without it proving wrong (the right password, a deactivated account's,
+    or another refusal), it is taken off again."""
+    if request is None or not email:
+        yield
+        return
+    key = email_key(email)
+    if password:
+        allowed = sign_in_limit.claim_account_try(request, key)
+    else:
+        allowed = sign_in_limit.allows_account(key)
+    if not allowed:
         request.axes_locked_out = True
         raise forms.ValidationError(sign_in_limit.REFUSAL, code=sign_in_limit.ACCOUNT_CODE)
+    try:
+        yield
+    finally:
+        sign_in_limit.give_back_account_try(request)
 
 
 class AdminSignInForm(AdminAuthenticationForm):
@@ -153,8 +172,9 @@ class AdminSignInForm(AdminAuthenticationForm):
 
     def clean(self):
         refuse_when_over_address_limit(self.request)
-        refuse_when_over_account_limit(self.request, self.cleaned_data.get("username"))
-        return super().clean()
+        email = self.cleaned_data.get("username")
+        with account_limit(self.request, email, self.cleaned_data.get("password")):
+            return super().clean()
 
 
 class TwoFactorCodeForm(GovukForm):

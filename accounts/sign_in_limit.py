@@ -87,15 +87,68 @@ def allows(request: HttpRequest) -> bool:
 
 def allows_account(email: str) -> bool:
     """Whether any password may be given for this email address now (in
-    lower case, see accounts.models.email_key). The same answer for an
-    address with no account, counted as any other. If the cache is down, it
-    lets the try through (and logs it): the other limits still hold."""
+    lower case, see accounts.models.email_key), asked without counting: for
+    a form with no password to check. The same answer for an address with no
+    account, counted as any other. If the cache is down, it lets the try
+    through (and logs it): the other limits still hold."""
     try:
         count = cache.get(_account_key(email), 0)
     except Exception:  # noqa: BLE001 - any cache failure: fail open, say so
         log.warning("Could not read wrong passwords for an account; letting this one through")
         return True
     return count < ACCOUNT_FAILURES
+
+
+# A password about to be checked for an email address is counted first, as if
+# it were wrong: reading the count, then counting once the password proved
+# wrong, let guesses sent at the same moment all read the same count below
+# the limit, and all be checked (as many past it as the servers take
+# requests at once). The cache adds one atomically, so each try gets a count
+# of its own, and only those within the limit are checked. What the count
+# holds is still wrong passwords only: a try refused is taken off at once,
+# and one that was not a wrong password (the right one, or a deactivated
+# account's) is taken off when the form is done (give_back_account_try).
+# count_failure counts a claimed try no more. Two costs, both rare and both
+# on the side of refusing: a try refused just as a claim is given back can
+# refuse one more, and a claim given back just after its window ended and
+# another began takes one off the new window's count.
+_CLAIM = "_sign_in_limit_claim"
+
+
+def claim_account_try(request: HttpRequest, email: str) -> bool:
+    """Count a password for this email address (in lower case) before it is
+    checked; whether it may be checked, False once the limit is reached. A
+    refused try is not counted. If the cache is down, it lets the try
+    through (and logs it), and count_failure counts it as before."""
+    key = _account_key(email)
+    count = _count(key, ACCOUNT_WINDOW)
+    if count is None:
+        return True
+    if count > ACCOUNT_FAILURES:
+        _uncount(key)
+        return False
+    setattr(request, _CLAIM, (email, count))
+    return True
+
+
+def give_back_account_try(request: HttpRequest) -> None:
+    """Take off the count a claimed try that was not a wrong password (no
+    user_login_failed counted it): the right password, or a form refused
+    before the password was checked."""
+    claim = getattr(request, _CLAIM, None)
+    if claim is not None:
+        delattr(request, _CLAIM)
+        _uncount(_account_key(claim[0]))
+
+
+def _claimed(request: HttpRequest, email: str) -> int | None:
+    """The count this request's claim got for this email address, now a
+    wrong password's (and no longer to give back); None if it made none."""
+    claim = getattr(request, _CLAIM, None)
+    if claim is None or claim[0] != email:
+        return None
+    delattr(request, _CLAIM)
+    return claim[1]
 
 
 def forget_account(email: str) -> None:
@@ -112,13 +165,20 @@ def count_failure(sender, credentials=None, request=None, **kwargs) -> None:
     address (on user_login_failed, so every password form counts, the Django
     admin's too). Each window runs from its first: a refused try checks no
     password and is not counted, so the refusal ends when the window does.
-    The wrong password that reaches the account limit, and only it (the
-    cache counts atomically), records it and emails the person."""
+    A try the sign-in forms counted before checking it (claim_account_try)
+    is not counted for the address again. The wrong password that reaches
+    the account limit, and only it (the cache counts atomically), records
+    it and emails the person."""
     if request is None:
         return
     _count(_key(request), WINDOW)
     email = axes_username(request, credentials)
-    if email and _count(_account_key(email), ACCOUNT_WINDOW) == ACCOUNT_FAILURES:
+    if not email:
+        return
+    count = _claimed(request, email)
+    if count is None:
+        count = _count(_account_key(email), ACCOUNT_WINDOW)
+    if count == ACCOUNT_FAILURES:
         from .services import user_sign_in_limit_reach
 
         log.warning(
@@ -139,3 +199,13 @@ def _count(key: str, window: int) -> int | None:
     except Exception:  # noqa: BLE001 - any cache failure: fail open, say so
         log.warning("Could not count a wrong password (%s)", key.split(":")[0])
         return None
+
+
+def _uncount(key: str) -> None:
+    """Take one off the count in this key, if it is still there."""
+    try:
+        cache.decr(key)
+    except ValueError:  # its window has ended: nothing to take off
+        pass
+    except Exception:  # noqa: BLE001 - any cache failure: the window still ends
+        log.warning("Could not take back a count (%s)", key.split(":")[0])

@@ -4,16 +4,19 @@
 import re
 import time
 
+import pytest
 from django.core import mail
+from django.test import Client
 from django.urls import reverse
 
-from accounts import services, sign_in_limit
+from accounts import forms, services, sign_in_limit
 from accounts.models import PasswordEmail
 from accounts.sign_in_limit import ACCOUNT_FAILURES, FAILURES_PER_HOUR, REFUSAL
 from accounts.tasks import send_sign_in_limited
 from accounts.tests.factories import TEST_PASSWORD, UserFactory
 from accounts.tokens import password_link_tokens
 from core.models import AuditEvent
+from tests.races import race
 
 SIGN_IN = "/account/sign-in/"
 ADMIN_SIGN_IN = "/django-admin/login/"
@@ -229,6 +232,55 @@ def test_the_django_admin_sign_in_is_under_the_account_limit(client, staff):
     assert response.status_code == 429
 
 
+# Guesses sent at the same moment: each is counted before its password is
+# checked, so no more of them are checked than the limit allows.
+
+PASSWORD_CHECK = 0.3  # seconds: the production hasher's order, not the tests' MD5
+
+
+def slow_password_check(monkeypatch):
+    """Checking a password takes as long as it does in production (tests
+    hash with MD5), so guesses sent together are all being checked at once."""
+    check = forms.authenticate
+
+    def slow(*args, **kwargs):
+        time.sleep(PASSWORD_CHECK)
+        return check(*args, **kwargs)
+
+    monkeypatch.setattr(forms, "authenticate", slow)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_guesses_sent_at_once_get_no_more_tries_than_the_account_limit(inspector, monkeypatch):
+    """A botnet's last guesses under the limit, sent at the same moment from
+    as many computers: only the one guess left is checked, the others get the
+    lockout page. Each guess is a request of its own, with its own database
+    connection, against the real cache."""
+    guess_from_many_addresses(Client(), inspector.email, count=ACCOUNT_FAILURES - 1)
+    assert not AuditEvent.objects.filter(action=services.SIGN_IN_LIMITED).exists()
+    slow_password_check(monkeypatch)
+
+    def guess(n):
+        return lambda: attempt(Client(), inspector.email, ip=f"203.0.113.{n}").status_code
+
+    statuses = race(*[guess(n) for n in range(6)])
+    assert sorted(statuses) == [200] + [429] * 5
+    # The limit was reached once: recorded once.
+    assert AuditEvent.objects.filter(action=services.SIGN_IN_LIMITED).count() == 1
+    # And refused for everyone after, the right password too.
+    assert attempt(Client(), inspector.email, TEST_PASSWORD, ip="203.0.113.50").status_code == 429
+
+
+def test_the_right_password_uses_none_of_the_account_limit(client, inspector):
+    """Each password is counted before it is checked; the right one is
+    taken off again, so only wrong passwords reach the limit."""
+    guess_from_many_addresses(client, inspector.email, count=ACCOUNT_FAILURES - 1)
+    response = attempt(Client(), inspector.email, TEST_PASSWORD, ip="203.0.113.50")
+    assert response.status_code == 302
+    assert attempt(Client(), inspector.email, ip="203.0.113.51").status_code == 200
+    assert attempt(Client(), inspector.email, ip="203.0.113.52").status_code == 429
+
+
 # A deactivated account's right password: the person is told the account is
 # deactivated (accounts/tests/test_sign_in.py), which nobody without the
 # password learns. It is not a wrong password, so it counts toward no limit.
@@ -258,3 +310,13 @@ def test_a_deactivated_accounts_wrong_passwords_are_still_counted(client, inspec
     response = attempt(client, inspector.email, TEST_PASSWORD)
     assert response.status_code == 429
     assert "This account has been deactivated" not in response.content.decode()
+
+
+def test_a_deactivated_accounts_right_password_uses_none_of_the_account_limit(client, inspector):
+    inspector.is_active = False
+    inspector.save()
+    guess_from_many_addresses(client, inspector.email, count=ACCOUNT_FAILURES - 1)
+    response = attempt(client, inspector.email, TEST_PASSWORD, ip="203.0.113.50")
+    assert "This account has been deactivated" in response.content.decode()
+    assert attempt(client, inspector.email, ip="203.0.113.51").status_code == 200
+    assert attempt(client, inspector.email, ip="203.0.113.52").status_code == 429
