@@ -436,7 +436,7 @@ class AssignedReviews:
     """The case file reviews assigned to someone on one inspection, not yet submitted."""
 
     inspection_id: object
-    force_short_name: str
+    inspection_name: str  # Inspection.name_of
     not_started: int
     in_progress: int
 
@@ -446,7 +446,7 @@ class SecondReviewsToDo:
     """The second reviews a lead inspector has to do on one inspection."""
 
     inspection_id: object
-    force_short_name: str
+    inspection_name: str  # Inspection.name_of
     to_do: int
 
 
@@ -469,7 +469,12 @@ def reviews_assigned_to(user) -> list[AssignedReviews]:
     rows = (
         Case.objects.sampled()
         .filter(_open_and_on_the_team(user, "inspection__"), reviewer=user)
-        .values("inspection_id", "inspection__force__short_name", "inspection__fieldwork_start")
+        .values(
+            "inspection_id",
+            "inspection__kind",
+            "inspection__force__short_name",
+            "inspection__fieldwork_start",
+        )
         .annotate(
             not_started=Count("pk", filter=Q(review__isnull=True)),
             in_progress=Count("pk", filter=Q(review__status=CaseReview.Status.DRAFT)),
@@ -480,7 +485,11 @@ def reviews_assigned_to(user) -> list[AssignedReviews]:
     return [
         AssignedReviews(
             inspection_id=row["inspection_id"],
-            force_short_name=row["inspection__force__short_name"],
+            inspection_name=Inspection.name_of(
+                row["inspection__kind"],
+                row["inspection__force__short_name"],
+                row["inspection__fieldwork_start"],
+            ),
             not_started=row["not_started"],
             in_progress=row["in_progress"],
         )
@@ -500,14 +509,23 @@ def second_reviews_to_do_by_inspection(user) -> list[SecondReviewsToDo]:
             _open_and_on_the_team(user, f"{inspection}__"),
             **{f"{inspection}__lead_inspector": user},
         )
-        .values(f"{inspection}_id", f"{inspection}__force__short_name")
+        .values(
+            f"{inspection}_id",
+            f"{inspection}__kind",
+            f"{inspection}__force__short_name",
+            f"{inspection}__fieldwork_start",
+        )
         .annotate(to_do=Count("pk"))
         .order_by(f"{inspection}__fieldwork_start", f"{inspection}_id")
     )
     return [
         SecondReviewsToDo(
             inspection_id=row[f"{inspection}_id"],
-            force_short_name=row[f"{inspection}__force__short_name"],
+            inspection_name=Inspection.name_of(
+                row[f"{inspection}__kind"],
+                row[f"{inspection}__force__short_name"],
+                row[f"{inspection}__fieldwork_start"],
+            ),
             to_do=row["to_do"],
         )
         for row in rows

@@ -121,12 +121,13 @@ def test_import_sample_review_second_review_and_figures(
     visit(page, "Your inspections")
     assigned = page.get_by_role("table", name="Case file reviews assigned to you")
     expect(assigned.locator("tbody tr")).to_have_count(1)
-    expect(assigned.locator("tbody td").first).to_contain_text("Greater Manchester")
+    named = "Inspection of Greater Manchester, October 2026"  # as the service names it
+    expect(assigned.locator("tbody td").first).to_contain_text(named)
     # Not started, in progress.
     expect(assigned.locator("tbody td.govuk-table__cell--numeric")).to_have_text(["1", "0"])
     link = assigned.get_by_role("link")
     expect(link).to_have_accessible_name(
-        re.compile(r"^Greater Manchester\s+case file reviews assigned to you$")
+        re.compile(rf"^{named}\s*:\s+case file reviews assigned to you$")
     )
     link.click()
     visit(page, "Reviews")
@@ -186,7 +187,7 @@ def test_import_sample_review_second_review_and_figures(
     to_do = page.get_by_role("table", name="Second reviews of case file reviews to do")
     expect(to_do.locator("tbody td.govuk-table__cell--numeric")).to_have_text(["1"])
     link = to_do.get_by_role("link")
-    expect(link).to_have_accessible_name(re.compile(r"^Greater Manchester\s+second reviews to do$"))
+    expect(link).to_have_accessible_name(re.compile(rf"^{named}\s*:\s+second reviews to do$"))
     link.click()
     visit(page, "Second reviews")
     page.get_by_role("link", name=reference, exact=True).click()

@@ -3,6 +3,8 @@ and, for a lead inspector, the second reviews to do. Before, they were found
 only on each inspection's case files tabs (found by a usability review)."""
 
 import re
+from collections import defaultdict
+from datetime import date
 
 import pytest
 from django.urls import reverse
@@ -11,7 +13,7 @@ from accounts.models import User
 from accounts.tests.factories import UserFactory
 from casefiles import services
 from casefiles.models import Case
-from inspections.models import Inspection
+from inspections.models import Inspection, Judgment, Topic
 
 from .factories import COMPLETE_ANSWERS, InspectionFactory, add_cases, submit_review
 
@@ -19,6 +21,8 @@ pytestmark = pytest.mark.django_db
 
 ASSIGNED = "Case file reviews assigned to you"
 SECOND = "Second reviews to do"
+GRADED = "Graded judgments waiting for you"
+NAMED = "Inspection of Greater Manchester, October 2026"  # the inspection fixture
 
 
 def section(html: str, heading: str) -> str:
@@ -81,15 +85,13 @@ def test_an_inspector_sees_the_reviews_assigned_to_them_not_started_and_in_progr
 
     mine = section(html, ASSIGNED)
     # Two not started, one in progress; the colleague's three are not counted.
-    assert cells(mine) == [["Greater Manchester", "2", "1"]]
+    assert cells(mine) == [[NAMED, "2", "1"]]
     url = reverse("casefiles:review_list", args=[inspection.pk]) + "?show=mine"
     assert f'href="{url}"' in mine
     # The list it leads to is theirs.
     listed = client_for(inspector).get(url).content.decode()
     assert "Cases assigned to you: 1 to 4 of 4" in listed
-    assert cells(section(home(client_for, colleague), ASSIGNED)) == [
-        ["Greater Manchester", "2", "1"]
-    ]
+    assert cells(section(home(client_for, colleague), ASSIGNED)) == [[NAMED, "2", "1"]]
     assert SECOND not in html  # the lead's work
 
 
@@ -123,7 +125,7 @@ def test_inspections_the_inspector_is_not_on_or_whose_case_files_are_closed_are_
     Case.objects.filter(inspection=elsewhere).update(reviewer=inspector)
 
     html = home(client_for, inspector)
-    assert cells(section(html, ASSIGNED)) == [["Greater Manchester", "2", "0"]]
+    assert cells(section(html, ASSIGNED)) == [[NAMED, "2", "0"]]
     assert str(elsewhere.pk) not in section(html, ASSIGNED)
 
     # Past moderation the case files are closed: nothing left to do there.
@@ -154,13 +156,13 @@ def test_a_lead_inspector_sees_the_second_reviews_waiting_for_them(
     html = home(client_for, lead_inspector)
 
     to_do = section(html, SECOND)
-    assert cells(to_do) == [["Greater Manchester", "2"]]
+    assert cells(to_do) == [[NAMED, "2"]]
     assert f'href="{reverse("casefiles:second_review_list", args=[inspection.pk])}"' in to_do
     from inspections.services import second_reviews_to_do
 
     assert second_reviews_to_do(inspection) == 2  # the same rule
     # The lead's own case still to review, too: they are on the team.
-    assert cells(section(html, ASSIGNED)) == [["Greater Manchester", "1", "0"]]
+    assert cells(section(html, ASSIGNED)) == [[NAMED, "1", "0"]]
     assert SECOND not in home(client_for, inspector)
 
 
@@ -266,9 +268,74 @@ def test_an_assignment_or_a_submission_shows_on_a_home_page_served_from_the_cach
     assert ASSIGNED not in before and SECOND not in lead_before
 
     assign(inspection, sampled[:2], inspector, lead_inspector)
-    assert cells(section(fetch(inspector)[0], ASSIGNED)) == [["Greater Manchester", "2", "0"]]
+    assert cells(section(fetch(inspector)[0], ASSIGNED)) == [[NAMED, "2", "0"]]
     assert SECOND not in fetch(lead_inspector)[0]
 
     submit_review(sampled[0], inspector)
-    assert cells(section(fetch(inspector)[0], ASSIGNED)) == [["Greater Manchester", "1", "0"]]
-    assert cells(section(fetch(lead_inspector)[0], SECOND)) == [["Greater Manchester", "1"]]
+    assert cells(section(fetch(inspector)[0], ASSIGNED)) == [[NAMED, "1", "0"]]
+    assert cells(section(fetch(lead_inspector)[0], SECOND)) == [[NAMED, "1"]]
+
+
+def test_an_inspection_and_a_re_inspection_of_one_force_are_told_apart(
+    client_for, inspection, sampled, inspector, lead_inspector, force_a
+):
+    """Each row named only the force, so someone on an inspection and a
+    re-inspection of the same force saw two rows alike in each list. Each
+    is named as the service names an inspection (its pages' caption), in
+    each list of work on the home page."""
+    Inspection.objects.filter(pk=inspection.pk).update(stage=Inspection.Stage.MODERATION)
+    again = InspectionFactory(
+        force=force_a,
+        kind=Inspection.Kind.RE_INSPECTION,
+        lead_inspector=lead_inspector,
+        team=[inspector],
+        fieldwork_start=date(2026, 11, 16),
+        fieldwork_end=date(2026, 11, 27),
+    )
+    add_cases(again, {"missing-children": 4}, prefix="AGAIN")
+    services.sample_draw(
+        inspection=again, sizes={"missing-children": 3}, seed=5, reason="", by=lead_inspector
+    )
+    cases_again = list(Case.objects.sampled().filter(inspection=again).order_by("reference"))
+    Case.objects.filter(pk__in=[sampled[0].pk, cases_again[0].pk]).update(second_review_due=True)
+    for case in (sampled[0], cases_again[0]):
+        case.refresh_from_db()
+    assign(inspection, sampled[:3], inspector, lead_inspector)
+    assign(again, cases_again, inspector, lead_inspector)
+    submit_review(sampled[0], inspector)
+    submit_review(cases_again[0], inspector)
+    Judgment.objects.filter(topic=Topic.LEADERSHIP).update(status=Judgment.Status.RETURNED)
+    Judgment.objects.filter(topic=Topic.PARTNERSHIP_WORKING).update(
+        status=Judgment.Status.SUBMITTED
+    )
+    first, second = (
+        "Inspection of Greater Manchester, October 2026",
+        "Re-inspection of Greater Manchester, November 2026",
+    )
+    assert (str(inspection), str(again)) == (first, second)
+
+    mine = home(client_for, inspector)
+    assert cells(section(mine, ASSIGNED)) == [[first, "2", "0"], [second, "2", "0"]]
+    assert [row[0] for row in cells(section(mine, GRADED))] == [first, second]
+    leads = home(client_for, lead_inspector)
+    assert cells(section(leads, SECOND)) == [[first, "1"], [second, "1"]]
+    assert [row[0] for row in cells(section(leads, GRADED))] == [first, second]
+    # Each link, as a screen reader lists them, says where it goes.
+    mine, leads = link_names(mine), link_names(leads)
+    for destinations in (mine, leads):
+        assert all(len(hrefs) == 1 for hrefs in destinations.values()), dict(destinations)
+    assert f"{first}: case file reviews assigned to you" in mine
+    assert f"{second}: case file reviews assigned to you" in mine
+    assert f"Leadership: {second}" in mine
+    assert f"{first}: second reviews to do" in leads
+    assert f"Partnership working: {first}" in leads
+
+
+def link_names(html: str) -> dict[str, set[str]]:
+    """Each link's text in the page's main part, as a screen reader reads
+    it (hidden words too), with where it goes."""
+    main = html[html.index("<main") : html.index("</main>")]
+    destinations = defaultdict(set)
+    for href, text in re.findall(r'<a class="govuk-link" href="([^"]+)">(.*?)</a>', main, re.S):
+        destinations[re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", text)).strip()].add(href)
+    return destinations
