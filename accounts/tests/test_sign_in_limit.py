@@ -320,3 +320,26 @@ def test_a_deactivated_accounts_right_password_uses_none_of_the_account_limit(cl
     assert "This account has been deactivated" in response.content.decode()
     assert attempt(client, inspector.email, ip="203.0.113.51").status_code == 200
     assert attempt(client, inspector.email, ip="203.0.113.52").status_code == 429
+
+
+def test_the_holder_is_emailed_once_though_their_own_sign_in_is_checked_meanwhile(
+    client, inspector, rf, django_capture_on_commit_callbacks
+):
+    """A right password is counted before it is checked, and taken off once
+    it proves right. Checked while the guesses reached the limit, it gave
+    two wrong passwords the 50th count: the person was recorded and emailed
+    twice in one window."""
+    with django_capture_on_commit_callbacks(execute=True):
+        guess_from_many_addresses(client, inspector.email, count=ACCOUNT_FAILURES - 2)
+        # The person's own right password, being checked (counted: the 49th).
+        theirs = rf.post(SIGN_IN, {"username": inspector.email, "password": TEST_PASSWORD})
+        assert sign_in_limit.claim_account_try(theirs, inspector.email)
+        # A guess meanwhile (counted the 50th), then theirs proves right.
+        assert attempt(client, inspector.email, ip="203.0.113.1").status_code == 200
+        sign_in_limit.give_back_account_try(theirs)
+        # The 50th wrong password, then refused.
+        assert attempt(client, inspector.email, ip="203.0.113.2").status_code == 200
+        assert attempt(client, inspector.email, ip="203.0.113.3").status_code == 429
+    events = AuditEvent.objects.for_object(inspector).filter(action=services.SIGN_IN_LIMITED)
+    assert events.count() == 1
+    assert len(mail.outbox) == 1
