@@ -11,7 +11,7 @@ from django.core import mail
 from django.urls import reverse
 
 from actionplans import notices, tasks
-from actionplans.models import Notice, described
+from actionplans.models import Notice, _case_page, described
 from casefiles import services
 from casefiles.models import Case
 from casefiles.tests.factories import InspectionFactory, add_cases
@@ -200,3 +200,13 @@ def test_the_notice_names_the_inspection_as_it_is_once_its_fieldwork_moves(
         == "Case replaced in the sample: Greater Manchester, fieldwork from 2 November 2026"
     )
     assert f"for the {described(inspection)}." in notice.body and "November" in notice.body
+
+
+def test_the_case_page_made_in_sql_is_the_cases_own_address(inspection, lead_inspector):
+    """still_due finds the case a "Case replaced in the sample" notice links to
+    by its address made in SQL. On SQLite (make run) a UUID casts to 32 hex
+    digits without hyphens, so the address matched no notice there and the
+    email was never sent; this failed on SQLite and passes on both."""
+    case = _drawn(inspection, lead_inspector, 2, 1, None)[0]
+    made = Case.objects.filter(pk=case.pk).annotate(page=_case_page()).get().page
+    assert made == case.get_absolute_url()
