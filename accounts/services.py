@@ -1025,27 +1025,39 @@ CHANGED_EMAIL = (
 def password_changed_email(*, event_id: int) -> bool:
     """Tell a person their password was changed, and what to do if it was
     not them. Once for each change: see password_email_claim."""
-    if not password_email_claim(event_id=event_id, action=CHANGED_BY_OWNER):
+    return _account_email(
+        event_id=event_id,
+        action=CHANGED_BY_OWNER,
+        email=CHANGED_EMAIL,
+        about="a password change",
+        account=settings.SERVICE_URL + reverse("accounts:your_account"),
+    )
+
+
+def _account_email(*, event_id: int, action: str, email: tuple[str, str], about: str, **words):
+    """Send the email of audit event `event_id` to its person, once
+    (password_email_claim), with the event's time and the forgotten-password
+    link among `words`; False when claimed already, the person is gone or
+    inactive, or the mail server refused it for good (logged, not retried)."""
+    if not password_email_claim(event_id=event_id, action=action):
         return False
     event = AuditEvent.objects.get(pk=event_id)
     user = User.objects.filter(pk=event.object_id, is_active=True).first()
     if user is None:
         return False
-    subject, body = CHANGED_EMAIL
+    subject, body = email
     message = EmailMessage(
         subject=subject,
         body=f"Dear {user.full_name},\n\n"
         + body.format(
             when=govuk_datetime(event.at),
             forgotten=settings.SERVICE_URL + reverse("accounts:forgotten_password"),
-            account=settings.SERVICE_URL + reverse("accounts:your_account"),
+            **words,
         ),
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[user.email],
     )
-    # Refused for good: logged, not retried.
-    about = f"a password change for user {user.pk}"
-    refusal = send_unless_refused(message, about=about)
+    refusal = send_unless_refused(message, about=f"{about} for user {user.pk}")
     password_email_record(event_id=event_id, refused=refusal is not None)
     return refusal is None
 
@@ -1123,26 +1135,11 @@ def user_sign_in_limit_reach(*, email: str, failures: int, window: int) -> Audit
 def sign_in_limited_email(*, event_id: int) -> bool:
     """Tell a person their password was refused from anywhere for a while,
     and the way back in. Once for each time: see password_email_claim."""
-    if not password_email_claim(event_id=event_id, action=SIGN_IN_LIMITED):
-        return False
-    event = AuditEvent.objects.get(pk=event_id)
-    user = User.objects.filter(pk=event.object_id, is_active=True).first()
-    if user is None:
-        return False
-    subject, body = SIGN_IN_LIMITED_EMAIL
-    message = EmailMessage(
-        subject=subject,
-        body=f"Dear {user.full_name},\n\n"
-        + body.format(
-            failures=sign_in_limit.ACCOUNT_FAILURES,
-            minutes=sign_in_limit.ACCOUNT_WINDOW // 60,
-            when=govuk_datetime(event.at),
-            forgotten=settings.SERVICE_URL + reverse("accounts:forgotten_password"),
-        ),
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[user.email],
+    return _account_email(
+        event_id=event_id,
+        action=SIGN_IN_LIMITED,
+        email=SIGN_IN_LIMITED_EMAIL,
+        about="a sign-in limit",
+        failures=sign_in_limit.ACCOUNT_FAILURES,
+        minutes=sign_in_limit.ACCOUNT_WINDOW // 60,
     )
-    # Refused for good: logged, not retried.
-    refusal = send_unless_refused(message, about=f"a sign-in limit for user {user.pk}")
-    password_email_record(event_id=event_id, refused=refusal is not None)
-    return refusal is None

@@ -952,34 +952,26 @@ def case_take_out(*, case: Case, reason: str, by) -> tuple[CaseReplacement, Case
     record = CaseReplacement.objects.create(
         draw_id=draw_id, removed=case, replacement=None, reason=reason, replaced_by=by
     )
-    if second_review_said(case, moved_to):
-        second_review = {"second_review": [case.reference, moved_to.reference]}
-    else:
-        # Which case a second review goes to is shown only once its review is
-        # in (Case.second_review_due), or its reviewer would know. The
-        # inspection's history, which the team reads, does not even say the
-        # case taken out was due one: it is taken out alone only when every
-        # case of its category is in the sample, so the category is small,
-        # and its second review goes to one of them first (or, when every
-        # other case goes to one already, to another category's, or with
-        # it); with two cases of the category, the one left is due a second
-        # review whichever happened (found by the day's review). Named, a
-        # case of another category would say as much. An event of its own,
-        # left out of that history, says where it went.
-        second_review = {}
-        if second_review_due:
-            _audit(
-                by=by,
-                action=SECOND_REVIEW_MOVED,
-                obj=moved_to if moved_to is not None else record,
-                inspection=inspection,
-                changes={
-                    "second_review": [
-                        case.reference,
-                        moved_to.reference if moved_to is not None else None,
-                    ]
-                },
-            )
+    # Which case a second review goes to is shown only once its review is
+    # in (Case.second_review_due), or its reviewer would know. The
+    # inspection's history, which the team reads, does not even say the case
+    # taken out was due one unless second_review_said: it is taken out alone
+    # only when every case of its category is in the sample, so the category
+    # is small, and its second review goes to one of them first (or, when
+    # every other case goes to one already, to another category's, or with
+    # it); with two cases of the category, the one left is due a second
+    # review whichever happened (found by the day's review). An event of its
+    # own, left out of that history, says where it went.
+    said = second_review_said(case, moved_to)
+    second_review = {"second_review": [case.reference, moved_to.reference]} if said else {}
+    if second_review_due and not said:
+        _audit(
+            by=by,
+            action=SECOND_REVIEW_MOVED,
+            obj=moved_to or record,
+            inspection=inspection,
+            changes={"second_review": [case.reference, moved_to and moved_to.reference]},
+        )
     _audit(
         by=by,
         action="sample.case_taken_out",
